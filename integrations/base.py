@@ -1,0 +1,95 @@
+"""The contract every integration action implements: typed input/output and a declared risk."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+if TYPE_CHECKING:
+    from storage.config import Settings
+
+
+class Risk(IntEnum):
+    """How far an action's effect reaches; `workflows.policy` maps it to an approval class."""
+
+    read = 0  # reads data, changes nothing
+    internal = 1  # tells our own people (Slack, email to members, reports)
+    external = 2  # reaches customers/leads or writes to a system of record
+    critical = 3  # deletes data, moves money or plans, handles credentials, bulk sends
+
+
+class ActionInput(BaseModel):
+    """Base for action inputs: unknown fields are an error, named in the message."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ActionOutput(BaseModel):
+    """Base for action outputs (stored as JSON on the step run)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ActionError(Exception):
+    """A step failed in a way retrying will not fix (bad input, refused by policy, 4xx)."""
+
+
+class RetryableError(Exception):
+    """A step failed in a way that may pass on retry (5xx, 429, network); may name a delay."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass
+class ActionContext:
+    """What an action may use while it runs; built by the engine for each step."""
+
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    http: httpx.AsyncClient
+    workspace_id: str
+    workflow_id: str
+    run_id: str
+    step_id: str
+    idempotency_key: str
+    dry_run: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+I = TypeVar("I", bound=ActionInput)
+O = TypeVar("O", bound=ActionOutput)
+
+
+@dataclass(frozen=True)
+class Action(Generic[I, O]):
+    """One `<integration>.<verb>` action."""
+
+    name: str
+    description: str
+    risk: Risk
+    input_model: type[I]
+    output_model: type[O]
+    handler: Callable[[ActionContext, I], Awaitable[O]]
+    risk_for: Callable[[dict[str, Any]], Risk] | None = None
+
+    @property
+    def integration(self) -> str:
+        """The integration part of the name (`slack` in `slack.post_message`)."""
+        return self.name.split(".", 1)[0]
+
+    def risk_of(self, inputs: dict[str, Any]) -> Risk:
+        """The risk of this action with these (unrendered) inputs."""
+        return self.risk_for(inputs) if self.risk_for else self.risk
+
+    async def run(self, ctx: ActionContext, inputs: dict[str, Any]) -> O:
+        """Validate inputs, run the handler, and return its typed output."""
+        return await self.handler(ctx, self.input_model.model_validate(inputs))

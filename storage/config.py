@@ -1,0 +1,94 @@
+"""Settings: the one place configuration is read (environment and `.env`)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Levqor's configuration; every field maps to an environment variable of the same name."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(default=Path(".levqor"), alias="LEVQOR_DATA_DIR")
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    secret_key: str | None = Field(default=None, alias="LEVQOR_SECRET_KEY")
+    host: str = Field(default="127.0.0.1", alias="LEVQOR_HOST")
+    port: int = Field(default=8000, alias="LEVQOR_PORT")
+    public_url: str = Field(default="http://127.0.0.1:8000", alias="LEVQOR_PUBLIC_URL")
+    run_scheduler: bool = Field(default=True, alias="LEVQOR_SCHEDULER")
+
+    slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+
+    smtp_url: str | None = Field(default=None, alias="SMTP_URL")
+    email_from: str = Field(default="levqor@localhost", alias="LEVQOR_EMAIL_FROM")
+
+    openai_api_key: str | None = Field(default=None, alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
+    openai_model: str = Field(default="gpt-4o-mini", alias="OPENAI_MODEL")
+
+    stripe_secret_key: str | None = Field(default=None, alias="STRIPE_SECRET_KEY")
+    stripe_webhook_secret: str | None = Field(default=None, alias="STRIPE_WEBHOOK_SECRET")
+    stripe_api_base: str = Field(default="https://api.stripe.com", alias="STRIPE_API_BASE")
+
+    http_allowed_hosts: list[str] = Field(default_factory=list, alias="LEVQOR_HTTP_ALLOWED_HOSTS")
+    webhook_max_bytes: int = Field(default=256 * 1024, alias="LEVQOR_WEBHOOK_MAX_BYTES")
+    step_timeout_seconds: float = Field(default=30.0, alias="LEVQOR_STEP_TIMEOUT")
+    retry_base_seconds: float = Field(default=1.0, alias="LEVQOR_RETRY_BASE_SECONDS")
+    retry_max_seconds: float = Field(default=60.0, alias="LEVQOR_RETRY_MAX_SECONDS")
+    misfire_grace_seconds: int = Field(default=300, alias="LEVQOR_MISFIRE_GRACE_SECONDS")
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        """The async SQLAlchemy URL: the embedded SQLite file unless `DATABASE_URL` is set."""
+        url = self.database_url or f"sqlite:///{(self.data_dir / 'levqor.db').as_posix()}"
+        return async_url(url)
+
+    @cached_property
+    def sync_database_url(self) -> str:
+        """The same database through a synchronous driver (Alembic, APScheduler's job store)."""
+        return sync_url(self.resolved_database_url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is the embedded SQLite file."""
+        return self.resolved_database_url.startswith("sqlite")
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        """The credential-encryption key; generated once and kept in the data dir if unset."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+def async_url(url: str) -> str:
+    """Pick the async driver for a plain `sqlite://` or `postgresql://` URL."""
+    if url.startswith("sqlite:///") or url == "sqlite://":
+        return "sqlite+aiosqlite" + url[len("sqlite") :]
+    for prefix in ("postgresql://", "postgres://", "postgresql+asyncpg://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def sync_url(url: str) -> str:
+    """Turn an async URL into its synchronous twin."""
+    if url.startswith("sqlite+aiosqlite"):
+        return "sqlite" + url[len("sqlite+aiosqlite") :]
+    return url  # psycopg 3 serves both sync and async engines

@@ -1,0 +1,326 @@
+"""Database tables. Every tenant-owned table carries `workspace_id` (see `storage.scope`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, new_id, utcnow
+
+
+def _ts(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(
+        default_factory=utcnow if not nullable else None,
+        sa_type=UTCDateTime,
+        nullable=nullable,
+        index=index,
+    )
+
+
+def _json(*, nullable: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=Column(JSON, nullable=True))
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Role(StrEnum):
+    """A member's role, from most to least powerful."""
+
+    owner = "owner"
+    admin = "admin"
+    operator = "operator"
+    viewer = "viewer"
+
+
+class WorkflowStatus(StrEnum):
+    """Where a workflow is in its life."""
+
+    draft = "draft"
+    pending_approval = "pending_approval"
+    active = "active"
+    paused = "paused"
+    archived = "archived"
+
+
+class VersionState(StrEnum):
+    """The decision taken on one version of a workflow."""
+
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+    superseded = "superseded"
+
+
+class Decision(StrEnum):
+    """An approval's outcome."""
+
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class RunStatus(StrEnum):
+    """A run's state."""
+
+    queued = "queued"
+    running = "running"
+    waiting = "waiting"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class StepStatus(StrEnum):
+    """A step run's state."""
+
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+    skipped = "skipped"
+    waiting = "waiting"
+
+
+class Workspace(SQLModel, table=True):
+    """A tenant; an agency workspace may own client workspaces."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    slug: str = Field(unique=True, max_length=64)
+    name: str = Field(max_length=200)
+    parent_id: str | None = Field(default=None, foreign_key="workspace.id", max_length=32)
+    alert_channel: str | None = Field(default=None, max_length=200)
+    allow_self_approval: bool = False
+    created_at: datetime = _ts()
+
+
+class Member(SQLModel, table=True):
+    """A person (or service identity) in a workspace, with a role."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "email"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    name: str = Field(max_length=200)
+    role: Role = Field(default=Role.operator, max_length=16)
+    email: str | None = Field(default=None, max_length=320)
+    slack_user_id: str | None = Field(default=None, index=True, max_length=32)
+    created_at: datetime = _ts()
+
+
+class ApiKey(SQLModel, table=True):
+    """A hashed API key acting as one member."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    member_id: str = Field(foreign_key="member.id", max_length=32)
+    prefix: str = Field(max_length=16)
+    key_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = _ts()
+    revoked_at: datetime | None = _ts(nullable=True)
+
+
+class Workflow(SQLModel, table=True):
+    """A named automation; its behaviour lives in immutable versions."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    name: str = Field(max_length=200)
+    category: str | None = Field(default=None, max_length=64)
+    template_id: str | None = Field(default=None, max_length=100)
+    status: WorkflowStatus = Field(default=WorkflowStatus.draft, max_length=32)
+    active_version: int | None = None
+    latest_version: int = 0
+    webhook_secret: str = Field(max_length=64)
+    created_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class WorkflowVersion(SQLModel, table=True):
+    """One immutable version of a workflow's spec."""
+
+    __tablename__ = "workflow_version"
+    __table_args__ = (UniqueConstraint("workflow_id", "version"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    workflow_id: str = Field(foreign_key="workflow.id", index=True, max_length=32)
+    version: int
+    spec: dict[str, Any] = _json()
+    approval_class: str = Field(max_length=1)
+    state: VersionState = Field(default=VersionState.pending, max_length=16)
+    created_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _ts()
+
+
+class Approval(SQLModel, table=True):
+    """A request to approve one workflow version, and its decision."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    workflow_id: str = Field(foreign_key="workflow.id", index=True, max_length=32)
+    version_id: str = Field(foreign_key="workflow_version.id", max_length=32)
+    approval_class: str = Field(max_length=1)
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    requested_by: str | None = Field(default=None, max_length=32)
+    decided_by: str | None = Field(default=None, max_length=32)
+    decision: Decision = Field(default=Decision.pending, max_length=16)
+    reason: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = _ts()
+    decided_at: datetime | None = _ts(nullable=True)
+
+
+class Run(SQLModel, table=True):
+    """One execution of a workflow version."""
+
+    __table_args__ = (
+        UniqueConstraint("workflow_id", "idempotency_key"),
+        Index("ix_run_ws_created", "workspace_id", "created_at"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    workflow_id: str = Field(foreign_key="workflow.id", index=True, max_length=32)
+    version_id: str = Field(foreign_key="workflow_version.id", max_length=32)
+    status: RunStatus = Field(default=RunStatus.queued, max_length=16, index=True)
+    trigger_type: str = Field(max_length=16)
+    trigger_payload: dict[str, Any] = _json()
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    dry_run: bool = False
+    error: str | None = None
+    resume_at: datetime | None = _ts(nullable=True, index=True)
+    created_at: datetime = _ts()
+    started_at: datetime | None = _ts(nullable=True)
+    finished_at: datetime | None = _ts(nullable=True)
+
+
+class StepRun(SQLModel, table=True):
+    """One step of a run: attempts, inputs, outputs, error, idempotency key, duration."""
+
+    __tablename__ = "step_run"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    run_id: str = Field(foreign_key="run.id", index=True, max_length=32)
+    step_id: str = Field(max_length=64)
+    position: int
+    action: str = Field(max_length=100)
+    status: StepStatus = Field(default=StepStatus.running, max_length=16)
+    attempts: int = 0
+    inputs: dict[str, Any] = _json()
+    output: dict[str, Any] | None = _json(nullable=True)
+    error: str | None = None
+    idempotency_key: str = Field(unique=True, max_length=100)
+    started_at: datetime = _ts()
+    finished_at: datetime | None = _ts(nullable=True)
+    duration_ms: float | None = None
+
+
+class RunEvent(SQLModel, table=True):
+    """A timestamped event in a run's timeline (step started, retried, failed, ...)."""
+
+    __tablename__ = "run_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    run_id: str = Field(foreign_key="run.id", index=True, max_length=32)
+    step_id: str | None = Field(default=None, max_length=64)
+    kind: str = Field(max_length=32)
+    message: str = ""
+    at: datetime = _ts()
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what, when."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    actor: str | None = Field(default=None, max_length=200)
+    action: str = Field(max_length=64)
+    subject: str | None = Field(default=None, max_length=200)
+    detail: dict[str, Any] = _json()
+    at: datetime = _ts()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A Slack or email message kept instead of (or before) being sent live."""
+
+    __tablename__ = "outbox"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    channel: str = Field(max_length=16)
+    target: str = Field(max_length=320)
+    subject: str | None = Field(default=None, max_length=500)
+    body: str = ""
+    payload: dict[str, Any] = _json()
+    status: str = Field(default="pending", max_length=16)
+    reason: str | None = Field(default=None, max_length=500)
+    idempotency_key: str | None = Field(default=None, unique=True, max_length=200)
+    created_at: datetime = _ts()
+
+
+class Credential(SQLModel, table=True):
+    """An integration secret, encrypted with the data dir's key."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "integration", "name"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    integration: str = Field(max_length=32)
+    name: str = Field(max_length=100)
+    ciphertext: str
+    created_at: datetime = _ts()
+
+
+class CrmContact(SQLModel, table=True):
+    """A contact in the built-in CRM."""
+
+    __tablename__ = "crm_contact"
+    __table_args__ = (UniqueConstraint("workspace_id", "email"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    email: str = Field(max_length=320)
+    name: str | None = Field(default=None, max_length=200)
+    company: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=64)
+    stage: str = Field(default="lead", max_length=32)
+    source: str | None = Field(default=None, max_length=100)
+    fields: dict[str, Any] = _json()
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class FeedItemSeen(SQLModel, table=True):
+    """An RSS/Atom item a workflow has already seen."""
+
+    __tablename__ = "feed_item_seen"
+    __table_args__ = (UniqueConstraint("workflow_id", "item_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    workflow_id: str = Field(foreign_key="workflow.id", max_length=32)
+    item_key: str = Field(max_length=500)
+    seen_at: datetime = _ts()
+
+
+TENANT_TABLES: tuple[type[SQLModel], ...] = (
+    Member,
+    ApiKey,
+    Workflow,
+    WorkflowVersion,
+    Approval,
+    Run,
+    StepRun,
+    RunEvent,
+    AuditLog,
+    OutboxMessage,
+    Credential,
+    CrmContact,
+    FeedItemSeen,
+)

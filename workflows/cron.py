@@ -1,0 +1,72 @@
+"""Standard crontab → APScheduler 3 `CronTrigger` (APScheduler counts Monday as 0)."""
+
+from __future__ import annotations
+
+import re
+
+from apscheduler.triggers.cron import CronTrigger
+
+_DOW_NAMES = {"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
+_APS_DOW = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+_FIELD = re.compile(r"^[\d*/,\-a-z]+$")
+
+
+def validate_crontab(expr: str) -> str:
+    """Return the normalised 5-field expression, or raise ValueError naming the problem."""
+    fields = expr.split()
+    if len(fields) != 5:
+        raise ValueError(f"cron {expr!r} must have 5 fields (minute hour day month weekday)")
+    for field in fields:
+        if not _FIELD.match(field.lower()):
+            raise ValueError(f"cron field {field!r} has characters cron does not allow")
+    normalised = " ".join(fields)
+    cron_trigger(normalised, "UTC")
+    return normalised
+
+
+def cron_trigger(expr: str, timezone: str) -> CronTrigger:
+    """Build a CronTrigger that fires on the days standard crontab means (0 or 7 = Sunday)."""
+    minute, hour, day, month, dow = expr.split()
+    try:
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=_weekday_field(dow),
+            timezone=timezone,
+        )
+    except ValueError as exc:
+        raise ValueError(f"cron {expr!r}: {exc}") from exc
+
+
+def _weekday_field(field: str) -> str:
+    """Translate crontab weekdays (0-7, Sunday = 0 and 7) into APScheduler's named days."""
+    if field == "*":
+        return "*"
+    parts: list[str] = []
+    for part in field.lower().split(","):
+        base, _, step = part.partition("/")
+        if base == "*":
+            days = list(range(7))
+        elif "-" in base:
+            start, end = (_day_number(x) for x in base.split("-", 1))
+            if end == 0 and start > 0:
+                end = 7
+            if start > end:
+                raise ValueError(f"weekday range {base!r} runs backwards")
+            days = list(range(start, end + 1))
+        else:
+            days = [_day_number(base)]
+        if step:
+            days = days[:: int(step)]
+        parts.extend(_APS_DOW[d % 7] for d in days)
+    return ",".join(dict.fromkeys(parts))
+
+
+def _day_number(token: str) -> int:
+    if token in _DOW_NAMES:
+        return _DOW_NAMES[token]
+    if not token.isdigit() or not 0 <= int(token) <= 7:
+        raise ValueError(f"weekday {token!r} must be 0-7 or a day name")
+    return int(token)

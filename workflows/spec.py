@@ -1,0 +1,216 @@
+"""`WorkflowSpec`: a workflow as validated data (never code)."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from workflows.durations import parse_duration
+
+CATEGORIES = (
+    "lead_capture",
+    "customer_support",
+    "reporting",
+    "data_sync",
+    "notifications",
+    "sales_automation",
+)
+Category = Literal[
+    "lead_capture",
+    "customer_support",
+    "reporting",
+    "data_sync",
+    "notifications",
+    "sales_automation",
+]
+ACTION_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
+STEP_ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+_STEP_REF = re.compile(r"\bsteps\.([a-z][a-z0-9_]*)")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown IANA timezone {value!r}") from exc
+    return value
+
+
+class ManualTrigger(_Strict):
+    """Runs only when someone asks ("run it now")."""
+
+    type: Literal["manual"] = "manual"
+
+
+class ScheduleTrigger(_Strict):
+    """A standard 5-field crontab (0 or 7 = Sunday) in an IANA timezone."""
+
+    type: Literal["schedule"] = "schedule"
+    cron: str
+    timezone: str = "UTC"
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from workflows.cron import validate_crontab
+
+        return validate_crontab(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        return _check_timezone(value)
+
+
+class IntervalTrigger(_Strict):
+    """Every N seconds."""
+
+    type: Literal["interval"] = "interval"
+    seconds: int = Field(ge=1, le=31 * 24 * 3600)
+
+
+class WebhookTrigger(_Strict):
+    """`POST /hooks/{workflow_id}/{secret}`; optionally an HMAC-SHA256 signature header."""
+
+    type: Literal["webhook"] = "webhook"
+    signature_header: str | None = None
+
+
+class EmailTrigger(_Strict):
+    """An email arriving at one of the workspace's addresses."""
+
+    type: Literal["email"] = "email"
+    address: str | None = None
+    subject_contains: str | None = None
+
+
+class SlackTrigger(_Strict):
+    """A Slack message, mention or slash command."""
+
+    type: Literal["slack"] = "slack"
+    channel: str | None = None
+    command: str | None = None
+    keyword: str | None = None
+
+
+class StripeTrigger(_Strict):
+    """A Stripe event of one of the listed types."""
+
+    type: Literal["stripe"] = "stripe"
+    events: list[str] = Field(min_length=1)
+
+
+class PollTrigger(_Strict):
+    """New items in an RSS/Atom feed, checked every `interval_seconds`."""
+
+    type: Literal["poll"] = "poll"
+    url: str = Field(pattern=r"^https?://")
+    interval_seconds: int = Field(default=900, ge=30)
+
+
+Trigger = Annotated[
+    ManualTrigger
+    | ScheduleTrigger
+    | IntervalTrigger
+    | WebhookTrigger
+    | EmailTrigger
+    | SlackTrigger
+    | StripeTrigger
+    | PollTrigger,
+    Field(discriminator="type"),
+]
+TRIGGER_TYPES = ("manual", "schedule", "interval", "webhook", "email", "slack", "stripe", "poll")
+
+
+class RetryPolicy(_Strict):
+    """How often, and how patiently, a failing step is retried."""
+
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    backoff_seconds: float = Field(default=1.0, ge=0, le=3600)
+    max_backoff_seconds: float = Field(default=60.0, ge=0, le=86400)
+
+
+class Step(_Strict):
+    """One step: an integration action, or a persisted wait ("wait 2 days")."""
+
+    id: str = Field(pattern=STEP_ID_PATTERN)
+    name: str | None = None
+    action: str | None = Field(default=None, pattern=ACTION_PATTERN)
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    wait: str | None = None
+    when: str | None = Field(default=None, max_length=500)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    timeout_seconds: float | None = Field(default=None, gt=0, le=3600)
+
+    @field_validator("wait")
+    @classmethod
+    def _wait(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)
+        return value
+
+    @model_validator(mode="after")
+    def _kind(self) -> Step:
+        if (self.action is None) == (self.wait is None):
+            raise ValueError("a step needs exactly one of `action` or `wait`")
+        if self.when is not None:
+            from workflows.expressions import check_expression
+
+            check_expression(self.when)
+        return self
+
+    @property
+    def wait_seconds(self) -> float:
+        """The wait's length in seconds (0 for action steps)."""
+        return parse_duration(self.wait) if self.wait else 0.0
+
+
+class WorkflowSpec(_Strict):
+    """A whole workflow: what starts it and the steps it runs, in order."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    category: Category | None = None
+    trigger: Trigger
+    steps: list[Step] = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def _steps_consistent(self) -> WorkflowSpec:
+        seen: set[str] = set()
+        for index, step in enumerate(self.steps):
+            if step.id in seen:
+                raise ValueError(f"steps[{index}] ({step.id}): duplicate step id")
+            for field, text in _strings(step.inputs, "inputs"):
+                for ref in _STEP_REF.findall(text):
+                    if ref not in seen:
+                        raise ValueError(
+                            f"steps[{index}] ({step.id}).{field}: refers to step {ref!r}, "
+                            "which does not run before it"
+                        )
+            seen.add(step.id)
+        return self
+
+    def actions(self) -> list[str]:
+        """The actions this spec uses, in step order."""
+        return [s.action for s in self.steps if s.action]
+
+    def integrations(self) -> list[str]:
+        """The integrations this spec uses, without repeats, in first-use order."""
+        return list(dict.fromkeys(a.split(".", 1)[0] for a in self.actions()))
+
+
+def _strings(value: Any, path: str) -> list[tuple[str, str]]:
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in _strings(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [pair for i, v in enumerate(value) for pair in _strings(v, f"{path}[{i}]")]
+    return []
