@@ -65,20 +65,20 @@ class ActionContext:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-I = TypeVar("I", bound=ActionInput)
-O = TypeVar("O", bound=ActionOutput)
+InputT = TypeVar("InputT", bound=ActionInput)
+OutputT = TypeVar("OutputT", bound=ActionOutput)
 
 
 @dataclass(frozen=True)
-class Action(Generic[I, O]):
+class Action(Generic[InputT, OutputT]):
     """One `<integration>.<verb>` action."""
 
     name: str
     description: str
     risk: Risk
-    input_model: type[I]
-    output_model: type[O]
-    handler: Callable[[ActionContext, I], Awaitable[O]]
+    input_model: type[InputT]
+    output_model: type[OutputT]
+    handler: Callable[[ActionContext, InputT], Awaitable[OutputT]]
     risk_for: Callable[[dict[str, Any]], Risk] | None = None
 
     @property
@@ -90,6 +90,6 @@ class Action(Generic[I, O]):
         """The risk of this action with these (unrendered) inputs."""
         return self.risk_for(inputs) if self.risk_for else self.risk
 
-    async def run(self, ctx: ActionContext, inputs: dict[str, Any]) -> O:
+    async def run(self, ctx: ActionContext, inputs: dict[str, Any]) -> OutputT:
         """Validate inputs, run the handler, and return its typed output."""
         return await self.handler(ctx, self.input_model.model_validate(inputs))

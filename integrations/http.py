@@ -1,0 +1,262 @@
+"""http.request: outbound HTTP with an address guard, our own redirect handling and a body cap."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import socket
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+import httpx
+from pydantic import ConfigDict, Field
+
+from integrations.base import (
+    Action,
+    ActionContext,
+    ActionError,
+    ActionInput,
+    ActionOutput,
+    RetryableError,
+    Risk,
+)
+from storage.config import Settings
+from storage.types import utcnow
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_REDIRECTS = 5
+_REDIRECTS = (301, 302, 303, 307, 308)
+_CREDENTIAL_HEADERS = ("authorization", "cookie", "proxy-authorization")
+
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _kind(ip: Address) -> str | None:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return _kind(ip.ipv4_mapped)
+    checks = (
+        ("loopback", ip.is_loopback),
+        ("unspecified", ip.is_unspecified),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("reserved", ip.is_reserved),
+        ("private", ip.is_private),
+    )
+    return next((name for name, hit in checks if hit), None)
+
+
+async def guard_url(settings: Settings, url: httpx.URL) -> None:
+    """Refuse non-HTTP schemes and hosts resolving to non-public addresses (unless allowed)."""
+    if url.scheme not in ("http", "https"):
+        raise ActionError(f"refused: only http and https URLs are allowed, not {url.scheme!r}")
+    host = url.host.lower()
+    if not host:
+        raise ActionError(f"refused: {url} has no host")
+    if host in {h.lower() for h in settings.http_allowed_hosts}:
+        return
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        port = url.port or (443 if url.scheme == "https" else 80)
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise RetryableError(f"could not resolve {host}: {exc}") from exc
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    for ip in addresses:
+        kind = _kind(ip)
+        if kind is not None:
+            where = f"{ip}" if str(ip) == host else f"{host} resolves to {ip}, which"
+            raise ActionError(f"refused: {where} is a {kind} address")
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - utcnow()).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A response read up to the body cap."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    content: bytes
+    truncated: bool
+
+
+async def fetch(
+    ctx: ActionContext,
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    content: bytes | None = None,
+    timeout_seconds: float = 15.0,
+) -> Fetched:
+    """Send a request through the guard, following up to 5 redirects, each one guarded too."""
+    target = httpx.URL(url)
+    sent_headers = dict(headers or {})
+    for _ in range(MAX_REDIRECTS + 1):
+        await guard_url(ctx.settings, target)
+        request = ctx.http.build_request(
+            method, target, headers=sent_headers, content=content, timeout=timeout_seconds
+        )
+        try:
+            response = await ctx.http.send(request, stream=True, follow_redirects=False)
+        except httpx.TimeoutException as exc:
+            raise RetryableError(f"{method} {target} timed out") from exc
+        except httpx.TransportError as exc:
+            raise RetryableError(f"{method} {target} failed: {exc or type(exc).__name__}") from exc
+        try:
+            location = response.headers.get("location")
+            if response.status_code in _REDIRECTS and location:
+                next_url = target.join(location)
+                if response.status_code in (301, 302, 303) and method != "HEAD":
+                    method, content = "GET", None
+                if next_url.host != target.host:
+                    sent_headers = {
+                        k: v
+                        for k, v in sent_headers.items()
+                        if k.lower() not in _CREDENTIAL_HEADERS
+                    }
+                target = next_url
+                continue
+            body, truncated = await _read_capped(response)
+        finally:
+            await response.aclose()
+        return Fetched(str(target), response.status_code, dict(response.headers), body, truncated)
+    raise ActionError(f"refused: more than {MAX_REDIRECTS} redirects from {url}")
+
+
+async def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return b"".join(chunks)[:MAX_BODY_BYTES], True
+    except httpx.TransportError as exc:
+        raise RetryableError(f"reading {response.url} failed: {exc}") from exc
+    return b"".join(chunks), False
+
+
+def raise_for_retryable(fetched: Fetched) -> None:
+    """429 and 5xx become RetryableError (honouring Retry-After); other statuses pass."""
+    if fetched.status == 429 or fetched.status >= 500:
+        delay = retry_after_seconds(fetched.headers.get("retry-after"))
+        raise RetryableError(f"{fetched.url} answered {fetched.status}", retry_after=delay)
+
+
+class HttpRequestInput(ActionInput):
+    """Inputs of http.request."""
+
+    method: Method = "GET"
+    url: str
+    headers: dict[str, str] = {}
+    json_body: Any = Field(default=None, alias="json")
+    body: str | None = None
+    timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+
+    model_config = ConfigDict(extra="forbid", validate_by_name=True, validate_by_alias=True)
+
+
+class HttpRequestOutput(ActionOutput):
+    """The response: status, headers, parsed JSON (when the type says so) and text."""
+
+    status: int | None
+    headers: dict[str, str] = {}
+    json_body: Any = Field(default=None, alias="json")
+    text: str = ""
+    url: str = ""
+    truncated: bool = False
+    dry_run: bool = False
+
+    model_config = ConfigDict(
+        extra="allow", validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+    )
+
+
+def _risk(inputs: dict[str, Any]) -> Risk:
+    method = str(inputs.get("method", "GET")).upper()
+    return Risk.read if method in ("GET", "HEAD") else Risk.external
+
+
+async def request(ctx: ActionContext, inp: HttpRequestInput) -> HttpRequestOutput:
+    """Send one HTTP request and return status, headers, JSON and text."""
+    if ctx.dry_run and inp.method not in ("GET", "HEAD"):
+        await guard_url(ctx.settings, httpx.URL(inp.url))
+        return HttpRequestOutput(status=None, url=inp.url, dry_run=True)
+    headers = dict(inp.headers)
+    content: bytes | None = None
+    if inp.json_body is not None:
+        content = json.dumps(inp.json_body).encode()
+        if not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/json"
+    elif inp.body is not None:
+        content = inp.body.encode()
+    fetched = await fetch(
+        ctx,
+        inp.method,
+        inp.url,
+        headers=headers,
+        content=content,
+        timeout_seconds=inp.timeout_seconds,
+    )
+    raise_for_retryable(fetched)
+    text = fetched.content.decode(_charset(fetched.headers), errors="replace")
+    parsed: Any = None
+    if "json" in fetched.headers.get("content-type", "").lower() and not fetched.truncated:
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+    return HttpRequestOutput(
+        status=fetched.status,
+        headers=fetched.headers,
+        json_body=parsed,
+        text=text,
+        url=fetched.url,
+        truncated=fetched.truncated,
+    )
+
+
+def _charset(headers: dict[str, str]) -> str:
+    for part in headers.get("content-type", "").split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            try:
+                "".encode(value.strip('"'))
+                return value.strip('"')
+            except LookupError:
+                break
+    return "utf-8"
+
+
+ACTIONS: list[Action[Any, Any]] = [
+    Action(
+        name="http.request",
+        description="Send an HTTP request to a public URL and return its status, headers and body.",
+        risk=Risk.external,
+        input_model=HttpRequestInput,
+        output_model=HttpRequestOutput,
+        handler=request,
+        risk_for=_risk,
+    )
+]

@@ -1,0 +1,207 @@
+"""`sheets.*` actions: Google Sheets REST v4 values over ctx.http, rows keyed by the header row."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from pydantic import Field
+
+from integrations.base import (
+    Action,
+    ActionContext,
+    ActionError,
+    ActionInput,
+    ActionOutput,
+    RetryableError,
+    Risk,
+)
+from integrations.credentials import load_credential
+
+DEFAULT_API_BASE = "https://sheets.googleapis.com"
+_ID_IN_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+_ROW_IN_RANGE = re.compile(r"![A-Z]+(\d+)")
+
+
+class AppendRowInput(ActionInput):
+    spreadsheet: str
+    sheet: str
+    values: list[Any] | dict[str, Any]
+
+
+class AppendRowOutput(ActionOutput):
+    row: int | None
+
+
+class ReadRowsInput(ActionInput):
+    spreadsheet: str
+    sheet: str
+    limit: int = Field(default=500, ge=1, le=10_000)
+
+
+class ReadRowsOutput(ActionOutput):
+    rows: list[dict[str, Any]]
+    count: int
+
+
+class UpdateRowInput(ActionInput):
+    spreadsheet: str
+    sheet: str
+    match: dict[str, Any] = Field(min_length=1)
+    values: dict[str, Any] = Field(min_length=1)
+
+
+class UpdateRowOutput(ActionOutput):
+    updated: int
+
+
+def spreadsheet_id(value: str) -> str:
+    """The spreadsheet id, from an id or a docs.google.com URL."""
+    found = _ID_IN_URL.search(value)
+    return found.group(1) if found else value.strip()
+
+
+def column(index: int) -> str:
+    """The column letter(s) for a zero-based index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _a1(sheet: str, cells: str = "") -> str:
+    name = "'" + sheet.replace("'", "''") + "'"
+    return f"{name}!{cells}" if cells else name
+
+
+class SheetsApi:
+    """The three values endpoints, authorised with the workspace's stored token."""
+
+    def __init__(self, ctx: ActionContext, token: str, spreadsheet: str) -> None:
+        self.http = ctx.http
+        base = ctx.settings.sheets_api_base or DEFAULT_API_BASE
+        self.url = f"{base.rstrip('/')}/v4/spreadsheets/{quote(spreadsheet_id(spreadsheet))}"
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    @classmethod
+    async def connect(cls, ctx: ActionContext, spreadsheet: str) -> SheetsApi:
+        """The API for this workspace; ActionError when no token is stored."""
+        async with ctx.sessions() as session:
+            token = await load_credential(
+                session, ctx.workspace_id, "sheets", "token", settings=ctx.settings
+            )
+        if not token:
+            raise ActionError(
+                "Google Sheets is not connected: store an access token as the 'sheets' "
+                "integration credential named 'token'"
+            )
+        return cls(ctx, token, spreadsheet)
+
+    async def _call(self, method: str, a1: str, suffix: str = "", **kwargs: Any) -> Any:
+        url = f"{self.url}/values/{quote(a1, safe='')}{suffix}"
+        try:
+            response = await self.http.request(method, url, headers=self.headers, **kwargs)
+        except httpx.TransportError as exc:
+            raise RetryableError(f"cannot reach Google Sheets: {exc!r}") from exc
+        status = response.status_code
+        if status == 429 or status >= 500:
+            after = response.headers.get("retry-after", "")
+            delay = float(after) if after.isdigit() else None
+            raise RetryableError(f"Google Sheets answered {status}", retry_after=delay)
+        if status in (401, 403):
+            raise ActionError(
+                "Google Sheets refused the stored 'sheets' token (expired or lacks access)"
+            )
+        if status == 404:
+            raise ActionError("Google Sheets has no such spreadsheet (check its id or URL)")
+        if status >= 400:
+            raise ActionError(
+                f"Google Sheets refused the request ({status}): {response.text[:300]}"
+            )
+        return response.json()
+
+    async def get(self, a1: str) -> list[list[Any]]:
+        """The values in a range (rows of cells)."""
+        return list((await self._call("GET", a1)).get("values", []))
+
+    async def append(self, a1: str, row: list[Any]) -> dict[str, Any]:
+        """Append one row after the table in `a1` (values taken as typed, never as formulas)."""
+        params = {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"}
+        return dict(await self._call("POST", a1, ":append", params=params, json={"values": [row]}))
+
+    async def put(self, a1: str, row: list[Any]) -> None:
+        """Overwrite one row."""
+        body = {"range": a1, "majorDimension": "ROWS", "values": [row]}
+        await self._call("PUT", a1, params={"valueInputOption": "RAW"}, json=body)
+
+
+def _unknown(keys: list[str], header: list[str], sheet: str) -> ActionError:
+    return ActionError(
+        f"sheet {sheet!r} has no column {', '.join(map(repr, keys))}; columns: {', '.join(header)}"
+    )
+
+
+async def append_row(ctx: ActionContext, inputs: AppendRowInput) -> AppendRowOutput:
+    """Append a row (a list in column order, or a dict keyed by header)."""
+    api = await SheetsApi.connect(ctx, inputs.spreadsheet)
+    row = inputs.values
+    if isinstance(row, dict):
+        header = [str(h) for h in ((await api.get(_a1(inputs.sheet, "1:1"))) or [[]])[0]]
+        if not header:
+            header = list(row)
+            await api.append(_a1(inputs.sheet), header)
+        if missing := [k for k in row if k not in header]:
+            raise _unknown(missing, header, inputs.sheet)
+        row = [row.get(h, "") for h in header]
+    updates = (await api.append(_a1(inputs.sheet), row)).get("updates", {})
+    found = _ROW_IN_RANGE.search(str(updates.get("updatedRange", "")))
+    return AppendRowOutput(row=int(found.group(1)) if found else None)
+
+
+async def _table(api: SheetsApi, sheet: str) -> tuple[list[str], list[list[Any]]]:
+    values = await api.get(_a1(sheet))
+    if not values:
+        return [], []
+    return [str(h) for h in values[0]], values[1:]
+
+
+async def read_rows(ctx: ActionContext, inputs: ReadRowsInput) -> ReadRowsOutput:
+    """Data rows as dicts keyed by the header row (missing trailing cells are "")."""
+    api = await SheetsApi.connect(ctx, inputs.spreadsheet)
+    header, rows = await _table(api, inputs.sheet)
+    out = [
+        {h: (row[i] if i < len(row) else "") for i, h in enumerate(header)}
+        for row in rows[: inputs.limit]
+    ]
+    return ReadRowsOutput(rows=out, count=len(out))
+
+
+async def update_row(ctx: ActionContext, inputs: UpdateRowInput) -> UpdateRowOutput:
+    """Set `values` on every row whose cells equal `match` (compared as text)."""
+    api = await SheetsApi.connect(ctx, inputs.spreadsheet)
+    header, rows = await _table(api, inputs.sheet)
+    if missing := [k for k in [*inputs.match, *inputs.values] if k not in header]:
+        raise _unknown(sorted(set(missing)), header, inputs.sheet)
+    updated = 0
+    for number, row in enumerate(rows, start=2):
+        cells = [*row, *[""] * (len(header) - len(row))]
+        if all(str(cells[header.index(k)]) == str(v) for k, v in inputs.match.items()):
+            for key, value in inputs.values.items():
+                cells[header.index(key)] = value
+            await api.put(_a1(inputs.sheet, f"A{number}:{column(len(cells) - 1)}{number}"), cells)
+            updated += 1
+    return UpdateRowOutput(updated=updated)
+
+
+ACTIONS: list[Action[Any, Any]] = [
+    Action("sheets.append_row", "Append a row to a Google Sheet.",
+           Risk.internal, AppendRowInput, AppendRowOutput, append_row),
+    Action("sheets.read_rows", "Read a Google Sheet's rows, keyed by its header row.",
+           Risk.read, ReadRowsInput, ReadRowsOutput, read_rows),
+    Action("sheets.update_row", "Update the Google Sheet rows matching some column values.",
+           Risk.internal, UpdateRowInput, UpdateRowOutput, update_row),
+]  # fmt: skip

@@ -1,0 +1,161 @@
+"""slack.post_message: post to a channel through the Web API, or park it in the outbox."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import aiohttp
+from pydantic import Field
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from integrations import outbox
+from integrations.base import (
+    Action,
+    ActionContext,
+    ActionError,
+    ActionInput,
+    ActionOutput,
+    RetryableError,
+    Risk,
+)
+from integrations.http import retry_after_seconds
+
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_FIELD_TEXT = 2000
+MAX_HEADER_TEXT = 150
+MAX_MESSAGE_TEXT = 40000
+
+
+class PostMessageInput(ActionInput):
+    """Inputs of slack.post_message."""
+
+    channel: str = Field(min_length=1)
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+
+
+class PostMessageOutput(ActionOutput):
+    """Where the message went: the channel, its ts (when posted live), and how it was delivered."""
+
+    channel: str
+    ts: str | None = None
+    delivered: str
+    text: str | None = None
+    blocks: list[dict[str, Any]] | None = None
+
+
+def truncate(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, ending in "…" when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fit_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Blocks trimmed to Block Kit's limits (50 blocks, 3000 chars per section text...)."""
+    fitted = [_fit_block(copy.deepcopy(b)) for b in blocks[:MAX_BLOCKS]]
+    if len(blocks) > MAX_BLOCKS:
+        omitted = len(blocks) - MAX_BLOCKS + 1
+        notice = {"type": "mrkdwn", "text": f"… {omitted} more blocks not shown"}
+        fitted[-1] = {"type": "context", "elements": [notice]}
+    return fitted
+
+
+def _fit_block(block: dict[str, Any]) -> dict[str, Any]:
+    limit = MAX_HEADER_TEXT if block.get("type") == "header" else MAX_SECTION_TEXT
+    text = block.get("text")
+    if isinstance(text, dict) and isinstance(text.get("text"), str):
+        text["text"] = truncate(text["text"], limit)
+    fields = block.get("fields")
+    if isinstance(fields, list):
+        block["fields"] = fields[:10]
+        for item in block["fields"]:
+            if isinstance(item, dict) and isinstance(item.get("text"), str):
+                item["text"] = truncate(item["text"], MAX_FIELD_TEXT)
+    return block
+
+
+async def post_message(ctx: ActionContext, inp: PostMessageInput) -> PostMessageOutput:
+    """Post a message (text plus optional blocks) to a channel, exactly once per step."""
+    text = truncate(inp.text, MAX_MESSAGE_TEXT)
+    blocks = fit_blocks(inp.blocks) if inp.blocks else None
+    token = ctx.settings.slack_bot_token
+    message = outbox.Message(
+        channel="slack",
+        key=ctx.idempotency_key,
+        target=inp.channel,
+        body=text,
+        payload={"channel": inp.channel, "text": text, "blocks": blocks},
+    )
+
+    async def send() -> dict[str, Any]:
+        assert token is not None
+        return await _send(ctx, token, inp.channel, text, blocks)
+
+    delivery = await outbox.deliver(
+        ctx, message, send if token else None, not_configured="slack not configured"
+    )
+    preview = delivery.delivered == "dry_run"
+    return PostMessageOutput(
+        channel=str(delivery.result.get("channel") or inp.channel),
+        ts=delivery.result.get("ts"),
+        delivered=delivery.delivered,
+        text=text if preview else None,
+        blocks=blocks if preview else None,
+    )
+
+
+async def _send(
+    ctx: ActionContext, token: str, channel: str, text: str, blocks: list[dict[str, Any]] | None
+) -> dict[str, Any]:
+    client = AsyncWebClient(
+        token=token,
+        base_url=ctx.settings.slack_api_url,
+        timeout=int(ctx.settings.step_timeout_seconds),
+        retry_handlers=[],
+    )
+    try:
+        response = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        raise _classify(exc, channel) from exc
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise RetryableError(f"Slack unreachable: {exc or type(exc).__name__}") from exc
+    return {"channel": response.get("channel", channel), "ts": response.get("ts")}
+
+
+def _classify(exc: SlackApiError, channel: str) -> Exception:
+    status = exc.response.status_code
+    if status == 429:
+        delay = retry_after_seconds(exc.response.headers.get("Retry-After"))
+        return RetryableError("Slack rate limit reached", retry_after=delay)
+    if status >= 500:
+        return RetryableError(f"Slack answered {status}")
+    data = exc.response.data
+    error = data.get("error", "unknown_error") if isinstance(data, dict) else "unknown_error"
+    hints = {
+        "channel_not_found": f"channel {channel} was not found (check the name, or invite the bot)",
+        "not_in_channel": f"the bot is not in {channel}; invite it with /invite",
+        "is_archived": f"channel {channel} is archived",
+        "invalid_auth": "the Slack bot token is invalid",
+        "not_authed": "no Slack bot token was sent",
+        "token_revoked": "the Slack bot token was revoked",
+        "account_inactive": "the Slack bot token belongs to an inactive account",
+        "msg_too_long": "the message is too long for Slack",
+        "invalid_blocks": "Slack refused the message blocks as invalid",
+    }
+    if error == "ratelimited":
+        return RetryableError("Slack rate limit reached")
+    return ActionError(f"Slack refused the message: {hints.get(error, error)}")
+
+
+ACTIONS: list[Action[Any, Any]] = [
+    Action(
+        name="slack.post_message",
+        description="Post a message to a Slack channel (kept in the outbox if Slack is off).",
+        risk=Risk.internal,
+        input_model=PostMessageInput,
+        output_model=PostMessageOutput,
+        handler=post_message,
+    )
+]

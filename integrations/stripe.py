@@ -1,0 +1,312 @@
+"""`stripe.*` actions through the official library's async API (StripeClient, `*_async`)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import stripe
+from pydantic import Field
+
+from integrations.base import (
+    Action,
+    ActionContext,
+    ActionError,
+    ActionInput,
+    ActionOutput,
+    RetryableError,
+    Risk,
+)
+from storage.config import Settings
+
+_ZERO_DECIMAL = frozenset(
+    [
+        "bif",
+        "clp",
+        "djf",
+        "gnf",
+        "jpy",
+        "kmf",
+        "krw",
+        "mga",
+        "pyg",
+        "rwf",
+        "ugx",
+        "vnd",
+        "vuv",
+        "xaf",
+        "xof",
+        "xpf",
+    ]
+)
+_DAY = 86400
+_UNITS = {"m": 60, "h": 3600, "d": _DAY, "w": 7 * _DAY}
+_PERIOD = re.compile(r"^\s*(\d+)\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\s*$")
+
+
+class ListInvoicesInput(ActionInput):
+    status: str | None = "open"
+    overdue_days: int | None = Field(default=None, ge=0)
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class ListInvoicesOutput(ActionOutput):
+    invoices: list[dict[str, Any]]
+    count: int
+
+
+class GetCustomerInput(ActionInput):
+    customer_id: str
+
+
+class GetCustomerOutput(ActionOutput):
+    customer: dict[str, Any]
+
+
+class SummarizePaymentsInput(ActionInput):
+    period: str = "7 days"
+
+
+class SummarizePaymentsOutput(ActionOutput):
+    figures: dict[str, Any]
+    text: str
+
+
+class UpdateCustomerInput(ActionInput):
+    customer_id: str
+    metadata: dict[str, str]
+
+
+class UpdateCustomerOutput(ActionOutput):
+    customer_id: str
+    dry_run: bool = False
+
+
+class UpdateSubscriptionInput(ActionInput):
+    subscription_id: str
+    price: str
+
+
+class UpdateSubscriptionOutput(ActionOutput):
+    updated: int
+    subscription_ids: list[str] = Field(default_factory=list)
+    unchanged: int = 0
+    dry_run: bool = False
+
+
+def amount(minor: int, currency: str) -> float:
+    """Stripe's integer minor units as a decimal amount (zero-decimal currencies kept whole)."""
+    return float(minor) if currency.lower() in _ZERO_DECIMAL else minor / 100
+
+
+def period_seconds(period: str) -> int:
+    """Seconds in a simple duration such as "7 days", "24h" or "2 weeks"."""
+    match = _PERIOD.match(period.lower())
+    if not match or int(match.group(1)) <= 0:
+        raise ActionError(f"not a period: {period!r} (try '7 days' or '24 hours')")
+    return int(match.group(1)) * _UNITS[match.group(2)[0]]
+
+
+@asynccontextmanager
+async def stripe_client(settings: Settings) -> AsyncIterator[stripe.StripeClient]:
+    """A StripeClient on the configured key and base; Stripe errors mapped to ours."""
+    if not settings.stripe_secret_key:
+        raise ActionError("Stripe is not configured: set STRIPE_SECRET_KEY")
+    http_client = stripe.HTTPXClient(timeout=settings.step_timeout_seconds)
+    client = stripe.StripeClient(
+        api_key=settings.stripe_secret_key,
+        base_addresses={"api": settings.stripe_api_base},
+        http_client=http_client,
+        max_network_retries=0,  # the engine retries
+    )
+    try:
+        yield client
+    except stripe.StripeError as exc:
+        raise _mapped(exc) from exc
+    finally:
+        await http_client.close_async()  # type: ignore[no-untyped-call]
+
+
+def _mapped(exc: stripe.StripeError) -> Exception:
+    status = exc.http_status
+    message = exc.user_message or str(exc) or type(exc).__name__
+    if isinstance(exc, stripe.APIConnectionError) or status in (None, 409, 429) or status >= 500:
+        retry_after = (exc.headers or {}).get("retry-after") or (exc.headers or {}).get(
+            "Retry-After"
+        )
+        delay = float(retry_after) if retry_after and retry_after.isdigit() else None
+        return RetryableError(f"Stripe is unavailable ({status}): {message}", retry_after=delay)
+    if isinstance(exc, stripe.AuthenticationError):
+        return ActionError(f"Stripe refused the key in STRIPE_SECRET_KEY: {message}")
+    return ActionError(f"Stripe refused the request ({status}): {message}")
+
+
+def _invoice_row(invoice: dict[str, Any], now: float) -> dict[str, Any]:
+    currency = str(invoice.get("currency") or "usd")
+    due = invoice.get("due_date")
+    overdue = max(0, int((now - due) // _DAY)) if due else 0
+    return {
+        "id": invoice["id"],
+        "number": invoice.get("number"),
+        "customer": invoice.get("customer"),
+        "customer_email": invoice.get("customer_email"),
+        "customer_name": invoice.get("customer_name"),
+        "status": invoice.get("status"),
+        "currency": currency,
+        "amount_due": amount(int(invoice.get("amount_due") or 0), currency),
+        "amount_remaining": amount(int(invoice.get("amount_remaining") or 0), currency),
+        "due_date": datetime.fromtimestamp(due, UTC).isoformat() if due else None,
+        "overdue_days": overdue,
+        "hosted_invoice_url": invoice.get("hosted_invoice_url"),
+    }
+
+
+async def list_invoices(ctx: ActionContext, inputs: ListInvoicesInput) -> ListInvoicesOutput:
+    """Invoices by status, optionally only those at least `overdue_days` past their due date."""
+    now = time.time()
+    params: dict[str, Any] = {"limit": min(inputs.limit, 100)}
+    if inputs.status:
+        params["status"] = inputs.status
+    if inputs.overdue_days is not None:
+        params["due_date"] = {"lte": int(now - max(inputs.overdue_days, 1) * _DAY)}
+    rows: list[dict[str, Any]] = []
+    async with stripe_client(ctx.settings) as client:
+        page = await client.v1.invoices.list_async(params=params)  # type: ignore[arg-type]
+        async for invoice in page.auto_paging_iter():
+            row = _invoice_row(invoice.to_dict(), now)
+            if inputs.overdue_days is None or row["overdue_days"] >= max(inputs.overdue_days, 1):
+                rows.append(row)
+            if len(rows) >= inputs.limit:
+                break
+    return ListInvoicesOutput(invoices=rows, count=len(rows))
+
+
+async def get_customer(ctx: ActionContext, inputs: GetCustomerInput) -> GetCustomerOutput:
+    """One customer, as Stripe returns it."""
+    async with stripe_client(ctx.settings) as client:
+        customer = await client.v1.customers.retrieve_async(inputs.customer_id)
+    return GetCustomerOutput(customer=customer.to_dict(for_json=True))
+
+
+def _money(value: float, currency: str) -> str:
+    symbol = {"usd": "$", "eur": "€", "gbp": "£"}.get(currency)
+    return f"{symbol}{value:,.2f}" if symbol else f"{value:,.2f} {currency.upper()}"
+
+
+async def summarize_payments(
+    ctx: ActionContext, inputs: SummarizePaymentsInput
+) -> SummarizePaymentsOutput:
+    """Payments, refunds and failed payments over the period, as figures and a sentence."""
+    since = int(time.time()) - period_seconds(inputs.period)
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    window = {"created": {"gte": since}, "limit": 100}
+    async with stripe_client(ctx.settings) as client:
+        charges = await client.v1.charges.list_async(params=window)  # type: ignore[arg-type]
+        async for charge in charges.auto_paging_iter():
+            cur = str(charge.currency)
+            kind = "gross" if charge.status == "succeeded" else "failed_amount"
+            if charge.status in ("succeeded", "failed"):
+                totals[cur][kind] += amount(charge.amount, cur)
+                totals[cur]["payments" if kind == "gross" else "failed_payments"] += 1
+        refunds = await client.v1.refunds.list_async(params=window)  # type: ignore[arg-type]
+        async for refund in refunds.auto_paging_iter():
+            if refund.status in ("succeeded", "pending"):
+                cur = str(refund.currency)
+                totals[cur]["refunded"] += amount(refund.amount, cur)
+                totals[cur]["refunds"] += 1
+    by_currency = {
+        cur: {
+            "payments": int(t["payments"]),
+            "gross": round(t["gross"], 2),
+            "refunds": int(t["refunds"]),
+            "refunded": round(t["refunded"], 2),
+            "net": round(t["gross"] - t["refunded"], 2),
+            "failed_payments": int(t["failed_payments"]),
+            "failed_amount": round(t["failed_amount"], 2),
+        }
+        for cur, t in sorted(totals.items())
+    }
+    figures: dict[str, Any] = {"period": inputs.period, "since": since, "by_currency": by_currency}
+    main = max(by_currency, key=lambda c: by_currency[c]["gross"], default=None)
+    if main:
+        figures |= {"currency": main, **by_currency[main]}
+    return SummarizePaymentsOutput(figures=figures, text=_payments_text(inputs.period, by_currency))
+
+
+def _payments_text(period: str, by_currency: dict[str, dict[str, Any]]) -> str:
+    if not by_currency:
+        return f"No payments, refunds or failed payments in the last {period}."
+    parts = []
+    for cur, f in by_currency.items():
+        parts.append(
+            f"{f['payments']} payment{'s' * (f['payments'] != 1)} totalling "
+            f"{_money(f['gross'], cur)}, {f['refunds']} refund{'s' * (f['refunds'] != 1)} "
+            f"({_money(f['refunded'], cur)}), net {_money(f['net'], cur)}; "
+            f"{f['failed_payments']} failed ({_money(f['failed_amount'], cur)})"
+        )
+    return f"Last {period}: " + ". ".join(parts) + "."
+
+
+async def update_customer(ctx: ActionContext, inputs: UpdateCustomerInput) -> UpdateCustomerOutput:
+    """Set metadata on a customer (an empty value removes that key)."""
+    if ctx.dry_run:
+        return UpdateCustomerOutput(customer_id=inputs.customer_id, dry_run=True)
+    async with stripe_client(ctx.settings) as client:
+        customer = await client.v1.customers.update_async(
+            inputs.customer_id,
+            params={"metadata": inputs.metadata},
+            options={"idempotency_key": ctx.idempotency_key},
+        )
+    return UpdateCustomerOutput(customer_id=customer.id)
+
+
+async def update_subscription(
+    ctx: ActionContext, inputs: UpdateSubscriptionInput
+) -> UpdateSubscriptionOutput:
+    """Move one subscription (or, with "all", every active one) to `price`."""
+    out = UpdateSubscriptionOutput(updated=0, dry_run=ctx.dry_run)
+    async with stripe_client(ctx.settings) as client:
+        if inputs.subscription_id == "all":
+            page = await client.v1.subscriptions.list_async(
+                params={"status": "active", "limit": 100}
+            )
+            subscriptions = [s async for s in page.auto_paging_iter()]
+        else:
+            subscriptions = [await client.v1.subscriptions.retrieve_async(inputs.subscription_id)]
+        for sub in subscriptions:
+            items = sub["items"]["data"]
+            if len(items) != 1:
+                raise ActionError(
+                    f"subscription {sub.id} has {len(items)} items; change it in Stripe"
+                )
+            if items[0]["price"]["id"] == inputs.price:
+                out.unchanged += 1
+                continue
+            if not ctx.dry_run:
+                await client.v1.subscriptions.update_async(
+                    sub.id,
+                    params={"items": [{"id": items[0]["id"], "price": inputs.price}]},
+                    options={"idempotency_key": f"{ctx.idempotency_key}:{sub.id}"},
+                )
+            out.updated += 1
+            out.subscription_ids.append(sub.id)
+    return out
+
+
+ACTIONS: list[Action[Any, Any]] = [
+    Action("stripe.list_invoices", "List invoices by status, e.g. open ones overdue by N days.",
+           Risk.read, ListInvoicesInput, ListInvoicesOutput, list_invoices),
+    Action("stripe.get_customer", "Fetch one Stripe customer.",
+           Risk.read, GetCustomerInput, GetCustomerOutput, get_customer),
+    Action("stripe.summarize_payments", "Payments, refunds and failures over a period.",
+           Risk.read, SummarizePaymentsInput, SummarizePaymentsOutput, summarize_payments),
+    Action("stripe.update_customer", "Set metadata on a Stripe customer.",
+           Risk.external, UpdateCustomerInput, UpdateCustomerOutput, update_customer),
+    Action("stripe.update_subscription", "Move a subscription (or all active ones) to a price.",
+           Risk.critical, UpdateSubscriptionInput, UpdateSubscriptionOutput, update_subscription),
+]  # fmt: skip

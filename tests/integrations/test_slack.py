@@ -1,0 +1,202 @@
+"""slack.post_message against the fake Slack Web API, and the outbox ledger behind it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrations.base import ActionContext, ActionError, RetryableError, Risk
+from integrations.slack import ACTIONS, fit_blocks
+from storage.config import Settings
+from storage.models import OutboxMessage, Workspace
+from tests.fakes.slack_api import TOKEN, FakeSlack, fake_slack  # noqa: F401
+
+ACTION = ACTIONS[0]
+
+
+def _ctx(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    ws: Workspace,
+    key: str = "run1:notify",
+    dry_run: bool = False,
+) -> ActionContext:
+    return ActionContext(
+        settings=settings,
+        sessions=sessions,
+        http=httpx.AsyncClient(),
+        workspace_id=ws.id,
+        workflow_id="wf1",
+        run_id="run1",
+        step_id="notify",
+        idempotency_key=key,
+        dry_run=dry_run,
+    )
+
+
+def _live(settings: Settings, fake: FakeSlack) -> Settings:
+    return settings.model_copy(update={"slack_bot_token": TOKEN, "slack_api_url": fake.url})
+
+
+async def _rows(sessions: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
+    async with sessions() as session:
+        return list((await session.exec(select(OutboxMessage))).all())
+
+
+def test_declared_risk_is_internal() -> None:
+    assert ACTION.name == "slack.post_message"
+    assert ACTION.risk_of({"channel": "#x", "text": "hi"}) == Risk.internal
+
+
+async def test_posts_once_even_when_retried(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    ctx = _ctx(_live(settings, fake_slack), sessions, workspace)
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Hello*"}}]
+    inputs: dict[str, Any] = {"channel": "#sales", "text": "Hello", "blocks": blocks}
+    first = await ACTION.run(ctx, inputs)
+    again = await ACTION.run(ctx, inputs)
+    calls = fake_slack.calls("chat.postMessage")
+    assert len(calls) == 1
+    assert calls[0].args["channel"] == "#sales" and calls[0].args["blocks"] == blocks
+    assert first.delivered == "slack" and first.ts and again.ts == first.ts
+    rows = await _rows(sessions)
+    assert [(r.status, r.idempotency_key, r.target) for r in rows] == [
+        ("sent", "run1:notify", "#sales")
+    ]
+
+
+async def test_unconfigured_slack_goes_to_outbox_once(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    ctx = _ctx(settings, sessions, workspace)
+    out = await ACTION.run(ctx, {"channel": "#ops", "text": "Report ready"})
+    await ACTION.run(ctx, {"channel": "#ops", "text": "Report ready"})
+    assert out.delivered == "outbox" and out.ts is None
+    rows = await _rows(sessions)
+    assert len(rows) == 1
+    assert (rows[0].status, rows[0].reason, rows[0].body) == (
+        "pending",
+        "slack not configured",
+        "Report ready",
+    )
+
+
+async def test_dry_run_sends_and_writes_nothing(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    ctx = _ctx(_live(settings, fake_slack), sessions, workspace, dry_run=True)
+    out = await ACTION.run(ctx, {"channel": "#ops", "text": "preview me"})
+    assert out.delivered == "dry_run" and out.text == "preview me"
+    assert fake_slack.calls() == [] and await _rows(sessions) == []
+
+
+async def test_rate_limit_is_retryable_with_retry_after(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    ctx = _ctx(_live(settings, fake_slack), sessions, workspace)
+    fake_slack.rate_limit_next(1, retry_after=7)
+    with pytest.raises(RetryableError) as caught:
+        await ACTION.run(ctx, {"channel": "#ops", "text": "hi"})
+    assert caught.value.retry_after == 7
+    assert await _rows(sessions) == []
+    out = await ACTION.run(ctx, {"channel": "#ops", "text": "hi"})
+    assert out.delivered == "slack" and len(fake_slack.calls("chat.postMessage")) == 1
+
+
+async def test_server_error_is_retryable(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    fake_slack.server_error_next(1, status=503)
+    with pytest.raises(RetryableError, match="503"):
+        await ACTION.run(_ctx(_live(settings, fake_slack), sessions, workspace), {
+            "channel": "#ops", "text": "hi"
+        })  # fmt: skip
+
+
+async def test_channel_not_found_fails_and_is_recorded(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    ctx = _ctx(_live(settings, fake_slack), sessions, workspace)
+    fake_slack.fail_next(1, "channel_not_found")
+    with pytest.raises(ActionError, match="#nope was not found"):
+        await ACTION.run(ctx, {"channel": "#nope", "text": "hi"})
+    rows = await _rows(sessions)
+    assert [(r.status, r.target) for r in rows] == [("failed", "#nope")]
+    assert "not found" in (rows[0].reason or "")
+
+
+async def test_bad_token_is_a_clear_error(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    live = settings.model_copy(
+        update={"slack_bot_token": "xoxb-wrong", "slack_api_url": fake_slack.url}
+    )
+    with pytest.raises(ActionError, match="token is invalid"):
+        await ACTION.run(_ctx(live, sessions, workspace), {"channel": "#ops", "text": "hi"})
+
+
+async def test_unreachable_slack_is_retryable(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    from tests.fakes.http_server import free_port
+
+    dead = settings.model_copy(
+        update={"slack_bot_token": TOKEN, "slack_api_url": f"http://127.0.0.1:{free_port()}/api/"}
+    )
+    with pytest.raises(RetryableError, match="unreachable"):
+        await ACTION.run(_ctx(dead, sessions, workspace), {"channel": "#ops", "text": "hi"})
+
+
+def test_blocks_are_kept_within_block_kit_limits() -> None:
+    long = "x" * 5000
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": long}}
+    ] * 60
+    fitted = fit_blocks(blocks)
+    assert len(fitted) == 50
+    assert len(fitted[0]["text"]["text"]) == 3000 and fitted[0]["text"]["text"].endswith("…")
+    assert fitted[-1]["type"] == "context" and "11 more blocks" in fitted[-1]["elements"][0]["text"]
+    assert len(blocks[0]["text"]["text"]) == 5000  # the input is not mutated
+
+
+async def test_fake_records_form_and_json_calls_of_other_methods(
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    async with httpx.AsyncClient(trust_env=False) as http:
+        view = '{"type": "home", "blocks": []}'
+        form = await http.post(fake_slack.url + "views.publish",
+                               data={"token": TOKEN, "user_id": "U1", "view": view})  # fmt: skip
+        bearer = {"Authorization": f"Bearer {TOKEN}"}
+        update = await http.post(fake_slack.url + "chat.update", headers=bearer,
+                                 json={"channel": "C1", "ts": "1.2", "text": "edited"})  # fmt: skip
+        refused = await http.post(fake_slack.url + "views.open", json={"trigger_id": "t"})
+    assert form.json()["ok"] and form.json()["view"]["type"] == "home"
+    assert (update.json()["channel"], update.json()["ts"]) == ("C1", "1.2")
+    assert refused.json() == {"ok": False, "error": "invalid_auth"}
+    publish = fake_slack.calls("views.publish")
+    assert publish[0].args["view"] == {"type": "home", "blocks": []} and publish[0].token == TOKEN
+    assert [c.method for c in fake_slack.calls()] == ["views.publish", "chat.update"]
