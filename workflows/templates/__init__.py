@@ -1,0 +1,1 @@
+"""Built-in workflow templates as YAML data files (read by `workflows.catalog`)."""
