@@ -19,6 +19,12 @@ def validate_crontab(expr: str) -> str:
     for field in fields:
         if not _FIELD.match(field.lower()):
             raise ValueError(f"cron field {field!r} has characters cron does not allow")
+    if fields[2] != "*" and fields[4] != "*":
+        # Standard cron fires when EITHER the day of month OR the weekday matches; APScheduler
+        # requires both. Rather than run on different days than the user expects, refuse it.
+        raise ValueError(
+            f"cron {expr!r} sets both day of month and weekday; use one of them (or two workflows)"
+        )
     normalised = " ".join(fields)
     cron_trigger(normalised, "UTC")
     return normalised
@@ -59,6 +65,8 @@ def _weekday_field(field: str) -> str:
         else:
             days = [_day_number(base)]
         if step:
+            if not step.isdigit() or int(step) < 1:
+                raise ValueError(f"weekday step {step!r} must be a whole number of at least 1")
             days = days[:: int(step)]
         parts.extend(_APS_DOW[d % 7] for d in days)
     return ",".join(dict.fromkeys(parts))
