@@ -1,0 +1,41 @@
+"""`DraftResult`: what a planner (offline rules now, the LLM path later) returns for a request.
+
+Contract (one JSON object; `levqor draft --json` prints exactly this):
+`{"id"?, "status", "question", "reason", "approval_class", "timezone", "workflow"}`.
+
+- `status` is "draft", "clarify" (one short `question`) or "refuse" (one-sentence `reason`).
+- `approval_class` is always computed by `workflows.policy.assess` from the (best-effort) spec,
+  never by text rules; for refuse/clarify it is the class of what the request would need.
+- `workflow` is the WorkflowSpec JSON. For clarify it is the provisional reading (shown beside the
+  question); for refuse it is the reading that was refused, shown for transparency only: a refused
+  or unclarified workflow is never stored or offered for approval.
+- `timezone` is the IANA zone the request *named* (null when it named none). A schedule trigger
+  always carries a zone ("UTC" when none was named), so "UTC" in the spec alone does not mean the
+  user said UTC; the evaluation compares this field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+DraftStatus = Literal["draft", "clarify", "refuse"]
+
+
+class DraftResult(BaseModel):
+    """The outcome of drafting one request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    status: DraftStatus
+    question: str | None = None
+    reason: str | None = None
+    approval_class: Literal["A", "B", "C"] | None = None
+    timezone: str | None = None
+    workflow: dict[str, Any] | None = None
+
+    def to_json(self) -> str:
+        """One compact JSON line (the `id` key only when set)."""
+        return self.model_dump_json(exclude_none=False, exclude={"id"} if self.id is None else None)

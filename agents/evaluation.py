@@ -1,0 +1,149 @@
+"""Score planner results against labelled cases (trigger, cron, timezone, tools, class, status).
+
+Conventions: the integrations a result uses are those of its workflow's actions plus the source
+of an email/stripe/slack trigger (an email trigger is the email integration receiving mail); a
+result without a workflow uses none. Timezone compares `DraftResult.timezone`, the zone the request
+named (None when none was named), with the label's `timezone`.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from agents.drafts import DraftResult
+
+_SOURCE_TRIGGERS = ("email", "stripe", "slack")
+
+
+class Mismatch(BaseModel):
+    """One case where a field differed from its label."""
+
+    id: str
+    field: str
+    expected: Any
+    got: Any
+
+
+class Report(BaseModel):
+    """Accuracy per field, integration P/R/F1, latency, and every mismatch."""
+
+    cases: int
+    trigger_accuracy: float
+    cron_exact: float
+    timezone_accuracy: float
+    integration_precision: float
+    integration_recall: float
+    integration_f1: float
+    approval_accuracy: float
+    status_accuracy: float
+    latency_p50_ms: float = 0.0
+    latency_p95_ms: float = 0.0
+    mismatches: list[Mismatch] = Field(default_factory=list)
+
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    """Read labelled cases from a JSONL file (blank lines skipped)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def integrations_of(result: DraftResult) -> set[str]:
+    """The integrations a result's workflow uses (actions plus an email/stripe/slack trigger)."""
+    workflow = result.workflow or {}
+    used = {str(s["action"]).split(".", 1)[0] for s in workflow.get("steps", []) if s.get("action")}
+    kind = workflow.get("trigger", {}).get("type")
+    if kind in _SOURCE_TRIGGERS:
+        used.add(kind)
+    return used
+
+
+def score(
+    cases: Sequence[dict[str, Any]],
+    results: Sequence[DraftResult],
+    latencies_ms: Sequence[float] = (),
+) -> Report:
+    """Compare results with their labelled cases, case by case in order."""
+    if len(cases) != len(results):
+        raise ValueError(f"{len(cases)} cases but {len(results)} results")
+    hits = {"trigger": 0, "timezone": 0, "approval_class": 0, "expect": 0}
+    cron_hits = cron_total = tp = fp = fn = 0
+    mismatches: list[Mismatch] = []
+    for case, result in zip(cases, results, strict=True):
+        trigger = (result.workflow or {}).get("trigger", {})
+        got = {
+            "trigger": trigger.get("type"),
+            "timezone": result.timezone,
+            "approval_class": result.approval_class,
+            "expect": result.status,
+        }
+        for name, value in got.items():
+            if value == case.get(name):
+                hits[name] += 1
+            else:
+                mismatches.append(
+                    Mismatch(id=case["id"], field=name, expected=case.get(name), got=value)
+                )
+        if case.get("schedule") is not None:
+            cron_total += 1
+            cron = trigger.get("cron")
+            if cron == case["schedule"]:
+                cron_hits += 1
+            else:
+                mismatches.append(
+                    Mismatch(id=case["id"], field="schedule", expected=case["schedule"], got=cron)
+                )
+        used, wanted = integrations_of(result), set(case.get("integrations", []))
+        tp, fp, fn = tp + len(used & wanted), fp + len(used - wanted), fn + len(wanted - used)
+        if used != wanted:
+            mismatches.append(
+                Mismatch(
+                    id=case["id"], field="integrations", expected=sorted(wanted), got=sorted(used)
+                )
+            )
+    n = max(len(cases), 1)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Report(
+        cases=len(cases),
+        trigger_accuracy=hits["trigger"] / n,
+        cron_exact=cron_hits / cron_total if cron_total else 1.0,
+        timezone_accuracy=hits["timezone"] / n,
+        integration_precision=precision,
+        integration_recall=recall,
+        integration_f1=f1,
+        approval_accuracy=hits["approval_class"] / n,
+        status_accuracy=hits["expect"] / n,
+        latency_p50_ms=_percentile(latencies_ms, 50),
+        latency_p95_ms=_percentile(latencies_ms, 95),
+        mismatches=mismatches,
+    )
+
+
+def run(
+    cases: Iterable[dict[str, Any]], planner: Callable[[str], DraftResult]
+) -> tuple[list[DraftResult], list[float]]:
+    """Run `planner` on every case's request, timing each call in milliseconds."""
+    results: list[DraftResult] = []
+    latencies: list[float] = []
+    for case in cases:
+        start = time.perf_counter()
+        result = planner(case["request"])
+        latencies.append((time.perf_counter() - start) * 1000)
+        results.append(result.model_copy(update={"id": case.get("id")}))
+    return results, latencies
+
+
+def _percentile(values: Sequence[float], pct: int) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return float(values[0])
+    return float(statistics.quantiles(values, n=100, method="inclusive")[pct - 1])

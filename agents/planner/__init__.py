@@ -1,0 +1,73 @@
+"""The offline planner: a deterministic drafting engine from plain language to a WorkflowSpec."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from agents.drafts import DraftResult
+from agents.planner.builder import build_spec
+from agents.planner.guard import clarification, placeholder_steps, refusal
+from agents.planner.intents import detect_trigger
+from agents.planner.slots import read_slots
+from agents.planner.text import normalise
+from agents.planner.zones import find_timezone
+from workflows.policy import assess
+from workflows.spec import WorkflowSpec
+
+if TYPE_CHECKING:
+    from integrations.registry import ActionRegistry
+
+__all__ = ["draft"]
+
+
+def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
+    """Draft, clarify or refuse one plain-language request (no network, no model)."""
+    text = normalise(request)
+    slots = read_slots(text)
+    trigger = detect_trigger(slots.text, slots.quoted, slots.tools)
+    timezone = find_timezone(text)
+    if trigger.kind == "schedule":
+        trigger.spec["timezone"] = timezone or "UTC"
+    raw = build_spec(request, trigger, slots)
+    if timezone and trigger.kind != "schedule":
+        raw["description"] = f"{raw['description']} (times in {timezone})"[:2000]
+    question = clarification(text, raw, slots.tools)
+    reason = refusal(text)
+    if question:
+        raw["steps"].extend(placeholder_steps(text, raw["steps"]))
+    try:
+        spec = WorkflowSpec.model_validate(raw)
+    except ValidationError as exc:
+        detail = exc.errors()[0]["msg"]
+        return DraftResult(
+            status="clarify", question=f"Could you rephrase that? ({detail})", timezone=timezone
+        )
+    approval = assess(spec, registry or _registry()).approval_class
+    workflow = spec.model_dump(mode="json", exclude_none=True)
+    if reason:
+        return DraftResult(
+            status="refuse",
+            reason=reason,
+            approval_class=approval,
+            timezone=timezone,
+            workflow=workflow,
+        )
+    if question:
+        return DraftResult(
+            status="clarify",
+            question=question,
+            approval_class=approval,
+            timezone=timezone,
+            workflow=workflow,
+        )
+    return DraftResult(
+        status="draft", approval_class=approval, timezone=timezone, workflow=workflow
+    )
+
+
+def _registry() -> ActionRegistry:
+    from integrations.catalog import default_registry
+
+    return default_registry()

@@ -1,0 +1,58 @@
+"""Assemble a WorkflowSpec dict from a request's trigger and slots, using catalogue actions only."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.planner import rules
+from agents.planner.intents import TriggerReading
+from agents.planner.slots import Slots
+from agents.planner.steps import StepList
+from agents.planner.text import has
+
+_CATEGORY_OF_TRIGGER = {"email": "customer_support", "poll": "notifications"}
+
+
+def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str, Any]:
+    """A best-effort WorkflowSpec dict for the request: read, AI, write, then notify steps."""
+    t = slots.text
+    steps = StepList()
+    rules.add_reads(steps, t, trigger, slots)
+    rules.add_ai(steps, t, trigger, slots)
+    rules.add_writes(steps, t, trigger, slots)
+    if rules.wants_report(t, slots, trigger.kind):
+        steps.add(
+            "build_report",
+            "report.build",
+            {"period": rules.period(t), "title": _title(request)},
+        )
+    rules.add_emails(steps, t, trigger, slots)
+    rules.add_slack(steps, t, trigger, slots)
+    rules.cover_named_tools(steps, t, trigger, slots)
+    return {
+        "name": _title(request),
+        "description": request.strip()[:2000],
+        "category": _category(t, trigger.kind, steps),
+        "trigger": trigger.spec,
+        "steps": steps.items,
+    }
+
+
+def _title(request: str) -> str:
+    words = re.sub(r"\s+", " ", request).strip().split(" ")
+    title = " ".join(words[:8]).rstrip(",.;:-")
+    return (title[:1].upper() + title[1:])[:200] or "Draft workflow"
+
+
+def _category(t: str, trigger: str, steps: StepList) -> str:
+    actions = {s["action"] for s in steps.items if "action" in s}
+    if "report.build" in actions or "stripe.summarize_payments" in actions:
+        return "reporting"
+    if has(t, r"\bsync\w*\b|\btwo[- ]way\b|\bboth ways\b|\bmatched up\b"):
+        return "data_sync"
+    if has(t, r"\binvoice|\bonboard|\bwelcome|\bdeal\b"):
+        return "sales_automation"
+    if has(t, r"\blead|\bform\b|\bsign"):
+        return "lead_capture"
+    return _CATEGORY_OF_TRIGGER.get(trigger, "notifications")

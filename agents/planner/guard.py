@@ -1,0 +1,129 @@
+"""Refuse and clarify rules: what the planner will not draft, and what it must ask first."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.planner.text import has
+
+_SKIP_APPROVAL = (
+    r"\b(?:skip|bypass|skipping|bypassing|avoid|without|no\s+need\s+(?:for|to)|don't\s+(?:need|"
+    r"bother\s+with|wait\s+for|ask\s+for)|ignore|disable|turn\s+off|auto-?)\s*(?:the\s+|any\s+|an\s+)?"
+    r"(?:approv\w*|sign-?off|review\s+step|confirmation)|"
+    r"\b(?:already|pre-?)\s*approved\b|\bno\s+need\s+to\s+(?:approve|confirm|ask)\b|"
+    r"\bapprove\s+(?:it\s+)?(?:yourself|automatically)\b|\bauto-?approve\b|"
+    r"\bdon't\s+(?:ask|make)\s+(?:anyone|anybody|me|them)\s+(?:to\s+)?approve\b"
+)
+_SECRET = (
+    r"\b(?:api[\s_-]*keys?|secret\s+keys?|secrets?|credentials?|passwords?|access\s+tokens?|"
+    r"tokens?|private\s+keys?|ssh\s+keys?|keys)\b"
+)
+_EXFIL = (
+    r"\b(?:email|e-mail|send|mail|forward|post|share|paste|dm|text|give|reveal|show|print|"
+    r"export|dump|list|tell)\w*\b"
+)
+_SECRET_USE = r"\b(?:rotate|regenerate|roll)\b"
+_DESTINATION = (
+    r"#[\w-]+|\b[\w.+-]+@[\w-]+\.[\w.]+|\b(?:me|us|myself|my\s+(?:co-?founder|partner|boss|"
+    r"manager|team)|the\s+team|owners?|admins?|them|the\s+(?:customer|client|lead|person|sender)|"
+    r"each\s+(?:customer|client|lead|person)|customers?|clients?|leads?|everyone|every\s+\w+|"
+    r"@\w+|[A-Z]?[a-z]+\s+on\s+slack)\b|\bslack\b|\breply\b|\banswer\b|\brespond\b"
+)
+_DELIVERY = (
+    r"\b(?:send|share|post|drop|ping|notify|alert|forward|deliver|email|message|tell|"
+    r"let\s+\S+\s+know)\b"
+)
+_VAGUE_SELECTION = (
+    r"\b(?:the\s+)?(?:important|relevant|interesting|good|main|key|notable|significant|usual|right|"
+    r"necessary|needed)\s+(?:ones|stuff|things|bits|items|ones?)\b"
+)
+_VAGUE_TOOLS = (
+    r"\b(?:our|the|my|all\s+(?:our|the))\s+(?:tools|apps|systems|platforms|software|stack)\b|"
+    r"\b(?:stuff|things|everything)\s+between\b"
+)
+_PER_PERSON = (
+    r"\b(?:onboarding|welcome|follow-?up|drip|nurture|check-?in|thank[- ]you)\s+(?:emails?|"
+    r"messages?|sequence|series|flow)\b"
+)
+_VAGUE_PEOPLE = (
+    r"\b(?:the\s+new\s+(?:people|folks|ones|guys|hires|users|customers|members)|new\s+people)\b"
+)
+_THE_REPORT = r"\b(?:the|that|this)\s+(?:report|summary|numbers|update|digest|file|thing|stuff)\b"
+
+
+def refusal(text: str) -> str | None:
+    """Why this normalised request must be refused, or None."""
+    if has(text, _SKIP_APPROVAL):
+        return (
+            "I can't skip or bypass approval: every workflow is approved by the right person "
+            "before it runs, whatever the request says."
+        )
+    for secret in re.finditer(_SECRET, text):
+        window = text[max(0, secret.start() - 60) : secret.end() + 60]
+        if has(window, r"\bpassword\s+reset|\breset\s+\w+\s+password|forgot\w*\s+password"):
+            continue
+        if has(window, _EXFIL) or has(window, _SECRET_USE):
+            return (
+                "I can't handle or send API keys, passwords or other credentials; an owner "
+                "manages them in the integration settings, never through a workflow."
+            )
+    return None
+
+
+def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str | None:
+    """One short question when something essential is missing from the request, or None."""
+    steps = spec.get("steps", [])
+    actions = [s.get("action") for s in steps if s.get("action")]
+    trigger = spec.get("trigger", {}).get("type")
+    if has(text, r"\b(?:sync|syncs|syncing|connect|integrate|link)\b") and (
+        len(named_tools) < 2 or has(text, _VAGUE_TOOLS)
+    ):
+        return "Which tools should I keep in sync, and which records (contacts, deals, orders…)?"
+    if has(text, _VAGUE_SELECTION) and not has(
+        text, r"\b(?:ai|tag|score|classif\w*|categori\w*)\b"
+    ):
+        return (
+            "Which items do you mean, and what makes one important "
+            "(a source, a keyword, an amount over a threshold)?"
+        )
+    if (
+        has(text, _PER_PERSON)
+        and trigger == "manual"
+        and (has(text, _VAGUE_PEOPLE) or not has(text, r"@|\bme\b"))
+    ):
+        return (
+            "Who should get these emails and what starts them: a signup webhook, "
+            "a new Stripe subscription, or a CRM stage change?"
+        )
+    delivers = any(str(a).startswith(("email.", "slack.")) for a in actions)
+    delivers = delivers or any(
+        s.get("action") == "http.request" and s.get("inputs", {}).get("method") != "GET"
+        for s in steps
+    )
+    vague_people = has(text, r"\b(?:the|my|our)\s+(?:team|people|folks|staff)\b")
+    if has(text, _DELIVERY) and not delivers and (vague_people or not has(text, _DESTINATION)):
+        if has(text, _THE_REPORT):
+            return "Which report do you mean, and who should get it (a Slack channel or an email)?"
+        return "Where should I send it: which Slack channel or whose email?"
+    if not actions:
+        return "What should this do: which tool should it read from, and where should results go?"
+    return None
+
+
+def placeholder_steps(text: str, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stand-in steps for what a question leaves open (an unknown party counts as external)."""
+    actions = [s.get("action") or "" for s in steps]
+    delivers = any(a.startswith(("email.", "slack.")) for a in actions)
+    delivers = delivers or any(
+        s.get("action") == "http.request" and s.get("inputs", {}).get("method") != "GET"
+        for s in steps
+    )
+    vague_people = has(text, r"\b(?:the|my|our)\s+(?:team|people|folks|staff)\b")
+    if has(text, _DELIVERY) and not delivers and (vague_people or not has(text, _DESTINATION)):
+        inputs = {"to": "{{ recipient }}", "subject": "Update", "text": "{{ trigger }}"}
+        return [{"id": "send_to_recipient", "action": "email.send", "inputs": inputs}]
+    if not actions or (has(text, r"\bsync\w*\b") and len(set(actions)) < 2):
+        inputs = {"method": "POST", "url": "https://api.example.com/sync", "json": "{{ trigger }}"}
+        return [{"id": "write_to_tool", "action": "http.request", "inputs": inputs}]
+    return []

@@ -1,0 +1,205 @@
+"""Notification steps: emails (internal member refs vs external people, drips) and Slack posts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.planner.intents import TriggerReading
+from agents.planner.slots import Slots
+from agents.planner.steps import StepList
+from agents.planner.text import has
+
+_NO_SEND = r"\b(?:don't|do\s+not|never|not)\s+(?:auto-?)?send\b|\bwithout\s+sending\b"
+_INTERNAL = (
+    r"\b(?:email|e-mail|mail|send|cc|escalate|forward)\w*\b(?:[^.]{0,40}?)\b(?:to\s+)?(me|myself|us|"
+    r"my\s+co-?founder|my\s+(?:business\s+)?partner|the\s+owners?|admins?)\b"
+)
+_EXTERNAL = (
+    r"\b(?:email|e-mail|mail|send|remind|reply|replies|answer|chase|thank|welcome|respond)\w*\b"
+    r"(?!\s+(?:me|us|myself|it\s+to\s+me)\b)[^.]{0,50}?\b(?:them|the\s+(?:person|customer|client|lead|sender|member|user|reviewer)|"
+    r"each\s+(?:customer|client|person|one|lead)|customers?|clients?|leads?|anyone|people|him|her)\b|"
+    r"\b(?:welcome|thank-?you|tips|check-?in|reminder|follow-?up|intake|onboarding|drip)\s+e?mails?\b|"
+    r"\bsurvey\b|\bcanned\b|\bauto[\s-]?repl|\breply\s+saying|\breminders?\b|\bstandard\s+info\b|"
+    r"\bescalated\b|\bget\s+an?\s+['\"]"
+)
+_NOTIFY_ME_BY_EMAIL = (
+    r"\b(?:alert|notify|tell|ping|warn|let)\s+(me|us)\b[^.]{0,20}"
+    r"\b(?:by|via|over|with\s+an?)\s+e-?mail"
+)
+_EMAIL_OTHERS = (
+    r"\be-?mail\s+(?!me\b|us\b|myself\b|it\b|my\s+(?:co-?founder|partner)|the\s+(?:team|owners?)|admins?)"
+    r"(?:our|the|all|every|each|their|my)\s+[a-z]+"
+)
+_BULK = (
+    r"\b(?:every|each)\s+(?:single\s+)?(?:contact|subscriber|customer|lead)\b[^.]{0,20}"
+    r"\b(?:in|on|from)\s+(?:the|our)\s+(?:crm|list|database)|\ball\s+(?:of\s+)?(?:our|the)\s+"
+    r"(?:contacts|subscribers|customers|leads)\b|\b(?:entire|whole|mailing)\s+list\b|\bnewsletter\b|"
+    r"\beveryone\s+(?:in|on)\s+(?:the|our)\s+(?:crm|list)"
+)
+_EMAIL_WORDS = (
+    r"\b(?:e-?mails?|mail|reply|replies|respond|answer|reminders?|survey|newsletter|promo)\b"
+)
+_OWNERS = r"co-?founder|partner|owners?"
+
+
+def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    """Email steps: bulk, external (the person, customers, a client), internal (member refs)."""
+    if not has(t, _EMAIL_WORDS) and not (has(t, r"\bsend\s+me\b") and not slots.channels):
+        return
+    body = _body(steps)
+    if has(t, _BULK) and has(t, r"\b(?:send|email|blast|mail)\b"):
+        steps.add(
+            "send_bulk",
+            "email.send_bulk",
+            {"segment": "all", "subject": "News from us", "text": body},
+        )
+    elif not has(t, _NO_SEND) and (has(t, _EXTERNAL) or has(t, _EMAIL_OTHERS)):
+        _external(steps, t, trigger, slots, body)
+    internal = [m.group(1) for m in re.finditer(_NOTIFY_ME_BY_EMAIL, t)] + [
+        m.group(1)
+        for m in re.finditer(_INTERNAL, t)
+        if not m.group(0).startswith("cc") and not has(t[m.end() : m.end() + 4], r"^\s+at\b")
+    ]
+    for address in re.findall(r"\bme\s+at\s+([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", t):
+        steps.add("email_address", "email.send", {"to": address, "subject": "Update", "text": body})
+    if internal or (has(t, r"\bemail\s+me\b|\bto\s+me\b[^.]{0,20}\bemail|\bsend\s+me\b")):
+        refs = ["member:owners" if has(w, _OWNERS) else "member:me" for w in internal] or [
+            "member:me"
+        ]
+        refs = list(
+            dict.fromkeys(
+                ["member:me", *refs] if "member:owners" in refs and has(t, r"\bme\s+and") else refs
+            )
+        )
+        when = (
+            "{{ steps.open_invoices.count > 0 }}"
+            if has(t, r"\bescalate") and steps.first("stripe.list_invoices")
+            else None
+        )
+        steps.add(
+            "email_team",
+            "email.send",
+            {"to": refs, "subject": "Update from Levqor", "text": body},
+            when=_bare(when),
+        )
+
+
+def _external(steps: StepList, t: str, trigger: TriggerReading, slots: Slots, body: str) -> None:
+    to, extra = _recipients(steps, t, trigger, slots)
+    inputs: dict[str, Any] = {
+        "to": to,
+        "subject": "Re: {{ trigger.subject }}" if trigger.kind == "email" else "Hello from us",
+        "text": body,
+    }
+    inputs.update(extra)
+    if has(t, r"\bcc\s+me\b|\bcc\s+myself\b"):
+        inputs["cc"] = ["member:me"]
+    days = (
+        slots.drip_days
+        if has(t, r"\bday\s+\d|\bdays?\s+\d|\bafter\s+\d+\s+days|\bwait\s+\d")
+        else []
+    )
+    if trigger.kind == "schedule" or not days:
+        steps.add("email_contact", "email.send", inputs)
+        return
+    if has(t, r"\bwelcome|\bright\s+away|\bimmediately|\bstraight\s+away|\bthank"):
+        steps.add("email_contact", "email.send", dict(inputs))
+    previous = 0
+    for day in days:
+        steps.wait(day - previous)
+        previous = day
+        follow = dict(inputs, subject=f"Day {day}")
+        steps.add(f"email_day_{day}", "email.send", follow, when=_stop_condition(t))
+
+
+def _recipients(
+    steps: StepList, t: str, trigger: TriggerReading, slots: Slots
+) -> tuple[Any, dict[str, Any]]:
+    if trigger.kind == "email":
+        return "{{ trigger.from }}", {"in_reply_to": "{{ trigger.message_id }}"}
+    if steps.first("stripe.list_invoices") and trigger.kind != "stripe":
+        return "{{ steps.open_invoices.invoices | map(attribute='customer_email') | list }}", {}
+    client = re.search(
+        r"\bclient\s*\(([^)]{2,40})\)|"
+        r"\bclient\s+([a-z][\w&' ]{1,30}?)(?=\s+(?:a|the|with|about|every)\b)",
+        t,
+    )
+    if client and trigger.kind in ("schedule", "manual"):
+        name = (client.group(1) or client.group(2)).strip()
+        steps.add("find_client", "crm.find_contacts", {"query": name, "limit": 1})
+        return "{{ steps.find_client.contacts[0].email }}", {}
+    outside = [a for a in slots.addresses if not a.endswith(("@levqor.local",))]
+    if outside and trigger.kind not in ("slack",):
+        return outside[0], {}
+    if trigger.kind == "slack":
+        return "{{ trigger.text }}", {}
+    return "{{ trigger.email }}", {}
+
+
+def add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    """One Slack post per channel named (conditional when its clause names a label or tier)."""
+    body = _body(steps)
+    for index, channel in enumerate(slots.channels):
+        when = _channel_condition(t, f"#ch{index}", steps)
+        steps.add(
+            f"post_{_slug(channel)}",
+            "slack.post_message",
+            {"channel": f"#{channel}", "text": body},
+            when=when,
+        )
+    if not slots.channels and has(t, r"\bslack\b") and trigger.kind != "slack":
+        person = re.search(
+            r"\b(?:ping|tell|notify|message|dm)\s+([a-z]+)\s+(?:on|in|via)\s+slack", t
+        )
+        channel = f"@{person.group(1)}" if person else "#general"
+        steps.add("post_slack", "slack.post_message", {"channel": channel, "text": body})
+
+
+def _channel_condition(t: str, channel: str, steps: StepList) -> str | None:
+    at = t.find(channel)
+    clause = re.split(r"[.;!?,]|\bthen\b|->", t[:at])[-1]
+    if steps.first("ai.categorize"):
+        label = re.search(
+            r"\b(urgent|negative|positive|hot|billing|cancel\w*|spam|sales|support)\b", clause
+        )
+        if label:
+            return f"steps.classify.label == '{label.group(1)}'"
+        if has(clause, r"\beverything\s+else|\bother"):
+            return None
+    if steps.first("stripe.list_invoices"):
+        days = re.search(r"\b(\d{1,3})\s+days?\b", clause)
+        if days:
+            return (
+                "steps.open_invoices.invoices | selectattr('days_overdue', 'ge', "
+                f"{int(days.group(1))}) | list | length > 0"
+            )
+    return None
+
+
+def _stop_condition(t: str) -> str | None:
+    if has(t, r"\bstop\b[^.]{0,30}\bcancel|\bunless\b[^.]{0,30}\bcancel"):
+        return "not (trigger.cancelled | default(false))"
+    return None
+
+
+def _body(steps: StepList) -> str:
+    sources = (
+        ("ai.summarize", "summary"),
+        ("report.build", "text"),
+        ("ai.draft_reply", "reply"),
+        ("stripe.summarize_payments", "text"),
+    )
+    for action, field in sources:
+        step_id = steps.first(action)
+        if step_id:
+            return "{{ steps." + step_id + "." + field + " }}"
+    return "{{ trigger }}"
+
+
+def _bare(when: str | None) -> str | None:
+    return when.strip("{} ").strip() if when else None
+
+
+def _slug(channel: str) -> str:
+    return re.sub(r"[^a-z0-9_]", "_", channel.lower()).strip("_")[:40] or "channel"

@@ -1,0 +1,102 @@
+"""Small values pulled out of a request: channels, addresses, quoted names, days, amounts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agents.planner.intents import CRM_NAMES, SHEET_NAMES, SOCIAL, STRIPE_NAMES
+from agents.planner.text import has
+
+_CHANNEL = re.compile(r"(?<![\w&])#([a-z0-9][a-z0-9_-]{0,79})")
+_ADDRESS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_QUOTED = re.compile(r"(?:^|[\s(:])['\"]([^'\"]{2,60}?)['\"](?=[\s,.;:!?)]|$)")
+_DAY_LIST = re.compile(r"\bdays?\s+(\d{1,3}(?:\s*(?:,|/|and|&)\s*(?:day\s+)?\d{1,3})*)")
+_AFTER_DAYS = re.compile(
+    r"\b(?:wait|after)\s+(\d{1,3})\s+days?\b|\b(\d{1,3})\s+days?\s+(?:after|later)\b"
+)
+_AMOUNT = re.compile(
+    r"\b(?:over|above|more\s+than|greater\s+than|bigger\s+than|exceeds?|at\s+least|>)\s*"
+    r"([$£€]?)\s*(\d[\d,]*(?:\.\d+)?)\s*(k|%)?"
+)
+_BELOW = re.compile(
+    r"\b(?:below|under|less\s+than|drops?\s+below|falls?\s+below|<)\s*([$£€]?)\s*(\d[\d,]*)"
+)
+_FIELDS = (
+    "name", "email", "phone", "company", "budget", "event date", "date", "headcount",
+    "address", "order number", "amount", "guests", "service", "message", "website",
+)  # fmt: skip
+_LABEL_LIST = re.compile(r"\b[a-z][a-z ]{1,20}(?:\s*/\s*[a-z][a-z ]{1,20}){2,}")
+_AI = r"\b(?:ai|gpt|chatgpt|llm|a\s+model|machine\s+learning)\b"
+
+
+@dataclass
+class Slots:
+    """What a normalised request names, ready for the builder."""
+
+    text: str
+    channels: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    quoted: list[str] = field(default_factory=list)
+    drip_days: list[int] = field(default_factory=list)
+    threshold: float | None = None
+    below: bool = False
+    percent: bool = False
+    tools: set[str] = field(default_factory=set)
+    fields: list[str] = field(default_factory=list)
+    uses_ai: bool = False
+
+
+def read_slots(text: str) -> Slots:
+    """Extract the slots the builder needs from a normalised request."""
+    slots = Slots(text=text)
+    slots.channels = list(dict.fromkeys(_CHANNEL.findall(text)))
+    # Channel names stay out of word matching ("#inbox-review" is not a review feed).
+    text = _CHANNEL.sub(lambda m: "#ch" + str(slots.channels.index(m.group(1))), text)
+    slots.text = text
+    slots.addresses = list(dict.fromkeys(_ADDRESS.findall(text)))
+    slots.quoted = [q.strip() for q in _QUOTED.findall(text)]
+    days: list[int] = []
+    for match in _DAY_LIST.finditer(text):
+        days.extend(int(n) for n in re.findall(r"\d{1,3}", match.group(1)))
+    for match in _AFTER_DAYS.finditer(text):
+        days.append(int(match.group(1) or match.group(2)))
+    slots.drip_days = sorted({d for d in days if 0 < d <= 365})
+    amount = _AMOUNT.search(text)
+    if amount:
+        value = float(amount.group(2).replace(",", ""))
+        slots.threshold = value * 1000 if amount.group(3) == "k" else value
+        slots.percent = amount.group(3) == "%"
+    elif _BELOW.search(text):
+        slots.below = True
+    slots.fields = [f for f in _FIELDS if has(text, r"\b" + f + r"s?\b")]
+    slots.uses_ai = has(text, _AI)
+    # Category labels ("refund / invoice question / other") name categories, not tools.
+    slots.tools = named_tools(_LABEL_LIST.sub(" ", text), bool(slots.channels))
+    return slots
+
+
+def named_tools(text: str, has_channel: bool) -> set[str]:
+    """The integrations a request names or clearly implies (before any step is chosen)."""
+    tools: set[str] = set()
+    if has(text, CRM_NAMES):
+        tools.add("crm")
+    if has(text, r"\bgoogle\s+sheets?\b|\bspreadsheets?\b|\bsheets?\b|\bexcel\b|\b\w+\s+tab\b"):
+        tools.add("sheets")
+    if has(text, STRIPE_NAMES):
+        tools.add("stripe")
+    if has(text, SOCIAL):
+        tools.add("rss")
+    if has_channel or has(text, r"\bslack\b"):
+        tools.add("slack")
+    if has(text, r"\b(?:e-?mails?|mail|inbox|reply|replies|newsletter)\b|@"):
+        tools.add("email")
+    if has(
+        text, r"\b(?:rest\s+api|api|endpoint|shopify|woocommerce|in-house|homemade|webhook\s+to)\b"
+    ):
+        tools.add("http")
+    if has(text, _AI):
+        tools.add("ai")
+    if has(text, SHEET_NAMES) and "sheets" not in tools:
+        tools.add("sheets")
+    return tools

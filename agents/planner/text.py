@@ -1,0 +1,58 @@
+"""Normalise a request before matching: lower case, plain dashes, common chat spellings fixed."""
+
+from __future__ import annotations
+
+import re
+
+# Chat shorthand and frequent misspellings of words the planner keys on (general English, not
+# sentences): each maps a whole word to its usual spelling.
+_WORD_FIXES = {
+    "u": "you",
+    "ur": "your",
+    "pls": "please",
+    "plz": "please",
+    "shud": "should",
+    "knwo": "know",
+    "teh": "the",
+    "mentons": "mentions",
+    "mentiosn": "mentions",
+    "invoces": "invoices",
+    "invocies": "invoices",
+    "invioces": "invoices",
+    "recieve": "receive",
+    "recieved": "received",
+    "emial": "email",
+    "emails": "emails",
+    "summarise": "summarize",
+    "summarised": "summarized",
+    "summarising": "summarizing",
+    "categorise": "categorize",
+    "yesterdays": "yesterday's",
+    "isnt": "isn't",
+    "dont": "don't",
+    "doesnt": "doesn't",
+    "cant": "can't",
+    "wont": "won't",
+    "w/": "with",
+    "msg": "message",
+    "mins": "minutes",
+    "min": "minutes",
+    "hrs": "hours",
+    "hr": "hour",
+    "tmrw": "tomorrow",
+    "asap": "right now",
+}
+_WORD = re.compile(r"[a-z/']+")
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+
+
+def normalise(text: str) -> str:
+    """Lower-case `text`, turn typographic dashes/quotes plain and fix common chat spellings."""
+    lowered = _DASHES.sub("-", text.lower()).replace("\u2019", "'").replace("\u2018", "'")
+    lowered = lowered.replace("\u201c", '"').replace("\u201d", '"')
+    return _WORD.sub(lambda m: _WORD_FIXES.get(m.group(0), m.group(0)), lowered)
+
+
+def has(text: str, pattern: str) -> bool:
+    """Whether the regex `pattern` occurs in `text` (word boundaries are the caller's)."""
+    return re.search(pattern, text) is not None

@@ -1,0 +1,149 @@
+"""Timezone phrases ("UK time", "eastern", "Mumbai") → IANA zone names."""
+
+from __future__ import annotations
+
+import re
+
+# Region words and abbreviations people write in requests.
+_REGIONS = {
+    "uk": "Europe/London",
+    "british": "Europe/London",
+    "gmt": "Europe/London",
+    "bst": "Europe/London",
+    "eastern": "America/New_York",
+    "est": "America/New_York",
+    "edt": "America/New_York",
+    "et": "America/New_York",
+    "central": "America/Chicago",
+    "cst": "America/Chicago",
+    "cdt": "America/Chicago",
+    "ct": "America/Chicago",
+    "mountain": "America/Denver",
+    "mst": "America/Denver",
+    "mdt": "America/Denver",
+    "pacific": "America/Los_Angeles",
+    "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles",
+    "pt": "America/Los_Angeles",
+    "cet": "Europe/Paris",
+    "cest": "Europe/Paris",
+    "ist": "Asia/Kolkata",
+    "indian": "Asia/Kolkata",
+    "aest": "Australia/Sydney",
+    "aedt": "Australia/Sydney",
+    "jst": "Asia/Tokyo",
+    "utc": "UTC",
+    "nz": "Pacific/Auckland",
+}
+# Cities (and a few countries with one zone) people name as "<place> time".
+_PLACES = {
+    "london": "Europe/London",
+    "manchester": "Europe/London",
+    "edinburgh": "Europe/London",
+    "dublin": "Europe/Dublin",
+    "ireland": "Europe/Dublin",
+    "lisbon": "Europe/Lisbon",
+    "paris": "Europe/Paris",
+    "france": "Europe/Paris",
+    "berlin": "Europe/Berlin",
+    "germany": "Europe/Berlin",
+    "munich": "Europe/Berlin",
+    "amsterdam": "Europe/Amsterdam",
+    "brussels": "Europe/Brussels",
+    "madrid": "Europe/Madrid",
+    "barcelona": "Europe/Madrid",
+    "spain": "Europe/Madrid",
+    "rome": "Europe/Rome",
+    "milan": "Europe/Rome",
+    "italy": "Europe/Rome",
+    "zurich": "Europe/Zurich",
+    "vienna": "Europe/Vienna",
+    "stockholm": "Europe/Stockholm",
+    "oslo": "Europe/Oslo",
+    "copenhagen": "Europe/Copenhagen",
+    "helsinki": "Europe/Helsinki",
+    "warsaw": "Europe/Warsaw",
+    "prague": "Europe/Prague",
+    "athens": "Europe/Athens",
+    "istanbul": "Europe/Istanbul",
+    "moscow": "Europe/Moscow",
+    "kyiv": "Europe/Kyiv",
+    "new york": "America/New_York",
+    "nyc": "America/New_York",
+    "boston": "America/New_York",
+    "miami": "America/New_York",
+    "atlanta": "America/New_York",
+    "toronto": "America/Toronto",
+    "montreal": "America/Toronto",
+    "chicago": "America/Chicago",
+    "dallas": "America/Chicago",
+    "austin": "America/Chicago",
+    "houston": "America/Chicago",
+    "denver": "America/Denver",
+    "phoenix": "America/Phoenix",
+    "los angeles": "America/Los_Angeles",
+    "la": "America/Los_Angeles",
+    "san francisco": "America/Los_Angeles",
+    "sf": "America/Los_Angeles",
+    "seattle": "America/Los_Angeles",
+    "vancouver": "America/Vancouver",
+    "mexico city": "America/Mexico_City",
+    "sao paulo": "America/Sao_Paulo",
+    "são paulo": "America/Sao_Paulo",
+    "buenos aires": "America/Argentina/Buenos_Aires",
+    "mumbai": "Asia/Kolkata",
+    "delhi": "Asia/Kolkata",
+    "bangalore": "Asia/Kolkata",
+    "bengaluru": "Asia/Kolkata",
+    "india": "Asia/Kolkata",
+    "dubai": "Asia/Dubai",
+    "singapore": "Asia/Singapore",
+    "hong kong": "Asia/Hong_Kong",
+    "tokyo": "Asia/Tokyo",
+    "japan": "Asia/Tokyo",
+    "seoul": "Asia/Seoul",
+    "shanghai": "Asia/Shanghai",
+    "beijing": "Asia/Shanghai",
+    "manila": "Asia/Manila",
+    "jakarta": "Asia/Jakarta",
+    "bangkok": "Asia/Bangkok",
+    "karachi": "Asia/Karachi",
+    "sydney": "Australia/Sydney",
+    "melbourne": "Australia/Melbourne",
+    "brisbane": "Australia/Brisbane",
+    "perth": "Australia/Perth",
+    "adelaide": "Australia/Adelaide",
+    "auckland": "Pacific/Auckland",
+    "new zealand": "Pacific/Auckland",
+    "johannesburg": "Africa/Johannesburg",
+    "cape town": "Africa/Johannesburg",
+    "lagos": "Africa/Lagos",
+    "nairobi": "Africa/Nairobi",
+    "cairo": "Africa/Cairo",
+}
+_IANA = re.compile(r"\b((?:africa|america|asia|australia|europe|pacific)/[a-z_]+(?:/[a-z_]+)?)\b")
+_PLACE_TIME = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, _PLACES), key=len, reverse=True)) + r")\b"
+)
+_REGION_TIME = re.compile(r"\b(" + "|".join(map(re.escape, _REGIONS)) + r")\b")
+_TIME_BEFORE = re.compile(
+    r"(?:\d|\bnoon|\bmidnight|\bmorning|\bevening|\bnight)\s*(?:am|pm)?,?\s*(?:in\s+|-\s*)?$|\b(?:time|timezone|tz)\s*(?:in|:|=)?\s*$"
+)
+
+
+def find_timezone(text: str) -> str | None:
+    """The IANA zone a normalised request names, or None when it names none."""
+    match = _IANA.search(text)
+    if match:
+        return "/".join(p.title() for p in match.group(1).split("/"))
+    for pattern, table in ((_PLACE_TIME, _PLACES), (_REGION_TIME, _REGIONS)):
+        for match in pattern.finditer(text):
+            if _near_time(text, match.start(), match.end()):
+                return table[match.group(1)]
+    return None
+
+
+def _near_time(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 16) : start]
+    after = text[end : end + 12]
+    return bool(_TIME_BEFORE.search(before)) or bool(re.match(r"\s*(time|timezone|tz)\b", after))
