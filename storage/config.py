@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     stripe_webhook_secret: str | None = Field(default=None, alias="STRIPE_WEBHOOK_SECRET")
     stripe_api_base: str = Field(default="https://api.stripe.com", alias="STRIPE_API_BASE")
 
+    sheets_api_base: str = Field(
+        default="https://sheets.googleapis.com", alias="GOOGLE_SHEETS_API_BASE"
+    )
+
     http_allowed_hosts: list[str] = Field(default_factory=list, alias="LEVQOR_HTTP_ALLOWED_HOSTS")
     webhook_max_bytes: int = Field(default=256 * 1024, alias="LEVQOR_WEBHOOK_MAX_BYTES")
     step_timeout_seconds: float = Field(default=30.0, alias="LEVQOR_STEP_TIMEOUT")
@@ -81,7 +85,12 @@ def async_url(url: str) -> str:
     """Pick the async driver for a plain `sqlite://` or `postgresql://` URL."""
     if url.startswith("sqlite:///") or url == "sqlite://":
         return "sqlite+aiosqlite" + url[len("sqlite") :]
-    for prefix in ("postgresql://", "postgres://", "postgresql+asyncpg://", "postgresql+psycopg2://"):
+    for prefix in (
+        "postgresql://",
+        "postgres://",
+        "postgresql+asyncpg://",
+        "postgresql+psycopg2://",
+    ):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url

@@ -7,10 +7,10 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,7 +33,7 @@ def _pg_available() -> bool:
 
 def make_settings(data_dir: Path, database_url: str | None = None, **extra: object) -> Settings:
     """Settings for a test: its own data dir and database, loopback HTTP allowed, fast retries."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "LEVQOR_DATA_DIR": data_dir,
         "LEVQOR_SECRET_KEY": "test-secret-key-not-for-production",
         "LEVQOR_HTTP_ALLOWED_HOSTS": ["127.0.0.1", "localhost"],
@@ -44,7 +44,7 @@ def make_settings(data_dir: Path, database_url: str | None = None, **extra: obje
     if database_url:
         values["DATABASE_URL"] = database_url
     values.update(extra)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings.model_validate(values)
 
 
 @pytest.fixture(scope="session")
@@ -122,10 +122,13 @@ async def workspace(sessions: async_sessionmaker[AsyncSession]) -> Workspace:
         ws = Workspace(slug="acme", name="Acme", alert_channel="#alerts")
         session.add(ws)
         await session.flush()
-        for name, role in (("Olivia Owner", Role.owner), ("Adam Admin", Role.admin),
-                           ("Oscar Operator", Role.operator), ("Vera Viewer", Role.viewer)):
+        for name, role in (
+            ("Olivia Owner", Role.owner),
+            ("Adam Admin", Role.admin),
+            ("Oscar Operator", Role.operator),
+            ("Vera Viewer", Role.viewer),
+        ):
             email = f"{role.value}@example.com"
             session.add(Member(workspace_id=ws.id, name=name, role=role, email=email))
         await session.commit()
-        await session.execute(text("SELECT 1"))
     return ws

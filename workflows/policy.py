@@ -1,4 +1,4 @@
-"""Approval policy: the class of a spec (A, B, C) and who may approve it. Code decides, not the LLM."""
+"""Approval policy: a spec's class (A, B, C) and who may approve it. Code decides, not the LLM."""
 
 from __future__ import annotations
 

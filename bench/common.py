@@ -1,0 +1,48 @@
+"""Shared set-up for benchmarks: a migrated temp database, a workspace and an owner."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from storage import migrate  # noqa: E402
+from storage.config import Settings  # noqa: E402
+
+
+def temp_settings(database_url: str | None = None, **extra: Any) -> Settings:
+    """Settings on a fresh, migrated database in a temp dir (SQLite unless a URL is given)."""
+    data_dir = Path(tempfile.mkdtemp(prefix="levqor-bench-"))
+    values: dict[str, Any] = {
+        "LEVQOR_DATA_DIR": data_dir,
+        "LEVQOR_SECRET_KEY": "bench-secret",
+        "LEVQOR_HTTP_ALLOWED_HOSTS": ["127.0.0.1"],
+        "LEVQOR_SCHEDULER": False,
+        **extra,
+    }
+    if database_url:
+        values["DATABASE_URL"] = database_url
+    settings = Settings.model_validate(values)
+    migrate.upgrade(settings)
+    return settings
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The pct-th percentile (nearest rank) of values."""
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def summary(values: list[float]) -> str:
+    """Median, p95 and max, in the unit given."""
+    return (
+        f"median {statistics.median(values):.2f}  p95 {percentile(values, 95):.2f}  "
+        f"max {max(values):.2f}  (n={len(values)})"
+    )

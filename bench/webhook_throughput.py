@@ -1,0 +1,151 @@
+"""Webhook-triggered runs per second for a 3-step workflow on one node, against local fakes.
+
+Levqor runs as `levqor serve` in its own process (SQLite by default, `--postgres URL` for
+PostgreSQL); this process plays the senders, the fake Slack Web API and the partner HTTP endpoint.
+
+python bench/webhook_throughput.py [--runs 1000] [--concurrency 32] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bench.common import ROOT, temp_settings
+from tests.fakes.http_server import LoopbackServer, free_port
+from tests.fakes.slack_api import TOKEN, FakeSlack
+
+
+async def partner(request: Request) -> JSONResponse:
+    return JSONResponse({"ok": True, "received": len(await request.body())})
+
+
+def spec(partner_url: str) -> dict[str, object]:
+    contact = {"email": "{{ trigger.email }}", "name": "{{ trigger.name }}", "source": "bench"}
+    text = "New lead {{ trigger.name }} <{{ trigger.email }}>"
+    forward = {"method": "POST", "url": partner_url, "json": {"email": "{{ trigger.email }}"}}
+    return {
+        "name": "Lead fan-out",
+        "trigger": {"type": "webhook"},
+        "steps": [
+            {"id": "contact", "action": "crm.upsert_contact", "inputs": contact},
+            {
+                "id": "notify",
+                "action": "slack.post_message",
+                "inputs": {"channel": "#leads", "text": text},
+            },
+            {"id": "forward", "action": "http.request", "inputs": forward},
+        ],
+    }
+
+
+async def _new_key(levqor: str, role: str, env: dict[str, str]) -> str:
+    process = await asyncio.create_subprocess_exec(
+        levqor, "keys", "create", "--role", role, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0, "levqor keys create failed"
+    return out.decode().strip()
+
+
+async def main(runs: int, concurrency: int, database_url: str | None) -> None:
+    slack = FakeSlack().start()
+    partner_server = LoopbackServer(
+        Starlette(routes=[Route("/lead", partner, methods=["POST"])])
+    ).start()
+    settings = temp_settings(database_url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "LEVQOR_DATA_DIR": str(settings.data_dir),
+        "LEVQOR_SECRET_KEY": "bench-secret",
+        "LEVQOR_HTTP_ALLOWED_HOSTS": '["127.0.0.1"]',
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_API_URL": slack.url,
+        "LEVQOR_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    levqor = ROOT / ".venv" / "bin" / "levqor"
+    key, approver = [await _new_key(str(levqor), role, env) for role in ("operator", "owner")]
+    server = await asyncio.create_subprocess_exec(
+        str(levqor), "serve", "--port", str(port), env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {key}"}
+    try:
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
+            for _ in range(200):
+                try:
+                    if (await client.get("/api/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            created = (
+                await client.post(
+                    "/api/workflows", json={"spec": spec(f"{partner_server.url}/lead")}
+                )
+            ).json()
+            approved = await client.post(
+                f"/api/approvals/{created['approval']['id']}/approve",
+                headers={"Authorization": f"Bearer {approver}"},
+            )
+            assert approved.status_code == 200, approved.text
+            hook = "/" + created["webhook_url"].split("/", 3)[3]
+            queue: asyncio.Queue[int] = asyncio.Queue()
+            for n in range(runs):
+                queue.put_nowait(n)
+
+            async def sender() -> None:
+                while not queue.empty():
+                    n = queue.get_nowait()
+                    body = json.dumps({"email": f"lead{n}@example.com", "name": f"Lead {n}"})
+                    response = await client.post(
+                        hook, content=body, headers={"content-type": "application/json"}
+                    )
+                    assert response.status_code == 202, response.text
+
+            started = time.perf_counter()
+            await asyncio.gather(*(sender() for _ in range(concurrency)))
+            accepted = time.perf_counter() - started
+            while True:
+                health = (await client.get("/api/health")).json()
+                done = health["succeeded_24h"] + health["failed_24h"]
+                if done >= runs:
+                    break
+                await asyncio.sleep(0.05)
+            elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        await server.wait()
+        slack.stop()
+        partner_server.stop()
+    backend = "PostgreSQL" if database_url else "SQLite"
+    posted = len(slack.calls("chat.postMessage"))
+    print(
+        f"webhook throughput on {backend}: {runs} deliveries, concurrency {concurrency}: "
+        f"accepted in {accepted:.2f}s ({runs / accepted:.0f}/s), all {runs} runs finished in "
+        f"{elapsed:.2f}s -> {runs / elapsed:.0f} runs/s; succeeded {health['succeeded_24h']}, "
+        f"failed {health['failed_24h']}, Slack posts {posted}"
+    )
+    print(f"WEBHOOK_RUNS_PER_SECOND={runs / elapsed:.0f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--postgres", default=None)
+    args = parser.parse_args()
+    sys.exit(asyncio.run(main(args.runs, args.concurrency, args.postgres)))

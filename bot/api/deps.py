@@ -1,0 +1,58 @@
+"""FastAPI dependencies: the runtime, a session per request, the authenticated principal."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from accounts.keys import Principal, authenticate
+from storage.scope import Tenant
+from workflows.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The process's runtime, built by the app's lifespan."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """A session for one request; routes commit at the boundary."""
+    async with runtime.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+async def get_principal(request: Request, session: SessionDep) -> Principal:
+    """The member behind `Authorization: Bearer <API key>`, or 401."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(
+            401,
+            "send a workspace API key as 'Authorization: Bearer <key>'",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    principal = await authenticate(session, token.strip())
+    if principal is None:
+        raise HTTPException(401, "unknown or revoked API key", {"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_tenant(principal: PrincipalDep, session: SessionDep) -> Tenant:
+    """The request's session scoped to the principal's workspace."""
+    return Tenant(session, principal.workspace.id)
+
+
+TenantDep = Annotated[Tenant, Depends(get_tenant)]

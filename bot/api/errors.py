@@ -1,0 +1,71 @@
+"""One place mapping errors to JSON responses: `{"error": {"code", "message", "details"}}`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from workflows import errors
+
+log = logging.getLogger(__name__)
+
+_STATUS: dict[type[errors.DomainError], tuple[int, str]] = {
+    errors.NotFound: (404, "not_found"),
+    errors.Conflict: (409, "conflict"),
+    errors.InvalidSpec: (422, "invalid_spec"),
+    errors.Forbidden: (403, "forbidden"),
+    errors.BadRequest: (400, "bad_request"),
+    errors.Unauthorized: (401, "unauthorized"),
+    errors.TooLarge: (413, "payload_too_large"),
+}
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The JSON error shape every endpoint uses."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return {"error": body}
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on the app."""
+
+    @app.exception_handler(errors.DomainError)
+    async def domain(_: Request, exc: errors.DomainError) -> JSONResponse:
+        status, code = next(
+            (v for k, v in _STATUS.items() if isinstance(exc, k)), (400, "bad_request")
+        )
+        details = exc.errors if isinstance(exc, errors.InvalidSpec) else None
+        return JSONResponse(error_body(code, str(exc), details), status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{d['location']}: {d['message']}" for d in details)
+        return JSONResponse(error_body("invalid_request", summary, details), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "error"
+        )
+        return JSONResponse(
+            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return JSONResponse(
+            error_body("internal_error", "something went wrong on our side; it has been logged"),
+            status_code=500,
+        )

@@ -1,0 +1,41 @@
+"""The webhook hub route: `POST /hooks/{workflow_id}/{secret}` → 202 with the run id."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response, status
+
+from bot.api.deps import RuntimeDep, SessionDep
+from bot.api.schemas import HookAccepted
+from workflows.errors import TooLarge
+from workflows.triggers.webhook import receive
+
+router = APIRouter(tags=["webhooks"])
+
+
+@router.post("/hooks/{workflow_id}/{secret}", status_code=status.HTTP_202_ACCEPTED)
+async def hook(
+    workflow_id: str,
+    secret: str,
+    request: Request,
+    response: Response,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> HookAccepted:
+    """Accept a delivery; the same `Idempotency-Key` again returns the first run, runs nothing."""
+    limit = runtime.settings.webhook_max_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"payload is {declared} bytes; the limit is {limit}")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise TooLarge(f"payload is over the {limit}-byte limit")
+    started = await receive(
+        session, workflow_id, secret, bytes(body), request.headers, max_bytes=limit
+    )
+    if started.created:
+        runtime.submit(started.run.id)
+    else:
+        response.status_code = status.HTTP_200_OK
+    return HookAccepted(run_id=started.run.id, duplicate=not started.created)

@@ -1,0 +1,174 @@
+"""Request and response models of the REST API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from storage.models import Approval, OutboxMessage, Run, RunEvent, StepRun, Workflow
+
+
+class WorkflowCreate(BaseModel):
+    """Create from a template (`template_id` + `params`) or from a full `spec`."""
+
+    template_id: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    spec: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> WorkflowCreate:
+        if (self.template_id is None) == (self.spec is None):
+            raise ValueError("give either template_id (with params) or spec")
+        return self
+
+
+class VersionCreate(BaseModel):
+    """A new spec for an existing workflow (goes through approval)."""
+
+    spec: dict[str, Any]
+
+
+class Decision(BaseModel):
+    """An approval decision's optional reason and class-C confirmation."""
+
+    reason: str | None = Field(default=None, max_length=2000)
+    confirm: bool = False
+
+
+class RunRequest(BaseModel):
+    """Run now: an optional payload and dry-run switch."""
+
+    payload: dict[str, Any] = Field(default_factory=dict)
+    dry_run: bool = False
+    wait: bool = Field(default=False, description="wait for the run to finish before answering")
+
+
+class ApprovalOut(BaseModel):
+    """An approval request and its decision."""
+
+    id: str
+    workflow_id: str
+    version_id: str
+    approval_class: str = Field(serialization_alias="class")
+    reasons: list[str]
+    decision: str
+    requested_by: str | None
+    decided_by: str | None
+    reason: str | None
+    created_at: datetime
+    decided_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Approval) -> ApprovalOut:
+        """From the table row."""
+        return cls.model_validate(row, from_attributes=True)
+
+
+class WorkflowOut(BaseModel):
+    """A workflow with its current spec and (when pending) approval."""
+
+    id: str
+    name: str
+    category: str | None
+    status: str
+    template_id: str | None
+    active_version: int | None
+    latest_version: int
+    approval_class: str | None = None
+    spec: dict[str, Any] | None = None
+    webhook_url: str | None = None
+    approval: ApprovalOut | None = None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: Workflow, **extra: Any) -> WorkflowOut:
+        """From the table row plus computed fields."""
+        return cls.model_validate(row, from_attributes=True).model_copy(update=extra)
+
+
+class StepOut(BaseModel):
+    """One step of a run."""
+
+    step_id: str
+    position: int
+    action: str
+    status: str
+    attempts: int
+    inputs: dict[str, Any]
+    output: dict[str, Any] | None
+    error: str | None
+    idempotency_key: str
+    started_at: datetime
+    finished_at: datetime | None
+    duration_ms: float | None
+
+    @classmethod
+    def of(cls, row: StepRun) -> StepOut:
+        """From the table row."""
+        return cls.model_validate(row, from_attributes=True)
+
+
+class EventOut(BaseModel):
+    """One entry of a run's timeline."""
+
+    step_id: str | None
+    kind: str
+    message: str
+    at: datetime
+
+    @classmethod
+    def of(cls, row: RunEvent) -> EventOut:
+        """From the table row."""
+        return cls.model_validate(row, from_attributes=True)
+
+
+class RunOut(BaseModel):
+    """A run, with its steps and events when fetched alone."""
+
+    id: str
+    workflow_id: str
+    version_id: str
+    status: str
+    trigger_type: str
+    trigger_payload: dict[str, Any]
+    dry_run: bool
+    error: str | None
+    resume_at: datetime | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    steps: list[StepOut] | None = None
+    events: list[EventOut] | None = None
+
+    @classmethod
+    def of(cls, row: Run, **extra: Any) -> RunOut:
+        """From the table row."""
+        return cls.model_validate(row, from_attributes=True).model_copy(update=extra)
+
+
+class OutboxOut(BaseModel):
+    """A message kept in the outbox."""
+
+    id: str
+    channel: str
+    target: str
+    subject: str | None
+    body: str
+    status: str
+    reason: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> OutboxOut:
+        """From the table row."""
+        return cls.model_validate(row, from_attributes=True)
+
+
+class HookAccepted(BaseModel):
+    """The webhook hub's answer."""
+
+    run_id: str
+    duplicate: bool

@@ -1,0 +1,48 @@
+"""The FastAPI app factory: REST API, webhook hub, and the runtime in its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from bot.api import approvals, errors, health, hooks, runs, templates, workflows
+from storage.config import Settings
+from workflows.runtime import Runtime
+from workflows.spec import WorkflowSpec
+
+
+def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app; the runtime (database, scheduler, engine) starts with it."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt = runtime or Runtime(settings)
+        app.state.runtime = rt
+        if runtime is None:
+            await rt.start()
+        try:
+            yield
+        finally:
+            if runtime is None:
+                await rt.close()
+
+    app = FastAPI(
+        title="Levqor",
+        version="0.1.0",
+        summary="Chat-first operations assistant: workflows drafted, approved and run.",
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    errors.install(app)
+    for module in (health, templates, workflows, approvals, runs, hooks):
+        app.include_router(module.router)
+
+    @app.get("/api/schema/workflow", tags=["workflows"])
+    async def workflow_schema() -> dict[str, object]:
+        """The JSON Schema of a workflow spec."""
+        return WorkflowSpec.model_json_schema()
+
+    return app

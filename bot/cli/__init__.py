@@ -1,0 +1,27 @@
+"""The `levqor` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import core
+
+
+def build() -> typer.Typer:
+    """The CLI app with every command group registered."""
+    app = typer.Typer(
+        help="Levqor: plain-language automations, approved and run.", no_args_is_help=True
+    )
+    core.register(app)
+    try:
+        from bot.cli import assistant
+    except ImportError:  # pragma: no cover - the assistant commands ship with the agents package
+        pass
+    else:
+        assistant.register(app)
+    return app
+
+
+def main() -> None:
+    """Entry point of the `levqor` console script."""
+    build()()

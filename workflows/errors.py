@@ -1,0 +1,39 @@
+"""Domain errors the fronts map to friendly messages (HTTP status in `bot/api/errors.py`)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base for errors a user can act on; the message is safe to show."""
+
+
+class NotFound(DomainError):
+    """The thing does not exist in this workspace."""
+
+
+class Conflict(DomainError):
+    """The request conflicts with the current state (already decided, wrong status...)."""
+
+
+class InvalidSpec(DomainError):
+    """A workflow spec that cannot be stored; `errors` name the step and field."""
+
+    def __init__(self, message: str, errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class Forbidden(DomainError):
+    """The member's role does not allow this."""
+
+
+class BadRequest(DomainError):
+    """The payload cannot be understood."""
+
+
+class Unauthorized(DomainError):
+    """Missing or wrong credentials or signature."""
+
+
+class TooLarge(DomainError):
+    """The payload is over the size limit."""

@@ -1,0 +1,72 @@
+"""Retry policy for steps: tenacity, exponential backoff with jitter, `Retry-After` honoured."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from integrations.base import RetryableError
+from workflows.spec import RetryPolicy
+
+T = TypeVar("T")
+TRANSIENT = (RetryableError, TimeoutError, httpx.TransportError, ConnectionError)
+
+
+class _WaitHonouringRetryAfter:
+    """Exponential backoff with jitter, but never shorter than the server's `Retry-After`."""
+
+    def __init__(self, initial: float, maximum: float, retry_after_cap: float) -> None:
+        self._backoff = wait_exponential_jitter(multiplier=initial, max=maximum, jitter=initial)
+        self._retry_after_cap = retry_after_cap
+
+    def __call__(self, state: RetryCallState) -> float:
+        delay = float(self._backoff(state))
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, RetryableError) and error.retry_after is not None:
+            delay = max(delay, min(error.retry_after, self._retry_after_cap))
+        return delay
+
+
+async def with_retries(
+    attempt: Callable[[int], Awaitable[T]],
+    policy: RetryPolicy,
+    *,
+    attempt_timeout: float,
+    scale: float = 1.0,
+    on_retry: Callable[[int, BaseException, float], Awaitable[None]] | None = None,
+) -> T:
+    """Call `attempt(n)` until it succeeds, retrying transient errors; each try is time-boxed."""
+    waiter = _WaitHonouringRetryAfter(
+        initial=max(policy.backoff_seconds * scale, 0.001),
+        maximum=max(policy.max_backoff_seconds * scale, 0.001),
+        retry_after_cap=policy.max_backoff_seconds,
+    )
+
+    async def before_sleep(state: RetryCallState) -> None:
+        if on_retry and state.outcome and state.next_action:
+            error = state.outcome.exception()
+            assert error is not None
+            await on_retry(state.attempt_number, error, state.next_action.sleep)
+
+    retrying = AsyncRetrying(
+        stop=stop_after_attempt(policy.max_attempts),
+        wait=waiter,
+        retry=retry_if_exception_type(TRANSIENT),
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+    async for state in retrying:
+        with state:
+            async with asyncio.timeout(attempt_timeout):
+                return await attempt(state.retry_state.attempt_number)
+    raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover

@@ -1,0 +1,100 @@
+"""Recording runs: start one (deduped by idempotency key) and read them back with their steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
+
+from storage.models import Run, RunEvent, StepRun, Workflow, WorkflowStatus, WorkflowVersion
+from storage.scope import Tenant
+from workflows.errors import Conflict, NotFound
+from workflows.service import active_version
+
+
+@dataclass
+class StartedRun:
+    """A run and whether this call created it (False: an earlier delivery did)."""
+
+    run: Run
+    created: bool
+
+
+async def start_run(
+    tenant: Tenant,
+    workflow: Workflow,
+    *,
+    trigger_type: str,
+    payload: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    dry_run: bool = False,
+    require_active: bool = True,
+) -> StartedRun:
+    """Record a queued run of the workflow's approved version (commits; safe under races)."""
+    if require_active and workflow.status != WorkflowStatus.active and not dry_run:
+        raise Conflict(f"workflow is {workflow.status.value}, not active")
+    if idempotency_key:
+        existing = await _by_key(tenant, workflow.id, idempotency_key)
+        if existing:
+            return StartedRun(existing, False)
+    version: WorkflowVersion = await active_version(tenant, workflow)
+    run = tenant.add(
+        Run(
+            workspace_id="",
+            workflow_id=workflow.id,
+            version_id=version.id,
+            trigger_type=trigger_type,
+            trigger_payload=payload or {},
+            idempotency_key=idempotency_key,
+            dry_run=dry_run,
+        )
+    )
+    try:
+        await tenant.session.commit()
+    except IntegrityError:
+        await tenant.session.rollback()
+        existing = await _by_key(tenant, workflow.id, idempotency_key or "")
+        if existing is None:
+            raise
+        return StartedRun(existing, False)
+    return StartedRun(run, True)
+
+
+async def _by_key(tenant: Tenant, workflow_id: str, key: str) -> Run | None:
+    return await tenant.first(
+        tenant.select(Run).where(Run.workflow_id == workflow_id, Run.idempotency_key == key)
+    )
+
+
+async def get_run(tenant: Tenant, run_id: str) -> Run:
+    """The run, or NotFound."""
+    run = await tenant.get(Run, run_id)
+    if run is None:
+        raise NotFound(f"run {run_id} not found")
+    return run
+
+
+async def run_steps(tenant: Tenant, run_id: str) -> list[StepRun]:
+    """A run's steps in order."""
+    query = tenant.select(StepRun).where(StepRun.run_id == run_id)
+    return list(await tenant.all(query.order_by(col(StepRun.position))))
+
+
+async def run_events(tenant: Tenant, run_id: str) -> list[RunEvent]:
+    """A run's timeline, oldest first."""
+    query = tenant.select(RunEvent).where(RunEvent.run_id == run_id)
+    return list(await tenant.all(query.order_by(col(RunEvent.id))))
+
+
+async def list_runs(
+    tenant: Tenant, *, workflow_id: str | None = None, status: str | None = None, limit: int = 50
+) -> list[Run]:
+    """Runs newest first, optionally for one workflow or status."""
+    query = tenant.select(Run)
+    if workflow_id:
+        query = query.where(Run.workflow_id == workflow_id)
+    if status:
+        query = query.where(Run.status == status)
+    return list(await tenant.all(query.order_by(col(Run.created_at).desc()).limit(limit)))

@@ -1,0 +1,200 @@
+"""The running system: database, engine, scheduler and background runs, built from settings."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import and_
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrations.base import ActionContext
+from integrations.catalog import default_registry
+from integrations.registry import ActionRegistry
+from storage.config import Settings
+from storage.db import create_engine, session_factory
+from storage.models import Run, RunStatus, Workflow, WorkflowStatus, WorkflowVersion, Workspace
+from storage.scope import Tenant
+from storage.types import utcnow
+from workflows.engine import Engine
+from workflows.runs import start_run
+from workflows.scheduler import WorkflowScheduler, create_scheduler
+from workflows.spec import WorkflowSpec
+
+log = logging.getLogger(__name__)
+TIME_TRIGGERS = ("schedule", "interval", "poll")
+
+
+class Runtime:
+    """One process's Levqor: call `start()`, then use `submit`, `fire`, `sync_workflow`."""
+
+    def __init__(self, settings: Settings, registry: ActionRegistry | None = None) -> None:
+        self.settings = settings
+        self.registry = registry or default_registry()
+        self.db: AsyncEngine = create_engine(settings)
+        self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.db)
+        self.http = httpx.AsyncClient(timeout=httpx.Timeout(15.0), follow_redirects=False)
+        self.engine = Engine(
+            settings,
+            self.sessions,
+            self.registry,
+            self.http,
+            on_wait=self._on_wait,
+            on_failure=self._on_failure,
+        )
+        self.scheduler: WorkflowScheduler | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def start(self, *, scheduler: bool | None = None, recover: bool = True) -> Runtime:
+        """Start the scheduler (if enabled) and pick up runs an earlier process left unfinished."""
+        if scheduler if scheduler is not None else self.settings.run_scheduler:
+            self.scheduler = create_scheduler(self.settings, self)
+            active, waiting = await self._scheduled_state()
+            await self.scheduler.start(active=active, waiting=waiting)
+        if recover:
+            await self.recover()
+        return self
+
+    async def close(self) -> None:
+        """Stop the scheduler, let in-flight runs finish briefly, release connections."""
+        if self.scheduler:
+            await self.scheduler.shutdown()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
+        for task in self._tasks:
+            task.cancel()
+        await self.http.aclose()
+        await self.db.dispose()
+
+    def submit(self, run_id: str) -> asyncio.Task[Run]:
+        """Execute a run in the background of this process."""
+        return self._spawn(self.engine.execute(run_id))
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception():
+            log.error("background run crashed", exc_info=task.exception())
+
+    async def drain(self) -> None:
+        """Wait until every background run started so far has finished (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.wait(list(self._tasks))
+
+    async def fire(self, workflow_id: str) -> None:
+        """Scheduler callback: start a run of an active workflow (poll triggers poll first)."""
+        async with self.sessions() as session:
+            workflow = await session.get(Workflow, workflow_id)
+            if workflow is None or workflow.status != WorkflowStatus.active:
+                return
+            tenant = Tenant(session, workflow.workspace_id)
+            spec = await self._spec(session, workflow)
+            payload: dict[str, Any] = {"fired_at": utcnow().isoformat()}
+            if spec.trigger.type == "poll":
+                from workflows.triggers.poll import poll_feed
+
+                remember = "rss.new_items" not in spec.actions()
+                items = await poll_feed(self, workflow, spec.trigger.url, remember=remember)
+                if not items:
+                    return
+                payload.update(items=items, count=len(items), feed=spec.trigger.url)
+            started = await start_run(
+                tenant, workflow, trigger_type=spec.trigger.type, payload=payload
+            )
+        await self.engine.execute(started.run.id)
+
+    async def resume(self, run_id: str) -> None:
+        """Scheduler callback: continue a run whose wait is over."""
+        await self.engine.execute(run_id)
+
+    async def recover(self) -> list[str]:
+        """Restart runs this node left running or queued, and overdue waits."""
+        async with self.sessions() as session:
+            query = select(Run.id).where(
+                col(Run.status).in_([RunStatus.running, RunStatus.queued])
+                | and_(col(Run.status) == RunStatus.waiting, col(Run.resume_at) <= utcnow())
+            )
+            run_ids = list((await session.exec(query)).all())
+        for run_id in run_ids:
+            self.submit(run_id)
+        return run_ids
+
+    async def sync_workflow(self, workflow: Workflow) -> None:
+        """After a committed change: schedule an active time-triggered workflow, else unschedule."""
+        if self.scheduler is None:
+            return
+        trigger = None
+        if workflow.status == WorkflowStatus.active:
+            async with self.sessions() as session:
+                spec = await self._spec(session, workflow)
+            if spec.trigger.type in TIME_TRIGGERS:
+                trigger = spec.trigger
+        self.scheduler.sync_workflow(workflow.id, trigger)
+
+    async def _spec(self, session: AsyncSession, workflow: Workflow) -> WorkflowSpec:
+        version = (
+            await session.exec(
+                select(WorkflowVersion).where(
+                    WorkflowVersion.workflow_id == workflow.id,
+                    WorkflowVersion.version == workflow.active_version,
+                )
+            )
+        ).one()
+        return WorkflowSpec.model_validate(version.spec)
+
+    async def _scheduled_state(self) -> tuple[dict[str, Any], dict[str, datetime]]:
+        active: dict[str, Any] = {}
+        async with self.sessions() as session:
+            rows = await session.exec(
+                select(Workflow).where(Workflow.status == WorkflowStatus.active)
+            )
+            for workflow in rows.all():
+                spec = await self._spec(session, workflow)
+                if spec.trigger.type in TIME_TRIGGERS:
+                    active[workflow.id] = spec.trigger
+            waits = await session.exec(select(Run).where(Run.status == RunStatus.waiting))
+            waiting = {r.id: r.resume_at for r in waits.all() if r.resume_at}
+        return active, waiting
+
+    async def _on_wait(self, run_id: str, at: datetime) -> None:
+        if self.scheduler:
+            self.scheduler.schedule_resume(run_id, at)
+
+    async def _on_failure(self, run: Run, message: str) -> None:
+        """Tell the workspace's alert channel (or the outbox) that a run failed."""
+        async with self.sessions() as session:
+            workspace = await session.get(Workspace, run.workspace_id)
+            workflow = await session.get(Workflow, run.workflow_id)
+        if workspace is None or workflow is None or not workspace.alert_channel:
+            return
+        text = (
+            f":rotating_light: Workflow *{workflow.name}* failed (run {run.id[:8]}).\n{message}\n"
+            f"Details: {self.settings.public_url}/api/runs/{run.id}"
+        )
+        ctx = ActionContext(
+            settings=self.settings,
+            sessions=self.sessions,
+            http=self.http,
+            workspace_id=run.workspace_id,
+            workflow_id=run.workflow_id,
+            run_id=run.id,
+            step_id="alert",
+            idempotency_key=f"{run.id}:alert",
+        )
+        try:
+            await self.registry.get("slack.post_message").run(
+                ctx, {"channel": workspace.alert_channel, "text": text}
+            )
+        except Exception:
+            log.exception("could not send the failure alert for run %s", run.id)
