@@ -39,7 +39,7 @@ pytest: install
 test: lint typecheck migrations-check pytest
 
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python -m bench.run_all
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -16,18 +16,11 @@ import sys
 import time
 
 import httpx
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from bench.common import ROOT, temp_settings
-from tests.fakes.http_server import LoopbackServer, free_port
-from tests.fakes.slack_api import TOKEN, FakeSlack
-
-
-async def partner(request: Request) -> JSONResponse:
-    return JSONResponse({"ok": True, "received": len(await request.body())})
+from bench.fakes_process import Fakes
+from tests.fakes.http_server import free_port
+from tests.fakes.slack_api import TOKEN
 
 
 def spec(partner_url: str) -> dict[str, object]:
@@ -59,10 +52,7 @@ async def _new_key(levqor: str, role: str, env: dict[str, str]) -> str:
 
 
 async def main(runs: int, concurrency: int, database_url: str | None) -> None:
-    slack = FakeSlack().start()
-    partner_server = LoopbackServer(
-        Starlette(routes=[Route("/lead", partner, methods=["POST"])])
-    ).start()
+    fakes = Fakes()
     settings = temp_settings(database_url)
     port = free_port()
     env = {
@@ -71,7 +61,7 @@ async def main(runs: int, concurrency: int, database_url: str | None) -> None:
         "LEVQOR_SECRET_KEY": "bench-secret",
         "LEVQOR_HTTP_ALLOWED_HOSTS": '["127.0.0.1"]',
         "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_API_URL": slack.url,
+        "SLACK_API_URL": fakes.slack_url,
         "LEVQOR_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     if database_url:
@@ -93,9 +83,7 @@ async def main(runs: int, concurrency: int, database_url: str | None) -> None:
                 except httpx.TransportError:
                     await asyncio.sleep(0.1)
             created = (
-                await client.post(
-                    "/api/workflows", json={"spec": spec(f"{partner_server.url}/lead")}
-                )
+                await client.post("/api/workflows", json={"spec": spec(fakes.partner_url)})
             ).json()
             approved = await client.post(
                 f"/api/approvals/{created['approval']['id']}/approve",
@@ -129,10 +117,8 @@ async def main(runs: int, concurrency: int, database_url: str | None) -> None:
     finally:
         server.terminate()
         await server.wait()
-        slack.stop()
-        partner_server.stop()
+        posted = fakes.stop()
     backend = "PostgreSQL" if database_url else "SQLite"
-    posted = len(slack.calls("chat.postMessage"))
     print(
         f"webhook throughput on {backend}: {runs} deliveries, concurrency {concurrency}: "
         f"accepted in {accepted:.2f}s ({runs / accepted:.0f}/s), all {runs} runs finished in "

@@ -74,6 +74,12 @@ async def test_weekly_report_fires_from_scheduler_with_figures(
     )
     run = await live.as_().post(f"/api/workflows/{broken['id']}/run", json={"wait": True})
     assert run.json().get("status") == "failed", run.text
+    alerts = [
+        c.args["text"]
+        for c in fake_slack.calls("chat.postMessage")
+        if c.args["channel"] == "#alerts"
+    ]
+    assert len(alerts) == 1 and "*Ping partner* failed" in alerts[0] and "step ping" in alerts[0]
 
     report = await approved(
         live,
