@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations.base import ActionContext, ActionError
@@ -31,6 +31,7 @@ from storage.types import utcnow
 from workflows.expressions import ExpressionError, evaluate, render_value
 from workflows.retry import with_retries
 from workflows.spec import Step, WorkflowSpec
+from workflows.versions import cached, spec_of
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,6 @@ class Engine:
         self.http = http
         self.on_wait = on_wait
         self.on_failure = on_failure
-        self._specs: dict[str, WorkflowSpec] = {}
 
     async def execute(self, run_id: str) -> Run:
         """Run (or continue) a run from its first unfinished step; returns the stored run."""
@@ -94,19 +94,28 @@ class Engine:
                     await self.on_failure(run, str(failure))
                 return run
             run.status, run.finished_at = RunStatus.succeeded, utcnow()
-            self._event(session, run, None, "run_succeeded", "")
             await session.commit()
             return run
 
     async def _load(self, session: AsyncSession, run_id: str) -> _RunState:
-        run = await session.get(Run, run_id)
-        if run is None:
+        query = (
+            select(Run, Workflow, Workspace)
+            .join(Workflow, col(Workflow.id) == Run.workflow_id)
+            .join(Workspace, col(Workspace.id) == Run.workspace_id)
+            .where(Run.id == run_id)
+        )
+        found = (await session.exec(query)).first()
+        if found is None:
             raise LookupError(f"run {run_id} not found")
-        version = await session.get(WorkflowVersion, run.version_id)
-        workflow = await session.get(Workflow, run.workflow_id)
-        workspace = await session.get(Workspace, run.workspace_id)
-        assert version and workflow and workspace
-        rows = (await session.exec(select(StepRun).where(StepRun.run_id == run_id))).all()
+        run, workflow, workspace = found
+        spec = cached(run.version_id)
+        if spec is None:
+            version = await session.get(WorkflowVersion, run.version_id)
+            assert version is not None
+            spec = spec_of(version)
+        rows: list[StepRun] = []
+        if run.started_at is not None:  # a fresh run has no step rows yet
+            rows = list((await session.exec(select(StepRun).where(StepRun.run_id == run_id))).all())
         done = {r.step_id: r for r in rows}
         context: dict[str, Any] = {
             "trigger": run.trigger_payload,
@@ -116,16 +125,7 @@ class Engine:
             "run": {"id": run.id, "dry_run": run.dry_run},
             "now": utcnow().isoformat(),
         }
-        return _RunState(run, self._spec(version), context, done)
-
-    def _spec(self, version: WorkflowVersion) -> WorkflowSpec:
-        """Parsed spec of a version; versions are immutable, so each is parsed once per process."""
-        spec = self._specs.get(version.id)
-        if spec is None:
-            if len(self._specs) >= 4096:
-                self._specs.clear()
-            spec = self._specs[version.id] = WorkflowSpec.model_validate(version.spec)
-        return spec
+        return _RunState(run, spec, context, done)
 
     async def _step(
         self, session: AsyncSession, state: _RunState, position: int, step: Step
@@ -156,10 +156,11 @@ class Engine:
             inputs = render_value(step.inputs, state.context)
         except (UnknownActionError, ExpressionError) as exc:
             raise await self._fail(session, run, row, exc) from exc
-        row.inputs, row.status = inputs if isinstance(inputs, dict) else {}, StepStatus.running
         # Recorded with the step's outcome (one commit per step): a crash mid-step leaves the step
         # unfinished either way, and its idempotency key keeps the re-execution from repeating it.
-        self._event(session, run, step.id, "step_started", step.action)
+        # Start and finish live on the step row itself; events record the rest (retries, failures,
+        # skips, waits), and `workflows.runs.run_events` merges both into the timeline.
+        row.inputs, row.status = inputs if isinstance(inputs, dict) else {}, StepStatus.running
         ctx = ActionContext(
             settings=self.settings,
             sessions=self.sessions,
@@ -197,7 +198,6 @@ class Engine:
         row.output = output.model_dump(mode="json")
         row.status, row.finished_at = StepStatus.succeeded, utcnow()
         state.context["steps"][step.id] = row.output
-        self._event(session, run, step.id, "step_succeeded", f"{row.duration_ms:.1f} ms")
         await session.commit()
         return True
 

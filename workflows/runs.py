@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from storage.models import Run, RunEvent, StepRun, Workflow, WorkflowStatus, WorkflowVersion
+from storage.models import (
+    Run,
+    RunEvent,
+    StepRun,
+    StepStatus,
+    Workflow,
+    WorkflowStatus,
+    WorkflowVersion,
+)
 from storage.scope import Tenant
 from workflows.errors import Conflict, NotFound
 from workflows.service import active_version
@@ -31,6 +40,7 @@ async def start_run(
     idempotency_key: str | None = None,
     dry_run: bool = False,
     require_active: bool = True,
+    version: WorkflowVersion | None = None,
 ) -> StartedRun:
     """Record a queued run of the workflow's approved version (commits; safe under races)."""
     if require_active and workflow.status != WorkflowStatus.active and not dry_run:
@@ -39,7 +49,7 @@ async def start_run(
         existing = await _by_key(tenant, workflow.id, idempotency_key)
         if existing:
             return StartedRun(existing, False)
-    version: WorkflowVersion = await active_version(tenant, workflow)
+    version = version or await active_version(tenant, workflow)
     run = tenant.add(
         Run(
             workspace_id="",
@@ -83,9 +93,28 @@ async def run_steps(tenant: Tenant, run_id: str) -> list[StepRun]:
 
 
 async def run_events(tenant: Tenant, run_id: str) -> list[RunEvent]:
-    """A run's timeline, oldest first."""
+    """A run's timeline, oldest first: each step's start and finish plus the stored events."""
     query = tenant.select(RunEvent).where(RunEvent.run_id == run_id)
-    return list(await tenant.all(query.order_by(col(RunEvent.id))))
+    events = list(await tenant.all(query.order_by(col(RunEvent.id))))
+    for step in await run_steps(tenant, run_id):
+        if step.action == "wait":
+            continue
+        events.append(_event(step, "step_started", step.action, step.started_at))
+        if step.status == StepStatus.succeeded and step.finished_at:
+            took = f"{step.duration_ms:.1f} ms" if step.duration_ms is not None else ""
+            events.append(_event(step, "step_succeeded", took, step.finished_at))
+    return sorted(events, key=lambda e: (e.at, e.kind != "step_started"))
+
+
+def _event(step: StepRun, kind: str, message: str, at: datetime) -> RunEvent:
+    return RunEvent(
+        workspace_id=step.workspace_id,
+        run_id=step.run_id,
+        step_id=step.step_id,
+        kind=kind,
+        message=message,
+        at=at,
+    )
 
 
 async def list_runs(

@@ -26,6 +26,7 @@ from workflows.engine import Engine
 from workflows.runs import start_run
 from workflows.scheduler import WorkflowScheduler, create_scheduler
 from workflows.spec import WorkflowSpec
+from workflows.versions import spec_of
 
 log = logging.getLogger(__name__)
 TIME_TRIGGERS = ("schedule", "interval", "poll")
@@ -151,7 +152,7 @@ class Runtime:
                 )
             )
         ).one()
-        return WorkflowSpec.model_validate(version.spec)
+        return spec_of(version)
 
     async def _scheduled_state(self) -> tuple[dict[str, Any], dict[str, datetime]]:
         active: dict[str, Any] = {}

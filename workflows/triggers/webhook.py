@@ -16,7 +16,8 @@ from storage.scope import Tenant
 from workflows.errors import BadRequest, Conflict, NotFound, TooLarge, Unauthorized
 from workflows.runs import StartedRun, start_run
 from workflows.service import active_version
-from workflows.spec import WebhookTrigger, WorkflowSpec
+from workflows.spec import WebhookTrigger
+from workflows.versions import spec_of
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -43,7 +44,7 @@ async def receive(
         raise Conflict(f"workflow is {workflow.status.value}; it accepts deliveries when active")
     tenant = Tenant(session, workflow.workspace_id)
     version = await active_version(tenant, workflow)
-    trigger = WorkflowSpec.model_validate(version.spec).trigger
+    trigger = spec_of(version).trigger
     if not isinstance(trigger, WebhookTrigger):
         raise Conflict(f"workflow is triggered by {trigger.type}, not by webhook")
     if trigger.signature_header:
@@ -55,7 +56,12 @@ async def receive(
     if key and len(key) > 200:
         raise BadRequest("Idempotency-Key must be at most 200 characters")
     return await start_run(
-        tenant, workflow, trigger_type="webhook", payload=payload, idempotency_key=key
+        tenant,
+        workflow,
+        trigger_type="webhook",
+        payload=payload,
+        idempotency_key=key,
+        version=version,
     )
 
 
