@@ -15,13 +15,15 @@ from tests.conftest import make_settings
 from tests.workflows.helpers import activate, new_run
 from workflows.runtime import Runtime
 
+POST_DAY0 = {"channel": "#x", "text": "day 0"}
+POST_LATER = {"channel": "#x", "text": "later"}
 SPEC = {
     "name": "Drip",
     "trigger": {"type": "manual"},
     "steps": [
-        {"id": "hello", "action": "slack.post_message", "inputs": {"channel": "#x", "text": "day 0"}},
+        {"id": "hello", "action": "slack.post_message", "inputs": POST_DAY0},
         {"id": "pause", "wait": "2 seconds"},
-        {"id": "again", "action": "slack.post_message", "inputs": {"channel": "#x", "text": "later"}},
+        {"id": "again", "action": "slack.post_message", "inputs": POST_LATER},
     ],
 }
 
