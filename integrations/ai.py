@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 import openai
@@ -19,6 +17,7 @@ from integrations.base import (
     ActionOutput,
     RetryableError,
     Risk,
+    retry_after_seconds,
 )
 from storage.config import Settings
 
@@ -84,26 +83,6 @@ def llm_configured(settings: Settings) -> bool:
     return bool(settings.openai_api_key or settings.openai_base_url)
 
 
-def _retry_after(headers: Any) -> float | None:
-    if headers is None:
-        return None
-    if ms := headers.get("retry-after-ms"):
-        try:
-            return float(ms) / 1000
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
-
-
 def _fence(data: str) -> str:
     return data.replace("</data>", "</ data>").replace("<data>", "< data>")
 
@@ -134,7 +113,7 @@ async def ask_json(settings: Settings, instruction: str, data: str) -> dict[str,
         if exc.status_code == 429 or exc.status_code >= 500 or exc.status_code == 408:
             raise RetryableError(
                 f"the language model answered {exc.status_code}",
-                retry_after=_retry_after(exc.response.headers),
+                retry_after=retry_after_seconds(exc.response.headers),
             ) from exc
         raise ActionError(f"the language model refused the request ({exc.status_code})") from exc
     finally:

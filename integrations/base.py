@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -93,3 +95,25 @@ class Action(Generic[InputT, OutputT]):
     async def run(self, ctx: ActionContext, inputs: dict[str, Any]) -> OutputT:
         """Validate inputs, run the handler, and return its typed output."""
         return await self.handler(ctx, self.input_model.model_validate(inputs))
+
+
+def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
+    """Seconds a response asks to wait: `retry-after-ms`, or `Retry-After` in seconds or a date."""
+    if not headers:
+        return None
+    if milliseconds := headers.get("retry-after-ms"):
+        try:
+            return max(0.0, float(milliseconds) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None

@@ -7,7 +7,6 @@ import ipaddress
 import json
 import socket
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 import httpx
@@ -21,9 +20,9 @@ from integrations.base import (
     ActionOutput,
     RetryableError,
     Risk,
+    retry_after_seconds,
 )
 from storage.config import Settings
-from storage.types import utcnow
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_REDIRECTS = 5
@@ -72,20 +71,6 @@ async def guard_url(settings: Settings, url: httpx.URL) -> None:
         if kind is not None:
             where = f"{ip}" if str(ip) == host else f"{host} resolves to {ip}, which"
             raise ActionError(f"refused: {where} is a {kind} address")
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - utcnow()).total_seconds())
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass(frozen=True)
@@ -160,7 +145,7 @@ async def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
 def raise_for_retryable(fetched: Fetched) -> None:
     """429 and 5xx become RetryableError (honouring Retry-After); other statuses pass."""
     if fetched.status == 429 or fetched.status >= 500:
-        delay = retry_after_seconds(fetched.headers.get("retry-after"))
+        delay = retry_after_seconds(fetched.headers)
         raise RetryableError(f"{fetched.url} answered {fetched.status}", retry_after=delay)
 
 

@@ -19,8 +19,8 @@ from integrations.base import (
     ActionOutput,
     RetryableError,
     Risk,
+    retry_after_seconds,
 )
-from integrations.http import retry_after_seconds
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -127,7 +127,7 @@ async def _send(
 def _classify(exc: SlackApiError, channel: str) -> Exception:
     status = exc.response.status_code
     if status == 429:
-        delay = retry_after_seconds(exc.response.headers.get("Retry-After"))
+        delay = retry_after_seconds({k.lower(): v for k, v in exc.response.headers.items()})
         return RetryableError("Slack rate limit reached", retry_after=delay)
     if status >= 500:
         return RetryableError(f"Slack answered {status}")
