@@ -17,10 +17,10 @@ from integrations.base import (
     RetryableError,
     Risk,
 )
+from integrations.durations import parse_duration
 from storage.models import CrmContact
 from storage.scope import Tenant
 from storage.types import utcnow
-from workflows.durations import parse_duration
 
 
 def _email(value: str) -> str:

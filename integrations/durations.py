@@ -10,9 +10,11 @@ _UNITS = {
     "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
     "d": 86400, "day": 86400, "days": 86400,
     "w": 604800, "week": 604800, "weeks": 604800,
+    "month": 2592000, "months": 2592000,
+    "y": 31536000, "yr": 31536000, "yrs": 31536000, "year": 31536000, "years": 31536000,
 }  # fmt: skip
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
-_MAX_SECONDS = 366 * 86400
+_MAX_SECONDS = 10 * 365 * 86400
 
 
 def parse_duration(text: str) -> float:
@@ -27,5 +29,5 @@ def parse_duration(text: str) -> float:
             raise ValueError(f"unknown unit {unit!r} in duration {text!r}")
         total += float(amount) * _UNITS[unit]
     if not 0 < total <= _MAX_SECONDS:
-        raise ValueError(f"duration {text!r} must be between 1 second and 366 days")
+        raise ValueError(f"duration {text!r} must be between 1 second and 10 years")
     return total

@@ -12,10 +12,10 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from integrations.base import Action, ActionContext, ActionInput, ActionOutput, Risk
+from integrations.durations import parse_duration
 from storage.models import CrmContact, Run, RunStatus, Workflow, Workspace
 from storage.scope import Tenant
 from storage.types import utcnow
-from workflows.durations import parse_duration
 
 TOP_FAILING = 5
 

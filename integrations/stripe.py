@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -22,6 +21,7 @@ from integrations.base import (
     RetryableError,
     Risk,
 )
+from integrations.durations import parse_duration
 from storage.config import Settings
 
 _ZERO_DECIMAL = frozenset(
@@ -46,7 +46,6 @@ _ZERO_DECIMAL = frozenset(
 )
 _DAY = 86400
 _UNITS = {"m": 60, "h": 3600, "d": _DAY, "w": 7 * _DAY}
-_PERIOD = re.compile(r"^\s*(\d+)\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\s*$")
 
 
 class ListInvoicesInput(ActionInput):
@@ -105,11 +104,11 @@ def amount(minor: int, currency: str) -> float:
 
 
 def period_seconds(period: str) -> int:
-    """Seconds in a simple duration such as "7 days", "24h" or "2 weeks"."""
-    match = _PERIOD.match(period.lower())
-    if not match or int(match.group(1)) <= 0:
-        raise ActionError(f"not a period: {period!r} (try '7 days' or '24 hours')")
-    return int(match.group(1)) * _UNITS[match.group(2)[0]]
+    """Seconds in a duration such as "7 days", "24h" or "2 weeks"."""
+    try:
+        return int(parse_duration(period))
+    except ValueError as exc:
+        raise ActionError(f"not a period: {period!r} (try '7 days' or '24 hours')") from exc
 
 
 @asynccontextmanager

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from workflows.durations import parse_duration
+from integrations.durations import parse_duration
 
 CATEGORIES = (
     "lead_capture",
@@ -26,6 +26,7 @@ Category = Literal[
     "notifications",
     "sales_automation",
 ]
+MAX_WAIT_SECONDS = 366 * 86400
 ACTION_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
 STEP_ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 _STEP_REF = re.compile(r"\bsteps\.([a-z][a-z0-9_]*)")
@@ -152,8 +153,8 @@ class Step(_Strict):
     @field_validator("wait")
     @classmethod
     def _wait(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_duration(value)
+        if value is not None and parse_duration(value) > MAX_WAIT_SECONDS:
+            raise ValueError(f"wait {value!r} is longer than 366 days")
         return value
 
     @model_validator(mode="after")

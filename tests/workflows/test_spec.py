@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from workflows.durations import parse_duration
+from integrations.durations import parse_duration
 from workflows.spec import WorkflowSpec
 
 
@@ -106,3 +106,10 @@ def test_cron_weekday_seven_means_sunday() -> None:
         spec(trigger={"type": "schedule", "cron": "0 9 * * 7", "timezone": "Europe/London"})
     )
     assert parsed.trigger.type == "schedule"
+
+
+def test_waits_are_capped_at_a_year_but_durations_reach_years() -> None:
+    data = spec()
+    data["steps"].insert(1, {"id": "pause", "wait": "2 years"})
+    assert "longer than 366 days" in errors_of(data)
+    assert parse_duration("2 years") == 2 * 365 * 86400
