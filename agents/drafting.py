@@ -34,5 +34,12 @@ class OfflineDrafter:
 
 
 def build_drafter(settings: Settings, registry: ActionRegistry | None = None) -> Drafter:
-    """The drafter the settings ask for: the LLM when configured, else the offline planner."""
+    """The drafter the settings ask for: the LLM when configured, else the offline planner.
+
+    The LLM drafter holds an HTTP client: its owner calls `await drafter.aclose()` at shutdown.
+    """
+    if settings.openai_api_key or settings.openai_base_url:
+        from agents.llm_drafter import LLMDrafter
+
+        return LLMDrafter(settings, registry)
     return OfflineDrafter(registry)
