@@ -12,13 +12,13 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal, cast
 
 import openai
 from openai.types.chat import ChatCompletionMessageParam
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from integrations.base import retry_after_seconds
 from storage.config import Settings
 
 Message = dict[str, Any]
@@ -189,31 +189,12 @@ class LLMClient:
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         hinted = (
-            retry_after(error.response.headers)
+            retry_after_seconds(error.response.headers)
             if isinstance(error, openai.APIStatusError)
             else None
         )
         seconds = hinted if hinted is not None else 0.5 * 2 ** (state.attempt_number - 1)
         return min(seconds * self.options.retry_scale, self.options.max_wait_seconds)
-
-
-def retry_after(headers: Any) -> float | None:
-    """Seconds a `retry-after-ms` or `Retry-After` (seconds or HTTP date) header asks for."""
-    if ms := headers.get("retry-after-ms"):
-        try:
-            return max(0.0, float(ms) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
 
 
 def _transient(error: BaseException) -> bool:

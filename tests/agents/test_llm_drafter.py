@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from agents.drafting import OfflineDrafter, build_drafter
-from agents.llm import LLMOptions, retry_after
+from agents.llm import LLMOptions
 from agents.llm_drafter import TOOL_NAME, LLMDrafter
 from agents.planner import draft as offline_draft
 from integrations.catalog import default_registry
@@ -333,14 +333,6 @@ async def test_a_refusal_by_the_model_is_kept_with_the_policys_class(
     server.reply_json(answer(PURGE, status="refuse", reason="Too risky.", approval_class="A"))
     result = await drafter.draft("wipe old contacts every month")
     assert (result.status, result.reason, result.approval_class) == ("refuse", "Too risky.", "C")
-
-
-@pytest.mark.parametrize(
-    ("headers", "seconds"),
-    [({"retry-after": "2"}, 2.0), ({"retry-after-ms": "250"}, 0.25), ({}, None)],
-)
-def test_retry_after_headers(headers: dict[str, str], seconds: float | None) -> None:
-    assert retry_after(headers) == seconds
 
 
 async def test_every_registry_action_is_in_the_catalogue_the_model_sees(tmp_path: Path) -> None:
