@@ -11,6 +11,8 @@ BENCHMARKS = [
     ["bench.engine_overhead"],
     ["bench.webhook_throughput"],
     ["bench.draft_latency"],
+    ["bench.model_calls"],
+    ["bench.graph_overhead"],
     ["bench.scheduler_lateness"],
 ]
 

@@ -7,15 +7,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import col
+from sqlalchemy import delete
+from sqlmodel import col, select
 
 from integrations.registry import ActionRegistry
 from storage.models import (
     Approval,
     AuditLog,
     Decision,
+    FeedItemSeen,
     Member,
     Role,
+    Run,
+    RunEvent,
+    StepRun,
     VersionState,
     Workflow,
     WorkflowStatus,
@@ -303,3 +308,34 @@ async def list_workflows(tenant: Tenant, status: str | None = None) -> list[Work
     if status:
         query = query.where(Workflow.status == status)
     return list(await tenant.all(query))
+
+
+async def delete_workflow(
+    tenant: Tenant, workflow_id: str, member: Member, *, confirmed: bool = False
+) -> Workflow:
+    """Delete a workflow with its versions, approvals and runs (class C: owner, confirmed)."""
+    if member.role != Role.owner:
+        raise Forbidden("deleting a workflow is class C: only an owner can delete it")
+    if not confirmed:
+        raise Forbidden("deleting a workflow is class C: it needs a second explicit confirmation")
+    workflow = await get_workflow(tenant, workflow_id)
+    runs = select(Run.id).where(
+        Run.workspace_id == tenant.workspace_id, Run.workflow_id == workflow.id
+    )
+    for child in (StepRun, RunEvent):
+        await tenant.session.exec(
+            delete(child).where(
+                child.workspace_id == tenant.workspace_id,  # type: ignore[arg-type]
+                col(child.run_id).in_(runs),
+            )
+        )
+    for model in (Run, Approval, FeedItemSeen, WorkflowVersion):
+        await tenant.session.exec(
+            delete(model).where(
+                model.workspace_id == tenant.workspace_id,  # type: ignore[arg-type]
+                model.workflow_id == workflow.id,  # type: ignore[arg-type]
+            )
+        )
+    await tenant.session.delete(workflow)
+    audit(tenant, member, "workflow.deleted", workflow.id, name=workflow.name)
+    return workflow

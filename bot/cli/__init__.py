@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import core
+from bot.cli import assistant, chat, core
 
 
 def build() -> typer.Typer:
@@ -13,12 +13,8 @@ def build() -> typer.Typer:
         help="Levqor: plain-language automations, approved and run.", no_args_is_help=True
     )
     core.register(app)
-    try:
-        from bot.cli import assistant
-    except ImportError:  # pragma: no cover - the assistant commands ship with the agents package
-        pass
-    else:
-        assistant.register(app)
+    assistant.register(app)
+    chat.register(app)
     return app
 
 

@@ -1,0 +1,39 @@
+"""The typed approval exchange: what the graph asks (`ApprovalRequest`) and what comes back."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ApprovalRequest(BaseModel):
+    """An approval card: the stored version waiting for a decision, in plain words."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    approval_id: str
+    workflow_id: str
+    workflow_name: str
+    trigger: str
+    steps: list[str]
+    approval_class: Literal["A", "B", "C"]
+    reasons: list[str] = Field(default_factory=list)
+    who_can_approve: str
+    needs_confirmation: bool = False
+
+
+class ApprovalResponse(BaseModel):
+    """A decision on an approval card (a click, a CLI prompt or a chat reply)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    approval_id: str | None = None
+    confirm: bool = False
+    reason: str | None = Field(default=None, max_length=2000)
+
+    @property
+    def approve(self) -> bool:
+        """Whether this is an approval (not a rejection)."""
+        return self.decision == "approve"

@@ -1,0 +1,152 @@
+"""What the person asked for, read offline and deterministically (no model involved)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from agents.planner.guard import refusal
+from agents.planner.text import normalise
+
+IntentKind = Literal[
+    "help", "refuse", "approve", "reject", "list", "run", "pause", "resume", "archive",
+    "delete", "templates", "use_template", "health", "failures", "leads", "last_run",
+    "revise", "draft",
+]  # fmt: skip
+
+_SHORT_WORDS = 8
+_APPROVE = (
+    r"^(?:yes|yep|yeah|y|ok|okay|sure|approved?|approve\s+it|i\s+approve|lgtm|looks\s+(?:good|great|"
+    r"fine)|go\s+ahead|ship\s+it|do\s+it|submit(?:\s+it)?|send\s+it\s+(?:for|to)\s+approval|"
+    r"confirm(?:ed)?|i\s+confirm|sounds\s+good|perfect|great)\b"
+)
+_REJECT = (
+    r"^(?:no|nope|n|reject(?:ed)?|decline|cancel|discard|scrap\s+it|never\s*mind|"
+    r"forget\s+it)\b"
+)
+_CONFIRM = r"\bconfirm(?:ed)?\b|\bi'?m\s+sure\b"
+_HELP = r"^(?:help|\?|what\s+can\s+you\s+do|commands|how\s+does\s+this\s+work)\b"
+_LIST = (
+    r"\b(?:list|show|what\s+are|which\s+are|see)\b[^.?]{0,30}\bworkflows?\b|"
+    r"^(?:my\s+)?workflows\??$"
+)
+_RUN = (
+    r"^(?:please\s+)?(?:run|trigger|start|kick\s+off|test)\b(?!.*\bevery\b)|"
+    r"\brun\s+it\b|\brun\b[^.]{0,40}\bnow\b"
+)
+_VERB = (
+    r"^(?:please\s+)?(pause|stop|suspend|resume|unpause|restart|archive|delete|remove)\b"
+    r"\s*(.*)$"
+)
+_VERBS = {
+    "pause": "pause", "stop": "pause", "suspend": "pause", "resume": "resume",
+    "unpause": "resume", "restart": "resume", "archive": "archive", "delete": "delete",
+    "remove": "delete",
+}  # fmt: skip
+_TEMPLATES = r"\btemplates?\b"
+_USE = (
+    r"^(?:please\s+)?(?:use|start\s+(?:from|with)|try|pick|install)\s+(?:the\s+|a\s+)?"
+    r"(.+?)(?:\s+template)?[.!]?$"
+)
+_LAST_RUN = (
+    r"\bhow\s+did\s+(?:it|that|the\s+run)\s+go\b|\b(?:last|latest)\s+run\b|"
+    r"\bdid\s+it\s+work\b"
+)
+_FAILURES = (
+    r"\b(?:what|which|anything|something)\b[^.?]{0,30}\bfail|\bfailures?\b|\berrors?\b|"
+    r"\bwhy\b[^.?]{0,30}\bfail"
+)
+_LEADS = (
+    r"\bhow\s+many\b[^.?]{0,30}\b(?:leads?|contacts?|sign-?ups?)\b|"
+    r"\b(?:leads?|contacts?)\b[^.?]{0,20}\bcame\s+in\b"
+)
+_HEALTH = (
+    r"\bhow\s+(?:are|is)\b[^.?]{0,30}\b(?:workflows?|automations?|things|everything)\b[^.?]{0,10}"
+    r"\b(?:doing|going|running)|\bhealth\b|\bstatus\b|\bsuccess\s+rate\b|\banalytics\b|\bstats\b"
+)
+_REVISION_CUES = (
+    r"^(?:make\s+it|also|only|change|instead|but|actually|move\s+it|switch|set\s+it|use\s+#|"
+    r"send\s+it|post\s+it|put\s+it|email\s+me|and\s+|plus|rather|not\s+|drop|remove\s+the|"
+    r"at\s+\d|on\s+(?:mon|tue|wed|thu|fri|sat|sun)|every\s+(?:mon|tue|wed|thu|fri|sat|sun|day|"
+    r"weekday)|in\s+[a-z ]+\s+time|[a-z ]+\s+time$)|\binstead\b|\b\w+\s+time\b$"
+)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One reading of a message: what kind of request, plus what it names."""
+
+    kind: IntentKind
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def classify(text: str, *, has_draft: bool = False) -> Intent:
+    """Read one message; with a draft in progress, change-like messages are revisions."""
+    t = normalise(text).strip()
+    words = len(t.split())
+    reason = refusal(t)
+    if reason:
+        return Intent("refuse", {"reason": reason})
+    if re.search(_HELP, t):
+        return Intent("help")
+    if words <= _SHORT_WORDS and re.search(_APPROVE, t):
+        return Intent("approve", {"confirm": bool(re.search(_CONFIRM, t))})
+    if words <= _SHORT_WORDS and re.search(_REJECT, t):
+        return Intent("reject")
+    verb = re.search(_VERB, t)
+    if verb and _names_a_workflow(verb.group(2)):
+        return Intent(_VERBS[verb.group(1)], {"target": _target(verb.group(2))})  # type: ignore[arg-type]
+    if re.search(_LAST_RUN, t):
+        return Intent("last_run")
+    if re.search(_LEADS, t):
+        return Intent("leads", {"days": period_days(t)})
+    if re.search(_FAILURES, t) and ("?" in text or re.search(r"^(?:what|which|why|any)\b", t)):
+        return Intent("failures", {"days": period_days(t)})
+    if re.search(_HEALTH, t):
+        return Intent("health", {"days": period_days(t)})
+    if re.search(_LIST, t):
+        return Intent("list")
+    use = re.search(_USE, t)
+    if use and not re.search(r"\bevery\b|\bwhen\b", t):
+        return Intent("use_template", {"query": use.group(1)})
+    if re.search(_TEMPLATES, t):
+        return Intent("templates", {"query": _template_query(t)})
+    if re.search(_RUN, t) and words <= _SHORT_WORDS + 4:
+        return Intent("run", {"target": _target(re.sub(r"^.*?\brun\b|\bnow\b", " ", t))})
+    if has_draft and re.search(_REVISION_CUES, t):
+        return Intent("revise")
+    return Intent("draft")
+
+
+def period_days(text: str) -> int:
+    """How many days back a question looks ("today" 1, "this week" 7, "this month" 30)."""
+    if re.search(r"\btoday\b|\b24\s*h|\byesterday\b|\blast\s+day\b", text):
+        return 1
+    if re.search(r"\bmonth\b|\b30\s+days\b", text):
+        return 30
+    days = re.search(r"\b(?:last|past)\s+(\d{1,3})\s+days\b", text)
+    return int(days.group(1)) if days else 7
+
+
+def _names_a_workflow(rest: str) -> bool:
+    if re.search(r"^(?:it|that|this|them)\b|\bworkflows?\b|\bautomations?\b", rest):
+        return True
+    short = bool(rest) and len(rest.split()) <= 5
+    return short and not re.search(r"\b(?:every|when|contacts?|data|records?|rows?)\b", rest)
+
+
+def _target(rest: str) -> str:
+    cleaned = re.sub(r"\b(?:the|my|our|workflow|automation|please|one|now)\b", " ", rest)
+    cleaned = re.sub(r"[^\w#@ -]", " ", cleaned)
+    return " ".join(cleaned.split())
+
+
+def _template_query(text: str) -> str:
+    cleaned = re.sub(
+        r"\b(?:show|me|list|what|which|are|the|some|any|templates?|do|you|have|for|of|a|an|"
+        r"please|browse|available|there|can|i|see|get|give|all)\b",
+        " ",
+        text,
+    )
+    return " ".join(re.sub(r"[^\w -]", " ", cleaned).split())

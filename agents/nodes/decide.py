@@ -1,0 +1,54 @@
+"""Record the decision (service.decide and the policy), then schedule; keyed by the approval."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agents.approval import ApprovalResponse
+from agents.context import Context
+from agents.state import State
+from agents.tools.approvals import decide as record_decision
+from agents.tools.members import approvers
+from workflows.errors import Conflict, Forbidden, NotFound
+
+
+async def decide(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Approve or reject as the member in the context; a denied approver leaves it pending."""
+    ctx = runtime.context
+    response = ApprovalResponse.model_validate(state.get("response") or {})
+    pending = state.get("pending")
+    approval_id = response.approval_id or (pending["approval_id"] if pending else None)
+    done: dict[str, Any] = {"response": None, "denied": False}
+    if approval_id is None:
+        return {**done, "reply": "Nothing in this conversation is waiting for approval."}
+    ours = pending is not None and pending["approval_id"] == approval_id
+    try:
+        decided = await record_decision(
+            ctx.runtime, ctx.workspace_id, ctx.member_id, approval_id, response
+        )
+    except Forbidden as exc:
+        card_class = pending["card"]["approval_class"] if pending and ours else "B"
+        async with ctx.runtime.sessions() as session:
+            names = await approvers(session, ctx.workspace_id, card_class)
+        reply = f"{exc}. Who can approve: {', '.join(names) or 'nobody yet'}. It is still pending."
+        return {**done, "reply": reply, "denied": ours}
+    except (Conflict, NotFound) as exc:
+        reply = f"{exc}; nothing changed."
+        # A stale card answered: the current one keeps waiting.
+        return {**done, "reply": reply, "pending": None if ours else pending, "denied": not ours}
+    after: dict[str, Any] = {**done, "workflow_id": decided.workflow_id}
+    if ours:
+        after["pending"] = None
+    if not decided.approved:
+        reply = f"Rejected: {decided.workflow_name} will not run. Tell me what to change."
+        return {**after, "reply": reply}
+    reply = f"Approved: {decided.workflow_name} is {decided.status}."
+    return {**after, "reply": reply + _next(ctx, decided.workflow_id)}
+
+
+def _next(ctx: Context, workflow_id: str) -> str:
+    scheduler = ctx.runtime.scheduler
+    fire = scheduler.next_fire_time(workflow_id) if scheduler else None
+    return f" Next run: {fire:%a %d %b %H:%M %Z}." if fire else ""

@@ -1,0 +1,48 @@
+"""Draft a new workflow from the message (the drafter), and show it as a card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agents.context import Context
+from agents.drafts import DraftResult
+from agents.state import State
+from agents.views import draft_card
+from workflows import policy, service
+
+
+def present(
+    spec: dict[str, Any], runtime: Runtime[Context], state: State, changes: list[str]
+) -> dict[str, Any]:
+    """State update for a new draft revision; the class is computed by policy, never taken."""
+    parsed = service.parse_spec(spec, runtime.context.runtime.registry)
+    assessment = policy.assess(parsed, runtime.context.runtime.registry)
+    clean = parsed.model_dump(mode="json", exclude_none=True)
+    return {
+        "draft": clean,
+        "draft_class": assessment.approval_class,
+        "revision": state.get("revision", 0) + 1,
+        "reply": draft_card(clean, assessment.approval_class, changes),
+    }
+
+
+def answer(result: DraftResult) -> str | None:
+    """The reply for a clarify or refuse result (None for a usable draft)."""
+    if result.status == "clarify":
+        return result.question or "Could you say a bit more about what it should do?"
+    if result.status == "refuse" or result.workflow is None:
+        return result.reason or "I can't draft that."
+    return None
+
+
+async def draft(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Ask the drafter; clarify instead of guessing, refuse what must be refused."""
+    result = await runtime.context.drafter.draft(state.get("text", ""))
+    reply = answer(result)
+    if reply is not None:
+        return {"reply": reply}
+    assert result.workflow is not None
+    update = present(result.workflow, runtime, state, [])
+    return {**update, "template_id": None, "draft_workflow_id": None}

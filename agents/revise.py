@@ -1,0 +1,173 @@
+"""Offline revision of the current draft: schedule and timezone, more recipients, thresholds."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from agents.planner.schedule import find_cron
+from agents.planner.slots import read_slots
+from agents.planner.text import normalise
+from agents.planner.zones import find_timezone
+from workflows.spec import WorkflowSpec
+
+_CLOCK = (
+    r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|\bnoon\b|\bmidnight\b|"
+    r"\bat\s+\d{1,2}\b"
+)
+_DAYS = (
+    r"\b(?:every|each|on)\s+(?:mon|tue|wed|thu|fri|sat|sun)\w*|\bweekdays?\b|\bweekends?\b|"
+    r"\bdaily\b|\bevery\s*day\b|\bmonthly\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b"
+)
+_EMAIL_ME = r"\b(?:e-?mail|mail|cc|send)\s+(?:it\s+to\s+)?(?:me|us|myself)\b|\bby\s+e-?mail\b"
+_EMAIL_TO = r"\b(?:e-?mail|send\s+it\s+to|cc)\b"
+_REPLACE = r"\binstead\b|\brather\b|\bnot\s+#|\bchange\b|\bmove\b|\bswitch\b|\bonly\s+(?:to|in)\s+#"
+_DROP = r"\b(?:drop|remove|no|without|stop)\s+(?:the\s+)?(e-?mail|slack)"
+_DELIVERY = ("slack.post_message", "email.send")
+_SYMBOL = re.compile(r"([$£€])\s*\d")
+
+
+@dataclass
+class Revision:
+    """The revised spec and what changed, in plain words."""
+
+    spec: dict[str, Any]
+    changes: list[str] = field(default_factory=list)
+
+
+def revise(current: dict[str, Any], text: str) -> Revision | None:
+    """Apply the changes a message names to `current`; None when it names none we understand."""
+    t = normalise(text)
+    spec = copy.deepcopy(current)
+    changes: list[str] = []
+    changes += _schedule(spec, t)
+    slots = read_slots(t)
+    changes += _drop(spec, t)
+    changes += _channels(spec, t, [f"#{c}" for c in slots.channels])
+    changes += _emails(spec, t, slots.addresses)
+    conditional = re.search(r"\bonly\b|\bif\b|\bwhen\b", t)
+    if slots.threshold is not None and not slots.percent and conditional:
+        changes += _threshold(spec, slots.threshold, _currency(text))
+    if not changes:
+        return None
+    try:
+        WorkflowSpec.model_validate(spec)
+    except ValidationError:
+        return None
+    return Revision(spec, changes)
+
+
+def _schedule(spec: dict[str, Any], t: str) -> list[str]:
+    clock, days, zone = re.search(_CLOCK, t), re.search(_DAYS, t), find_timezone(t)
+    if not (clock or days or zone):
+        return []
+    trigger = spec["trigger"]
+    changes: list[str] = []
+    if clock or days:
+        old = trigger.get("cron", "0 9 * * *") if trigger.get("type") == "schedule" else "0 9 * * *"
+        minute, hour, dom, month, dow = old.split()
+        if clock:
+            minute, hour = (find_cron(f"every day {t}") or old).split()[:2]
+        if days:
+            dom, month, dow = (find_cron(t) or old).split()[2:]
+        cron = f"{minute} {hour} {dom} {month} {dow}"
+        if trigger.get("type") != "schedule":
+            spec["trigger"] = trigger = {"type": "schedule", "cron": cron, "timezone": "UTC"}
+        trigger["cron"] = cron
+        changes.append(f"schedule is now `{cron}`")
+    if zone and trigger.get("type") == "schedule":
+        trigger["timezone"] = zone
+        changes.append(f"timezone is now {zone}")
+    return changes
+
+
+def _drop(spec: dict[str, Any], t: str) -> list[str]:
+    match = re.search(_DROP, t)
+    if not match:
+        return []
+    prefix = "slack." if match.group(1) == "slack" else "email."
+    kept = [s for s in spec["steps"] if not str(s.get("action", "")).startswith(prefix)]
+    if not kept or len(kept) == len(spec["steps"]):
+        return []
+    spec["steps"] = kept
+    return [f"removed the {match.group(1)} step"]
+
+
+def _channels(spec: dict[str, Any], t: str, channels: list[str]) -> list[str]:
+    if not channels:
+        return []
+    posts = [s for s in spec["steps"] if s.get("action") == "slack.post_message"]
+    if posts and re.search(_REPLACE, t):
+        for post in posts:
+            post["inputs"]["channel"] = channels[-1]
+        return [f"posts go to {channels[-1]}"]
+    added = []
+    for channel in channels:
+        if any(p["inputs"].get("channel") == channel for p in posts):
+            continue
+        _append(spec, "post_" + re.sub(r"\W", "_", channel[1:]), "slack.post_message",
+                {"channel": channel, "text": _message(spec)})  # fmt: skip
+        added.append(channel)
+    return [f"also posts to {', '.join(added)}"] if added else []
+
+
+def _emails(spec: dict[str, Any], t: str, addresses: list[str]) -> list[str]:
+    if re.search(_EMAIL_ME, t):
+        recipients: list[str] = ["member:me"]
+    elif addresses and re.search(_EMAIL_TO, t):
+        recipients = addresses
+    else:
+        return []
+    inputs = {"to": recipients, "subject": spec.get("name", "Update"), "text": _message(spec)}
+    _append(spec, "email_me" if recipients == ["member:me"] else "email", "email.send", inputs)
+    who = "you" if recipients == ["member:me"] else ", ".join(recipients)
+    return [f"also emails {who}"]
+
+
+def _threshold(spec: dict[str, Any], amount: float, symbol: str) -> list[str]:
+    reads = [s for s in spec["steps"] if s.get("action") == "crm.find_contacts"]
+    if spec["trigger"].get("type") in ("schedule", "manual", "interval"):
+        if not reads:
+            return []
+        source = f"steps.{reads[0]['id']}.contacts"
+        condition = (
+            f"{source} | map(attribute='fields.amount', default=0) | select('gt', {amount:g}) "
+            "| list | length > 0"
+        )
+        targets = [s for s in spec["steps"] if s.get("action") in _DELIVERY]
+    else:
+        condition = f"(trigger.amount | default(0) | float) > {amount:g}"
+        targets = [s for s in spec["steps"] if s.get("action")]
+    if not targets:
+        return []
+    for step in targets:
+        old = step.get("when")
+        step["when"] = f"({old}) and ({condition})" if old and condition not in old else condition
+    return [f"only when the amount is over {symbol}{amount:,.0f}"]
+
+
+def _message(spec: dict[str, Any]) -> str:
+    for step in spec["steps"]:
+        if step.get("action") in _DELIVERY and isinstance(step["inputs"].get("text"), str):
+            return str(step["inputs"]["text"])
+    for step in spec["steps"]:
+        if step.get("action") == "report.build":
+            return "{{ steps." + str(step["id"]) + ".text }}"
+    return "{{ trigger }}"
+
+
+def _append(spec: dict[str, Any], base: str, action: str, inputs: dict[str, Any]) -> None:
+    taken = {s["id"] for s in spec["steps"]}
+    step_id, n = base[:60], 2
+    while step_id in taken:
+        step_id, n = f"{base[:57]}_{n}", n + 1
+    spec["steps"].append({"id": step_id, "action": action, "inputs": inputs})
+
+
+def _currency(text: str) -> str:
+    match = _SYMBOL.search(text)
+    return str(match.group(1)) if match else ""
