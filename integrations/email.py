@@ -122,6 +122,9 @@ def _members(ctx: ActionContext, members: list[Member], who: str) -> list[str]:
         requester = ctx.extras.get("member_email")
         if isinstance(requester, str) and requester:
             return [requester]
+        by_id = [m.email for m in emails if m.id == ctx.extras.get("requested_by") and m.email]
+        if by_id:
+            return by_id
         who = "owners"
     if who in _ROLES:
         return [m.email for m in emails if m.role in _ROLES[who] and m.email]

@@ -49,6 +49,7 @@ class _RunState:
     spec: WorkflowSpec
     context: dict[str, Any]
     done: dict[str, StepRun]
+    requested_by: str | None = None
 
 
 class Engine:
@@ -125,7 +126,7 @@ class Engine:
             "run": {"id": run.id, "dry_run": run.dry_run},
             "now": utcnow().isoformat(),
         }
-        return _RunState(run, spec, context, done)
+        return _RunState(run, spec, context, done, workflow.created_by)
 
     async def _step(
         self, session: AsyncSession, state: _RunState, position: int, step: Step
@@ -171,6 +172,7 @@ class Engine:
             step_id=step.id,
             idempotency_key=row.idempotency_key,
             dry_run=run.dry_run,
+            extras={"requested_by": state.requested_by},
         )
 
         async def attempt(number: int) -> Any:
