@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from bot.api import approvals, errors, health, hooks, runs, templates, workflows
+from bot.api import approvals, errors, health, hooks, inbound, runs, templates, workflows
 from storage.config import Settings
 from workflows.runtime import Runtime
 from workflows.spec import WorkflowSpec
@@ -37,7 +37,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app)
-    for module in (health, templates, workflows, approvals, runs, hooks):
+    for module in (health, templates, workflows, approvals, runs, inbound, hooks):
         app.include_router(module.router)
 
     @app.get("/api/schema/workflow", tags=["workflows"])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -27,6 +29,11 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+    slack_owner_ids: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="SLACK_OWNER_IDS"
+    )
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
 
     smtp_url: str | None = Field(default=None, alias="SMTP_URL")
     email_from: str = Field(default="levqor@localhost", alias="LEVQOR_EMAIL_FROM")
@@ -49,6 +56,19 @@ class Settings(BaseSettings):
     retry_base_seconds: float = Field(default=1.0, alias="LEVQOR_RETRY_BASE_SECONDS")
     retry_max_seconds: float = Field(default=60.0, alias="LEVQOR_RETRY_MAX_SECONDS")
     misfire_grace_seconds: int = Field(default=300, alias="LEVQOR_MISFIRE_GRACE_SECONDS")
+    mail_domain: str = Field(default="levqor.localhost", alias="LEVQOR_MAIL_DOMAIN")
+    inbound_max_bytes: int = Field(default=10 * 1024 * 1024, alias="LEVQOR_INBOUND_MAX_BYTES")
+    reply_limit_per_hour: int = Field(default=5, alias="LEVQOR_REPLY_LIMIT_PER_HOUR")
+
+    @field_validator("slack_owner_ids", mode="before")
+    @classmethod
+    def _split_owner_ids(cls, value: object) -> object:
+        """Accept `U1,U2` (or spaces) as well as a list of Slack user IDs."""
+        if isinstance(value, str) and value.strip().startswith("["):
+            return json.loads(value)
+        if isinstance(value, str):
+            return [part for part in value.replace(",", " ").split() if part]
+        return value
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import assistant, chat, core
+from bot.cli import assistant, chat, core, mail
 
 
 def build() -> typer.Typer:
@@ -15,6 +15,7 @@ def build() -> typer.Typer:
     core.register(app)
     assistant.register(app)
     chat.register(app)
+    mail.register(app)
     return app
 
 
