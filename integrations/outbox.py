@@ -62,27 +62,37 @@ async def deliver(
     if existing is not None and existing.status in ("sent", "pending"):
         delivered = message.channel if existing.status == "sent" else "outbox"
         return Delivery(delivered, existing.status, dict(existing.payload.get("result", {})), True)
+    known = existing is not None
     if send is None:
-        await _record(ctx, message, "pending", not_configured, {})
+        await _record(ctx, message, "pending", not_configured, {}, known=known)
         return Delivery("outbox", "pending", {})
     try:
         result = await send()
     except ActionError as exc:
-        await _record(ctx, message, "failed", str(exc)[:500], {})
+        await _record(ctx, message, "failed", str(exc)[:500], {}, known=known)
         raise
-    await _record(ctx, message, "sent", None, result)
+    await _record(ctx, message, "sent", None, result, known=known)
     return Delivery(message.channel, "sent", result)
 
 
 async def _record(
-    ctx: ActionContext, message: Message, status: str, reason: str | None, result: dict[str, Any]
+    ctx: ActionContext,
+    message: Message,
+    status: str,
+    reason: str | None,
+    result: dict[str, Any],
+    *,
+    known: bool,
 ) -> None:
+    """Write the ledger row; `known` says a (failed) row for the key exists and is updated."""
     payload = {**message.payload, "result": result, "run_id": ctx.run_id, "step_id": ctx.step_id}
     async with ctx.sessions() as session:
         tenant = Tenant(session, ctx.workspace_id)
-        row = await tenant.first(
-            tenant.select(OutboxMessage).where(OutboxMessage.idempotency_key == message.key)
-        )
+        row = None
+        if known:
+            row = await tenant.first(
+                tenant.select(OutboxMessage).where(OutboxMessage.idempotency_key == message.key)
+            )
         if row is None:
             row = tenant.add(
                 OutboxMessage(
