@@ -13,6 +13,7 @@ BENCHMARKS = [
     ["bench.draft_latency"],
     ["bench.model_calls"],
     ["bench.graph_overhead"],
+    ["bench.slack_ack"],
     ["bench.scheduler_lateness"],
 ]
 

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from bot.api import approvals, errors, health, hooks, inbound, runs, templates, workflows
+from bot.slack.http import slack_router
 from storage.config import Settings
 from workflows.runtime import Runtime
 from workflows.spec import WorkflowSpec
@@ -39,6 +40,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     errors.install(app)
     for module in (health, templates, workflows, approvals, runs, inbound, hooks):
         app.include_router(module.router)
+    app.include_router(slack_router(settings))
 
     @app.get("/api/schema/workflow", tags=["workflows"])
     async def workflow_schema() -> dict[str, object]:

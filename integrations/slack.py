@@ -21,6 +21,7 @@ from integrations.base import (
     Risk,
     retry_after_seconds,
 )
+from integrations.credentials import load_credential
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -76,11 +77,20 @@ def _fit_block(block: dict[str, Any]) -> dict[str, Any]:
     return block
 
 
+async def bot_token(ctx: ActionContext) -> str | None:
+    """The workspace's own bot token (multi-workspace install), else `SLACK_BOT_TOKEN`."""
+    async with ctx.sessions() as session:
+        stored = await load_credential(
+            session, ctx.workspace_id, "slack", "bot_token", settings=ctx.settings
+        )
+    return stored or ctx.settings.slack_bot_token
+
+
 async def post_message(ctx: ActionContext, inp: PostMessageInput) -> PostMessageOutput:
     """Post a message (text plus optional blocks) to a channel, exactly once per step."""
     text = truncate(inp.text, MAX_MESSAGE_TEXT)
     blocks = fit_blocks(inp.blocks) if inp.blocks else None
-    token = ctx.settings.slack_bot_token
+    token = await bot_token(ctx)
     message = outbox.Message(
         channel="slack",
         key=ctx.idempotency_key,

@@ -309,6 +309,46 @@ class FeedItemSeen(SQLModel, table=True):
     seen_at: datetime = _ts()
 
 
+class SlackInstallation(SQLModel, table=True):
+    """The Slack app installed in one Slack team, mapped to one Levqor workspace.
+
+    The bot token itself is an encrypted `Credential` (integration `slack`, name `bot_token`).
+    """
+
+    __tablename__ = "slack_installation"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    team_id: str = Field(unique=True, max_length=32)
+    team_name: str | None = Field(default=None, max_length=200)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    app_id: str | None = Field(default=None, max_length=32)
+    bot_id: str | None = Field(default=None, max_length=32)
+    bot_user_id: str | None = Field(default=None, max_length=32)
+    bot_scopes: str = Field(default="", max_length=2000)
+    installer_user_id: str | None = Field(default=None, max_length=32)
+    installed_at: datetime = _ts()
+
+
+class SlackEvent(SQLModel, table=True):
+    """An Events API delivery already taken in (retries with the same `event_id` are dropped)."""
+
+    __tablename__ = "slack_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    team_id: str | None = Field(default=None, max_length=32)
+    received_at: datetime = _ts(index=True)
+
+
+class SlackOAuthState(SQLModel, table=True):
+    """A one-time `state` value issued by `/slack/install`, consumed by the OAuth redirect."""
+
+    __tablename__ = "slack_oauth_state"
+
+    state: str = Field(primary_key=True, max_length=64)
+    issued_at: datetime = _ts()
+
+
 TENANT_TABLES: tuple[type[SQLModel], ...] = (
     Member,
     ApiKey,
@@ -323,4 +363,5 @@ TENANT_TABLES: tuple[type[SQLModel], ...] = (
     Credential,
     CrmContact,
     FeedItemSeen,
+    SlackInstallation,
 )

@@ -61,11 +61,12 @@ async def start_run(
             dry_run=dry_run,
         )
     )
+    workflow_id = workflow.id  # the rollback below expires loaded rows
     try:
         await tenant.session.commit()
     except IntegrityError:
         await tenant.session.rollback()
-        existing = await _by_key(tenant, workflow.id, idempotency_key or "")
+        existing = await _by_key(tenant, workflow_id, idempotency_key or "")
         if existing is None:
             raise
         return StartedRun(existing, False)

@@ -179,10 +179,28 @@ class Runtime:
             workflow = await session.get(Workflow, run.workflow_id)
         if workspace is None or workflow is None or not workspace.alert_channel:
             return
+        details = f"{self.settings.public_url}/api/runs/{run.id}"
         text = (
             f":rotating_light: Workflow *{workflow.name}* failed (run {run.id[:8]}).\n{message}\n"
-            f"Details: {self.settings.public_url}/api/runs/{run.id}"
+            f"Details: {details}"
         )
+        head = f":rotating_light: Workflow *{workflow.name}* failed (run `{run.id[:8]}`)."
+        what = message if len(message) <= 2500 else message[:2499] + "…"
+        blocks = [  # the Retry button's action_id is handled by bot/slack (ids.RETRY_RUN)
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"{head}\n{what}"}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{details}|Details>"}]},
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": "Retry"},
+                        "action_id": "run_retry",
+                        "value": run.id,
+                    }
+                ],
+            },
+        ]
         ctx = ActionContext(
             settings=self.settings,
             sessions=self.sessions,
@@ -195,7 +213,7 @@ class Runtime:
         )
         try:
             await self.registry.get("slack.post_message").run(
-                ctx, {"channel": workspace.alert_channel, "text": text}
+                ctx, {"channel": workspace.alert_channel, "text": text, "blocks": blocks}
             )
         except Exception:
             log.exception("could not send the failure alert for run %s", run.id)

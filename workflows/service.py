@@ -199,7 +199,10 @@ async def decide(
     confirm: bool = False,
 ) -> Proposal:
     """Approve or reject a pending version; the policy decides whether this member may."""
-    approval = await tenant.get(Approval, approval_id)
+    # Row lock (PostgreSQL): two nodes deciding the same request at once take turns.
+    approval = await tenant.first(
+        tenant.select(Approval).where(Approval.id == approval_id).with_for_update()
+    )
     if approval is None:
         raise NotFound(f"approval {approval_id} not found")
     if approval.decision != Decision.pending:

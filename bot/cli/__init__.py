@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli import assistant, chat, core, mail
+from bot.slack import socket
 
 
 def build() -> typer.Typer:
@@ -16,6 +17,7 @@ def build() -> typer.Typer:
     assistant.register(app)
     chat.register(app)
     mail.register(app)
+    socket.register(app)
     return app
 
 

@@ -200,3 +200,26 @@ async def test_fake_records_form_and_json_calls_of_other_methods(
     publish = fake_slack.calls("views.publish")
     assert publish[0].args["view"] == {"type": "home", "blocks": []} and publish[0].token == TOKEN
     assert [c.method for c in fake_slack.calls()] == ["views.publish", "chat.update"]
+
+
+async def test_a_workspace_installed_by_oauth_posts_with_its_own_token(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    from integrations.credentials import store_credential
+
+    no_global_token = settings.model_copy(
+        update={"slack_bot_token": None, "slack_api_url": fake_slack.url}
+    )
+    async with sessions() as session:
+        await store_credential(
+            session, workspace.id, "slack", "bot_token", TOKEN, settings=no_global_token
+        )
+        await session.commit()
+    out = await ACTION.run(
+        _ctx(no_global_token, sessions, workspace), {"channel": "#x", "text": "hi"}
+    )
+    assert out.delivered == "slack"
+    assert [c.token for c in fake_slack.calls("chat.postMessage")] == [TOKEN]

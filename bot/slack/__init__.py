@@ -1,0 +1,1 @@
+"""Levqor's Slack app: Bolt listeners, pure Block Kit view builders, the app manifest."""

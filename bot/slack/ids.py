@@ -1,0 +1,13 @@
+"""Action and view callback ids shared by the view builders and the listeners."""
+
+from __future__ import annotations
+
+APPROVE = "approval_approve"
+REJECT = "approval_reject"
+EDIT = "approval_edit"
+RETRY_RUN = "run_retry"  # also written by workflows.runtime's failure alert
+RUN_WORKFLOW = "workflow_run"
+HOME_REFRESH = "home_refresh"
+
+EDIT_VIEW = "draft_edit"
+CONFIRM_VIEW = "approval_confirm"

@@ -1,0 +1,173 @@
+"""OAuth installs kept in our database: each Slack team gets (or keeps) its Levqor workspace."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.installation_store.models.bot import Bot
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from accounts.slack import member_for_slack_user
+from accounts.workspaces import create_workspace
+from integrations.credentials import load_credential, store_credential
+from storage.config import Settings
+from storage.models import SlackInstallation, SlackOAuthState, Workspace
+from storage.types import utcnow
+
+log = logging.getLogger("levqor.slack")
+TOKEN_NAME = "bot_token"
+
+
+def slug_for_team(team_id: str) -> str:
+    """The Levqor workspace slug made for a Slack team on its first install."""
+    return f"slack-{team_id.lower()}"
+
+
+async def installation_for_team(session: AsyncSession, team_id: str) -> SlackInstallation | None:
+    """The installation row of a Slack team, if Levqor is installed there."""
+    query = select(SlackInstallation).where(SlackInstallation.team_id == team_id)
+    return (await session.exec(query)).first()
+
+
+class DatabaseInstallationStore(AsyncInstallationStore):
+    """Bolt's installation store over `slack_installation` plus an encrypted bot token."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self.sessions = sessions
+        self.settings = settings
+
+    @property
+    def logger(self) -> logging.Logger:
+        """The store's logger."""
+        return log
+
+    async def async_save(self, installation: Installation) -> None:
+        """Record an install: a workspace for a new team, the token, the installer as owner."""
+        team_id = installation.team_id
+        if not team_id or not installation.bot_token:
+            raise ValueError("Levqor installs into one Slack workspace, with a bot token")
+        async with self.sessions() as session:
+            row = await installation_for_team(session, team_id)
+            if row is None:
+                name = installation.team_name or team_id
+                workspace = await create_workspace(session, slug_for_team(team_id), name)
+                row = SlackInstallation(workspace_id=workspace.id, team_id=team_id)
+            else:
+                found = await session.get(Workspace, row.workspace_id)
+                assert found is not None
+                workspace = found
+            row.team_name, row.enterprise_id = installation.team_name, installation.enterprise_id
+            row.app_id, row.bot_id = installation.app_id, installation.bot_id
+            row.bot_user_id, row.installer_user_id = installation.bot_user_id, installation.user_id
+            row.bot_scopes = ",".join(installation.bot_scopes or [])
+            row.installed_at = utcnow()
+            session.add(row)
+            await store_credential(
+                session,
+                workspace.id,
+                "slack",
+                TOKEN_NAME,
+                installation.bot_token,
+                settings=self.settings,
+            )
+            installer = installation.user_id
+            await member_for_slack_user(session, workspace, installer, owner_ids=[installer])
+            await session.commit()
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        """Bots are saved with their installation (`async_save`)."""
+
+    async def async_find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None:
+        """The bot (and its token) installed in a team."""
+        if not team_id:
+            return None
+        async with self.sessions() as session:
+            row = await installation_for_team(session, team_id)
+            if row is None:
+                return None
+            token = await load_credential(
+                session, row.workspace_id, "slack", TOKEN_NAME, settings=self.settings
+            )
+        if token is None or row.bot_id is None or row.bot_user_id is None:
+            return None
+        return Bot(
+            app_id=row.app_id,
+            enterprise_id=row.enterprise_id,
+            team_id=row.team_id,
+            team_name=row.team_name,
+            bot_token=token,
+            bot_id=row.bot_id,
+            bot_user_id=row.bot_user_id,
+            bot_scopes=row.bot_scopes,
+            installed_at=row.installed_at,
+        )
+
+    async def async_find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        """The installation of a team (bot part only: Levqor asks for no user tokens)."""
+        bot = await self.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if bot is None:
+            return None
+        return Installation(
+            app_id=bot.app_id,
+            enterprise_id=bot.enterprise_id,
+            team_id=bot.team_id,
+            team_name=bot.team_name,
+            bot_token=bot.bot_token,
+            bot_id=bot.bot_id,
+            bot_user_id=bot.bot_user_id,
+            bot_scopes=bot.bot_scopes,
+            user_id=user_id or "",
+            installed_at=bot.installed_at,
+        )
+
+
+class DatabaseStateStore(AsyncOAuthStateStore):
+    """One-time OAuth `state` values in the database (any web node can finish the flow)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], expiry_seconds: int = 600):
+        self.sessions = sessions
+        self.expiry = timedelta(seconds=expiry_seconds)
+
+    @property
+    def logger(self) -> logging.Logger:
+        """The store's logger."""
+        return log
+
+    async def async_issue(self, *args: Any, **kwargs: Any) -> str:
+        """A new state value."""
+        state = secrets.token_urlsafe(32)
+        async with self.sessions() as session:
+            session.add(SlackOAuthState(state=state))
+            await session.commit()
+        return state
+
+    async def async_consume(self, state: str) -> bool:
+        """True once for a state we issued within the expiry; it cannot be used again."""
+        async with self.sessions() as session:
+            row = await session.get(SlackOAuthState, state[:64])
+            if row is None:
+                return False
+            await session.delete(row)
+            await session.commit()
+        return utcnow() - row.issued_at <= self.expiry

@@ -1,0 +1,82 @@
+"""`/levqor`: a subcommand, or plain language to draft (ack at once, then post the card)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack import operations
+from bot.slack.deps import SlackDeps, deps_of
+from bot.slack.errors import explain
+from bot.slack.listeners.commands.subcommands import SUBCOMMANDS
+from bot.slack.payloads import SlashCommand
+from bot.slack.views.draft_card import card_text, draft_card
+from bot.slack.views.replies import USAGE, drafting_failed
+
+DRAFTING = "Drafting…"
+
+
+async def levqor_command(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    """Ack within milliseconds; the work happens after the ack (Bolt runs us in the background)."""
+    command = SlashCommand.of(body)
+    word, rest = command.words()
+    if word in SUBCOMMANDS:
+        await ack()
+        await _subcommand(deps_of(context), command, word, rest, respond)
+    elif not word or " " not in command.text:
+        await ack(text=USAGE)
+    else:
+        await ack(text=DRAFTING)
+        deps = deps_of(context)
+        async with deps.drafting_slots:
+            await _draft(deps, command, client, respond)
+
+
+async def _subcommand(
+    deps: SlackDeps, command: SlashCommand, word: str, rest: str, respond: AsyncRespond
+) -> None:
+    try:
+        async with deps.acting(command.team_id, command.user_id, command.user_name) as actor:
+            reply = await SUBCOMMANDS[word](deps, actor, rest)
+    except Exception as exc:
+        await respond(text=explain(exc), response_type="ephemeral")
+        return
+    await respond(**reply.as_kwargs(), response_type="ephemeral")
+
+
+async def _draft(
+    deps: SlackDeps, command: SlashCommand, client: AsyncWebClient, respond: AsyncRespond
+) -> None:
+    try:
+        result = await deps.drafter.draft(command.text)
+        if result.status != "draft" or result.workflow is None:
+            message = result.question or result.reason or "I could not draft that."
+            reply = drafting_failed(result.status, message)
+            await respond(**reply.as_kwargs(), response_type="ephemeral")
+            return
+        async with deps.acting(command.team_id, command.user_id, command.user_name) as actor:
+            proposal = await operations.propose_draft(actor, deps, result.workflow)
+            card = await operations.card_for(actor.tenant, deps, proposal.approval.id)
+    except Exception as exc:
+        await respond(text=explain(exc), response_type="ephemeral")
+        return
+    try:
+        await client.chat_postMessage(
+            channel=command.channel_id, text=card_text(card), blocks=draft_card(card)
+        )
+    except SlackApiError as exc:
+        await respond(
+            text=f"{explain(exc)} Invite me to this channel (`/invite @Levqor`) and try again.",
+            response_type="ephemeral",
+        )

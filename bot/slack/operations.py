@@ -1,0 +1,152 @@
+"""What Slack listeners ask of the services: propose, decide, edit, run, retry (commit here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.slack.deps import Actor, SlackDeps
+from bot.slack.views.draft_card import DraftCard
+from storage.models import Approval, Member, Role, Run, Workflow, WorkflowVersion
+from storage.scope import Tenant
+from workflows import service
+from workflows.errors import Forbidden, NotFound
+from workflows.runs import StartedRun, get_run, start_run
+
+
+def may_request(member: Member) -> None:
+    """Viewers look; everyone else may ask for, change and run workflows."""
+    if member.role == Role.viewer:
+        raise Forbidden("viewers cannot create, change or run workflows")
+
+
+async def fresh_transaction(actor: Actor) -> None:
+    """End the read snapshot and forget loaded rows, so what follows sees the latest commits."""
+    await actor.session.commit()
+    actor.session.expire_all()
+    await actor.session.refresh(actor.workspace)
+    await actor.session.refresh(actor.member)
+
+
+async def propose_draft(actor: Actor, deps: SlackDeps, spec_data: Any) -> service.Proposal:
+    """Store a drafted spec as a new workflow waiting for approval."""
+    may_request(actor.member)
+    spec = service.parse_spec(spec_data, deps.runtime.registry)
+    proposal = await service.create_workflow(
+        actor.tenant, spec, deps.runtime.registry, actor.member
+    )
+    await actor.session.commit()
+    return proposal
+
+
+async def card_for(tenant: Tenant, deps: SlackDeps, approval_id: str) -> DraftCard:
+    """The draft card of an approval (its version's spec, class, reasons, requester)."""
+    approval = await tenant.get(Approval, approval_id)
+    if approval is None:
+        raise NotFound("this approval request no longer exists")
+    version = await tenant.get(WorkflowVersion, approval.version_id)
+    assert version is not None
+    requester = await tenant.get(Member, approval.requested_by) if approval.requested_by else None
+    return DraftCard(
+        workflow_id=approval.workflow_id,
+        approval_id=approval.id,
+        version=version.version,
+        approval_class=approval.approval_class,
+        reasons=list(approval.reasons),
+        spec=dict(version.spec),
+        requested_by=requester.slack_user_id if requester else None,
+        link=deps.link(f"/api/workflows/{approval.workflow_id}"),
+    )
+
+
+async def decide(
+    actor: Actor, deps: SlackDeps, approval_id: str, *, approve: bool, confirm: bool = False
+) -> service.Proposal:
+    """Approve or reject (the policy checks the member); an approved trigger is registered."""
+    async with deps.lock(f"approval:{approval_id}"):
+        await fresh_transaction(actor)
+        proposal = await service.decide(
+            actor.tenant, approval_id, actor.member, approve=approve, confirm=confirm
+        )
+        await actor.session.commit()
+    if approve:
+        await deps.runtime.sync_workflow(proposal.workflow)
+    return proposal
+
+
+async def propose_edit(
+    actor: Actor, deps: SlackDeps, approval_id: str, spec_data: dict[str, Any]
+) -> service.Proposal:
+    """A new version from the Edit form; the older pending request is superseded."""
+    may_request(actor.member)
+    approval = await actor.tenant.get(Approval, approval_id)
+    if approval is None:
+        raise NotFound("this approval request no longer exists")
+    spec = service.parse_spec(spec_data, deps.runtime.registry)
+    workflow_id = approval.workflow_id
+    async with deps.lock(f"approval:{approval_id}"):
+        await fresh_transaction(actor)
+        proposal = await service.propose_version(
+            actor.tenant, workflow_id, spec, deps.runtime.registry, actor.member
+        )
+        await actor.session.commit()
+    return proposal
+
+
+async def run_now(
+    actor: Actor, deps: SlackDeps, workflow: Workflow, key: str | None = None
+) -> StartedRun:
+    """Record a manual run and start it in the background (a repeated `key` starts nothing)."""
+    may_request(actor.member)
+    started = await start_run(actor.tenant, workflow, trigger_type="manual", idempotency_key=key)
+    if started.created:
+        service.audit(
+            actor.tenant, actor.member, "workflow.run", workflow.id, run_id=started.run.id
+        )
+        await actor.session.commit()
+        deps.runtime.submit(started.run.id)
+    return started
+
+
+async def retry(actor: Actor, deps: SlackDeps, run_id: str) -> tuple[Workflow, StartedRun]:
+    """Run a failed run's workflow again with the same trigger payload, once per failed run."""
+    may_request(actor.member)
+    async with deps.lock(f"retry:{run_id}"):  # concurrent clicks: the second finds the first
+        await fresh_transaction(actor)
+        failed: Run = await get_run(actor.tenant, run_id)
+        workflow = await service.get_workflow(actor.tenant, failed.workflow_id)
+        started = await start_run(
+            actor.tenant,
+            workflow,
+            trigger_type="manual",
+            payload=dict(failed.trigger_payload),
+            idempotency_key=f"retry:{failed.id}",
+        )
+    if started.created:
+        service.audit(actor.tenant, actor.member, "run.retried", workflow.id, run_id=failed.id)
+        await actor.session.commit()
+        deps.runtime.submit(started.run.id)
+    return workflow, started
+
+
+async def find_workflow(tenant: Tenant, ref: str) -> Workflow:
+    """A workflow named by id, id prefix (4+ characters) or name (case-insensitive)."""
+    ref = ref.strip().strip('`"“”')
+    if not ref:
+        raise NotFound("name a workflow (its id or its name)")
+    exact = await tenant.get(Workflow, ref)
+    if exact is not None:
+        return exact
+    workflows = await service.list_workflows(tenant)
+    wanted = ref.lower()
+    matches = [w for w in workflows if w.name.lower() == wanted]
+    if not matches and len(ref) >= 4:
+        matches = [w for w in workflows if w.id.startswith(wanted)]
+    if not matches:
+        matches = [w for w in workflows if wanted in w.name.lower()]
+    live = [w for w in matches if w.status.value != "archived"] or matches
+    if len(live) == 1:
+        return live[0]
+    if not live:
+        raise NotFound(f"no workflow called “{ref}” (try `/levqor list`)")
+    names = ", ".join(f"{w.name} (`{w.id[:8]}`)" for w in live[:5])
+    raise NotFound(f"“{ref}” matches several workflows: {names}; use the id")

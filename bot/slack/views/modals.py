@@ -1,0 +1,75 @@
+"""Modals: the draft card's Edit form and the class C confirmation dialog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.slack import ids
+from bot.slack.edits import CHANNEL, CRON, RECIPIENTS, THRESHOLD, EditableFields
+from bot.slack.views.blocks import Block, context, cut, plain, section
+from bot.slack.views.triggers import describe_cron
+
+View = dict[str, Any]
+
+
+def _input(block_id: str, label: str, value: str, hint: str) -> Block:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": True,
+        "label": plain(label),
+        "hint": plain(hint, 150),
+        "element": {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "initial_value": value[:3000],
+        },
+    }
+
+
+def edit_modal(name: str, fields: EditableFields, metadata: str) -> View:
+    """The Edit form: schedule, channel, recipients and thresholds of the draft (what it has)."""
+    blocks: list[Block] = []
+    if fields.cron is not None:
+        hint = f"Crontab: minute hour day month weekday. Now: {describe_cron(fields.cron)}"
+        blocks.append(_input(CRON, "Schedule", fields.cron, hint))
+    if fields.channel is not None:
+        blocks.append(_input(CHANNEL, "Channel", fields.channel, "Where it posts, like #sales"))
+    if fields.recipients is not None:
+        hint = "Email addresses, separated by commas"
+        blocks.append(_input(RECIPIENTS, "Recipients", fields.recipients, hint))
+    for step_id, value in fields.thresholds.items():
+        label = f"Threshold ({step_id})"
+        blocks.append(_input(THRESHOLD + step_id, label, value, "Runs only past this number"))
+    if not blocks:
+        blocks.append(section("This draft has no schedule, channel, recipients or thresholds."))
+    blocks.append(context("Saving makes a new version; it needs approval again."))
+    return {
+        "type": "modal",
+        "callback_id": ids.EDIT_VIEW,
+        "private_metadata": metadata,
+        "title": plain("Edit draft", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [section(f"*{cut(name, 200)}*"), *blocks],
+    }
+
+
+def confirm_modal(name: str, reasons: list[str], metadata: str) -> View:
+    """The second, explicit confirmation a class C approval needs."""
+    why = "\n".join(f"• {r}" for r in reasons)
+    return {
+        "type": "modal",
+        "callback_id": ids.CONFIRM_VIEW,
+        "private_metadata": metadata,
+        "title": plain("Confirm approval", 24),
+        "submit": plain("Yes, approve", 24),
+        "close": plain("Cancel", 24),
+        "blocks": [
+            section(
+                f":warning: *{cut(name, 200)}* is class C: it deletes data, changes billing, "
+                f"handles credentials or sends in bulk.\n{why}"
+            ),
+            section("Approve it? It runs without asking again once approved."),
+        ],
+    }
