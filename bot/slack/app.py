@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.drafting import build_drafter
 from bot.slack import listeners
-from bot.slack.conversation import DraftingConversation
+from bot.slack.conversation import AssistantConversation
 from bot.slack.dedupe import dedupe_events
 from bot.slack.deps import CONTEXT_KEY, ConversationHandler, SlackDeps, multi_workspace
 from bot.slack.errors import on_unhandled
@@ -52,7 +52,8 @@ def create_bolt_app(
 ) -> AsyncApp:
     """The Slack app with every listener registered and Levqor's dependencies in its context."""
     drafter = build_drafter(settings, runtime.registry)
-    deps = SlackDeps(settings, runtime, drafter, conversation or DraftingConversation(drafter))
+    talk = conversation or AssistantConversation(runtime, drafter)
+    deps = SlackDeps(settings, runtime, drafter, talk)
     secret = settings.slack_signing_secret or ""
     if multi_workspace(settings):
         oauth = AsyncOAuthSettings(

@@ -1,14 +1,18 @@
-"""The default conversation for mentions and DMs: draft what was asked and say what it would do.
+"""Conversations for mentions and DMs.
 
-The assistant graph replaces this later through the same `ConversationHandler` protocol.
+`AssistantConversation` (the default in `create_bolt_app`) hands the thread to the assistant graph;
+`DraftingConversation` only describes a draft, for setups without the assistant's checkpointer.
 """
 
 from __future__ import annotations
 
+from agents.assistant import Assistant
+from agents.checkpoint import open_checkpointer
 from agents.drafting import Drafter
 from bot.slack.views.draft_card import describe_step
 from bot.slack.views.triggers import describe_trigger
 from storage.models import Member
+from workflows.runtime import Runtime
 
 
 class DraftingConversation:
@@ -32,4 +36,32 @@ class DraftingConversation:
             f"Here is what I would set up: *{spec['name']}*, "
             f"{describe_trigger(spec['trigger'])}.\n{steps}\n"
             f"Class {result.approval_class}. To get it approved, say `/levqor {text}`."
+        )
+
+
+class AssistantConversation:
+    """Mentions and DMs talk to the assistant graph: one LangGraph thread per Slack thread."""
+
+    def __init__(self, runtime: Runtime, drafter: Drafter) -> None:
+        self.runtime = runtime
+        self.drafter = drafter
+
+    async def handle(self, thread_key: str, text: str, member: Member) -> str:
+        """Send `text` to the assistant as `member` and return its reply for the thread."""
+        if not text.strip():
+            return "Tell me what to automate, e.g. “every Monday 9am post new leads to #sales”."
+        async with open_checkpointer(self.runtime.settings) as checkpointer:
+            assistant = Assistant(
+                self.runtime,
+                checkpointer,
+                workspace_id=member.workspace_id,
+                member_id=member.id,
+                drafter=self.drafter,
+            )
+            reply = await assistant.send(thread_key, text, member_id=member.id)
+        if reply.approval is None:
+            return reply.text
+        return (
+            f"{reply.text}\n_Reply *approve* or *reject* in this thread, "
+            "or use `/levqor approvals`._"
         )
