@@ -13,7 +13,8 @@ import pytest
 
 from agents.drafting import OfflineDrafter, build_drafter
 from agents.llm import LLMOptions
-from agents.llm_drafter import TOOL_NAME, LLMDrafter
+from agents.llm_catalogue import TOOL_NAME
+from agents.llm_drafter import LLMDrafter
 from agents.planner import draft as offline_draft
 from integrations.catalog import default_registry
 from integrations.registry import ActionRegistry
