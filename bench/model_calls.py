@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from agents.evaluation import load_cases  # noqa: E402
-from agents.llm_catalogue import TOOL_NAME
+from agents.llm_catalogue import TOOL_NAME  # noqa: E402
 from agents.llm_drafter import LLMDrafter  # noqa: E402
 from agents.planner import draft as offline_draft  # noqa: E402
 from bench.common import percentile  # noqa: E402
