@@ -23,9 +23,16 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         app.state.runtime = rt
         if runtime is None:
             await rt.start()
+        gateway = None
+        if settings.mail_port is not None:  # inbound SMTP in the same process as the scheduler
+            from bot.mail.gateway import MailGateway
+
+            gateway = await MailGateway(rt, settings.host, settings.mail_port).start()
         try:
             yield
         finally:
+            if gateway is not None:
+                await gateway.close()
             if runtime is None:
                 await rt.close()
 

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     retry_base_seconds: float = Field(default=1.0, alias="LEVQOR_RETRY_BASE_SECONDS")
     retry_max_seconds: float = Field(default=60.0, alias="LEVQOR_RETRY_MAX_SECONDS")
     misfire_grace_seconds: int = Field(default=300, alias="LEVQOR_MISFIRE_GRACE_SECONDS")
+    mail_port: int | None = Field(default=None, alias="LEVQOR_MAIL_PORT")
     mail_domain: str = Field(default="levqor.localhost", alias="LEVQOR_MAIL_DOMAIN")
     inbound_max_bytes: int = Field(default=10 * 1024 * 1024, alias="LEVQOR_INBOUND_MAX_BYTES")
     reply_limit_per_hour: int = Field(default=5, alias="LEVQOR_REPLY_LIMIT_PER_HOUR")
