@@ -8,8 +8,15 @@ from pydantic import ValidationError
 
 from agents.drafts import DraftResult
 from agents.planner.builder import build_spec
-from agents.planner.guard import clarification, placeholder_steps, refusal
-from agents.planner.intents import detect_trigger
+from agents.planner.guard import (
+    clarification,
+    credential_steps,
+    handles_secrets,
+    placeholder_steps,
+    refusal,
+)
+from agents.planner.intents import detect_trigger, mask_inbound
+from agents.planner.schedule import approximation
 from agents.planner.slots import read_slots
 from agents.planner.text import normalise
 from agents.planner.zones import find_timezone
@@ -31,12 +38,18 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if trigger.kind == "schedule":
         trigger.spec["timezone"] = timezone or "UTC"
     raw = build_spec(request, trigger, slots)
+    note = approximation(slots.text) if trigger.kind == "schedule" else None
+    if note:
+        raw["description"] = f"{raw['description']} ({note})"[:2000]
     if timezone and trigger.kind != "schedule":
         raw["description"] = f"{raw['description']} (times in {timezone})"[:2000]
-    question = clarification(text, raw, slots.tools)
+    question = clarification(mask_inbound(slots.text), raw, slots.tools)
     reason = refusal(text)
+    if handles_secrets(text):
+        # The refused reading is credential handling, whatever else it does (class C).
+        raw["steps"][:0] = credential_steps(text)
     if question:
-        raw["steps"].extend(placeholder_steps(text, raw["steps"]))
+        raw["steps"].extend(placeholder_steps(raw, slots.text))
     try:
         spec = WorkflowSpec.model_validate(raw)
     except ValidationError as exc:

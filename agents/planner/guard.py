@@ -17,13 +17,30 @@ _SKIP_APPROVAL = (
 )
 _SECRET = (
     r"\b(?:api[\s_-]*keys?|secret\s+keys?|secrets?|credentials?|passwords?|access\s+tokens?|"
-    r"tokens?|private\s+keys?|ssh\s+keys?|keys)\b"
+    r"tokens?|private\s+keys?|ssh\s+keys?|keys|log-?in\s+details|logins?)\b"
 )
 _EXFIL = (
     r"\b(?:email|e-mail|send|mail|forward|post|share|paste|dm|text|give|reveal|show|print|"
     r"export|dump|list|tell)\w*\b"
 )
 _SECRET_USE = r"\b(?:rotate|regenerate|roll)\b"
+# "our stripe, hubspot and sendgrid api keys": the owners listed before the secret noun.
+_NAMED_SECRET = re.compile(
+    r"((?:[a-z0-9.]+(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+)){0,6}?)"
+    r"((?:api|secret|access|private|ssh)?[\s_-]*(?:keys?|tokens?|secrets?|credentials?|passwords?))\b"
+)
+# Words that describe a secret ("stripe dashboard password") rather than name whose it is.
+_DESCRIBES_SECRET = frozenset(
+    re.findall(r"\w+", "dashboard account login admin master root live test prod")
+)
+_NOT_AN_OWNER = frozenset(
+    re.findall(
+        r"\w+",
+        "our the my your their all of new a an any api secret access private ssh live test "
+        "production prod me us give send email post share show print paste dump export list tell "
+        "reveal rotate regenerate roll can could you please pls what is are here",
+    )
+)
 _DESTINATION = (
     r"#[\w-]+|\b[\w.+-]+@[\w-]+\.[\w.]+|\b(?:me|us|myself|my\s+(?:co-?founder|partner|boss|"
     r"manager|team)|the\s+team|owners?|admins?|them|the\s+(?:customer|client|lead|person|sender)|"
@@ -31,7 +48,7 @@ _DESTINATION = (
     r"@\w+|[A-Z]?[a-z]+\s+on\s+slack)\b|\bslack\b|\breply\b|\banswer\b|\brespond\b"
 )
 _DELIVERY = (
-    r"\b(?:send|share|post|drop|ping|notify|alert|forward|deliver|email|message|tell|"
+    r"\b(?:send|share|post|drop|ping|notify|alert|forward|deliver|email|e-mail|mail|message|tell|"
     r"let\s+\S+\s+know)\b"
 )
 _VAGUE_SELECTION = (
@@ -49,6 +66,12 @@ _PER_PERSON = (
 _VAGUE_PEOPLE = (
     r"\b(?:the\s+new\s+(?:people|folks|ones|guys|hires|users|customers|members)|new\s+people)\b"
 )
+_VAGUE_RECIPIENT = (
+    r"\b(?:whoever|whomever|(?:any|every)one\s+who\s+needs|the\s+(?:relevant|right|usual)\s+"
+    r"(?:people|person|folks))\b"
+)
+# "the client" with no name, when no event brings a person: which client?
+_UNNAMED_CLIENT = r"\bto\s+the\s+(?:client|customer)\b(?!\s*\()"
 _THE_REPORT = r"\b(?:the|that|this)\s+(?:report|summary|numbers|update|digest|file|thing|stuff)\b"
 
 
@@ -59,16 +82,76 @@ def refusal(text: str) -> str | None:
             "I can't skip or bypass approval: every workflow is approved by the right person "
             "before it runs, whatever the request says."
         )
+    if handles_secrets(text):
+        return (
+            "I can't handle or send API keys, passwords or other credentials; an owner "
+            "manages them in the integration settings, never through a workflow."
+        )
+    return None
+
+
+def handles_secrets(text: str) -> bool:
+    """Whether the request reveals, sends or rotates API keys, passwords or other secrets."""
     for secret in re.finditer(_SECRET, text):
         window = text[max(0, secret.start() - 60) : secret.end() + 60]
         if has(window, r"\bpassword\s+reset|\breset\s+\w+\s+password|forgot\w*\s+password"):
             continue
         if has(window, _EXFIL) or has(window, _SECRET_USE):
-            return (
-                "I can't handle or send API keys, passwords or other credentials; an owner "
-                "manages them in the integration settings, never through a workflow."
-            )
-    return None
+            return True
+    return False
+
+
+def credential_steps(text: str) -> list[dict[str, Any]]:
+    """The request's reading as credential handling: one `credentials.rotate` per secret named.
+
+    Rotating is the only credential action there is; it stands for any handling of a secret so
+    that the policy classes the (refused) reading C, as credential handling is.
+    """
+    steps: list[dict[str, Any]] = []
+    for match in _NAMED_SECRET.finditer(text):
+        name = _secret_name(match.group(2))
+        for owner in _owners(match.group(1)):
+            integration = re.sub(r"[^a-z0-9_-]", "", owner)
+            if integration and integration not in [s["inputs"]["integration"] for s in steps]:
+                inputs = {"integration": integration, "name": name}
+                steps.append(
+                    {
+                        "id": f"rotate_{integration}",
+                        "action": "credentials.rotate",
+                        "inputs": inputs,
+                    }
+                )
+    if steps:
+        return steps
+    first = _NAMED_SECRET.search(text)
+    inputs = {"integration": "workspace", "name": _secret_name(first.group(2) if first else "")}
+    return [{"id": "rotate_workspace", "action": "credentials.rotate", "inputs": inputs}]
+
+
+def _owners(before: str) -> list[str]:
+    """The tools named right before a secret noun ("stripe, hubspot and sendgrid")."""
+    owners: list[str] = []
+    for word in reversed(re.split(r"\s*,\s*|\s*&\s*|\s+", before.strip())):
+        if word == "and" or not word or (word in _DESCRIBES_SECRET and not owners):
+            continue
+        if word in _NOT_AN_OWNER:
+            break
+        owners.insert(0, word)
+    return owners
+
+
+def _secret_name(noun: str) -> str:
+    for word, name in (
+        ("password", "password"),
+        ("token", "token"),
+        ("secret", "secret_key"),
+        ("access", "access_key"),
+        ("private", "private_key"),
+        ("ssh", "private_key"),
+    ):
+        if word in noun:
+            return name
+    return "api_key"
 
 
 def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str | None:
@@ -96,6 +179,8 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
             "Who should get these emails and what starts them: a signup webhook, "
             "a new Stripe subscription, or a CRM stage change?"
         )
+    if _unknown_recipient(text, trigger):
+        return "Who should get it: which client or person (an email address), or a Slack channel?"
     delivers = any(str(a).startswith(("email.", "slack.")) for a in actions)
     delivers = delivers or any(
         s.get("action") == "http.request" and s.get("inputs", {}).get("method") != "GET"
@@ -111,9 +196,23 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
     return None
 
 
-def placeholder_steps(text: str, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _unknown_recipient(text: str, trigger: str | None) -> bool:
+    """Whether the request delivers to someone it does not name ("whoever", "the client")."""
+    return has(text, _DELIVERY) and (
+        has(text, _VAGUE_RECIPIENT)
+        or (trigger in ("manual", "schedule") and has(text, _UNNAMED_CLIENT))
+    )
+
+
+def placeholder_steps(spec: dict[str, Any], text: str) -> list[dict[str, Any]]:
     """Stand-in steps for what a question leaves open (an unknown party counts as external)."""
+    steps: list[dict[str, Any]] = spec.get("steps", [])
     actions = [s.get("action") or "" for s in steps]
+    inputs = {"to": "{{ recipient }}", "subject": "Update", "text": "{{ trigger }}"}
+    if _unknown_recipient(text, spec.get("trigger", {}).get("type")):
+        if "email.send" in actions:
+            return []
+        return [{"id": "send_to_recipient", "action": "email.send", "inputs": inputs}]
     delivers = any(a.startswith(("email.", "slack.")) for a in actions)
     delivers = delivers or any(
         s.get("action") == "http.request" and s.get("inputs", {}).get("method") != "GET"
@@ -121,7 +220,6 @@ def placeholder_steps(text: str, steps: list[dict[str, Any]]) -> list[dict[str, 
     )
     vague_people = has(text, r"\b(?:the|my|our)\s+(?:team|people|folks|staff)\b")
     if has(text, _DELIVERY) and not delivers and (vague_people or not has(text, _DESTINATION)):
-        inputs = {"to": "{{ recipient }}", "subject": "Update", "text": "{{ trigger }}"}
         return [{"id": "send_to_recipient", "action": "email.send", "inputs": inputs}]
     if not actions or (has(text, r"\bsync\w*\b") and len(set(actions)) < 2):
         inputs = {"method": "POST", "url": "https://api.example.com/sync", "json": "{{ trigger }}"}

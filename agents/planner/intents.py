@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from agents.planner.schedule import find_cron
 from agents.planner.text import has
+from agents.planner.tools import EXTERNAL_TOOLS
 
 CRM_NAMES = r"\b(?:crm|hubspot|pipedrive|salesforce|zoho|close\.com|copper|attio|freshsales)\b"
 SHEET_NAMES = r"\b(?:google\s+sheets?|spreadsheets?|sheets?|excel|\w+\s+tab)\b"
@@ -26,14 +28,20 @@ _INBOUND = (
     r"(?:responder|auto-?reply|auto-?respond\w*|replies|reply)\s+(?:for|to|on|in)\s+(?:whatever\s+)?"
     r"(?:lands\s+in\s+)?([\w.+-]+@[\w.-]*)",
     r"\b(?:when|whenever|if|once)\s+([\w.+-]+@[\w.-]+)\s+(?:emails|mails|writes|sends)\b",
-    r"\b(?:who|that|which|someone|anyone)\s+(?:e?mails|writes\s+to)\s+(?:us\s+at\s+)?([\w.+-]+@[\w.-]*)",
+    r"\b(?:who|that|which|someone|anyone)\s+(?:e?mails?|writes?\s+to)\s+(?:us\s+at\s+)?([\w.+-]+@[\w.-]*)",
+    r"\b(?:in|into|at)\s+(?:our\s+|the\s+)?([\w.+-]+@)(?![\w.-])",
     r"\be?mails?\s+(?:that\s+)?(?:(?:are\s+)?sent\s+)?(?:to|at|into|in)\s+([\w.+-]+@[\w.-]*)",
 )
 _INBOUND_GENERIC = (
     r"\b(?:incoming|inbound)\s+e?mails?\b|\b(?:when|whenever|each time|every time)\s+(?:we|i)\s+"
     r"(?:get|receive)\s+an?\s+e?mail|\be?mails?\s+(?:that\s+)?(?:comes?|arrives?|lands?)\b|"
-    r"\b(?:our|the)\s+inbox\b"
+    r"\b(?:our|the|my)\s+(?:[\w-]+\s+)?inbox\b|"
+    r"(?:^|[.!?]\s*|\b(?:any|all|every|each|new)\s+)e?-?mails?\s+from\b|\b(?:someone|anyone|a\s+\w+|they|people|customers?|"
+    r"leads?|prospects?)\s+repl(?:y|ies)\s+to\s+(?:our|an?|the|my)\b|\b(?:in|into|to)\s+(?:our\s+|my\s+)?(?:gmail|outlook)\b"
 )
+# "their manager gets an email at x@y.com" names a recipient, not a mailbox mail arrives at.
+_OUTBOUND_BEFORE = r"\b(?:gets?|receives?|sends?|send)\s+(?:\w+\s+)?an?\s*$"
+_WE_RECEIVE_BEFORE = r"\b(?:we|i)\s+(?:\w+\s+)?(?:gets?|receives?)\s+(?:\w+\s+)?an?\s*$"
 _STRIPE_EVENTS = (
     (r"\b(?:payments?|charges?|cards?)\s+(?:fails?|failed|is\s+declined|declines?|bounces?)|"
      r"\bfailed\s+(?:payment|charge)", "invoice.payment_failed"),
@@ -41,17 +49,23 @@ _STRIPE_EVENTS = (
      "invoice.overdue"),
     (r"\bnew\s+(?:stripe\s+)?subscri\w+|\bsubscri\w+\s+(?:is\s+)?(?:created|starts?)|"
      r"\b(?:someone|customer|they)\s+subscribes?\b", "customer.subscription.created"),
-    (r"\b(?:buys?|purchases?|pays?\s+for|checks?\s+out)\b[^.]{0,60}\b(?:through|via|on|with|in)\s+stripe",
+    (r"\b(?:buys?|purchases?|pays?\s+for|checks?\s+out)\b[^.]{0,60}\b(?:through|via|on|with|in)\s+stripe|"
+     r"\bcheckouts?\s+(?:session\s+)?(?:is\s+)?(?:completes?|completed|succeeds?|succeeded|finishes)",
      "checkout.session.completed"),
     (r"\bsubscriptions?\s+(?:is\s+)?cancel\w*|\bcancels?\s+(?:their|a)\s+subscription",
      "customer.subscription.deleted"),
     (r"\bwhen\b[^.]{0,40}\brefund(?:ed|s)?\b", "charge.refunded"),
     (r"\b(?:dispute|chargeback)s?\b", "charge.dispute.created"),
-    (r"\b(?:new|when\s+a)\s+(?:stripe\s+)?customer\s+(?:is\s+created|signs?\s+up)\s+(?:in|on)\s+stripe",
+    (r"\b(?:new|when\s+a)\s+(?:stripe\s+)?customer\s+(?:is\s+created|signs?\s+up)\s+(?:in|on)\s+stripe|"
+     r"\bnew\s+(?:stripe\s+)?customers?\s+(?:in|on|from)\s+stripe|\bnew\s+stripe\s+customers?\b",
      "customer.created"),
     (r"\b(?:payments?|charges?)\s+(?:succeeds?|succeeded|is\s+received|comes\s+in|goes\s+through)|"
      r"\b(?:new|successful)\s+(?:stripe\s+)?payments?\b", "payment_intent.succeeded"),
     (r"\binvoices?\s+(?:is\s+)?paid\b|\bpays?\s+(?:an?\s+|their\s+)?invoice", "invoice.paid"),
+    (r"\bpayouts?\b[^.]{0,20}\b(?:lands?|landed|arrives?|arrived|paid|comes?\s+in|hits?|is\s+sent)\b|"
+     r"\bnew\s+(?:stripe\s+)?payouts?\b", "payout.paid"),
+    (r"\btrials?\s+(?:is\s+)?(?:ends?|ending|expires?|expiring|about\s+to\s+end)",
+     "customer.subscription.trial_will_end"),
 )  # fmt: skip
 _WEBHOOK = (
     r"\bwebhooks?\b|\bforms?\b|\bsubmission|\bsubmits?\b|\bsigns?\s+up\b|\bsign-?ups?\b|"
@@ -60,7 +74,17 @@ _WEBHOOK = (
     r"(?:placed|created|comes?\s+in|over)\b|\bcheckout\b|\b(?:deal|contact|lead)s?\s+(?:goes|moves|"
     r"is\s+moved|changes|is\s+marked|gets\s+marked|hits|reaches)\b|"
     r"\bclosed[- ]won\b[^.]{0,20}\bwhen\b|"
-    r"\bwhen\s+a\s+deal\b|\bnew\s+leads?\s+from\b|\bbooking\s+is\s+made|\bbooks?\s+a\b"
+    r"\bwhen\s+a\s+deal\b|\bnew\s+leads?\s+from\b|\bbooking\s+is\s+made|\bbooks?\s+a\b|"
+    r"\bsubmitted\b|\bdeals?\s+(?:is\s+|are\s+|gets?\s+)?(?:won|lost|closed)\b|"
+    r"\b(?:new|any|each|every)\s+(?:[\w.']+\s+){0,2}(?:tickets?|conversations?|chats?|bookings?|"
+    r"appointments?|meetings?|responses?|submissions?|entries|entry|applications?|applicants?|"
+    r"candidates?|hires?|employees?|subscribers?|signups?|registrations?|deals?|purchases?)\b|"
+    + r"\b(?:new|any|each|every)\s+"
+    + EXTERNAL_TOOLS
+    + r"|"
+    + EXTERNAL_TOOLS
+    + r"[^.]{0,30}\b(?:is\s+|are\s+|gets?\s+)?(?:created|submitted|comes?\s+in|received|booked|"
+    r"cancel+ed|updated|tagged|closed|added|completed|placed|refunded|shipped|fulfilled)\b"
 )
 _POLL = (
     SOCIAL + r"|\b(?:watch|monitor|keep\s+an\s+eye|keep\s+tabs|track)\b|"
@@ -69,15 +93,22 @@ _POLL = (
 )
 _SHEET_CHANGE = (
     r"\bwhen\w*\b[^.]{0,40}\b(?:rows?|sheet|spreadsheet|cells?)\b[^.]{0,30}"
-    r"\b(?:added|changes?|changed|updated|edited|drops?|falls?|below|above)\b"
+    r"\b(?:added|changes?|changed|updated|edited|drops?|falls?|below|above|hits?|reach\w*|"
+    r"runs?\s+out|appears?|is\s+empty|becomes?)\b"
 )
 _UPTIME = (
     r"\b(?:site|website|server|api|app|endpoint|service)\s+(?:goes|is|went)\s+down\b|\buptime\b"
 )
 _SYNC = r"\b(?:in\s+sync|syncs?|two[- ]way|both\s+ways|matched\s+up)\b"
 _GENERIC_EVENT = (
-    r"\b(?:when|whenever|each\s+time|every\s+time|as\s+soon\s+as)\s+(?:someone|somebody|a\s+\w+|"
+    r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as)\s+(?:someone|somebody|a\s+\w+|"
     r"an\s+\w+|new|any|they|a\s+new|our\s+\w+)\b|\bnew\s+\w+\s*->"
+)
+_EVENT_CLAUSE = re.compile(
+    r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|any\s*time)\b[^,.;!?>→:]*?"
+    r"(?=[,.;!?>→:]|\s(?:then\s+)?(?:add|create|send|post|put|save|log|email|ping|notify|tell|update|"
+    r"move|mark|flag|forward|reply|assign|share|drop|dm|alert|let|have|ask|thank|invite|remind)\b|$)|"
+    r"^\s*(?:new|any|each|every)\b[^,.;!?>→:]*(?=\s*(?:->|→|:|>))"
 )
 _POLL_URLS = (
     (r"\breddit\b", "https://www.reddit.com/search.rss?q={q}"),
@@ -133,11 +164,40 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
 
 def inbound_mailbox(text: str) -> str | None:
     """The mailbox mail arrives at ("support@"), "" for inbound mail in general, or None."""
-    for pattern in _INBOUND:
-        match = re.search(pattern, text)
-        if match and not has(text[max(0, match.start() - 6) : match.start()], r"\bfrom\s*$"):
-            return match.group(1)
+    for match in _inbound_matches(text, _INBOUND):
+        return match.group(1)
     return "" if has(text, _INBOUND_GENERIC) else None
+
+
+def mask_inbound(text: str) -> str:
+    """The request with the phrases saying mail arrives blanked (mail arriving is not sending)."""
+    # The auto-reply pattern stays: "auto-reply to support@" also asks for a reply.
+    patterns = (*_INBOUND[:2], *_INBOUND[3:])
+    for match in [*_inbound_matches(text, patterns), *re.finditer(_INBOUND_GENERIC, text)]:
+        start, end = match.span()
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _inbound_matches(text: str, patterns: tuple[str, ...]) -> Iterator[re.Match[str]]:
+    for pattern in patterns:
+        for match in re.finditer(pattern, text):
+            before = text[max(0, match.start() - 30) : match.start()]
+            if has(before[-6:], r"\bfrom\s*$"):
+                continue
+            if has(before, _OUTBOUND_BEFORE) and not has(before, _WE_RECEIVE_BEFORE):
+                continue
+            if has(before, r"\b(?:should|must|will|to|please|pls|then|and)\s+(?:be\s+|get\s+)?$"):
+                continue  # "should be forwarded to x@": where mail goes, not where it arrives
+            yield match
+
+
+def without_event_clause(text: str) -> str:
+    """The request with its "when …" clause blanked: what starts a workflow is not a step."""
+    match = _EVENT_CLAUSE.search(text)
+    if not match:
+        return text
+    return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
 
 
 def poll_url(text: str, quoted: list[str]) -> str:

@@ -5,63 +5,67 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.planner.intents import TriggerReading
+from agents.planner.intents import TriggerReading, mask_inbound
+from agents.planner.recipients import (
+    BULK,
+    NO_SEND,
+    PEOPLE,
+    named_destinations,
+    wants_external,
+    without_inbound,
+)
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
 from agents.planner.text import has
 
-_NO_SEND = r"\b(?:don't|do\s+not|never|not)\s+(?:auto-?)?send\b|\bwithout\s+sending\b"
 _INTERNAL = (
     r"\b(?:email|e-mail|mail|send|cc|escalate|forward)\w*\b(?:[^.]{0,40}?)\b(?:to\s+)?(me|myself|us|"
     r"my\s+co-?founder|my\s+(?:business\s+)?partner|the\s+owners?|admins?)\b"
-)
-_EXTERNAL = (
-    r"\b(?:email|e-mail|mail|send|remind|reply|replies|answer|chase|thank|welcome|respond)\w*\b"
-    r"(?!\s+(?:me|us|myself|it\s+to\s+me)\b)[^.]{0,50}?\b(?:them|the\s+(?:person|customer|client|lead|sender|member|user|reviewer)|"
-    r"each\s+(?:customer|client|person|one|lead)|customers?|clients?|leads?|anyone|people|him|her)\b|"
-    r"\b(?:welcome|thank-?you|tips|check-?in|reminder|follow-?up|intake|onboarding|drip)\s+e?mails?\b|"
-    r"\bsurvey\b|\bcanned\b|\bauto[\s-]?repl|\breply\s+saying|\breminders?\b|\bstandard\s+info\b|"
-    r"\bescalated\b|\bget\s+an?\s+['\"]"
 )
 _NOTIFY_ME_BY_EMAIL = (
     r"\b(?:alert|notify|tell|ping|warn|let)\s+(me|us)\b[^.]{0,20}"
     r"\b(?:by|via|over|with\s+an?)\s+e-?mail"
 )
-_EMAIL_OTHERS = (
-    r"\be-?mail\s+(?!me\b|us\b|myself\b|it\b|my\s+(?:co-?founder|partner)|the\s+(?:team|owners?)|admins?)"
-    r"(?:our|the|all|every|each|their|my)\s+[a-z]+"
-)
-_BULK = (
-    r"\b(?:every|each)\s+(?:single\s+)?(?:contact|subscriber|customer|lead)\b[^.]{0,20}"
-    r"\b(?:in|on|from)\s+(?:the|our)\s+(?:crm|list|database)|\ball\s+(?:of\s+)?(?:our|the)\s+"
-    r"(?:contacts|subscribers|customers|leads)\b|\b(?:entire|whole|mailing)\s+list\b|\bnewsletter\b|"
-    r"\beveryone\s+(?:in|on)\s+(?:the|our)\s+(?:crm|list)"
-)
 _EMAIL_WORDS = (
-    r"\b(?:e-?mails?|mail|reply|replies|respond|answer|reminders?|survey|newsletter|promo)\b"
+    r"\b(?:e-?mails?|mail|reply|replies|respond|answer|reminders?|survey|newsletter|promo|"
+    r"forward\w*|drip|blast|mailing\s+list|auto-?respon\w*)\b|@[\w-]+\.|"
+    r"\bsend\w*\s+(?:them|him|her|(?:the|each)\s+" + PEOPLE + r")\b(?!\s+(?:to|in|on)\s+#)"
 )
 _OWNERS = r"co-?founder|partner|owners?"
 
 
 def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Email steps: bulk, external (the person, customers, a client), internal (member refs)."""
-    if not has(t, _EMAIL_WORDS) and not (has(t, r"\bsend\s+me\b") and not slots.channels):
+    bulk = has(t, BULK) and has(t, r"\b(?:send|email|blast|mail)\b")
+    if (
+        not bulk
+        and not has(t, _EMAIL_WORDS)
+        and not (has(t, r"\bsend\s+me\b") and not slots.channels)
+    ):
         return
     body = _body(steps)
-    if has(t, _BULK) and has(t, r"\b(?:send|email|blast|mail)\b"):
+    t = without_inbound(mask_inbound(t) if trigger.kind == "email" else t, trigger)
+    if bulk:
         steps.add(
             "send_bulk",
             "email.send_bulk",
             {"segment": "all", "subject": "News from us", "text": body},
         )
-    elif not has(t, _NO_SEND) and (has(t, _EXTERNAL) or has(t, _EMAIL_OTHERS)):
+    elif wants_external(t, trigger):
         _external(steps, t, trigger, slots, body)
+    elif not has(t, NO_SEND):
+        addresses = named_destinations(t, trigger)
+        if addresses:
+            inputs = {"to": addresses[0] if len(addresses) == 1 else addresses}
+            steps.add("email_address", "email.send", inputs | {"subject": "Update", "text": body})
     internal = [m.group(1) for m in re.finditer(_NOTIFY_ME_BY_EMAIL, t)] + [
         m.group(1)
         for m in re.finditer(_INTERNAL, t)
         if not m.group(0).startswith("cc") and not has(t[m.end() : m.end() + 4], r"^\s+at\b")
     ]
     for address in re.findall(r"\bme\s+at\s+([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", t):
+        if any(s.get("inputs", {}).get("to") == address for s in steps.items):
+            continue
         steps.add("email_address", "email.send", {"to": address, "subject": "Update", "text": body})
     if internal or (has(t, r"\bemail\s+me\b|\bto\s+me\b[^.]{0,20}\bemail|\bsend\s+me\b")):
         refs = ["member:owners" if has(w, _OWNERS) else "member:me" for w in internal] or [
@@ -117,6 +121,9 @@ def _recipients(
     steps: StepList, t: str, trigger: TriggerReading, slots: Slots
 ) -> tuple[Any, dict[str, Any]]:
     if trigger.kind == "email":
+        named = named_destinations(t, trigger)
+        if named and has(t, r"\bforward"):
+            return (named[0] if len(named) == 1 else named), {}
         return "{{ trigger.from }}", {"in_reply_to": "{{ trigger.message_id }}"}
     if steps.first("stripe.list_invoices") and trigger.kind != "stripe":
         return "{{ steps.open_invoices.invoices | map(attribute='customer_email') | list }}", {}
@@ -147,6 +154,10 @@ def add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
             "slack.post_message",
             {"channel": f"#{channel}", "text": body},
             when=when,
+        )
+    for handle in re.findall(r"\b(?:dm|message|ping|tell|notify)\s+@([a-z][\w.-]*)", t):
+        steps.add(
+            f"dm_{_slug(handle)}", "slack.post_message", {"channel": f"@{handle}", "text": body}
         )
     if not slots.channels and has(t, r"\bslack\b") and trigger.kind != "slack":
         person = re.search(

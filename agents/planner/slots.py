@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from agents.planner.intents import CRM_NAMES, SHEET_NAMES, SOCIAL, STRIPE_NAMES
-from agents.planner.text import has
+from agents.planner.text import has, strip_quoted
+from agents.planner.tools import EXTERNAL_TOOLS
 
 _CHANNEL = re.compile(r"(?<![\w&])#([a-z0-9][a-z0-9_-]{0,79})")
 _ADDRESS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -26,6 +27,15 @@ _FIELDS = (
     "name", "email", "phone", "company", "budget", "event date", "date", "headcount",
     "address", "order number", "amount", "guests", "service", "message", "website",
 )  # fmt: skip
+_FIELD_WORD = r"(?:name|phone(?:\s+number)?|company|address|title|budget|e-?mail(?:\s+address)?)"
+_FIELD_LIST = re.compile(
+    r"\b"
+    + _FIELD_WORD
+    + r"(?:\s*(?:,|/|&|\+|\band\b)\s*(?:their\s+|the\s+)?"
+    + _FIELD_WORD
+    + r"\b)+"
+)
+_ACCOUNTING = r"\b(?:quickbooks|xero|freshbooks|sage|zoho\s+books)\b"
 _LABEL_LIST = re.compile(r"\b[a-z][a-z ]{1,20}(?:\s*/\s*[a-z][a-z ]{1,20}){2,}")
 _AI = r"\b(?:ai|gpt|chatgpt|llm|a\s+model|machine\s+learning)\b"
 
@@ -70,9 +80,12 @@ def read_slots(text: str) -> Slots:
     elif _BELOW.search(text):
         slots.below = True
     slots.fields = [f for f in _FIELDS if has(text, r"\b" + f + r"s?\b")]
+    # "name, email and phone" lists fields to read; it is not a request to send email.
+    slots.text = text = _FIELD_LIST.sub(lambda m: m.group(0).replace("email", "e_mail"), text)
     slots.uses_ai = has(text, _AI)
     # Category labels ("refund / invoice question / other") name categories, not tools.
-    slots.tools = named_tools(_LABEL_LIST.sub(" ", text), bool(slots.channels))
+    # Quoted keywords ("mentioning 'CRM'") name what to look for, not a tool to use.
+    slots.tools = named_tools(strip_quoted(_LABEL_LIST.sub(" ", text)), bool(slots.channels))
     return slots
 
 
@@ -83,7 +96,8 @@ def named_tools(text: str, has_channel: bool) -> set[str]:
         tools.add("crm")
     if has(text, r"\bgoogle\s+sheets?\b|\bspreadsheets?\b|\bsheets?\b|\bexcel\b|\b\w+\s+tab\b"):
         tools.add("sheets")
-    if has(text, STRIPE_NAMES):
+    # Invoices in QuickBooks or Xero are that tool's, not Stripe's.
+    if has(text, STRIPE_NAMES) and (has(text, r"\bstripe\b") or not has(text, _ACCOUNTING)):
         tools.add("stripe")
     if has(text, SOCIAL):
         tools.add("rss")
@@ -91,8 +105,8 @@ def named_tools(text: str, has_channel: bool) -> set[str]:
         tools.add("slack")
     if has(text, r"\b(?:e-?mails?|mail|inbox|reply|replies|newsletter)\b|@"):
         tools.add("email")
-    if has(
-        text, r"\b(?:rest\s+api|api|endpoint|shopify|woocommerce|in-house|homemade|webhook\s+to)\b"
+    if has(text, r"\b(?:rest\s+api|api|endpoint|in-house|homemade|webhook\s+to)\b") or has(
+        text, EXTERNAL_TOOLS
     ):
         tools.add("http")
     if has(text, _AI):

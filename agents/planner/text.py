@@ -41,8 +41,24 @@ _WORD_FIXES = {
     "hr": "hour",
     "tmrw": "tomorrow",
     "asap": "right now",
+    "wkly": "weekly",
+    "wk": "week",
+    "mth": "month",
+    "mthly": "monthly",
+    "invoce": "invoice",
+    "adress": "address",
+    "calender": "calendar",
+    "shedule": "schedule",
+    "everyday": "every day",
+    "thx": "thanks",
+    "convo": "conversation",
+    "convos": "conversations",
 }
 _WORD = re.compile(r"[a-z/']+")
+# A quoted phrase: an apostrophe inside a word ("we're") does not close it.
+_QUOTED_PHRASE = re.compile(
+    r"(?:^|(?<=[\s(:]))(?:'(?:[^'\"]|'(?=[a-z]))+?'|\"[^\"]+?\")(?=[\s,.;:!?)]|$)"
+)
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 
 
@@ -51,6 +67,11 @@ def normalise(text: str) -> str:
     lowered = _DASHES.sub("-", text.lower()).replace("\u2019", "'").replace("\u2018", "'")
     lowered = lowered.replace("\u201c", '"').replace("\u201d", '"')
     return _WORD.sub(lambda m: _WORD_FIXES.get(m.group(0), m.group(0)), lowered)
+
+
+def strip_quoted(text: str) -> str:
+    """`text` with quoted phrases blanked ("'are you open on sundays'" names no schedule)."""
+    return _QUOTED_PHRASE.sub(" ", text)
 
 
 def has(text: str, pattern: str) -> bool:

@@ -136,7 +136,7 @@ OWN_CASES = [
         None,
         None,
         ["slack"],
-        "A",
+        "C",
         "refuse",
     ),
     case("share the numbers", "manual", None, None, ["report"], "B", "clarify"),

@@ -1,0 +1,97 @@
+"""AI steps a request asks for: extract fields, categorise, summarise, draft replies."""
+
+from __future__ import annotations
+
+import re
+
+from agents.planner.intents import TriggerReading
+from agents.planner.slots import Slots
+from agents.planner.steps import StepList
+from agents.planner.text import has
+
+_EXTRACT = (
+    r"\b(?:pull(?:s|ing)?\s+out|extract\w*|parse[sd]?|pars(?:ing)|pick(?:s|ing)?\s+out|"
+    r"grab(?:s|bing)?\s+the|capture[sd]?)\b"
+)
+_CLASSIFY = (
+    r"\b(?:classif\w*|categori[sz]\w*|sort(?:s|ing)?\s+(?:each|every|them|it|into|out)|triage\w*|"
+    r"sentiment|work(?:s|ing)?\s+out\s+(?:which|if|whether)|figure(?:s|ing)?\s+out\s+(?:which|if|whether)|"
+    r"decides?\s+(?:whether|if|which)|determines?\s+(?:whether|if|which)|is\s+urgent|spam|"
+    r"qualif(?:y|ies|ied)|score[sd]?\s+(?:each|every|them|it|the|leads?|incoming)|"
+    r"detects?|flags?\s+(?:the\s+)?(?:urgent|angry|spam|negative))\b|"
+    r"\b(?:ai|gpt|the\s+model)\s+(?:decides|judges|checks)\b|\blooks?\s+(?:angry|urgent|upset|negative)"
+)
+# Tagging or labelling is an AI step when AI is asked for ("have AI tag each email").
+_AI_TAG = r"\b(?:tag(?:s|ging)?|label(?:s|ling)?)\s+(?:the|every|each|them|it)\b"
+# AI writing a message someone will send: "have AI write a personalised intro email".
+_AI_WRITES = (
+    r"\b(?:write|draft|compose|personali[sz]e|generate)\w*\s+(?:an?\s+|the\s+)?(?:[a-z-]+\s+){0,2}"
+    r"(?:e-?mail|message|note|intro|outreach)s?\b"
+)
+_DRAFT_REPLY = (
+    r"\b(?:draft|write|suggest|compose|prepare)\w*\s+(?:an?\s+)?(?:[a-z-]+\s+)?(?:draft\s+)?"
+    r"(?:reply|replies|response|responses|answer|answers)\b|\bcanned|\bstandard\s+info|"
+    r"\bmatching\s+\w+\s+answer|\bright\s+(?:instructions|answer|reply|template)|"
+    r"\b(?:ai|gpt)\s+(?:to\s+)?(?:answer|reply|respond)"
+)
+_AUTO_REPLY = r"\bauto(?:matic(?:ally)?)?[\s-]?(?:repl|respon|answer)"
+_DAY_WORD = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*"
+
+
+def add_ai(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    """AI steps: extract fields, categorise, summarise, draft replies."""
+    source = source_text(steps, trigger)
+    if has(t, _EXTRACT) and slots.fields:
+        steps.add("extract", "ai.extract", {"text": source, "fields": slots.fields})
+    labels = labels_of(t)
+    if labels or has(t, _CLASSIFY) or (slots.uses_ai and has(t, _AI_TAG)):
+        chosen = labels or ["urgent", "normal"]
+        ai_inputs = {"text": source, "labels": chosen, "fallback": chosen[-1]}
+        steps.add("classify", "ai.categorize", ai_inputs)
+    if has(t, r"\bsummar(?:ize|y|ies)|\bdigest\b|\bbullet|\bcouple\s+of\s+lines") and slots.uses_ai:
+        steps.add("summarize", "ai.summarize", {"text": source, "max_sentences": 3})
+    # A plain auto-reply ("auto reply saying thanks") sends fixed text; AI only writes replies
+    # when the request involves AI or picks an answer per message.
+    auto = has(t, _AUTO_REPLY) and (slots.uses_ai or bool(steps.first("ai.categorize")))
+    if has(t, _DRAFT_REPLY) or auto or (slots.uses_ai and has(t, _AI_WRITES)):
+        inputs: dict[str, object] = {"message": source}
+        if steps.first("ai.categorize"):
+            inputs["label"] = "{{ steps.classify.label }}"
+        steps.add("draft_reply", "ai.draft_reply", inputs)
+
+
+def source_text(steps: StepList, trigger: TriggerReading) -> str:
+    """The text AI steps work on: new feed items, sheet rows, the mail, or the trigger."""
+    if steps.first("rss.new_items"):
+        return "{{ steps.new_items.items }}"
+    if steps.first("sheets.read_rows"):
+        return "{{ steps.read_rows.rows }}"
+    if trigger.kind == "email":
+        return "{{ trigger.text }}"
+    return "{{ trigger }}"
+
+
+def labels_of(t: str) -> list[str]:
+    """Category labels the request lists ("billing / shipping / other", "as a, b or c")."""
+    t = re.sub(r"https?://\S+|(?<![\w/])/[\w/.-]+", " ", t)  # a URL or path is not a label list
+    match = re.search(r"\b([a-z][a-z -]{1,20}(?:\s*/\s*[a-z][a-z -]{1,20}){2,})", t)
+    if match and not has(match.group(1), r"^\s*" + _DAY_WORD + r"\s*/"):
+        return [p.strip() for p in match.group(1).split("/") if p.strip()][:8]
+    match = re.search(r"\bas\s+([a-z]+(?:\s*,\s*[a-z]+)+\s*(?:or|and)\s+[a-z]+)\b", t)
+    if match:
+        return [p.strip() for p in re.split(r",|\bor\b|\band\b", match.group(1)) if p.strip()]
+    match = re.search(
+        r"\b(?:if|whether)\s+(?:it'?s|it\s+is|they'?re|they\s+are)\s+(?:an?\s+)?"
+        r"([a-z]+(?:\s+[a-z]+)?(?:\s*,\s*(?:an?\s+)?[a-z]+(?:\s+[a-z]+)?)+\s*,?\s*or\s+(?:an?\s+)?"
+        r"[a-z]+(?:\s+[a-z]+)?)",
+        t,
+    )
+    if match:
+        parts = re.split(r",|\bor\b", match.group(1))
+        return [re.sub(r"^(?:an?)\s+", "", p.strip()) for p in parts if p.strip()][:8]
+    match = re.search(r"\(([a-z -]+(?:\s*/\s*[a-z -]+)+)\)", t)
+    if match and not has(match.group(1), r"^\s*" + _DAY_WORD + r"\s*/"):
+        return [p.strip() for p in match.group(1).split("/") if p.strip()]
+    if has(t, r"\bsentiment\b"):
+        return ["negative", "neutral", "positive"]
+    return []

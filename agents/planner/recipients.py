@@ -1,0 +1,95 @@
+"""Who a request's email goes to: outside people (class B), everyone (C), or named addresses."""
+
+from __future__ import annotations
+
+import re
+
+from agents.planner.intents import CRM_NAMES, TriggerReading
+from agents.planner.text import has
+
+# People outside the business that a message can be addressed to.
+PEOPLE = (
+    r"(?:person|customer|client|lead|sender|member|user|reviewer|patient|guest|buyer|invitee|"
+    r"student|applicant|candidate|attendee|subscriber|shopper|tenant|visitor|caller|parent|"
+    r"donor|prospect|vendor|supplier|contact|signup|purchaser|participant|registrant|booker)s?"
+)
+NO_SEND = (
+    r"\b(?:don't|do\s+not|never|not)\s+(?:auto-?)?send\b|\bwithout\s+sending\b|"
+    r"\bno\s+e-?mails?\b|\b(?:don't|do\s+not|never)\s+e-?mail\b"
+)
+_EXTERNAL = (
+    r"(?<!\bno\s)(?<!\bwithout\s)(?<!\bwithout\sa\s)"
+    r"\b(?:email|e-mail|mail|send|remind|reply|replies|answer|chase|thank|welcome|respond)\w*\b"
+    r"(?!\s+(?:me|us|myself|it\s+to\s+me|from)\b)[^.]{0,50}?\b(?:them(?!\s+(?:to|over\s+to)\s+"
+    r"(?:me|us|myself|#|the\s+team))|the\s+" + PEOPLE + r"|"
+    r"each\s+(?:one|" + PEOPLE + r")|" + PEOPLE + r"|anyone|people|him|her)\b|"
+    r"\b(?:welcome|thank-?you|tips|check-?in|reminder|follow-?up|intake|onboarding|drip|confirmation|"
+    r"polite|friendly|gentle|firm\w*|final)\s+e?mails?\b|\bdrip\b|"
+    r"\b(?:send|email)\w*\b[^.]{0,40}\bsurvey\b|\bsurvey\s+e?mails?\b|\bcanned\b|\bauto(?:matic)?[\s-]?repl|\bauto-?respon|\breply\s+saying|"
+    r"\breminders?\b(?![^.]{0,15}#ch\d)|\bstandard\s+info\b|\bescalated\b|\bget\s+an?\s+['\"]"
+)
+# An emailed mailbox replying to the sender: "replies with the right instructions".
+_REPLY_VERB = (
+    r"(?<!\bno\s)(?<!\bdraft\s)(?<!\bwrite\s)(?<!\bto\s)(?<!\ban\s)(?<!\ba\s)"
+    r"\b(?:repl(?:y|ies)\s+(?:with|to|saying|that|in|using)|respond(?:s|ing)?\s+(?:with|to)|"
+    r"answer(?:s|ing)?\s+(?:them|those|it|each|with|the\s+(?:sender|question))|"
+    r"send\w*\s+(?:them\s+)?(?:an?\s+|the\s+)?(?:\w+\s+)?(?:reply|replies|response|answer))\b"
+)
+_WHEN_WORD = (
+    r"(?:min\w*|hours?|days?|weeks?|months?|quarters?|years?|mornings?|evenings?|nights?|"
+    r"afternoons?|weekdays?|weekends?|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+)
+EMAIL_OTHERS = (
+    r"\be-?mail\s+(?!me\b|us\b|myself\b|it\b|my\s+(?:co-?founder|(?:business\s+)?partner)|"
+    r"the\s+(?:team|owners?)|admins?|(?:every|each)\s+(?:\d+\s+)?" + _WHEN_WORD + r")"
+    r"(?:our|the|all|every|each|their|my)\s+[a-z]+"
+)
+BULK = (
+    r"\b(?:every|each|all)\s+(?:single\s+)?(?:of\s+)?(?:our\s+|the\s+)?(?:contact|subscriber|customer|"
+    r"lead|client)s?\b[^.]{0,20}\b(?:in|on|from)\s+(?:the\s+|our\s+)?(?:(?:list|database)\b|"
+    + CRM_NAMES
+    + r")|\ball\s+(?:of\s+)?(?:our|the)\s+(?:contacts|subscribers|customers|leads)\b|"
+    r"\b(?:entire|whole|full)\s+(?:\w+\s+)?list\b|\bmailing\s+list\b|\bnewsletter\b|"
+    r"\beveryone\s+(?:in|on)\s+(?:the\s+|our\s+)?(?:list\b|" + CRM_NAMES + r")"
+)
+_FULL_ADDRESS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_DELIVER = (
+    r"\b(?:send|sends|sent|email\w*|e-mail|mail|forward\w*|cc|share|deliver\w*|"
+    r"gets?\s+an?\s+e-?mail)\b"
+)
+
+
+def wants_external(t: str, trigger: TriggerReading) -> bool:
+    """Whether the request emails someone outside the business (the person, customers…)."""
+    if has(t, NO_SEND):
+        return False
+    if has(t, _EXTERNAL) or has(t, EMAIL_OTHERS):
+        return True
+    if has(t, r"\bchase\w*\b") and has(t, r"\binvoices?\b"):
+        return True
+    return trigger.kind == "email" and has(t, _REPLY_VERB)
+
+
+def without_inbound(t: str, trigger: TriggerReading) -> str:
+    """The request with "emails sent to billing@" blanked: mail arriving is not mail sent."""
+    address = trigger.spec.get("address")
+    if trigger.kind != "email" or not address:
+        return t
+    pattern = r"\b(?:e-?mails?|mail|e-?mailed|writes?)\b[^.@]{0,30}?" + re.escape(address)
+    return re.sub(pattern, lambda m: " " * len(m.group(0)), t)
+
+
+def named_destinations(t: str, trigger: TriggerReading) -> list[str]:
+    """Full addresses the request sends to (not the mailbox mail arrives at, nor a sender)."""
+    if trigger.kind == "slack" or not has(t, _DELIVER):
+        return []
+    found: list[str] = []
+    for match in _FULL_ADDRESS.finditer(t):
+        address = match.group(0)
+        before = t[max(0, match.start() - 12) : match.start()]
+        if address == trigger.spec.get("address") or has(
+            before, r"\b(?:from|when|whenever|if|by|me\s+at)\s+$"
+        ):
+            continue
+        found.append(address)
+    return list(dict.fromkeys(found))

@@ -1,0 +1,105 @@
+"""Writes to systems of record the business owns: CRM contacts and spreadsheet rows."""
+
+from __future__ import annotations
+
+import re
+
+from agents.planner.intents import CRM_NAMES
+from agents.planner.slots import Slots
+from agents.planner.steps import StepList
+from agents.planner.text import has
+
+_DELETE = r"\b(?:wipe|delete|remove|purge|erase|get\s+rid\s+of|clean\s+out)\b"
+_CRM_UPSERT = (
+    r"\badd(?:s|ed|ing)?\s+(?!(?:an?\s+)?(?:notes?|tasks?|tags?|comments?|to-?dos?|rows?)\b)"
+    r"(?:[^.]{0,40}?\s)?(?:to|into|in)\s+(?:[^.]{0,20}?\s)?" + CRM_NAMES + r"|"
+    r"\bcreate[sd]?\s+(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:deal|contact|lead|record|person)|"
+    r"(?:->|→|\binto)\s+(?:our\s+|the\s+)?" + CRM_NAMES + r"|"
+    r"\b(?:put|save|store|log|record|go|goes|land|enter|capture|become|becomes)\b[^.]{0,40}"
+    r"\bin\s+(?:our\s+|the\s+)?" + CRM_NAMES + r"|\bnew\s+contact\b|"
+    r"\bpull\b[^.]{0,60}\binto\b[^.]{0,20}" + CRM_NAMES + r"|\bsync\w*|\btwo[- ]way|\bboth\s+ways"
+)
+_SHEET_APPEND = (
+    r"(?:\b(?:add|append|log|put|insert|record|save)\w*|\bgo(?:es)?)\b[^.]{0,40}"
+    r"\b(?:row|sheet|spreadsheet)|\brow\s+to\b|\bgo\s+in\s+our\b|"
+    r"\b(?:mirror|copy|push|export|send|dump)\w*\b[^.]{0,40}\b(?:into|to|in)\s+(?:our\s+|the\s+|a\s+)?"
+    r"(?:[\w'\"-]+\s+){0,3}(?:sheet|spreadsheet)"
+)
+_SHEET_UPDATE = (
+    r"\btick\b|\bupdate\b[^.]{0,30}\bsheet|\bupdate\w*\s+(?:the\s+)?(?:\w+\s+){0,2}rows?\b|"
+    r"\bgo\s+to\s+the\s+sheet|\bsync|\btwo[- ]way|\bboth\s+ways|\bmilestone"
+)
+_SHEET_TARGET = r"\b(?:sheet|spreadsheet|rows?|tab)\b"
+_CRM_RECORD = CRM_NAMES + r"|\brecords?\b|\bcontacts?\b"
+_CRM_UPDATE = (
+    r"\b(?:mark|marks|flag|tag|tick|move|moves|set|update|log|note|to-?do|stage|vip|"
+    r"milestones?|edits?|copy|task)\b"
+)
+
+
+def sheet_writes(steps: StepList, w: str) -> None:
+    """Append a row or update the matching row when the request writes to a sheet."""
+    name, tab = sheet_name(w), tab_of(w)
+    if has(w, _SHEET_APPEND):
+        steps.add(
+            "append_row",
+            "sheets.append_row",
+            {"spreadsheet": name, "sheet": tab, "values": "{{ trigger }}"},
+        )
+    if has(w, _SHEET_UPDATE):
+        match = {"email": "{{ trigger.email }}"}
+        row = {
+            "spreadsheet": name,
+            "sheet": tab,
+            "match": match,
+            "values": {"updated": "{{ now }}"},
+        }
+        steps.add("update_row", "sheets.update_row", row)
+
+
+def crm_writes(steps: StepList, t: str, slots: Slots) -> None:
+    """Delete, save or update CRM contacts as the request asks."""
+    if has(t, _DELETE) and has(t, r"\b(?:contacts?|customers?|leads?|records?|crm)\b"):
+        span = re.search(r"(\d{1,2})\+?\s*(year|month|week|day)s?", t)
+        days = {"year": 365, "month": 30, "week": 7, "day": 1}
+        inactive = int(span.group(1)) * days[span.group(2)] if span else 365
+        steps.add("delete_contacts", "crm.delete_contacts", {"inactive_for": f"{inactive} days"})
+        return
+    if "crm" not in slots.tools:
+        return
+    if has(t, _CRM_UPSERT):
+        steps.add(
+            "save_contact",
+            "crm.upsert_contact",
+            {"email": "{{ trigger.email }}", "name": "{{ trigger.name }}", "source": "workflow"},
+        )
+    clauses = [
+        c
+        for c in re.split(r"[.;!?,]|\bthen\b|\band\b|->|→", t)
+        if not has(c, r"#[a-z]") and not (has(c, _SHEET_TARGET) and not has(c, _CRM_RECORD))
+    ]
+    if any(has(c, _CRM_UPDATE) for c in clauses) and not has(t, r"\bdon't\s+(?:update|touch)"):
+        stage = re.search(
+            r"\b(?:as|to\s+the|mark\s+it|stage)\s+['\"]?([a-z-]+)['\"]?(?:\s+stage)?", t
+        )
+        inputs: dict[str, object] = {"email": "{{ trigger.email }}"}
+        if stage and stage.group(1) not in ("a", "an", "the", "it", "to"):
+            inputs["stage"] = stage.group(1)
+        if has(t, r"\bnote|\bto-?do|\blog\b|\bmilestone|\btask\b"):
+            inputs["note"] = "Logged by Levqor workflow"
+        steps.add("update_contact", "crm.update_contact", inputs)
+
+
+def sheet_name(t: str) -> str:
+    """The spreadsheet the request names ("our 'Clients' google sheet" → Clients)."""
+    match = re.search(r"['\"]([^'\"]{2,40})['\"]\s+(?:google\s+)?sheet", t) or re.search(
+        r"\b(?:our|the|my)\s+((?:[a-z]+\s+){0,2}?)(?:google\s+)?(?:sheet|spreadsheet)\b", t
+    )
+    name = (match.group(1).strip() if match else "") or "Levqor"
+    return name.title()
+
+
+def tab_of(t: str) -> str:
+    """The tab the request names ("the Bookings tab"), or Sheet1."""
+    match = re.search(r"\bthe\s+([a-z]+)\s+tab\b", t)
+    return match.group(1).title() if match else "Sheet1"

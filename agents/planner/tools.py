@@ -1,0 +1,99 @@
+"""Tools Levqor has no integration for (Zendesk, Calendly, Airtable…): reached over `http.request`.
+
+Such a tool is either the source of an event (a webhook: "new Zendesk ticket"), which needs no
+step, or something a workflow reads from (GET) or writes to (POST/PUT) through its API.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.planner.text import has
+
+EXTERNAL_TOOLS = (
+    r"\b(?:shopify|woocommerce|squarespace|wix|bigcommerce|etsy|ebay|gumroad|paypal|"
+    r"quickbooks|xero|freshbooks|zendesk|intercom|freshdesk|help\s*scout|helpdesk|gorgias|"
+    r"typeform|jotform|google\s+forms?|gravity\s+forms|wpforms|calendly|acuity|cal\.com|"
+    r"google\s+calendar|outlook\s+calendar|calendar|zoom|eventbrite|mailchimp|klaviyo|"
+    r"convertkit|activecampaign|brevo|sendinblue|bamboo\s*hr|gusto|workable|greenhouse|personio|"
+    r"airtable|notion|trello|asana|jira|clickup|monday\.com|github|gitlab|docusign|pandadoc|"
+    r"toggl|harvest|google\s+analytics|twilio|aircall)\b"
+)
+_API = r"(?:api|endpoint)s?\b"
+_OWNER = r"(?:our\s+|the\s+|their\s+|my\s+|an?\s+)?"
+_WRITE_VERB = (
+    r"\b(?:add|adds|added|adding|push|pushes|create|creates|save|saves|copy|copies|log|logs|put|"
+    r"puts|upload|register|subscribe|enrol|enroll|open|opens|file|files|send|sends|post|posts|"
+    r"back\s+up|backs\s+up|export\w*|mirror\w*|dump\w*|move|moves|transfer\w*)\b"
+)
+_SYNC = r"\b(?:sync\w*|two[- ]way|both\s+ways|mirror\w*|in\s+sync|matched\s+up)\b"
+_READ_API = (
+    r"\b(?:hit|call|check|fetch|query|get|pull|read|poll|grab|look\s*up)\w*\b[^.]{0,30}"
+    r"(?:/[a-z]|\bendpoint|\bapi\b)|"
+    r"\b(?:from|via|in|on|using)\s+" + _OWNER + r"(?:[\w'.-]+\s+){0,3}" + _API + r"|"
+    r"\b" + _API + r"\s+(?:reports?|says?|returns?|shows?)\b"
+)
+_POST_TO = (
+    r"\b(?:send|make|fire)\s+(?:a\s+)?(?:post|put|request|webhook)\s+(?:request\s+)?to\b|"
+    r"\bpost\s+(?:it\s+|them\s+|the\s+\w+\s+)?to\s+" + _OWNER + r"(?:[\w'.-]+\s+){0,3}"
+    r"(?:api|endpoint|webhook|url)\b|\b(?:call|hit|notify|ping)\s+"
+    + _OWNER
+    + r"(?:[\w'.-]+\s+){0,3}"
+    r"webhook\b"
+)
+_API_HOST = "https://api.example.com"
+_SECRET_OF = re.compile(
+    r"(?:[a-z0-9.]+(?:\s*,\s*|\s+and\s+|\s*&\s*)){0,5}[a-z0-9.]+\s+"
+    r"(?:(?:api|secret|access|private)\s+)?(?:keys?|tokens?|credentials?|passwords?|secrets?)\b"
+)
+
+
+def named_external_tools(text: str) -> list[str]:
+    """The integration-less tools a normalised request names, in order, each once."""
+    text = _SECRET_OF.sub(" ", text)  # "our shopify keys" is about a secret, not Shopify data
+    found = [re.sub(r"\s+", " ", m.group(0)) for m in re.finditer(EXTERNAL_TOOLS, text)]
+    return list(dict.fromkeys(found))
+
+
+def external_writes(text: str) -> list[str]:
+    """Tools the request writes to ("add them to our Mailchimp list", "sync with Airtable")."""
+    targets: list[str] = []
+    for tool in named_external_tools(text):
+        name = re.escape(tool).replace(r"\ ", r"\s+")
+        written = _WRITE_VERB + r"[^.]{0,40}?\b(?:to|into|in|on)\s+" + _OWNER
+        if has(text, written + r"(?:[\w'.-]+\s+){0,2}?" + name + r"\b") or has(text, _SYNC):
+            targets.append(tool)
+    return targets
+
+
+def api_reads(text: str) -> bool:
+    """Whether the request fetches from an API or endpoint (not one it posts to)."""
+    return has(text, _READ_API) and not has(text, _POST_TO)
+
+
+def api_post(text: str) -> bool:
+    """Whether the request sends a request to an API, endpoint, URL or webhook."""
+    return has(text, _POST_TO)
+
+
+def url_of(text: str, tool: str | None = None) -> str:
+    """The URL the request names, else an API URL for the tool (or the generic API host)."""
+    named = re.search(r"https?://[^\s)'\"]+", text)
+    if named:
+        return named.group(0).rstrip(".,;")
+    if tool:
+        slug = re.sub(r"[^a-z0-9]+", "", tool.lower())
+        return f"https://api.{slug}.com/v1"
+    path = re.search(r"(?<![\w/])(/[a-z][\w/-]*)", text)
+    return _API_HOST + (path.group(1) if path else "/status")
+
+
+def get_inputs(text: str, tool: str | None = None) -> dict[str, Any]:
+    """Inputs of a GET request for the tool or API the request reads."""
+    return {"method": "GET", "url": url_of(text, tool)}
+
+
+def post_inputs(text: str, tool: str | None = None) -> dict[str, Any]:
+    """Inputs of a POST request carrying the trigger payload to the tool or API."""
+    return {"method": "POST", "url": url_of(text, tool), "json": "{{ trigger }}"}
