@@ -1,9 +1,16 @@
-"""report.build: real figures from run and CRM data for a period, plus a plain-text summary."""
+"""report.build: real figures from run and CRM data for a period, plus a plain-text summary.
+
+With `chart: true` it also draws runs per day and the success rate as a PNG, stored under the data
+dir and served at `GET /charts/{id}.png`; the output carries Slack blocks (an image block) and an
+HTML body naming the same figures.
+"""
 
 from __future__ import annotations
 
+import html
+import zoneinfo
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import field_validator
@@ -12,6 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from integrations.base import Action, ActionContext, ActionInput, ActionOutput, Risk
+from integrations.charts import DayBar, chart_id_for, runs_chart, save_chart
 from integrations.durations import parse_duration
 from storage.models import CrmContact, Run, RunStatus, Workflow, Workspace
 from storage.scope import Tenant
@@ -26,11 +34,22 @@ class BuildInput(ActionInput):
     period: str = "7 days"
     title: str | None = None
     workflow_id: str | None = None
+    chart: bool = False
+    timezone: str = "UTC"
 
     @field_validator("period")
     @classmethod
     def _check_period(cls, value: str) -> str:
         parse_duration(value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA timezone {value!r}") from exc
         return value
 
 
@@ -42,6 +61,11 @@ class BuildOutput(ActionOutput):
     period_end: datetime
     figures: dict[str, Any]
     text: str
+    html: str = ""
+    blocks: list[dict[str, Any]] = []
+    chart_id: str | None = None
+    chart_url: str | None = None
+    attachments: list[str] = []
 
 
 def _criteria(query: SelectOfScalar[Any]) -> ColumnElement[bool]:
@@ -56,14 +80,38 @@ def success_rate(succeeded: int, failed: int) -> float | None:
     return round(100.0 * succeeded / finished, 1) if finished else None
 
 
-async def _run_figures(
+def _runs_in(
     tenant: Tenant, start: datetime, end: datetime, workflow_id: str | None, current_run: str
-) -> dict[str, Any]:
+) -> SelectOfScalar[Run]:
     runs = tenant.select(Run).where(Run.created_at >= start, Run.created_at < end)
     # The report's own run is still in progress: it is not part of the figures it reports.
     runs = runs.where(Run.dry_run == False, Run.id != current_run)  # noqa: E712
-    if workflow_id:
-        runs = runs.where(Run.workflow_id == workflow_id)
+    return runs.where(Run.workflow_id == workflow_id) if workflow_id else runs
+
+
+async def _per_day(
+    tenant: Tenant, runs: SelectOfScalar[Run], start: datetime, end: datetime, tz: str
+) -> list[DayBar]:
+    """Runs of each local calendar day the period touches, oldest first (zeros included)."""
+    zone = zoneinfo.ZoneInfo(tz)
+    first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    counts: dict[date, Counter[str]] = {d: Counter() for d in days}
+    rows = select(col(Run.created_at), col(Run.status)).where(_criteria(runs))
+    for created_at, status in (await tenant.session.exec(rows)).all():
+        local = created_at.astimezone(zone).date()
+        if local in counts:
+            counts[local][str(status)] += 1
+    return [
+        DayBar(
+            day=d, succeeded=c[RunStatus.succeeded], failed=c[RunStatus.failed],
+            other=sum(c.values()) - c[RunStatus.succeeded] - c[RunStatus.failed],
+        )
+        for d, c in counts.items()
+    ]  # fmt: skip
+
+
+async def _run_figures(tenant: Tenant, runs: SelectOfScalar[Run]) -> dict[str, Any]:
     names = {w.id: w.name for w in await tenant.all(tenant.select(Workflow))}
     columns = select(col(Run.workflow_id), col(Run.status), func.count())
     grouped = columns.where(_criteria(runs)).group_by(col(Run.workflow_id), col(Run.status))
@@ -129,20 +177,83 @@ def summary(title: str, figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _day_figures(bar: DayBar) -> dict[str, Any]:
+    return {
+        "date": bar.day.isoformat(), "runs": bar.total, "succeeded": bar.succeeded,
+        "failed": bar.failed, "success_rate": success_rate(bar.succeeded, bar.failed),
+    }  # fmt: skip
+
+
+def slack_blocks(
+    title: str, figures: dict[str, Any], text: str, chart_url: str | None
+) -> list[dict[str, Any]]:
+    """Block Kit for the report: a header, the key figures, the summary, and the chart image."""
+    rate = figures["success_rate"]
+    fields = [
+        ("Runs", figures["runs_total"]), ("Succeeded", figures["succeeded"]),
+        ("Failed", figures["failed"]), ("Success rate", "n/a" if rate is None else f"{rate}%"),
+        ("New CRM contacts", figures["new_contacts"]),
+    ]  # fmt: skip
+    cells = [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in fields]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title}},
+        {"type": "section", "fields": cells},
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+    ]  # fmt: skip
+    if chart_url:
+        alt = "Runs per day (bars) and success rate (line)"
+        blocks.append({"type": "image", "image_url": chart_url, "alt_text": alt,
+                       "title": {"type": "plain_text", "text": "Runs per day"}})  # fmt: skip
+    return blocks
+
+
+def html_body(title: str, figures: dict[str, Any], text: str, chart_url: str | None) -> str:
+    """The report as a small HTML page: title, summary lines, a per-day table, the chart."""
+    lines = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines())
+    rows = "".join(
+        f"<tr><td>{d['date']}</td><td>{d['runs']}</td><td>{d['succeeded']}</td>"
+        f"<td>{d['failed']}</td></tr>"
+        for d in figures.get("per_day", [])
+    )
+    table = (
+        f"<table><tr><th>Day</th><th>Runs</th><th>Succeeded</th><th>Failed</th></tr>{rows}</table>"
+        if rows
+        else ""
+    )
+    image = (
+        f'<p><img src="{html.escape(chart_url)}" alt="Runs per day" width="640" height="320"></p>'
+        if chart_url
+        else ""
+    )
+    return f"<html><body><h2>{html.escape(title)}</h2>{lines}{table}{image}</body></html>"
+
+
 async def build(ctx: ActionContext, inp: BuildInput) -> BuildOutput:
-    """Figures for the workspace (or one workflow) over the period, and their summary."""
+    """Figures for the workspace (or one workflow) over the period, their summary, a chart."""
     end = utcnow()
     start = end - timedelta(seconds=parse_duration(inp.period))
     async with ctx.sessions() as session:
         tenant = Tenant(session, ctx.workspace_id)
-        figures = await _run_figures(tenant, start, end, inp.workflow_id, ctx.run_id)
+        runs = _runs_in(tenant, start, end, inp.workflow_id, ctx.run_id)
+        figures = await _run_figures(tenant, runs)
+        days = await _per_day(tenant, runs, start, end, inp.timezone)
+        figures["per_day"] = [_day_figures(bar) for bar in days]
         figures.update(await _contact_figures(tenant, start, end))
         workspace = await session.get(Workspace, ctx.workspace_id)
     name = workspace.name if workspace else "Workspace"
     title = inp.title or f"{name} report, last {inp.period}"
+    text = summary(title, figures)
+    chart_id = chart_url = None
+    if inp.chart:
+        chart_id = chart_id_for(ctx.settings, ctx.idempotency_key)
+        save_chart(ctx.settings, chart_id, runs_chart(days))
+        chart_url = f"{ctx.settings.public_url.rstrip('/')}/charts/{chart_id}.png"
     return BuildOutput(
-        title=title, period_start=start, period_end=end, figures=figures,
-        text=summary(title, figures),
+        title=title, period_start=start, period_end=end, figures=figures, text=text,
+        html=html_body(title, figures, text, chart_url),
+        blocks=slack_blocks(title, figures, text, chart_url),
+        chart_id=chart_id, chart_url=chart_url,
+        attachments=[f"chart:{chart_id}"] if chart_id else [],
     )  # fmt: skip
 
 

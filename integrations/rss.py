@@ -1,14 +1,20 @@
-"""rss.new_items: poll an RSS or Atom feed and return only the items this workflow has not seen."""
+"""rss.new_items: poll RSS or Atom feeds and return only the items this workflow has not seen.
+
+An item is known by its id and by its link: the same post in two feeds (or re-published with a new
+id) is reported once.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import hashlib
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -26,13 +32,25 @@ from storage.models import FeedItemSeen
 from storage.scope import Tenant
 
 MAX_SUMMARY = 1000
+MAX_FEEDS = 20
 
 
 class NewItemsInput(ActionInput):
-    """Inputs of rss.new_items."""
+    """Inputs of rss.new_items: one feed (`url`), several (`urls`), or both."""
 
-    url: str
+    url: str | None = None
+    urls: list[str] = Field(default=[], max_length=MAX_FEEDS)
     keywords: list[str] = []
+
+    @model_validator(mode="after")
+    def _some_feed(self) -> NewItemsInput:
+        if not self.feeds():
+            raise ValueError("rss.new_items needs a feed: `url` or `urls`")
+        return self
+
+    def feeds(self) -> list[str]:
+        """Every feed address, without repeats, `url` first."""
+        return list(dict.fromkeys(u for u in [self.url, *self.urls] if u))
 
 
 class FeedItem(BaseModel):
@@ -43,22 +61,31 @@ class FeedItem(BaseModel):
     link: str | None
     summary: str
     published: str | None
+    source: str | None = None
+    feed_url: str | None = None
 
 
 class NewItemsOutput(ActionOutput):
-    """The unseen (and matching) items, oldest first, and how many."""
+    """The unseen (and matching) items in feed order, how many, and feeds that could not be read."""
 
     items: list[FeedItem]
     count: int
+    failed_feeds: list[str] = []
+
+
+def _ledger_key(key: str) -> str:
+    return key if len(key) <= 500 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def item_key(entry: Any) -> str | None:
     """The entry's id (or link), hashed if it is too long for the ledger column."""
     key = entry.get("id") or entry.get("link")
-    if not key:
-        return None
-    key = str(key)
-    return key if len(key) <= 500 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return _ledger_key(str(key)) if key else None
+
+
+def item_keys(item: FeedItem) -> set[str]:
+    """Every ledger key that identifies the item: its id and its link."""
+    return {item.key, _ledger_key(item.link)} if item.link else {item.key}
 
 
 def _published(entry: Any) -> str | None:
@@ -69,11 +96,13 @@ def _published(entry: Any) -> str | None:
     return str(raw) if raw else None
 
 
-def parse_items(content: bytes) -> list[FeedItem]:
-    """Every keyed entry of an RSS/Atom document, in feed order."""
+def parse_items(content: bytes, feed_url: str | None = None) -> list[FeedItem]:
+    """Every keyed entry of an RSS/Atom document, in feed order, named by the feed's title."""
     feed = feedparser.parse(content)
     if feed.get("bozo") and not feed.get("entries"):
         raise ActionError(f"not an RSS or Atom feed: {feed.get('bozo_exception')}")
+    title = str(feed.get("feed", {}).get("title") or "").strip()
+    source = title or (urlsplit(feed_url).hostname if feed_url else None)
     items: list[FeedItem] = []
     for entry in feed.get("entries", []):
         key = item_key(entry)
@@ -82,7 +111,8 @@ def parse_items(content: bytes) -> list[FeedItem]:
         summary = str(entry.get("summary") or "")
         items.append(FeedItem(
             key=key, title=str(entry.get("title") or ""), link=entry.get("link"),
-            summary=summary[:MAX_SUMMARY], published=_published(entry),
+            summary=summary[:MAX_SUMMARY], published=_published(entry), source=source,
+            feed_url=feed_url,
         ))  # fmt: skip
     return items
 
@@ -94,40 +124,65 @@ def matches(item: FeedItem, keywords: list[str]) -> bool:
     return not wanted or any(k in haystack for k in wanted)
 
 
-async def new_items(ctx: ActionContext, inp: NewItemsInput) -> NewItemsOutput:
-    """Fetch the feed, keep matching items this workflow has not seen, and remember them."""
-    fetched = await fetch(ctx, "GET", inp.url, headers={"Accept": "application/rss+xml, */*"})
+async def feed_items(ctx: ActionContext, url: str) -> list[FeedItem]:
+    """Fetch and parse one feed (RetryableError for 5xx/429/network, ActionError for 4xx)."""
+    fetched = await fetch(ctx, "GET", url, headers={"Accept": "application/rss+xml, */*"})
     raise_for_retryable(fetched)
     if fetched.status >= 400:
-        raise ActionError(f"feed {inp.url} answered {fetched.status}")
-    items = list(
-        {i.key: i for i in parse_items(fetched.content) if matches(i, inp.keywords)}.values()
-    )
+        raise ActionError(f"feed {url} answered {fetched.status}")
+    return parse_items(fetched.content, url)
+
+
+def first_of_each(items: list[FeedItem]) -> list[FeedItem]:
+    """Items without repeats: a later item sharing an id or link with an earlier one is dropped."""
+    kept: list[FeedItem] = []
+    known: set[str] = set()
+    for item in items:
+        keys = item_keys(item)
+        if not keys & known:
+            kept.append(item)
+        known |= keys
+    return kept
+
+
+async def new_items(ctx: ActionContext, inp: NewItemsInput) -> NewItemsOutput:
+    """Fetch the feeds, keep matching items this workflow has not seen, and remember them."""
+    feeds = inp.feeds()
+    results = await asyncio.gather(*(feed_items(ctx, u) for u in feeds), return_exceptions=True)
+    problems = [r for r in results if isinstance(r, BaseException)]
+    if len(problems) == len(feeds):
+        raise problems[0]  # nothing could be read: fail (or retry) the step
+    fetched = [i for r in results if not isinstance(r, BaseException) for i in r]
+    items = first_of_each([i for i in fetched if matches(i, inp.keywords)])
+    failed = [
+        f"{u}: {r}" for u, r in zip(feeds, results, strict=True) if isinstance(r, BaseException)
+    ]
     async with ctx.sessions() as session:
         tenant = Tenant(session, ctx.workspace_id)
+        keys = sorted({k for i in items for k in item_keys(i)})
         query = tenant.select(FeedItemSeen).where(
-            FeedItemSeen.workflow_id == ctx.workflow_id,
-            col(FeedItemSeen.item_key).in_([i.key for i in items]),
+            FeedItemSeen.workflow_id == ctx.workflow_id, col(FeedItemSeen.item_key).in_(keys)
         )
         seen = {row.item_key for row in await tenant.all(query)}
-        fresh = [i for i in items if i.key not in seen]
+        fresh = [i for i in items if not item_keys(i) & seen]
         if fresh and not ctx.dry_run:
-            for item in fresh:
-                seen_row = FeedItemSeen(
-                    workspace_id=ctx.workspace_id, workflow_id=ctx.workflow_id, item_key=item.key
+            for key in sorted({k for i in fresh for k in item_keys(i)}):
+                tenant.add(
+                    FeedItemSeen(
+                        workspace_id=ctx.workspace_id, workflow_id=ctx.workflow_id, item_key=key
+                    )
                 )
-                tenant.add(seen_row)
             try:
                 await session.commit()
             except IntegrityError as exc:
                 raise RetryableError("another poll of this feed ran at the same time") from exc
-    return NewItemsOutput(items=fresh, count=len(fresh))
+    return NewItemsOutput(items=fresh, count=len(fresh), failed_feeds=failed)
 
 
 ACTIONS: list[Action[Any, Any]] = [
     Action(
         name="rss.new_items",
-        description="Poll an RSS/Atom feed for new items, optionally matching keywords.",
+        description="Poll RSS/Atom feeds (url or urls) for new items, optionally by keywords.",
         risk=Risk.read,
         input_model=NewItemsInput,
         output_model=NewItemsOutput,
