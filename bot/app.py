@@ -7,7 +7,18 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from bot.api import approvals, charts, errors, health, hooks, inbound, runs, templates, workflows
+from bot.api import (
+    approvals,
+    charts,
+    errors,
+    forms,
+    health,
+    hooks,
+    inbound,
+    runs,
+    templates,
+    workflows,
+)
 from bot.slack.http import slack_router
 from storage.config import Settings
 from workflows.runtime import Runtime
@@ -45,7 +56,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app)
-    for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts):
+    for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
         app.include_router(module.router)
     app.include_router(slack_router(settings))
 

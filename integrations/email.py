@@ -1,4 +1,4 @@
-"""email.send and email.send_bulk: SMTP through aiosmtplib, one ledger row per recipient."""
+"""email.send and email.send_bulk: one ledger row per recipient, workspace sender, drip opt-outs."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import hashlib
 import re
 from collections.abc import Iterable
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr
-from types import TracebackType
 from typing import Any, Literal
-from urllib.parse import parse_qs, unquote, urlsplit
 
-import aiosmtplib
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations import outbox
 from integrations.base import (
@@ -24,16 +24,18 @@ from integrations.base import (
     RetryableError,
     Risk,
 )
-from storage.config import Settings
+from integrations.email_templates import render, template_named, unsubscribe_url
+from integrations.smtp import Sender, SmtpConnection, build_message, message_id, sender_for
 from storage.models import CrmContact, Member, Role
 from storage.scope import Tenant
+from storage.types import utcnow
 
 _ADDRESS = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+$")
 _ROLES = {"owners": (Role.owner,), "admins": (Role.owner, Role.admin)}
 
 
 class SendInput(ActionInput):
-    """Inputs of email.send."""
+    """Inputs of email.send (`template` renders both bodies; `drip` honours unsubscribes)."""
 
     to: str | list[str]
     subject: str
@@ -42,14 +44,18 @@ class SendInput(ActionInput):
     cc: list[str] = []
     reply_to: str | None = None
     in_reply_to: str | None = None
+    references: str | None = None
+    template: str | None = None
+    drip: bool = False
 
 
 class SendOutput(ActionOutput):
-    """The Message-ID, who it went to, and how ("email", "outbox" or "dry_run")."""
+    """The Message-ID, who it went to, how ("email", "outbox", "dry_run", "skipped"), who not."""
 
     message_id: str
     recipients: list[str]
     delivered: str
+    skipped: list[str] = Field(default_factory=list)
 
 
 class Segment(BaseModel):
@@ -134,46 +140,6 @@ def _members(ctx: ActionContext, members: list[Member], who: str) -> list[str]:
     return match
 
 
-def message_id(settings_from: str, key: str) -> str:
-    """A Message-ID derived from the idempotency key, so every retry carries the same one."""
-    domain = settings_from.rsplit("@", 1)[-1].strip("> ") or "levqor.local"
-    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
-
-
-def build_message(
-    ctx: ActionContext,
-    *,
-    to: list[str],
-    cc: list[str],
-    subject: str,
-    text: str,
-    html: str | None,
-    msg_id: str,
-    reply_to: str | None = None,
-    in_reply_to: str | None = None,
-) -> EmailMessage:
-    """An EmailMessage (text, optional HTML alternative) with threading headers."""
-    message = EmailMessage()
-    message["From"] = ctx.settings.email_from
-    message["To"] = ", ".join(to)
-    if cc:
-        message["Cc"] = ", ".join(cc)
-    message["Subject"] = " ".join(subject.split())
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = msg_id
-    if reply_to:
-        message["Reply-To"] = reply_to.strip()
-    if in_reply_to:
-        parent = in_reply_to.strip()
-        parent = parent if parent.startswith("<") else f"<{parent}>"
-        message["In-Reply-To"] = parent
-        message["References"] = parent
-    message.set_content(text)
-    if html:
-        message.add_alternative(html, subtype="html")
-    return message
-
-
 def recipient_key(key: str, address: str) -> str:
     """The ledger key of one recipient of a keyed send (kept within the column's 200 chars)."""
     full = f"{key}:{address}"
@@ -182,31 +148,49 @@ def recipient_key(key: str, address: str) -> str:
     return f"{key[:150]}:{hashlib.sha256(address.encode()).hexdigest()[:40]}"
 
 
+class _NotDelivered(ActionError):
+    """A transient SMTP failure, recorded in the ledger as not delivered, then retried."""
+
+    def __init__(self, transient: RetryableError) -> None:
+        super().__init__(
+            f"not delivered: {transient} (the step retries; re-run the workflow to send it later)"
+        )
+        self.transient = transient
+
+
 async def deliver_each(
-    ctx: ActionContext, smtp: SmtpConnection, message: EmailMessage, recipients: list[str]
+    ctx: ActionContext, smtp: SmtpConnection, sender: Sender, mail: list[tuple[str, EmailMessage]]
 ) -> list[tuple[str, outbox.Delivery | ActionError]]:
-    """Send `message` to each recipient once (own envelope, own ledger row); collect failures."""
+    """Send each (recipient, message) once (own envelope, own ledger row); collect failures.
+
+    A transient failure is written to the ledger as "failed" with its reason (so the outbox shows
+    the message waiting) and re-raised as retryable; a later attempt or run updates the same row.
+    """
     results: list[tuple[str, outbox.Delivery | ActionError]] = []
-    body = message.get_body(("plain",))
-    text = body.get_content() if body is not None else ""
-    for address in recipients:
+    for address, message in mail:
+        body = message.get_body(("plain",))
         entry = outbox.Message(
             channel="email",
             key=recipient_key(ctx.idempotency_key, address),
             target=address,
             subject=str(message["Subject"]),
-            body=text,
+            body=body.get_content() if body is not None else "",
             payload={"message_id": str(message["Message-ID"]), "to": address},
         )
 
-        async def send(address: str = address) -> dict[str, Any]:
-            await smtp.send(message, address)
+        async def send(address: str = address, message: EmailMessage = message) -> dict[str, Any]:
+            try:
+                await smtp.send(message, sender.address, address)
+            except RetryableError as exc:
+                raise _NotDelivered(exc) from exc
             return {"message_id": str(message["Message-ID"]), "to": address}
 
         try:
             delivery = await outbox.deliver(
                 ctx, entry, send if smtp.configured else None, "smtp not configured"
             )
+        except _NotDelivered as exc:
+            raise exc.transient from exc
         except ActionError as exc:
             results.append((address, exc))
             continue
@@ -214,24 +198,99 @@ async def deliver_each(
     return results
 
 
+async def unsubscribe(
+    sessions: async_sessionmaker[AsyncSession], workspace_id: str, email: str
+) -> None:
+    """Mark the CRM contact (created if new) as unsubscribed from drip mail; idempotent."""
+    email = email.strip().lower()
+    for _ in range(2):  # a concurrent insert of the same contact: the second pass updates it
+        async with sessions() as session:
+            tenant = Tenant(session, workspace_id)
+            contact = await tenant.first(tenant.select(CrmContact).where(CrmContact.email == email))
+            if contact is None:
+                contact = tenant.add(CrmContact(workspace_id=workspace_id, email=email))
+            if contact.fields.get("unsubscribed") is True:
+                return
+            stamp = {"unsubscribed": True, "unsubscribed_at": utcnow().isoformat()}
+            contact.fields = {**contact.fields, **stamp}
+            contact.updated_at = utcnow()
+            try:
+                await session.commit()
+                return
+            except IntegrityError:
+                await session.rollback()
+
+
+async def unsubscribed(ctx: ActionContext, addresses: list[str]) -> list[str]:
+    """Which of `addresses` have unsubscribed from drip mail."""
+    async with ctx.sessions() as session:
+        tenant = Tenant(session, ctx.workspace_id)
+        query = tenant.select(CrmContact).where(col(CrmContact.email).in_(addresses))
+        contacts = await tenant.all(query)
+    gone = {c.email for c in contacts if c.fields.get("unsubscribed") is True}
+    return [a for a in addresses if a in gone]
+
+
+def _bodies(
+    inp: SendInput, sender: Sender, template: str | None, unsubscribe: str | None
+) -> tuple[str, str | None]:
+    if template is None:
+        return inp.text, inp.html
+    rendered = render(
+        template,
+        subject=inp.subject,
+        text=inp.text,
+        workspace_name=sender.name,
+        unsubscribe_url=unsubscribe,
+    )
+    return rendered.text, inp.html or rendered.html
+
+
 async def send(ctx: ActionContext, inp: SendInput) -> SendOutput:
-    """Send one email (to + cc, `member:` references resolved), once per recipient per step."""
+    """Send one email (to + cc, `member:` references resolved), once per recipient per step.
+
+    Drip mail (`drip: true` or the "drip" template) goes to each recipient as its own message
+    with List-Unsubscribe headers, and skips addresses that unsubscribed.
+    """
+    template = inp.template or ("drip" if inp.drip else None)
+    drip = inp.drip or (template is not None and template_named(template).drip)
     to = await resolve_recipients(ctx, [inp.to] if isinstance(inp.to, str) else inp.to)
     cc = await resolve_recipients(ctx, inp.cc) if inp.cc else []
-    msg_id = message_id(ctx.settings.email_from, ctx.idempotency_key)
-    message = build_message(
-        ctx, to=to, cc=cc, subject=inp.subject, text=inp.text, html=inp.html, msg_id=msg_id,
-        reply_to=inp.reply_to, in_reply_to=inp.in_reply_to,
-    )  # fmt: skip
+    sender = await sender_for(ctx)
     recipients = list(dict.fromkeys([*to, *cc]))
+    skipped = await unsubscribed(ctx, recipients) if drip else []
+    live = [r for r in recipients if r not in skipped]
+    threading = {"reply_to": inp.reply_to, "in_reply_to": inp.in_reply_to}
+    mail: list[tuple[str, EmailMessage]] = []
+    if drip:
+        for address in live:
+            link = unsubscribe_url(ctx.settings, ctx.workspace_id, address)
+            text, html = _bodies(inp, sender, template, link)
+            msg_id = message_id(sender.address, recipient_key(ctx.idempotency_key, address))
+            message = build_message(
+                sender, to=[address], cc=[], subject=inp.subject, text=text, html=html,
+                msg_id=msg_id, references=inp.references, unsubscribe=link, **threading,
+            )  # fmt: skip
+            mail.append((address, message))
+    elif live:
+        text, html = _bodies(inp, sender, template, None)
+        msg_id = message_id(sender.address, ctx.idempotency_key)
+        message = build_message(
+            sender, to=to, cc=cc, subject=inp.subject, text=text, html=html, msg_id=msg_id,
+            references=inp.references, **threading,
+        )  # fmt: skip
+        mail = [(address, message) for address in live]
+    if not mail:
+        return SendOutput(message_id="", recipients=[], delivered="skipped", skipped=skipped)
     async with SmtpConnection(ctx.settings) as smtp:
-        results = await deliver_each(ctx, smtp, message, recipients)
+        results = await deliver_each(ctx, smtp, sender, mail)
     failures = [f"{a}: {r}" for a, r in results if isinstance(r, ActionError)]
     if failures:
         raise ActionError("email not delivered to " + "; ".join(failures))
     kinds = {r.delivered for _, r in results if isinstance(r, outbox.Delivery)}
     delivered = "email" if "email" in kinds else kinds.pop()
-    return SendOutput(message_id=msg_id, recipients=recipients, delivered=delivered)
+    first_id = str(mail[0][1]["Message-ID"])
+    return SendOutput(message_id=first_id, recipients=live, delivered=delivered, skipped=skipped)
 
 
 async def send_bulk(ctx: ActionContext, inp: SendBulkInput) -> SendBulkOutput:
@@ -247,15 +306,16 @@ async def send_bulk(ctx: ActionContext, inp: SendBulkInput) -> SendBulkOutput:
         contacts = list(await tenant.all(query))
     reachable = [c.email for c in contacts if not c.fields.get("unsubscribed")]
     out = SendBulkOutput(sent=0, queued=0, skipped=len(contacts) - len(reachable))
+    sender = await sender_for(ctx)
     async with SmtpConnection(ctx.settings) as smtp:
         for address in reachable:
-            key = recipient_key(ctx.idempotency_key, address)
-            msg_id = message_id(ctx.settings.email_from, key)
+            msg_id = message_id(sender.address, recipient_key(ctx.idempotency_key, address))
+            link = unsubscribe_url(ctx.settings, ctx.workspace_id, address)
             message = build_message(
-                ctx, to=[address], cc=[], subject=inp.subject, text=inp.text, html=inp.html,
-                msg_id=msg_id,
+                sender, to=[address], cc=[], subject=inp.subject, text=inp.text, html=inp.html,
+                msg_id=msg_id, unsubscribe=link,
             )  # fmt: skip
-            for _, result in await deliver_each(ctx, smtp, message, [address]):
+            for _, result in await deliver_each(ctx, smtp, sender, [(address, message)]):
                 if isinstance(result, ActionError):
                     out.failed += 1
                 elif result.delivered in ("email", "dry_run"):
@@ -264,81 +324,6 @@ async def send_bulk(ctx: ActionContext, inp: SendBulkInput) -> SendBulkOutput:
                     out.queued += 1
             out.recipients.append(address)
     return out
-
-
-class SmtpConnection:
-    """One lazily opened SMTP session for a step (`smtp://`, `smtps://`, `?starttls=true`)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self._client: aiosmtplib.SMTP | None = None
-
-    @property
-    def configured(self) -> bool:
-        """Whether an SMTP server is configured at all."""
-        return bool(self._settings.smtp_url)
-
-    async def __aenter__(self) -> SmtpConnection:
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self._close()
-
-    async def send(self, message: EmailMessage, recipient: str) -> None:
-        """Send `message` to one envelope recipient; errors mapped to Retryable/ActionError."""
-        try:
-            client = self._client or await self._connect()
-            sender = parseaddr(self._settings.email_from)[1] or self._settings.email_from
-            await client.send_message(message, sender=sender, recipients=[recipient])
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            await self._close()
-            raise smtp_error(exc) from exc
-
-    async def _connect(self) -> aiosmtplib.SMTP:
-        url = urlsplit(self._settings.smtp_url or "")
-        if url.scheme not in ("smtp", "smtps"):
-            raise ActionError(f"SMTP_URL must start with smtp:// or smtps://, not {url.scheme!r}")
-        starttls = parse_qs(url.query).get("starttls", ["false"])[0].lower() in ("1", "true", "yes")
-        client = aiosmtplib.SMTP(
-            hostname=url.hostname or "localhost",
-            port=url.port or (465 if url.scheme == "smtps" else 587 if starttls else 25),
-            username=unquote(url.username) if url.username else None,
-            password=unquote(url.password) if url.password else None,
-            use_tls=url.scheme == "smtps",
-            start_tls=starttls,
-            timeout=self._settings.step_timeout_seconds,
-        )
-        await client.connect()
-        self._client = client
-        return client
-
-    async def _close(self) -> None:
-        client, self._client = self._client, None
-        if client is not None and client.is_connected:
-            try:
-                await client.quit()
-            except (aiosmtplib.SMTPException, OSError, TimeoutError):
-                client.close()
-
-
-def smtp_error(exc: BaseException) -> Exception:
-    """5xx replies are permanent (ActionError); 4xx, refused connections and timeouts retry."""
-    code: int | None = None
-    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
-        code = exc.recipients[0].code
-        text = exc.recipients[0].message
-    elif isinstance(exc, aiosmtplib.SMTPResponseException):
-        code, text = exc.code, exc.message
-    else:
-        text = str(exc) or type(exc).__name__
-    if isinstance(exc, aiosmtplib.SMTPNotSupported):
-        return ActionError(f"SMTP server does not support this: {text}")
-    if code is not None and code >= 500:
-        return ActionError(f"SMTP server refused ({code}): {text}")
-    prefix = f"SMTP server answered {code}" if code else "SMTP server unreachable"
-    return RetryableError(f"{prefix}: {text}")
 
 
 ACTIONS: list[Action[Any, Any]] = [

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     slack_client_secret: str | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
 
     smtp_url: str | None = Field(default=None, alias="SMTP_URL")
+    # Unset: each workspace sends as <slug>@<slug>.<mail_domain> (integrations.smtp.sender_address);
+    # set, it may use `{slug}` and `{mail_domain}`. The display name is the workspace's name.
     email_from: str = Field(default="levqor@localhost", alias="LEVQOR_EMAIL_FROM")
 
     openai_api_key: str | None = Field(default=None, alias="OPENAI_API_KEY")
@@ -49,6 +51,8 @@ class Settings(BaseSettings):
     sheets_api_base: str = Field(
         default="https://sheets.googleapis.com", alias="GOOGLE_SHEETS_API_BASE"
     )
+    hubspot_api_base: str = Field(default="https://api.hubapi.com", alias="HUBSPOT_API_BASE")
+    hubspot_token: str | None = Field(default=None, alias="HUBSPOT_TOKEN")
 
     http_allowed_hosts: list[str] = Field(default_factory=list, alias="LEVQOR_HTTP_ALLOWED_HOSTS")
     webhook_max_bytes: int = Field(default=256 * 1024, alias="LEVQOR_WEBHOOK_MAX_BYTES")

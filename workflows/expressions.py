@@ -17,7 +17,35 @@ class ExpressionError(ValueError):
 def _env() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
     env.filters["money"] = lambda v, cur="": f"{cur}{float(v):,.2f}"
+    env.filters["summary"] = summary
     return env
+
+
+def summary(value: Any, limit: int = 1500) -> str:
+    """Readable text for any payload: `key: value` lines for objects, one line per list item."""
+    text = "\n".join(_summary_lines(value, 0))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _summary_lines(value: Any, depth: int) -> list[str]:
+    if isinstance(value, dict):
+        if depth > 0:
+            named = value.get("title") or value.get("name") or value.get("subject")
+            link = value.get("link") or value.get("url")
+            if named:
+                return [f"{named}" + (f" <{link}>" if link else "")]
+        return [
+            f"{key}: {_scalar(item)}"
+            for key, item in value.items()
+            if not isinstance(item, dict | list) and item not in (None, "")
+        ]
+    if isinstance(value, list):
+        return [f"• {line}" for item in value for line in _summary_lines(item, depth + 1)[:1]]
+    return [_scalar(value)]
+
+
+def _scalar(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
 
 
 @lru_cache(maxsize=1024)

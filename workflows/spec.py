@@ -77,11 +77,45 @@ class IntervalTrigger(_Strict):
     seconds: int = Field(ge=1, le=31 * 24 * 3600)
 
 
+FORM_FIELD_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+RESERVED_FORM_FIELDS = ("form_token", "website_url")  # the signed token and the honeypot
+
+
+class FormField(_Strict):
+    """One input of a hosted form; its `name` is the key in the trigger payload."""
+
+    name: str = Field(pattern=FORM_FIELD_PATTERN)
+    label: str = Field(min_length=1, max_length=200)
+    type: Literal["text", "email", "tel", "url", "number", "textarea"] = "text"
+    required: bool = False
+    max_length: int = Field(default=1000, ge=1, le=10000)
+
+
+class FormSpec(_Strict):
+    """A hosted form at `/f/{workflow_id}` whose submissions start the webhook workflow."""
+
+    title: str = Field(min_length=1, max_length=200)
+    intro: str = Field(default="", max_length=2000)
+    fields: list[FormField] = Field(min_length=1, max_length=30)
+    submit_label: str = Field(default="Send", min_length=1, max_length=60)
+    thank_you: str = Field(default="Thank you! We will be in touch soon.", max_length=2000)
+
+    @field_validator("fields")
+    @classmethod
+    def _names(cls, fields: list[FormField]) -> list[FormField]:
+        names = [f.name for f in fields]
+        for name in names:
+            if names.count(name) > 1 or name in RESERVED_FORM_FIELDS:
+                raise ValueError(f"form field name {name!r} is repeated or reserved")
+        return fields
+
+
 class WebhookTrigger(_Strict):
-    """`POST /hooks/{workflow_id}/{secret}`; optionally an HMAC-SHA256 signature header."""
+    """`POST /hooks/{workflow_id}/{secret}`; optionally an HMAC signature header and a form."""
 
     type: Literal["webhook"] = "webhook"
     signature_header: str | None = None
+    form: FormSpec | None = None
 
 
 class EmailTrigger(_Strict):

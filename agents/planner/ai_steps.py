@@ -63,12 +63,12 @@ def add_ai(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> No
 def source_text(steps: StepList, trigger: TriggerReading) -> str:
     """The text AI steps work on: new feed items, sheet rows, the mail, or the trigger."""
     if steps.first("rss.new_items"):
-        return "{{ steps.new_items.items }}"
+        return "{{ steps.new_items['items'] | summary }}"
     if steps.first("sheets.read_rows"):
-        return "{{ steps.read_rows.rows }}"
+        return "{{ steps.read_rows.rows | summary }}"
     if trigger.kind == "email":
         return "{{ trigger.text }}"
-    return "{{ trigger }}"
+    return "{{ trigger | summary }}"
 
 
 def labels_of(t: str) -> list[str]:

@@ -30,6 +30,7 @@ def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str,
     rules.add_emails(steps, t, trigger, slots)
     rules.add_slack(steps, t, trigger, slots)
     rules.cover_named_tools(steps, t, trigger, slots)
+    _threshold_conditions(steps, t, trigger, slots)
     return {
         "name": _title(request),
         "description": request.strip()[:2000],
@@ -37,6 +38,26 @@ def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str,
         "trigger": trigger.spec,
         "steps": steps.items,
     }
+
+
+_NOTIFY = ("slack.post_message", "email.send")
+_FIELD = re.compile(r"\b(budget|total|amount|value|price|revenue|deal|order)\b")
+
+
+def _threshold_conditions(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    """'orders over $500' on an event: notifications only fire above the amount."""
+    if slots.threshold is None or slots.percent or trigger.kind not in ("webhook", "stripe"):
+        return
+    if not re.search(r"\b(over|above|more\s+than|greater\s+than|exceeds?|bigger\s+than)\b", t):
+        return
+    found = _FIELD.search(t)
+    field = {"order": "total", "deal": "amount", None: "amount"}.get(
+        found.group(1) if found else None, found.group(1) if found else "amount"
+    )
+    condition = f"(trigger.{field} | default(0) | float) > {slots.threshold:g}"
+    for step in steps.items:
+        if step.get("action") in _NOTIFY and "when" not in step:
+            step["when"] = condition
 
 
 def _title(request: str) -> str:

@@ -208,7 +208,7 @@ def placeholder_steps(spec: dict[str, Any], text: str) -> list[dict[str, Any]]:
     """Stand-in steps for what a question leaves open (an unknown party counts as external)."""
     steps: list[dict[str, Any]] = spec.get("steps", [])
     actions = [s.get("action") or "" for s in steps]
-    inputs = {"to": "{{ recipient }}", "subject": "Update", "text": "{{ trigger }}"}
+    inputs = {"to": "{{ recipient }}", "subject": "Update", "text": "{{ trigger | summary }}"}
     if _unknown_recipient(text, spec.get("trigger", {}).get("type")):
         if "email.send" in actions:
             return []

@@ -205,7 +205,7 @@ def _body(steps: StepList) -> str:
         step_id = steps.first(action)
         if step_id:
             return "{{ steps." + step_id + "." + field + " }}"
-    return "{{ trigger }}"
+    return "{{ trigger | summary }}"
 
 
 def _bare(when: str | None) -> str | None:

@@ -144,10 +144,13 @@ async def test_dry_run_writes_nothing(
 async def test_dead_server_is_retryable(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
 ) -> None:
-    ctx = _ctx(_live(settings, free_port()), sessions, workspace)
-    with pytest.raises(RetryableError, match="unreachable"):
+    port = free_port()
+    ctx = _ctx(_live(settings, port), sessions, workspace)
+    with pytest.raises(RetryableError, match=f"SMTP server 127.0.0.1:{port} unreachable"):
         await SEND.run(ctx, {"to": "a@example.org", "subject": "s", "text": "t"})
-    assert await _rows(sessions) == []
+    [row] = await _rows(sessions)  # waiting in the outbox, saying why; the next attempt reuses it
+    assert (row.target, row.status) == ("a@example.org", "failed")
+    assert f"not delivered: SMTP server 127.0.0.1:{port} unreachable" in (row.reason or "")
 
 
 async def test_smtp_replies_map_to_permanent_or_retryable(
@@ -168,9 +171,12 @@ async def test_smtp_replies_map_to_permanent_or_retryable(
         )
     rows = await _rows(sessions)
     assert [(r.target, r.status) for r in rows] == [
-        ("gone@example.org", "failed"), ("ok@example.org", "sent")
+        ("busy@example.org", "failed"), ("gone@example.org", "failed"), ("ok@example.org", "sent")
     ]  # fmt: skip
-    assert "550" in (rows[0].reason or "")
+    assert "not delivered: SMTP server" in (rows[0].reason or "") and "451" in (
+        rows[0].reason or ""
+    )
+    assert "550" in (rows[1].reason or "")
 
 
 async def test_bulk_sends_to_a_segment(
