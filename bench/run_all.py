@@ -14,6 +14,7 @@ BENCHMARKS = [
     ["bench.model_calls"],
     ["bench.graph_overhead"],
     ["bench.slack_ack"],
+    ["bench.inbound_autoreply"],
     ["bench.scheduler_lateness"],
 ]
 

@@ -79,6 +79,7 @@ class WorkflowOut(BaseModel):
     approval_class: str | None = None
     spec: dict[str, Any] | None = None
     webhook_url: str | None = None
+    form_url: str | None = None
     approval: ApprovalOut | None = None
     created_at: datetime
     updated_at: datetime

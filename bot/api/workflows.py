@@ -41,15 +41,18 @@ async def describe(tenant: Tenant, workflow: Workflow, runtime: Runtime) -> Work
         )
     )
     spec = version.spec if version else None
-    hook = None
-    if spec and spec.get("trigger", {}).get("type") == "webhook":
+    hook = form = None
+    trigger = spec.get("trigger", {}) if spec else {}
+    if trigger.get("type") == "webhook":
         base = runtime.settings.public_url.rstrip("/")
         hook = f"{base}/hooks/{workflow.id}/{workflow.webhook_secret}"
+        form = f"{base}/f/{workflow.id}" if trigger.get("form") else None
     return WorkflowOut.of(
         workflow,
         spec=spec,
         approval_class=version.approval_class if version else None,
         webhook_url=hook,
+        form_url=form,
         approval=ApprovalOut.of(pending) if pending else None,
     )
 

@@ -54,6 +54,7 @@ async def test_lead_delivery_creates_one_contact_and_one_message_once(
 ) -> None:
     wf = await lead_workflow(live)
     assert wf["webhook_url"].startswith("http") and wf["id"] in wf["webhook_url"]
+    assert wf["form_url"] == f"http://127.0.0.1:8000/f/{wf['id']}"
     lead = json.dumps(
         {"email": "Dana@Example.com", "name": "Dana Lee", "company": "Lee Bakery"}
     ).encode()
