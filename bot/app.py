@@ -15,6 +15,7 @@ from bot.api import (
     health,
     hooks,
     inbound,
+    milestones,
     runs,
     templates,
     workflows,
@@ -58,6 +59,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     errors.install(app)
     for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
         app.include_router(module.router)
+    app.include_router(milestones.router)
     app.include_router(slack_router(settings))
 
     @app.get("/api/schema/workflow", tags=["workflows"])

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from integrations import ai, crm, email, http, report, rss, sheets, slack, stripe
+from integrations import ai, crm, crm_sync, email, http, hubspot, report, rss, sheets, slack, stripe
 from integrations import credential_actions as credentials
+from integrations import stripe_reminders as invoice_reminders
 from integrations.registry import ActionRegistry
 
 
 @lru_cache(maxsize=1)
 def default_registry() -> ActionRegistry:
     """Every built-in action (the registry is immutable data, so one copy serves all)."""
-    modules = (slack, email, http, crm, report, rss, ai, stripe, sheets, credentials)
+    modules = (
+        slack,
+        email,
+        http,
+        crm,
+        report,
+        rss,
+        ai,
+        stripe,
+        sheets,
+        credentials,
+        hubspot,
+        crm_sync,
+        invoice_reminders,
+    )
     return ActionRegistry(action for module in modules for action in module.ACTIONS)

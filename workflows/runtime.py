@@ -51,6 +51,9 @@ class Runtime:
         )
         self.scheduler: WorkflowScheduler | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Scheduled fires and resumes run a few at a time: a burst of due jobs (10,000 drip waits
+        # due together) queues here instead of exhausting the connection pool.
+        self._scheduled = asyncio.Semaphore(settings.scheduled_concurrency)
 
     async def start(self, *, scheduler: bool | None = None, recover: bool = True) -> Runtime:
         """Start the scheduler (if enabled) and pick up runs an earlier process left unfinished."""
@@ -95,6 +98,10 @@ class Runtime:
 
     async def fire(self, workflow_id: str) -> None:
         """Scheduler callback: start a run of an active workflow (poll triggers poll first)."""
+        async with self._scheduled:
+            await self._fire(workflow_id)
+
+    async def _fire(self, workflow_id: str) -> None:
         async with self.sessions() as session:
             workflow = await session.get(Workflow, workflow_id)
             if workflow is None or workflow.status != WorkflowStatus.active:
@@ -117,7 +124,8 @@ class Runtime:
 
     async def resume(self, run_id: str) -> None:
         """Scheduler callback: continue a run whose wait is over."""
-        await self.engine.execute(run_id)
+        async with self._scheduled:
+            await self.engine.execute(run_id)
 
     async def recover(self) -> list[str]:
         """Restart runs this node left running or queued, and overdue waits."""

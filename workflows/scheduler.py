@@ -42,7 +42,7 @@ class ScheduledJob:
 
 
 def create_scheduler(settings: Settings, handler: FireHandler) -> WorkflowScheduler:
-    """Build a (stopped) scheduler whose jobs live in the app's own database."""
+    """Build a (stopped) scheduler whose jobs persist in the database (see `_job_store_engine`)."""
     store = SQLAlchemyJobStore(engine=_job_store_engine(settings))
     scheduler = AsyncIOScheduler(
         jobstores={"default": store},
@@ -233,13 +233,22 @@ def _describe(job: Any) -> ScheduledJob:
     )
 
 
+JOB_STORE_FILE = "scheduler.db"
+
+
 def _job_store_engine(settings: Settings) -> Engine:
-    """A synchronous engine on the app's database, tuned for a job store."""
-    url = settings.sync_database_url
+    """A synchronous engine for the job store: the app's PostgreSQL, or a SQLite file of its own.
+
+    APScheduler's job store is synchronous and runs on the event loop. SQLite allows one writer
+    per file: sharing the app's file, a job-store write waits on a transaction of the app's async
+    driver that needs the (now blocked) loop to finish — a deadlock until the busy timeout. A file
+    of its own, beside the app's in the data dir, never waits on the app's writers.
+    """
     if not settings.is_sqlite:
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(settings.sync_database_url, pool_pre_ping=True)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    path = settings.data_dir / JOB_STORE_FILE
+    engine = create_engine(f"sqlite:///{path.as_posix()}", connect_args={"timeout": 30})
     # Every fire commits an UPDATE or DELETE. With SQLite's default rollback journal and
     # synchronous=FULL each commit waits for fsyncs; WAL + NORMAL (as the app's engine uses)
     # keeps a commit well under a millisecond, which the lateness benchmark depends on.

@@ -94,7 +94,7 @@ async def test_templates_status_changes_and_class_c_delete(
         assert "your business name" in reply.text and reply.draft is None
         reply = await assistant.send(thread, "Acme Plumbing")
         assert reply.draft is not None and "Overdue invoice follow-up" in reply.text
-        assert "class B" in reply.text and "every weekday at 09:00 (UTC)" in reply.text
+        assert "class B" in reply.text and "every day at 09:00 (UTC)" in reply.text
         reply = await assistant.send(thread, "show me my api keys")
         assert "can't handle or send API keys" in reply.text
 

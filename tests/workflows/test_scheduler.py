@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from storage.config import Settings
 from tests.conftest import make_settings
 from workflows import jobs
-from workflows.scheduler import WorkflowScheduler, create_scheduler
+from workflows.scheduler import WorkflowScheduler, _job_store_engine, create_scheduler
 from workflows.spec import IntervalTrigger, ManualTrigger, PollTrigger, ScheduleTrigger, Trigger
 
 WEEKDAYS_9AM = ScheduleTrigger(cron="0 9 * * 1-5", timezone="Europe/London")
@@ -94,7 +94,7 @@ async def started(
 
 def stored_rows(settings: Settings) -> dict[str, tuple[float | None, dict[str, Any]]]:
     """The raw apscheduler_jobs rows: id -> (next_run_time, unpickled job state)."""
-    engine = sa.create_engine(settings.sync_database_url)
+    engine = _job_store_engine(settings)
     try:
         with engine.connect() as conn:
             rows = conn.execute(

@@ -1,0 +1,43 @@
+"""`POST /api/milestones`: a customer reached a milestone (from the customer's own product)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from bot.api.deps import PrincipalDep, TenantDep
+from storage.models import Role
+from workflows.errors import Forbidden
+from workflows.milestones import record_milestone
+
+router = APIRouter(tags=["milestones"])
+
+
+class MilestoneIn(BaseModel):
+    """Who reached what."""
+
+    email: str = Field(max_length=320, examples=["dana@example.com"])
+    milestone: str = Field(max_length=64, examples=["created_first_workflow"])
+
+
+class MilestoneOut(BaseModel):
+    """The contact's milestones after this one."""
+
+    contact_id: str
+    email: str
+    milestone: str
+    reached_at: str = Field(description="when it was first reached (a repeat keeps this)")
+    first_time: bool
+    new_contact: bool
+    milestones: list[str]
+
+
+@router.post("/api/milestones")
+async def post_milestone(
+    body: MilestoneIn, principal: PrincipalDep, tenant: TenantDep
+) -> MilestoneOut:
+    """Record a milestone on the contact with this email; later drip steps read it."""
+    if principal.member.role == Role.viewer:
+        raise Forbidden("viewers cannot record milestones")
+    recorded = await record_milestone(tenant, body.email, body.milestone)
+    return MilestoneOut(**recorded.__dict__)
