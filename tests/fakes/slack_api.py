@@ -99,6 +99,10 @@ class FakeSlack:
         with self._lock:
             self._responses[method] = payload
 
+    def answer_next(self, body: dict[str, Any], status: int = 200) -> None:
+        """Answer the next call with `body`, whatever its token (e.g. `oauth.v2.access`)."""
+        self._push(1, _Scripted(status, body))
+
     def _push(self, n: int, answer: _Scripted) -> None:
         with self._lock:
             self._script.extend([answer] * n)

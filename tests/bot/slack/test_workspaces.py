@@ -127,3 +127,56 @@ async def test_slack_routes_are_off_without_configuration(
         server.should_exit = True
         await task
         await runtime.close()
+
+
+async def test_oauth_install_maps_the_new_team_to_a_workspace(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack, responses: Responses
+) -> None:
+    settings = slack_settings(
+        tmp_path,
+        database_url,
+        fake_slack,
+        SLACK_BOT_TOKEN=None,
+        SLACK_CLIENT_ID="111.222",
+        SLACK_CLIENT_SECRET="client-secret",
+    )
+    async for live in start_slack_live(settings, fake_slack, responses):
+        page = await live.slack.http.get(f"{live.slack.url}/slack/install")
+        state = page.text.split("state=", 1)[1].split("&", 1)[0]
+        # The state cookie is `Secure` (a browser sends it back over https): send it as one would.
+        cookie = {"cookie": page.headers["set-cookie"].split(";", 1)[0]}
+        fake_slack.answer_next(
+            {
+                "ok": True,
+                "access_token": "xoxb-team-seven",
+                "token_type": "bot",
+                "scope": "commands,chat:write",
+                "bot_user_id": "UBOT7",
+                "app_id": "A0LEVQOR",
+                "team": {"id": "T7", "name": "Team Seven"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+                "authed_user": {"id": "UINSTALL7"},
+            }
+        )
+        fake_slack.answer_next({"ok": True, "bot_id": "B7", "user_id": "UBOT7", "team_id": "T7"})
+        done = await live.slack.http.get(
+            f"{live.slack.url}/slack/oauth_redirect",
+            params={"code": "abc", "state": state},
+            headers=cookie,
+        )
+        assert done.status_code == 200, done.text
+        async with live.runtime.sessions() as session:
+            [installed] = (await session.exec(select(SlackInstallation))).all()
+            workspace = await session.get(Workspace, installed.workspace_id)
+        assert installed.team_id == "T7" and installed.bot_id == "B7"
+        assert workspace is not None and workspace.slug == slug_for_team("T7")
+        store = DatabaseInstallationStore(live.runtime.sessions, settings)
+        bot = await store.async_find_bot(enterprise_id=None, team_id="T7")
+        assert bot is not None and bot.bot_token == "xoxb-team-seven"
+        replay = await live.slack.http.get(
+            f"{live.slack.url}/slack/oauth_redirect",
+            params={"code": "abc", "state": state},
+            headers=cookie,
+        )
+        assert replay.status_code != 200  # a state is good for one install only
