@@ -16,6 +16,7 @@ from agents.planner.guard import (
     refusal,
 )
 from agents.planner.intents import detect_trigger, mask_inbound
+from agents.planner.recipes import apply_recipes
 from agents.planner.schedule import approximation
 from agents.planner.slots import read_slots
 from agents.planner.text import normalise
@@ -38,12 +39,13 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if trigger.kind == "schedule":
         trigger.spec["timezone"] = timezone or "UTC"
     raw = build_spec(request, trigger, slots)
-    note = approximation(slots.text) if trigger.kind == "schedule" else None
+    settled = apply_recipes(raw, trigger, slots)
+    note = approximation(slots.text) if raw["trigger"]["type"] == "schedule" else None
     if note:
         raw["description"] = f"{raw['description']} ({note})"[:2000]
-    if timezone and trigger.kind != "schedule":
+    if timezone and raw["trigger"]["type"] != "schedule":
         raw["description"] = f"{raw['description']} (times in {timezone})"[:2000]
-    question = clarification(mask_inbound(slots.text), raw, slots.tools)
+    question = clarification(mask_inbound(slots.text), raw, slots.tools | settled)
     reason = refusal(text)
     if handles_secrets(text):
         # The refused reading is credential handling, whatever else it does (class C).
