@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import statistics
 import sys
 import tempfile
@@ -46,3 +47,14 @@ def summary(values: list[float]) -> str:
         f"median {statistics.median(values):.2f}  p95 {percentile(values, 95):.2f}  "
         f"max {max(values):.2f}  (n={len(values)})"
     )
+
+
+async def create_api_key(role: str, env: dict[str, str]) -> str:
+    """A new API key from `levqor keys create` run with `env` (the served instance's settings)."""
+    levqor = str(ROOT / ".venv" / "bin" / "levqor")
+    process = await asyncio.create_subprocess_exec(
+        levqor, "keys", "create", "--role", role, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await process.communicate()
+    assert process.returncode == 0, "levqor keys create failed"
+    return out.decode().strip()

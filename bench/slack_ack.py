@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bench.common import ROOT, percentile, temp_settings
+from bench.common import ROOT, create_api_key, percentile, temp_settings
 from bench.fakes_process import Fakes
 from tests.bot.slack.harness import SIGNING_SECRET, fixture, sign
 from tests.fakes.http_server import free_port
@@ -73,15 +73,6 @@ async def approve_then_run(
         await asyncio.sleep(0.005)
 
 
-async def _api_key(levqor: str, env: dict[str, str]) -> str:
-    process = await asyncio.create_subprocess_exec(
-        levqor, "keys", "create", "--role", "owner", env=env, stdout=asyncio.subprocess.PIPE
-    )
-    out, _ = await process.communicate()
-    assert process.returncode == 0, "levqor keys create failed"
-    return out.decode().strip()
-
-
 async def main(commands: int, approvals: int, database_url: str | None) -> None:
     """Serve Levqor, fire the commands at once, then time approvals one by one."""
     fakes = Fakes()
@@ -100,7 +91,7 @@ async def main(commands: int, approvals: int, database_url: str | None) -> None:
     if database_url:
         env["DATABASE_URL"] = database_url
     levqor = str(ROOT / ".venv" / "bin" / "levqor")
-    key = await _api_key(levqor, env)
+    key = await create_api_key("owner", env)
     server = await asyncio.create_subprocess_exec(
         levqor, "serve", "--port", str(port), env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,

@@ -17,7 +17,7 @@ import time
 
 import httpx
 
-from bench.common import ROOT, temp_settings
+from bench.common import ROOT, create_api_key, temp_settings
 from bench.fakes_process import Fakes
 from tests.fakes.http_server import free_port
 from tests.fakes.slack_api import TOKEN
@@ -42,15 +42,6 @@ def spec(partner_url: str) -> dict[str, object]:
     }
 
 
-async def _new_key(levqor: str, role: str, env: dict[str, str]) -> str:
-    process = await asyncio.create_subprocess_exec(
-        levqor, "keys", "create", "--role", role, env=env, stdout=asyncio.subprocess.PIPE
-    )
-    out, _ = await process.communicate()
-    assert process.returncode == 0, "levqor keys create failed"
-    return out.decode().strip()
-
-
 async def main(runs: int, concurrency: int, database_url: str | None) -> None:
     fakes = Fakes()
     settings = temp_settings(database_url)
@@ -67,7 +58,7 @@ async def main(runs: int, concurrency: int, database_url: str | None) -> None:
     if database_url:
         env["DATABASE_URL"] = database_url
     levqor = ROOT / ".venv" / "bin" / "levqor"
-    key, approver = [await _new_key(str(levqor), role, env) for role in ("operator", "owner")]
+    key, approver = [await create_api_key(role, env) for role in ("operator", "owner")]
     server = await asyncio.create_subprocess_exec(
         str(levqor), "serve", "--port", str(port), env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
