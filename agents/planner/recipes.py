@@ -6,6 +6,7 @@ the generic draft into the step shapes that template uses, with the values the r
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -51,6 +52,7 @@ _DIGEST = (
 def apply_recipes(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -> set[str]:
     """Reshape `raw` after the matching templates; return extra tool names the request settled."""
     t = slots.text
+    before = copy.deepcopy(raw)
     settled: set[str] = set()
     if _hubspot_sync(raw, trigger, slots):
         settled.add("hubspot")
@@ -58,6 +60,11 @@ def apply_recipes(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) ->
     _human_only(raw, trigger, slots)
     _feeds(raw, trigger, slots)
     _chart(raw, t)
+    ids = [step.get("id") for step in raw.get("steps", [])]
+    if len(ids) != len(set(ids)):  # a recipe step clashed with one already drafted: keep the draft
+        raw.clear()
+        raw.update(before)
+        return set()
     return settled
 
 

@@ -177,3 +177,23 @@ async def test_weekly_report_with_a_chart(
     without = _drafted("every monday at 9am send #team a weekly report of last week's runs")
     assert "chart" not in _step(without, "report.build")["inputs"]
     await _dry_run(workflow, settings, sessions, workspace)
+
+
+def test_a_recipe_that_would_clash_with_drafted_step_ids_leaves_the_draft_alone() -> None:
+    from agents.planner.intents import detect_trigger
+    from agents.planner.recipes import apply_recipes
+    from agents.planner.slots import read_slots
+    from agents.planner.text import normalise
+
+    slots = read_slots(normalise("Keep our CRM contacts and HubSpot in sync both ways every hour"))
+    trigger = detect_trigger(slots.text, slots.quoted, slots.tools)
+    raw = {
+        "name": "x",
+        "trigger": {"type": "manual"},
+        "steps": [
+            {"id": "sync", "action": "email.send", "inputs": {"to": "member:me", "text": "t"}},
+        ],
+    }
+    snapshot = [dict(step) for step in raw["steps"]]
+    assert apply_recipes(raw, trigger, slots) == set()
+    assert raw["steps"] == snapshot
