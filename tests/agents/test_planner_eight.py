@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -187,13 +188,13 @@ def test_a_recipe_that_would_clash_with_drafted_step_ids_leaves_the_draft_alone(
 
     slots = read_slots(normalise("Keep our CRM contacts and HubSpot in sync both ways every hour"))
     trigger = detect_trigger(slots.text, slots.quoted, slots.tools)
-    raw = {
+    raw: dict[str, Any] = {
         "name": "x",
         "trigger": {"type": "manual"},
         "steps": [
             {"id": "sync", "action": "email.send", "inputs": {"to": "member:me", "text": "t"}},
         ],
     }
-    snapshot = [dict(step) for step in raw["steps"]]
+    snapshot = copy.deepcopy(raw["steps"])
     assert apply_recipes(raw, trigger, slots) == set()
     assert raw["steps"] == snapshot
