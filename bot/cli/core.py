@@ -82,9 +82,10 @@ def register(app: typer.Typer) -> None:
         """List the workflow templates."""
         from workflows.catalog import TemplateCatalog
 
-        table = Table("id", "category", "name", "description")
+        table = Table("category", "name", "description")
+        table.add_column("id", no_wrap=True)  # ids are what you type next: never wrapped
         for t in TemplateCatalog.load().list(category=category):
-            table.add_row(t.id, t.category, t.name, t.description)
+            table.add_row(t.category, t.name, t.description, t.id)
         console.print(table)
 
     @app.command()
