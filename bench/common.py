@@ -6,12 +6,16 @@ import asyncio
 import statistics
 import sys
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
 
 from storage import migrate  # noqa: E402
 from storage.config import Settings  # noqa: E402
@@ -58,3 +62,29 @@ async def create_api_key(role: str, env: dict[str, str]) -> str:
     out, _ = await process.communicate()
     assert process.returncode == 0, "levqor keys create failed"
     return out.decode().strip()
+
+
+@asynccontextmanager
+async def served_levqor(env: dict[str, str], port: int) -> AsyncIterator[str]:
+    """`levqor serve` in its own process with `env`; yields its base URL once it answers."""
+    levqor = str(ROOT / ".venv" / "bin" / "levqor")
+    server = await asyncio.create_subprocess_exec(
+        levqor, "serve", "--port", str(port), env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=5) as probe:
+            for _ in range(300):
+                try:
+                    if (await probe.get("/api/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            else:
+                raise RuntimeError("levqor serve did not answer /api/health within 30 s")
+        yield base
+    finally:
+        server.terminate()
+        await server.wait()

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bench.common import ROOT, create_api_key, percentile, temp_settings
+from bench.common import create_api_key, percentile, served_levqor, temp_settings
 from bench.fakes_process import Fakes
 from tests.bot.slack.harness import SIGNING_SECRET, fixture, sign
 from tests.fakes.http_server import free_port
@@ -90,26 +90,15 @@ async def main(commands: int, approvals: int, database_url: str | None) -> None:
     }
     if database_url:
         env["DATABASE_URL"] = database_url
-    levqor = str(ROOT / ".venv" / "bin" / "levqor")
     key = await create_api_key("owner", env)
-    server = await asyncio.create_subprocess_exec(
-        levqor, "serve", "--port", str(port), env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     respond_to = fakes.slack_url + "respond"  # replies land in the fake (and are ignored)
     auth = {"Authorization": f"Bearer {key}"}
     try:
         async with (
+            served_levqor(env, port) as base,
             httpx.AsyncClient(base_url=base, timeout=60) as client,
             httpx.AsyncClient(base_url=base, headers=auth, timeout=60) as api,
         ):
-            for _ in range(300):
-                try:
-                    if (await client.get("/api/health")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
             await command(client, "help", respond_to)  # builds the Bolt app, caches auth.test
             acks = await asyncio.gather(
                 *(command(client, REQUEST, respond_to) for _ in range(commands))
@@ -122,8 +111,6 @@ async def main(commands: int, approvals: int, database_url: str | None) -> None:
                 await approve_then_run(client, api, a, respond_to) for a in pending[:approvals]
             ]
     finally:
-        server.terminate()
-        await server.wait()
         fakes.stop()
     backend = "PostgreSQL" if database_url else "SQLite"
     ms = [a * 1000 for a in acks]

@@ -17,7 +17,7 @@ import time
 
 import httpx
 
-from bench.common import ROOT, create_api_key, temp_settings
+from bench.common import create_api_key, served_levqor, temp_settings
 from bench.fakes_process import Fakes
 from tests.fakes.http_server import free_port
 from tests.fakes.slack_api import TOKEN
@@ -57,22 +57,13 @@ async def main(runs: int, concurrency: int, database_url: str | None) -> None:
     }
     if database_url:
         env["DATABASE_URL"] = database_url
-    levqor = ROOT / ".venv" / "bin" / "levqor"
     key, approver = [await create_api_key(role, env) for role in ("operator", "owner")]
-    server = await asyncio.create_subprocess_exec(
-        str(levqor), "serve", "--port", str(port), env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {key}"}
     try:
-        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
-            for _ in range(200):
-                try:
-                    if (await client.get("/api/health")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
+        async with (
+            served_levqor(env, port) as base,
+            httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client,
+        ):
             created = (
                 await client.post("/api/workflows", json={"spec": spec(fakes.partner_url)})
             ).json()
@@ -106,8 +97,6 @@ async def main(runs: int, concurrency: int, database_url: str | None) -> None:
                 await asyncio.sleep(0.05)
             elapsed = time.perf_counter() - started
     finally:
-        server.terminate()
-        await server.wait()
         posted = fakes.stop()
     backend = "PostgreSQL" if database_url else "SQLite"
     print(

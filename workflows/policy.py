@@ -87,10 +87,15 @@ def check_approver(
             )
 
 
+def may_operate(role: Role) -> bool:
+    """Whether a role may create, change, run or decline workflows (everyone but viewers)."""
+    return role != Role.viewer
+
+
 def may_approve(approval_class: str, role: Role) -> bool:
     """Whether a role could ever approve this class (for showing buttons)."""
     return {
-        "A": role != Role.viewer,
+        "A": may_operate(role),
         "B": role in (Role.owner, Role.admin),
         "C": role == Role.owner,
     }[approval_class]

@@ -89,6 +89,12 @@ def _step_id(data: Any, index: int) -> str | None:
     return step_id if isinstance(step_id, str) else None
 
 
+def require_operator(member: Member, doing: str) -> None:
+    """Forbidden unless the member may operate workflows (`doing` says what was refused)."""
+    if not policy.may_operate(member.role):
+        raise Forbidden(f"{member.role.value}s cannot {doing}")
+
+
 def audit(tenant: Tenant, actor: Member | None, action: str, subject: str, **detail: Any) -> None:
     """Record who did what in the audit log."""
     name = f"{actor.name} ({actor.role.value})" if actor else "system"
@@ -222,8 +228,8 @@ async def decide(
             )
         except policy.ApprovalDenied as exc:
             raise Forbidden(str(exc)) from None
-    elif member.role == Role.viewer:
-        raise Forbidden("viewers cannot reject workflows")
+    else:
+        require_operator(member, "reject workflows")
     version = await tenant.get(WorkflowVersion, approval.version_id)
     workflow = await tenant.get(Workflow, approval.workflow_id)
     assert version is not None and workflow is not None
@@ -270,8 +276,7 @@ _TRANSITIONS: dict[str, tuple[tuple[WorkflowStatus, ...], WorkflowStatus]] = {
 
 async def transition(tenant: Tenant, workflow_id: str, verb: str, member: Member) -> Workflow:
     """Pause, resume or archive a workflow (operators and up)."""
-    if member.role == Role.viewer:
-        raise Forbidden(f"viewers cannot {verb} workflows")
+    require_operator(member, f"{verb} workflows")
     workflow = await get_workflow(tenant, workflow_id)
     allowed, target = _TRANSITIONS[verb]
     if workflow.status not in allowed:

@@ -12,7 +12,6 @@ from agents.tools.members import load_member
 from storage.models import Run, Workflow, WorkflowStatus
 from storage.scope import Tenant
 from workflows import service
-from workflows.errors import Forbidden
 from workflows.runs import start_run
 from workflows.runtime import Runtime
 
@@ -76,8 +75,7 @@ async def run_now(
     async with runtime.sessions() as session:
         tenant = Tenant(session, workspace_id)
         member = await load_member(session, workspace_id, member_id)
-        if member.role.value == "viewer":
-            raise Forbidden("viewers cannot run workflows")
+        service.require_operator(member, "run workflows")
         workflow = await service.get_workflow(tenant, workflow_id)
         started = await start_run(tenant, workflow, trigger_type="manual")
         service.audit(tenant, member, "workflow.run", workflow.id, run_id=started.run.id)

@@ -6,9 +6,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from bot.api.deps import PrincipalDep, TenantDep
-from storage.models import Role
-from workflows.errors import Forbidden
 from workflows.milestones import record_milestone
+from workflows.service import require_operator
 
 router = APIRouter(tags=["milestones"])
 
@@ -37,7 +36,6 @@ async def post_milestone(
     body: MilestoneIn, principal: PrincipalDep, tenant: TenantDep
 ) -> MilestoneOut:
     """Record a milestone on the contact with this email; later drip steps read it."""
-    if principal.member.role == Role.viewer:
-        raise Forbidden("viewers cannot record milestones")
+    require_operator(principal.member, "record milestones")
     recorded = await record_milestone(tenant, body.email, body.milestone)
     return MilestoneOut(**recorded.__dict__)

@@ -15,11 +15,11 @@ from bot.api.schemas import (
     WorkflowCreate,
     WorkflowOut,
 )
-from storage.models import Approval, Decision, Role, Workflow, WorkflowVersion
+from storage.models import Approval, Decision, Workflow, WorkflowVersion
 from storage.scope import Tenant
 from workflows import service
 from workflows.catalog import TemplateCatalog, TemplateParamsError, UnknownTemplateError
-from workflows.errors import Forbidden, InvalidSpec, NotFound
+from workflows.errors import InvalidSpec, NotFound
 from workflows.runs import start_run
 from workflows.runtime import Runtime
 from workflows.spec import WorkflowSpec
@@ -70,8 +70,7 @@ def _spec_from(body: WorkflowCreate, runtime: Runtime) -> WorkflowSpec:
 
 
 def _may_request(principal: PrincipalDep) -> None:
-    if principal.member.role == Role.viewer:
-        raise Forbidden("viewers cannot create or change workflows")
+    service.require_operator(principal.member, "create or change workflows")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

@@ -6,17 +6,16 @@ from typing import Any
 
 from bot.slack.deps import Actor, SlackDeps
 from bot.slack.views.draft_card import DraftCard
-from storage.models import Approval, Member, Role, Run, Workflow, WorkflowVersion
+from storage.models import Approval, Member, Run, Workflow, WorkflowVersion
 from storage.scope import Tenant
 from workflows import service
-from workflows.errors import Forbidden, NotFound
+from workflows.errors import NotFound
 from workflows.runs import StartedRun, get_run, start_run
 
 
 def may_request(member: Member) -> None:
     """Viewers look; everyone else may ask for, change and run workflows."""
-    if member.role == Role.viewer:
-        raise Forbidden("viewers cannot create, change or run workflows")
+    service.require_operator(member, "create, change or run workflows")
 
 
 async def fresh_transaction(actor: Actor) -> None:
