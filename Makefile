@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint typecheck migrations-check pytest bench clean
+.PHONY: install browser run test lint typecheck migrations-check pytest bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +18,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Browser tests drive Debian's Chromium through Playwright (Playwright cannot download browsers here).
+browser:
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 run: install
 	$(BIN)/levqor db upgrade
@@ -33,8 +41,12 @@ migrations-check: install
 	LEVQOR_DATA_DIR=$$tmp DATABASE_URL= $(BIN)/levqor db upgrade >/dev/null && \
 	LEVQOR_DATA_DIR=$$tmp DATABASE_URL= $(BIN)/levqor db check; status=$$?; rm -rf $$tmp; exit $$status
 
-pytest: install
+pytest: install browser
 	$(BIN)/pytest -q -p no:cacheprovider
+
+# Re-take the screenshots in docs/screenshots from the browser tests.
+screenshots: install browser
+	LEVQOR_SCREENSHOTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/web -k "sqlite"
 
 test: lint typecheck migrations-check pytest
 

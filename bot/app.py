@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from bot import web
 from bot.api import (
     approvals,
     charts,
@@ -21,6 +22,7 @@ from bot.api import (
     workflows,
 )
 from bot.slack.http import slack_router
+from bot.web.render import error_page
 from storage.config import Settings
 from workflows.runtime import Runtime
 from workflows.spec import WorkflowSpec
@@ -56,11 +58,12 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     )
     if runtime is not None:
         app.state.runtime = runtime
-    errors.install(app)
+    errors.install(app, html=error_page)
     for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
         app.include_router(module.router)
     app.include_router(milestones.router)
     app.include_router(slack_router(settings))
+    web.install(app)
 
     @app.get("/api/schema/workflow", tags=["workflows"])
     async def workflow_schema() -> dict[str, object]:

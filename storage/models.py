@@ -349,6 +349,33 @@ class SlackOAuthState(SQLModel, table=True):
     issued_at: datetime = _ts()
 
 
+class WebLogin(SQLModel, table=True):
+    """A member's web sign-in: an email (unique across Levqor) and an Argon2id password hash."""
+
+    __tablename__ = "web_login"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    member_id: str = Field(foreign_key="member.id", max_length=32)
+    email: str = Field(unique=True, max_length=320)
+    password_hash: str = Field(max_length=200)
+    created_at: datetime = _ts()
+    last_sign_in_at: datetime | None = _ts(nullable=True)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds the token, the table only its SHA-256."""
+
+    __tablename__ = "web_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    login_id: str = Field(foreign_key="web_login.id", index=True, max_length=32)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+
+
 TENANT_TABLES: tuple[type[SQLModel], ...] = (
     Member,
     ApiKey,
@@ -364,4 +391,6 @@ TENANT_TABLES: tuple[type[SQLModel], ...] = (
     CrmContact,
     FeedItemSeen,
     SlackInstallation,
+    WebLogin,
+    WebSession,
 )

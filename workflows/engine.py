@@ -29,6 +29,7 @@ from storage.models import (
 )
 from storage.types import utcnow
 from workflows.expressions import ExpressionError, evaluate, render_value
+from workflows.live import LiveEvent, LiveKind
 from workflows.retry import with_retries
 from workflows.spec import Step, WorkflowSpec
 from workflows.versions import cached, spec_of
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 WaitHook = Callable[[str, datetime], Awaitable[None]]
 FailureHook = Callable[[Run, str], Awaitable[None]]
+EventHook = Callable[[LiveEvent], None]
 
 
 class StepFailed(Exception):
@@ -64,6 +66,7 @@ class Engine:
         *,
         on_wait: WaitHook | None = None,
         on_failure: FailureHook | None = None,
+        on_event: EventHook | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
@@ -71,6 +74,7 @@ class Engine:
         self.http = http
         self.on_wait = on_wait
         self.on_failure = on_failure
+        self.on_event = on_event
 
     async def execute(self, run_id: str) -> Run:
         """Run (or continue) a run from its first unfinished step; returns the stored run."""
@@ -84,19 +88,32 @@ class Engine:
             run.status, run.resume_at = RunStatus.running, None
             run.started_at = run.started_at or utcnow()
             await session.commit()
+            self._live(run, "run.started")
             try:
                 for position, step in enumerate(state.spec.steps):
                     if not await self._step(session, state, position, step):
+                        self._live(run, "run.waiting", detail=str(run.resume_at or ""))
                         return run  # waiting
             except StepFailed as failure:
                 run.status, run.error, run.finished_at = RunStatus.failed, str(failure), utcnow()
                 await session.commit()
+                self._live(run, "run.failed", detail=str(failure))
                 if self.on_failure and not run.dry_run:
                     await self.on_failure(run, str(failure))
                 return run
             run.status, run.finished_at = RunStatus.succeeded, utcnow()
             await session.commit()
+            self._live(run, "run.succeeded")
             return run
+
+    def _live(
+        self, run: Run, kind: LiveKind, *, step_id: str | None = None, detail: str = ""
+    ) -> None:
+        if self.on_event is None or run.dry_run:
+            return
+        self.on_event(
+            LiveEvent(run.workspace_id, kind, run.workflow_id, run.id, step_id, detail=detail)
+        )
 
     async def _load(self, session: AsyncSession, run_id: str) -> _RunState:
         query = (
@@ -185,6 +202,7 @@ class Engine:
             await session.commit()
 
         started = time.perf_counter()
+        self._live(run, "step.started", step_id=step.id, detail=step.action)
         try:
             output = await with_retries(
                 attempt,
@@ -201,6 +219,7 @@ class Engine:
         row.status, row.finished_at = StepStatus.succeeded, utcnow()
         state.context["steps"][step.id] = row.output
         await session.commit()
+        self._live(run, "step.finished", step_id=step.id, detail=step.action)
         return True
 
     async def _wait(

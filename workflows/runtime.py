@@ -23,6 +23,7 @@ from storage.models import Run, RunStatus, Workflow, WorkflowStatus, WorkflowVer
 from storage.scope import Tenant
 from storage.types import utcnow
 from workflows.engine import Engine
+from workflows.live import LiveEvents
 from workflows.runs import start_run
 from workflows.scheduler import WorkflowScheduler, create_scheduler
 from workflows.spec import WorkflowSpec
@@ -40,6 +41,7 @@ class Runtime:
         self.registry = registry or default_registry()
         self.db: AsyncEngine = create_engine(settings)
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.db)
+        self.live = LiveEvents()
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(15.0), follow_redirects=False)
         self.engine = Engine(
             settings,
@@ -48,6 +50,7 @@ class Runtime:
             self.http,
             on_wait=self._on_wait,
             on_failure=self._on_failure,
+            on_event=self.live.publish,
         )
         self.scheduler: WorkflowScheduler | None = None
         self._tasks: set[asyncio.Task[Any]] = set()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from workflows import errors
@@ -33,14 +34,21 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": body}
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers on the app."""
+HtmlErrorPage = Callable[[Request, int, str], Response | None]
+"""Renders an error as a web page for a browser's page request, or None to answer in JSON."""
+
+
+def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
+    """Register the handlers on the app; `html` answers page requests from browsers."""
 
     @app.exception_handler(errors.DomainError)
-    async def domain(_: Request, exc: errors.DomainError) -> JSONResponse:
+    async def domain(request: Request, exc: errors.DomainError) -> Response:
         status, code = next(
             (v for k, v in _STATUS.items() if isinstance(exc, k)), (400, "bad_request")
         )
+        page = html(request, status, str(exc)) if html else None
+        if page is not None:
+            return page
         details = exc.errors if isinstance(exc, errors.InvalidSpec) else None
         return JSONResponse(error_body(code, str(exc), details), status_code=status)
 
@@ -54,7 +62,10 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body("invalid_request", summary, details), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http(request: Request, exc: StarletteHTTPException) -> Response:
+        page = html(request, exc.status_code, str(exc.detail)) if html else None
+        if page is not None:
+            return page
         code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}.get(
             exc.status_code, "error"
         )

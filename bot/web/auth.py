@@ -1,0 +1,142 @@
+"""Web authentication: the session cookie, the signed-in user, and CSRF checks.
+
+Pages depend on `PageUser` (a visitor without a session is redirected to `/signin?next=...`);
+scripts' JSON/stream endpoints on `ApiUser` (401 instead of a redirect). Every unsafe request
+depends on `csrf`: the token comes in the `csrf_token` form field or the `X-CSRF-Token` header and
+must equal the session's token (or, before sign-in, the `levqor_csrf` cookie it was issued with).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, HTTPException, Request, Response
+from fastapi.responses import RedirectResponse
+
+from accounts.web_auth import SESSION_DAYS, WebUser, resolve_session
+from bot.api.deps import RuntimeDep, SessionDep
+from storage.scope import Tenant
+from workflows.runtime import Runtime
+
+SESSION_COOKIE = "levqor_session"
+CSRF_COOKIE = "levqor_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+class SignInRequired(Exception):
+    """A page needs a signed-in user; the handler redirects to the sign-in page."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+def sign_in_redirect(exc: SignInRequired) -> RedirectResponse:
+    """303 to the sign-in page, coming back to where the visitor was going."""
+    return RedirectResponse(f"/signin?next={quote(exc.next_url, safe='/')}", status_code=303)
+
+
+def is_secure(request: Request, runtime: Runtime) -> bool:
+    """Whether cookies get the `Secure` flag: on HTTPS, or when the public URL is HTTPS."""
+    return request.url.scheme == "https" or runtime.settings.public_url.startswith("https://")
+
+
+def set_session_cookie(response: Response, token: str, *, secure: bool) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure on HTTPS, for the session's lifetime."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=SESSION_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    """Forget the session cookie."""
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+async def optional_user(request: Request, session: SessionDep) -> WebUser | None:
+    """The signed-in user, or None."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    user = await resolve_session(session, token) if token else None
+    request.state.web_user = user  # the error page shows the header for a signed-in user
+    return user
+
+
+OptionalUser = Annotated[WebUser | None, Depends(optional_user)]
+
+
+async def page_user(request: Request, user: OptionalUser) -> WebUser:
+    """The signed-in user of a page; visitors are sent to sign in."""
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(target)
+    return user
+
+
+async def api_user(user: OptionalUser) -> WebUser:
+    """The signed-in user of a script's request; 401 without a session."""
+    if user is None:
+        raise HTTPException(401, "sign in first")
+    return user
+
+
+PageUser = Annotated[WebUser, Depends(page_user)]
+ApiUser = Annotated[WebUser, Depends(api_user)]
+
+
+def pre_auth_csrf(request: Request) -> str:
+    """The CSRF token for the sign-in/up forms (the cookie's, or a new one to set)."""
+    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+
+
+def set_csrf_cookie(response: Response, token: str, *, secure: bool) -> None:
+    """Issue the pre-sign-in CSRF cookie."""
+    response.set_cookie(
+        CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/"
+    )
+
+
+async def csrf(request: Request, user: OptionalUser) -> None:
+    """Refuse an unsafe request whose CSRF token is missing or wrong (403)."""
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        field = (await request.form()).get(CSRF_FIELD)
+        sent = field if isinstance(field, str) else None
+    expected = user.csrf_token if user is not None else request.cookies.get(CSRF_COOKIE)
+    if not sent or not expected or not secrets.compare_digest(sent, expected):
+        raise HTTPException(403, "the form expired or came from another site: reload and retry")
+
+
+CsrfChecked = Depends(csrf)
+
+
+@dataclass
+class WebContext:
+    """What a signed-in page handler works with: the user, their workspace's tenant, the runtime."""
+
+    user: WebUser
+    tenant: Tenant
+    runtime: Runtime
+
+
+def _context(user: PageUser, session: SessionDep, runtime: RuntimeDep) -> WebContext:
+    return WebContext(user, Tenant(session, user.workspace.id), runtime)
+
+
+def _api_context(user: ApiUser, session: SessionDep, runtime: RuntimeDep) -> WebContext:
+    return WebContext(user, Tenant(session, user.workspace.id), runtime)
+
+
+PageContext = Annotated[WebContext, Depends(_context)]
+ApiContext = Annotated[WebContext, Depends(_api_context)]

@@ -1,0 +1,1 @@
+"""Web page routers, one module per area of the dashboard."""

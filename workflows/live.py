@@ -1,0 +1,81 @@
+"""Live events: an in-process fan-out of run and approval changes to open browser streams.
+
+The engine publishes run/step transitions, the fronts publish approval changes; each web page
+that shows live state subscribes for its workspace. Publishing never blocks: a subscriber that
+falls behind loses the oldest events (the page re-reads state on reconnect).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from storage.types import utcnow
+
+LiveKind = Literal[
+    "run.started",
+    "step.started",
+    "step.finished",
+    "run.waiting",
+    "run.succeeded",
+    "run.failed",
+    "approval.pending",
+    "approval.decided",
+]
+QUEUE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """One change, for one workspace."""
+
+    workspace_id: str
+    kind: LiveKind
+    workflow_id: str | None = None
+    run_id: str | None = None
+    step_id: str | None = None
+    detail: str = ""
+    at: str = field(default_factory=lambda: utcnow().isoformat())
+
+    def to_json(self) -> dict[str, Any]:
+        """The event as a JSON object (without the workspace id)."""
+        data = asdict(self)
+        data.pop("workspace_id")
+        return data
+
+
+class LiveEvents:
+    """Subscribers per workspace; `publish` is synchronous and never waits."""
+
+    def __init__(self) -> None:
+        self._ids = itertools.count()
+        self._subscribers: dict[int, tuple[str, asyncio.Queue[LiveEvent]]] = {}
+
+    def publish(self, event: LiveEvent) -> None:
+        """Hand `event` to every subscriber of its workspace."""
+        for workspace_id, queue in list(self._subscribers.values()):
+            if workspace_id != event.workspace_id:
+                continue
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(event)
+
+    @asynccontextmanager
+    async def subscribe(self, workspace_id: str) -> AsyncIterator[asyncio.Queue[LiveEvent]]:
+        """A queue receiving this workspace's events until the block exits."""
+        key = next(self._ids)
+        queue: asyncio.Queue[LiveEvent] = asyncio.Queue(QUEUE_SIZE)
+        self._subscribers[key] = (workspace_id, queue)
+        try:
+            yield queue
+        finally:
+            self._subscribers.pop(key, None)
+
+    @property
+    def subscriber_count(self) -> int:
+        """How many streams are open (health figures, tests)."""
+        return len(self._subscribers)
