@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from storage.models import Approval, Decision
 from storage.types import utcnow
 
 LiveKind = Literal[
@@ -74,6 +75,18 @@ class LiveEvents:
             yield queue
         finally:
             self._subscribers.pop(key, None)
+
+    def approval_changed(self, approval: Approval) -> None:
+        """Announce a new pending approval, or a decision on one (after the commit)."""
+        pending = approval.decision == Decision.pending
+        self.publish(
+            LiveEvent(
+                approval.workspace_id,
+                "approval.pending" if pending else "approval.decided",
+                approval.workflow_id,
+                detail=f"class {approval.approval_class}: {approval.decision}",
+            )
+        )
 
     @property
     def subscriber_count(self) -> int:

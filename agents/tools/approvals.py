@@ -63,6 +63,7 @@ async def submit(
             approval = proposal.approval
             service.audit(tenant, member, SUBMITTED, subject, approval_id=approval.id)
             await session.commit()
+            runtime.live.approval_changed(approval)
         return await approval_request(tenant, approval)
 
 
@@ -108,6 +109,7 @@ async def decide(
             confirm=response.confirm,
         )
         await session.commit()
+    runtime.live.approval_changed(proposal.approval)
     await runtime.sync_workflow(proposal.workflow)
     workflow = proposal.workflow
     return Decided(workflow.id, workflow.name, workflow.status.value, response.approve)

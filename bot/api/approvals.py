@@ -42,6 +42,7 @@ async def approve(
         confirm=body.confirm,
     )
     await tenant.session.commit()
+    runtime.live.approval_changed(proposal.approval)
     await runtime.sync_workflow(proposal.workflow)
     return await describe(tenant, proposal.workflow, runtime)
 
@@ -60,4 +61,5 @@ async def reject(
         tenant, approval_id, principal.member, approve=False, reason=body.reason
     )
     await tenant.session.commit()
+    runtime.live.approval_changed(proposal.approval)
     return await describe(tenant, proposal.workflow, runtime)

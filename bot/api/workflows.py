@@ -84,6 +84,7 @@ async def create(
         tenant, spec, runtime.registry, principal.member, template_id=body.template_id
     )
     await tenant.session.commit()
+    runtime.live.approval_changed(proposal.approval)
     return await describe(tenant, proposal.workflow, runtime)
 
 
@@ -118,6 +119,7 @@ async def new_version(
         tenant, workflow_id, spec, runtime.registry, principal.member
     )
     await tenant.session.commit()
+    runtime.live.approval_changed(proposal.approval)
     return await describe(tenant, proposal.workflow, runtime)
 
 

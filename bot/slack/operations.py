@@ -34,6 +34,7 @@ async def propose_draft(actor: Actor, deps: SlackDeps, spec_data: Any) -> servic
         actor.tenant, spec, deps.runtime.registry, actor.member
     )
     await actor.session.commit()
+    deps.runtime.live.approval_changed(proposal.approval)
     return proposal
 
 
@@ -67,6 +68,7 @@ async def decide(
             actor.tenant, approval_id, actor.member, approve=approve, confirm=confirm
         )
         await actor.session.commit()
+    deps.runtime.live.approval_changed(proposal.approval)
     if approve:
         await deps.runtime.sync_workflow(proposal.workflow)
     return proposal
@@ -88,6 +90,7 @@ async def propose_edit(
             actor.tenant, workflow_id, spec, deps.runtime.registry, actor.member
         )
         await actor.session.commit()
+    deps.runtime.live.approval_changed(proposal.approval)
     return proposal
 
 
