@@ -16,6 +16,7 @@ BENCHMARKS = [
     ["bench.slack_ack"],
     ["bench.inbound_autoreply"],
     ["bench.scheduler_lateness"],
+    ["bench.runs_page"],
 ]
 
 

@@ -1,7 +1,249 @@
-"""Web pages: approvals (being built)."""
+"""The approvals page: the pending queue by class (A, B, C), approve/reject, and the history."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote, unquote, urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlmodel import col
+
+from agents.views import step_in_words, trigger_in_words, who_approves
+from bot.web.auth import CsrfChecked, PageContext, WebContext
+from bot.web.render import render
+from storage.models import Approval, Decision, Member, Workflow, WorkflowVersion
+from storage.scope import Tenant
+from workflows import policy, service
+from workflows.errors import DomainError
+from workflows.live import LiveEvent
 
 router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+Checkbox = Annotated[bool, Form()]
+FLASH_COOKIE = "levqor_flash"
+HISTORY_SHORT, HISTORY_LONG = 20, 200
+CLASSES = (
+    ("A", "Internal, low risk: it reads data or tells our own people."),
+    ("B", "External: it sends to people outside the team or writes to a system of record."),
+    ("C", "Critical: it deletes data, bills, handles credentials or sends in bulk."),
+)
+
+
+@dataclass(frozen=True)
+class Flash:
+    """A one-time message shown at the top of the next page."""
+
+    kind: str  # "ok" or "error"
+    message: str
+
+
+def flash_redirect(url: str, message: str, kind: str = "ok") -> RedirectResponse:
+    """303 to `url`, carrying a one-time message in a short-lived cookie."""
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(
+        FLASH_COOKIE, quote(f"{kind}:{message}"), max_age=60, httponly=True, samesite="lax"
+    )
+    return response
+
+
+def take_flash(request: Request) -> Flash | None:
+    """The message a redirect left for this page (call `clear_flash` on the response)."""
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return None
+    kind, _, message = unquote(raw).partition(":")
+    return Flash("error" if kind == "error" else "ok", message[:500]) if message else None
+
+
+def clear_flash(response: Response, flash: Flash | None) -> Response:
+    """Forget a flash message once shown."""
+    if flash is not None:
+        response.delete_cookie(FLASH_COOKIE)
+    return response
+
+
+@dataclass
+class ApprovalItem:
+    """An approval request with what a reviewer needs to decide it."""
+
+    approval: Approval
+    workflow: Workflow
+    version: WorkflowVersion
+    requester: str
+    decider: str
+    trigger: str
+    steps: list[str]
+    note: str | None
+
+
+async def _load(tenant: Tenant, approvals: list[Approval], member: Member) -> list[ApprovalItem]:
+    """Each approval with its workflow, version and people, in three batched queries."""
+    wf_ids = {a.workflow_id for a in approvals}
+    version_ids = {a.version_id for a in approvals}
+    people = {p for a in approvals for p in (a.requested_by, a.decided_by) if p}
+    workflows = {
+        w.id: w
+        for w in await tenant.all(tenant.select(Workflow).where(col(Workflow.id).in_(wf_ids)))
+    }
+    versions = {
+        v.id: v
+        for v in await tenant.all(
+            tenant.select(WorkflowVersion).where(col(WorkflowVersion.id).in_(version_ids))
+        )
+    }
+    members = {
+        m.id: m.name
+        for m in await tenant.all(tenant.select(Member).where(col(Member.id).in_(people)))
+    }
+    items = []
+    for a in approvals:
+        spec: dict[str, Any] = versions[a.version_id].spec
+        items.append(
+            ApprovalItem(
+                approval=a,
+                workflow=workflows[a.workflow_id],
+                version=versions[a.version_id],
+                requester=members.get(a.requested_by or "", "the assistant"),
+                decider=members.get(a.decided_by or "", "Levqor"),
+                trigger=trigger_in_words(spec.get("trigger", {})),
+                steps=[step_in_words(s) for s in spec.get("steps", [])],
+                note=_why_not(a, member),
+            )
+        )
+    return items
+
+
+def _why_not(approval: Approval, member: Member) -> str | None:
+    """Why this member cannot approve (None when they may)."""
+    if not policy.may_approve(approval.approval_class, member.role):
+        return f"You cannot approve this one: it needs {who_approves(approval.approval_class)}."
+    if approval.approval_class == "B" and approval.requested_by == member.id:
+        return (
+            "You asked for this one: another admin or owner approves it "
+            "(unless this workspace allows self-approval)."
+        )
+    return None
+
+
+@router.get("/approvals")
+async def approvals_page(request: Request, ctx: PageContext, view: str = "") -> Response:
+    """Pending requests grouped by class, then the decisions made so far."""
+    tenant, member = ctx.tenant, ctx.user.member
+    history_only = view == "history"
+    pending: list[Approval] = []
+    if not history_only:
+        query = tenant.select(Approval).where(Approval.decision == Decision.pending)
+        pending = list(await tenant.all(query.order_by(col(Approval.created_at))))
+    decided_query = (
+        tenant.select(Approval)
+        .where(Approval.decision != Decision.pending)
+        .order_by(col(Approval.decided_at).desc())
+        .limit(HISTORY_LONG if history_only else HISTORY_SHORT)
+    )
+    decided = list(await tenant.all(decided_query))
+    items = await _load(tenant, pending + decided, member)
+    groups = [
+        (
+            cls,
+            text,
+            who_approves(cls),
+            [i for i in items[: len(pending)] if i.approval.approval_class == cls],
+        )
+        for cls, text in CLASSES
+    ]
+    flash = take_flash(request)
+    response = render(
+        request,
+        "approvals/index.html",
+        ctx.user,
+        title="Approval history" if history_only else "Approvals",
+        groups=groups,
+        pending_count=len(pending),
+        history=items[len(pending) :],
+        history_only=history_only,
+        history_limited=len(decided) == (HISTORY_LONG if history_only else HISTORY_SHORT),
+        flash=flash,
+    )
+    return clear_flash(response, flash)
+
+
+def _back(request: Request) -> str:
+    """Where the form was posted from (same site only), else the approvals page."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc == request.url.netloc and referer.path.startswith("/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/approvals"
+
+
+def _from_script(request: Request) -> bool:
+    return request.headers.get("x-requested-with") == "fetch"
+
+
+def _friendly(message: str) -> str:
+    return message.replace("(confirm=true)", "(tick “I confirm” and approve again)")
+
+
+async def _decide(
+    request: Request,
+    ctx: WebContext,
+    approval_id: str,
+    *,
+    approve: bool,
+    reason: str,
+    confirm: bool,
+) -> Response:
+    try:
+        proposal = await service.decide(
+            ctx.tenant,
+            approval_id,
+            ctx.user.member,
+            approve=approve,
+            reason=reason.strip()[:2000] or None,
+            confirm=confirm,
+        )
+    except DomainError as exc:
+        await ctx.tenant.session.rollback()
+        if _from_script(request):
+            raise
+        return flash_redirect(_back(request), _friendly(str(exc)), "error")
+    await ctx.tenant.session.commit()
+    workflow = proposal.workflow
+    await ctx.runtime.sync_workflow(workflow)
+    decision = proposal.approval.decision.value
+    ctx.runtime.live.publish(
+        LiveEvent(
+            ctx.tenant.workspace_id, "approval.decided", workflow_id=workflow.id, detail=decision
+        )
+    )
+    version = proposal.version.version
+    message = (
+        f"Approved “{workflow.name}” v{version}: the workflow is {workflow.status.value}."
+        if approve
+        else f"Rejected “{workflow.name}” v{version}."
+    )
+    if _from_script(request):
+        body = {"decision": decision, "workflow_status": workflow.status.value, "message": message}
+        return JSONResponse(body)
+    return flash_redirect(_back(request), message)
+
+
+@router.post("/approvals/{approval_id}/approve", dependencies=[CsrfChecked])
+async def approve(
+    request: Request,
+    approval_id: str,
+    ctx: PageContext,
+    reason: Text = "",
+    confirm: Checkbox = False,
+) -> Response:
+    """Approve a pending version (the policy checks the role, self-approval and confirmation)."""
+    return await _decide(request, ctx, approval_id, approve=True, reason=reason, confirm=confirm)
+
+
+@router.post("/approvals/{approval_id}/reject", dependencies=[CsrfChecked])
+async def reject(
+    request: Request, approval_id: str, ctx: PageContext, reason: Text = ""
+) -> Response:
+    """Reject a pending version: it never runs."""
+    return await _decide(request, ctx, approval_id, approve=False, reason=reason, confirm=False)
