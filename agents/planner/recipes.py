@@ -11,6 +11,8 @@ import re
 from typing import Any
 
 from agents.planner.intents import TriggerReading
+from agents.planner.recipes_forms import lead_form
+from agents.planner.recipes_onboarding import onboarding_drip
 from agents.planner.slots import Slots
 from agents.planner.text import has
 
@@ -60,6 +62,8 @@ def apply_recipes(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) ->
     _human_only(raw, trigger, slots)
     _feeds(raw, trigger, slots)
     _chart(raw, t)
+    lead_form(raw, trigger, slots)
+    onboarding_drip(raw, trigger, slots)
     ids = [step.get("id") for step in raw.get("steps", [])]
     if len(ids) != len(set(ids)):  # a recipe step clashed with one already drafted: keep the draft
         raw.clear()

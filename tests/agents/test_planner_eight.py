@@ -198,3 +198,43 @@ def test_a_recipe_that_would_clash_with_drafted_step_ids_leaves_the_draft_alone(
     snapshot = copy.deepcopy(raw["steps"])
     assert apply_recipes(raw, trigger, slots) == set()
     assert raw["steps"] == snapshot
+
+
+async def test_contact_form_on_our_site_gets_a_hosted_form(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    workflow = _drafted(
+        "Put a contact form on our site with name, email, company and message; new leads go "
+        "into the CRM and ping #sales"
+    )
+    form = workflow["trigger"]["form"]
+    assert workflow["trigger"]["type"] == "webhook"
+    assert [f["name"] for f in form["fields"]] == ["name", "email", "company", "message"]
+    assert _actions(workflow) == ["crm.upsert_contact", "slack.post_message"]
+    assert _step(workflow, "crm.upsert_contact")["inputs"]["email"] == "{{ trigger.email }}"
+    assert _step(workflow, "slack.post_message")["inputs"]["channel"] == "#sales"
+    await _dry_run(workflow, settings, sessions, workspace)
+
+
+async def test_onboarding_drip_with_a_milestone_skip(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    workflow = _drafted(
+        "When a new customer signs up, send a welcome email, then follow up on days 2, 5 and 14 "
+        "- skip the day 5 tip if they already created their first workflow"
+    )
+    assert workflow["trigger"]["type"] == "webhook"
+    assert [s.get("action") or s["wait"] for s in workflow["steps"]] == [
+        "email.send", "2 days", "email.send", "3 days", "crm.get_contact", "email.send",
+        "9 days", "email.send",
+    ]  # fmt: skip
+    check_in = workflow["steps"][5]
+    assert check_in["when"] == "'created_first_workflow' not in steps.day5_contact.milestones"
+    runtime = Runtime(settings)
+    try:
+        stored = await activate(sessions, workspace, workflow, runtime.registry)
+        started = await new_run(sessions, stored, PAYLOAD, dry_run=True)
+        run = await runtime.engine.execute(started.run.id)
+    finally:
+        await runtime.close()
+    assert run.status == RunStatus.waiting, run.error  # welcome sent, waiting for day 2
