@@ -17,6 +17,7 @@ BENCHMARKS = [
     ["bench.inbound_autoreply"],
     ["bench.scheduler_lateness"],
     ["bench.runs_page"],
+    ["bench.first_token"],
 ]
 
 

@@ -1,0 +1,361 @@
+"""The chat quickstart: streamed replies (server-sent events), approval cards, and the browser."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Page, expect
+from sqlmodel import select
+
+from agents.assistant import Assistant
+from storage.models import Approval, Decision, WebLogin, Workflow, WorkflowStatus
+from tests.web.conftest import Web, csrf_of, screenshot, sign_up_client, sign_up_in_browser
+from workflows.live import LiveEvent
+
+REQUEST = "every Monday at 9am send me the weekly report by email"
+CLASS_C = (
+    "delete every lead in the CRM that has been inactive for 6 months, "
+    "run it every sunday at midnight"
+)
+Event = tuple[str, dict[str, Any]]
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
+CROSS_SITE = {"Sec-Fetch-Site": "cross-site"}
+
+
+def parse_events(body: str) -> list[Event]:
+    """The SSE frames of a response body: (event name, JSON data), comments skipped."""
+    events: list[Event] = []
+    for block in body.split("\n\n"):
+        name, data = "message", []
+        for line in block.splitlines():
+            field, _, value = line.partition(":")
+            if field == "event":
+                name = value.strip()
+            elif field == "data":
+                data.append(value.removeprefix(" "))
+        if data:
+            events.append((name, json.loads("\n".join(data))))
+    return events
+
+
+def reply_text(events: list[Event]) -> str:
+    """The reply the tokens spell."""
+    return "".join(data["text"] for name, data in events if name == "token")
+
+
+class Chat:
+    """A signed-in HTTP client on the chat page: its CSRF token and conversation."""
+
+    def __init__(self, client: httpx.AsyncClient, html: str) -> None:
+        self.client = client
+        self.csrf = csrf_of(html)
+        found = re.search(r'data-conversation="([a-f0-9]+)"', html)
+        assert found, "chat page has no conversation"
+        self.conversation = found.group(1)
+
+    async def post(self, path: str, body: dict[str, Any], **headers: str) -> httpx.Response:
+        """POST JSON with the CSRF header (unless headers override it)."""
+        sent = {"X-CSRF-Token": self.csrf, "Accept": "text/event-stream", **headers}
+        return await self.client.post(path, json=body, headers=sent)
+
+    async def say(self, text: str) -> list[Event]:
+        """Send a message; the reply's events (the response must be a 200 event stream)."""
+        response = await self.post(
+            "/chat/messages", {"conversation": self.conversation, "text": text}
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("text/event-stream")
+        return parse_events(response.text)
+
+    async def decide(self, card: dict[str, Any], decision: str, **extra: Any) -> list[Event]:
+        """Click Approve or Reject on a card."""
+        body = {"conversation": self.conversation, "approval_id": card["approval_id"]}
+        response = await self.post("/chat/approvals", {**body, "decision": decision, **extra})
+        assert response.status_code == 200, response.text
+        return parse_events(response.text)
+
+
+async def open_chat(web: Web, email: str = "olivia@acme.example") -> Chat:
+    """Sign up and open the chat page."""
+    client = await sign_up_client(web, email=email)
+    page = await client.get("/")
+    assert page.status_code == 200
+    return Chat(client, page.text)
+
+
+def card_of(events: list[Event]) -> dict[str, Any]:
+    """The one card event's data."""
+    cards = [data for name, data in events if name == "card"]
+    assert len(cards) == 1, events
+    return cards[0]
+
+
+async def workspace_of(web: Web, email: str = "olivia@acme.example") -> str:
+    """The workspace id of the person who signed up with `email`."""
+    async with web.runtime.sessions() as session:
+        login = (await session.exec(select(WebLogin).where(WebLogin.email == email))).one()
+    return login.workspace_id
+
+
+async def workflow_row(web: Web, workflow_id: str) -> Workflow:
+    """The workflow as stored."""
+    async with web.runtime.sessions() as session:
+        workflow = await session.get(Workflow, workflow_id)
+    assert workflow is not None
+    return workflow
+
+
+async def test_a_request_streams_its_draft_then_the_approval_card_and_approve_activates_it(
+    web: Web,
+) -> None:
+    chat = await open_chat(web)
+    seen: list[LiveEvent] = []
+    async with web.runtime.live.subscribe(await workspace_of(web)) as queue:
+        events = await chat.say(REQUEST)
+        assert events[0] == ("status", {"state": "thinking"})
+        assert [name for name, _ in events][-1] == "done"
+        assert "error" not in [name for name, _ in events]
+        tokens = [data["text"] for name, data in events if name == "token"]
+        assert len(tokens) > 10, "the reply arrives in word-sized chunks"
+        text = reply_text(events)
+        assert text.startswith("Draft: ") and "every Monday at 09:00 (UTC)" in text
+        assert "Sent for approval" in text and 'Say "looks good"' not in text
+        card = card_of(events)
+        assert card["approval_class"] == "A" and card["trigger"] == "every Monday at 09:00 (UTC)"
+        assert "email.send → member:me" in card["steps"]
+        assert 'data-action="approve"' in card["html"] and "Class A" in card["html"]
+        assert f'href="/workflows/{card["workflow_id"]}/edit"' in card["html"]
+        workflow = await workflow_row(web, card["workflow_id"])
+        assert workflow.status == WorkflowStatus.pending_approval
+
+        answer = await chat.decide(card, "approve")
+        assert re.search(r"Approved: .+ is active", reply_text(answer)), answer
+        assert "card" not in [name for name, _ in answer]
+        assert (await workflow_row(web, card["workflow_id"])).status == WorkflowStatus.active
+        while not queue.empty():
+            seen.append(queue.get_nowait())
+    kinds = [(event.kind, event.workflow_id) for event in seen]
+    assert ("approval.pending", card["workflow_id"]) in kinds
+    assert ("approval.decided", card["workflow_id"]) in kinds
+
+    again = await chat.client.get("/")  # the conversation survives a reload
+    assert REQUEST in again.text and "Approved:" in again.text and "Sent for approval" in again.text
+    assert 'data-action="approve"' not in again.text  # nothing waits any more
+    await chat.client.aclose()
+
+
+async def test_reject_with_a_reason_and_class_c_needs_the_explicit_confirmation(
+    web: Web,
+) -> None:
+    chat = await open_chat(web)
+    card = card_of(await chat.say(REQUEST))
+    flagged = card_of(await chat.say(CLASS_C))  # a second request while the first card waits
+    assert flagged["approval_class"] == "C" and flagged["needs_confirmation"] is True
+    assert flagged["workflow_id"] != card["workflow_id"]
+    assert 'data-role="confirm"' in flagged["html"] and "I understand" in flagged["html"]
+
+    answer = await chat.decide(card, "reject", reason="send it to #ops instead")
+    assert reply_text(answer).startswith("Rejected: ")
+    async with web.runtime.sessions() as session:
+        approval = await session.get(Approval, card["approval_id"])
+    assert approval is not None and approval.decision == Decision.rejected
+    assert approval.reason == "send it to #ops instead"
+
+    unconfirmed = await chat.decide(flagged, "approve")
+    assert "confirm" in reply_text(unconfirmed) and "still pending" in reply_text(unconfirmed)
+    assert card_of(unconfirmed)["approval_id"] == flagged["approval_id"]
+    assert (await workflow_row(web, flagged["workflow_id"])).status != WorkflowStatus.active
+    confirmed = await chat.decide(flagged, "approve", confirm=True)
+    assert re.search(r"Approved: .+ is active", reply_text(confirmed))
+    assert (await workflow_row(web, flagged["workflow_id"])).status == WorkflowStatus.active
+    await chat.client.aclose()
+
+
+async def test_the_stream_opens_with_a_status_frame_before_the_reply_is_ready(web: Web) -> None:
+    chat = await open_chat(web)
+    body = {"conversation": chat.conversation, "text": REQUEST}
+    headers = {"X-CSRF-Token": chat.csrf}
+    async with chat.client.stream("POST", "/chat/messages", json=body, headers=headers) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        chunks = response.aiter_text()
+        first = await anext(chunks)
+        assert "event: status" in first and "event: done" not in first
+        rest = "".join([chunk async for chunk in chunks])
+    names = [name for name, _ in parse_events(first + rest)]
+    assert names[0] == "status" and "token" in names and names[-1] == "done"
+    await chat.client.aclose()
+
+
+async def test_empty_or_unreadable_messages_arrive_as_error_events(web: Web) -> None:
+    chat = await open_chat(web)
+    for body in ({"conversation": chat.conversation, "text": "   "}, {"text": "hi"}):
+        response = await chat.post("/chat/messages", body)
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = parse_events(response.text)
+        assert events[0][0] == "error" and events[0][1]["message"], events
+        assert "token" not in [name for name, _ in events]
+    empty = await chat.post("/chat/messages", {"conversation": chat.conversation, "text": ""})
+    assert "Type what you would like" in parse_events(empty.text)[0][1]["message"]
+    await chat.client.aclose()
+
+
+async def test_csrf_is_required_and_visitors_are_sent_to_sign_in(web: Web) -> None:
+    chat = await open_chat(web)
+    body = {"conversation": chat.conversation, "text": REQUEST}
+    refused = await chat.client.post("/chat/messages", json=body)
+    assert refused.status_code == 403
+    forged = await chat.post("/chat/messages", body, **{"X-CSRF-Token": "forged"})
+    assert forged.status_code == 403
+    async with web.runtime.sessions() as session:
+        assert (await session.exec(select(Workflow))).first() is None
+    await chat.client.aclose()
+
+    visitor = web.client()
+    page = await visitor.get("/")
+    assert page.status_code == 303 and page.headers["location"].startswith("/signin?next=/")
+    token = csrf_of((await visitor.get("/signin")).text)  # a valid pre-sign-in token
+    answer = await visitor.post("/chat/messages", json=body, headers={"X-CSRF-Token": token})
+    assert answer.status_code == 401
+    await visitor.aclose()
+
+
+async def test_chips_come_from_templates_and_new_chat_starts_another_conversation(
+    web: Web,
+) -> None:
+    chat = await open_chat(web)
+    page = (await chat.client.get("/")).text
+    asks = re.findall(r'data-ask="(Use the [^"]+ template)"', page)
+    assert 4 <= len(asks) <= 6
+    events = await chat.say(asks[0].replace("&#39;", "'"))
+    assert card_of(events)["workflow_name"]
+    fresh = await chat.client.post("/chat/new", data={"csrf_token": chat.csrf})
+    assert fresh.status_code == 303
+    page = (await chat.client.get("/")).text
+    assert Chat(chat.client, page).conversation != chat.conversation
+    assert 'id="chat-empty"' in page and "bubble" not in page
+    await chat.client.aclose()
+
+
+async def test_an_ask_link_opens_a_new_conversation_and_only_sends_itself_from_levqor(
+    web: Web,
+) -> None:
+    chat = await open_chat(web)
+    await chat.say(REQUEST)
+    ours = await chat.client.get("/", params={"ask": "weekly leads"}, headers=SAME_ORIGIN)
+    assert 'data-ask="weekly leads" data-send-ask' in ours.text
+    assert Chat(chat.client, ours.text).conversation != chat.conversation
+    assert REQUEST not in ours.text
+    theirs = await chat.client.get("/", params={"ask": "yes"}, headers=CROSS_SITE)
+    assert 'data-ask="yes"' in theirs.text and "data-send-ask" not in theirs.text
+    await chat.client.aclose()
+
+
+async def test_when_the_assistant_fails_the_stream_ends_with_an_error_event(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = await open_chat(web)
+
+    async def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("model unavailable")
+
+    monkeypatch.setattr(Assistant, "send", broken)
+    events = await chat.say(REQUEST)
+    names = [name for name, _ in events]
+    assert names == ["status", "error", "done"], events
+    assert (
+        "try again" in events[1][1]["message"]
+        and "model unavailable" not in events[1][1]["message"]
+    )
+    await chat.client.aclose()
+
+
+async def test_in_the_browser_a_request_becomes_an_active_workflow(
+    web: Web, page: Page, tmp_path: Path
+) -> None:
+    await sign_up_in_browser(page, web)
+    await expect(
+        page.get_by_role("heading", name=re.compile("what should Levqor do"))
+    ).to_be_visible()
+    box = page.get_by_label("Message to Levqor")
+    await box.fill(REQUEST)
+    await box.press("Enter")
+    log = page.get_by_role("log", name="Conversation")
+    await expect(log.locator(".msg.user .bubble")).to_have_text(REQUEST)
+    await expect(log.locator(".msg.assistant .bubble").first).to_contain_text("Draft: ")
+    card = log.locator(".draft-card")
+    await expect(card).to_be_visible()
+    await expect(card.get_by_text("every Monday at 09:00 (UTC)")).to_be_visible()
+    await expect(card.get_by_role("link", name="Edit")).to_have_attribute(
+        "href", re.compile(r"^/workflows/[a-f0-9]+/edit$")
+    )
+    await expect(box).to_have_value("")
+    await screenshot(page, "chat", tmp_path)
+
+    workflow_id = await card.get_attribute("data-workflow-id")
+    assert workflow_id
+    await card.get_by_role("button", name="Approve").click()
+    await expect(log.locator(".msg.assistant .bubble").last).to_contain_text(
+        re.compile(r"Approved: .+ is active")
+    )
+    await expect(card.get_by_role("button", name="Approve")).to_be_hidden()
+    assert (await workflow_row(web, workflow_id)).status == WorkflowStatus.active
+
+    await expect(log.locator(".msg.user .bubble")).to_have_text([REQUEST, "Approve"])
+    await page.reload()  # the conversation is still there
+    await expect(log.locator(".msg.user .bubble")).to_have_text([REQUEST, "Approve"])
+    await expect(log.locator(".msg.assistant .bubble").last).to_contain_text("Approved:")
+
+    await page.set_viewport_size({"width": 375, "height": 800})
+    await box.fill(CLASS_C)
+    await page.get_by_role("button", name="Send").click()
+    flagged = log.locator(".draft-card")
+    await expect(flagged.get_by_text("Class C", exact=True)).to_be_visible()
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the chat scrolls sideways at phone width ({width}px)"
+    await screenshot(page, "chat-phone", tmp_path)
+    await flagged.get_by_role("button", name="Approve").click()
+    await expect(flagged.get_by_role("status")).to_contain_text("Tick the box")
+    await flagged.get_by_label(re.compile("I understand")).check()
+    await flagged.get_by_role("button", name="Approve").click()
+    await expect(log.locator(".msg.assistant .bubble").last).to_contain_text(
+        re.compile(r"Approved: .+ is active")
+    )
+
+
+async def test_in_the_browser_a_chip_or_an_ask_link_sends_the_request_and_errors_keep_the_text(
+    web: Web, page: Page, tmp_path: Path
+) -> None:
+    await sign_up_in_browser(page, web)
+    log = page.get_by_role("log", name="Conversation")
+    chips = page.get_by_role("list", name="Suggestions").get_by_role("button")
+    await expect(chips).to_have_count(6)
+    await screenshot(page, "chat-empty", tmp_path)
+    chip = chips.first
+    await chip.click()
+    await expect(log.locator(".msg.user .bubble")).to_have_text(
+        re.compile(r"^Use the .+ template$")
+    )
+    await expect(log.locator(".draft-card")).to_be_visible()
+
+    await page.goto(
+        f"{web.url}/?ask=every%20weekday%20at%208am%20post%20new%20leads%20to%20%23sales"
+    )
+    await expect(page).to_have_url(f"{web.url}/")
+    await expect(log.locator(".msg.user .bubble").last).to_have_text(
+        "every weekday at 8am post new leads to #sales"
+    )
+    await expect(log.locator(".msg.assistant .bubble").last).to_contain_text("Sent for approval")
+
+    await expect(page.get_by_role("button", name="Send")).to_be_enabled()  # the reply is done
+    await page.context.route("**/chat/messages", lambda route: route.abort())
+    box = page.get_by_label("Message to Levqor")
+    await box.fill("every Friday at 5pm post the weekly summary to #team")
+    await box.press("Enter")
+    await expect(page.get_by_role("alert")).to_contain_text("could not be reached")
+    await expect(box).to_have_value("every Friday at 5pm post the weekly summary to #team")
