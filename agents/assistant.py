@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 from pydantic import BaseModel
 
@@ -43,7 +45,7 @@ class Assistant:
         self.workspace_id = workspace_id
         self.member_id = member_id
         self.drafter = drafter or build_drafter(runtime.settings, runtime.registry)
-        self.graph = build_graph(checkpointer)
+        self.graph = _compiled().copy(update={"checkpointer": checkpointer})
 
     async def send(self, thread_id: str, text: str, *, member_id: str | None = None) -> Reply:
         """Handle one message; "approve"/"reject" answer a waiting approval card directly."""
@@ -93,6 +95,12 @@ class Assistant:
             workflow_id=state.get("workflow_id"),
             run_id=state.get("run_id"),
         )
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> CompiledStateGraph[Any, Any, Any, Any]:
+    """The graph compiled once per process (tens of ms); each assistant binds its checkpointer."""
+    return build_graph(None)
 
 
 def _config(thread_id: str) -> RunnableConfig:

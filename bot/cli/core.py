@@ -41,6 +41,7 @@ def register(app: typer.Typer) -> None:
             host=host or settings.host,
             port=port or settings.port,
             log_level="info",
+            timeout_graceful_shutdown=5,  # open live streams end instead of holding shutdown
         )
 
     @db.command("upgrade")
