@@ -146,7 +146,7 @@ async def test_unsafe_requests_without_the_csrf_token_are_refused(web: Web) -> N
 
 async def test_visitors_are_sent_to_sign_in_and_come_back_after(web: Web) -> None:
     client = web.client()
-    for path in ("/", "/workflows", "/workflows?status=paused"):
+    for path in ("/", "/workflows", "/runs?status=failed", "/analytics", "/health"):
         response = await client.get(path)
         assert response.status_code == 303, path
         assert response.headers["location"].startswith("/signin?next=/")
