@@ -10,8 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from storage.models import (
+    Member,
     Run,
     RunEvent,
+    RunStatus,
     StepRun,
     StepStatus,
     Workflow,
@@ -19,6 +21,7 @@ from storage.models import (
     WorkflowVersion,
 )
 from storage.scope import Tenant
+from workflows import service
 from workflows.errors import Conflict, NotFound
 from workflows.service import active_version
 
@@ -128,3 +131,26 @@ async def list_runs(
     if status:
         query = query.where(Run.status == status)
     return list(await tenant.all(query.order_by(col(Run.created_at).desc()).limit(limit)))
+
+
+async def retry_failed(tenant: Tenant, member: Member, run_id: str) -> tuple[Workflow, StartedRun]:
+    """Run a failed run's workflow again with the same trigger payload, once per failed run.
+
+    The new run is keyed `retry:<failed run id>`, so a second click finds the first retry
+    (`created` is False); a new one is audited. The caller commits and submits it.
+    """
+    service.require_operator(member, "retry runs")
+    failed = await get_run(tenant, run_id)
+    if failed.status != RunStatus.failed:
+        raise Conflict("only a failed run can be retried")
+    workflow = await service.get_workflow(tenant, failed.workflow_id)
+    started = await start_run(
+        tenant,
+        workflow,
+        trigger_type="manual",
+        payload=dict(failed.trigger_payload),
+        idempotency_key=f"retry:{failed.id}",
+    )
+    if started.created:
+        service.audit(tenant, member, "run.retried", workflow.id, run_id=failed.id)
+    return workflow, started

@@ -6,11 +6,11 @@ from typing import Any
 
 from bot.slack.deps import Actor, SlackDeps
 from bot.slack.views.draft_card import DraftCard
-from storage.models import Approval, Member, Run, Workflow, WorkflowVersion
+from storage.models import Approval, Member, Workflow, WorkflowVersion
 from storage.scope import Tenant
 from workflows import service
 from workflows.errors import NotFound
-from workflows.runs import StartedRun, get_run, start_run
+from workflows.runs import StartedRun, retry_failed, start_run
 
 
 def may_request(member: Member) -> None:
@@ -111,20 +111,10 @@ async def run_now(
 
 async def retry(actor: Actor, deps: SlackDeps, run_id: str) -> tuple[Workflow, StartedRun]:
     """Run a failed run's workflow again with the same trigger payload, once per failed run."""
-    may_request(actor.member)
     async with deps.lock(f"retry:{run_id}"):  # concurrent clicks: the second finds the first
         await fresh_transaction(actor)
-        failed: Run = await get_run(actor.tenant, run_id)
-        workflow = await service.get_workflow(actor.tenant, failed.workflow_id)
-        started = await start_run(
-            actor.tenant,
-            workflow,
-            trigger_type="manual",
-            payload=dict(failed.trigger_payload),
-            idempotency_key=f"retry:{failed.id}",
-        )
+        workflow, started = await retry_failed(actor.tenant, actor.member, run_id)
     if started.created:
-        service.audit(actor.tenant, actor.member, "run.retried", workflow.id, run_id=failed.id)
         await actor.session.commit()
         deps.runtime.submit(started.run.id)
     return workflow, started

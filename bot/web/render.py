@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from accounts.web_auth import WebUser
+from bot.web.flash import forget_flash, take_flash
 
 WEB = Path(__file__).parent
 STATIC = WEB / "static"
@@ -42,8 +43,13 @@ def render(
     title: str = "",
     **context: Any,
 ) -> HTMLResponse:
-    """Render page `name` in the site layout; `user` fills the header and the CSRF token."""
+    """Render page `name` in the site layout; `user` fills the header and the CSRF token.
+
+    A one-time message left by the last action (`bot.web.flash`) is passed as `flash` and dropped.
+    """
+    flash = take_flash(request)
     values = {
+        "flash": flash,
         "user": user,
         "csrf_token": user.csrf_token if user else context.pop("csrf_token", ""),
         "nav": NAV,
@@ -51,7 +57,10 @@ def render(
         "title": title,
         **context,
     }
-    return templates.TemplateResponse(request, name, values, status_code=status)
+    response = templates.TemplateResponse(request, name, values, status_code=status)
+    if flash is not None:
+        forget_flash(response)
+    return response
 
 
 def wants_page(request: Request) -> bool:

@@ -92,7 +92,7 @@ async def act(client: httpx.AsyncClient, workflow_id: str, verb: str) -> str:
     )
     assert response.status_code == 303 and response.headers["location"] == "/workflows"
     page = await client.get("/workflows")
-    found = re.search(r'<div class="alert (ok|error)" role="\w+">([^<]*)</div>', page.text)
+    found = re.search(r'<div class="alert (ok|error) flash" role="\w+">([^<]*)</div>', page.text)
     assert found, "no message shown after the action"
     again = await client.get("/workflows")
     assert 'class="alert' not in again.text, "the message is shown once"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import col
 
 from agents.views import step_in_words, trigger_in_words, who_approves
 from bot.web.auth import CsrfChecked, PageContext, WebContext
+from bot.web.flash import flash_redirect
 from bot.web.render import render
 from storage.models import Approval, Decision, Member, Workflow, WorkflowVersion
 from storage.scope import Tenant
@@ -22,46 +23,12 @@ from workflows.live import LiveEvent
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 Checkbox = Annotated[bool, Form()]
-FLASH_COOKIE = "levqor_flash"
 HISTORY_SHORT, HISTORY_LONG = 20, 200
 CLASSES = (
     ("A", "Internal, low risk: it reads data or tells our own people."),
     ("B", "External: it sends to people outside the team or writes to a system of record."),
     ("C", "Critical: it deletes data, bills, handles credentials or sends in bulk."),
 )
-
-
-@dataclass(frozen=True)
-class Flash:
-    """A one-time message shown at the top of the next page."""
-
-    kind: str  # "ok" or "error"
-    message: str
-
-
-def flash_redirect(url: str, message: str, kind: str = "ok") -> RedirectResponse:
-    """303 to `url`, carrying a one-time message in a short-lived cookie."""
-    response = RedirectResponse(url, status_code=303)
-    response.set_cookie(
-        FLASH_COOKIE, quote(f"{kind}:{message}"), max_age=60, httponly=True, samesite="lax"
-    )
-    return response
-
-
-def take_flash(request: Request) -> Flash | None:
-    """The message a redirect left for this page (call `clear_flash` on the response)."""
-    raw = request.cookies.get(FLASH_COOKIE)
-    if not raw:
-        return None
-    kind, _, message = unquote(raw).partition(":")
-    return Flash("error" if kind == "error" else "ok", message[:500]) if message else None
-
-
-def clear_flash(response: Response, flash: Flash | None) -> Response:
-    """Forget a flash message once shown."""
-    if flash is not None:
-        response.delete_cookie(FLASH_COOKIE)
-    return response
 
 
 @dataclass
@@ -153,8 +120,7 @@ async def approvals_page(request: Request, ctx: PageContext, view: str = "") -> 
         )
         for cls, text in CLASSES
     ]
-    flash = take_flash(request)
-    response = render(
+    return render(
         request,
         "approvals/index.html",
         ctx.user,
@@ -164,9 +130,7 @@ async def approvals_page(request: Request, ctx: PageContext, view: str = "") -> 
         history=items[len(pending) :],
         history_only=history_only,
         history_limited=len(decided) == (HISTORY_LONG if history_only else HISTORY_SHORT),
-        flash=flash,
     )
-    return clear_flash(response, flash)
 
 
 def _back(request: Request) -> str:

@@ -15,16 +15,14 @@ from sqlmodel import col
 
 from agents.views import step_in_words, trigger_in_words, who_approves
 from bot.web.auth import CsrfChecked, PageContext
+from bot.web.flash import flash_answer
 from bot.web.pages import library_templates
 from bot.web.pages.library_data import (
     STATUS_LABELS,
     ago,
-    flash_answer,
-    forget_flash,
     library_rows,
     safe_back,
     status_counts,
-    take_flash,
     trigger_links,
 )
 from bot.web.render import render
@@ -62,7 +60,7 @@ async def workflows_page(
     search = (q or "").strip()[:200]
     rows = await library_rows(ctx.tenant, status, search)
     counts = await status_counts(ctx.tenant)
-    response = render(
+    return render(
         request,
         "workflows/list.html",
         ctx.user,
@@ -75,10 +73,8 @@ async def workflows_page(
         labels=STATUS_LABELS,
         may_operate=policy.may_operate(ctx.user.member.role),
         back=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-        flash=take_flash(request),
         ago=ago,
     )
-    return forget_flash(request, response)
 
 
 @router.get("/workflows/{workflow_id}")
@@ -123,7 +119,7 @@ async def workflow_page(request: Request, workflow_id: str, ctx: PageContext) ->
         {"name": s.get("name") or s.get("id", ""), "words": step_in_words(s)}
         for s in spec.get("steps", [])
     ]
-    response = render(
+    return render(
         request,
         "workflows/detail.html",
         ctx.user,
@@ -141,10 +137,8 @@ async def workflow_page(request: Request, workflow_id: str, ctx: PageContext) ->
         labels=STATUS_LABELS,
         may_operate=policy.may_operate(member.role),
         back=f"/workflows/{workflow.id}",
-        flash=take_flash(request),
         ago=ago,
     )
-    return forget_flash(request, response)
 
 
 async def _change(

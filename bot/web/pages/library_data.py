@@ -9,10 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote, unquote
 
-from fastapi import Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
@@ -21,7 +18,6 @@ from storage.models import Run, Workflow, WorkflowStatus, WorkflowVersion
 from storage.scope import Tenant
 from storage.types import utcnow
 
-FLASH_COOKIE = "levqor_flash"
 STATUS_LABELS = {
     WorkflowStatus.draft: "Draft",
     WorkflowStatus.pending_approval: "Pending approval",
@@ -40,41 +36,6 @@ class WorkflowRow:
     trigger: str
     last_run: Run | None
     runs_7d: int
-
-
-def wants_json(request: Request) -> bool:
-    """Whether the request came from our script (fetch) rather than a plain form post."""
-    return request.headers.get("x-requested-with") == "fetch"
-
-
-def flash_answer(
-    request: Request, back: str, message: str, *, ok: bool = True, **data: Any
-) -> Response:
-    """After an action: JSON for our script, else a redirect carrying a one-time message."""
-    if wants_json(request):
-        if ok:
-            return JSONResponse({"message": message, **data})
-        return JSONResponse({"error": {"code": "conflict", "message": message}}, status_code=409)
-    response = RedirectResponse(back, status_code=303)
-    value = quote(f"{'ok' if ok else 'error'}:{message}", safe="")
-    response.set_cookie(FLASH_COOKIE, value, max_age=60, httponly=True, samesite="lax", path="/")
-    return response
-
-
-def take_flash(request: Request) -> dict[str, str] | None:
-    """The one-time message left by the last action, if any (`kind` is ok or error)."""
-    raw = request.cookies.get(FLASH_COOKIE)
-    if not raw:
-        return None
-    kind, _, message = unquote(raw).partition(":")
-    return {"kind": "error" if kind == "error" else "ok", "message": message[:500]}
-
-
-def forget_flash(request: Request, response: Response) -> Response:
-    """Drop the flash cookie once its message has been shown."""
-    if FLASH_COOKIE in request.cookies:
-        response.delete_cookie(FLASH_COOKIE, path="/")
-    return response
 
 
 def safe_back(target: str, default: str = "/workflows") -> str:

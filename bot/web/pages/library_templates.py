@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from agents.views import step_in_words, trigger_in_words, who_approves
 from bot.web.auth import CsrfChecked, PageContext
-from bot.web.pages.library_data import flash_answer
+from bot.web.flash import flash_answer
 from bot.web.render import render
 from integrations.registry import ActionRegistry
 from workflows import policy, service

@@ -12,13 +12,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from agents.views import duration_text
 from bot.web.auth import ApiContext, CsrfChecked, PageContext
-from bot.web.pages.approvals import clear_flash, flash_redirect, take_flash
+from bot.web.flash import flash_redirect
 from bot.web.render import render
 from storage.models import Run, RunStatus, StepRun, WorkflowVersion
 from workflows import service
 from workflows.errors import DomainError
 from workflows.run_pages import TRIGGER_TYPES, RunFilters, run_page, status_counts
-from workflows.runs import get_run, run_events, run_steps, start_run
+from workflows.runs import get_run, retry_failed, run_events, run_steps
 
 router = APIRouter(include_in_schema=False)
 FINISHED = (RunStatus.succeeded, RunStatus.failed)
@@ -146,8 +146,7 @@ async def run_page_detail(request: Request, run_id: str, ctx: PageContext) -> Re
         if run.started_at and run.finished_at
         else None
     )
-    flash = take_flash(request)
-    response = render(
+    return render(
         request,
         "runs/detail.html",
         ctx.user,
@@ -161,9 +160,7 @@ async def run_page_detail(request: Request, run_id: str, ctx: PageContext) -> Re
         payload=pretty(run.trigger_payload),
         finished=run.status in FINISHED,
         fingerprint=_fingerprint(run, steps),
-        flash=flash,
     )
-    return clear_flash(response, flash)
 
 
 @router.post("/runs/{run_id}/retry", dependencies=[CsrfChecked])
@@ -172,24 +169,13 @@ async def retry(run_id: str, ctx: PageContext) -> Response:
     failed = await get_run(ctx.tenant, run_id)
     here = f"/runs/{failed.id}"
     try:
-        service.require_operator(ctx.user.member, "retry runs")
-        if failed.status != RunStatus.failed:
-            return flash_redirect(here, "Only a failed run can be retried.", "error")
-        workflow = await service.get_workflow(ctx.tenant, failed.workflow_id)
-        started = await start_run(
-            ctx.tenant,
-            workflow,
-            trigger_type="manual",
-            payload=dict(failed.trigger_payload),
-            idempotency_key=f"retry:{failed.id}",
-        )
+        _, started = await retry_failed(ctx.tenant, ctx.user.member, failed.id)
     except DomainError as exc:
         return flash_redirect(here, f"Could not retry: {exc}", "error")
     if not started.created:
         return flash_redirect(
             f"/runs/{started.run.id}", "This run was already retried: here it is."
         )
-    service.audit(ctx.tenant, ctx.user.member, "run.retried", workflow.id, run_id=failed.id)
     await ctx.tenant.session.commit()
     ctx.runtime.submit(started.run.id)
     return RedirectResponse(f"/runs/{started.run.id}", status_code=303)
