@@ -34,7 +34,12 @@ def trigger_in_words(trigger: dict[str, Any]) -> str:
     if kind == "stripe":
         return f"on Stripe events: {', '.join(trigger.get('events', []))}"
     if kind == "slack":
-        return f"on a Slack {trigger.get('command') or trigger.get('keyword') or 'message'}"
+        where = f" in {trigger['channel']}" if trigger.get("channel") else ""
+        if trigger.get("command"):
+            return f"on the Slack command {trigger['command']}{where}"
+        if trigger.get("keyword"):
+            return f"on a Slack message{where} containing “{trigger['keyword']}”"
+        return f"on a Slack message{where}"
     if kind == "poll":
         return f"when new items appear at {trigger.get('url')}"
     return "only when you run it"
