@@ -130,17 +130,30 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def page(browser: Browser) -> AsyncIterator[Page]:
-    """A fresh browser context (no cookies) at a laptop-sized viewport."""
+    """A fresh browser context (no cookies) at a laptop-sized viewport.
+
+    The test fails on any JavaScript error and on any request to a host other than the app.
+    """
     context = await browser.new_context(viewport={"width": 1280, "height": 860})
     context.set_default_timeout(10_000)
     tab = await context.new_page()
     errors: list[str] = []
+    elsewhere: list[str] = []  # the pages must never ask another host for anything
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    context.on(
+        "request",
+        lambda request: (
+            None
+            if request.url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:"))
+            else elsewhere.append(request.url)
+        ),
+    )
     try:
         yield tab
     finally:
         await context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not elsewhere, f"pages requested other hosts: {elsewhere}"
 
 
 async def sign_up_in_browser(
