@@ -9,30 +9,33 @@ card the person sees is the stored version with its policy class and Approve / R
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import re
 import secrets
-import weakref
-from collections.abc import AsyncIterator, Callable
-from typing import Any, Literal, TypeVar
+from collections.abc import Callable
+from typing import Literal, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
-from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field, ValidationError
 
 from agents.approval import ApprovalRequest, ApprovalResponse
-from agents.assistant import Assistant, Reply
+from agents.assistant import Assistant
 from agents.checkpoint import open_checkpointer
-from agents.drafting import Drafter, build_drafter
 from agents.intents import classify
 from bot.web.auth import ApiContext, CsrfChecked, PageContext, WebContext, is_secure
-from bot.web.render import render, templates
+from bot.web.chat_session import (
+    Frames,
+    answer,
+    assistant_for,
+    finish,
+    frame,
+    load_history,
+    thread_id,
+)
+from bot.web.render import render
 from workflows.catalog import TemplateCatalog
 from workflows.errors import DomainError
-from workflows.runtime import Runtime
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger(__name__)
@@ -40,14 +43,8 @@ log = logging.getLogger(__name__)
 COOKIE = "levqor_chat"
 COOKIE_DAYS = 30
 MAX_TEXT = 4000
-AUTO_SUBMIT = "send it for approval"
-HINT = 'Say "looks good"'
-HISTORY_CHECKPOINTS = 150
 _CONVERSATION = r"^[a-f0-9]{16,32}$"
-_CHUNK = re.compile(r"\s*\S+\s*")
-Frames = AsyncIterator[str]
 ModelT = TypeVar("ModelT", bound=BaseModel)
-_drafters: weakref.WeakKeyDictionary[Runtime, Drafter] = weakref.WeakKeyDictionary()
 
 
 class MessageIn(BaseModel):
@@ -67,16 +64,6 @@ class DecisionIn(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
 
 
-def thread_id(member_id: str, conversation: str) -> str:
-    """The LangGraph thread of one member's web conversation."""
-    return f"web:{member_id}:{conversation}"
-
-
-def frame(event: str, data: dict[str, Any]) -> str:
-    """One server-sent event frame."""
-    return f"event: {event}\ndata: {json.dumps(data)}\n\n"
-
-
 def suggestions(limit: int = 6) -> list[dict[str, str]]:
     """Chips: one ready-to-use template per category, phrased as a request the assistant reads."""
     chosen: list[dict[str, str]] = []
@@ -90,69 +77,6 @@ def suggestions(limit: int = 6) -> list[dict[str, str]]:
         seen.add(template.category)
         chosen.append({"label": template.name, "ask": ask, "description": template.description})
     return chosen[:limit]
-
-
-def card_html(card: ApprovalRequest) -> str:
-    """The approval card partial."""
-    return templates.get_template("partials/draft_card.html").render(card=card)
-
-
-def without_hint(text: str) -> str:
-    """A draft's text without the 'say looks good' line (the web sends it for approval itself)."""
-    lines = text.rstrip().splitlines()
-    return "\n".join(lines[:-1] if lines and lines[-1].startswith(HINT) else lines)
-
-
-async def tokens(text: str) -> Frames:
-    """The text as word-sized `token` frames: the first at once, the rest briskly paced."""
-    chunks = _CHUNK.findall(text)
-    pace = min(0.01, 0.3 / max(len(chunks), 1))
-    for index, chunk in enumerate(chunks):
-        if index:
-            await asyncio.sleep(pace)
-        yield frame("token", {"text": chunk})
-
-
-def _config(thread: str) -> RunnableConfig:
-    return {"configurable": {"thread_id": thread}}
-
-
-async def _revision(assistant: Assistant, thread: str) -> int:
-    state = await assistant.graph.aget_state(_config(thread))
-    return int(state.values.get("revision") or 0)
-
-
-async def _answer(assistant: Assistant, thread: str, text: str) -> Frames:
-    """Send the message; a fresh draft is sent for approval so its card can be decided here."""
-    before = await _revision(assistant, thread)
-    reply = await assistant.send(thread, text)
-    if reply.approval is None and reply.draft and await _revision(assistant, thread) > before:
-        async for chunk in tokens(without_hint(reply.text)):
-            yield chunk
-        reply = await assistant.send(thread, AUTO_SUBMIT)
-        reply = reply.model_copy(update={"text": "\n\n" + reply.text})
-    async for chunk in _finish(reply):
-        yield chunk
-
-
-async def _finish(reply: Reply) -> Frames:
-    async for chunk in tokens(reply.text):
-        yield chunk
-    if reply.approval is not None:
-        card = reply.approval
-        yield frame("card", {"html": card_html(card), **card.model_dump(mode="json")})
-
-
-def assistant_for(
-    runtime: Runtime, checkpointer: Any, workspace_id: str, member_id: str
-) -> Assistant:
-    """The assistant on this checkpointer, sharing one drafter per runtime (an LLM client)."""
-    drafter = _drafters.get(runtime)
-    if drafter is None:
-        drafter = _drafters[runtime] = build_drafter(runtime.settings, runtime.registry)
-    return Assistant(
-        runtime, checkpointer, workspace_id=workspace_id, member_id=member_id, drafter=drafter
-    )
 
 
 def _stream(ctx: WebContext, act: Callable[[Assistant], Frames]) -> StreamingResponse:
@@ -206,7 +130,7 @@ async def post_message(request: Request, ctx: ApiContext) -> StreamingResponse:
         return _error_stream("Type what you would like to automate first.")
     await ctx.tenant.session.commit()  # end the request's transaction before the stream starts
     thread = thread_id(ctx.user.member.id, message.conversation)
-    return _stream(ctx, lambda assistant: _answer(assistant, thread, text))
+    return _stream(ctx, lambda assistant: answer(assistant, thread, text))
 
 
 @router.post("/chat/approvals", dependencies=[CsrfChecked])
@@ -227,7 +151,7 @@ async def post_decision(request: Request, ctx: ApiContext) -> StreamingResponse:
 
     async def act(assistant: Assistant) -> Frames:
         reply = await assistant.resume(thread, response, member_id=member_id)
-        async for chunk in _finish(reply):
+        async for chunk in finish(reply):
             yield chunk
 
     return _stream(ctx, act)
@@ -255,7 +179,7 @@ async def chat_page(request: Request, ctx: PageContext, ask: str = "") -> HTMLRe
     messages: list[dict[str, str]] = []
     card: ApprovalRequest | None = None
     if not fresh:
-        messages, card = await _load(ctx, thread_id(ctx.user.member.id, conversation))
+        messages, card = await load_history(ctx, thread_id(ctx.user.member.id, conversation))
     response = render(
         request,
         "chat.html",
@@ -281,41 +205,3 @@ def _remember(
         COOKIE, conversation, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="lax",
         secure=secure,
     )  # fmt: skip
-
-
-async def _load(
-    ctx: WebContext, thread: str
-) -> tuple[list[dict[str, str]], ApprovalRequest | None]:
-    async with open_checkpointer(ctx.runtime.settings) as checkpointer:
-        assistant = assistant_for(ctx.runtime, checkpointer, ctx.user.workspace.id, "-")
-        snapshots = assistant.graph.aget_state_history(_config(thread), limit=HISTORY_CHECKPOINTS)
-        history = [snapshot async for snapshot in snapshots]
-        return transcript(history[::-1]), await assistant.waiting(thread)
-
-
-def transcript(snapshots: list[Any]) -> list[dict[str, str]]:
-    """The conversation's messages from its checkpoints (oldest first), one pair per turn."""
-    messages: list[dict[str, str]] = []
-    typed, decision = False, ""
-    for snapshot in snapshots:
-        values: dict[str, Any] = snapshot.values
-        if (snapshot.metadata or {}).get("source") == "input":
-            typed, decision = True, ""
-            continue
-        if not messages and not typed:
-            continue  # the oldest turn was cut off by the limit
-        decision = str((values.get("response") or {}).get("decision") or decision)
-        if snapshot.next and not snapshot.interrupts:
-            continue
-        text, reply = str(values.get("text") or ""), str(values.get("reply") or "")
-        if typed and text == AUTO_SUBMIT and messages:
-            messages[-1]["text"] = without_hint(messages[-1]["text"]) + "\n\n" + reply
-        else:
-            said = (
-                text if typed and text else {"approve": "Approve", "reject": "Reject"}.get(decision)
-            )
-            if said:
-                messages.append({"role": "user", "text": said})
-            messages.append({"role": "assistant", "text": reply})
-        typed, decision = False, ""
-    return messages

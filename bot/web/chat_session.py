@@ -1,0 +1,143 @@
+"""The web chat's conversation plumbing: the assistant per message, SSE frames, the transcript.
+
+`pages/chat.py` has the routes; this module turns the assistant's replies into server-sent event
+frames (`token` chunks, a `card` when an approval waits) and rebuilds a conversation's messages
+from its LangGraph checkpoints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import weakref
+from collections.abc import AsyncIterator
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from agents.approval import ApprovalRequest
+from agents.assistant import Assistant, Reply
+from agents.checkpoint import open_checkpointer
+from agents.drafting import Drafter, build_drafter
+from bot.web.auth import WebContext
+from bot.web.render import templates
+from workflows.runtime import Runtime
+
+AUTO_SUBMIT = "send it for approval"
+HINT = 'Say "looks good"'
+HISTORY_CHECKPOINTS = 150
+_CHUNK = re.compile(r"\s*\S+\s*")
+Frames = AsyncIterator[str]
+_drafters: weakref.WeakKeyDictionary[Runtime, Drafter] = weakref.WeakKeyDictionary()
+
+
+def thread_id(member_id: str, conversation: str) -> str:
+    """The LangGraph thread of one member's web conversation."""
+    return f"web:{member_id}:{conversation}"
+
+
+def frame(event: str, data: dict[str, Any]) -> str:
+    """One server-sent event frame."""
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n"
+
+
+def card_html(card: ApprovalRequest) -> str:
+    """The approval card partial."""
+    return templates.get_template("partials/draft_card.html").render(card=card)
+
+
+def without_hint(text: str) -> str:
+    """A draft's text without the 'say looks good' line (the web sends it for approval itself)."""
+    lines = text.rstrip().splitlines()
+    return "\n".join(lines[:-1] if lines and lines[-1].startswith(HINT) else lines)
+
+
+async def tokens(text: str) -> Frames:
+    """The text as word-sized `token` frames: the first at once, the rest briskly paced."""
+    chunks = _CHUNK.findall(text)
+    pace = min(0.01, 0.3 / max(len(chunks), 1))
+    for index, chunk in enumerate(chunks):
+        if index:
+            await asyncio.sleep(pace)
+        yield frame("token", {"text": chunk})
+
+
+def _config(thread: str) -> RunnableConfig:
+    return {"configurable": {"thread_id": thread}}
+
+
+async def _revision(assistant: Assistant, thread: str) -> int:
+    state = await assistant.graph.aget_state(_config(thread))
+    return int(state.values.get("revision") or 0)
+
+
+async def answer(assistant: Assistant, thread: str, text: str) -> Frames:
+    """Send the message; a fresh draft is sent for approval so its card can be decided here."""
+    before = await _revision(assistant, thread)
+    reply = await assistant.send(thread, text)
+    if reply.approval is None and reply.draft and await _revision(assistant, thread) > before:
+        async for chunk in tokens(without_hint(reply.text)):
+            yield chunk
+        reply = await assistant.send(thread, AUTO_SUBMIT)
+        reply = reply.model_copy(update={"text": "\n\n" + reply.text})
+    async for chunk in finish(reply):
+        yield chunk
+
+
+async def finish(reply: Reply) -> Frames:
+    async for chunk in tokens(reply.text):
+        yield chunk
+    if reply.approval is not None:
+        card = reply.approval
+        yield frame("card", {"html": card_html(card), **card.model_dump(mode="json")})
+
+
+def assistant_for(
+    runtime: Runtime, checkpointer: Any, workspace_id: str, member_id: str
+) -> Assistant:
+    """The assistant on this checkpointer, sharing one drafter per runtime (an LLM client)."""
+    drafter = _drafters.get(runtime)
+    if drafter is None:
+        drafter = _drafters[runtime] = build_drafter(runtime.settings, runtime.registry)
+    return Assistant(
+        runtime, checkpointer, workspace_id=workspace_id, member_id=member_id, drafter=drafter
+    )
+
+
+async def load_history(
+    ctx: WebContext, thread: str
+) -> tuple[list[dict[str, str]], ApprovalRequest | None]:
+    async with open_checkpointer(ctx.runtime.settings) as checkpointer:
+        assistant = assistant_for(ctx.runtime, checkpointer, ctx.user.workspace.id, "-")
+        snapshots = assistant.graph.aget_state_history(_config(thread), limit=HISTORY_CHECKPOINTS)
+        history = [snapshot async for snapshot in snapshots]
+        return transcript(history[::-1]), await assistant.waiting(thread)
+
+
+def transcript(snapshots: list[Any]) -> list[dict[str, str]]:
+    """The conversation's messages from its checkpoints (oldest first), one pair per turn."""
+    messages: list[dict[str, str]] = []
+    typed, decision = False, ""
+    for snapshot in snapshots:
+        values: dict[str, Any] = snapshot.values
+        if (snapshot.metadata or {}).get("source") == "input":
+            typed, decision = True, ""
+            continue
+        if not messages and not typed:
+            continue  # the oldest turn was cut off by the limit
+        decision = str((values.get("response") or {}).get("decision") or decision)
+        if snapshot.next and not snapshot.interrupts:
+            continue
+        text, reply = str(values.get("text") or ""), str(values.get("reply") or "")
+        if typed and text == AUTO_SUBMIT and messages:
+            messages[-1]["text"] = without_hint(messages[-1]["text"]) + "\n\n" + reply
+        else:
+            said = (
+                text if typed and text else {"approve": "Approve", "reject": "Reject"}.get(decision)
+            )
+            if said:
+                messages.append({"role": "user", "text": said})
+            messages.append({"role": "assistant", "text": reply})
+        typed, decision = False, ""
+    return messages
