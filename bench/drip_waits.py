@@ -12,11 +12,16 @@ email (to the outbox: no SMTP here) and finishes the run.
 Lateness = when the engine ended the wait (the wait step's `finished_at`) minus the due time;
 the scheduler's own fire lateness and the run's completion are printed too. Target: p95 <= 1 s.
 
-Measured (2 shared cores, SQLite, drip email to the outbox), 10,000 due over 60 s: the scheduler
-fires every resume on time (fire lateness p95 8 ms, all 10,000 fired, none twice), but one process
-executes about 60-70 drip runs per second (engine + email.send through the async ORM), so waits due
-at 167/s queue behind `LEVQOR_SCHEDULED_CONCURRENCY` and the resume lateness p95 is ~110 s: FAIL.
-Meeting it needs cheaper runs or more workers (the scale-out design: procrastinate workers).
+Measured (2 cores, SQLite, drip email to the outbox). The scheduler fires every resume on time
+(fire lateness p95 11-46 ms, all fired, none twice), but one process executes only ~60-100 drip
+runs per second, so waits due at 167/s queue behind `LEVQOR_SCHEDULED_CONCURRENCY`: FAIL.
+A drip resume is now 8 SQL statements and 3 commits (was 12 and 5; pinned by
+tests/workflows/test_engine_statements.py). 2,000 due over 12 s: resume p95 20.9 s, 17 ms CPU per
+run; 10,000 over 60 s: p95 ~105 s. Measured but not adopted: an aiosqlite layer doing one thread
+hop per statement (not four) with writers queued on the loop instead of polling SQLite's lock
+brought the 2,000 case to p95 8.2 s (~10 ms CPU per run); it relies on aiosqlite internals.
+Meeting 167 resumes/s needs cheaper steps still (the drip email's MIME build, Jinja parsing per
+render, APScheduler's job-store write per fire) and more than one process: the scale-out workers.
 """
 
 from __future__ import annotations
@@ -158,6 +163,7 @@ async def measure(
     if datetime.now(UTC) > first_due:
         print("warning: set-up outlasted --lead; the first waits resume late")
     probe = create_engine(settings)
+    cpu_started = time.process_time()
     deadline, done, last_progress = time.monotonic() + lead + window + 90, 0, time.monotonic()
     while time.monotonic() < deadline and done < runs:
         await asyncio.sleep(1)
@@ -167,8 +173,11 @@ async def measure(
         elif time.monotonic() - last_progress > STALL_SECONDS and time.time() > due[run_ids[0]]:
             print(f"no run finished for {STALL_SECONDS} s: the runtime is stuck")
             break
+    cpu = time.process_time() - cpu_started
     fired = [(at - due[r]) * 1000 for r, at in runtime.fired.items()]
     await runtime.close()
+    if done:
+        print(f"process CPU while resuming: {cpu * 1000 / done:.1f} ms per completed run")
     await report(probe, runs, done, fired)
     await probe.dispose()
 

@@ -25,7 +25,14 @@ from integrations.base import (
     Risk,
 )
 from integrations.email_templates import render, template_named, unsubscribe_url
-from integrations.smtp import Sender, SmtpConnection, build_message, message_id, sender_for
+from integrations.smtp import (
+    Sender,
+    SmtpConnection,
+    build_message,
+    message_id,
+    sender_address,
+    sender_for,
+)
 from storage.models import CrmContact, Member, Role
 from storage.scope import Tenant
 from storage.types import utcnow
@@ -104,10 +111,13 @@ def send_risk(inputs: dict[str, Any]) -> Risk:
 
 async def resolve_recipients(ctx: ActionContext, references: Iterable[str]) -> list[str]:
     """Plain addresses for `references`, `member:` ones looked up among workspace members."""
+    references = list(references)
     resolved: list[str] = []
-    async with ctx.sessions() as session:
-        tenant = Tenant(session, ctx.workspace_id)
-        members = list(await tenant.all(tenant.select(Member)))
+    members: list[Member] = []
+    if any(is_member_reference(r) for r in references):  # plain addresses need no lookup
+        async with ctx.sessions() as session:
+            tenant = Tenant(session, ctx.workspace_id)
+            members = list(await tenant.all(tenant.select(Member)))
     for reference in references:
         ref = reference.strip()
         if is_member_reference(ref):
@@ -231,6 +241,15 @@ async def unsubscribed(ctx: ActionContext, addresses: list[str]) -> list[str]:
     return [a for a in addresses if a in gone]
 
 
+def known_sender(ctx: ActionContext) -> Sender | None:
+    """`sender_for` from the workspace the engine loaded for the run (`extras["workspace"]`)."""
+    workspace = ctx.extras.get("workspace")
+    if not isinstance(workspace, dict) or workspace.get("id") != ctx.workspace_id:
+        return None
+    name, address = sender_address(ctx.settings, str(workspace["slug"]))
+    return Sender(ctx.workspace_id, name or str(workspace["name"]), address)
+
+
 def _bodies(
     inp: SendInput, sender: Sender, template: str | None, unsubscribe: str | None
 ) -> tuple[str, str | None]:
@@ -256,7 +275,7 @@ async def send(ctx: ActionContext, inp: SendInput) -> SendOutput:
     drip = inp.drip or (template is not None and template_named(template).drip)
     to = await resolve_recipients(ctx, [inp.to] if isinstance(inp.to, str) else inp.to)
     cc = await resolve_recipients(ctx, inp.cc) if inp.cc else []
-    sender = await sender_for(ctx)
+    sender = known_sender(ctx) or await sender_for(ctx)
     recipients = list(dict.fromkeys([*to, *cc]))
     skipped = await unsubscribed(ctx, recipients) if drip else []
     live = [r for r in recipients if r not in skipped]

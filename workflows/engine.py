@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import bindparam, insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -41,6 +42,16 @@ FailureHook = Callable[[Run, str], Awaitable[None]]
 EventHook = Callable[[LiveEvent], None]
 
 
+# One statement: the run, its workflow and workspace, and its step rows (if any).
+_LOAD = (
+    select(Run, Workflow, Workspace, StepRun)
+    .join(Workflow, col(Workflow.id) == Run.workflow_id)
+    .join(Workspace, col(Workspace.id) == Run.workspace_id)
+    .outerjoin(StepRun, col(StepRun.run_id) == Run.id)
+    .where(col(Run.id) == bindparam("run_id"))
+)
+
+
 class StepFailed(Exception):
     """A step failed for good; the run stops here."""
 
@@ -52,6 +63,10 @@ class _RunState:
     context: dict[str, Any]
     done: dict[str, StepRun]
     requested_by: str | None = None
+    # Live events of changes not committed yet, published (in order) right after the commit.
+    announce: list[tuple[LiveKind, str | None, str]] = field(default_factory=list)
+    # Timeline events (RunEvent rows) not written yet: inserted together with the next commit.
+    events: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Engine:
@@ -85,26 +100,40 @@ class Engine:
                 return run
             if run.status == RunStatus.waiting and run.resume_at and run.resume_at > utcnow():
                 return run
+            # "Running" is committed with the first change after it (a wait ending, a skip) or
+            # just before the first action starts, whichever comes first: never an extra commit.
             run.status, run.resume_at = RunStatus.running, None
             run.started_at = run.started_at or utcnow()
-            await session.commit()
-            self._live(run, "run.started")
+            state.announce.append(("run.started", None, ""))
+            last = len(state.spec.steps) - 1
             try:
                 for position, step in enumerate(state.spec.steps):
-                    if not await self._step(session, state, position, step):
+                    if not await self._step(session, state, position, step, last=position == last):
                         self._live(run, "run.waiting", detail=str(run.resume_at or ""))
                         return run  # waiting
             except StepFailed as failure:
                 run.status, run.error, run.finished_at = RunStatus.failed, str(failure), utcnow()
-                await session.commit()
+                await self._commit(session, state)
                 self._live(run, "run.failed", detail=str(failure))
                 if self.on_failure and not run.dry_run:
                     await self.on_failure(run, str(failure))
                 return run
+            # The last step's outcome (if not committed yet) and the run's success share a commit.
             run.status, run.finished_at = RunStatus.succeeded, utcnow()
-            await session.commit()
-            self._live(run, "run.succeeded")
+            state.announce.append(("run.succeeded", None, ""))
+            await self._commit(session, state)
             return run
+
+    async def _commit(self, session: AsyncSession, state: _RunState) -> None:
+        """Commit (with the timeline events noted), then publish what the commit made true."""
+        if state.events:
+            connection = await session.connection()
+            await connection.execute(insert(RunEvent), state.events)
+            state.events = []
+        await session.commit()
+        announce, state.announce = state.announce, []
+        for kind, step_id, detail in announce:
+            self._live(state.run, kind, step_id=step_id, detail=detail)
 
     def _live(
         self, run: Run, kind: LiveKind, *, step_id: str | None = None, detail: str = ""
@@ -116,24 +145,16 @@ class Engine:
         )
 
     async def _load(self, session: AsyncSession, run_id: str) -> _RunState:
-        query = (
-            select(Run, Workflow, Workspace)
-            .join(Workflow, col(Workflow.id) == Run.workflow_id)
-            .join(Workspace, col(Workspace.id) == Run.workspace_id)
-            .where(Run.id == run_id)
-        )
-        found = (await session.exec(query)).first()
-        if found is None:
+        found = (await session.exec(_LOAD, params={"run_id": run_id})).all()
+        if not found:
             raise LookupError(f"run {run_id} not found")
-        run, workflow, workspace = found
+        run, workflow, workspace, _ = found[0]
+        rows = [step_row for *_, step_row in found if step_row is not None]
         spec = cached(run.version_id)
         if spec is None:
             version = await session.get(WorkflowVersion, run.version_id)
             assert version is not None
             spec = spec_of(version)
-        rows: list[StepRun] = []
-        if run.started_at is not None:  # a fresh run has no step rows yet
-            rows = list((await session.exec(select(StepRun).where(StepRun.run_id == run_id))).all())
         done = {r.step_id: r for r in rows}
         context: dict[str, Any] = {
             "trigger": run.trigger_payload,
@@ -146,9 +167,12 @@ class Engine:
         return _RunState(run, spec, context, done, workflow.created_by)
 
     async def _step(
-        self, session: AsyncSession, state: _RunState, position: int, step: Step
+        self, session: AsyncSession, state: _RunState, position: int, step: Step, *, last: bool
     ) -> bool:
-        """Run one step; False when the run must now wait."""
+        """Run one step; False when the run must now wait.
+
+        The last step's success is left for `execute` to commit together with the run's.
+        """
         run, existing = state.run, state.done.get(step.id)
         if existing and existing.status in (StepStatus.succeeded, StepStatus.skipped):
             return True
@@ -159,25 +183,28 @@ class Engine:
                 go = evaluate(step.when, state.context)
             except ExpressionError as exc:
                 raise await self._fail(
-                    session, run, self._row(session, state, step, position), exc
+                    session, state, self._row(session, state, step, position), exc
                 ) from exc
             if not go:
                 row = self._row(session, state, step, position)
                 row.status, row.finished_at = StepStatus.skipped, utcnow()
-                self._event(session, run, step.id, "step_skipped", f"condition false: {step.when}")
-                await session.commit()
+                _event(state, step.id, "step_skipped", f"condition false: {step.when}")
+                await self._commit(session, state)
                 return True
+        if state.announce:  # the run is stored as running before any action starts
+            await self._commit(session, state)
         row = existing or self._row(session, state, step, position)
         assert step.action is not None
         try:
             action = self.registry.get(step.action)
             inputs = render_value(step.inputs, state.context)
         except (UnknownActionError, ExpressionError) as exc:
-            raise await self._fail(session, run, row, exc) from exc
-        # Recorded with the step's outcome (one commit per step): a crash mid-step leaves the step
-        # unfinished either way, and its idempotency key keeps the re-execution from repeating it.
-        # Start and finish live on the step row itself; events record the rest (retries, failures,
-        # skips, waits), and `workflows.runs.run_events` merges both into the timeline.
+            raise await self._fail(session, state, row, exc) from exc
+        # Recorded with the step's outcome (one commit per step; the last step's is the run's): a
+        # crash mid-step leaves the step unfinished either way, and its idempotency key keeps the
+        # re-execution from repeating it. Start and finish live on the step row itself; events
+        # record the rest (retries, failures, skips, waits), and `workflows.runs.run_events`
+        # merges both into the timeline.
         row.inputs, row.status = inputs if isinstance(inputs, dict) else {}, StepStatus.running
         ctx = ActionContext(
             settings=self.settings,
@@ -189,7 +216,10 @@ class Engine:
             step_id=step.id,
             idempotency_key=row.idempotency_key,
             dry_run=run.dry_run,
-            extras={"requested_by": state.requested_by},
+            extras={
+                "requested_by": state.requested_by,
+                "workspace": dict(state.context["workspace"]),
+            },
         )
 
         async def attempt(number: int) -> Any:
@@ -198,8 +228,8 @@ class Engine:
 
         async def on_retry(number: int, error: BaseException, delay: float) -> None:
             message = f"attempt {number} failed ({_describe(error)}); retrying in {delay:.2f}s"
-            self._event(session, run, step.id, "step_retry", message)
-            await session.commit()
+            _event(state, step.id, "step_retry", message)
+            await self._commit(session, state)
 
         started = time.perf_counter()
         self._live(run, "step.started", step_id=step.id, detail=step.action)
@@ -213,13 +243,14 @@ class Engine:
             )
         except Exception as exc:
             row.duration_ms = (time.perf_counter() - started) * 1000
-            raise await self._fail(session, run, row, exc) from exc
+            raise await self._fail(session, state, row, exc) from exc
         row.duration_ms = (time.perf_counter() - started) * 1000
         row.output = output.model_dump(mode="json")
         row.status, row.finished_at = StepStatus.succeeded, utcnow()
         state.context["steps"][step.id] = row.output
-        await session.commit()
-        self._live(run, "step.finished", step_id=step.id, detail=step.action)
+        state.announce.append(("step.finished", step.id, step.action))
+        if not last:
+            await self._commit(session, state)
         return True
 
     async def _wait(
@@ -235,20 +266,20 @@ class Engine:
             due = existing.started_at + timedelta(seconds=step.wait_seconds)
             if due > utcnow():
                 run.status, run.resume_at = RunStatus.waiting, due
-                await session.commit()
+                await self._commit(session, state)
                 return False
             existing.status, existing.finished_at = StepStatus.succeeded, utcnow()
             existing.output = {"waited_until": due.isoformat()}
             state.context["steps"][step.id] = existing.output
-            self._event(session, run, step.id, "wait_over", "")
-            await session.commit()
+            _event(state, step.id, "wait_over", "")
+            await self._commit(session, state)  # with the run's "running"
             return True
         row = self._row(session, state, step, position)
         row.status = StepStatus.waiting
         due = row.started_at + timedelta(seconds=step.wait_seconds)
         run.status, run.resume_at = RunStatus.waiting, due
-        self._event(session, run, step.id, "waiting", f"until {due.isoformat()}")
-        await session.commit()
+        _event(state, step.id, "waiting", f"until {due.isoformat()}")
+        await self._commit(session, state)
         if self.on_wait and not run.dry_run:
             await self.on_wait(run.id, due)
         return False
@@ -268,27 +299,30 @@ class Engine:
         return row
 
     async def _fail(
-        self, session: AsyncSession, run: Run, row: StepRun, error: BaseException
+        self, session: AsyncSession, state: _RunState, row: StepRun, error: BaseException
     ) -> StepFailed:
+        run = state.run
         message = f"step {row.step_id} ({row.action}) failed: {_describe(error)}"
         row.status, row.error, row.finished_at = StepStatus.failed, _describe(error), utcnow()
         session.add(row)
-        self._event(session, run, row.step_id, "step_failed", message)
-        await session.commit()
+        _event(state, row.step_id, "step_failed", message)  # committed with the run's
         log.warning("run %s: %s", run.id, message)
         return StepFailed(message)
 
-    @staticmethod
-    def _event(session: AsyncSession, run: Run, step_id: str | None, kind: str, msg: str) -> None:
-        session.add(
-            RunEvent(
-                workspace_id=run.workspace_id,
-                run_id=run.id,
-                step_id=step_id,
-                kind=kind,
-                message=msg,
-            )
-        )
+
+def _event(state: _RunState, step_id: str | None, kind: str, message: str) -> None:
+    """Note a timeline event; written with the next commit (in one INSERT with any others)."""
+    run = state.run
+    state.events.append(
+        {
+            "workspace_id": run.workspace_id,
+            "run_id": run.id,
+            "step_id": step_id,
+            "kind": kind,
+            "message": message,
+            "at": utcnow(),
+        }
+    )
 
 
 def _describe(error: BaseException) -> str:
