@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 CHROMIUM ?= /usr/bin/chromium
+TEST_WORKERS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install browser run test lint typecheck migrations-check pytest bench screenshots clean
@@ -42,7 +43,7 @@ migrations-check: install
 	LEVQOR_DATA_DIR=$$tmp DATABASE_URL= $(BIN)/levqor db check; status=$$?; rm -rf $$tmp; exit $$status
 
 pytest: install browser
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 # Re-take the screenshots in docs/screenshots from the browser tests.
 screenshots: install browser
