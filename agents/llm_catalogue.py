@@ -5,24 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel
-
 from integrations.registry import ActionRegistry
 from prompts import load_prompt
 from workflows import spec as spec_models
 from workflows.spec import WorkflowSpec
 
 TOOL_NAME = "submit_draft"
-_TRIGGERS: tuple[type[BaseModel], ...] = (
-    spec_models.ManualTrigger,
-    spec_models.ScheduleTrigger,
-    spec_models.IntervalTrigger,
-    spec_models.WebhookTrigger,
-    spec_models.EmailTrigger,
-    spec_models.SlackTrigger,
-    spec_models.StripeTrigger,
-    spec_models.PollTrigger,
-)
+_TRIGGERS = spec_models.TRIGGER_MODELS
 
 
 def input_errors(spec: WorkflowSpec, registry: ActionRegistry) -> list[str]:

@@ -161,6 +161,16 @@ Trigger = Annotated[
     | PollTrigger,
     Field(discriminator="type"),
 ]
+TRIGGER_MODELS: tuple[type[BaseModel], ...] = (
+    ManualTrigger,
+    ScheduleTrigger,
+    IntervalTrigger,
+    WebhookTrigger,
+    EmailTrigger,
+    SlackTrigger,
+    StripeTrigger,
+    PollTrigger,
+)
 TRIGGER_TYPES = ("manual", "schedule", "interval", "webhook", "email", "slack", "stripe", "poll")
 
 

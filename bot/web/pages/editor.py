@@ -33,16 +33,7 @@ _STEP = re.compile(r"^steps\[(\d+)\](?: \([^)]*\))?")
 _WHOLE_STEP = re.compile(r"^steps\.\d+$")
 _INDEX = re.compile(r"\[(\d+)\]")
 _TRIGGER_TAG = re.compile(r"^trigger\.(?:" + "|".join(TRIGGER_TYPES) + r")(?=\.|$)")
-_TRIGGER_MODELS = (
-    spec_models.ManualTrigger,
-    spec_models.ScheduleTrigger,
-    spec_models.IntervalTrigger,
-    spec_models.WebhookTrigger,
-    spec_models.EmailTrigger,
-    spec_models.SlackTrigger,
-    spec_models.StripeTrigger,
-    spec_models.PollTrigger,
-)
+_TRIGGER_MODELS = spec_models.TRIGGER_MODELS
 
 
 def location(raw: str) -> str:
