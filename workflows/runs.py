@@ -154,3 +154,30 @@ async def retry_failed(tenant: Tenant, member: Member, run_id: str) -> tuple[Wor
     if started.created:
         service.audit(tenant, member, "run.retried", workflow.id, run_id=failed.id)
     return workflow, started
+
+
+async def run_manually(
+    tenant: Tenant,
+    member: Member,
+    workflow: Workflow,
+    *,
+    payload: dict[str, Any] | None = None,
+    dry_run: bool = False,
+    idempotency_key: str | None = None,
+) -> StartedRun:
+    """ "Run now" from any front: the member must be an operator; a new run is audited.
+
+    The caller commits and submits it (or executes it inline); a repeated key starts nothing.
+    """
+    service.require_operator(member, "run workflows")
+    started = await start_run(
+        tenant,
+        workflow,
+        trigger_type="manual",
+        payload=payload,
+        dry_run=dry_run,
+        idempotency_key=idempotency_key,
+    )
+    if started.created:
+        service.audit(tenant, member, "workflow.run", workflow.id, run_id=started.run.id)
+    return started

@@ -20,7 +20,7 @@ from storage.scope import Tenant
 from workflows import service
 from workflows.catalog import TemplateCatalog, TemplateParamsError, UnknownTemplateError
 from workflows.errors import InvalidSpec, NotFound
-from workflows.runs import start_run
+from workflows.runs import run_manually
 from workflows.runtime import Runtime
 from workflows.spec import WorkflowSpec
 
@@ -135,10 +135,9 @@ async def run_now(
     _may_request(principal)
     body = body or RunRequest()
     workflow = await service.get_workflow(tenant, workflow_id)
-    started = await start_run(
-        tenant, workflow, trigger_type="manual", payload=body.payload, dry_run=body.dry_run
+    started = await run_manually(
+        tenant, principal.member, workflow, payload=body.payload, dry_run=body.dry_run
     )
-    service.audit(tenant, principal.member, "workflow.run", workflow.id, run_id=started.run.id)
     await tenant.session.commit()
     if body.wait or body.dry_run:
         return RunOut.of(await runtime.engine.execute(started.run.id))

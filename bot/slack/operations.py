@@ -10,7 +10,7 @@ from storage.models import Approval, Member, Workflow, WorkflowVersion
 from storage.scope import Tenant
 from workflows import service
 from workflows.errors import NotFound
-from workflows.runs import StartedRun, retry_failed, start_run
+from workflows.runs import StartedRun, retry_failed, run_manually
 
 
 def may_request(member: Member) -> None:
@@ -98,12 +98,8 @@ async def run_now(
     actor: Actor, deps: SlackDeps, workflow: Workflow, key: str | None = None
 ) -> StartedRun:
     """Record a manual run and start it in the background (a repeated `key` starts nothing)."""
-    may_request(actor.member)
-    started = await start_run(actor.tenant, workflow, trigger_type="manual", idempotency_key=key)
+    started = await run_manually(actor.tenant, actor.member, workflow, idempotency_key=key)
     if started.created:
-        service.audit(
-            actor.tenant, actor.member, "workflow.run", workflow.id, run_id=started.run.id
-        )
         await actor.session.commit()
         deps.runtime.submit(started.run.id)
     return started

@@ -29,7 +29,7 @@ from bot.web.render import render
 from storage.models import Approval, Decision, Run, WorkflowStatus, WorkflowVersion
 from workflows import policy, service
 from workflows.errors import Conflict, Forbidden
-from workflows.runs import start_run
+from workflows.runs import run_manually
 
 router = APIRouter(include_in_schema=False)
 router.include_router(library_templates.router)
@@ -180,10 +180,9 @@ async def run_now(
         if workflow.status != WorkflowStatus.active:
             reason = _NOT_RUNNABLE[workflow.status]
             raise Conflict(f"“{workflow.name}” cannot run now: {reason}")
-        started = await start_run(tenant, workflow, trigger_type="manual")
+        started = await run_manually(tenant, member, workflow)
     except (Conflict, Forbidden) as exc:
         return flash_answer(request, back, _sentence(str(exc)), ok=False)
-    service.audit(tenant, member, "workflow.run", workflow.id, run_id=started.run.id)
     await tenant.session.commit()
     ctx.runtime.submit(started.run.id)
     return flash_answer(
