@@ -15,7 +15,7 @@ BENCHMARKS = [
     ["bench.graph_overhead"],
     ["bench.slack_ack"],
     ["bench.inbound_autoreply"],
-    ["bench.scheduler_lateness"],
+    ["bench.drip_waits"],
     ["bench.runs_page"],
     ["bench.first_token"],
 ]

@@ -283,17 +283,8 @@ async def live_counts(session: AsyncSession, workspace_id: str) -> dict[str, Any
 async def workspace_jobs(
     session: AsyncSession, workspace_id: str, jobs: list[ScheduledJob]
 ) -> list[ScheduledJob]:
-    """The scheduler jobs of this workspace: its workflows' fires and its runs' resumes."""
+    """The scheduler jobs of this workspace: its time-triggered workflows' fires."""
     workflows = set(
         (await session.exec(select(Workflow.id).where(Workflow.workspace_id == workspace_id))).all()
     )
-    runs = set(
-        (
-            await session.exec(
-                select(Run.id).where(
-                    Run.workspace_id == workspace_id, Run.status == RunStatus.waiting
-                )
-            )
-        ).all()
-    )
-    return [j for j in jobs if j.target_id in (workflows if j.kind == "workflow" else runs)]
+    return [j for j in jobs if j.workflow_id in workflows]

@@ -2,7 +2,7 @@
 
 APScheduler's job store pickles a job's callable as the text `module:function`, so a job
 survives restarts only if it names a module-level function, never a bound method or a closure.
-These two functions are that stable target; they forward to whichever `FireHandler` the running
+`fire_workflow` is that stable target; they forward to whichever `FireHandler` the running
 `WorkflowScheduler` registered (one per process), and log and skip when none is registered.
 """
 
@@ -16,7 +16,6 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 FIRE_WORKFLOW_REF = "workflows.jobs:fire_workflow"
-RESUME_RUN_REF = "workflows.jobs:resume_run"
 
 
 class FireHandler(Protocol):
@@ -24,9 +23,6 @@ class FireHandler(Protocol):
 
     async def fire(self, workflow_id: str) -> None:
         """Start a run of the workflow's active version (poll triggers poll their feed here)."""
-
-    async def resume(self, run_id: str) -> None:
-        """Continue a run whose wait step is over."""
 
 
 _handler: FireHandler | None = None
@@ -64,15 +60,6 @@ async def fire_workflow(workflow_id: str) -> None:
         log.warning("workflow %s fired with no scheduler handler registered; skipped", workflow_id)
         return
     await _shielded(handler.fire(workflow_id))
-
-
-async def resume_run(run_id: str) -> None:
-    """Job target for `resume:{run_id}`: continue the waiting run."""
-    handler = _handler
-    if handler is None:
-        log.warning("resume of run %s fired with no scheduler handler registered; skipped", run_id)
-        return
-    await _shielded(handler.resume(run_id))
 
 
 async def _shielded(call: Coroutine[Any, Any, None]) -> None:

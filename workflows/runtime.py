@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import and_
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,6 +27,7 @@ from workflows.runs import start_run
 from workflows.scheduler import WorkflowScheduler, create_scheduler
 from workflows.spec import WorkflowSpec
 from workflows.versions import spec_of
+from workflows.waits import WaitClock
 
 log = logging.getLogger(__name__)
 TIME_TRIGGERS = ("schedule", "interval", "poll")
@@ -53,23 +53,31 @@ class Runtime:
             on_event=self.live.publish,
         )
         self.scheduler: WorkflowScheduler | None = None
+        self.waits: WaitClock | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        # Scheduled fires and resumes run a few at a time: a burst of due jobs (10,000 drip waits
-        # due together) queues here instead of exhausting the connection pool.
+        # Scheduled fires and continued waits run a few at a time: a burst (10,000 drip waits due
+        # together) queues here instead of exhausting the connection pool.
         self._scheduled = asyncio.Semaphore(settings.scheduled_concurrency)
 
     async def start(self, *, scheduler: bool | None = None, recover: bool = True) -> Runtime:
-        """Start the scheduler (if enabled) and pick up runs an earlier process left unfinished."""
+        """Start the scheduler and wait clock (if enabled); pick up runs left unfinished earlier."""
         if scheduler if scheduler is not None else self.settings.run_scheduler:
             self.scheduler = create_scheduler(self.settings, self)
-            active, waiting = await self._scheduled_state()
-            await self.scheduler.start(active=active, waiting=waiting)
-        if recover:
+            await self.scheduler.start(active=await self._time_triggered())
+            if recover:
+                await self.recover()
+            self.waits = WaitClock(
+                self.sessions, self._continue_waited, poll_seconds=self.settings.wait_poll_seconds
+            )
+            self.waits.start()
+        elif recover:
             await self.recover()
         return self
 
     async def close(self) -> None:
         """Stop the scheduler, let in-flight runs finish briefly, release connections."""
+        if self.waits:
+            await self.waits.stop()
         if self.scheduler:
             await self.scheduler.shutdown()
         if self._tasks:
@@ -125,18 +133,19 @@ class Runtime:
             )
         await self.engine.execute(started.run.id)
 
+    def _continue_waited(self, run_id: str) -> None:
+        """Wait clock callback: the run's wait is over; continue it in the background."""
+        self._spawn(self.resume(run_id))
+
     async def resume(self, run_id: str) -> None:
-        """Scheduler callback: continue a run whose wait is over."""
+        """Continue a run whose wait is over (a few at a time: see `_scheduled`)."""
         async with self._scheduled:
             await self.engine.execute(run_id)
 
     async def recover(self) -> list[str]:
-        """Restart runs this node left running or queued, and overdue waits."""
+        """Restart runs this node left running or queued (overdue waits are the wait clock's)."""
         async with self.sessions() as session:
-            query = select(Run.id).where(
-                col(Run.status).in_([RunStatus.running, RunStatus.queued])
-                | and_(col(Run.status) == RunStatus.waiting, col(Run.resume_at) <= utcnow())
-            )
+            query = select(Run.id).where(col(Run.status).in_([RunStatus.running, RunStatus.queued]))
             run_ids = list((await session.exec(query)).all())
         for run_id in run_ids:
             self.submit(run_id)
@@ -165,7 +174,7 @@ class Runtime:
         ).one()
         return spec_of(version)
 
-    async def _scheduled_state(self) -> tuple[dict[str, Any], dict[str, datetime]]:
+    async def _time_triggered(self) -> dict[str, Any]:
         active: dict[str, Any] = {}
         async with self.sessions() as session:
             rows = await session.exec(
@@ -175,13 +184,11 @@ class Runtime:
                 spec = await self._spec(session, workflow)
                 if spec.trigger.type in TIME_TRIGGERS:
                     active[workflow.id] = spec.trigger
-            waits = await session.exec(select(Run).where(Run.status == RunStatus.waiting))
-            waiting = {r.id: r.resume_at for r in waits.all() if r.resume_at}
-        return active, waiting
+        return active
 
     async def _on_wait(self, run_id: str, at: datetime) -> None:
-        if self.scheduler:
-            self.scheduler.schedule_resume(run_id, at)
+        if self.waits:
+            self.waits.notify(at)
 
     async def _on_failure(self, run: Run, message: str) -> None:
         """Tell the workspace's alert channel (or the outbox) that a run failed."""

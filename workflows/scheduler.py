@@ -1,4 +1,8 @@
-"""`WorkflowScheduler`: APScheduler 3 on the app's database, firing workflows and resuming waits."""
+"""`WorkflowScheduler`: APScheduler 3 on the app's database, firing time-triggered workflows.
+
+Wait steps are not scheduler jobs: a waiting run is its own timer in the run table, fired in
+batches by `workflows.waits.WaitClock`.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger as EveryTrigger
 from sqlalchemy import Engine, create_engine, event
 
@@ -26,7 +29,6 @@ from workflows.spec import IntervalTrigger, PollTrigger, ScheduleTrigger, Trigge
 __all__ = ["FireHandler", "ScheduledJob", "WorkflowScheduler", "create_scheduler"]
 
 WORKFLOW_PREFIX = "wf:"
-RESUME_PREFIX = "resume:"
 DRAIN_SECONDS = 10.0
 
 
@@ -35,8 +37,7 @@ class ScheduledJob:
     """One job in the store, for inspection."""
 
     id: str
-    kind: str  # "workflow" or "resume"
-    target_id: str
+    workflow_id: str
     next_fire_time: datetime | None
     trigger: str
 
@@ -62,7 +63,7 @@ def create_scheduler(settings: Settings, handler: FireHandler) -> WorkflowSchedu
 
 
 class WorkflowScheduler:
-    """Keeps one job per time-triggered workflow (`wf:{id}`) and per waiting run (`resume:{id}`)."""
+    """Keeps one job per active time-triggered workflow (`wf:{id}`)."""
 
     def __init__(self, scheduler: AsyncIOScheduler, handler: FireHandler) -> None:
         self._scheduler = scheduler
@@ -73,16 +74,14 @@ class WorkflowScheduler:
         """Whether the scheduler has been started and not shut down."""
         return bool(self._scheduler.running)
 
-    async def start(
-        self, *, active: Mapping[str, Trigger], waiting: Mapping[str, datetime]
-    ) -> None:
+    async def start(self, *, active: Mapping[str, Trigger]) -> None:
         """Start on the running loop, first reconciling the store with what should be scheduled."""
         jobs.register_handler(self._handler)
         try:
             # Start paused so that nothing stale fires before reconcile has repaired the store;
             # resume() then runs whatever is due (missed fires within their grace) straight away.
             self._scheduler.start(paused=True)
-            self.reconcile(active, waiting)
+            self.reconcile(active)
             self._scheduler.resume()
         except BaseException:
             await self.shutdown()
@@ -130,63 +129,28 @@ class WorkflowScheduler:
         )
         return _next(job)
 
-    def schedule_resume(self, run_id: str, at: datetime) -> None:
-        """Resume the run at `at` (timezone-aware), however late the scheduler gets there."""
-        self._require_running()
-        if at.tzinfo is None:
-            raise ValueError("resume time must be timezone-aware")
-        self._scheduler.add_job(
-            jobs.RESUME_RUN_REF,
-            trigger=DateTrigger(run_date=at.astimezone(UTC)),
-            args=[run_id],
-            id=RESUME_PREFIX + run_id,
-            name=RESUME_PREFIX + run_id,
-            # A wait that ended while the process was down must still resume the run, however
-            # long ago: unlike a 9am report, a half-finished run never becomes pointless.
-            misfire_grace_time=None,
-            replace_existing=True,
-        )
-
-    def cancel_resume(self, run_id: str) -> bool:
-        """Forget the run's pending resume; return whether there was one."""
-        self._require_running()
-        job_id = RESUME_PREFIX + run_id
-        if self._scheduler.get_job(job_id) is None:
-            return False
-        self._scheduler.remove_job(job_id)
-        return True
-
-    def reconcile(self, active: Mapping[str, Trigger], waiting: Mapping[str, datetime]) -> None:
-        """Make the store hold exactly `active`'s time-based workflows and `waiting`'s resumes."""
+    def reconcile(self, active: Mapping[str, Trigger]) -> None:
+        """Make the store hold exactly `active`'s time-based workflows (and nothing else)."""
         self._require_running()
         paused_here = self._scheduler.state == STATE_RUNNING
         if paused_here:
             # Paused, each add does not wake the scheduler: one query round at resume, not N.
             self._scheduler.pause()
         try:
-            self._reconcile(active, waiting)
+            self._reconcile(active)
         finally:
             if paused_here:
                 self._scheduler.resume()
 
-    def _reconcile(self, active: Mapping[str, Trigger], waiting: Mapping[str, datetime]) -> None:
+    def _reconcile(self, active: Mapping[str, Trigger]) -> None:
         present = {job.id: job for job in self._scheduler.get_jobs()}
         for workflow_id, trigger in active.items():
             job_id = WORKFLOW_PREFIX + workflow_id
             self._sync(job_id, workflow_id, trigger, present.get(job_id))
-        wanted_resumes = {RESUME_PREFIX + run_id: at for run_id, at in waiting.items()}
+        wanted = {WORKFLOW_PREFIX + workflow_id for workflow_id in active}
         for job_id in present:
-            stale_workflow = (
-                job_id.startswith(WORKFLOW_PREFIX)
-                and job_id.removeprefix(WORKFLOW_PREFIX) not in active
-            )
-            stale_resume = job_id.startswith(RESUME_PREFIX) and job_id not in wanted_resumes
-            if stale_workflow or stale_resume:
+            if job_id not in wanted:  # a paused or deleted workflow, or a job of an older release
                 self._scheduler.remove_job(job_id)
-        for job_id, at in wanted_resumes.items():
-            job = present.get(job_id)
-            if job is None or job.trigger.run_date != at.astimezone(UTC):
-                self.schedule_resume(job_id.removeprefix(RESUME_PREFIX), at)
 
     def jobs(self) -> list[ScheduledJob]:
         """Every job in the store, soonest first."""
@@ -222,12 +186,9 @@ def _next(job: Any) -> datetime | None:
 
 def _describe(job: Any) -> ScheduledJob:
     job_id = str(job.id)
-    kind = "resume" if job_id.startswith(RESUME_PREFIX) else "workflow"
-    prefix = RESUME_PREFIX if kind == "resume" else WORKFLOW_PREFIX
     return ScheduledJob(
         id=job_id,
-        kind=kind,
-        target_id=job_id.removeprefix(prefix),
+        workflow_id=job_id.removeprefix(WORKFLOW_PREFIX),
         next_fire_time=_next(job),
         trigger=str(job.trigger),
     )

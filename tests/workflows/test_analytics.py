@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Member, Role, Run, RunStatus, Workflow, Workspace
@@ -159,16 +158,13 @@ async def test_scheduler_jobs_are_counted_for_their_own_workspace(
 ) -> None:
     registry = Recorder().registry()
     ours = await activate(sessions, workspace, SPEC, registry)
-    await _add_run(sessions, ours, datetime.now(UTC), RunStatus.waiting)
     other = await _other_workspace(sessions)
     theirs = await activate(sessions, other, SPEC, registry)
     async with sessions() as session:
-        waiting = (await session.exec(select(Run).where(Run.workflow_id == ours.id))).one()
         jobs = [
-            ScheduledJob(f"workflow:{ours.id}", "workflow", ours.id, None, "cron"),
-            ScheduledJob(f"workflow:{theirs.id}", "workflow", theirs.id, None, "cron"),
-            ScheduledJob(f"resume:{waiting.id}", "resume", waiting.id, None, "date"),
-            ScheduledJob("resume:elsewhere", "resume", "elsewhere", None, "date"),
+            ScheduledJob(f"wf:{ours.id}", ours.id, None, "cron"),
+            ScheduledJob(f"wf:{theirs.id}", theirs.id, None, "cron"),
+            ScheduledJob("wf:deleted", "deleted", None, "cron"),
         ]
         mine = await analytics.workspace_jobs(session, workspace.id, jobs)
-    assert [j.target_id for j in mine] == [ours.id, waiting.id]
+    assert [j.workflow_id for j in mine] == [ours.id]

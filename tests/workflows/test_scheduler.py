@@ -30,27 +30,21 @@ class RecordingHandler:
 
     def __init__(self, delay: float = 0.0) -> None:
         self.fired: list[tuple[str, float]] = []
-        self.resumed: list[tuple[str, float]] = []
         self.finished: list[str] = []
         self.delay = delay
         self.event = asyncio.Event()
 
     async def fire(self, workflow_id: str) -> None:
-        """Record a workflow fire."""
+        """Record a workflow fire, optionally taking a while about it."""
         self.fired.append((workflow_id, time.time()))
         self.event.set()
-
-    async def resume(self, run_id: str) -> None:
-        """Record a resume, optionally taking a while about it."""
-        self.resumed.append((run_id, time.time()))
-        self.event.set()
         await asyncio.sleep(self.delay)
-        self.finished.append(run_id)
+        self.finished.append(workflow_id)
 
     async def wait(self, count: int, within: float = 3.0) -> None:
-        """Wait until `count` fires and resumes in total have been recorded."""
+        """Wait until `count` fires have been recorded."""
         async with asyncio.timeout(within):
-            while len(self.fired) + len(self.resumed) < count:
+            while len(self.fired) < count:
                 self.event.clear()
                 await self.event.wait()
 
@@ -84,11 +78,10 @@ async def started(
     settings: Settings,
     handler: RecordingHandler,
     active: Mapping[str, Trigger] | None = None,
-    waiting: Mapping[str, datetime] | None = None,
 ) -> WorkflowScheduler:
-    """A running scheduler, reconciled with `active` and `waiting`."""
+    """A running scheduler, reconciled with `active`."""
     scheduler = factory(settings, handler)
-    await scheduler.start(active=active or {}, waiting=waiting or {})
+    await scheduler.start(active=active or {})
     return scheduler
 
 
@@ -126,15 +119,12 @@ async def test_jobs_are_stored_as_text_references_with_deliberate_defaults(
 ) -> None:
     scheduler = await started(new_scheduler, settings, RecordingHandler())
     scheduler.sync_workflow("w1", WEEKDAYS_9AM)
-    scheduler.schedule_resume("r1", datetime.now(UTC) + timedelta(days=2))
     rows = stored_rows(settings)
-    assert set(rows) == {"wf:w1", "resume:r1"}
-    wf, resume = rows["wf:w1"][1], rows["resume:r1"][1]
+    assert set(rows) == {"wf:w1"}
+    wf = rows["wf:w1"][1]
     assert (wf["func"], wf["args"]) == ("workflows.jobs:fire_workflow", ("w1",))
-    assert (resume["func"], resume["args"]) == ("workflows.jobs:resume_run", ("r1",))
     assert (wf["coalesce"], wf["max_instances"]) == (True, 1)
     assert wf["misfire_grace_time"] == settings.misfire_grace_seconds
-    assert resume["misfire_grace_time"] is None
 
 
 async def test_job_survives_restart_with_same_next_fire_and_pause_removes_it(
@@ -159,27 +149,6 @@ async def test_job_survives_restart_with_same_next_fire_and_pause_removes_it(
     assert second.sync_workflow("weekly", None) is None  # paused
     assert second.next_fire_time("weekly") is None
     assert set(stored_rows(settings)) == {"wf:hourly"}
-
-
-@pytest.mark.slow
-async def test_resume_due_during_downtime_fires_after_restart(
-    tmp_path: Path, database_url: str, new_scheduler: Factory
-) -> None:
-    # A one-second grace: the downtime below is longer, and the resume must run all the same.
-    settings = make_settings(tmp_path, database_url, LEVQOR_MISFIRE_GRACE_SECONDS=1)
-    first = await started(new_scheduler, settings, RecordingHandler())
-    at = datetime.now(UTC) + timedelta(seconds=0.2)
-    first.schedule_resume("r1", at)
-    await first.shutdown()
-    await asyncio.sleep(1.5)
-    assert stored_rows(settings)["resume:r1"][0] == pytest.approx(at.timestamp())
-
-    handler = RecordingHandler()
-    await started(new_scheduler, settings, handler, waiting={"r1": at})
-    await handler.wait(1)
-    assert [r for r, _ in handler.resumed] == ["r1"]
-    await asyncio.sleep(0.1)
-    assert stored_rows(settings) == {}  # a one-off: gone once fired
 
 
 async def restart_after(
@@ -223,25 +192,20 @@ async def test_a_fire_missed_by_more_than_the_grace_is_skipped(
 async def test_reconcile_adds_missing_and_removes_stale(
     settings: Settings, new_scheduler: Factory
 ) -> None:
-    later = datetime.now(UTC) + timedelta(hours=1)
     active: dict[str, Trigger] = {
         "cron": WEEKDAYS_9AM,
         "poll": PollTrigger(url="https://example.com/feed", interval_seconds=900),
         "manual": ManualTrigger(),
     }
-    scheduler = await started(new_scheduler, settings, RecordingHandler(), active, {"r1": later})
-    assert {(j.kind, j.target_id) for j in scheduler.jobs()} == {
-        ("workflow", "cron"),
-        ("workflow", "poll"),
-        ("resume", "r1"),
-    }
+    scheduler = await started(new_scheduler, settings, RecordingHandler(), active)
+    assert {j.workflow_id for j in scheduler.jobs()} == {"cron", "poll"}
     poll_next = scheduler.next_fire_time("poll")
     assert poll_next is not None
     assert poll_next - datetime.now(UTC) <= timedelta(seconds=900)
 
-    scheduler.reconcile({"cron": WEEKDAYS_9AM, "new": HOURLY}, {"r2": later})
-    assert [j.id for j in scheduler.jobs()] == ["resume:r2", "wf:new", "wf:cron"]
-    assert set(stored_rows(settings)) == {"wf:cron", "wf:new", "resume:r2"}
+    scheduler.reconcile({"cron": WEEKDAYS_9AM, "new": HOURLY})
+    assert [j.id for j in scheduler.jobs()] == ["wf:new", "wf:cron"]  # soonest first
+    assert set(stored_rows(settings)) == {"wf:cron", "wf:new"}
 
 
 async def test_changed_trigger_replaces_job_and_event_trigger_unschedules(
@@ -257,27 +221,15 @@ async def test_changed_trigger_replaces_job_and_event_trigger_unschedules(
     assert scheduler.jobs() == []
 
 
-async def test_cancel_resume_and_resume_needs_an_aware_time(
-    settings: Settings, new_scheduler: Factory
-) -> None:
-    scheduler = await started(new_scheduler, settings, RecordingHandler())
-    scheduler.schedule_resume("r1", datetime.now(UTC) + timedelta(days=1))
-    assert scheduler.cancel_resume("r1") is True
-    assert scheduler.cancel_resume("r1") is False
-    with pytest.raises(ValueError, match="timezone-aware"):
-        scheduler.schedule_resume("r2", datetime.now())
-    assert scheduler.jobs() == []
-
-
 async def test_shutdown_lets_a_fire_in_progress_finish(
     settings: Settings, new_scheduler: Factory
 ) -> None:
     handler = RecordingHandler(delay=0.3)
     scheduler = await started(new_scheduler, settings, handler)
-    scheduler.schedule_resume("r1", datetime.now(UTC))
+    scheduler.sync_workflow("w1", IntervalTrigger(seconds=1))
     await handler.wait(1)
     await scheduler.shutdown()
-    assert handler.finished == ["r1"]
+    assert handler.finished == ["w1"]
 
 
 async def test_one_scheduler_per_process_and_none_before_start(
@@ -289,7 +241,7 @@ async def test_one_scheduler_per_process_and_none_before_start(
         idle.sync_workflow("w", HOURLY)
     running = await started(new_scheduler, settings, RecordingHandler())
     with pytest.raises(RuntimeError, match="already running"):
-        await idle.start(active={}, waiting={})
+        await idle.start(active={})
     assert running.is_running
     assert not idle.is_running
     await running.shutdown()
