@@ -204,7 +204,7 @@ async def report(
     print(f"waits fired {len(rows)}/{runs}, handed over {len(fired)} (twice: {repeats}); "
           f"runs completed {done}/{runs}")  # fmt: skip
     _line("fire lateness (wait step ended, run queued)", resumed)
-    _line("pick-up lateness (engine took the run)", fired)
+    _line("hand-over lateness (run queued for the engine)", fired)
     _line("done lateness (drip email handed over, run succeeded)", completed)
     ok = resumed and percentile(resumed, 95) <= 1000 and not repeats and len(rows) == done == runs
     print(f"target: fire p95 <= 1000 ms, each wait fired once, every run done: "

@@ -107,6 +107,7 @@ def _render_string(source: str, context: dict[str, Any]) -> Any:
         raise ExpressionError(f"template {source!r} failed: {exc}") from exc
 
 
+@lru_cache(maxsize=1024)
 def _lone_expression(source: str) -> str | None:
     stripped = source.strip()
     if not (stripped.startswith("{{") and stripped.endswith("}}")):
