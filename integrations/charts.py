@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import struct
+import time
 import zlib
 from dataclasses import dataclass
 from datetime import date
@@ -193,7 +194,10 @@ def chart_path(settings: Settings, chart_id: str) -> Path | None:
 
 
 def save_chart(settings: Settings, chart_id: str, png: bytes) -> Path:
-    """Store a chart under the data dir (written to a temp file, then renamed into place)."""
+    """Store a chart under the data dir (written to a temp file, then renamed into place).
+
+    At most once an hour per process, charts past `LEVQOR_CHART_RETENTION_DAYS` are removed then.
+    """
     path = chart_path(settings, chart_id)
     if path is None:
         raise ValueError(f"not a chart id: {chart_id!r}")
@@ -201,7 +205,33 @@ def save_chart(settings: Settings, chart_id: str, png: bytes) -> Path:
     partial = path.with_suffix(".part")
     partial.write_bytes(png)
     partial.replace(path)
+    if time.time() - _pruned.get(path.parent, 0.0) >= PRUNE_EVERY_SECONDS:
+        _pruned[path.parent] = time.time()
+        prune_charts(settings)
     return path
+
+
+PRUNE_EVERY_SECONDS = 3600
+_pruned: dict[Path, float] = {}  # charts dir -> when this process last pruned it
+
+
+def prune_charts(settings: Settings, now: float | None = None) -> int:
+    """Delete charts older than the retention (and half-written files over an hour old)."""
+    folder = Path(settings.data_dir) / "charts"
+    if not folder.is_dir():
+        return 0
+    now = time.time() if now is None else now
+    keep = settings.chart_retention_days * 86400
+    removed = 0
+    for entry in folder.iterdir():
+        age = now - entry.stat().st_mtime
+        stale = (entry.suffix == ".png" and CHART_ID.match(entry.stem) and age > keep) or (
+            entry.suffix == ".part" and age > 3600
+        )
+        if stale:
+            entry.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def load_chart(settings: Settings, chart_id: str) -> bytes | None:

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     retry_max_seconds: float = Field(default=60.0, alias="LEVQOR_RETRY_MAX_SECONDS")
     misfire_grace_seconds: int = Field(default=300, alias="LEVQOR_MISFIRE_GRACE_SECONDS")
     scheduled_concurrency: int = Field(default=4, ge=1, alias="LEVQOR_SCHEDULED_CONCURRENCY")
+    chart_retention_days: int = Field(default=90, ge=1, alias="LEVQOR_CHART_RETENTION_DAYS")
     wait_poll_seconds: float = Field(default=1.0, gt=0, alias="LEVQOR_WAIT_POLL_SECONDS")
     mail_port: int | None = Field(default=None, alias="LEVQOR_MAIL_PORT")
     mail_domain: str = Field(default="levqor.localhost", alias="LEVQOR_MAIL_DOMAIN")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import struct
+import time
 import zlib
 from datetime import date, timedelta
 from email import message_from_bytes, policy
@@ -16,7 +18,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations.attachments import attach
 from integrations.base import ActionContext, ActionError
-from integrations.charts import DayBar, chart_id_for, chart_path, load_chart, runs_chart, save_chart
+from integrations.charts import (
+    DayBar,
+    chart_id_for,
+    chart_path,
+    load_chart,
+    prune_charts,
+    runs_chart,
+    save_chart,
+)
 from integrations.report import ACTIONS
 from storage.config import Settings
 from storage.models import Run, RunStatus, Workflow, WorkflowVersion, Workspace
@@ -189,3 +199,33 @@ async def test_report_build_draws_the_runs_it_counts(
     assert out.chart_url in out.html and "Weekly" in out.html and "50.0% success" not in out.html
     plain = await ACTIONS[0].run(ctx, {"period": "7 days"})
     assert plain.chart_url is None and not [b for b in plain.blocks if b["type"] == "image"]
+
+
+def test_charts_past_the_retention_are_removed_when_a_chart_is_saved(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, LEVQOR_CHART_RETENTION_DAYS="30")
+    png = runs_chart(DAYS)
+    old, recent = chart_id_for(settings, "old"), chart_id_for(settings, "recent")
+    for chart_id, days_ago in ((old, 31), (recent, 29)):
+        path = save_chart(settings, chart_id, png)
+        stamp = time.time() - days_ago * 86400
+        os.utime(path, (stamp, stamp))
+    stray = tmp_path / "charts" / "notes.txt"  # not ours: left alone
+    stray.write_text("keep")
+    half = tmp_path / "charts" / f"{chart_id_for(settings, 'crashed')}.part"
+    half.write_bytes(b"partial")
+    os.utime(half, (time.time() - 7200, time.time() - 7200))
+
+    assert prune_charts(settings) == 2
+    assert load_chart(settings, old) is None and load_chart(settings, recent) == png
+    assert stray.exists() and not half.exists()
+    assert prune_charts(settings, now=time.time() + 2 * 86400) == 1  # now the 29-day one is 31
+
+
+def test_saving_prunes_at_most_hourly(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, LEVQOR_CHART_RETENTION_DAYS="1")
+    png = runs_chart(DAYS)
+    first = save_chart(settings, chart_id_for(settings, "a"), png)  # prunes (first in this dir)
+    stamp = time.time() - 3 * 86400
+    os.utime(first, (stamp, stamp))
+    save_chart(settings, chart_id_for(settings, "b"), png)  # within the hour: no prune
+    assert first.exists()
