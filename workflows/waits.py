@@ -35,6 +35,7 @@ from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
+RECHECK_SECONDS = 0.05
 ContinueRun = Callable[[str], object]  # hands a run back to the engine (not awaited)
 
 _END_WAIT = (
@@ -117,7 +118,13 @@ class WaitClock:
                 soonest = self._noted
             now = utcnow()
             poll = now + timedelta(seconds=self._poll)
-            self._planned = poll if soonest is None else max(now, min(soonest, poll))
+            if soonest is None:
+                self._planned = poll
+            elif soonest <= now and not fired:
+                # Due but not fired: another clock is claiming it. Look again shortly.
+                self._planned = now + timedelta(seconds=RECHECK_SECONDS)
+            else:
+                self._planned = max(now, min(soonest, poll))
             with contextlib.suppress(TimeoutError):
                 delay = (self._planned - now).total_seconds()
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
