@@ -12,6 +12,7 @@ from agents.tools.members import load_member
 from storage.models import Run, Workflow, WorkflowStatus
 from storage.scope import Tenant
 from workflows import service
+from workflows.lookup import match_workflows
 from workflows.runs import start_run
 from workflows.runtime import Runtime
 
@@ -51,21 +52,16 @@ async def list_workflows(runtime: Runtime, workspace_id: str) -> list[WorkflowLi
 async def find_workflows(
     runtime: Runtime, workspace_id: str, target: str, recent_id: str | None
 ) -> list[Workflow]:
-    """Workflows a phrase names ("it" → the one this conversation last touched)."""
+    """Workflows a phrase names ("it" → the one this conversation last touched; no phrase → all)."""
     async with runtime.sessions() as session:
         tenant = Tenant(session, workspace_id)
         if recent_id and (not target or re.fullmatch(r"(?:it|that|this|them)", target)):
             recent = await tenant.get(Workflow, recent_id)
             return [recent] if recent else []
-        workflows = [
-            w for w in await service.list_workflows(tenant) if w.status != WorkflowStatus.archived
-        ]
-    words = set(re.findall(r"[a-z0-9]+", target.lower())) - {"it", "that", "this"}
-    if not words:
-        return workflows
-    scored = [(len(words & set(re.findall(r"[a-z0-9]+", w.name.lower()))), w) for w in workflows]
-    best = max((score for score, _ in scored), default=0)
-    return [w for score, w in scored if score == best and best > 0]
+        if not target.strip():
+            workflows = await service.list_workflows(tenant)
+            return [w for w in workflows if w.status != WorkflowStatus.archived]
+        return await match_workflows(tenant, target)
 
 
 async def run_now(

@@ -10,6 +10,7 @@ from storage.models import Approval, Member, Workflow, WorkflowVersion
 from storage.scope import Tenant
 from workflows import service
 from workflows.errors import NotFound
+from workflows.lookup import QUOTES, match_workflows
 from workflows.runs import StartedRun, retry_failed, run_manually
 
 
@@ -117,24 +118,13 @@ async def retry(actor: Actor, deps: SlackDeps, run_id: str) -> tuple[Workflow, S
 
 
 async def find_workflow(tenant: Tenant, ref: str) -> Workflow:
-    """A workflow named by id, id prefix (4+ characters) or name (case-insensitive)."""
-    ref = ref.strip().strip('`"“”')
-    if not ref:
+    """The one workflow `ref` names (`workflows.lookup` rules), or NotFound saying why not."""
+    if not ref.strip().strip(QUOTES):
         raise NotFound("name a workflow (its id or its name)")
-    exact = await tenant.get(Workflow, ref)
-    if exact is not None:
-        return exact
-    workflows = await service.list_workflows(tenant)
-    wanted = ref.lower()
-    matches = [w for w in workflows if w.name.lower() == wanted]
-    if not matches and len(ref) >= 4:
-        matches = [w for w in workflows if w.id.startswith(wanted)]
-    if not matches:
-        matches = [w for w in workflows if wanted in w.name.lower()]
-    live = [w for w in matches if w.status.value != "archived"] or matches
-    if len(live) == 1:
-        return live[0]
-    if not live:
-        raise NotFound(f"no workflow called “{ref}” (try `/levqor list`)")
-    names = ", ".join(f"{w.name} (`{w.id[:8]}`)" for w in live[:5])
-    raise NotFound(f"“{ref}” matches several workflows: {names}; use the id")
+    found = await match_workflows(tenant, ref)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound(f"no workflow called “{ref.strip()}” (try `/levqor list`)")
+    names = ", ".join(f"{w.name} (`{w.id[:8]}`)" for w in found[:5])
+    raise NotFound(f"“{ref.strip()}” matches several workflows: {names}; use the id")
