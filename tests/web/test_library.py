@@ -451,3 +451,27 @@ async def test_library_queries_do_not_grow_with_workflows_and_runs(web: Web) -> 
     )
     assert row and "data-runs-7d>7<" in row.group(0) and "badge failed" in row.group(0)
     await client.aclose()
+
+
+async def test_archive_from_the_workflow_page_stops_it_for_good(web: Web) -> None:
+    client = await sign_up_client(web)
+    digest = await create_from_template(client, DIGEST)
+    await approve(web, digest)
+    page = (await client.get(f"/workflows/{digest}")).text
+    assert f'action="/workflows/{digest}/archive"' in page and "data-confirm=" in page
+    token = await page_csrf(client)
+    back = f"/workflows/{digest}"
+    response = await client.post(
+        f"/workflows/{digest}/archive", data={"csrf_token": token, "back": back}
+    )
+    assert response.status_code == 303 and response.headers["location"] == back
+    after = (await client.get(back)).text
+    assert "Archived “Weekly new leads digest”: it never runs again" in after
+    assert f'action="/workflows/{digest}/archive"' not in after  # nothing left to archive
+    assert await status_of(web, digest) == WorkflowStatus.archived
+    if web.runtime.scheduler is not None:
+        assert web.runtime.scheduler.next_fire_time(digest) is None  # unscheduled
+    assert await act(client, digest, "resume") == "Cannot resume a workflow that is archived."
+    assert "archived workflows never run" in await act(client, digest, "run")
+    assert await runs_of(web, digest) == []
+    await client.aclose()

@@ -1,4 +1,4 @@
-"""Web pages: the workflow library, one workflow's page, and pause / resume / run now.
+"""Web pages: the workflow library, one workflow's page, and pause / resume / archive / run now.
 
 The template marketplace (`/templates`) lives in `library_templates` and is served through this
 module's router.
@@ -43,6 +43,7 @@ _NOT_RUNNABLE = {
 _DONE = {
     "pause": "Paused “{name}”: it will not run until you resume it.",
     "resume": "Resumed “{name}”: it runs on its trigger again.",
+    "archive": "Archived “{name}”: it never runs again; its runs and versions stay for reference.",
 }
 
 
@@ -165,6 +166,14 @@ async def pause(request: Request, workflow_id: str, ctx: PageContext, back: Back
 async def resume(request: Request, workflow_id: str, ctx: PageContext, back: Back = "") -> Response:
     """Resume a paused workflow."""
     return await _change(request, ctx, workflow_id, "resume", back)
+
+
+@router.post("/workflows/{workflow_id}/archive", dependencies=[CsrfChecked])
+async def archive(
+    request: Request, workflow_id: str, ctx: PageContext, back: Back = ""
+) -> Response:
+    """Archive a workflow for good (its history stays); unschedules it."""
+    return await _change(request, ctx, workflow_id, "archive", back)
 
 
 @router.post("/workflows/{workflow_id}/run", dependencies=[CsrfChecked])
