@@ -1,14 +1,24 @@
-"""http.request: outbound HTTP with an address guard, our own redirect handling and a body cap."""
+"""http.request: outbound HTTP with an address guard, our own redirect handling and a body cap.
+
+The guard resolves a host once and the request then connects to exactly the addresses it checked
+(a pinned transport), so a DNS server answering differently at connect time (DNS rebinding)
+cannot steer a request to a private or loopback address.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import json
 import socket
+import ssl
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import httpcore
 import httpx
 from pydantic import ConfigDict, Field
 
@@ -47,30 +57,104 @@ def _kind(ip: Address) -> str | None:
     return next((name for name, hit in checks if hit), None)
 
 
-async def guard_url(settings: Settings, url: httpx.URL) -> None:
-    """Refuse non-HTTP schemes and hosts resolving to non-public addresses (unless allowed)."""
+async def guard_url(settings: Settings, url: httpx.URL) -> tuple[str, ...]:
+    """Refuse non-HTTP schemes and hosts resolving to non-public addresses (unless allowed).
+
+    Returns the checked addresses a request to `url` must connect to (never empty), or `()` for
+    a host on LEVQOR_HTTP_ALLOWED_HOSTS, which is sent as named.
+    """
     if url.scheme not in ("http", "https"):
         raise ActionError(f"refused: only http and https URLs are allowed, not {url.scheme!r}")
     host = url.host.lower()
     if not host:
         raise ActionError(f"refused: {url} has no host")
     if host in {h.lower() for h in settings.http_allowed_hosts}:
-        return
+        return ()
     try:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
         port = url.port or (443 if url.scheme == "https" else 80)
         loop = asyncio.get_running_loop()
-        try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        try:  # the IDNA-encoded name httpx would connect to, not the decoded display form
+            infos = await loop.getaddrinfo(_connect_host(url), port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise RetryableError(f"could not resolve {host}: {exc}") from exc
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    if not addresses:
+        raise RetryableError(f"could not resolve {host}: no addresses")
     for ip in addresses:
         kind = _kind(ip)
         if kind is not None:
             where = f"{ip}" if str(ip) == host else f"{host} resolves to {ip}, which"
             raise ActionError(f"refused: {where} is a {kind} address")
+    return tuple(dict.fromkeys(str(ip) for ip in addresses))
+
+
+def _connect_host(url: httpx.URL) -> str:
+    return url.raw_host.decode("ascii").lower()
+
+
+class _PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Opens TCP connections only to the addresses the guard checked for a host, in order."""
+
+    def __init__(self, pins: Mapping[str, tuple[str, ...]]) -> None:
+        self._pins = pins
+        self._network = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore passes it by this name)
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = self._pins.get(host.lower())
+        if not addresses:
+            raise httpcore.ConnectError(f"refused: {host} was not checked by the address guard")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in addresses:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                break
+            try:
+                return await self._network.connect_tcp(
+                    address, port, left, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        reason = failure or "no time left to connect"
+        message = f"could not connect to {host} at {', '.join(addresses)}: {reason}"
+        if isinstance(failure, httpcore.ConnectError):
+            raise httpcore.ConnectError(message) from failure
+        raise httpcore.ConnectTimeout(message) from failure
+
+    async def sleep(self, seconds: float) -> None:
+        await self._network.sleep(seconds)
+
+
+class _PinnedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport over a `_PinnedBackend`: Host, TLS SNI and certificate checks use the
+    URL's host name; only the TCP connect goes to a checked address. No proxies (a proxy would
+    resolve the name again)."""
+
+    def __init__(self, pins: Mapping[str, tuple[str, ...]]) -> None:
+        super().__init__(verify=_tls_context(), trust_env=False)
+        # httpx has no public hook for the network backend: replace the pool it just built.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=_tls_context(),
+            max_connections=10,
+            max_keepalive_connections=10,
+            keepalive_expiry=5.0,
+            network_backend=_PinnedBackend(pins),
+        )
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default verifying context (certifi, or SSL_CERT_FILE/SSL_CERT_DIR), built once."""
+    return httpx.create_ssl_context()
 
 
 @dataclass(frozen=True)
@@ -93,38 +177,51 @@ async def fetch(
     content: bytes | None = None,
     timeout_seconds: float = 15.0,
 ) -> Fetched:
-    """Send a request through the guard, following up to 5 redirects, each one guarded too."""
+    """Send a request through the guard, following up to 5 redirects, each one guarded too.
+
+    Every hop connects only to the addresses its guard checked (allowed hosts: via `ctx.http`).
+    """
     target = httpx.URL(url)
     sent_headers = dict(headers or {})
-    for _ in range(MAX_REDIRECTS + 1):
-        await guard_url(ctx.settings, target)
-        request = ctx.http.build_request(
-            method, target, headers=sent_headers, content=content, timeout=timeout_seconds
-        )
-        try:
-            response = await ctx.http.send(request, stream=True, follow_redirects=False)
-        except httpx.TimeoutException as exc:
-            raise RetryableError(f"{method} {target} timed out") from exc
-        except httpx.TransportError as exc:
-            raise RetryableError(f"{method} {target} failed: {exc or type(exc).__name__}") from exc
-        try:
-            location = response.headers.get("location")
-            if response.status_code in _REDIRECTS and location:
-                next_url = target.join(location)
-                if response.status_code in (301, 302, 303) and method != "HEAD":
-                    method, content = "GET", None
-                if next_url.host != target.host:
-                    sent_headers = {
-                        k: v
-                        for k, v in sent_headers.items()
-                        if k.lower() not in _CREDENTIAL_HEADERS
-                    }
-                target = next_url
-                continue
-            body, truncated = await _read_capped(response)
-        finally:
-            await response.aclose()
-        return Fetched(str(target), response.status_code, dict(response.headers), body, truncated)
+    pins: dict[str, tuple[str, ...]] = {}
+    async with httpx.AsyncClient(transport=_PinnedTransport(pins), trust_env=False) as pinned:
+        for _ in range(MAX_REDIRECTS + 1):
+            addresses = await guard_url(ctx.settings, target)
+            client = ctx.http
+            if addresses:
+                pins[_connect_host(target)] = addresses
+                client = pinned
+            request = client.build_request(
+                method, target, headers=sent_headers, content=content, timeout=timeout_seconds
+            )
+            try:
+                response = await client.send(request, stream=True, follow_redirects=False)
+            except httpx.TimeoutException as exc:
+                detail = f": {exc}" if str(exc) else ""
+                raise RetryableError(f"{method} {target} timed out{detail}") from exc
+            except httpx.TransportError as exc:
+                reason = exc or type(exc).__name__
+                raise RetryableError(f"{method} {target} failed: {reason}") from exc
+            try:
+                location = response.headers.get("location")
+                if response.status_code in _REDIRECTS and location:
+                    next_url = target.join(location)
+                    if response.status_code in (301, 302, 303) and method != "HEAD":
+                        method, content = "GET", None
+                    if next_url.host != target.host:
+                        sent_headers = {
+                            k: v
+                            for k, v in sent_headers.items()
+                            if k.lower() not in _CREDENTIAL_HEADERS
+                        }
+                    target = next_url
+                    continue
+                body, truncated = await _read_capped(response)
+            finally:
+                await response.aclose()
+            return Fetched(
+                str(target), response.status_code, dict(response.headers), body, truncated
+            )
     raise ActionError(f"refused: more than {MAX_REDIRECTS} redirects from {url}")
 
 
