@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from integrations import ai, crm, crm_sync, email, http, hubspot, report, rss, sheets, slack, stripe
+from integrations import (
+    ai,
+    alerts,
+    crm,
+    crm_sync,
+    email,
+    http,
+    hubspot,
+    report,
+    rss,
+    sheets,
+    slack,
+    stripe,
+)
 from integrations import credential_actions as credentials
 from integrations import stripe_reminders as invoice_reminders
 from integrations.registry import ActionRegistry
@@ -27,5 +40,6 @@ def default_registry() -> ActionRegistry:
         hubspot,
         crm_sync,
         invoice_reminders,
+        alerts,
     )
     return ActionRegistry(action for module in modules for action in module.ACTIONS)

@@ -309,6 +309,30 @@ class FeedItemSeen(SQLModel, table=True):
     seen_at: datetime = _ts()
 
 
+class AlertState(SQLModel, table=True):
+    """Whether one metric (`key`) of a workflow is over its threshold, and its last value.
+
+    `updated_by` is the idempotency key of the check that wrote the row last (also the version a
+    conditional update compares against); `changed_by` the one that last flipped `over`.
+    """
+
+    __tablename__ = "alert_state"
+    __table_args__ = (UniqueConstraint("workflow_id", "key"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    # No foreign key: deleting a workflow is never blocked by its alert state.
+    workflow_id: str = Field(max_length=32)
+    key: str = Field(max_length=200)
+    over: bool = False
+    last_value: float
+    previous_value: float | None = None
+    changed_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    changed_by: str | None = Field(default=None, max_length=100)
+    updated_by: str = Field(max_length=100)
+
+
 class SlackInstallation(SQLModel, table=True):
     """The Slack app installed in one Slack team, mapped to one Levqor workspace.
 
@@ -390,6 +414,7 @@ TENANT_TABLES: tuple[type[SQLModel], ...] = (
     Credential,
     CrmContact,
     FeedItemSeen,
+    AlertState,
     SlackInstallation,
     WebLogin,
     WebSession,

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from integrations.registry import ActionRegistry
 from storage.models import (
+    AlertState,
     Approval,
     AuditLog,
     Decision,
@@ -337,7 +338,7 @@ async def delete_workflow(
                 col(child.run_id).in_(runs),
             )
         )
-    for model in (Run, Approval, FeedItemSeen, WorkflowVersion):
+    for model in (Run, Approval, FeedItemSeen, AlertState, WorkflowVersion):
         await tenant.session.exec(
             delete(model).where(
                 model.workspace_id == tenant.workspace_id,  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from agents.planner import rules
+from agents.planner.crossings import add_crossing_check
 from agents.planner.intents import TriggerReading
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
@@ -30,7 +31,8 @@ def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str,
     rules.add_emails(steps, t, trigger, slots)
     rules.add_slack(steps, t, trigger, slots)
     rules.cover_named_tools(steps, t, trigger, slots)
-    _threshold_conditions(steps, t, trigger, slots)
+    add_crossing_check(steps, t, trigger)  # metrics: alert on the crossing only
+    _threshold_conditions(steps, t, trigger, slots)  # events: alert on each one over
     return {
         "name": _title(request),
         "description": request.strip()[:2000],

@@ -236,13 +236,23 @@ def test_whole_placeholder_keeps_type() -> None:
     assert monitor.trigger.model_dump()["interval_seconds"] == 900
 
 
-def test_threshold_stays_a_number_in_the_condition() -> None:
+def test_threshold_stays_a_number_and_alerts_follow_the_crossing() -> None:
+    # The alert fires on the check that crosses the threshold (alert.crossed), not on every
+    # value over it; the threshold reaches that check as a number.
     spec = CATALOG.instantiate("slack-alert-notifications", {"threshold": 250})
-    alert = _step(spec, "alert")
-    assert alert.when is not None and "250" in alert.when
-    assert evaluate(alert.when, {"trigger": {"value": 300}}) is True
-    assert evaluate(alert.when, {"trigger": {"value": 249}}) is False
-    assert evaluate(alert.when, {"trigger": {"value": "9999"}}) is False
+    threshold = _step(spec, "check").inputs["threshold"]
+    assert threshold == 250 and type(threshold) is int
+    alert, recovered = _step(spec, "alert"), _step(spec, "recovered")
+    assert alert.when is not None and recovered.when is not None
+    crossing = {"steps": {"check": {"crossed": True, "recovered": False}}}
+    staying = {"steps": {"check": {"crossed": False, "recovered": False}}}
+    back = {"steps": {"check": {"crossed": False, "recovered": True}}}
+    assert evaluate(alert.when, crossing) is True
+    assert evaluate(alert.when, staying) is False
+    assert evaluate(recovered.when, back) is False  # recovery posts are off by default
+    loud = CATALOG.instantiate("slack-alert-notifications", {"notify_recovery": True})
+    assert evaluate(_step(loud, "recovered").when or "", back) is True
+    assert evaluate(_step(loud, "recovered").when or "", staying) is False
 
 
 def test_jinja_survives_instantiation_untouched() -> None:
