@@ -1,4 +1,4 @@
-"""Core commands: serve, db, keys, templates, run, schema."""
+"""Core commands: serve, db, keys, password-link, templates, run, schema."""
 
 from __future__ import annotations
 
@@ -76,6 +76,11 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("role must be owner, admin, operator or viewer") from None
         typer.echo(asyncio.run(_create_key(Settings(), parsed, workspace)))
 
+    @app.command("password-link")
+    def password_link(email: str) -> None:
+        """Print a one-time link (valid an hour) that sets a new web password for EMAIL."""
+        typer.echo(asyncio.run(_password_link(Settings(), email)))
+
     @app.command()
     def templates(
         category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
@@ -136,6 +141,25 @@ async def _create_key(settings: Settings, role: object, slug: str) -> str:
             plaintext, _ = await create_key(session, ws, role)
             await session.commit()
             return plaintext
+    finally:
+        await engine.dispose()
+
+
+async def _password_link(settings: Settings, email: str) -> str:
+    from sqlmodel import select
+
+    from accounts.password_reset import reset_link
+    from storage.db import create_engine, session_factory
+    from storage.models import WebLogin
+
+    engine = create_engine(settings)
+    try:
+        async with session_factory(engine)() as session:
+            query = select(WebLogin).where(WebLogin.email == email.strip().lower())
+            login = (await session.exec(query)).first()
+            if login is None:
+                raise typer.BadParameter(f"no web sign-in uses {email!r}")
+            return reset_link(settings, login)
     finally:
         await engine.dispose()
 

@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from accounts.keys import authenticate
+from accounts.password_reset import login_for_token
+from accounts.web_auth import sign_up
 from bot.cli import build
 from storage.config import Settings
 from storage.db import create_engine, session_factory
@@ -103,3 +105,32 @@ def test_the_default_workspace_exists_after_upgrade(env: Path) -> None:
         return list(rows)
 
     assert asyncio.run(slugs()) == ["default"]
+
+
+def test_password_link_prints_a_working_one_time_link(env: Path) -> None:
+    assert levqor("db", "upgrade")[0] == 0
+
+    async def sign_up_ada() -> None:
+        engine = create_engine(Settings())
+        async with session_factory(engine)() as session:
+            await sign_up(
+                session, workspace_name="Acme", name="Ada", email="ada@example.com",
+                password="a long password",
+            )  # fmt: skip
+            await session.commit()
+        await engine.dispose()
+
+    async def login_of(token: str) -> str:
+        engine = create_engine(Settings())
+        async with session_factory(engine)() as session:
+            login = await login_for_token(session, Settings(), token)
+        await engine.dispose()
+        return login.email
+
+    asyncio.run(sign_up_ada())
+    code, out = levqor("password-link", "ADA@example.com ")
+    link = out.strip()
+    assert code == 0 and link.startswith(f"{Settings().public_url}/password/reset/")
+    assert asyncio.run(login_of(link.rsplit("/", 1)[1])) == "ada@example.com"
+    code, out = levqor("password-link", "nobody@example.com")
+    assert code != 0 and "no web sign-in uses" in out
