@@ -19,7 +19,7 @@ from storage.types import utcnow
 
 SESSION_DAYS = 14
 MIN_PASSWORD = 10
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()  # Argon2id with the library's current (RFC 9106 low-memory) costs
 
 
@@ -69,7 +69,7 @@ def check_sign_up(workspace_name: str, name: str, email: str, password: str) -> 
         raise SignUpError("workspace", "Name your workspace (your company or team).")
     if not name.strip():
         raise SignUpError("name", "Tell us your name.")
-    if not _EMAIL.match(email.strip()):
+    if not EMAIL_PATTERN.match(email.strip()):
         raise SignUpError("email", "Enter an email address like you@example.com.")
     if len(password) < MIN_PASSWORD:
         raise SignUpError("password", f"Use a password of at least {MIN_PASSWORD} characters.")

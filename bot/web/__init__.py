@@ -16,6 +16,7 @@ from bot.web.pages import (
     health,
     library,
     live,
+    password,
     runs,
 )
 from bot.web.render import STATIC
@@ -29,5 +30,6 @@ def install(app: FastAPI) -> None:
     async def _sign_in(_: Request, exc: SignInRequired) -> RedirectResponse:
         return sign_in_redirect(exc)
 
-    for module in (account, chat, library, editor, approvals, runs, analytics, health, live):
+    pages = (account, password, chat, library, editor, approvals, runs, analytics, health, live)
+    for module in pages:
         app.include_router(module.router)
