@@ -108,6 +108,9 @@ def assistant_for(
 async def load_history(
     ctx: WebContext, thread: str
 ) -> tuple[list[dict[str, str]], ApprovalRequest | None]:
+    # End the request's read transaction first: on PostgreSQL the checkpointer's first setup runs
+    # CREATE INDEX CONCURRENTLY, which waits for every open transaction, this one included.
+    await ctx.tenant.session.commit()
     async with open_checkpointer(ctx.runtime.settings) as checkpointer:
         assistant = assistant_for(ctx.runtime, checkpointer, ctx.user.workspace.id, "-")
         snapshots = assistant.graph.aget_state_history(_config(thread), limit=HISTORY_CHECKPOINTS)

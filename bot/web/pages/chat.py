@@ -86,6 +86,7 @@ def _stream(ctx: WebContext, act: Callable[[Assistant], Frames]) -> StreamingRes
     async def frames() -> Frames:
         yield ": open\n\n" + frame("status", {"state": "thinking"})
         try:
+            await ctx.tenant.session.commit()  # no open transaction during checkpointer setup
             async with open_checkpointer(runtime.settings) as checkpointer:
                 assistant = assistant_for(runtime, checkpointer, user.workspace.id, user.member.id)
                 async for chunk in act(assistant):
