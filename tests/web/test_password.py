@@ -5,45 +5,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from storage.config import Settings
 from storage.models import OutboxMessage
 from tests.conftest import make_settings
-from tests.fakes.http_server import free_port
+from tests.fakes.smtp_inbox import Inbox, smtp_inbox
 from tests.web.conftest import PASSWORD, Web, csrf_of, sign_up_client
 
 EMAIL = "olivia@acme.example"
 NEW = "a brand new password"
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps the messages it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append(parsed)
-        return "250 Message accepted"
-
-    def link(self, base: str) -> str:
-        """The reset link in the only message received, as a path."""
-        assert len(self.messages) == 1, [m["Subject"] for m in self.messages]
-        body = self.messages[0].get_body(("plain",))
-        assert body is not None
-        found = re.search(r"https?://\S+/password/reset/\S+", body.get_content())
-        assert found, "no link in the email"
-        return found.group(0).removeprefix(base)
+def reset_path(inbox: Inbox, base: str) -> str:
+    """The reset link in the only message received, as a path."""
+    assert len(inbox.messages) == 1, [m["Subject"] for m in inbox.messages]
+    body = inbox.messages[0].get_body(("plain",))
+    assert body is not None
+    found = re.search(r"https?://\S+/password/reset/\S+", body.get_content())
+    assert found, "no link in the email"
+    return found.group(0).removeprefix(base)
 
 
 @pytest.fixture
@@ -54,11 +38,8 @@ def smtp_on() -> bool:
 
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler, port = Inbox(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, port
-    controller.stop()
+    with smtp_inbox() as running:
+        yield running
 
 
 @pytest.fixture
@@ -90,7 +71,7 @@ async def test_the_emailed_link_sets_a_new_password_once(
 
     page = await ask_for_link(web, EMAIL.upper())
     assert f"If a Levqor sign-in uses <strong>{EMAIL}</strong>" in page
-    path = inbox[0].link("http://levqor.test")
+    path = reset_path(inbox[0], "http://levqor.test")
     assert (await ask_for_link(web, EMAIL)) and len(inbox[0].messages) == 1  # once per 15 min
     async with web.runtime.sessions() as session:
         kept = (await session.exec(select(OutboxMessage))).all()
