@@ -400,6 +400,28 @@ class WebSession(SQLModel, table=True):
     expires_at: datetime = _ts()
 
 
+class WebInvite(SQLModel, table=True):
+    """An invitation to join a workspace with a role: the link holds the token, the table its hash.
+
+    Pending until accepted (single use), revoked (or replaced by a new invite), or expired.
+    """
+
+    __tablename__ = "web_invite"
+    __table_args__ = (Index("ix_web_invite_ws_email", "workspace_id", "email"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    email: str = Field(max_length=320)
+    role: Role = Field(max_length=16)
+    token_hash: str = Field(unique=True, max_length=64)
+    invited_by: str | None = Field(default=None, foreign_key="member.id", max_length=32)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    accepted_at: datetime | None = _ts(nullable=True)
+    accepted_by: str | None = Field(default=None, foreign_key="member.id", max_length=32)
+    revoked_at: datetime | None = _ts(nullable=True)
+
+
 TENANT_TABLES: tuple[type[SQLModel], ...] = (
     Member,
     ApiKey,
@@ -418,4 +440,5 @@ TENANT_TABLES: tuple[type[SQLModel], ...] = (
     SlackInstallation,
     WebLogin,
     WebSession,
+    WebInvite,
 )

@@ -18,6 +18,7 @@ from bot.web.pages import (
     live,
     password,
     runs,
+    team,
 )
 from bot.web.render import STATIC
 
@@ -31,5 +32,5 @@ def install(app: FastAPI) -> None:
         return sign_in_redirect(exc)
 
     pages = (account, password, chat, library, editor, approvals, runs, analytics, health, live)
-    for module in pages:
+    for module in (*pages, team):
         app.include_router(module.router)

@@ -24,6 +24,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/runs", "Runs"),
     ("/analytics", "Analytics"),
     ("/health", "Health"),
+    ("/team", "Team"),
 )
 
 
