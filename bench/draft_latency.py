@@ -10,7 +10,7 @@ from pathlib import Path
 from agents.evaluation import load_cases
 from agents.planner import draft
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev-cases.jsonl"
+DEV = Path(__file__).resolve().parents[1] / "tests" / "agents" / "dev_cases.jsonl"
 
 
 def main(path: Path = DEV, repeats: int = 5) -> None:

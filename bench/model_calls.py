@@ -27,7 +27,7 @@ from integrations.catalog import default_registry  # noqa: E402
 from storage.config import Settings  # noqa: E402
 from tests.fakes.openai_server import ScriptedOpenAI  # noqa: E402
 
-DEV = ROOT.parent / "shared" / "eval" / "dev-cases.jsonl"
+DEV = ROOT / "tests" / "agents" / "dev_cases.jsonl"
 
 
 async def run(path: Path = DEV) -> None:

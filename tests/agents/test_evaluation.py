@@ -15,7 +15,7 @@ from agents.evaluation import load_cases, run, score
 from agents.planner import draft
 from bot.cli.assistant import register
 
-DEV = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev-cases.jsonl"
+DEV = Path(__file__).resolve().parent / "dev_cases.jsonl"
 
 
 def _case(**over: Any) -> dict[str, Any]:
