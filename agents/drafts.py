@@ -1,7 +1,8 @@
 """`DraftResult`: what a planner (offline rules now, the LLM path later) returns for a request.
 
 Contract (one JSON object; `levqor draft --json` prints exactly this):
-`{"id"?, "status", "question", "reason", "approval_class", "timezone", "workflow"}`.
+`{"id"?, "status", "question", "reason", "approval_class", "timezone", "workflow", "summary",
+"suggestions"}`.
 
 - `status` is "draft", "clarify" (one short `question`) or "refuse" (one-sentence `reason`).
 - `approval_class` is always computed by `workflows.policy.assess` from the (best-effort) spec,
@@ -9,6 +10,10 @@ Contract (one JSON object; `levqor draft --json` prints exactly this):
 - `workflow` is the WorkflowSpec JSON. For clarify it is the provisional reading (shown beside the
   question); for refuse it is the reading that was refused, shown for transparency only: a refused
   or unclarified workflow is never stored or offered for approval.
+- `summary` is the draft in plain words for a non-technical owner (what starts it, what each step
+  does to whom); null when there is no workflow.
+- `suggestions` is, for clarify, a short list of concrete options to pick from (channels, or
+  automations drawn from the templates for a vague request); null otherwise.
 - `timezone` is the IANA zone the request *named* (null when it named none). A schedule trigger
   always carries a zone ("UTC" when none was named), so "UTC" in the spec alone does not mean the
   user said UTC; the evaluation compares this field.
@@ -35,6 +40,8 @@ class DraftResult(BaseModel):
     approval_class: Literal["A", "B", "C"] | None = None
     timezone: str | None = None
     workflow: dict[str, Any] | None = None
+    summary: str | None = None
+    suggestions: list[str] | None = None
 
     def to_json(self) -> str:
         """One compact JSON line (the `id` key only when set)."""

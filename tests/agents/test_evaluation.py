@@ -116,6 +116,8 @@ def test_draft_json_prints_one_object() -> None:
         "approval_class",
         "timezone",
         "workflow",
+        "summary",
+        "suggestions",
     }
     assert payload["workflow"]["trigger"]["cron"] == "0 9 * * 1"
 
