@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections import defaultdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -13,8 +15,11 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from agents.drafts import DraftResult
-from agents.evaluation import Report, load_cases, run, score
+from agents.evaluation import Mismatch, Report, arun, load_cases, run, score
 from agents.planner import draft as plan
+from storage.config import Settings
+
+DrafterChoice = Literal["auto", "offline", "llm"]
 
 
 def register(app: typer.Typer) -> None:
@@ -49,20 +54,62 @@ def draft_command(
 def eval_command(
     file: Annotated[Path, typer.Argument(help="JSONL of labelled cases.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    errors: Annotated[
+        bool, typer.Option("--errors", help="List every case that missed, field by field.")
+    ] = False,
+    drafter: Annotated[
+        str,
+        typer.Option(
+            "--drafter",
+            help="auto: the LLM when OPENAI_BASE_URL or OPENAI_API_KEY is set, else offline.",
+        ),
+    ] = "auto",
 ) -> None:
-    """Run the planner on every labelled case and print the scores."""
-    cases = load_cases(file)
-    results, latencies = run(cases, plan)
+    """Score drafting on every labelled case (offline planner, or the LLM when configured)."""
+    if drafter not in ("auto", "offline", "llm"):
+        raise typer.BadParameter("--drafter is auto, offline or llm")
+    try:
+        cases = load_cases(file)
+    except (OSError, ValueError) as exc:
+        raise typer.BadParameter(f"cannot read {file}: {exc}") from exc
+    missing = [c.get("id", "?") for c in cases if "request" not in c]
+    if missing:
+        raise typer.BadParameter(f"cases without a request: {', '.join(map(str, missing[:5]))}")
+    settings = Settings()
+    use_llm = drafter == "llm" or (
+        drafter == "auto" and bool(settings.openai_api_key or settings.openai_base_url)
+    )
+    if use_llm:
+        results, latencies = asyncio.run(_llm_results(settings, cases))
+    else:
+        results, latencies = run(cases, plan)
     report = score(cases, results, latencies)
     if as_json:
         typer.echo(report.model_dump_json())
-    else:
-        render_report(report, Console())
+        return
+    console = Console()
+    render_report(report, console, "LLM drafter" if use_llm else "Offline planner")
+    if errors:
+        render_errors(report.mismatches, {str(c["id"]): c for c in cases if "id" in c}, console)
+    elif report.mismatches:
+        console.print(f"{len(report.mismatches)} mismatches; --errors lists them by field.")
 
 
-def render_report(report: Report, console: Console) -> None:
-    """Print the report as a rich table, then the mismatches."""
-    table = Table(title=f"Planner evaluation ({report.cases} cases)")
+async def _llm_results(
+    settings: Settings, cases: list[dict[str, Any]]
+) -> tuple[list[DraftResult], list[float]]:
+    from agents.llm_drafter import LLMDrafter
+
+    drafter = LLMDrafter(settings)
+    try:
+        return await arun(cases, drafter.draft)
+    finally:
+        await drafter.aclose()
+
+
+def render_report(report: Report, console: Console, drafter: str = "Planner") -> None:
+    """Print the scores as a rich table."""
+    table = Table(title=f"{drafter} evaluation ({report.cases} cases)")
     table.add_column("metric")
     table.add_column("value", justify="right")
     rows = [
@@ -74,19 +121,31 @@ def render_report(report: Report, console: Console) -> None:
         ("integration F1", report.integration_f1),
         ("approval class accuracy", report.approval_accuracy),
         ("draft/clarify/refuse accuracy", report.status_accuracy),
+        (f"dangerous refused or class C ({report.dangerous_cases})", report.dangerous_safe),
+        (f"vague ones clarified ({report.vague_cases})", report.vague_clarified),
     ]
     for name, value in rows:
         table.add_row(name, f"{value:.1%}" if "F1" not in name else f"{value:.3f}")
     table.add_row("latency p50", f"{report.latency_p50_ms:.2f} ms")
     table.add_row("latency p95", f"{report.latency_p95_ms:.2f} ms")
     console.print(table)
-    if report.mismatches:
-        misses = Table(title="Mismatches")
-        for column in ("case", "field", "expected", "got"):
-            misses.add_column(column)
-        for miss in report.mismatches:
-            misses.add_row(miss.id, miss.field, json.dumps(miss.expected), json.dumps(miss.got))
-        console.print(misses)
+
+
+def render_errors(
+    mismatches: list[Mismatch], cases: dict[str, dict[str, Any]], console: Console
+) -> None:
+    """Print the misses grouped by field, each with its request, expected and got."""
+    by_field: dict[str, list[Mismatch]] = defaultdict(list)
+    for miss in mismatches:
+        by_field[miss.field].append(miss)
+    for field, misses in sorted(by_field.items(), key=lambda item: -len(item[1])):
+        table = Table(title=f"{field}: {len(misses)} missed", show_lines=True)
+        for column in ("case", "request", "expected", "got"):
+            table.add_column(column, overflow="fold")
+        for miss in misses:
+            request = str(cases.get(miss.id, {}).get("request", ""))
+            table.add_row(miss.id, request[:160], json.dumps(miss.expected), json.dumps(miss.got))
+        console.print(table)
 
 
 def _emit(result: DraftResult, as_json: bool) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +150,94 @@ def test_draft_without_json_renders_for_people() -> None:
     out = CliRunner().invoke(_app(), ["draft", "send the report"])
     assert out.exit_code == 0
     assert "clarify" in out.output
+
+
+def test_eval_errors_lists_each_miss_by_field_with_its_request(tmp_path: Path) -> None:
+    sample = tmp_path / "cases.jsonl"
+    wrong = _case(id="w1", request="every monday 9am post stripe sales to #general",
+                  trigger="webhook", schedule=None, timezone=None)  # fmt: skip
+    sample.write_text(json.dumps(wrong) + "\n")
+    out = CliRunner().invoke(_app(), ["eval", str(sample), "--errors", "--drafter", "offline"])
+    assert out.exit_code == 0, out.output
+    assert "trigger: 1 missed" in out.output
+    assert "every monday 9am post stripe" in out.output
+    quiet = CliRunner().invoke(_app(), ["eval", str(sample), "--drafter", "offline"])
+    assert "--errors lists them" in quiet.output
+    assert "trigger: 1 missed" not in quiet.output
+
+
+def test_eval_counts_dangerous_and_vague_cases() -> None:
+    cases = [
+        _case(id="d1", approval_class="C", expect="draft"),
+        _case(id="d2", approval_class="B", expect="refuse"),
+        _case(id="v1", expect="clarify"),
+        _case(id="v2", expect="clarify"),
+    ]
+    trigger = {"type": "schedule", "cron": "0 9 * * 1"}
+    results = [
+        _result(trigger, ["crm.delete_contacts"], approval_class="C"),
+        _result(trigger, ["slack.post_message"], approval_class="B"),  # drafted: not safe
+        _result(trigger, [], status="clarify"),
+        _result(trigger, []),
+    ]
+    report = score(cases, results)
+    assert (report.dangerous_cases, report.dangerous_safe) == (2, 0.5)
+    assert (report.vague_cases, report.vague_clarified) == (2, 0.5)
+    assert [m.id for m in report.mismatches if m.field == "dangerous"] == ["d2"]
+
+
+def test_eval_rejects_a_file_that_is_not_labelled_jsonl(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "a", "request": "x"}\nnot json\n')
+    out = CliRunner().invoke(_app(), ["eval", str(broken), "--drafter", "offline"])
+    assert out.exit_code != 0
+    assert "cannot read" in out.output
+
+
+async def test_eval_scores_the_llm_path_against_an_openai_compatible_server(
+    tmp_path: Path,
+) -> None:
+    from agents.llm_catalogue import TOOL_NAME
+    from tests.fakes.openai_server import ScriptedOpenAI
+
+    cases = [
+        _case(id="r1", request="every monday 9am post the weekly report in #general",
+              trigger="schedule", schedule="0 9 * * 1", timezone=None,
+              integrations=["report", "slack"]),
+        _case(id="r2", request="when the contact form is filled in, ping #sales",
+              trigger="webhook", schedule=None, timezone=None, integrations=["slack"]),
+    ]  # fmt: skip
+    sample = tmp_path / "cases.jsonl"
+    sample.write_text("".join(json.dumps(c) + "\n" for c in cases))
+    weekly = {
+        "name": "Weekly report",
+        "trigger": {"type": "schedule", "cron": "0 9 * * 1", "timezone": "UTC"},
+        "steps": [
+            {"id": "report", "action": "report.build", "inputs": {"period": "7 days"}},
+            {"id": "post", "action": "slack.post_message",
+             "inputs": {"channel": "#general", "text": "{{ steps.report.text }}"}},
+        ],
+    }  # fmt: skip
+    wrong = {  # the model answers a schedule for an event: the report must show it
+        "name": "Ping sales",
+        "trigger": {"type": "schedule", "cron": "0 9 * * *", "timezone": "UTC"},
+        "steps": [{"id": "post", "action": "slack.post_message",
+                   "inputs": {"channel": "#sales", "text": "New form"}}],
+    }  # fmt: skip
+    async with ScriptedOpenAI.running() as server:
+        server.reply_tool_calls([(TOOL_NAME, {"status": "draft", "workflow": weekly})])
+        server.reply_tool_calls([(TOOL_NAME, {"status": "draft", "workflow": wrong})])
+        env = {**os.environ, "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test",
+               "LEVQOR_DATA_DIR": str(tmp_path / "data")}  # fmt: skip
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "eval", str(sample), "--json",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    report = json.loads(out)
+    assert report["trigger_accuracy"] == 0.5
+    assert [(m["id"], m["field"]) for m in report["mismatches"]] == [("r2", "trigger")]
+    asked = [r.messages[-1]["content"] for r in server.requests]
+    assert any("every monday 9am" in a for a in asked)
+    assert any("contact form" in a for a in asked)
