@@ -11,6 +11,7 @@ import asyncio
 import functools
 import ipaddress
 import json
+import re
 import socket
 import ssl
 import time
@@ -275,9 +276,25 @@ class HttpRequestOutput(ActionOutput):
     )
 
 
+# Writes to these payment APIs can move money (payouts, transfers, refunds, charges): class C.
+_MONEY_HOSTS = re.compile(
+    r"(?:^|\.)(?:api\.stripe\.com|api\.wise\.com|api\.transferwise\.com|api(?:-m)?\.paypal\.com|"
+    r"api(?:-m)?\.sandbox\.paypal\.com|api\.gocardless\.com|connect\.squareup\.com|"
+    r"api\.revolut\.com|b2b\.revolut\.com|api\.mollie\.com|checkout\.com|api\.adyen\.com|"
+    r"api\.razorpay\.com|api\.paddle\.com|api\.lemonsqueezy\.com|api\.braintreegateway\.com)$"
+)
+
+
 def _risk(inputs: dict[str, Any]) -> Risk:
+    """GETs read; DELETEs and writes to payment APIs are critical; other writes external."""
     method = str(inputs.get("method", "GET")).upper()
-    return Risk.read if method in ("GET", "HEAD") else Risk.external
+    if method in ("GET", "HEAD"):
+        return Risk.read
+    if method == "DELETE":
+        return Risk.critical
+    match = re.match(r"^\s*https?://([^/:?#\s]+)", str(inputs.get("url", "")), re.IGNORECASE)
+    host = match.group(1).lower() if match else ""
+    return Risk.critical if _MONEY_HOSTS.search(host) else Risk.external
 
 
 async def request(ctx: ActionContext, inp: HttpRequestInput) -> HttpRequestOutput:

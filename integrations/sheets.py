@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ from integrations.base import (
     Risk,
 )
 from integrations.credentials import load_credential
+from integrations.durations import parse_duration
 
 DEFAULT_API_BASE = "https://sheets.googleapis.com"
 _ID_IN_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
@@ -33,6 +35,7 @@ class AppendRowInput(ActionInput):
 
 class AppendRowOutput(ActionOutput):
     row: int | None
+    dry_run: bool = False
 
 
 class ReadRowsInput(ActionInput):
@@ -55,6 +58,21 @@ class UpdateRowInput(ActionInput):
 
 class UpdateRowOutput(ActionOutput):
     updated: int
+    dry_run: bool = False
+
+
+class DeleteRowsInput(ActionInput):
+    spreadsheet: str
+    sheet: str
+    match: dict[str, Any] = Field(default_factory=dict)
+    older_than: str | None = None  # a duration ("90 days") compared with `date_column`
+    date_column: str | None = None
+
+
+class DeleteRowsOutput(ActionOutput):
+    deleted: int
+    kept: int
+    dry_run: bool = False
 
 
 def spreadsheet_id(value: str) -> str:
@@ -135,7 +153,11 @@ class SheetsApi:
 
     async def put(self, a1: str, row: list[Any]) -> None:
         """Overwrite one row."""
-        body = {"range": a1, "majorDimension": "ROWS", "values": [row]}
+        await self.put_rows(a1, [row])
+
+    async def put_rows(self, a1: str, rows: list[list[Any]]) -> None:
+        """Overwrite a block of rows (values taken as typed)."""
+        body = {"range": a1, "majorDimension": "ROWS", "values": rows}
         await self._call("PUT", a1, params={"valueInputOption": "RAW"}, json=body)
 
 
@@ -147,6 +169,8 @@ def _unknown(keys: list[str], header: list[str], sheet: str) -> ActionError:
 
 async def append_row(ctx: ActionContext, inputs: AppendRowInput) -> AppendRowOutput:
     """Append a row (a list in column order, or a dict keyed by header)."""
+    if ctx.dry_run:
+        return AppendRowOutput(row=None, dry_run=True)
     api = await SheetsApi.connect(ctx, inputs.spreadsheet)
     row = inputs.values
     if isinstance(row, dict):
@@ -192,9 +216,52 @@ async def update_row(ctx: ActionContext, inputs: UpdateRowInput) -> UpdateRowOut
         if all(str(cells[header.index(k)]) == str(v) for k, v in inputs.match.items()):
             for key, value in inputs.values.items():
                 cells[header.index(key)] = value
-            await api.put(_a1(inputs.sheet, f"A{number}:{column(len(cells) - 1)}{number}"), cells)
+            if not ctx.dry_run:
+                a1 = _a1(inputs.sheet, f"A{number}:{column(len(cells) - 1)}{number}")
+                await api.put(a1, cells)
             updated += 1
-    return UpdateRowOutput(updated=updated)
+    return UpdateRowOutput(updated=updated, dry_run=ctx.dry_run)
+
+
+async def delete_rows(ctx: ActionContext, inputs: DeleteRowsInput) -> DeleteRowsOutput:
+    """Delete the data rows matching `match` and/or older than `older_than` (rows move up)."""
+    if not inputs.match and not inputs.older_than:
+        raise ActionError("say which rows to delete: a match on columns or an age")
+    if inputs.older_than and not inputs.date_column:
+        raise ActionError("say which column holds the date the age is measured from")
+    api = await SheetsApi.connect(ctx, inputs.spreadsheet)
+    header, rows = await _table(api, inputs.sheet)
+    wanted = [*inputs.match, *([inputs.date_column] if inputs.date_column else [])]
+    if missing := [k for k in wanted if k not in header]:
+        raise _unknown(sorted(set(missing)), header, inputs.sheet)
+    cutoff = None
+    if inputs.older_than:
+        cutoff = datetime.now(UTC) - timedelta(seconds=parse_duration(inputs.older_than))
+    kept: list[list[Any]] = []
+    for row in rows:
+        cells = [*row, *[""] * (len(header) - len(row))]
+        matches = all(str(cells[header.index(k)]) == str(v) for k, v in inputs.match.items())
+        if cutoff is not None and inputs.date_column:
+            when = _date(cells[header.index(inputs.date_column)])
+            matches = matches and when is not None and when < cutoff
+        if not matches:
+            kept.append(cells)
+    deleted = len(rows) - len(kept)
+    if deleted and not ctx.dry_run:
+        width = max([len(header), *(len(r) for r in rows)])
+        blank = [[""] * width for _ in range(deleted)]
+        block = [[*r, *[""] * (width - len(r))] for r in kept] + blank
+        await api.put_rows(_a1(inputs.sheet, f"A2:{column(width - 1)}{len(rows) + 1}"), block)
+    return DeleteRowsOutput(deleted=deleted, kept=len(kept), dry_run=ctx.dry_run)
+
+
+def _date(value: Any) -> datetime | None:
+    """A cell as an aware datetime (ISO dates and times; anything else is no date)."""
+    try:
+        parsed = datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 ACTIONS: list[Action[Any, Any]] = [
@@ -204,4 +271,7 @@ ACTIONS: list[Action[Any, Any]] = [
            Risk.read, ReadRowsInput, ReadRowsOutput, read_rows),
     Action("sheets.update_row", "Update the Google Sheet rows matching some column values.",
            Risk.internal, UpdateRowInput, UpdateRowOutput, update_row),
+    Action("sheets.delete_rows",
+           "Delete the Google Sheet rows matching column values and/or older than an age.",
+           Risk.critical, DeleteRowsInput, DeleteRowsOutput, delete_rows),
 ]  # fmt: skip

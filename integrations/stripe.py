@@ -86,6 +86,20 @@ class UpdateCustomerOutput(ActionOutput):
     dry_run: bool = False
 
 
+class RefundInput(ActionInput):
+    payment: str  # a PaymentIntent ("pi_…") or charge ("ch_…") id
+    amount: float | None = Field(default=None, gt=0)  # in the currency's main unit; all if unset
+    reason: str | None = None  # duplicate | fraudulent | requested_by_customer
+
+
+class RefundOutput(ActionOutput):
+    refund_id: str | None
+    status: str
+    amount: float | None = None
+    currency: str | None = None
+    dry_run: bool = False
+
+
 class UpdateSubscriptionInput(ActionInput):
     subscription_id: str
     price: str
@@ -264,6 +278,43 @@ async def update_customer(ctx: ActionContext, inputs: UpdateCustomerInput) -> Up
     return UpdateCustomerOutput(customer_id=customer.id)
 
 
+_REFUND_REASONS = ("duplicate", "fraudulent", "requested_by_customer")
+
+
+async def refund(ctx: ActionContext, inputs: RefundInput) -> RefundOutput:
+    """Refund a payment in full, or `amount` of it (money leaves the account: class C)."""
+    key = "payment_intent" if inputs.payment.startswith("pi_") else "charge"
+    if key == "charge" and not inputs.payment.startswith(("ch_", "py_")):
+        raise ActionError(f"{inputs.payment!r} is not a Stripe payment or charge id")
+    if inputs.reason is not None and inputs.reason not in _REFUND_REASONS:
+        raise ActionError(f"a refund reason is one of {', '.join(_REFUND_REASONS)}")
+    if ctx.dry_run:
+        return RefundOutput(refund_id=None, status="dry_run", amount=inputs.amount, dry_run=True)
+    params: dict[str, Any] = {key: inputs.payment}
+    async with stripe_client(ctx.settings) as client:
+        if inputs.amount is not None:
+            source = await (
+                client.v1.payment_intents.retrieve_async(inputs.payment)
+                if key == "payment_intent"
+                else client.v1.charges.retrieve_async(inputs.payment)
+            )
+            currency = str(source["currency"])
+            factor = 1 if currency in _ZERO_DECIMAL else 100
+            params["amount"] = round(inputs.amount * factor)
+        if inputs.reason:
+            params["reason"] = inputs.reason
+        made = await client.v1.refunds.create_async(
+            params=params,  # type: ignore[arg-type]
+            options={"idempotency_key": ctx.idempotency_key},
+        )
+    return RefundOutput(
+        refund_id=made.id,
+        status=str(made.status),
+        amount=amount(int(made.amount), str(made.currency)),
+        currency=str(made.currency),
+    )
+
+
 async def update_subscription(
     ctx: ActionContext, inputs: UpdateSubscriptionInput
 ) -> UpdateSubscriptionOutput:
@@ -306,6 +357,8 @@ ACTIONS: list[Action[Any, Any]] = [
            Risk.read, SummarizePaymentsInput, SummarizePaymentsOutput, summarize_payments),
     Action("stripe.update_customer", "Set metadata on a Stripe customer.",
            Risk.external, UpdateCustomerInput, UpdateCustomerOutput, update_customer),
+    Action("stripe.refund", "Refund a payment, in full or part (money leaves the account).",
+           Risk.critical, RefundInput, RefundOutput, refund),
     Action("stripe.update_subscription", "Move a subscription (or all active ones) to a price.",
            Risk.critical, UpdateSubscriptionInput, UpdateSubscriptionOutput, update_subscription),
 ]  # fmt: skip

@@ -96,10 +96,14 @@ class FakeSheets:
             return JSONResponse({"spreadsheetId": sid, "updates": {"updatedRange": updated,
                                  "updatedRows": len(body["values"])}})  # fmt: skip
         start = int(parsed.group(4)) - 1
-        while len(rows) <= start:
-            rows.append([])
-        rows[start] = list(body["values"][0])
-        return JSONResponse({"spreadsheetId": sid, "updatedRange": rng, "updatedRows": 1})
+        for offset, values in enumerate(body["values"]):
+            while len(rows) <= start + offset:
+                rows.append([])
+            rows[start + offset] = list(values)
+        while rows and not any(str(c) for c in rows[-1]):
+            rows.pop()  # blanked rows at the end are no rows (as Sheets reads them back)
+        count = len(body["values"])
+        return JSONResponse({"spreadsheetId": sid, "updatedRange": rng, "updatedRows": count})
 
 
 def _read(rows: list[list[Any]], parsed: re.Match[str], rng: str) -> dict[str, Any]:

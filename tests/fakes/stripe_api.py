@@ -64,8 +64,10 @@ class FakeStripe:
         self.url = ""
         self.calls: list[Call] = []
         self.objects: dict[str, dict[str, dict[str, Any]]] = {
-            "customers": {}, "invoices": {}, "charges": {}, "refunds": {}, "subscriptions": {}
+            "customers": {}, "invoices": {}, "charges": {}, "refunds": {}, "subscriptions": {},
+            "payment_intents": {},
         }  # fmt: skip
+        self._created_by_key: dict[str, dict[str, Any]] = {}
         self.failures: list[tuple[int, dict[str, str]]] = []
         self._clock = int(time.time()) - 10_000
 
@@ -132,6 +134,7 @@ class FakeStripe:
         return Starlette(
             routes=[
                 Route("/v1/{kind}", self._list, methods=["GET"]),
+                Route("/v1/refunds", self._create_refund, methods=["POST"]),
                 Route("/v1/{kind}/{oid}", self._retrieve, methods=["GET"]),
                 Route("/v1/{kind}/{oid}", self._update, methods=["POST"]),
             ]
@@ -147,7 +150,7 @@ class FakeStripe:
         if self.failures:
             status, headers = self.failures.pop(0)
             return params, _error(status, "api_error", "scripted failure", headers=headers)
-        if request.path_params["kind"] not in self.objects:
+        if request.path_params.get("kind", "refunds") not in self.objects:
             return params, _error(404, "invalid_request_error", "Unrecognized request URL")
         return params, None
 
@@ -168,6 +171,35 @@ class FakeStripe:
         limit = int(params.get("limit", 10))
         page = {"object": "list", "url": f"/v1/{kind}", "has_more": len(rows) > limit}
         return JSONResponse(page | {"data": rows[:limit]})
+
+    async def _create_refund(self, request: Request) -> JSONResponse:
+        params, refused = await self._guard(request)
+        if refused:
+            return refused
+        key = request.headers.get("idempotency-key")
+        if key and key in self._created_by_key:  # Stripe answers a replay with the first result
+            return JSONResponse(self._created_by_key[key])
+        source = self.objects["charges"].get(str(params.get("charge"))) or self.objects[
+            "payment_intents"
+        ].get(str(params.get("payment_intent")))
+        if source is None:
+            return _error(400, "invalid_request_error", "No such payment")
+        total = int(source.get("amount", 0))
+        wanted = int(params.get("amount", total))
+        if wanted > total - int(source.get("amount_refunded", 0)):
+            return _error(400, "invalid_request_error", "Refund is greater than unrefunded amount")
+        source["amount_refunded"] = int(source.get("amount_refunded", 0)) + wanted
+        row = self.add_refund(
+            f"re_{len(self.objects['refunds']) + 1}",
+            amount=wanted,
+            currency=source.get("currency", "usd"),
+            charge=params.get("charge"),
+            payment_intent=params.get("payment_intent"),
+            reason=params.get("reason"),
+        )
+        if key:
+            self._created_by_key[key] = row
+        return JSONResponse(row)
 
     async def _retrieve(self, request: Request) -> JSONResponse:
         _, refused = await self._guard(request)

@@ -78,6 +78,22 @@ def test_risk_is_read_only_for_get_and_head() -> None:
     assert REQUEST.risk_of({"method": "POST", "url": "x"}) == Risk.external
 
 
+def test_deletes_and_writes_to_payment_apis_are_critical() -> None:
+    assert REQUEST.risk_of({"method": "DELETE", "url": "https://discord.com/api/x"}) == (
+        Risk.critical
+    )
+    for url in (
+        "https://api.wise.com/v1/transfers",
+        "https://API.PayPal.com/v1/payments/payouts",
+        "https://api.stripe.com/v1/refunds",
+        "https://api.gocardless.com/payments",
+    ):
+        assert REQUEST.risk_of({"method": "POST", "url": url}) == Risk.critical, url
+    assert REQUEST.risk_of({"method": "GET", "url": "https://api.wise.com/v1/x"}) == Risk.read
+    for url in ("https://evil.example/api.wise.com", "https://notapi.wise.com.example.org/x"):
+        assert REQUEST.risk_of({"method": "POST", "url": url}) == Risk.external, url
+
+
 async def test_posts_json_to_an_allowed_loopback_host(
     server: LoopbackServer, client: httpx.AsyncClient, tmp_path: Path
 ) -> None:

@@ -62,6 +62,7 @@ def test_declared_risks_and_helpers() -> None:
         "sheets.append_row": Risk.internal,
         "sheets.read_rows": Risk.read,
         "sheets.update_row": Risk.internal,
+        "sheets.delete_rows": Risk.critical,
     }
     assert [sheets.column(i) for i in (0, 25, 26, 701)] == ["A", "Z", "AA", "ZZ"]
     url = f"https://docs.google.com/spreadsheets/d/{SHEET_ID}/edit#gid=0"
@@ -110,12 +111,12 @@ async def test_read_rows_keyed_by_header(ctx: ActionContext, api: FakeSheets) ->
 async def test_append_dict_and_list_rows(ctx: ActionContext, api: FakeSheets) -> None:
     out = await run(ctx, "sheets.append_row", spreadsheet=SHEET_ID, sheet="Leads",
                     values={"name": "Cy", "email": "=HYPERLINK(\"x\")"})  # fmt: skip
-    assert out == {"row": 4}
+    assert out == {"row": 4, "dry_run": False}
     assert api.sheets[(SHEET_ID, "Leads")][3] == ['=HYPERLINK("x")', "Cy", ""]
     assert api.calls[-1].params["valueInputOption"] == "RAW"  # text from emails is never a formula
     listed = await run(ctx, "sheets.append_row", spreadsheet=SHEET_ID, sheet="Leads",
                        values=["d@e.co", "Di", "customer"])  # fmt: skip
-    assert listed == {"row": 5}
+    assert listed == {"row": 5, "dry_run": False}
     with pytest.raises(ActionError, match="no column 'phone'"):
         await run(ctx, "sheets.append_row", spreadsheet=SHEET_ID, sheet="Leads",
                   values={"phone": "123"})  # fmt: skip
@@ -127,19 +128,19 @@ async def test_append_to_an_empty_sheet_writes_the_header(
     api.sheets[(SHEET_ID, "New Tab")] = []
     out = await run(ctx, "sheets.append_row", spreadsheet=SHEET_ID, sheet="New Tab",
                     values={"email": "a@b.co", "seats": 4})  # fmt: skip
-    assert out == {"row": 2}
+    assert out == {"row": 2, "dry_run": False}
     assert api.sheets[(SHEET_ID, "New Tab")] == [["email", "seats"], ["a@b.co", 4]]
 
 
 async def test_update_matching_rows(ctx: ActionContext, api: FakeSheets) -> None:
     out = await run(ctx, "sheets.update_row", spreadsheet=SHEET_ID, sheet="Leads",
                     match={"email": "bo@farm.co"}, values={"stage": "customer"})  # fmt: skip
-    assert out == {"updated": 1}
+    assert out == {"updated": 1, "dry_run": False}
     assert api.sheets[(SHEET_ID, "Leads")][2] == ["bo@farm.co", "Bo", "customer"]
     assert api.calls[-1].range == "'Leads'!A3:C3"
     none = await run(ctx, "sheets.update_row", spreadsheet=SHEET_ID, sheet="Leads",
                      match={"email": "nobody@x.co"}, values={"stage": "x"})  # fmt: skip
-    assert none == {"updated": 0}
+    assert none == {"updated": 0, "dry_run": False}
 
 
 async def test_missing_token_and_http_errors(
@@ -164,3 +165,53 @@ async def test_missing_token_and_http_errors(
     assert raised.value.retry_after == 5.0
     with pytest.raises(ActionError, match="no such spreadsheet"):
         await run(ctx, "sheets.read_rows", spreadsheet="missing", sheet="Leads")
+
+
+async def test_delete_rows_matching_or_older_than_an_age(
+    ctx: ActionContext, api: FakeSheets
+) -> None:
+    api.sheets[(SHEET_ID, "Orders")] = [
+        ["order", "placed", "status"],
+        ["A1", "2020-01-05", "done"],
+        ["A2", "2999-01-01", "done"],
+        ["A3", "2020-02-01", "open"],
+        ["A4", "not a date", "done"],
+    ]
+    old = await run(ctx, "sheets.delete_rows", spreadsheet=SHEET_ID, sheet="Orders",
+                    older_than="90 days", date_column="placed")  # fmt: skip
+    assert (old["deleted"], old["kept"]) == (2, 2)
+    assert api.sheets[(SHEET_ID, "Orders")] == [
+        ["order", "placed", "status"],
+        ["A2", "2999-01-01", "done"],
+        ["A4", "not a date", "done"],
+    ]
+    done = await run(ctx, "sheets.delete_rows", spreadsheet=SHEET_ID, sheet="Orders",
+                     match={"status": "done"})  # fmt: skip
+    assert done["deleted"] == 2
+    assert api.sheets[(SHEET_ID, "Orders")] == [["order", "placed", "status"]]
+
+
+async def test_delete_rows_needs_a_condition_and_known_columns(
+    ctx: ActionContext, api: FakeSheets
+) -> None:
+    with pytest.raises(ActionError, match="which rows"):
+        await run(ctx, "sheets.delete_rows", spreadsheet=SHEET_ID, sheet="Leads")
+    with pytest.raises(ActionError, match="no column 'placed'"):
+        await run(ctx, "sheets.delete_rows", spreadsheet=SHEET_ID, sheet="Leads",
+                  older_than="1 day", date_column="placed")  # fmt: skip
+    assert api.sheets[(SHEET_ID, "Leads")][1] == ["ann@shop.co", "Ann", "lead"]
+
+
+async def test_dry_runs_write_nothing(ctx: ActionContext, api: FakeSheets) -> None:
+    before = [list(r) for r in api.sheets[(SHEET_ID, "Leads")]]
+    dry = ActionContext(ctx.settings, ctx.sessions, ctx.http, ctx.workspace_id, "wf", "run",
+                        "step", "run:step", dry_run=True)  # fmt: skip
+    appended = await run(dry, "sheets.append_row", spreadsheet=SHEET_ID, sheet="Leads",
+                         values=["c@d.co", "Cy"])  # fmt: skip
+    updated = await run(dry, "sheets.update_row", spreadsheet=SHEET_ID, sheet="Leads",
+                        match={"email": "bo@farm.co"}, values={"stage": "x"})  # fmt: skip
+    deleted = await run(dry, "sheets.delete_rows", spreadsheet=SHEET_ID, sheet="Leads",
+                        match={"name": "Ann"})  # fmt: skip
+    assert (appended["dry_run"], updated["updated"], deleted["deleted"]) == (True, 1, 1)
+    assert api.sheets[(SHEET_ID, "Leads")] == before
+    assert all(call.method == "GET" for call in api.calls)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -62,6 +63,7 @@ def test_declared_risks() -> None:
         "stripe.get_customer": Risk.read,
         "stripe.summarize_payments": Risk.read,
         "stripe.update_customer": Risk.external,
+        "stripe.refund": Risk.critical,
         "stripe.update_subscription": Risk.critical,
     }
 
@@ -196,3 +198,38 @@ async def test_errors_are_classified(tmp_path: Path, ctx: ActionContext, api: Fa
     with pytest.raises(RetryableError):
         await run(ctx, "stripe.get_customer", customer_id="cus_1")
     assert len(api.calls) == 3  # the library made no retries of its own
+
+
+async def test_refund_in_full_or_part_once_per_step(
+    tmp_path: Path, ctx: ActionContext, api: FakeStripe
+) -> None:
+    api.add_charge("ch_1", amount=5000, currency="gbp")
+    api.objects["payment_intents"]["pi_9"] = {"id": "pi_9", "object": "payment_intent",
+                                               "amount": 1999, "currency": "jpy"}  # fmt: skip
+    part = await run(ctx, "stripe.refund", payment="ch_1", amount=12.5,
+                     reason="requested_by_customer")  # fmt: skip
+    assert (part["status"], part["amount"], part["currency"]) == ("succeeded", 12.5, "gbp")
+    replay = await run(ctx, "stripe.refund", payment="ch_1", amount=12.5)
+    assert replay["refund_id"] == part["refund_id"]  # same step, same idempotency key
+    assert len(api.objects["refunds"]) == 1
+    whole = context(tmp_path, STRIPE_SECRET_KEY=KEY, STRIPE_API_BASE=api.url)
+    whole = dataclasses.replace(whole, idempotency_key="run2:step1")
+    yen = await run(whole, "stripe.refund", payment="pi_9")
+    assert (yen["amount"], yen["currency"]) == (1999, "jpy")
+    creates = [c for c in api.calls if c.method == "POST" and c.path == "/v1/refunds"]
+    assert creates[0].params == {"charge": "ch_1", "amount": "1250",
+                                 "reason": "requested_by_customer"}  # fmt: skip
+    assert creates[0].idempotency_key == "run1:step1"
+
+
+async def test_refund_refuses_bad_ids_reasons_and_sends_nothing_in_a_dry_run(
+    tmp_path: Path, api: FakeStripe
+) -> None:
+    dry = context(tmp_path, dry_run=True, STRIPE_SECRET_KEY=KEY, STRIPE_API_BASE=api.url)
+    out = await run(dry, "stripe.refund", payment="ch_1")
+    assert (out["dry_run"], out["refund_id"]) == (True, None)
+    assert api.calls == []
+    with pytest.raises(ActionError, match="not a Stripe payment"):
+        await run(dry, "stripe.refund", payment="cus_123")
+    with pytest.raises(ActionError, match="reason is one of"):
+        await run(dry, "stripe.refund", payment="ch_1", reason="because")
