@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from agents.drafts import DraftResult
+from agents.planner import dangerous
 from agents.planner.builder import build_spec
 from agents.planner.guard import (
     clarification,
@@ -46,7 +47,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if timezone and raw["trigger"]["type"] != "schedule":
         raw["description"] = f"{raw['description']} (times in {timezone})"[:2000]
     question = clarification(mask_inbound(slots.text), raw, slots.tools | settled)
-    reason = refusal(text)
+    reason = refusal(text) or dangerous.refusal(text)
     if handles_secrets(text):
         # The refused reading is credential handling, whatever else it does (class C).
         raw["steps"][:0] = credential_steps(text)

@@ -7,6 +7,7 @@ from typing import Any
 
 from agents.planner import rules
 from agents.planner.crossings import add_crossing_check
+from agents.planner.dangerous import add_dangerous_steps
 from agents.planner.intents import TriggerReading
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
@@ -22,6 +23,7 @@ def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str,
     rules.add_reads(steps, t, trigger, slots)
     rules.add_ai(steps, t, trigger, slots)
     rules.add_writes(steps, t, trigger, slots)
+    add_dangerous_steps(steps, t, trigger)  # deletes, refunds, payments: never dropped
     if rules.wants_report(t, slots, trigger.kind):
         steps.add(
             "build_report",

@@ -1,0 +1,213 @@
+"""Deleting, moving money and mass mailing: never dropped from a draft, never made to look safer.
+
+A request that asks to delete something, refund or pay someone, or mail people in bulk gets the
+step that does it (so `workflows.policy` classes the draft C and an owner must confirm it), or a
+refusal that says why: mailing addresses scraped from the web, sending customers' personal data
+to a personal mailbox, and moving money "without checking" are not drafted at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agents.planner.intents import TriggerReading
+from agents.planner.records import sheet_name, tab_of
+from agents.planner.steps import StepList
+from agents.planner.text import has
+from agents.planner.tools import EXTERNAL_TOOLS
+from integrations.base import Risk
+from integrations.catalog import default_registry
+
+_DELETE = (
+    r"\b(?:delete|deletes|deleting|remove|removes|removing|wipe|wipes|purge|purges|erase|"
+    r"trash|clear\s+out|clean\s+out|get\s+rid\s+of|kick(?!\s+off)|kicks(?!\s+off)|ban|bans)\b"
+)
+_SHEET_ROWS = r"\b(?:rows?|lines?|entries)\b[^.]{0,60}\b(?:sheet|spreadsheet|tab|excel)\b|" + (
+    r"\b(?:sheet|spreadsheet|tab)\b[^.]{0,40}\brows?\b"
+)
+_CRM_THINGS = (
+    r"\b(?:contacts?|customers?|leads?|deals?|records?|subscribers?)\b[^.]{0,60}"
+    r"\b(?:crm|hubspot|pipedrive|salesforce|zoho|list)\b|\b(?:crm|hubspot|pipedrive|salesforce|"
+    r"zoho)\b[^.]{0,40}\b(?:contacts?|leads?|deals?|records?)\b|\b(?:contacts?|leads?)\b"
+)
+_EXTERNAL_THINGS = (
+    r"\b(?:messages?|posts?|comments?|users?|members?|files?|backups?|folders?|cards?|tasks?|"
+    r"issues?|tickets?|events?|videos?|photos?|images?|accounts?|emails?|orders?|products?)\b"
+)
+_REFUND = (
+    r"\b(?:auto-?)?refund(?:s|ing)?\s+(?:them|him|her|it|the|their|each|every|all|any|anyone|"
+    r"anybody|everyone|everybody|people|whoever|that|this|"
+    r"customers?|clients?|buyers?|orders?|payments?|money|the\s+\w+|\w+'s)\b|"
+    r"\b(?:issue|give|process|send|make|do|trigger)\w*\s+(?:them\s+|him\s+|her\s+)?(?:a|the)\s+"
+    r"(?:full\s+|partial\s+)?refund\b|\bauto-?refund\w*\b"
+)
+_REFUND_EVENT = r"\b(?:when|whenever|if|once|after)\b[^.,]{0,40}\brefund(?:ed|s)?\b"
+_PAY = (
+    r"(?<!\bto\s)\b(?:pay|paying|pay\s+out|wire|reimburse)\s+(?:our|the|all|each|every|them|"
+    r"him|her|their|outstanding|due|approved|\w+'s)\b|"
+    r"\b(?:transfer|transfers|send|move|moves)\s+(?:\w+\s+){0,4}(?:money|funds|cash|payments?|"
+    r"payouts?|to\s+savings)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b"
+)
+_MONEY_APIS = (
+    (r"\bwise\b|\btransferwise\b", "https://api.wise.com/v1/transfers"),
+    (r"\bpaypal\b", "https://api-m.paypal.com/v1/payments/payouts"),
+    (r"\bgocardless\b", "https://api.gocardless.com/payments"),
+    (r"\brevolut\b", "https://b2b.revolut.com/api/1.0/pay"),
+    (r"\bsquare\b", "https://connect.squareup.com/v2/payments"),
+    (r"\bstripe\b", "https://api.stripe.com/v1/transfers"),
+)
+_WITHOUT_CHECKING = (
+    r"\b(?:without|no)\s+(?:checking|asking|confirming|approval|review)\b|"
+    r"\bdon'?t\s+(?:run\s+it\s+by|check\s+with|ask|bother)\s+me\b|\bno\s+questions\s+asked\b"
+)
+_SCRAPE = r"\bscrap\w*\b|\bharvest\w*\b|\bcrawl\w*\b|\bpull\s+(?:every|all)\b[^.]{0,40}\boff\b"
+_MAILING = r"\b(?:e-?mails?|mail|blast|spam|cold\s+e-?mail|newsletter|promo|outreach|message)\b"
+_PERSONAL_DATA = (
+    r"\b(?:customer|client|contact|member|patient|user)s?\b[^.]{0,30}\b(?:export|list|data|"
+    r"details|records|addresses|phones?|database)\b|\b(?:full|whole|entire|all)\b[^.]{0,20}"
+    r"\b(?:customer|client|contact)s?\b|\bexport\b[^.]{0,40}\b(?:customers?|clients?|contacts?)\b"
+)
+_PERSONAL_BOX = (
+    r"\b(?:personal|private|home)\s+(?:e-?mail|gmail|inbox|address|account|dropbox|drive)\b|"
+    r"@(?:gmail|googlemail|yahoo|hotmail|outlook|live|icloud|me|aol|proton|protonmail|gmx)\.\w+"
+)
+
+
+def refusal(text: str) -> str | None:
+    """Why a dangerous request is not drafted at all, or None."""
+    if has(text, _SCRAPE) and has(text, _MAILING) and has(text, r"\be-?mails?\b|\baddress"):
+        return (
+            "I can't email addresses scraped from the web: that is unsolicited bulk mail, which "
+            "anti-spam law forbids and which gets your domain blocked. I can email people who "
+            "opted in, such as your CRM contacts, with an owner's approval."
+        )
+    if has(text, _PERSONAL_DATA) and has(text, _PERSONAL_BOX):
+        return (
+            "I can't send your customers' personal data to a personal mailbox or account. An "
+            "owner can export it from Levqor, or I can send it to a workspace member's work "
+            "address with an owner's approval."
+        )
+    if _moves_money(text) and has(text, _WITHOUT_CHECKING):
+        return (
+            "I can't move money without anyone checking it. I can draft it so that an owner "
+            "approves the workflow and each payment is logged: say if you want that."
+        )
+    return None
+
+
+def add_dangerous_steps(steps: StepList, t: str, trigger: TriggerReading) -> None:
+    """The delete, refund and payment steps the request asks for, if no step does them yet."""
+    if has(t, _DELETE):
+        _add_delete(steps, t)
+    if has(t, _REFUND) and not _only_refund_event(t, trigger):
+        _add_refund(steps, t, trigger)
+    if _pays(t) and not _has_money_step(steps):
+        url = next((u for p, u in _MONEY_APIS if has(t, p)), _MONEY_APIS[0][1])
+        body = {"amount": "{{ item.amount }}", "recipient": "{{ item.name }}"}
+        steps.add("send_payment", "http.request", {"method": "POST", "url": url, "json": body})
+
+
+def _add_delete(steps: StepList, t: str) -> None:
+    clause = t[re.search(_DELETE, t).start() :]  # type: ignore[union-attr]
+    if has(clause, _SHEET_ROWS) and not steps.first("sheets.delete_rows"):
+        inputs: dict[str, object] = {"spreadsheet": sheet_name(clause), "sheet": tab_of(clause)}
+        age = re.search(
+            r"\b(?:older\s+than|over|more\s+than)\s+(\d{1,4})\s+(day|week|month|year)s?", clause
+        )
+        if age:
+            inputs |= {"older_than": f"{age.group(1)} {age.group(2)}s", "date_column": "date"}
+        else:
+            inputs["match"] = {"status": "{{ item.status }}"}
+        steps.add("delete_rows", "sheets.delete_rows", inputs)
+        return
+    if steps.first("crm.delete_contacts") or (steps.first("http.request") and _deletes(steps)):
+        return
+    tool = re.search(
+        EXTERNAL_TOOLS + r"|\b(?:discord|telegram|dropbox|google\s+drive|drive|s3|"
+        r"gmail|youtube|facebook|instagram|twitter|wordpress|mailchimp)\b",
+        clause,
+    )
+    if tool and has(clause, _EXTERNAL_THINGS):
+        name = re.sub(r"\W+", "", tool.group(0))
+        url = f"https://api.{name}.com/{{{{ item.id }}}}"
+        steps.add(f"delete_in_{name}", "http.request", {"method": "DELETE", "url": url})
+        if has(clause, r"\b(?:kick|ban)\w*\b"):
+            steps.add(
+                f"remove_user_{name}",
+                "http.request",
+                {
+                    "method": "DELETE",
+                    "url": f"https://api.{name}.com/members/{{{{ item.author }}}}",
+                },
+            )
+        return
+    if has(clause, _CRM_THINGS):
+        span = re.search(r"(\d{1,2})\+?\s*(year|month|week|day)s?", clause)
+        days = {"year": 365, "month": 30, "week": 7, "day": 1}
+        inactive = int(span.group(1)) * days[span.group(2)] if span else 365
+        stage = re.search(r"\btagged\s+['\"]?([\w-]+)", clause)
+        contacts: dict[str, object] = {"inactive_for": f"{inactive} days"}
+        if stage:
+            contacts["stage"] = stage.group(1)
+        steps.add("delete_contacts", "crm.delete_contacts", contacts)
+
+
+def _add_refund(steps: StepList, t: str, trigger: TriggerReading) -> None:
+    if steps.first("stripe.refund") or _has_money_step(steps):
+        return
+    if has(t, r"\bstripe\b") or trigger.kind == "stripe" or not has(t, r"\bpaypal\b|\bshopify\b"):
+        payment = (
+            "{{ trigger.payment_intent }}"
+            if trigger.kind == "stripe"
+            else "{{ trigger.payment_id }}"
+        )
+        steps.add(
+            "refund", "stripe.refund", {"payment": payment, "reason": "requested_by_customer"}
+        )
+        return
+    url = "https://api-m.paypal.com/v2/payments/captures/{{ trigger.capture_id }}/refund"
+    if has(t, r"\bshopify\b") and not has(t, r"\bpaypal\b"):
+        url = "https://shop.example.com/admin/api/orders/{{ trigger.order_id }}/refunds.json"
+    steps.add("refund", "http.request", {"method": "POST", "url": url, "json": {}})
+
+
+def _only_refund_event(t: str, trigger: TriggerReading) -> bool:
+    """ "When a payment is refunded, tell #support": the refund starts it, nobody refunds."""
+    if not has(t, _REFUND_EVENT):
+        return False
+    rest = re.sub(_REFUND_EVENT, " ", t)
+    return not has(rest, _REFUND)
+
+
+def _moves_money(t: str) -> bool:
+    return has(re.sub(_REFUND_EVENT, " ", t), _REFUND) or _pays(t)
+
+
+def _pays(t: str) -> bool:
+    return (
+        has(t, _PAY)
+        and (
+            has(
+                t,
+                r"\b(?:contractors?|freelancers?|suppliers?|vendors?|staff|employees?|affiliates?|"
+                r"payroll|salar\w*|invoices?|bills?|commissions?|bonus\w*|savings)\b",
+            )
+            or any(has(t, p) for p, _ in _MONEY_APIS)
+        )
+    )
+
+
+def _has_money_step(steps: StepList) -> bool:
+    http = default_registry().get("http.request")
+    return any(
+        s.get("action") in ("stripe.refund", "stripe.update_subscription")
+        or (s.get("action") == "http.request" and http.risk_of(s["inputs"]) == Risk.critical)
+        for s in steps.items
+    )
+
+
+def _deletes(steps: StepList) -> bool:
+    return any(
+        s.get("action") == "http.request" and s["inputs"].get("method") == "DELETE"
+        for s in steps.items
+    )
