@@ -184,16 +184,13 @@ def _moves_money(t: str) -> bool:
 
 
 def _pays(t: str) -> bool:
-    return (
-        has(t, _PAY)
-        and (
-            has(
-                t,
-                r"\b(?:contractors?|freelancers?|suppliers?|vendors?|staff|employees?|affiliates?|"
-                r"payroll|salar\w*|invoices?|bills?|commissions?|bonus\w*|savings)\b",
-            )
-            or any(has(t, p) for p, _ in _MONEY_APIS)
+    return has(t, _PAY) and (
+        has(
+            t,
+            r"\b(?:contractors?|freelancers?|suppliers?|vendors?|staff|employees?|affiliates?|"
+            r"payroll|salar\w*|invoices?|bills?|commissions?|bonus\w*|savings)\b",
         )
+        or any(has(t, p) for p, _ in _MONEY_APIS)
     )
 
 
