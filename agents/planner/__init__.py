@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from agents.drafts import DraftResult
-from agents.planner import dangerous
+from agents.planner import dangerous, vague
 from agents.planner.builder import build_spec
 from agents.planner.guard import (
+    choices_for,
     clarification,
     credential_steps,
     handles_secrets,
@@ -47,6 +48,9 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if timezone and raw["trigger"]["type"] != "schedule":
         raw["description"] = f"{raw['description']} (times in {timezone})"[:2000]
     question = clarification(mask_inbound(slots.text), raw, slots.tools | settled)
+    suggestions = choices_for(question)
+    if vague.is_vague(text):
+        question, suggestions = vague.question(text), _template_suggestions(text)
     reason = refusal(text) or dangerous.refusal(text)
     if handles_secrets(text):
         # The refused reading is credential handling, whatever else it does (class C).
@@ -74,6 +78,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         return DraftResult(
             status="clarify",
             question=question,
+            suggestions=suggestions or None,
             approval_class=approval,
             timezone=timezone,
             workflow=workflow,
@@ -81,6 +86,12 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     return DraftResult(
         status="draft", approval_class=approval, timezone=timezone, workflow=workflow
     )
+
+
+def _template_suggestions(text: str) -> list[str]:
+    from agents.suggest import suggest_from_templates
+
+    return suggest_from_templates(text)
 
 
 def _registry() -> ActionRegistry:

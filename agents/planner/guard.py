@@ -154,22 +154,42 @@ def _secret_name(noun: str) -> str:
     return "api_key"
 
 
+_WHERE = "Where should I send it: email you, or post it in a Slack channel (which one)?"
+_WHICH_REPORT = "Which report do you mean, and who should get it: email you, or a Slack channel?"
+_WHO = "Who should get it: which client or person (an email address), or a Slack channel?"
+_SYNC_WHAT = "Which tools should I keep in sync, and which records (contacts, deals, orders…)?"
+_IMPORTANT = (
+    "Which items do you mean, and what makes one important "
+    "(a source, a keyword, an amount over a threshold)?"
+)
+_CHOICES: dict[str, list[str]] = {
+    _WHERE: ["Email it to me", "Post it in #general"],
+    _WHICH_REPORT: ["The weekly leads report, emailed to me", "The sales summary, in #general"],
+    _SYNC_WHAT: ["Contacts between HubSpot and a Google Sheet", "Stripe customers into the CRM"],
+    _IMPORTANT: ["Let AI pick the important ones", "Only ones mentioning a keyword I give"],
+}
+
+
+def choices_for(question: str | None) -> list[str]:
+    """Ready answers to offer beside a clarifying question (empty when it has none)."""
+    return list(_CHOICES.get(question or "", []))
+
+
 def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str | None:
     """One short question when something essential is missing from the request, or None."""
     steps = spec.get("steps", [])
     actions = [s.get("action") for s in steps if s.get("action")]
     trigger = spec.get("trigger", {}).get("type")
-    if has(text, r"\b(?:sync|syncs|syncing|connect|integrate|link)\b") and (
-        len(named_tools) < 2 or has(text, _VAGUE_TOOLS)
-    ):
-        return "Which tools should I keep in sync, and which records (contacts, deals, orders…)?"
+    if has(
+        text,
+        r"\b(?:sync|syncs|syncing|integrate)\b|"
+        r"\b(?:connect|link)\s+(?:up\s+)?(?:our|my|the|all|\w+\s+(?:and|with|to))\b",
+    ) and (len(named_tools) < 2 or has(text, _VAGUE_TOOLS)):
+        return _SYNC_WHAT
     if has(text, _VAGUE_SELECTION) and not has(
         text, r"\b(?:ai|tag|score|classif\w*|categori\w*)\b"
     ):
-        return (
-            "Which items do you mean, and what makes one important "
-            "(a source, a keyword, an amount over a threshold)?"
-        )
+        return _IMPORTANT
     if (
         has(text, _PER_PERSON)
         and trigger == "manual"
@@ -180,7 +200,7 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
             "a new Stripe subscription, or a CRM stage change?"
         )
     if _unknown_recipient(text, trigger):
-        return "Who should get it: which client or person (an email address), or a Slack channel?"
+        return _WHO
     delivers = any(str(a).startswith(("email.", "slack.")) for a in actions)
     delivers = delivers or any(
         s.get("action") == "http.request" and s.get("inputs", {}).get("method") != "GET"
@@ -189,8 +209,8 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
     vague_people = has(text, r"\b(?:the|my|our)\s+(?:team|people|folks|staff)\b")
     if has(text, _DELIVERY) and not delivers and (vague_people or not has(text, _DESTINATION)):
         if has(text, _THE_REPORT):
-            return "Which report do you mean, and who should get it (a Slack channel or an email)?"
-        return "Where should I send it: which Slack channel or whose email?"
+            return _WHICH_REPORT
+        return _WHERE
     if not actions:
         return "What should this do: which tool should it read from, and where should results go?"
     return None

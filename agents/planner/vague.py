@@ -1,0 +1,65 @@
+"""Requests too vague to build ("help me with my leads"): ask what would help, with examples.
+
+A request is vague when it asks for help or improvement in general words and names nothing to
+build on: no time or event that starts it, no place results go, no concrete action on a record.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agents.planner.text import has
+
+_GENERAL_ASK = (
+    r"\bhelp\s+(?:me|us)\b|\bsort\s+(?:out|through)\b|\bmake\s+(?:it|them|this|things|\w+)\s+"
+    r"(?:better|easier|faster|work)\b|\b(?:improve|optimi[sz]e|streamline|boost|fix|organi[sz]e|"
+    r"tidy|deal\s+with|take\s+care\s+of|handle|manage|look\s+after|do\s+something|get\s+on\s+top\s+of)"
+    r"\b|\bsomething\s+(?:smart|useful|clever|cool|helpful)\b|\b(?:is|are)\s+a\s+mess\b|"
+    r"^\s*(?:please\s+|can\s+you\s+|could\s+you\s+)?automate\s+(?:my|our|the)\s+[\w\s]{1,25}[?.!]*\s*$|"
+    r"\bwhat\s+can\s+you\s+do\b|\bany\s+ideas\b|\bsomething\s+important\b|\banything\s+important\b"
+)
+_CONCRETE_START = (
+    r"\b(?:every|each|daily|weekly|monthly|hourly|nightly|weekdays?|mondays?|tuesdays?|wednesdays?|"
+    r"thursdays?|fridays?|saturdays?|sundays?|morning|evening|tonight|tomorrow)\b|\bat\s+\d|"
+    r"\b(?:when|whenever|once|as\s+soon\s+as|if)\s+(?!something\s+important|anything\s+important)"
+    r"\w+|\bnew\s+\w+|/\w+"
+)
+_CONCRETE_DESTINATION = r"#[\w-]+|@[\w-]+\.\w+|\b(?:email|e-mail|dm|text)\s+(?:me|us|the|our)\b"
+_CONCRETE_ACTION = (
+    r"\b(?:post|send|add|create|save|log|copy|forward|reply|tag|update|move|delete|remind|alert|"
+    r"notify|ping|tell|summari[sz]e|classify|categori[sz]e|score|translate|export|import)\b"
+)
+_TOPICS = (
+    (r"\bleads?\b|\bprospects?\b|\bsales\b|\bpipeline\b", "leads"),
+    (r"\bfeedback\b|\breviews?\b|\bsurveys?\b|\bnps\b|\bcomplaints?\b", "customer feedback"),
+    (r"\binvoices?\b|\bpayments?\b|\bbilling\b|\bstripe\b", "invoices and payments"),
+    (r"\bcrm\b|\bcontacts?\b|\bhubspot\b|\bpipedrive\b|\bsalesforce\b", "CRM"),
+    (r"\be-?mails?\b|\binbox\b|\bsupport\b", "email"),
+    (r"\breports?\b|\bnumbers\b|\bmetrics\b|\banalytics\b", "reporting"),
+    (r"\bonboard\w*\b|\bnew\s+(?:clients?|customers?|hires?)\b", "onboarding"),
+    (r"\bsocial\b|\bmentions?\b|\btwitter\b|\blinkedin\b|\breddit\b", "social media"),
+)
+
+
+def is_vague(text: str) -> bool:
+    """Whether a normalised request asks for help in general words, with nothing to build on."""
+    if not has(text, _GENERAL_ASK):
+        return False
+    anchors = sum(has(text, pattern) for pattern in (_CONCRETE_START, _CONCRETE_DESTINATION)) + (
+        has(text, _CONCRETE_ACTION) and not has(text, r"\bsomething\s+important\b")
+    )
+    words = len(re.findall(r"[a-z']+", text))
+    return anchors == 0 or (anchors == 1 and words <= 10 and not has(text, _CONCRETE_DESTINATION))
+
+
+def topic(text: str) -> str | None:
+    """What the vague request is about ("leads", "customer feedback"), if it says."""
+    return next((name for pattern, name in _TOPICS if has(text, pattern)), None)
+
+
+def question(text: str) -> str:
+    """The one question a vague request gets."""
+    about = topic(text)
+    if about:
+        return f"Happy to help with {about}. Which of these would help most, or what should happen?"
+    return "Happy to help. Which of these would help most, or what should happen?"

@@ -1,0 +1,55 @@
+"""Vague requests get one question with concrete options; clear ones are drafted."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.planner import draft
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "help me with my leads",
+        "sort out our customer feedback",
+        "can you automate our invoices?",
+        "our pipeline is a mess, can you fix it",
+        "do something useful with the support inbox",
+        "any ideas for our onboarding?",
+    ],
+)
+def test_a_vague_request_is_answered_with_a_question_and_template_options(
+    request_text: str,
+) -> None:
+    result = draft(request_text)
+    assert result.status == "clarify", result
+    assert result.question and result.question.endswith("?")
+    assert result.suggestions is not None and 2 <= len(result.suggestions) <= 3
+    assert all(len(s) < 80 for s in result.suggestions)
+
+
+def test_the_options_are_about_what_was_asked() -> None:
+    leads = draft("help me with my leads").suggestions or []
+    assert any("lead" in s.lower() for s in leads)
+    money = draft("can you automate our invoices?").suggestions or []
+    assert any("invoice" in s.lower() or "payment" in s.lower() for s in money)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "help me post every new lead from the website form in #sales",
+        "every monday at 9 send me the leads report by email",
+        "when a stripe payment fails, help the customer: email them the pay link",
+        "improve our follow-up: 2 days after a demo booking, email the person a thank-you",
+    ],
+)
+def test_a_clear_request_that_says_help_or_improve_is_drafted(request_text: str) -> None:
+    assert draft(request_text).status == "draft"
+
+
+def test_a_missing_destination_is_asked_with_choices() -> None:
+    result = draft("send the report")
+    assert result.status == "clarify"
+    assert result.suggestions and any("email" in s.lower() for s in result.suggestions)
+    assert any("#" in s for s in result.suggestions)
