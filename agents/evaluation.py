@@ -22,6 +22,9 @@ from pydantic import BaseModel, Field
 from agents.drafts import DraftResult
 
 _SOURCE_TRIGGERS = ("email", "stripe", "slack")
+# Action namespaces as the labels name them: HubSpot is a CRM; alert.* is the workflow's own
+# bookkeeping (did the value cross the line?), not a tool it uses.
+_LABEL_OF_NAMESPACE: dict[str, str | None] = {"hubspot": "crm", "alert": None}
 
 
 class Mismatch(BaseModel):
@@ -63,7 +66,11 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
 def integrations_of(result: DraftResult) -> set[str]:
     """The integrations a result's workflow uses (actions plus an email/stripe/slack trigger)."""
     workflow = result.workflow or {}
-    used = {str(s["action"]).split(".", 1)[0] for s in workflow.get("steps", []) if s.get("action")}
+    namespaces = {
+        str(s["action"]).split(".", 1)[0] for s in workflow.get("steps", []) if s.get("action")
+    }
+    labels = (_LABEL_OF_NAMESPACE.get(n, n) for n in namespaces)
+    used = {label for label in labels if label is not None}
     kind = workflow.get("trigger", {}).get("type")
     if kind in _SOURCE_TRIGGERS:
         used.add(kind)

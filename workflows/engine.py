@@ -176,6 +176,9 @@ class Engine:
         run, existing = state.run, state.done.get(step.id)
         if existing and existing.status in (StepStatus.succeeded, StepStatus.skipped):
             return True
+        if existing and existing.status == StepStatus.failed and step.continue_on_error:
+            state.context["steps"][step.id] = existing.output or _failed_output(existing.error)
+            return True
         if step.wait:
             return await self._wait(session, state, position, step, existing)
         if step.when is not None:
@@ -243,9 +246,19 @@ class Engine:
             )
         except Exception as exc:
             row.duration_ms = (time.perf_counter() - started) * 1000
-            raise await self._fail(session, state, row, exc) from exc
+            if not step.continue_on_error:
+                raise await self._fail(session, state, row, exc) from exc
+            await self._fail(session, state, row, exc, continuing=True)
+            row.output = _failed_output(row.error)
+            state.context["steps"][step.id] = row.output
+            state.announce.append(("step.finished", step.id, step.action))
+            if not last:
+                await self._commit(session, state)
+            return True
         row.duration_ms = (time.perf_counter() - started) * 1000
         row.output = output.model_dump(mode="json")
+        if step.continue_on_error:  # later steps may always ask whether it failed
+            row.output["failed"] = False
         row.status, row.finished_at = StepStatus.succeeded, utcnow()
         state.context["steps"][step.id] = row.output
         state.announce.append(("step.finished", step.id, step.action))
@@ -299,15 +312,28 @@ class Engine:
         return row
 
     async def _fail(
-        self, session: AsyncSession, state: _RunState, row: StepRun, error: BaseException
+        self,
+        session: AsyncSession,
+        state: _RunState,
+        row: StepRun,
+        error: BaseException,
+        *,
+        continuing: bool = False,
     ) -> StepFailed:
         run = state.run
         message = f"step {row.step_id} ({row.action}) failed: {_describe(error)}"
+        if continuing:
+            message += " (the workflow goes on: this step may fail)"
         row.status, row.error, row.finished_at = StepStatus.failed, _describe(error), utcnow()
         session.add(row)
         _event(state, row.step_id, "step_failed", message)  # committed with the run's
         log.warning("run %s: %s", run.id, message)
         return StepFailed(message)
+
+
+def _failed_output(error: str | None) -> dict[str, Any]:
+    """What a step that may fail leaves for later steps when it did."""
+    return {"failed": True, "error": error or "failed"}
 
 
 def _event(state: _RunState, step_id: str | None, kind: str, message: str) -> None:

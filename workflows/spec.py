@@ -193,6 +193,9 @@ class Step(_Strict):
     when: str | None = Field(default=None, max_length=500)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     timeout_seconds: float | None = Field(default=None, gt=0, le=3600)
+    # After its retries, a failure is recorded and the run goes on: later steps read
+    # `steps.<id>.failed` (true) and `steps.<id>.error` (the reason in words).
+    continue_on_error: bool | None = None
 
     @field_validator("wait")
     @classmethod
@@ -205,6 +208,8 @@ class Step(_Strict):
     def _kind(self) -> Step:
         if (self.action is None) == (self.wait is None):
             raise ValueError("a step needs exactly one of `action` or `wait`")
+        if self.wait is not None and self.continue_on_error:
+            raise ValueError("a wait cannot fail, so it cannot continue on error")
         if self.when is not None:
             from workflows.expressions import check_expression
 

@@ -175,9 +175,17 @@ def choices_for(question: str | None) -> list[str]:
     return list(_CHOICES.get(question or "", []))
 
 
+_WHICH_SITE = "Which address should I check, for example https://www.yoursite.com?"
+
+
 def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str | None:
     """One short question when something essential is missing from the request, or None."""
     steps = spec.get("steps", [])
+    if any(
+        s.get("id") == "check" and s.get("inputs", {}).get("url") == "https://www.example.com"
+        for s in steps
+    ):
+        return _WHICH_SITE
     actions = [s.get("action") for s in steps if s.get("action")]
     trigger = spec.get("trigger", {}).get("type")
     if has(

@@ -12,6 +12,7 @@ from typing import Any
 
 from agents.planner.intents import TriggerReading
 from agents.planner.recipes_forms import lead_form
+from agents.planner.recipes_monitor import uptime_monitor
 from agents.planner.recipes_onboarding import onboarding_drip
 from agents.planner.slots import Slots
 from agents.planner.text import has
@@ -58,6 +59,8 @@ def apply_recipes(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) ->
     settled: set[str] = set()
     if _hubspot_sync(raw, trigger, slots):
         settled.add("hubspot")
+    if uptime_monitor(raw, trigger, slots):
+        return settled
     _invoice_reminders(raw, trigger, slots)
     _human_only(raw, trigger, slots)
     _feeds(raw, trigger, slots)

@@ -98,7 +98,7 @@ OWN_CASES = [
         "C",
     ),
     case(
-        "Every 30 minutes check our /health endpoint and alert #ops if it is down",
+        "Every 30 minutes check api.tidyhome.io/health and alert #ops if it is down",
         "schedule",
         "*/30 * * * *",
         None,
@@ -209,7 +209,7 @@ OWN_CASES = [
         "B",
     ),
     case(
-        "alert me by email when our website goes down",
+        "alert me by email when our website tidyhome.io goes down",
         "interval",
         None,
         None,

@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from agents.drafts import DraftResult
-from agents.evaluation import load_cases, run, score
+from agents.evaluation import integrations_of, load_cases, run, score
 from agents.planner import draft
 from bot.cli.assistant import register
 
@@ -241,3 +241,11 @@ async def test_eval_scores_the_llm_path_against_an_openai_compatible_server(
     asked = [r.messages[-1]["content"] for r in server.requests]
     assert any("every monday 9am" in a for a in asked)
     assert any("contact form" in a for a in asked)
+
+
+def test_integrations_are_named_as_the_labels_name_them() -> None:
+    result = _result(
+        {"type": "interval", "seconds": 60},
+        ["http.request", "alert.crossed", "hubspot.upsert_contact", "slack.post_message"],
+    )
+    assert integrations_of(result) == {"http", "crm", "slack"}

@@ -53,3 +53,12 @@ def test_a_missing_destination_is_asked_with_choices() -> None:
     assert result.status == "clarify"
     assert result.suggestions and any("email" in s.lower() for s in result.suggestions)
     assert any("#" in s for s in result.suggestions)
+
+
+def test_a_monitor_without_an_address_asks_which_one() -> None:
+    result = draft("alert #ops when our website goes down")
+    assert result.status == "clarify"
+    assert result.question and "address" in result.question
+    named = draft("alert #ops when our website tidyhome.io goes down")
+    assert named.status == "draft" and named.workflow is not None
+    assert named.workflow["steps"][0]["inputs"]["url"] == "https://tidyhome.io"

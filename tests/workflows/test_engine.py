@@ -220,3 +220,40 @@ async def test_dry_run_is_recorded_as_such(
     wf = await activate(sessions, workspace, flow(note("one", "1")), registry)
     run = await engine.execute((await new_run(sessions, wf, dry_run=True)).run.id)
     assert run.dry_run and run.status == RunStatus.succeeded and not failures
+
+
+async def test_a_step_that_may_fail_lets_later_steps_handle_the_failure(
+    engine_parts: Any, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    engine, recorder, registry, _, failures = engine_parts
+    check = {"id": "check", "action": "test.broken", "inputs": {"text": "site"},
+             "continue_on_error": True, "retry": {"max_attempts": 1}}  # fmt: skip
+    alert = note("alert", "down: {{ steps.check.error }}")
+    alert["when"] = "steps.check.failed"
+    fine = note("fine", "up")
+    fine["when"] = "not steps.check.failed"
+    wf = await activate(sessions, workspace, flow(check, alert, fine), registry)
+    run = await engine.execute((await new_run(sessions, wf)).run.id)
+    assert run.status == RunStatus.succeeded
+    assert recorder.texts == ["down: refused: site"]
+    assert failures == []  # handled: no failure alert
+    rows = await steps_of(sessions, run.id)
+    assert [(r.step_id, r.status) for r in rows] == [
+        ("check", StepStatus.failed),
+        ("alert", StepStatus.succeeded),
+        ("fine", StepStatus.skipped),
+    ]
+    assert rows[0].output == {"failed": True, "error": "refused: site"}
+    again = await engine.execute(run.id)  # a finished run is not re-run
+    assert again.status == RunStatus.succeeded and recorder.calls[f"{run.id}:check"] == 1
+
+
+def test_only_action_steps_may_continue_on_error() -> None:
+    from pydantic import ValidationError
+
+    from workflows.spec import WorkflowSpec
+
+    with pytest.raises(ValidationError, match="cannot continue on error"):
+        WorkflowSpec.model_validate(
+            flow({"id": "pause", "wait": "1 day", "continue_on_error": True}, note("n", "x"))
+        )

@@ -1,0 +1,104 @@
+"""website-uptime-alert: "tell #ops when our site goes down" → a check that may fail, an alert
+once per outage (alert.crossed remembers the state between runs) and a notice on recovery."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.planner.intents import TriggerReading
+from agents.planner.slots import Slots
+from agents.planner.text import has
+
+_DOWN = (
+    r"\b(?:goes|go|is|are|went|gets?|becomes?)\s+(?:down|offline|unreachable|unavailable)\b|"
+    r"\b(?:down|offline|unreachable|unavailable|not\s+responding|stops?\s+(?:answering|responding|"
+    r"working|loading))\b|\buptime\b|\boutages?\b|\bdowntime\b"
+)
+_SITE = (
+    r"\b(?:site|website|web\s*site|page|api|server|endpoint|app|service|shop|store|url|domain)s?\b"
+)
+_URL = re.compile(
+    r"\b(?:https?://)?((?:(?:[a-z0-9-]+\.)+[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})(?::\d{2,5})?"
+    r"(?:/[\w./-]*)?)"
+)
+_NOTIFY = ("slack.post_message", "email.send", "http.request")
+_STATE = "{{ 1 if steps.check.failed else 0 }}"  # http.request fails on no answer and on 4xx/5xx
+
+
+def uptime_monitor(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -> bool:
+    """Reshape an uptime request into check → state → alert (once) → recovery notice."""
+    t = slots.text
+    kinds = ("interval", "manual", "poll", "schedule", "webhook")
+    if not (has(t, _DOWN) and has(t, _SITE)) or trigger.kind not in kinds:
+        return False
+    if trigger.kind == "webhook" and has(t, r"\bwebhook|\bforms?\b|\border|\bsubmi"):
+        return False  # an app tells us it is down: that event starts it
+    url = _url(t)
+    if raw["trigger"].get("type") != "schedule":  # a clock the request named stays as it is
+        raw["trigger"] = {"type": "interval", "seconds": _every(raw["trigger"])}
+    notify = [
+        s
+        for s in raw["steps"]
+        if s.get("action") in _NOTIFY
+        and not (s["action"] == "http.request" and s["inputs"].get("method", "GET") == "GET")
+    ]
+    if not notify:
+        notify = [{"id": "alert", "action": "email.send",
+                   "inputs": {"to": "member:me", "subject": "", "text": ""}}]  # fmt: skip
+    steps: list[dict[str, Any]] = [
+        {
+            "id": "check",
+            "name": "Load the page",
+            "action": "http.request",
+            "inputs": {"method": "GET", "url": url, "timeout_seconds": 10},
+            "retry": {"max_attempts": 2},
+            "continue_on_error": True,
+        },
+        {
+            "id": "state",
+            "name": "Remember whether it is down",
+            "action": "alert.crossed",
+            "inputs": {"key": "down", "value": _STATE, "threshold": 0.5},
+        },
+    ]
+    for i, step in enumerate(notify):
+        suffix = "" if i == 0 else f"_{i + 1}"
+        steps.append(_message(step, f"alert{suffix}", "steps.state.crossed", _down_text(url)))
+        steps.append(_message(step, f"recovered{suffix}", "steps.state.recovered", _up_text(url)))
+    raw["steps"] = steps
+    raw["category"] = "notifications"
+    return True
+
+
+def _every(trigger: dict[str, Any]) -> int:
+    """Seconds between checks: the interval asked for, else every 5 minutes."""
+    return int(trigger.get("seconds", 300)) if trigger.get("type") == "interval" else 300
+
+
+def _url(t: str) -> str:
+    """The address to check; example.com (which the planner asks about) when none is named."""
+    found = _URL.search(re.sub(r"[\w.+-]+@[\w.-]+", " ", t))
+    if not found:
+        return "https://www.example.com"
+    return f"https://{found.group(1)}"
+
+
+def _message(step: dict[str, Any], step_id: str, when: str, text: str) -> dict[str, Any]:
+    inputs = dict(step["inputs"])
+    if step["action"] == "email.send":
+        inputs["subject"] = "Website down" if step_id.startswith("alert") else "Website back up"
+        inputs["text"] = text
+    elif step["action"] == "slack.post_message":
+        inputs["text"] = text
+    else:
+        inputs["json"] = {"text": text}
+    return {"id": step_id, "action": step["action"], "inputs": inputs, "when": when}
+
+
+def _down_text(url: str) -> str:
+    return f"{url} is down ({{{{ steps.check.error }}}})"
+
+
+def _up_text(url: str) -> str:
+    return f"{url} is back up"
