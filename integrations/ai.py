@@ -58,7 +58,12 @@ class DraftReplyInput(ActionInput):
     message: str
     label: str | None = None
     templates: dict[str, str] = Field(default_factory=dict)
+    # Written per label like `templates`, but only used when no model drafts (offline, or the
+    # model gave nothing usable): approved `templates` always win, these only stand in.
+    offline_templates: dict[str, str] = Field(default_factory=dict)
     tone: str | None = None
+    sender_name: str | None = None  # "Jane Doe" (else read from the message's sign-off)
+    subject: str | None = None  # the subject being answered ({subject} in templates)
 
 
 class DraftReplyOutput(ActionOutput):
@@ -171,8 +176,15 @@ async def summarize(ctx: ActionContext, inputs: SummarizeInput) -> SummarizeOutp
 
 async def draft_reply(ctx: ActionContext, inputs: DraftReplyInput) -> DraftReplyOutput:
     """A reply to `message`: the label's template when one is given, else drafted."""
-    offline = ai_offline.draft_reply(inputs.message, inputs.label, inputs.templates, inputs.tone)
     has_template = bool(inputs.templates.get(inputs.label or "") or inputs.templates.get("default"))
+    offline = ai_offline.draft_reply(
+        inputs.message,
+        inputs.label,
+        inputs.templates if has_template else inputs.offline_templates,
+        inputs.tone,
+        sender_name=inputs.sender_name,
+        subject=inputs.subject,
+    )
     if has_template or not llm_configured(ctx.settings):
         return DraftReplyOutput(reply=offline, source="template" if has_template else "offline")
     topic = f" The message was categorized as {json.dumps(inputs.label)}." if inputs.label else ""
@@ -189,7 +201,14 @@ async def draft_reply(ctx: ActionContext, inputs: DraftReplyInput) -> DraftReply
         return DraftReplyOutput(
             reply=offline, source="offline_fallback", note="model gave no usable reply"
         )
-    return DraftReplyOutput(reply=reply.strip(), source="llm")
+    # A drafted answer quotes what it answers, so the customer sees their words were read.
+    return DraftReplyOutput(reply=f"{reply.strip()}\n\n{_quoted(inputs)}", source="llm")
+
+
+def _quoted(inputs: DraftReplyInput) -> str:
+    who = inputs.sender_name or "You"
+    lines = inputs.message.strip().splitlines()[:40]
+    return f"{who} wrote:\n" + "\n".join(f"> {line}" for line in lines)
 
 
 def _scalar(value: Any) -> Any:

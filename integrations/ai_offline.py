@@ -317,18 +317,29 @@ def extract(text: str, fields: list[str]) -> dict[str, object]:
 
 
 _GREETING = {"formal": ("Dear {name},", "Kind regards,"), None: ("Hi {name},", "Best regards,")}
-_PLACEHOLDER = re.compile(r"\{\s*(first_name|name|label)\s*\}")
+_PLACEHOLDER = re.compile(r"\{\s*(first_name|name|label|subject)\s*\}")
 
 
 def draft_reply(
-    message: str, label: str | None, templates: dict[str, str], tone: str | None = None
+    message: str,
+    label: str | None,
+    templates: dict[str, str],
+    tone: str | None = None,
+    *,
+    sender_name: str | None = None,
+    subject: str | None = None,
 ) -> str:
     """The template for `label` (or "default") with the sender's name, else a polite reply."""
-    full = find_name(message)
+    full = (sender_name or "").strip() or find_name(message)
     first = full.split()[0] if full else None
     template = templates.get(label or "") or templates.get("default")
     if template:
-        values = {"first_name": first or "there", "name": full or "there", "label": label or ""}
+        values = {
+            "first_name": first or "there",
+            "name": full or "there",
+            "label": (label or "").replace("_", " "),
+            "subject": (subject or "").strip() or "your message",
+        }
         return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
     hello, bye = _GREETING["formal" if tone and "formal" in tone.lower() else None]
     topic = f" about {label.replace('_', ' ')}" if label else ""

@@ -71,12 +71,29 @@ def source_text(steps: StepList, trigger: TriggerReading) -> str:
     return "{{ trigger | summary }}"
 
 
+_LEAD_IN = re.compile(
+    r"^.*\b(?:into|as|either|between|like|to|:)\s+(?:an?\s+|the\s+)?|^(?:an?|the)\s+"
+)
+_TAIL = re.compile(
+    r"\s+(?:and|then|or|so|but|to|with|send|post|reply|answer|forward|tag|flag|move|put|add)\b.*$"
+)
+
+
+def _trimmed(parts: list[str]) -> list[str]:
+    """Labels without the words around the list ("sort into billing / … / other and send")."""
+    if parts:
+        parts[0] = _LEAD_IN.sub("", parts[0]).strip() or parts[0]
+        parts[-1] = _TAIL.sub("", parts[-1]).strip() or parts[-1]
+    return [p for p in parts if p]
+
+
 def labels_of(t: str) -> list[str]:
     """Category labels the request lists ("billing / shipping / other", "as a, b or c")."""
     t = re.sub(r"https?://\S+|(?<![\w/])/[\w/.-]+", " ", t)  # a URL or path is not a label list
     match = re.search(r"\b([a-z][a-z -]{1,20}(?:\s*/\s*[a-z][a-z -]{1,20}){2,})", t)
     if match and not has(match.group(1), r"^\s*" + _DAY_WORD + r"\s*/"):
-        return [p.strip() for p in match.group(1).split("/") if p.strip()][:8]
+        parts = [p.strip() for p in match.group(1).split("/") if p.strip()][:8]
+        return _trimmed(parts)
     match = re.search(r"\bas\s+([a-z]+(?:\s*,\s*[a-z]+)+\s*(?:or|and)\s+[a-z]+)\b", t)
     if match:
         return [p.strip() for p in re.split(r",|\bor\b|\band\b", match.group(1)) if p.strip()]

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from agents.planner import rules
+from agents.planner.acknowledgements import acknowledge_replies
 from agents.planner.crossings import add_crossing_check
 from agents.planner.dangerous import add_dangerous_steps
 from agents.planner.intents import TriggerReading
@@ -33,6 +34,7 @@ def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str,
     rules.add_emails(steps, t, trigger, slots)
     rules.add_slack(steps, t, trigger, slots)
     rules.cover_named_tools(steps, t, trigger, slots)
+    acknowledge_replies(steps, trigger.kind)  # a reply acknowledges; it never echoes the mail
     add_crossing_check(steps, t, trigger)  # metrics: alert on the crossing only
     _threshold_conditions(steps, t, trigger, slots)  # events: alert on each one over
     return {

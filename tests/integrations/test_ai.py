@@ -289,11 +289,25 @@ async def test_llm_draft_reply_prefers_the_approved_template(
     assert openai_server.requests == []
     openai_server.reply_json({"reply": "Dear Sarah, thank you - we'll confirm shortly."})
     drafted = await run(llm, "ai.draft_reply", message=MESSAGE, label="booking", tone="formal")
-    assert (drafted["reply"], drafted["source"]) == (
-        "Dear Sarah, thank you - we'll confirm shortly.",
-        "llm",
-    )
+    assert drafted["source"] == "llm"
+    reply, quoted = drafted["reply"].split("\n\n", 1)
+    assert reply == "Dear Sarah, thank you - we'll confirm shortly."
+    assert quoted.startswith("You wrote:\n> Hi there,")  # the original, quoted below
+    assert "> Budget is about $450 all in." in quoted
     assert '"formal"' in openai_server.requests[0].messages[0]["content"]
+
+
+async def test_offline_templates_stand_in_only_when_no_model_drafts(
+    offline: ActionContext,
+) -> None:
+    stand_in = {"booking": "Hi {first_name}, thanks for “{subject}”: we'll confirm your {label}."}
+    out = await run(offline, "ai.draft_reply", message=MESSAGE, label="booking",
+                    offline_templates=stand_in, subject="Table for 6",
+                    sender_name="Sarah Jones")  # fmt: skip
+    assert out["reply"] == "Hi Sarah, thanks for “Table for 6”: we'll confirm your booking."
+    approved = await run(offline, "ai.draft_reply", message=MESSAGE, label="booking",
+                         offline_templates=stand_in, templates={"default": "Approved text"})  # fmt: skip
+    assert approved["reply"] == "Approved text"
 
 
 async def test_scripted_server_serves_tool_calls_and_streams(
