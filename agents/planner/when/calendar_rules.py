@@ -13,6 +13,7 @@ _ONE_OFF_BEFORE = frozenset(
     {"this", "next", "last", "coming", "by", "until", "till", "since", "before", "after", "from",
      "past", "previous", "on/by"}
 )  # fmt: skip
+_EXCEPT = frozenset({"except", "excluding", "but", "not", "without"})
 _QUANT = {"each": True, "every": True, "a": True, "per": True, "the": False}
 _SCOPES = frozenset({"month", "quarter", "year"})
 _NTH_WEEK = {1: "first_week", 2: "second_week", 3: "third_week", 4: "fourth_week"}
@@ -52,7 +53,9 @@ def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
     before = text(tokens, i - 1)
     if text(tokens, end) == "'s" or tokens[end - 1].text.endswith("'s"):
         return end  # "friday's numbers" names a day's data, not when to run
-    if len(days) > 1:
+    if before in _EXCEPT:
+        r.excluded.update(days)
+    elif len(days) > 1:
         r.days.update(days)
         r.days_listed = True
         r.days_strong = r.days_strong or plural or every or before in ("every", "each")
@@ -78,7 +81,9 @@ def read_weekday_word(tokens: list[Token], i: int, r: Reading, every: bool = Fal
         return None
     if number(tokens, i - 1) is not None or before in ("a", "one", "this", "next", "last"):
         return end  # a duration ("within 2 business days") or one day ("this weekend")
-    if word.endswith("s") or every or before in ("on", "every", "each"):
+    if before in _EXCEPT:
+        r.excluded.update(WEEKDAY_WORDS[word])
+    elif word.endswith("s") or every or before in ("on", "every", "each"):
         r.days.update(WEEKDAY_WORDS[word])
         r.days_strong = True
         r.anchors.append(i)

@@ -65,6 +65,8 @@ def read_time(tokens: list[Token], i: int, bare: bool) -> tuple[Clock, int] | No
         return _suffixed(tokens, i + 3, Clock(hour, minutes, at=i))
     if word == "half" and bare and (hour := number(tokens, i + 1)) and 1 <= hour <= 12:
         return _suffixed(tokens, i + 2, Clock(hour, 30, at=i))  # British "at half 8"
+    if token.kind == "clock" and token.text in ("24:00", "24h00"):
+        return Clock(0, 0, h24=True, at=i), i + 1
     if token.kind == "clock":
         if token.value > 23 or token.minute > 59:
             return None

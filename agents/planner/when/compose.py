@@ -146,9 +146,11 @@ def _weekdays(r: Reading) -> set[int]:
     ):
         days = {d for d, _ in r.lone_days}
     if r.periods & {"day"} and not r.days_strong and not r.lone_days and not r.end_of_week:
-        return set()
+        days = set()
     if not days and (r.periods & {"week"}) and not _finer_than(r, "week"):
         days = {1}
+    if r.excluded:
+        days = (days or set(range(7))) - r.excluded
     return days
 
 
@@ -167,6 +169,8 @@ def _month_fields(r: Reading, has_days: bool) -> tuple[str, str]:
         months |= {m for m, _ in r.dates}
         dom |= {d for _, d in r.dates if d is not None}
     months |= r.months
+    if "year" in r.periods and not months and not _finer_than(r, "year"):
+        months = {1}
     rule_in_quarter = r.scope == "quarter" and r.only_on is not None
     quarterly = "quarter" in r.periods and not months and not _finer_than(r, "month")
     if quarterly or rule_in_quarter:

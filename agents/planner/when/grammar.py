@@ -34,6 +34,19 @@ _EVERY_DAYPARTS = frozenset(
     {"morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night", "nights"}
 )
 _OTHER = {"other": 2, "second": 2, "alternate": 2, "third": 3}
+_INERT = frozenset({"other", "punct", "zone", "ampm"})
+# Every word a rule can start on (numbers, days and months start rules by their kind).
+_STARTS = frozenset(
+    {"every", "each", "alternate", "on", "bi", "fortnightly", "biweekly", "once", "twice",
+     "thrice", "between", "from", "at", "@", "around", "about", "by", "approx", "approximately",
+     "noon", "midday", "lunchtime", "midnight", "half", "quarter", "end", "close", "start",
+     "beginning", "first", "last", "final", "business", "working", "work", "week", "office",
+     "month", "year"}
+    | set(_PERIOD_WORDS) | set(lx.DAYPARTS) | set(lx.EOD) | set(lx.ORDINAL_WORDS)
+    | set(lx.NUMBER_WORDS) | set(lx.OFFICE_HOURS)
+    | {"weekday", "weekdays", "workday", "workdays", "weeknight", "weeknights", "weekend",
+       "weekends"}
+)  # fmt: skip
 Rule = Callable[[list[Token], int, Reading], "int | None"]
 
 
@@ -42,6 +55,10 @@ def read(tokens: list[Token]) -> Reading:
     r = Reading()
     i = 0
     while i < len(tokens):
+        token = tokens[i]
+        if token.kind in _INERT or (token.kind == "word" and token.text not in _STARTS):
+            i += 1
+            continue
         for rule in _RULES:
             end = rule(tokens, i, r)
             if end is not None and end > i:

@@ -31,6 +31,7 @@ class Reading:
     days: set[int] = field(default_factory=set)  # crontab weekdays, Sunday = 0
     days_strong: bool = False  # "every monday", "mondays", "weekdays"
     days_listed: bool = False  # "mon/wed/fri", "mon-fri": a schedule only with a time
+    excluded: set[int] = field(default_factory=set)  # "except weekends"
     lone_days: list[tuple[int, bool]] = field(default_factory=list)  # (weekday, after "on")
     dom: set[int] = field(default_factory=set)
     months: set[int] = field(default_factory=set)
