@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -11,6 +12,7 @@ _APS_DOW = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _FIELD = re.compile(r"^[\d*/,\-a-z]+$")
 
 
+@lru_cache(maxsize=1024)  # a pure check; drafting validates the same few crons over and over
 def validate_crontab(expr: str) -> str:
     """Return the normalised 5-field expression, or raise ValueError naming the problem."""
     fields = expr.split()
