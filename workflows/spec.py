@@ -86,15 +86,18 @@ class ScheduleTrigger(_Strict):
         default=1,
         ge=1,
         le=12,
+        title="Every how many weeks",
         description="Run every this many weeks (2 = every other week), counted from the first "
         "run on or after starts_on.",
     )
     starts_on: date | None = Field(
         default=None,
+        title="Count weeks from",
         description="The date the week count starts from (YYYY-MM-DD); today when not given.",
     )
     only_on: OnlyOn | None = Field(
         default=None,
+        title="Only on",
         description="Run only on these days of the month: first_business_day (first Monday to "
         "Friday), last_business_day, last_day, or the first/second/third/fourth/last week "
         "(days 1-7, 8-14, 15-21, 22-28, the last 7).",
