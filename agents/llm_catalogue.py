@@ -62,7 +62,7 @@ def trigger_catalogue() -> str:
         kind = schema["properties"]["type"].get("const") or schema["properties"]["type"].get(
             "default"
         )
-        doc = (model.__doc__ or "").strip()
+        doc = " ".join((model.__doc__ or "").split())
         lines.append(f"- {kind}: {doc} Fields: {', '.join(fields) or 'none'}")
     return "\n".join(lines)
 

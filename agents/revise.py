@@ -9,10 +9,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from agents.planner.schedule import find_cron
+from agents.planner.schedule import find_cron, find_schedule
 from agents.planner.slots import read_slots
 from agents.planner.text import normalise
 from agents.planner.zones import find_timezone
+from workflows.schedule_words import describe_schedule
 from workflows.spec import WorkflowSpec
 
 _CLOCK = (
@@ -21,7 +22,9 @@ _CLOCK = (
 )
 _DAYS = (
     r"\b(?:every|each|on)\s+(?:mon|tue|wed|thu|fri|sat|sun)\w*|\bweekdays?\b|\bweekends?\b|"
-    r"\bdaily\b|\bevery\s*day\b|\bmonthly\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b"
+    r"\bdaily\b|\bevery\s*day\b|\bmonthly\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)days\b|"
+    r"\bevery\s+other\b|\bfortnightly\b|\b(?:business|working)\s+day\b|\blast\s+day\b|"
+    r"\bend\s+of\s+(?:the|each|every)\s+month\b"
 )
 _EMAIL_ME = r"\b(?:e-?mail|mail|cc|send)\s+(?:it\s+to\s+)?(?:me|us|myself)\b|\bby\s+e-?mail\b"
 _EMAIL_TO = r"\b(?:e-?mail|send\s+it\s+to|cc)\b"
@@ -72,15 +75,22 @@ def _schedule(spec: dict[str, Any], t: str) -> list[str]:
         minute, hour, dom, month, dow = old.split()
         if clock:
             minute, hour = (find_cron(f"every day {t}") or old).split()[:2]
-        if days:
-            dom, month, dow = (find_cron(t) or old).split()[2:]
+        found = find_schedule(t) if days else None
+        if found:
+            dom, month, dow = found.cron.split()[2:]
         cron = f"{minute} {hour} {dom} {month} {dow}"
         if trigger.get("type") != "schedule":
             spec["trigger"] = trigger = {"type": "schedule", "cron": cron, "timezone": "UTC"}
         trigger["cron"] = cron
-        changes.append(f"schedule is now `{cron}`")
+        if found:  # new days bring their own rule (or none): "every other monday" → 2 weeks
+            for key in ("week_interval", "starts_on", "only_on"):
+                trigger.pop(key, None)
+            trigger.update({k: v for k, v in found.trigger_fields().items() if k != "cron"})
     if zone and trigger.get("type") == "schedule":
         trigger["timezone"] = zone
+    if clock or days:
+        changes.append(f"it now runs {describe_schedule(trigger)}")
+    elif zone and trigger.get("type") == "schedule":
         changes.append(f"timezone is now {zone}")
     return changes
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -11,6 +12,7 @@ _APS_DOW = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _FIELD = re.compile(r"^[\d*/,\-a-z]+$")
 
 
+@lru_cache(maxsize=1024)  # a pure check; drafting validates the same few crons over and over
 def validate_crontab(expr: str) -> str:
     """Return the normalised 5-field expression, or raise ValueError naming the problem."""
     fields = expr.split()
@@ -78,3 +80,20 @@ def _day_number(token: str) -> int:
     if not token.isdigit() or not 0 <= int(token) <= 7:
         raise ValueError(f"weekday {token!r} must be 0-7 or a day name")
     return int(token)
+
+
+def field_values(field: str, low: int, high: int) -> set[int]:
+    """The numbers a numeric cron field ("*", "1-3", "*/2", "1,15", "28-31") selects."""
+    values: set[int] = set()
+    for part in field.split(","):
+        base, _, step = part.partition("/")
+        if base == "*":
+            start, end = low, high
+        elif "-" in base:
+            first, last = base.split("-", 1)
+            start, end = int(first), int(last)
+        else:
+            start = int(base)
+            end = high if step else start
+        values.update(range(start, end + 1, int(step) if step else 1))
+    return values

@@ -22,8 +22,8 @@ from sqlalchemy import Engine, create_engine, event
 
 from storage.config import Settings
 from workflows import jobs
-from workflows.cron import cron_trigger
 from workflows.jobs import FireHandler
+from workflows.schedule_rules import schedule_fires
 from workflows.spec import IntervalTrigger, PollTrigger, ScheduleTrigger, Trigger
 
 __all__ = ["FireHandler", "ScheduledJob", "WorkflowScheduler", "create_scheduler"]
@@ -171,7 +171,13 @@ class WorkflowScheduler:
 
 def _aps_trigger(trigger: Trigger | None) -> BaseTrigger | None:
     if isinstance(trigger, ScheduleTrigger):
-        return cron_trigger(trigger.cron, trigger.timezone)
+        return schedule_fires(
+            trigger.cron,
+            trigger.timezone,
+            trigger.week_interval,
+            trigger.starts_on,
+            trigger.only_on,
+        )
     if isinstance(trigger, IntervalTrigger):
         return EveryTrigger(seconds=trigger.seconds, timezone=UTC)
     if isinstance(trigger, PollTrigger):

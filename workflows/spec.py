@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from integrations.durations import parse_duration
 
@@ -50,12 +59,49 @@ class ManualTrigger(_Strict):
     type: Literal["manual"] = "manual"
 
 
+OnlyOn = Literal[
+    "first_business_day",
+    "last_business_day",
+    "last_day",
+    "first_week",
+    "second_week",
+    "third_week",
+    "fourth_week",
+    "last_week",
+]
+
+
 class ScheduleTrigger(_Strict):
-    """A standard 5-field crontab (0 or 7 = Sunday) in an IANA timezone."""
+    """A standard 5-field crontab (0 or 7 = Sunday) in an IANA timezone. Where cron cannot say it,
+    `week_interval` (2 = every other week) or `only_on` (e.g. the first business day) keep only
+    some of the cron's fires: "every other Monday at 9" is cron "0 9 * * 1" with week_interval 2;
+    "first business day of the month at 8" is "0 8 1-3 * *" with only_on "first_business_day";
+    "last day of the month at 5pm" is "0 17 28-31 * *" with only_on "last_day"; "last Friday of
+    the month" is "0 9 * * 5" with only_on "last_week"."""
 
     type: Literal["schedule"] = "schedule"
     cron: str
     timezone: str = "UTC"
+    week_interval: int = Field(
+        default=1,
+        ge=1,
+        le=12,
+        title="Every how many weeks",
+        description="Run every this many weeks (2 = every other week), counted from the first "
+        "run on or after starts_on.",
+    )
+    starts_on: date | None = Field(
+        default=None,
+        title="Count weeks from",
+        description="The date the week count starts from (YYYY-MM-DD); today when not given.",
+    )
+    only_on: OnlyOn | None = Field(
+        default=None,
+        title="Only on",
+        description="Run only on these days of the month: first_business_day (first Monday to "
+        "Friday), last_business_day, last_day, or the first/second/third/fourth/last week "
+        "(days 1-7, 8-14, 15-21, 22-28, the last 7).",
+    )
 
     @field_validator("cron")
     @classmethod
@@ -68,6 +114,26 @@ class ScheduleTrigger(_Strict):
     @classmethod
     def _tz(cls, value: str) -> str:
         return _check_timezone(value)
+
+    @model_validator(mode="after")
+    def _rules(self) -> ScheduleTrigger:
+        from workflows.schedule_rules import check_rules
+
+        check_rules(self.cron, self.week_interval, self.only_on)
+        if self.week_interval > 1 and self.starts_on is None:
+            self.starts_on = datetime.now(zoneinfo.ZoneInfo(self.timezone)).date()
+        return self
+
+    @model_serializer(mode="wrap")
+    def _plain(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A plain weekly cron stays {"type", "cron", "timezone"}: no default rule fields.
+        data: dict[str, Any] = handler(self)
+        if data.get("week_interval") == 1:
+            del data["week_interval"]
+        for name in ("starts_on", "only_on"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
 
 class IntervalTrigger(_Strict):

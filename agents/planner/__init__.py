@@ -19,7 +19,7 @@ from agents.planner.guard import (
 )
 from agents.planner.intents import detect_trigger, mask_inbound
 from agents.planner.recipes import apply_recipes
-from agents.planner.schedule import approximation
+from agents.planner.schedule import schedule_note
 from agents.planner.slots import read_slots
 from agents.planner.text import normalise
 from agents.planner.zones import find_timezone
@@ -42,7 +42,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         trigger.spec["timezone"] = timezone or "UTC"
     raw = build_spec(request, trigger, slots)
     settled = apply_recipes(raw, trigger, slots)
-    note = approximation(slots.text) if raw["trigger"]["type"] == "schedule" else None
+    note = schedule_note(raw["trigger"]) if raw["trigger"]["type"] == "schedule" else None
     if note:
         raw["description"] = f"{raw['description']} ({note})"[:2000]
     if timezone and raw["trigger"]["type"] != "schedule":

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.planner.schedule import find_cron
+from agents.planner.schedule import find_schedule
 from agents.planner.text import has
 from agents.planner.tools import EXTERNAL_TOOLS
 
@@ -132,9 +132,9 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
     slash = _SLASH.search(text)
     if slash and (has(text, r"\bslack\b|\bslash\b|\btype\b")):
         return TriggerReading("slack", {"type": "slack", "command": "/" + slash.group(1)})
-    cron = find_cron(text)
-    if cron:
-        return TriggerReading("schedule", {"type": "schedule", "cron": cron})
+    schedule = find_schedule(text)
+    if schedule:
+        return TriggerReading("schedule", schedule.trigger_fields())
     for pattern, event in _STRIPE_EVENTS:
         if has(text, pattern) and (
             has(text, r"\bstripe\b") or "invoice" in event or "payment" in event

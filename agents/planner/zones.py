@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 # Region words and abbreviations people write in requests.
 _REGIONS = {
@@ -141,6 +142,13 @@ def find_timezone(text: str) -> str | None:
             if _near_time(text, match.start(), match.end()):
                 return table[match.group(1)]
     return None
+
+
+@cache
+def zone_words() -> frozenset[str]:
+    """The one-word zone names ("pst", "eastern", "london"), so time parsing can step over them."""
+    words = {w for w in (*_REGIONS, *_PLACES) if " " not in w}
+    return frozenset(words | {"time", "timezone", "tz"})
 
 
 def _near_time(text: str, start: int, end: int) -> bool:

@@ -151,11 +151,13 @@ def test_rotation_names_each_secret_it_reads_as_handled() -> None:
     ("phrase", "cron", "note"),
     [
         ("On the last weekday of each quarter at 4pm, email me a revenue report",
-         "0 16 28 3,6,9,12 *", "28th of March, June, September and December"),
+         "0 16 26-31 3,6,9,12 *", "runs on the last business day of each quarter"),
         ("on the last day of every month at 5pm post the pipedrive report in #sales",
-         "0 17 28 * *", "28th"),
+         "0 17 28-31 * *", "runs on the last day of each month at 17:00"),
         ("at 9am on the first working day of every month email me the MRR report from stripe",
-         "0 9 1 * *", "1st"),
+         "0 9 1-3 * *", "runs on the first business day of each month at 09:00"),
+        ("every other day at 9 post the open tickets in #support", "0 9 */2 * *",
+         "after the 31st it runs again on the 1st"),
         ("Each quarter on the 5th at 9am, email me the Stripe payments report",
          "0 9 5 1,4,7,10 *", None),
         ("Mon/Wed/Fri 8am: post new hubspot deals in #sales", "0 8 * * 1,3,5", None),
@@ -164,7 +166,7 @@ def test_rotation_names_each_secret_it_reads_as_handled() -> None:
         ("remind #sales every Thursday at 4 to update their pipeline", "0 16 * * 4", None),
     ],
 )  # fmt: skip
-def test_schedules_cron_cannot_say_exactly_get_the_closest_cron_and_say_so(
+def test_schedules_cron_cannot_say_run_on_candidate_days_and_say_so_in_words(
     phrase: str, cron: str, note: str | None
 ) -> None:
     result = draft(phrase)
@@ -172,7 +174,7 @@ def test_schedules_cron_cannot_say_exactly_get_the_closest_cron_and_say_so(
     assert result.workflow["trigger"]["cron"] == cron
     assert validate_crontab(cron) == cron
     description = result.workflow["description"]
-    assert (note in description) if note else ("cron cannot say" not in description)
+    assert (note in description) if note else ("runs " not in description)
 
 
 def test_quoted_text_and_one_off_dates_are_not_schedules() -> None:

@@ -33,12 +33,12 @@ from tests.bot.slack.harness import button_values
         ("0 9 * * 1", "every Monday at 09:00 (UTC)"),
         ("30 8 * * 1-5", "every weekday (Monday to Friday) at 08:30 (UTC)"),
         ("0 8 * * *", "every day at 08:00 (UTC)"),
-        ("0 7 1 * *", "on day 1 of every month at 07:00 (UTC)"),
+        ("0 7 1 * *", "on the 1st of each month at 07:00 (UTC)"),
         ("0 18 * * 1,3,5", "every Monday, Wednesday and Friday at 18:00 (UTC)"),
         ("0 9 * * 0", "every Sunday at 09:00 (UTC)"),
         ("*/15 * * * *", "every 15 minutes"),
-        ("5 * * * *", "every hour at minute 5 (UTC)"),
-        ("0 9-17 * * *", "on the schedule `0 9-17 * * *` (UTC)"),
+        ("5 * * * *", "every hour at 5 past"),
+        ("0 9-17 * * *", "every hour from 09:00 to 17:00 (UTC)"),
     ],
 )
 def test_cron_in_words(cron: str, words: str) -> None:

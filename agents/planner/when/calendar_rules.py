@@ -1,0 +1,269 @@
+"""Calendar phrases: weekdays and their lists, days of the month, month rules, dates."""
+
+from __future__ import annotations
+
+from agents.planner.when import lexicon as lx
+from agents.planner.when.clocks import kind, number, text
+from agents.planner.when.reading import Reading
+from agents.planner.when.tokens import Token
+
+_LIST_JOIN = frozenset({",", "and", "&", "/", "+", "or", "n"})
+_RANGE_JOIN = frozenset({"-", "to", "through", "thru", "till", "until"})
+_ONE_OFF_BEFORE = frozenset(
+    {"this", "next", "last", "coming", "by", "until", "till", "since", "before", "after", "from",
+     "past", "previous", "on/by"}
+)  # fmt: skip
+_EXCEPT = frozenset({"except", "excluding", "but", "not", "without"})
+_QUANT = {"each": True, "every": True, "a": True, "per": True, "the": False}
+_SCOPES = frozenset({"month", "quarter", "year"})
+_NTH_WEEK = {1: "first_week", 2: "second_week", 3: "third_week", 4: "fourth_week"}
+_DOM_NEXT = frozenset(
+    {"", "of", "and", "&", "at", "@", "each", "every", "monthly", "in", "on", ",", ".", ";", ":",
+     "!", "?", ")", "(", "-", "day", "by", "from", "for", "please", "pls", "then"}
+)  # fmt: skip
+WEEKDAY_WORDS = {
+    "weekday": {1, 2, 3, 4, 5}, "weekdays": {1, 2, 3, 4, 5}, "workday": {1, 2, 3, 4, 5},
+    "workdays": {1, 2, 3, 4, 5}, "weeknight": {1, 2, 3, 4, 5}, "weeknights": {1, 2, 3, 4, 5},
+    "weekend": {0, 6}, "weekends": {0, 6},
+}  # fmt: skip
+
+
+def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> int | None:
+    """Weekdays from `i`: "monday", "mondays", "mon, wed and fri", "mon-fri", "tue/thu"."""
+    if kind(tokens, i) != "day" or text(tokens, i - 1) in lx.DAY_PREFIXES:
+        return None
+    days: list[int] = [tokens[i].value]
+    plural, abbreviated = tokens[i].plural, tokens[i].text not in lx.FULL_DAYS
+    end = i + 1
+    while True:
+        join = text(tokens, end)
+        if join in _RANGE_JOIN and kind(tokens, end + 1) == "day":
+            last = tokens[end + 1].value
+            first = days[-1]
+            days.extend((first + k) % 7 for k in range(1, (last - first) % 7 + 1))
+        elif join in _LIST_JOIN and kind(tokens, end + 1) == "day":
+            days.append(tokens[end + 1].value)
+        elif join == "," and text(tokens, end + 1) == "and" and kind(tokens, end + 2) == "day":
+            days.append(tokens[end + 2].value)
+            end += 1
+        else:
+            break
+        plural = plural or tokens[end + 1].plural
+        end += 2
+    before = text(tokens, i - 1)
+    if text(tokens, end) == "'s" or tokens[end - 1].text.endswith("'s"):
+        return end  # "friday's numbers" names a day's data, not when to run
+    if before in _EXCEPT:
+        r.excluded.update(days)
+    elif len(days) > 1:
+        r.days.update(days)
+        r.days_listed = True
+        r.days_strong = r.days_strong or plural or every or before in ("every", "each")
+    elif plural or every:
+        r.days.update(days)
+        r.days_strong = True
+    elif before not in _ONE_OFF_BEFORE and (
+        not abbreviated or before == "on" or kind(tokens, end) in ("num", "clock", "decimal")
+    ):
+        r.lone_days.append((days[0], before == "on"))
+    if r.days_strong:
+        r.anchors.append(i)
+    return end
+
+
+def read_weekday_word(tokens: list[Token], i: int, r: Reading, every: bool = False) -> int | None:
+    """ "weekdays", "every weekday", "business days", "weekends" (not "within 2 business days")."""
+    word, before = text(tokens, i), text(tokens, i - 1)
+    end = i + 1
+    if word in ("business", "working", "work", "week") and text(tokens, i + 1) in ("day", "days"):
+        word, end = ("weekdays" if text(tokens, i + 1) == "days" else "weekday"), i + 2
+    if word not in WEEKDAY_WORDS:
+        return None
+    if number(tokens, i - 1) is not None or before in ("a", "one", "this", "next", "last"):
+        return end  # a duration ("within 2 business days") or one day ("this weekend")
+    if before in _EXCEPT:
+        r.excluded.update(WEEKDAY_WORDS[word])
+    elif word.endswith("s") or every or before in ("on", "every", "each"):
+        r.days.update(WEEKDAY_WORDS[word])
+        r.days_strong = True
+        r.anchors.append(i)
+        if word.startswith("weeknight"):
+            r.dayparts.append((i, "night"))
+    return end
+
+
+def read_month_rule(tokens: list[Token], i: int, r: Reading) -> int | None:
+    """ "first business day of the month", "last day of each quarter", "month-end",
+    "last friday of the month", "end of the month", "start of each month"."""
+    word = text(tokens, i)
+    ordinal = _ordinal(tokens, i)
+    if word in _SCOPES and text(tokens, i + 1) == "-" and text(tokens, i + 2) == "end":
+        return _rule(r, i, "last_day", word, True, i + 3)
+    if word in _SCOPES and text(tokens, i + 1) == "end":
+        return _rule(r, i, "last_day", word, True, i + 2)
+    if word in ("end", "close", "start", "beginning") and text(tokens, i + 1) == "of":
+        scope, strong, end = _scope(tokens, i + 2)
+        if scope is None:
+            if text(tokens, end) == "week" or (scope is None and _week_scope(tokens, i + 2)):
+                return _end_of_week(tokens, i, r, word)
+            return None
+        if word in ("end", "close"):
+            return _rule(r, i, "last_day", scope, strong, end)
+        return _first_day(r, i, scope, strong, end)
+    if ordinal is None and word not in ("last", "final"):
+        return None
+    nth = -1 if ordinal is None else ordinal
+    j = i + 1
+    if nth == 1 and text(tokens, j) == "of":
+        scope, strong, end = _scope(tokens, j + 1)
+        return None if scope is None else _first_day(r, i, scope, True, end)
+    business = text(tokens, j) in ("business", "working", "work")
+    if business:
+        j += 1
+    if kind(tokens, j) == "day" and not business and text(tokens, j + 1) == "of":
+        scope, strong, end = _scope(tokens, j + 2)
+        if scope is None or not (nth == -1 or 1 <= nth <= 4):
+            return None
+        r.days.add(tokens[j].value)
+        r.days_strong = r.days_strong or strong or scope == "month"
+        return _rule(r, i, "last_week" if nth == -1 else _NTH_WEEK[nth], scope, True, end)
+    day_word = text(tokens, j)
+    if day_word not in ("day", "weekday", "workday") or text(tokens, j + 1) != "of":
+        return None
+    scope, strong, end = _scope(tokens, j + 2)
+    if scope is None:
+        return None
+    working = business or day_word != "day"
+    if nth == 1:
+        if working:
+            return _rule(r, i, "first_business_day", scope, True, end)
+        return _first_day(r, i, scope, True, end)
+    if nth == -1:
+        return _rule(r, i, "last_business_day" if working else "last_day", scope, True, end)
+    return None
+
+
+def _ordinal(tokens: list[Token], i: int) -> int | None:
+    token = tokens[i] if i < len(tokens) else None
+    if token is None:
+        return None
+    if token.kind == "ord":
+        return token.value
+    return lx.ORDINAL_WORDS.get(token.text) if token.kind == "word" else None
+
+
+def _scope(tokens: list[Token], i: int) -> tuple[str | None, bool, int]:
+    """ "the month", "each quarter", "every month", "month" → (scope, recurs, end)."""
+    quant = text(tokens, i)
+    if quant in ("this", "next", "last"):
+        return None, False, i
+    strong = _QUANT.get(quant, False)
+    j = i + 1 if quant in _QUANT else i
+    scope = text(tokens, j)
+    if scope in _SCOPES:
+        return scope, strong, j + 1
+    return None, False, i
+
+
+def _week_scope(tokens: list[Token], i: int) -> bool:
+    return text(tokens, i + 1) == "week" and text(tokens, i) in ("the", "each", "every")
+
+
+def _rule(r: Reading, i: int, only_on: str, scope: str, strong: bool, end: int) -> int:
+    r.only_on, r.scope = only_on, scope
+    r.rule_strong = r.rule_strong or strong
+    if strong:
+        r.anchors.append(i)
+    return end
+
+
+def _first_day(r: Reading, i: int, scope: str, strong: bool, end: int) -> int:
+    """ "first day of the month", "start of each quarter": the 1st (of January for a year)."""
+    r.dom.add(1)
+    if scope == "quarter":
+        r.periods.add("quarter")
+    elif scope == "year":
+        r.months.add(1)
+        r.months_strong = r.months_strong or strong
+    r.anchors.append(i)
+    return end
+
+
+def _end_of_week(tokens: list[Token], i: int, r: Reading, word: str) -> int:
+    quant = text(tokens, i + 2)
+    r.end_of_week = word in ("end", "close")
+    r.days.add(5 if r.end_of_week else 1)
+    if quant in ("each", "every"):
+        r.days_strong = True
+        r.anchors.append(i)
+    return i + 4
+
+
+def read_month_days(tokens: list[Token], i: int, r: Reading) -> int | None:
+    """ "on the 1st", "the 1st and 15th", "10th and 25th of each month", "every 15th"."""
+    if kind(tokens, i) != "ord" and not (
+        text(tokens, i) in lx.ORDINAL_WORDS and text(tokens, i - 1) == "the"
+    ):
+        return None
+    before = text(tokens, i - 1)
+    values = [_ordinal(tokens, i) or 0]
+    end = i + 1
+    while text(tokens, end) in (",", "and", "&") and (
+        (nxt := _ordinal(tokens, end + 1 + (text(tokens, end + 1) == "the"))) is not None
+    ):
+        end += 2 + (text(tokens, end + 1) == "the")
+        values.append(nxt)
+    if kind(tokens, end) == "month" or (
+        text(tokens, end) == "of" and kind(tokens, end + 1) == "month"
+    ):
+        return None  # a date: read_date takes it
+    of_month = text(tokens, end) == "of" and _scope(tokens, end + 1)[0] == "month"
+    if text(tokens, end) == "of" and text(tokens, end + 1) in ("this", "next", "last"):
+        return end
+    listed = len(values) > 1
+    prefixed = before in ("on", "the", "every", "each", "by")
+    if not (of_month or listed or prefixed):
+        return None
+    following = text(tokens, end)
+    if (
+        not of_month
+        and following not in _DOM_NEXT
+        and kind(tokens, end) not in ("num", "clock", "ampm", "zone", "end")
+    ):
+        return None  # "the 2nd reminder" is not a date
+    if text(tokens, i) in lx.ORDINAL_WORDS and not (of_month or listed):
+        return None  # "on the first" alone is too vague
+    if not all(1 <= v <= 31 for v in values):
+        return None
+    r.dom.update(values)
+    r.anchors.append(i)
+    return _scope(tokens, end + 1)[2] if of_month else end
+
+
+def read_date(tokens: list[Token], i: int, r: Reading, every: bool = False) -> int | None:
+    """ "january 1st", "1st of january", "15 march", "every january", "in july"."""
+    day: int | None = None
+    if kind(tokens, i) == "month":
+        month, end = tokens[i].value, i + 1
+        nxt = tokens[end] if end < len(tokens) else None
+        if nxt is not None and nxt.kind in ("ord", "num") and 1 <= nxt.value <= 31:
+            day, end = nxt.value, end + 1
+    elif kind(tokens, i) in ("ord", "num") and 1 <= tokens[i].value <= 31:
+        j = i + 2 if text(tokens, i + 1) == "of" else i + 1
+        if kind(tokens, j) != "month":
+            return None
+        day, month, end = tokens[i].value, tokens[j].value, j + 1
+    else:
+        return None
+    before = text(tokens, i - 1)
+    if day is None and tokens[i].text in lx.SHY_MONTHS and not every:
+        return None
+    if before in _ONE_OFF_BEFORE or (day is None and not every and before != "in"):
+        return end
+    r.dates.append((month, day))
+    after = text(tokens, end) if text(tokens, end) not in (",", "at") else text(tokens, end + 1)
+    if every or before in ("every", "each") or after in ("every", "each", "annually", "yearly"):
+        r.months_strong = True
+        r.periods.add("year")
+        r.anchors.append(i)
+    return end

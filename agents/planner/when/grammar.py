@@ -1,0 +1,259 @@
+"""The time grammar: one pass over the tokens, each phrase rule tried where it may start.
+
+Rules are tried most specific first at each token; the first that matches consumes its tokens
+and records facts in a `Reading`. Tokens no rule starts on are stepped over, so the grammar
+reads time phrases anywhere in a sentence and ignores everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from agents.planner.when import lexicon as lx
+from agents.planner.when.calendar_rules import (
+    read_date,
+    read_days,
+    read_month_days,
+    read_month_rule,
+    read_weekday_word,
+)
+from agents.planner.when.clocks import kind, number, read_point_times, read_window, text
+from agents.planner.when.reading import Clock, Reading
+from agents.planner.when.tokens import Token
+
+_PERIOD_WORDS = {
+    "daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter",
+    "yearly": "year", "annually": "year", "nightly": "day", "hourly": "hour",
+}  # fmt: skip
+_UNIT_PERIODS = {
+    "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month",
+    "months": "month", "quarter": "quarter", "year": "year", "years": "year",
+}  # fmt: skip
+_RATE_LIMIT_BEFORE = frozenset({"than", "most", "max", "maximum", "to", "only"})
+_EVERY_DAYPARTS = frozenset(
+    {"morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night", "nights"}
+)
+_OTHER = {"other": 2, "second": 2, "alternate": 2, "third": 3}
+_INERT = frozenset({"other", "punct", "zone", "ampm"})
+# Every word a rule can start on (numbers, days and months start rules by their kind).
+_STARTS = frozenset(
+    {"every", "each", "alternate", "on", "bi", "fortnightly", "biweekly", "once", "twice",
+     "thrice", "between", "from", "at", "@", "around", "about", "by", "approx", "approximately",
+     "noon", "midday", "lunchtime", "midnight", "half", "quarter", "end", "close", "start",
+     "beginning", "first", "last", "final", "business", "working", "work", "week", "office",
+     "month", "year"}
+    | set(_PERIOD_WORDS) | set(lx.DAYPARTS) | set(lx.EOD) | set(lx.ORDINAL_WORDS)
+    | set(lx.NUMBER_WORDS) | set(lx.OFFICE_HOURS)
+    | {"weekday", "weekdays", "workday", "workdays", "weeknight", "weeknights", "weekend",
+       "weekends"}
+)  # fmt: skip
+Rule = Callable[[list[Token], int, Reading], "int | None"]
+
+
+def read(tokens: list[Token]) -> Reading:
+    """Every time fact in the tokens."""
+    r = Reading()
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.kind in _INERT or (token.kind == "word" and token.text not in _STARTS):
+            i += 1
+            continue
+        for rule in _RULES:
+            end = rule(tokens, i, r)
+            if end is not None and end > i:
+                i = end
+                break
+        else:
+            i += 1
+    return r
+
+
+def _every(tokens: list[Token], i: int, r: Reading) -> int | None:
+    """ "every 15 minutes", "every other day", "each monday", "every weekday morning"."""
+    if text(tokens, i) not in ("every", "each", "alternate"):
+        return None
+    j = i + 1
+    if text(tokens, j) == "single":
+        j += 1
+    n = 1
+    if text(tokens, i) == "alternate":
+        n, j = 2, i
+    elif text(tokens, j) in _OTHER:
+        n, j = _OTHER[text(tokens, j)], j + 1
+    elif (count := number(tokens, j)) is not None and kind(tokens, j) != "ord":
+        n, j = count, j + 1 + (text(tokens, j + 1) == "of")  # "every couple of hours"
+    unit = text(tokens, j)
+    if unit in ("half", "quarter") and text(tokens, j + 1) in ("hour", "an"):
+        end = j + 2 + (text(tokens, j + 1) == "an")
+        return _minutes(r, i, 30 if unit == "half" else 15, end)
+    if unit == "quarter" and text(tokens, j + 1) == "of" and text(tokens, j + 3) == "hour":
+        return _minutes(r, i, 15, j + 4)
+    if unit in lx.MINUTE_UNITS:
+        return _minutes(r, i, n, j + 1)
+    if unit in lx.HOUR_UNITS:
+        return _hours(r, i, n, j + 1)
+    if unit == "fortnight":
+        return _periodic(r, i, "week", 2, j + 1)
+    if unit in _UNIT_PERIODS:
+        return _periodic(r, i, _UNIT_PERIODS[unit], n, j + 1)
+    if unit in _EVERY_DAYPARTS:
+        r.dayparts.append((j, lx.DAYPARTS[unit]))
+        return _periodic(r, i, "day", n, j + 1)
+    if kind(tokens, j) == "day":
+        if n > 1:
+            r.every_n["week"] = n
+        return read_days(tokens, j, r, every=True)
+    if kind(tokens, j) == "month":
+        return read_date(tokens, j, r, every=True)
+    weekday = read_weekday_word(tokens, j, r, every=True)
+    if weekday is not None:
+        return weekday
+    if kind(tokens, j) == "ord":
+        r.dom.add(tokens[j].value)
+        r.anchors.append(i)
+        return j + 1
+    return None
+
+
+def _minutes(r: Reading, i: int, n: int, end: int) -> int | None:
+    if n % 60 == 0 and n:
+        return _hours(r, i, n // 60, end)
+    if not 1 <= n <= 59:
+        return None
+    r.minute_step = min(n, r.minute_step or n)
+    r.anchors.append(i)
+    return end
+
+
+def _hours(r: Reading, i: int, n: int, end: int) -> int | None:
+    if n and n % 24 == 0:
+        return _periodic(r, i, "day", n // 24, end)
+    if not 1 <= n <= 23:
+        return None
+    r.hour_step = min(n, r.hour_step or n)
+    r.anchors.append(i)
+    return end
+
+
+def _periodic(r: Reading, i: int, period: str, n: int, end: int) -> int:
+    if n > 1:
+        r.every_n[period] = n
+    else:
+        r.periods.add(period)
+    r.anchors.append(i)
+    return end
+
+
+def _frequency(tokens: list[Token], i: int, r: Reading) -> int | None:
+    """ "hourly", "on the hour", "once a week", "twice a day", "3 times a day", "7 days a week"."""
+    word = text(tokens, i)
+    if word == "on" and text(tokens, i + 1) == "the" and text(tokens, i + 2) == "hour":
+        return _hours(r, i, 1, i + 3)
+    if word == "bi" and text(tokens, i + 1) in ("-", "") and text(tokens, i + 2) == "weekly":
+        return _periodic(r, i, "week", 2, i + 3)
+    if word in ("fortnightly", "biweekly"):
+        return _periodic(r, i, "week", 2, i + 1)
+    if word in _PERIOD_WORDS:
+        if word == "hourly":
+            return _hours(r, i, 1, i + 1)
+        if word == "nightly":
+            r.dayparts.append((i, "night"))
+        return _periodic(r, i, _PERIOD_WORDS[word], 1, i + 1)
+    times = {"once": 1, "twice": 2, "thrice": 3}.get(word)
+    j = i + 1
+    if (
+        times is None
+        and (count := number(tokens, i)) is not None
+        and text(tokens, i + 1) == "times"
+    ):
+        times, j = count, i + 2
+    if times is None and word == "7" and text(tokens, i + 1) == "days":
+        j, times = i + 1, 7
+    if times is None or text(tokens, i - 1) in _RATE_LIMIT_BEFORE:
+        return None
+    if text(tokens, j) in ("a", "an", "per", "each", "every") or text(tokens, j) == "daily":
+        unit = "day" if text(tokens, j) == "daily" else text(tokens, j + 1)
+        end = j + 1 if text(tokens, j) == "daily" else j + 2
+    elif word == "7" and text(tokens, j) == "days" and text(tokens, j + 2) == "week":
+        return _periodic(r, i, "day", 1, j + 3)
+    else:
+        return None
+    if unit == "hour" and times == 1:
+        return _hours(r, i, 1, end)
+    if unit not in _UNIT_PERIODS or unit.endswith("s"):
+        return None
+    if unit == "day" and times > 1:
+        r.per_day = times
+        r.anchors.append(i)
+        return end
+    return _periodic(r, i, _UNIT_PERIODS[unit], 1, end) if times == 1 else None
+
+
+def _window(tokens: list[Token], i: int, r: Reading) -> int | None:
+    """ "between 7am and 7pm", "9-5", "during office hours" (not "outside 8am-6pm")."""
+    word = text(tokens, i)
+    if word in lx.OFFICE_HOURS and text(tokens, i + 1) == "hours":
+        if text(tokens, i - 1) not in ("outside", "after", "before", "out"):
+            r.office_hours = True
+        return i + 2
+    found = read_window(tokens, i)
+    if found is None:
+        return None
+    if text(tokens, i - 1) not in ("outside", "out", "unless"):
+        r.windows.append(found[0])
+    return found[1]
+
+
+def _times(tokens: list[Token], i: int, r: Reading) -> int | None:
+    """Point times: "at 8:30", "5pm", "noon", "at 8 and 5", "end of day"."""
+    if text(tokens, i) in lx.EOD or (
+        tuple(text(tokens, i + k) for k in range(3)) in lx.EOD_PHRASES[::2]
+        or tuple(text(tokens, i + k) for k in range(4)) in lx.EOD_PHRASES
+    ):
+        size = 1 if text(tokens, i) in lx.EOD else (4 if text(tokens, i + 2) == "the" else 3)
+        r.phrases.append([Clock(17, 0, h24=True, at=i)])
+        return i + size
+    found = read_point_times(tokens, i)
+    if found is None:
+        return None
+    r.phrases.append(found[0])
+    return found[1]
+
+
+def _daypart(tokens: list[Token], i: int, r: Reading) -> int | None:
+    """ "morning", "evenings", "tonight", "at night", "first thing": context for a bare hour."""
+    word = text(tokens, i)
+    if word == "first" and text(tokens, i + 1) == "thing":
+        r.dayparts.append((i, "morning"))
+        return i + 2
+    part = lx.DAYPARTS.get(word)
+    if part is None:
+        return None
+    r.dayparts.append((i, part))
+    if word in ("mornings", "afternoons", "evenings", "nights"):
+        r.periods.add("day")  # "mornings", "evenings": every one of them
+        r.anchors.append(i)
+    return i + 1
+
+
+def _days(tokens: list[Token], i: int, r: Reading) -> int | None:
+    return read_days(tokens, i, r)
+
+
+def _weekday_words(tokens: list[Token], i: int, r: Reading) -> int | None:
+    return read_weekday_word(tokens, i, r)
+
+
+_RULES: tuple[Rule, ...] = (
+    read_month_rule,
+    _every,
+    _frequency,
+    _window,
+    _days,
+    _weekday_words,
+    read_month_days,
+    read_date,
+    _times,
+    _daypart,
+)
