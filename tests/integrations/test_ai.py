@@ -305,8 +305,10 @@ async def test_offline_templates_stand_in_only_when_no_model_drafts(
                     offline_templates=stand_in, subject="Table for 6",
                     sender_name="Sarah Jones")  # fmt: skip
     assert out["reply"] == "Hi Sarah, thanks for “Table for 6”: we'll confirm your booking."
-    approved = await run(offline, "ai.draft_reply", message=MESSAGE, label="booking",
-                         offline_templates=stand_in, templates={"default": "Approved text"})  # fmt: skip
+    approved = await run(
+        offline, "ai.draft_reply", message=MESSAGE, label="booking",
+        offline_templates=stand_in, templates={"default": "Approved text"},
+    )  # fmt: skip
     assert approved["reply"] == "Approved text"
 
 

@@ -204,7 +204,10 @@ async def test_reconcile_adds_missing_and_removes_stale(
     assert poll_next - datetime.now(UTC) <= timedelta(seconds=900)
 
     scheduler.reconcile({"cron": WEEKDAYS_9AM, "new": HOURLY})
-    assert [j.id for j in scheduler.jobs()] == ["wf:new", "wf:cron"]  # soonest first
+    jobs = scheduler.jobs()
+    assert {j.id for j in jobs} == {"wf:new", "wf:cron"}
+    fires = [j.next_fire_time for j in jobs]
+    assert None not in fires and fires == sorted(fires)  # type: ignore[type-var]  # soonest first
     assert set(stored_rows(settings)) == {"wf:cron", "wf:new"}
 
 
