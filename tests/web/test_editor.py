@@ -353,7 +353,9 @@ async def test_add_remove_and_trigger_edits_update_the_preview(web: Web, page: P
         "5 fields"
     )
     await cron.fill("0 8 * * 1-5")
-    await expect(page.locator("#preview-summary")).to_contain_text("every weekday (Monday to Friday) at 08:00")
+    await expect(page.locator("#preview-summary")).to_contain_text(
+        "every weekday (Monday to Friday) at 08:00"
+    )
     await page.get_by_label("Starts").select_option("manual")
     await expect(page.locator("#preview-summary")).to_contain_text("only when someone runs it")
     await expect(page.get_by_label("Cron")).to_have_count(0)
