@@ -21,7 +21,7 @@ HELP = (
 )
 
 
-def sample_line(message: SampleMessage, limit: int = 200) -> str:
+def sample_line(message: SampleMessage, limit: int = 120) -> str:
     """A step's sample message on one line: 'It will post in #sales: “New lead: …”'."""
     body = " ".join(message.body.split())
     body = body if len(body) <= limit else body[: limit - 1] + "…"

@@ -252,6 +252,8 @@ def thing_words(path: Path, scene: Scene) -> str:
             return scene.whole()
         if scene.kind == "slack" and scene.trigger.get("command") and rest == ["text"]:
             return f"what was typed after {scene.trigger['command']}"
+        if scene.kind in ("email", "slack") and rest in (["text"], ["html"]):
+            return scene.whole()  # "the email", "the Slack message"
         return f"{scene.subject}'s {field_words(rest[-1])}"
     if root == "steps" and rest:
         return step_output_words(rest[0], rest[1:], scene)
