@@ -6,6 +6,7 @@ None, and the describer says "(only when a condition holds)" instead of guessing
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import nodes
@@ -45,11 +46,17 @@ def condition_words(source: Any, scene: Scene) -> str | None:
     """A `when` condition in words, or None when it is not simple enough to say."""
     if not isinstance(source, str):
         return None
+    expr = _parsed(source)
+    return None if expr is None else _words(expr, scene, negate=False)
+
+
+@lru_cache(maxsize=1024)
+def _parsed(source: str) -> nodes.Expr | None:
+    """The condition's syntax tree (read only here), or None when it does not parse."""
     try:
-        expr = parse_condition(source)
+        return parse_condition(source)
     except ExpressionError:
         return None
-    return _words(expr, scene, negate=False)
 
 
 def _words(expr: nodes.Node, scene: Scene, *, negate: bool) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -177,6 +178,7 @@ def shape_of(value: Any) -> Shape:
     return Shape((), None, "" if value is None else str(value))
 
 
+@lru_cache(maxsize=4096)
 def _shape_of_text(text: str) -> Shape:
     if "{" not in text:
         return Shape((), None, " ".join(text.split()))
