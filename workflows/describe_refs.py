@@ -11,78 +11,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from jinja2 import nodes
 
+from workflows.describe_nouns import FIELD_WORDS, OUTPUT_NOUNS, STRIPE_SUBJECTS
 from workflows.expressions import ExpressionError, parse_template
 
 Path = tuple[str, ...]
 ROOTS = ("trigger", "steps", "now", "workflow", "workspace", "run")
-
-# What a step's output is called, by action: (the whole output, {field: noun}).
-# A field noun without an article ("matching contacts") is a collection: conditions say
-# "there are matching contacts" when it is not empty.
-OUTPUT_NOUNS: dict[str, tuple[str, dict[str, str]]] = {
-    "ai.categorize": ("the AI's label", {"label": "the AI's label"}),
-    "ai.summarize": ("the AI summary", {"summary": "the AI summary"}),
-    "ai.draft_reply": ("the AI-drafted reply", {"reply": "the AI-drafted reply"}),
-    "ai.extract": ("the details AI pulled out", {}),
-    "alert.crossed": ("the checked value", {"value": "the checked value"}),
-    "credentials.rotate": ("the rotation result", {"preview": "the new secret's masked preview"}),
-    "crm.delete_contacts": ("how many contacts were deleted", {}),
-    "crm.find_contacts": ("the contacts found", {"contacts": "matching contacts"}),
-    "crm.get_contact": ("the contact's details", {"milestones": "the contact's milestones"}),
-    "crm.sync_hubspot": ("the sync results", {"conflicts": "sync conflicts"}),
-    "crm.update_contact": ("the CRM update", {}),
-    "crm.upsert_contact": ("the CRM contact", {}),
-    "email.send": ("the email sent", {"recipients": "the email's recipients"}),
-    "email.send_bulk": ("the bulk email results", {}),
-    "http.request": ("the web response", {"status": "the response status"}),
-    "hubspot.list_contacts": ("the HubSpot contacts", {"contacts": "HubSpot contacts"}),
-    "hubspot.upsert_contact": ("the HubSpot contact", {}),
-    "report.build": (
-        "the report",
-        {"text": "the report", "html": "the report", "title": "the report's title"},
-    ),
-    "rss.new_items": ("the new feed items", {"items": "new feed items"}),
-    "sheets.append_row": ("the new row", {}),
-    "sheets.read_rows": ("the sheet's rows", {"rows": "rows in the sheet"}),
-    "sheets.update_row": ("the updated rows", {}),
-    "slack.post_message": ("the Slack post", {}),
-    "stripe.get_customer": ("the customer's details", {}),
-    "stripe.invoice_reminders": ("the reminders sent", {"escalate": "invoices to escalate"}),
-    "stripe.list_invoices": ("the invoices found", {"invoices": "matching invoices"}),
-    "stripe.mark_invoice_paid": ("the paid invoice", {}),
-    "stripe.summarize_payments": ("the payments summary", {"text": "the payments summary"}),
-    "stripe.update_customer": ("the Stripe update", {}),
-    "stripe.update_subscription": ("the subscription change", {}),
-}
-_FIELDS = {
-    "from": "sender",
-    "from_name": "sender's name",
-    "email": "email address",
-    "customer_email": "email address",
-    "html": "text",
-    "phone": "phone number",
-    "hosted_invoice_url": "invoice link",
-    "amount_due": "amount due",
-    "amount_paid": "amount paid",
-    "user": "author",
-    "fired_at": "start time",
-    "url": "link",
-    "link": "link",
-    "count": "number of items",
-}
-_PERSON_FIELDS = ("email", "from", "customer_email", "reply_to", "sender")
-_STRIPE_SUBJECTS = (
-    ("invoice.", "the invoice"),
-    ("charge.", "the payment"),
-    ("payment_intent.", "the payment"),
-    ("checkout.session.", "the checkout"),
-    ("customer.subscription.", "the subscription"),
-    ("customer.", "the customer"),
-)
 
 
 @dataclass(frozen=True)
@@ -147,7 +83,7 @@ def _subject(spec: Mapping[str, Any], trigger: Mapping[str, Any]) -> str:
         return "the person" if trigger.get("form") else "the submission"
     if kind == "stripe":
         events = [str(e) for e in _list(trigger.get("events"))]
-        for prefix, noun in _STRIPE_SUBJECTS:
+        for prefix, noun in STRIPE_SUBJECTS:
             if events and all(e.startswith(prefix) for e in events):
                 return noun
         return "the Stripe event"
@@ -242,7 +178,7 @@ def _paths(node: nodes.Node) -> Iterator[Path]:
 
 def field_words(field: str) -> str:
     """A data field's name as words ("from" → "sender", "amount_due" → "amount due")."""
-    return _FIELDS.get(field, field.replace("_", " ").strip() or "value")
+    return FIELD_WORDS.get(field, field.replace("_", " ").strip() or "value")
 
 
 def thing_words(path: Path, scene: Scene) -> str:
@@ -347,80 +283,6 @@ def _step_content(step_id: str, fields: list[str], scene: Scene) -> str:
         return step_output_words(step_id, fields, scene)
     noun = named.get(fields[0], whole) if fields else whole
     return noun if noun.startswith("the ") else f"the {noun}"
-
-
-def recipient_words(value: Any, scene: Scene) -> str:
-    """Who an address (or a list of them) reaches: "you", "the sender", "ops@acme.com"."""
-    items = value if isinstance(value, list | tuple) else [value]
-    return join_words([_recipient(item, scene) for item in items]) or "nobody yet"
-
-
-def _recipient(value: Any, scene: Scene) -> str:
-    if not isinstance(value, str) or not value.strip():
-        return ""
-    text = value.strip()
-    if text.lower().startswith("member:"):
-        who = text.split(":", 1)[1].strip().lower()
-        groups = {"me": "you", "owners": "the workspace owners", "admins": "the workspace admins"}
-        return groups.get(who, who)
-    if "{" not in text:
-        return text
-    return person_of(shape_of(text), scene) or "an address filled in when it runs"
-
-
-def person_of(shape: Shape, scene: Scene) -> str | None:
-    """Whom a templated address names, when all of its values name the same person."""
-    if shape.lone is not None:
-        return person_words(shape.lone, scene)
-    people = {person_words(path, scene) for path in shape.paths}
-    return people.pop() if len(people) == 1 and shape.paths else None
-
-
-def person_words(path: Path, scene: Scene) -> str:
-    """Who an address path names: the trigger's person, a contact an earlier step found, …."""
-    if path[0] == "trigger":
-        last = path[-1] if len(path) > 1 else ""
-        if any(last == f or last.endswith("_email") for f in _PERSON_FIELDS):
-            return scene.person()
-        return thing_words(path, scene)
-    if path[0] == "steps" and len(path) > 1 and (found := scene.step(path[1])):
-        action = str(found[1].get("action"))
-        if action in ("crm.find_contacts", "hubspot.list_contacts"):
-            return "the contact it finds"
-        if action in ("stripe.get_customer", "stripe.list_invoices"):
-            return "the customer"
-        if action == "crm.get_contact":
-            return "the contact"
-        if action == "ai.extract":
-            return "the address AI finds in the text"
-        return f"the address from step {found[0]}"
-    return "an address filled in when it runs"
-
-
-def channel_words(channel: Any, scene: Scene) -> str:
-    """Where a Slack post goes: "#sales", "Maria (direct message)", "the same Slack channel"."""
-    if not isinstance(channel, str) or not channel.strip():
-        return "a Slack channel"
-    text = channel.strip()
-    if "{" in text:
-        shape = shape_of(text)
-        if shape.lone and shape.lone[-1] == "channel" and shape.lone[0] == "trigger":
-            return "the same Slack channel"
-        return "the channel filled in when it runs"
-    if text.startswith("@"):
-        return f"{text[1:].replace('.', ' ').title()} (direct message)"
-    if text.startswith("#"):
-        return text
-    return "a Slack channel" if text[:1] in ("C", "G", "U", "D") and text.isupper() else f"#{text}"
-
-
-def host_words(url: Any) -> str:
-    """A URL as the site it points at ("api.example.com")."""
-    if not isinstance(url, str) or not url.strip():
-        return "a web address"
-    if "{" in url:
-        return "a web address filled in when it runs"
-    return urlsplit(url.strip()).hostname or "a web address"
 
 
 def quoted(value: Any, limit: int = 60) -> str | None:

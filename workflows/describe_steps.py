@@ -11,17 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrations.durations import parse_duration
-from workflows.describe_refs import (
-    Scene,
-    channel_words,
-    content_words,
-    host_words,
-    join_words,
-    person_of,
-    quoted,
-    recipient_words,
-    shape_of,
-)
+from workflows.describe_people import channel_words, host_words, person_of, recipient_words
+from workflows.describe_refs import Scene, content_words, join_words, quoted, shape_of
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from workflows.describe_refs import host_words
+from workflows.describe_people import host_words
 from workflows.describe_steps import duration_words
 from workflows.schedule_words import describe_schedule, next_runs
 

@@ -27,6 +27,7 @@ from workflows.describe import describe
 from workflows.describe_refs import Scene
 from workflows.errors import NotFound
 from workflows.expressions import ExpressionError
+from workflows.sample_triggers import sample_trigger, wrap
 from workflows.samples import (
     SKIPPED,
     SampleMessage,
@@ -35,8 +36,6 @@ from workflows.samples import (
     render_inputs,
     sample_context,
     sample_output,
-    sample_trigger,
-    wrap,
 )
 
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ import pytest
 from integrations.catalog import default_registry
 from workflows.catalog import TemplateCatalog
 from workflows.describe import describe
-from workflows.samples import SKIPPED, SampleMessage, preview, sample_output, sample_trigger
+from workflows.sample_triggers import sample_trigger
+from workflows.samples import SKIPPED, SampleMessage, preview, sample_output
 from workflows.spec import TRIGGER_TYPES
 
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
