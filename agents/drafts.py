@@ -11,7 +11,8 @@ Contract (one JSON object; `levqor draft --json` prints exactly this):
   question); for refuse it is the reading that was refused, shown for transparency only: a refused
   or unclarified workflow is never stored or offered for approval.
 - `summary` is the draft in plain words for a non-technical owner (what starts it, what each step
-  does to whom); null when there is no workflow.
+  does to whom), from `workflows.describe`; filled in by the model itself whenever a workflow is
+  set, so every drafter (offline planner, LLM) returns it; null when there is no workflow.
 - `suggestions` is, for clarify, a short list of concrete options to pick from (channels, or
   automations drawn from the templates for a vague request); null otherwise.
 - `timezone` is the IANA zone the request *named* (null when it named none). A schedule trigger
@@ -23,7 +24,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from workflows.describe import summary as summary_of
 
 DraftStatus = Literal["draft", "clarify", "refuse"]
 
@@ -42,6 +45,15 @@ class DraftResult(BaseModel):
     workflow: dict[str, Any] | None = None
     summary: str | None = None
     suggestions: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _summarised(self) -> DraftResult:
+        """Every producer's workflow gets its plain-words summary here, in one place."""
+        if self.workflow is not None and not self.summary:
+            self.summary = summary_of(self.workflow)
+        if self.workflow is None:
+            self.summary = None
+        return self
 
     def to_json(self) -> str:
         """One compact JSON line (the `id` key only when set)."""

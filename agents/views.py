@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-_DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+from workflows.describe import describe
+from workflows.samples import SampleMessage
+
 _CLASS_WHO = {
     "A": "any member except viewers",
     "B": "an admin or owner (not the requester unless self-approval is on)",
@@ -19,70 +21,24 @@ HELP = (
 )
 
 
-def trigger_in_words(trigger: dict[str, Any]) -> str:
-    """What starts a workflow, in plain English."""
-    kind = trigger.get("type")
-    if kind == "schedule":
-        return f"{cron_in_words(str(trigger.get('cron', '')))} ({trigger.get('timezone', 'UTC')})"
-    if kind == "interval":
-        return f"every {trigger.get('seconds')} seconds"
-    if kind == "webhook":
-        return "when its webhook receives a request"
-    if kind == "email":
-        address = trigger.get("address")
-        return f"when an email arrives{' at ' + address if address else ''}"
-    if kind == "stripe":
-        return f"on Stripe events: {', '.join(trigger.get('events', []))}"
-    if kind == "slack":
-        where = f" in {trigger['channel']}" if trigger.get("channel") else ""
-        if trigger.get("command"):
-            return f"on the Slack command {trigger['command']}{where}"
-        if trigger.get("keyword"):
-            return f"on a Slack message{where} containing “{trigger['keyword']}”"
-        return f"on a Slack message{where}"
-    if kind == "poll":
-        return f"when new items appear at {trigger.get('url')}"
-    return "only when you run it"
-
-
-def cron_in_words(cron: str) -> str:
-    """A 5-field crontab in words for the common shapes, else the crontab itself."""
-    parts = cron.split()
-    if len(parts) != 5 or not (parts[0].isdigit() and parts[1].isdigit()):
-        return f"on schedule `{cron}`"
-    minute, hour, dom, month, dow = parts
-    at = f"{int(hour):02d}:{int(minute):02d}"
-    if dom == "*" and month == "*":
-        if dow == "*":
-            return f"every day at {at}"
-        if dow == "1-5":
-            return f"every weekday at {at}"
-        if all(d.isdigit() for d in dow.split(",")):
-            names = [_DAY_NAMES[int(d) % 7] for d in dow.split(",")]
-            return f"every {' and '.join(names)} at {at}"
-    if month == "*" and dow == "*" and dom.replace(",", "").isdigit():
-        return f"on day {dom} of every month at {at}"
-    return f"on schedule `{cron}` (at {at})"
-
-
-def step_in_words(step: dict[str, Any]) -> str:
-    """One step as a short line."""
-    if step.get("wait"):
-        return f"wait {step['wait']}"
-    inputs = step.get("inputs", {})
-    action = str(step.get("action"))
-    target = inputs.get("channel") or inputs.get("to") or inputs.get("url") or ""
-    if isinstance(target, list):
-        target = ", ".join(map(str, target))
-    line = f"{action}{' → ' + str(target) if target else ''}"
-    return f"{line} (only if {step['when']})" if step.get("when") else line
+def sample_line(message: SampleMessage, limit: int = 120) -> str:
+    """A step's sample message on one line: 'It will post in #sales: “New lead: …”'."""
+    body = " ".join(message.body.split())
+    body = body if len(body) <= limit else body[: limit - 1] + "…"
+    subject = f"“{message.subject}” — " if message.subject else ""
+    return f"{message.headline()} {subject}“{body}”"
 
 
 def draft_card(spec: dict[str, Any], approval_class: str | None, changes: list[str]) -> str:
-    """The draft as a short card, ending with what to say next."""
-    lines = [f"Draft: {spec.get('name')}", f"Runs {trigger_in_words(spec['trigger'])}."]
-    steps = spec.get("steps", [])
-    lines += [f"{i}. {step_in_words(s)}" for i, s in enumerate(steps, 1)]
+    """The draft as a short card in plain words, ending with what to say next."""
+    described = describe(spec)
+    lines = [f"Draft: {described.name}", f"Runs {described.trigger}."]
+    if described.next_runs:
+        lines.append("Next runs: " + " · ".join(described.next_runs) + ".")
+    for step in described.steps:
+        lines.append(f"{step.number}. {step.text}")
+        if step.message is not None and step.message.note is None:
+            lines.append(f"   {sample_line(step.message)}")
     if changes:
         lines.insert(0, "Changed: " + "; ".join(changes) + ".")
     if approval_class:

@@ -168,19 +168,20 @@ def _unknown(keys: list[str], header: list[str], sheet: str) -> ActionError:
 
 
 async def append_row(ctx: ActionContext, inputs: AppendRowInput) -> AppendRowOutput:
-    """Append a row (a list in column order, or a dict keyed by header)."""
-    if ctx.dry_run:
-        return AppendRowOutput(row=None, dry_run=True)
+    """Append a row (a list in column order, or a dict keyed by header); a dry run only checks."""
     api = await SheetsApi.connect(ctx, inputs.spreadsheet)
     row = inputs.values
     if isinstance(row, dict):
         header = [str(h) for h in ((await api.get(_a1(inputs.sheet, "1:1"))) or [[]])[0]]
         if not header:
             header = list(row)
-            await api.append(_a1(inputs.sheet), header)
+            if not ctx.dry_run:
+                await api.append(_a1(inputs.sheet), header)
         if missing := [k for k in row if k not in header]:
             raise _unknown(missing, header, inputs.sheet)
         row = [row.get(h, "") for h in header]
+    if ctx.dry_run:
+        return AppendRowOutput(row=None, dry_run=True)
     updates = (await api.append(_a1(inputs.sheet), row)).get("updates", {})
     found = _ROW_IN_RANGE.search(str(updates.get("updatedRange", "")))
     return AppendRowOutput(row=int(found.group(1)) if found else None)
@@ -205,7 +206,7 @@ async def read_rows(ctx: ActionContext, inputs: ReadRowsInput) -> ReadRowsOutput
 
 
 async def update_row(ctx: ActionContext, inputs: UpdateRowInput) -> UpdateRowOutput:
-    """Set `values` on every row whose cells equal `match` (compared as text)."""
+    """Set `values` on every row whose cells equal `match` (a dry run only counts them)."""
     api = await SheetsApi.connect(ctx, inputs.spreadsheet)
     header, rows = await _table(api, inputs.sheet)
     if missing := [k for k in [*inputs.match, *inputs.values] if k not in header]:

@@ -70,7 +70,7 @@ class MarkInvoicePaidOutput(ActionOutput):
     recorded: bool
 
 
-def _fill(template: str, row: dict[str, Any]) -> str:
+def fill_placeholders(template: str, row: dict[str, Any]) -> str:
     """`{name}` placeholders from one invoice row (unknown names stay as written)."""
     cur = str(row["currency"])
     values = {
@@ -159,7 +159,9 @@ async def _remind(
 
     key = f"{ctx.workflow_id}:invoice:{row['id']}:day{stage}"
     message = mail.SendInput(
-        to=email, subject=_fill(inputs.subject, row), text=_fill(inputs.text, row)
+        to=email,
+        subject=fill_placeholders(inputs.subject, row),
+        text=fill_placeholders(inputs.text, row),
     )
     await mail.send(replace(ctx, idempotency_key=key), message)
 

@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, nodes
+from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 
@@ -74,6 +75,26 @@ def check_template(source: str) -> str:
     except TemplateError as exc:
         raise ExpressionError(f"invalid template {source!r}: {exc}") from exc
     return source
+
+
+def parse_template(source: str) -> nodes.Template:
+    """The syntax tree of a template (to describe it in words); ExpressionError if unreadable."""
+    try:
+        return _env().parse(source)
+    except TemplateError as exc:
+        raise ExpressionError(f"invalid template {source!r}: {exc}") from exc
+
+
+def parse_condition(source: str) -> nodes.Expr:
+    """The syntax tree of a `when` condition; ExpressionError if unreadable."""
+    try:
+        parser = Parser(_env(), source, state="variable")
+        expr = parser.parse_expression()
+        if not parser.stream.eos:
+            parser.fail("unexpected text after the condition")
+    except TemplateError as exc:
+        raise ExpressionError(f"invalid condition {source!r}: {exc}") from exc
+    return expr
 
 
 def evaluate(source: str, context: dict[str, Any]) -> bool:

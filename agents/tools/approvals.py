@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
-from agents.approval import ApprovalRequest, ApprovalResponse
+from agents.approval import ApprovalRequest, ApprovalResponse, SampleCard, StepCard
 from agents.tools.members import approvers, load_member
-from agents.views import step_in_words, trigger_in_words, who_approves
+from agents.views import who_approves
 from storage.models import Approval, AuditLog, Workflow, WorkflowStatus, WorkflowVersion
 from storage.scope import Tenant
 from workflows import service
+from workflows.describe import describe, reasons_in_words
 from workflows.runtime import Runtime
 
 SUBMITTED = "assistant.draft_submitted"
@@ -74,16 +75,34 @@ async def approval_request(tenant: Tenant, approval: Approval) -> ApprovalReques
     spec = version.spec
     names = await approvers(tenant.session, tenant.workspace_id, approval.approval_class)
     who = who_approves(approval.approval_class)
+    words = describe(spec)
     return ApprovalRequest(
         approval_id=approval.id,
         workflow_id=approval.workflow_id,
         workflow_name=str(spec.get("name", "")),
-        trigger=trigger_in_words(spec["trigger"]),
-        steps=[step_in_words(s) for s in spec.get("steps", [])],
+        trigger=words.trigger,
+        steps=[step.text for step in words.steps],
         approval_class=approval.approval_class,
-        reasons=list(approval.reasons),
+        reasons=reasons_in_words(spec, list(approval.reasons)),
         who_can_approve=f"{who}: {', '.join(names) or 'nobody yet'}",
         needs_confirmation=approval.approval_class == "C",
+        summary=words.summary,
+        next_runs=words.next_runs,
+        step_cards=[
+            StepCard(
+                text=step.text,
+                sample=SampleCard(
+                    headline=step.message.headline(),
+                    body=step.message.body,
+                    subject=step.message.subject,
+                    note=step.message.note,
+                )
+                if step.message
+                else None,
+            )
+            for step in words.steps
+        ],
+        advanced=words.advanced,
     )
 
 

@@ -155,6 +155,8 @@ def _emit(result: DraftResult, as_json: bool) -> None:
     console = Console()
     title = f"{result.status} · class {result.approval_class or '-'}"
     message = result.question or result.reason or "Here is the draft."
+    if result.summary:
+        message += f"\n\n{result.summary}"
     console.print(Panel(message, title=title))
     if result.workflow is not None:
         console.print(Syntax(json.dumps(result.workflow, indent=2), "json"))

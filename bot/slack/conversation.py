@@ -9,9 +9,8 @@ from __future__ import annotations
 from agents.assistant import Assistant
 from agents.checkpoint import open_checkpointer
 from agents.drafting import Drafter
-from bot.slack.views.draft_card import describe_step
-from bot.slack.views.triggers import describe_trigger
 from storage.models import Member
+from workflows.describe import describe
 from workflows.runtime import Runtime
 
 
@@ -30,11 +29,10 @@ class DraftingConversation:
             return f":thinking_face: {result.question}"
         if result.status == "refuse" or not result.workflow:
             return f":no_entry: I can't set that up: {result.reason or 'not possible'}"
-        spec = result.workflow
-        steps = "\n".join(f"{i}. {describe_step(s)}" for i, s in enumerate(spec["steps"], 1))
+        described = describe(result.workflow)
+        steps = "\n".join(f"{step.number}. {step.text}" for step in described.steps)
         return (
-            f"Here is what I would set up: *{spec['name']}*, "
-            f"{describe_trigger(spec['trigger'])}.\n{steps}\n"
+            f"Here is what I would set up: *{described.name}*, {described.trigger}.\n{steps}\n"
             f"Class {result.approval_class}. To get it approved, say `/levqor {text}`."
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 APPROVE = "approval_approve"
 REJECT = "approval_reject"
 EDIT = "approval_edit"
+TRY = "approval_try"  # run the draft on sample data; nothing is sent
 RETRY_RUN = "run_retry"  # also written by workflows.runtime's failure alert
 RUN_WORKFLOW = "workflow_run"
 HOME_REFRESH = "home_refresh"

@@ -19,6 +19,7 @@ from bot.web.pages import (
     password,
     runs,
     team,
+    trial,
 )
 from bot.web.render import STATIC
 
@@ -32,5 +33,5 @@ def install(app: FastAPI) -> None:
         return sign_in_redirect(exc)
 
     pages = (account, password, chat, library, editor, approvals, runs, analytics, health, live)
-    for module in (*pages, team):
+    for module in (*pages, team, trial):
         app.include_router(module.router)

@@ -55,7 +55,10 @@ async def test_draft_revise_approve_run_and_report(
         card = reply.approval
         assert card is not None and card.approval_class == "A"
         assert card.trigger == "every Monday at 08:00 (Europe/London)"
-        assert card.steps == ["report.build", "slack.post_message → #ops"]
+        assert card.steps == [
+            "Build a report of the last 7 days (runs, failures, new leads)",
+            "Post the report in #ops",
+        ]
         async with sessions() as session:
             stored = await session.get(Workflow, card.workflow_id)
             assert stored is not None and stored.status == WorkflowStatus.pending_approval

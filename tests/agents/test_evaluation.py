@@ -17,6 +17,7 @@ from agents.drafts import DraftResult
 from agents.evaluation import integrations_of, load_cases, run, score
 from agents.planner import draft
 from bot.cli.assistant import register
+from integrations.catalog import default_registry
 
 DEV = Path(__file__).resolve().parent / "dev_cases.jsonl"
 
@@ -123,6 +124,17 @@ def test_draft_json_prints_one_object() -> None:
         "suggestions",
     }
     assert payload["workflow"]["trigger"]["cron"] == "0 9 * * 1"
+    words = payload["summary"]
+    assert words.startswith("Every Monday at 09:00 (UTC), Levqor will ") and "#general" in words
+    actions = [step["action"] for step in payload["workflow"]["steps"]]
+    assert actions and not [a for a in default_registry().names() if a in words]
+    assert "{{" not in words and "0 9 * * 1" not in words and "member:" not in words
+
+
+def test_no_workflow_means_no_summary() -> None:
+    refused = DraftResult(status="refuse", reason="no")
+    assert refused.summary is None
+    assert json.loads(refused.to_json())["summary"] is None
 
 
 def test_draft_batch_echoes_ids_one_line_each(tmp_path: Path) -> None:
@@ -147,6 +159,8 @@ def test_eval_command_prints_the_table_and_json(tmp_path: Path) -> None:
 
 
 def test_draft_without_json_renders_for_people() -> None:
+    shown = CliRunner().invoke(_app(), ["draft", "every monday 9am post stripe sales to #general"])
+    assert "Levqor will" in shown.output
     out = CliRunner().invoke(_app(), ["draft", "send the report"])
     assert out.exit_code == 0
     assert "clarify" in out.output

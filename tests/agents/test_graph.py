@@ -14,13 +14,13 @@ from agents.graph import NODES, build_graph
 from agents.intents import classify
 from agents.planner import draft as plan
 from agents.revise import revise
-from agents.views import cron_in_words
 from storage.config import Settings
 from storage.models import Role, Run, Workflow, WorkflowStatus, Workspace
 from tests.agents.conversation_worker import open_assistant
 from tests.agents.test_conversation import member
 from tests.agents.test_conversation_analytics import POST
 from tests.workflows.helpers import activate, new_run
+from workflows.describe import trigger_words
 from workflows.expressions import evaluate
 
 
@@ -71,9 +71,12 @@ def test_revision_rules() -> None:
 
 
 def test_crontabs_in_words() -> None:
-    assert cron_in_words("0 8 * * 1") == "every Monday at 08:00"
-    assert cron_in_words("30 7 * * 1-5") == "every weekday at 07:30"
-    assert cron_in_words("0 9 1 * *") == "on day 1 of every month at 09:00"
+    def said(cron: str) -> str:
+        return trigger_words({"type": "schedule", "cron": cron, "timezone": "UTC"})
+
+    assert said("0 8 * * 1") == "every Monday at 08:00 (UTC)"
+    assert said("30 7 * * 1-5") == "every weekday (Monday to Friday) at 07:30 (UTC)"
+    assert said("0 9 1 * *") == "on day 1 of every month at 09:00 (UTC)"
 
 
 def test_graph_has_one_node_per_module() -> None:

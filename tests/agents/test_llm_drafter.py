@@ -110,6 +110,10 @@ async def test_a_tool_call_round_drafts_with_the_policy_class(
     assert traced.source == "llm" and traced.model_calls == 1 and traced.fallback is None
     assert traced.result.status == "draft"
     assert traced.result.approval_class == "B" == policy_class(WELCOME_LEADS)
+    assert traced.result.summary == (  # the same describer as the offline planner's drafts
+        "When your website or another app sends in new details, Levqor will send an email "
+        "titled “Welcome” to the person who filled in the form."
+    )
     assert traced.usage.total_tokens == 2 and traced.latency_ms > 0
     sent = server.requests[0].json
     assert sent["model"] == "test-model"

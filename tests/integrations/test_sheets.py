@@ -143,6 +143,27 @@ async def test_update_matching_rows(ctx: ActionContext, api: FakeSheets) -> None
     assert none == {"updated": 0, "dry_run": False}
 
 
+async def test_a_dry_run_checks_the_sheet_but_writes_nothing(
+    ctx: ActionContext, api: FakeSheets
+) -> None:
+    ctx.dry_run = True
+    before = [list(row) for row in api.sheets[(SHEET_ID, "Leads")]]
+    api.sheets[(SHEET_ID, "Empty")] = []
+    added = await run(ctx, "sheets.append_row", spreadsheet=SHEET_ID, sheet="Leads",
+                      values={"name": "Cy", "email": "cy@x.co"})  # fmt: skip
+    fresh = await run(ctx, "sheets.append_row", spreadsheet=SHEET_ID, sheet="Empty",
+                      values={"email": "a@b.co"})  # fmt: skip
+    changed = await run(ctx, "sheets.update_row", spreadsheet=SHEET_ID, sheet="Leads",
+                        match={"email": "bo@farm.co"}, values={"stage": "customer"})  # fmt: skip
+    assert added == fresh == {"row": None, "dry_run": True}
+    assert changed == {"updated": 1, "dry_run": True}
+    assert api.sheets[(SHEET_ID, "Leads")] == before and api.sheets[(SHEET_ID, "Empty")] == []
+    assert {call.method for call in api.calls} == {"GET"}
+    with pytest.raises(ActionError, match="no column 'phone'"):
+        await run(ctx, "sheets.append_row", spreadsheet=SHEET_ID, sheet="Leads",
+                  values={"phone": "123"})  # fmt: skip
+
+
 async def test_missing_token_and_http_errors(
     ctx: ActionContext, api: FakeSheets, sessions: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -98,8 +98,8 @@ async def test_pending_requests_are_grouped_by_class_with_what_they_do(web: Web)
     assert "Purge stale contacts" in c and "Welcome email" not in c
     assert "Internal, low risk" in a and "outside" in b and "an owner" in c
     assert "Requested by Olivia" in a and "Requested by the assistant" in b
-    assert "every Monday at 09:00 (UTC)" in a and "slack.post_message → #ops" in a
-    assert "welcome: email.send is external" in b
+    assert "every Monday at 09:00 (UTC)" in a and "Post “hi” in #ops" in a
+    assert "Step 1 reaches people outside your team" in b and "email.send" not in b
     assert 'name="confirm"' in c and 'name="confirm"' not in a
     workflow_link = re.search(r'href="/workflows/([0-9a-f]{32})"', a)
     assert workflow_link

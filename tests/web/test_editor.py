@@ -111,7 +111,7 @@ async def test_preview_of_a_valid_spec_gives_words_and_the_approval_class(web: W
     assert body["valid"] is True and body["errors"] == []
     assert body["approval_class"] == "A"
     assert body["summary"][0] == "Weekly leads runs every Monday at 09:00 (UTC)."
-    assert body["summary"][2] == "2. slack.post_message → #sales"
+    assert body["summary"][2] == "2. Post “New leads this week” in #sales"
     assert [s["id"] for s in body["json"]["steps"]] == ["find", "tell", "report"]
 
     emailing = copy.deepcopy(SPEC)
@@ -267,7 +267,7 @@ async def test_drag_edit_fix_and_save_in_the_browser(web: Web, page: Page, tmp_p
     await cards.nth(2).locator('[data-role="select"]').click()
     channel = page.get_by_label("Channel")
     await channel.fill("#leads")
-    await expect(page.locator("#preview-summary")).to_contain_text("slack.post_message → #leads")
+    await expect(page.locator("#preview-summary")).to_contain_text("in #leads")
     await expect(cards.nth(2)).to_contain_text("#leads")
 
     await channel.fill("")
@@ -353,7 +353,9 @@ async def test_add_remove_and_trigger_edits_update_the_preview(web: Web, page: P
         "5 fields"
     )
     await cron.fill("0 8 * * 1-5")
-    await expect(page.locator("#preview-summary")).to_contain_text("every weekday at 08:00")
+    await expect(page.locator("#preview-summary")).to_contain_text(
+        "every weekday (Monday to Friday) at 08:00"
+    )
     await page.get_by_label("Starts").select_option("manual")
-    await expect(page.locator("#preview-summary")).to_contain_text("only when you run it")
+    await expect(page.locator("#preview-summary")).to_contain_text("only when someone runs it")
     await expect(page.get_by_label("Cron")).to_have_count(0)

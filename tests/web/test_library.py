@@ -122,7 +122,7 @@ async def test_library_lists_workflows_with_status_trigger_class_and_runs(web: W
     assert re.search(r"data-runs-7d>1<", first)
     assert 'href="/runs?workflow=' + digest in first and f"/workflows/{digest}/edit" in first
     second = row_of(page, uptime)
-    assert "Pending approval" in second and "every 300 seconds" in second
+    assert "Pending approval" in second and "every 5 minutes" in second
     assert "No runs yet" in second and "data-runs-7d>0<" in second
     assert 'action="/workflows/' + uptime + '/run"' in second  # present but hidden
     assert re.search(r'data-show-when="active" hidden', second)
@@ -245,7 +245,7 @@ async def test_workflow_page_shows_what_it_does_versions_approval_and_runs(web: 
     assert "any member except viewers" in pending
     approval = re.search(r'action="/approvals/(\w+)/approve"', pending)
     assert approval and 'action="/approvals/' + approval.group(1) + '/reject"' in pending
-    assert "slack.post_message → #pipeline" in pending and "Find last week" in pending
+    assert "Post the contacts found in #pipeline" in pending and "Find last week" in pending
     assert "&#34;cron&#34;: &#34;0 9 * * 1&#34;" in pending  # the spec as pretty JSON
     await approve(web, digest)
     await act(client, digest, "run")
@@ -286,7 +286,7 @@ async def test_template_form_shows_parameters_and_problems_inline(web: Web) -> N
     form = (await client.get(f"/templates/{UPTIME}")).text
     assert "The page to check" in form and "(required)" in form
     assert 'value="300"' in form and "For example: https://www.example.com" in form
-    assert "http.request → (the page to check)" in form and "→ #alerts" in form
+    assert "Fetch data from a web address" in form and "post the response status in #alerts" in form
     assert 'href="/?ask=Set%20up%20the%20' in form
     token = csrf_of(form)
     bad = await client.post(
@@ -319,7 +319,7 @@ async def test_template_form_shows_parameters_and_problems_inline(web: Web) -> N
         assert workflow.template_id == UPTIME
     page = (await client.get(f"/workflows/{created}")).text
     assert "Created “Website down alert”" in page and "Waiting for approval" in page
-    assert "every 600 seconds" in page
+    assert "every 10 minutes" in page
     await client.aclose()
 
 
@@ -368,7 +368,7 @@ async def test_browse_templates_fill_one_in_and_land_on_the_pending_draft(
         page.get_by_role("heading", name=re.compile("Waiting for approval"))
     ).to_be_visible()
     await expect(page.get_by_role("button", name="Approve")).to_be_visible()
-    await expect(page.get_by_text("Runs every 600 seconds.")).to_be_visible()
+    await expect(page.get_by_text("Runs every 10 minutes.")).to_be_visible()
     await page.get_by_text("Spec of version 1 (JSON)").click()
     await expect(page.get_by_text('"seconds": 600')).to_be_visible()
     await screenshot(page, "workflow-detail", tmp_path, full_page=True)

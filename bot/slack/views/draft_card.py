@@ -1,4 +1,4 @@
-"""The draft card: what a workflow does, its approval class, and Approve / Reject / Edit."""
+"""The draft card: a workflow in words, its class, and Approve / Reject / Edit / Try it."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from bot.slack.views.blocks import (
     section,
     slack_date,
 )
-from bot.slack.views.triggers import describe_trigger
+from workflows.describe import Description, describe, reasons_in_words
 from workflows.policy import Assessment
 
 _WHO = {
@@ -42,47 +42,47 @@ class DraftCard:
     link: str
 
 
-def describe_step(step: dict[str, Any]) -> str:
-    """One line for a step: its action and where it goes, or the wait."""
-    if step.get("wait"):
-        return f"wait {step['wait']}"
-    inputs: dict[str, Any] = step.get("inputs", {})
-    line = f"`{step.get('action')}`"
-    if step.get("name"):
-        line = f"{step['name']} ({line})"
-    for key, label in (("channel", "to"), ("to", "to"), ("subject", "subject"), ("url", "at")):
-        value = inputs.get(key)
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        if value:
-            line += f" {label} {_quote(str(value), key)}"
-    if step.get("when"):
-        line += f" — only when `{step['when']}`"
-    return line
+def _step_lines(described: Description) -> str:
+    lines = []
+    for step in described.steps:
+        lines.append(f"{step.number}. {step.text}")
+        message = step.message
+        if message is not None:
+            subject = f" _“{message.subject}”_" if message.subject else ""
+            body = quote_block(message.body)
+            lines.append(f"      _{message.headline()}_{subject}\n{body}")
+            if message.note:
+                lines.append(f"      _{message.note}_")
+    return "\n".join(lines)
 
 
-def _quote(value: str, key: str) -> str:
-    short = value if len(value) <= 80 else value[:79] + "…"
-    return f"“{short}”" if key == "subject" else short
+def quote_block(text: str, limit: int = 400) -> str:
+    """Text as a Slack quote (each line prefixed with `>`), cut to `limit` characters."""
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines() or [""])
 
 
 def _body(card: DraftCard) -> list[Block]:
     spec = card.spec
-    steps = spec.get("steps", [])
-    step_lines = "\n".join(f"{i}. {describe_step(s)}" for i, s in enumerate(steps, 1))
+    described = describe(spec)
     summary = Assessment(card.approval_class, card.reasons).summary  # type: ignore[arg-type]
-    reasons = "\n".join(f"• {r}" for r in card.reasons)
+    reasons = "\n".join(f"• {r}" for r in reasons_in_words(spec, card.reasons))
     badge = _CLASS_BADGE.get(card.approval_class, "")
     blocks: list[Block] = [header(f"Draft: {spec.get('name', 'workflow')}")]
     if spec.get("description"):
         blocks.append(context(str(spec["description"])))
+    when = f"*When:* {described.trigger}"
+    if described.next_runs:
+        when += "\n_Next runs: " + " · ".join(described.next_runs) + "_"
     blocks += [
-        section(f"*When:* {describe_trigger(spec.get('trigger', {}))}"),
-        section(f"*Steps:*\n{step_lines}", link=card.link),
+        section(described.summary),
+        section(when),
+        section(f"*Steps:*\n{_step_lines(described)}", link=card.link),
         section(
             f"*Approval:* {badge} {summary}\n{reasons}\n_{_WHO.get(card.approval_class, '')}_",
             link=card.link,
         ),
+        context("*Advanced:* " + " · ".join(f"`{line}`" for line in described.advanced)),
     ]
     who = f"Requested by <@{card.requested_by}> · " if card.requested_by else ""
     blocks.append(context(f"{who}version {card.version} · <{card.link}|details>"))
@@ -95,6 +95,7 @@ def draft_card(card: DraftCard) -> list[Block]:
         button("Approve", ids.APPROVE, card.approval_id, style="primary"),
         button("Reject", ids.REJECT, card.approval_id, style="danger"),
         button("Edit", ids.EDIT, card.approval_id),
+        button("Try it", ids.TRY, card.approval_id),
         block_id=f"approval:{card.approval_id}",
     )
     return fit([*_body(card), buttons], card.link)

@@ -7,7 +7,7 @@ from typing import Any
 from bot.slack import ids
 from bot.slack.edits import CHANNEL, CRON, RECIPIENTS, THRESHOLD, EditableFields
 from bot.slack.views.blocks import Block, context, cut, plain, section
-from bot.slack.views.triggers import describe_cron
+from workflows.schedule_words import describe_cron
 
 View = dict[str, Any]
 

@@ -10,13 +10,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import col
 
-from agents.views import step_in_words, trigger_in_words, who_approves
+from agents.views import who_approves
 from bot.web.auth import CsrfChecked, PageContext, WebContext
 from bot.web.flash import flash_redirect
 from bot.web.render import render
 from storage.models import Approval, Decision, Member, Workflow, WorkflowVersion
 from storage.scope import Tenant
 from workflows import policy, service
+from workflows.describe import reasons_in_words, step_sentences, trigger_words
 from workflows.errors import DomainError
 from workflows.live import LiveEvent
 
@@ -42,6 +43,7 @@ class ApprovalItem:
     decider: str
     trigger: str
     steps: list[str]
+    reasons: list[str]
     note: str | None
 
 
@@ -74,8 +76,9 @@ async def _load(tenant: Tenant, approvals: list[Approval], member: Member) -> li
                 version=versions[a.version_id],
                 requester=members.get(a.requested_by or "", "the assistant"),
                 decider=members.get(a.decided_by or "", "Levqor"),
-                trigger=trigger_in_words(spec.get("trigger", {})),
-                steps=[step_in_words(s) for s in spec.get("steps", [])],
+                trigger=trigger_words(spec.get("trigger", {})),
+                steps=step_sentences(spec),
+                reasons=reasons_in_words(spec, list(a.reasons)),
                 note=_why_not(a, member),
             )
         )

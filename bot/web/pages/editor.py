@@ -14,7 +14,6 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from agents.llm_catalogue import input_errors
-from agents.views import step_in_words, trigger_in_words
 from bot.api.errors import error_body
 from bot.api.workflows import describe
 from bot.web.auth import ApiContext, CsrfChecked, PageContext
@@ -22,6 +21,7 @@ from bot.web.render import render
 from integrations.registry import ActionRegistry
 from workflows import policy, service
 from workflows import spec as spec_models
+from workflows.describe import step_sentences, trigger_words
 from workflows.errors import InvalidSpec
 from workflows.live import LiveEvent
 from workflows.spec import TRIGGER_TYPES, WorkflowSpec
@@ -69,11 +69,8 @@ def _words(data: Any) -> tuple[list[str], list[str]]:
     spec = data if isinstance(data, dict) else {}
     trigger = spec.get("trigger")
     name = spec.get("name") or "This workflow"
-    summary = [f"{name} runs {trigger_in_words(trigger)}."] if isinstance(trigger, dict) else []
-    steps: list[str] = []
-    for step in spec.get("steps") or []:
-        usable = isinstance(step, dict) and isinstance(step.get("inputs", {}), dict)
-        steps.append(step_in_words(step) if usable else "(unreadable step)")
+    summary = [f"{name} runs {trigger_words(trigger)}."] if isinstance(trigger, dict) else []
+    steps = step_sentences(spec)
     summary += [f"{i}. {line}" for i, line in enumerate(steps, 1)]
     return summary, steps
 

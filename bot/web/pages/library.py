@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import col
 
-from agents.views import step_in_words, trigger_in_words, who_approves
+from agents.views import who_approves
 from bot.web.auth import CsrfChecked, PageContext
 from bot.web.flash import flash_answer
 from bot.web.pages import library_templates
@@ -28,6 +28,7 @@ from bot.web.pages.library_data import (
 from bot.web.render import render
 from storage.models import Approval, Decision, Run, WorkflowStatus, WorkflowVersion
 from workflows import policy, service
+from workflows.describe import reasons_in_words, step_sentences, trigger_words
 from workflows.errors import Conflict, Forbidden
 from workflows.runs import run_manually
 
@@ -110,6 +111,7 @@ async def workflow_page(request: Request, workflow_id: str, ctx: PageContext) ->
         cls = pending.approval_class
         approval = {
             "row": pending,
+            "reasons": reasons_in_words(spec, list(pending.reasons)),
             "who": who_approves(cls),
             "may_approve": policy.may_approve(cls, member.role),
             "self_blocked": cls == "B"
@@ -117,8 +119,8 @@ async def workflow_page(request: Request, workflow_id: str, ctx: PageContext) ->
             and not workspace.allow_self_approval,
         }
     steps = [
-        {"name": s.get("name") or s.get("id", ""), "words": step_in_words(s)}
-        for s in spec.get("steps", [])
+        {"name": s.get("name") or s.get("id", ""), "words": words}
+        for s, words in zip(spec.get("steps", []), step_sentences(spec), strict=True)
     ]
     return render(
         request,
@@ -128,7 +130,7 @@ async def workflow_page(request: Request, workflow_id: str, ctx: PageContext) ->
         workflow=workflow,
         latest=latest,
         versions=versions,
-        trigger=trigger_in_words(spec.get("trigger", {})) if spec else "not drafted yet",
+        trigger=trigger_words(spec.get("trigger", {})) if spec else "not drafted yet",
         steps=steps,
         spec_json=json.dumps(spec, indent=2, ensure_ascii=False),
         approval=approval,

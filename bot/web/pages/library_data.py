@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
-from agents.views import trigger_in_words
 from storage.models import Run, Workflow, WorkflowStatus, WorkflowVersion
 from storage.scope import Tenant
 from storage.types import utcnow
+from workflows.describe import trigger_words
 
 STATUS_LABELS = {
     WorkflowStatus.draft: "Draft",
@@ -105,7 +105,7 @@ async def library_rows(
             WorkflowRow(
                 workflow,
                 version.approval_class if version else None,
-                trigger_in_words(trigger) if version else "not drafted yet",
+                trigger_words(trigger) if version else "not drafted yet",
                 last_runs.get(workflow.id),
                 recent.get(workflow.id, 0),
             )

@@ -10,13 +10,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from agents.views import step_in_words, trigger_in_words, who_approves
+from agents.views import who_approves
 from bot.web.auth import CsrfChecked, PageContext
 from bot.web.flash import flash_answer
 from bot.web.render import render
 from integrations.registry import ActionRegistry
 from workflows import policy, service
 from workflows.catalog import Template, TemplateCatalog, TemplateParamsError, substitute
+from workflows.describe import step_sentences, trigger_words
 from workflows.errors import InvalidSpec, NotFound
 from workflows.spec import CATEGORIES
 
@@ -51,7 +52,7 @@ def _sample(template: Template) -> dict[str, Any]:
 def card_of(template: Template, registry: ActionRegistry) -> Card:
     """The template's trigger in words and the approval class a draft of it would get."""
     sample = _sample(template)
-    trigger = trigger_in_words(substitute(template.spec.get("trigger", {}), sample))
+    trigger = trigger_words(substitute(template.spec.get("trigger", {}), sample))
     try:
         spec = template.instantiate(sample)
         approval_class: str | None = policy.assess(spec, registry).approval_class
@@ -66,8 +67,15 @@ def preview_steps(template: Template) -> list[dict[str, str]]:
         name: f"({p.description[:1].lower()}{p.description[1:]})" if p.required else p.default
         for name, p in template.parameters.items()
     }
-    steps = substitute(template.spec.get("steps", []), shown)
-    return [{"name": s.get("name") or s.get("id", ""), "words": step_in_words(s)} for s in steps]
+    spec = substitute(
+        {"trigger": template.spec.get("trigger", {}), "steps": template.spec.get("steps", [])},
+        shown,
+    )
+    words = step_sentences(spec)
+    return [
+        {"name": s.get("name") or s.get("id", ""), "words": said}
+        for s, said in zip(spec["steps"], words, strict=True)
+    ]
 
 
 def _get(template_id: str) -> Template:

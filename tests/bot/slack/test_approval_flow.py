@@ -48,9 +48,9 @@ async def test_command_to_card_to_approval_to_run(live_slack: SlackLive) -> None
     assert card.args["channel"] == "C0SALES"
     text = all_text(card.args["blocks"])
     assert "every day at 08:00 (UTC)" in text
-    assert "Class A" in text and "`slack.post_message` to #sales" in text
+    assert "Class A" in text and "in #sales" in text
     buttons = button_values(card.args["blocks"])
-    assert set(buttons) == {ids.APPROVE, ids.REJECT, ids.EDIT}
+    assert set(buttons) == {ids.APPROVE, ids.REJECT, ids.EDIT, ids.TRY}
     approval_id = buttons[ids.APPROVE]
     [workflow] = await workflow_state(live)
     assert workflow.status == WorkflowStatus.pending_approval

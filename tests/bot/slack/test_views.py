@@ -23,8 +23,9 @@ from bot.slack.views.draft_card import DraftCard, decided_card, draft_card
 from bot.slack.views.home import Failure, HomeModel, WorkflowLine, home_view
 from bot.slack.views.modals import confirm_modal, edit_modal
 from bot.slack.views.replies import listing
-from bot.slack.views.triggers import describe_cron, describe_trigger
 from tests.bot.slack.harness import button_values
+from workflows.describe import trigger_words
+from workflows.schedule_words import describe_cron
 
 
 @pytest.mark.parametrize(
@@ -47,10 +48,13 @@ def test_cron_in_words(cron: str, words: str) -> None:
 
 def test_triggers_in_words() -> None:
     schedule = {"type": "schedule", "cron": "0 9 * * 1", "timezone": "Europe/London"}
-    assert describe_trigger(schedule) == "every Monday at 09:00 (Europe/London)"
-    assert describe_trigger({"type": "interval", "seconds": 3600}) == "every hour"
-    assert describe_trigger({"type": "manual"}) == "only when someone runs it"
-    assert describe_trigger({"type": "webhook"}) == "when a webhook call arrives"
+    assert trigger_words(schedule) == "every Monday at 09:00 (Europe/London)"
+    assert trigger_words({"type": "interval", "seconds": 3600}) == "every hour"
+    assert trigger_words({"type": "manual"}) == "only when someone runs it"
+    assert (
+        trigger_words({"type": "webhook"})
+        == "when your website or another app sends in new details"
+    )
 
 
 def card(**changes: Any) -> DraftCard:
@@ -73,13 +77,22 @@ def card(**changes: Any) -> DraftCard:
     return DraftCard(**(values | changes))
 
 
-def test_draft_card_shows_what_and_why_with_three_buttons() -> None:
+def test_draft_card_shows_what_and_why_in_words_with_four_buttons() -> None:
     blocks = draft_card(card())
-    text = json.dumps(blocks)
-    assert "every Monday at 09:00 (UTC)" in text
-    assert "`slack.post_message` to #sales" in text
-    assert "Class B" in text and "email.send is external" in text and "not the requester" in text
-    assert button_values(blocks) == {ids.APPROVE: "a1", ids.REJECT: "a1", ids.EDIT: "a1"}
+    sections = json.dumps([b for b in blocks if b["type"] in ("section", "header")])
+    assert "every Monday at 09:00 (UTC)" in sections and "Next runs: Mon " in sections
+    assert "1. Post a message in #sales" in sections and "It will post in #sales:" in sections
+    assert "Class B" in sections and "email.send is external" in sections
+    assert "not the requester" in sections
+    assert "slack.post_message" not in sections.replace("email.send is external", "")
+    advanced = [b for b in blocks if b["type"] == "context" and "Advanced" in json.dumps(b)]
+    assert len(advanced) == 1 and "slack.post_message" in json.dumps(advanced)
+    assert button_values(blocks) == {
+        ids.APPROVE: "a1",
+        ids.REJECT: "a1",
+        ids.EDIT: "a1",
+        ids.TRY: "a1",
+    }
 
 
 def test_decided_card_has_no_buttons_and_says_who_and_when() -> None:

@@ -18,6 +18,7 @@ from bot.slack.views.modals import confirm_modal, edit_modal
 from storage.models import Approval, Decision, Role, Workspace
 from storage.scope import Tenant
 from workflows import policy
+from workflows.describe import reasons_in_words
 from workflows.errors import Conflict, Forbidden, NotFound
 
 
@@ -52,7 +53,7 @@ async def decide_click(
                 _check_owner_may_approve(approval, actor.member.role, actor.member.id, workspace)
                 card = await operations.card_for(actor.tenant, deps, approval.id)
                 name = str(card.spec.get("name", "workflow"))
-                view = confirm_modal(name, card.reasons, ref.dump())
+                view = confirm_modal(name, reasons_in_words(card.spec, card.reasons), ref.dump())
                 await client.views_open(trigger_id=click.trigger_id, view=view)
                 return
             await operations.decide(actor, deps, click.value, approve=approve)

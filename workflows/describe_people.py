@@ -1,0 +1,84 @@
+"""Who a step reaches and where it posts, in words: "you", "the sender", "#sales", a site."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from workflows.describe_refs import Path, Scene, Shape, join_words, shape_of, thing_words
+
+_PERSON_FIELDS = ("email", "from", "customer_email", "reply_to", "sender")
+
+
+def recipient_words(value: Any, scene: Scene) -> str:
+    """Who an address (or a list of them) reaches: "you", "the sender", "ops@acme.com"."""
+    items = value if isinstance(value, list | tuple) else [value]
+    return join_words([_recipient(item, scene) for item in items]) or "nobody yet"
+
+
+def _recipient(value: Any, scene: Scene) -> str:
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    text = value.strip()
+    if text.lower().startswith("member:"):
+        who = text.split(":", 1)[1].strip().lower()
+        groups = {"me": "you", "owners": "the workspace owners", "admins": "the workspace admins"}
+        return groups.get(who, who)
+    if "{" not in text:
+        return text
+    return person_of(shape_of(text), scene) or "an address filled in when it runs"
+
+
+def person_of(shape: Shape, scene: Scene) -> str | None:
+    """Whom a templated address names, when all of its values name the same person."""
+    if shape.lone is not None:
+        return person_words(shape.lone, scene)
+    people = {person_words(path, scene) for path in shape.paths}
+    return people.pop() if len(people) == 1 and shape.paths else None
+
+
+def person_words(path: Path, scene: Scene) -> str:
+    """Who an address path names: the trigger's person, a contact an earlier step found, …."""
+    if path[0] == "trigger":
+        last = path[-1] if len(path) > 1 else ""
+        if any(last == f or last.endswith("_email") for f in _PERSON_FIELDS):
+            return scene.person()
+        return thing_words(path, scene)
+    if path[0] == "steps" and len(path) > 1 and (found := scene.step(path[1])):
+        action = str(found[1].get("action"))
+        if action in ("crm.find_contacts", "hubspot.list_contacts"):
+            return "the contact it finds"
+        if action in ("stripe.get_customer", "stripe.list_invoices"):
+            return "the customer"
+        if action == "crm.get_contact":
+            return "the contact"
+        if action == "ai.extract":
+            return "the address AI finds in the text"
+        return f"the address from step {found[0]}"
+    return "an address filled in when it runs"
+
+
+def channel_words(channel: Any, scene: Scene) -> str:
+    """Where a Slack post goes: "#sales", "Maria (direct message)", "the same Slack channel"."""
+    if not isinstance(channel, str) or not channel.strip():
+        return "a Slack channel"
+    text = channel.strip()
+    if "{" in text:
+        shape = shape_of(text)
+        if shape.lone and shape.lone[-1] == "channel" and shape.lone[0] == "trigger":
+            return "the same Slack channel"
+        return "the channel filled in when it runs"
+    if text.startswith("@"):
+        return f"{text[1:].replace('.', ' ').title()} (direct message)"
+    if text.startswith("#"):
+        return text
+    return "a Slack channel" if text[:1] in ("C", "G", "U", "D") and text.isupper() else f"#{text}"
+
+
+def host_words(url: Any) -> str:
+    """A URL as the site it points at ("api.example.com")."""
+    if not isinstance(url, str) or not url.strip():
+        return "a web address"
+    if "{" in url:
+        return "a web address filled in when it runs"
+    return urlsplit(url.strip()).hostname or "a web address"

@@ -1,0 +1,293 @@
+"""What templated inputs refer to, in words: "the new lead's name and message", "you", "#sales".
+
+Pure functions of a spec dict. A template is read through its Jinja syntax tree (never rendered
+here): the values it uses become nouns ("the AI summary", "the email's subject") so that a
+customer never reads `{{ steps.summary.summary }}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import nodes
+
+from workflows.describe_nouns import FIELD_WORDS, OUTPUT_NOUNS, STRIPE_SUBJECTS
+from workflows.expressions import ExpressionError, parse_template
+
+Path = tuple[str, ...]
+ROOTS = ("trigger", "steps", "now", "workflow", "workspace", "run")
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What the words for one spec depend on: its trigger, its steps and who it is about."""
+
+    trigger: Mapping[str, Any]
+    steps: Sequence[Mapping[str, Any]]
+    subject: str
+
+    @classmethod
+    def of(cls, spec: Mapping[str, Any]) -> Scene:
+        """The scene of a spec dict (tolerates half-edited specs)."""
+        trigger = spec.get("trigger")
+        trigger = trigger if isinstance(trigger, Mapping) else {}
+        steps = [s for s in _list(spec.get("steps")) if isinstance(s, Mapping)]
+        return cls(trigger, steps, _subject(spec, trigger))
+
+    @property
+    def kind(self) -> str:
+        """The trigger's type ("schedule", "webhook", …)."""
+        return str(self.trigger.get("type") or "manual")
+
+    def step(self, step_id: str) -> tuple[int, Mapping[str, Any]] | None:
+        """The step with this id and its number (counting from 1)."""
+        for number, step in enumerate(self.steps, 1):
+            if step.get("id") == step_id:
+                return number, step
+        return None
+
+    def person(self) -> str:
+        """Who a trigger's email address belongs to ("the sender", "the customer")."""
+        return {
+            "webhook": "the person who filled in the form",
+            "email": "the sender",
+            "stripe": "the customer",
+            "slack": "the person who wrote in Slack",
+        }.get(self.kind, "the person in the incoming data")
+
+    def whole(self) -> str:
+        """The trigger's data as a whole ("the form answers", "the email")."""
+        if self.kind == "webhook":
+            return "the form answers" if self.trigger.get("form") else "the submitted details"
+        return {
+            "email": "the email",
+            "stripe": f"{self.subject}'s details",
+            "slack": "the Slack message",
+            "poll": "the new items",
+        }.get(self.kind, "the run's details")
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _subject(spec: Mapping[str, Any], trigger: Mapping[str, Any]) -> str:
+    kind = trigger.get("type")
+    if kind == "webhook":
+        about = f"{spec.get('name', '')} {spec.get('description', '')}".lower()
+        if spec.get("category") == "lead_capture" or "lead" in about:
+            return "the new lead"
+        return "the person" if trigger.get("form") else "the submission"
+    if kind == "stripe":
+        events = [str(e) for e in _list(trigger.get("events"))]
+        for prefix, noun in STRIPE_SUBJECTS:
+            if events and all(e.startswith(prefix) for e in events):
+                return noun
+        return "the Stripe event"
+    return {"email": "the email", "slack": "the Slack message", "poll": "the new item"}.get(
+        str(kind), "the run"
+    )
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a template is made of: the values it uses and its fixed text."""
+
+    paths: tuple[Path, ...]
+    lone: Path | None
+    literal: str
+    readable: bool = True
+
+
+def shape_of(value: Any) -> Shape:
+    """The shape of an input value (a string template, or the strings inside a list/dict)."""
+    if isinstance(value, str):
+        return _shape_of_text(value)
+    if isinstance(value, Mapping | list | tuple):
+        parts = [shape_of(v) for v in (value.values() if isinstance(value, Mapping) else value)]
+        paths = tuple(dict.fromkeys(p for part in parts for p in part.paths))
+        literal = " ".join(p.literal for p in parts if p.literal)
+        return Shape(paths, None, literal, all(p.readable for p in parts))
+    return Shape((), None, "" if value is None else str(value))
+
+
+@lru_cache(maxsize=4096)
+def _shape_of_text(text: str) -> Shape:
+    if "{" not in text:
+        return Shape((), None, " ".join(text.split()))
+    try:
+        tree = parse_template(text)
+    except ExpressionError:
+        return Shape((), None, "", readable=False)
+    paths = tuple(dict.fromkeys(p for p in _paths(tree) if p[0] in ROOTS))
+    literal = " ".join("".join(n.data for n in tree.find_all(nodes.TemplateData)).split())
+    lone = None
+    if len(tree.body) == 1 and isinstance(tree.body[0], nodes.Output):
+        parts = [n for n in tree.body[0].nodes if not _blank(n)]
+        if len(parts) == 1:
+            lone = _chain(_unfiltered(parts[0]))
+    return Shape(paths, lone if lone and lone[0] in ROOTS else None, literal)
+
+
+def _blank(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.TemplateData) and not node.data.strip()
+
+
+def _unfiltered(node: nodes.Node) -> nodes.Node:
+    while isinstance(node, nodes.Filter) and node.node is not None:
+        node = node.node
+    return node
+
+
+def _chain(node: nodes.Node) -> Path | None:
+    """`trigger.data.object.amount` as ("trigger", "data", "object", "amount"), else None."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, nodes.Getattr):
+            parts.append(node.attr)
+            node = node.node
+        elif isinstance(node, nodes.Getitem):
+            if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                parts.append(node.arg.value)
+            node = node.node
+        elif isinstance(node, nodes.Name):
+            return (node.name, *reversed(parts))
+        else:
+            return None
+
+
+def _paths(node: nodes.Node) -> Iterator[Path]:
+    """The outermost value paths a node uses, in order."""
+    if isinstance(node, nodes.Call) and (called := _chain(node.node)) and len(called) > 1:
+        yield called[:-1]  # `trigger.subject.lower()` uses trigger.subject
+        for argument in node.args:
+            yield from _paths(argument)
+        return
+    chain = _chain(node)
+    if chain is not None and not isinstance(node, nodes.Name | nodes.Getattr | nodes.Getitem):
+        chain = None
+    if chain is not None:
+        yield chain
+        return
+    for child in node.iter_child_nodes():
+        yield from _paths(child)
+
+
+def field_words(field: str) -> str:
+    """A data field's name as words ("from" → "sender", "amount_due" → "amount due")."""
+    return FIELD_WORDS.get(field, field.replace("_", " ").strip() or "value")
+
+
+def thing_words(path: Path, scene: Scene) -> str:
+    """What a value path refers to, as a noun phrase."""
+    root, rest = path[0], [p for p in path[1:] if not p.isdigit()]
+    if root == "trigger":
+        rest = rest[2:] if rest[:2] == ["data", "object"] else rest
+        if not rest:
+            return scene.whole()
+        if scene.kind == "slack" and scene.trigger.get("command") and rest == ["text"]:
+            return f"what was typed after {scene.trigger['command']}"
+        if scene.kind in ("email", "slack") and rest in (["text"], ["html"]):
+            return scene.whole()  # "the email", "the Slack message"
+        return f"{scene.subject}'s {field_words(rest[-1])}"
+    if root == "steps" and rest:
+        return step_output_words(rest[0], rest[1:], scene)
+    return {
+        "now": "the current time",
+        "workflow": "this workflow's name",
+        "workspace": "your workspace's name",
+    }.get(root, "a value filled in when it runs")
+
+
+def step_output_words(step_id: str, fields: list[str], scene: Scene) -> str:
+    """What an earlier step's output (or one of its fields) is called."""
+    found = scene.step(step_id)
+    if found is None:
+        return "a value from an earlier step"
+    number, step = found
+    whole, named = OUTPUT_NOUNS.get(str(step.get("action")), ("", {}))
+    if fields and fields[0] in named:
+        noun = named[fields[0]]
+        return noun if noun.startswith("the ") else f"the {noun}"
+    if fields and step.get("action") == "ai.extract" and fields[0] == "fields" and fields[1:]:
+        return f"the {field_words(fields[-1])} AI found"
+    if fields and whole.endswith("'s details"):
+        return f"{whole.removesuffix(' details')} {field_words(fields[-1])}"
+    if fields and whole:
+        return f"the {field_words(fields[-1])} from {whole}"
+    return whole or f"the result of step {number}"
+
+
+def collection_words(path: Path, scene: Scene) -> str | None:
+    """A step output that is a list, without article ("matching contacts"), if it is one."""
+    if len(path) < 3 or path[0] != "steps" or (found := scene.step(path[1])) is None:
+        return None
+    noun = OUTPUT_NOUNS.get(str(found[1].get("action")), ("", {}))[1].get(path[2])
+    return noun if noun and not noun.startswith("the ") else None
+
+
+def join_words(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    items = [i for i in dict.fromkeys(items) if i]
+    if len(items) <= 1:
+        return items[0] if items else ""
+    head = ", ".join(items[:-1])
+    glue = ", and " if " and " in items[-2] else " and "
+    return f"{head}{glue}{items[-1]}"
+
+
+def content_words(value: Any, scene: Scene, *, quote_limit: int = 60) -> str:
+    """What a message carries: "the report", "the new lead's name and message", “Hello!”."""
+    shape = shape_of(value)
+    if shape.lone is not None:
+        return thing_words(shape.lone, scene)
+    if not shape.paths:
+        text = shape.literal
+        if not shape.readable:
+            return "a message"
+        return f"“{text}”" if text and len(text) <= quote_limit else "a message"
+    own: list[str] = []
+    others: list[str] = []
+    per_step: dict[str, int] = {}
+    for path in shape.paths:
+        if path[0] == "steps" and len(path) > 1:
+            per_step[path[1]] = per_step.get(path[1], 0) + 1
+    for path in shape.paths:
+        if path[0] == "steps" and per_step.get(path[1] if len(path) > 1 else "", 0) > 1:
+            path = path[:2]  # several values of one step: name the step's output once
+        rest = [p for p in path[1:] if not p.isdigit()]
+        rest = rest[2:] if rest[:2] == ["data", "object"] else rest
+        if path[0] == "trigger" and rest:
+            own.append(field_words(rest[-1]))
+        elif path[0] == "steps" and rest:
+            others.append(_step_content(rest[0], rest[1:], scene))
+        else:
+            others.append(thing_words(path, scene))
+    parts: list[str] = []
+    own = list(dict.fromkeys(own))
+    if own:
+        shown = own if len(own) <= 4 else [*own[:3], f"{len(own) - 3} more details"]
+        parts.append(f"{scene.subject}'s {join_words(shown)}")
+    parts += others
+    return join_words(parts)
+
+
+def _step_content(step_id: str, fields: list[str], scene: Scene) -> str:
+    """An earlier step's output inside a message: its named field, else the whole output."""
+    found = scene.step(step_id)
+    whole, named = OUTPUT_NOUNS.get(str(found[1].get("action")) if found else "", ("", {}))
+    if not found or not whole:
+        return step_output_words(step_id, fields, scene)
+    noun = named.get(fields[0], whole) if fields else whole
+    return noun if noun.startswith("the ") else f"the {noun}"
+
+
+def quoted(value: Any, limit: int = 60) -> str | None:
+    """A literal text input in quotes ("“Leads”"), or None when it is templated or empty."""
+    if not isinstance(value, str) or not value.strip() or "{" in value:
+        return None
+    text = " ".join(value.split())
+    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
