@@ -20,13 +20,20 @@ from workflows.runtime import Runtime
 
 
 class Reply(BaseModel):
-    """What the front shows: the text, the approval card if one waits, and the current draft."""
+    """What the front shows: the text, the approval card if one waits, and the current draft.
+
+    `shown` is the approval whose card this turn shows (a new request, or a workflow shown);
+    `suggestions` are options to offer as buttons or a numbered list (answering with one, or
+    with its number, picks it).
+    """
 
     text: str
     approval: ApprovalRequest | None = None
     draft: dict[str, Any] | None = None
     workflow_id: str | None = None
     run_id: str | None = None
+    shown: str | None = None
+    suggestions: list[str] | None = None
 
 
 class Assistant:
@@ -52,7 +59,7 @@ class Assistant:
         waiting = await self.waiting(thread_id)
         if waiting is not None:
             intent = classify(text)
-            if intent.kind in ("approve", "reject"):
+            if intent.kind in ("approve", "reject") and "target" not in intent.args:
                 response = ApprovalResponse(
                     decision=intent.kind,
                     approval_id=waiting.approval_id,
@@ -94,6 +101,8 @@ class Assistant:
             draft=state.get("draft"),
             workflow_id=state.get("workflow_id"),
             run_id=state.get("run_id"),
+            shown=state.get("shown"),
+            suggestions=state.get("choices") or None,
         )
 
 
