@@ -11,6 +11,7 @@ BENCHMARKS = [
     ["bench.engine_overhead"],
     ["bench.webhook_throughput"],
     ["bench.draft_latency"],
+    ["bench.suggest_latency"],
     ["bench.model_calls"],
     ["bench.graph_overhead"],
     ["bench.slack_ack"],
