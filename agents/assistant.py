@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -17,6 +17,8 @@ from agents.drafting import Drafter, build_drafter
 from agents.graph import build_graph
 from agents.intents import classify
 from workflows.runtime import Runtime
+
+CardAction = Literal["run", "pause", "resume", "reopen"]
 
 
 class Reply(BaseModel):
@@ -77,6 +79,19 @@ class Assistant:
         if await self.waiting(thread_id) is not None:
             return await self._invoke(Command(resume=payload), thread_id, member_id)
         return await self._invoke({"text": "", "response": payload}, thread_id, member_id)
+
+    async def act(
+        self,
+        thread_id: str,
+        action: CardAction,
+        workflow_id: str,
+        *,
+        said: str,
+        member_id: str | None = None,
+    ) -> Reply:
+        """A card's button: `action` on that card's workflow (`said` is what the person sees)."""
+        command = {"intent": action, "workflow_id": workflow_id}
+        return await self._invoke({"text": said, "command": command}, thread_id, member_id)
 
     async def waiting(self, thread_id: str) -> ApprovalRequest | None:
         """The approval card this thread is paused on, if any."""

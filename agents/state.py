@@ -36,7 +36,8 @@ class State(TypedDict, total=False):
     `submitted` is the draft revision last sent for approval. `mentions` holds the workflows this
     conversation talked about, most recent first (`UNSAVED` for a draft not stored yet); `shown`
     is the approval whose card this turn shows; `choices` the options this turn offered, and
-    `pending_choice` what to do once the person picks one of them.
+    `pending_choice` what to do once the person picks one of them. `command` is a button's
+    action on a named workflow (a card's "Run now"), read instead of the text.
     """
 
     text: str
@@ -63,3 +64,4 @@ class State(TypedDict, total=False):
     pending_choice: dict[str, Any] | None
     note: str | None
     discarded: dict[str, Any] | None
+    command: dict[str, Any] | None

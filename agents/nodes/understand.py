@@ -13,7 +13,7 @@ from agents.mentions import unsaved
 from agents.state import State
 from agents.targeting import aim, aims
 
-_RESET = ("shown", "choices", "pending_choice", "note")
+_RESET = ("shown", "choices", "pending_choice", "note", "command")
 
 
 async def understand(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -23,6 +23,10 @@ async def understand(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     fresh |= dict.fromkeys(_RESET)
     if state.get("response"):
         return {**fresh, "intent": "decide", "args": {}}
+    command = state.get("command")
+    if command:  # a button on a card: its own workflow, whatever was said last
+        args = {"workflow_id": str(command["workflow_id"])}
+        return {**fresh, **await aim(state, runtime.context, str(command["intent"]), args)}
     has_draft = bool(state.get("draft") or state.get("mentions"))
     intent = classify(text, has_draft=has_draft)
     kind: str = intent.kind
