@@ -44,7 +44,11 @@ _AIMED_REVISION = (
     r"((?:to|at|run|go|post|send|be|on|only|in|into|every|each|daily|weekly|monthly|weekdays?|"
     r"noon|midnight|\d|#).*)$"
 )
-_HELP = r"^(?:help|\?|what\s+can\s+you\s+do|commands|how\s+does\s+this\s+work)\b"
+# "help me with my leads" is a (vague) request for the drafter, not a question about Levqor.
+_HELP = (
+    r"^(?:help(?:\s+me)?|\?|commands)\W*$|^(?:what\s+can\s+you\s+do|how\s+does\s+this\s+work|"
+    r"help\s+(?:please|pls)\b)"
+)
 _LIST = (
     r"\b(?:list|show|what\s+are|which\s+are|see)\b[^.?]{0,30}\bworkflows?\b|"
     r"^(?:my\s+)?workflows\??$"
