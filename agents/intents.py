@@ -38,6 +38,10 @@ _SHOW = (
     r"(?!(?:me\s+)?(?:what|how|which|why|all|every)\b)"
     r"(.+)$|^what\s+does\s+(.+?)\s+do\??$"
 )
+_PAGES = (
+    r"(?:me\s+)?(?:the\s+|my\s+|our\s+)?(?:runs?|templates?|approvals?|analytics|health|"
+    r"failures|errors|logs?|settings|dashboard|editor|team|stats)\W*"
+)
 _AIMED_REVISION = (
     r"^(?:please\s+)?(make|change|move|switch|set|update|edit|reschedule|shift)\s+"
     r"((?:the|my|our|that|this)\s+[\w' -]+?|it|that|this)\s+"
@@ -144,7 +148,8 @@ def classify(text: str, *, has_draft: bool = False) -> Intent:
     if re.search(_TEMPLATES, t):
         return Intent("templates", {"query": _template_query(t)})
     show = re.search(_SHOW, t)
-    if show and _names_a_workflow(show.group(1) or show.group(2) or ""):
+    shown = (show.group(1) or show.group(2) or "") if show else ""
+    if show and _names_a_workflow(shown) and not re.fullmatch(_PAGES, shown):
         return Intent("show", {"target": _target(show.group(1) or show.group(2))})
     if re.search(_RUN, t) and words <= _SHORT_WORDS + 4:
         return Intent("run", {"target": _target(re.sub(r"^.*?\brun\b|\bnow\b", " ", t))})

@@ -69,9 +69,12 @@ def act(state: State, kind: str, args: dict[str, Any], found: Found) -> Aimed:
     status = STATUS_WORDS[t.status]
     target = {"workflow_id": None if t.id in (UNSAVED, DISCARDED) else t.id}
     if t.rejected:
-        if kind in ("approve", "reopen", "revise", "show"):
-            change = {"change": args["change"]} if "change" in args else {}
+        if kind in ("approve", "reopen", "revise"):
+            change = {"change": args["change"]} if args.get("change") else {}
             return _route("reopen", {**target, "then": kind, **change})
+        if t.id == DISCARDED:
+            bring_back = f"Bring back the discarded {t.name}"
+            return _say(f"{t.name} was discarded; nothing of it is stored.", bring_back)
         if kind in ("run", "pause", "resume"):
             bring_back = f"Bring back the rejected {t.name}"
             return _say(f"{t.name} was rejected, so it never runs.", bring_back)
