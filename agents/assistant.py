@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -18,15 +18,24 @@ from agents.graph import build_graph
 from agents.intents import classify
 from workflows.runtime import Runtime
 
+CardAction = Literal["run", "pause", "resume", "reopen"]
+
 
 class Reply(BaseModel):
-    """What the front shows: the text, the approval card if one waits, and the current draft."""
+    """What the front shows: the text, the approval card if one waits, and the current draft.
+
+    `shown` is the approval whose card this turn shows (a new request, or a workflow shown);
+    `suggestions` are options to offer as buttons or a numbered list (answering with one, or
+    with its number, picks it).
+    """
 
     text: str
     approval: ApprovalRequest | None = None
     draft: dict[str, Any] | None = None
     workflow_id: str | None = None
     run_id: str | None = None
+    shown: str | None = None
+    suggestions: list[str] | None = None
 
 
 class Assistant:
@@ -52,7 +61,7 @@ class Assistant:
         waiting = await self.waiting(thread_id)
         if waiting is not None:
             intent = classify(text)
-            if intent.kind in ("approve", "reject"):
+            if intent.kind in ("approve", "reject") and "target" not in intent.args:
                 response = ApprovalResponse(
                     decision=intent.kind,
                     approval_id=waiting.approval_id,
@@ -70,6 +79,19 @@ class Assistant:
         if await self.waiting(thread_id) is not None:
             return await self._invoke(Command(resume=payload), thread_id, member_id)
         return await self._invoke({"text": "", "response": payload}, thread_id, member_id)
+
+    async def act(
+        self,
+        thread_id: str,
+        action: CardAction,
+        workflow_id: str,
+        *,
+        said: str,
+        member_id: str | None = None,
+    ) -> Reply:
+        """A card's button: `action` on that card's workflow (`said` is what the person sees)."""
+        command = {"intent": action, "workflow_id": workflow_id}
+        return await self._invoke({"text": said, "command": command}, thread_id, member_id)
 
     async def waiting(self, thread_id: str) -> ApprovalRequest | None:
         """The approval card this thread is paused on, if any."""
@@ -94,6 +116,8 @@ class Assistant:
             draft=state.get("draft"),
             workflow_id=state.get("workflow_id"),
             run_id=state.get("run_id"),
+            shown=state.get("shown"),
+            suggestions=state.get("choices") or None,
         )
 
 

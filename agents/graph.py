@@ -20,8 +20,11 @@ from agents.nodes.draft import draft
 from agents.nodes.help import help_reply
 from agents.nodes.list_workflows import list_workflows
 from agents.nodes.refuse import refuse
+from agents.nodes.reopen import after_reopen, reopen
 from agents.nodes.revise import revise
 from agents.nodes.run_now import run_now
+from agents.nodes.say import say
+from agents.nodes.show import show
 from agents.nodes.submit import submit
 from agents.nodes.templates import templates
 from agents.nodes.understand import understand
@@ -33,7 +36,7 @@ NODES = {
     "submit": submit, "await_approval": await_approval, "decide": decide,
     "list_workflows": list_workflows, "run_now": run_now, "change_status": change_status,
     "delete": delete, "templates": templates, "use_template": use_template,
-    "analytics": analytics,
+    "analytics": analytics, "say": say, "reopen": reopen, "show": show,
 }  # fmt: skip
 ROUTES = {
     "refuse": "refuse", "help": "help", "draft": "draft", "revise": "revise",
@@ -41,7 +44,8 @@ ROUTES = {
     "run": "run_now", "pause": "change_status", "resume": "change_status",
     "archive": "change_status", "delete": "delete", "confirm": "delete", "cancel": "delete",
     "templates": "templates", "use_template": "use_template", "health": "analytics",
-    "failures": "analytics", "leads": "analytics", "last_run": "analytics",
+    "failures": "analytics", "leads": "analytics", "last_run": "analytics", "say": "say",
+    "reopen": "reopen", "show": "show",
 }  # fmt: skip
 
 
@@ -71,9 +75,10 @@ def build_graph(
     builder.add_edge(START, "understand")
     builder.add_conditional_edges("understand", route_intent, sorted(set(ROUTES.values())))
     builder.add_conditional_edges("submit", after_submit, ["await_approval", END])
+    builder.add_conditional_edges("reopen", after_reopen, ["submit", END])
     builder.add_edge("await_approval", "decide")
     builder.add_conditional_edges("decide", after_decide, ["await_approval", END])
     for name in NODES:
-        if name not in ("submit", "await_approval", "decide"):
+        if name not in ("submit", "await_approval", "decide", "reopen"):
             builder.add_edge(name, END)
     return builder.compile(checkpointer=checkpointer)

@@ -12,7 +12,7 @@ from agents.planner.text import normalise
 IntentKind = Literal[
     "help", "refuse", "approve", "reject", "list", "run", "pause", "resume", "archive",
     "delete", "templates", "use_template", "health", "failures", "leads", "last_run",
-    "revise", "draft",
+    "revise", "draft", "reopen", "show",
 ]  # fmt: skip
 
 _SHORT_WORDS = 8
@@ -26,7 +26,33 @@ _REJECT = (
     r"forget\s+it)\b"
 )
 _CONFIRM = r"\bconfirm(?:ed)?\b|\bi'?m\s+sure\b"
-_HELP = r"^(?:help|\?|what\s+can\s+you\s+do|commands|how\s+does\s+this\s+work)\b"
+_APPROVE_WHAT = r"\b(?:approve|submit)\s+(.+)$"
+_REJECT_WHAT = r"^(?:please\s+)?(?:reject|decline|discard|scrap)\s+(.+)$"
+_NOT_A_NAME = r"\b(?:it|and|confirm(?:ed)?|please|now|for|approval|i|am|sure|too)\b"
+_REOPEN = (
+    r"^(?:please\s+)?(?:bring\s+back|reopen|re-open|restore|revive|un-?reject|"
+    r"undo\s+(?:the\s+)?reject(?:ion|ing)?(?:\s+of)?)\s+(.+)$"
+)
+_SHOW = (
+    r"^(?:please\s+)?(?:show|open|display|view|describe)\s+(?:me\s+)?"
+    r"(?!(?:me\s+)?(?:what|how|which|why|all|every)\b)"
+    r"(.+)$|^what\s+does\s+(.+?)\s+do\??$"
+)
+_PAGES = (
+    r"(?:me\s+)?(?:the\s+|my\s+|our\s+)?(?:runs?|templates?|approvals?|analytics|health|"
+    r"failures|errors|logs?|settings|dashboard|editor|team|stats)\W*"
+)
+_AIMED_REVISION = (
+    r"^(?:please\s+)?(make|change|move|switch|set|update|edit|reschedule|shift)\s+"
+    r"((?:the|my|our|that|this)\s+[\w' -]+?|it|that|this)\s+"
+    r"((?:to|at|run|go|post|send|be|on|only|in|into|every|each|daily|weekly|monthly|weekdays?|"
+    r"noon|midnight|\d|#).*)$"
+)
+# "help me with my leads" is a (vague) request for the drafter, not a question about Levqor.
+_HELP = (
+    r"^(?:help(?:\s+me)?|\?|commands)\W*$|^(?:what\s+can\s+you\s+do|how\s+does\s+this\s+work|"
+    r"help\s+(?:please|pls)\b)"
+)
 _LIST = (
     r"\b(?:list|show|what\s+are|which\s+are|see)\b[^.?]{0,30}\bworkflows?\b|"
     r"^(?:my\s+)?workflows\??$"
@@ -65,6 +91,11 @@ _HEALTH = (
     r"\bhow\s+(?:are|is)\b[^.?]{0,30}\b(?:workflows?|automations?|things|everything)\b[^.?]{0,10}"
     r"\b(?:doing|going|running)|\bhealth\b|\bstatus\b|\bsuccess\s+rate\b|\banalytics\b|\bstats\b"
 )
+_NEW_ACTION = (
+    r"\b(?:post|send|email|add|create|notify|remind|log|sync|save|forward|copy|build|collect|"
+    r"track)\s+(?:me\s+|us\s+)?(?:a|an|the|our|my|new|each|every|all|last|this|today'?s?)\b"
+)
+_CHANGE = r"\b(?:it|instead|also|too|rather|as\s+well|change|only|make|but|not)\b"
 _REVISION_CUES = (
     r"^(?:make\s+it|also|only|change|instead|but|actually|move\s+it|switch|set\s+it|use\s+#|"
     r"send\s+it|post\s+it|put\s+it|email\s+me|and\s+|plus|rather|not\s+|drop|remove\s+the|"
@@ -91,9 +122,13 @@ def classify(text: str, *, has_draft: bool = False) -> Intent:
     if re.search(_HELP, t):
         return Intent("help")
     if words <= _SHORT_WORDS and re.search(_APPROVE, t):
-        return Intent("approve", {"confirm": bool(re.search(_CONFIRM, t))})
+        named = _named(re.search(_APPROVE_WHAT, t))
+        return Intent("approve", {"confirm": bool(re.search(_CONFIRM, t)), **named})
     if words <= _SHORT_WORDS and re.search(_REJECT, t):
-        return Intent("reject")
+        return Intent("reject", _named(re.search(_REJECT_WHAT, t)))
+    reopen = re.search(_REOPEN, t)
+    if reopen:
+        return Intent("reopen", {"target": _target(reopen.group(1)), "revive": True})
     verb = re.search(_VERB, t)
     if verb and _names_a_workflow(verb.group(2)):
         return Intent(_VERBS[verb.group(1)], {"target": _target(verb.group(2))})  # type: ignore[arg-type]
@@ -112,11 +147,27 @@ def classify(text: str, *, has_draft: bool = False) -> Intent:
         return Intent("use_template", {"query": use.group(1)})
     if re.search(_TEMPLATES, t):
         return Intent("templates", {"query": _template_query(t)})
+    show = re.search(_SHOW, t)
+    shown = (show.group(1) or show.group(2) or "") if show else ""
+    if show and _names_a_workflow(shown) and not re.fullmatch(_PAGES, shown):
+        return Intent("show", {"target": _target(show.group(1) or show.group(2))})
     if re.search(_RUN, t) and words <= _SHORT_WORDS + 4:
         return Intent("run", {"target": _target(re.sub(r"^.*?\brun\b|\bnow\b", " ", t))})
-    if has_draft and re.search(_REVISION_CUES, t):
+    aimed = re.search(_AIMED_REVISION, t)
+    if aimed:
+        change = f"{aimed.group(1)} it {aimed.group(3)}"
+        return Intent("revise", {"target": _target(aimed.group(2)), "change": change})
+    if has_draft and re.search(_REVISION_CUES, t) and not _new_request(t, words):
         return Intent("revise")
     return Intent("draft")
+
+
+def _new_request(t: str, words: int) -> bool:
+    """A whole request of its own ("every day at 7am post the invoice summary to #finance"),
+    not a change to the draft ("every day at 7am", "also post it to #ops")."""
+    return (
+        words >= _SHORT_WORDS - 1 and bool(re.search(_NEW_ACTION, t)) and not re.search(_CHANGE, t)
+    )
 
 
 def period_days(text: str) -> int:
@@ -134,6 +185,14 @@ def _names_a_workflow(rest: str) -> bool:
         return True
     short = bool(rest) and len(rest.split()) <= 5
     return short and not re.search(r"\b(?:every|when|contacts?|data|records?|rows?)\b", rest)
+
+
+def _named(found: re.Match[str] | None) -> dict[str, str]:
+    """{"target": …} when an approve/reject names something beyond "it" (else nothing)."""
+    if not found:
+        return {}
+    rest = _target(re.sub(_NOT_A_NAME, " ", found.group(1)))
+    return {"target": rest} if rest and rest not in ("that", "this", "them") else {}
 
 
 def _target(rest: str) -> str:

@@ -77,6 +77,7 @@ def submit_draft_tool() -> dict[str, Any]:
         "properties": {
             "status": {"type": "string", "enum": ["draft", "clarify", "refuse"]},
             "question": nullable_text,
+            "suggestions": {"type": ["array", "null"], "items": {"type": "string"}},
             "reason": nullable_text,
             "timezone": nullable_text,
             "workflow": workflow,

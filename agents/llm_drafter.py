@@ -59,6 +59,7 @@ from workflows.spec import CATEGORIES, WorkflowSpec
 
 logger = logging.getLogger(__name__)
 Source = Literal["llm", "offline", "guard"]
+MAX_OPTION = 200
 
 
 @dataclass
@@ -91,6 +92,7 @@ class ModelAnswer(BaseModel):
 
     status: DraftStatus
     question: str | None = None
+    suggestions: list[str] | None = None
     reason: str | None = None
     timezone: str | None = None
     workflow: dict[str, Any] | None = None
@@ -239,6 +241,7 @@ class LLMDrafter:
         return DraftResult(
             status=answer.status,
             question=answer.question if answer.status == "clarify" else None,
+            suggestions=_options(answer.suggestions) if answer.status == "clarify" else None,
             reason=answer.reason if answer.status == "refuse" else None,
             approval_class=assess(spec, self.registry).approval_class if spec else None,
             timezone=answer.timezone,
@@ -282,3 +285,9 @@ class LLMDrafter:
             f"Levqor has no {names} action, so I can't build that step. "
             f"Which of these tools should it use instead: {', '.join(integrations)}?"
         )
+
+
+def _options(suggestions: list[str] | None) -> list[str] | None:
+    """At most 3 distinct, short, non-empty options (None when there are none)."""
+    kept = [" ".join(s.split())[:MAX_OPTION] for s in suggestions or [] if s.strip()]
+    return list(dict.fromkeys(kept))[:3] or None

@@ -30,7 +30,15 @@ class Confirmation(TypedDict):
 
 
 class State(TypedDict, total=False):
-    """One conversation: the latest message, the current draft and what waits on the person."""
+    """One conversation: the latest message, the current draft and what waits on the person.
+
+    `draft` is the working copy (of `draft_workflow_id` when it revises a stored workflow);
+    `submitted` is the draft revision last sent for approval. `mentions` holds the workflows this
+    conversation talked about, most recent first (`UNSAVED` for a draft not stored yet); `shown`
+    is the approval whose card this turn shows; `choices` the options this turn offered, and
+    `pending_choice` what to do once the person picks one of them. `command` is a button's
+    action on a named workflow (a card's "Run now"), read instead of the text.
+    """
 
     text: str
     intent: str
@@ -49,3 +57,11 @@ class State(TypedDict, total=False):
     workflow_id: str | None
     run_id: str | None
     history: Annotated[list[str], keep_recent]
+    mentions: list[str]
+    submitted: int
+    shown: str | None
+    choices: list[str] | None
+    pending_choice: dict[str, Any] | None
+    note: str | None
+    discarded: dict[str, Any] | None
+    command: dict[str, Any] | None

@@ -49,6 +49,16 @@ def draft_card(spec: dict[str, Any], approval_class: str | None, changes: list[s
     return "\n".join(lines)
 
 
+def workflow_summary(spec: dict[str, Any], status: str) -> str:
+    """A stored workflow in a few lines: name and status, what starts it, its steps."""
+    lines = [
+        f"{spec.get('name')} ({status.replace('_', ' ')})",
+        f"Runs {trigger_in_words(spec['trigger'])}.",
+    ]
+    lines += [f"{i}. {step_in_words(s)}" for i, s in enumerate(spec.get("steps", []), 1)]
+    return "\n".join(lines)
+
+
 def who_approves(approval_class: str) -> str:
     """Who may approve a class, in words."""
     return _CLASS_WHO[approval_class]

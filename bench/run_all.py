@@ -12,6 +12,7 @@ BENCHMARKS = [
     ["bench.webhook_throughput"],
     ["bench.draft_latency"],
     ["bench.describe_latency"],
+    ["bench.suggest_latency"],
     ["bench.model_calls"],
     ["bench.graph_overhead"],
     ["bench.slack_ack"],

@@ -78,6 +78,7 @@ class Template(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     category: Category
     description: str = Field(min_length=1, max_length=500)
+    ask: str | None = Field(default=None, min_length=1, max_length=120)
     tags: list[str] = Field(default_factory=list)
     parameters: dict[str, TemplateParameter] = Field(default_factory=dict)
     spec: dict[str, Any]

@@ -5,31 +5,79 @@ In order, the first rule that matches anything wins:
 2. the exact name (any case);
 3. an id prefix of 4 or more characters (what `/levqor list` shows);
 4. the phrase inside a name ("weekly" → "Weekly report");
-5. the names sharing the most words with the phrase ("pause the lead report" → "Lead report to
-   Slack"; the words "the", "it", "workflow" and the like do not count).
+5. the names sharing the most words with the phrase, compared by light stems ("pause the lead
+   reports" → "Lead report to Slack"; the words "the", "it", "workflow" and the like do not count).
 Archived workflows are left out unless nothing else matches.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 from storage.models import Workflow, WorkflowStatus
 from storage.scope import Tenant
 from workflows import service
+from workflows.words import stems
 
 QUOTES = "`\"'\u201c\u201d\u2018\u2019"
-_FILLER = frozenset(
+FILLER = frozenset(
     {"a", "an", "the", "my", "our", "it", "that", "this", "them", "workflow", "workflows", "one"}
 )
 
 
+class Named(Protocol):
+    """Anything with an id, a name and a status (a stored workflow, or a draft in a chat)."""
+
+    @property
+    def id(self) -> str:
+        """Its id."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """Its name."""
+        ...
+
+    @property
+    def status(self) -> WorkflowStatus:
+        """Where it is in its life."""
+        ...
+
+
+NamedT = TypeVar("NamedT", bound=Named)
+
+
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.lower())) - _FILLER
+    return stems(text, FILLER)
 
 
-def _live(workflows: list[Workflow]) -> list[Workflow]:
-    return [w for w in workflows if w.status != WorkflowStatus.archived] or workflows
+def _live(found: list[NamedT]) -> list[NamedT]:
+    return [w for w in found if w.status != WorkflowStatus.archived] or found
+
+
+def rank_matches(items: Sequence[NamedT], phrase: str) -> list[NamedT]:
+    """The items `phrase` names by the rules above (empty when none; several when ambiguous)."""
+    ref = phrase.strip().strip(QUOTES)
+    if not ref:
+        return []
+    wanted = ref.lower()
+    rules: tuple[Callable[[NamedT], bool], ...] = (
+        lambda w: w.id == ref,
+        lambda w: w.name.lower() == wanted,
+        lambda w: len(wanted) >= 4 and w.id.startswith(wanted),
+        lambda w: wanted in w.name.lower(),
+    )
+    for rule in rules:
+        found = [w for w in items if rule(w)]
+        if found:
+            return _live(found)
+    words = _words(ref)
+    if not words:
+        return []
+    scored = [(len(words & _words(w.name)), w) for w in items]
+    best = max((score for score, _ in scored), default=0)
+    return _live([w for score, w in scored if score == best and best > 0])
 
 
 async def match_workflows(tenant: Tenant, phrase: str) -> list[Workflow]:
@@ -40,20 +88,4 @@ async def match_workflows(tenant: Tenant, phrase: str) -> list[Workflow]:
     exact = await tenant.get(Workflow, ref)
     if exact is not None:
         return [exact]
-    workflows = await service.list_workflows(tenant)
-    wanted = ref.lower()
-    rules = (
-        lambda w: w.name.lower() == wanted,
-        lambda w: len(wanted) >= 4 and w.id.startswith(wanted),
-        lambda w: wanted in w.name.lower(),
-    )
-    for rule in rules:
-        found = [w for w in workflows if rule(w)]
-        if found:
-            return _live(found)
-    words = _words(ref)
-    if not words:
-        return []
-    scored = [(len(words & _words(w.name)), w) for w in workflows]
-    best = max((score for score, _ in scored), default=0)
-    return _live([w for score, w in scored if score == best and best > 0])
+    return rank_matches(await service.list_workflows(tenant), ref)

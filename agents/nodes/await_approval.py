@@ -19,4 +19,4 @@ async def await_approval(state: State, runtime: Runtime[Context]) -> dict[str, A
         return {}
     answer = interrupt(pending["card"])
     response = ApprovalResponse.model_validate(answer)
-    return {"response": response.model_dump(mode="json"), "denied": False}
+    return {"response": response.model_dump(mode="json"), "denied": False, "shown": None}

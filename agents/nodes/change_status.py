@@ -7,7 +7,8 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agents.context import Context
-from agents.nodes.target import resolve
+from agents.mentions import mention
+from agents.nodes.target import target_workflow
 from agents.state import State
 from agents.tools.workflows import change_status as transition
 
@@ -16,9 +17,10 @@ async def change_status(state: State, runtime: Runtime[Context]) -> dict[str, An
     """Apply the verb the message used to the workflow it names."""
     ctx = runtime.context
     verb = str(state.get("intent"))
-    target = str(state.get("args", {}).get("target", ""))
-    workflow = await resolve(ctx.runtime, ctx.workspace_id, target, state.get("workflow_id"))
-    if isinstance(workflow, str):
-        return {"reply": workflow}
+    workflow = await target_workflow(ctx, state)
     changed = await transition(ctx.runtime, ctx.workspace_id, ctx.member_id, workflow.id, verb)
-    return {"workflow_id": changed.id, "reply": f"{changed.name} is now {changed.status.value}."}
+    return {
+        "workflow_id": changed.id,
+        "mentions": mention(state, changed.id),
+        "reply": f"{changed.name} is now {changed.status.value}.",
+    }

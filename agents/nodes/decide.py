@@ -8,6 +8,7 @@ from langgraph.runtime import Runtime
 
 from agents.approval import ApprovalResponse
 from agents.context import Context
+from agents.mentions import mention
 from agents.state import State
 from agents.tools.approvals import decide as record_decision
 from agents.tools.members import approvers
@@ -33,19 +34,34 @@ async def decide(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         async with ctx.runtime.sessions() as session:
             names = await approvers(session, ctx.workspace_id, card_class)
         reply = f"{exc}. Who can approve: {', '.join(names) or 'nobody yet'}. It is still pending."
-        return {**done, "reply": reply, "denied": ours}
+        return {**done, "reply": reply, "denied": ours, "shown": approval_id}
     except (Conflict, NotFound) as exc:
         reply = f"{exc}; nothing changed."
         # A stale card answered: the current one keeps waiting.
         return {**done, "reply": reply, "pending": None if ours else pending, "denied": not ours}
-    after: dict[str, Any] = {**done, "workflow_id": decided.workflow_id}
+    after: dict[str, Any] = {
+        **done,
+        "workflow_id": decided.workflow_id,
+        "mentions": mention(state, decided.workflow_id),
+    }
     if ours:
         after["pending"] = None
     if not decided.approved:
-        reply = f"Rejected: {decided.workflow_name} will not run. Tell me what to change."
-        return {**after, "reply": reply}
+        if state.get("draft_workflow_id") == decided.workflow_id:
+            # A rejected draft is never "it" again: only naming it brings it back.
+            after |= {"draft": None, "draft_workflow_id": None, "template_id": None}
+        return {**after, "reply": _rejected(decided.workflow_name, decided.status)}
     reply = f"Approved: {decided.workflow_name} is {decided.status}."
     return {**after, "reply": reply + _next(ctx, decided.workflow_id)}
+
+
+def _rejected(name: str, status: str) -> str:
+    if status == "draft":
+        return (
+            f"Rejected: {name} will not run. To reopen it later, say "
+            f"“bring back the rejected {name}”; or tell me what to automate instead."
+        )
+    return f"Rejected: this change to {name} will not be used; it keeps running as before."
 
 
 def _next(ctx: Context, workflow_id: str) -> str:

@@ -7,7 +7,8 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agents.context import Context
-from agents.nodes.target import resolve
+from agents.mentions import forget
+from agents.nodes.target import target_workflow
 from agents.state import Confirmation, State
 from agents.tools.members import load_member
 from agents.tools.workflows import count_runs, delete_workflow
@@ -24,15 +25,16 @@ async def delete(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         name = await delete_workflow(
             ctx.runtime, ctx.workspace_id, ctx.member_id, waiting["workflow_id"], confirmed=True
         )
-        return {"confirmation": None, "workflow_id": None, "reply": f"Deleted {name}."}
+        gone = waiting["workflow_id"]
+        done: dict[str, Any] = {"confirmation": None, "workflow_id": None}
+        if state.get("draft_workflow_id") == gone:
+            done |= {"draft": None, "draft_workflow_id": None}
+        return {**done, "mentions": forget(state, gone), "reply": f"Deleted {name}."}
     async with ctx.runtime.sessions() as session:
         member = await load_member(session, ctx.workspace_id, ctx.member_id)
     if member.role != Role.owner:
         return {"reply": "Deleting a workflow is class C: only an owner can do it."}
-    target = str(state.get("args", {}).get("target", ""))
-    workflow = await resolve(ctx.runtime, ctx.workspace_id, target, state.get("workflow_id"))
-    if isinstance(workflow, str):
-        return {"reply": workflow}
+    workflow = await target_workflow(ctx, state)
     runs = await count_runs(ctx.runtime, ctx.workspace_id, workflow.id)
     confirmation = Confirmation(action="delete", workflow_id=workflow.id, name=workflow.name)
     reply = (

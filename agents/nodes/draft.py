@@ -8,22 +8,31 @@ from langgraph.runtime import Runtime
 
 from agents.context import Context
 from agents.drafts import DraftResult
+from agents.mentions import UNSAVED, mention
 from agents.state import State
 from agents.views import draft_card
 from workflows import policy, service
 
 
 def present(
-    spec: dict[str, Any], runtime: Runtime[Context], state: State, changes: list[str]
+    spec: dict[str, Any],
+    runtime: Runtime[Context],
+    state: State,
+    changes: list[str],
+    *,
+    workflow_id: str | None = None,
 ) -> dict[str, Any]:
-    """State update for a new draft revision; the class is computed by policy, never taken."""
+    """State update for a new working copy revision (of `workflow_id` when it changes a stored
+    workflow); the class is computed by policy, never taken."""
     parsed = service.parse_spec(spec, runtime.context.runtime.registry)
     assessment = policy.assess(parsed, runtime.context.runtime.registry)
     clean = parsed.model_dump(mode="json", exclude_none=True)
     return {
         "draft": clean,
         "draft_class": assessment.approval_class,
+        "draft_workflow_id": workflow_id,
         "revision": state.get("revision", 0) + 1,
+        "mentions": mention(state, workflow_id or UNSAVED),
         "reply": draft_card(clean, assessment.approval_class, changes),
     }
 
@@ -42,7 +51,8 @@ async def draft(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     result = await runtime.context.drafter.draft(state.get("text", ""))
     reply = answer(result)
     if reply is not None:
-        return {"reply": reply}
+        offered = result.suggestions if result.status == "clarify" else None
+        return {"reply": reply, "choices": offered or None}
     assert result.workflow is not None
     update = present(result.workflow, runtime, state, [])
-    return {**update, "template_id": None, "draft_workflow_id": None}
+    return {**update, "template_id": None}

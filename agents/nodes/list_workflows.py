@@ -7,6 +7,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agents.context import Context
+from agents.mentions import mention
 from agents.state import State
 from agents.tools.workflows import list_workflows as workflow_lines
 
@@ -25,4 +26,7 @@ async def list_workflows(state: State, runtime: Runtime[Context]) -> dict[str, A
         for line in lines[:_SHOWN]
     ]
     more = f"\n…and {len(lines) - _SHOWN} more." if len(lines) > _SHOWN else ""
-    return {"reply": f"{len(lines)} workflows, {active} active:\n" + "\n".join(rows) + more}
+    reply = f"{len(lines)} workflows, {active} active:\n" + "\n".join(rows) + more
+    if len(lines) == 1:  # listed singly: "it" now means this one
+        return {"reply": reply, "mentions": mention(state, lines[0].id)}
+    return {"reply": reply}

@@ -1,4 +1,5 @@
-"""Revise the current draft: offline rules first, then the drafter with the draft as context."""
+"""Revise the working copy, or a stored workflow the message names: offline rules first, then the
+drafter with the spec as context."""
 
 from __future__ import annotations
 
@@ -10,18 +11,29 @@ from agents.context import Context
 from agents.nodes.draft import answer, present
 from agents.revise import revise as revise_offline
 from agents.state import State
+from agents.tools.versions import working_copy
 
 
 async def revise(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Apply the change to the draft and show the new card."""
+    """Apply the change to the workflow meant and show the new card."""
+    args = state.get("args", {})
     current = state.get("draft") or {}
+    workflow_id, template_id = state.get("draft_workflow_id"), state.get("template_id")
+    named = args.get("workflow_id")
+    if named and (named != workflow_id or not current):
+        ctx = runtime.context
+        working = await working_copy(ctx.runtime, ctx.workspace_id, str(named))
+        current, workflow_id, template_id = working.spec, working.workflow_id, None
     text = state.get("text", "")
-    revision = revise_offline(current, text)
+    revision = revise_offline(current, str(args.get("change") or text))
     if revision is not None:
-        return present(revision.spec, runtime, state, revision.changes)
+        update = present(revision.spec, runtime, state, revision.changes, workflow_id=workflow_id)
+        return {**update, "template_id": template_id}
     result = await runtime.context.drafter.draft(text, current=current)
     reply = answer(result)
     if reply is not None:
-        return {"reply": reply}
+        return {"reply": reply, "choices": result.suggestions or None}
     assert result.workflow is not None
-    return present(result.workflow, runtime, state, ["redrafted from your message"])
+    changes = ["redrafted from your message"]
+    update = present(result.workflow, runtime, state, changes, workflow_id=workflow_id)
+    return {**update, "template_id": template_id}

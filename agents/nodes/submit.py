@@ -8,6 +8,7 @@ from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
 from agents.context import Context
+from agents.mentions import UNSAVED, forget, mention
 from agents.state import Pending, State
 from agents.tools.approvals import submit as submit_draft
 
@@ -39,9 +40,13 @@ async def submit(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         f"Sent for approval: {request.workflow_name} (class {request.approval_class}).{flag} "
         f"Who can approve: {request.who_can_approve}."
     )
+    note = state.get("note")
     return {
         "pending": pending,
+        "submitted": revision,
         "workflow_id": request.workflow_id,
         "draft_workflow_id": request.workflow_id,
-        "reply": reply,
+        "shown": request.approval_id,
+        "mentions": mention({"mentions": forget(state, UNSAVED)}, request.workflow_id),
+        "reply": f"{note}\n\n{reply}" if note else reply,
     }

@@ -1,20 +1,19 @@
-"""Which stored workflow a message means ("it", "the weekly report"); not a node itself."""
+"""The stored workflow this turn acts on, as `understand` resolved it; not a node itself."""
 
 from __future__ import annotations
 
-from agents.tools.workflows import find_workflows
+from agents.context import Context
+from agents.state import State
 from storage.models import Workflow
-from workflows.runtime import Runtime
+from storage.scope import Tenant
+from workflows import service
+from workflows.errors import NotFound
 
 
-async def resolve(
-    runtime: Runtime, workspace_id: str, target: str, recent_id: str | None
-) -> Workflow | str:
-    """The one workflow meant, or a reply asking which (or saying none matched)."""
-    found = await find_workflows(runtime, workspace_id, target, recent_id)
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        return f'I can\'t find a workflow matching {target or "that"!r}. Say "list my workflows".'
-    names = ", ".join(w.name for w in found[:5])
-    return f"Which one do you mean: {names}?"
+async def target_workflow(ctx: Context, state: State) -> Workflow:
+    """The workflow in `args["workflow_id"]` (NotFound, shown as a reply, when it is gone)."""
+    workflow_id = state.get("args", {}).get("workflow_id")
+    if not workflow_id:
+        raise NotFound("no workflow was named")
+    async with ctx.runtime.sessions() as session:
+        return await service.get_workflow(Tenant(session, ctx.workspace_id), str(workflow_id))

@@ -36,4 +36,4 @@ async def use_template(state: State, runtime: Runtime[Context]) -> dict[str, Any
     except TemplateParamsError as exc:
         return {"awaiting_param": None, "reply": f"That doesn't fit the template: {exc}."}
     update = present(spec, runtime, state, [f"started from the {template.name} template"])
-    return {**update, "awaiting_param": None, "template_id": template.id, "draft_workflow_id": None}
+    return {**update, "awaiting_param": None, "template_id": template.id}

@@ -82,8 +82,12 @@ async def _loop(console: Console, assistant: Assistant, thread_id: str) -> None:
 
 
 def render(console: Console, reply: Reply) -> None:
-    """Print a reply, and the approval card when one waits."""
+    """Print a reply, its numbered choices, and the approval card when one waits."""
     console.print(Panel(reply.text, title="levqor", title_align="left", border_style="green"))
+    if reply.suggestions:
+        for number, choice in enumerate(reply.suggestions, 1):
+            console.print(f"  {number}. {choice}", markup=False, highlight=False)
+        console.print("[dim]Answer with a number or the words.[/dim]")
     if reply.approval is not None:
         console.print(approval_card(reply.approval))
 

@@ -25,10 +25,18 @@ from workflows.runtime import Runtime
 CONTEXT_KEY = "levqor"
 
 
-class ConversationHandler(Protocol):
-    """Answers a message in a Slack conversation (a mention or a DM) with a reply text."""
+@dataclass(frozen=True)
+class Said:
+    """A reply in a Slack conversation, and options to offer as buttons (clicking one says it)."""
 
-    async def handle(self, thread_key: str, text: str, member: Member) -> str:
+    text: str
+    choices: list[str] = field(default_factory=list)
+
+
+class ConversationHandler(Protocol):
+    """Answers a message in a Slack conversation (a mention or a DM) with a reply."""
+
+    async def handle(self, thread_key: str, text: str, member: Member) -> Said:
         """Reply to `text` said by `member` in the conversation `thread_key`."""
         ...
 

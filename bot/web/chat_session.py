@@ -1,8 +1,9 @@
 """The web chat's conversation plumbing: the assistant per message, SSE frames, the transcript.
 
 `pages/chat.py` has the routes; this module turns the assistant's replies into server-sent event
-frames (`token` chunks, a `card` when an approval waits) and rebuilds a conversation's messages
-from its LangGraph checkpoints.
+frames (`token` chunks, a `card` when a reply shows one, `choices` when it offers options) and
+rebuilds a conversation's messages from its LangGraph checkpoints. Each message remembers the card
+it showed by approval id only: cards are rendered from current data whenever they are shown.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 
 from agents.approval import ApprovalRequest
-from agents.assistant import Assistant, Reply
+from agents.assistant import Assistant, CardAction, Reply
 from agents.checkpoint import open_checkpointer
 from agents.drafting import Drafter, build_drafter
+from agents.tools.cards import CardState, card_states
 from bot.web.auth import WebContext
 from bot.web.render import templates
 from workflows.runtime import Runtime
@@ -42,9 +44,19 @@ def frame(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data)}\n\n"
 
 
-def card_html(card: ApprovalRequest) -> str:
-    """The approval card partial."""
-    return templates.get_template("partials/draft_card.html").render(card=card)
+def card_html(state: CardState) -> str:
+    """A card as it stands now (the deleted stub once its workflow is gone)."""
+    if state.card is None:
+        return templates.get_template("partials/card_gone.html").render(state=state)
+    return templates.get_template("partials/draft_card.html").render(card=state.card, state=state)
+
+
+async def cards_html(
+    runtime: Runtime, workspace_id: str, approval_ids: list[str]
+) -> dict[str, str]:
+    """Each card's current HTML, by approval id."""
+    states = await card_states(runtime, workspace_id, approval_ids)
+    return {approval_id: card_html(state) for approval_id, state in states.items()}
 
 
 def without_hint(text: str) -> str:
@@ -81,16 +93,37 @@ async def answer(assistant: Assistant, thread: str, text: str) -> Frames:
             yield chunk
         reply = await assistant.send(thread, AUTO_SUBMIT)
         reply = reply.model_copy(update={"text": "\n\n" + reply.text})
-    async for chunk in finish(reply):
+    async for chunk in finish(reply, assistant):
         yield chunk
 
 
-async def finish(reply: Reply) -> Frames:
+async def finish(reply: Reply, assistant: Assistant) -> Frames:
+    """The reply's tokens, then the card it shows (as it stands now), then its choices."""
     async for chunk in tokens(reply.text):
         yield chunk
-    if reply.approval is not None:
-        card = reply.approval
-        yield frame("card", {"html": card_html(card), **card.model_dump(mode="json")})
+    shown = reply.approval.approval_id if reply.approval else reply.shown
+    if shown:
+        states = await card_states(assistant.runtime, assistant.workspace_id, [shown])
+        state = states[shown]
+        data = state.card.model_dump(mode="json") if state.card else {"approval_id": shown}
+        yield frame("card", {"html": card_html(state), "state": state.kind, **data})
+    if reply.suggestions:
+        yield frame("choices", {"options": reply.suggestions})
+
+
+async def act_on_card(
+    assistant: Assistant, thread: str, action: CardAction, workflow_id: str, said: str
+) -> Frames:
+    """A card's button (Run now, Pause, Resume, Reopen) on that card's own workflow."""
+    before = await _revision(assistant, thread)
+    reply = await assistant.act(thread, action, workflow_id, said=said)
+    if reply.approval is None and reply.draft and await _revision(assistant, thread) > before:
+        async for chunk in tokens(without_hint(reply.text)):  # reopened: send it for approval
+            yield chunk
+        reply = await assistant.send(thread, AUTO_SUBMIT)
+        reply = reply.model_copy(update={"text": "\n\n" + reply.text})
+    async for chunk in finish(reply, assistant):
+        yield chunk
 
 
 def assistant_for(
@@ -107,7 +140,7 @@ def assistant_for(
 
 async def load_history(
     ctx: WebContext, thread: str
-) -> tuple[list[dict[str, str]], ApprovalRequest | None]:
+) -> tuple[list[dict[str, Any]], ApprovalRequest | None]:
     # End the request's read transaction first: on PostgreSQL the checkpointer's first setup runs
     # CREATE INDEX CONCURRENTLY, which waits for every open transaction, this one included.
     await ctx.tenant.session.commit()
@@ -118,10 +151,14 @@ async def load_history(
         return transcript(history[::-1]), await assistant.waiting(thread)
 
 
-def transcript(snapshots: list[Any]) -> list[dict[str, str]]:
-    """The conversation's messages from its checkpoints (oldest first), one pair per turn."""
-    messages: list[dict[str, str]] = []
-    typed, decision = False, ""
+def transcript(snapshots: list[Any]) -> list[dict[str, Any]]:
+    """The conversation's messages from its checkpoints (oldest first), one pair per turn.
+
+    An assistant message carries `card` (the approval id of the card it showed, once: a card shown
+    again moves to where it was last shown); the last one also its `choices` (options offered).
+    """
+    messages: list[dict[str, Any]] = []
+    typed, decision, pending = False, "", ""
     for snapshot in snapshots:
         values: dict[str, Any] = snapshot.values
         if (snapshot.metadata or {}).get("source") == "input":
@@ -133,6 +170,7 @@ def transcript(snapshots: list[Any]) -> list[dict[str, str]]:
         if snapshot.next and not snapshot.interrupts:
             continue
         text, reply = str(values.get("text") or ""), str(values.get("reply") or "")
+        card, pending = _card_of(values, pending)
         if typed and text == AUTO_SUBMIT and messages:
             messages[-1]["text"] = without_hint(messages[-1]["text"]) + "\n\n" + reply
         else:
@@ -142,5 +180,21 @@ def transcript(snapshots: list[Any]) -> list[dict[str, str]]:
             if said:
                 messages.append({"role": "user", "text": said})
             messages.append({"role": "assistant", "text": reply})
+        if card:
+            for earlier in messages:
+                if earlier.get("card") == card:
+                    del earlier["card"]
+            messages[-1]["card"] = card
+        messages[-1]["choices"] = list(values.get("choices") or [])
         typed, decision = False, ""
+    for earlier in messages[:-1]:
+        earlier.pop("choices", None)  # only the last reply's offer is still open
     return messages
+
+
+def _card_of(values: dict[str, Any], pending: str) -> tuple[str | None, str]:
+    """The card a turn showed: `shown`, or (older threads) a newly pending approval."""
+    now = str((values.get("pending") or {}).get("approval_id") or "")
+    if "shown" in values:
+        return values.get("shown"), now
+    return (now if now and now != pending else None), now

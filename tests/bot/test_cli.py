@@ -134,3 +134,39 @@ def test_password_link_prints_a_working_one_time_link(env: Path) -> None:
     assert asyncio.run(login_of(link.rsplit("/", 1)[1])) == "ada@example.com"
     code, out = levqor("password-link", "nobody@example.com")
     assert code != 0 and "no web sign-in uses" in out
+
+
+async def _two_weekly_reports() -> list[str]:
+    """Two active weekly reports in the default workspace (approved by its owner)."""
+    from accounts.workspaces import add_member, ensure_default
+
+    runtime = Runtime(Settings())
+    try:
+        async with runtime.sessions() as session:
+            workspace = await ensure_default(session)
+            owner = await add_member(session, workspace, "Local owner", Role.owner)
+            tenant = Tenant(session, workspace.id)
+            for team in ("sales", "ops"):
+                spec = service.parse_spec(
+                    {**SPEC, "name": f"Weekly report: {team}"}, runtime.registry
+                )
+                proposal = await service.create_workflow(tenant, spec, runtime.registry, None)
+                await service.decide(tenant, proposal.approval.id, owner, approve=True)
+            await session.commit()
+        return ["Weekly report: sales", "Weekly report: ops"]
+    finally:
+        await runtime.close()
+
+
+def test_chat_offers_numbered_choices_and_takes_the_number(env: Path) -> None:
+    assert levqor("db", "upgrade")[0] == 0
+    asyncio.run(_two_weekly_reports())
+    said = "pause the weekly report\n2\nresume it\nquit\n"
+    result = CliRunner().invoke(build(), ["chat"], input=said)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Which one do you mean?" in out and "Answer with a number or the words." in out
+    first, second = (out.split(f"  {n}. ", 1)[1].splitlines()[0] for n in (1, 2))
+    assert {first, second} == {"Weekly report: sales", "Weekly report: ops"}
+    assert f"{second} is now paused." in out and f"{second} is now active." in out
+    assert f"{first} is now" not in out

@@ -62,13 +62,13 @@ def quote_block(text: str, limit: int = 400) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines() or [""])
 
 
-def _body(card: DraftCard) -> list[Block]:
+def _body(card: DraftCard, state: str = "Draft") -> list[Block]:
     spec = card.spec
     described = describe(spec)
     summary = Assessment(card.approval_class, card.reasons).summary  # type: ignore[arg-type]
     reasons = "\n".join(f"• {r}" for r in reasons_in_words(spec, card.reasons))
     badge = _CLASS_BADGE.get(card.approval_class, "")
-    blocks: list[Block] = [header(f"Draft: {spec.get('name', 'workflow')}")]
+    blocks: list[Block] = [header(f"{state}: {spec.get('name', 'workflow')}")]
     if spec.get("description"):
         blocks.append(context(str(spec["description"])))
     when = f"*When:* {described.trigger}"
@@ -110,12 +110,14 @@ def decided_card(
     line = f"*{verb} by {by} at {stamp}*"
     if note:
         line += f"\n{note}"
-    return fit([*_body(card), section(line)], card.link)
+    state = "Approved" if approved else "Rejected"
+    return fit([*_body(card, state), section(line)], card.link)
 
 
 def superseded_card(card: DraftCard) -> list[Block]:
     """An older card whose request was replaced by a newer version (no buttons)."""
-    return fit([*_body(card), section("_Replaced by a newer version._")], card.link)
+    body = _body(card, "Replaced")
+    return fit([*body, section("_Replaced by a newer version._")], card.link)
 
 
 def card_text(card: DraftCard) -> str:

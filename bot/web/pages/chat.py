@@ -3,8 +3,11 @@
 One LangGraph thread per web conversation (`web:{member_id}:{conversation}`); the conversation id
 lives in a cookie so a reload shows the same thread, and "New chat" starts another. Replies are
 server-sent events: `status` at once, then `token` chunks of the reply, a `card` when an approval
-waits, and `done` (or `error`). The web sends a fresh draft for approval straight away, so the
-card the person sees is the stored version with its policy class and Approve / Reject / Edit.
+waits or a reply shows one, `choices` when it offers options, and `done` (or `error`). The web
+sends a fresh draft for approval straight away, so the card the person sees is the stored version
+with its policy class and Approve / Reject / Edit. Every card in the transcript is rendered from
+current data (pending, approved, rejected, replaced by a newer version…) with the buttons its
+state keeps; `GET /chat/cards` re-renders the cards on the page after each turn.
 """
 
 from __future__ import annotations
@@ -13,21 +16,24 @@ import logging
 import re
 import secrets
 from collections.abc import Callable
-from typing import Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from agents.approval import ApprovalRequest, ApprovalResponse
-from agents.assistant import Assistant
+from agents.assistant import Assistant, CardAction
 from agents.checkpoint import open_checkpointer
 from agents.intents import classify
+from agents.tools.cards import card_states
 from bot.web.auth import ApiContext, CsrfChecked, PageContext, WebContext, is_secure
 from bot.web.chat_session import (
     Frames,
+    act_on_card,
     answer,
     assistant_for,
+    cards_html,
     finish,
     frame,
     load_history,
@@ -48,10 +54,12 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class MessageIn(BaseModel):
-    """A message typed in the chat."""
+    """A message typed in the chat, or a card's button (`action` on that card's workflow)."""
 
     conversation: str = Field(pattern=_CONVERSATION)
     text: str = Field(max_length=MAX_TEXT)
+    action: CardAction | None = None
+    workflow_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class DecisionIn(BaseModel):
@@ -131,6 +139,9 @@ async def post_message(request: Request, ctx: ApiContext) -> StreamingResponse:
         return _error_stream("Type what you would like to automate first.")
     await ctx.tenant.session.commit()  # end the request's transaction before the stream starts
     thread = thread_id(ctx.user.member.id, message.conversation)
+    action, workflow_id = message.action, message.workflow_id
+    if action and workflow_id:
+        return _stream(ctx, lambda a: act_on_card(a, thread, action, workflow_id, text))
     return _stream(ctx, lambda assistant: answer(assistant, thread, text))
 
 
@@ -152,10 +163,20 @@ async def post_decision(request: Request, ctx: ApiContext) -> StreamingResponse:
 
     async def act(assistant: Assistant) -> Frames:
         reply = await assistant.resume(thread, response, member_id=member_id)
-        async for chunk in finish(reply):
+        async for chunk in finish(reply, assistant):
             yield chunk
 
     return _stream(ctx, act)
+
+
+@router.get("/chat/cards")
+async def current_cards(
+    ctx: ApiContext, approval: Annotated[list[str] | None, Query(max_length=200)] = None
+) -> JSONResponse:
+    """The cards shown on the chat page, as they stand now: {"cards": {approval id: html}}."""
+    ids = [a for a in approval or [] if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", a)]
+    html = await cards_html(ctx.runtime, ctx.user.workspace.id, ids)
+    return JSONResponse({"cards": html}, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/chat/new", dependencies=[CsrfChecked])
@@ -177,10 +198,15 @@ async def chat_page(request: Request, ctx: PageContext, ask: str = "") -> HTMLRe
     conversation = request.cookies.get(COOKIE, "")
     fresh = bool(ask) or re.match(_CONVERSATION, conversation) is None
     conversation = secrets.token_hex(16) if fresh else conversation
-    messages: list[dict[str, str]] = []
-    card: ApprovalRequest | None = None
+    messages: list[dict[str, Any]] = []
+    waiting: ApprovalRequest | None = None
     if not fresh:
-        messages, card = await load_history(ctx, thread_id(ctx.user.member.id, conversation))
+        messages, waiting = await load_history(ctx, thread_id(ctx.user.member.id, conversation))
+    shown = [m["card"] for m in messages if m.get("card")]
+    lost = waiting and waiting.approval_id not in shown  # cut off by the history limit
+    trailing = [{"card": waiting.approval_id}] if waiting and lost else []
+    ids = shown + [t["card"] for t in trailing]
+    cards = await card_states(ctx.runtime, ctx.user.workspace.id, ids)
     response = render(
         request,
         "chat.html",
@@ -188,7 +214,8 @@ async def chat_page(request: Request, ctx: PageContext, ask: str = "") -> HTMLRe
         title="Chat",
         conversation=conversation,
         messages=messages,
-        card=card,
+        trailing=trailing,
+        cards=cards,
         chips=suggestions(),
         ask=ask,
         send_ask=request.headers.get("sec-fetch-site", "none") in ("same-origin", "none"),

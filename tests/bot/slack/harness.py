@@ -115,8 +115,10 @@ class SlackClient:
         message_ts: str | None = "1700000000.000001",
         channel: str | None = "C0SALES",
         blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
     ) -> httpx.Response:
-        """A signed block_actions payload: `user` clicked button `action_id` carrying `value`."""
+        """A signed block_actions payload: `user` clicked button `action_id` carrying `value`
+        (on a message in the thread `thread_ts` when given)."""
         payload = fixture("block_actions")
         payload["user"] |= {"id": user, "username": user.lower(), "name": user.lower()}
         payload["actions"][0] |= {"action_id": action_id, "value": value}
@@ -128,6 +130,8 @@ class SlackClient:
             payload["channel"]["id"] = payload["container"]["channel_id"] = channel
             payload["message"]["ts"] = payload["container"]["message_ts"] = message_ts
             payload["message"]["blocks"] = blocks or []
+            if thread_ts:
+                payload["message"]["thread_ts"] = thread_ts
         return await self.send(_payload_form(payload), "application/x-www-form-urlencoded")
 
     async def submit(

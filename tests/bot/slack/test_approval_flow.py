@@ -144,6 +144,7 @@ async def test_reject_removes_buttons(live_slack: SlackLive) -> None:
     await live.slack.click(ids.REJECT, approval_id, user="UOPER")
     [update] = await live.slack.wait_for("chat.update")
     assert "Rejected by <@UOPER>" in all_text(update.args["blocks"])
+    assert update.args["blocks"][0]["text"]["text"].startswith("Rejected: ")  # not "Draft:"
     assert button_values(update.args["blocks"]) == {}
     [workflow] = await workflow_state(live)
     assert workflow.status == WorkflowStatus.draft

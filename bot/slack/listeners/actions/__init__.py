@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack import ids
 from bot.slack.listeners.actions.approval import approve, edit, reject
+from bot.slack.listeners.actions.choices import pick_choice
 from bot.slack.listeners.actions.runs import refresh_home, retry_run, run_workflow
 from bot.slack.listeners.actions.trial import try_draft
 
 
 def register(app: AsyncApp) -> None:
-    """Listen for the draft card's (Try it too), the failure alert's and the home tab's buttons."""
+    """Listen for the draft card's (Try it too), the failure alert's, the home tab's and the
+    offered options' buttons."""
     app.action(ids.APPROVE)(approve)
     app.action(ids.REJECT)(reject)
     app.action(ids.EDIT)(edit)
@@ -19,3 +23,4 @@ def register(app: AsyncApp) -> None:
     app.action(ids.RETRY_RUN)(retry_run)
     app.action(ids.RUN_WORKFLOW)(run_workflow)
     app.action(ids.HOME_REFRESH)(refresh_home)
+    app.action(re.compile(rf"^{ids.CHOICE}_\d+$"))(pick_choice)

@@ -8,10 +8,27 @@ from typing import Any
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.deps import deps_of
+from bot.slack.deps import Said, deps_of
 from bot.slack.errors import explain
+from bot.slack.views.choices import reply_blocks
 
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
+
+
+def thread_key(team_id: str | None, channel: str, thread_ts: str) -> str:
+    """The assistant conversation of one Slack thread."""
+    return f"slack:{team_id}:{channel}:{thread_ts}"
+
+
+async def reply_in_thread(client: AsyncWebClient, channel: str, thread_ts: str, said: Said) -> None:
+    """Post the reply in the thread, with its options as buttons when it offers any."""
+    if said.choices:
+        blocks = reply_blocks(said.text, said.choices)
+        await client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=said.text, blocks=blocks
+        )
+        return
+    await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=said.text)
 
 
 async def on_mention(
@@ -38,12 +55,12 @@ async def _converse(
     if not user:
         return
     thread_ts = event.get("thread_ts") or event["ts"]
-    thread_key = f"slack:{body.get('team_id')}:{channel}:{thread_ts}"
+    key = thread_key(body.get("team_id"), channel, thread_ts)
     text = _MENTION.sub("", event.get("text", "")).strip()
     try:
         async with deps.acting(body.get("team_id"), user, None) as actor:
             member = actor.member
-        reply = await deps.conversation.handle(thread_key, text, member)
+        said = await deps.conversation.handle(key, text, member)
     except Exception as exc:
-        reply = explain(exc)
-    await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=reply)
+        said = Said(explain(exc))
+    await reply_in_thread(client, channel, thread_ts, said)

@@ -1,6 +1,7 @@
 // The chat quickstart: send a message, read the streamed reply (server-sent events over fetch),
 // render approval cards and answer them. Typed text is never lost: it returns to the box on error.
 import { csrfToken } from "./app.js";
+import { refreshCards, retireChoices, showChoices, wireCardActions } from "./chat_cards.js";
 
 const chat = document.getElementById("chat");
 const log = document.getElementById("chat-log");
@@ -145,8 +146,9 @@ function setBusy(on) {
   sendButton.textContent = on ? "Sending…" : "Send";
 }
 
-/** Send one message and stream the reply; on failure the text goes back into the box. */
-async function send(text) {
+/** Send one message (or a card's button, `extra`) and stream the reply; on failure the text goes
+ * back into the box. */
+async function send(text, extra = {}) {
   text = text.trim();
   if (busy) return;
   if (!text) {
@@ -158,12 +160,14 @@ async function send(text) {
   setBusy(true);
   input.value = "";
   autosize();
+  retireChoices(log);
   const mine = addMessage("user", text);
   const reply = replyBubble();
   try {
-    await stream("/chat/messages", { conversation, text }, {
+    await stream("/chat/messages", { conversation, text, ...extra }, {
       token: (data) => reply.add(data.text),
       card: (data) => showCard(data.html),
+      choices: (data) => showChoices(reply.row, data.options),
     });
   } catch (error) {
     if (!reply.text) {
@@ -177,6 +181,7 @@ async function send(text) {
     setBusy(false);
     input.focus();
   }
+  await refreshCards(log);
 }
 
 /** Approve or reject a card; the assistant's answer streams into a new bubble. */
@@ -223,6 +228,7 @@ async function decide(card, decision) {
     buttons.forEach((button) => { button.disabled = false; });
     setBusy(false);
   }
+  await refreshCards(log);
 }
 
 function toggleReject(card, open) {
@@ -253,6 +259,8 @@ function autosize() {
   input.style.height = "auto";
   input.style.height = `${Math.min(input.scrollHeight + 2, 192)}px`;
 }
+
+wireCardActions(log, send);
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
