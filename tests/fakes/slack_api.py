@@ -7,6 +7,7 @@ tests/conftest.py, or `from tests.fakes.slack_api import fake_slack` in a test m
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -48,6 +49,7 @@ class FakeSlack:
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
         self._lock = threading.Lock()
+        self._called = threading.Condition(self._lock)
         self._calls: list[SlackCall] = []
         self._script: list[_Scripted] = []
         self._responses: dict[str, dict[str, Any]] = {}
@@ -80,6 +82,20 @@ class FakeSlack:
         """Recorded calls, all or of one method (e.g. `chat.postMessage`)."""
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, within: float = 10) -> list[SlackCall]:
+        """The calls of `method` once there are `count` of them (things posted after a commit)."""
+
+        def arrived() -> bool:
+            return sum(c.method == method for c in self._calls) >= count
+
+        def wait() -> None:
+            with self._called:
+                if not self._called.wait_for(arrived, timeout=within):
+                    raise TimeoutError(f"fewer than {count} {method} calls within {within}s")
+
+        await asyncio.to_thread(wait)
+        return self.calls(method)
 
     def rate_limit_next(self, n: int = 1, retry_after: int = 1) -> None:
         """Answer the next `n` calls with HTTP 429 and a Retry-After header."""
@@ -116,6 +132,7 @@ class FakeSlack:
             scripted = self._script.pop(0) if self._script else None
             if scripted is None and token == self.token:
                 self._calls.append(SlackCall(method, args, token))
+                self._called.notify_all()
             self._ts += 1
             ts = f"1700000000.{self._ts:06d}"
             custom = self._responses.get(method)

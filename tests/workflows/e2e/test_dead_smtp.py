@@ -73,7 +73,7 @@ async def test_dead_smtp_fails_the_run_clearly_and_keeps_the_reply_for_a_rerun(
     assert reply["attempts"] == 3  # the step's retry policy: max_attempts 3
     retries = [e for e in run["events"] if e["kind"] == "step_retry"]
     assert [e["step_id"] for e in retries] == ["reply", "reply"]
-    [alert] = fake_slack.calls("chat.postMessage")
+    [alert] = await fake_slack.wait_for("chat.postMessage")  # the alert follows the failure
     assert alert.args["channel"] == "#alerts" and server in alert.args["text"]
 
     [waiting] = (await live.as_().get("/api/outbox", params={"channel": "email"})).json()
