@@ -11,6 +11,7 @@ BENCHMARKS = [
     ["bench.engine_overhead"],
     ["bench.webhook_throughput"],
     ["bench.draft_latency"],
+    ["bench.model_predict"],
     ["bench.model_calls"],
     ["bench.graph_overhead"],
     ["bench.slack_ack"],
