@@ -53,14 +53,9 @@ def template_text(title: str, description: str) -> str:
 
 def template_example(template_id: str, title: str, description: str, nodes: list[str]) -> Example:
     """A corpus line for one n8n template."""
-    labels = labels_for_template(title, nodes)
-    return Example(
-        N8N_SOURCE,
-        template_id,
-        template_text(title, description),
-        labels.trigger,
-        list(labels.integrations),
-    )
+    text = template_text(title, description)
+    labels = labels_for_template(title, nodes, text)
+    return Example(N8N_SOURCE, template_id, text, labels.trigger, list(labels.integrations))
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

@@ -1,7 +1,7 @@
 """Measure how the model transfers: corpus split, cross-source, and our own request sets.
 
-`python -m agents.learned.experiments --corpus PATH [--fresh PATH]` prints one line per variant;
-docs/drafting-corpus.md records the figures.
+`python -m agents.learned.experiments --corpus PATH [--fresh PATH] [--only NAME ...]` prints
+one line per variant and set; docs/drafting-corpus.md records the figures.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from agents.learned.dataset import Labelled, read_labelled
 from agents.learned.features import FeatureConfig
 from agents.learned.measure import calibrate, evaluate
 from agents.learned.model import DrafterModel
+from agents.learned.recipe import corpus_for_training
 from agents.learned.train import TrainConfig, fit
 
 OWN = Path(__file__).resolve().parents[2] / "tests" / "agents"
+Sets = Mapping[str, Sequence[Labelled]]
 
 
 def split(examples: Sequence[Labelled], percent: int = 20) -> tuple[list[Labelled], list[Labelled]]:
@@ -29,15 +31,18 @@ def split(examples: Sequence[Labelled], percent: int = 20) -> tuple[list[Labelle
     return train, test
 
 
-def report(name: str, model: DrafterModel, sets: Mapping[str, Sequence[Labelled]]) -> None:
+def report(
+    name: str, model: DrafterModel, sets: Sets, thresholds: dict[str, float] | None = None
+) -> None:
     """Print one variant's scores on every set."""
     for label, examples in sets.items():
         if examples:
-            print(f"{name:<34} {label:<12} {evaluate(model, examples).line()}", flush=True)
+            score = evaluate(model, examples, thresholds)
+            print(f"{name:<30} {label:<13} {score.line()}", flush=True)
 
 
 def main() -> None:
-    """Run the variants named on the command line (all by default)."""
+    """Run the variants named with --only (all by default)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--fresh", type=Path)
@@ -50,74 +55,59 @@ def main() -> None:
     dev = read_labelled(OWN / "dev_cases.jsonl")
     heldout = read_labelled(OWN / "heldout_like.jsonl")
     fresh = read_labelled(args.fresh) if args.fresh else []
-    own = {"dev": dev, "heldout_like": heldout, "fresh_dev": fresh}
-    base, tc = FeatureConfig(), TrainConfig()
+    own: Sets = {"dev": dev, "heldout_like": heldout, "fresh_dev": fresh}
+    first = TrainConfig(balance_triggers=0.5)
+    final = TrainConfig()
+    base = FeatureConfig()
+    cleaned = corpus_for_training(train)
+
+    def mixed(extra: list[Labelled], weight: float) -> DrafterModel:
+        return fit(cleaned + [replace(e, weight=weight) for e in extra], base, final)
+
     variants: dict[str, Callable[[], None]] = {
-        "baseline": lambda: report(
-            "baseline", fit(train, base, tc), {"corpus-split": held, "catalogue": catalogue, **own}
-        ),
-        "no-concepts": lambda: report(
-            "no-concepts", fit(train, replace(base, concepts=False), tc), own
-        ),
-        "words-only": lambda: report(
-            "words-only", fit(train, replace(base, char_weight=0.0), tc), own
-        ),
-        "balance-0": lambda: report(
-            "balance-0", fit(train, base, replace(tc, balance_triggers=0)), own
-        ),
-        "balance-1": lambda: report(
-            "balance-1", fit(train, base, replace(tc, balance_triggers=1)), own
-        ),
-        "augment": lambda: report(
-            "augment", fit(augment(train, tc.seed), base, tc), {"corpus-split": held, **own}
+        "first": lambda: report(
+            "first (corpus only)",
+            fit(train, base, first),
+            {"corpus-split": held, "catalogue": catalogue, **own},
         ),
         "catalogue-only": lambda: report(
-            "catalogue-only", fit(catalogue, base, tc), {"corpus-split": held, **own}
+            "catalogue only", fit(catalogue, base, first), {"corpus-split": held, **own}
         ),
-        "n8n+catalogue": lambda: report("n8n+catalogue", fit(train + catalogue, base, tc), own),
-        "calibrated": lambda: _calibrated(train, held, base, tc, own),
-        "mixed": lambda: _mixed(train, base, tc, dev, heldout, fresh),
+        "no-concepts": lambda: report(
+            "first, no tool concepts", fit(train, replace(base, concepts=False), first), own
+        ),
+        "words-only": lambda: report(
+            "first, no char n-grams", fit(train, replace(base, char_weight=0.0), first), own
+        ),
+        "augment": lambda: report(
+            "first + request-like titles", fit(augment(train, 7), base, first), own
+        ),
+        "balanced": lambda: report(
+            "balanced, manual unknown", fit(cleaned, base, final), {"corpus-split": held, **own}
+        ),
+        "thresholds": lambda: _thresholds(fit(cleaned, base, final), held, own),
+        "mix-dev": lambda: report(
+            "balanced + dev x3", mixed(dev, 3.0), {"heldout_like": heldout, "fresh_dev": fresh}
+        ),
+        "mix-dev-10": lambda: report(
+            "balanced + dev x10", mixed(dev, 10.0), {"heldout_like": heldout, "fresh_dev": fresh}
+        ),
+        "mix-heldout": lambda: report(
+            "balanced + heldout x3", mixed(heldout, 3.0), {"dev": dev, "fresh_dev": fresh}
+        ),
+        "shipped-recipe": lambda: report(
+            "balanced + dev + heldout x3", mixed(dev + heldout, 3.0), {"fresh_dev": fresh}
+        ),
     }
     for name, run in variants.items():
         if not args.only or name in args.only:
             run()
 
 
-def _calibrated(
-    train: list[Labelled],
-    held: list[Labelled],
-    base: FeatureConfig,
-    tc: TrainConfig,
-    own: dict[str, list[Labelled]],
-) -> None:
-    model = fit(augment(train, tc.seed), base, tc)
-    for source, examples in (("corpus-split", held), ("dev", own["dev"])):
-        limits = calibrate(model, examples)
-        for label, test in own.items():
-            if test and label != source:
-                print(
-                    f"{'augment+thresholds@' + source:<34} {label:<12} "
-                    f"{evaluate(model, test, limits).line()}",
-                    flush=True,
-                )
-
-
-def _mixed(
-    train: list[Labelled],
-    base: FeatureConfig,
-    tc: TrainConfig,
-    dev: list[Labelled],
-    heldout: list[Labelled],
-    fresh: list[Labelled],
-) -> None:
-    augmented = augment(train, tc.seed)
-    for weight in (3.0, 10.0):
-        for name, own, tests in (
-            ("dev", dev, {"heldout_like": heldout, "fresh_dev": fresh}),
-            ("heldout_like", heldout, {"dev": dev, "fresh_dev": fresh}),
-        ):
-            mixed = augmented + [replace(e, weight=weight) for e in own]
-            report(f"augment+{name}x{weight:g}", fit(mixed, base, tc), tests)
+def _thresholds(model: DrafterModel, held: list[Labelled], own: Sets) -> None:
+    limits = calibrate(model, held)
+    report("balanced + thresholds@split", model, own, limits)
+    print("thresholds calibrated on the corpus split:", limits, flush=True)
 
 
 if __name__ == "__main__":

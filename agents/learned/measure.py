@@ -87,3 +87,14 @@ def calibrate(
 def _counts(truth: np.ndarray, chosen: np.ndarray) -> tuple[int, int, int]:
     tp = int((truth & chosen).sum())
     return tp, int((~truth & chosen).sum()), int((truth & ~chosen).sum())
+
+
+def calibrate_global(model: DrafterModel, examples: Sequence[Labelled]) -> float:
+    """One threshold for every integration that maximises micro-F1 on `examples`."""
+    predictions = [model.predict(e.text) for e in examples]
+
+    def f1_at(limit: float) -> float:
+        limits = dict.fromkeys(INTEGRATIONS, limit)
+        return score_predictions(examples, predictions, limits).integration_f1
+
+    return max(GRID, key=f1_at)

@@ -43,12 +43,19 @@ class Prediction:
 
 @dataclass
 class DrafterModel:
-    """Linear weights over hashed features: a softmax trigger head and one logistic head each."""
+    """Linear weights over hashed features: a softmax trigger head and one logistic head each.
 
-    weights: npt.NDArray[np.float32]
+    `weights` are float32 after training, or int8 codes after loading; either way a column's
+    real weights are `weights[:, k] * scale[k]`.
+    """
+
+    weights: npt.NDArray[np.float32] | npt.NDArray[np.int8]
     bias: npt.NDArray[np.float32]
     config: FeatureConfig
     meta: dict[str, Any]
+    scale: npt.NDArray[np.float32] = field(
+        default_factory=lambda: np.ones(len(TRIGGERS) + len(INTEGRATIONS), dtype=np.float32)
+    )
 
     @property
     def version(self) -> str:
@@ -63,7 +70,8 @@ class DrafterModel:
     def logits(self, text: str) -> npt.NDArray[np.float32]:
         """Raw scores: the trigger columns first, then one per integration."""
         columns, values = featurize(text, self.config)
-        out: npt.NDArray[np.float32] = values @ self.weights[columns] + self.bias
+        rows = self.weights[columns].astype(np.float32)
+        out: npt.NDArray[np.float32] = (values @ rows) * self.scale + self.bias
         return out
 
     def predict(self, text: str) -> Prediction:
@@ -80,14 +88,26 @@ class DrafterModel:
             version=self.version,
         )
 
+    def quantised(self) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.float32]]:
+        """The weights as int8 codes and one float scale per output column."""
+        if self.weights.dtype == np.int8:
+            return self.weights.astype(np.int8), self.scale
+        real = self.weights.astype(np.float32) * self.scale
+        scale = (np.abs(real).max(axis=0) / 127.0).astype(np.float32)
+        scale[scale == 0] = 1.0
+        codes = np.clip(np.rint(real / scale), -127, 127).astype(np.int8)
+        return codes, scale
+
     def save(self, path: Path) -> None:
-        """Write the model as a compressed .npz (weights stored as float16)."""
+        """Write the model as an uncompressed .npz: int8 weights, scales, bias, JSON metadata."""
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = dict(self.meta, features=self.config.as_dict())
+        codes, scale = self.quantised()
         with path.open("wb") as handle:
-            np.savez_compressed(
+            np.savez(
                 handle,
-                weights=self.weights.astype(np.float16),
+                weights=codes,
+                scale=scale,
                 bias=self.bias.astype(np.float32),
                 meta=np.array(json.dumps(meta, sort_keys=True)),
             )
@@ -97,16 +117,18 @@ def load_model(path: Path = MODEL_PATH) -> DrafterModel:
     """Read a model file written by `DrafterModel.save`."""
     try:
         with np.load(path, allow_pickle=False) as data:
-            weights = data["weights"].astype(np.float32)
+            weights = data["weights"]
+            scale = data["scale"].astype(np.float32)
             bias = data["bias"].astype(np.float32)
             meta: dict[str, Any] = json.loads(str(data["meta"]))
     except (OSError, KeyError, ValueError) as error:
         raise ModelFileError(f"cannot read the drafting model at {path}: {error}") from error
     width = len(TRIGGERS) + len(INTEGRATIONS)
     config = FeatureConfig(**meta.get("features", {}))
-    if weights.shape != (config.dim, width) or bias.shape != (width,):
+    shapes = (weights.shape, scale.shape, bias.shape)
+    if shapes != ((config.dim, width), (width,), (width,)) or weights.dtype != np.int8:
         raise ModelFileError(f"{path} does not hold a drafting model of the expected shape")
-    return DrafterModel(weights=weights, bias=bias, config=config, meta=meta)
+    return DrafterModel(weights=weights, bias=bias, config=config, meta=meta, scale=scale)
 
 
 _lock = threading.Lock()

@@ -84,22 +84,30 @@ def n8n_integrations(node_types: Iterable[str]) -> set[str]:
     return found
 
 
-def title_labels(title: str) -> set[str]:
-    """Labels a title's own words imply: `interval`, `report` or `credentials` (title_rules)."""
-    rules: dict[str, list[str]] = node_map()["title_rules"]
-    lowered = " " + re.sub(r"[^a-z0-9]+", " ", title.lower()) + " "
+def _matches(rules: dict[str, list[str]], text: str) -> set[str]:
+    lowered = " " + re.sub(r"[^a-z0-9]+", " ", text.lower()) + " "
     return {label for label, words in rules.items() if any(f" {w} " in lowered for w in words)}
 
 
-def labels_for_template(title: str, node_types: Iterable[str]) -> Labels:
-    """Labels of one n8n template from its title and node types."""
+def title_labels(title: str) -> set[str]:
+    """Labels a title's own words imply: `interval` or `credentials` (title_rules)."""
+    return _matches(node_map()["title_rules"], title)
+
+
+def text_labels(text: str) -> set[str]:
+    """Labels a template's title and overview imply: `report` (text_rules)."""
+    return _matches(node_map()["text_rules"], text)
+
+
+def labels_for_template(title: str, node_types: Iterable[str], text: str = "") -> Labels:
+    """Labels of one n8n template from its title, node types and (title + overview) text."""
     types = list(node_types)
     trigger = n8n_trigger(types)
     integrations = n8n_integrations(types)
     implied = title_labels(title)
     if trigger == "schedule" and "interval" in implied:
         trigger = "interval"
-    integrations |= implied & {"report", "credentials"}
+    integrations |= (implied & {"credentials"}) | text_labels(text or title)
     return Labels(trigger, _ordered(integrations))
 
 
@@ -112,8 +120,9 @@ def labels_for_catalogue(app: str, kind: str, title: str) -> Labels:
         if trigger == "schedule" and "interval" in title_labels(title):
             trigger = "interval"
         integrations = app_labels - {"http"}
-        return Labels(trigger, _ordered(integrations | (title_labels(title) & {"report"})))
-    return Labels(None, _ordered(app_labels | (title_labels(title) & {"report", "credentials"})))
+        return Labels(trigger, _ordered(integrations | text_labels(title)))
+    implied = text_labels(title) | (title_labels(title) & {"credentials"})
+    return Labels(None, _ordered(app_labels | implied))
 
 
 def _ordered(found: set[str]) -> tuple[str, ...]:

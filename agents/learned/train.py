@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +26,8 @@ class TrainConfig:
     batch: int = 64
     learning_rate: float = 0.01
     l2: float = 1e-6
-    balance_triggers: float = 0.5
+    balance_triggers: float = 1.0
+    balance_integrations: float = 0.0
     seed: int = 7
 
 
@@ -36,6 +37,7 @@ class _Encoded:
     trigger: npt.NDArray[np.int64]
     integrations: FloatArray
     weight: FloatArray
+    positive_weight: FloatArray
 
 
 def encode(examples: Sequence[Labelled], config: FeatureConfig) -> _Encoded:
@@ -48,7 +50,14 @@ def encode(examples: Sequence[Labelled], config: FeatureConfig) -> _Encoded:
         [[name in e.integrations for name in INTEGRATIONS] for e in examples], dtype=np.float32
     ).reshape(len(examples), len(INTEGRATIONS))
     weight = np.array([e.weight for e in examples], dtype=np.float32)
-    return _Encoded(rows, trigger, integrations, weight)
+    return _Encoded(rows, trigger, integrations, weight, np.ones(len(INTEGRATIONS), np.float32))
+
+
+def _positive_weights(integrations: FloatArray, power: float) -> FloatArray:
+    """Weight of a positive label per integration: (negatives / positives)^power, at least 1."""
+    positives = integrations.sum(axis=0)
+    ratio = (len(integrations) - positives) / np.maximum(positives, 1.0)
+    return np.maximum(ratio, 1.0).astype(np.float32) ** np.float32(power)
 
 
 def _trigger_weights(trigger: npt.NDArray[np.int64], power: float) -> FloatArray:
@@ -78,6 +87,9 @@ def fit(
     features = features or FeatureConfig()
     train = train or TrainConfig()
     data = encode(examples, features)
+    if train.balance_integrations:
+        positive = _positive_weights(data.integrations, train.balance_integrations)
+        data = replace(data, positive_weight=positive)
     width = len(TRIGGERS) + len(INTEGRATIONS)
     weights = np.zeros((features.dim, width), dtype=np.float32)
     bias = np.zeros(width, dtype=np.float32)
@@ -126,7 +138,10 @@ def _output_gradient(
     onehot[np.nonzero(known)[0], target[known]] = 1.0
     grad[:, :head] = (probs - onehot) * trigger_weight[picks][:, None]
     sigmoid = 1.0 / (1.0 + np.exp(-scores[:, head:]))
-    grad[:, head:] = (sigmoid - data.integrations[picks]) * data.weight[picks][:, None]
+    truth = data.integrations[picks]
+    # weighted log-loss: positives count `positive_weight` times, negatives once
+    scale = 1.0 + truth * (data.positive_weight - 1.0)
+    grad[:, head:] = (sigmoid - truth) * scale * data.weight[picks][:, None]
     return (grad / len(picks)).astype(np.float32)
 
 

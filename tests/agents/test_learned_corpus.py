@@ -51,7 +51,10 @@ def test_build_labels_both_mirror_layouts_and_the_catalogue(tmp_path: Path) -> N
     assert (mail["trigger"], mail["integrations"]) == ("email", ["email", "ai"])
     weekly = by_id[("n8n-gallery", "202")]
     assert weekly["text"].startswith("Post weekly revenue to Slack. Each Monday morning")
-    assert (weekly["trigger"], weekly["integrations"]) == ("schedule", ["slack", "stripe"])
+    assert (weekly["trigger"], weekly["integrations"]) == (
+        "schedule",
+        ["slack", "stripe", "report"],
+    )
     refunds = by_id[("n8n-gallery", "303")]  # a manual trigger loses to the real one
     assert (refunds["trigger"], refunds["integrations"]) == ("stripe", ["sheets", "stripe"])
     action = by_id[("automatisch", "slack/actions/send-message")]

@@ -110,6 +110,6 @@ def test_train_drafter_writes_a_model_from_a_corpus_and_a_request_set(tmp_path: 
     result = CliRunner().invoke(_cli(), [*args, "--seed", "5", "--out", str(out)])
     assert result.exit_code == 0, result.output
     model = load_model(out)
-    assert model.meta["examples"] == 2 * len(_synthetic()) + 1
+    assert model.meta["examples"] == len(_synthetic()) + 1
     assert model.meta["labelled"] == ["mine.jsonl"]
     assert model.predict("invoice fails").best_trigger() == "stripe"
