@@ -57,7 +57,8 @@ def _positive_weights(integrations: FloatArray, power: float) -> FloatArray:
     """Weight of a positive label per integration: (negatives / positives)^power, at least 1."""
     positives = integrations.sum(axis=0)
     ratio = (len(integrations) - positives) / np.maximum(positives, 1.0)
-    return np.maximum(ratio, 1.0).astype(np.float32) ** np.float32(power)
+    out: FloatArray = (np.maximum(ratio, 1.0) ** power).astype(np.float32)
+    return out
 
 
 def _trigger_weights(trigger: npt.NDArray[np.int64], power: float) -> FloatArray:
