@@ -51,11 +51,9 @@ def draft_card(spec: dict[str, Any], approval_class: str | None, changes: list[s
 
 def workflow_summary(spec: dict[str, Any], status: str) -> str:
     """A stored workflow in a few lines: name and status, what starts it, its steps."""
-    lines = [
-        f"{spec.get('name')} ({status.replace('_', ' ')})",
-        f"Runs {trigger_in_words(spec['trigger'])}.",
-    ]
-    lines += [f"{i}. {step_in_words(s)}" for i, s in enumerate(spec.get("steps", []), 1)]
+    described = describe(spec)
+    lines = [f"{described.name} ({status.replace('_', ' ')})", f"Runs {described.trigger}."]
+    lines += [f"{step.number}. {step.text}" for step in described.steps]
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ BENCHMARKS = [
     ["bench.draft_latency"],
     ["bench.describe_latency"],
     ["bench.suggest_latency"],
+    ["bench.model_predict"],
     ["bench.model_calls"],
     ["bench.graph_overhead"],
     ["bench.slack_ack"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import assistant, chat, core, mail
+from bot.cli import assistant, chat, core, drafter, mail
 from bot.slack import socket
 
 
@@ -14,6 +14,7 @@ def build() -> typer.Typer:
         help="Levqor: plain-language automations, approved and run.", no_args_is_help=True
     )
     core.register(app)
+    drafter.register(app)
     assistant.register(app)
     chat.register(app)
     mail.register(app)

@@ -1,0 +1,81 @@
+"""`levqor corpus build` and `levqor train-drafter`: rebuild the drafting model from data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agents.learned.corpus import CorpusError, build, excluded_ids, write_jsonl
+from agents.learned.dataset import DatasetError
+from agents.learned.model import MODEL_PATH
+from agents.learned.recipe import DEFAULT_CORPUS, Recipe, train_shipped
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `corpus` group and the `train-drafter` command to `app`."""
+    corpus = typer.Typer(help="The labelled drafting corpus.", no_args_is_help=True)
+    corpus.command("build")(build_command)
+    app.add_typer(corpus, name="corpus")
+    app.command("train-drafter")(train_command)
+
+
+def build_command(
+    sources: Annotated[
+        list[Path],
+        typer.Option("--from", help="A snapshot directory (repeat for several mirrors)."),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the JSONL corpus.")],
+    exclude: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--exclude-source-ids",
+            help="JSONL file whose `source` fields name templates to leave out (repeatable).",
+        ),
+    ] = None,
+) -> None:
+    """Turn template snapshots into labelled JSONL: {source, source_id, text, trigger, ...}."""
+    try:
+        ids = excluded_ids(exclude or [])
+        examples, dropped = build(sources, ids)
+    except CorpusError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from error
+    written = write_jsonl(examples, out)
+    by_source = Counter(e.source for e in examples)
+    typer.echo(f"wrote {written} examples to {out} ({dropped} excluded by id)")
+    for source, count in sorted(by_source.items()):
+        typer.echo(f"  {source}: {count}")
+
+
+def train_command(
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option("--corpus", help=f"Corpus JSONL (repeatable; default {DEFAULT_CORPUS})."),
+    ] = None,
+    labelled: Annotated[
+        list[Path] | None,
+        typer.Option("--labelled", help="Our own labelled request set to mix in (repeatable)."),
+    ] = None,
+    labelled_weight: Annotated[
+        float, typer.Option("--labelled-weight", help="Weight of each mixed-in request.")
+    ] = Recipe().labelled_weight,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for shuffling and augmentation.")] = 7,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the model.")] = MODEL_PATH,
+) -> None:
+    """Train the drafting model from the corpus (and optional labelled sets) and save it."""
+    recipe = Recipe(
+        corpus=tuple(corpus or [DEFAULT_CORPUS]),
+        labelled=tuple(labelled or []),
+        labelled_weight=labelled_weight,
+        seed=seed,
+    )
+    try:
+        model = train_shipped(recipe)
+    except DatasetError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from error
+    model.save(out)
+    typer.echo(f"saved {model.version} ({model.meta['examples']} examples) to {out}")
