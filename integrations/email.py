@@ -38,7 +38,11 @@ from storage.scope import Tenant
 from storage.types import utcnow
 
 _ADDRESS = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+$")
-_ROLES = {"owners": (Role.owner,), "admins": (Role.owner, Role.admin)}
+_ROLES = {
+    "owners": (Role.owner,),
+    "admins": (Role.owner, Role.admin),
+    "team": tuple(Role),  # every member: "email the team"
+}
 
 
 class SendInput(ActionInput):

@@ -6,6 +6,7 @@ None, and the describer says "(only when a condition holds)" instead of guessing
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -36,6 +37,8 @@ _SOFT_FILTERS = ("default", "d", "float", "int", "string", "trim", "lower", "upp
 _TRUTHY: dict[tuple[str, str], tuple[str, str]] = {
     ("alert.crossed", "crossed"): ("the value crossed the limit", "the value did not cross it"),
     ("alert.crossed", "recovered"): ("the value came back within the limit", "it did not"),
+    ("alert.crossed:down", "crossed"): ("it has just gone down", "it has not just gone down"),
+    ("alert.crossed:down", "recovered"): ("it is back up", "it is not back up"),
     ("crm.get_contact", "found"): ("the contact is in your CRM", "the contact is not in your CRM"),
     ("crm.get_contact", "unsubscribed"): ("they unsubscribed", "they did not unsubscribe"),
     ("crm.upsert_contact", "created"): ("the contact is new", "the contact was already there"),
@@ -192,7 +195,15 @@ def _test(expr: nodes.Test, scene: Scene, negate: bool) -> str | None:
 
 def _truthy(path: Path, scene: Scene, negate: bool) -> str | None:
     if path[0] == "steps" and len(path) == 3 and (found := scene.step(path[1])):
-        known = _TRUTHY.get((str(found[1].get("action")), path[2]))
+        action = str(found[1].get("action"))
+        inputs = found[1].get("inputs")
+        if (
+            action == "alert.crossed"
+            and isinstance(inputs, Mapping)
+            and inputs.get("key") == "down"
+        ):
+            action = "alert.crossed:down"  # an uptime check's state: down / back up
+        known = _TRUTHY.get((action, path[2]))
         if known:
             return known[1] if negate else known[0]
     if path[0] == "trigger" and len(path) >= 2:

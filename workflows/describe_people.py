@@ -22,7 +22,12 @@ def _recipient(value: Any, scene: Scene) -> str:
     text = value.strip()
     if text.lower().startswith("member:"):
         who = text.split(":", 1)[1].strip().lower()
-        groups = {"me": "you", "owners": "the workspace owners", "admins": "the workspace admins"}
+        groups = {
+            "me": "you",
+            "owners": "the workspace owners",
+            "admins": "the workspace admins",
+            "team": "everyone in your workspace",
+        }
         return groups.get(who, who)
     if "{" not in text:
         return text

@@ -278,6 +278,8 @@ def content_words(value: Any, scene: Scene, *, quote_limit: int = 60) -> str:
 def _step_content(step_id: str, fields: list[str], scene: Scene) -> str:
     """An earlier step's output inside a message: its named field, else the whole output."""
     found = scene.step(step_id)
+    if found and fields[:1] == ["error"] and found[1].get("continue_on_error"):
+        return "why the check failed"  # a step that may fail: its reason, in the message
     whole, named = OUTPUT_NOUNS.get(str(found[1].get("action")) if found else "", ("", {}))
     if not found or not whole:
         return step_output_words(step_id, fields, scene)

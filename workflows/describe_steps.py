@@ -191,6 +191,10 @@ def _extract(v: StepView) -> str:
 
 
 def _crossed(v: StepView) -> str:
+    if v.inputs.get("key") == "down":
+        return (
+            "Note whether it is down, so you hear once when it goes down and once when it is back"
+        )
     direction = "drops below" if v.inputs.get("direction") == "below" else "goes over"
     value = content_words(v.inputs.get("value"), v.scene)
     limit = v.inputs.get("threshold")
@@ -201,7 +205,7 @@ def _http(v: StepView) -> str:
     method = str(v.inputs.get("method") or "GET").upper()
     host = host_words(v.inputs.get("url"))
     if method in ("GET", "HEAD"):
-        return f"Fetch data from {host}"
+        return f"Check {host}" if v.step.get("continue_on_error") else f"Fetch data from {host}"
     if method == "DELETE":
         return f"Ask {host} to delete something"
     body = v.inputs.get("json_body", v.inputs.get("json", v.inputs.get("body")))
@@ -243,6 +247,21 @@ def _update_row(v: StepView) -> str:
     keys = [str(k) for k in match] if isinstance(match, Mapping) else []
     where = f" whose {join_words(keys)} match{'es' if len(keys) == 1 else ''}" if keys else ""
     return f"Update the rows{where} in {_sheet(v)}"
+
+
+def _delete_rows(v: StepView) -> str:
+    match = v.inputs.get("match")
+    keys = [str(k) for k in match] if isinstance(match, Mapping) else []
+    parts = [f"whose {join_words(keys)} match{'es' if len(keys) == 1 else ''}"] if keys else []
+    if v.inputs.get("older_than"):
+        parts.append(f"older than {v.inputs['older_than']}")
+    return f"Delete the rows {' and '.join(parts) or 'chosen'} from {_sheet(v)}"
+
+
+def _refund(v: StepView) -> str:
+    amount = v.inputs.get("amount")
+    part = f"{amount} of " if isinstance(amount, int | float) else ""
+    return f"Refund {part}the customer's payment in Stripe (money leaves your account)"
 
 
 def _invoice_reminders(v: StepView) -> str:
@@ -303,6 +322,7 @@ ACTION_WORDS: dict[str, ActionWords] = {
     "sheets.append_row": _append_row,
     "sheets.read_rows": lambda v: f"Read the rows of {_sheet(v)}",
     "sheets.update_row": _update_row,
+    "sheets.delete_rows": _delete_rows,
     "slack.post_message": _slack,
     "stripe.get_customer": lambda v: "Look up the customer in Stripe",
     "stripe.invoice_reminders": _invoice_reminders,
@@ -313,6 +333,7 @@ ACTION_WORDS: dict[str, ActionWords] = {
         f"{period_words(v.inputs.get('period'))}"
     ),
     "stripe.update_customer": lambda v: "Update the customer's details in Stripe",
+    "stripe.refund": _refund,
     "stripe.update_subscription": _subscription,
 }
 

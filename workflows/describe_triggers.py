@@ -99,6 +99,8 @@ def _slack(trigger: Mapping[str, Any]) -> str:
     where = f" in {trigger['channel']}" if trigger.get("channel") else ""
     if trigger.get("command"):
         return f"when someone types {trigger['command']} in Slack{where}"
+    if trigger.get("mention"):
+        return f"when someone @mentions Levqor in Slack{where}"
     if trigger.get("keyword"):
         return f"when someone mentions “{trigger['keyword']}” in Slack{where}"
     return f"when someone posts a message{where or ' in Slack'}"

@@ -199,6 +199,7 @@ class SlackTrigger(_Strict):
     channel: str | None = None
     command: str | None = None
     keyword: str | None = None
+    mention: bool | None = None  # true: when someone @mentions Levqor
 
 
 class StripeTrigger(_Strict):

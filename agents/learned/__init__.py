@@ -6,6 +6,12 @@
 
 from __future__ import annotations
 
-from agents.learned.model import DrafterModel, Prediction, load_model, predict
+from agents.learned.model import (
+    DrafterModel,
+    ModelFileError,
+    Prediction,
+    load_model,
+    predict,
+)
 
-__all__ = ["DrafterModel", "Prediction", "load_model", "predict"]
+__all__ = ["DrafterModel", "ModelFileError", "Prediction", "load_model", "predict"]

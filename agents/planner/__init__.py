@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from agents.drafts import DraftResult
 from agents.planner import dangerous, vague
-from agents.planner.builder import build_spec
+from agents.planner.builder import build_spec, complete_spec
 from agents.planner.guard import (
     choices_for,
     clarification,
@@ -17,7 +17,8 @@ from agents.planner.guard import (
     placeholder_steps,
     refusal,
 )
-from agents.planner.intents import detect_trigger, mask_inbound
+from agents.planner.intents import TriggerReading, detect_trigger, mask_inbound
+from agents.planner.learned import choose_trigger, prediction_for
 from agents.planner.recipes import apply_recipes
 from agents.planner.schedule import schedule_note
 from agents.planner.slots import read_slots
@@ -36,12 +37,18 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     """Draft, clarify or refuse one plain-language request (no network, no model)."""
     text = normalise(request)
     slots = read_slots(text)
-    trigger = detect_trigger(slots.text, slots.quoted, slots.tools)
+    prediction = prediction_for(request)
+    reading = detect_trigger(slots.text, slots.quoted, slots.tools)
+    trigger = choose_trigger(reading, prediction, slots.text, slots.quoted)
+    unclear = vague.is_vague(text)
+    if unclear:  # nothing to start it on yet: the question comes first
+        trigger = TriggerReading("manual", {"type": "manual"}, "vague")
     timezone = find_timezone(text)
     if trigger.kind == "schedule":
         trigger.spec["timezone"] = timezone or "UTC"
     raw = build_spec(request, trigger, slots)
     settled = apply_recipes(raw, trigger, slots)
+    complete_spec(raw, trigger, slots, prediction)
     note = schedule_note(raw["trigger"]) if raw["trigger"]["type"] == "schedule" else None
     if note:
         raw["description"] = f"{raw['description']} ({note})"[:2000]
@@ -49,7 +56,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         raw["description"] = f"{raw['description']} (times in {timezone})"[:2000]
     question = clarification(mask_inbound(slots.text), raw, slots.tools | settled)
     suggestions = choices_for(question)
-    if vague.is_vague(text):
+    if unclear:
         question, suggestions = vague.question(text), _template_suggestions(text)
     reason = refusal(text) or dangerous.refusal(text)
     if handles_secrets(text):
@@ -89,9 +96,15 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
 
 
 def _template_suggestions(text: str) -> list[str]:
+    """Two or three template asks close to the request (padded from its topic when few match)."""
     from agents.suggest import suggest_from_templates
 
-    return suggest_from_templates(text)
+    options = suggest_from_templates(text)
+    for fallback in (vague.topic(text) or "", "new leads weekly report failed payments"):
+        if len(options) >= 2:
+            break
+        options += [o for o in suggest_from_templates(fallback) if o not in options]
+    return options[:3]
 
 
 def _registry() -> ActionRegistry:

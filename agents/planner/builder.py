@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agents.learned import Prediction
 from agents.planner import rules
 from agents.planner.acknowledgements import acknowledge_replies
 from agents.planner.crossings import add_crossing_check
 from agents.planner.dangerous import add_dangerous_steps
 from agents.planner.intents import TriggerReading
+from agents.planner.model_steps import add_model_steps, route_messages
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
 from agents.planner.text import has
@@ -34,6 +36,7 @@ def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str,
     rules.add_emails(steps, t, trigger, slots)
     rules.add_slack(steps, t, trigger, slots)
     rules.cover_named_tools(steps, t, trigger, slots)
+    route_messages(steps, t, trigger)  # "on WhatsApp": through that tool, not by email
     acknowledge_replies(steps, trigger.kind)  # a reply acknowledges; it never echoes the mail
     add_crossing_check(steps, t, trigger)  # metrics: alert on the crossing only
     _threshold_conditions(steps, t, trigger, slots)  # events: alert on each one over
@@ -83,3 +86,12 @@ def _category(t: str, trigger: str, steps: StepList) -> str:
     if has(t, r"\blead|\bform\b|\bsign"):
         return "lead_capture"
     return _CATEGORY_OF_TRIGGER.get(trigger, "notifications")
+
+
+def complete_spec(
+    raw: dict[str, Any], trigger: TriggerReading, slots: Slots, prediction: Prediction | None
+) -> None:
+    """Add to the drafted (and template-shaped) steps what only the model noticed."""
+    steps = StepList()
+    steps.items = raw["steps"]
+    add_model_steps(steps, slots.text, trigger, slots, prediction)

@@ -44,7 +44,7 @@ _NOT_AN_OWNER = frozenset(
 _DESTINATION = (
     r"#[\w-]+|\b[\w.+-]+@[\w-]+\.[\w.]+|\b(?:me|us|myself|my\s+(?:co-?founder|partner|boss|"
     r"manager|team)|the\s+team|owners?|admins?|them|the\s+(?:customer|client|lead|person|sender)|"
-    r"each\s+(?:customer|client|lead|person)|customers?|clients?|leads?|everyone|every\s+\w+|"
+    r"each\s+(?:customer|client|lead|person)|customers?|clients?|leads?|everyone|every\s+(?:customer|client|lead|person|member|subscriber|contact|user|one)s?|"
     r"@\w+|[A-Z]?[a-z]+\s+on\s+slack)\b|\bslack\b|\breply\b|\banswer\b|\brespond\b"
 )
 _DELIVERY = (
@@ -154,6 +154,16 @@ def _secret_name(noun: str) -> str:
     return "api_key"
 
 
+# Steps that put the result somewhere: no question about where to send it.
+_DESTINATIONS = (
+    "email.",
+    "slack.",
+    "sheets.append_row",
+    "sheets.update_row",
+    "crm.upsert_contact",
+    "crm.update_contact",
+    "hubspot.upsert_contact",
+)
 _WHERE = "Where should I send it: email you, or post it in a Slack channel (which one)?"
 _WHICH_REPORT = "Which report do you mean, and who should get it: email you, or a Slack channel?"
 _WHO = "Who should get it: which client or person (an email address), or a Slack channel?"
@@ -209,7 +219,7 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
         )
     if _unknown_recipient(text, trigger):
         return _WHO
-    delivers = any(str(a).startswith(("email.", "slack.")) for a in actions)
+    delivers = any(str(a).startswith(_DESTINATIONS) for a in actions)
     delivers = delivers or any(
         s.get("action") == "http.request" and s.get("inputs", {}).get("method") != "GET"
         for s in steps

@@ -21,6 +21,35 @@ SOCIAL = (
     r"google\s+news|news|blogs?|reviews?|g2|capterra|trustpilot|app\s+store|mentions?|podcasts?)\b"
 )
 _SLASH = re.compile(r"(?:^|\s)/([a-z][a-z0-9_-]{1,30})\b(?!\s*(?:endpoint|api|route|page|url))")
+_MENTION = (
+    r"(?:@?mentions?|tags?|pings?)\s+(?:the\s+|our\s+)?(?:bot|levqor|app|assistant)\b|"
+    r"\b(?:the\s+|our\s+)?(?:bot|levqor)\s+(?:is|gets|get)\s+(?:@?mentioned|tagged|pinged)\b|"
+    r"@levqor\b"
+)
+_CHANNEL_MESSAGE = (
+    r"\b(?:any|every|each|new|all)\s+(?:slack\s+)?(?:messages?|posts?)\s+(?:\w+\s+){0,2}?"
+    r"(?:in|on)\s+(?P<channel>#[\w-]+)|"
+    r"\b(?:when|whenever|if|once)\s+(?:someone|anyone|somebody|people|a\s+\w+)\s+(?:posts|writes|"
+    r"says|asks|types|sends\s+a\s+message)\s+(?:\w+\s+){0,3}?(?:in|on|to)\s+(?P<channel2>#[\w-]+)|"
+    r"\b(?:messages?|posts?)\s+(?:in|on)\s+(?P<channel3>#[\w-]+)\s+(?=containing|that\s+contain|"
+    r"with|mentioning|saying|about)|"
+    r"^\W*(?:slack\s+)?(?:messages?|posts?)\s+(?:in|on)\s+(?P<channel4>#[\w-]+)"
+)
+_STRIPE_LOOSE = (
+    (r"\bfail\w*|\bdeclin\w*|\bbounce", "invoice.payment_failed"),
+    (r"\brefund", "charge.refunded"),
+    (r"\bcancel\w*|\bchurn\w*", "customer.subscription.deleted"),
+    (r"\bsubscri\w*|\bsign\w*\s+up", "customer.subscription.created"),
+    (r"\bdisput\w*|\bchargebacks?", "charge.dispute.created"),
+    (r"\bpayouts?\b", "payout.paid"),
+    (r"\binvoices?\b[^.]{0,20}\bpaid|\bpaid\b", "invoice.paid"),
+    (r"\bpayments?\b|\bsales?\b|\borders?\b|\bcharges?\b", "payment_intent.succeeded"),
+)
+_STRIPE_IMPORTANT = (
+    "invoice.payment_failed",
+    "charge.dispute.created",
+    "customer.subscription.deleted",
+)
 _INBOUND = (
     r"(?:lands?|landing|arrives?|arriving|comes?|coming|sent|goes|go|forwarded)\b[^.]{0,30}?"
     r"\b(?:in|into|at|to)\s+(?:the\s+|our\s+)?([\w.+-]+@[\w.-]*)",
@@ -31,13 +60,26 @@ _INBOUND = (
     r"\b(?:who|that|which|someone|anyone)\s+(?:e?mails?|writes?\s+to)\s+(?:us\s+at\s+)?([\w.+-]+@[\w.-]*)",
     r"\b(?:in|into|at)\s+(?:our\s+|the\s+)?([\w.+-]+@)(?![\w.-])",
     r"\be?mails?\s+(?:that\s+)?(?:(?:are\s+)?sent\s+)?(?:to|at|into|in)\s+([\w.+-]+@[\w.-]*)",
+    r"\b([\w.+-]+@[\w.-]*)\s+(?:gets|receives|get|receive)\s+(?:an?\s+|any\s+|new\s+)?"
+    r"(?:e-?mails?|messages?|mail)\b",
+    r"\b(?:when|whenever|if|once)\s+(?:a\s+|an\s+|the\s+|any\s+|our\s+)?(?:[\w.-]+\s+){0,2}?"
+    r"e-?mails\s+([\w.+-]+@[\w.-]*)",
 )
 _INBOUND_GENERIC = (
     r"\b(?:incoming|inbound)\s+e?mails?\b|\b(?:when|whenever|each time|every time)\s+(?:we|i)\s+"
     r"(?:get|receive)\s+an?\s+e?mail|\be?mails?\s+(?:that\s+)?(?:comes?|arrives?|lands?)\b|"
     r"\b(?:our|the|my)\s+(?:[\w-]+\s+)?inbox\b|"
     r"(?:^|[.!?]\s*|\b(?:any|all|every|each|new)\s+)e?-?mails?\s+from\b|\b(?:someone|anyone|a\s+\w+|they|people|customers?|"
-    r"leads?|prospects?)\s+repl(?:y|ies)\s+to\s+(?:our|an?|the|my)\b|\b(?:in|into|to)\s+(?:our\s+|my\s+)?(?:gmail|outlook)\b"
+    r"leads?|prospects?)\s+repl(?:y|ies)\s+to\s+(?:our|an?|the|my)\b|\b(?:in|into|to)\s+(?:our\s+|my\s+)?(?:gmail|outlook)\b|"
+    # "when a customer emails us", "when F5Bot emails me a Reddit alert", "supplier emails the list"
+    r"\b(?:when|whenever|if|once)\s+(?:a\s+|an\s+|the\s+|any\s+|our\s+)?(?:[\w.-]+\s+){0,2}?"
+    r"e-?mails\s+(?:us|me|in|asking|about|with|to\s+(?:us|me)|the|a|an|their|our)\b|"
+    r"\b(?:supplier|vendor|client|customer|accountant|bank|partner)s?\s+e-?mails?\s+(?:us|me)\b|"
+    # "invoice emails with a PDF attached → …", "for every new email in my inbox"
+    r"^\W*(?:for\s+)?(?:every|each|any|all|new)?\s*(?:[\w-]+\s+){0,2}e-?mails?\s+(?:with|containing|"
+    r"that\s+(?:have|contain|include|mention))\b|"
+    r"\b(?:read|check|go\s+through|process|triage|handle)\s+(?:the\s+|all\s+|any\s+|new\s+)?"
+    r"(?:e-?mail\s+)?replies\b|\bgmail\s*:"
 )
 # "their manager gets an email at x@y.com" names a recipient, not a mailbox mail arrives at.
 _OUTBOUND_BEFORE = r"\b(?:gets?|receives?|sends?|send)\s+(?:\w+\s+)?an?\s*$"
@@ -121,45 +163,120 @@ _POLL_URLS = (
 
 @dataclass
 class TriggerReading:
-    """The trigger a request implies, as a spec dict, plus what was used to decide it."""
+    """The trigger a request implies, as a spec dict, plus the rule that decided it."""
 
     kind: str
     spec: dict[str, Any] = field(default_factory=dict)
+    rule: str = "default"  # which rule of `detect_trigger` matched (how sure the words are)
 
 
 def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerReading:
     """Pick the trigger for a normalised request (first matching rule wins, most specific first)."""
-    slash = _SLASH.search(text)
-    if slash and (has(text, r"\bslack\b|\bslash\b|\btype\b")):
-        return TriggerReading("slack", {"type": "slack", "command": "/" + slash.group(1)})
+    slack = slack_reading(text)
+    if slack is not None:
+        return slack
     schedule = find_schedule(text)
     if schedule:
-        return TriggerReading("schedule", schedule.trigger_fields())
+        rule = "schedule_clocked" if schedule.clocked else "schedule"
+        return TriggerReading("schedule", schedule.trigger_fields(), rule)
+    stripe = stripe_reading(text)
+    if stripe is not None:
+        return stripe
+    mailbox = inbound_mailbox(text)
+    if mailbox is not None:
+        return email_reading(text, mailbox)
+    if has(text, _SHEET_CHANGE):
+        return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "sheet")
+    if has(text, _UPTIME):
+        return TriggerReading("interval", {"type": "interval", "seconds": 300}, "uptime")
+    if has(text, _WEBHOOK):
+        return TriggerReading("webhook", {"type": "webhook"}, "webhook")
+    if has(text, _POLL) or (has(text, _SYNC) and tools & {"crm", "sheets", "stripe", "http"}):
+        return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "poll")
+    if has(text, _GENERIC_EVENT):
+        return TriggerReading("webhook", {"type": "webhook"}, "event")
+    return TriggerReading("manual", {"type": "manual"})
+
+
+def slack_reading(text: str, *, loose: bool = False) -> TriggerReading | None:
+    """A slash command, an @mention of the bot, or a Slack message with a keyword, if named.
+
+    `loose` (when the model is sure the trigger is Slack) also takes a channel message with
+    no keyword ("any message in #sales-wins").
+    """
+    slash = _SLASH.search(text)
+    if slash and (
+        has(text, r"\bslack\b|\bslash\b|\btype\b|\bcommand\b")
+        or has(text[: slash.start() + 1], r"^\s*$")
+    ):
+        return TriggerReading("slack", {"type": "slack", "command": "/" + slash.group(1)}, "slash")
+    if has(text, _MENTION):
+        spec: dict[str, Any] = {"type": "slack", "mention": True}
+        channel = re.search(r"\bin\s+(#[\w-]+)", text)
+        if channel:
+            spec["channel"] = channel.group(1)
+        return TriggerReading("slack", spec, "mention")
+    message = re.search(_CHANNEL_MESSAGE, text)
+    if message:
+        channel_name = next(c for c in message.groupdict().values() if c)
+        spec = {"type": "slack", "channel": channel_name}
+        keyword = _keyword(text[message.end() - 1 :])
+        if keyword:
+            spec["keyword"] = keyword
+        if keyword or loose or has(text, r"\bslack\b"):
+            return TriggerReading("slack", spec, "slack_message")
+    if loose and has(text, r"\bslack\b"):
+        return TriggerReading("slack", {"type": "slack"}, "slack_message")
+    return None
+
+
+def _keyword(after: str) -> str | None:
+    """The word a Slack message must contain ("containing 'urgent'", "with refund in it")."""
+    found = re.search(
+        r"^\W*(?:\w+\s+){0,3}?(?:contain\w*|with|mention\w*|saying|says|that\s+says|including|"
+        r"about)\s+(?:the\s+word\s+)?['\"“]?([^'\"”\s,.;:]+(?:\s[^'\"”\s,.;:]+)?)['\"”]?",
+        after,
+    )
+    if not found or has(found.group(1), r"^(?:a|an|the|it|them|its?|this|that)\b"):
+        return None
+    return found.group(1).strip()
+
+
+def stripe_reading(text: str, *, loose: bool = False) -> TriggerReading | None:
+    """The Stripe event a request names; `loose` takes the likeliest one for Stripe words."""
     for pattern, event in _STRIPE_EVENTS:
         if has(text, pattern) and (
             has(text, r"\bstripe\b") or "invoice" in event or "payment" in event
         ):
-            return TriggerReading("stripe", {"type": "stripe", "events": [event]})
-    mailbox = inbound_mailbox(text)
-    if mailbox is not None:
-        spec: dict[str, Any] = {"type": "email"}
-        if "@" in mailbox:
-            spec["address"] = mailbox
-        subject = re.search(r"['\"]([^'\"]{2,60})['\"]\s+in\s+the\s+subject", text)
-        if subject:
-            spec["subject_contains"] = subject.group(1)
-        return TriggerReading("email", spec)
-    if has(text, _SHEET_CHANGE):
-        return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)})
-    if has(text, _UPTIME):
-        return TriggerReading("interval", {"type": "interval", "seconds": 300})
-    if has(text, _WEBHOOK):
-        return TriggerReading("webhook", {"type": "webhook"})
-    if has(text, _POLL) or (has(text, _SYNC) and tools & {"crm", "sheets", "stripe", "http"}):
-        return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)})
-    if has(text, _GENERIC_EVENT):
-        return TriggerReading("webhook", {"type": "webhook"})
-    return TriggerReading("manual", {"type": "manual"})
+            return TriggerReading("stripe", {"type": "stripe", "events": [event]}, "stripe")
+    if not loose:
+        return None
+    for pattern, event in _STRIPE_LOOSE:
+        if has(text, pattern):
+            return TriggerReading("stripe", {"type": "stripe", "events": [event]}, "stripe_loose")
+    return TriggerReading(
+        "stripe", {"type": "stripe", "events": list(_STRIPE_IMPORTANT)}, "stripe_loose"
+    )
+
+
+def email_reading(text: str, mailbox: str = "") -> TriggerReading:
+    """An email trigger at the mailbox the request names (any mailbox of the workspace if none)."""
+    spec: dict[str, Any] = {"type": "email"}
+    if "@" in mailbox:
+        spec["address"] = mailbox
+    else:
+        named = re.search(r"\b([a-z][\w.+-]*@)(?![\w-])", text)
+        if named:
+            spec["address"] = named.group(1)
+    subject = re.search(
+        r"['\"]([^'\"]{2,60})['\"]\s+in\s+(?:the\s+|its\s+)?subject", text
+    ) or re.search(
+        r"\bsubject\s+(?:line\s+)?(?:contains|containing|with|says|saying)\s+['\"]([^'\"]{2,60})['\"]",
+        text,
+    )
+    if subject:
+        spec["subject_contains"] = subject.group(1)
+    return TriggerReading("email", spec, "mailbox" if "address" in spec else "inbound")
 
 
 def inbound_mailbox(text: str) -> str | None:

@@ -20,8 +20,11 @@ from agents.planner.text import has
 
 _INTERNAL = (
     r"\b(?:email|e-mail|mail|send|cc|escalate|forward)\w*\b(?:[^.]{0,40}?)\b(?:to\s+)?(me|myself|us|"
-    r"my\s+co-?founder|my\s+(?:business\s+)?partner|the\s+owners?|admins?)\b"
+    r"my\s+co-?founder|my\s+(?:business\s+)?partner|the\s+owners?|admins?|"
+    r"(?:the|our|my)\s+(?:[a-z]+\s+)?team|everyone|all\s+(?:the\s+)?staff|(?:our|the)\s+staff|"
+    r"(?:every|each|all\s+(?:the|our)?)\s*(?:salesperson|salespeople|sales\s+reps?))\b"
 )
+_TEAM = r"\bteam\b|\beveryone\b|\bstaff\b|\bsales\s*(?:person|people|reps?)\b"
 _NOTIFY_ME_BY_EMAIL = (
     r"\b(?:alert|notify|tell|ping|warn|let)\s+(me|us)\b[^.]{0,20}"
     r"\b(?:by|via|over|with\s+an?)\s+e-?mail"
@@ -68,9 +71,10 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
             continue
         steps.add("email_address", "email.send", {"to": address, "subject": "Update", "text": body})
     if internal or (has(t, r"\bemail\s+me\b|\bto\s+me\b[^.]{0,20}\bemail|\bsend\s+me\b")):
-        refs = ["member:owners" if has(w, _OWNERS) else "member:me" for w in internal] or [
-            "member:me"
-        ]
+        refs = [
+            "member:owners" if has(w, _OWNERS) else "member:team" if has(w, _TEAM) else "member:me"
+            for w in internal
+        ] or ["member:me"]
         refs = list(
             dict.fromkeys(
                 ["member:me", *refs] if "member:owners" in refs and has(t, r"\bme\s+and") else refs

@@ -97,7 +97,9 @@ def _hubspot_sync(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) ->
 def _invoice_reminders(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -> None:
     """invoice-follow-up: staged reminders of unpaid Stripe invoices, escalated in Slack."""
     t = slots.text
-    if trigger.kind not in ("manual", "schedule", "poll") or "stripe" not in slots.tools:
+    guessed_event = trigger.kind == "stripe" and trigger.rule in ("stripe_loose", "model")
+    kinds = ("manual", "schedule", "poll")
+    if (trigger.kind not in kinds and not guessed_event) or "stripe" not in slots.tools:
         return
     if not (has(t, _CHASE) and has(t, _UNPAID)):
         return

@@ -41,7 +41,8 @@ _WHEN_WORD = (
 )
 EMAIL_OTHERS = (
     r"\be-?mail\s+(?!me\b|us\b|myself\b|it\b|my\s+(?:co-?founder|(?:business\s+)?partner)|"
-    r"the\s+(?:team|owners?)|admins?|(?:every|each)\s+(?:\d+\s+)?" + _WHEN_WORD + r")"
+    r"(?:the|our|my)\s+(?:[a-z]+\s+)?team\b|the\s+owners?|admins?|everyone|(?:all\s+|our\s+|the\s+)staff|"
+    r"(?:every|each)\s+(?:\d+\s+)?" + _WHEN_WORD + r")"
     r"(?:our|the|all|every|each|their|my)\s+[a-z]+"
 )
 BULK = (

@@ -10,9 +10,9 @@ from workflows.schedule_words import describe_schedule
 __all__ = ["Schedule", "find_cron", "find_schedule", "schedule_note"]
 
 
-def find_schedule(text: str) -> Schedule | None:
+def find_schedule(text: str, *, loose: bool = False) -> Schedule | None:
     """The recurring schedule a normalised request names, or None if there is none."""
-    return read_schedule(text)
+    return read_schedule(text, loose=loose)
 
 
 def find_cron(text: str) -> str | None:

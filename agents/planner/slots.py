@@ -35,7 +35,12 @@ _FIELD_LIST = re.compile(
     + _FIELD_WORD
     + r"\b)+"
 )
-_ACCOUNTING = r"\b(?:quickbooks|xero|freshbooks|sage|zoho\s+books)\b"
+# Invoices kept somewhere else than Stripe: accounting tools, files, sheets, mail attachments.
+_ACCOUNTING = (
+    r"\b(?:quickbooks|xero|freshbooks|sage|zoho\s+books|wave|paddle|dropbox|google\s+drive|drive|"
+    r"onedrive|folder|pdfs?|attach\w*|invoices?\s+(?:sheet|spreadsheet|tab)|(?:sheet|spreadsheet)\b"
+    r"[^.]{0,40}\binvoices?|invoices?\b[^.]{0,30}\b(?:sheet|spreadsheet))\b"
+)
 _LABEL_LIST = re.compile(r"\b[a-z][a-z ]{1,20}(?:\s*/\s*[a-z][a-z ]{1,20}){2,}")
 _AI = r"\b(?:ai|gpt|chatgpt|llm|a\s+model|machine\s+learning)\b"
 

@@ -16,7 +16,9 @@ _GENERAL_ASK = (
     r"tidy|deal\s+with|take\s+care\s+of|handle|manage|look\s+after|do\s+something|get\s+on\s+top\s+of)"
     r"\b|\bsomething\s+(?:smart|useful|clever|cool|helpful)\b|\b(?:is|are)\s+a\s+mess\b|"
     r"^\s*(?:please\s+|can\s+you\s+|could\s+you\s+)?automate\s+(?:my|our|the)\s+[\w\s]{1,25}[?.!]*\s*$|"
-    r"\bwhat\s+can\s+you\s+do\b|\bany\s+ideas\b|\bsomething\s+important\b|\banything\s+important\b"
+    r"\bwhat\s+can\s+you\s+do\b|\bany\s+ideas\b|\bsomething\s+important\b|\banything\s+important\b|"
+    r"\b(?:need|want|would\s+like|looking\s+for)\s+(?:a|an|some)\s+(?:workflow|automation|zap|flow)s?"
+    r"\s+(?:for|to\s+(?:help|handle|do))\b"
 )
 _CONCRETE_START = (
     r"\b(?:every|each|daily|weekly|monthly|hourly|nightly|weekdays?|mondays?|tuesdays?|wednesdays?|"

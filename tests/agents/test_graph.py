@@ -76,7 +76,7 @@ def test_crontabs_in_words() -> None:
 
     assert said("0 8 * * 1") == "every Monday at 08:00 (UTC)"
     assert said("30 7 * * 1-5") == "every weekday (Monday to Friday) at 07:30 (UTC)"
-    assert said("0 9 1 * *") == "on day 1 of every month at 09:00 (UTC)"
+    assert said("0 9 1 * *") == "on the 1st of each month at 09:00 (UTC)"
 
 
 def test_graph_has_one_node_per_module() -> None:

@@ -25,7 +25,7 @@ def test_a_vague_request_is_answered_with_a_question_and_template_options(
     assert result.status == "clarify", result
     assert result.question and result.question.endswith("?")
     assert result.suggestions is not None and 2 <= len(result.suggestions) <= 3
-    assert all(len(s) < 80 for s in result.suggestions)
+    assert all(len(s) < 120 for s in result.suggestions)
 
 
 def test_the_options_are_about_what_was_asked() -> None:

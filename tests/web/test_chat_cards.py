@@ -173,7 +173,9 @@ async def test_in_the_browser_cards_keep_their_state_and_act_on_their_own_workfl
     await expect(weekly_v1.get_by_text("Approved · active")).to_be_visible()
     await expect(weekly_v1.get_by_role("button", name="Run now")).to_be_visible()
     await expect(weekly_v2.get_by_text("Waiting for approval")).to_be_visible()
-    await expect(weekly_v2.get_by_text("every Friday at 08:00 (Europe/London)")).to_be_visible()
+    await expect(weekly_v2.locator(".draft-card-facts dd").first).to_contain_text(
+        "every Friday at 08:00 (Europe/London)"
+    )
     invoices_card = await card(page, invoices_name)
     await expect(invoices_card.get_by_role("button", name="Approve")).to_be_visible()
     await screenshot(page, "chat-cards", tmp_path, full_page=True)

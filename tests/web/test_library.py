@@ -286,7 +286,8 @@ async def test_template_form_shows_parameters_and_problems_inline(web: Web) -> N
     form = (await client.get(f"/templates/{UPTIME}")).text
     assert "The page to check" in form and "(required)" in form
     assert 'value="300"' in form and "For example: https://www.example.com" in form
-    assert "Fetch data from a web address" in form and "post the response status in #alerts" in form
+    assert "Check a web address" in form
+    assert "post why the check failed in #alerts" in form
     assert 'href="/?ask=Set%20up%20the%20' in form
     token = csrf_of(form)
     bad = await client.post(

@@ -286,12 +286,16 @@ def test_every_trigger_kind_in_words_and_the_next_runs_for_people() -> None:
 
 
 def test_an_unusual_crontab_is_a_custom_schedule_with_its_next_runs() -> None:
-    trigger = {"type": "schedule", "cron": "*/20 9-17 * * 1-5", "timezone": "UTC"}
-    spec = {"name": "Office hours", "trigger": trigger, "steps": []}
+    trigger = {"type": "schedule", "cron": "15 */5 1-10/2 * *", "timezone": "UTC"}
+    spec = {"name": "Odd hours", "trigger": trigger, "steps": []}
     described = describe(spec, now=NOW)
-    assert described.trigger == "on a custom schedule (UTC)"
-    assert described.next_runs == ["Thu 3 Dec, 09:00", "Thu 3 Dec, 09:20", "Thu 3 Dec, 09:40"]
-    assert any("*/20 9-17 * * 1-5" in line for line in described.advanced)
+    assert "*" not in described.trigger and "/" not in described.trigger
+    assert described.next_runs == ["Thu 3 Dec, 10:15", "Thu 3 Dec, 15:15", "Thu 3 Dec, 20:15"]
+    assert any("15 */5 1-10/2 * *" in line for line in described.advanced)
+    office = {"type": "schedule", "cron": "*/20 9-17 * * 1-5", "timezone": "UTC"}
+    assert describe({"name": "Office", "trigger": office, "steps": []}).trigger == (
+        "every 20 minutes from 09:00 to 17:40, Monday to Friday (UTC)"
+    )
 
 
 def test_summary_is_one_paragraph_and_advanced_keeps_the_technical_view() -> None:

@@ -6,15 +6,26 @@ from agents.planner.text import strip_quoted
 from agents.planner.when.compose import compose
 from agents.planner.when.grammar import read
 from agents.planner.when.schedule import Schedule
-from agents.planner.when.tokens import tokenize
+from agents.planner.when.tokens import Token, tokenize
 from workflows.cron import validate_crontab
 
 __all__ = ["Schedule", "read_schedule"]
 
 
-def read_schedule(text: str) -> Schedule | None:
-    """The recurring schedule a normalised request names, or None when it names none."""
-    schedule = compose(read(tokenize(strip_quoted(text))))
+def read_schedule(text: str, *, loose: bool = False) -> Schedule | None:
+    """The recurring schedule a normalised request names, or None when it names none.
+
+    A day and a time that open the request ("Friday 3pm: email me…") are a weekly schedule:
+    an automation is asked for, not a one-off. `loose` (the model is sure it is a schedule)
+    reads a day and a time anywhere that way.
+    """
+    tokens = tokenize(strip_quoted(text))
+    reading = read(tokens)
+    one_day_and_time = reading.lone_days and reading.phrases and not reading.recurs()
+    if one_day_and_time and (loose or _opens_with_a_day(tokens)):
+        reading.days.update(day for day, _ in reading.lone_days)
+        reading.days_strong = True
+    schedule = compose(reading)
     if schedule is None:
         return None
     try:
@@ -22,3 +33,10 @@ def read_schedule(text: str) -> Schedule | None:
     except ValueError:
         return None
     return schedule
+
+
+def _opens_with_a_day(tokens: list[Token]) -> bool:
+    words = [t for t in tokens if t.kind != "punct"][:3]
+    return any(t.kind == "day" for t in words[:2]) and any(
+        t.kind in ("clock", "num", "ampm") for t in words
+    )

@@ -13,7 +13,13 @@ _ONE_OFF_BEFORE = frozenset(
     {"this", "next", "last", "coming", "by", "until", "till", "since", "before", "after", "from",
      "past", "previous", "on/by"}
 )  # fmt: skip
-_EXCEPT = frozenset({"except", "excluding", "but", "not", "without"})
+_EXCEPT = frozenset({"except", "excluding", "but", "not", "without", "no", "never"})
+# "for the 3rd time", "the 2nd reminder": an ordinal counting things, not a day of the month.
+_COUNTED = frozenset(
+    {"time", "times", "attempt", "attempts", "try", "tries", "reminder", "reminders", "email",
+     "emails", "message", "messages", "invoice", "payment", "one", "ones", "step", "round",
+     "stage", "notice", "warning", "person", "place", "row", "column", "line", "item", "order"}
+)  # fmt: skip
 _QUANT = {"each": True, "every": True, "a": True, "per": True, "the": False}
 _SCOPES = frozenset({"month", "quarter", "year"})
 _NTH_WEEK = {1: "first_week", 2: "second_week", 3: "third_week", 4: "fourth_week"}
@@ -225,8 +231,12 @@ def read_month_days(tokens: list[Token], i: int, r: Reading) -> int | None:
     if not (of_month or listed or prefixed):
         return None
     following = text(tokens, end)
+    if following in _COUNTED:
+        return None  # "for the 3rd time" counts; it names no day
+    on_the = before == "the" and text(tokens, i - 2) in ("on", "every", "each")
     if (
         not of_month
+        and not on_the
         and following not in _DOM_NEXT
         and kind(tokens, end) not in ("num", "clock", "ampm", "zone", "end")
     ):

@@ -17,6 +17,7 @@ class Schedule:
     dow: str
     week_interval: int = 1
     only_on: str | None = None
+    clocked: bool = False  # a time of day or a step was written ("at 3pm", "every 10 minutes")
 
     @property
     def cron(self) -> str:

@@ -1,0 +1,298 @@
+"""Steps for what the model is sure the request needs and the rules drafted nothing for.
+
+The rules draft the steps whose words they know; phrasings they miss ("have AI judge it", "text
+me on WhatsApp", "pull the numbers from ClickUp") still show in the learned model's integration
+guesses. When the model is confident and no step uses that integration yet, one plain step of
+it is added where it belongs (AI before what it feeds; reads first), so no asked-for work is
+left out. The model never removes a step: that would make a draft narrower than the request.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.learned import Prediction
+from agents.planner import tools
+from agents.planner.ai_steps import labels_of, source_text
+from agents.planner.intents import TriggerReading, poll_url, without_event_clause
+from agents.planner.records import sheet_name, tab_of
+from agents.planner.slots import Slots
+from agents.planner.steps import StepList
+from agents.planner.text import has
+
+# A step is added for an integration the model gives at least this probability.
+SURE = 0.6
+_SOURCE_OF_TRIGGER = {"email": "email", "stripe": "stripe", "slack": "slack", "poll": "rss"}
+_SUMMARISE = r"\bsummar\w*|\bdigest\b|\bbrief\w*|\bsum\s+up|\bmain\s+(?:points|themes)|\btl;?dr"
+_JUDGE = (
+    r"\bclassif\w*|\bcategori\w*|\bsort\w*|\btag\w*|\blabel\w*|\bscor\w*|\bdecid\w*|\bjudg\w*|"
+    r"\bflag\w*|\bsentiment|\bdetect\w*|\bcheck\w*\s+(?:if|whether)|\bspam\b|\bqualif\w*|\brank\w*"
+)
+_EXTRACT = r"\bextract\w*|\bpull\w*\s+out|\bpars\w*|\bread\w*\s+(?:the\s+)?(?:\w+,\s*)*\w+\s+and\b"
+_WRITE = (
+    r"\b(?:draft|write|writes|compose|generate|reply|replies|answer|answers|respond|personali[sz]\w*|"
+    r"turn\s+\w+\s+into|rewrite|translate|create\s+(?:a\s+)?(?:post|caption|summary|description))\b"
+)
+_TOOL_WORDS = (
+    r"\b(?:telegram|whatsapp|discord|microsoft\s+teams|teams|twilio|sms|text\s+me|google\s+drive|"
+    r"drive|dropbox|onedrive|box|linkedin|twitter|x\.com|facebook|instagram|tiktok|youtube|"
+    r"wordpress|webflow|ghost|medium|hunter(?:\.io)?|clearbit|apollo|lemlist|instantly|"
+    r"google\s+calendar|calendar|outlook|todoist|loyverse|disqus|wise|dhl|ups|fedex)\b"
+)
+_WRITE_NEAR = (
+    r"\b(?:add|create|save|send|post|put|upload|update|log|publish|text|message|notify|share|"
+    r"store|book|block|schedule|move|mark|copy|push|tweet|dm)\w*\b"
+)
+
+
+_MESSENGER = (
+    r"\b(?:on|via|through|by|in|to|over|with)\s+(?:our\s+|my\s+|the\s+|a\s+)?"
+    r"(whatsapp|telegram|sms|text(?:\s+message)?|twilio|discord|microsoft\s+teams|teams|signal|"
+    r"messenger)\b"
+)
+_MESSENGER_API = {
+    "whatsapp": "https://graph.facebook.com/v19.0/me/messages",
+    "telegram": "https://api.telegram.org/bot/sendMessage",
+    "discord": "https://discord.com/api/webhooks/channel",
+    "teams": "https://outlook.office.com/webhook/channel",
+    "twilio": "https://api.twilio.com/2010-04-01/Messages.json",
+    "signal": "https://api.signal.example/v2/send",
+    "messenger": "https://graph.facebook.com/v19.0/me/messages",
+}
+
+
+def route_messages(steps: StepList, t: str, trigger: TriggerReading) -> None:
+    """ "Send it on WhatsApp", "text me via Twilio": through that tool, not by email."""
+    found = re.search(_MESSENGER, t)
+    if not found or has(t, r"\be-?mail\w*|\binbox\b"):
+        return
+    name = found.group(1).replace("microsoft ", "")
+    name = "twilio" if name in ("sms", "text", "text message") else name
+    url = _MESSENGER_API.get(name, f"https://api.{name}.com/v1/messages")
+    sends = [
+        s for s in steps.items
+        if s.get("action") == "email.send" and "trigger.from" not in str(s["inputs"].get("to"))
+    ]  # fmt: skip
+    body = sends[0]["inputs"].get("text", "{{ trigger | summary }}") if sends else _body(steps)
+    for send in sends:
+        steps.items.remove(send)
+    if not any(
+        s.get("action") == "http.request" and name in str(s["inputs"].get("url", ""))
+        and s["inputs"].get("method") != "GET"
+        for s in steps.items
+    ):  # fmt: skip
+        steps.add(f"send_{name}", "http.request",
+                  {"method": "POST", "url": url, "json": {"text": body}})  # fmt: skip
+
+
+def add_model_steps(
+    steps: StepList, t: str, trigger: TriggerReading, slots: Slots, prediction: Prediction | None
+) -> None:
+    """Add one step per integration the model is sure of and no step (or trigger) covers yet."""
+    if prediction is None:
+        return
+    covered = {str(s.get("action", "")).split(".", 1)[0] for s in steps.items}
+    source = _SOURCE_OF_TRIGGER.get(trigger.kind)
+    if source:
+        covered.add(source)
+    if "hubspot" in covered:
+        covered.add("crm")
+    wanted = [
+        name
+        for name, p in sorted(prediction.integrations.items(), key=lambda kv: -kv[1])
+        if p >= SURE and name not in covered
+    ]
+    for name in wanted:
+        adder = _ADDERS.get(name)
+        if adder is not None:
+            adder(steps, t, trigger, slots)
+
+
+def _add_ai(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    source = source_text(steps, trigger)
+    if has(t, _WRITE) and not has(t, _JUDGE + r"|" + _SUMMARISE):
+        step: dict[str, Any] = {"id": "draft_text", "action": "ai.draft_reply",
+                                "inputs": {"message": source}}  # fmt: skip
+        output = "{{ steps.draft_text.reply }}"
+    elif has(t, _JUDGE):
+        labels = labels_of(t) or ["yes", "no"]
+        step = {"id": "judge", "action": "ai.categorize",
+                "inputs": {"text": source, "labels": labels, "fallback": labels[-1]}}  # fmt: skip
+        output = ""
+    elif has(t, _EXTRACT) and slots.fields:
+        step = {"id": "extract", "action": "ai.extract",
+                "inputs": {"text": source, "fields": slots.fields}}  # fmt: skip
+        output = ""
+    else:
+        step = {"id": "summarize", "action": "ai.summarize",
+                "inputs": {"text": source, "max_sentences": 3}}  # fmt: skip
+        output = "{{ steps.summarize.summary }}"
+    _insert_before_outputs(steps, step)
+    if output:
+        _feed(steps, step["id"], output)
+
+
+def _add_http(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    rest = t if trigger.kind in ("schedule", "manual", "interval") else without_event_clause(t)
+    tool = _tool(rest) or _tool(t)
+    if tool is None and not has(
+        t, r"https?://|\bapi\b|\bendpoint|\bwebhook|\bwebsite|\bsite\b|\burl\b"
+    ):
+        return  # nothing named to reach: no made-up address
+    writes = tool is not None and has(
+        rest, _WRITE_NEAR + r"[^.]{0,50}\b" + re.escape(tool).replace(r"\ ", r"\s+") + r"\b"
+    )
+    slug = re.sub(r"\W+", "_", tool or "api").strip("_")
+    if writes or (tool is None and tools.api_post(rest)):
+        inputs = tools.post_inputs(t, tool)
+        steps.add(f"send_to_{slug}", "http.request", inputs)
+        return
+    step = {"id": f"fetch_{slug}", "action": "http.request", "inputs": tools.get_inputs(t, tool)}
+    _insert_first(steps, step)
+
+
+def _tool(text: str) -> str | None:
+    named = tools.named_external_tools(text)
+    if named:
+        return named[0]
+    found = re.search(_TOOL_WORDS, text)
+    if not found:
+        return None
+    word = re.sub(r"\s+", " ", found.group(0))
+    return {"text me": "twilio", "sms": "twilio", "teams": "microsoft teams"}.get(word, word)
+
+
+def _add_email(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    if not has(t, r"\be-?mail\w*|\binbox\b|\bmail\b|@[\w-]+\.\w+|\bnewsletter"):
+        return  # the medium is not named: the model's hunch alone is no recipient
+    to: Any = slots.addresses[0] if slots.addresses else "member:me"
+    steps.add("email_update", "email.send", {"to": to, "subject": "Update", "text": _body(steps)})
+
+
+def _add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    if not (slots.channels or has(t, r"\bslack\b")):
+        return  # no channel and no Slack named: nowhere to post
+    channel = f"#{slots.channels[0]}" if slots.channels else "#general"
+    steps.add("post_update", "slack.post_message", {"channel": channel, "text": _body(steps)})
+
+
+_FIGURES = (
+    r"\breports?\b|\bnumbers?\b|\bfigures\b|\bcount\w*\b|\bhow\s+many\b|\btotals?\b|\bkpis?\b|"
+    r"\bmetrics?\b|\bstats?\b|\bstatistics\b|\brevenue\b|\bmrr\b|\bsales\b|\baverage|\bper\s+\w+|"
+    r"\bsum\b|\bbreakdown\b|\bdashboard\b"
+)
+
+
+def _add_report(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    from agents.planner.rules import period
+
+    if not has(t, _FIGURES):
+        return  # a digest of posts or messages lists them; it counts nothing
+
+    step = {"id": "build_report", "action": "report.build",
+            "inputs": {"period": period(t), "title": "Report"}}  # fmt: skip
+    _insert_before_outputs(steps, step)
+    _feed(steps, "build_report", "{{ steps.build_report.text }}")
+
+
+def _add_rss(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    url = trigger.spec.get("url") or poll_url(t, slots.quoted)
+    step = {"id": "new_items", "action": "rss.new_items",
+            "inputs": {"url": url, "keywords": slots.quoted[:5]}}  # fmt: skip
+    _insert_first(steps, step)
+
+
+def _add_sheets(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    name, tab = sheet_name(t), tab_of(t)
+    if has(t, r"\b(?:add|log|append|save|record|write|put|store)\w*\b"):
+        inputs = {"spreadsheet": name, "sheet": tab, "values": "{{ trigger }}"}
+        steps.add("append_row", "sheets.append_row", inputs)
+        return
+    step = {"id": "read_rows", "action": "sheets.read_rows",
+            "inputs": {"spreadsheet": name, "sheet": tab}}  # fmt: skip
+    _insert_first(steps, step)
+
+
+def _add_crm(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    if has(t, r"\b(?:add|create|save|update|log|put|push|record|mark|move|tag)\w*\b"):
+        inputs = {"email": "{{ trigger.email }}", "name": "{{ trigger.name }}",
+                  "source": "workflow"}  # fmt: skip
+        steps.add("save_contact", "crm.upsert_contact", inputs)
+        return
+    step = {"id": "find_contacts", "action": "crm.find_contacts", "inputs": {"limit": 100}}
+    _insert_first(steps, step)
+
+
+def _add_stripe(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    from agents.planner.rules import period
+
+    if has(t, r"\binvoice"):
+        step = {"id": "open_invoices", "action": "stripe.list_invoices",
+                "inputs": {"status": "open"}}  # fmt: skip
+    else:
+        step = {"id": "payments", "action": "stripe.summarize_payments",
+                "inputs": {"period": period(t)}}  # fmt: skip
+    _insert_first(steps, step)
+
+
+_ADDERS = {
+    "ai": _add_ai,
+    "http": _add_http,
+    "email": _add_email,
+    "slack": _add_slack,
+    "report": _add_report,
+    "rss": _add_rss,
+    "sheets": _add_sheets,
+    "crm": _add_crm,
+    "stripe": _add_stripe,
+}
+_OUTPUTS = ("slack.post_message", "email.send", "email.send_bulk")
+
+
+def _body(steps: StepList) -> str:
+    for step_id, field in (("summarize", "summary"), ("draft_text", "reply"),
+                           ("build_report", "text")):  # fmt: skip
+        if any(s["id"] == step_id for s in steps.items):
+            return "{{ steps." + step_id + "." + field + " }}"
+    return "{{ trigger | summary }}"
+
+
+def _insert_first(steps: StepList, step: dict[str, Any]) -> None:
+    """A read goes before every other step."""
+    step["id"] = _unique(steps, step["id"])
+    steps.items.insert(0, step)
+
+
+def _insert_before_outputs(steps: StepList, step: dict[str, Any]) -> None:
+    """An AI or report step goes before the first step that sends or writes."""
+    step["id"] = _unique(steps, step["id"])
+    for index, existing in enumerate(steps.items):
+        action = str(existing.get("action", ""))
+        writes = action.startswith("http.") and existing["inputs"].get("method") != "GET"
+        if action in _OUTPUTS or writes or action.startswith(("sheets.append", "crm.upsert")):
+            steps.items.insert(index, step)
+            return
+    steps.items.append(step)
+
+
+def _feed(steps: StepList, step_id: str, output: str) -> None:
+    """Messages that only repeated the trigger now carry the new step's result."""
+    after = False
+    for step in steps.items:
+        if step["id"] == step_id:
+            after = True
+            continue
+        text = step.get("inputs", {}).get("text")
+        if after and step.get("action") in _OUTPUTS and text == "{{ trigger | summary }}":
+            step["inputs"]["text"] = output
+
+
+def _unique(steps: StepList, base: str) -> str:
+    taken = {s["id"] for s in steps.items}
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}_{n}" in taken:
+        n += 1
+    return f"{base}_{n}"
