@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -15,7 +16,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from integrations.base import ActionContext, ActionError
+from integrations.base import ActionContext
+from integrations.outbox import DeliveryUnknown
 from integrations.registry import ActionRegistry, UnknownActionError
 from storage.config import Settings
 from storage.models import (
@@ -29,10 +31,12 @@ from storage.models import (
     Workspace,
 )
 from storage.types import utcnow
-from workflows.expressions import ExpressionError, evaluate, render_value
+from workflows import leases
+from workflows.expressions import evaluate
 from workflows.live import LiveEvent, LiveKind
 from workflows.retry import with_retries
 from workflows.spec import Step, WorkflowSpec
+from workflows.step_errors import InputsError, describe, render_inputs, seconds_in_words
 from workflows.versions import cached, spec_of
 
 log = logging.getLogger(__name__)
@@ -56,6 +60,10 @@ class StepFailed(Exception):
     """A step failed for good; the run stops here."""
 
 
+class _LeaseLost(Exception):
+    """Another process took the run over (this one's lease expired): stop without writing."""
+
+
 @dataclass
 class _RunState:
     run: Run
@@ -63,6 +71,8 @@ class _RunState:
     context: dict[str, Any]
     done: dict[str, StepRun]
     requested_by: str | None = None
+    deadline: float = 0.0  # the event loop's time at which the run is over its time limit
+    held: bool = False  # the claim is committed and the lease keeper renews it
     # Live events of changes not committed yet, published (in order) right after the commit.
     announce: list[tuple[LiveKind, str | None, str]] = field(default_factory=list)
     # Timeline events (RunEvent rows) not written yet: inserted together with the next commit.
@@ -90,9 +100,26 @@ class Engine:
         self.on_wait = on_wait
         self.on_failure = on_failure
         self.on_event = on_event
+        self.leases = leases.LeaseKeeper(sessions, leases.new_owner(), settings.lease_seconds)
 
     async def execute(self, run_id: str) -> Run:
-        """Run (or continue) a run from its first unfinished step; returns the stored run."""
+        """Run (or continue) a run from its first unfinished step; returns the stored run.
+
+        The run is executed only under its lease (`workflows.leases`): a run another process
+        holds is returned as it is. Whatever goes wrong, the run ends: a step that fails fails
+        the run; an execution that breaks down is counted, and the run is failed as poison once
+        that happened `LEVQOR_RUN_MAX_RECOVERIES` times.
+        """
+        try:
+            return await self._execute(run_id)
+        except asyncio.CancelledError:  # shutting down: leave the run for the next process
+            await asyncio.shield(self._let_go(run_id))
+            raise
+        except Exception as exc:
+            log.exception("run %s: the execution broke down", run_id)
+            return await self._crashed(run_id, exc)
+
+    async def _execute(self, run_id: str) -> Run:
         async with self.sessions() as session:
             state = await self._load(session, run_id)
             run = state.run
@@ -100,29 +127,105 @@ class Engine:
                 return run
             if run.status == RunStatus.waiting and run.resume_at and run.resume_at > utcnow():
                 return run
-            # "Running" is committed with the first change after it (a wait ending, a skip) or
-            # just before the first action starts, whichever comes first: never an extra commit.
-            run.status, run.resume_at = RunStatus.running, None
-            run.started_at = run.started_at or utcnow()
-            state.announce.append(("run.started", None, ""))
-            last = len(state.spec.steps) - 1
-            try:
-                for position, step in enumerate(state.spec.steps):
-                    if not await self._step(session, state, position, step, last=position == last):
-                        self._live(run, "run.waiting", detail=str(run.resume_at or ""))
-                        return run  # waiting
-            except StepFailed as failure:
-                run.status, run.error, run.finished_at = RunStatus.failed, str(failure), utcnow()
-                await self._commit(session, state)
-                self._live(run, "run.failed", detail=str(failure))
-                if self.on_failure and not run.dry_run:
-                    await self.on_failure(run, str(failure))
+            # The claim marks the run running in the session's transaction; it is committed with
+            # the first change after it (a wait ending, a skip) or just before the first action.
+            claim = await leases.claim(session, run, self.leases.owner, self.leases.seconds)
+            if claim is None:  # another process executes it (closing the session rolls back)
                 return run
-            # The last step's outcome (if not committed yet) and the run's success share a commit.
-            run.status, run.finished_at = RunStatus.succeeded, utcnow()
-            state.announce.append(("run.succeeded", None, ""))
-            await self._commit(session, state)
+            try:
+                return await self._run_claimed(session, state, claim)
+            except _LeaseLost:  # nothing more is written: the session closes without committing
+                return run
+            finally:
+                self.leases.release(run.id)
+
+    async def _run_claimed(
+        self, session: AsyncSession, state: _RunState, claim: leases.Claim
+    ) -> Run:
+        run = state.run
+        state.announce.append(("run.started", None, ""))
+        if claim.recovered:
+            _event(state, None, "run_recovered", _RECOVERED.format(n=claim.recoveries))
+        if claim.recoveries >= self.settings.run_max_recoveries:
+            return await self._end_failed(session, state, _poison(claim.recoveries))
+        used = claim.active_seconds + (utcnow() - claim.running_since).total_seconds()
+        left = self.settings.run_max_seconds - used
+        state.deadline = asyncio.get_running_loop().time() + left
+        last = len(state.spec.steps) - 1
+        try:
+            if left <= 0:
+                raise StepFailed(self._over_time(None))
+            for position, step in enumerate(state.spec.steps):
+                if not await self._step(session, state, position, step, last=position == last):
+                    self._live(run, "run.waiting", detail=str(run.resume_at or ""))
+                    return run  # waiting
+        except StepFailed as failure:
+            return await self._end_failed(session, state, str(failure))
+        # The last step's outcome (if not committed yet) and the run's success share a commit.
+        run.status, run.finished_at, run.lease_owner = RunStatus.succeeded, utcnow(), None
+        state.announce.append(("run.succeeded", None, ""))
+        await self._commit(session, state)
+        return run
+
+    async def _end_failed(self, session: AsyncSession, state: _RunState, message: str) -> Run:
+        run = state.run
+        run.status, run.error, run.finished_at = RunStatus.failed, message, utcnow()
+        run.lease_owner = None
+        await self._commit(session, state)
+        self._live(run, "run.failed", detail=message)
+        if self.on_failure and not run.dry_run:
+            await self.on_failure(run, message)
+        return run
+
+    def _over_time(self, step: Step | None) -> str:
+        limit = seconds_in_words(self.settings.run_max_seconds)
+        where = f" during step “{step.id}”" if step else ""
+        return (
+            f"This run took longer than the {limit} a run may take (time spent waiting is not "
+            f"counted), so Levqor stopped it{where}."
+        )
+
+    async def _crashed(self, run_id: str, error: BaseException) -> Run:
+        """Count an execution that broke down; fail the run as poison at the limit."""
+        try:
+            async with self.sessions() as session:
+                count = await leases.count_crash(session, run_id, self.leases.owner)
+                if count is not None:
+                    why = describe(error)
+                    await _insert_event(session, run_id, "run_crashed", _CRASHED.format(why=why))
+                await session.commit()
+                run = await session.get(Run, run_id)
+            if run is None:
+                raise LookupError(f"run {run_id} not found")
+            if count is not None and count >= self.settings.run_max_recoveries:
+                return await self._fail_poison(run_id, count)
             return run
+        except Exception:
+            log.exception("run %s: could not record the breakdown; its lease will expire", run_id)
+            raise
+
+    async def _fail_poison(self, run_id: str, count: int) -> Run:
+        message = _poison(count)
+        async with self.sessions() as session:
+            run = await session.get(Run, run_id)
+            assert run is not None
+            if run.status in (RunStatus.succeeded, RunStatus.failed):
+                return run
+            run.status, run.error, run.finished_at = RunStatus.failed, message, utcnow()
+            run.lease_owner = None
+            await _insert_event(session, run_id, "run_failed", message)
+            await session.commit()
+        self._live(run, "run.failed", detail=message)
+        if self.on_failure and not run.dry_run:
+            await self.on_failure(run, message)
+        return run
+
+    async def _let_go(self, run_id: str) -> None:
+        self.leases.release(run_id)
+        try:
+            await leases.release(self.sessions, run_id, self.leases.owner)
+        except Exception:
+            log.exception("run %s: could not release its lease; it will expire", run_id)
 
     async def _commit(self, session: AsyncSession, state: _RunState) -> None:
         """Commit (with the timeline events noted), then publish what the commit made true."""
@@ -131,6 +234,9 @@ class Engine:
             await connection.execute(insert(RunEvent), state.events)
             state.events = []
         await session.commit()
+        if not state.held and state.run.lease_owner == self.leases.owner:
+            state.held = True
+            self.leases.hold(state.run.id)
         announce, state.announce = state.announce, []
         for kind, step_id, detail in announce:
             self._live(state.run, kind, step_id=step_id, detail=detail)
@@ -178,10 +284,14 @@ class Engine:
             return True
         if step.wait:
             return await self._wait(session, state, position, step, existing)
+        if run.id in self.leases.lost:
+            raise _LeaseLost(run.id)
+        if _past(state.deadline):
+            raise StepFailed(self._over_time(step))
         if step.when is not None:
             try:
                 go = evaluate(step.when, state.context)
-            except ExpressionError as exc:
+            except Exception as exc:  # any error in a condition fails the step in words
                 raise await self._fail(
                     session, state, self._row(session, state, step, position), exc
                 ) from exc
@@ -197,8 +307,8 @@ class Engine:
         assert step.action is not None
         try:
             action = self.registry.get(step.action)
-            inputs = render_value(step.inputs, state.context)
-        except (UnknownActionError, ExpressionError) as exc:
+            inputs = render_inputs(step.inputs, state.context)
+        except (UnknownActionError, InputsError) as exc:
             raise await self._fail(session, state, row, exc) from exc
         # Recorded with the step's outcome (one commit per step; the last step's is the run's): a
         # crash mid-step leaves the step unfinished either way, and its idempotency key keeps the
@@ -227,22 +337,27 @@ class Engine:
             return await action.run(ctx, row.inputs)
 
         async def on_retry(number: int, error: BaseException, delay: float) -> None:
-            message = f"attempt {number} failed ({_describe(error)}); retrying in {delay:.2f}s"
+            message = f"attempt {number} failed ({describe(error)}); retrying in {delay:.2f}s"
             _event(state, step.id, "step_retry", message)
             await self._commit(session, state)
 
+        if existing is not None and existing.status == StepStatus.running:
+            _event(state, step.id, "step_resumed", _RESUMED)
         started = time.perf_counter()
         self._live(run, "step.started", step_id=step.id, detail=step.action)
         try:
-            output = await with_retries(
-                attempt,
-                step.retry,
-                attempt_timeout=step.timeout_seconds or self.settings.step_timeout_seconds,
-                scale=self.settings.retry_base_seconds,
-                on_retry=on_retry,
-            )
+            async with asyncio.timeout_at(state.deadline):
+                output = await with_retries(
+                    attempt,
+                    step.retry,
+                    attempt_timeout=step.timeout_seconds or self.settings.step_timeout_seconds,
+                    scale=self.settings.retry_base_seconds,
+                    on_retry=on_retry,
+                )
         except Exception as exc:
             row.duration_ms = (time.perf_counter() - started) * 1000
+            if isinstance(exc, TimeoutError) and _past(state.deadline):
+                raise await self._fail(session, state, row, exc, self._over_time(step)) from exc
             raise await self._fail(session, state, row, exc) from exc
         row.duration_ms = (time.perf_counter() - started) * 1000
         row.output = output.model_dump(mode="json")
@@ -265,7 +380,7 @@ class Engine:
         if existing is not None:
             due = existing.started_at + timedelta(seconds=step.wait_seconds)
             if due > utcnow():
-                run.status, run.resume_at = RunStatus.waiting, due
+                _pause(run, due)
                 await self._commit(session, state)
                 return False
             existing.status, existing.finished_at = StepStatus.succeeded, utcnow()
@@ -277,7 +392,7 @@ class Engine:
         row = self._row(session, state, step, position)
         row.status = StepStatus.waiting
         due = row.started_at + timedelta(seconds=step.wait_seconds)
-        run.status, run.resume_at = RunStatus.waiting, due
+        _pause(run, due)
         _event(state, step.id, "waiting", f"until {due.isoformat()}")
         await self._commit(session, state)
         if self.on_wait and not run.dry_run:
@@ -299,15 +414,62 @@ class Engine:
         return row
 
     async def _fail(
-        self, session: AsyncSession, state: _RunState, row: StepRun, error: BaseException
+        self,
+        session: AsyncSession,
+        state: _RunState,
+        row: StepRun,
+        error: BaseException,
+        why: str | None = None,
     ) -> StepFailed:
         run = state.run
-        message = f"step {row.step_id} ({row.action}) failed: {_describe(error)}"
-        row.status, row.error, row.finished_at = StepStatus.failed, _describe(error), utcnow()
+        why = why or describe(error)
+        message = f"step {row.step_id} ({row.action}) failed: {why}"
+        row.status = StepStatus.failed
+        if isinstance(error, DeliveryUnknown):  # not a failure we know of: it may have gone
+            row.status, message = StepStatus.unknown, f"step {row.step_id}: {why}"
+        row.error, row.finished_at = why, utcnow()
         session.add(row)
         _event(state, row.step_id, "step_failed", message)  # committed with the run's
         log.warning("run %s: %s", run.id, message)
         return StepFailed(message)
+
+
+_RECOVERED = (
+    "Levqor continued this run after the process running it stopped (time {n} it was taken over)."
+)
+_RESUMED = "Started again: the process running this step stopped before it finished."
+_CRASHED = "Levqor could not run this: {why}. It will try again."
+
+
+def _poison(count: int) -> str:
+    return (
+        f"Levqor stopped trying this run: it stopped the process running it {count} times, "
+        "so running it again could harm other runs. Check its steps and inputs, then retry it."
+    )
+
+
+def _past(deadline: float) -> bool:
+    return asyncio.get_running_loop().time() >= deadline
+
+
+def _pause(run: Run, due: datetime) -> None:
+    """The run waits until `due`: its lease goes, its running time so far is kept."""
+    now = utcnow()
+    if run.running_since is not None:
+        run.active_seconds += (now - run.running_since).total_seconds()
+    run.status, run.resume_at, run.running_since, run.lease_owner = (
+        RunStatus.waiting, due, None, None,
+    )  # fmt: skip
+
+
+async def _insert_event(session: AsyncSession, run_id: str, kind: str, message: str) -> None:
+    run = await session.get(Run, run_id)
+    if run is None:
+        return
+    connection = await session.connection()
+    values = {"workspace_id": run.workspace_id, "run_id": run_id, "step_id": None,
+              "kind": kind, "message": message, "at": utcnow()}  # fmt: skip
+    await connection.execute(insert(RunEvent), [values])
 
 
 def _event(state: _RunState, step_id: str | None, kind: str, message: str) -> None:
@@ -323,12 +485,3 @@ def _event(state: _RunState, step_id: str | None, kind: str, message: str) -> No
             "at": utcnow(),
         }
     )
-
-
-def _describe(error: BaseException) -> str:
-    if isinstance(error, TimeoutError):
-        return "timed out"
-    if isinstance(error, ActionError | UnknownActionError | ExpressionError):
-        return str(error)
-    text = str(error) or error.__class__.__name__
-    return f"{error.__class__.__name__}: {text}" if not isinstance(error, Exception) else text
