@@ -47,7 +47,9 @@ async def _chat(
 
     console = Console()
     runtime = Runtime(settings)
-    await runtime.start()
+    # A conversation executes the runs it starts, not the ones other processes left behind:
+    # those are for `levqor serve` (or a Slack process running the scheduler) to take over.
+    await runtime.start(recover=False)
     try:
         speaker = await _speaker(runtime, slug, role, email)
         async with open_checkpointer(settings) as checkpointer:
