@@ -110,7 +110,8 @@ def _ask_decision(console: Console, card: ApprovalRequest) -> ApprovalResponse |
         return None
     confirm = False
     if choice == "approve" and card.needs_confirmation:
-        typed = Prompt.ask("Class C: type CONFIRM to approve", console=console, default="")
+        question = f"Class {card.approval_class}: type CONFIRM to approve"
+        typed = Prompt.ask(question, console=console, default="")
         confirm = typed.strip() == "CONFIRM"
     return ApprovalResponse(
         decision="approve" if choice == "approve" else "reject",
