@@ -145,6 +145,7 @@ class Engine:
         run = state.run
         state.announce.append(("run.started", None, ""))
         if claim.recovered:
+            log.warning("run %s: taken over (its last executor stopped or lost its lease)", run.id)
             _event(state, None, "run_recovered", _RECOVERED.format(n=claim.recoveries))
         if claim.recoveries >= self.settings.run_max_recoveries:
             return await self._end_failed(session, state, _poison(claim.recoveries))

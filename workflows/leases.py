@@ -265,6 +265,7 @@ class LeaseKeeper:
 
     async def renew(self) -> None:
         """Renew every held lease now."""
+        started = asyncio.get_running_loop().time()
         held = list(self._held)
         renewed: set[str] = set()
         until = utcnow() + timedelta(seconds=self.seconds)
@@ -275,6 +276,10 @@ class LeaseKeeper:
                 rows = await connection.execute(_RENEW, {**params, "r_until": until})
                 renewed.update(str(r[0]) for r in rows)
             await session.commit()
+        took = asyncio.get_running_loop().time() - started
+        if took > self.seconds / 3:
+            log.warning("renewing %d run leases took %.1f s (the lease lasts %.1f s)",
+                        len(held), took, self.seconds)  # fmt: skip
         for run_id in set(held) - renewed:
             if run_id in self._held:
                 log.warning("run %s: lease lost to another process; stopping here", run_id)
