@@ -23,7 +23,7 @@ from tests.fakes.gate import Gate
 from tests.fakes.http_server import LoopbackServer, serve_app
 from tests.fakes.slack_api import TOKEN, FakeSlack, fake_slack  # noqa: F401
 from tests.fakes.smtp_inbox import Inbox, smtp_inbox
-from tests.workflows.helpers import activate, new_run
+from tests.workflows.helpers import Recorder, activate, new_run
 from workflows.runtime import Runtime
 
 UNKNOWN_WORDS = "We may or may not have sent this message: the process stopped while sending"
@@ -271,3 +271,35 @@ async def test_an_email_caught_mid_send_is_marked_unknown_not_resent(
     assert run.status == RunStatus.failed
     assert ledger.status == "unknown"
     assert inbox[0].messages == []
+
+
+async def test_a_process_that_lost_its_lease_stops_before_its_next_step(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+) -> None:
+    recorder = Recorder()
+    registry = recorder.registry()
+    spec = {"name": "Two notes", "trigger": {"type": "manual"}, "steps": [
+        {"id": "slow", "action": "test.note", "inputs": {"text": "one", "sleep": 1.5}},
+        {"id": "next", "action": "test.note", "inputs": {"text": "two"}},
+    ]}  # fmt: skip
+    workflow = await activate(sessions, workspace, spec, registry)
+    run_id = (await new_run(sessions, workflow)).run.id
+    runtime = Runtime(settings, registry)
+    try:
+        task = runtime.submit(run_id)
+        await asyncio.sleep(0.5)  # step one is running: another process takes the run over
+        async with sessions() as session:
+            run = await session.get(Run, run_id)
+            assert run is not None and run.lease_owner == runtime.engine.leases.owner
+            run.lease_owner = "elsewhere:1:1:d4"
+            await session.commit()
+        await task
+    finally:
+        await runtime.close()
+    assert recorder.texts == ["one"]  # it finished the step it was in, and went no further
+    async with sessions() as session:
+        run = await session.get(Run, run_id)
+    assert run is not None and run.status == RunStatus.running
+    assert run.lease_owner == "elsewhere:1:1:d4"  # nothing of the loser's was written
