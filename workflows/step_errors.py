@@ -65,12 +65,11 @@ def describe(error: BaseException) -> str:
 
 
 def seconds_in_words(seconds: float) -> str:
-    """`1 second`, `90 seconds`, `15 minutes`, `2 hours`."""
-    if seconds < 120:
-        n = round(seconds)
-        return f"{n} second{'s' if n != 1 else ''}"
-    if seconds < 7200:
-        n = round(seconds / 60)
-        return f"{n} minutes"
-    n = round(seconds / 3600)
-    return f"{n} hours"
+    """`1 second`, `90 seconds`, `15 minutes`, `1 hour`, `2 hours`."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        n = int(seconds // 3600)
+        return f"{n} hour{'s' if n != 1 else ''}"
+    if seconds >= 120:
+        return f"{round(seconds / 60)} minutes"
+    n = round(seconds)
+    return f"{n} second{'s' if n != 1 else ''}"
