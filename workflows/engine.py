@@ -31,12 +31,12 @@ from storage.models import (
     Workspace,
 )
 from storage.types import utcnow
-from workflows import leases
+from workflows import breakdowns, leases, run_clock
 from workflows.expressions import evaluate
 from workflows.live import LiveEvent, LiveKind
 from workflows.retry import with_retries
 from workflows.spec import Step, WorkflowSpec
-from workflows.step_errors import InputsError, describe, render_inputs, seconds_in_words
+from workflows.step_errors import InputsError, describe, render_inputs
 from workflows.versions import cached, spec_of
 
 log = logging.getLogger(__name__)
@@ -113,11 +113,11 @@ class Engine:
         try:
             return await self._execute(run_id)
         except asyncio.CancelledError:  # shutting down: leave the run for the next process
-            await asyncio.shield(self._let_go(run_id))
+            await asyncio.shield(breakdowns.let_go(self, run_id))
             raise
         except Exception as exc:
             log.exception("run %s: the execution broke down", run_id)
-            return await self._crashed(run_id, exc)
+            return await breakdowns.crashed(self, run_id, exc)
 
     async def _execute(self, run_id: str) -> Run:
         async with self.sessions() as session:
@@ -146,19 +146,17 @@ class Engine:
         state.announce.append(("run.started", None, ""))
         if claim.recovered:
             log.warning("run %s: taken over (its last executor stopped or lost its lease)", run.id)
-            _event(state, None, "run_recovered", _RECOVERED.format(n=claim.recoveries))
+            _event(state, None, "run_recovered", breakdowns.RECOVERED.format(n=claim.recoveries))
         if claim.recoveries >= self.settings.run_max_recoveries:
-            return await self._end_failed(session, state, _poison(claim.recoveries))
-        used = claim.active_seconds + (utcnow() - claim.running_since).total_seconds()
-        left = self.settings.run_max_seconds - used
-        state.deadline = asyncio.get_running_loop().time() + left
+            return await self._end_failed(session, state, breakdowns.poison(claim.recoveries))
+        state.deadline = run_clock.deadline(claim, self.settings.run_max_seconds)
         last = len(state.spec.steps) - 1
         try:
-            if left <= 0:
-                raise StepFailed(self._over_time(None))
+            if run_clock.past(state.deadline):
+                raise StepFailed(run_clock.over_time(self.settings.run_max_seconds, None))
             for position, step in enumerate(state.spec.steps):
                 if not await self._step(session, state, position, step, last=position == last):
-                    self._live(run, "run.waiting", detail=str(run.resume_at or ""))
+                    self.publish(run, "run.waiting", detail=str(run.resume_at or ""))
                     return run  # waiting
         except StepFailed as failure:
             return await self._end_failed(session, state, str(failure))
@@ -173,60 +171,10 @@ class Engine:
         run.status, run.error, run.finished_at = RunStatus.failed, message, utcnow()
         run.lease_owner = None
         await self._commit(session, state)
-        self._live(run, "run.failed", detail=message)
+        self.publish(run, "run.failed", detail=message)
         if self.on_failure and not run.dry_run:
             await self.on_failure(run, message)
         return run
-
-    def _over_time(self, step: Step | None) -> str:
-        limit = seconds_in_words(self.settings.run_max_seconds)
-        where = f" during step “{step.id}”" if step else ""
-        return (
-            f"This run took longer than the {limit} a run may take (time spent waiting is not "
-            f"counted), so Levqor stopped it{where}."
-        )
-
-    async def _crashed(self, run_id: str, error: BaseException) -> Run:
-        """Count an execution that broke down; fail the run as poison at the limit."""
-        try:
-            async with self.sessions() as session:
-                count = await leases.count_crash(session, run_id, self.leases.owner)
-                if count is not None:
-                    why = describe(error)
-                    await _insert_event(session, run_id, "run_crashed", _CRASHED.format(why=why))
-                await session.commit()
-                run = await session.get(Run, run_id)
-            if run is None:
-                raise LookupError(f"run {run_id} not found")
-            if count is not None and count >= self.settings.run_max_recoveries:
-                return await self._fail_poison(run_id, count)
-            return run
-        except Exception:
-            log.exception("run %s: could not record the breakdown; its lease will expire", run_id)
-            raise
-
-    async def _fail_poison(self, run_id: str, count: int) -> Run:
-        message = _poison(count)
-        async with self.sessions() as session:
-            run = await session.get(Run, run_id)
-            assert run is not None
-            if run.status in (RunStatus.succeeded, RunStatus.failed):
-                return run
-            run.status, run.error, run.finished_at = RunStatus.failed, message, utcnow()
-            run.lease_owner = None
-            await _insert_event(session, run_id, "run_failed", message)
-            await session.commit()
-        self._live(run, "run.failed", detail=message)
-        if self.on_failure and not run.dry_run:
-            await self.on_failure(run, message)
-        return run
-
-    async def _let_go(self, run_id: str) -> None:
-        self.leases.release(run_id)
-        try:
-            await leases.release(self.sessions, run_id, self.leases.owner)
-        except Exception:
-            log.exception("run %s: could not release its lease; it will expire", run_id)
 
     async def _commit(self, session: AsyncSession, state: _RunState) -> None:
         """Commit (with the timeline events noted), then publish what the commit made true."""
@@ -240,11 +188,12 @@ class Engine:
             self.leases.hold(state.run.id)
         announce, state.announce = state.announce, []
         for kind, step_id, detail in announce:
-            self._live(state.run, kind, step_id=step_id, detail=detail)
+            self.publish(state.run, kind, step_id=step_id, detail=detail)
 
-    def _live(
+    def publish(
         self, run: Run, kind: LiveKind, *, step_id: str | None = None, detail: str = ""
     ) -> None:
+        """Tell live subscribers what happened to a run (never for dry runs)."""
         if self.on_event is None or run.dry_run:
             return
         self.on_event(
@@ -287,8 +236,8 @@ class Engine:
             return await self._wait(session, state, position, step, existing)
         if run.id in self.leases.lost:
             raise _LeaseLost(run.id)
-        if _past(state.deadline):
-            raise StepFailed(self._over_time(step))
+        if run_clock.past(state.deadline):
+            raise StepFailed(run_clock.over_time(self.settings.run_max_seconds, step.id))
         if step.when is not None:
             try:
                 go = evaluate(step.when, state.context)
@@ -343,9 +292,9 @@ class Engine:
             await self._commit(session, state)
 
         if existing is not None and existing.status == StepStatus.running:
-            _event(state, step.id, "step_resumed", _RESUMED)
+            _event(state, step.id, "step_resumed", breakdowns.RESUMED)
         started = time.perf_counter()
-        self._live(run, "step.started", step_id=step.id, detail=step.action)
+        self.publish(run, "step.started", step_id=step.id, detail=step.action)
         try:
             async with asyncio.timeout_at(state.deadline):
                 output = await with_retries(
@@ -357,8 +306,9 @@ class Engine:
                 )
         except Exception as exc:
             row.duration_ms = (time.perf_counter() - started) * 1000
-            if isinstance(exc, TimeoutError) and _past(state.deadline):
-                raise await self._fail(session, state, row, exc, self._over_time(step)) from exc
+            if isinstance(exc, TimeoutError) and run_clock.past(state.deadline):
+                why = run_clock.over_time(self.settings.run_max_seconds, step.id)
+                raise await self._fail(session, state, row, exc, why) from exc
             raise await self._fail(session, state, row, exc) from exc
         row.duration_ms = (time.perf_counter() - started) * 1000
         row.output = output.model_dump(mode="json")
@@ -381,7 +331,7 @@ class Engine:
         if existing is not None:
             due = existing.started_at + timedelta(seconds=step.wait_seconds)
             if due > utcnow():
-                _pause(run, due)
+                run_clock.pause(run, due)
                 await self._commit(session, state)
                 return False
             existing.status, existing.finished_at = StepStatus.succeeded, utcnow()
@@ -393,7 +343,7 @@ class Engine:
         row = self._row(session, state, step, position)
         row.status = StepStatus.waiting
         due = row.started_at + timedelta(seconds=step.wait_seconds)
-        _pause(run, due)
+        run_clock.pause(run, due)
         _event(state, step.id, "waiting", f"until {due.isoformat()}")
         await self._commit(session, state)
         if self.on_wait and not run.dry_run:
@@ -433,44 +383,6 @@ class Engine:
         _event(state, row.step_id, "step_failed", message)  # committed with the run's
         log.warning("run %s: %s", run.id, message)
         return StepFailed(message)
-
-
-_RECOVERED = (
-    "Levqor continued this run after the process running it stopped (time {n} it was taken over)."
-)
-_RESUMED = "Started again: the process running this step stopped before it finished."
-_CRASHED = "Levqor could not run this: {why}. It will try again."
-
-
-def _poison(count: int) -> str:
-    return (
-        f"Levqor stopped trying this run: it stopped the process running it {count} times, "
-        "so running it again could harm other runs. Check its steps and inputs, then retry it."
-    )
-
-
-def _past(deadline: float) -> bool:
-    return asyncio.get_running_loop().time() >= deadline
-
-
-def _pause(run: Run, due: datetime) -> None:
-    """The run waits until `due`: its lease goes, its running time so far is kept."""
-    now = utcnow()
-    if run.running_since is not None:
-        run.active_seconds += (now - run.running_since).total_seconds()
-    run.status, run.resume_at, run.running_since, run.lease_owner = (
-        RunStatus.waiting, due, None, None,
-    )  # fmt: skip
-
-
-async def _insert_event(session: AsyncSession, run_id: str, kind: str, message: str) -> None:
-    run = await session.get(Run, run_id)
-    if run is None:
-        return
-    connection = await session.connection()
-    values = {"workspace_id": run.workspace_id, "run_id": run_id, "step_id": None,
-              "kind": kind, "message": message, "at": utcnow()}  # fmt: skip
-    await connection.execute(insert(RunEvent), [values])
 
 
 def _event(state: _RunState, step_id: str | None, kind: str, message: str) -> None:
