@@ -170,8 +170,17 @@ class Runtime:
             found = await leases.claimable(session)
         run_ids = [run_id for run_id in found if run_id not in self._executing]
         for run_id in run_ids:
-            self.submit(run_id)
+            self._executing.add(run_id)  # taken (not yet started): the next sweep skips it
+            self._spawn(self._take_over(run_id))
         return run_ids
+
+    async def _take_over(self, run_id: str) -> None:
+        """A few at a time, like scheduled fires: a backlog does not exhaust the pool."""
+        try:
+            async with self._scheduled:
+                await self._execute(run_id)
+        finally:
+            self._executing.discard(run_id)
 
     async def _sweep(self) -> None:
         """Every lease period, take over runs whose process stopped meanwhile."""
