@@ -27,6 +27,18 @@ class Risk(IntEnum):
     critical = 3  # deletes data, moves money or plans, handles credentials, bulk sends
 
 
+class CustomerData(IntEnum):
+    """How much stored customer data an action reads (CRM, Stripe, sheets, run data).
+
+    `workflows.policy` follows it: sent outside the workspace, one record makes a workflow class B
+    at least, a list (`many`) class C.
+    """
+
+    none = 0
+    one = 1
+    many = 2
+
+
 class ActionInput(BaseModel):
     """Base for action inputs: unknown fields are an error, named in the message."""
 
@@ -82,6 +94,7 @@ class Action(Generic[InputT, OutputT]):
     output_model: type[OutputT]
     handler: Callable[[ActionContext, InputT], Awaitable[OutputT]]
     risk_for: Callable[[dict[str, Any]], Risk] | None = None
+    reads: CustomerData = CustomerData.none
 
     @property
     def integration(self) -> str:

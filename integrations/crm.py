@@ -14,6 +14,7 @@ from integrations.base import (
     ActionContext,
     ActionInput,
     ActionOutput,
+    CustomerData,
     RetryableError,
     Risk,
 )
@@ -228,6 +229,7 @@ ACTIONS: list[Action[Any, Any]] = [
         name="crm.find_contacts",
         description="Find CRM contacts by text, stage, source or how recently they were added.",
         risk=Risk.read, input_model=FindInput, output_model=FindOutput, handler=find_contacts,
+        reads=CustomerData.many,
     ),
     Action(
         name="crm.update_contact",

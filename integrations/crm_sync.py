@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from integrations.base import Action, ActionContext, ActionInput, ActionOutput, Risk
+from integrations.base import Action, ActionContext, ActionInput, ActionOutput, CustomerData, Risk
 from integrations.crm import contact_dict
 from integrations.hubspot import HubSpotClient, HubSpotContact, client_for, hubspot_stage
 from integrations.hubspot import to_properties as hubspot_properties
@@ -274,5 +274,5 @@ ACTIONS: list[Action[Any, Any]] = [
            "Two-way sync of CRM contacts with HubSpot (only changed records; newest edit wins).",
            Risk.external, SyncInput, SyncOutput, sync_hubspot),
     Action("crm.get_contact", "Read one CRM contact by email, with its milestones.",
-           Risk.read, GetContactInput, GetContactOutput, get_contact),
+           Risk.read, GetContactInput, GetContactOutput, get_contact, reads=CustomerData.one),
 ]  # fmt: skip

@@ -205,6 +205,8 @@ async def deliver_each(
             )
         except _NotDelivered as exc:
             raise exc.transient from exc
+        except outbox.DeliveryUnknown:
+            raise  # cut off mid-send earlier: the step says so instead of sending again
         except ActionError as exc:
             results.append((address, exc))
             continue

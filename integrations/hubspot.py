@@ -15,6 +15,7 @@ from integrations.base import (
     ActionError,
     ActionInput,
     ActionOutput,
+    CustomerData,
     RetryableError,
     Risk,
     retry_after_seconds,
@@ -252,7 +253,8 @@ async def upsert_contact(ctx: ActionContext, inp: UpsertContactInput) -> UpsertC
 
 ACTIONS: list[Action[Any, Any]] = [
     Action("hubspot.list_contacts", "List HubSpot contacts, e.g. those changed since a time.",
-           Risk.read, ListContactsInput, ListContactsOutput, list_contacts),
+           Risk.read, ListContactsInput, ListContactsOutput, list_contacts,
+           reads=CustomerData.many),
     Action("hubspot.upsert_contact", "Create a HubSpot contact or update the one with this email.",
            Risk.external, UpsertContactInput, UpsertContactOutput, upsert_contact),
 ]  # fmt: skip

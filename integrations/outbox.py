@@ -1,4 +1,11 @@
-"""The delivery ledger: every Slack/email send is keyed, recorded, and never repeated."""
+"""The delivery ledger: every Slack/email send is keyed, recorded, and never repeated.
+
+A live send writes its row as "sending" (committed) before calling the provider and "sent" after.
+A row still "sending" when the step runs again means a process stopped mid-call: the message may
+or may not have gone. If the provider can tell (`check`: Slack finds the message by the key it
+carries), the ledger follows the provider; otherwise the row becomes "unknown" and the step fails
+with `DeliveryUnknown`, in words. Nothing is sent twice on a guess.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +13,33 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from integrations.base import ActionContext, ActionError
+from integrations.base import ActionContext, ActionError, RetryableError
 from storage.models import OutboxMessage
 from storage.scope import Tenant
 from storage.types import new_id, utcnow
 
 Channel = Literal["slack", "email"]
 Sender = Callable[[], Awaitable[dict[str, Any]]]
+# What a provider says of an attempt that was cut off: its result (it went), "absent" (it did
+# not) or "unknown" (it cannot tell).
+Lookup = dict[str, Any] | Literal["absent", "unknown"]
+Checker = Callable[[OutboxMessage], Awaitable[Lookup]]
+UNKNOWN = (
+    "We may or may not have sent this message: the process stopped while sending. "
+    "Check with the recipient (or in the channel) before sending it again."
+)
+
+
+class DeliveryUnknown(ActionError):
+    """A send was cut off mid-call and the provider cannot say whether it went."""
+
+    def __init__(self) -> None:
+        super().__init__(UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -51,28 +74,96 @@ async def find(ctx: ActionContext, key: str) -> OutboxMessage | None:
 
 
 async def deliver(
-    ctx: ActionContext, message: Message, send: Sender | None, not_configured: str
+    ctx: ActionContext,
+    message: Message,
+    send: Sender | None,
+    not_configured: str,
+    check: Checker | None = None,
 ) -> Delivery:
     """Send `message` once: reuse a sent/pending row, park it when `send` is None, record failures.
 
     `send` raises ActionError for a permanent failure (recorded as "failed") and RetryableError
-    for a transient one (nothing recorded, so the retry sends).
+    for a transient one (nothing kept, so the retry sends). A row found "sending" is settled with
+    `check` (see the module docstring), or marked "unknown" when there is none.
     """
     if ctx.dry_run:
         return Delivery("dry_run", "dry_run", dict(message.payload))
     if send is None:
         return await _park(ctx, message, not_configured)
-    existing = await find(ctx, message.key)
-    if existing is not None and existing.status in ("sent", "pending"):
-        return _repeated(message, existing)
-    known = existing is not None
+    if not await _start(ctx, message):
+        existing = await find(ctx, message.key)
+        if existing is None:  # the key is another workspace's: send without a row, as before
+            return Delivery(message.channel, "sent", await send())
+        if existing.status in ("sent", "pending"):
+            return _repeated(message, existing)
+        if existing.status in ("sending", "unknown"):
+            found = await check(existing) if check and existing.status == "sending" else "unknown"
+            if isinstance(found, dict):
+                await _settle(ctx, message, "sent", None, found)
+                return Delivery(message.channel, "sent", found, True)
+            if found == "unknown":
+                await _settle(ctx, message, "unknown", UNKNOWN[:500], {})
+                raise DeliveryUnknown()
+        await _settle(ctx, message, "sending", None, {})  # failed, or checked absent: send
     try:
         result = await send()
-    except ActionError as exc:
-        await _record(ctx, message, "failed", str(exc)[:500], {}, known=known)
+    except RetryableError:
+        await _forget(ctx, message)  # it did not go: no row, as if never tried; the retry sends
         raise
-    await _record(ctx, message, "sent", None, result, known=known)
+    except Exception as exc:
+        await _settle(ctx, message, "failed", str(exc)[:500] or type(exc).__name__, {})
+        raise
+    await _settle(ctx, message, "sent", None, result)
     return Delivery(message.channel, "sent", result)
+
+
+async def _start(ctx: ActionContext, message: Message) -> bool:
+    """Write a new key's row as "sending" and commit it; False when the key has a row already."""
+    values = {
+        "id": new_id(),
+        "workspace_id": ctx.workspace_id,
+        "channel": message.channel,
+        **_fields(ctx, message, "sending", None, {}),
+    }
+    async with ctx.sessions() as session:
+        connection = await session.connection()
+        added = await connection.execute(_INSERT_NEW[connection.dialect.name], values)
+        if added.first() is None:
+            return False
+        await session.commit()
+    return True
+
+
+async def _forget(ctx: ActionContext, message: Message) -> None:
+    """Remove the key's "sending" row (the provider answered: the message did not go)."""
+    async with ctx.sessions() as session:
+        await session.exec(
+            delete(OutboxMessage).where(
+                col(OutboxMessage.workspace_id) == ctx.workspace_id,
+                col(OutboxMessage.idempotency_key) == message.key,
+                col(OutboxMessage.status) == "sending",
+            )
+        )
+        await session.commit()
+
+
+async def _settle(
+    ctx: ActionContext, message: Message, status: str, reason: str | None, result: dict[str, Any]
+) -> None:
+    """Write this outcome on the key's row (one UPDATE) and commit."""
+    values = _fields(ctx, message, status, reason, result)
+    if status != "sending":  # the attempt's time stays: a later check looks from there
+        del values["created_at"]
+    async with ctx.sessions() as session:
+        await session.exec(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.workspace_id) == ctx.workspace_id,
+                col(OutboxMessage.idempotency_key) == message.key,
+            )
+            .values(**values)
+        )
+        await session.commit()
 
 
 def _repeated(message: Message, existing: OutboxMessage) -> Delivery:
@@ -108,26 +199,6 @@ async def _park(ctx: ActionContext, message: Message, reason: str) -> Delivery:
             return _repeated(message, existing)
         await _write(ctx, tenant, existing, message, "pending", reason, {})
     return Delivery("outbox", "pending", {})
-
-
-async def _record(
-    ctx: ActionContext,
-    message: Message,
-    status: str,
-    reason: str | None,
-    result: dict[str, Any],
-    *,
-    known: bool,
-) -> None:
-    """Write the ledger row; `known` says a (failed) row for the key exists and is updated."""
-    async with ctx.sessions() as session:
-        tenant = Tenant(session, ctx.workspace_id)
-        row = None
-        if known:
-            row = await tenant.first(
-                tenant.select(OutboxMessage).where(OutboxMessage.idempotency_key == message.key)
-            )
-        await _write(ctx, tenant, row, message, status, reason, result)
 
 
 async def _write(

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from integrations.base import Action, ActionContext, ActionInput, ActionOutput, Risk
+from integrations.base import Action, ActionContext, ActionInput, ActionOutput, CustomerData, Risk
 from integrations.charts import DayBar, chart_id_for, runs_chart, save_chart
 from integrations.durations import parse_duration
 from storage.models import CrmContact, Run, RunStatus, Workflow, Workspace
@@ -265,5 +265,6 @@ ACTIONS: list[Action[Any, Any]] = [
         input_model=BuildInput,
         output_model=BuildOutput,
         handler=build,
+        reads=CustomerData.one,  # figures and run data (a last error may name a customer)
     )
 ]

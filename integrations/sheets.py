@@ -16,6 +16,7 @@ from integrations.base import (
     ActionError,
     ActionInput,
     ActionOutput,
+    CustomerData,
     RetryableError,
     Risk,
 )
@@ -269,7 +270,7 @@ ACTIONS: list[Action[Any, Any]] = [
     Action("sheets.append_row", "Append a row to a Google Sheet.",
            Risk.internal, AppendRowInput, AppendRowOutput, append_row),
     Action("sheets.read_rows", "Read a Google Sheet's rows, keyed by its header row.",
-           Risk.read, ReadRowsInput, ReadRowsOutput, read_rows),
+           Risk.read, ReadRowsInput, ReadRowsOutput, read_rows, reads=CustomerData.many),
     Action("sheets.update_row", "Update the Google Sheet rows matching some column values.",
            Risk.internal, UpdateRowInput, UpdateRowOutput, update_row),
     Action("sheets.delete_rows",

@@ -22,12 +22,16 @@ from integrations.base import (
     retry_after_seconds,
 )
 from integrations.credentials import load_credential
+from storage.models import OutboxMessage
+from storage.scope import Tenant
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
 MAX_FIELD_TEXT = 2000
 MAX_HEADER_TEXT = 150
 MAX_MESSAGE_TEXT = 40000
+EVENT_TYPE = "levqor_step"
+LOOK_BACK_SECONDS = 120  # how far before the attempt's record the history is read (clock skew)
 
 
 class PostMessageInput(ActionInput):
@@ -103,8 +107,12 @@ async def post_message(ctx: ActionContext, inp: PostMessageInput) -> PostMessage
         assert token is not None
         return await _send(ctx, token, inp.channel, text, blocks)
 
+    async def check(row: OutboxMessage) -> outbox.Lookup:
+        assert token is not None
+        return await find_posted(ctx, token, row)
+
     delivery = await outbox.deliver(
-        ctx, message, send if token else None, not_configured="slack not configured"
+        ctx, message, send if token else None, "slack not configured", check
     )
     preview = delivery.delivered == "dry_run"
     return PostMessageOutput(
@@ -125,13 +133,62 @@ async def _send(
         timeout=int(ctx.settings.step_timeout_seconds),
         retry_handlers=[],
     )
+    # The step's key travels with the message, so a cut-off attempt can be found again.
+    metadata = {"event_type": EVENT_TYPE, "event_payload": {"idempotency_key": ctx.idempotency_key}}
     try:
-        response = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        response = await client.chat_postMessage(
+            channel=channel, text=text, blocks=blocks, metadata=metadata
+        )
     except SlackApiError as exc:
         raise _classify(exc, channel) from exc
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise RetryableError(f"Slack unreachable: {exc or type(exc).__name__}") from exc
     return {"channel": response.get("channel", channel), "ts": response.get("ts")}
+
+
+async def find_posted(ctx: ActionContext, token: str, row: OutboxMessage) -> outbox.Lookup:
+    """After a cut-off attempt: the message if the channel's history has it (by its key), else
+    "absent"; "unknown" when the history cannot be read (no `channels:history` scope, a channel
+    given by name that was never posted to before, Slack unreachable).
+    """
+    channel = await _channel_id(ctx, str(row.payload.get("channel") or row.target))
+    client = AsyncWebClient(
+        token=token,
+        base_url=ctx.settings.slack_api_url,
+        timeout=int(ctx.settings.step_timeout_seconds),
+        retry_handlers=[],
+    )
+    oldest = row.created_at.timestamp() - LOOK_BACK_SECONDS
+    try:
+        page = await client.conversations_history(
+            channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200
+        )
+    except (SlackApiError, aiohttp.ClientError, TimeoutError):
+        return "unknown"
+    messages = page.get("messages") or []
+    for found in messages:
+        payload = (found.get("metadata") or {}).get("event_payload") or {}
+        if payload.get("idempotency_key") == row.idempotency_key:
+            return {"channel": channel, "ts": found.get("ts")}
+    return "unknown" if page.get("has_more") else "absent"
+
+
+async def _channel_id(ctx: ActionContext, channel: str) -> str:
+    """The channel's id: as given, or the one Slack answered for an earlier post to this name."""
+    if not channel.startswith("#"):
+        return channel
+    async with ctx.sessions() as session:
+        tenant = Tenant(session, ctx.workspace_id)
+        query = tenant.select(OutboxMessage).where(
+            OutboxMessage.channel == "slack",
+            OutboxMessage.target == channel,
+            OutboxMessage.status == "sent",
+        )
+        for earlier in await tenant.all(query.limit(20)):
+            answered = earlier.payload.get("result", {}).get("channel")
+            if isinstance(answered, str) and answered:
+                return answered
+    return channel
 
 
 def _classify(exc: SlackApiError, channel: str) -> Exception:

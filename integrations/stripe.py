@@ -18,6 +18,7 @@ from integrations.base import (
     ActionError,
     ActionInput,
     ActionOutput,
+    CustomerData,
     RetryableError,
     Risk,
 )
@@ -350,11 +351,13 @@ async def update_subscription(
 
 ACTIONS: list[Action[Any, Any]] = [
     Action("stripe.list_invoices", "List invoices by status, e.g. open ones overdue by N days.",
-           Risk.read, ListInvoicesInput, ListInvoicesOutput, list_invoices),
+           Risk.read, ListInvoicesInput, ListInvoicesOutput, list_invoices,
+           reads=CustomerData.many),
     Action("stripe.get_customer", "Fetch one Stripe customer.",
-           Risk.read, GetCustomerInput, GetCustomerOutput, get_customer),
+           Risk.read, GetCustomerInput, GetCustomerOutput, get_customer, reads=CustomerData.one),
     Action("stripe.summarize_payments", "Payments, refunds and failures over a period.",
-           Risk.read, SummarizePaymentsInput, SummarizePaymentsOutput, summarize_payments),
+           Risk.read, SummarizePaymentsInput, SummarizePaymentsOutput, summarize_payments,
+           reads=CustomerData.one),
     Action("stripe.update_customer", "Set metadata on a Stripe customer.",
            Risk.external, UpdateCustomerInput, UpdateCustomerOutput, update_customer),
     Action("stripe.refund", "Refund a payment, in full or part (money leaves the account).",

@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     scheduled_concurrency: int = Field(default=4, ge=1, alias="LEVQOR_SCHEDULED_CONCURRENCY")
     chart_retention_days: int = Field(default=90, ge=1, alias="LEVQOR_CHART_RETENTION_DAYS")
     wait_poll_seconds: float = Field(default=1.0, gt=0, alias="LEVQOR_WAIT_POLL_SECONDS")
+    # Execution leases (docs/reliability.md): a run is executed by the process holding its lease,
+    # renewed every third of this; another process takes the run over once it has expired.
+    lease_seconds: float = Field(default=30.0, gt=0, alias="LEVQOR_LEASE_SECONDS")
+    # The longest a run may be running (its waits not counted) before it is failed.
+    run_max_seconds: float = Field(default=3600.0, gt=0, alias="LEVQOR_RUN_MAX_SECONDS")
+    # Executions that may end without finishing a run (crashes) before it is failed as poison.
+    run_max_recoveries: int = Field(default=3, ge=1, alias="LEVQOR_RUN_MAX_RECOVERIES")
     mail_port: int | None = Field(default=None, alias="LEVQOR_MAIL_PORT")
     mail_domain: str = Field(default="levqor.localhost", alias="LEVQOR_MAIL_DOMAIN")
     inbound_max_bytes: int = Field(default=10 * 1024 * 1024, alias="LEVQOR_INBOUND_MAX_BYTES")

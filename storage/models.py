@@ -81,6 +81,7 @@ class StepStatus(StrEnum):
     failed = "failed"
     skipped = "skipped"
     waiting = "waiting"
+    unknown = "unknown"  # a send the process died in the middle of: it may or may not have gone
 
 
 class Workspace(SQLModel, table=True):
@@ -194,6 +195,16 @@ class Run(SQLModel, table=True):
     created_at: datetime = _ts()
     started_at: datetime | None = _ts(nullable=True)
     finished_at: datetime | None = _ts(nullable=True)
+    # The execution lease (workflows.leases): which process executes the run, and until when
+    # unless its heartbeat renews it. NULL owner: nobody (queued, waiting, finished).
+    lease_owner: str | None = Field(default=None, max_length=200)
+    lease_expires_at: datetime | None = _ts(nullable=True)
+    # How many executions of this run ended without finishing it (a process died holding the
+    # lease, or the engine itself failed): a poison run is failed once this reaches the limit.
+    recoveries: int = 0
+    # Running time, waits excluded: seconds run before the last wait, and since when it runs now.
+    active_seconds: float = 0.0
+    running_since: datetime | None = _ts(nullable=True)
 
 
 class StepRun(SQLModel, table=True):
@@ -422,6 +433,24 @@ class WebInvite(SQLModel, table=True):
     revoked_at: datetime | None = _ts(nullable=True)
 
 
+class ApprovalLink(SQLModel, table=True):
+    """A single-use link emailed to a lone owner to confirm approving their own class C request.
+
+    The link holds the token; the table keeps its SHA-256. Used once, or expired, it is gone.
+    """
+
+    __tablename__ = "approval_link"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    approval_id: str = Field(foreign_key="approval.id", index=True, max_length=32)
+    member_id: str = Field(foreign_key="member.id", max_length=32)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    used_at: datetime | None = _ts(nullable=True)
+
+
 TENANT_TABLES: tuple[type[SQLModel], ...] = (
     Member,
     ApiKey,
@@ -441,4 +470,5 @@ TENANT_TABLES: tuple[type[SQLModel], ...] = (
     WebLogin,
     WebSession,
     WebInvite,
+    ApprovalLink,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -15,7 +16,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from integrations.base import ActionContext, ActionError
+from integrations.base import ActionContext
+from integrations.outbox import DeliveryUnknown
 from integrations.registry import ActionRegistry, UnknownActionError
 from storage.config import Settings
 from storage.models import (
@@ -29,10 +31,12 @@ from storage.models import (
     Workspace,
 )
 from storage.types import utcnow
-from workflows.expressions import ExpressionError, evaluate, render_value
+from workflows import breakdowns, leases, run_clock
+from workflows.expressions import evaluate
 from workflows.live import LiveEvent, LiveKind
 from workflows.retry import with_retries
 from workflows.spec import Step, WorkflowSpec
+from workflows.step_errors import InputsError, describe, render_inputs
 from workflows.versions import cached, spec_of
 
 log = logging.getLogger(__name__)
@@ -56,6 +60,10 @@ class StepFailed(Exception):
     """A step failed for good; the run stops here."""
 
 
+class _LeaseLost(Exception):
+    """Another process took the run over (this one's lease expired): stop without writing."""
+
+
 @dataclass
 class _RunState:
     run: Run
@@ -63,6 +71,8 @@ class _RunState:
     context: dict[str, Any]
     done: dict[str, StepRun]
     requested_by: str | None = None
+    deadline: float = 0.0  # the event loop's time at which the run is over its time limit
+    held: bool = False  # the claim is committed and the lease keeper renews it
     # Live events of changes not committed yet, published (in order) right after the commit.
     announce: list[tuple[LiveKind, str | None, str]] = field(default_factory=list)
     # Timeline events (RunEvent rows) not written yet: inserted together with the next commit.
@@ -90,9 +100,26 @@ class Engine:
         self.on_wait = on_wait
         self.on_failure = on_failure
         self.on_event = on_event
+        self.leases = leases.LeaseKeeper(sessions, leases.new_owner(), settings.lease_seconds)
 
     async def execute(self, run_id: str) -> Run:
-        """Run (or continue) a run from its first unfinished step; returns the stored run."""
+        """Run (or continue) a run from its first unfinished step; returns the stored run.
+
+        The run is executed only under its lease (`workflows.leases`): a run another process
+        holds is returned as it is. Whatever goes wrong, the run ends: a step that fails fails
+        the run; an execution that breaks down is counted, and the run is failed as poison once
+        that happened `LEVQOR_RUN_MAX_RECOVERIES` times.
+        """
+        try:
+            return await self._execute(run_id)
+        except asyncio.CancelledError:  # shutting down: leave the run for the next process
+            await asyncio.shield(breakdowns.let_go(self, run_id))
+            raise
+        except Exception as exc:
+            log.exception("run %s: the execution broke down", run_id)
+            return await breakdowns.crashed(self, run_id, exc)
+
+    async def _execute(self, run_id: str) -> Run:
         async with self.sessions() as session:
             state = await self._load(session, run_id)
             run = state.run
@@ -100,29 +127,54 @@ class Engine:
                 return run
             if run.status == RunStatus.waiting and run.resume_at and run.resume_at > utcnow():
                 return run
-            # "Running" is committed with the first change after it (a wait ending, a skip) or
-            # just before the first action starts, whichever comes first: never an extra commit.
-            run.status, run.resume_at = RunStatus.running, None
-            run.started_at = run.started_at or utcnow()
-            state.announce.append(("run.started", None, ""))
-            last = len(state.spec.steps) - 1
-            try:
-                for position, step in enumerate(state.spec.steps):
-                    if not await self._step(session, state, position, step, last=position == last):
-                        self._live(run, "run.waiting", detail=str(run.resume_at or ""))
-                        return run  # waiting
-            except StepFailed as failure:
-                run.status, run.error, run.finished_at = RunStatus.failed, str(failure), utcnow()
-                await self._commit(session, state)
-                self._live(run, "run.failed", detail=str(failure))
-                if self.on_failure and not run.dry_run:
-                    await self.on_failure(run, str(failure))
+            # The claim marks the run running in the session's transaction; it is committed with
+            # the first change after it (a wait ending, a skip) or just before the first action.
+            claim = await leases.claim(session, run, self.leases.owner, self.leases.seconds)
+            if claim is None:  # another process executes it (closing the session rolls back)
                 return run
-            # The last step's outcome (if not committed yet) and the run's success share a commit.
-            run.status, run.finished_at = RunStatus.succeeded, utcnow()
-            state.announce.append(("run.succeeded", None, ""))
-            await self._commit(session, state)
-            return run
+            try:
+                return await self._run_claimed(session, state, claim)
+            except _LeaseLost:  # nothing more is written: the session closes without committing
+                return run
+            finally:
+                self.leases.release(run.id)
+
+    async def _run_claimed(
+        self, session: AsyncSession, state: _RunState, claim: leases.Claim
+    ) -> Run:
+        run = state.run
+        state.announce.append(("run.started", None, ""))
+        if claim.recovered:
+            log.warning("run %s: taken over (its last executor stopped or lost its lease)", run.id)
+            _event(state, None, "run_recovered", breakdowns.RECOVERED.format(n=claim.recoveries))
+        if claim.recoveries >= self.settings.run_max_recoveries:
+            return await self._end_failed(session, state, breakdowns.poison(claim.recoveries))
+        state.deadline = run_clock.deadline(claim, self.settings.run_max_seconds)
+        last = len(state.spec.steps) - 1
+        try:
+            if run_clock.past(state.deadline):
+                raise StepFailed(run_clock.over_time(self.settings.run_max_seconds, None))
+            for position, step in enumerate(state.spec.steps):
+                if not await self._step(session, state, position, step, last=position == last):
+                    self.publish(run, "run.waiting", detail=str(run.resume_at or ""))
+                    return run  # waiting
+        except StepFailed as failure:
+            return await self._end_failed(session, state, str(failure))
+        # The last step's outcome (if not committed yet) and the run's success share a commit.
+        run.status, run.finished_at, run.lease_owner = RunStatus.succeeded, utcnow(), None
+        state.announce.append(("run.succeeded", None, ""))
+        await self._commit(session, state)
+        return run
+
+    async def _end_failed(self, session: AsyncSession, state: _RunState, message: str) -> Run:
+        run = state.run
+        run.status, run.error, run.finished_at = RunStatus.failed, message, utcnow()
+        run.lease_owner = None
+        await self._commit(session, state)
+        self.publish(run, "run.failed", detail=message)
+        if self.on_failure and not run.dry_run:
+            await self.on_failure(run, message)
+        return run
 
     async def _commit(self, session: AsyncSession, state: _RunState) -> None:
         """Commit (with the timeline events noted), then publish what the commit made true."""
@@ -131,13 +183,17 @@ class Engine:
             await connection.execute(insert(RunEvent), state.events)
             state.events = []
         await session.commit()
+        if not state.held and state.run.lease_owner == self.leases.owner:
+            state.held = True
+            self.leases.hold(state.run.id)
         announce, state.announce = state.announce, []
         for kind, step_id, detail in announce:
-            self._live(state.run, kind, step_id=step_id, detail=detail)
+            self.publish(state.run, kind, step_id=step_id, detail=detail)
 
-    def _live(
+    def publish(
         self, run: Run, kind: LiveKind, *, step_id: str | None = None, detail: str = ""
     ) -> None:
+        """Tell live subscribers what happened to a run (never for dry runs)."""
         if self.on_event is None or run.dry_run:
             return
         self.on_event(
@@ -181,10 +237,14 @@ class Engine:
             return True
         if step.wait:
             return await self._wait(session, state, position, step, existing)
+        if run.id in self.leases.lost:
+            raise _LeaseLost(run.id)
+        if run_clock.past(state.deadline):
+            raise StepFailed(run_clock.over_time(self.settings.run_max_seconds, step.id))
         if step.when is not None:
             try:
                 go = evaluate(step.when, state.context)
-            except ExpressionError as exc:
+            except Exception as exc:  # any error in a condition fails the step in words
                 raise await self._fail(
                     session, state, self._row(session, state, step, position), exc
                 ) from exc
@@ -200,8 +260,8 @@ class Engine:
         assert step.action is not None
         try:
             action = self.registry.get(step.action)
-            inputs = render_value(step.inputs, state.context)
-        except (UnknownActionError, ExpressionError) as exc:
+            inputs = render_inputs(step.inputs, state.context)
+        except (UnknownActionError, InputsError) as exc:
             raise await self._fail(session, state, row, exc) from exc
         # Recorded with the step's outcome (one commit per step; the last step's is the run's): a
         # crash mid-step leaves the step unfinished either way, and its idempotency key keeps the
@@ -230,23 +290,29 @@ class Engine:
             return await action.run(ctx, row.inputs)
 
         async def on_retry(number: int, error: BaseException, delay: float) -> None:
-            message = f"attempt {number} failed ({_describe(error)}); retrying in {delay:.2f}s"
+            message = f"attempt {number} failed ({describe(error)}); retrying in {delay:.2f}s"
             _event(state, step.id, "step_retry", message)
             await self._commit(session, state)
 
+        if existing is not None and existing.status == StepStatus.running:
+            _event(state, step.id, "step_resumed", breakdowns.RESUMED)
         started = time.perf_counter()
-        self._live(run, "step.started", step_id=step.id, detail=step.action)
+        self.publish(run, "step.started", step_id=step.id, detail=step.action)
         try:
-            output = await with_retries(
-                attempt,
-                step.retry,
-                attempt_timeout=step.timeout_seconds or self.settings.step_timeout_seconds,
-                scale=self.settings.retry_base_seconds,
-                on_retry=on_retry,
-            )
+            async with asyncio.timeout_at(state.deadline):
+                output = await with_retries(
+                    attempt,
+                    step.retry,
+                    attempt_timeout=step.timeout_seconds or self.settings.step_timeout_seconds,
+                    scale=self.settings.retry_base_seconds,
+                    on_retry=on_retry,
+                )
         except Exception as exc:
             row.duration_ms = (time.perf_counter() - started) * 1000
-            if not step.continue_on_error:
+            if isinstance(exc, TimeoutError) and run_clock.past(state.deadline):
+                why = run_clock.over_time(self.settings.run_max_seconds, step.id)
+                raise await self._fail(session, state, row, exc, why) from exc
+            if not step.continue_on_error or isinstance(exc, DeliveryUnknown):
                 raise await self._fail(session, state, row, exc) from exc
             await self._fail(session, state, row, exc, continuing=True)
             row.output = _failed_output(row.error)
@@ -278,7 +344,7 @@ class Engine:
         if existing is not None:
             due = existing.started_at + timedelta(seconds=step.wait_seconds)
             if due > utcnow():
-                run.status, run.resume_at = RunStatus.waiting, due
+                run_clock.pause(run, due)
                 await self._commit(session, state)
                 return False
             existing.status, existing.finished_at = StepStatus.succeeded, utcnow()
@@ -290,7 +356,7 @@ class Engine:
         row = self._row(session, state, step, position)
         row.status = StepStatus.waiting
         due = row.started_at + timedelta(seconds=step.wait_seconds)
-        run.status, run.resume_at = RunStatus.waiting, due
+        run_clock.pause(run, due)
         _event(state, step.id, "waiting", f"until {due.isoformat()}")
         await self._commit(session, state)
         if self.on_wait and not run.dry_run:
@@ -317,14 +383,19 @@ class Engine:
         state: _RunState,
         row: StepRun,
         error: BaseException,
+        why: str | None = None,
         *,
         continuing: bool = False,
     ) -> StepFailed:
         run = state.run
-        message = f"step {row.step_id} ({row.action}) failed: {_describe(error)}"
+        why = why or describe(error)
+        message = f"step {row.step_id} ({row.action}) failed: {why}"
         if continuing:
             message += " (the workflow goes on: this step may fail)"
-        row.status, row.error, row.finished_at = StepStatus.failed, _describe(error), utcnow()
+        row.status = StepStatus.failed
+        if isinstance(error, DeliveryUnknown):  # not a failure we know of: it may have gone
+            row.status, message = StepStatus.unknown, f"step {row.step_id}: {why}"
+        row.error, row.finished_at = why, utcnow()
         session.add(row)
         _event(state, row.step_id, "step_failed", message)  # committed with the run's
         log.warning("run %s: %s", run.id, message)
@@ -349,12 +420,3 @@ def _event(state: _RunState, step_id: str | None, kind: str, message: str) -> No
             "at": utcnow(),
         }
     )
-
-
-def _describe(error: BaseException) -> str:
-    if isinstance(error, TimeoutError):
-        return "timed out"
-    if isinstance(error, ActionError | UnknownActionError | ExpressionError):
-        return str(error)
-    text = str(error) or error.__class__.__name__
-    return f"{error.__class__.__name__}: {text}" if not isinstance(error, Exception) else text

@@ -27,6 +27,10 @@ class Forbidden(DomainError):
     """The member's role does not allow this."""
 
 
+class NameNeeded(Forbidden):
+    """A lone owner's own class C: type its name where the front asks for it (page, Slack, API)."""
+
+
 class BadRequest(DomainError):
     """The payload cannot be understood."""
 

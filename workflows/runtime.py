@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations.base import ActionContext
@@ -18,9 +18,10 @@ from integrations.catalog import default_registry
 from integrations.registry import ActionRegistry
 from storage.config import Settings
 from storage.db import create_engine, session_factory
-from storage.models import Run, RunStatus, Workflow, WorkflowStatus, WorkflowVersion, Workspace
+from storage.models import Run, Workflow, WorkflowStatus, WorkflowVersion, Workspace
 from storage.scope import Tenant
 from storage.types import utcnow
+from workflows import leases
 from workflows.engine import Engine
 from workflows.live import LiveEvents
 from workflows.runs import start_run
@@ -55,12 +56,15 @@ class Runtime:
         self.scheduler: WorkflowScheduler | None = None
         self.waits: WaitClock | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._executing: set[str] = set()  # runs this process is executing right now
+        self._sweeper: asyncio.Task[None] | None = None
         # Scheduled fires and continued waits run a few at a time: a burst (10,000 drip waits due
         # together) queues here instead of exhausting the connection pool.
         self._scheduled = asyncio.Semaphore(settings.scheduled_concurrency)
 
     async def start(self, *, scheduler: bool | None = None, recover: bool = True) -> Runtime:
-        """Start the scheduler and wait clock (if enabled); pick up runs left unfinished earlier."""
+        """Start the scheduler and wait clock (if enabled); with `recover`, take over runs whose
+        executor is gone, now and every `LEVQOR_LEASE_SECONDS` (see `recover`)."""
         if scheduler if scheduler is not None else self.settings.run_scheduler:
             self.scheduler = create_scheduler(self.settings, self)
             await self.scheduler.start(active=await self._time_triggered())
@@ -72,24 +76,39 @@ class Runtime:
             self.waits.start()
         elif recover:
             await self.recover()
+        if recover:
+            self._sweeper = asyncio.create_task(self._sweep(), name="levqor-run-sweeper")
         return self
 
     async def close(self) -> None:
         """Stop the scheduler, let in-flight runs finish briefly, release connections."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
         if self.waits:
             await self.waits.stop()
         if self.scheduler:
             await self.scheduler.shutdown()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
-        for task in self._tasks:
+        for task in list(self._tasks):
             task.cancel()
+        if self._tasks:  # cancelled runs hand their leases back before the pool closes
+            await asyncio.wait(self._tasks, timeout=5)
+        await self.engine.leases.stop()
         await self.http.aclose()
         await self.db.dispose()
 
     def submit(self, run_id: str) -> asyncio.Task[Run]:
         """Execute a run in the background of this process."""
-        return self._spawn(self.engine.execute(run_id))
+        return self._spawn(self._execute(run_id))
+
+    async def _execute(self, run_id: str) -> Run:
+        self._executing.add(run_id)
+        try:
+            return await self.engine.execute(run_id)
+        finally:
+            self._executing.discard(run_id)
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro)
@@ -131,7 +150,7 @@ class Runtime:
             started = await start_run(
                 tenant, workflow, trigger_type=spec.trigger.type, payload=payload
             )
-        await self.engine.execute(started.run.id)
+        await self._execute(started.run.id)
 
     def _continue_waited(self, run_id: str) -> None:
         """Wait clock callback: the run's wait is over; continue it in the background."""
@@ -140,16 +159,37 @@ class Runtime:
     async def resume(self, run_id: str) -> None:
         """Continue a run whose wait is over (a few at a time: see `_scheduled`)."""
         async with self._scheduled:
-            await self.engine.execute(run_id)
+            await self._execute(run_id)
 
     async def recover(self) -> list[str]:
-        """Restart runs this node left running or queued (overdue waits are the wait clock's)."""
+        """Take over the runs nobody executes: queued or running without a lease, or whose lease
+        expired (its process stopped). Runs other processes hold are left alone; overdue waits
+        are the wait clock's. Each run is claimed by exactly one process (`workflows.leases`)."""
         async with self.sessions() as session:
-            query = select(Run.id).where(col(Run.status).in_([RunStatus.running, RunStatus.queued]))
-            run_ids = list((await session.exec(query)).all())
+            await leases.expire_dead_owners(session)
+            found = await leases.claimable(session)
+        run_ids = [run_id for run_id in found if run_id not in self._executing]
         for run_id in run_ids:
-            self.submit(run_id)
+            self._executing.add(run_id)  # taken (not yet started): the next sweep skips it
+            self._spawn(self._take_over(run_id))
         return run_ids
+
+    async def _take_over(self, run_id: str) -> None:
+        """A few at a time, like scheduled fires: a backlog does not exhaust the pool."""
+        try:
+            async with self._scheduled:
+                await self._execute(run_id)
+        finally:
+            self._executing.discard(run_id)
+
+    async def _sweep(self) -> None:
+        """Every lease period, take over runs whose process stopped meanwhile."""
+        while True:
+            await asyncio.sleep(self.settings.lease_seconds)
+            try:
+                await self.recover()
+            except Exception:
+                log.exception("could not look for runs to take over; trying again")
 
     async def sync_workflow(self, workflow: Workflow) -> None:
         """After a committed change: schedule an active time-triggered workflow, else unschedule."""

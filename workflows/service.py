@@ -14,6 +14,7 @@ from integrations.registry import ActionRegistry
 from storage.models import (
     AlertState,
     Approval,
+    ApprovalLink,
     AuditLog,
     Decision,
     FeedItemSeen,
@@ -30,18 +31,23 @@ from storage.models import (
 )
 from storage.scope import Tenant
 from storage.types import utcnow
-from workflows import policy
-from workflows.errors import Conflict, Forbidden, InvalidSpec, NotFound
+from workflows import approval_links, policy
+from workflows.errors import Conflict, Forbidden, InvalidSpec, NameNeeded, NotFound
 from workflows.spec import WorkflowSpec
 
 
 @dataclass
 class Proposal:
-    """A stored version waiting for approval."""
+    """A stored version and its approval request (decided, or waiting).
+
+    `confirmation` is set when approving waits for the emailed link (`approval_links`): the
+    caller commits, then emails it (`accounts.approval_mail`).
+    """
 
     workflow: Workflow
     version: WorkflowVersion
     approval: Approval
+    confirmation: approval_links.LinkIssued | None = None
 
 
 def parse_spec(data: Any, registry: ActionRegistry) -> WorkflowSpec:
@@ -196,6 +202,23 @@ async def _propose(
     return Proposal(workflow, version, approval)
 
 
+async def approver_for(tenant: Tenant, approval: Approval, member: Member) -> policy.Approver:
+    """The member deciding `approval`, as `workflows.policy` sees them."""
+    workspace = await tenant.session.get(Workspace, tenant.workspace_id)
+    assert workspace is not None
+    deciders = await tenant.all(
+        tenant.select(Member).where(col(Member.role).in_((Role.owner, Role.admin)))
+    )
+    requester = await tenant.get(Member, approval.requested_by) if approval.requested_by else None
+    return policy.Approver(
+        role=member.role,
+        is_requester=approval.requested_by == member.id,
+        requester_role=requester.role if requester else None,
+        others=sum(1 for m in deciders if m.id != member.id),
+        self_approval=workspace.allow_self_approval,
+    )
+
+
 async def decide(
     tenant: Tenant,
     approval_id: str,
@@ -204,8 +227,14 @@ async def decide(
     approve: bool,
     reason: str | None = None,
     confirm: bool = False,
+    typed_name: str | None = None,
+    link: ApprovalLink | None = None,
 ) -> Proposal:
-    """Approve or reject a pending version; the policy decides whether this member may."""
+    """Approve or reject a pending version; the policy decides whether this member may.
+
+    A lone owner's own class C with its name typed is not decided yet: a confirmation link is
+    issued (`Proposal.confirmation`); `approval_links.approve_by_link` completes it (`link`).
+    """
     # Row lock (PostgreSQL): two nodes deciding the same request at once take turns.
     approval = await tenant.first(
         tenant.select(Approval).where(Approval.id == approval_id).with_for_update()
@@ -216,24 +245,30 @@ async def decide(
         who = await tenant.get(Member, approval.decided_by) if approval.decided_by else None
         by = f" by {who.name}" if who else ""
         raise Conflict(f"this request was already {approval.decision.value}{by}")
-    workspace = await tenant.session.get(Workspace, tenant.workspace_id)
-    assert workspace is not None
+    version = await tenant.get(WorkflowVersion, approval.version_id)
+    workflow = await tenant.get(Workflow, approval.workflow_id)
+    assert version is not None and workflow is not None
     if approve:
+        linked = link is not None and (link.approval_id, link.member_id) == (approval.id, member.id)
         try:
             policy.check_approver(
                 approval.approval_class,
-                role=member.role,
-                is_requester=approval.requested_by == member.id,
-                allow_self_approval=workspace.allow_self_approval,
+                await approver_for(tenant, approval, member),
                 confirmed=confirm,
+                workflow_name=str(version.spec.get("name", workflow.name)),
+                typed_name=typed_name,
+                link_confirmed=linked,
             )
+        except policy.EmailLinkNeeded:
+            issued = await approval_links.issue(tenant, approval, member)
+            audit(tenant, member, "approval.link_emailed", workflow.id, approval_id=approval.id)
+            return Proposal(workflow, version, approval, confirmation=issued)
+        except policy.NameNeeded as exc:
+            raise NameNeeded(str(exc)) from None
         except policy.ApprovalDenied as exc:
             raise Forbidden(str(exc)) from None
     else:
         require_operator(member, "reject workflows")
-    version = await tenant.get(WorkflowVersion, approval.version_id)
-    workflow = await tenant.get(Workflow, approval.workflow_id)
-    assert version is not None and workflow is not None
     approval.decision = Decision.approved if approve else Decision.rejected
     approval.decided_by, approval.decided_at, approval.reason = member.id, utcnow(), reason
     if approve:
@@ -256,6 +291,7 @@ async def decide(
         version=version.version,
         approval_class=approval.approval_class,
         reason=reason,
+        by_link=link is not None,
     )
     return Proposal(workflow, version, approval)
 

@@ -12,7 +12,7 @@ from agents.mentions import mention
 from agents.state import State
 from agents.tools.approvals import decide as record_decision
 from agents.tools.members import approvers
-from workflows.errors import Conflict, Forbidden, NotFound
+from workflows.errors import Conflict, Forbidden, NameNeeded, NotFound
 
 
 async def decide(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -29,6 +29,10 @@ async def decide(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         decided = await record_decision(
             ctx.runtime, ctx.workspace_id, ctx.member_id, approval_id, response
         )
+    except NameNeeded as exc:  # the conversation has no name field and cannot email a link
+        page = f"{ctx.runtime.settings.public_url.rstrip('/')}/approvals"
+        reply = f"{exc}. Do that on the Approvals page: {page}. It is still pending."
+        return {**done, "reply": reply, "denied": ours}
     except Forbidden as exc:
         card_class = pending["card"]["approval_class"] if pending and ours else "B"
         async with ctx.runtime.sessions() as session:

@@ -35,7 +35,7 @@ async def submit(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         revision=revision,
         card=request.model_dump(mode="json"),
     )
-    flag = " Class C: an owner must approve and confirm." if request.needs_confirmation else ""
+    flag = " Class C: an owner must approve and confirm." if request.approval_class == "C" else ""
     reply = (
         f"Sent for approval: {request.workflow_name} (class {request.approval_class}).{flag} "
         f"Who can approve: {request.who_can_approve}."

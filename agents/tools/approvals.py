@@ -85,7 +85,9 @@ async def approval_request(tenant: Tenant, approval: Approval) -> ApprovalReques
         approval_class=approval.approval_class,
         reasons=reasons_in_words(spec, list(approval.reasons)),
         who_can_approve=f"{who}: {', '.join(names) or 'nobody yet'}",
-        needs_confirmation=approval.approval_class == "C",
+        # Class C always asks for a confirmation; class B when its requester approves it (the
+        # card is shown to them). The policy still decides: `service.decide` checks either way.
+        needs_confirmation=approval.approval_class in ("B", "C"),
         summary=words.summary,
         next_runs=words.next_runs,
         step_cards=[

@@ -31,10 +31,15 @@ class VersionCreate(BaseModel):
 
 
 class Decision(BaseModel):
-    """An approval decision's optional reason and class-C confirmation."""
+    """An approval decision's optional reason, its confirmation, and a typed workflow name."""
 
     reason: str | None = Field(default=None, max_length=2000)
     confirm: bool = False
+    typed_name: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the workflow's name, typed by a lone owner approving their own class C",
+    )
 
 
 class RunRequest(BaseModel):

@@ -47,7 +47,9 @@ async def _chat(
 
     console = Console()
     runtime = Runtime(settings)
-    await runtime.start()
+    # A conversation executes the runs it starts, not the ones other processes left behind:
+    # those are for `levqor serve` (or a Slack process running the scheduler) to take over.
+    await runtime.start(recover=False)
     try:
         speaker = await _speaker(runtime, slug, role, email)
         async with open_checkpointer(settings) as checkpointer:
@@ -112,7 +114,8 @@ def _ask_decision(console: Console, card: ApprovalRequest) -> ApprovalResponse |
         return None
     confirm = False
     if choice == "approve" and card.needs_confirmation:
-        typed = Prompt.ask("Class C: type CONFIRM to approve", console=console, default="")
+        question = f"Class {card.approval_class}: type CONFIRM to approve"
+        typed = Prompt.ask(question, console=console, default="")
         confirm = typed.strip() == "CONFIRM"
     return ApprovalResponse(
         decision="approve" if choice == "approve" else "reject",

@@ -22,9 +22,13 @@ from workflows.runtime import Runtime
 
 BOT_SCOPES = [
     "app_mentions:read",
+    # Reading a channel's recent history lets a post cut off by a crash be found, not re-sent
+    # (integrations.slack.find_posted); without them such a post is marked "unknown".
+    "channels:history",
     "channels:read",
     "chat:write",
     "commands",
+    "groups:history",
     "im:history",
     "im:read",
     "im:write",

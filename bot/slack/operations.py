@@ -60,15 +60,24 @@ async def card_for(tenant: Tenant, deps: SlackDeps, approval_id: str) -> DraftCa
 
 
 async def decide(
-    actor: Actor, deps: SlackDeps, approval_id: str, *, approve: bool, confirm: bool = False
+    actor: Actor,
+    deps: SlackDeps,
+    approval_id: str,
+    *,
+    approve: bool,
+    confirm: bool = False,
+    typed_name: str | None = None,
 ) -> service.Proposal:
     """Approve or reject (the policy checks the member); an approved trigger is registered."""
     async with deps.lock(f"approval:{approval_id}"):
         await fresh_transaction(actor)
         proposal = await service.decide(
-            actor.tenant, approval_id, actor.member, approve=approve, confirm=confirm
-        )
+            actor.tenant, approval_id, actor.member, approve=approve, confirm=confirm,
+            typed_name=typed_name,
+        )  # fmt: skip
         await actor.session.commit()
+    if proposal.confirmation is not None:
+        return proposal  # still pending: the emailed link decides
     deps.runtime.live.approval_changed(proposal.approval)
     if approve:
         await deps.runtime.sync_workflow(proposal.workflow)

@@ -34,7 +34,9 @@ async def run_socket_mode(settings: Settings, *, until: asyncio.Event | None = N
     from bot.slack.app import create_bolt_app
     from workflows.runtime import Runtime
 
-    runtime = await Runtime(settings).start()
+    # With the scheduler on, this process is a worker: it takes over runs whose process stopped.
+    # Without it, it only executes the runs its own Slack requests start.
+    runtime = await Runtime(settings).start(recover=settings.run_scheduler)
     try:
         async with runtime.sessions() as session:
             await ensure_default(session)

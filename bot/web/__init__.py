@@ -10,6 +10,7 @@ from bot.web.auth import SignInRequired, sign_in_redirect
 from bot.web.pages import (
     account,
     analytics,
+    approval_links,
     approvals,
     chat,
     editor,
@@ -32,6 +33,7 @@ def install(app: FastAPI) -> None:
     async def _sign_in(_: Request, exc: SignInRequired) -> RedirectResponse:
         return sign_in_redirect(exc)
 
-    pages = (account, password, chat, library, editor, approvals, runs, analytics, health, live)
-    for module in (*pages, team, trial):
+    pages = (account, password, chat, library, editor, approval_links, approvals, runs)
+    more = (analytics, health, live)
+    for module in (*pages, *more, team, trial):
         app.include_router(module.router)

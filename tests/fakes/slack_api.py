@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,10 @@ class FakeSlack:
         self._script: list[_Scripted] = []
         self._responses: dict[str, dict[str, Any]] = {}
         self._ts = 0
+        self._history: dict[str, list[dict[str, Any]]] = {}
+        self._history_error: str | None = None
+        self._hold: threading.Event | None = None
+        self.post_held = threading.Event()
         app = Starlette(routes=[Route("/api/{method}", self._endpoint, methods=["GET", "POST"])])
         self._server = LoopbackServer(app)
 
@@ -77,6 +82,12 @@ class FakeSlack:
             self._calls.clear()
             self._script.clear()
             self._responses.clear()
+            self._history.clear()
+            self._history_error = None
+            hold, self._hold = self._hold, None
+            self.post_held.clear()
+        if hold is not None:
+            hold.set()
 
     def calls(self, method: str | None = None) -> list[SlackCall]:
         """Recorded calls, all or of one method (e.g. `chat.postMessage`)."""
@@ -119,6 +130,32 @@ class FakeSlack:
         """Answer the next call with `body`, whatever its token (e.g. `oauth.v2.access`)."""
         self._push(1, _Scripted(status, body))
 
+    def hold_posts(self) -> None:
+        """Keep every chat.postMessage in the channel but hold its answer until `release_posts`.
+
+        `post_held` is set once a message is in; a client killed meanwhile never hears back.
+        """
+        with self._lock:
+            self._hold = threading.Event()
+            self.post_held.clear()
+
+    def release_posts(self) -> None:
+        """Answer held (and later) chat.postMessage calls at once."""
+        with self._lock:
+            hold, self._hold = self._hold, None
+        if hold is not None:
+            hold.set()
+
+    def fail_history(self, error: str = "missing_scope") -> None:
+        """Answer every conversations.history call with this error."""
+        with self._lock:
+            self._history_error = error
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """The messages in a channel (as kept by chat.postMessage), oldest first."""
+        with self._lock:
+            return [dict(m) for m in self._history.get(channel, [])]
+
     def _push(self, n: int, answer: _Scripted) -> None:
         with self._lock:
             self._script.extend([answer] * n)
@@ -134,15 +171,46 @@ class FakeSlack:
                 self._calls.append(SlackCall(method, args, token))
                 self._called.notify_all()
             self._ts += 1
-            ts = f"1700000000.{self._ts:06d}"
+            ts = f"{int(time.time())}.{self._ts:06d}"  # like Slack: epoch seconds
             custom = self._responses.get(method)
+            hold = self._hold
+            if scripted is None and token == self.token and custom is None:
+                answer = self._channel_call(method, args, ts)
+            else:
+                answer = None
         if scripted is not None:
             if isinstance(scripted.body, str):
                 return PlainTextResponse(scripted.body, scripted.status, scripted.headers)
             return JSONResponse(scripted.body, scripted.status, scripted.headers)
         if token != self.token:
             return JSONResponse({"ok": False, "error": "invalid_auth"})
-        return JSONResponse(_answer(method, args, ts, custom))
+        if method == "chat.postMessage" and hold is not None:
+            self.post_held.set()
+            await asyncio.to_thread(hold.wait, 120)
+        return JSONResponse(answer if answer is not None else _answer(method, args, ts, custom))
+
+    def _channel_call(self, method: str, args: dict[str, Any], ts: str) -> dict[str, Any] | None:
+        """Keep posted messages per channel and answer conversations.history from them."""
+        if method == "chat.postMessage":
+            metadata = args.get("metadata")
+            if isinstance(metadata, str) and metadata.startswith("{"):
+                metadata = json.loads(metadata)
+            kept = {"ts": ts, "text": args.get("text", ""), "metadata": metadata}
+            self._history.setdefault(str(args.get("channel")), []).append(kept)
+            return None
+        if method == "conversations.history":
+            if self._history_error:
+                return {"ok": False, "error": self._history_error}
+            oldest = float(args.get("oldest") or 0)
+            every = str(args.get("include_all_metadata", "")).lower() in ("true", "1")
+            found = [
+                {"type": "message", "ts": m["ts"], "text": m["text"]}
+                | ({"metadata": m["metadata"]} if every and m["metadata"] else {})
+                for m in reversed(self._history.get(str(args.get("channel")), []))
+                if float(m["ts"]) > oldest
+            ]
+            return {"ok": True, "messages": found, "has_more": False}
+        return None
 
 
 def _answer(method: str, args: dict[str, Any], ts: str, custom: dict[str, Any] | None) -> Any:

@@ -100,7 +100,8 @@ async def test_pending_requests_are_grouped_by_class_with_what_they_do(web: Web)
     assert "Requested by Olivia" in a and "Requested by the assistant" in b
     assert "every Monday at 09:00 (UTC)" in a and "Post “hi” in #ops" in a
     assert "Step 1 reaches people outside your team" in b and "email.send" not in b
-    assert 'name="confirm"' in c and 'name="confirm"' not in a
+    # Her own class C, as the only owner: she types its name (then confirms by email).
+    assert 'name="typed_name"' in c and 'name="confirm"' not in a
     workflow_link = re.search(r'href="/workflows/([0-9a-f]{32})"', a)
     assert workflow_link
     await client.aclose()
@@ -152,7 +153,7 @@ async def test_reject_with_a_reason_is_recorded_in_the_history(web: Web) -> None
 
 async def test_class_c_without_confirmation_shows_why_and_changes_nothing(web: Web) -> None:
     client, owner = await signed_up(web)
-    approval = await propose(web, owner, C_SPEC, by_member=True)
+    approval = await propose(web, owner, C_SPEC, by_member=False)  # asked for by the assistant
     token = await page_csrf(client, "/approvals")
     refused = await client.post(
         f"/approvals/{approval.id}/approve", data={"csrf_token": token, "reason": "ok"}
@@ -175,14 +176,17 @@ async def test_class_c_without_confirmation_shows_why_and_changes_nothing(web: W
     await client.aclose()
 
 
-async def test_class_b_requester_cannot_approve_their_own_request(web: Web) -> None:
+async def test_a_lone_owner_confirms_their_own_class_b_explicitly(web: Web) -> None:
     client, owner = await signed_up(web)
     approval = await propose(web, owner, B_SPEC, by_member=True)
     token = await page_csrf(client, "/approvals")
     await client.post(f"/approvals/{approval.id}/approve", data={"csrf_token": token})
     page = (await client.get("/approvals")).text
-    assert "someone other than the requester" in page
+    assert "confirm that you checked what it sends outside" in page
     assert (await state(web, approval))[0].decision == Decision.pending
+    data = {"csrf_token": token, "confirm": "true"}
+    await client.post(f"/approvals/{approval.id}/approve", data=data)
+    assert (await state(web, approval))[0].decision == Decision.approved
     await client.aclose()
 
 
@@ -235,7 +239,7 @@ async def test_approve_in_the_browser_with_a_reason(
 
 async def test_a_script_gets_json_answers(web: Web) -> None:
     client, owner = await signed_up(web)
-    approval = await propose(web, owner, C_SPEC, by_member=True)
+    approval = await propose(web, owner, C_SPEC, by_member=False)
     headers = {"X-CSRF-Token": await page_csrf(client, "/approvals"), "X-Requested-With": "fetch"}
     refused = await client.post(f"/approvals/{approval.id}/approve", headers=headers)
     assert refused.status_code == 403

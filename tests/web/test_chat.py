@@ -149,7 +149,7 @@ async def test_a_request_streams_its_draft_then_the_approval_card_and_approve_ac
     await chat.client.aclose()
 
 
-async def test_reject_with_a_reason_and_class_c_needs_the_explicit_confirmation(
+async def test_reject_with_a_reason_and_a_lone_owners_class_c_is_not_approved_in_the_chat(
     web: Web,
 ) -> None:
     chat = await open_chat(web)
@@ -166,13 +166,14 @@ async def test_reject_with_a_reason_and_class_c_needs_the_explicit_confirmation(
     assert approval is not None and approval.decision == Decision.rejected
     assert approval.reason == "send it to #ops instead"
 
-    unconfirmed = await chat.decide(flagged, "approve")
-    assert "confirm" in reply_text(unconfirmed) and "still pending" in reply_text(unconfirmed)
-    assert card_of(unconfirmed)["approval_id"] == flagged["approval_id"]
+    # Her own class C, as the only owner: ticking the box is not enough; the approvals page asks
+    # for its name and emails her a link (tests/web/test_approval_confirmation.py).
+    for confirm in (False, True):
+        refused = await chat.decide(flagged, "approve", confirm=confirm)
+        assert "type its name" in reply_text(refused) and "still pending" in reply_text(refused)
+        assert f"{web.settings.public_url}/approvals" in reply_text(refused)
+        assert card_of(refused)["approval_id"] == flagged["approval_id"]
     assert (await workflow_row(web, flagged["workflow_id"])).status != WorkflowStatus.active
-    confirmed = await chat.decide(flagged, "approve", confirm=True)
-    assert re.search(r"Approved: .+ is active", reply_text(confirmed))
-    assert (await workflow_row(web, flagged["workflow_id"])).status == WorkflowStatus.active
     await chat.client.aclose()
 
 
@@ -324,7 +325,7 @@ async def test_in_the_browser_a_request_becomes_an_active_workflow(
     await flagged.get_by_label(re.compile("I understand")).check()
     await flagged.get_by_role("button", name="Approve").click()
     await expect(log.locator(".msg.assistant .bubble").last).to_contain_text(
-        re.compile(r"Approved: .+ is active")
+        "Do that on the Approvals page"  # her own class C: its name, then an emailed link
     )
 
 

@@ -47,9 +47,11 @@ DRIP = {
         },
     ],
 }
-# Load the run with its workflow, workspace and steps (1); end the wait with the run marked running
-# (3: run, wait step, event); the drip send (unsubscribes, ledger row: 2); the step's and the run's
-# outcome (2).
+# Load the run with its workflow, workspace and steps (1); claim its execution lease, which is also
+# what marks it running (1: one conditional UPDATE, workflows.leases); end the wait (2: wait step,
+# event); the drip send (unsubscribes, ledger row: 2); the step's and the run's outcome, which also
+# releases the lease (2). The lease costs no statement of its own: the claim replaced the UPDATE
+# that marked the run running.
 MAX_STATEMENTS = 8
 COMMITS = 3  # the wait's end, the outbox ledger row, the step's and the run's outcome
 

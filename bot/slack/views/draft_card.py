@@ -22,8 +22,8 @@ from workflows.policy import Assessment
 
 _WHO = {
     "A": "any member may approve",
-    "B": "an admin or owner approves (not the requester)",
-    "C": "an owner approves, then confirms a second time",
+    "B": "an admin or owner approves (not the requester, unless they are the only one)",
+    "C": "an owner approves and confirms (an owner's own: a second owner or admin)",
 }
 _CLASS_BADGE = {"A": ":large_green_circle:", "B": ":large_orange_circle:", "C": ":red_circle:"}
 

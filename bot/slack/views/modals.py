@@ -1,4 +1,4 @@
-"""Modals: the draft card's Edit form and the class C confirmation dialog."""
+"""Modals: the draft card's Edit form and the approval confirmation dialog."""
 
 from __future__ import annotations
 
@@ -55,21 +55,43 @@ def edit_modal(name: str, fields: EditableFields, metadata: str) -> View:
     }
 
 
-def confirm_modal(name: str, reasons: list[str], metadata: str) -> View:
-    """The second, explicit confirmation a class C approval needs."""
+TYPED_NAME = "typed_name"
+
+
+def confirm_modal(
+    name: str,
+    reasons: list[str],
+    metadata: str,
+    approval_class: str = "C",
+    *,
+    ask_name: bool = False,
+) -> View:
+    """The explicit confirmation an approval needs (class C; one's own class B), and for a lone
+    owner's own class C the workflow's name to type (a link is then emailed to them)."""
     why = "\n".join(f"• {r}" for r in reasons)
+    if approval_class == "C":
+        head = (
+            f":warning: *{cut(name, 200)}* is class C: it deletes data, changes billing, "
+            f"handles credentials or sends in bulk.\n{why}"
+        )
+    else:
+        head = f"*{cut(name, 200)}* is class B, and you asked for it: it acts outside.\n{why}"
+    blocks: list[Block] = [section(head)]
+    if ask_name:
+        blocks.append(section("You are the only owner: type its name to approve it. We then "
+                              "email you a link to confirm."))  # fmt: skip
+        blocks.append({
+            "type": "input", "block_id": TYPED_NAME, "label": plain("The workflow's name"),
+            "element": {"type": "plain_text_input", "action_id": "value"},
+        })  # fmt: skip
+    else:
+        blocks.append(section("Approve it? It runs without asking again once approved."))
     return {
         "type": "modal",
         "callback_id": ids.CONFIRM_VIEW,
         "private_metadata": metadata,
         "title": plain("Confirm approval", 24),
-        "submit": plain("Yes, approve", 24),
+        "submit": plain("Email me the link" if ask_name else "Yes, approve", 24),
         "close": plain("Cancel", 24),
-        "blocks": [
-            section(
-                f":warning: *{cut(name, 200)}* is class C: it deletes data, changes billing, "
-                f"handles credentials or sends in bulk.\n{why}"
-            ),
-            section("Approve it? It runs without asking again once approved."),
-        ],
+        "blocks": blocks,
     }

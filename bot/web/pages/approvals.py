@@ -11,10 +11,11 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import col
 
 from agents.views import who_approves
+from bot.confirmations import email_confirmation
 from bot.web.auth import CsrfChecked, PageContext, WebContext
 from bot.web.flash import flash_redirect
 from bot.web.render import render
-from storage.models import Approval, Decision, Member, Workflow, WorkflowVersion
+from storage.models import Approval, Decision, Member, Role, Workflow, WorkflowVersion, Workspace
 from storage.scope import Tenant
 from workflows import policy, service
 from workflows.describe import reasons_in_words, step_sentences, trigger_words
@@ -25,6 +26,7 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 Checkbox = Annotated[bool, Form()]
 HISTORY_SHORT, HISTORY_LONG = 20, 200
+DECIDERS = (Role.owner, Role.admin)
 CLASSES = (
     ("A", "Internal, low risk: it reads data or tells our own people."),
     ("B", "External: it sends to people outside the team or writes to a system of record."),
@@ -45,13 +47,16 @@ class ApprovalItem:
     steps: list[str]
     reasons: list[str]
     note: str | None
+    need: str  # what approving asks of this member (`policy.Need`), "" when they may not
 
 
 async def _load(tenant: Tenant, approvals: list[Approval], member: Member) -> list[ApprovalItem]:
-    """Each approval with its workflow, version and people, in three batched queries."""
+    """Each approval with its workflow, version, people and what approving asks of `member`.
+
+    Four queries: the workflows, the versions, the workspace's members and the workspace.
+    """
     wf_ids = {a.workflow_id for a in approvals}
     version_ids = {a.version_id for a in approvals}
-    people = {p for a in approvals for p in (a.requested_by, a.decided_by) if p}
     workflows = {
         w.id: w
         for w in await tenant.all(tenant.select(Workflow).where(col(Workflow.id).in_(wf_ids)))
@@ -62,39 +67,54 @@ async def _load(tenant: Tenant, approvals: list[Approval], member: Member) -> li
             tenant.select(WorkflowVersion).where(col(WorkflowVersion.id).in_(version_ids))
         )
     }
-    members = {
-        m.id: m.name
-        for m in await tenant.all(tenant.select(Member).where(col(Member.id).in_(people)))
-    }
+    everyone = list(await tenant.all(tenant.select(Member)))
+    workspace = await tenant.session.get(Workspace, tenant.workspace_id)
+    members = {m.id: m for m in everyone}
+    others = sum(1 for m in everyone if m.role in DECIDERS and m.id != member.id)
     items = []
     for a in approvals:
         spec: dict[str, Any] = versions[a.version_id].spec
+        requester = members.get(a.requested_by or "")
+        decider = members.get(a.decided_by or "")
+        who = policy.Approver(
+            role=member.role,
+            is_requester=a.requested_by == member.id,
+            requester_role=requester.role if requester else None,
+            others=others,
+            self_approval=bool(workspace and workspace.allow_self_approval),
+        )
+        need, note = _need(a, who)
         items.append(
             ApprovalItem(
                 approval=a,
                 workflow=workflows[a.workflow_id],
                 version=versions[a.version_id],
-                requester=members.get(a.requested_by or "", "the assistant"),
-                decider=members.get(a.decided_by or "", "Levqor"),
+                requester=requester.name if requester else "the assistant",
+                decider=decider.name if decider else "Levqor",
                 trigger=trigger_words(spec.get("trigger", {})),
                 steps=step_sentences(spec),
                 reasons=reasons_in_words(spec, list(a.reasons)),
-                note=_why_not(a, member),
+                note=note,
+                need=need,
             )
         )
     return items
 
 
-def _why_not(approval: Approval, member: Member) -> str | None:
-    """Why this member cannot approve (None when they may)."""
-    if not policy.may_approve(approval.approval_class, member.role):
-        return f"You cannot approve this one: it needs {who_approves(approval.approval_class)}."
-    if approval.approval_class == "B" and approval.requested_by == member.id:
-        return (
-            "You asked for this one: another admin or owner approves it "
-            "(unless this workspace allows self-approval)."
+def _need(approval: Approval, who: policy.Approver) -> tuple[str, str | None]:
+    """What approving asks of this member, and a note in words (why not, or what happens)."""
+    try:
+        need = policy.requirement(approval.approval_class, who)
+    except policy.ApprovalDenied as exc:
+        return "", f"You cannot approve this one: {exc}."
+    if need == policy.Need.name_and_email:
+        return need.value, (
+            "You are the only owner and you asked for this one: type its name to approve it. "
+            "We then email you a link to confirm, so a stolen session alone cannot approve it."
         )
-    return None
+    if need == policy.Need.confirm and approval.approval_class == "B":
+        return need.value, "You asked for this one: confirm you checked what it sends outside."
+    return need.value, None
 
 
 @router.get("/approvals")
@@ -160,6 +180,7 @@ async def _decide(
     approve: bool,
     reason: str,
     confirm: bool,
+    typed_name: str = "",
 ) -> Response:
     try:
         proposal = await service.decide(
@@ -169,13 +190,19 @@ async def _decide(
             approve=approve,
             reason=reason.strip()[:2000] or None,
             confirm=confirm,
+            typed_name=typed_name[:200] or None,
         )
+        await ctx.tenant.session.commit()
+        if proposal.confirmation is not None:
+            message = await email_confirmation(ctx.runtime, ctx.user.workspace, proposal)
+            if _from_script(request):
+                return JSONResponse({"decision": "pending", "message": message}, status_code=202)
+            return flash_redirect(_back(request), message)
     except DomainError as exc:
         await ctx.tenant.session.rollback()
         if _from_script(request):
             raise
         return flash_redirect(_back(request), _friendly(str(exc)), "error")
-    await ctx.tenant.session.commit()
     workflow = proposal.workflow
     await ctx.runtime.sync_workflow(workflow)
     decision = proposal.approval.decision.value
@@ -203,9 +230,13 @@ async def approve(
     ctx: PageContext,
     reason: Text = "",
     confirm: Checkbox = False,
+    typed_name: Text = "",
 ) -> Response:
     """Approve a pending version (the policy checks the role, self-approval and confirmation)."""
-    return await _decide(request, ctx, approval_id, approve=True, reason=reason, confirm=confirm)
+    return await _decide(
+        request, ctx, approval_id, approve=True, reason=reason, confirm=confirm,
+        typed_name=typed_name,
+    )  # fmt: skip
 
 
 @router.post("/approvals/{approval_id}/reject", dependencies=[CsrfChecked])

@@ -23,6 +23,8 @@ from workflows.runs import get_run, retry_failed, run_events, run_steps
 router = APIRouter(include_in_schema=False)
 FINISHED = (RunStatus.succeeded, RunStatus.failed)
 STATUSES = tuple(s.value for s in RunStatus)
+# A step's state in words where its name alone would not say it.
+STEP_LABELS = {"unknown": "may have been sent", "not run": "not run"}
 
 
 def pretty(data: Any) -> str:
@@ -83,6 +85,7 @@ class StepView:
     action: str
     status: str
     attempts: int
+    label: str
     duration: str
     row: StepRun | None
     inputs: str
@@ -98,6 +101,7 @@ def _step_views(steps: list[StepRun], spec: dict[str, Any]) -> list[StepView]:
             action=s.action,
             status=s.status.value,
             attempts=s.attempts,
+            label=STEP_LABELS.get(s.status.value, s.status.value),
             duration=duration_text(s.duration_ms) if s.duration_ms is not None else "—",
             row=s,
             inputs=pretty(s.inputs),
@@ -111,7 +115,9 @@ def _step_views(steps: list[StepRun], spec: dict[str, Any]) -> list[StepView]:
         if step.get("id") not in done:
             action = step.get("action") or (f"wait {step['wait']}" if step.get("wait") else "")
             views.append(
-                StepView(step.get("id", ""), action, "not run", 0, "—", None, "", None, None)
+                StepView(
+                    step.get("id", ""), action, "not run", 0, "not run", "—", None, "", None, None
+                )
             )
     return views
 

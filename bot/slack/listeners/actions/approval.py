@@ -1,4 +1,4 @@
-"""The draft card's buttons: Approve (class C asks to confirm), Reject, Edit (opens the form)."""
+"""The draft card's buttons: Approve (asks to confirm when the policy says so), Reject, Edit."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from bot.slack.edits import editable_fields
 from bot.slack.errors import explain
 from bot.slack.payloads import CardRef, Click
 from bot.slack.views.modals import confirm_modal, edit_modal
-from storage.models import Approval, Decision, Role, Workspace
+from storage.models import Approval, Decision, Member
 from storage.scope import Tenant
-from workflows import policy
+from workflows import policy, service
 from workflows.describe import reasons_in_words
 from workflows.errors import Conflict, Forbidden, NotFound
 
@@ -48,12 +48,20 @@ async def decide_click(
             approval = await actor.tenant.get(Approval, click.value)
             if approval is None:
                 raise NotFound("this approval request no longer exists")
-            if approve and approval.approval_class == "C" and approval.decision == Decision.pending:
-                workspace = actor.workspace
-                _check_owner_may_approve(approval, actor.member.role, actor.member.id, workspace)
+            need = policy.Need.nothing
+            if approve and approval.decision == Decision.pending:
+                need = await _need(actor.tenant, approval, actor.member)
+            if need != policy.Need.nothing:
                 card = await operations.card_for(actor.tenant, deps, approval.id)
                 name = str(card.spec.get("name", "workflow"))
-                view = confirm_modal(name, reasons_in_words(card.spec, card.reasons), ref.dump())
+                ask_name = need == policy.Need.name_and_email
+                view = confirm_modal(
+                    name,
+                    reasons_in_words(card.spec, card.reasons),
+                    ref.dump(),
+                    approval.approval_class,
+                    ask_name=ask_name,
+                )
                 await client.views_open(trigger_id=click.trigger_id, view=view)
                 return
             await operations.decide(actor, deps, click.value, approve=approve)
@@ -66,16 +74,11 @@ async def decide_click(
     await update_card(client, click.channel_id, click.message_ts, text, blocks)
 
 
-def _check_owner_may_approve(approval: Approval, role: Role, member_id: str, ws: Workspace) -> None:
-    """Everything a class C approval needs except the confirmation (which the dialog asks)."""
+async def _need(tenant: Tenant, approval: Approval, member: Member) -> policy.Need:
+    """What approving asks of the clicker (the policy decides); Forbidden when they never may."""
     try:
-        policy.check_approver(
-            approval.approval_class,
-            role=role,
-            is_requester=approval.requested_by == member_id,
-            allow_self_approval=ws.allow_self_approval,
-            confirmed=True,
-        )
+        who = await service.approver_for(tenant, approval, member)
+        return policy.requirement(approval.approval_class, who)
     except policy.ApprovalDenied as exc:
         raise Forbidden(str(exc)) from None
 

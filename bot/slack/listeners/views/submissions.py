@@ -1,4 +1,4 @@
-"""Modal submissions: the class C confirmation, and the Edit form (new version, card re-drawn)."""
+"""Modal submissions: the approval confirmation, and the Edit form (new version, card re-drawn)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.confirmations import email_confirmation
 from bot.slack import operations
 from bot.slack.cards import current_card, tell, update_card
 from bot.slack.deps import deps_of
 from bot.slack.edits import EditError, apply_edits, submitted_values
 from bot.slack.errors import explain
 from bot.slack.payloads import Submission
+from bot.slack.views.modals import TYPED_NAME
 from storage.models import Approval, Decision
 from workflows import service
 from workflows.errors import Conflict, InvalidSpec
@@ -22,13 +24,23 @@ from workflows.errors import Conflict, InvalidSpec
 async def confirm_submitted(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    """The owner confirmed a class C approval: decide with `confirm=True`."""
+    """The approver confirmed: decide with `confirm=True` (and the typed name, when asked for).
+
+    A lone owner's own class C then waits for the emailed link; they are told so.
+    """
     await ack()
     deps, sub = deps_of(context), Submission.of(body)
     ref = sub.card
+    typed = submitted_values(sub.values).get(TYPED_NAME)
     try:
         async with deps.acting(sub.team_id, sub.user_id, sub.user_name) as actor:
-            await operations.decide(actor, deps, ref.approval_id, approve=True, confirm=True)
+            proposal = await operations.decide(
+                actor, deps, ref.approval_id, approve=True, confirm=True, typed_name=typed
+            )
+            if proposal.confirmation is not None:
+                told = await email_confirmation(deps.runtime, actor.workspace, proposal)
+                await tell(client, ref.channel_id, sub.user_id, f":email: {told}")
+                return
             text, blocks = await current_card(actor.tenant, deps, ref.approval_id)
     except Exception as exc:
         await tell(client, ref.channel_id, sub.user_id, explain(exc))

@@ -189,7 +189,7 @@ async function decide(card, decision) {
   const status = card.querySelector('[data-role="status"]');
   const confirmBox = card.querySelector('[data-role="confirm"]');
   if (decision === "approve" && confirmBox && !confirmBox.checked) {
-    status.textContent = "Tick the box to confirm this class C workflow first.";
+    status.textContent = "Tick the box to confirm this workflow first.";
     confirmBox.focus();
     return;
   }
