@@ -21,6 +21,7 @@ from bot.api import (
     templates,
     workflows,
 )
+from bot.body_limits import BodyLimitMiddleware
 from bot.slack.http import slack_router
 from bot.web.render import error_page
 from storage.config import Settings
@@ -59,6 +60,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app, html=error_page)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
         app.include_router(module.router)
     app.include_router(milestones.router)

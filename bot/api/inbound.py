@@ -13,9 +13,10 @@ from starlette.types import Message
 
 from accounts.workspaces import get_by_slug
 from bot.api.deps import RuntimeDep, SessionDep
+from storage.json_limits import TooDeep, loads_checked
 from storage.models import Workspace
 from storage.scope import Tenant
-from workflows.errors import BadRequest, NotFound, TooLarge
+from workflows.errors import BadRequest, InvalidPayload, NotFound, TooLarge
 from workflows.runtime import Runtime
 from workflows.triggers import email, stripe
 from workflows.triggers.dispatch import Dispatched
@@ -95,7 +96,9 @@ async def _fields(request: Request, body: bytes, limit: int) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "")
     if "form" not in content_type:
         try:
-            data = json.loads(body or b"{}")
+            data = loads_checked(body or b"{}")
+        except TooDeep as exc:
+            raise InvalidPayload(f"payload rejected: {exc}") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BadRequest(f"payload is not valid JSON or form data: {exc}") from None
         if not isinstance(data, dict):

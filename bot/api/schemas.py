@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from storage.json_limits import clip_depth
 from storage.models import Approval, OutboxMessage, Run, RunEvent, StepRun, Workflow
 
 
@@ -108,8 +109,11 @@ class StepOut(BaseModel):
 
     @classmethod
     def of(cls, row: StepRun) -> StepOut:
-        """From the table row."""
-        return cls.model_validate(row, from_attributes=True)
+        """From the table row (data nested too deep is clipped, so every run stays readable)."""
+        out = cls.model_validate(row, from_attributes=True)
+        out.inputs = clip_depth(out.inputs)
+        out.output = clip_depth(out.output)
+        return out
 
 
 class EventOut(BaseModel):
@@ -146,8 +150,10 @@ class RunOut(BaseModel):
 
     @classmethod
     def of(cls, row: Run, **extra: Any) -> RunOut:
-        """From the table row."""
-        return cls.model_validate(row, from_attributes=True).model_copy(update=extra)
+        """From the table row (a payload nested too deep is clipped: every run stays readable)."""
+        out = cls.model_validate(row, from_attributes=True).model_copy(update=extra)
+        out.trigger_payload = clip_depth(out.trigger_payload)
+        return out
 
 
 class OutboxOut(BaseModel):

@@ -11,9 +11,17 @@ from urllib.parse import parse_qsl
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.json_limits import TooDeep, loads_checked
 from storage.models import Workflow, WorkflowStatus
 from storage.scope import Tenant
-from workflows.errors import BadRequest, Conflict, NotFound, TooLarge, Unauthorized
+from workflows.errors import (
+    BadRequest,
+    Conflict,
+    InvalidPayload,
+    NotFound,
+    TooLarge,
+    Unauthorized,
+)
 from workflows.runs import StartedRun, start_run
 from workflows.service import active_version
 from workflows.spec import WebhookTrigger
@@ -72,7 +80,9 @@ def parse_payload(body: bytes, content_type: str) -> dict[str, Any]:
     if "application/x-www-form-urlencoded" in content_type:
         return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     try:
-        data = json.loads(body)
+        data = loads_checked(body)
+    except TooDeep as exc:
+        raise InvalidPayload(f"payload rejected: {exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadRequest(f"payload is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
