@@ -23,6 +23,7 @@ from bot.api import (
 )
 from bot.body_limits import BodyLimitMiddleware
 from bot.slack.http import slack_router
+from bot.throttle.setup import build_limiter
 from bot.web.render import error_page
 from storage.config import Settings
 from workflows.runtime import Runtime
@@ -38,6 +39,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         app.state.runtime = rt
         if runtime is None:
             await rt.start()
+        app.state.limiter.monitor.start()
         gateway = None
         if settings.mail_port is not None:  # inbound SMTP in the same process as the scheduler
             from bot.mail.gateway import MailGateway
@@ -46,6 +48,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.limiter.close()
             if gateway is not None:
                 await gateway.close()
             if runtime is None:
@@ -59,6 +62,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     )
     if runtime is not None:
         app.state.runtime = runtime
+    app.state.limiter = build_limiter(settings, lambda: app.state.runtime.in_flight)
     errors.install(app, html=error_page)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):

@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts.keys import Principal, authenticate
+from bot.throttle.deps import count_request, limiter_of, source_of
 from storage.scope import Tenant
 from workflows.runtime import Runtime
 
@@ -41,9 +42,13 @@ async def get_principal(request: Request, session: SessionDep) -> Principal:
             "send a workspace API key as 'Authorization: Bearer <key>'",
             {"WWW-Authenticate": "Bearer"},
         )
+    limiter, source = limiter_of(request), source_of(request)
+    await limiter.strict("api_key_failure", source, count=False)
     principal = await authenticate(session, token.strip())
     if principal is None:
+        await limiter.strict("api_key_failure", source)
         raise HTTPException(401, "unknown or revoked API key", {"WWW-Authenticate": "Bearer"})
+    await count_request(request, principal.workspace.id, principal.member.id)
     return principal
 
 

@@ -49,13 +49,14 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
         status, code = next(
             (v for k, v in _STATUS.items() if isinstance(exc, k)), (400, "bad_request")
         )
+        headers = {}
+        if isinstance(exc, errors.TooManyRequests):
+            headers["Retry-After"] = str(exc.retry_after)
         page = html(request, status, str(exc)) if html else None
         if page is not None:
+            page.headers.update(headers)
             return page
         details = exc.errors if isinstance(exc, errors.InvalidSpec) else None
-        headers = None
-        if isinstance(exc, errors.TooManyRequests):
-            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(
             error_body(code, str(exc), details), status_code=status, headers=headers
         )

@@ -13,6 +13,7 @@ from jinja2 import FileSystemLoader, Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.api.deps import RuntimeDep, SessionDep
+from bot.throttle.deps import limiter_of, source_of
 from integrations.email import unsubscribe
 from integrations.email_templates import read_unsubscribe_token
 from storage.config import Settings
@@ -104,6 +105,7 @@ async def submit_form(
     form_id: str, request: Request, runtime: RuntimeDep, session: SessionDep
 ) -> HTMLResponse:
     """Check token, honeypot and fields, then start the workflow's run; a thank-you page."""
+    await limiter_of(request).strict("form_post", source_of(request), form_id)
     settings = runtime.settings
     try:
         hosted = await forms.hosted_form(session, form_id)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from bot.api.deps import RuntimeDep, SessionDep
 from bot.api.schemas import HookAccepted
+from bot.throttle.deps import limiter_of, source_of
 from workflows.errors import TooLarge
 from workflows.triggers.webhook import receive
 
@@ -22,6 +23,7 @@ async def hook(
     session: SessionDep,
 ) -> HookAccepted:
     """Accept a delivery; the same `Idempotency-Key` again returns the first run, runs nothing."""
+    await limiter_of(request).strict("hook_delivery", source_of(request), workflow_id)
     limit = runtime.settings.webhook_max_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:

@@ -179,3 +179,22 @@ class HookAccepted(BaseModel):
 
     run_id: str
     duplicate: bool
+
+
+class HealthOut(BaseModel):
+    """Liveness for anyone; with an API key, the workspace's figures and this server's load."""
+
+    status: str = Field(description="`ok` while the server answers")
+    scope: str | None = Field(default=None, description="`workspace` when a key was sent")
+    load_tier: str | None = Field(
+        default=None, description="low, medium, high or critical: which rate limits apply now"
+    )
+    load: dict[str, Any] | None = None
+    scheduler: dict[str, Any] | None = None
+    runs_24h: int | None = None
+    succeeded_24h: int | None = None
+    failed_24h: int | None = None
+    success_rate_24h: float | None = None
+    waiting_runs: int | None = None
+    active_workflows: int | None = None
+    pending_approvals: int | None = None

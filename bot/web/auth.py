@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse
 
 from accounts.web_auth import SESSION_DAYS, WebUser, resolve_session
 from bot.api.deps import RuntimeDep, SessionDep
+from bot.throttle.deps import count_request
 from storage.scope import Tenant
 from workflows.runtime import Runtime
 
@@ -68,6 +69,8 @@ async def optional_user(request: Request, session: SessionDep) -> WebUser | None
     token = request.cookies.get(SESSION_COOKIE, "")
     user = await resolve_session(session, token) if token else None
     request.state.web_user = user  # the error page shows the header for a signed-in user
+    if user is not None:
+        await count_request(request, user.workspace.id, user.member.id)
     return user
 
 
