@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Any
 
@@ -13,6 +12,7 @@ from starlette.types import Message
 
 from accounts.workspaces import get_by_slug
 from bot.api.deps import RuntimeDep, SessionDep
+from storage.compare import same_secret
 from storage.json_limits import TooDeep, loads_checked
 from storage.models import Workspace
 from storage.scope import Tenant
@@ -41,7 +41,7 @@ async def inbound_email(
     _check_declared_size(request, limit)
     workspace = await get_by_slug(session, workspace_slug)
     expected = email.webhook_secret(runtime.settings, workspace.id) if workspace else ""
-    if workspace is None or not hmac.compare_digest(secret, expected):
+    if workspace is None or not same_secret(secret, expected):
         raise NotFound("no inbound email address here")
     body = await _read_body(request, limit)
     mail = email.parse_fields(await _fields(request, body, limit))

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.compare import same_secret
 from storage.json_limits import TooDeep, loads_checked
 from storage.models import Workflow, WorkflowStatus
 from storage.scope import Tenant
@@ -46,7 +47,7 @@ async def receive(
     if len(body) > max_bytes:
         raise TooLarge(f"payload is {len(body)} bytes; the limit is {max_bytes}")
     workflow = await session.get(Workflow, workflow_id)
-    if workflow is None or not hmac.compare_digest(workflow.webhook_secret, secret):
+    if workflow is None or not same_secret(workflow.webhook_secret, secret):
         raise NotFound("no webhook at this address")
     if workflow.status != WorkflowStatus.active:
         raise Conflict(f"workflow is {workflow.status.value}; it accepts deliveries when active")
@@ -57,7 +58,7 @@ async def receive(
         raise Conflict(f"workflow is triggered by {trigger.type}, not by webhook")
     if trigger.signature_header:
         given = headers.get(trigger.signature_header.lower(), "")
-        if not hmac.compare_digest(given, sign(workflow.webhook_secret, body)):
+        if not same_secret(given, sign(workflow.webhook_secret, body)):
             raise Unauthorized(f"missing or wrong {trigger.signature_header} signature")
     payload = parse_payload(body, headers.get("content-type", ""))
     key = headers.get("idempotency-key") or None
