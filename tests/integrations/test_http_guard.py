@@ -30,7 +30,7 @@ from tests.conftest import make_settings
 )
 async def test_non_global_addresses_are_refused(tmp_path: Path, host: str) -> None:
     settings = make_settings(tmp_path, LEVQOR_HTTP_ALLOWED_HOSTS=[])
-    with pytest.raises(ActionError, match="refused: .* address"):
+    with pytest.raises(ActionError, match=r"refused: .* address"):
         await guard_url(settings, httpx.URL(f"http://{host}/latest"))
 
 
