@@ -56,6 +56,7 @@ class Settings(BaseSettings):
 
     http_allowed_hosts: list[str] = Field(default_factory=list, alias="LEVQOR_HTTP_ALLOWED_HOSTS")
     webhook_max_bytes: int = Field(default=256 * 1024, alias="LEVQOR_WEBHOOK_MAX_BYTES")
+    webhook_legacy_signatures: bool = Field(default=False, alias="LEVQOR_WEBHOOK_LEGACY_SIGNATURES")
     api_max_bytes: int = Field(default=1024 * 1024, ge=1024, alias="LEVQOR_API_MAX_BYTES")
     json_max_depth: int = Field(default=32, ge=4, le=128, alias="LEVQOR_JSON_MAX_DEPTH")
     step_timeout_seconds: float = Field(default=30.0, alias="LEVQOR_STEP_TIMEOUT")

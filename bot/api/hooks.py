@@ -34,7 +34,13 @@ async def hook(
         if len(body) > limit:
             raise TooLarge(f"payload is over the {limit}-byte limit")
     started = await receive(
-        session, workflow_id, secret, bytes(body), request.headers, max_bytes=limit
+        session,
+        workflow_id,
+        secret,
+        bytes(body),
+        request.headers,
+        max_bytes=limit,
+        allow_legacy=runtime.settings.webhook_legacy_signatures,
     )
     if started.created:
         runtime.submit(started.run.id)
