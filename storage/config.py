@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     wait_poll_seconds: float = Field(default=1.0, gt=0, alias="LEVQOR_WAIT_POLL_SECONDS")
     mail_port: int | None = Field(default=None, alias="LEVQOR_MAIL_PORT")
     mail_domain: str = Field(default="levqor.localhost", alias="LEVQOR_MAIL_DOMAIN")
+    inbound_allow_unsigned: bool = Field(default=False, alias="LEVQOR_INBOUND_ALLOW_UNSIGNED")
     inbound_max_bytes: int = Field(default=10 * 1024 * 1024, alias="LEVQOR_INBOUND_MAX_BYTES")
     reply_limit_per_hour: int = Field(default=5, alias="LEVQOR_REPLY_LIMIT_PER_HOUR")
 
