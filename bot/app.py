@@ -11,6 +11,7 @@ from bot import web
 from bot.api import (
     approvals,
     charts,
+    docs,
     errors,
     forms,
     health,
@@ -22,6 +23,7 @@ from bot.api import (
     workflows,
 )
 from bot.body_limits import BodyLimitMiddleware
+from bot.security_headers import SecurityHeadersMiddleware
 from bot.slack.http import slack_router
 from bot.throttle.setup import build_limiter
 from bot.web.render import error_page
@@ -59,15 +61,19 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         version="0.1.0",
         summary="Chat-first operations assistant: workflows drafted, approved and run.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     if runtime is not None:
         app.state.runtime = runtime
     app.state.limiter = build_limiter(settings, lambda: app.state.runtime.in_flight)
     errors.install(app, html=error_page)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
+    app.add_middleware(SecurityHeadersMiddleware)
     for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
         app.include_router(module.router)
     app.include_router(milestones.router)
+    app.include_router(docs.router)
     app.include_router(slack_router(settings))
     web.install(app)
 

@@ -126,7 +126,9 @@ async def _send(
         retry_handlers=[],
     )
     try:
-        response = await client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        response = await client.chat_postMessage(  # a workflow's text may carry outside data
+            channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+        )
     except SlackApiError as exc:
         raise _classify(exc, channel) from exc
     except (aiohttp.ClientError, TimeoutError) as exc:

@@ -197,7 +197,7 @@ class Engine:
         assert step.action is not None
         try:
             action = self.registry.get(step.action)
-            inputs = render_value(step.inputs, state.context)
+            inputs = render_value(step.inputs, state.context, markup=action.integration)
         except (UnknownActionError, ExpressionError) as exc:
             raise await self._fail(session, state, row, exc) from exc
         # Recorded with the step's outcome (one commit per step; the last step's is the run's): a

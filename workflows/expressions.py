@@ -25,9 +25,22 @@ class ExpressionError(ValueError):
     """A template or condition that cannot be parsed or evaluated, or that went over a limit."""
 
 
-@lru_cache(maxsize=1)
-def _env() -> BoundedEnvironment:
-    env = BoundedEnvironment(undefined=StrictUndefined, autoescape=False)
+def escape_slack(text: str) -> str:
+    """Text safe inside a Slack message: `&`, `<` and `>` escaped (no <!channel>, no fake links)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _slack_finalize(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return escape_slack(str(value))
+
+
+@lru_cache(maxsize=4)
+def _env(markup: str | None = None) -> BoundedEnvironment:
+    """The sandbox; with markup "slack", every `{{ value }}` is escaped for Slack text."""
+    finalize = _slack_finalize if markup == "slack" else None
+    env = BoundedEnvironment(undefined=StrictUndefined, autoescape=False, finalize=finalize)
     env.filters["money"] = env.bound_filter("money", lambda v, cur="": f"{cur}{float(v):,.2f}")
     env.filters["summary"] = env.bound_filter("summary", summary)
     return env
@@ -61,8 +74,8 @@ def _scalar(value: Any) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _compiled_template(source: str) -> Any:
-    return _env().from_string(source)
+def _compiled_template(source: str, markup: str | None = None) -> Any:
+    return _env(markup).from_string(source)
 
 
 @lru_cache(maxsize=1024)
@@ -136,34 +149,39 @@ def evaluate(source: str, context: dict[str, Any]) -> bool:
         raise ExpressionError(f"condition {source!r} failed: {exc}") from exc
 
 
-def render_value(value: Any, context: dict[str, Any]) -> Any:
+def render_value(value: Any, context: dict[str, Any], markup: str | None = None) -> Any:
     """Render every string in a JSON-like value; a lone `{{ expr }}` keeps the value's type.
+
+    With `markup="slack"` (a Slack action's inputs) values from the data are escaped for Slack
+    (`&`, `<`, `>`), so outside text cannot ping `<!channel>` or forge links; the template's own
+    text is left as written.
 
     All the strings of one value share one time budget (RENDER_SECONDS), and each rendered text
     is at most MAX_STRING characters.
     """
     with budget(RENDER_SECONDS):
-        return _render(value, context)
+        return _render(value, context, markup)
 
 
-def _render(value: Any, context: dict[str, Any]) -> Any:
+def _render(value: Any, context: dict[str, Any], markup: str | None) -> Any:
     if isinstance(value, str):
-        return _render_string(value, context)
+        return _render_string(value, context, markup)
     if isinstance(value, dict):
-        return {k: _render(v, context) for k, v in value.items()}
+        return {k: _render(v, context, markup) for k, v in value.items()}
     if isinstance(value, list):
-        return [_render(v, context) for v in value]
+        return [_render(v, context, markup) for v in value]
     return value
 
 
-def _render_string(source: str, context: dict[str, Any]) -> Any:
+def _render_string(source: str, context: dict[str, Any], markup: str | None) -> Any:
     if "{" not in source:
         return source
     lone = _lone_expression(source)
     try:
         if lone is not None:
-            return check_size(_compiled_expression(lone)(**context))
-        return _joined(_compiled_template(source).generate(**context))
+            result = check_size(_compiled_expression(lone)(**context))
+            return escape_slack(result) if markup == "slack" and isinstance(result, str) else result
+        return _joined(_compiled_template(source, markup).generate(**context))
     except LimitExceeded as exc:
         raise ExpressionError(f"template {_short(source)!r} {exc}") from None
     except _FAILURES as exc:
