@@ -6,12 +6,13 @@ from fastapi import APIRouter
 from sqlmodel import col
 
 from bot.api.deps import PrincipalDep, RuntimeDep, TenantDep
+from bot.api.responses import AUTHENTICATED
 from bot.api.schemas import ApprovalOut, Decision, WorkflowOut
 from bot.api.workflows import describe
 from storage.models import Approval
 from workflows import service
 
-router = APIRouter(prefix="/api/approvals", tags=["approvals"])
+router = APIRouter(prefix="/api/approvals", tags=["approvals"], responses=AUTHENTICATED)
 
 
 @router.get("")

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts.keys import Principal, authenticate
@@ -32,11 +33,21 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-async def get_principal(request: Request, session: SessionDep) -> Principal:
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="APIKey",
+    description="A workspace API key: `Authorization: Bearer lq_...`",
+)
+
+
+async def get_principal(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
     """The member behind `Authorization: Bearer <API key>`, or 401."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    token = credentials.credentials if credentials else ""
+    if not token.strip():
         raise HTTPException(
             401,
             "send a workspace API key as 'Authorization: Bearer <key>'",

@@ -21,7 +21,7 @@ from storage.models import Workspace
 from workflows import forms
 from workflows.errors import Conflict, NotFound
 
-router = APIRouter(tags=["forms"])
+router = APIRouter(tags=["forms"], include_in_schema=False)  # browser pages, not API
 
 _TEMPLATES = Path(__file__).parents[1] / "web" / "templates"
 _MAX_FIELDS = 100

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials
 
 from accounts.keys import authenticate
-from bot.api.deps import RuntimeDep, SessionDep
+from bot.api.deps import RuntimeDep, SessionDep, bearer
+from bot.api.responses import errors
 from bot.api.schemas import HealthOut
 from bot.throttle.deps import count_request, limiter_of, source_of
 from workflows.health import figures
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], responses=errors(401, 422, 429))
 
 
 @router.get("/api/health", response_model_exclude_none=True)
-async def health(request: Request, runtime: RuntimeDep, session: SessionDep) -> HealthOut:
+async def health(
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> HealthOut:
     """`{"status": "ok"}` without a key; with one, your workspace's figures and the load tier."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = credentials.credentials if credentials else ""
+    if not token.strip():
         return HealthOut(status="ok")
     limiter = limiter_of(request)
     await limiter.strict("api_key_failure", source_of(request), count=False)

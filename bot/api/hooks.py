@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from bot.api.deps import RuntimeDep, SessionDep
+from bot.api.responses import errors
 from bot.api.schemas import HookAccepted
 from bot.throttle.deps import limiter_of, source_of
 from workflows.errors import TooLarge
 from workflows.triggers.webhook import receive
 
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(tags=["webhooks"], responses=errors(400, 401, 404, 409, 413, 422, 429))
 
 
 @router.post("/hooks/{workflow_id}/{secret}", status_code=status.HTTP_202_ACCEPTED)

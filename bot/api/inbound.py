@@ -13,6 +13,7 @@ from starlette.types import Message
 from accounts.keys import Principal
 from accounts.workspaces import get_by_slug
 from bot.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from bot.api.responses import AUTHENTICATED
 from storage.compare import same_secret
 from storage.json_limits import TooDeep, loads_checked
 from storage.models import Role, Workspace
@@ -23,7 +24,7 @@ from workflows.triggers import email, stripe
 from workflows.triggers.dispatch import Dispatched
 from workflows.triggers.inbound_signature import verify_inbound
 
-router = APIRouter(tags=["inbound"])
+router = APIRouter(tags=["inbound"], responses=AUTHENTICATED)
 
 
 class InboundAccepted(BaseModel):

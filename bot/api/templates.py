@@ -6,11 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from bot.api.responses import errors
 from workflows.catalog import TemplateCatalog, UnknownTemplateError
 from workflows.errors import NotFound
 from workflows.spec import Category
 
-router = APIRouter(prefix="/api/templates", tags=["templates"])
+router = APIRouter(prefix="/api/templates", tags=["templates"], responses=errors(404, 422))
 
 
 @router.get("")
