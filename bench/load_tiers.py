@@ -158,9 +158,10 @@ async def main(phase_seconds: float) -> None:
         limited = sum(1 for status, _ in rows if status == 429)
         allowed = [seconds * 1000 for status, seconds in rows if status == 200]
         p99 = f"{percentile(allowed, 99):.1f} ms" if allowed else "n/a"
+        rate = 100 * limited / len(rows)
         print(
-            f"tier {name:<8}: {len(rows):>4} API requests, 429 rate {100 * limited / len(rows):5.1f}%"
-            f", p99 of allowed {p99}"
+            f"tier {name:<8}: {len(rows):>4} API requests, 429 rate {rate:5.1f}%, "
+            f"p99 of allowed {p99}"
         )
     print(f"Stripe deliveries: {sent} sent, {acknowledged} acknowledged (202)")
     print(f"WEBHOOK_ACKNOWLEDGED={acknowledged}/{sent}")
