@@ -101,3 +101,13 @@ async def test_without_redis_sign_in_fails_closed_and_the_rest_counts_in_memory(
     assert refused.status_code == 503
     assert "try again in a minute" in refused.text
     await owner.aclose()
+
+
+async def test_the_health_page_shows_the_load_tier(web: Web) -> None:
+    owner = await sign_up_client(web)
+    page = await owner.get("/health")
+    assert page.status_code == 200
+    assert "Server load" in page.text and 'data-tier="low"' in page.text
+    figures = (await owner.get("/health/figures")).json()
+    assert figures["load_tier"] == "low" and figures["load_words"] == "Normal"
+    await owner.aclose()
