@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import httpx
+from playwright.async_api import Page
 
-from tests.web.conftest import Web, sign_up_client
+from tests.web.conftest import Web, sign_up_client, sign_up_in_browser
 
 SIGNED_IN = ["/", "/workflows", "/runs", "/analytics", "/health", "/templates", "/team"]
 PUBLIC = ["/signin", "/signup", "/password/forgot", "/docs", "/api/health"]
@@ -41,3 +42,31 @@ async def test_pages_carry_the_security_headers(web: Web) -> None:
             assert_secure(response)
         assert_secure(await anonymous.get("/no-such-page"))
     await client.aclose()
+
+
+async def test_pages_work_under_the_policy_in_a_browser(web: Web, page: Page) -> None:
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    await sign_up_in_browser(page, web)
+    for path in ("/workflows", "/runs", "/analytics", "/health", "/templates", "/team"):
+        await page.goto(f"{web.url}{path}")
+        await page.wait_for_load_state("networkidle")
+    assert await page.evaluate("window.top === window.self")
+    assert not violations, violations
+    framed = await page.evaluate(
+        """async (url) => {
+            const frame = document.createElement("iframe");
+            frame.src = url;
+            document.body.append(frame);
+            await new Promise((done) => setTimeout(done, 1000));
+            try { return frame.contentDocument?.body?.innerText ?? "blocked"; }
+            catch { return "blocked"; }
+        }""",
+        f"{web.url}/workflows",
+    )
+    assert "Workflows" not in framed
