@@ -74,6 +74,9 @@ class Settings(BaseSettings):
 
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
     rate_limits: bool = Field(default=True, alias="LEVQOR_RATE_LIMITS")
+    hook_deliveries_per_minute: int = Field(
+        default=120, ge=1, alias="LEVQOR_HOOK_DELIVERIES_PER_MINUTE"
+    )
     load_tier: Literal["low", "medium", "high", "critical"] | None = Field(
         default=None, alias="LEVQOR_LOAD_TIER"
     )

@@ -62,10 +62,20 @@ class RateLimiter:
     """Checks and counts requests; raises TooManyRequests (429) or Unavailable (503)."""
 
     def __init__(
-        self, monitor: LoadMonitor, redis_url: str | None = None, *, enabled: bool = True
+        self,
+        monitor: LoadMonitor,
+        redis_url: str | None = None,
+        *,
+        enabled: bool = True,
+        limits: dict[str, str] | None = None,
     ) -> None:
         self.monitor = monitor
         self.enabled = enabled
+        overrides = limits or {}
+        self.rules = {
+            name: Rule(overrides[name], rule.what, rule.fail_closed) if name in overrides else rule
+            for name, rule in STRICT.items()
+        }
         self.memory = MovingWindowRateLimiter(MemoryStorage())
         self.redis: MovingWindowRateLimiter | None = None
         if redis_url:
@@ -98,7 +108,7 @@ class RateLimiter:
         """Count (or, with count=False, only check) one event under a strict rule."""
         if not self.enabled:
             return
-        rule = STRICT[name]
+        rule = self.rules[name]
         item = parse(rule.limit)
         item.namespace = f"levqor-{name}"
         allowed, retry = await self._hit(item, keys, fail_closed=rule.fail_closed, count=count)

@@ -21,4 +21,9 @@ def build_limiter(settings: Settings, queue_depth: Callable[[], int]) -> RateLim
     monitor = LoadMonitor(
         gauge, queue_depth, interval=settings.load_sample_seconds, fixed=settings.load_tier
     )
-    return RateLimiter(monitor, settings.redis_url, enabled=settings.rate_limits)
+    return RateLimiter(
+        monitor,
+        settings.redis_url,
+        enabled=settings.rate_limits,
+        limits={"hook_delivery": f"{settings.hook_deliveries_per_minute}/minute"},
+    )

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from accounts.keys import create_key
 from storage.config import Settings
 from storage.models import Role, Workspace
+from tests.bot.api.test_webhooks import lead_workflow
 from tests.bot.conftest import Live
 from tests.conftest import make_settings
 from tests.workflows.helpers import activate
@@ -31,6 +32,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         STRIPE_WEBHOOK_SECRET=SECRET,
         LEVQOR_RATE_LIMITS=True,
         LEVQOR_LOAD_TIER="critical",
+        LEVQOR_HOOK_DELIVERIES_PER_MINUTE=5,
     )
 
 
@@ -119,4 +121,16 @@ async def test_signed_stripe_events_are_always_acknowledged(live: Live) -> None:
     count = CRITICAL_GLOBAL + 20  # more than any per-minute limit at this tier
     codes = await asyncio.gather(*(deliver(i) for i in range(count)))
     assert codes == [202] * count
+    await live.runtime.drain()
+
+
+async def test_hook_deliveries_are_throttled_per_source_and_workflow(live: Live) -> None:
+    workflow = await lead_workflow(live)
+    path = "/" + workflow["webhook_url"].split("/", 3)[3]
+    async with httpx.AsyncClient(base_url=live.url) as sender:
+        codes = [
+            (await sender.post(path, json={"email": f"l{i}@example.com"})).status_code
+            for i in range(7)
+        ]
+    assert codes[:5] == [202] * 5 and codes[5:] == [429, 429]
     await live.runtime.drain()
