@@ -17,6 +17,7 @@ from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts.web_auth import MIN_PASSWORD, SignUpError, hash_password
+from storage.compare import same_secret
 from storage.config import Settings
 from storage.models import WebLogin, WebSession
 
@@ -55,7 +56,7 @@ async def login_for_token(
     login_id, expires_text, signature = parts
     login = await session.get(WebLogin, login_id)
     expected = _signature(settings, login, int(expires_text)) if login else ""
-    if login is None or not hmac.compare_digest(expected, signature):
+    if login is None or not same_secret(expected, signature):
         raise ResetLinkError("This reset link is not valid or was already used. Ask for a new one.")
     if int(expires_text) < (time.time() if now is None else now):
         raise ResetLinkError(f"This reset link has expired (links last {LINK_MINUTES} minutes).")

@@ -79,6 +79,7 @@ async def main(messages: int, database_url: str | None) -> None:
     env |= {
         "LEVQOR_DATA_DIR": str(settings.data_dir),
         "LEVQOR_SECRET_KEY": "bench-secret",
+        "LEVQOR_RATE_LIMITS": "false",  # this measures speed; bench/load_tiers.py the limits
         "LEVQOR_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     if database_url:

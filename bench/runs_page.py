@@ -161,6 +161,7 @@ async def main(runs: int, requests: int, database_url: str | None) -> int:
         **os.environ,
         "LEVQOR_DATA_DIR": str(settings.data_dir),
         "LEVQOR_SECRET_KEY": "bench-secret",
+        "LEVQOR_RATE_LIMITS": "false",  # this measures speed; bench/load_tiers.py the limits
         "LEVQOR_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     if database_url:

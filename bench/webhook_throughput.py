@@ -50,6 +50,7 @@ async def main(runs: int, concurrency: int, database_url: str | None) -> None:
         **os.environ,
         "LEVQOR_DATA_DIR": str(settings.data_dir),
         "LEVQOR_SECRET_KEY": "bench-secret",
+        "LEVQOR_RATE_LIMITS": "false",  # this measures speed; bench/load_tiers.py the limits
         "LEVQOR_HTTP_ALLOWED_HOSTS": '["127.0.0.1"]',
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_API_URL": fakes.slack_url,

@@ -11,6 +11,7 @@ from bot import web
 from bot.api import (
     approvals,
     charts,
+    docs,
     errors,
     forms,
     health,
@@ -21,7 +22,10 @@ from bot.api import (
     templates,
     workflows,
 )
+from bot.body_limits import BodyLimitMiddleware
+from bot.security_headers import SecurityHeadersMiddleware
 from bot.slack.http import slack_router
+from bot.throttle.setup import build_limiter
 from bot.web.render import error_page
 from storage.config import Settings
 from workflows.runtime import Runtime
@@ -37,6 +41,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         app.state.runtime = rt
         if runtime is None:
             await rt.start()
+        app.state.limiter.monitor.start()
         gateway = None
         if settings.mail_port is not None:  # inbound SMTP in the same process as the scheduler
             from bot.mail.gateway import MailGateway
@@ -45,6 +50,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.limiter.close()
             if gateway is not None:
                 await gateway.close()
             if runtime is None:
@@ -55,13 +61,19 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         version="0.1.0",
         summary="Chat-first operations assistant: workflows drafted, approved and run.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     if runtime is not None:
         app.state.runtime = runtime
+    app.state.limiter = build_limiter(settings, lambda: app.state.runtime.in_flight)
     errors.install(app, html=error_page)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
+    app.add_middleware(SecurityHeadersMiddleware)
     for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
         app.include_router(module.router)
     app.include_router(milestones.router)
+    app.include_router(docs.router)
     app.include_router(slack_router(settings))
     web.install(app)
 

@@ -14,6 +14,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from integrations.base import ActionError
+from storage.compare import same_secret
 from storage.config import Settings
 
 _HTML_LAYOUT = """<!DOCTYPE html>
@@ -146,7 +147,7 @@ def read_unsubscribe_token(settings: Settings, token: str) -> tuple[str, str] | 
     except (ValueError, UnicodeDecodeError):
         return None
     workspace_id, sep, email = data.partition(":")
-    if not sep or not email or not hmac.compare_digest(mac, _mac(settings, data)):
+    if not sep or not email or not same_secret(mac, _mac(settings, data)):
         return None
     return workspace_id, email
 

@@ -44,9 +44,20 @@ Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+_SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT, cloud metadata services
+_PROTOCOL = ipaddress.ip_network("192.0.0.0/24")  # IETF protocol assignments
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def _kind(ip: Address) -> str | None:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return _kind(ip.ipv4_mapped)
+    """Why `ip` is not a public address (a short name), or None when it is global."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            inner = _kind(embedded)
+            return inner if ip.ipv4_mapped or inner is None else f"{inner} (embedded)"
     checks = (
         ("loopback", ip.is_loopback),
         ("unspecified", ip.is_unspecified),
@@ -54,6 +65,9 @@ def _kind(ip: Address) -> str | None:
         ("multicast", ip.is_multicast),
         ("reserved", ip.is_reserved),
         ("private", ip.is_private),
+        ("shared", isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED),
+        ("protocol", isinstance(ip, ipaddress.IPv4Address) and ip in _PROTOCOL),
+        ("non-public", not ip.is_global),
     )
     return next((name for name, hit in checks if hit), None)
 

@@ -136,8 +136,13 @@ async def _send(
     # The step's key travels with the message, so a cut-off attempt can be found again.
     metadata = {"event_type": EVENT_TYPE, "event_payload": {"idempotency_key": ctx.idempotency_key}}
     try:
-        response = await client.chat_postMessage(
-            channel=channel, text=text, blocks=blocks, metadata=metadata
+        response = await client.chat_postMessage(  # a workflow's text may carry outside data
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            metadata=metadata,
+            unfurl_links=False,
+            unfurl_media=False,
         )
     except SlackApiError as exc:
         raise _classify(exc, channel) from exc

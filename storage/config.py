@@ -6,7 +6,7 @@ import json
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -56,6 +56,9 @@ class Settings(BaseSettings):
 
     http_allowed_hosts: list[str] = Field(default_factory=list, alias="LEVQOR_HTTP_ALLOWED_HOSTS")
     webhook_max_bytes: int = Field(default=256 * 1024, alias="LEVQOR_WEBHOOK_MAX_BYTES")
+    webhook_legacy_signatures: bool = Field(default=False, alias="LEVQOR_WEBHOOK_LEGACY_SIGNATURES")
+    api_max_bytes: int = Field(default=1024 * 1024, ge=1024, alias="LEVQOR_API_MAX_BYTES")
+    json_max_depth: int = Field(default=32, ge=4, le=128, alias="LEVQOR_JSON_MAX_DEPTH")
     step_timeout_seconds: float = Field(default=30.0, alias="LEVQOR_STEP_TIMEOUT")
     retry_base_seconds: float = Field(default=1.0, alias="LEVQOR_RETRY_BASE_SECONDS")
     retry_max_seconds: float = Field(default=60.0, alias="LEVQOR_RETRY_MAX_SECONDS")
@@ -72,8 +75,32 @@ class Settings(BaseSettings):
     run_max_recoveries: int = Field(default=3, ge=1, alias="LEVQOR_RUN_MAX_RECOVERIES")
     mail_port: int | None = Field(default=None, alias="LEVQOR_MAIL_PORT")
     mail_domain: str = Field(default="levqor.localhost", alias="LEVQOR_MAIL_DOMAIN")
+    inbound_allow_unsigned: bool = Field(default=False, alias="LEVQOR_INBOUND_ALLOW_UNSIGNED")
     inbound_max_bytes: int = Field(default=10 * 1024 * 1024, alias="LEVQOR_INBOUND_MAX_BYTES")
     reply_limit_per_hour: int = Field(default=5, alias="LEVQOR_REPLY_LIMIT_PER_HOUR")
+
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    rate_limits: bool = Field(default=True, alias="LEVQOR_RATE_LIMITS")
+    hook_deliveries_per_minute: int = Field(
+        default=120, ge=1, alias="LEVQOR_HOOK_DELIVERIES_PER_MINUTE"
+    )
+    load_tier: Literal["low", "medium", "high", "critical"] | None = Field(
+        default=None, alias="LEVQOR_LOAD_TIER"
+    )
+    tier_lag_ms: str = Field(default="100,300,1000", alias="LEVQOR_TIER_LAG_MS")
+    tier_queue: str = Field(default="50,200,1000", alias="LEVQOR_TIER_QUEUE")
+    tier_cpu_percent: str = Field(default="70,85,95", alias="LEVQOR_TIER_CPU_PERCENT")
+    tier_hold_seconds: float = Field(default=30.0, ge=0, alias="LEVQOR_TIER_HOLD_SECONDS")
+    load_sample_seconds: float = Field(default=0.5, gt=0, alias="LEVQOR_LOAD_SAMPLE_SECONDS")
+
+    @field_validator("tier_lag_ms", "tier_queue", "tier_cpu_percent")
+    @classmethod
+    def _three_rising(cls, value: str) -> str:
+        """Three rising numbers: where medium, high and critical start."""
+        marks = three_numbers(value)
+        if not marks[0] < marks[1] < marks[2]:
+            raise ValueError(f"{value!r}: give three rising numbers, like 100,300,1000")
+        return value
 
     @field_validator("slack_owner_ids", mode="before")
     @classmethod
@@ -114,6 +141,14 @@ class Settings(BaseSettings):
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+
+def three_numbers(value: str) -> tuple[float, float, float]:
+    """`"100,300,1000"` → (100.0, 300.0, 1000.0); anything else is a ValueError."""
+    parts = [float(p) for p in value.replace(" ", "").split(",") if p]
+    if len(parts) != 3:
+        raise ValueError(f"{value!r}: give three numbers separated by commas")
+    return parts[0], parts[1], parts[2]
 
 
 def async_url(url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -93,6 +94,9 @@ class Workspace(SQLModel, table=True):
     parent_id: str | None = Field(default=None, foreign_key="workspace.id", max_length=32)
     alert_channel: str | None = Field(default=None, max_length=200)
     allow_self_approval: bool = False
+    # The inbound-email webhook's secret (URL path and signing key); regenerable. NULL on rows
+    # from before it was stored: the first use pins the value derived from the secret key then.
+    inbound_secret: str | None = Field(default_factory=lambda: secrets.token_hex(20), max_length=64)
     created_at: datetime = _ts()
 
 

@@ -260,7 +260,7 @@ class Engine:
         assert step.action is not None
         try:
             action = self.registry.get(step.action)
-            inputs = render_inputs(step.inputs, state.context)
+            inputs = render_inputs(step.inputs, state.context, markup=action.integration)
         except (UnknownActionError, InputsError) as exc:
             raise await self._fail(session, state, row, exc) from exc
         # Recorded with the step's outcome (one commit per step; the last step's is the run's): a

@@ -41,3 +41,19 @@ class Unauthorized(DomainError):
 
 class TooLarge(DomainError):
     """The payload is over the size limit."""
+
+
+class InvalidPayload(DomainError):
+    """The payload is understood but refused (nested too deep, a key reused for other data)."""
+
+
+class TooManyRequests(DomainError):
+    """Over a rate limit; `retry_after` seconds until the next request may pass."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """A service this request depends on is down; try again shortly."""

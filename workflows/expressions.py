@@ -7,18 +7,43 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.parser import Parser
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from workflows.sandbox import (
+    ARITHMETIC,
+    MAX_STRING,
+    RENDER_SECONDS,
+    BoundedEnvironment,
+    LimitExceeded,
+    bounded_binop,
+    budget,
+    check_size,
+)
+
+_FAILURES = (TemplateError, TypeError, ValueError, ArithmeticError, LookupError, RecursionError)
 
 
 class ExpressionError(ValueError):
-    """A template or condition that cannot be parsed or evaluated."""
+    """A template or condition that cannot be parsed or evaluated, or that went over a limit."""
 
 
-@lru_cache(maxsize=1)
-def _env() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-    env.filters["money"] = lambda v, cur="": f"{cur}{float(v):,.2f}"
-    env.filters["summary"] = summary
+def escape_slack(text: str) -> str:
+    """Text safe inside a Slack message: `&`, `<` and `>` escaped (no <!channel>, no fake links)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _slack_finalize(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return escape_slack(str(value))
+
+
+@lru_cache(maxsize=4)
+def _env(markup: str | None = None) -> BoundedEnvironment:
+    """The sandbox; with markup "slack", every `{{ value }}` is escaped for Slack text."""
+    finalize = _slack_finalize if markup == "slack" else None
+    env = BoundedEnvironment(undefined=StrictUndefined, autoescape=False, finalize=finalize)
+    env.filters["money"] = env.bound_filter("money", lambda v, cur="": f"{cur}{float(v):,.2f}")
+    env.filters["summary"] = env.bound_filter("summary", summary)
     return env
 
 
@@ -50,8 +75,8 @@ def _scalar(value: Any) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _compiled_template(source: str) -> Any:
-    return _env().from_string(source)
+def _compiled_template(source: str, markup: str | None = None) -> Any:
+    return _env(markup).from_string(source)
 
 
 @lru_cache(maxsize=1024)
@@ -60,20 +85,28 @@ def _compiled_expression(source: str) -> Any:
 
 
 def check_expression(source: str) -> str:
-    """Raise ExpressionError unless `source` parses as a condition."""
+    """Raise ExpressionError unless `source` parses as a condition within the sandbox's limits."""
     try:
+        _check_constants(_env().parse("{{ " + source + " }}"))
         _compiled_expression(source)
-    except TemplateError as exc:
-        raise ExpressionError(f"invalid condition {source!r}: {exc}") from exc
+    except LimitExceeded as exc:
+        raise ExpressionError(f"the condition {source!r} {exc}") from None
+    except _FAILURES as exc:
+        raise ExpressionError(f"invalid condition {source!r}: {exc}") from None
     return source
 
 
 def check_template(source: str) -> str:
-    """Raise ExpressionError unless `source` parses as a template."""
+    """Raise ExpressionError unless `source` parses as a template within the sandbox's limits."""
+    if "{" not in source:
+        return source
     try:
-        _env().parse(source)
-    except TemplateError as exc:
-        raise ExpressionError(f"invalid template {source!r}: {exc}") from exc
+        _check_constants(_env().parse(source))
+        _compiled_template(source)
+    except LimitExceeded as exc:
+        raise ExpressionError(f"the template {_short(source)!r} {exc}") from None
+    except _FAILURES as exc:
+        raise ExpressionError(f"invalid template {_short(source)!r}: {exc}") from None
     return source
 
 
@@ -97,35 +130,94 @@ def parse_condition(source: str) -> nodes.Expr:
     return expr
 
 
+def _short(source: str) -> str:
+    return source if len(source) <= 80 else source[:79] + "…"
+
+
+class _NotConstant(Exception):
+    pass
+
+
+def _check_constants(tree: nodes.Template) -> None:
+    """Work out constant arithmetic with the sandbox's limits: `9**(9**8)` fails here, at once."""
+    for node in tree.find_all(nodes.BinExpr):
+        try:
+            _fold(node)
+        except _NotConstant:
+            continue
+
+
+def _fold(node: nodes.Node) -> Any:
+    if isinstance(node, nodes.Const):
+        return check_size(node.value)
+    if isinstance(node, nodes.BinExpr) and node.operator in ARITHMETIC:
+        return bounded_binop(node.operator, _fold(node.left), _fold(node.right))
+    if isinstance(node, nodes.Neg):
+        return -_fold(node.node)
+    if isinstance(node, nodes.Pos):
+        return _fold(node.node)
+    raise _NotConstant
+
+
 def evaluate(source: str, context: dict[str, Any]) -> bool:
     """Evaluate a `when` condition; a missing value counts as false."""
     try:
-        return bool(_compiled_expression(source)(**context))
-    except (TemplateError, TypeError, ValueError, ArithmeticError) as exc:
+        with budget(RENDER_SECONDS):
+            return bool(_compiled_expression(source)(**context))
+    except LimitExceeded as exc:
+        raise ExpressionError(f"condition {source!r} {exc}") from None
+    except _FAILURES as exc:
         raise ExpressionError(f"condition {source!r} failed: {exc}") from exc
 
 
-def render_value(value: Any, context: dict[str, Any]) -> Any:
-    """Render every string in a JSON-like value; a lone `{{ expr }}` keeps the value's type."""
+def render_value(value: Any, context: dict[str, Any], markup: str | None = None) -> Any:
+    """Render every string in a JSON-like value; a lone `{{ expr }}` keeps the value's type.
+
+    With `markup="slack"` (a Slack action's inputs) values from the data are escaped for Slack
+    (`&`, `<`, `>`), so outside text cannot ping `<!channel>` or forge links; the template's own
+    text is left as written.
+
+    All the strings of one value share one time budget (RENDER_SECONDS), and each rendered text
+    is at most MAX_STRING characters.
+    """
+    with budget(RENDER_SECONDS):
+        return _render(value, context, markup)
+
+
+def _render(value: Any, context: dict[str, Any], markup: str | None) -> Any:
     if isinstance(value, str):
-        return _render_string(value, context)
+        return _render_string(value, context, markup)
     if isinstance(value, dict):
-        return {k: render_value(v, context) for k, v in value.items()}
+        return {k: _render(v, context, markup) for k, v in value.items()}
     if isinstance(value, list):
-        return [render_value(v, context) for v in value]
+        return [_render(v, context, markup) for v in value]
     return value
 
 
-def _render_string(source: str, context: dict[str, Any]) -> Any:
+def _render_string(source: str, context: dict[str, Any], markup: str | None) -> Any:
     if "{" not in source:
         return source
     lone = _lone_expression(source)
     try:
         if lone is not None:
-            return _compiled_expression(lone)(**context)
-        return _compiled_template(source).render(**context)
-    except TemplateError as exc:
-        raise ExpressionError(f"template {source!r} failed: {exc}") from exc
+            result = check_size(_compiled_expression(lone)(**context))
+            return escape_slack(result) if markup == "slack" and isinstance(result, str) else result
+        return _joined(_compiled_template(source, markup).generate(**context))
+    except LimitExceeded as exc:
+        raise ExpressionError(f"template {_short(source)!r} {exc}") from None
+    except _FAILURES as exc:
+        raise ExpressionError(f"template {_short(source)!r} failed: {exc}") from exc
+
+
+def _joined(chunks: Any) -> str:
+    parts: list[str] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_STRING:
+            raise LimitExceeded(f"makes a text longer than {MAX_STRING:,} characters")
+        parts.append(chunk)
+    return "".join(parts)
 
 
 @lru_cache(maxsize=1024)

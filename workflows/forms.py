@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.compare import same_secret
 from storage.config import Settings
 from storage.models import Workflow, WorkflowStatus, Workspace
 from storage.scope import Tenant
@@ -75,7 +76,7 @@ def form_token(settings: Settings, form_id: str, now: float | None = None) -> st
 def check_token(settings: Settings, form_id: str, token: str, now: float | None = None) -> None:
     """FormRejected unless `token` was issued for this form within the last day."""
     issued, nonce, mac = [*token.split("."), "", ""][:3]
-    if not issued.isdigit() or not hmac.compare_digest(mac, _mac(settings, form_id, issued, nonce)):
+    if not issued.isdigit() or not same_secret(mac, _mac(settings, form_id, issued, nonce)):
         raise FormRejected("the form could not be verified; please send it again")
     age = (now if now is not None else time.time()) - int(issued)
     if not -60 <= age <= TOKEN_MAX_AGE_SECONDS:

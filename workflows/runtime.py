@@ -99,6 +99,11 @@ class Runtime:
         await self.http.aclose()
         await self.db.dispose()
 
+    @property
+    def in_flight(self) -> int:
+        """Runs queued or executing in this process (a measure of load)."""
+        return len(self._tasks)
+
     def submit(self, run_id: str) -> asyncio.Task[Run]:
         """Execute a run in the background of this process."""
         return self._spawn(self._execute(run_id))

@@ -277,10 +277,18 @@ class Step(_Strict):
             raise ValueError("a step needs exactly one of `action` or `wait`")
         if self.wait is not None and self.continue_on_error:
             raise ValueError("a wait cannot fail, so it cannot continue on error")
-        if self.when is not None:
-            from workflows.expressions import check_expression
+        from workflows.expressions import ExpressionError, check_expression, check_template
 
-            check_expression(self.when)
+        try:
+            if self.when is not None:
+                check_expression(self.when)
+            for field, text in _strings(self.inputs, "inputs"):
+                try:
+                    check_template(text)
+                except ExpressionError as exc:
+                    raise ExpressionError(f"{field}: {exc}") from None
+        except ExpressionError as exc:
+            raise ValueError(f"step {self.id!r}: {exc}") from None
         return self
 
     @property

@@ -15,16 +15,19 @@ class InputsError(ValueError):
     """A step's inputs could not be filled in from the run's data; the message says why."""
 
 
-def render_inputs(inputs: Any, context: dict[str, Any]) -> Any:
-    """Render a step's inputs, naming the input that could not be filled in and why."""
+def render_inputs(inputs: Any, context: dict[str, Any], *, markup: str | None = None) -> Any:
+    """Render a step's inputs, naming the input that could not be filled in and why.
+
+    `markup` is the action's integration: "slack" escapes outside data for Slack text.
+    """
     if not isinstance(inputs, dict):
-        return _render(inputs, context, None)
-    return {key: _render(value, context, key) for key, value in inputs.items()}
+        return _render(inputs, context, None, markup)
+    return {key: _render(value, context, key, markup) for key, value in inputs.items()}
 
 
-def _render(value: Any, context: dict[str, Any], key: str | None) -> Any:
+def _render(value: Any, context: dict[str, Any], key: str | None, markup: str | None) -> Any:
     try:
-        return render_value(value, context)
+        return render_value(value, context, markup=markup)
     except Exception as exc:  # a template is data: whatever it raises, the step fails in words
         field = f"“{key}”" if key else "the step's inputs"
         raise InputsError(f"Could not fill in {field}: {_why(exc)}") from exc

@@ -9,13 +9,14 @@ from fastapi.responses import JSONResponse
 from sqlmodel import col
 
 from bot.api.deps import PrincipalDep, RuntimeDep, TenantDep
+from bot.api.responses import AUTHENTICATED
 from bot.api.schemas import ApprovalOut, Decision, WorkflowOut
 from bot.api.workflows import describe
 from bot.confirmations import email_confirmation
 from storage.models import Approval, Workspace
 from workflows import service
 
-router = APIRouter(prefix="/api/approvals", tags=["approvals"])
+router = APIRouter(prefix="/api/approvals", tags=["approvals"], responses=AUTHENTICATED)
 
 
 @router.get("")

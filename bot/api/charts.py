@@ -9,10 +9,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from bot.api.deps import RuntimeDep
+from bot.api.responses import errors
 from integrations.charts import load_chart
 from workflows.errors import NotFound
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], responses=errors(404, 422))
 
 
 @router.get("/charts/{chart_id}.png", response_class=Response)

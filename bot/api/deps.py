@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts.keys import Principal, authenticate
+from bot.throttle.deps import count_request, limiter_of, source_of
 from storage.scope import Tenant
 from workflows.runtime import Runtime
 
@@ -31,19 +33,33 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-async def get_principal(request: Request, session: SessionDep) -> Principal:
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="APIKey",
+    description="A workspace API key: `Authorization: Bearer lq_...`",
+)
+
+
+async def get_principal(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
     """The member behind `Authorization: Bearer <API key>`, or 401."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    token = credentials.credentials if credentials else ""
+    if not token.strip():
         raise HTTPException(
             401,
             "send a workspace API key as 'Authorization: Bearer <key>'",
             {"WWW-Authenticate": "Bearer"},
         )
+    limiter, source = limiter_of(request), source_of(request)
+    await limiter.strict("api_key_failure", source, count=False)
     principal = await authenticate(session, token.strip())
     if principal is None:
+        await limiter.strict("api_key_failure", source)
         raise HTTPException(401, "unknown or revoked API key", {"WWW-Authenticate": "Bearer"})
+    await count_request(request, principal.workspace.id, principal.member.id)
     return principal
 
 

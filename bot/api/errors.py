@@ -23,6 +23,9 @@ _STATUS: dict[type[errors.DomainError], tuple[int, str]] = {
     errors.BadRequest: (400, "bad_request"),
     errors.Unauthorized: (401, "unauthorized"),
     errors.TooLarge: (413, "payload_too_large"),
+    errors.InvalidPayload: (422, "invalid_payload"),
+    errors.TooManyRequests: (429, "rate_limited"),
+    errors.Unavailable: (503, "unavailable"),
 }
 
 
@@ -46,11 +49,17 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
         status, code = next(
             (v for k, v in _STATUS.items() if isinstance(exc, k)), (400, "bad_request")
         )
+        headers = {}
+        if isinstance(exc, errors.TooManyRequests):
+            headers["Retry-After"] = str(exc.retry_after)
         page = html(request, status, str(exc)) if html else None
         if page is not None:
+            page.headers.update(headers)
             return page
         details = exc.errors if isinstance(exc, errors.InvalidSpec) else None
-        return JSONResponse(error_body(code, str(exc), details), status_code=status)
+        return JSONResponse(
+            error_body(code, str(exc), details), status_code=status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation(_: Request, exc: RequestValidationError) -> JSONResponse:

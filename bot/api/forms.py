@@ -13,6 +13,7 @@ from jinja2 import FileSystemLoader, Template
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot.api.deps import RuntimeDep, SessionDep
+from bot.throttle.deps import limiter_of, source_of
 from integrations.email import unsubscribe
 from integrations.email_templates import read_unsubscribe_token
 from storage.config import Settings
@@ -20,7 +21,7 @@ from storage.models import Workspace
 from workflows import forms
 from workflows.errors import Conflict, NotFound
 
-router = APIRouter(tags=["forms"])
+router = APIRouter(tags=["forms"], include_in_schema=False)  # browser pages, not API
 
 _TEMPLATES = Path(__file__).parents[1] / "web" / "templates"
 _MAX_FIELDS = 100
@@ -104,6 +105,7 @@ async def submit_form(
     form_id: str, request: Request, runtime: RuntimeDep, session: SessionDep
 ) -> HTMLResponse:
     """Check token, honeypot and fields, then start the workflow's run; a thank-you page."""
+    await limiter_of(request).strict("form_post", source_of(request), form_id)
     settings = runtime.settings
     try:
         hosted = await forms.hosted_form(session, form_id)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from bot.api.deps import RuntimeDep, SessionDep
+from bot.api.responses import errors
 from bot.api.schemas import HookAccepted
+from bot.throttle.deps import limiter_of, source_of
 from workflows.errors import TooLarge
 from workflows.triggers.webhook import receive
 
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(tags=["webhooks"], responses=errors(400, 401, 404, 409, 413, 422, 429))
 
 
 @router.post("/hooks/{workflow_id}/{secret}", status_code=status.HTTP_202_ACCEPTED)
@@ -22,6 +24,7 @@ async def hook(
     session: SessionDep,
 ) -> HookAccepted:
     """Accept a delivery; the same `Idempotency-Key` again returns the first run, runs nothing."""
+    await limiter_of(request).strict("hook_delivery", source_of(request), workflow_id)
     limit = runtime.settings.webhook_max_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -32,7 +35,13 @@ async def hook(
         if len(body) > limit:
             raise TooLarge(f"payload is over the {limit}-byte limit")
     started = await receive(
-        session, workflow_id, secret, bytes(body), request.headers, max_bytes=limit
+        session,
+        workflow_id,
+        secret,
+        bytes(body),
+        request.headers,
+        max_bytes=limit,
+        allow_legacy=runtime.settings.webhook_legacy_signatures,
     )
     if started.created:
         runtime.submit(started.run.id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Any
 
@@ -11,16 +10,21 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 from starlette.types import Message
 
+from accounts.keys import Principal
 from accounts.workspaces import get_by_slug
-from bot.api.deps import RuntimeDep, SessionDep
-from storage.models import Workspace
+from bot.api.deps import PrincipalDep, RuntimeDep, SessionDep
+from bot.api.responses import AUTHENTICATED
+from storage.compare import same_secret
+from storage.json_limits import TooDeep, loads_checked
+from storage.models import Role, Workspace
 from storage.scope import Tenant
-from workflows.errors import BadRequest, NotFound, TooLarge
+from workflows.errors import BadRequest, Forbidden, InvalidPayload, NotFound, TooLarge
 from workflows.runtime import Runtime
 from workflows.triggers import email, stripe
 from workflows.triggers.dispatch import Dispatched
+from workflows.triggers.inbound_signature import verify_inbound
 
-router = APIRouter(tags=["inbound"])
+router = APIRouter(tags=["inbound"], responses=AUTHENTICATED)
 
 
 class InboundAccepted(BaseModel):
@@ -39,13 +43,55 @@ async def inbound_email(
     limit = runtime.settings.inbound_max_bytes
     _check_declared_size(request, limit)
     workspace = await get_by_slug(session, workspace_slug)
-    expected = email.webhook_secret(runtime.settings, workspace.id) if workspace else ""
-    if workspace is None or not hmac.compare_digest(secret, expected):
+    expected = email.webhook_secret(runtime.settings, workspace) if workspace else ""
+    if workspace is None or not same_secret(secret, expected):
         raise NotFound("no inbound email address here")
     body = await _read_body(request, limit)
-    mail = email.parse_fields(await _fields(request, body, limit))
+    fields = await _fields(request, body, limit)
+    if not runtime.settings.inbound_allow_unsigned:
+        verify_inbound(expected, body, request.headers, fields)
+    await session.commit()  # pins a secret first derived now (rows from before it was stored)
+    mail = email.parse_fields(fields)
     dispatched = await email.receive(Tenant(session, workspace.id), runtime.settings, mail)
     return _accepted(runtime, dispatched)
+
+
+class InboundAddress(BaseModel):
+    """Where a mail provider posts parsed mail for this workspace, and the signing secret."""
+
+    webhook_url: str
+    secret: str = Field(description="keys the delivery signatures (see docs/security.md)")
+
+
+@router.get("/api/inbound/email")
+async def inbound_address(
+    principal: PrincipalDep, runtime: RuntimeDep, session: SessionDep
+) -> InboundAddress:
+    """The workspace's inbound-email webhook URL and signing secret (owners and admins)."""
+    _require_admin(principal)
+    workspace = principal.workspace
+    url = email.webhook_url(runtime.settings, workspace)
+    session.add(workspace)
+    await session.commit()
+    return InboundAddress(webhook_url=url, secret=email.webhook_secret(runtime.settings, workspace))
+
+
+@router.post("/api/inbound/email/secret")
+async def regenerate_inbound_secret(
+    principal: PrincipalDep, runtime: RuntimeDep, session: SessionDep
+) -> InboundAddress:
+    """A new inbound secret: the old webhook URL and signatures stop working at once."""
+    _require_admin(principal)
+    workspace = principal.workspace
+    secret = email.regenerate_webhook_secret(workspace)
+    session.add(workspace)
+    await session.commit()
+    return InboundAddress(webhook_url=email.webhook_url(runtime.settings, workspace), secret=secret)
+
+
+def _require_admin(principal: Principal) -> None:
+    if principal.member.role not in (Role.owner, Role.admin):
+        raise Forbidden("only an owner or admin can see or change the inbound-email secret")
 
 
 @router.post("/hooks/stripe/{workspace_slug}", status_code=status.HTTP_202_ACCEPTED)
@@ -95,7 +141,9 @@ async def _fields(request: Request, body: bytes, limit: int) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "")
     if "form" not in content_type:
         try:
-            data = json.loads(body or b"{}")
+            data = loads_checked(body or b"{}")
+        except TooDeep as exc:
+            raise InvalidPayload(f"payload rejected: {exc}") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BadRequest(f"payload is not valid JSON or form data: {exc}") from None
         if not isinstance(data, dict):

@@ -6,10 +6,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from bot.api.deps import PrincipalDep, TenantDep
+from bot.api.responses import AUTHENTICATED
 from workflows.milestones import record_milestone
 from workflows.service import require_operator
 
-router = APIRouter(tags=["milestones"])
+router = APIRouter(tags=["milestones"], responses=AUTHENTICATED)
 
 
 class MilestoneIn(BaseModel):

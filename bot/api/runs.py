@@ -6,11 +6,12 @@ from fastapi import APIRouter, Query
 from sqlmodel import col
 
 from bot.api.deps import TenantDep
+from bot.api.responses import AUTHENTICATED
 from bot.api.schemas import EventOut, OutboxOut, RunOut, StepOut
 from storage.models import OutboxMessage
 from workflows import runs
 
-router = APIRouter(tags=["runs"])
+router = APIRouter(tags=["runs"], responses=AUTHENTICATED)
 
 
 @router.get("/api/runs")

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from storage.json_limits import clip_depth
 from storage.models import Approval, OutboxMessage, Run, RunEvent, StepRun, Workflow
 
 
@@ -113,8 +114,11 @@ class StepOut(BaseModel):
 
     @classmethod
     def of(cls, row: StepRun) -> StepOut:
-        """From the table row."""
-        return cls.model_validate(row, from_attributes=True)
+        """From the table row (data nested too deep is clipped, so every run stays readable)."""
+        out = cls.model_validate(row, from_attributes=True)
+        out.inputs = clip_depth(out.inputs)
+        out.output = clip_depth(out.output)
+        return out
 
 
 class EventOut(BaseModel):
@@ -151,8 +155,10 @@ class RunOut(BaseModel):
 
     @classmethod
     def of(cls, row: Run, **extra: Any) -> RunOut:
-        """From the table row."""
-        return cls.model_validate(row, from_attributes=True).model_copy(update=extra)
+        """From the table row (a payload nested too deep is clipped: every run stays readable)."""
+        out = cls.model_validate(row, from_attributes=True).model_copy(update=extra)
+        out.trigger_payload = clip_depth(out.trigger_payload)
+        return out
 
 
 class OutboxOut(BaseModel):
@@ -178,3 +184,22 @@ class HookAccepted(BaseModel):
 
     run_id: str
     duplicate: bool
+
+
+class HealthOut(BaseModel):
+    """Liveness for anyone; with an API key, the workspace's figures and this server's load."""
+
+    status: str = Field(description="`ok` while the server answers")
+    scope: str | None = Field(default=None, description="`workspace` when a key was sent")
+    load_tier: str | None = Field(
+        default=None, description="low, medium, high or critical: which rate limits apply now"
+    )
+    load: dict[str, Any] | None = None
+    scheduler: dict[str, Any] | None = None
+    runs_24h: int | None = None
+    succeeded_24h: int | None = None
+    failed_24h: int | None = None
+    success_rate_24h: float | None = None
+    waiting_runs: int | None = None
+    active_workflows: int | None = None
+    pending_approvals: int | None = None

@@ -7,6 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, status
 
 from bot.api.deps import PrincipalDep, RuntimeDep, TenantDep
+from bot.api.responses import AUTHENTICATED
 from bot.api.schemas import (
     ApprovalOut,
     RunOut,
@@ -24,7 +25,7 @@ from workflows.runs import run_manually
 from workflows.runtime import Runtime
 from workflows.spec import WorkflowSpec
 
-router = APIRouter(prefix="/api/workflows", tags=["workflows"])
+router = APIRouter(prefix="/api/workflows", tags=["workflows"], responses=AUTHENTICATED)
 
 
 async def describe(tenant: Tenant, workflow: Workflow, runtime: Runtime) -> WorkflowOut:

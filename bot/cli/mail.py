@@ -45,14 +45,13 @@ async def _webhook_info(settings: Settings, slug: str) -> str:
     try:
         async with session_factory(engine)() as session:
             found = await get_by_slug(session, slug)
+            if found is None:
+                raise typer.BadParameter(f"no workspace {slug!r}", param_hint="--workspace")
+            url = webhook_url(settings, found)  # pins a secret first derived now
+            await session.commit()
     finally:
         await engine.dispose()
-    if found is None:
-        raise typer.BadParameter(f"no workspace {slug!r}", param_hint="--workspace")
-    return (
-        f"webhook: {webhook_url(settings, found)}\n"
-        f"addresses: <name>@{found.slug}.{settings.mail_domain}"
-    )
+    return f"webhook: {url}\naddresses: <name>@{found.slug}.{settings.mail_domain}"
 
 
 async def _serve(settings: Settings, host: str, port: int) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
+from bot.api.errors import error_body
 from bot.slack.app import INSTALL_PATH, REDIRECT_PATH, create_bolt_app, slack_configured
 from storage.config import Settings
 from workflows.runtime import Runtime
@@ -30,6 +32,12 @@ def slack_router(settings: Settings) -> APIRouter:
         slack = handler(request)
         if slack is None:
             return Response(NOT_CONFIGURED, status_code=404, media_type="text/plain")
+        stamp = request.headers.get("x-slack-request-timestamp")
+        if request.method == "POST" and not (stamp or "").strip().isdigit():
+            return JSONResponse(
+                error_body("unauthorized", "missing or malformed X-Slack-Request-Timestamp"),
+                status_code=401,
+            )
         return await slack.handle(request)
 
     router.add_api_route("/slack/events", handle, methods=["POST"])

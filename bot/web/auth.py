@@ -18,6 +18,8 @@ from fastapi.responses import RedirectResponse
 
 from accounts.web_auth import SESSION_DAYS, WebUser, resolve_session
 from bot.api.deps import RuntimeDep, SessionDep
+from bot.throttle.deps import count_request
+from storage.compare import same_secret
 from storage.scope import Tenant
 from workflows.runtime import Runtime
 
@@ -68,6 +70,8 @@ async def optional_user(request: Request, session: SessionDep) -> WebUser | None
     token = request.cookies.get(SESSION_COOKIE, "")
     user = await resolve_session(session, token) if token else None
     request.state.web_user = user  # the error page shows the header for a signed-in user
+    if user is not None:
+        await count_request(request, user.workspace.id, user.member.id)
     return user
 
 
@@ -114,7 +118,7 @@ async def csrf(request: Request, user: OptionalUser) -> None:
         field = (await request.form()).get(CSRF_FIELD)
         sent = field if isinstance(field, str) else None
     expected = user.csrf_token if user is not None else request.cookies.get(CSRF_COOKIE)
-    if not sent or not expected or not secrets.compare_digest(sent, expected):
+    if not sent or not expected or not same_secret(sent, expected):
         raise HTTPException(403, "the form expired or came from another site: reload and retry")
 
 

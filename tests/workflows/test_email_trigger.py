@@ -21,10 +21,12 @@ from workflows.spec import EmailTrigger
 from workflows.triggers.email import (
     InboundEmail,
     idempotency_key,
+    legacy_webhook_secret,
     loop_guard,
     parse_fields,
     parse_mime,
     receive,
+    regenerate_webhook_secret,
     trigger_matches,
     webhook_secret,
     workspace_address,
@@ -245,12 +247,19 @@ def test_idempotency_key_is_the_message_id_or_a_digest() -> None:
     assert len(idempotency_key({"message_id": "<" + "x" * 300 + ">"})) <= 200
 
 
-def test_webhook_secret_is_per_workspace_and_key(tmp_path: Path) -> None:
+def test_webhook_secret_is_stored_per_workspace_and_survives_a_key_rotation(
+    tmp_path: Path,
+) -> None:
     settings = make_settings(tmp_path)
-    other = make_settings(tmp_path, LEVQOR_SECRET_KEY="another-key")
-    assert webhook_secret(settings, "ws1") == webhook_secret(settings, "ws1")
-    assert webhook_secret(settings, "ws1") != webhook_secret(settings, "ws2")
-    assert webhook_secret(settings, "ws1") != webhook_secret(other, "ws1")
+    rotated = make_settings(tmp_path, LEVQOR_SECRET_KEY="another-key")
+    one, two = Workspace(slug="one", name="One"), Workspace(slug="two", name="Two")
+    assert webhook_secret(settings, one) != webhook_secret(settings, two)
+    assert webhook_secret(rotated, one) == webhook_secret(settings, one)
+    old = Workspace(id="ws1", slug="old", name="Old", inbound_secret=None)  # a row from before
+    pinned = webhook_secret(settings, old)
+    assert pinned == legacy_webhook_secret(settings, "ws1") and old.inbound_secret == pinned
+    assert webhook_secret(rotated, old) == pinned
+    assert regenerate_webhook_secret(old) != pinned and webhook_secret(settings, old) != pinned
 
 
 async def started(

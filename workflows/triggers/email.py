@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -55,15 +56,32 @@ class InboundEmail:
     envelope_from: str | None = None
 
 
-def webhook_secret(settings: Settings, workspace_id: str) -> str:
-    """The workspace's inbound-email webhook secret: an HMAC of its id with the secret key."""
+def legacy_webhook_secret(settings: Settings, workspace_id: str) -> str:
+    """The secret used before it was stored: an HMAC of the workspace id with the secret key."""
     key = settings.resolved_secret_key.encode()
     return hmac.new(key, f"inbound-email:{workspace_id}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
+def webhook_secret(settings: Settings, workspace: Workspace) -> str:
+    """The workspace's inbound-email secret; a row from before it was stored gets it pinned.
+
+    Pinning sets the attribute (the caller commits): from then on the secret no longer depends
+    on LEVQOR_SECRET_KEY, so rotating that key leaves provider URLs working.
+    """
+    if not workspace.inbound_secret:
+        workspace.inbound_secret = legacy_webhook_secret(settings, workspace.id)
+    return workspace.inbound_secret
+
+
+def regenerate_webhook_secret(workspace: Workspace) -> str:
+    """A new random inbound secret (the old URL stops working; the caller commits)."""
+    workspace.inbound_secret = secrets.token_hex(20)
+    return workspace.inbound_secret
+
+
 def webhook_url(settings: Settings, workspace: Workspace) -> str:
     """Where an email provider posts parsed mail for this workspace."""
-    secret = webhook_secret(settings, workspace.id)
+    secret = webhook_secret(settings, workspace)
     return f"{settings.public_url.rstrip('/')}/inbound/email/{workspace.slug}/{secret}"
 
 

@@ -5,24 +5,68 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.compare import same_secret
+from storage.json_limits import TooDeep, loads_checked
 from storage.models import Workflow, WorkflowStatus
 from storage.scope import Tenant
-from workflows.errors import BadRequest, Conflict, NotFound, TooLarge, Unauthorized
+from workflows.errors import (
+    BadRequest,
+    Conflict,
+    InvalidPayload,
+    NotFound,
+    TooLarge,
+    Unauthorized,
+)
 from workflows.runs import StartedRun, start_run
 from workflows.service import active_version
 from workflows.spec import WebhookTrigger
 from workflows.versions import spec_of
 
+log = logging.getLogger(__name__)
 
-def sign(secret: str, body: bytes) -> str:
-    """The signature header value a sender computes: `sha256=<hex HMAC of the body>`."""
+
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+def sign(secret: str, body: bytes, at: int | None = None) -> str:
+    """The signature header a sender computes: `t=<unix time>,v1=<hex HMAC of "<t>." + body>`."""
+    stamp = int(time.time()) if at is None else at
+    mac = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={stamp},v1={mac}"
+
+
+def legacy_sign(secret: str, body: bytes) -> str:
+    """The old, untimestamped form `sha256=<hex HMAC of the body>` (replayable; off by default)."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(
+    header: str, secret: str, body: bytes, name: str, *, allow_legacy: bool = False
+) -> None:
+    """Raise Unauthorized unless `header` signs `body` with `secret` within five minutes of now."""
+    if allow_legacy and header.startswith("sha256="):
+        if same_secret(header, legacy_sign(secret, body)):
+            log.warning("accepted a legacy untimestamped %s signature", name)
+            return
+        raise Unauthorized(f"wrong {name} signature")
+    fields = [part.strip().partition("=") for part in header.split(",")]
+    stamps = [value for key, _, value in fields if key == "t"]
+    macs = [value for key, _, value in fields if key == "v1"]
+    if len(stamps) != 1 or not stamps[0].isascii() or not stamps[0].isdigit() or not macs:
+        raise Unauthorized(f"missing or malformed {name} signature: send t=<unix time>,v1=<hmac>")
+    if abs(time.time() - int(stamps[0])) > SIGNATURE_TOLERANCE_SECONDS:
+        raise Unauthorized(f"the {name} signature is more than five minutes old or ahead")
+    expected = sign(secret, body, int(stamps[0])).partition(",v1=")[2]
+    if not any(same_secret(mac, expected) for mac in macs):
+        raise Unauthorized(f"wrong {name} signature")
 
 
 async def receive(
@@ -33,12 +77,13 @@ async def receive(
     headers: Mapping[str, str],
     *,
     max_bytes: int,
+    allow_legacy: bool = False,
 ) -> StartedRun:
     """Check secret, size and signature, parse the payload and record a run (deduped)."""
     if len(body) > max_bytes:
         raise TooLarge(f"payload is {len(body)} bytes; the limit is {max_bytes}")
     workflow = await session.get(Workflow, workflow_id)
-    if workflow is None or not hmac.compare_digest(workflow.webhook_secret, secret):
+    if workflow is None or not same_secret(workflow.webhook_secret, secret):
         raise NotFound("no webhook at this address")
     if workflow.status != WorkflowStatus.active:
         raise Conflict(f"workflow is {workflow.status.value}; it accepts deliveries when active")
@@ -49,13 +94,18 @@ async def receive(
         raise Conflict(f"workflow is triggered by {trigger.type}, not by webhook")
     if trigger.signature_header:
         given = headers.get(trigger.signature_header.lower(), "")
-        if not hmac.compare_digest(given, sign(workflow.webhook_secret, body)):
-            raise Unauthorized(f"missing or wrong {trigger.signature_header} signature")
+        verify_signature(
+            given,
+            workflow.webhook_secret,
+            body,
+            trigger.signature_header,
+            allow_legacy=allow_legacy,
+        )
     payload = parse_payload(body, headers.get("content-type", ""))
     key = headers.get("idempotency-key") or None
     if key and len(key) > 200:
         raise BadRequest("Idempotency-Key must be at most 200 characters")
-    return await start_run(
+    started = await start_run(
         tenant,
         workflow,
         trigger_type="webhook",
@@ -63,6 +113,12 @@ async def receive(
         idempotency_key=key,
         version=version,
     )
+    if not started.created and started.run.trigger_payload != payload:
+        raise InvalidPayload(
+            "this Idempotency-Key was already used for a different payload; "
+            "send new data with a new key"
+        )
+    return started
 
 
 def parse_payload(body: bytes, content_type: str) -> dict[str, Any]:
@@ -72,7 +128,9 @@ def parse_payload(body: bytes, content_type: str) -> dict[str, Any]:
     if "application/x-www-form-urlencoded" in content_type:
         return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     try:
-        data = json.loads(body)
+        data = loads_checked(body)
+    except TooDeep as exc:
+        raise InvalidPayload(f"payload rejected: {exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadRequest(f"payload is not valid JSON: {exc}") from None
     if not isinstance(data, dict):

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accounts.web_auth import SignUpError, close_session, open_session, sign_in, sign_up
 from bot.api.deps import RuntimeDep, SessionDep
+from bot.throttle.deps import limiter_of, source_of
 from bot.web.auth import (
     SESSION_COOKIE,
     CsrfChecked,
@@ -71,6 +72,7 @@ async def signup(
     next: Text = "/",
 ) -> Response:
     """Create the workspace, its owner and a session; on a problem, the form again with it."""
+    await limiter_of(request).strict("signup_source", source_of(request))
     try:
         login = await sign_up(
             session, workspace_name=workspace, name=name, email=email, password=password
@@ -113,6 +115,9 @@ async def signin(
     next: Text = "/",
 ) -> Response:
     """Check the password and open a session; one message for any wrong combination."""
+    limiter = limiter_of(request)
+    await limiter.strict("signin_source", source_of(request))
+    await limiter.strict("signin_account", email.strip().lower())
     login = await sign_in(session, email, password)
     if login is None:
         return _form(

@@ -34,6 +34,8 @@ _WHOLE_STEP = re.compile(r"^steps\.\d+$")
 _INDEX = re.compile(r"\[(\d+)\]")
 _TRIGGER_TAG = re.compile(r"^trigger\.(?:" + "|".join(TRIGGER_TYPES) + r")(?=\.|$)")
 _TRIGGER_MODELS = spec_models.TRIGGER_MODELS
+_STEP_DETAIL = re.compile(r"^step '[^']*': ")
+_INPUT_FIELD = re.compile(r"^(inputs[^:\s]*): ")
 
 
 def location(raw: str) -> str:
@@ -48,8 +50,12 @@ def _entry(raw_location: str, message: str) -> dict[str, str]:
     if raw_location == "spec" and _STEP.match(message) and ": " in message:
         raw_location, message = message.split(": ", 1)
     where = location(raw_location)
-    if _WHOLE_STEP.match(where) and message.startswith("invalid condition"):
-        where += ".when"  # the step's `when` expression does not parse
+    if _WHOLE_STEP.match(where):  # "step 'x': the condition …" / "step 'x': inputs.text: …"
+        detail = _STEP_DETAIL.sub("", message)
+        if detail.startswith(("invalid condition", "the condition")):
+            where += ".when"
+        elif (field := _INPUT_FIELD.match(detail)) is not None:
+            where += "." + location(field.group(1))
     return {"location": where, "message": message}
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from bot.throttle.deps import limiter_of
 from bot.web.auth import ApiContext, PageContext, WebContext
 from bot.web.render import render
 from workflows import analytics
@@ -22,8 +23,16 @@ STATES = (
 )
 
 
-async def figures(ctx: WebContext) -> dict[str, Any]:
-    """The workspace's health figures plus the scheduler's state (JSON-ready)."""
+TIER_WORDS = {
+    "low": "Normal",
+    "medium": "Busy",
+    "high": "Very busy",
+    "critical": "Overloaded",
+}
+
+
+async def figures(ctx: WebContext, tier: str = "low") -> dict[str, Any]:
+    """The workspace's health figures, the scheduler's state and the load tier (JSON-ready)."""
     scheduler = ctx.runtime.scheduler
     running = bool(scheduler and scheduler.is_running)
     session, workspace_id = ctx.tenant.session, ctx.tenant.workspace_id
@@ -32,6 +41,8 @@ async def figures(ctx: WebContext) -> dict[str, Any]:
     )
     upcoming = min((j.next_fire_time for j in jobs if j.next_fire_time), default=None)
     return {
+        "load_tier": tier,
+        "load_words": TIER_WORDS[tier],
         **await health_figures(session, workspace_id),
         "scheduler_running": running,
         "scheduler_jobs": len(jobs),
@@ -66,13 +77,14 @@ async def health_page(request: Request, ctx: PageContext) -> HTMLResponse:
         "health/index.html",
         ctx.user,
         title="Health",
-        figures=await figures(ctx),
+        figures=await figures(ctx, limiter_of(request).monitor.tier),
         failures=await last_failures(ctx),
         states=STATES,
     )
 
 
 @router.get("/health/figures")
-async def health_figures_json(ctx: ApiContext) -> dict[str, Any]:
+async def health_figures_json(request: Request, ctx: ApiContext) -> dict[str, Any]:
     """The tiles' figures and the last failures, for the page to refresh after a run ends."""
-    return {**await figures(ctx), "failures": await last_failures(ctx)}
+    tier = limiter_of(request).monitor.tier
+    return {**await figures(ctx, tier), "failures": await last_failures(ctx)}

@@ -20,6 +20,7 @@ from accounts.password_reset import (
 )
 from accounts.web_auth import EMAIL_PATTERN, SignUpError, open_session
 from bot.api.deps import RuntimeDep, SessionDep
+from bot.throttle.deps import limiter_of, source_of
 from bot.web.auth import (
     CsrfChecked,
     OptionalUser,
@@ -79,6 +80,9 @@ async def forgot(
 ) -> Response:
     """Email a reset link if a sign-in uses this address; the answer never says whether one does."""
     address = email.strip().lower()
+    limiter = limiter_of(request)
+    await limiter.strict("reset_source", source_of(request))
+    await limiter.strict("reset_account", address)
     if not EMAIL_PATTERN.match(address):
         errors = {"email": "Enter an email address like you@example.com."}
         return _page(

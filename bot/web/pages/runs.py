@@ -14,6 +14,7 @@ from agents.views import duration_text
 from bot.web.auth import ApiContext, CsrfChecked, PageContext
 from bot.web.flash import flash_redirect
 from bot.web.render import render
+from storage.json_limits import clip_depth
 from storage.models import Run, RunStatus, StepRun, WorkflowVersion
 from workflows import service
 from workflows.errors import DomainError
@@ -28,8 +29,9 @@ STEP_LABELS = {"unknown": "may have been sent", "not run": "not run"}
 
 
 def pretty(data: Any) -> str:
-    """JSON for people: indented, non-ASCII kept."""
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str, sort_keys=True)
+    """JSON for people: indented, non-ASCII kept, anything nested too deep clipped."""
+    clipped = clip_depth(data)
+    return json.dumps(clipped, indent=2, ensure_ascii=False, default=str, sort_keys=True)
 
 
 @router.get("/runs")

@@ -11,6 +11,7 @@ from accounts import invites
 from accounts.invite_mail import MailResult, email_invite
 from accounts.web_auth import SignUpError, WebUser, close_session, open_session
 from bot.api.deps import RuntimeDep, SessionDep
+from bot.throttle.deps import limiter_of
 from bot.web.auth import (
     SESSION_COOKIE,
     CsrfChecked,
@@ -63,6 +64,7 @@ async def team_page(request: Request, ctx: PageContext) -> Response:
 @router.post("/team/invites", dependencies=[CsrfChecked])
 async def invite(request: Request, ctx: PageContext, email: Text = "", role: Text = "") -> Response:
     """Create an invite and show its link once (emailed too when email is set up)."""
+    await limiter_of(request).strict("invite_workspace", ctx.user.workspace.id)
     try:
         new = await invites.create_invite(ctx.tenant, ctx.user.member, email, role)
     except invites.InviteError as exc:

@@ -21,7 +21,8 @@ from tests.conftest import make_settings
 from tests.workflows.helpers import activate
 from tests.workflows.test_email_trigger import TRIAGE
 from tests.workflows.test_stripe_trigger import SECRET, notify, signed
-from workflows.triggers.email import webhook_url
+from workflows.triggers.email import webhook_secret, webhook_url
+from workflows.triggers.inbound_signature import mailgun_fields
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 QUESTION = {
@@ -46,6 +47,11 @@ def email_path(live: Live) -> str:
     return "/" + webhook_url(live.runtime.settings, live.workspace).split("/", 3)[3]
 
 
+def signed_mail(live: Live, fields: dict[str, Any]) -> dict[str, Any]:
+    """The delivery with Mailgun-style signature fields keyed with the workspace's secret."""
+    return {**fields, **mailgun_fields(webhook_secret(live.runtime.settings, live.workspace))}
+
+
 async def outbox(live: Live) -> list[dict[str, Any]]:
     await live.runtime.drain()
     rows: list[dict[str, Any]] = (await live.as_().get("/api/outbox")).json()
@@ -55,13 +61,13 @@ async def outbox(live: Live) -> list[dict[str, Any]]:
 async def test_json_mail_runs_the_email_workflow_once(live: Live) -> None:
     await activate(live.runtime.sessions, live.workspace, TRIAGE, live.runtime.registry)
     client = live.as_()
-    first = await client.post(email_path(live), json=QUESTION)
+    first = await client.post(email_path(live), json=signed_mail(live, QUESTION))
     assert first.status_code == 202, first.text
     assert len(first.json()["run_ids"]) == 1 and first.json()["skipped"] is None
     run = await live.wait_for_run(first.json()["run_ids"][0])
     assert run["status"] == "succeeded", run
     assert run["trigger_type"] == "email"
-    again = await client.post(email_path(live), json=QUESTION)
+    again = await client.post(email_path(live), json=signed_mail(live, QUESTION))
     assert again.status_code == 202
     assert again.json()["run_ids"] == [] and again.json()["duplicate_run_ids"] == [run["id"]]
     assert "duplicate" in again.json()["skipped"]
@@ -80,7 +86,7 @@ async def test_mailgun_and_sendgrid_forms_start_runs(live: Live) -> None:
         "body-plain": "Order #1234, please.",
         "Message-Id": "<mg-1@example.com>",
     }
-    posted = await live.as_().post(email_path(live), data=mailgun)
+    posted = await live.as_().post(email_path(live), data=signed_mail(live, mailgun))
     assert posted.status_code == 202 and len(posted.json()["run_ids"]) == 1, posted.text
     sendgrid = {
         "from": "Eve <eve@example.com>",
@@ -91,7 +97,9 @@ async def test_mailgun_and_sendgrid_forms_start_runs(live: Live) -> None:
         "envelope": json.dumps({"to": ["support@acme.levqor.localhost"], "from": "eve@x.com"}),
     }
     attachment = {"attachment1": ("invoice.pdf", b"%PDF-1.4 fake", "application/pdf")}
-    posted = await live.as_().post(email_path(live), data=sendgrid, files=attachment)
+    posted = await live.as_().post(
+        email_path(live), data=signed_mail(live, sendgrid), files=attachment
+    )
     assert posted.status_code == 202 and len(posted.json()["run_ids"]) == 1, posted.text
     run = await live.wait_for_run(posted.json()["run_ids"][0])
     assert run["trigger_payload"]["from"] == "eve@example.com"
@@ -106,11 +114,11 @@ async def test_mailgun_and_sendgrid_forms_start_runs(live: Live) -> None:
 async def test_guarded_mail_is_accepted_but_starts_nothing(live: Live) -> None:
     await activate(live.runtime.sessions, live.workspace, TRIAGE, live.runtime.registry)
     auto = dict(QUESTION, headers={"Message-ID": "<ooo@x>", "Auto-Submitted": "auto-replied"})
-    response = await live.as_().post(email_path(live), json=auto)
+    response = await live.as_().post(email_path(live), json=signed_mail(live, auto))
     assert response.status_code == 202
     assert response.json()["run_ids"] == [] and "Auto-Submitted" in response.json()["skipped"]
     noreply = dict(QUESTION, **{"from": "no-reply@shop.example"})
-    response = await live.as_().post(email_path(live), json=noreply)
+    response = await live.as_().post(email_path(live), json=signed_mail(live, noreply))
     assert response.json()["run_ids"] == [] and "no-reply" in response.json()["skipped"]
     assert (await live.as_().get("/api/runs")).json() == []
 
@@ -118,9 +126,9 @@ async def test_guarded_mail_is_accepted_but_starts_nothing(live: Live) -> None:
 async def test_bad_email_deliveries_get_clear_errors(live: Live) -> None:
     client = live.as_()
     path = email_path(live)
-    wrong = await client.post(path[:-4] + "0000", json=QUESTION)
+    wrong = await client.post(path[:-4] + "0000", json=signed_mail(live, QUESTION))
     assert wrong.status_code == 404
-    other = await client.post(path.replace("/acme/", "/other/"), json=QUESTION)
+    other = await client.post(path.replace("/acme/", "/other/"), json=signed_mail(live, QUESTION))
     assert other.status_code == 404
     big = dict(QUESTION, text="x" * (LIMIT + 1))
     too_big = await client.post(path, json=big)
@@ -204,7 +212,7 @@ async def test_the_cli_prints_the_webhook_url_that_accepts_mail(live: Live) -> N
     assert result.exit_code == 0, result.output
     url = result.output.split("webhook: ", 1)[1].split()[0]
     assert "addresses: <name>@acme.levqor.localhost" in result.output
-    posted = await live.as_().post(url, json=QUESTION)
+    posted = await live.as_().post(url, json=signed_mail(live, QUESTION))
     assert posted.status_code == 202 and len(posted.json()["run_ids"]) == 1
     missing = await asyncio.to_thread(CliRunner().invoke, app, [*args[:-1], "nobody"], env=env)
     assert missing.exit_code != 0 and "no workspace 'nobody'" in missing.output

@@ -21,7 +21,8 @@ from tests.bot.conftest import Live, live  # noqa: F401
 from tests.conftest import make_settings
 from tests.fakes.slack_api import TOKEN, FakeSlack, fake_slack  # noqa: F401
 from workflows.spec import WorkflowSpec
-from workflows.triggers.email import webhook_url
+from workflows.triggers.email import webhook_secret, webhook_url
+from workflows.triggers.inbound_signature import mailgun_fields
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "email"
 SUPPORT = "support@acme.levqor.localhost"
@@ -192,7 +193,9 @@ async def test_human_only_category_by_webhook_goes_to_slack_not_the_sender(
         "text": "I am very disappointed and angry, this is the worst service I have had.",
         "message_id": "<complaint-1@example.com>",
     }
-    accepted = await live.as_().post(f"/{url}", json=complaint)
+    accepted = await live.as_().post(
+        f"/{url}", json={**complaint, **mailgun_fields(webhook_secret(settings, live.workspace))}
+    )
     assert accepted.status_code == 202, accepted.text
     [run_id] = accepted.json()["run_ids"]
     body = await live.wait_for_run(run_id)

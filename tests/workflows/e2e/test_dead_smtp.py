@@ -13,7 +13,8 @@ from tests.conftest import make_settings
 from tests.fakes.http_server import free_port
 from tests.fakes.slack_api import TOKEN, FakeSlack, fake_slack  # noqa: F401
 from tests.workflows.e2e.test_auto_responder import SUPPORT, SmtpSink, approved_template
-from workflows.triggers.email import webhook_url
+from workflows.triggers.email import webhook_secret, webhook_url
+from workflows.triggers.inbound_signature import mailgun_fields
 
 QUESTION = {
     "from": "Dana Lee <dana@example.com>",
@@ -62,7 +63,9 @@ async def test_dead_smtp_fails_the_run_clearly_and_keeps_the_reply_for_a_rerun(
 ) -> None:
     wf = await approved_template(live, "email-auto-responder", channel="#support")
     url = webhook_url(settings, live.workspace).split("://", 1)[1].split("/", 1)[1]
-    accepted = await live.as_().post(f"/{url}", json=QUESTION)
+    accepted = await live.as_().post(
+        f"/{url}", json={**QUESTION, **mailgun_fields(webhook_secret(settings, live.workspace))}
+    )
     [run_id] = accepted.json()["run_ids"]
     run = await live.wait_for_run(run_id)
 

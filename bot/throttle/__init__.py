@@ -1,0 +1,1 @@
+"""Load tiers and rate limits: one tenant cannot crowd out the others."""
