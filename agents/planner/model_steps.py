@@ -135,6 +135,11 @@ def _add_ai(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> N
 
 def _add_http(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     rest = t if trigger.kind in ("schedule", "manual", "interval") else without_event_clause(t)
+    feeds = {trigger.spec.get("url")} | {
+        s["inputs"].get("url") for s in steps.items if s.get("action") == "rss.new_items"
+    }
+    if tools.url_of(t) in feeds:
+        return  # the address named is the feed being watched
     tool = _tool(rest) or _tool(t)
     if tool is None and not has(
         t, r"https?://|\bapi\b|\bendpoint|\bwebhook|\bwebsite|\bsite\b|\burl\b"
@@ -187,8 +192,8 @@ _FIGURES = (
 def _add_report(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     from agents.planner.rules import period
 
-    if not has(t, _FIGURES):
-        return  # a digest of posts or messages lists them; it counts nothing
+    if not has(t, _FIGURES) or steps.first("alert.crossed"):
+        return  # a digest of posts lists them, and a metric check alerts: neither counts runs
 
     step = {"id": "build_report", "action": "report.build",
             "inputs": {"period": period(t), "title": "Report"}}  # fmt: skip
