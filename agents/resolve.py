@@ -50,10 +50,12 @@ def in_chat(state: State) -> list[Known]:
     found = []
     draft, discarded = state.get("draft"), state.get("discarded")
     if draft and unsaved(state) and not state.get("draft_workflow_id"):
-        found.append(Known(UNSAVED, str(draft.get("name", "the draft")), WorkflowStatus.draft))
+        name, about = str(draft.get("name", "the draft")), str(draft.get("description") or "")
+        found.append(Known(UNSAVED, name, WorkflowStatus.draft, about=about))
     if discarded:
         name = str(discarded.get("name", "the discarded draft"))
-        found.append(Known(DISCARDED, name, WorkflowStatus.draft, rejected=True))
+        about = str(discarded.get("description") or "")
+        found.append(Known(DISCARDED, name, WorkflowStatus.draft, rejected=True, about=about))
     return found
 
 

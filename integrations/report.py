@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import zoneinfo
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,9 @@ from storage.scope import Tenant
 from storage.types import utcnow
 
 TOP_FAILING = 5
+SECTIONS = ("runs", "contacts", "deals")
+# CRM stages that count as a closed (won) deal.
+WON_STAGES = ("won", "closed", "closed_won", "closed won", "customer")
 
 
 class BuildInput(ActionInput):
@@ -36,6 +40,15 @@ class BuildInput(ActionInput):
     workflow_id: str | None = None
     chart: bool = False
     timezone: str = "UTC"
+    include: list[str] = ["runs", "contacts"]
+
+    @field_validator("include")
+    @classmethod
+    def _check_include(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in SECTIONS]
+        if unknown or not value:
+            raise ValueError(f"include must list some of {', '.join(SECTIONS)}")
+        return list(dict.fromkeys(value))
 
     @field_validator("period")
     @classmethod
@@ -154,8 +167,56 @@ async def _contact_figures(tenant: Tenant, start: datetime, end: datetime) -> di
     return {"new_contacts": sum(by_source.values()), "new_contacts_by_source": ordered}
 
 
-def summary(title: str, figures: dict[str, Any]) -> str:
-    """A few plain sentences naming the figures."""
+async def _deal_figures(tenant: Tenant, start: datetime, end: datetime) -> dict[str, Any]:
+    """Deals closed in the period: contacts moved to a won stage (their `amount` field summed)."""
+    won = tenant.select(CrmContact).where(
+        col(CrmContact.stage).in_(WON_STAGES),
+        CrmContact.updated_at >= start,
+        CrmContact.updated_at < end,
+    )
+    deals = await tenant.all(won.order_by(col(CrmContact.updated_at).desc()))
+    listed: list[dict[str, Any]] = [
+        {"name": c.company or c.name or c.email, "amount": _amount(c.fields.get("amount"))}
+        for c in deals
+    ]
+    total = sum(float(d["amount"] or 0) for d in listed)
+    return {"deals_closed": len(listed), "deals_value": round(total, 2), "deals": listed[:20]}
+
+
+def _amount(value: object) -> float | None:
+    try:
+        return float(str(value).replace(",", "").lstrip("£$€")) if value is not None else None
+    except ValueError:
+        return None
+
+
+def summary(title: str, figures: dict[str, Any], include: Sequence[str] = SECTIONS) -> str:
+    """A few plain sentences naming the figures of the sections the report includes."""
+    lines = _run_lines(title, figures) if "runs" in include else [f"{title}:"]
+    if "contacts" in include and "new_contacts" in figures:
+        new = figures["new_contacts"]
+        sources = ", ".join(f"{n} from {s}" for s, n in figures["new_contacts_by_source"].items())
+        lines.append(
+            f"{new} new CRM contact{'s' * (new != 1)}" + (f" ({sources})." if new else ".")
+        )
+    if "deals" in include and "deals_closed" in figures:
+        lines.append(_deal_line(figures))
+    return "\n".join(lines)
+
+
+def _deal_line(figures: dict[str, Any]) -> str:
+    count = figures["deals_closed"]
+    if not count:
+        return "No deals closed in this period."
+    named = ", ".join(
+        d["name"] + (f" ({d['amount']:,.2f})" if d["amount"] is not None else "")
+        for d in figures["deals"][:5]
+    )
+    value = f", worth {figures['deals_value']:,.2f} in all" if figures["deals_value"] else ""
+    return f"{count} deal{'s' * (count != 1)} closed{value}: {named}."
+
+
+def _run_lines(title: str, figures: dict[str, Any]) -> list[str]:
     total = figures["runs_total"]
     if total == 0:
         lines = [f"{title}: no workflow runs in this period."]
@@ -171,10 +232,7 @@ def summary(title: str, figures: dict[str, Any]) -> str:
     for item in figures["top_failing"][:3]:
         error = (item["last_error"] or "no error recorded").splitlines()[0][:200]
         lines.append(f"{item['name']} failed {item['failures']}x; last error: {error}")
-    new = figures["new_contacts"]
-    sources = ", ".join(f"{n} from {s}" for s, n in figures["new_contacts_by_source"].items())
-    lines.append(f"{new} new CRM contact{'s' * (new != 1)}" + (f" ({sources})." if new else "."))
-    return "\n".join(lines)
+    return lines
 
 
 def _day_figures(bar: DayBar) -> dict[str, Any]:
@@ -194,6 +252,8 @@ def slack_blocks(
         ("Failed", figures["failed"]), ("Success rate", "n/a" if rate is None else f"{rate}%"),
         ("New CRM contacts", figures["new_contacts"]),
     ]  # fmt: skip
+    if "deals_closed" in figures:
+        fields.append(("Deals closed", figures["deals_closed"]))
     cells = [{"type": "mrkdwn", "text": f"*{k}*\n{v}"} for k, v in fields]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": title}},
@@ -239,10 +299,12 @@ async def build(ctx: ActionContext, inp: BuildInput) -> BuildOutput:
         days = await _per_day(tenant, runs, start, end, inp.timezone)
         figures["per_day"] = [_day_figures(bar) for bar in days]
         figures.update(await _contact_figures(tenant, start, end))
+        if "deals" in inp.include:
+            figures.update(await _deal_figures(tenant, start, end))
         workspace = await session.get(Workspace, ctx.workspace_id)
     name = workspace.name if workspace else "Workspace"
     title = inp.title or f"{name} report, last {inp.period}"
-    text = summary(title, figures)
+    text = summary(title, figures, inp.include)
     chart_id = chart_url = None
     if inp.chart:
         chart_id = chart_id_for(ctx.settings, ctx.idempotency_key)
@@ -260,7 +322,9 @@ async def build(ctx: ActionContext, inp: BuildInput) -> BuildOutput:
 ACTIONS: list[Action[Any, Any]] = [
     Action(
         name="report.build",
-        description="Build a report of runs, failures and new CRM contacts over a period.",
+        description=(
+            "Build a report of runs, failures, new CRM contacts and deals closed over a period."
+        ),
         risk=Risk.read,
         input_model=BuildInput,
         output_model=BuildOutput,

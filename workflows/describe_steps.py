@@ -213,8 +213,14 @@ def _http(v: StepView) -> str:
     return f"Send {what} to {host}"
 
 
+_SECTION_WORDS = {"runs": "runs, failures", "contacts": "new leads", "deals": "deals closed"}
+
+
 def _report(v: StepView) -> str:
-    return f"Build a report of {period_words(v.inputs.get('period'))} (runs, failures, new leads)"
+    include = v.inputs.get("include")
+    sections = include if isinstance(include, list) and include else ["runs", "contacts"]
+    what = ", ".join(_SECTION_WORDS[s] for s in sections if s in _SECTION_WORDS)
+    return f"Build a report of {period_words(v.inputs.get('period'))} ({what})"
 
 
 def _rss(v: StepView) -> str:

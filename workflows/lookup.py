@@ -6,7 +6,9 @@ In order, the first rule that matches anything wins:
 3. an id prefix of 4 or more characters (what `/levqor list` shows);
 4. the phrase inside a name ("weekly" → "Weekly report");
 5. the names sharing the most words with the phrase, compared by light stems ("pause the lead
-   reports" → "Lead report to Slack"; the words "the", "it", "workflow" and the like do not count).
+   reports" → "Lead report to Slack"; the words "the", "it", "workflow" and the like do not count);
+6. failing that, the same count over the words of the request each was drafted from (`about`,
+   where the item carries it): "the monday one" → "Weekly report", asked "every Monday at 9 …".
 Archived workflows are left out unless nothing else matches.
 """
 
@@ -75,9 +77,12 @@ def rank_matches(items: Sequence[NamedT], phrase: str) -> list[NamedT]:
     words = _words(ref)
     if not words:
         return []
-    scored = [(len(words & _words(w.name)), w) for w in items]
-    best = max((score for score, _ in scored), default=0)
-    return _live([w for score, w in scored if score == best and best > 0])
+    for text in (lambda w: w.name, lambda w: str(getattr(w, "about", "") or "")):
+        scored = [(len(words & _words(text(w))), w) for w in items]
+        best = max((score for score, _ in scored), default=0)
+        if best > 0:
+            return _live([w for score, w in scored if score == best])
+    return []
 
 
 async def match_workflows(tenant: Tenant, phrase: str) -> list[Workflow]:

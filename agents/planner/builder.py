@@ -12,6 +12,7 @@ from agents.planner.crossings import add_crossing_check
 from agents.planner.dangerous import add_dangerous_steps
 from agents.planner.intents import TriggerReading
 from agents.planner.model_steps import add_model_steps, route_messages
+from agents.planner.naming import short_name
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
 from agents.planner.text import has
@@ -22,17 +23,18 @@ _CATEGORY_OF_TRIGGER = {"email": "customer_support", "poll": "notifications"}
 def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str, Any]:
     """A best-effort WorkflowSpec dict for the request: read, AI, write, then notify steps."""
     t = slots.text
+    name = short_name(request, trigger.kind)
     steps = StepList()
     rules.add_reads(steps, t, trigger, slots)
     rules.add_ai(steps, t, trigger, slots)
     rules.add_writes(steps, t, trigger, slots)
     add_dangerous_steps(steps, t, trigger)  # deletes, refunds, payments: never dropped
     if rules.wants_report(t, slots, trigger.kind):
-        steps.add(
-            "build_report",
-            "report.build",
-            {"period": rules.period(t), "title": _title(request)},
-        )
+        inputs: dict[str, Any] = {"period": rules.period(t), "title": name}
+        sections = rules.report_sections(t)
+        if sections:
+            inputs["include"] = sections
+        steps.add("build_report", "report.build", inputs)
     rules.add_emails(steps, t, trigger, slots)
     rules.add_slack(steps, t, trigger, slots)
     rules.cover_named_tools(steps, t, trigger, slots)
@@ -41,7 +43,7 @@ def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str,
     add_crossing_check(steps, t, trigger)  # metrics: alert on the crossing only
     _threshold_conditions(steps, t, trigger, slots)  # events: alert on each one over
     return {
-        "name": _title(request),
+        "name": name,
         "description": request.strip()[:2000],
         "category": _category(t, trigger.kind, steps),
         "trigger": trigger.spec,
@@ -67,12 +69,6 @@ def _threshold_conditions(steps: StepList, t: str, trigger: TriggerReading, slot
     for step in steps.items:
         if step.get("action") in _NOTIFY and "when" not in step:
             step["when"] = condition
-
-
-def _title(request: str) -> str:
-    words = re.sub(r"\s+", " ", request).strip().split(" ")
-    title = " ".join(words[:8]).rstrip(",.;:-")
-    return (title[:1].upper() + title[1:])[:200] or "Draft workflow"
 
 
 def _category(t: str, trigger: str, steps: StepList) -> str:

@@ -52,6 +52,23 @@ def wants_report(t: str, slots: Slots, trigger: str) -> bool:
     )
 
 
+_DEALS = r"\bdeals?\b|\bwon\b|\bclosed\s+(?:sales?|business)|\bsales\s+closed|\bpipeline\b"
+_LEADS = r"\bleads?\b|\bsign[- ]?ups?\b|\bnew\s+contacts?\b|\bcontacts?\s+added|\benquir"
+_RUNS = r"\bruns?\b|\bfail(?:ed|ures?)\b|\bworkflows?\b|\bautomations?\b|\berrors?\b"
+
+
+def report_sections(t: str) -> list[str] | None:
+    """What a report covers when the request names it ('deals closed', 'new leads'); None: all."""
+    named = [
+        name
+        for name, pattern in (("runs", _RUNS), ("contacts", _LEADS), ("deals", _DEALS))
+        if has(t, pattern)
+    ]
+    if not named or named == ["runs"]:
+        return None if not has(t, _DEALS) else ["runs", "contacts", "deals"]
+    return named
+
+
 def period(t: str) -> str:
     """The reporting period a request implies, as a duration."""
     if has(t, r"\byesterday|\bdaily\b|\bevery\s*day|\bweekdays?\b|\blast\s+24"):

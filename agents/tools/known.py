@@ -22,6 +22,7 @@ class Known:
     status: WorkflowStatus
     rejected: bool = False
     pending_approval: str | None = None
+    about: str = ""  # the request it was drafted from: "the monday one" finds it by its words
 
 
 async def known_workflows(runtime: Runtime, workspace_id: str) -> list[Known]:
@@ -35,8 +36,27 @@ async def known_workflows(runtime: Runtime, workspace_id: str) -> list[Known]:
             .order_by(col(Approval.created_at))
         )
         rejected = await _rejected_drafts(tenant, workflows)
+        about = await _requests(tenant, workflows)
     pending = {approval.workflow_id: approval.id for approval in waiting}
-    return [Known(w.id, w.name, w.status, w.id in rejected, pending.get(w.id)) for w in workflows]
+    return [
+        Known(w.id, w.name, w.status, w.id in rejected, pending.get(w.id), about.get(w.id, ""))
+        for w in workflows
+    ]
+
+
+async def _requests(tenant: Tenant, workflows: list[Workflow]) -> dict[str, str]:
+    """Each workflow's description (the request it was drafted from), from its latest version."""
+    latest = {w.id: w.latest_version for w in workflows}
+    if not latest:
+        return {}
+    versions = await tenant.all(
+        tenant.select(Version).where(col(Version.workflow_id).in_(list(latest)))
+    )
+    return {
+        v.workflow_id: str(v.spec.get("description") or "")
+        for v in versions
+        if latest.get(v.workflow_id) == v.version
+    }
 
 
 async def _rejected_drafts(tenant: Tenant, workflows: list[Workflow]) -> set[str]:

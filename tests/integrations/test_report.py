@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -105,3 +107,39 @@ async def test_one_workflow_and_an_empty_period(
     quiet = await BUILD.run(ctx, {"period": "30 minutes"})
     assert quiet.figures["runs_total"] == 0 and quiet.figures["success_rate"] is None
     assert "no workflow runs" in quiet.text
+
+
+async def test_a_deals_report_lists_the_deals_closed_in_the_period_and_nothing_else(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    await _seed(sessions, workspace)
+    now = utcnow()
+    async with sessions() as session:
+        session.add_all([
+            CrmContact(workspace_id=workspace.id, email="ann@acme.io", company="Acme",
+                       stage="won", fields={"amount": "1,200"}, updated_at=now - timedelta(days=1)),
+            CrmContact(workspace_id=workspace.id, email="bo@globex.io", name="Bo",
+                       stage="closed_won", fields={"amount": 300}, updated_at=now),
+            CrmContact(workspace_id=workspace.id, email="old@x.io", company="Old",
+                       stage="won", updated_at=now - timedelta(days=20)),
+            CrmContact(workspace_id=workspace.id, email="open@x.io", company="Open",
+                       stage="lead", updated_at=now),
+        ])  # fmt: skip
+        await session.commit()
+    ctx = _ctx(settings, sessions, workspace)
+    out = await BUILD.run(ctx, {"period": "7 days", "include": ["deals"], "title": "Deals"})
+    assert out.figures["deals_closed"] == 2 and out.figures["deals_value"] == 1500.0
+    assert {d["name"] for d in out.figures["deals"]} == {"Acme", "Bo"}
+    assert "2 deals closed, worth 1,500.00 in all" in out.text
+    assert "run" not in out.text.lower() and "CRM contact" not in out.text
+    default = await BUILD.run(ctx, {"period": "7 days"})
+    assert "deals_closed" not in default.figures and "deal" not in default.text
+
+
+async def test_a_report_refuses_sections_it_does_not_know(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    ctx = _ctx(settings, sessions, workspace)
+    for include in (["weather"], []):
+        with pytest.raises(ValidationError, match="include must list some of runs, contacts"):
+            await BUILD.run(ctx, {"period": "7 days", "include": include})

@@ -76,3 +76,18 @@ async def test_another_workspaces_workflow_is_never_matched(
     async with sessions() as session:
         assert await match_workflows(Tenant(session, other.id), ours.id) == []
         assert await match_workflows(Tenant(session, other.id), "weekly report") == []
+
+
+def test_the_request_words_find_a_workflow_whose_short_name_lacks_them() -> None:
+    from agents.tools.known import Known
+    from workflows.lookup import rank_matches
+
+    report = Known("w1", "Weekly leads report", WorkflowStatus.active,
+                   about="Every Monday at 9am send me the weekly leads report")  # fmt: skip
+    alerts = Known("w2", "Failed payment alerts to #billing", WorkflowStatus.active,
+                   about="stripe fails -> #billing")  # fmt: skip
+    assert rank_matches([report, alerts], "the monday one") == [report]
+    assert rank_matches([report, alerts], "the stripe one") == [alerts]
+    # A name match still wins over a request match.
+    assert rank_matches([report, alerts], "the billing alerts") == [alerts]
+    assert rank_matches([report, alerts], "the tuesday one") == []

@@ -1,0 +1,168 @@
+"""Short workflow names: "Weekly leads report", not the request cut mid-sentence.
+
+A name is built from what the request is about (a topic such as leads, invoices or reviews), what
+it makes (a report, a reminder, an alert, a sync) and, for clock triggers, how often. When nothing
+is recognised, the first clause of the request is used, trimmed at a word that can end a name.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["short_name"]
+
+MAX_WORDS = 6
+
+# (pattern, words) — the first match in the request wins, so specific topics come first.
+_TOPICS: tuple[tuple[str, str], ...] = (
+    (r"\bfail(?:ed|ing|s|ures?)?\s+(?:payments?|charges?)|\bpayments?\s+fail|stripe\s+fails",
+     "failed payment"),
+    (r"\bunpaid\s+invoices?|\boverdue\s+invoices?|\binvoices?\b", "invoice"),
+    (r"\bcontact\s+form\b", "contact form"),
+    (r"\b(?:deals?\s+closed|closed\s+deals?|deals?\s+won)\b", "deals closed"),
+    (r"\bdeals?\b|\bpipeline\b", "deal"),
+    (r"\bleads?\b(?!\s+(?:is|are|on|at))", "leads"),
+    (r"\bsign[- ]?ups?\b|\bnew\s+users?\b", "sign-up"),
+    (r"\breviews?\b", "review"),
+    (r"\bmentions?\b|\bbrand\b", "mention"),
+    (r"\bsubscriptions?\s+cancel|\bcancel\w*\s+subscriptions?|\bchurn", "cancellation"),
+    (r"\brefunds?\b", "refund"),
+    (r"\borders?\b", "order"),
+    (r"\bexpenses?\b", "expense"),
+    (r"\bfeedback\b|\bsurveys?\b|\bnps\b", "feedback"),
+    (r"\bapplications?\b|\bcvs?\b|\bcandidates?\b", "application"),
+    (r"\bappointments?\b|\bbookings?\b|\bmeetings?\b", "booking"),
+    (r"\bsupport\b|\btickets?\b", "support"),
+    (r"\bshipments?\b|\btracking\b", "shipment"),
+    (r"\bonboarding\b|\bnew\s+customers?\b|\bwelcome\b", "onboarding"),
+    (r"\bwebsite\b|\bsite\b|\buptime\b|\bgoes\s+down\b", "website"),
+    (r"\bcompetitors?\b", "competitor"),
+    (r"\bsales\b|\brevenue\b", "sales"),
+)  # fmt: skip
+# Used only when no topic above is named.
+_GENERIC: tuple[tuple[str, str], ...] = (
+    (r"\bcustomers?\b|\bclients?\b", "customer"),
+    (r"\bemails?\b|\binbox\b", "email"),
+)
+
+_KINDS: tuple[tuple[str, str], ...] = (
+    (r"\breports?\b|\bstats\b|\bkpis?\b|\bnumbers\b|\bfigures\b", "report"),
+    (r"\bdigest\b", "digest"),
+    (r"\bbriefing\b", "briefing"),
+    (r"\bsummar(?:y|ies|ise|ize)\b|\brecap\b", "summary"),
+    (r"\breminders?\b|\bremind\b|\bchase\b|\bnudge\b", "reminders"),
+    (r"\bforward", "forwarding"),
+    (r"\bconfirmations?\b", "confirmations"),
+    (r"\b(?:score|categori[sz]e|classify|triage|sentiment)\w*", "triage"),
+    (r"\bauto[- ]?repl(?:y|ies)\b|\brepl(?:y|ies)\b|\brespond\b", "auto-reply"),
+    (r"\bfollow[- ]?ups?\b", "follow-up"),
+    (r"\bsync\w*\b|\bin\s+sync\b", "sync"),
+    (r"\bbackups?\b|\bback\s+up\b", "backup"),
+    (r"\bmonitor\w*\b|\bwatch\b|\bkeep\s+an\s+eye\b|\bgoes\s+down\b|\bis\s+down\b", "monitor"),
+    (r"\balerts?\b|\bnotify\b|\bping\b|\btell\b|\blet\s+\w+\s+know\b|->|→|\bpost\b", "alerts"),
+)  # fmt: skip
+
+_CADENCE: tuple[tuple[str, str], ...] = (
+    (r"\bhourly\b|\bevery\s+hour\b", "Hourly"),
+    (r"\bweekly\b|\bevery\s+(?:mon|tue|wed|thu|fri|sat|sun)\w*|\b(?:mon|fri)days?\b", "Weekly"),
+    (r"\bmonthly\b|\bof\s+the\s+month\b|\bevery\s+month\b|\b1st\b", "Monthly"),
+    (r"\bdaily\b|\bevery\s+(?:day|morning|evening|night)\b|\bnightly\b|\bweekdays\b", "Daily"),
+)
+
+_DESTINATIONS: tuple[tuple[str, str], ...] = (
+    (r"(#[a-z0-9][\w-]*)", ""),
+    (r"\bhubspot\b", "HubSpot"),
+    (r"\bcrm\b", "CRM"),
+    (r"\b(?:google\s+)?sheets?\b|\bspreadsheet\b", "the sheet"),
+    (r"\bslack\b", "Slack"),
+)
+
+_LEAD_IN = re.compile(
+    r"^(?:(?:hey|hi|ok|okay|so|please|pls|levqor)[,!]?\s+)*"
+    r"(?:(?:can|could|would)\s+you\s+|i\s+(?:want|need|would\s+like|'d\s+like)\s+(?:you\s+)?(?:to\s+)?|"
+    r"(?:please\s+)?(?:set\s+up|create|make|build)\s+(?:a|an|me\s+a)?\s*"
+    r"(?:workflow|automation)?\s*(?:that|to|which)?\s*)?",
+)
+# A clock or "when" opening says when, not what: "Fri 4:30pm send …", "Whenever a … comes in".
+_DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*|weekdays?|daily|nightly|hourly|every\s+\w+"
+_WHEN_LEAD = re.compile(
+    rf"^(?:(?:{_DAY})\s*,?\s*)*(?:(?:at|from|by)\s+)?"
+    r"(?:\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?(?:\s*[-\u2013]\s*\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?)?)?"
+    r"\s*(?:[,:\u2014\u2013-]+\s*)?(?:(?:when|whenever|if|once)\s+)?",
+)
+# Words a name should not end on.
+_DANGLING = {
+    "a", "an", "the", "on", "in", "at", "to", "of", "for", "and", "or", "with", "from", "our",
+    "my", "your", "their", "by", "into", "as", "that", "which", "who", "when", "if", "is", "are",
+    "every", "each", "me", "us", "them", "it", "this", "then", "but", "so", "than",
+}  # fmt: skip
+
+
+def short_name(request: str, trigger_kind: str) -> str:
+    """A name of a few words saying what the workflow is about (capitalised, under 60 chars)."""
+    text = re.sub(r"\s+", " ", request).strip()
+    lowered = text.lower()
+    topic = _earliest(_TOPICS, lowered) or _earliest(_GENERIC, lowered)
+    kind = _first(_KINDS, lowered)
+    if topic and kind:
+        cadence = _first(_CADENCE, lowered) if trigger_kind == "schedule" else None
+        if kind in ("report", "digest", "summary", "briefing") and cadence:
+            return _capital(f"{cadence} {topic} {kind}")
+        if kind == "alerts":
+            where = _destination(text)
+            return _capital(f"{_singular(topic)} alerts" + (f" to {where}" if where else ""))
+        return _capital(f"{_singular(topic)} {kind}")
+    if topic and (where := _destination(text)):
+        return _capital(f"{_plural(topic)} to {where}")
+    if kind and trigger_kind == "schedule" and (cadence := _first(_CADENCE, lowered)):
+        return f"{cadence} {kind}"
+    return _clause(text)
+
+
+def _earliest(table: tuple[tuple[str, str], ...], text: str) -> str | None:
+    """The topic mentioned first in the request (ties: the more specific, listed first)."""
+    found = [
+        (m.start(), i, words) for i, (p, words) in enumerate(table) if (m := re.search(p, text))
+    ]
+    return min(found)[2] if found else None
+
+
+def _first(table: tuple[tuple[str, str], ...], text: str) -> str | None:
+    for pattern, words in table:
+        if re.search(pattern, text):
+            return words
+    return None
+
+
+def _destination(text: str) -> str | None:
+    for pattern, words in _DESTINATIONS:
+        found = re.search(pattern, text, re.IGNORECASE)
+        if found:
+            return words or found.group(1).lower()
+    return None
+
+
+def _singular(topic: str) -> str:
+    return {"leads": "lead", "deals closed": "closed deal"}.get(topic, topic)
+
+
+def _plural(topic: str) -> str:
+    if topic in ("leads", "deals closed", "support", "feedback", "onboarding", "website"):
+        return topic
+    return topic if topic.endswith("s") else f"{topic}s"
+
+
+def _capital(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def _clause(text: str) -> str:
+    """The request's first clause without its lead-in, cut at a word that can end a name."""
+    lowered = _WHEN_LEAD.sub("", _LEAD_IN.sub("", text.lower(), count=1), count=1)
+    body = text[len(text) - len(lowered) :] if lowered else text
+    clause = re.split(r"[,.;:!?()\u2014\u2013→]|\s[->]+\s|\s->|\bthen\b", body, maxsplit=1)[0]
+    words = [w for w in clause.split(" ") if w][:MAX_WORDS]
+    while len(words) > 2 and words[-1].lower().strip("'\"") in _DANGLING:
+        words.pop()
+    name = " ".join(words).strip(" '\"-") or "Draft workflow"
+    return _capital(name)[:60]
