@@ -72,6 +72,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
             status="clarify", question=f"Could you rephrase that? ({detail})", timezone=timezone
         )
     approval = assess(spec, registry or _registry()).approval_class
+    reason = reason or (None if question and unclear else dangerous.unchecked(text, approval))
     workflow = spec.model_dump(mode="json", exclude_none=True)
     if reason:
         return DraftResult(

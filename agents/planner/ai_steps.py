@@ -36,6 +36,19 @@ _DRAFT_REPLY = (
 )
 _AUTO_REPLY = r"\bauto(?:matic(?:ally)?)?[\s-]?(?:repl|respon|answer)"
 _DAY_WORD = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*"
+# Work handed to AI in so many words: "have AI …", "let GPT …", "AI should …", "using AI".
+_AI_ASKED = (
+    r"\b(?:have|let|get|use|using|with|ask|make|by)\s+(?:the\s+)?(?:ai|gpt|chatgpt|claude|an?\s+llm|"
+    r"the\s+model)\b|\b(?:ai|gpt|chatgpt|claude)\s+(?:should|will|can|could|must|to|then)\b|"
+    r"\b(?:ai|gpt)[- ](?:written|generated|powered|drafted)\b"
+)
+_AI_VERB = r"\b(?:ai|gpt|chatgpt|claude|llm|model)\b(?:\s+\w+){0,3}?\s+(?P<verb>[a-z]+)"
+_JUDGES = r"^(?:judge|decide|check|score|rate|flag|pick|choose|assess|evaluate|spot|tell|see)"
+_READS = r"^(?:read|extract|pull|parse|find|get|grab|look)"
+_WRITES = (
+    r"^(?:write|draft|compose|turn|generate|create|make|rewrite|translate|reply|answer|respond|"
+    r"personali[sz]e|come|suggest|prepare|craft)"
+)
 
 
 def add_ai(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
@@ -58,6 +71,26 @@ def add_ai(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> No
         if steps.first("ai.categorize"):
             inputs["label"] = "{{ steps.classify.label }}"
         steps.add("draft_reply", "ai.draft_reply", inputs)
+    if has(t, _AI_ASKED) and not any(
+        str(s.get("action", "")).startswith("ai.") for s in steps.items
+    ):
+        _add_asked_ai(steps, t, source, slots)
+
+
+def _add_asked_ai(steps: StepList, t: str, source: str, slots: Slots) -> None:
+    """The AI step for work handed to AI that no rule above recognised, by what AI is to do."""
+    verbs = [m.group("verb") for m in re.finditer(_AI_VERB, t)]
+    verb = next((v for v in verbs if re.match(f"{_JUDGES}|{_READS}|{_WRITES}", v)), "")
+    if re.match(_JUDGES, verb):
+        chosen = labels_of(t) or ["yes", "no"]
+        inputs = {"text": source, "labels": chosen, "fallback": chosen[-1]}
+        steps.add("classify", "ai.categorize", inputs)
+    elif re.match(_READS, verb):
+        steps.add("extract", "ai.extract", {"text": source, "fields": slots.fields or ["details"]})
+    elif re.match(_WRITES, verb):
+        steps.add("draft_reply", "ai.draft_reply", {"message": source})
+    else:
+        steps.add("summarize", "ai.summarize", {"text": source, "max_sentences": 3})
 
 
 def source_text(steps: StepList, trigger: TriggerReading) -> str:

@@ -20,10 +20,19 @@ from integrations.catalog import default_registry
 
 _DELETE = (
     r"\b(?:delete|deletes|deleting|remove|removes|removing|wipe|wipes|purge|purges|erase|"
-    r"trash|clear\s+out|clean\s+out|get\s+rid\s+of|kick(?!\s+off)|kicks(?!\s+off)|ban|bans)\b"
+    r"trash|clear\s+out|clean\s+out|get\s+rid\s+of|kick(?!\s+off)|kicks(?!\s+off)|ban|bans|"
+    r"erases|erasing|destroy\w*|clear(?:s|ing)?\s+(?:the|all|every|our|that)|"
+    r"drop(?:s|ping)?\s+(?:the\s+|all\s+|old\s+|every\s+)*(?:rows?|records?|contacts?|entries|"
+    r"users?|leads?|data|tables?))\b"
 )
 _SHEET_ROWS = r"\b(?:rows?|lines?|entries)\b[^.]{0,60}\b(?:sheet|spreadsheet|tab|excel)\b|" + (
-    r"\b(?:sheet|spreadsheet|tab)\b[^.]{0,40}\brows?\b"
+    r"\b(?:sheet|spreadsheet|tab)\b[^.]{0,40}\brows?\b|\btab\b[^.]{0,40}\b(?:sheet|spreadsheet)\b"
+)
+# People named without a CRM word ("remove them from hubspot", "delete everyone who …").
+_PEOPLE = (
+    r"\b(?:them|everyone|everybody|people|users?|sign-?ups?|subscribers?)\b[^.]{0,40}"
+    r"\b(?:crm|hubspot|pipedrive|salesforce|zoho|contacts|list|who|that|whose)\b|"
+    r"\b(?:delete|remove|erase)\w*\s+(?:everyone|everybody|anyone|them)\b"
 )
 _CRM_THINGS = (
     r"\b(?:contacts?|customers?|leads?|deals?|records?|subscribers?)\b[^.]{0,60}"
@@ -45,9 +54,14 @@ _REFUND_EVENT = r"\b(?:when|whenever|if|once|after)\b[^.,]{0,40}\brefund(?:ed|s)
 _PAY = (
     r"(?<!\bto\s)\b(?:pay|paying|pay\s+out|wire|reimburse)\s+(?:our|the|all|each|every|them|"
     r"him|her|their|outstanding|due|approved|\w+'s)\b|"
-    r"\b(?:transfer|transfers|send|move|moves)\s+(?:\w+\s+){0,4}(?:money|funds|cash|payments?|"
-    r"payouts?|to\s+savings)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b"
+    r"\b(?:transfer|transfers|send|move|moves)\s+(?:\w+\s+){0,5}(?:money|funds|cash|payments?|"
+    r"payouts?|balance|to\s+savings)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b|"
+    r"\b(?:charge|charges|charging|credit|credits|crediting|bill|debit)\s+(?:the\s+|their\s+|"
+    r"them\b|each\b|every\b|all\b|anyone\b|customers?\b|clients?\b|cards?\b|members?\b)"
 )
+_PAY_ONLY = r"\b(?:pay|paying|wire|reimburse|transfer)\b"
+_CHARGE = r"\b(?:charge|charges|charging|bill|debit)\s"
+_CREDIT = r"\b(?:credit|credits|crediting)\s"
 _MONEY_APIS = (
     (r"\bwise\b|\btransferwise\b", "https://api.wise.com/v1/transfers"),
     (r"\bpaypal\b", "https://api-m.paypal.com/v1/payments/payouts"),
@@ -73,13 +87,53 @@ _PERSONAL_BOX = (
 )
 
 
+_BOUGHT = (
+    r"\b(?:buy|buys|bought|purchas\w*|rent|rented|renting)\b[^.]{0,30}"
+    r"\b(?:lists?|e-?mails?|addresses|leads|contacts|data\s*base)\b"
+)
+_GATHERED = (
+    r"\b(?:grab|collect|gather|pull|extract|harvest)\w*\b[^.]{0,30}"
+    r"\b(?:e-?mails?|e-?mail\s+addresses|addresses|contact\s+details)\s+(?:of|from|on|in|off)\b"
+    r"[^.]{0,40}\b(?:web|websites?|sites?|pages?|subreddits?|reddit|r/\w+|linkedin|twitter|"
+    r"forums?|google|posts?|instagram|facebook|directory|directories|comments?|groups?)\b"
+)
+_PUBLIC = (
+    r"\bpublic(?:ly)?\b|\banyone\s+(?:can|with\s+the\s+link)|\beveryone\s+can\s+(?:see|view)|"
+    r"\bshared\s+with\s+(?:everyone|anyone|the\s+world)"
+)
+_OUTSIDE = (
+    r"\b(?:partners?'?s?|third[- ]part(?:y|ies)|api|webhook|dropbox|google\s+drive|s3|external|"
+    r"vendors?|agency|freelancers?|contractors?)\b|https?://"
+)
+_UNCHECKED = {
+    "delete": "delete data",
+    "money": "move money",
+    "data": "send your customers' data outside Levqor",
+}
+
+
 def refusal(text: str) -> str | None:
     """Why a dangerous request is not drafted at all, or None."""
-    if has(text, _SCRAPE) and has(text, _MAILING) and has(text, r"\be-?mails?\b|\baddress"):
+    bulk = has(text, _BOUGHT) or has(text, _GATHERED)
+    if (
+        (has(text, _SCRAPE) or bulk)
+        and has(text, _MAILING)
+        and has(text, r"\be-?mails?\b|\baddress|\blists?\b|\bthem\b")
+    ):
         return (
             "I can't email addresses scraped from the web: that is unsolicited bulk mail, which "
             "anti-spam law forbids and which gets your domain blocked. I can email people who "
             "opted in, such as your CRM contacts, with an owner's approval."
+        )
+    if has(text, _PERSONAL_DATA) and has(text, _PUBLIC):
+        return (
+            "I can't publish your customers' personal data where anyone can see it. An owner can "
+            "export it from Levqor, or I can share it with workspace members only."
+        )
+    if _moves_money(text) and has(text, _PERSONAL_BOX):
+        return (
+            "I can't move the business's money to a personal account. An owner can do that in "
+            "Stripe; I can tell you when your balance is over an amount instead."
         )
     if has(text, _PERSONAL_DATA) and has(text, _PERSONAL_BOX):
         return (
@@ -95,6 +149,31 @@ def refusal(text: str) -> str | None:
     return None
 
 
+def unchecked(text: str, approval_class: str) -> str | None:
+    """Why a draft that is not class C still cannot go out: it was asked to do something risky.
+
+    The safety net under the step rules: a request that deletes, moves money or sends customer
+    data outside, drafted without the step that would make an owner confirm it, is refused with
+    this sentence rather than drafted looking safer than it is.
+    """
+    if approval_class == "C":
+        return None
+    found = None
+    if has(text, _DELETE):
+        found = "delete"
+    elif _moves_money(text):
+        found = "money"
+    elif has(text, _PERSONAL_DATA) and has(text, _OUTSIDE):
+        found = "data"
+    if found is None:
+        return None
+    return (
+        f"This asks me to {_UNCHECKED[found]}, and I could not draft a step that does exactly "
+        "that for an owner to check, so I have not drafted it. Tell me which tool and which "
+        "records it should act on, and I'll draft it as a workflow only an owner can approve."
+    )
+
+
 def add_dangerous_steps(steps: StepList, t: str, trigger: TriggerReading) -> None:
     """The delete, refund and payment steps the request asks for, if no step does them yet."""
     if has(t, _DELETE):
@@ -103,6 +182,10 @@ def add_dangerous_steps(steps: StepList, t: str, trigger: TriggerReading) -> Non
         _add_refund(steps, t, trigger)
     if _pays(t) and not _has_money_step(steps):
         url = next((u for p, u in _MONEY_APIS if has(t, p)), _MONEY_APIS[0][1])
+        if has(t, _CHARGE) and not has(t, _PAY_ONLY):
+            url = "https://api.stripe.com/v1/payment_intents"
+        elif has(t, _CREDIT):
+            url = "https://api.stripe.com/v1/customers/{{ item.customer }}/balance_transactions"
         body = {"amount": "{{ item.amount }}", "recipient": "{{ item.name }}"}
         steps.add("send_payment", "http.request", {"method": "POST", "url": url, "json": body})
 
@@ -141,7 +224,7 @@ def _add_delete(steps: StepList, t: str) -> None:
                 },
             )
         return
-    if has(clause, _CRM_THINGS):
+    if has(clause, _CRM_THINGS) or has(clause, _PEOPLE):
         span = re.search(r"(\d{1,2})\+?\s*(year|month|week|day)s?", clause)
         days = {"year": 365, "month": 30, "week": 7, "day": 1}
         inactive = int(span.group(1)) * days[span.group(2)] if span else 365
@@ -188,7 +271,8 @@ def _pays(t: str) -> bool:
         has(
             t,
             r"\b(?:contractors?|freelancers?|suppliers?|vendors?|staff|employees?|affiliates?|"
-            r"payroll|salar\w*|invoices?|bills?|commissions?|bonus\w*|savings)\b",
+            r"payroll|salar\w*|invoices?|bills?|commissions?|bonus\w*|savings|balance|"
+            r"customers?|clients?|cards?\s+on\s+file|members?)\b|[£$€]\s?\d",
         )
         or any(has(t, p) for p, _ in _MONEY_APIS)
     )

@@ -83,3 +83,70 @@ def test_mentions_of_refunds_payments_and_kick_off_are_not_money_or_deletes(
     assert not {"stripe.refund", "sheets.delete_rows", "crm.delete_contacts"} & {
         a for a, _ in _actions(request_text)
     }
+
+
+@pytest.mark.parametrize(
+    ("request_text", "what"),
+    [
+        ("every hour, erase run logs older than a day", "delete data"),
+        ("send the stripe customer list to our partner's API every night",
+         "send your customers' data outside Levqor"),
+    ],
+)  # fmt: skip
+def test_a_risky_request_without_its_step_is_refused_with_what_it_asked(
+    request_text: str, what: str
+) -> None:
+    result = draft(request_text)
+    assert result.status == "refuse" and result.reason is not None
+    assert f"This asks me to {what}" in result.reason and "owner can approve" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("request_text", "action"),
+    [
+        ("clear the 'Archive' tab of the orders spreadsheet every sunday", "sheets.delete_rows"),
+        ("when a customer cancels in stripe, remove them from hubspot entirely",
+         "crm.delete_contacts"),
+        ("charge the card on file of clients whose invoices are 30 days late", "http.request"),
+        ("credit every customer £10 in stripe on their birthday", "http.request"),
+    ],
+)  # fmt: skip
+def test_newly_phrased_deletes_and_charges_get_their_step_and_class_c(
+    request_text: str, action: str
+) -> None:
+    result = draft(request_text)
+    assert result.status == "draft" and result.approval_class == "C", result
+    assert result.workflow is not None
+    assert action in [s["action"] for s in result.workflow["steps"]]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "buy a list of 5000 emails and mail them our promo every week",
+        "grab the emails of everyone who posts in the r/smallbusiness subreddit and email them",
+        "export every contact in the CRM to a public google sheet anyone can view",
+        "transfer whatever is in our stripe balance to my personal account every month",
+    ],
+)
+def test_bought_or_gathered_lists_public_data_and_money_to_personal_accounts_are_refused(
+    request_text: str,
+) -> None:
+    assert draft(request_text).status == "refuse"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "drop me an email when a new lead comes in",
+        "when a credit card payment fails post in #billing",
+        "when support@ gets an email with 'refund' in the subject forward it to billing@",
+        "when a customer's card is charged, send them a thank-you email",
+    ],
+)
+def test_everyday_words_for_risky_things_do_not_refuse_a_harmless_request(
+    request_text: str,
+) -> None:
+    result = draft(request_text)
+    assert result.status != "refuse", result.reason
+    assert result.approval_class != "C"

@@ -187,3 +187,22 @@ def test_quoted_text_and_one_off_dates_are_not_schedules() -> None:
     assert quoted.approval_class == "B"
     assert one_off.workflow is not None and one_off.workflow["trigger"]["type"] == "manual"
     assert one_off.approval_class == "C"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "action"),
+    [
+        ("read the replies to our cold email campaign; if someone sounds interested (let AI "
+         "judge) create a deal in the CRM", "ai.categorize"),
+        ("When a Stripe payment fails, have AI write a friendly email to the customer with the "
+         "link to update their card", "ai.draft_reply"),
+        ("invoice emails with a PDF attached: let AI read vendor, date and amount and add a row "
+         "to the expenses sheet", "ai.extract"),
+        ("every friday use GPT on the week's support tickets and email me", "ai.summarize"),
+    ],
+)  # fmt: skip
+def test_work_handed_to_ai_gets_an_ai_step(request_text: str, action: str) -> None:
+    result = draft(request_text)
+    assert result.workflow is not None
+    actions = [s["action"] for s in result.workflow["steps"]]
+    assert action in actions, actions
