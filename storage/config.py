@@ -20,6 +20,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".levqor"), alias="LEVQOR_DATA_DIR")
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     secret_key: str | None = Field(default=None, alias="LEVQOR_SECRET_KEY")
+    # The key ring for secrets at rest, newest first: the first key encrypts, every key decrypts
+    # (`levqor keys rotate-encryption` re-encrypts with the first). Unset: LEVQOR_SECRET_KEY.
+    encryption_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="LEVQOR_ENCRYPTION_KEYS"
+    )
     host: str = Field(default="127.0.0.1", alias="LEVQOR_HOST")
     port: int = Field(default=8000, alias="LEVQOR_PORT")
     public_url: str = Field(default="http://127.0.0.1:8000", alias="LEVQOR_PUBLIC_URL")
@@ -101,6 +106,19 @@ class Settings(BaseSettings):
         if not marks[0] < marks[1] < marks[2]:
             raise ValueError(f"{value!r}: give three rising numbers, like 100,300,1000")
         return value
+
+    @field_validator("encryption_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        """Accept `new,old` (commas or spaces) as well as a list."""
+        if isinstance(value, str):
+            return [part for part in value.replace(",", " ").split() if part]
+        return value
+
+    @property
+    def key_ring(self) -> list[str]:
+        """The encryption keys, newest first (never empty)."""
+        return list(self.encryption_keys) or [self.resolved_secret_key]
 
     @field_validator("slack_owner_ids", mode="before")
     @classmethod
