@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     sheets_api_base: str = Field(
         default="https://sheets.googleapis.com", alias="GOOGLE_SHEETS_API_BASE"
     )
+    # Google Sheets connects per workspace through OAuth 2 (offline access, refresh tokens).
+    google_client_id: str | None = Field(default=None, alias="GOOGLE_CLIENT_ID")
+    google_client_secret: str | None = Field(default=None, alias="GOOGLE_CLIENT_SECRET")
+    google_auth_url: str = Field(
+        default="https://accounts.google.com/o/oauth2/v2/auth", alias="GOOGLE_AUTH_URL"
+    )
+    google_token_url: str = Field(
+        default="https://oauth2.googleapis.com/token", alias="GOOGLE_TOKEN_URL"
+    )
     hubspot_api_base: str = Field(default="https://api.hubapi.com", alias="HUBSPOT_API_BASE")
     hubspot_token: str | None = Field(default=None, alias="HUBSPOT_TOKEN")
 
