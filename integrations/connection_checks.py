@@ -191,6 +191,8 @@ async def _http(
     for name in names:
         if await load_credential(session, workspace.id, "http", name, settings=settings) is None:
             raise ConnectionProblem(f"The secret {name} is missing; save it again.")
+    if len(names) == 1:
+        return f"The saved secret can be used by steps: {names[0]}."
     return f"All {len(names)} saved secrets can be used by steps: {', '.join(names)}."
 
 
