@@ -25,7 +25,7 @@ from integrations.connection_forms import (
 )
 from integrations.credentials import delete_credentials, load_credential, store_credential
 from storage.config import Settings
-from storage.models import Connection, SlackInstallation, Workspace
+from storage.models import AuditLog, Connection, SlackInstallation, Workspace
 from storage.scope import Tenant
 from storage.types import utcnow
 
@@ -263,7 +263,29 @@ async def save(
             )
     except ValidationError as exc:
         raise ConnectionProblem(plain_error(exc)) from None
+    # Which fields were given (names, never values): who changed what, for the audit log.
+    _audit(tenant, member_id, "connection.saved", integration, fields=_given(data))
+    await session.flush()
     return await view(session, workspace, integration, settings)
+
+
+def _given(data: dict[str, Any]) -> list[str]:
+    names = [k for k, v in data.items() if v not in (None, "", [])]
+    for item in data.get("secrets") or []:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            names.append(f"secret:{item['name']}")
+    return sorted(names)
+
+
+def _audit(
+    tenant: Tenant, member_id: str | None, action: str, integration: str, **detail: Any
+) -> None:
+    tenant.add(
+        AuditLog(
+            workspace_id=tenant.workspace_id, actor=member_id or "system", action=action,
+            subject=integration, detail=detail,
+        )
+    )  # fmt: skip
 
 
 async def _seal(
@@ -353,7 +375,9 @@ async def _save_http(
     await _upsert(tenant, "http", {"secrets": named}, CONNECTED, member_id)
 
 
-async def disconnect(session: AsyncSession, workspace: Workspace, integration: str) -> bool:
+async def disconnect(
+    session: AsyncSession, workspace: Workspace, integration: str, member_id: str | None = None
+) -> bool:
     """Forget a connection and its secrets; False when there was nothing to remove."""
     _require_known(integration)
     tenant = Tenant(session, workspace.id)
@@ -366,6 +390,8 @@ async def disconnect(session: AsyncSession, workspace: Workspace, integration: s
         for installed in await tenant.all(tenant.select(SlackInstallation)):
             await session.delete(installed)
             removed += 1
+    if removed:
+        _audit(tenant, member_id, "connection.removed", integration)
     await session.flush()
     return removed > 0
 

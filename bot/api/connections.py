@@ -103,7 +103,9 @@ async def disconnect(integration: str, principal: PrincipalDep, session: Session
     """Disconnect: the connection and its saved secrets are deleted."""
     _known(integration)
     _require(principal, _MANAGERS, "disconnect integrations")
-    if not await connections.disconnect(session, principal.workspace, integration):
+    if not await connections.disconnect(
+        session, principal.workspace, integration, principal.member.id
+    ):
         raise NotFound(f"{connections.LABELS[integration]} is not connected")
     await session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -114,7 +114,9 @@ async def disconnect_connection(integration: str, ctx: PageContext) -> Response:
     if not _may_manage(ctx):
         return flash_redirect(_back(), "Only an owner or admin can change connections.", "error")
     try:
-        removed = await connections.disconnect(ctx.tenant.session, ctx.user.workspace, integration)
+        removed = await connections.disconnect(
+            ctx.tenant.session, ctx.user.workspace, integration, ctx.user.member.id
+        )
     except connections.ConnectionProblem as exc:
         return flash_redirect(_back(), str(exc), "error")
     await ctx.tenant.session.commit()

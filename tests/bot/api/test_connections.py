@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -20,7 +20,7 @@ from integrations.base import ActionContext
 from integrations.catalog import default_registry
 from integrations.connections import MissingConnection
 from storage.config import Settings
-from storage.models import Credential, Member, Role, Workspace
+from storage.models import AuditLog, Credential, Member, Role, Workspace
 from tests.bot.api.test_inbound import post_event
 from tests.bot.conftest import Live
 from tests.conftest import make_settings
@@ -116,6 +116,15 @@ async def test_stripe_connect_test_and_disconnect(live: Live, stripe_api: FakeSt
 
     assert (await viewer.delete("/api/connections/stripe")).status_code == 403
     assert (await owner.delete("/api/connections/stripe")).status_code == 204
+    async with live.runtime.sessions() as session:
+        audit = (await session.exec(select(AuditLog).order_by(col(AuditLog.id)))).all()
+    logged = [(a.action, a.subject, a.detail) for a in audit if a.action.startswith("connection")]
+    assert logged[:2] == [
+        ("connection.saved", "stripe", {"fields": ["api_key", "webhook_secret"]}),
+        ("connection.saved", "stripe", {"fields": ["api_key"]}),
+    ]
+    assert logged[-1][:2] == ("connection.removed", "stripe")
+    assert all(KEY not in str(a.detail) for a in audit)
     assert await _stored_ciphertexts(live) == []
     listed = _by_name((await owner.get("/api/connections")).json())
     assert listed["stripe"]["status"] == "not_connected"
