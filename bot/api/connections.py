@@ -15,7 +15,7 @@ from accounts.keys import Principal
 from bot.api.connection_schemas import ConnectionOut, SignInWithGoogle, TestOut
 from bot.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from bot.api.responses import AUTHENTICATED
-from integrations import connection_checks, connections, google_oauth
+from integrations import connection_checks, connection_store, connections, google_oauth
 from storage.models import Role
 from workflows.errors import BadRequest, Forbidden, NotFound
 
@@ -74,7 +74,7 @@ async def connect(
         )
         return JSONResponse(answer.model_dump(), status_code=status.HTTP_202_ACCEPTED)
     try:
-        view = await connections.save(
+        view = await connection_store.save(
             session, principal.workspace, integration, body, settings, principal.member.id
         )
     except connections.ConnectionProblem as exc:
@@ -103,7 +103,7 @@ async def disconnect(integration: str, principal: PrincipalDep, session: Session
     """Disconnect: the connection and its saved secrets are deleted."""
     _known(integration)
     _require(principal, _MANAGERS, "disconnect integrations")
-    if not await connections.disconnect(
+    if not await connection_store.disconnect(
         session, principal.workspace, integration, principal.member.id
     ):
         raise NotFound(f"{connections.LABELS[integration]} is not connected")

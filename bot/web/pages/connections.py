@@ -15,7 +15,7 @@ from bot.api.deps import RuntimeDep, SessionDep
 from bot.web.auth import CsrfChecked, PageContext, WebContext
 from bot.web.flash import flash_redirect
 from bot.web.render import render
-from integrations import connection_checks, connections, google_oauth
+from integrations import connection_checks, connection_store, connections, google_oauth
 from integrations.email_connection import verify_sender
 from integrations.google_access import complete_consent
 from storage.models import Role
@@ -79,7 +79,7 @@ async def save_connection(integration: str, request: Request, ctx: PageContext) 
     session = ctx.tenant.session
     data = _form_data(integration, dict(await request.form()))
     try:
-        view = await connections.save(
+        view = await connection_store.save(
             session, ctx.user.workspace, integration, data, ctx.runtime.settings, ctx.user.member.id
         )
     except connections.ConnectionProblem as exc:
@@ -114,7 +114,7 @@ async def disconnect_connection(integration: str, ctx: PageContext) -> Response:
     if not _may_manage(ctx):
         return flash_redirect(_back(), "Only an owner or admin can change connections.", "error")
     try:
-        removed = await connections.disconnect(
+        removed = await connection_store.disconnect(
             ctx.tenant.session, ctx.user.workspace, integration, ctx.user.member.id
         )
     except connections.ConnectionProblem as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations import connections as connection_service
+from integrations import connection_store
 from integrations.catalog import default_registry
 from storage.models import Workflow, WorkflowStatus
 from tests.bot.slack.conftest import SlackLive
@@ -71,7 +71,7 @@ async def test_connections_lists_what_is_connected_in_words(live_slack: SlackLiv
     assert ":white_circle: *Stripe*: Not connected" in before
     assert "/connections|Connect, test or disconnect on the Connections page>" in before
     async with live.runtime.sessions() as session:
-        await connection_service.save(
+        await connection_store.save(
             session, live.workspace, "stripe", {"api_key": "rk_live_slack_check_7777"},
             live.runtime.settings,
         )  # fmt: skip
