@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflows.describe import describe
+from workflows.needs import needs_sentence
 from workflows.samples import SampleMessage
 
 _CLASS_WHO = {
@@ -31,8 +32,16 @@ def sample_line(message: SampleMessage, limit: int = 120) -> str:
     return f"{message.headline()} {subject}“{body}”"
 
 
-def draft_card(spec: dict[str, Any], approval_class: str | None, changes: list[str]) -> str:
-    """The draft as a short card in plain words, ending with what to say next."""
+def draft_card(
+    spec: dict[str, Any],
+    approval_class: str | None,
+    changes: list[str],
+    public_url: str | None = None,
+) -> str:
+    """The draft as a short card in plain words, ending with what to say next.
+
+    With `public_url`, it also says which connections the workflow needs and where to add them.
+    """
     described = describe(spec)
     lines = [f"Draft: {described.name}", f"Runs {described.trigger}."]
     if described.next_runs:
@@ -47,6 +56,9 @@ def draft_card(spec: dict[str, Any], approval_class: str | None, changes: list[s
         lines.append(f"Approval class {approval_class}: {_CLASS_WHO[approval_class]} approves.")
     if approval_class == "C":
         lines.append("Class C is flagged: it deletes, bills, handles credentials or bulk-sends.")
+    needs = needs_sentence(spec, public_url) if public_url else None
+    if needs:
+        lines.append(needs)
     lines.append('Say "looks good" to send it for approval, or tell me what to change.')
     return "\n".join(lines)
 

@@ -24,6 +24,7 @@ from integrations.base import (
     RetryableError,
     Risk,
 )
+from integrations.email_connection import configured_mail
 from integrations.email_templates import render, template_named, unsubscribe_url
 from integrations.smtp import (
     Sender,
@@ -256,6 +257,15 @@ def known_sender(ctx: ActionContext) -> Sender | None:
     return Sender(ctx.workspace_id, name or str(workspace["name"]), address)
 
 
+async def _own_mail(ctx: ActionContext, sender: Sender) -> tuple[Sender, str | None]:
+    """The workspace's verified own server and sender (Connections), else the instance's."""
+    async with ctx.sessions() as session:
+        own = await configured_mail(session, ctx.workspace_id, ctx.settings)
+    if own is None:
+        return sender, None
+    return Sender(sender.workspace_id, sender.name, own.sender), own.url
+
+
 def _bodies(
     inp: SendInput, sender: Sender, template: str | None, unsubscribe: str | None
 ) -> tuple[str, str | None]:
@@ -281,7 +291,7 @@ async def send(ctx: ActionContext, inp: SendInput) -> SendOutput:
     drip = inp.drip or (template is not None and template_named(template).drip)
     to = await resolve_recipients(ctx, [inp.to] if isinstance(inp.to, str) else inp.to)
     cc = await resolve_recipients(ctx, inp.cc) if inp.cc else []
-    sender = known_sender(ctx) or await sender_for(ctx)
+    sender, server = await _own_mail(ctx, known_sender(ctx) or await sender_for(ctx))
     recipients = list(dict.fromkeys([*to, *cc]))
     skipped = await unsubscribed(ctx, recipients) if drip else []
     live = [r for r in recipients if r not in skipped]
@@ -307,7 +317,7 @@ async def send(ctx: ActionContext, inp: SendInput) -> SendOutput:
         mail = [(address, message) for address in live]
     if not mail:
         return SendOutput(message_id="", recipients=[], delivered="skipped", skipped=skipped)
-    async with SmtpConnection(ctx.settings) as smtp:
+    async with SmtpConnection(ctx.settings, url=server) as smtp:
         results = await deliver_each(ctx, smtp, sender, mail)
     failures = [f"{a}: {r}" for a, r in results if isinstance(r, ActionError)]
     if failures:
@@ -331,8 +341,8 @@ async def send_bulk(ctx: ActionContext, inp: SendBulkInput) -> SendBulkOutput:
         contacts = list(await tenant.all(query))
     reachable = [c.email for c in contacts if not c.fields.get("unsubscribed")]
     out = SendBulkOutput(sent=0, queued=0, skipped=len(contacts) - len(reachable))
-    sender = await sender_for(ctx)
-    async with SmtpConnection(ctx.settings) as smtp:
+    sender, server = await _own_mail(ctx, await sender_for(ctx))
+    async with SmtpConnection(ctx.settings, url=server) as smtp:
         for address in reachable:
             msg_id = message_id(sender.address, recipient_key(ctx.idempotency_key, address))
             link = unsubscribe_url(ctx.settings, ctx.workspace_id, address)

@@ -33,7 +33,9 @@ from integrations.base import (
     Risk,
     retry_after_seconds,
 )
+from integrations.connections import MissingConnection, connection_row, secret
 from storage.config import Settings
+from storage.scope import Tenant
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_REDIRECTS = 5
@@ -270,6 +272,8 @@ class HttpRequestInput(ActionInput):
     json_body: Any = Field(default=None, alias="json")
     body: str | None = None
     timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    # The name of a secret saved on the Connections page (HTTP secrets), sent as its header.
+    auth: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,39}$")
 
     model_config = ConfigDict(extra="forbid", validate_by_name=True, validate_by_alias=True)
 
@@ -317,6 +321,9 @@ async def request(ctx: ActionContext, inp: HttpRequestInput) -> HttpRequestOutpu
         await guard_url(ctx.settings, httpx.URL(inp.url))
         return HttpRequestOutput(status=None, url=inp.url, dry_run=True)
     headers = dict(inp.headers)
+    if inp.auth:
+        name, value = await named_secret(ctx, inp.auth)
+        headers = {k: v for k, v in headers.items() if k.lower() != name.lower()} | {name: value}
     content: bytes | None = None
     if inp.json_body is not None:
         content = json.dumps(inp.json_body).encode()
@@ -348,6 +355,20 @@ async def request(ctx: ActionContext, inp: HttpRequestInput) -> HttpRequestOutpu
         url=fetched.url,
         truncated=fetched.truncated,
     )
+
+
+async def named_secret(ctx: ActionContext, name: str) -> tuple[str, str]:
+    """(header, value) of a saved HTTP secret; MissingConnection says where to add it."""
+    async with ctx.sessions() as session:
+        row = await connection_row(Tenant(session, ctx.workspace_id), "http")
+        how = (row.config.get("secrets", {}) if row is not None else {}).get(name)
+        value = await secret(session, ctx.workspace_id, "http", name, ctx.settings) if how else None
+    if not how or value is None:
+        raise MissingConnection(
+            "http", ctx.settings, f"There is no saved HTTP secret named {name}."
+        )
+    header = str(how.get("header") or "Authorization")
+    return header, f"Bearer {value}" if how.get("scheme", "bearer") == "bearer" else value
 
 
 def _charset(headers: dict[str, str]) -> str:

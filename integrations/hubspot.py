@@ -20,6 +20,7 @@ from integrations.base import (
     Risk,
     retry_after_seconds,
 )
+from integrations.connections import MissingConnection
 from integrations.credentials import load_credential
 from integrations.durations import parse_duration
 
@@ -174,7 +175,7 @@ async def client_for(ctx: ActionContext) -> HubSpotClient:
         )
     token = token or ctx.settings.hubspot_token
     if not token:
-        raise ActionError("HubSpot is not configured: store a hubspot token or set HUBSPOT_TOKEN")
+        raise MissingConnection("hubspot", ctx.settings)
     return HubSpotClient(ctx.http, ctx.settings.hubspot_api_base, token)
 
 

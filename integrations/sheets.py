@@ -20,8 +20,8 @@ from integrations.base import (
     RetryableError,
     Risk,
 )
-from integrations.credentials import load_credential
 from integrations.durations import parse_duration
+from integrations.google_access import access_token
 
 DEFAULT_API_BASE = "https://sheets.googleapis.com"
 _ID_IN_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
@@ -108,16 +108,10 @@ class SheetsApi:
 
     @classmethod
     async def connect(cls, ctx: ActionContext, spreadsheet: str) -> SheetsApi:
-        """The API for this workspace; ActionError when no token is stored."""
+        """The API for this workspace; MissingConnection when Google Sheets is not connected."""
         async with ctx.sessions() as session:
-            token = await load_credential(
-                session, ctx.workspace_id, "sheets", "token", settings=ctx.settings
-            )
-        if not token:
-            raise ActionError(
-                "Google Sheets is not connected: store an access token as the 'sheets' "
-                "integration credential named 'token'"
-            )
+            token = await access_token(session, ctx.workspace_id, ctx.settings, ctx.http)
+            await session.commit()
         return cls(ctx, token, spreadsheet)
 
     async def _call(self, method: str, a1: str, suffix: str = "", **kwargs: Any) -> Any:
@@ -133,7 +127,8 @@ class SheetsApi:
             raise RetryableError(f"Google Sheets answered {status}", retry_after=delay)
         if status in (401, 403):
             raise ActionError(
-                "Google Sheets refused the stored 'sheets' token (expired or lacks access)"
+                "Google Sheets refused access to this spreadsheet: share it with the Google "
+                "account you connected, or connect Google Sheets again on the Connections page"
             )
         if status == 404:
             raise ActionError("Google Sheets has no such spreadsheet (check its id or URL)")

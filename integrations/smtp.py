@@ -24,19 +24,20 @@ _ADDRESS = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+$")
 class SmtpConnection:
     """One lazily opened SMTP session (`smtp://`, `smtps://`, `?starttls=true`, user:pass)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, url: str | None = None) -> None:
         self._settings = settings
+        self._url = url or settings.smtp_url  # a workspace's own server, else the instance's
         self._client: aiosmtplib.SMTP | None = None
 
     @property
     def configured(self) -> bool:
         """Whether an SMTP server is configured at all."""
-        return bool(self._settings.smtp_url)
+        return bool(self._url)
 
     @property
     def server(self) -> str:
         """`host:port` of the configured server, for error messages (no credentials)."""
-        url = urlsplit(self._settings.smtp_url or "")
+        url = urlsplit(self._url or "")
         return f"{url.hostname or 'localhost'}:{_port(url.scheme, url.port, _starttls(url.query))}"
 
     async def __aenter__(self) -> SmtpConnection:
@@ -57,7 +58,7 @@ class SmtpConnection:
             raise smtp_error(exc, self.server) from exc
 
     async def _connect(self) -> aiosmtplib.SMTP:
-        url = urlsplit(self._settings.smtp_url or "")
+        url = urlsplit(self._url or "")
         if url.scheme not in ("smtp", "smtps"):
             raise ActionError(f"SMTP_URL must start with smtp:// or smtps://, not {url.scheme!r}")
         starttls = _starttls(url.query)

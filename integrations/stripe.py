@@ -22,6 +22,7 @@ from integrations.base import (
     RetryableError,
     Risk,
 )
+from integrations.connections import MissingConnection, secret
 from integrations.durations import parse_duration
 from storage.config import Settings
 
@@ -126,14 +127,29 @@ def period_seconds(period: str) -> int:
         raise ActionError(f"not a period: {period!r} (try '7 days' or '24 hours')") from exc
 
 
+async def api_key_for(ctx: ActionContext) -> str:
+    """The workspace's own Stripe key (Connections), else STRIPE_SECRET_KEY; else a sentence."""
+    async with ctx.sessions() as session:
+        stored = await secret(session, ctx.workspace_id, "stripe", "api_key", ctx.settings)
+    key = stored or ctx.settings.stripe_secret_key
+    if not key:
+        raise MissingConnection("stripe", ctx.settings)
+    return key
+
+
 @asynccontextmanager
-async def stripe_client(settings: Settings) -> AsyncIterator[stripe.StripeClient]:
-    """A StripeClient on the configured key and base; Stripe errors mapped to ours."""
-    if not settings.stripe_secret_key:
-        raise ActionError("Stripe is not configured: set STRIPE_SECRET_KEY")
+async def stripe_client(ctx: ActionContext) -> AsyncIterator[stripe.StripeClient]:
+    """A StripeClient on the workspace's key; Stripe errors mapped to ours."""
+    async with client_with_key(ctx.settings, await api_key_for(ctx)) as client:
+        yield client
+
+
+@asynccontextmanager
+async def client_with_key(settings: Settings, api_key: str) -> AsyncIterator[stripe.StripeClient]:
+    """A StripeClient on one key and the configured base; Stripe errors mapped to ours."""
     http_client = stripe.HTTPXClient(timeout=settings.step_timeout_seconds)
     client = stripe.StripeClient(
-        api_key=settings.stripe_secret_key,
+        api_key=api_key,
         base_addresses={"api": settings.stripe_api_base},
         http_client=http_client,
         max_network_retries=0,  # the engine retries
@@ -156,7 +172,9 @@ def _mapped(exc: stripe.StripeError) -> Exception:
         delay = float(retry_after) if retry_after and retry_after.isdigit() else None
         return RetryableError(f"Stripe is unavailable ({status}): {message}", retry_after=delay)
     if isinstance(exc, stripe.AuthenticationError):
-        return ActionError(f"Stripe refused the key in STRIPE_SECRET_KEY: {message}")
+        return ActionError(
+            f"Stripe refused the saved key ({message}); update it on the Connections page"
+        )
     return ActionError(f"Stripe refused the request ({status}): {message}")
 
 
@@ -189,7 +207,7 @@ async def list_invoices(ctx: ActionContext, inputs: ListInvoicesInput) -> ListIn
     if inputs.overdue_days is not None:
         params["due_date"] = {"lte": int(now - max(inputs.overdue_days, 1) * _DAY)}
     rows: list[dict[str, Any]] = []
-    async with stripe_client(ctx.settings) as client:
+    async with stripe_client(ctx) as client:
         page = await client.v1.invoices.list_async(params=params)  # type: ignore[arg-type]
         async for invoice in page.auto_paging_iter():
             row = _invoice_row(invoice.to_dict(), now)
@@ -202,7 +220,7 @@ async def list_invoices(ctx: ActionContext, inputs: ListInvoicesInput) -> ListIn
 
 async def get_customer(ctx: ActionContext, inputs: GetCustomerInput) -> GetCustomerOutput:
     """One customer, as Stripe returns it."""
-    async with stripe_client(ctx.settings) as client:
+    async with stripe_client(ctx) as client:
         customer = await client.v1.customers.retrieve_async(inputs.customer_id)
     return GetCustomerOutput(customer=customer.to_dict(for_json=True))
 
@@ -219,7 +237,7 @@ async def summarize_payments(
     since = int(time.time()) - period_seconds(inputs.period)
     totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     window = {"created": {"gte": since}, "limit": 100}
-    async with stripe_client(ctx.settings) as client:
+    async with stripe_client(ctx) as client:
         charges = await client.v1.charges.list_async(params=window)  # type: ignore[arg-type]
         async for charge in charges.auto_paging_iter():
             cur = str(charge.currency)
@@ -270,7 +288,7 @@ async def update_customer(ctx: ActionContext, inputs: UpdateCustomerInput) -> Up
     """Set metadata on a customer (an empty value removes that key)."""
     if ctx.dry_run:
         return UpdateCustomerOutput(customer_id=inputs.customer_id, dry_run=True)
-    async with stripe_client(ctx.settings) as client:
+    async with stripe_client(ctx) as client:
         customer = await client.v1.customers.update_async(
             inputs.customer_id,
             params={"metadata": inputs.metadata},
@@ -292,7 +310,7 @@ async def refund(ctx: ActionContext, inputs: RefundInput) -> RefundOutput:
     if ctx.dry_run:
         return RefundOutput(refund_id=None, status="dry_run", amount=inputs.amount, dry_run=True)
     params: dict[str, Any] = {key: inputs.payment}
-    async with stripe_client(ctx.settings) as client:
+    async with stripe_client(ctx) as client:
         if inputs.amount is not None:
             source = await (
                 client.v1.payment_intents.retrieve_async(inputs.payment)
@@ -321,7 +339,7 @@ async def update_subscription(
 ) -> UpdateSubscriptionOutput:
     """Move one subscription (or, with "all", every active one) to `price`."""
     out = UpdateSubscriptionOutput(updated=0, dry_run=ctx.dry_run)
-    async with stripe_client(ctx.settings) as client:
+    async with stripe_client(ctx) as client:
         if inputs.subscription_id == "all":
             page = await client.v1.subscriptions.list_async(
                 params={"status": "active", "limit": 100}

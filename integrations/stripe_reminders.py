@@ -172,7 +172,7 @@ async def mark_invoice_paid(
     """Record on the customer's CRM contact that the invoice is paid: no more reminders for it."""
     email = (inputs.email or "").strip().lower()
     if not email:
-        async with stripe_client(ctx.settings) as client:
+        async with stripe_client(ctx) as client:
             invoice = await client.v1.invoices.retrieve_async(inputs.invoice_id)
         email = str(invoice.to_dict().get("customer_email") or "").lower()
     if not email or ctx.dry_run:

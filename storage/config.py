@@ -20,6 +20,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".levqor"), alias="LEVQOR_DATA_DIR")
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     secret_key: str | None = Field(default=None, alias="LEVQOR_SECRET_KEY")
+    # The key ring for secrets at rest, newest first: the first key encrypts, every key decrypts
+    # (`levqor keys rotate-encryption` re-encrypts with the first). Unset: LEVQOR_SECRET_KEY.
+    encryption_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="LEVQOR_ENCRYPTION_KEYS"
+    )
     host: str = Field(default="127.0.0.1", alias="LEVQOR_HOST")
     port: int = Field(default=8000, alias="LEVQOR_PORT")
     public_url: str = Field(default="http://127.0.0.1:8000", alias="LEVQOR_PUBLIC_URL")
@@ -50,6 +55,15 @@ class Settings(BaseSettings):
 
     sheets_api_base: str = Field(
         default="https://sheets.googleapis.com", alias="GOOGLE_SHEETS_API_BASE"
+    )
+    # Google Sheets connects per workspace through OAuth 2 (offline access, refresh tokens).
+    google_client_id: str | None = Field(default=None, alias="GOOGLE_CLIENT_ID")
+    google_client_secret: str | None = Field(default=None, alias="GOOGLE_CLIENT_SECRET")
+    google_auth_url: str = Field(
+        default="https://accounts.google.com/o/oauth2/v2/auth", alias="GOOGLE_AUTH_URL"
+    )
+    google_token_url: str = Field(
+        default="https://oauth2.googleapis.com/token", alias="GOOGLE_TOKEN_URL"
     )
     hubspot_api_base: str = Field(default="https://api.hubapi.com", alias="HUBSPOT_API_BASE")
     hubspot_token: str | None = Field(default=None, alias="HUBSPOT_TOKEN")
@@ -101,6 +115,19 @@ class Settings(BaseSettings):
         if not marks[0] < marks[1] < marks[2]:
             raise ValueError(f"{value!r}: give three rising numbers, like 100,300,1000")
         return value
+
+    @field_validator("encryption_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        """Accept `new,old` (commas or spaces) as well as a list."""
+        if isinstance(value, str):
+            return [part for part in value.replace(",", " ").split() if part]
+        return value
+
+    @property
+    def key_ring(self) -> list[str]:
+        """The encryption keys, newest first (never empty)."""
+        return list(self.encryption_keys) or [self.resolved_secret_key]
 
     @field_validator("slack_owner_ids", mode="before")
     @classmethod

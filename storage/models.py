@@ -292,6 +292,27 @@ class Credential(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+class Connection(SQLModel, table=True):
+    """A workspace's connection to one integration: its settings (never secrets) and health.
+
+    Secrets live in `Credential` rows of the same integration; `config` holds what may be shown
+    (SMTP host, sender, names of HTTP secrets, the Google account's token expiry, ...).
+    """
+
+    __table_args__ = (UniqueConstraint("workspace_id", "integration"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    integration: str = Field(max_length=32)
+    config: dict[str, Any] = _json()
+    status: str = Field(default="connected", max_length=16)
+    detail: str | None = Field(default=None, max_length=500)
+    tested_at: datetime | None = _ts(nullable=True)
+    created_by: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
 class CrmContact(SQLModel, table=True):
     """A contact in the built-in CRM."""
 
@@ -467,6 +488,7 @@ TENANT_TABLES: tuple[type[SQLModel], ...] = (
     AuditLog,
     OutboxMessage,
     Credential,
+    Connection,
     CrmContact,
     FeedItemSeen,
     AlertState,

@@ -33,7 +33,12 @@ def present(
         "draft_workflow_id": workflow_id,
         "revision": state.get("revision", 0) + 1,
         "mentions": mention(state, workflow_id or UNSAVED),
-        "reply": draft_card(clean, assessment.approval_class, changes),
+        "reply": draft_card(
+            clean,
+            assessment.approval_class,
+            changes,
+            runtime.context.runtime.settings.public_url,
+        ),
     }
 
 

@@ -19,7 +19,7 @@ async def show(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     workflow_id = state.get("args", {}).get("workflow_id")
     if not workflow_id:
         draft = state.get("draft") or {}
-        reply = draft_card(draft, state.get("draft_class"), [])
+        reply = draft_card(draft, state.get("draft_class"), [], ctx.runtime.settings.public_url)
         return {"reply": reply, "mentions": mention(state, UNSAVED)}
     working = await working_copy(ctx.runtime, ctx.workspace_id, str(workflow_id))
     return {

@@ -103,10 +103,11 @@ async def stripe_event(
     _check_declared_size(request, limit)
     body = await _read_body(request, limit)
     signature = request.headers.get("stripe-signature")
-    event = stripe.verify_event(body, signature, runtime.settings.stripe_webhook_secret)
     workspace: Workspace | None = await get_by_slug(session, workspace_slug)
     if workspace is None:
         raise NotFound(f"no workspace {workspace_slug!r}")
+    secret = await stripe.signing_secret(session, workspace.id, runtime.settings)
+    event = stripe.verify_event(body, signature, secret)
     dispatched = await stripe.receive(Tenant(session, workspace.id), event)
     return _accepted(runtime, dispatched)
 

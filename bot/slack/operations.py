@@ -56,6 +56,7 @@ async def card_for(tenant: Tenant, deps: SlackDeps, approval_id: str) -> DraftCa
         spec=dict(version.spec),
         requested_by=requester.slack_user_id if requester else None,
         link=deps.link(f"/api/workflows/{approval.workflow_id}"),
+        public_url=deps.settings.public_url,
     )
 
 

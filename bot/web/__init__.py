@@ -13,6 +13,7 @@ from bot.web.pages import (
     approval_links,
     approvals,
     chat,
+    connections,
     editor,
     health,
     library,
@@ -35,5 +36,5 @@ def install(app: FastAPI) -> None:
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live)
-    for module in (*pages, *more, team, trial):
+    for module in (*pages, *more, team, trial, connections):
         app.include_router(module.router)

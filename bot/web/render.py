@@ -25,6 +25,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/analytics", "Analytics"),
     ("/health", "Health"),
     ("/team", "Team"),
+    ("/connections", "Connections"),
 )
 
 

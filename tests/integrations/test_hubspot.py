@@ -108,7 +108,7 @@ async def test_stored_token_wins_over_the_setting(
         session.add(other)
         await session.commit()
     unconfigured.workspace_id = other.id
-    with pytest.raises(ActionError, match="not configured"):
+    with pytest.raises(ActionError, match=r"^HubSpot is not connected for this workspace\. Add"):
         await LIST.run(unconfigured, {})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from integrations import stripe as stripe_actions
 from integrations.base import ActionContext, ActionError, RetryableError, Risk
+from integrations.connections import MissingConnection
 from storage.db import create_engine, session_factory
 from tests.conftest import make_settings
 from tests.fakes.stripe_api import FakeStripe
@@ -28,8 +30,14 @@ async def api() -> AsyncIterator[FakeStripe]:
         yield fake
 
 
+@pytest.fixture(autouse=True)
+def database(tmp_path: Path, sqlite_template: Path) -> None:
+    """A migrated database in the test's data dir (where the workspace's own key would be)."""
+    shutil.copy(sqlite_template, tmp_path / "levqor.db")
+
+
 def context(tmp_path: Path, dry_run: bool = False, **settings: Any) -> ActionContext:
-    """An ActionContext with these settings (stripe.* needs no database)."""
+    """An ActionContext with these settings, on a database where the workspace saved no key."""
     values = make_settings(tmp_path, **settings)
     return ActionContext(
         settings=values,
@@ -68,8 +76,12 @@ def test_declared_risks() -> None:
     }
 
 
-async def test_missing_key_names_the_setting(tmp_path: Path) -> None:
-    with pytest.raises(ActionError, match=r"^Stripe is not configured: set STRIPE_SECRET_KEY$"):
+async def test_missing_key_says_which_connection_to_add(tmp_path: Path) -> None:
+    sentence = (
+        r"^Stripe is not connected for this workspace\. Add the Stripe connection on the "
+        r"Connections page \(http://127\.0\.0\.1:8000/connections#stripe\) and try again\.$"
+    )
+    with pytest.raises(MissingConnection, match=sentence):
         await run(context(tmp_path), "stripe.get_customer", customer_id="cus_1")
 
 
@@ -188,7 +200,7 @@ async def test_dry_run_writes_nothing(tmp_path: Path, api: FakeStripe) -> None:
 
 async def test_errors_are_classified(tmp_path: Path, ctx: ActionContext, api: FakeStripe) -> None:
     wrong = context(tmp_path, STRIPE_SECRET_KEY="sk_test_wrong", STRIPE_API_BASE=api.url)
-    with pytest.raises(ActionError, match="STRIPE_SECRET_KEY"):
+    with pytest.raises(ActionError, match="update it on the Connections page"):
         await run(wrong, "stripe.list_invoices")
     api.fail_next(429, {"Retry-After": "3"})
     with pytest.raises(RetryableError) as raised:

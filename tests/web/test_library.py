@@ -476,3 +476,13 @@ async def test_archive_from_the_workflow_page_stops_it_for_good(web: Web) -> Non
     assert "archived workflows never run" in await act(client, digest, "run")
     assert await runs_of(web, digest) == []
     await client.aclose()
+
+
+async def test_a_template_says_which_connections_it_needs(web: Web) -> None:
+    client = await sign_up_client(web)
+    page = await client.get("/templates/daily-metrics-to-sheet")
+    assert page.status_code == 200
+    assert (
+        'It needs <a href="/connections#stripe">Stripe</a> and '
+        '<a href="/connections#google">Google Sheets</a> connected.'
+    ) in page.text

@@ -169,10 +169,11 @@ async def test_a_try_shows_every_message_and_sends_nothing(
     assert copy.message.subject == "New lead Jane Doe"
     assert pause.detail.startswith("Would wait here")
     assert log.detail == (
-        "Would fail: Google Sheets is not connected: store an access token as the 'sheets' "
-        "integration credential named 'token'."
+        "Would fail: Google Sheets is not connected for this workspace. Add the Google Sheets "
+        "connection on the Connections page (http://127.0.0.1:8000/connections#google) and try "
+        "again."
     )
-    assert log.problem and log.problem.startswith("ActionError")
+    assert log.problem and log.problem.startswith("MissingConnection")
     assert vip.detail == "Skipped: with this sample its condition is not met."
     assert thanks.message is not None and thanks.message.subject == "Thanks, Jane Doe!"
     assert "jane@example.com" in thanks.message.to

@@ -8,7 +8,10 @@ from typing import Any
 
 import stripe
 from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from integrations.connections import secret
+from storage.config import Settings
 from storage.models import Run
 from storage.scope import Tenant
 from workflows.errors import BadRequest, Conflict
@@ -19,10 +22,25 @@ log = logging.getLogger(__name__)
 TOLERANCE_SECONDS = 300
 
 
+async def signing_secret(
+    session: AsyncSession, workspace_id: str, settings: Settings
+) -> str | None:
+    """The secret a workspace's Stripe events are checked with: its own (Connections) only.
+
+    A workspace that saved no signing secret falls back to STRIPE_WEBHOOK_SECRET (a single-team
+    instance); one that saved its own never accepts events signed with any other secret.
+    """
+    own = await secret(session, workspace_id, "stripe", "webhook_secret", settings)
+    return own or settings.stripe_webhook_secret
+
+
 def verify_event(body: bytes, signature: str | None, secret: str | None) -> dict[str, Any]:
     """The event as a dict, if `Stripe-Signature` is valid and recent; else BadRequest (400)."""
     if not secret:
-        raise Conflict("Stripe webhooks are not configured: set STRIPE_WEBHOOK_SECRET")
+        raise Conflict(
+            "Stripe events are not set up for this workspace: add the webhook signing secret "
+            "to the Stripe connection on the Connections page"
+        )
     try:
         event = stripe.Webhook.construct_event(body, signature, secret, TOLERANCE_SECONDS)
     except stripe.SignatureVerificationError as exc:

@@ -18,6 +18,7 @@ from bot.slack.views.blocks import (
     slack_date,
 )
 from workflows.describe import Description, describe, reasons_in_words
+from workflows.needs import needs_sentence
 from workflows.policy import Assessment
 
 _WHO = {
@@ -40,6 +41,7 @@ class DraftCard:
     spec: dict[str, Any]
     requested_by: str | None
     link: str
+    public_url: str = ""
 
 
 def _step_lines(described: Description) -> str:
@@ -78,6 +80,11 @@ def _body(card: DraftCard, state: str = "Draft") -> list[Block]:
         section(described.summary),
         section(when),
         section(f"*Steps:*\n{_step_lines(described)}", link=card.link),
+    ]
+    needs = needs_sentence(spec, card.public_url) if card.public_url else None
+    if needs:
+        blocks.append(section(f":electric_plug: {needs}"))
+    blocks += [
         section(
             f"*Approval:* {badge} {summary}\n{reasons}\n_{_WHO.get(card.approval_class, '')}_",
             link=card.link,

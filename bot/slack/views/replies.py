@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.slack.views.blocks import Block, context, cut, fit, section, slack_date
+from integrations.connections import ConnectionView
 from storage.models import Run
 
+_CONNECTION_ICONS = {"connected": ":white_check_mark:", "broken": ":warning:",
+                     "unverified": ":hourglass_flowing_sand:"}  # fmt: skip
 _RUN_ICONS = {"succeeded": ":white_check_mark:", "failed": ":x:", "waiting": ":zzz:"}
 
 USAGE = (
     "Usage: `/levqor <what you want, in plain words>` or "
     "`/levqor list | status | runs [workflow] | run <workflow> | pause <workflow> | "
-    "resume <workflow> | templates [category] | approvals | help`"
+    "resume <workflow> | templates [category] | approvals | connections | help`"
 )
 
 HELP = """*Levqor* turns plain words into automations, approved right here.
@@ -25,6 +28,7 @@ HELP = """*Levqor* turns plain words into automations, approved right here.
 • `/levqor pause <workflow>` / `/levqor resume <workflow>`
 • `/levqor templates [category]` — ready-made workflows
 • `/levqor approvals` — what waits for a decision
+• `/levqor connections` — which accounts (Slack, email, Stripe, …) are connected
 A workflow is named by its id (or the first characters of it) or by its name."""
 
 
@@ -80,6 +84,17 @@ def status_reply(figures: dict[str, Any]) -> Reply:
         f"Pending approvals: *{figures.get('pending_approvals', 0)}*",
     ]
     return Reply("Levqor status", [section("*Levqor status*\n" + "\n".join(lines))])
+
+
+def connections_reply(views: list[ConnectionView], page: str) -> Reply:
+    """Each integration: connected or not, in words, with a link to the Connections page."""
+    lines = []
+    for view in views:
+        icon = _CONNECTION_ICONS.get(view.status, ":white_circle:")
+        summary = f" — {cut(view.summary, 200)}" if view.summary else ""
+        lines.append(f"{icon} *{view.label}*: {view.status_text}{summary}")
+    lines.append(f"<{page}|Connect, test or disconnect on the Connections page>")
+    return Reply("Connections", [section("*Connections*\n" + "\n".join(lines))])
 
 
 def drafting_failed(status: str, message: str) -> Reply:

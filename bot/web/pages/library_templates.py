@@ -14,11 +14,13 @@ from agents.views import who_approves
 from bot.web.auth import CsrfChecked, PageContext
 from bot.web.flash import flash_answer
 from bot.web.render import render
+from integrations.connections import LABELS
 from integrations.registry import ActionRegistry
 from workflows import policy, service
 from workflows.catalog import Template, TemplateCatalog, TemplateParamsError, substitute
 from workflows.describe import step_sentences, trigger_words
 from workflows.errors import InvalidSpec, NotFound
+from workflows.needs import needed_connections
 from workflows.spec import CATEGORIES
 
 router = APIRouter(include_in_schema=False)
@@ -34,6 +36,7 @@ class Card:
     template: Template
     trigger: str
     approval_class: str | None
+    needs: tuple[tuple[str, str], ...] = ()  # (label, connection) it needs connected
 
     @property
     def category(self) -> str:
@@ -58,7 +61,8 @@ def card_of(template: Template, registry: ActionRegistry) -> Card:
         approval_class: str | None = policy.assess(spec, registry).approval_class
     except (TemplateParamsError, KeyError, ValueError):
         approval_class = None
-    return Card(template, trigger, approval_class)
+    needs = tuple((LABELS[n], n) for n in needed_connections(template.spec))
+    return Card(template, trigger, approval_class, needs)
 
 
 def preview_steps(template: Template) -> list[dict[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from integrations import connection_store
 from integrations.catalog import default_registry
 from storage.models import Workflow, WorkflowStatus
 from tests.bot.slack.conftest import SlackLive
@@ -62,3 +63,20 @@ async def test_pause_and_resume(live_slack: SlackLive) -> None:
     assert "cannot resume" in await ask(live, f"resume {workflow.id[:8]}", user="UOPER")
     [entry] = await live.audit("workflow.paused")
     assert entry.actor is not None and entry.actor.endswith("(operator)")
+
+
+async def test_connections_lists_what_is_connected_in_words(live_slack: SlackLive) -> None:
+    live = live_slack
+    before = await ask(live, "connections")
+    assert ":white_circle: *Stripe*: Not connected" in before
+    assert "/connections|Connect, test or disconnect on the Connections page>" in before
+    async with live.runtime.sessions() as session:
+        await connection_store.save(
+            session, live.workspace, "stripe", {"api_key": "rk_live_slack_check_7777"},
+            live.runtime.settings,
+        )  # fmt: skip
+        await session.commit()
+    after = await ask(live, "connections")
+    assert ":white_check_mark: *Stripe*: Connected — Uses the key ending 7777" in after
+    assert "rk_live_slack_check_7777" not in after
+    assert "`/levqor connections`" in await ask(live, "help")

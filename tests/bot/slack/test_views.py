@@ -181,3 +181,17 @@ def test_apply_edits_changes_only_what_was_typed() -> None:
     with pytest.raises(EditError) as caught:
         apply_edits(SPEC, {CRON: "soon", RECIPIENTS: "nobody", THRESHOLD + "post": "lots"})
     assert set(caught.value.errors) == {CRON, RECIPIENTS, THRESHOLD + "post"}
+
+
+def test_draft_card_says_which_connections_it_needs_with_the_page() -> None:
+    sheet = {"id": "log", "action": "sheets.append_row",
+             "inputs": {"spreadsheet": "s", "sheet": "Log", "values": ["x"]}}  # fmt: skip
+    base = card().spec
+    needing = card(spec={**base, "steps": [*base["steps"], sheet]},
+                   public_url="https://levqor.example")  # fmt: skip
+    text = str(draft_card(needing))
+    assert (
+        ":electric_plug: It needs Google Sheets connected: connect it on the Connections page "
+        "(https://levqor.example/connections#google)."
+    ) in text
+    assert "It needs" not in str(draft_card(card(public_url="https://levqor.example")))

@@ -1,4 +1,5 @@
-"""`/levqor list | status | runs | run | pause | resume | templates | approvals | help`."""
+"""`/levqor list | status | runs | run | pause | resume | templates | approvals | connections |
+help`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from sqlmodel import col
 
 from bot.slack import operations
 from bot.slack.deps import Actor, SlackDeps
-from bot.slack.views.replies import HELP, Reply, listing, run_line, status_reply, text_reply
+from bot.slack.views.replies import (
+    HELP,
+    Reply,
+    connections_reply,
+    listing,
+    run_line,
+    status_reply,
+    text_reply,
+)
+from integrations import connections as connection_service
 from storage.models import Approval, Decision, Workflow
 from workflows import runs, service
 from workflows.catalog import TemplateCatalog
@@ -90,6 +100,12 @@ async def approvals(deps: SlackDeps, actor: Actor, _: str) -> Reply:
     return listing("Waiting for approval", lines, "Nothing waits for approval.")
 
 
+async def connections(deps: SlackDeps, actor: Actor, _: str) -> Reply:
+    """Which integrations this workspace has connected (never a secret), and where to add more."""
+    views = await connection_service.list_views(actor.session, actor.workspace, deps.settings)
+    return connections_reply(views, deps.link("/connections"))
+
+
 async def show_help(deps: SlackDeps, actor: Actor, _: str) -> Reply:
     """What /levqor can do."""
     return text_reply(HELP)
@@ -105,5 +121,6 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "resume": _transition("resume"),
     "templates": templates,
     "approvals": approvals,
+    "connections": connections,
     "help": show_help,
 }
