@@ -21,6 +21,7 @@ from bot.api import (
     runs,
     templates,
     workflows,
+    workspace,
 )
 from bot.body_limits import BodyLimitMiddleware
 from bot.security_headers import SecurityHeadersMiddleware
@@ -70,7 +71,18 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     errors.install(app, html=error_page)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
-    for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
+    for module in (
+        health,
+        templates,
+        workflows,
+        approvals,
+        runs,
+        inbound,
+        hooks,
+        charts,
+        forms,
+        workspace,
+    ):
         app.include_router(module.router)
     app.include_router(milestones.router)
     app.include_router(docs.router)

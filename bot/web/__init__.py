@@ -19,6 +19,7 @@ from bot.web.pages import (
     live,
     password,
     runs,
+    settings,
     team,
     trial,
 )
@@ -35,5 +36,5 @@ def install(app: FastAPI) -> None:
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live)
-    for module in (*pages, *more, team, trial):
+    for module in (*pages, *more, team, trial, settings):
         app.include_router(module.router)
