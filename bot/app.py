@@ -18,6 +18,7 @@ from bot.api import (
     hooks,
     inbound,
     milestones,
+    notifications,
     runs,
     templates,
     workflows,
@@ -82,6 +83,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         charts,
         forms,
         workspace,
+        notifications,
     ):
         app.include_router(module.router)
     app.include_router(milestones.router)

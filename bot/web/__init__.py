@@ -17,6 +17,7 @@ from bot.web.pages import (
     health,
     library,
     live,
+    notifications,
     password,
     runs,
     settings,
@@ -36,5 +37,5 @@ def install(app: FastAPI) -> None:
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live)
-    for module in (*pages, *more, team, trial, settings):
+    for module in (*pages, *more, team, trial, settings, notifications):
         app.include_router(module.router)

@@ -73,6 +73,7 @@ def render(
         "csrf_token": user.csrf_token if user else context.pop("csrf_token", ""),
         "nav": NAV,
         "active": _active(request.url.path),
+        "bell": getattr(request.state, "bell", None),
         "title": title,
         **context,
     }
