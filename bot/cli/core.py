@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli import keys as key_commands
 from storage.config import Settings
 
 console = Console()
@@ -21,6 +22,7 @@ def register(app: typer.Typer) -> None:
     keys = typer.Typer(help="Workspace API keys.", no_args_is_help=True)
     app.add_typer(db, name="db")
     app.add_typer(keys, name="keys")
+    key_commands.register(keys)
 
     @app.command()
     def serve(

@@ -19,6 +19,7 @@ from bot.web.pages import (
     live,
     notifications,
     password,
+    profile,
     runs,
     settings,
     team,
@@ -37,5 +38,5 @@ def install(app: FastAPI) -> None:
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live)
-    for module in (*pages, *more, team, trial, settings, notifications):
+    for module in (*pages, *more, team, trial, settings, notifications, profile):
         app.include_router(module.router)
