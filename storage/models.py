@@ -187,6 +187,9 @@ class Approval(SQLModel, table=True):
     # Chasing a waiting request (workflows.reminders): when approvers were reminded, escalated.
     reminded_at: datetime | None = _ts(nullable=True)
     escalated_at: datetime | None = _ts(nullable=True)
+    # Where the approval card was posted in Slack (reminders reply in its thread).
+    slack_channel: str | None = Field(default=None, max_length=32)
+    slack_ts: str | None = Field(default=None, max_length=32)
 
 
 class Run(SQLModel, table=True):

@@ -24,6 +24,7 @@ from workflows import leases
 from workflows.engine import Engine
 from workflows.failure_notices import FailureNotices
 from workflows.live import LiveEvents
+from workflows.reminders import CHASE_EVERY_SECONDS, ApprovalChaser
 from workflows.runs import start_run
 from workflows.scheduler import WorkflowScheduler, create_scheduler
 from workflows.spec import WorkflowSpec
@@ -55,6 +56,8 @@ class Runtime:
             on_event=self.live.publish,
         )
         self.notices = FailureNotices(settings, self.sessions, self.registry, self.http)
+        self.chaser = ApprovalChaser(settings, self.sessions, self.registry, self.http)
+        self._chasing: asyncio.Task[None] | None = None
         self.scheduler: WorkflowScheduler | None = None
         self.waits: WaitClock | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -76,6 +79,7 @@ class Runtime:
                 self.sessions, self._continue_waited, poll_seconds=self.settings.wait_poll_seconds
             )
             self.waits.start()
+            self._chasing = asyncio.create_task(self._chase(), name="levqor-approval-chaser")
         elif recover:
             await self.recover()
         if recover:
@@ -84,9 +88,10 @@ class Runtime:
 
     async def close(self) -> None:
         """Stop the scheduler, let in-flight runs finish briefly, release connections."""
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            await asyncio.gather(self._sweeper, return_exceptions=True)
+        for loop in (self._sweeper, self._chasing):
+            if loop is not None:
+                loop.cancel()
+                await asyncio.gather(loop, return_exceptions=True)
         if self.waits:
             await self.waits.stop()
         if self.scheduler:
@@ -188,6 +193,15 @@ class Runtime:
                 await self._execute(run_id)
         finally:
             self._executing.discard(run_id)
+
+    async def _chase(self) -> None:
+        """On the scheduling node, every few minutes: remind, escalate, withdraw approvals."""
+        while True:
+            await asyncio.sleep(CHASE_EVERY_SECONDS)
+            try:
+                await self.chaser.chase()
+            except Exception:
+                log.exception("could not chase waiting approvals; trying again")
 
     async def _sweep(self) -> None:
         """Every lease period, take over runs whose process stopped meanwhile."""

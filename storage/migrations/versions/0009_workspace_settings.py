@@ -6,7 +6,8 @@ Create Date: 2026-12-03 13:30:00
 
 Workspaces get a timezone, a failure-email switch and the hours after which a waiting approval
 is reminded, escalated and (optionally) expired; API keys a name and a last-use time; approvals
-when they were reminded and escalated. Existing rows take the defaults (UTC, email on, 24 h).
+when they were reminded and escalated, and where in Slack their card was posted. Existing rows
+take the defaults (UTC, email on, 24 h).
 """
 
 from collections.abc import Sequence
@@ -62,10 +63,18 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("escalated_at", storage.types.UTCDateTime(timezone=True), nullable=True)
         )
+        batch.add_column(
+            sa.Column("slack_channel", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True)
+        )
+        batch.add_column(
+            sa.Column("slack_ts", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True)
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("approval") as batch:
+        batch.drop_column("slack_ts")
+        batch.drop_column("slack_channel")
         batch.drop_column("escalated_at")
         batch.drop_column("reminded_at")
     with op.batch_alter_table("apikey") as batch:
