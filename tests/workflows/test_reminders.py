@@ -170,8 +170,8 @@ async def test_an_expired_request_is_withdrawn_with_a_note(
     finally:
         await runtime.close()
     async with sessions() as session:
-        row = await session.get(Approval, approval.id)
-        assert row is not None and row.decision == Decision.rejected
-        assert row.reason == "Withdrawn: nobody decided within 12 hours."
+        decided = await session.get(Approval, approval.id)
+        assert decided is not None and decided.decision == Decision.rejected
+        assert decided.reason == "Withdrawn: nobody decided within 12 hours."
         workflow = await session.get(Workflow, approval.workflow_id)
         assert workflow is not None and workflow.status == WorkflowStatus.draft
