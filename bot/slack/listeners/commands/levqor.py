@@ -67,6 +67,8 @@ async def _draft(
             await respond(**reply.as_kwargs(), response_type="ephemeral")
             return
         async with deps.acting(command.team_id, command.user_id, command.user_name) as actor:
+            result = result.in_zone(actor.workspace.timezone)
+            assert result.workflow is not None
             proposal = await operations.propose_draft(actor, deps, result.workflow)
             card = await operations.card_for(actor.tenant, deps, proposal.approval.id)
     except Exception as exc:
