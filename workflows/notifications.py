@@ -7,6 +7,7 @@ workflow that works again after failing shows a quiet "works again" notice for a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -53,8 +54,13 @@ class Notice:
         return self.kind != "recovery"
 
 
+# The engine prefixes a run's error with "step x (action) failed: ": people need only the reason.
+_STEP_PREFIX = re.compile(r"^step \S+ \([^)]*\) failed: ")
+
+
 def _first_line(text: str | None, limit: int = 240) -> str:
     line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    line = _STEP_PREFIX.sub("", line)
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 

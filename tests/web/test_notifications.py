@@ -79,6 +79,7 @@ async def test_the_bell_shows_what_needs_you_and_links_to_the_fix(
     run_page = await client.get(failure_link.group(1), headers={"accept": "text/html"})
     assert run_page.status_code == 200 and "Ping the dead server" in run_page.text
     assert "pending_approval" not in page.text and "Traceback" not in page.text
+    assert "http.request" not in page.text and "slack.post_message" not in page.text
 
     key = await api_key(web, workspace_id)
     async with httpx.AsyncClient(base_url=web.url) as api:
