@@ -75,11 +75,16 @@ async def _approvals(tenant: Tenant, member: Member) -> list[Notice]:
     for approval, workflow in (await tenant.session.exec(query)).all():
         if not may_approve(approval.approval_class, member.role):
             continue
+        chased = ""
+        if approval.escalated_at is not None:
+            chased = " It has waited a while: the owners were asked."
+        elif approval.reminded_at is not None:
+            chased = " It has waited a while: a reminder was sent."
         notices.append(
             Notice(
                 "approval",
                 f"“{workflow.name}” is waiting for approval",
-                "Check what it does and approve or decline it.",
+                "Check what it does and approve or decline it." + chased,
                 f"/approvals#approval-{approval.id}",
                 approval.created_at,
             )

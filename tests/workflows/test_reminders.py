@@ -24,6 +24,7 @@ from tests.conftest import make_settings
 from tests.fakes.slack_api import TOKEN, FakeSlack, fake_slack  # noqa: F401
 from tests.fakes.smtp_inbox import Inbox, smtp_inbox
 from workflows import service
+from workflows.notifications import notices_for
 from workflows.reminders import record_card
 from workflows.runtime import Runtime
 
@@ -123,6 +124,11 @@ async def test_remind_then_escalate_once_each_where_they_were_asked(
         ]
         again = await chaser.chase(asked + timedelta(hours=30))
         assert again.reminded == [] and again.escalated == [] and len(recipients(inbox)) == 2
+
+        async with sessions() as session:  # the bell says it was chased
+            owner = (await session.exec(select(Member).where(Member.role == Role.owner))).one()
+            [notice] = await notices_for(Tenant(session, workspace.id), owner)
+            assert notice.detail.endswith("It has waited a while: a reminder was sent.")
 
         done = await chaser.chase(asked + timedelta(hours=49))
         assert done.escalated == [approval.id]
