@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts.workspaces import add_member
 from storage.models import ApiKey, Member, Role, Workspace
+from storage.types import utcnow
 
 PREFIX = "lq_"
+LAST_USE_GRANULARITY = timedelta(minutes=1)  # `last_used_at` is written at most this often
 
 
 @dataclass
@@ -21,6 +24,7 @@ class Principal:
 
     workspace: Workspace
     member: Member
+    touched: bool = False  # the key's last use was just updated: the caller commits it
 
 
 def hash_key(key: str) -> str:
@@ -29,17 +33,24 @@ def hash_key(key: str) -> str:
 
 
 async def create_key(
-    session: AsyncSession, workspace: Workspace, role: Role, *, member: Member | None = None
+    session: AsyncSession,
+    workspace: Workspace,
+    role: Role,
+    *,
+    member: Member | None = None,
+    name: str = "",
 ) -> tuple[str, ApiKey]:
     """A new key (plaintext returned once) for `member`, or for a new service member of `role`."""
+    label = name.strip() or f"API key ({role.value})"
     if member is None:
-        member = await add_member(session, workspace, f"API key ({role.value})", role)
+        member = await add_member(session, workspace, label, role)
     plaintext = PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         workspace_id=workspace.id,
         member_id=member.id,
         prefix=plaintext[:10],
         key_hash=hash_key(plaintext),
+        name=label,
     )
     session.add(key)
     await session.flush()
@@ -57,4 +68,9 @@ async def authenticate(session: AsyncSession, plaintext: str) -> Principal | Non
     workspace = await session.get(Workspace, key.workspace_id)
     if member is None or workspace is None:
         return None
-    return Principal(workspace, member)
+    now = utcnow()
+    touched = key.last_used_at is None or now - key.last_used_at >= LAST_USE_GRANULARITY
+    if touched:
+        key.last_used_at = now
+        session.add(key)
+    return Principal(workspace, member, touched)

@@ -50,6 +50,11 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_hash(token: str) -> str:
+    """The stored form of a session cookie's token."""
+    return _token_hash(token)
+
+
 def _slug_for(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "workspace"
     return slug if slug[0].isalnum() else f"w{slug}"

@@ -55,6 +55,16 @@ class DraftResult(BaseModel):
             self.summary = None
         return self
 
+    def in_zone(self, zone: str) -> DraftResult:
+        """The draft with its schedule in the workspace's `zone` when the request named none."""
+        trigger = (self.workflow or {}).get("trigger")
+        if self.timezone is not None or not isinstance(trigger, dict) or zone == "UTC":
+            return self
+        if trigger.get("type") != "schedule" or self.workflow is None:
+            return self
+        workflow = {**self.workflow, "trigger": {**trigger, "timezone": zone}}
+        return self.model_copy(update={"workflow": workflow})
+
     def to_json(self) -> str:
         """One compact JSON line (the `id` key only when set)."""
         return self.model_dump_json(exclude_none=False, exclude={"id"} if self.id is None else None)

@@ -19,9 +19,11 @@ from bot.api import (
     hooks,
     inbound,
     milestones,
+    notifications,
     runs,
     templates,
     workflows,
+    workspace,
 )
 from bot.body_limits import BodyLimitMiddleware
 from bot.security_headers import SecurityHeadersMiddleware
@@ -71,7 +73,19 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     errors.install(app, html=error_page)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
-    for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
+    for module in (
+        health,
+        templates,
+        workflows,
+        approvals,
+        runs,
+        inbound,
+        hooks,
+        charts,
+        forms,
+        workspace,
+        notifications,
+    ):
         app.include_router(module.router)
     app.include_router(connections.router)
     app.include_router(milestones.router)

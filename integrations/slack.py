@@ -40,6 +40,7 @@ class PostMessageInput(ActionInput):
     channel: str = Field(min_length=1)
     text: str
     blocks: list[dict[str, Any]] | None = None
+    thread_ts: str | None = Field(default=None, description="reply in this message's thread")
 
 
 class PostMessageOutput(ActionOutput):
@@ -100,12 +101,17 @@ async def post_message(ctx: ActionContext, inp: PostMessageInput) -> PostMessage
         key=ctx.idempotency_key,
         target=inp.channel,
         body=text,
-        payload={"channel": inp.channel, "text": text, "blocks": blocks},
+        payload={
+            "channel": inp.channel,
+            "text": text,
+            "blocks": blocks,
+            "thread_ts": inp.thread_ts,
+        },
     )
 
     async def send() -> dict[str, Any]:
         assert token is not None
-        return await _send(ctx, token, inp.channel, text, blocks)
+        return await _send(ctx, token, inp.channel, text, blocks, inp.thread_ts)
 
     async def check(row: OutboxMessage) -> outbox.Lookup:
         assert token is not None
@@ -125,7 +131,12 @@ async def post_message(ctx: ActionContext, inp: PostMessageInput) -> PostMessage
 
 
 async def _send(
-    ctx: ActionContext, token: str, channel: str, text: str, blocks: list[dict[str, Any]] | None
+    ctx: ActionContext,
+    token: str,
+    channel: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None,
+    thread_ts: str | None = None,
 ) -> dict[str, Any]:
     client = AsyncWebClient(
         token=token,
@@ -140,6 +151,7 @@ async def _send(
             channel=channel,
             text=text,
             blocks=blocks,
+            thread_ts=thread_ts,
             metadata=metadata,
             unfurl_links=False,
             unfurl_media=False,

@@ -94,6 +94,13 @@ class Workspace(SQLModel, table=True):
     parent_id: str | None = Field(default=None, foreign_key="workspace.id", max_length=32)
     alert_channel: str | None = Field(default=None, max_length=200)
     allow_self_approval: bool = False
+    # Settings (accounts.settings): the IANA zone drafts, schedules and pages use; whether owners
+    # get failure alerts by email; when waiting approvals are chased (hours; expiry optional).
+    timezone: str = Field(default="UTC", max_length=64)
+    failure_email: bool = True
+    approval_reminder_hours: int = 24
+    approval_escalate_hours: int = 24
+    approval_expire_hours: int | None = None
     # The inbound-email webhook's secret (URL path and signing key); regenerable. NULL on rows
     # from before it was stored: the first use pins the value derived from the secret key then.
     inbound_secret: str | None = Field(default_factory=lambda: secrets.token_hex(20), max_length=64)
@@ -122,7 +129,9 @@ class ApiKey(SQLModel, table=True):
     member_id: str = Field(foreign_key="member.id", max_length=32)
     prefix: str = Field(max_length=16)
     key_hash: str = Field(unique=True, max_length=64)
+    name: str = Field(default="", max_length=200)
     created_at: datetime = _ts()
+    last_used_at: datetime | None = _ts(nullable=True)
     revoked_at: datetime | None = _ts(nullable=True)
 
 
@@ -175,6 +184,12 @@ class Approval(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=2000)
     created_at: datetime = _ts()
     decided_at: datetime | None = _ts(nullable=True)
+    # Chasing a waiting request (workflows.reminders): when approvers were reminded, escalated.
+    reminded_at: datetime | None = _ts(nullable=True)
+    escalated_at: datetime | None = _ts(nullable=True)
+    # Where the approval card was posted in Slack (reminders reply in its thread).
+    slack_channel: str | None = Field(default=None, max_length=32)
+    slack_ts: str | None = Field(default=None, max_length=32)
 
 
 class Run(SQLModel, table=True):

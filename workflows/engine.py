@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 WaitHook = Callable[[str, datetime], Awaitable[None]]
 FailureHook = Callable[[Run, str], Awaitable[None]]
+SuccessHook = Callable[[Run], Awaitable[None]]
 EventHook = Callable[[LiveEvent], None]
 
 
@@ -91,6 +92,7 @@ class Engine:
         *,
         on_wait: WaitHook | None = None,
         on_failure: FailureHook | None = None,
+        on_success: SuccessHook | None = None,
         on_event: EventHook | None = None,
     ) -> None:
         self.settings = settings
@@ -99,6 +101,7 @@ class Engine:
         self.http = http
         self.on_wait = on_wait
         self.on_failure = on_failure
+        self.on_success = on_success
         self.on_event = on_event
         self.leases = leases.LeaseKeeper(sessions, leases.new_owner(), settings.lease_seconds)
 
@@ -164,6 +167,8 @@ class Engine:
         run.status, run.finished_at, run.lease_owner = RunStatus.succeeded, utcnow(), None
         state.announce.append(("run.succeeded", None, ""))
         await self._commit(session, state)
+        if self.on_success and not run.dry_run:
+            await self.on_success(run)
         return run
 
     async def _end_failed(self, session: AsyncSession, state: _RunState, message: str) -> Run:

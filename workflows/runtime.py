@@ -13,17 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from integrations.base import ActionContext
 from integrations.catalog import default_registry
 from integrations.registry import ActionRegistry
 from storage.config import Settings
 from storage.db import create_engine, session_factory
-from storage.models import Run, Workflow, WorkflowStatus, WorkflowVersion, Workspace
+from storage.models import Run, Workflow, WorkflowStatus, WorkflowVersion
 from storage.scope import Tenant
 from storage.types import utcnow
 from workflows import leases
 from workflows.engine import Engine
+from workflows.failure_notices import FailureNotices
 from workflows.live import LiveEvents
+from workflows.reminders import CHASE_EVERY_SECONDS, ApprovalChaser
 from workflows.runs import start_run
 from workflows.scheduler import WorkflowScheduler, create_scheduler
 from workflows.spec import WorkflowSpec
@@ -51,8 +52,12 @@ class Runtime:
             self.http,
             on_wait=self._on_wait,
             on_failure=self._on_failure,
+            on_success=self._on_success,
             on_event=self.live.publish,
         )
+        self.notices = FailureNotices(settings, self.sessions, self.registry, self.http)
+        self.chaser = ApprovalChaser(settings, self.sessions, self.registry, self.http)
+        self._chasing: asyncio.Task[None] | None = None
         self.scheduler: WorkflowScheduler | None = None
         self.waits: WaitClock | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -74,6 +79,7 @@ class Runtime:
                 self.sessions, self._continue_waited, poll_seconds=self.settings.wait_poll_seconds
             )
             self.waits.start()
+            self._chasing = asyncio.create_task(self._chase(), name="levqor-approval-chaser")
         elif recover:
             await self.recover()
         if recover:
@@ -82,9 +88,10 @@ class Runtime:
 
     async def close(self) -> None:
         """Stop the scheduler, let in-flight runs finish briefly, release connections."""
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            await asyncio.gather(self._sweeper, return_exceptions=True)
+        for loop in (self._sweeper, self._chasing):
+            if loop is not None:
+                loop.cancel()
+                await asyncio.gather(loop, return_exceptions=True)
         if self.waits:
             await self.waits.stop()
         if self.scheduler:
@@ -187,6 +194,15 @@ class Runtime:
         finally:
             self._executing.discard(run_id)
 
+    async def _chase(self) -> None:
+        """On the scheduling node, every few minutes: remind, escalate, withdraw approvals."""
+        while True:
+            await asyncio.sleep(CHASE_EVERY_SECONDS)
+            try:
+                await self.chaser.chase()
+            except Exception:
+                log.exception("could not chase waiting approvals; trying again")
+
     async def _sweep(self) -> None:
         """Every lease period, take over runs whose process stopped meanwhile."""
         while True:
@@ -236,47 +252,9 @@ class Runtime:
             self.waits.notify(at)
 
     async def _on_failure(self, run: Run, message: str) -> None:
-        """Tell the workspace's alert channel (or the outbox) that a run failed."""
-        async with self.sessions() as session:
-            workspace = await session.get(Workspace, run.workspace_id)
-            workflow = await session.get(Workflow, run.workflow_id)
-        if workspace is None or workflow is None or not workspace.alert_channel:
-            return
-        details = f"{self.settings.public_url}/api/runs/{run.id}"
-        text = (
-            f":rotating_light: Workflow *{workflow.name}* failed (run {run.id[:8]}).\n{message}\n"
-            f"Details: {details}"
-        )
-        head = f":rotating_light: Workflow *{workflow.name}* failed (run `{run.id[:8]}`)."
-        what = message if len(message) <= 2500 else message[:2499] + "…"
-        blocks = [  # the Retry button's action_id is handled by bot/slack (ids.RETRY_RUN)
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"{head}\n{what}"}},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{details}|Details>"}]},
-            {
-                "type": "actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "text": {"type": "plain_text", "text": "Retry"},
-                        "action_id": "run_retry",
-                        "value": run.id,
-                    }
-                ],
-            },
-        ]
-        ctx = ActionContext(
-            settings=self.settings,
-            sessions=self.sessions,
-            http=self.http,
-            workspace_id=run.workspace_id,
-            workflow_id=run.workflow_id,
-            run_id=run.id,
-            step_id="alert",
-            idempotency_key=f"{run.id}:alert",
-        )
-        try:
-            await self.registry.get("slack.post_message").run(
-                ctx, {"channel": workspace.alert_channel, "text": text, "blocks": blocks}
-            )
-        except Exception:
-            log.exception("could not send the failure alert for run %s", run.id)
+        """Tell the workspace's people that a workflow started failing (once per streak)."""
+        await self.notices.failed(run, message)
+
+    async def _on_success(self, run: Run) -> None:
+        """Tell the workspace's people that a failing workflow works again."""
+        await self.notices.succeeded(run)

@@ -11,6 +11,7 @@ from agents.drafts import DraftResult
 from agents.mentions import UNSAVED, mention
 from agents.state import State
 from agents.views import draft_card
+from storage.models import Workspace
 from workflows import policy, service
 
 
@@ -51,9 +52,17 @@ def answer(result: DraftResult) -> str | None:
     return None
 
 
+async def workspace_zone(context: Context) -> str:
+    """The timezone the workspace drafts in (its settings; UTC by default)."""
+    async with context.runtime.sessions() as session:
+        workspace = await session.get(Workspace, context.workspace_id)
+    return workspace.timezone if workspace is not None else "UTC"
+
+
 async def draft(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Ask the drafter; clarify instead of guessing, refuse what must be refused."""
     result = await runtime.context.drafter.draft(state.get("text", ""))
+    result = result.in_zone(await workspace_zone(runtime.context))
     reply = answer(result)
     if reply is not None:
         offered = result.suggestions if result.status == "clarify" else None

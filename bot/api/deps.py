@@ -59,6 +59,8 @@ async def get_principal(
     if principal is None:
         await limiter.strict("api_key_failure", source)
         raise HTTPException(401, "unknown or revoked API key", {"WWW-Authenticate": "Bearer"})
+    if principal.touched:
+        await session.commit()  # the key's last use, recorded at the request's boundary
     await count_request(request, principal.workspace.id, principal.member.id)
     return principal
 

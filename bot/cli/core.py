@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli import encryption
+from bot.cli import keys as key_commands
 from storage.config import Settings
 
 console = Console()
@@ -23,6 +24,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db, name="db")
     app.add_typer(keys, name="keys")
     encryption.register(keys)
+    key_commands.register(keys)
 
     @app.command()
     def serve(

@@ -18,8 +18,11 @@ from bot.web.pages import (
     health,
     library,
     live,
+    notifications,
     password,
+    profile,
     runs,
+    settings,
     team,
     trial,
 )
@@ -36,5 +39,5 @@ def install(app: FastAPI) -> None:
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live)
-    for module in (*pages, *more, team, trial, connections):
+    for module in (*pages, *more, team, trial, connections, settings, notifications, profile):
         app.include_router(module.router)

@@ -21,6 +21,7 @@ from bot.api.deps import RuntimeDep, SessionDep
 from bot.throttle.deps import count_request
 from storage.compare import same_secret
 from storage.scope import Tenant
+from workflows.notifications import bell_count
 from workflows.runtime import Runtime
 
 SESSION_COOKIE = "levqor_session"
@@ -134,8 +135,12 @@ class WebContext:
     runtime: Runtime
 
 
-def _context(user: PageUser, session: SessionDep, runtime: RuntimeDep) -> WebContext:
-    return WebContext(user, Tenant(session, user.workspace.id), runtime)
+async def _context(
+    request: Request, user: PageUser, session: SessionDep, runtime: RuntimeDep
+) -> WebContext:
+    tenant = Tenant(session, user.workspace.id)
+    request.state.bell = await bell_count(tenant, user.member)  # the header's bell shows it
+    return WebContext(user, tenant, runtime)
 
 
 def _api_context(user: ApiUser, session: SessionDep, runtime: RuntimeDep) -> WebContext:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,21 @@ WEB = Path(__file__).parent
 STATIC = WEB / "static"
 templates = Jinja2Templates(directory=WEB / "templates")
 
+
+def localtime(moment: datetime | None, timezone: str | None) -> str:
+    """A UTC moment as the workspace's wall-clock time, e.g. "3 Dec 2026, 14:05 CET"."""
+    if moment is None:
+        return ""
+    try:
+        zone = zoneinfo.ZoneInfo(timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    local = moment.astimezone(zone)
+    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+
+
+templates.env.filters["localtime"] = localtime
+
 NAV: tuple[tuple[str, str], ...] = (
     ("/", "Chat"),
     ("/workflows", "Workflows"),
@@ -26,6 +43,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/health", "Health"),
     ("/team", "Team"),
     ("/connections", "Connections"),
+    ("/settings", "Settings"),
 )
 
 
@@ -56,6 +74,7 @@ def render(
         "csrf_token": user.csrf_token if user else context.pop("csrf_token", ""),
         "nav": NAV,
         "active": _active(request.url.path),
+        "bell": getattr(request.state, "bell", None),
         "title": title,
         **context,
     }

@@ -270,7 +270,9 @@ async def test_an_email_caught_mid_send_is_marked_unknown_not_resent(
     assert step.status == StepStatus.unknown and step.error and UNKNOWN_WORDS in step.error
     assert run.status == RunStatus.failed
     assert ledger.status == "unknown"
-    assert inbox[0].messages == []
+    # Dana got nothing again; the owners were told the workflow failed (failure_email is on).
+    [notice] = inbox[0].messages
+    assert notice["To"] == "owner@example.com" and "failed" in str(notice["Subject"])
 
 
 async def test_a_process_that_lost_its_lease_stops_before_its_next_step(

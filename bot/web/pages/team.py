@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from accounts import invites
+from accounts import invites, members
 from accounts.invite_mail import MailResult, email_invite
 from accounts.web_auth import SignUpError, WebUser, close_session, open_session
 from bot.api.deps import RuntimeDep, SessionDep
@@ -50,6 +50,7 @@ async def _team_page(request: Request, ctx: WebContext, **context: Any) -> HTMLR
         pending=await invites.pending_invites(ctx.tenant),
         roles=invites.grantable_roles(member.role),
         may_invite=invites.may_invite(member.role),
+        may_manage=members.may_manage(member.role),
         days=invites.INVITE_DAYS,
         **context,
     )
@@ -201,3 +202,27 @@ async def accept(
     response = flash_redirect("/workflows", f"Welcome to {joined.workspace.name}.")
     set_session_cookie(response, session_token, secure=is_secure(request, runtime))
     return response
+
+
+@router.post("/team/members/{member_id}/role", dependencies=[CsrfChecked])
+async def change_role(member_id: str, ctx: PageContext, role: Text = "") -> Response:
+    """Give a member another role; the workspace's only owner keeps theirs."""
+    try:
+        member = await members.change_role(ctx.tenant, ctx.user.member, member_id, role)
+    except (members.MemberError, members.MemberNotFound) as exc:
+        await ctx.tenant.session.rollback()
+        return flash_redirect("/team", str(exc), "error")
+    await ctx.tenant.session.commit()
+    return flash_redirect("/team", f"{member.name} is now {member.role.value}.")
+
+
+@router.post("/team/members/{member_id}/remove", dependencies=[CsrfChecked])
+async def remove(member_id: str, ctx: PageContext) -> Response:
+    """Remove a member: signed out everywhere, their sign-in and API keys gone."""
+    try:
+        member = await members.remove_member(ctx.tenant, ctx.user.member, member_id)
+    except (members.MemberError, members.MemberNotFound) as exc:
+        await ctx.tenant.session.rollback()
+        return flash_redirect("/team", str(exc), "error")
+    await ctx.tenant.session.commit()
+    return flash_redirect("/team", f"Removed {member.name} from the workspace.")

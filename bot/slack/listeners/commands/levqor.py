@@ -17,6 +17,7 @@ from bot.slack.listeners.commands.subcommands import SUBCOMMANDS
 from bot.slack.payloads import SlashCommand
 from bot.slack.views.draft_card import card_text, draft_card
 from bot.slack.views.replies import USAGE, drafting_failed
+from workflows.reminders import record_card
 
 DRAFTING = "Drafting…"
 
@@ -66,13 +67,15 @@ async def _draft(
             await respond(**reply.as_kwargs(), response_type="ephemeral")
             return
         async with deps.acting(command.team_id, command.user_id, command.user_name) as actor:
+            result = result.in_zone(actor.workspace.timezone)
+            assert result.workflow is not None
             proposal = await operations.propose_draft(actor, deps, result.workflow)
             card = await operations.card_for(actor.tenant, deps, proposal.approval.id)
     except Exception as exc:
         await respond(text=explain(exc), response_type="ephemeral")
         return
     try:
-        await client.chat_postMessage(
+        posted = await client.chat_postMessage(
             channel=command.channel_id, text=card_text(card), blocks=draft_card(card)
         )
     except SlackApiError as exc:
@@ -80,3 +83,8 @@ async def _draft(
             text=f"{explain(exc)} Invite me to this channel (`/invite @Levqor`) and try again.",
             response_type="ephemeral",
         )
+        return
+    if posted.get("ts"):  # reminders about this approval reply in the card's thread
+        async with deps.acting(command.team_id, command.user_id, command.user_name) as actor:
+            channel = str(posted.get("channel") or command.channel_id)
+            await record_card(actor.tenant, proposal.approval.id, channel, str(posted["ts"]))
