@@ -17,6 +17,7 @@ from bot.api import (
     health,
     hooks,
     inbound,
+    messages,
     milestones,
     runs,
     templates,
@@ -72,6 +73,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
         app.include_router(module.router)
+    app.include_router(messages.router)
     app.include_router(milestones.router)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))

@@ -17,6 +17,7 @@ from bot.web.pages import (
     health,
     library,
     live,
+    messages,
     password,
     runs,
     team,
@@ -34,6 +35,6 @@ def install(app: FastAPI) -> None:
         return sign_in_redirect(exc)
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
-    more = (analytics, health, live)
+    more = (analytics, health, live, messages)
     for module in (*pages, *more, team, trial):
         app.include_router(module.router)

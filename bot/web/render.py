@@ -22,6 +22,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/templates", "Templates"),
     ("/approvals", "Approvals"),
     ("/runs", "Runs"),
+    ("/messages", "Messages"),
     ("/analytics", "Analytics"),
     ("/health", "Health"),
     ("/team", "Team"),
