@@ -11,6 +11,7 @@ from bot import web
 from bot.api import (
     approvals,
     charts,
+    contacts,
     docs,
     errors,
     forms,
@@ -74,6 +75,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
         app.include_router(module.router)
     app.include_router(messages.router)
+    app.include_router(contacts.router)
     app.include_router(milestones.router)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))

@@ -13,6 +13,7 @@ from bot.web.pages import (
     approval_links,
     approvals,
     chat,
+    contacts,
     editor,
     health,
     library,
@@ -35,6 +36,6 @@ def install(app: FastAPI) -> None:
         return sign_in_redirect(exc)
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
-    more = (analytics, health, live, messages)
+    more = (analytics, health, live, messages, contacts)
     for module in (*pages, *more, team, trial):
         app.include_router(module.router)

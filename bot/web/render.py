@@ -23,6 +23,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/approvals", "Approvals"),
     ("/runs", "Runs"),
     ("/messages", "Messages"),
+    ("/contacts", "Contacts"),
     ("/analytics", "Analytics"),
     ("/health", "Health"),
     ("/team", "Team"),
