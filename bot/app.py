@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from bot import web
+from bot.access_log import AccessLogMiddleware
 from bot.api import (
     approvals,
     charts,
@@ -34,8 +35,16 @@ from workflows.runtime import Runtime
 from workflows.spec import WorkflowSpec
 
 
-def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
-    """Build the app; the runtime (database, scheduler, engine) starts with it."""
+def create_app(
+    settings: Settings,
+    runtime: Runtime | None = None,
+    *,
+    on_ready: Callable[[], None] | None = None,
+) -> FastAPI:
+    """Build the app; the runtime (database, scheduler, engine) starts with it.
+
+    `on_ready` is called once everything has started (`levqor serve` prints the address then).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,6 +58,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
             from bot.mail.gateway import MailGateway
 
             gateway = await MailGateway(rt, settings.host, settings.mail_port).start()
+        if on_ready is not None:
+            on_ready()
         try:
             yield
         finally:
@@ -72,6 +83,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     errors.install(app, html=error_page)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(AccessLogMiddleware)  # outermost: sees every request and its status
     for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
         app.include_router(module.router)
     app.include_router(messages.router)
