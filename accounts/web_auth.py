@@ -104,6 +104,11 @@ async def sign_up(
     return login
 
 
+async def anyone_can_sign_in(session: AsyncSession) -> bool:
+    """Whether any web login exists (none: a fresh install, where the first visitor signs up)."""
+    return (await session.exec(select(WebLogin.id).limit(1))).first() is not None
+
+
 async def sign_in(session: AsyncSession, email: str, password: str) -> WebLogin | None:
     """The login for these credentials, or None (the same answer for a wrong email or password)."""
     address = email.strip().lower()

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from bot import web
+from bot.access_log import AccessLogMiddleware
 from bot.api import (
     approvals,
     charts,
     connections,
+    contacts,
     docs,
     errors,
     forms,
     health,
     hooks,
     inbound,
+    messages,
     milestones,
     notifications,
     runs,
@@ -35,8 +38,16 @@ from workflows.runtime import Runtime
 from workflows.spec import WorkflowSpec
 
 
-def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
-    """Build the app; the runtime (database, scheduler, engine) starts with it."""
+def create_app(
+    settings: Settings,
+    runtime: Runtime | None = None,
+    *,
+    on_ready: Callable[[], None] | None = None,
+) -> FastAPI:
+    """Build the app; the runtime (database, scheduler, engine) starts with it.
+
+    `on_ready` is called once everything has started (`levqor serve` prints the address then).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -50,6 +61,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
             from bot.mail.gateway import MailGateway
 
             gateway = await MailGateway(rt, settings.host, settings.mail_port).start()
+        if on_ready is not None:
+            on_ready()
         try:
             yield
         finally:
@@ -88,6 +101,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     app.include_router(connections.router)
+    app.add_middleware(AccessLogMiddleware)  # outermost: sees every request and its status
+    app.include_router(messages.router)
+    app.include_router(contacts.router)
     app.include_router(milestones.router)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))

@@ -184,13 +184,18 @@ async def deliver_each(
     results: list[tuple[str, outbox.Delivery | ActionError]] = []
     for address, message in mail:
         body = message.get_body(("plain",))
+        html = message.get_body(("html",))
         entry = outbox.Message(
             channel="email",
             key=recipient_key(ctx.idempotency_key, address),
             target=address,
             subject=str(message["Subject"]),
             body=body.get_content() if body is not None else "",
-            payload={"message_id": str(message["Message-ID"]), "to": address},
+            payload={
+                "message_id": str(message["Message-ID"]),
+                "to": address,
+                "html": html.get_content() if html is not None else None,
+            },
         )
 
         async def send(address: str = address, message: EmailMessage = message) -> dict[str, Any]:

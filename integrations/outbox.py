@@ -117,6 +117,47 @@ async def deliver(
     return Delivery(message.channel, "sent", result)
 
 
+async def release(
+    ctx: ActionContext, row_id: str, send: Sender
+) -> Literal["sent", "failed", "taken"]:
+    """Send a parked ("pending") message now: claimed first, so two clicks send it once.
+
+    "taken" when the row was no longer waiting (sent or being sent by someone else); a failure
+    is recorded on the row with its reason, as for a live send.
+    """
+    where = (
+        col(OutboxMessage.workspace_id) == ctx.workspace_id,
+        col(OutboxMessage.id) == row_id,
+    )
+    async with ctx.sessions() as session:
+        claimed = await session.exec(
+            update(OutboxMessage)
+            .where(*where, col(OutboxMessage.status) == "pending")
+            .values(status="sending", reason=None)
+        )
+        await session.commit()
+    if not claimed.rowcount:
+        return "taken"
+    try:
+        result = await send()
+    except Exception as exc:
+        outcome: dict[str, Any] = {
+            "status": "failed",
+            "reason": str(exc)[:500] or type(exc).__name__,
+        }
+    else:
+        outcome = {"status": "sent", "reason": None}
+    async with ctx.sessions() as session:
+        row = await session.get(OutboxMessage, row_id)
+        assert row is not None
+        row.status, row.reason = outcome["status"], outcome["reason"]
+        if outcome["status"] == "sent":
+            row.payload = {**row.payload, "result": result}
+        session.add(row)
+        await session.commit()
+    return "sent" if outcome["status"] == "sent" else "failed"
+
+
 async def _start(ctx: ActionContext, message: Message) -> bool:
     """Write a new key's row as "sending" and commit it; False when the key has a row already."""
     values = {

@@ -130,6 +130,13 @@ async def post_message(ctx: ActionContext, inp: PostMessageInput) -> PostMessage
     )
 
 
+async def post_parked(ctx: ActionContext, token: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Post a message the outbox kept (its channel, text and blocks), carrying its key."""
+    channel, text = str(payload.get("channel", "")), str(payload.get("text", ""))
+    blocks = payload.get("blocks") if isinstance(payload.get("blocks"), list) else None
+    return await _send(ctx, token, channel, text, blocks)
+
+
 async def _send(
     ctx: ActionContext,
     token: str,

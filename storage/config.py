@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -27,7 +27,11 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", alias="LEVQOR_HOST")
     port: int = Field(default=8000, alias="LEVQOR_PORT")
+    # Unset: the address the server listens on (`address_url(host, port)`, kept in step with
+    # `levqor serve --host/--port` by `listening_at`); set it when people reach Levqor elsewhere.
     public_url: str = Field(default="http://127.0.0.1:8000", alias="LEVQOR_PUBLIC_URL")
+    log_level: str = Field(default="INFO", alias="LEVQOR_LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field(default="text", alias="LEVQOR_LOG_FORMAT")
     run_scheduler: bool = Field(default=True, alias="LEVQOR_SCHEDULER")
 
     slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
@@ -128,6 +132,12 @@ class Settings(BaseSettings):
     def key_ring(self) -> list[str]:
         """The encryption keys, newest first (never empty)."""
         return list(self.encryption_keys) or [self.resolved_secret_key]
+    @model_validator(mode="after")
+    def _public_url_from_address(self) -> Settings:
+        """Without LEVQOR_PUBLIC_URL, links point at LEVQOR_HOST:LEVQOR_PORT."""
+        if "public_url" not in self.model_fields_set:
+            self.__dict__["public_url"] = address_url(self.host, self.port)  # still "unset"
+        return self
 
     @field_validator("slack_owner_ids", mode="before")
     @classmethod
@@ -198,3 +208,19 @@ def sync_url(url: str) -> str:
     if url.startswith("sqlite+aiosqlite"):
         return "sqlite" + url[len("sqlite+aiosqlite") :]
     return url  # psycopg 3 serves both sync and async engines
+
+
+def address_url(host: str, port: int) -> str:
+    """`http://host:port` for a listening address (every interface → this machine's loopback)."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else "[::1]" if host == "::" else host
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def listening_at(settings: Settings, host: str, port: int) -> Settings:
+    """The settings of a server bound to `host:port` (links follow, unless LEVQOR_PUBLIC_URL)."""
+    copied = settings.model_copy(update={"host": host, "port": port})
+    if "public_url" not in settings.model_fields_set:
+        copied.__dict__["public_url"] = address_url(host, port)  # still "unset": it follows
+    return copied

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import Run, RunEvent, RunStatus
 from storage.types import utcnow
 from workflows import leases
+from workflows.run_log import outcome
 from workflows.step_errors import describe
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ async def fail_poison(engine: Engine, run_id: str, count: int) -> Run:
         run.lease_owner = None
         await _insert_event(session, run_id, "run_failed", message)
         await session.commit()
+    outcome(run)
     engine.publish(run, "run.failed", detail=message)
     if engine.on_failure and not run.dry_run:
         await engine.on_failure(run, message)

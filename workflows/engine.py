@@ -35,6 +35,7 @@ from workflows import breakdowns, leases, run_clock
 from workflows.expressions import evaluate
 from workflows.live import LiveEvent, LiveKind
 from workflows.retry import with_retries
+from workflows.run_log import outcome
 from workflows.spec import Step, WorkflowSpec
 from workflows.step_errors import InputsError, describe, render_inputs
 from workflows.versions import cached, spec_of
@@ -169,6 +170,7 @@ class Engine:
         await self._commit(session, state)
         if self.on_success and not run.dry_run:
             await self.on_success(run)
+        outcome(run)
         return run
 
     async def _end_failed(self, session: AsyncSession, state: _RunState, message: str) -> Run:
@@ -176,6 +178,7 @@ class Engine:
         run.status, run.error, run.finished_at = RunStatus.failed, message, utcnow()
         run.lease_owner = None
         await self._commit(session, state)
+        outcome(run)
         self.publish(run, "run.failed", detail=message)
         if self.on_failure and not run.dry_run:
             await self.on_failure(run, message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from typing import Annotated
 
 import typer
@@ -12,7 +13,7 @@ from rich.table import Table
 
 from bot.cli import encryption
 from bot.cli import keys as key_commands
-from storage.config import Settings
+from storage.config import Settings, address_url
 
 console = Console()
 
@@ -29,24 +30,37 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
         host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
-        port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+        port: Annotated[
+            int | None, typer.Option(help="Port to listen on (0: any free one).")
+        ] = None,
     ) -> None:
         """Apply migrations and start Levqor (API, webhook hub and scheduler in one process)."""
         import uvicorn
 
         from bot.app import create_app
+        from bot.logs import configure_logging
         from storage import migrate
+        from storage.config import listening_at
 
-        settings = Settings()
+        base = Settings()
+        configure_logging(base)
+        sock = _bind(host or base.host, base.port if port is None else port)
+        settings = listening_at(base, host or base.host, int(sock.getsockname()[1]))
         migrate.upgrade(settings)
         asyncio.run(_ensure_default(settings))
-        uvicorn.run(
-            create_app(settings),
-            host=host or settings.host,
-            port=port or settings.port,
-            log_level="info",
+
+        def ready() -> None:
+            typer.echo(f"Levqor is running at {address_url(settings.host, settings.port)}")
+            if settings.public_url != address_url(settings.host, settings.port):
+                typer.echo(f"Links point at {settings.public_url} (LEVQOR_PUBLIC_URL)")
+
+        config = uvicorn.Config(
+            create_app(settings, on_ready=ready),
+            log_config=None,  # bot.logs configured every logger
+            access_log=False,  # bot.access_log writes one line per request, secrets masked
             timeout_graceful_shutdown=5,  # open live streams end instead of holding shutdown
         )
+        uvicorn.Server(config).run(sockets=[sock])
 
     @db.command("upgrade")
     def db_upgrade() -> None:
@@ -54,9 +68,11 @@ def register(app: typer.Typer) -> None:
         from storage import migrate
 
         settings = Settings()
-        migrate.upgrade(settings)
-        asyncio.run(_ensure_default(settings))
-        console.print("[green]database is up to date[/green]")
+        upgraded = migrate.upgrade(settings)
+        created = asyncio.run(_ensure_default(settings))
+        console.print(upgraded.sentence(_where(settings)), highlight=False, soft_wrap=True)
+        if created:
+            console.print("Created the default workspace.", highlight=False)
 
     @db.command("check")
     def db_check() -> None:
@@ -114,15 +130,27 @@ def register(app: typer.Typer) -> None:
         typer.echo(json.dumps(WorkflowSpec.model_json_schema(), indent=2))
 
 
-async def _ensure_default(settings: Settings) -> None:
-    from accounts.workspaces import ensure_default
+async def _ensure_default(settings: Settings) -> bool:
+    """Create the `default` workspace unless it exists; whether it was created."""
+    from accounts.workspaces import DEFAULT_SLUG, ensure_default, get_by_slug
     from storage.db import create_engine, session_factory
 
     engine = create_engine(settings)
     async with session_factory(engine)() as session:
+        existed = await get_by_slug(session, DEFAULT_SLUG) is not None
         await ensure_default(session)
         await session.commit()
     await engine.dispose()
+    return not existed
+
+
+def _where(settings: Settings) -> str:
+    """Where the database is, for people: the SQLite file, or the server (no password)."""
+    if settings.is_sqlite:
+        return str(settings.data_dir / "levqor.db")
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.sync_database_url).render_as_string(hide_password=True)
 
 
 async def _create_key(settings: Settings, role: object, slug: str) -> str:
@@ -193,3 +221,17 @@ async def _run(settings: Settings, workflow_id: str) -> dict[str, object]:
         }
     finally:
         await runtime.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (bound before anything else, so port 0 is known)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise typer.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.set_inheritable(True)
+    return sock

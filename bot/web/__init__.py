@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from accounts.web_auth import anyone_can_sign_in
 from bot.web.auth import SignInRequired, sign_in_redirect
 from bot.web.pages import (
     account,
@@ -14,11 +15,13 @@ from bot.web.pages import (
     approvals,
     chat,
     connections,
+    contacts,
     editor,
     health,
     library,
     live,
     notifications,
+    messages,
     password,
     profile,
     runs,
@@ -34,10 +37,13 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(SignInRequired)
-    async def _sign_in(_: Request, exc: SignInRequired) -> RedirectResponse:
+    async def _sign_in(request: Request, exc: SignInRequired) -> RedirectResponse:
+        async with request.app.state.runtime.sessions() as session:
+            if not await anyone_can_sign_in(session):  # a fresh install: nobody to sign in as
+                return RedirectResponse("/signup", status_code=303)
         return sign_in_redirect(exc)
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
-    more = (analytics, health, live)
+    more = (analytics, health, live, messages, contacts)
     for module in (*pages, *more, team, trial, connections, settings, notifications, profile):
         app.include_router(module.router)

@@ -39,6 +39,8 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/templates", "Templates"),
     ("/approvals", "Approvals"),
     ("/runs", "Runs"),
+    ("/messages", "Messages"),
+    ("/contacts", "Contacts"),
     ("/analytics", "Analytics"),
     ("/health", "Health"),
     ("/team", "Team"),

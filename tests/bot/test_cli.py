@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -62,8 +63,14 @@ async def _approved_workflow(key: str) -> str:
 
 def test_the_command_line_end_to_end(env: Path) -> None:
     code, out = levqor("db", "upgrade")
-    assert code == 0 and "up to date" in out
+    assert code == 0 and re.search(
+        r"Created the database at \S+levqor\.db and applied \d+ migr", out
+    )
+    assert "Created the default workspace." in out
     assert (env / "levqor.db").exists()
+    code, out = levqor("db", "upgrade")
+    assert code == 0 and "is up to date (00" in out and "nothing to apply" in out
+    assert "Created the default workspace." not in out
     code, out = levqor("db", "check")
     assert code == 0 and "match" in out
 

@@ -144,7 +144,18 @@ async def test_unsafe_requests_without_the_csrf_token_are_refused(web: Web) -> N
     await fresh.aclose()
 
 
+async def test_a_fresh_install_opens_on_create_your_workspace(web: Web) -> None:
+    client = web.client()
+    for path in ("/", "/workflows"):
+        response = await client.get(path)
+        assert response.status_code == 303 and response.headers["location"] == "/signup"
+    assert "Create your workspace" in (await client.get("/signup")).text
+    assert (await client.get("/signin")).status_code == 200  # still there for whoever has one
+    await client.aclose()
+
+
 async def test_visitors_are_sent_to_sign_in_and_come_back_after(web: Web) -> None:
+    await (await sign_up_client(web)).aclose()  # someone can sign in: visitors are asked to
     client = web.client()
     for path in ("/", "/workflows", "/runs?status=failed", "/analytics", "/health"):
         response = await client.get(path)
@@ -158,10 +169,9 @@ async def test_visitors_are_sent_to_sign_in_and_come_back_after(web: Web) -> Non
 async def test_sign_up_in_the_browser_then_sign_in_again(
     web: Web, page: Page, tmp_path: Path
 ) -> None:
-    await page.goto(f"{web.url}/workflows")
-    await expect(page).to_have_url(f"{web.url}/signin?next=/workflows")
-    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    await page.get_by_role("link", name="Create a workspace").click()
+    await page.goto(f"{web.url}/workflows")  # a fresh install: nobody to sign in as yet
+    await expect(page).to_have_url(f"{web.url}/signup")
+    await expect(page.get_by_role("heading", name="Create your workspace")).to_be_visible()
     await page.get_by_label("Password").fill("short")
     await page.get_by_role("button", name="Create workspace").click()
     await expect(page.get_by_text("Name your workspace")).to_be_visible()

@@ -40,6 +40,7 @@ from bot.web.chat_session import (
     thread_id,
 )
 from bot.web.render import render
+from workflows import first_run
 from workflows.catalog import TemplateCatalog
 from workflows.errors import DomainError
 
@@ -220,6 +221,7 @@ async def chat_page(request: Request, ctx: PageContext, ask: str = "") -> HTMLRe
         ask=ask,
         send_ask=request.headers.get("sec-fetch-site", "none") in ("same-origin", "none"),
         first_name=(ctx.user.member.name or "").split(" ")[0],
+        checklist=await first_run.checklist(ctx.tenant, ctx.runtime.settings),
     )
     if fresh:
         _remember(response, conversation, secure=is_secure(request, ctx.runtime))

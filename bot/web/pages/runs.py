@@ -16,7 +16,7 @@ from bot.web.flash import flash_redirect
 from bot.web.render import render
 from storage.json_limits import clip_depth
 from storage.models import Run, RunStatus, StepRun, WorkflowVersion
-from workflows import service
+from workflows import messages, service
 from workflows.errors import DomainError
 from workflows.run_pages import TRIGGER_TYPES, RunFilters, run_page, status_counts
 from workflows.runs import get_run, retry_failed, run_events, run_steps
@@ -72,6 +72,7 @@ async def runs_page(
         workflows=await service.list_workflows(ctx.tenant),
         statuses=STATUSES,
         trigger_types=TRIGGER_TYPES,
+        parked=await messages.parked_in_runs(ctx.tenant, [r.id for r in page.rows]),
         next_link=link(after=page.next_cursor) if page.next_cursor else None,
         first_link=link() if after else None,
         status_link=lambda s: link(status=s),
@@ -168,6 +169,7 @@ async def run_page_detail(request: Request, run_id: str, ctx: PageContext) -> Re
         payload=pretty(run.trigger_payload),
         finished=run.status in FINISHED,
         fingerprint=_fingerprint(run, steps),
+        parked=(await messages.parked_in_runs(ctx.tenant, [run.id])).get(run.id),
     )
 
 

@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field
 
 from bot.web.auth import ApiContext, CsrfChecked
 from bot.web.render import templates
+from workflows import service
+from workflows.first_run import TRIED
 from workflows.trial import Trial, try_approval
 
 router = APIRouter(include_in_schema=False)
@@ -52,4 +54,7 @@ def trial_json(trial: Trial) -> dict[str, Any]:
 @router.post("/chat/try", dependencies=[CsrfChecked])
 async def try_draft(body: TryIn, ctx: ApiContext) -> dict[str, Any]:
     """Try the card's draft on sample data as a dry run and say what each step would do."""
-    return trial_json(await try_approval(ctx.runtime, ctx.tenant, body.approval_id))
+    trial = await try_approval(ctx.runtime, ctx.tenant, body.approval_id)
+    service.audit(ctx.tenant, ctx.user.member, TRIED, body.approval_id)  # the checklist's "Try it"
+    await ctx.tenant.session.commit()
+    return trial_json(trial)

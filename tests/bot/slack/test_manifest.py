@@ -41,7 +41,10 @@ def test_events_and_home_tab() -> None:
     data = manifest()
     subscribed = {e.split(".")[0] for e in data["settings"]["event_subscriptions"]["bot_events"]}
     assert subscribed == set(EVENTS)
-    assert "message.im" in data["settings"]["event_subscriptions"]["bot_events"]
+    events = data["settings"]["event_subscriptions"]["bot_events"]
+    # DMs converse; channel messages (public and private) feed keyword triggers.
+    assert {"message.im", "message.channels", "message.groups"} <= set(events)
     assert data["features"]["app_home"]["home_tab_enabled"] is True
     scopes = set(BOT_SCOPES)
     assert {"app_mentions:read", "im:history", "commands", "chat:write"} <= scopes
+    assert {"channels:history", "groups:history", "channels:read"} <= scopes

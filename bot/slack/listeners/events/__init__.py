@@ -1,11 +1,12 @@
-"""Events API listeners: App Home, mentions and direct messages."""
+"""Events API listeners: App Home, mentions, direct messages and channel messages."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.listeners.events.conversation import on_direct_message, on_mention
+from bot.slack.listeners.events.conversation import on_mention
 from bot.slack.listeners.events.home import on_home_opened
+from bot.slack.listeners.events.messages import on_message
 
 EVENTS = ("app_home_opened", "app_mention", "message")
 
@@ -14,4 +15,5 @@ def register(app: AsyncApp) -> None:
     """Listen for the events the manifest subscribes to."""
     app.event("app_home_opened")(on_home_opened)
     app.event("app_mention")(on_mention)
-    app.event({"type": "message", "channel_type": "im"})(on_direct_message)
+    # Bolt matches `message` on type and subtype only, so one listener routes DMs and channels.
+    app.event("message")(on_message)

@@ -10,7 +10,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.deps import Said, deps_of
 from bot.slack.errors import explain
+from bot.slack.triggering import start_listeners
 from bot.slack.views.choices import reply_blocks
+from workflows.triggers.slack import SlackMessage
 
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 
@@ -34,7 +36,12 @@ async def reply_in_thread(client: AsyncWebClient, channel: str, thread_ts: str, 
 async def on_mention(
     event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    """`@Levqor …` in a channel."""
+    """`@Levqor …` in a channel: the workflows listening for mentions there, else a conversation."""
+    text = _MENTION.sub("", event.get("text", "")).strip()
+    if event.get("user") and not event.get("bot_id"):
+        started = await start_listeners(deps_of(context), client, mention_of(event, body, text))
+        if started.listened:
+            return
     await _converse(event, body, client, context)
 
 
@@ -64,3 +71,17 @@ async def _converse(
     except Exception as exc:
         said = Said(explain(exc))
     await reply_in_thread(client, channel, thread_ts, said)
+
+
+def mention_of(event: dict[str, Any], body: dict[str, Any], text: str) -> SlackMessage:
+    """An `app_mention` as a Slack trigger message (the mention itself taken out of the text)."""
+    return SlackMessage(
+        kind="mention",
+        key=f"slack:{body.get('event_id') or event.get('ts')}",
+        channel=str(event.get("channel", "")),
+        text=text,
+        user=event.get("user"),
+        ts=event.get("ts"),
+        thread_ts=event.get("thread_ts"),
+        team=body.get("team_id"),
+    )

@@ -1,0 +1,75 @@
+"""Slack messages handed to the Slack trigger: the workspace of the team, channel names, submit."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.deps import NotInstalled, SlackDeps, workspace_for_team
+from storage.models import Workflow
+from storage.scope import Tenant
+from workflows.triggers import slack
+from workflows.triggers.dispatch import Dispatched
+
+log = logging.getLogger("levqor.slack")
+
+
+@dataclass(frozen=True)
+class Started:
+    """What one Slack message did: the dispatch, and the names of the workflows it started."""
+
+    dispatched: Dispatched
+    names: list[str]
+
+    @property
+    def listened(self) -> bool:
+        """Whether any workflow listens for this message (started now or by an earlier copy)."""
+        return bool(self.dispatched.outcomes)
+
+
+async def channel_name(client: AsyncWebClient, channel: str) -> str | None:
+    """The channel's name (`conversations.info`), or None when Slack will not say."""
+    try:
+        answer = await client.conversations_info(channel=channel)
+    except SlackApiError as exc:
+        log.warning("could not read the name of channel %s: %s", channel, exc.response.get("error"))
+        return None
+    found = (answer.get("channel") or {}).get("name")
+    return str(found) if found else None
+
+
+async def start_listeners(
+    deps: SlackDeps, client: AsyncWebClient, message: slack.SlackMessage
+) -> Started:
+    """Start the workflows listening for this message; the names of those started."""
+    async with deps.runtime.sessions() as session:
+        try:
+            workspace = await workspace_for_team(session, deps.settings, message.team)
+        except NotInstalled:
+            return Started(Dispatched(skipped="Levqor is not installed in this team"), [])
+        tenant = Tenant(session, workspace.id)
+        listening = await slack.slack_candidates(tenant)
+        if message.channel_name is None and any(
+            slack.names_a_channel_by_name(trigger) for _, trigger in listening
+        ):
+            message = replace(message, channel_name=await channel_name(client, message.channel))
+        dispatched = await slack.receive(tenant, message)
+        names: list[str] = []
+        for outcome in dispatched.outcomes:
+            workflow = await tenant.get(Workflow, outcome.workflow_id)
+            if outcome.run_id and workflow is not None:
+                names.append(workflow.name)
+        await session.commit()
+    for run_id in dispatched.new_run_ids:
+        deps.runtime.submit(run_id)
+    log.info(
+        "Slack %s %s started %s%s",
+        message.kind,
+        message.key,
+        dispatched.new_run_ids or "nothing",
+        f" ({dispatched.reason()})" if dispatched.reason() else "",
+    )
+    return Started(dispatched, names)

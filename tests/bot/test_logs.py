@@ -1,0 +1,95 @@
+"""Operator logs: secrets in URLs masked, JSON lines with the record's fields, one line per run."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.logs import JsonFormatter, mask_url
+from storage.config import Settings, address_url, listening_at
+from storage.models import Workspace
+from tests.workflows.helpers import Recorder, activate, new_run
+from workflows.runtime import Runtime
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("/hooks/wf_1/abcdef123", "/hooks/wf_1/[masked]"),
+        ("/hooks/stripe/acme", "/hooks/stripe/acme"),
+        ("/inbound/email/acme/topsecret", "/inbound/email/acme/[masked]"),
+        ("/invite/tok123", "/invite/[masked]"),
+        ("/approvals/confirm/tok123", "/approvals/confirm/[masked]"),
+        ("/password/reset/tok123", "/password/reset/[masked]"),
+        ("/u/tok123", "/u/[masked]"),
+        ("/slack/oauth_redirect?code=a&state=x", "/slack/oauth_redirect?code=[masked]&state=[masked]"),  # noqa: E501
+        ("/runs?status=failed", "/runs?status=failed"),
+    ],
+)  # fmt: skip
+def test_secrets_in_urls_are_masked(path: str, shown: str) -> None:
+    assert mask_url(path) == shown
+
+
+def test_json_lines_carry_the_fields() -> None:
+    record = logging.makeLogRecord(
+        {"name": "levqor.access", "levelno": 20, "levelname": "INFO", "msg": "GET / 200"}
+    )
+    record.status = 200
+    line = json.loads(JsonFormatter().format(record))
+    assert line["level"] == "info" and line["logger"] == "levqor.access"
+    assert line["message"] == "GET / 200" and line["status"] == 200 and "time" in line
+
+
+def test_links_follow_the_listening_address_unless_public_url_is_set() -> None:
+    assert address_url("0.0.0.0", 8765) == "http://127.0.0.1:8765"
+    plain = Settings(_env_file=None)
+    assert listening_at(plain, "127.0.0.1", 8765).public_url == "http://127.0.0.1:8765"
+    assert Settings(_env_file=None, LEVQOR_PORT=9001).public_url == "http://127.0.0.1:9001"
+    fixed = Settings(_env_file=None, LEVQOR_PUBLIC_URL="https://ops.example")
+    assert listening_at(fixed, "0.0.0.0", 8765).public_url == "https://ops.example"
+
+
+async def test_each_finished_run_is_one_log_line(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    recorder = Recorder()
+    runtime = await Runtime(settings, recorder.registry()).start(scheduler=False)
+    try:
+        spec = {
+            "name": "Note",
+            "trigger": {"type": "manual"},
+            "steps": [{"id": "a", "action": "test.note", "inputs": {"text": "hi"}}],
+        }
+        broken = {
+            "name": "Broken",
+            "trigger": {"type": "manual"},
+            "steps": [
+                {
+                    "id": "b",
+                    "action": "test.broken",
+                    "inputs": {"text": "no"},
+                    "retry": {"max_attempts": 1},
+                }
+            ],
+        }
+        good = await activate(sessions, workspace, spec, runtime.registry)
+        bad = await activate(sessions, workspace, broken, runtime.registry)
+        with caplog.at_level(logging.INFO, logger="levqor.runs"):
+            for workflow in (good, bad):
+                started = await new_run(sessions, workflow)
+                await runtime.submit(started.run.id)
+        lines = [r for r in caplog.records if r.name == "levqor.runs"]
+        assert [(r.outcome, r.workflow_id) for r in lines] == [  # type: ignore[attr-defined]
+            ("succeeded", good.id),
+            ("failed", bad.id),
+        ]
+        assert "refused: no" in lines[1].getMessage() and lines[1].levelname == "WARNING"
+    finally:
+        await runtime.close()
