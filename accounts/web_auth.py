@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from accounts.subscriptions import start_trial
 from accounts.workspaces import add_member, create_workspace, get_by_slug
 from storage.models import Member, Role, WebLogin, WebSession, Workspace
 from storage.types import utcnow
@@ -88,6 +89,7 @@ async def sign_up(
         session, await _free_slug(session, workspace_name), workspace_name.strip()
     )
     member = await add_member(session, workspace, name.strip(), Role.owner, email=address)
+    start_trial(session, workspace)
     login = WebLogin(
         workspace_id=workspace.id,
         member_id=member.id,

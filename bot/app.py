@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from accounts import limits
 from bot import web
 from bot.api import (
     approvals,
+    billing,
     charts,
     docs,
     errors,
@@ -39,6 +41,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = runtime or Runtime(settings)
         app.state.runtime = rt
+        rt.run_gate = rt.run_gate or limits.run_gate
         if runtime is None:
             await rt.start()
         app.state.limiter.monitor.start()
@@ -66,6 +69,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     )
     if runtime is not None:
         app.state.runtime = runtime
+        runtime.run_gate = runtime.run_gate or limits.run_gate
     app.state.limiter = build_limiter(settings, lambda: app.state.runtime.in_flight)
     errors.install(app, html=error_page)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
@@ -73,6 +77,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
         app.include_router(module.router)
     app.include_router(milestones.router)
+    app.include_router(billing.router)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))
     web.install(app)

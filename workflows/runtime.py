@@ -24,7 +24,7 @@ from storage.types import utcnow
 from workflows import leases
 from workflows.engine import Engine
 from workflows.live import LiveEvents
-from workflows.runs import start_run
+from workflows.runs import RunGate, start_run
 from workflows.scheduler import WorkflowScheduler, create_scheduler
 from workflows.spec import WorkflowSpec
 from workflows.versions import spec_of
@@ -61,6 +61,8 @@ class Runtime:
         # Scheduled fires and continued waits run a few at a time: a burst (10,000 drip waits due
         # together) queues here instead of exhausting the connection pool.
         self._scheduled = asyncio.Semaphore(settings.scheduled_concurrency)
+        # Admission of scheduled runs (the plan's limits, set by the app: `accounts.limits`).
+        self.run_gate: RunGate | None = None
 
     async def start(self, *, scheduler: bool | None = None, recover: bool = True) -> Runtime:
         """Start the scheduler and wait clock (if enabled); with `recover`, take over runs whose
@@ -142,6 +144,9 @@ class Runtime:
             if workflow is None or workflow.status != WorkflowStatus.active:
                 return
             tenant = Tenant(session, workflow.workspace_id)
+            if self.run_gate is not None and (refused := await self.run_gate(tenant)):
+                log.info("scheduled run of %s not started: %s", workflow_id, refused)
+                return
             spec = await self._spec(session, workflow)
             payload: dict[str, Any] = {"fired_at": utcnow().isoformat()}
             if spec.trigger.type == "poll":

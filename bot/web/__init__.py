@@ -12,12 +12,14 @@ from bot.web.pages import (
     analytics,
     approval_links,
     approvals,
+    billing,
     chat,
     editor,
     health,
     library,
     live,
     password,
+    pricing,
     runs,
     team,
     trial,
@@ -35,5 +37,5 @@ def install(app: FastAPI) -> None:
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live)
-    for module in (*pages, *more, team, trial):
+    for module in (*pages, *more, team, trial, pricing, billing):
         app.include_router(module.router)

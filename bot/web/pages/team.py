@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from accounts import invites
+from accounts import invites, limits
 from accounts.invite_mail import MailResult, email_invite
 from accounts.web_auth import SignUpError, WebUser, close_session, open_session
 from bot.api.deps import RuntimeDep, SessionDep
@@ -65,6 +65,9 @@ async def team_page(request: Request, ctx: PageContext) -> Response:
 async def invite(request: Request, ctx: PageContext, email: Text = "", role: Text = "") -> Response:
     """Create an invite and show its link once (emailed too when email is set up)."""
     await limiter_of(request).strict("invite_workspace", ctx.user.workspace.id)
+    refusal = await limits.check(ctx.tenant.session, ctx.tenant.workspace_id, "member")
+    if refusal is not None:
+        return flash_redirect("/team", f"{refusal.message} {limits.UPGRADE_WORDS}", "error")
     try:
         new = await invites.create_invite(ctx.tenant, ctx.user.member, email, role)
     except invites.InviteError as exc:
