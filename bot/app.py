@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from accounts import limits
+from accounts.stripe_billing import check_configured as check_billing_configured
 from bot import web
 from bot.api import (
     approvals,
@@ -36,6 +37,7 @@ from workflows.spec import WorkflowSpec
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     """Build the app; the runtime (database, scheduler, engine) starts with it."""
+    check_billing_configured(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accounts import plans
 from accounts.billing import summary
-from bot.web.auth import PageContext
+from bot.api.billing import CheckoutIn, open_portal, start_checkout
+from bot.web.auth import CsrfChecked, PageContext
 from bot.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,3 +39,22 @@ async def billing_page(request: Request, ctx: PageContext, plan: str | None = No
         is_owner=ctx.user.member.role.value == "owner",
         discount=plans.ANNUAL_DISCOUNT_PERCENT,
     )
+
+
+@router.post("/billing/checkout", dependencies=[CsrfChecked])
+async def checkout(
+    ctx: PageContext, plan: Annotated[str, Form()], interval: Annotated[str, Form()] = "monthly"
+) -> Response:
+    """Send the owner to Stripe Checkout for the chosen plan."""
+    body = CheckoutIn.model_validate({"plan": plan, "interval": interval})
+    url = await start_checkout(
+        ctx.runtime, ctx.tenant.session, ctx.user.workspace, ctx.user.member, body
+    )
+    return RedirectResponse(url, status_code=303)
+
+
+@router.post("/billing/portal", dependencies=[CsrfChecked])
+async def portal(ctx: PageContext) -> Response:
+    """Send the owner to the Stripe Customer Portal."""
+    url = await open_portal(ctx.runtime, ctx.tenant.session, ctx.user.workspace, ctx.user.member)
+    return RedirectResponse(url, status_code=303)
