@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,6 +36,22 @@ from storage.config import Settings
 from workflows.runtime import Runtime
 from workflows.spec import WorkflowSpec
 
+log = logging.getLogger(__name__)
+
+
+async def billing_sweeps(runtime: Runtime) -> None:
+    """Every `LEVQOR_BILLING_SWEEP_SECONDS`: trials and grace periods that ran out, reminders."""
+    from accounts.billing_clock import tick
+
+    while True:
+        try:
+            done = await tick(runtime.settings, runtime.sessions, runtime.http)
+            for workflow in done.paused:
+                await runtime.sync_workflow(workflow)
+        except Exception:
+            log.exception("billing sweep failed; trying again next time")
+        await asyncio.sleep(runtime.settings.billing_sweep_seconds)
+
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     """Build the app; the runtime (database, scheduler, engine) starts with it."""
@@ -52,9 +70,14 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
             from bot.mail.gateway import MailGateway
 
             gateway = await MailGateway(rt, settings.host, settings.mail_port).start()
+        sweeper = None
+        if settings.stripe_billing_secret_key:  # trials end, reminders go out
+            sweeper = asyncio.create_task(billing_sweeps(rt))
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
             await app.state.limiter.close()
             if gateway is not None:
                 await gateway.close()

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     stripe_billing_webhook_secret: str | None = Field(
         default=None, alias="STRIPE_BILLING_WEBHOOK_SECRET"
     )
+    billing_sweep_seconds: float = Field(default=3600.0, gt=0, alias="LEVQOR_BILLING_SWEEP_SECONDS")
 
     sheets_api_base: str = Field(
         default="https://sheets.googleapis.com", alias="GOOGLE_SHEETS_API_BASE"

@@ -10,10 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from accounts import plans
 from accounts.billing import summary
 from bot.api.billing import CheckoutIn, open_portal, start_checkout
+from bot.security_headers import CSP
 from bot.web.auth import CsrfChecked, PageContext
 from bot.web.render import render
+from storage.config import Settings
 
 router = APIRouter(include_in_schema=False)
+STRIPE_PAGES = ("https://checkout.stripe.com", "https://billing.stripe.com")
 
 
 @router.get("/billing", response_class=HTMLResponse)
@@ -28,7 +31,7 @@ async def billing_page(request: Request, ctx: PageContext, plan: str | None = No
         }
         for p in plans.PLANS
     ]
-    return render(
+    response = render(
         request,
         "billing/index.html",
         ctx.user,
@@ -39,6 +42,16 @@ async def billing_page(request: Request, ctx: PageContext, plan: str | None = No
         is_owner=ctx.user.member.role.value == "owner",
         discount=plans.ANNUAL_DISCOUNT_PERCENT,
     )
+    response.headers["content-security-policy"] = billing_csp(ctx.runtime.settings)
+    return response
+
+
+def billing_csp(settings: Settings) -> str:
+    """The site's CSP, except that this page's forms may lead on to Stripe Checkout and Portal."""
+    hosts = [*STRIPE_PAGES]
+    if settings.stripe_api_base.rstrip("/") != "https://api.stripe.com":
+        hosts.append(settings.stripe_api_base.rstrip("/"))  # a local Stripe in tests
+    return CSP.replace("form-action 'self'", f"form-action 'self' {' '.join(hosts)}")
 
 
 @router.post("/billing/checkout", dependencies=[CsrfChecked])

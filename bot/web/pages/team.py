@@ -65,9 +65,7 @@ async def team_page(request: Request, ctx: PageContext) -> Response:
 async def invite(request: Request, ctx: PageContext, email: Text = "", role: Text = "") -> Response:
     """Create an invite and show its link once (emailed too when email is set up)."""
     await limiter_of(request).strict("invite_workspace", ctx.user.workspace.id)
-    refusal = await limits.check(ctx.tenant.session, ctx.tenant.workspace_id, "member")
-    if refusal is not None:
-        return flash_redirect("/team", f"{refusal.message} {limits.UPGRADE_WORDS}", "error")
+    await limits.require(ctx.tenant.session, ctx.tenant.workspace_id, "member")  # 402 page
     try:
         new = await invites.create_invite(ctx.tenant, ctx.user.member, email, role)
     except invites.InviteError as exc:
