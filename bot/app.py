@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from accounts import limits
 from accounts.stripe_billing import check_configured as check_billing_configured
 from bot import web
 from bot.api import (
@@ -27,6 +26,7 @@ from bot.api import (
     templates,
     workflows,
 )
+from bot.billing_hooks import install_billing
 from bot.body_limits import BodyLimitMiddleware
 from bot.security_headers import SecurityHeadersMiddleware
 from bot.slack.http import slack_router
@@ -61,7 +61,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = runtime or Runtime(settings)
         app.state.runtime = rt
-        rt.run_gate = rt.run_gate or limits.run_gate
+        install_billing(rt)
         if runtime is None:
             await rt.start()
         app.state.limiter.monitor.start()
@@ -94,7 +94,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     )
     if runtime is not None:
         app.state.runtime = runtime
-        runtime.run_gate = runtime.run_gate or limits.run_gate
+        install_billing(runtime)
     app.state.limiter = build_limiter(settings, lambda: app.state.runtime.in_flight)
     errors.install(app, html=error_page)
     app.add_middleware(BodyLimitMiddleware, settings=settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +63,8 @@ class Runtime:
         self._scheduled = asyncio.Semaphore(settings.scheduled_concurrency)
         # Admission of scheduled runs (the plan's limits, set by the app: `accounts.limits`).
         self.run_gate: RunGate | None = None
+        # The workspace's plan and usage in words, for the assistant (set by the app).
+        self.billing_words: Callable[[AsyncSession, str], Awaitable[str]] | None = None
 
     async def start(self, *, scheduler: bool | None = None, recover: bool = True) -> Runtime:
         """Start the scheduler and wait clock (if enabled); with `recover`, take over runs whose
