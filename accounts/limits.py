@@ -234,3 +234,12 @@ async def record_skipped_delivery(session: AsyncSession, workflow: Workflow, rea
             detail={"reason": reason},
         )
     )
+
+
+async def admit_draft(session: AsyncSession, workspace_id: str) -> str | None:
+    """Admit one AI draft and count it (the caller commits), or say why not, in words."""
+    refusal = await check(session, workspace_id, "ai_draft")
+    if refusal is not None:
+        return f"{refusal.message} {UPGRADE_WORDS}"
+    await record_use(session, workspace_id, "ai_draft")
+    return None
