@@ -79,14 +79,20 @@ async def _count(session: AsyncSession, query: object) -> int:
 
 
 async def meters(session: AsyncSession, subscription: Subscription) -> list[Meter]:
-    """Every metered figure of the subscription's workspace in the current period."""
+    """Every metered figure of the subscription's workspace in the current period; an agency's
+    workflows and runs include those of its clients without a plan of their own."""
     plan, ws, since = plan_of(subscription), subscription.workspace_id, subscription.period_start
+    own_plans = select(Subscription.workspace_id)
+    covered = select(Workspace.id).where(
+        Workspace.parent_id == ws, col(Workspace.id).not_in(own_plans)
+    )
+    ids = [ws, *(await session.exec(covered)).all()]
     active = select(Workflow.id).where(
-        Workflow.workspace_id == ws,
+        col(Workflow.workspace_id).in_(ids),
         col(Workflow.status).in_((WorkflowStatus.active, WorkflowStatus.pending_approval)),
     )
     runs = select(Run.id).where(
-        Run.workspace_id == ws, col(Run.created_at) >= since, col(Run.dry_run).is_(False)
+        col(Run.workspace_id).in_(ids), col(Run.created_at) >= since, col(Run.dry_run).is_(False)
     )
     members = select(Member.id).where(Member.workspace_id == ws)
     invites = select(WebInvite.id).where(

@@ -15,6 +15,7 @@ from bot.api import (
     approvals,
     billing,
     charts,
+    clients,
     docs,
     errors,
     forms,
@@ -103,6 +104,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(milestones.router)
     app.include_router(billing.router)
+    app.include_router(clients.router)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))
     web.install(app)

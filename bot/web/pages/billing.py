@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from accounts import plans
 from accounts.billing import summary
@@ -14,6 +15,7 @@ from bot.security_headers import CSP
 from bot.web.auth import CsrfChecked, PageContext
 from bot.web.render import render
 from storage.config import Settings
+from workflows.errors import BadRequest
 
 router = APIRouter(include_in_schema=False)
 STRIPE_PAGES = ("https://checkout.stripe.com", "https://billing.stripe.com")
@@ -59,7 +61,11 @@ async def checkout(
     ctx: PageContext, plan: Annotated[str, Form()], interval: Annotated[str, Form()] = "monthly"
 ) -> Response:
     """Send the owner to Stripe Checkout for the chosen plan."""
-    body = CheckoutIn.model_validate({"plan": plan, "interval": interval})
+    try:
+        body = CheckoutIn.model_validate({"plan": plan, "interval": interval})
+    except ValidationError:
+        names = ", ".join(p.name for p in plans.PLANS)
+        raise BadRequest(f"choose one of the plans ({names}), monthly or yearly") from None
     url = await start_checkout(
         ctx.runtime, ctx.tenant.session, ctx.user.workspace, ctx.user.member, body
     )
