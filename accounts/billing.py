@@ -115,3 +115,25 @@ async def summary(session: AsyncSession, workspace_id: str, now: datetime | None
         has_card=subscription.stripe_subscription_id is not None,
         meters=await meters(session, subscription),
     )
+
+
+async def notice(
+    session: AsyncSession, workspace_id: str, now: datetime | None = None
+) -> str | None:
+    """The one-line banner every page shows when the plan needs attention, else None."""
+    now = now or utcnow()
+    subscription = await subscription_of(session, workspace_id)
+    if subscription is None:
+        return None
+    status = status_at(subscription, now)
+    if status in ("read_only", "canceled"):
+        return (
+            "This workspace is read-only: your workflows and data are kept, "
+            "but nothing runs until you choose a plan."
+        )
+    if status == "past_due":
+        return "Your last payment failed: update your card to keep your workflows running."
+    left = trial_days_left(subscription, now)
+    if left is not None and left <= 3:
+        return f"Your free trial ends in {left} day{'' if left == 1 else 's'}."
+    return None

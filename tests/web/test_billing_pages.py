@@ -66,12 +66,16 @@ async def test_sign_up_starts_a_seven_day_trial_shown_on_billing(
     assert page.status_code == 200
     assert "Free trial: 7 days left" in page.text and "<strong>Growth</strong>" in page.text
     assert "Runs this period: 0 of 5,000" in page.text
+    assert "site-banner" not in (await client.get("/workflows")).text  # 7 days: no banner yet
     async with sessions() as session:
         subscription = (await session.exec(select(Subscription))).one()
         subscription.trial_ends_at = utcnow() - timedelta(seconds=1)
         await session.commit()
     ended = await client.get("/billing")
     assert "This workspace is read-only" in ended.text and "Free trial:" not in ended.text
+    elsewhere = (await client.get("/workflows")).text
+    assert 'class="banner warn site-banner"' in elsewhere and "nothing runs" in elsewhere
+    assert '<a href="/billing">Choose a plan</a>' in elsewhere
     await client.aclose()
 
 
