@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import stripe
@@ -22,6 +23,10 @@ from storage.models import Member, Subscription, Workspace
 
 class BillingNotConfigured(Exception):
     """Levqor's Stripe keys are not set: billing pages and routes say so."""
+
+
+class AlreadySubscribed(Exception):
+    """A second Checkout for a workspace that pays already (plan changes go through the Portal)."""
 
 
 def check_configured(settings: Settings) -> None:
@@ -126,6 +131,10 @@ async def checkout_url(
     subscription = await subscription_of(session, workspace.id)
     if subscription is None or subscription.workspace_id != workspace.id:
         raise BillingNotConfigured("this workspace has no Levqor plan to pay for")
+    if subscription.stripe_subscription_id and subscription.status in ("active", "past_due"):
+        raise AlreadySubscribed(
+            "this workspace already pays for a plan: change it in Manage billing (the Portal)"
+        )
     if subscription.stripe_customer_id is None:
         customer = await client.v1.customers.create_async(
             params={
@@ -171,3 +180,34 @@ def as_dict(obj: Any) -> dict[str, Any]:
     if isinstance(obj, stripe.StripeObject):
         return dict(obj.to_dict())
     return dict(obj)
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """One of the workspace's Levqor invoices, for the billing page."""
+
+    date: str
+    amount: str
+    status: str
+    url: str | None
+
+
+async def invoices(
+    client: stripe.StripeClient, customer_id: str, limit: int = 12
+) -> list[InvoiceLine]:
+    """The customer's latest invoices, newest first, in words."""
+    found = await client.v1.invoices.list_async(params={"customer": customer_id, "limit": limit})
+    lines = []
+    for row in found.data:
+        invoice = as_dict(row)
+        pence = int(invoice.get("amount_paid") or invoice.get("amount_due") or 0)
+        at = datetime.fromtimestamp(int(invoice.get("created") or 0), UTC)
+        lines.append(
+            InvoiceLine(
+                date=f"{at:%-d %B %Y}",
+                amount=plans.money(pence),
+                status=str(invoice.get("status") or "").replace("_", " "),
+                url=invoice.get("hosted_invoice_url"),
+            )
+        )
+    return lines

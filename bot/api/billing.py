@@ -15,6 +15,7 @@ from accounts import plans
 from accounts.billing import summary
 from accounts.billing_events import handle
 from accounts.stripe_billing import (
+    AlreadySubscribed,
     BillingNotConfigured,
     billing_client,
     checkout_url,
@@ -24,7 +25,7 @@ from accounts.subscriptions import subscription_of
 from bot.api.deps import PrincipalDep, RuntimeDep, SessionDep, TenantDep
 from bot.api.responses import AUTHENTICATED
 from storage.models import Member, Role, Workspace
-from workflows.errors import BadRequest, Forbidden, Unauthorized, Unavailable
+from workflows.errors import BadRequest, Conflict, Forbidden, Unauthorized, Unavailable
 from workflows.runtime import Runtime
 
 router = APIRouter(tags=["billing"], responses=AUTHENTICATED)
@@ -75,6 +76,8 @@ async def start_checkout(
             )
     except BillingNotConfigured as exc:
         raise Unavailable(str(exc)) from None
+    except AlreadySubscribed as exc:
+        raise Conflict(str(exc)) from None
     await session.commit()
     return url
 

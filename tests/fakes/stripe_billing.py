@@ -41,7 +41,8 @@ class FakeStripeBilling:
         self.url = ""
         self.webhook_url = ""
         self.objects: dict[str, dict[str, dict[str, Any]]] = {
-            k: {} for k in ("products", "prices", "customers", "sessions", "portals", "subs")
+            k: {}
+            for k in ("products", "prices", "customers", "sessions", "portals", "subs", "invoices")
         }
         self.events: list[dict[str, Any]] = []
         self.creates: list[str] = []  # `kind:id` of every object created through the API
@@ -70,6 +71,7 @@ class FakeStripeBilling:
                 Route("/v1/checkout/sessions", self._create_session, methods=["POST"]),
                 Route("/v1/billing_portal/sessions", self._create_portal, methods=["POST"]),
                 Route("/v1/subscriptions/{id}", self._get_sub, methods=["GET"]),
+                Route("/v1/invoices", self._list_invoices, methods=["GET"]),
                 Route("/checkout/{id}", self._checkout_page, methods=["GET", "POST"]),
                 Route("/portal/{id}", self._portal_page, methods=["GET", "POST"]),
             ]
@@ -253,13 +255,33 @@ class FakeStripeBilling:
         await self.emit("customer.subscription.deleted", sub)
 
     def _invoice(self, sub: dict[str, Any], status: str) -> dict[str, Any]:
-        return {
+        price = sub["items"]["data"][0]["price"]
+        iid = self._new_id("in")
+        row = {
             "object": "invoice",
-            "id": self._new_id("in"),
+            "id": iid,
             "status": status,
             "customer": sub["customer"],
+            "created": self.clock,
+            "currency": price["currency"],
+            "amount_due": price["unit_amount"],
+            "amount_paid": price["unit_amount"] if status == "paid" else 0,
+            "hosted_invoice_url": f"{self.url}/invoice/{iid}",
             "parent": {"subscription_details": {"subscription": sub["id"]}},
         }
+        self.objects["invoices"][iid] = row
+        return row
+
+    async def _list_invoices(self, request: Request) -> Response:
+        params, refused = await self._params(request)
+        if refused:
+            return refused
+        rows = [
+            i for i in self.objects["invoices"].values() if i["customer"] == params.get("customer")
+        ]
+        rows.sort(key=lambda i: i["created"], reverse=True)
+        page = {"object": "list", "has_more": False, "url": "/v1/invoices"}
+        return JSONResponse(page | {"data": rows[: int(params.get("limit", 10))]})
 
     # -- events ----------------------------------------------------------------------------
 

@@ -98,7 +98,7 @@ async def test_trial_limit_checkout_portal_cancel_in_chromium(
     await page.get_by_role("link", name="Billing").click()
     await expect(page.get_by_role("status").first).to_contain_text("7 days left")
     await expect(page.locator("[data-meter=runs]")).to_contain_text("0 of 5,000")
-    await screenshot(page, "billing", tmp_path, full_page=True)
+    await screenshot(page, "billing-trial", tmp_path, full_page=True)
 
     async with sessions() as session:  # nine colleagues joined: the tenth seat is the last
         owner = (await session.exec(select(Member))).one()
@@ -121,6 +121,9 @@ async def test_trial_limit_checkout_portal_cancel_in_chromium(
     await page.wait_for_url(f"{web.url}/billing?checkout=done")
     await expect(page.locator(".plan-now")).to_contain_text("Active")
     await expect(page.locator(".plan-now")).to_contain_text("billed yearly")
+    await expect(page.locator("table.invoices")).to_contain_text("£278.40")
+    await expect(page.locator("table.invoices")).to_contain_text("Paid")
+    await screenshot(page, "billing", tmp_path, full_page=True)
 
     await page.get_by_role("button", name="Manage billing").click()
     await expect(page.get_by_role("heading", name="Manage your Levqor plan")).to_be_visible()

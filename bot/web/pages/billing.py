@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
+import stripe
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from accounts import plans
 from accounts.billing import summary
+from accounts.stripe_billing import InvoiceLine, billing_client, invoices
+from accounts.subscriptions import subscription_of
 from bot.api.billing import CheckoutIn, open_portal, start_checkout
 from bot.security_headers import CSP
 from bot.web.auth import CsrfChecked, PageContext
@@ -18,6 +22,7 @@ from storage.config import Settings
 from workflows.errors import BadRequest
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 STRIPE_PAGES = ("https://checkout.stripe.com", "https://billing.stripe.com")
 
 
@@ -25,6 +30,7 @@ STRIPE_PAGES = ("https://checkout.stripe.com", "https://billing.stripe.com")
 async def billing_page(request: Request, ctx: PageContext, plan: str | None = None) -> HTMLResponse:
     """The workspace's billing; `?plan=growth` preselects a plan to change to."""
     state = await summary(ctx.tenant.session, ctx.tenant.workspace_id)
+    bills, bills_problem = await _invoices(ctx)
     choices = [
         {
             "plan": p,
@@ -43,9 +49,25 @@ async def billing_page(request: Request, ctx: PageContext, plan: str | None = No
         chosen=plan if plan in plans.BY_KEY else None,
         is_owner=ctx.user.member.role.value == "owner",
         discount=plans.ANNUAL_DISCOUNT_PERCENT,
+        invoices=bills,
+        invoices_problem=bills_problem,
     )
     response.headers["content-security-policy"] = billing_csp(ctx.runtime.settings)
     return response
+
+
+async def _invoices(ctx: PageContext) -> tuple[list[InvoiceLine], str | None]:
+    """The workspace's invoices from Stripe, or why they cannot be shown now."""
+    subscription = await subscription_of(ctx.tenant.session, ctx.tenant.workspace_id)
+    customer = subscription.stripe_customer_id if subscription else None
+    if customer is None or not ctx.runtime.settings.stripe_billing_secret_key:
+        return [], None
+    try:
+        async with billing_client(ctx.runtime.settings) as client:
+            return await invoices(client, customer), None
+    except stripe.StripeError:
+        log.warning("could not list invoices from Stripe", exc_info=True)
+        return [], "Invoices cannot be shown right now; Manage billing lists them too."
 
 
 def billing_csp(settings: Settings) -> str:

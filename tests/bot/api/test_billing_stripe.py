@@ -105,6 +105,8 @@ async def test_checkout_makes_the_workspace_active_on_the_plan_paid_for(
     assert body["trial_ends_at"] is None and body["limits"]["runs"] == 25_000
     row = await subscription(sessions)
     assert row.period_end is not None and row.period_end - row.period_start == timedelta(days=365)
+    twice = await billed.as_(Role.owner).post("/api/billing/checkout", json={"plan": "launch"})
+    assert twice.status_code == 409 and "Manage billing" in twice.json()["error"]["message"]
     portal = await billed.as_(Role.owner).post("/api/billing/portal")
     assert portal.status_code == 200 and portal.json()["url"].startswith(
         f"{stripe_fake.url}/portal/"
