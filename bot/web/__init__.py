@@ -14,6 +14,7 @@ from bot.web.pages import (
     approvals,
     billing,
     chat,
+    clients,
     editor,
     health,
     library,
@@ -37,5 +38,5 @@ def install(app: FastAPI) -> None:
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live)
-    for module in (*pages, *more, team, trial, pricing, billing):
+    for module in (*pages, *more, team, trial, pricing, billing, clients):
         app.include_router(module.router)

@@ -135,3 +135,27 @@ async def test_trial_limit_checkout_portal_cancel_in_chromium(
     await stripe_fake.end(sub_id)  # the period is over
     await page.reload()
     await expect(page.get_by_role("alert")).to_contain_text("read-only")
+
+
+async def test_agency_client_overview_in_chromium(
+    web: Web, page: Page, tmp_path: Path, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await sign_up_in_browser(page, web, workspace="Northwind Agency")
+    await page.goto(f"{web.url}/clients")
+    await expect(page.locator("main")).to_contain_text(
+        "Client workspaces come with the Agency plan"
+    )
+    async with sessions() as session:
+        (await session.exec(select(Subscription))).one().plan = "agency"
+        await session.commit()
+    await page.reload()
+    for name in ("Lee Bakery", "Harbour Dental"):
+        await page.get_by_label("Client name").fill(name)
+        await page.get_by_role("button", name="Add client").click()
+        await expect(page.locator(".flash")).to_contain_text(f"Added {name}")
+    rows = page.locator("tr[data-client]")
+    await expect(rows).to_have_count(2)
+    await expect(page.locator("tr[data-client=lee-bakery]")).to_contain_text("0 (0)")
+    await screenshot(page, "clients", tmp_path, full_page=True)
+    await page.get_by_role("button", name="Unlink Lee Bakery").click()
+    await expect(rows).to_have_count(1)
