@@ -1,5 +1,6 @@
-"""Billing over time: trials and grace periods that ran out turn read-only, and reminders go out
-(3 days and 1 day before a trial ends; when a payment fails and a day before its grace ends).
+"""Billing over time: trials and grace periods that ran out turn read-only, reminders go out
+(3 days and 1 day before a trial ends; when a payment fails and a day before its grace ends),
+and run history older than the plan keeps it is deleted (`accounts.retention`).
 
 `tick()` runs every `LEVQOR_BILLING_SWEEP_SECONDS` in the app (and takes `now`, so tests move the
 clock). Each reminder is marked on the subscription and emailed to the owners once (keyed).
@@ -16,6 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts.account_mail import AccountMail, send_account_mail
+from accounts.retention import prune
 from accounts.subscriptions import settle
 from storage.config import Settings
 from storage.models import Member, Role, Subscription, Workflow, Workspace
@@ -39,6 +41,7 @@ class Tick:
 
     paused: list[Workflow] = field(default_factory=list)
     reminders: list[Reminder] = field(default_factory=list)
+    pruned: int = 0  # runs older than the plan's history retention, deleted
 
 
 def _due(subscription: Subscription, now: datetime, base_url: str) -> list[Reminder]:
@@ -106,6 +109,7 @@ async def tick(
         result = Tick(
             await settle(session, now), await due_reminders(session, now, settings.public_url)
         )
+        result.pruned = await prune(session, now)
         await session.commit()
         for reminder in result.reminders:
             workspace = await session.get(Workspace, reminder.workspace_id)
