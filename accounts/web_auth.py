@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from accounts.subscriptions import start_trial
 from accounts.workspaces import add_member, create_workspace, get_by_slug
 from storage.models import Member, Role, WebLogin, WebSession, Workspace
 from storage.types import utcnow
@@ -81,9 +82,18 @@ def check_sign_up(workspace_name: str, name: str, email: str, password: str) -> 
 
 
 async def sign_up(
-    session: AsyncSession, *, workspace_name: str, name: str, email: str, password: str
+    session: AsyncSession,
+    *,
+    workspace_name: str,
+    name: str,
+    email: str,
+    password: str,
+    trial: bool = False,
 ) -> WebLogin:
-    """Create a workspace with this person as its owner, and their login (caller commits)."""
+    """Create a workspace with this person as its owner, and their login (caller commits).
+
+    `trial`: the workspace starts Levqor's free trial (when billing is set up on this server).
+    """
     check_sign_up(workspace_name, name, email, password)
     address = email.strip().lower()
     taken = await session.exec(select(WebLogin).where(WebLogin.email == address))
@@ -93,6 +103,8 @@ async def sign_up(
         session, await _free_slug(session, workspace_name), workspace_name.strip()
     )
     member = await add_member(session, workspace, name.strip(), Role.owner, email=address)
+    if trial:
+        start_trial(session, workspace)
     login = WebLogin(
         workspace_id=workspace.id,
         member_id=member.id,

@@ -12,6 +12,7 @@ from agents.context import Context
 from agents.nodes import guarded
 from agents.nodes.analytics import analytics
 from agents.nodes.await_approval import await_approval
+from agents.nodes.billing import billing
 from agents.nodes.change_status import change_status
 from agents.nodes.decide import decide
 from agents.nodes.delete import delete
@@ -36,7 +37,7 @@ NODES = {
     "submit": submit, "await_approval": await_approval, "decide": decide,
     "list_workflows": list_workflows, "run_now": run_now, "change_status": change_status,
     "delete": delete, "templates": templates, "use_template": use_template,
-    "analytics": analytics, "say": say, "reopen": reopen, "show": show,
+    "analytics": analytics, "say": say, "reopen": reopen, "show": show, "billing": billing,
 }  # fmt: skip
 ROUTES = {
     "refuse": "refuse", "help": "help", "draft": "draft", "revise": "revise",
@@ -45,7 +46,7 @@ ROUTES = {
     "archive": "change_status", "delete": "delete", "confirm": "delete", "cancel": "delete",
     "templates": "templates", "use_template": "use_template", "health": "analytics",
     "failures": "analytics", "leads": "analytics", "last_run": "analytics", "say": "say",
-    "reopen": "reopen", "show": "show",
+    "reopen": "reopen", "show": "show", "billing": "billing",
 }  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from agents.planner.text import normalise
 IntentKind = Literal[
     "help", "refuse", "approve", "reject", "list", "run", "pause", "resume", "archive",
     "delete", "templates", "use_template", "health", "failures", "leads", "last_run",
-    "revise", "draft", "reopen", "show",
+    "revise", "draft", "reopen", "show", "billing",
 ]  # fmt: skip
 
 _SHORT_WORDS = 8
@@ -52,6 +52,22 @@ _AIMED_REVISION = (
 _HELP = (
     r"^(?:help(?:\s+me)?|\?|commands)\W*$|^(?:what\s+can\s+you\s+do|how\s+does\s+this\s+work|"
     r"help\s+(?:please|pls)\b)"
+)
+# Levqor's own plan and usage — never a workflow; a customer's Stripe plan is still drafted.
+_PLAN_NAMES = r"(?:launch|growth|scale|agency)"
+_BILLING_CHANGE = (
+    r"\b(?:upgrade|downgrade|change|switch|move)\b[^.?]{0,20}\b(?:my|our|the)\s+levqor\s+"
+    r"(?:plan|subscription|account)\b|\b(?:upgrade|downgrade|change|switch)\s+(?:my|our)\s+"
+    r"(?:plan|subscription)\b(?![^.?]*\b(?:customers?|clients?|stripe)\b)|"
+    rf"\b(?:upgrade|downgrade|switch|move)\s+(?:us\s+|me\s+)?to\s+(?:the\s+)?{_PLAN_NAMES}\b|"
+    r"\bcancel\s+(?:my|our)\s+levqor\b"
+)
+_BILLING_ASK = (
+    r"\b(?:what|which)\s+(?:levqor\s+)?plan\s+(?:am\s+i|are\s+we|is\s+this)\b|"
+    r"\bhow\s+much\s+(?:have\s+)?(?:i|we)\s+(?:have\s+)?used\b|\bmy\s+(?:levqor\s+)?usage\b|"
+    r"\b(?:our|my)\s+levqor\s+(?:plan|subscription|bill|billing)\b|"
+    r"\bhow\s+(?:many|much)\b[^.?]{0,20}\b(?:runs?|drafts?)\b[^.?]{0,15}\b(?:left|remaining)\b|"
+    r"\b(?:my|our|the\s+free|levqor)\s+trial\b"
 )
 _LIST = (
     r"\b(?:list|show|what\s+are|which\s+are|see)\b[^.?]{0,30}\bworkflows?\b|"
@@ -121,6 +137,11 @@ def classify(text: str, *, has_draft: bool = False) -> Intent:
         return Intent("refuse", {"reason": reason})
     if re.search(_HELP, t):
         return Intent("help")
+    if re.search(_BILLING_CHANGE, t):
+        plan = re.search(rf"\bto\s+(?:the\s+)?({_PLAN_NAMES})\b", t)
+        return Intent("billing", {"change": True, "plan": plan.group(1) if plan else None})
+    if re.search(_BILLING_ASK, t):
+        return Intent("billing", {"change": False})
     if words <= _SHORT_WORDS and re.search(_APPROVE, t):
         named = _named(re.search(_APPROVE_WHAT, t))
         return Intent("approve", {"confirm": bool(re.search(_CONFIRM, t)), **named})

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from accounts.stripe_billing import check_configured as check_billing_configured
 from bot import web
 from bot.access_log import AccessLogMiddleware
 from bot.api import (
     approvals,
+    billing,
     charts,
     connections,
     contacts,
+    clients,
     docs,
     errors,
     forms,
@@ -28,6 +33,7 @@ from bot.api import (
     workflows,
     workspace,
 )
+from bot.billing_hooks import install_billing
 from bot.body_limits import BodyLimitMiddleware
 from bot.security_headers import SecurityHeadersMiddleware
 from bot.slack.http import slack_router
@@ -36,6 +42,22 @@ from bot.web.render import error_page
 from storage.config import Settings
 from workflows.runtime import Runtime
 from workflows.spec import WorkflowSpec
+
+log = logging.getLogger(__name__)
+
+
+async def billing_sweeps(runtime: Runtime) -> None:
+    """Every `LEVQOR_BILLING_SWEEP_SECONDS`: trials and grace periods that ran out, reminders."""
+    from accounts.billing_clock import tick
+
+    while True:
+        try:
+            done = await tick(runtime.settings, runtime.sessions, runtime.http)
+            for workflow in done.paused:
+                await runtime.sync_workflow(workflow)
+        except Exception:
+            log.exception("billing sweep failed; trying again next time")
+        await asyncio.sleep(runtime.settings.billing_sweep_seconds)
 
 
 def create_app(
@@ -48,11 +70,13 @@ def create_app(
 
     `on_ready` is called once everything has started (`levqor serve` prints the address then).
     """
+    check_billing_configured(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = runtime or Runtime(settings)
         app.state.runtime = rt
+        install_billing(rt)
         if runtime is None:
             await rt.start()
         app.state.limiter.monitor.start()
@@ -61,11 +85,16 @@ def create_app(
             from bot.mail.gateway import MailGateway
 
             gateway = await MailGateway(rt, settings.host, settings.mail_port).start()
+        sweeper = None
+        if settings.stripe_billing_secret_key:  # trials end, reminders go out
+            sweeper = asyncio.create_task(billing_sweeps(rt))
         if on_ready is not None:
             on_ready()
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
             await app.state.limiter.close()
             if gateway is not None:
                 await gateway.close()
@@ -82,6 +111,7 @@ def create_app(
     )
     if runtime is not None:
         app.state.runtime = runtime
+        install_billing(runtime)
     app.state.limiter = build_limiter(settings, lambda: app.state.runtime.in_flight)
     errors.install(app, html=error_page)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
@@ -105,6 +135,8 @@ def create_app(
     app.include_router(messages.router)
     app.include_router(contacts.router)
     app.include_router(milestones.router)
+    app.include_router(billing.router)
+    app.include_router(clients.router)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))
     web.install(app)

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = Field(default=None, alias="STRIPE_SECRET_KEY")
     stripe_webhook_secret: str | None = Field(default=None, alias="STRIPE_WEBHOOK_SECRET")
     stripe_api_base: str = Field(default="https://api.stripe.com", alias="STRIPE_API_BASE")
+    # Levqor's own billing (accounts.stripe_billing): Levqor's Stripe account, never a workspace's.
+    stripe_billing_secret_key: str | None = Field(default=None, alias="STRIPE_BILLING_SECRET_KEY")
+    stripe_billing_webhook_secret: str | None = Field(
+        default=None, alias="STRIPE_BILLING_WEBHOOK_SECRET"
+    )
+    billing_sweep_seconds: float = Field(default=3600.0, gt=0, alias="LEVQOR_BILLING_SWEEP_SECONDS")
 
     sheets_api_base: str = Field(
         default="https://sheets.googleapis.com", alias="GOOGLE_SHEETS_API_BASE"

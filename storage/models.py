@@ -491,6 +491,61 @@ class ApprovalLink(SQLModel, table=True):
     used_at: datetime | None = _ts(nullable=True)
 
 
+class Subscription(SQLModel, table=True):
+    """A workspace's Levqor plan: trial, Stripe subscription state, period and reminders.
+
+    A workspace without a row (the embedded default, or one made before billing) is unmetered.
+    `status` is Levqor's own (`accounts.subscriptions`): trialing, active, past_due, read_only,
+    canceled; `stripe_status` the Stripe subscription's, as last fetched or received.
+    """
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", unique=True, max_length=32)
+    plan: str = Field(max_length=32)
+    interval: str = Field(default="monthly", max_length=16)
+    status: str = Field(default="trialing", max_length=16)
+    trial_ends_at: datetime | None = _ts(nullable=True)
+    period_start: datetime = _ts()
+    period_end: datetime | None = _ts(nullable=True)
+    cancel_at_period_end: bool = False
+    grace_ends_at: datetime | None = _ts(nullable=True)
+    stripe_customer_id: str | None = Field(default=None, index=True, max_length=255)
+    stripe_subscription_id: str | None = Field(default=None, index=True, max_length=255)
+    stripe_status: str | None = Field(default=None, max_length=32)
+    # The `created` time of the newest Stripe event applied: an older one never overwrites it.
+    stripe_event_at: int = 0
+    reminders: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Workflows paused when the workspace became read-only, resumed when it pays again.
+    paused_workflows: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class UsageCount(SQLModel, table=True):
+    """How many of a counted thing (`ai_draft`, `export`) a workspace used in one period."""
+
+    __tablename__ = "usage_count"
+    __table_args__ = (UniqueConstraint("workspace_id", "metric", "period_start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    metric: str = Field(max_length=32)
+    period_start: datetime = _ts()
+    count: int = 0
+
+
+class BillingEvent(SQLModel, table=True):
+    """A Levqor billing webhook event already taken in (Stripe retries are dropped on its id)."""
+
+    __tablename__ = "billing_event"
+
+    event_id: str = Field(primary_key=True, max_length=255)
+    type: str = Field(max_length=100)
+    received_at: datetime = _ts()
+
+
 TENANT_TABLES: tuple[type[SQLModel], ...] = (
     Member,
     ApiKey,
@@ -512,4 +567,6 @@ TENANT_TABLES: tuple[type[SQLModel], ...] = (
     WebSession,
     WebInvite,
     ApprovalLink,
+    Subscription,
+    UsageCount,
 )

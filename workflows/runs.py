@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,9 @@ from storage.scope import Tenant
 from workflows import service
 from workflows.errors import Conflict, NotFound
 from workflows.service import active_version
+
+RunGate = Callable[[Tenant], Awaitable[str | None]]
+"""Why a new run may not start now (a sentence), or None: the plan's limits, set by the app."""
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ from workflows.engine import Engine
 from workflows.failure_notices import FailureNotices
 from workflows.live import LiveEvents
 from workflows.reminders import CHASE_EVERY_SECONDS, ApprovalChaser
-from workflows.runs import start_run
+from workflows.runs import RunGate, start_run
 from workflows.scheduler import WorkflowScheduler, create_scheduler
 from workflows.spec import WorkflowSpec
 from workflows.versions import spec_of
@@ -66,6 +66,12 @@ class Runtime:
         # Scheduled fires and continued waits run a few at a time: a burst (10,000 drip waits due
         # together) queues here instead of exhausting the connection pool.
         self._scheduled = asyncio.Semaphore(settings.scheduled_concurrency)
+        # Admission of scheduled runs (the plan's limits, set by the app: `accounts.limits`).
+        self.run_gate: RunGate | None = None
+        # The workspace's plan and usage in words, for the assistant (set by the app).
+        self.billing_words: Callable[[AsyncSession, str], Awaitable[str]] | None = None
+        # Admits (and counts) one AI draft for a workspace, or says why not (set by the app).
+        self.draft_gate: Callable[[str], Awaitable[str | None]] | None = None
 
     async def start(self, *, scheduler: bool | None = None, recover: bool = True) -> Runtime:
         """Start the scheduler and wait clock (if enabled); with `recover`, take over runs whose
@@ -149,6 +155,9 @@ class Runtime:
             if workflow is None or workflow.status != WorkflowStatus.active:
                 return
             tenant = Tenant(session, workflow.workspace_id)
+            if self.run_gate is not None and (refused := await self.run_gate(tenant)):
+                log.info("scheduled run of %s not started: %s", workflow_id, refused)
+                return
             spec = await self._spec(session, workflow)
             payload: dict[str, Any] = {"fired_at": utcnow().isoformat()}
             if spec.trigger.type == "poll":

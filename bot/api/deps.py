@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from accounts.agencies import AgencyError, client_of
 from accounts.keys import Principal, authenticate
 from bot.throttle.deps import count_request, limiter_of, source_of
 from storage.scope import Tenant
@@ -68,9 +69,17 @@ async def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def get_tenant(principal: PrincipalDep, session: SessionDep) -> Tenant:
-    """The request's session scoped to the principal's workspace."""
-    return Tenant(session, principal.workspace.id)
+async def get_tenant(request: Request, principal: PrincipalDep, session: SessionDep) -> Tenant:
+    """The request's session scoped to the principal's workspace, or to one of its agency's
+    client workspaces named by the `Levqor-Workspace: SLUG` header (403 if not linked)."""
+    slug = request.headers.get("levqor-workspace", "").strip()
+    if not slug or slug == principal.workspace.slug:
+        return Tenant(session, principal.workspace.id)
+    try:
+        client = await client_of(session, principal.workspace, slug)
+    except AgencyError as exc:
+        raise HTTPException(403, str(exc)) from None
+    return Tenant(session, client.id)
 
 
 TenantDep = Annotated[Tenant, Depends(get_tenant)]

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from accounts.limits import OverLimit
 from workflows import errors
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,15 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
         return JSONResponse(
             error_body(code, str(exc), details), status_code=status, headers=headers
         )
+
+    @app.exception_handler(OverLimit)
+    async def over_limit(request: Request, exc: OverLimit) -> Response:
+        refusal = exc.refusal
+        page = html(request, 402, refusal.message) if html else None
+        if page is not None:
+            return page
+        details = {"reason": refusal.reason, "upgrade_url": refusal.upgrade_url}
+        return JSONResponse(error_body(refusal.reason, refusal.message, details), status_code=402)
 
     @app.exception_handler(RequestValidationError)
     async def validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
+from accounts import limits
 from bot.api.deps import RuntimeDep, SessionDep
 from bot.api.responses import errors
 from bot.api.schemas import HookAccepted
 from bot.throttle.deps import limiter_of, source_of
 from workflows.errors import TooLarge
-from workflows.triggers.webhook import receive
+from workflows.triggers.webhook import DeliverySkipped, receive
 
 router = APIRouter(tags=["webhooks"], responses=errors(400, 401, 404, 409, 413, 422, 429))
 
 
-@router.post("/hooks/{workflow_id}/{secret}", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/hooks/{workflow_id}/{secret}",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model_exclude_none=True,
+)
 async def hook(
     workflow_id: str,
     secret: str,
@@ -34,15 +39,21 @@ async def hook(
         body.extend(chunk)
         if len(body) > limit:
             raise TooLarge(f"payload is over the {limit}-byte limit")
-    started = await receive(
-        session,
-        workflow_id,
-        secret,
-        bytes(body),
-        request.headers,
-        max_bytes=limit,
-        allow_legacy=runtime.settings.webhook_legacy_signatures,
-    )
+    try:
+        started = await receive(
+            session,
+            workflow_id,
+            secret,
+            bytes(body),
+            request.headers,
+            max_bytes=limit,
+            allow_legacy=runtime.settings.webhook_legacy_signatures,
+            admit=limits.run_gate,
+        )
+    except DeliverySkipped as skipped:
+        await limits.record_skipped_delivery(session, skipped.workflow, skipped.reason)
+        await session.commit()
+        return HookAccepted(run_id=None, duplicate=False, skipped=skipped.reason)
     if started.created:
         runtime.submit(started.run.id)
     else:

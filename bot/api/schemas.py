@@ -182,8 +182,9 @@ class OutboxOut(BaseModel):
 class HookAccepted(BaseModel):
     """The webhook hub's answer."""
 
-    run_id: str
+    run_id: str | None
     duplicate: bool
+    skipped: str | None = None  # why no run was started (over the plan's run quota)
 
 
 class HealthOut(BaseModel):

@@ -6,6 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, status
 
+from accounts import limits
 from bot.api.deps import PrincipalDep, RuntimeDep, TenantDep
 from bot.api.responses import AUTHENTICATED
 from bot.api.schemas import (
@@ -81,6 +82,7 @@ async def create(
     """Create a workflow; it waits for approval before it can run."""
     _may_request(principal)
     spec = _spec_from(body, runtime)
+    await limits.require(tenant.session, tenant.workspace_id, "workflow")
     proposal = await service.create_workflow(
         tenant, spec, runtime.registry, principal.member, template_id=body.template_id
     )
@@ -136,6 +138,8 @@ async def run_now(
     _may_request(principal)
     body = body or RunRequest()
     workflow = await service.get_workflow(tenant, workflow_id)
+    if not body.dry_run:
+        await limits.require(tenant.session, tenant.workspace_id, "run")
     started = await run_manually(
         tenant, principal.member, workflow, payload=body.payload, dry_run=body.dry_run
     )
@@ -155,6 +159,8 @@ async def change_status(
     runtime: RuntimeDep,
 ) -> WorkflowOut:
     """Pause, resume or archive; the scheduler follows."""
+    if verb == "resume":
+        await limits.require(tenant.session, tenant.workspace_id, "activate")
     workflow = await service.transition(tenant, workflow_id, verb, principal.member)
     await tenant.session.commit()
     await runtime.sync_workflow(workflow)

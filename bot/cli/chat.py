@@ -46,7 +46,9 @@ async def _chat(
     from agents.checkpoint import open_checkpointer
 
     console = Console()
-    runtime = Runtime(settings)
+    from bot.billing_hooks import install_billing
+
+    runtime = install_billing(Runtime(settings))
     # A conversation executes the runs it starts, not the ones other processes left behind:
     # those are for `levqor serve` (or a Slack process running the scheduler) to take over.
     await runtime.start(recover=False)

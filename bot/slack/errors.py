@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from accounts.limits import OverLimit
 from workflows.errors import DomainError
 
 log = logging.getLogger("levqor.slack")
@@ -16,6 +17,8 @@ SORRY = ":warning: Something went wrong on our side; it has been logged."
 
 def explain(exc: BaseException) -> str:
     """A message safe to show: a domain error's own words, else a generic apology (logged)."""
+    if isinstance(exc, OverLimit):
+        return f":warning: {exc}"
     if isinstance(exc, DomainError):
         return f":warning: {exc}"
     if isinstance(exc, SlackApiError):

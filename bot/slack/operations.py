@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from accounts import limits
 from bot.slack.deps import Actor, SlackDeps
 from bot.slack.views.draft_card import DraftCard
 from storage.models import Approval, Member, Workflow, WorkflowVersion
@@ -109,6 +110,7 @@ async def run_now(
     actor: Actor, deps: SlackDeps, workflow: Workflow, key: str | None = None
 ) -> StartedRun:
     """Record a manual run and start it in the background (a repeated `key` starts nothing)."""
+    await limits.require(actor.session, actor.tenant.workspace_id, "run")
     started = await run_manually(actor.tenant, actor.member, workflow, idempotency_key=key)
     if started.created:
         await actor.session.commit()
@@ -120,6 +122,7 @@ async def retry(actor: Actor, deps: SlackDeps, run_id: str) -> tuple[Workflow, S
     """Run a failed run's workflow again with the same trigger payload, once per failed run."""
     async with deps.lock(f"retry:{run_id}"):  # concurrent clicks: the second finds the first
         await fresh_transaction(actor)
+        await limits.require(actor.session, actor.tenant.workspace_id, "run")
         workflow, started = await retry_failed(actor.tenant, actor.member, run_id)
     if started.created:
         await actor.session.commit()

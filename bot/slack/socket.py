@@ -31,12 +31,15 @@ def slack_command() -> None:
 async def run_socket_mode(settings: Settings, *, until: asyncio.Event | None = None) -> None:
     """Start the runtime and the Socket Mode connection; stop when `until` is set (or never)."""
     from accounts.workspaces import ensure_default
+    from bot.billing_hooks import install_billing
     from bot.slack.app import create_bolt_app
     from workflows.runtime import Runtime
 
     # With the scheduler on, this process is a worker: it takes over runs whose process stopped.
     # Without it, it only executes the runs its own Slack requests start.
-    runtime = await Runtime(settings).start(recover=settings.run_scheduler)
+    runtime = Runtime(settings)
+    install_billing(runtime)  # the plan's run quota, as in `create_app`
+    await runtime.start(recover=settings.run_scheduler)
     try:
         async with runtime.sessions() as session:
             await ensure_default(session)

@@ -13,9 +13,11 @@ from bot.web.pages import (
     analytics,
     approval_links,
     approvals,
+    billing,
     chat,
     connections,
     contacts,
+    clients,
     editor,
     health,
     library,
@@ -24,6 +26,7 @@ from bot.web.pages import (
     messages,
     password,
     profile,
+    pricing,
     runs,
     settings,
     team,
@@ -45,5 +48,6 @@ def install(app: FastAPI) -> None:
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live, messages, contacts)
-    for module in (*pages, *more, team, trial, connections, settings, notifications, profile):
+    mine = (connections, settings, notifications, profile)
+    for module in (*pages, *more, team, trial, *mine, pricing, billing, clients):
         app.include_router(module.router)

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 
+from accounts.billing import notice as billing_notice
 from accounts.web_auth import SESSION_DAYS, WebUser, resolve_session
 from bot.api.deps import RuntimeDep, SessionDep
 from bot.throttle.deps import count_request
@@ -73,6 +74,7 @@ async def optional_user(request: Request, session: SessionDep) -> WebUser | None
     request.state.web_user = user  # the error page shows the header for a signed-in user
     if user is not None:
         await count_request(request, user.workspace.id, user.member.id)
+        request.state.billing_notice = await billing_notice(session, user.workspace.id)
     return user
 
 

@@ -46,6 +46,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/team", "Team"),
     ("/connections", "Connections"),
     ("/settings", "Settings"),
+    ("/billing", "Billing"),
 )
 
 
@@ -99,7 +100,12 @@ def error_page(request: Request, status: int, message: str) -> Response | None:
     """The site's error page for a browser's page request (None lets the API answer in JSON)."""
     if not wants_page(request):
         return None
-    titles = {403: "Not allowed", 404: "Page not found", 409: "Already changed"}
+    titles = {
+        402: "Plan limit reached",
+        403: "Not allowed",
+        404: "Page not found",
+        409: "Already changed",
+    }
     return render(
         request,
         "error.html",
@@ -107,4 +113,5 @@ def error_page(request: Request, status: int, message: str) -> Response | None:
         status=status,
         title=titles.get(status, "Something went wrong"),
         message=message if status != 404 else "There is nothing here, or it is not yours to see.",
+        upgrade_url="/billing" if status == 402 else None,
     )

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.compare import same_secret
 from storage.json_limits import TooDeep, loads_checked
-from storage.models import Workflow, WorkflowStatus
+from storage.models import Run, Workflow, WorkflowStatus
 from storage.scope import Tenant
 from workflows.errors import (
     BadRequest,
@@ -25,7 +25,7 @@ from workflows.errors import (
     TooLarge,
     Unauthorized,
 )
-from workflows.runs import StartedRun, start_run
+from workflows.runs import RunGate, StartedRun, start_run
 from workflows.service import active_version
 from workflows.spec import WebhookTrigger
 from workflows.versions import spec_of
@@ -69,6 +69,20 @@ def verify_signature(
         raise Unauthorized(f"wrong {name} signature")
 
 
+class DeliverySkipped(Exception):
+    """An authentic delivery that starts no run (over the plan's quota): acknowledge, record."""
+
+    def __init__(self, workflow: Workflow, reason: str) -> None:
+        super().__init__(reason)
+        self.workflow = workflow
+        self.reason = reason
+
+
+async def _run_with_key(tenant: Tenant, workflow_id: str, key: str) -> Run | None:
+    query = tenant.select(Run).where(Run.workflow_id == workflow_id, Run.idempotency_key == key)
+    return await tenant.first(query)
+
+
 async def receive(
     session: AsyncSession,
     workflow_id: str,
@@ -78,8 +92,12 @@ async def receive(
     *,
     max_bytes: int,
     allow_legacy: bool = False,
+    admit: RunGate | None = None,
 ) -> StartedRun:
-    """Check secret, size and signature, parse the payload and record a run (deduped)."""
+    """Check secret, size and signature, parse the payload and record a run (deduped).
+
+    `admit` may refuse a new run (the plan's run quota): `DeliverySkipped` says why.
+    """
     if len(body) > max_bytes:
         raise TooLarge(f"payload is {len(body)} bytes; the limit is {max_bytes}")
     workflow = await session.get(Workflow, workflow_id)
@@ -105,6 +123,9 @@ async def receive(
     key = headers.get("idempotency-key") or None
     if key and len(key) > 200:
         raise BadRequest("Idempotency-Key must be at most 200 characters")
+    earlier = await _run_with_key(tenant, workflow.id, key) if key else None
+    if earlier is None and admit is not None and (refused := await admit(tenant)):
+        raise DeliverySkipped(workflow, refused)
     started = await start_run(
         tenant,
         workflow,

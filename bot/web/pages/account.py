@@ -75,7 +75,12 @@ async def signup(
     await limiter_of(request).strict("signup_source", source_of(request))
     try:
         login = await sign_up(
-            session, workspace_name=workspace, name=name, email=email, password=password
+            session,
+            workspace_name=workspace,
+            name=name,
+            email=email,
+            password=password,
+            trial=runtime.settings.stripe_billing_secret_key is not None,
         )
     except SignUpError as exc:
         values = {"workspace": workspace, "name": name, "email": email}

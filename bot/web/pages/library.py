@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import col
 
+from accounts import limits
 from agents.views import who_approves
 from bot.web.auth import CsrfChecked, PageContext
 from bot.web.flash import flash_answer
@@ -149,8 +150,10 @@ async def _change(
 ) -> Response:
     back = safe_back(back)
     try:
+        if verb == "resume":
+            await limits.require(ctx.tenant.session, ctx.tenant.workspace_id, "activate")
         workflow = await service.transition(ctx.tenant, workflow_id, verb, ctx.user.member)
-    except (Conflict, Forbidden) as exc:
+    except (Conflict, Forbidden, limits.OverLimit) as exc:
         return flash_answer(request, back, _sentence(str(exc)), ok=False)
     await ctx.tenant.session.commit()
     await ctx.runtime.sync_workflow(workflow)
@@ -191,8 +194,9 @@ async def run_now(
         if workflow.status != WorkflowStatus.active:
             reason = _NOT_RUNNABLE[workflow.status]
             raise Conflict(f"“{workflow.name}” cannot run now: {reason}")
+        await limits.require(tenant.session, tenant.workspace_id, "run")
         started = await run_manually(tenant, member, workflow)
-    except (Conflict, Forbidden) as exc:
+    except (Conflict, Forbidden, limits.OverLimit) as exc:
         return flash_answer(request, back, _sentence(str(exc)), ok=False)
     await tenant.session.commit()
     ctx.runtime.submit(started.run.id)

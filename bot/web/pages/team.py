@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from accounts import invites, members
+from accounts import invites, limits, members
 from accounts.invite_mail import MailResult, email_invite
 from accounts.web_auth import SignUpError, WebUser, close_session, open_session
 from bot.api.deps import RuntimeDep, SessionDep
@@ -66,6 +66,7 @@ async def team_page(request: Request, ctx: PageContext) -> Response:
 async def invite(request: Request, ctx: PageContext, email: Text = "", role: Text = "") -> Response:
     """Create an invite and show its link once (emailed too when email is set up)."""
     await limiter_of(request).strict("invite_workspace", ctx.user.workspace.id)
+    await limits.require(ctx.tenant.session, ctx.tenant.workspace_id, "member")  # 402 page
     try:
         new = await invites.create_invite(ctx.tenant, ctx.user.member, email, role)
     except invites.InviteError as exc:

@@ -1,0 +1,91 @@
+"""The assistant about Levqor's own plan: plan and usage answered from the workspace's billing,
+"upgrade my Levqor plan" sent to the Billing page and never drafted as a workflow."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from accounts import subscriptions
+from accounts.billing import summary
+from agents.intents import classify
+from bot.billing_hooks import install_billing
+from storage.config import Settings
+from storage.models import Approval, Role, UsageCount, Workflow, Workspace
+from tests.agents.conversation_worker import open_assistant
+from tests.agents.test_conversation import member
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("upgrade my Levqor plan to Scale", "billing"),
+        ("what plan am I on?", "billing"),
+        ("how much have we used this month?", "billing"),
+        ("how many days are left in my trial?", "billing"),
+        ("switch us to agency", "billing"),
+        ("when a customer upgrades their plan, email me", "draft"),
+    ],
+)
+def test_billing_intents(text: str, kind: str) -> None:
+    assert classify(text).kind == kind
+
+
+async def test_plan_and_usage_answered_and_upgrade_routed_to_billing(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    owner = await member(sessions, workspace, Role.owner)
+    async with sessions() as session:
+        ws = await session.get(Workspace, workspace.id)
+        assert ws is not None
+        subscriptions.start_trial(session, ws)
+        await session.commit()
+    thread = uuid.uuid4().hex
+    async with open_assistant(settings, workspace.id, owner.id) as assistant:
+        install_billing(assistant.runtime)
+        reply = await assistant.send(thread, "what plan am I on and how much have I used?")
+        assert "You are on Growth (free trial), 7 days left in your free trial" in reply.text
+        assert "runs this period: 0 of 5,000" in reply.text
+        reply = await assistant.send(thread, "upgrade my Levqor plan to Scale")
+        assert "To change your Levqor plan to Scale, an owner chooses it on the Billing page" in (
+            reply.text
+        )
+        assert "/billing" in reply.text and reply.draft is None and reply.approval is None
+    async with sessions() as session:
+        assert (await session.exec(select(Workflow))).all() == []
+        assert (await session.exec(select(Approval))).all() == []
+
+
+async def test_ai_drafts_are_counted_and_stop_at_the_plan_limit(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    owner = await member(sessions, workspace, Role.owner)
+    async with sessions() as session:
+        ws = await session.get(Workspace, workspace.id)
+        assert ws is not None
+        subscription = subscriptions.start_trial(session, ws)
+        subscription.plan = "launch"  # 30 AI drafts a month
+        session.add(
+            UsageCount(
+                workspace_id=ws.id,
+                metric="ai_draft",
+                period_start=subscription.period_start,
+                count=29,
+            )
+        )
+        await session.commit()
+    async with open_assistant(settings, workspace.id, owner.id) as assistant:
+        install_billing(assistant.runtime)
+        reply = await assistant.send(uuid.uuid4().hex, "every monday at 9am post hello to #team")
+        assert reply.draft is not None
+        reply = await assistant.send(uuid.uuid4().hex, "every friday at 5pm post bye to #team")
+        assert reply.draft is None
+        assert "Your Launch plan allows 30 AI drafts this month" in reply.text
+        assert "Billing page" in reply.text
+    async with sessions() as session:
+        state = await summary(session, workspace.id)
+    assert next(m.used for m in state.meters if m.key == "ai_drafts") == 30
