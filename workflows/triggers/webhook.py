@@ -8,6 +8,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -69,6 +70,14 @@ def verify_signature(
         raise Unauthorized(f"wrong {name} signature")
 
 
+@dataclass
+class Delivery:
+    """A recorded delivery: its run (new or the earlier one) and how the sender is answered."""
+
+    started: StartedRun
+    trigger: WebhookTrigger
+
+
 async def receive(
     session: AsyncSession,
     workflow_id: str,
@@ -78,7 +87,7 @@ async def receive(
     *,
     max_bytes: int,
     allow_legacy: bool = False,
-) -> StartedRun:
+) -> Delivery:
     """Check secret, size and signature, parse the payload and record a run (deduped)."""
     if len(body) > max_bytes:
         raise TooLarge(f"payload is {len(body)} bytes; the limit is {max_bytes}")
@@ -118,7 +127,7 @@ async def receive(
             "this Idempotency-Key was already used for a different payload; "
             "send new data with a new key"
         )
-    return started
+    return Delivery(started, trigger)
 
 
 def parse_payload(body: bytes, content_type: str) -> dict[str, Any]:
