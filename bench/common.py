@@ -15,10 +15,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
+import httpx
 
-from storage import migrate  # noqa: E402
-from storage.config import Settings  # noqa: E402
+from storage import migrate
+from storage.config import Settings
 
 
 def temp_settings(database_url: str | None = None, **extra: Any) -> Settings:

@@ -23,6 +23,12 @@ DESIGN.md are the way past one process.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/<name>.py`, as documented: find the repo
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
 import asyncio
 import time

@@ -5,6 +5,12 @@ python bench/engine_overhead.py [--steps 10] [--runs 100] [--postgres URL]
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/<name>.py`, as documented: find the repo
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
 import asyncio
 import statistics

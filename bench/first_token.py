@@ -9,6 +9,12 @@ python -m bench.first_token [--messages 50] [--postgres URL]
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/<name>.py`, as documented: find the repo
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
 import asyncio
 import os

@@ -6,6 +6,12 @@ draft, revise ("make it 8am London time"), revise ("also email me"), list workfl
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/<name>.py`, as documented: find the repo
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import asyncio
 import statistics
 import sys

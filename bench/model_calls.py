@@ -18,14 +18,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from agents.evaluation import load_cases  # noqa: E402
-from agents.llm_catalogue import TOOL_NAME  # noqa: E402
-from agents.llm_drafter import LLMDrafter  # noqa: E402
-from agents.planner import draft as offline_draft  # noqa: E402
-from bench.common import percentile  # noqa: E402
-from integrations.catalog import default_registry  # noqa: E402
-from storage.config import Settings  # noqa: E402
-from tests.fakes.openai_server import ScriptedOpenAI  # noqa: E402
+from agents.evaluation import load_cases
+from agents.llm_catalogue import TOOL_NAME
+from agents.llm_drafter import LLMDrafter
+from agents.planner import draft as offline_draft
+from bench.common import percentile
+from integrations.catalog import default_registry
+from storage.config import Settings
+from tests.fakes.openai_server import ScriptedOpenAI
 
 DEV = ROOT / "tests" / "agents" / "dev_cases.jsonl"
 

@@ -8,6 +8,12 @@ python bench/webhook_throughput.py [--runs 1000] [--concurrency 32] [--postgres 
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/<name>.py`, as documented: find the repo
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 import argparse
 import asyncio
 import json

@@ -135,7 +135,7 @@ async def submit(
     }
     if hosted.trigger.signature_header:  # the hub checks it like any sender's
         headers[hosted.trigger.signature_header.lower()] = sign(workflow.webhook_secret, body)
-    return await receive(
+    delivery = await receive(
         session,
         workflow.id,
         workflow.webhook_secret,
@@ -143,3 +143,4 @@ async def submit(
         headers,
         max_bytes=settings.webhook_max_bytes,
     )
+    return delivery.started

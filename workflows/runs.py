@@ -86,6 +86,15 @@ async def _by_key(tenant: Tenant, workflow_id: str, key: str) -> Run | None:
     )
 
 
+async def answer_of(tenant: Tenant, run_id: str, step_id: str | None) -> dict[str, Any] | None:
+    """The output a "when done" webhook answers with: `step_id`'s, else the last step's that
+    left one (a skipped step leaves none); None when no such step left an output."""
+    steps = await run_steps(tenant, run_id)
+    if step_id is not None:
+        return next((s.output for s in steps if s.step_id == step_id), None)
+    return next((s.output for s in reversed(steps) if s.output is not None), None)
+
+
 async def get_run(tenant: Tenant, run_id: str) -> Run:
     """The run, or NotFound."""
     run = await tenant.get(Run, run_id)

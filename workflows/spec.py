@@ -177,11 +177,32 @@ class FormSpec(_Strict):
 
 
 class WebhookTrigger(_Strict):
-    """`POST /hooks/{workflow_id}/{secret}`; optionally an HMAC signature header and a form."""
+    """`POST /hooks/{workflow_id}/{secret}`; optionally an HMAC signature header and a form.
+
+    `webhook_response` says when the sender is answered: "accept" (202 with the run id at once)
+    or "when_done" (the output of `webhook_response_step`, else of the last step that ran, once
+    the run has ended; 202 as with "accept" if that takes over `webhook_timeout_seconds`).
+    """
 
     type: Literal["webhook"] = "webhook"
     signature_header: str | None = None
     form: FormSpec | None = None
+    webhook_response: Literal["accept", "when_done"] = "accept"
+    webhook_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    webhook_response_step: str | None = Field(default=None, pattern=STEP_ID_PATTERN)
+
+    @model_serializer(mode="wrap")
+    def _plain(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A plain webhook stays {"type": "webhook"}: the answer settings only when chosen.
+        data: dict[str, Any] = handler(self)
+        for name, default in (
+            ("webhook_response", "accept"),
+            ("webhook_timeout_seconds", 30.0),
+            ("webhook_response_step", None),
+        ):
+            if data.get(name) == default:
+                data.pop(name, None)
+        return data
 
 
 class EmailTrigger(_Strict):
@@ -320,6 +341,9 @@ class WorkflowSpec(_Strict):
                             "which does not run before it"
                         )
             seen.add(step.id)
+        answer = getattr(self.trigger, "webhook_response_step", None)
+        if answer is not None and answer not in seen:
+            raise ValueError(f"trigger.webhook_response_step: there is no step {answer!r}")
         return self
 
     def actions(self) -> list[str]:

@@ -1,24 +1,40 @@
-"""The webhook hub route: `POST /hooks/{workflow_id}/{secret}` → 202 with the run id."""
+"""The webhook hub route: `POST /hooks/{workflow_id}/{secret}` → 202 with the run id, or (for a
+workflow set to answer "when done") 200 with how the run ended and its output."""
 
 from __future__ import annotations
+
+import asyncio
+from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 
 from accounts import limits
 from bot.api.deps import RuntimeDep, SessionDep
 from bot.api.responses import errors
-from bot.api.schemas import HookAccepted
+from bot.api.schemas import HookAccepted, HookAnswered
 from bot.throttle.deps import limiter_of, source_of
+from storage.models import Run, RunStatus
+from storage.scope import Tenant
 from workflows.errors import TooLarge
-from workflows.triggers.webhook import DeliverySkipped, receive
+from workflows.runs import answer_of
+from workflows.triggers.webhook import Delivery, DeliverySkipped, receive
 
 router = APIRouter(tags=["webhooks"], responses=errors(400, 401, 404, 409, 413, 422, 429))
+ENDED = (RunStatus.succeeded, RunStatus.failed)
+ANSWERED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": HookAnswered,
+        "description": "A repeated `Idempotency-Key` (the first run, nothing run again); or, "
+        'for a workflow that answers "when done", the ended run and its output',
+    }
+}
 
 
 @router.post(
     "/hooks/{workflow_id}/{secret}",
     status_code=status.HTTP_202_ACCEPTED,
     response_model_exclude_none=True,
+    responses=ANSWERED,
 )
 async def hook(
     workflow_id: str,
@@ -27,8 +43,11 @@ async def hook(
     response: Response,
     runtime: RuntimeDep,
     session: SessionDep,
-) -> HookAccepted:
-    """Accept a delivery; the same `Idempotency-Key` again returns the first run, runs nothing."""
+) -> HookAnswered | HookAccepted:
+    """Accept a delivery; the same `Idempotency-Key` again returns the first run, runs nothing.
+
+    A workflow whose trigger says `webhook_response: when_done` answers once the run has ended
+    (within `webhook_timeout_seconds`; past that, or when the run waits, 202 as usual)."""
     await limiter_of(request).strict("hook_delivery", source_of(request), workflow_id)
     limit = runtime.settings.webhook_max_bytes
     declared = request.headers.get("content-length")
@@ -40,7 +59,7 @@ async def hook(
         if len(body) > limit:
             raise TooLarge(f"payload is over the {limit}-byte limit")
     try:
-        started = await receive(
+        delivery = await receive(
             session,
             workflow_id,
             secret,
@@ -54,8 +73,37 @@ async def hook(
         await limits.record_skipped_delivery(session, skipped.workflow, skipped.reason)
         await session.commit()
         return HookAccepted(run_id=None, duplicate=False, skipped=skipped.reason)
-    if started.created:
-        runtime.submit(started.run.id)
-    else:
+    run = delivery.started.run
+    duplicate = not delivery.started.created
+    task = None if duplicate else runtime.submit(run.id)
+    if duplicate:
         response.status_code = status.HTTP_200_OK
-    return HookAccepted(run_id=started.run.id, duplicate=not started.created)
+    if delivery.trigger.webhook_response == "when_done":
+        ended = await _ended(delivery, task)
+        if ended is not None:
+            response.status_code = status.HTTP_200_OK
+            output = await answer_of(
+                Tenant(session, ended.workspace_id),
+                ended.id,
+                delivery.trigger.webhook_response_step,
+            )
+            return HookAnswered(
+                run_id=ended.id,
+                duplicate=duplicate,
+                status=ended.status.value,
+                output=output,
+                error=ended.error,
+            )
+    return HookAccepted(run_id=run.id, duplicate=duplicate)
+
+
+async def _ended(delivery: Delivery, task: asyncio.Task[Run] | None) -> Run | None:
+    """The run once it has ended within the workflow's timeout; None if it has not."""
+    if task is None:  # a repeated delivery: the first run, as it stands now
+        run = delivery.started.run
+        return run if run.status in ENDED else None
+    done, _ = await asyncio.wait({task}, timeout=delivery.trigger.webhook_timeout_seconds)
+    if not done or task.cancelled() or task.exception() is not None:
+        return None
+    run = task.result()
+    return run if run.status in ENDED else None

@@ -187,6 +187,16 @@ class HookAccepted(BaseModel):
     skipped: str | None = None  # why no run was started (over the plan's run quota)
 
 
+class HookAnswered(HookAccepted):
+    """A "when done" webhook's answer: how the run ended and the chosen step's output."""
+
+    status: str = Field(description="`succeeded` or `failed`")
+    output: dict[str, Any] | None = Field(
+        default=None, description="the chosen step's output (else the last step's that ran)"
+    )
+    error: str | None = Field(default=None, description="why the run failed, in a sentence")
+
+
 class HealthOut(BaseModel):
     """Liveness for anyone; with an API key, the workspace's figures and this server's load."""
 

@@ -8,6 +8,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -81,6 +82,12 @@ class DeliverySkipped(Exception):
 async def _run_with_key(tenant: Tenant, workflow_id: str, key: str) -> Run | None:
     query = tenant.select(Run).where(Run.workflow_id == workflow_id, Run.idempotency_key == key)
     return await tenant.first(query)
+@dataclass
+class Delivery:
+    """A recorded delivery: its run (new or the earlier one) and how the sender is answered."""
+
+    started: StartedRun
+    trigger: WebhookTrigger
 
 
 async def receive(
@@ -93,7 +100,7 @@ async def receive(
     max_bytes: int,
     allow_legacy: bool = False,
     admit: RunGate | None = None,
-) -> StartedRun:
+) -> Delivery:
     """Check secret, size and signature, parse the payload and record a run (deduped).
 
     `admit` may refuse a new run (the plan's run quota): `DeliverySkipped` says why.
@@ -139,7 +146,7 @@ async def receive(
             "this Idempotency-Key was already used for a different payload; "
             "send new data with a new key"
         )
-    return started
+    return Delivery(started, trigger)
 
 
 def parse_payload(body: bytes, content_type: str) -> dict[str, Any]:
