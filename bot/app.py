@@ -40,7 +40,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         rt = runtime or Runtime(settings)
         app.state.runtime = rt
         if runtime is None:
-            await rt.start()
+            await rt.start_role()
         app.state.limiter.monitor.start()
         gateway = None
         if settings.mail_port is not None:  # inbound SMTP in the same process as the scheduler

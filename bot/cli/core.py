@@ -26,6 +26,14 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
         port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+        role: Annotated[
+            str | None,
+            typer.Option(
+                help="all (default: everything in one process), web (API and webhooks; runs go "
+                "to the queue), worker (web + executing runs from the queue). Needs PostgreSQL "
+                "unless all. Default: LEVQOR_ROLE."
+            ),
+        ] = None,
     ) -> None:
         """Apply migrations and start Levqor (API, webhook hub and scheduler in one process)."""
         import uvicorn
@@ -33,8 +41,11 @@ def register(app: typer.Typer) -> None:
         from bot.app import create_app
         from storage import migrate
 
-        settings = Settings()
+        if role not in (None, "all", "web", "worker"):
+            raise typer.BadParameter("role must be all, web or worker")
+        settings = settings_for(role)
         migrate.upgrade(settings)
+        ensure_queue(settings)
         asyncio.run(_ensure_default(settings))
         uvicorn.run(
             create_app(settings),
@@ -51,6 +62,7 @@ def register(app: typer.Typer) -> None:
 
         settings = Settings()
         migrate.upgrade(settings)
+        ensure_queue(settings)
         asyncio.run(_ensure_default(settings))
         console.print("[green]database is up to date[/green]")
 
@@ -108,6 +120,26 @@ def register(app: typer.Typer) -> None:
         from workflows.spec import WorkflowSpec
 
         typer.echo(json.dumps(WorkflowSpec.model_json_schema(), indent=2))
+
+
+def settings_for(role: str | None) -> Settings:
+    """The settings, with `role` (if given) instead of LEVQOR_ROLE; bad settings end the command
+    with their message."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(LEVQOR_ROLE=role) if role else Settings()
+    except ValidationError as exc:
+        messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise typer.BadParameter(messages) from None
+
+
+def ensure_queue(settings: Settings) -> None:
+    """Create the run queue's tables on PostgreSQL (once)."""
+    if not settings.is_sqlite:
+        from workflows.queue import ensure_schema
+
+        ensure_schema(settings)
 
 
 async def _ensure_default(settings: Settings) -> None:
