@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from bot import web
+from bot.accept_timing import AcceptTimingMiddleware
 from bot.api import (
     approvals,
     charts,
@@ -18,6 +19,7 @@ from bot.api import (
     hooks,
     inbound,
     milestones,
+    operations,
     runs,
     templates,
     workflows,
@@ -70,9 +72,11 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     errors.install(app, html=error_page)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(AcceptTimingMiddleware)
     for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
         app.include_router(module.router)
     app.include_router(milestones.router)
+    app.include_router(operations.router)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))
     web.install(app)

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # PostgreSQL job queue (implied by the web and worker roles) instead of this process.
     role: Literal["all", "web", "worker", "scheduler"] = Field(default="all", alias="LEVQOR_ROLE")
     run_queue: bool = Field(default=False, alias="LEVQOR_RUN_QUEUE")
+    # When set, `GET /metrics` needs `Authorization: Bearer <this>`.
+    metrics_token: str | None = Field(default=None, alias="LEVQOR_METRICS_TOKEN")
     worker_concurrency: int = Field(default=8, ge=1, le=256, alias="LEVQOR_WORKER_CONCURRENCY")
     # How often a standby scheduler tries to take the lead (and the leader checks it still has it).
     leader_poll_seconds: float = Field(default=1.0, gt=0, alias="LEVQOR_LEADER_POLL_SECONDS")
