@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from accounts.stripe_billing import check_configured as check_billing_configured
 from bot import web
 from bot.access_log import AccessLogMiddleware
+from bot.accept_timing import AcceptTimingMiddleware
 from bot.api import (
     approvals,
     billing,
@@ -28,6 +29,7 @@ from bot.api import (
     messages,
     milestones,
     notifications,
+    operations,
     runs,
     templates,
     workflows,
@@ -78,7 +80,7 @@ def create_app(
         app.state.runtime = rt
         install_billing(rt)
         if runtime is None:
-            await rt.start()
+            await rt.start_role()
         app.state.limiter.monitor.start()
         gateway = None
         if settings.mail_port is not None:  # inbound SMTP in the same process as the scheduler
@@ -130,6 +132,7 @@ def create_app(
         notifications,
     ):
         app.include_router(module.router)
+    app.add_middleware(AcceptTimingMiddleware)
     app.include_router(connections.router)
     app.add_middleware(AccessLogMiddleware)  # outermost: sees every request and its status
     app.include_router(messages.router)
@@ -137,6 +140,7 @@ def create_app(
     app.include_router(milestones.router)
     app.include_router(billing.router)
     app.include_router(clients.router)
+    app.include_router(operations.router)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))
     web.install(app)

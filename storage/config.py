@@ -33,6 +33,19 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", alias="LEVQOR_LOG_LEVEL")
     log_format: Literal["text", "json"] = Field(default="text", alias="LEVQOR_LOG_FORMAT")
     run_scheduler: bool = Field(default=True, alias="LEVQOR_SCHEDULER")
+    # Scale-out (docs/scaling.md): what this process does, and whether runs go through the
+    # PostgreSQL job queue (implied by the web and worker roles) instead of this process.
+    role: Literal["all", "web", "worker", "scheduler"] = Field(default="all", alias="LEVQOR_ROLE")
+    run_queue: bool = Field(default=False, alias="LEVQOR_RUN_QUEUE")
+    # When set, `GET /metrics` needs `Authorization: Bearer <this>`.
+    metrics_token: str | None = Field(default=None, alias="LEVQOR_METRICS_TOKEN")
+    worker_concurrency: int = Field(default=8, ge=1, le=256, alias="LEVQOR_WORKER_CONCURRENCY")
+    # How often a standby scheduler tries to take the lead (and the leader checks it still has it).
+    leader_poll_seconds: float = Field(default=1.0, gt=0, alias="LEVQOR_LEADER_POLL_SECONDS")
+    # How often the lead scheduler re-reads which workflows are scheduled (web nodes change them).
+    schedule_refresh_seconds: float = Field(
+        default=5.0, gt=0, alias="LEVQOR_SCHEDULE_REFRESH_SECONDS"
+    )
 
     slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
@@ -170,6 +183,25 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """Whether the database is the embedded SQLite file."""
         return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def queue_enabled(self) -> bool:
+        """Whether runs are executed by workers from the PostgreSQL queue (`workflows.queue`)."""
+        return self.run_queue or self.role != "all"
+
+    @property
+    def libpq_url(self) -> str:
+        """The database URL as libpq (psycopg, procrastinate) reads it."""
+        return self.resolved_database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+    @model_validator(mode="after")
+    def _queue_needs_postgres(self) -> Settings:
+        if self.queue_enabled and self.is_sqlite:
+            raise ValueError(
+                "the run queue (LEVQOR_RUN_QUEUE, or a role other than all) needs PostgreSQL: "
+                "set DATABASE_URL to a postgresql:// URL"
+            )
+        return self
 
     @cached_property
     def resolved_secret_key(self) -> str:

@@ -24,6 +24,7 @@ from storage.models import (
 from storage.scope import Tenant
 from workflows import service
 from workflows.errors import Conflict, NotFound
+from workflows.queue import enqueue_run
 from workflows.service import active_version
 
 RunGate = Callable[[Tenant], Awaitable[str | None]]
@@ -68,6 +69,8 @@ async def start_run(
             dry_run=dry_run,
         )
     )
+    # With a run queue (PostgreSQL workers), its job is written in this same transaction.
+    await enqueue_run(tenant.session, run.id)
     workflow_id = workflow.id  # the rollback below expires loaded rows
     try:
         await tenant.session.commit()

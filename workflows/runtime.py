@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -23,7 +23,10 @@ from storage.types import utcnow
 from workflows import leases
 from workflows.engine import Engine
 from workflows.failure_notices import FailureNotices
-from workflows.live import LiveEvents
+from workflows.leader import SchedulerLeader
+from workflows.live import LiveEvent, LiveEvents
+from workflows.metrics import Metrics
+from workflows.queue import SESSION_KEY, RunQueue, orphans
 from workflows.reminders import CHASE_EVERY_SECONDS, ApprovalChaser
 from workflows.runs import RunGate, start_run
 from workflows.scheduler import WorkflowScheduler, create_scheduler
@@ -42,8 +45,12 @@ class Runtime:
         self.settings = settings
         self.registry = registry or default_registry()
         self.db: AsyncEngine = create_engine(settings)
-        self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.db)
+        # With a run queue (PostgreSQL workers), `start_run` on these sessions enqueues its run.
+        self.queue = RunQueue(settings) if settings.queue_enabled else None
+        info = {SESSION_KEY: self.queue} if self.queue else None
+        self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.db, info)
         self.live = LiveEvents()
+        self.metrics = Metrics()
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(15.0), follow_redirects=False)
         self.engine = Engine(
             settings,
@@ -53,13 +60,16 @@ class Runtime:
             on_wait=self._on_wait,
             on_failure=self._on_failure,
             on_success=self._on_success,
-            on_event=self.live.publish,
+            on_event=self._on_event,
         )
         self.notices = FailureNotices(settings, self.sessions, self.registry, self.http)
         self.chaser = ApprovalChaser(settings, self.sessions, self.registry, self.http)
         self._chasing: asyncio.Task[None] | None = None
         self.scheduler: WorkflowScheduler | None = None
         self.waits: WaitClock | None = None
+        self.leader: SchedulerLeader | None = None
+        self._refresher: asyncio.Task[None] | None = None
+        self._worker: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._executing: set[str] = set()  # runs this process is executing right now
         self._sweeper: asyncio.Task[None] | None = None
@@ -75,33 +85,106 @@ class Runtime:
 
     async def start(self, *, scheduler: bool | None = None, recover: bool = True) -> Runtime:
         """Start the scheduler and wait clock (if enabled); with `recover`, take over runs whose
-        executor is gone, now and every `LEVQOR_LEASE_SECONDS` (see `recover`)."""
+        executor is gone, now and every `LEVQOR_LEASE_SECONDS` (see `recover`).
+
+        On PostgreSQL the scheduler runs only while this process holds the scheduler lock
+        (`workflows.leader`): one process among many schedules, the others stand by.
+        """
         if scheduler if scheduler is not None else self.settings.run_scheduler:
-            self.scheduler = create_scheduler(self.settings, self)
-            await self.scheduler.start(active=await self._time_triggered())
-            if recover:
-                await self.recover()
-            self.waits = WaitClock(
-                self.sessions, self._continue_waited, poll_seconds=self.settings.wait_poll_seconds
-            )
-            self.waits.start()
-            self._chasing = asyncio.create_task(self._chase(), name="levqor-approval-chaser")
-        elif recover:
-            await self.recover()
+            if self.settings.is_sqlite:
+                await self._lead()
+            else:
+                self.leader = SchedulerLeader(
+                    self.settings.libpq_url,
+                    self._lead,
+                    self._step_down,
+                    poll_seconds=self.settings.leader_poll_seconds,
+                )
+                await self.leader.start()
         if recover:
+            await self.recover()
             self._sweeper = asyncio.create_task(self._sweep(), name="levqor-run-sweeper")
         return self
 
-    async def close(self) -> None:
-        """Stop the scheduler, let in-flight runs finish briefly, release connections."""
-        for loop in (self._sweeper, self._chasing):
+    async def start_role(self) -> Runtime:
+        """Start what `LEVQOR_ROLE` asks for: `web` serves only (runs go to the queue), `worker`
+        executes runs from the queue, `scheduler` only schedules, `all` does everything."""
+        role = self.settings.role
+        if role == "web":
+            return await self.start(scheduler=False, recover=False)
+        if role == "scheduler":
+            return await self.start(scheduler=True, recover=False)
+        await self.start(scheduler=False if role == "worker" else None)
+        if self.queue is not None:
+            concurrency = self.settings.worker_concurrency
+            self._worker = asyncio.create_task(self.work(concurrency), name="levqor-worker")
+        return self
+
+    async def _lead(self) -> None:
+        """Become the active scheduler: fire time-triggered workflows and end due waits."""
+        self.scheduler = create_scheduler(self.settings, self)
+        await self.scheduler.start(active=await self._time_triggered())
+        self.waits = WaitClock(
+            self.sessions, self._continue_waited, poll_seconds=self.settings.wait_poll_seconds
+        )
+        self.waits.start()
+        self._chasing = asyncio.create_task(self._chase(), name="levqor-approval-chaser")
+        self.metrics.scheduler_leader.set(1)
+        if self.leader is not None:  # other processes (web nodes) change what is scheduled
+            self._refresher = asyncio.create_task(self._refresh(), name="levqor-schedule-refresh")
+
+    async def _step_down(self) -> None:
+        """Stop scheduling (shutdown, or the scheduler lock was lost)."""
+        self.metrics.scheduler_leader.set(0)
+        for loop in (self._refresher, self._chasing):
             if loop is not None:
                 loop.cancel()
                 await asyncio.gather(loop, return_exceptions=True)
-        if self.waits:
-            await self.waits.stop()
-        if self.scheduler:
-            await self.scheduler.shutdown()
+        self._chasing = None
+        refresher, self._refresher = self._refresher, None
+        if refresher is not None:
+            refresher.cancel()
+            await asyncio.gather(refresher, return_exceptions=True)
+        waits, self.waits = self.waits, None
+        if waits:
+            await waits.stop()
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler:
+            await scheduler.shutdown()
+
+    async def _refresh(self) -> None:
+        """While leading: re-read which workflows are scheduled, every few seconds."""
+        while True:
+            await asyncio.sleep(self.settings.schedule_refresh_seconds)
+            try:
+                active = await self._time_triggered()
+                if self.scheduler is not None and self.scheduler.is_running:
+                    self.scheduler.reconcile(active)
+            except Exception:
+                log.exception("could not refresh the schedule; trying again")
+
+    async def work(self, concurrency: int) -> None:
+        """Execute runs from the queue until stopped (`levqor worker`)."""
+        if self.queue is None:
+            raise RuntimeError("workers need the run queue (PostgreSQL and LEVQOR_RUN_QUEUE)")
+        await self.queue.work(self._execute, concurrency)
+
+    def _on_event(self, event: LiveEvent) -> None:
+        self.metrics.observe(event)
+        self.live.publish(event)
+
+    async def close(self) -> None:
+        """Stop the scheduler, let in-flight runs finish briefly, release connections."""
+        if self._worker is not None:
+            self._worker.cancel()
+            await asyncio.gather(self._worker, return_exceptions=True)
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+        if self.leader is not None:
+            await self.leader.close()
+        else:
+            await self._step_down()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
         for task in list(self._tasks):
@@ -117,9 +200,27 @@ class Runtime:
         """Runs queued or executing in this process (a measure of load)."""
         return len(self._tasks)
 
-    def submit(self, run_id: str) -> asyncio.Task[Run]:
-        """Execute a run in the background of this process."""
+    def submit(self, run_id: str) -> asyncio.Task[Run] | None:
+        """Execute a run in the background of this process (None: a worker executes it, as
+        its job was enqueued with the run)."""
+        if self.queue is not None:
+            return None
         return self._spawn(self._execute(run_id))
+
+    async def finished(self, run_id: str, task: asyncio.Task[Run] | None, within: float) -> bool:
+        """Whether the run ends within `within` seconds (its task here, or a worker's)."""
+        if task is not None:
+            done, _ = await asyncio.wait({task}, timeout=within)
+            return bool(done)
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            async with self.sessions() as session:
+                run = await session.get(Run, run_id)
+            if run is None or run.status.value in ("succeeded", "failed"):
+                return run is not None
+            if asyncio.get_running_loop().time() >= deadline:
+                return False
+            await asyncio.sleep(0.2)
 
     async def _execute(self, run_id: str) -> Run:
         self._executing.add(run_id)
@@ -144,12 +245,19 @@ class Runtime:
         while self._tasks:
             await asyncio.wait(list(self._tasks))
 
-    async def fire(self, workflow_id: str) -> None:
-        """Scheduler callback: start a run of an active workflow (poll triggers poll first)."""
-        async with self._scheduled:
-            await self._fire(workflow_id)
+    async def fire(self, workflow_id: str, fire_time: datetime | None = None) -> None:
+        """Scheduler callback: start a run of an active workflow (poll triggers poll first).
 
-    async def _fire(self, workflow_id: str) -> None:
+        A fire of a scheduled time is keyed on that time: the same time fired twice (a new
+        leader taking over) finds the first run and starts nothing.
+        """
+        if fire_time is not None:
+            late = (utcnow() - fire_time).total_seconds()
+            self.metrics.scheduler_lateness_seconds.observe(max(0.0, late))
+        async with self._scheduled:
+            await self._fire(workflow_id, fire_time)
+
+    async def _fire(self, workflow_id: str, fire_time: datetime | None = None) -> None:
         async with self.sessions() as session:
             workflow = await session.get(Workflow, workflow_id)
             if workflow is None or workflow.status != WorkflowStatus.active:
@@ -168,14 +276,19 @@ class Runtime:
                 if not items:
                     return
                 payload.update(items=items, count=len(items), feed=spec.trigger.url)
+            key = f"fire:{fire_time.astimezone(UTC).isoformat()}" if fire_time else None
             started = await start_run(
-                tenant, workflow, trigger_type=spec.trigger.type, payload=payload
-            )
-        await self._execute(started.run.id)
+                tenant, workflow, trigger_type=spec.trigger.type, payload=payload,
+                idempotency_key=key,
+            )  # fmt: skip
+        if started.created and self.queue is None:
+            await self._execute(started.run.id)
 
     def _continue_waited(self, run_id: str) -> None:
-        """Wait clock callback: the run's wait is over; continue it in the background."""
-        self._spawn(self.resume(run_id))
+        """Wait clock callback: the run's wait is over; continue it in the background (with a
+        run queue, its job was enqueued with the end of its wait: a worker continues it)."""
+        if self.queue is None:
+            self._spawn(self.resume(run_id))
 
     async def resume(self, run_id: str) -> None:
         """Continue a run whose wait is over (a few at a time: see `_scheduled`)."""
@@ -185,7 +298,17 @@ class Runtime:
     async def recover(self) -> list[str]:
         """Take over the runs nobody executes: queued or running without a lease, or whose lease
         expired (its process stopped). Runs other processes hold are left alone; overdue waits
-        are the wait clock's. Each run is claimed by exactly one process (`workflows.leases`)."""
+        are the wait clock's. Each run is claimed by exactly one process (`workflows.leases`).
+
+        With a run queue, such runs are enqueued again for the workers instead (`orphans`)."""
+        if self.queue is not None:
+            async with self.sessions() as session:
+                await leases.expire_dead_owners(session)
+                found = await orphans(session, settled=self.settings.lease_seconds)
+            if found:
+                log.warning("enqueueing %d runs again (their worker stopped)", len(found))
+                await self.queue.enqueue_now(found)
+            return found
         async with self.sessions() as session:
             await leases.expire_dead_owners(session)
             found = await leases.claimable(session)

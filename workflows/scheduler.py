@@ -47,6 +47,7 @@ def create_scheduler(settings: Settings, handler: FireHandler) -> WorkflowSchedu
     store = SQLAlchemyJobStore(engine=_job_store_engine(settings))
     scheduler = AsyncIOScheduler(
         jobstores={"default": store},
+        executors={"default": jobs.FireTimeExecutor()},
         timezone=UTC,
         job_defaults={
             # A backlog of missed fires (the process was down for three intervals) runs once:

@@ -32,6 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Run, RunEvent, RunStatus, StepRun, StepStatus
 from storage.types import utcnow
+from workflows.queue import enqueue_runs
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,8 @@ class WaitClock:
             claimed = await _claim(session, now, self._batch)
             if claimed:
                 await _end_waits(session, claimed, now)
+                # With a run queue, their jobs are written in the same transaction.
+                await enqueue_runs(session, [due.run_id for due in claimed])
             await session.commit()
         for due in claimed:
             self._continue(due.run_id)

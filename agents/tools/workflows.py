@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 
@@ -77,8 +76,7 @@ async def run_now(
         service.audit(tenant, member, "workflow.run", workflow.id, run_id=started.run.id)
         await session.commit()
     task = runtime.submit(started.run.id)
-    done, _ = await asyncio.wait({task}, timeout=wait)
-    return started.run.id, bool(done)
+    return started.run.id, await runtime.finished(started.run.id, task, wait)
 
 
 async def change_status(

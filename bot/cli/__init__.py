@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import assistant, billing, chat, core, drafter, mail
+from bot.cli import assistant, billing, chat, core, drafter, mail, scale
 from bot.slack import socket
 
 
@@ -19,6 +19,7 @@ def build() -> typer.Typer:
     chat.register(app)
     mail.register(app)
     billing.register(app)
+    scale.register(app)
     socket.register(app)
     return app
 

@@ -33,6 +33,14 @@ def register(app: typer.Typer) -> None:
         port: Annotated[
             int | None, typer.Option(help="Port to listen on (0: any free one).")
         ] = None,
+        role: Annotated[
+            str | None,
+            typer.Option(
+                help="all (default: everything in one process), web (API and webhooks; runs go "
+                "to the queue), worker (web + executing runs from the queue). Needs PostgreSQL "
+                "unless all. Default: LEVQOR_ROLE."
+            ),
+        ] = None,
     ) -> None:
         """Apply migrations and start Levqor (API, webhook hub and scheduler in one process)."""
         import uvicorn
@@ -42,11 +50,14 @@ def register(app: typer.Typer) -> None:
         from storage import migrate
         from storage.config import listening_at
 
-        base = Settings()
+        if role not in (None, "all", "web", "worker"):
+            raise typer.BadParameter("role must be all, web or worker")
+        base = settings_for(role)
         configure_logging(base)
         sock = _bind(host or base.host, base.port if port is None else port)
         settings = listening_at(base, host or base.host, int(sock.getsockname()[1]))
         migrate.upgrade(settings)
+        ensure_queue(settings)
         asyncio.run(_ensure_default(settings))
 
         def ready() -> None:
@@ -69,6 +80,7 @@ def register(app: typer.Typer) -> None:
 
         settings = Settings()
         upgraded = migrate.upgrade(settings)
+        ensure_queue(settings)
         created = asyncio.run(_ensure_default(settings))
         console.print(upgraded.sentence(_where(settings)), highlight=False, soft_wrap=True)
         if created:
@@ -128,6 +140,26 @@ def register(app: typer.Typer) -> None:
         from workflows.spec import WorkflowSpec
 
         typer.echo(json.dumps(WorkflowSpec.model_json_schema(), indent=2))
+
+
+def settings_for(role: str | None) -> Settings:
+    """The settings, with `role` (if given) instead of LEVQOR_ROLE; bad settings end the command
+    with their message."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(LEVQOR_ROLE=role) if role else Settings()
+    except ValidationError as exc:
+        messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise typer.BadParameter(messages) from None
+
+
+def ensure_queue(settings: Settings) -> None:
+    """Create the run queue's tables on PostgreSQL (once)."""
+    if not settings.is_sqlite:
+        from workflows.queue import ensure_schema
+
+        ensure_schema(settings)
 
 
 async def _ensure_default(settings: Settings) -> bool:

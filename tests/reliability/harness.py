@@ -124,3 +124,38 @@ async def until(check: Callable[[], Awaitable[Any]], within: float = 60, what: s
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or check}")
         await asyncio.sleep(0.05)
+
+
+@dataclass
+class Headless:
+    """A `levqor worker` or `levqor scheduler` process (no HTTP): its output goes to `log`."""
+
+    process: asyncio.subprocess.Process
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def said(self, text: str) -> bool:
+        """Whether the process has logged `text`."""
+        return text in self.log.read_text(errors="replace")
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown, no cleanup, leases and locks left to the database to free."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGKILL)
+            await asyncio.wait_for(self.process.wait(), 10)
+
+
+async def headless(
+    settings: Settings, tmp_path: Path, name: str, *args: str, **extra: object
+) -> Headless:
+    """Start `levqor ARGS` (worker, scheduler) on the test's database."""
+    log = tmp_path / f"{name}.log"
+    with log.open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            LEVQOR, *args, cwd=tmp_path, stdout=out, stderr=out,
+            env=process_env(settings, **extra),
+        )  # fmt: skip
+    return Headless(process, log)

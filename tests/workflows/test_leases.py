@@ -291,6 +291,7 @@ async def test_a_process_that_lost_its_lease_stops_before_its_next_step(
     runtime = Runtime(settings, registry)
     try:
         task = runtime.submit(run_id)
+        assert task is not None
         await asyncio.sleep(0.5)  # step one is running: another process takes the run over
         async with sessions() as session:
             run = await session.get(Run, run_id)

@@ -24,7 +24,7 @@ LONDON = ZoneInfo("Europe/London")
 class NoFires:
     """A FireHandler for schedulers whose jobs are only inspected, never due."""
 
-    async def fire(self, workflow_id: str) -> None:
+    async def fire(self, workflow_id: str, fire_time: datetime | None = None) -> None:
         """Fail loudly: these jobs are months away."""
         raise AssertionError(f"{workflow_id} fired")
 

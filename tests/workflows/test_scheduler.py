@@ -31,12 +31,14 @@ class RecordingHandler:
     def __init__(self, delay: float = 0.0) -> None:
         self.fired: list[tuple[str, float]] = []
         self.finished: list[str] = []
+        self.fire_times: list[datetime | None] = []
         self.delay = delay
         self.event = asyncio.Event()
 
-    async def fire(self, workflow_id: str) -> None:
+    async def fire(self, workflow_id: str, fire_time: datetime | None = None) -> None:
         """Record a workflow fire, optionally taking a while about it."""
         self.fired.append((workflow_id, time.time()))
+        self.fire_times.append(fire_time)
         self.event.set()
         await asyncio.sleep(self.delay)
         self.finished.append(workflow_id)
@@ -111,6 +113,8 @@ async def test_interval_workflow_fires_the_handler(
     await handler.wait(1)
     assert handler.fired[0][0] == "w1"
     assert handler.fired[0][1] - next_fire.timestamp() < 0.5
+    # The handler is told the time the fire was scheduled for (runs are keyed on it).
+    assert handler.fire_times[0] == next_fire
     assert scheduler.next_fire_time("w1") == next_fire + timedelta(seconds=1)
 
 

@@ -1,0 +1,188 @@
+"""The run queue on PostgreSQL (procrastinate): web nodes enqueue, `levqor worker` executes.
+
+A run and its job are written in one transaction: `start_run` calls `enqueue_run` on the same
+session before it commits, and procrastinate inserts the job on that session's own connection.
+Either both are committed or neither is. Each job names one run (`run_id`); its queueing lock is
+the run id, so a run has at most one job waiting. Executing a job is `Engine.execute`, which takes
+the run's lease (`workflows.leases`): a second job for a run, or a job for a run some process
+already finished, does nothing.
+
+What a dead worker leaves behind is found by the run table, not by the queue: a worker's sweep
+(`orphans`) enqueues again every run that is queued or running with no live lease and no job
+waiting — the run of a SIGKILLed worker once its lease expired (at once on the same machine),
+or a wait that ended on a scheduler that died before it enqueued the run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import timedelta
+
+import procrastinate
+import psycopg
+from procrastinate import exceptions
+from sqlalchemy import ColumnElement, column, exists, literal_column, or_, table
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.config import Settings
+from storage.models import Run, RunStatus
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "levqor_runs"
+TASK_NAME = "levqor.execute_run"
+SESSION_KEY = "levqor_run_queue"
+SCHEMA_LOCK = 0x1E7C0051  # advisory lock held while the queue's tables are created
+ExecuteRun = Callable[[str], Awaitable[object]]
+
+_jobs = table("procrastinate_jobs", column("queueing_lock"), column("status"))
+_TODO: ColumnElement[str] = literal_column(
+    "'todo'"
+)  # an enum of procrastinate's: compared as a literal
+
+
+class RunQueue:
+    """The procrastinate app of one process: enqueue runs; as a worker, execute them."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        connector = procrastinate.PsycopgConnector(conninfo=settings.libpq_url)
+        self.app = procrastinate.App(connector=connector)
+        self._execute: ExecuteRun | None = None
+
+        async def execute_run(run_id: str) -> None:
+            if self._execute is None:
+                raise RuntimeError("this process does not execute runs (it is not a worker)")
+            await self._execute(run_id)
+
+        self.task = self.app.task(name=TASK_NAME, queue=QUEUE_NAME, pass_context=False)(execute_run)
+
+    async def enqueue(self, session: AsyncSession, run_ids: list[str]) -> None:
+        """Add the runs' jobs in the session's open transaction (committed with it).
+
+        Runs with a job already waiting are skipped; the insert runs in a savepoint, so a
+        concurrent enqueue of the same run (refused by its queueing lock) loses nothing else.
+        """
+        if not run_ids:
+            return
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert isinstance(driver, psycopg.AsyncConnection)
+        if len(run_ids) > 1:
+            waiting = await session.exec(
+                select(_jobs.c.queueing_lock).where(
+                    _jobs.c.queueing_lock.in_(run_ids), _jobs.c.status == _TODO
+                )
+            )
+            present = set(waiting.all())
+            run_ids = [run_id for run_id in run_ids if run_id not in present]
+        jobs = [
+            self.task.configure(queueing_lock=run_id).make_new_job(run_id=run_id)
+            for run_id in run_ids
+        ]
+        try:
+            async with driver.transaction():  # a savepoint inside the session's transaction
+                await self.app.job_manager.batch_defer_jobs_async(jobs, connection=driver)
+        except exceptions.AlreadyEnqueued:
+            log.info("a run's job was already waiting; not enqueued again")
+
+    async def enqueue_now(self, run_ids: Iterable[str]) -> int:
+        """Enqueue runs, each in a transaction of its own on a connection of its own (a run
+        with a job waiting is skipped); how many were enqueued."""
+        added = 0
+        async with await psycopg.AsyncConnection.connect(
+            self.settings.libpq_url, autocommit=True
+        ) as conn:
+            for run_id in run_ids:
+                job = self.task.configure(queueing_lock=run_id).make_new_job(run_id=run_id)
+                try:
+                    async with conn.transaction():
+                        await self.app.job_manager.defer_job_async(job, connection=conn)
+                    added += 1
+                except exceptions.AlreadyEnqueued:
+                    pass
+        return added
+
+    async def work(self, execute: ExecuteRun, concurrency: int) -> None:
+        """Execute runs from the queue until cancelled (runs in progress get 5 s to finish;
+        then they are cancelled and hand their leases back)."""
+        self._execute = execute
+        async with self.app.open_async():
+            await self.app.run_worker_async(
+                queues=[QUEUE_NAME],
+                concurrency=concurrency,
+                name="levqor-worker",
+                delete_jobs="successful",
+                fetch_job_polling_interval=1.0,
+                shutdown_graceful_timeout=5.0,
+                install_signal_handlers=False,
+            )
+
+    async def depth(self) -> tuple[int, float]:
+        """Jobs waiting, and the age in seconds of the oldest one (0 when none wait)."""
+        async with (
+            await psycopg.AsyncConnection.connect(self.settings.libpq_url, autocommit=True) as conn,
+            conn.cursor() as cursor,
+        ):
+            await cursor.execute(
+                "SELECT count(*), coalesce(extract(epoch FROM now() - min(scheduled_at)), 0)"
+                " FROM procrastinate_jobs WHERE status = 'todo' AND queue_name = %s",
+                (QUEUE_NAME,),
+            )
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0]), float(row[1])
+
+
+async def enqueue_run(session: AsyncSession, run_id: str) -> None:
+    """Enqueue the run in the session's transaction if the session belongs to a queueing
+    runtime (see `Runtime.sessions`); otherwise nothing (the process executes it itself)."""
+    await enqueue_runs(session, [run_id])
+
+
+async def enqueue_runs(session: AsyncSession, run_ids: list[str]) -> None:
+    """`enqueue_run` for many runs at once (a batch of ended waits)."""
+    queue = session.info.get(SESSION_KEY)
+    if isinstance(queue, RunQueue):
+        await queue.enqueue(session, run_ids)
+
+
+async def orphans(session: AsyncSession, settled: float, limit: int = 1000) -> list[str]:
+    """Runs queued or running that no live lease holds and no waiting job names.
+
+    Runs younger than `settled` seconds are left alone (a worker may be about to claim them).
+    """
+    now = utcnow()
+    waiting_job = exists().where(_jobs.c.queueing_lock == Run.id, _jobs.c.status == _TODO)
+    query = (
+        select(Run.id)
+        .where(
+            col(Run.status).in_((RunStatus.queued, RunStatus.running)),
+            or_(col(Run.lease_owner).is_(None), col(Run.lease_expires_at) < now),
+            col(Run.created_at) < now - timedelta(seconds=settled),
+            ~waiting_job,
+        )
+        .order_by(col(Run.created_at))
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+def ensure_schema(settings: Settings) -> bool:
+    """Create procrastinate's tables once (under an advisory lock); True if they were created."""
+    if settings.is_sqlite:
+        return False
+    with psycopg.connect(settings.libpq_url) as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        present = conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()
+        if present is not None and present[0] is not None:
+            return False
+        schema = procrastinate.App(connector=procrastinate.PsycopgConnector()).schema_manager
+        conn.execute(schema.get_schema().encode())
+        conn.commit()
+    log.info("created the run queue's tables")
+    return True
