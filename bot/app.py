@@ -11,15 +11,15 @@ from fastapi import FastAPI
 
 from accounts.stripe_billing import check_configured as check_billing_configured
 from bot import web
-from bot.access_log import AccessLogMiddleware
 from bot.accept_timing import AcceptTimingMiddleware
+from bot.access_log import AccessLogMiddleware
 from bot.api import (
     approvals,
     billing,
     charts,
+    clients,
     connections,
     contacts,
-    clients,
     docs,
     errors,
     forms,

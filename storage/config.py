@@ -151,6 +151,7 @@ class Settings(BaseSettings):
     def key_ring(self) -> list[str]:
         """The encryption keys, newest first (never empty)."""
         return list(self.encryption_keys) or [self.resolved_secret_key]
+
     @model_validator(mode="after")
     def _public_url_from_address(self) -> Settings:
         """Without LEVQOR_PUBLIC_URL, links point at LEVQOR_HOST:LEVQOR_PORT."""

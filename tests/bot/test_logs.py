@@ -84,7 +84,9 @@ async def test_each_finished_run_is_one_log_line(
         with caplog.at_level(logging.INFO, logger="levqor.runs"):
             for workflow in (good, bad):
                 started = await new_run(sessions, workflow)
-                await runtime.submit(started.run.id)
+                task = runtime.submit(started.run.id)
+                assert task is not None  # executed in this process (no run queue)
+                await task
         lines = [r for r in caplog.records if r.name == "levqor.runs"]
         assert [(r.outcome, r.workflow_id) for r in lines] == [  # type: ignore[attr-defined]
             ("succeeded", good.id),

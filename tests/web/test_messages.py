@@ -53,7 +53,9 @@ async def parked_run(web: Web, owner: Member) -> str:
     assert workspace is not None
     workflow = await activate(web.runtime.sessions, workspace, SPEC, default_registry())
     started = await new_run(web.runtime.sessions, workflow)
-    await web.runtime.submit(started.run.id)
+    task = web.runtime.submit(started.run.id)
+    assert task is not None  # executed in this process (no run queue)
+    await task
     return started.run.id
 
 

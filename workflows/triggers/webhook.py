@@ -82,6 +82,8 @@ class DeliverySkipped(Exception):
 async def _run_with_key(tenant: Tenant, workflow_id: str, key: str) -> Run | None:
     query = tenant.select(Run).where(Run.workflow_id == workflow_id, Run.idempotency_key == key)
     return await tenant.first(query)
+
+
 @dataclass
 class Delivery:
     """A recorded delivery: its run (new or the earlier one) and how the sender is answered."""
