@@ -128,7 +128,7 @@ async def _save_stripe(
 ) -> None:
     row = await connection_row(tenant, "stripe")
     config = dict(row.config) if row is not None else {}
-    if not form.api_key and not form.webhook_secret and not config:
+    if not form.api_key and not form.webhook_secret:
         raise ConnectionProblem(
             "Please fill in the Stripe key (a restricted key, rk_live_…), the webhook signing "
             "secret (whsec_…), or both."

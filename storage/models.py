@@ -295,7 +295,7 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class Credential(SQLModel, table=True):
-    """An integration secret, encrypted with the data dir's key."""
+    """An integration secret, sealed with the key ring and bound to its workspace and name."""
 
     __table_args__ = (UniqueConstraint("workspace_id", "integration", "name"),)
 

@@ -12,10 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
+from integrations import connection_store
 from integrations import stripe as stripe_actions
 from integrations.base import ActionContext, ActionError, RetryableError, Risk
 from integrations.connections import MissingConnection
 from storage.db import create_engine, session_factory
+from storage.models import Workspace
 from tests.conftest import make_settings
 from tests.fakes.stripe_api import FakeStripe
 
@@ -245,3 +247,18 @@ async def test_refund_refuses_bad_ids_reasons_and_sends_nothing_in_a_dry_run(
         await run(dry, "stripe.refund", payment="cus_123")
     with pytest.raises(ActionError, match="reason is one of"):
         await run(dry, "stripe.refund", payment="ch_1", reason="because")
+
+
+async def test_the_workspace_key_from_connections_wins_over_the_instance_key(
+    tmp_path: Path, api: FakeStripe
+) -> None:
+    ctx = context(tmp_path, STRIPE_SECRET_KEY="sk_test_instance_wide", STRIPE_API_BASE=api.url)
+    async with ctx.sessions() as session:
+        workspace = Workspace(id="ws", slug="acme", name="Acme")
+        session.add(workspace)
+        await session.flush()
+        await connection_store.save(session, workspace, "stripe", {"api_key": KEY}, ctx.settings)
+        await session.commit()
+    api.add_invoice("in_1", customer="cus_1", amount_due=100, due_date=int(time.time()))
+    out = await run(ctx, "stripe.list_invoices", status="open")
+    assert out["count"] == 1  # the fake answers 401 to any key but the workspace's own

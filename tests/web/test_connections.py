@@ -14,11 +14,12 @@ import pytest
 from playwright.async_api import Page, expect
 from sqlmodel import select
 
+from accounts.keys import create_key
 from integrations.base import ActionContext, ActionOutput
 from integrations.catalog import default_registry
 from integrations.connections import MissingConnection
 from storage.config import Settings
-from storage.models import Credential, Workspace
+from storage.models import Credential, Role, Workspace
 from tests.conftest import make_settings
 from tests.fakes.google_oauth import FakeGoogle
 from tests.fakes.sheets_api import FakeSheets
@@ -124,6 +125,21 @@ async def test_google_sheets_consent_then_refresh_then_revoked(
 
     forged = await client.get("/connections/google/callback?code=x&state=someone.1.abc")
     assert _flash(forged).startswith("That Google sign-in link is not valid")
+
+
+async def test_the_api_hands_out_the_google_consent_address(web: Web, google: FakeGoogle) -> None:
+    await sign_up_client(web)
+    async with web.runtime.sessions() as session:
+        workspace = (await session.exec(select(Workspace).where(Workspace.slug != "default"))).one()
+        key, _ = await create_key(session, workspace, Role.owner)
+        await session.commit()
+    async with httpx.AsyncClient(
+        base_url=web.url, headers={"Authorization": f"Bearer {key}"}
+    ) as api:
+        answer = await api.put("/api/connections/google", json={})
+    assert answer.status_code == 202
+    assert answer.json()["authorize_url"].startswith(google.url + "/authorize?client_id=")
+    assert "signed in to Levqor" in answer.json()["message"]
 
 
 async def test_own_mail_server_is_used_once_its_sender_is_verified(

@@ -80,6 +80,11 @@ async def test_stripe_connect_test_and_disconnect(live: Live, stripe_api: FakeSt
 
     refused = await viewer.put("/api/connections/stripe", json={"api_key": KEY})
     assert refused.status_code == 403
+    empty = await owner.put("/api/connections/stripe", json={})
+    assert empty.status_code == 400 and empty.json()["error"]["message"] == (
+        "Please fill in the Stripe key (a restricted key, rk_live_…), the webhook signing "
+        "secret (whsec_…), or both."
+    )
     bad = await owner.put("/api/connections/stripe", json={"api_key": "sk_oops"})
     assert bad.status_code == 400
     assert bad.json()["error"]["message"] == (
