@@ -20,6 +20,7 @@ BENCHMARKS = [
     ["bench.inbound_autoreply"],
     ["bench.drip_waits"],
     ["bench.runs_page"],
+    ["bench.bell"],
     ["bench.first_token"],
     ["bench.secrets_at_rest"],
 ]

@@ -198,6 +198,7 @@ class Run(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("workflow_id", "idempotency_key"),
         Index("ix_run_ws_created", "workspace_id", "created_at"),
+        Index("ix_run_wf_finished", "workflow_id", "finished_at"),  # each workflow's latest runs
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlmodel import col, select
 
@@ -102,65 +102,61 @@ def _connection_of(step: StepRun | None) -> str | None:
     return _SERVICE.get(step.action.split(".", 1)[0], step.action.split(".", 1)[0])
 
 
-async def _failed_step(tenant: Tenant, run: Run) -> StepRun | None:
+async def _failed_steps(tenant: Tenant, run_ids: list[str]) -> dict[str, StepRun]:
+    """The last failed (or unknown) step of each of these runs, in one query."""
+    if not run_ids:
+        return {}
     query = tenant.select(StepRun).where(
-        StepRun.run_id == run.id,
-        StepRun.status.in_((StepStatus.failed, StepStatus.unknown)),  # type: ignore[attr-defined]
+        col(StepRun.run_id).in_(run_ids),
+        col(StepRun.status).in_((StepStatus.failed, StepStatus.unknown)),
     )
-    return await tenant.first(query.order_by(col(StepRun.position).desc()))
+    steps: dict[str, StepRun] = {}
+    for step in await tenant.all(query.order_by(col(StepRun.position))):
+        steps[step.run_id] = step  # ordered by position: the last one wins
+    return steps
+
+
+def _nth_finished(column: Any, offset: int) -> Any:
+    """`column` of a workflow's latest (offset 0) or second latest (1) finished real run."""
+    return (
+        select(column)
+        .where(
+            Run.workflow_id == Workflow.id,
+            col(Run.finished_at).is_not(None),
+            col(Run.dry_run).is_(False),
+            col(Run.status).in_((RunStatus.succeeded, RunStatus.failed)),
+        )
+        .order_by(col(Run.finished_at).desc())
+        .offset(offset)
+        .limit(1)
+        .correlate(Workflow)
+        .scalar_subquery()
+    )
 
 
 async def _runs(tenant: Tenant) -> list[Notice]:
-    since = utcnow() - LOOK_BACK
-    query = (
-        select(Run, Workflow)
-        .join(Workflow, col(Workflow.id) == Run.workflow_id)
-        .where(
-            Run.workspace_id == tenant.workspace_id,
-            col(Run.dry_run).is_(False),
-            col(Run.status).in_((RunStatus.succeeded, RunStatus.failed)),
-            col(Run.finished_at) >= since,
-            Workflow.status != WorkflowStatus.archived,
-        )
-        .order_by(col(Run.finished_at).desc())
-        .limit(1000)
+    # Per workflow, its latest finished run and how the one before ended: two index lookups
+    # each (run: workflow_id, finished_at), however many runs are stored.
+    query = select(Workflow, _nth_finished(Run.id, 0), _nth_finished(Run.status, 1)).where(
+        Workflow.workspace_id == tenant.workspace_id, Workflow.status != WorkflowStatus.archived
     )
-    latest: dict[str, list[tuple[Run, Workflow]]] = {}
-    for run, workflow in (await tenant.session.exec(query)).all():
-        seen = latest.setdefault(workflow.id, [])
-        if len(seen) < 2:
-            seen.append((run, workflow))
+    rows = list((await tenant.session.exec(query)).all())
+    wanted = [run_id for _, run_id, _ in rows if run_id is not None]
+    runs = {r.id: r for r in await tenant.all(tenant.select(Run).where(col(Run.id).in_(wanted)))}
+    failed = [r.id for r in runs.values() if r.status == RunStatus.failed]
+    steps = await _failed_steps(tenant, failed)
+    now = utcnow()
     notices = []
-    for pair in latest.values():
-        run, workflow = pair[0]
+    for workflow, run_id, before in rows:
+        run = runs.get(run_id) if run_id else None
+        if run is None:
+            continue
         when = run.finished_at or run.created_at
+        if now - when > LOOK_BACK:
+            continue
         if run.status == RunStatus.failed:
-            service = _connection_of(await _failed_step(tenant, run))
-            if service is not None:
-                notices.append(
-                    Notice(
-                        "connection",
-                        f"“{workflow.name}” cannot reach {service}",
-                        _first_line(run.error) + " Check the connection, then retry the run.",
-                        "/connections",
-                        when,
-                    )
-                )
-                continue
-            notices.append(
-                Notice(
-                    "failure",
-                    f"“{workflow.name}” is failing",
-                    _first_line(run.error),
-                    f"/runs/{run.id}",
-                    when,
-                )
-            )
-        elif (
-            len(pair) > 1
-            and pair[1][0].status == RunStatus.failed
-            and utcnow() - when <= RECOVERY_SHOWN
-        ):
+            notices.append(_failure(workflow, run, steps.get(run.id), when))
+        elif before == RunStatus.failed and now - when <= RECOVERY_SHOWN:
             notices.append(
                 Notice(
                     "recovery",
@@ -171,6 +167,21 @@ async def _runs(tenant: Tenant) -> list[Notice]:
                 )
             )
     return notices
+
+
+def _failure(workflow: Workflow, run: Run, step: StepRun | None, when: datetime) -> Notice:
+    service = _connection_of(step)
+    if service is not None:
+        return Notice(
+            "connection",
+            f"“{workflow.name}” cannot reach {service}",
+            _first_line(run.error) + " Check the connection, then retry the run.",
+            "/connections",
+            when,
+        )
+    return Notice(
+        "failure", f"“{workflow.name}” is failing", _first_line(run.error), f"/runs/{run.id}", when
+    )
 
 
 async def notices_for(tenant: Tenant, member: Member) -> list[Notice]:

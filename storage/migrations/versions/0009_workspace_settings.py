@@ -70,8 +70,13 @@ def upgrade() -> None:
             sa.Column("slack_ts", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True)
         )
 
+    with op.batch_alter_table("run") as batch:
+        batch.create_index("ix_run_wf_finished", ["workflow_id", "finished_at"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("run") as batch:
+        batch.drop_index("ix_run_wf_finished")
     with op.batch_alter_table("approval") as batch:
         batch.drop_column("slack_ts")
         batch.drop_column("slack_channel")
