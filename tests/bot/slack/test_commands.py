@@ -7,7 +7,7 @@ from typing import Any
 from integrations.catalog import default_registry
 from storage.models import Workflow, WorkflowStatus
 from tests.bot.slack.conftest import SlackLive
-from tests.workflows.helpers import activate
+from tests.workflows.helpers import activate, new_run
 
 SPEC: dict[str, Any] = {
     "name": "Morning hello",
@@ -62,3 +62,30 @@ async def test_pause_and_resume(live_slack: SlackLive) -> None:
     assert "cannot resume" in await ask(live, f"resume {workflow.id[:8]}", user="UOPER")
     [entry] = await live.audit("workflow.paused")
     assert entry.actor is not None and entry.actor.endswith("(operator)")
+
+
+async def test_runs_say_which_messages_were_kept_instead_of_sent(live_slack: SlackLive) -> None:
+    live = live_slack
+    await live.slack.warm()
+    spec = {
+        "name": "Tell and mail",
+        "trigger": {"type": "manual"},
+        "steps": [
+            {
+                "id": "tell",
+                "action": "slack.post_message",
+                "inputs": {"channel": "#x", "text": "a"},
+            },
+            {
+                "id": "mail",
+                "action": "email.send",
+                "inputs": {"to": "jane@customer.example", "subject": "Hi", "text": "Hello"},
+            },
+        ],
+    }
+    workflow = await activate(live.runtime.sessions, live.workspace, spec, default_registry())
+    started = await new_run(live.runtime.sessions, workflow)
+    await live.runtime.submit(started.run.id)  # Slack is connected here; email (SMTP) is not
+    said = await ask(live, "runs tell and mail")
+    assert "succeeded" in said
+    assert "1 message was not sent: kept until email sending (SMTP) is connected." in said
