@@ -23,6 +23,7 @@ BENCHMARKS = [
     ["bench.bell"],
     ["bench.first_token"],
     ["bench.secrets_at_rest"],
+    ["bench.access_log"],
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 from typing import Annotated
 
@@ -56,7 +57,8 @@ def register(app: typer.Typer) -> None:
         configure_logging(base)
         sock = _bind(host or base.host, base.port if port is None else port)
         settings = listening_at(base, host or base.host, int(sock.getsockname()[1]))
-        migrate.upgrade(settings)
+        upgraded = migrate.upgrade(settings)
+        logging.getLogger("levqor").info(upgraded.sentence(_where(settings)))
         ensure_queue(settings)
         asyncio.run(_ensure_default(settings))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, replace
 
 from slack_sdk.errors import SlackApiError
@@ -30,15 +31,26 @@ class Started:
         return bool(self.dispatched.outcomes)
 
 
+NAME_SECONDS = 600  # a renamed channel is matched by its new name within ten minutes
+_names: dict[str, tuple[float, str | None]] = {}
+
+
 async def channel_name(client: AsyncWebClient, channel: str) -> str | None:
-    """The channel's name (`conversations.info`), or None when Slack will not say."""
+    """The channel's name (`conversations.info`, remembered a while), or None if Slack won't say."""
+    known = _names.get(channel)
+    if known and known[0] > time.monotonic():
+        return known[1]
     try:
         answer = await client.conversations_info(channel=channel)
     except SlackApiError as exc:
         log.warning("could not read the name of channel %s: %s", channel, exc.response.get("error"))
         return None
     found = (answer.get("channel") or {}).get("name")
-    return str(found) if found else None
+    name = str(found) if found else None
+    if len(_names) > 10_000:
+        _names.clear()
+    _names[channel] = (time.monotonic() + NAME_SECONDS, name)
+    return name
 
 
 async def start_listeners(

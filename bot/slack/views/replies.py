@@ -64,12 +64,14 @@ def listing(title: str, lines: list[str], empty: str, link: str | None = None) -
     return Reply(f"{title}: {len(lines)}", fit(blocks, link))
 
 
-def run_line(run: Run, workflow_name: str) -> str:
-    """One run: outcome, workflow, short id, when, and the error if it failed."""
+def run_line(run: Run, workflow_name: str, kept: str | None = None) -> str:
+    """One run: outcome, workflow, short id, when, the error if it failed, and `kept` (what it
+    did not send: "1 message was not sent: kept until …")."""
     icon = _RUN_ICONS.get(run.status.value, ":hourglass_flowing_sand:")
     error = f" — {cut(run.error, 200)}" if run.error else ""
+    note = f" — :outbox_tray: {kept}" if kept else ""
     when = slack_date(run.created_at)
-    return f"{icon} *{workflow_name}* `{run.id[:8]}` {run.status.value} · {when}{error}"
+    return f"{icon} *{workflow_name}* `{run.id[:8]}` {run.status.value} · {when}{error}{note}"
 
 
 def status_reply(figures: dict[str, Any]) -> Reply:

@@ -8,7 +8,7 @@ from integrations import connection_store
 from integrations.catalog import default_registry
 from storage.models import Workflow, WorkflowStatus
 from tests.bot.slack.conftest import SlackLive
-from tests.workflows.helpers import activate
+from tests.workflows.helpers import activate, new_run
 
 SPEC: dict[str, Any] = {
     "name": "Morning hello",
@@ -80,3 +80,32 @@ async def test_connections_lists_what_is_connected_in_words(live_slack: SlackLiv
     assert ":white_check_mark: *Stripe*: Connected — Uses the key ending 7777" in after
     assert "rk_live_slack_check_7777" not in after
     assert "`/levqor connections`" in await ask(live, "help")
+
+
+async def test_runs_say_which_messages_were_kept_instead_of_sent(live_slack: SlackLive) -> None:
+    live = live_slack
+    await live.slack.warm()
+    spec = {
+        "name": "Tell and mail",
+        "trigger": {"type": "manual"},
+        "steps": [
+            {
+                "id": "tell",
+                "action": "slack.post_message",
+                "inputs": {"channel": "#x", "text": "a"},
+            },
+            {
+                "id": "mail",
+                "action": "email.send",
+                "inputs": {"to": "jane@customer.example", "subject": "Hi", "text": "Hello"},
+            },
+        ],
+    }
+    workflow = await activate(live.runtime.sessions, live.workspace, spec, default_registry())
+    started = await new_run(live.runtime.sessions, workflow)
+    task = live.runtime.submit(started.run.id)  # Slack is connected here; email (SMTP) is not
+    assert task is not None
+    await task
+    said = await ask(live, "runs tell and mail")
+    assert "succeeded" in said
+    assert "1 message was not sent: kept until email sending (SMTP) is connected." in said

@@ -20,7 +20,7 @@ from bot.slack.views.replies import (
 )
 from integrations import connections as connection_service
 from storage.models import Approval, Decision, Workflow
-from workflows import runs, service
+from workflows import messages, runs, service
 from workflows.catalog import TemplateCatalog
 from workflows.health import figures
 from workflows.spec import CATEGORIES
@@ -52,7 +52,15 @@ async def recent_runs(deps: SlackDeps, actor: Actor, ref: str) -> Reply:
         actor.tenant, workflow_id=workflow.id if workflow else None, limit=10
     )
     names = {w.id: w.name for w in await service.list_workflows(actor.tenant)}
-    lines = [run_line(run, names.get(run.workflow_id, "?")) for run in rows]
+    kept = await messages.parked_in_runs(actor.tenant, [run.id for run in rows])
+    lines = [
+        run_line(
+            run,
+            names.get(run.workflow_id, "?"),
+            kept[run.id].sentence() if run.id in kept else None,
+        )
+        for run in rows
+    ]
     title = f"Runs of {workflow.name}" if workflow else "Latest runs"
     return listing(title, lines, "No runs yet.", deps.link("/api/runs"))
 
