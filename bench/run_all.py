@@ -20,6 +20,7 @@ BENCHMARKS = [
     ["bench.inbound_autoreply"],
     ["bench.drip_waits"],
     ["bench.runs_page"],
+    ["bench.billing_admission"],
     ["bench.first_token"],
 ]
 
