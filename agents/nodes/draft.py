@@ -48,8 +48,8 @@ def answer(result: DraftResult) -> str | None:
 
 async def draft(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Ask the drafter; clarify instead of guessing, refuse what must be refused."""
-    gate = runtime.context.runtime.draft_gate  # the plan's AI drafts a month
-    if gate is not None and (refused := await gate(runtime.context.workspace_id)):
+    admit = runtime.context.runtime.admit  # the plan's AI drafts a month
+    if admit is not None and (refused := await admit(runtime.context.workspace_id, "ai_draft")):
         return {"reply": refused}
     result = await runtime.context.drafter.draft(state.get("text", ""))
     reply = answer(result)
