@@ -34,7 +34,6 @@ from storage.types import utcnow
 Action = Literal["workflow", "activate", "run", "member", "ai_draft", "export", "client"]
 UPGRADE_PATH = "/billing"
 UPGRADE_WORDS = "Choose a plan on the Billing page (/billing)."
-COUNTED = ("ai_draft", "export")  # counted in `usage_count`; the rest from their own tables
 
 
 @dataclass(frozen=True)
@@ -78,47 +77,69 @@ async def _count(session: AsyncSession, query: object) -> int:
     return int((await session.exec(counted)).one())
 
 
-async def meters(session: AsyncSession, subscription: Subscription) -> list[Meter]:
-    """Every metered figure of the subscription's workspace in the current period; an agency's
-    workflows and runs include those of its clients without a plan of their own."""
+METER_KEYS = ("workflows", "runs", "members", "ai_drafts", "clients")
+
+
+async def meters(
+    session: AsyncSession, subscription: Subscription, only: str | None = None
+) -> list[Meter]:
+    """The metered figures (or `only` that one) of the subscription's workspace in the current
+    period; an agency's workflows and runs include those of its clients without their own plan."""
     plan, ws, since = plan_of(subscription), subscription.workspace_id, subscription.period_start
+    found: list[Meter] = []
+    for key in METER_KEYS if only is None else (only,):
+        if key == "workflows":
+            active = select(Workflow.id).where(
+                col(Workflow.workspace_id).in_(await _covered(session, ws)),
+                col(Workflow.status).in_((WorkflowStatus.active, WorkflowStatus.pending_approval)),
+            )
+            used, limit, label = (
+                await _count(session, active),
+                plan.active_workflows,
+                "Active workflows",
+            )
+        elif key == "runs":
+            runs = select(Run.id).where(
+                col(Run.workspace_id).in_(await _covered(session, ws)),
+                col(Run.created_at) >= since,
+                col(Run.dry_run).is_(False),
+            )
+            used, limit, label = (
+                await _count(session, runs),
+                plan.runs_per_month,
+                "Runs this period",
+            )
+        elif key == "members":
+            members = select(Member.id).where(Member.workspace_id == ws)
+            invites = select(WebInvite.id).where(
+                WebInvite.workspace_id == ws,
+                col(WebInvite.accepted_at).is_(None),
+                col(WebInvite.revoked_at).is_(None),
+                col(WebInvite.expires_at) > utcnow(),
+            )
+            used = await _count(session, members) + await _count(session, invites)
+            limit, label = plan.members, "Team members and open invites"
+        elif key == "ai_drafts":
+            used = await _used(session, ws, "ai_draft", since)
+            limit, label = plan.ai_drafts_per_month, "AI drafts this period"
+        else:
+            clients = select(Workspace.id).where(Workspace.parent_id == ws)
+            used, limit, label = (
+                await _count(session, clients),
+                plan.client_workspaces,
+                "Client workspaces",
+            )
+        found.append(Meter(key, label, used, limit))
+    return found
+
+
+async def _covered(session: AsyncSession, workspace_id: str) -> list[str]:
+    """The workspace and its client workspaces that have no plan of their own."""
     own_plans = select(Subscription.workspace_id)
     covered = select(Workspace.id).where(
-        Workspace.parent_id == ws, col(Workspace.id).not_in(own_plans)
+        Workspace.parent_id == workspace_id, col(Workspace.id).not_in(own_plans)
     )
-    ids = [ws, *(await session.exec(covered)).all()]
-    active = select(Workflow.id).where(
-        col(Workflow.workspace_id).in_(ids),
-        col(Workflow.status).in_((WorkflowStatus.active, WorkflowStatus.pending_approval)),
-    )
-    runs = select(Run.id).where(
-        col(Run.workspace_id).in_(ids), col(Run.created_at) >= since, col(Run.dry_run).is_(False)
-    )
-    members = select(Member.id).where(Member.workspace_id == ws)
-    invites = select(WebInvite.id).where(
-        WebInvite.workspace_id == ws,
-        col(WebInvite.accepted_at).is_(None),
-        col(WebInvite.revoked_at).is_(None),
-        col(WebInvite.expires_at) > utcnow(),
-    )
-    clients = select(Workspace.id).where(Workspace.parent_id == ws)
-    counted = {metric: await _used(session, ws, metric, since) for metric in COUNTED}
-    return [
-        Meter(
-            "workflows", "Active workflows", await _count(session, active), plan.active_workflows
-        ),
-        Meter("runs", "Runs this period", await _count(session, runs), plan.runs_per_month),
-        Meter(
-            "members",
-            "Team members and open invites",
-            await _count(session, members) + await _count(session, invites),
-            plan.members,
-        ),
-        Meter("ai_drafts", "AI drafts this period", counted["ai_draft"], plan.ai_drafts_per_month),
-        Meter(
-            "clients", "Client workspaces", await _count(session, clients), plan.client_workspaces
-        ),
-    ]
+    return [workspace_id, *(await session.exec(covered)).all()]
 
 
 async def _used(session: AsyncSession, workspace_id: str, metric: str, since: datetime) -> int:
@@ -198,7 +219,7 @@ async def check(
     if action == "client" and not plan.client_workspaces:
         return Refusal("plan_excludes_clients", "Client workspaces come with the Agency plan.")
     key = _METER_OF[action]
-    meter = next(m for m in await meters(session, subscription) if m.key == key)
+    [meter] = await meters(session, subscription, only=key)
     if not meter.over:
         return None
     return Refusal(

@@ -21,6 +21,7 @@ BENCHMARKS = [
     ["bench.drip_waits"],
     ["bench.runs_page"],
     ["bench.bell"],
+    ["bench.billing_admission"],
     ["bench.first_token"],
     ["bench.secrets_at_rest"],
     ["bench.access_log"],

@@ -19,13 +19,16 @@ async def billing_words(session: AsyncSession, workspace_id: str) -> str:
 def install_billing(runtime: Runtime) -> Runtime:
     """Set the runtime's billing hooks (unless a test set its own)."""
 
-    async def draft_gate(workspace_id: str) -> str | None:
+    async def admit(workspace_id: str, action: str) -> str | None:
         async with runtime.sessions() as session:
-            refused = await limits.admit_draft(session, workspace_id)
-            await session.commit()
-        return refused
+            if action == "ai_draft":
+                refused = await limits.admit_draft(session, workspace_id)
+                await session.commit()
+                return refused
+            refusal = await limits.check(session, workspace_id, "workflow")
+        return None if refusal is None else f"{refusal.message} {limits.UPGRADE_WORDS}"
 
     runtime.run_gate = runtime.run_gate or limits.run_gate
     runtime.billing_words = runtime.billing_words or billing_words
-    runtime.draft_gate = runtime.draft_gate or draft_gate
+    runtime.admit = runtime.admit or admit
     return runtime

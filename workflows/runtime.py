@@ -80,8 +80,9 @@ class Runtime:
         self.run_gate: RunGate | None = None
         # The workspace's plan and usage in words, for the assistant (set by the app).
         self.billing_words: Callable[[AsyncSession, str], Awaitable[str]] | None = None
-        # Admits (and counts) one AI draft for a workspace, or says why not (set by the app).
-        self.draft_gate: Callable[[str], Awaitable[str | None]] | None = None
+        # The plan's admission for the assistant: (workspace id, "ai_draft" | "workflow") → why
+        # not, or None; an admitted AI draft is counted (set by the app).
+        self.admit: Callable[[str, str], Awaitable[str | None]] | None = None
 
     async def start(self, *, scheduler: bool | None = None, recover: bool = True) -> Runtime:
         """Start the scheduler and wait clock (if enabled); with `recover`, take over runs whose

@@ -61,8 +61,8 @@ async def workspace_zone(context: Context) -> str:
 
 async def draft(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Ask the drafter; clarify instead of guessing, refuse what must be refused."""
-    gate = runtime.context.runtime.draft_gate  # the plan's AI drafts a month
-    if gate is not None and (refused := await gate(runtime.context.workspace_id)):
+    admit = runtime.context.runtime.admit  # the plan's AI drafts a month
+    if admit is not None and (refused := await admit(runtime.context.workspace_id, "ai_draft")):
         return {"reply": refused}
     result = await runtime.context.drafter.draft(state.get("text", ""))
     result = result.in_zone(await workspace_zone(runtime.context))

@@ -19,6 +19,10 @@ async def submit(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     draft, revision = state.get("draft"), state.get("revision", 0)
     if not draft:
         return {"reply": "There is no draft to send for approval yet."}
+    admit = ctx.runtime.admit  # a new workflow counts against the plan's active workflows
+    new = not state.get("draft_workflow_id")
+    if new and admit is not None and (refused := await admit(ctx.workspace_id, "workflow")):
+        return {"reply": refused}
     thread_id = get_config()["configurable"]["thread_id"]
     request = await submit_draft(
         ctx.runtime,

@@ -75,7 +75,7 @@ async def start_checkout(
                 body.interval,
             )
     except BillingNotConfigured as exc:
-        raise Unavailable(str(exc)) from None
+        raise Conflict(str(exc)) from None
     except AlreadySubscribed as exc:
         raise Conflict(str(exc)) from None
     await session.commit()
@@ -87,12 +87,12 @@ async def open_portal(runtime: Runtime, session: Any, workspace: Workspace, memb
     owner_only(member)
     subscription = await subscription_of(session, workspace.id)
     if subscription is None or subscription.workspace_id != workspace.id:
-        raise Unavailable("this workspace has no Levqor plan to manage")
+        raise Conflict("this workspace has no Levqor plan to manage")
     try:
         async with billing_client(runtime.settings) as client:
             return await portal_url(client, runtime.settings, subscription)
     except BillingNotConfigured as exc:
-        raise Unavailable(str(exc)) from None
+        raise Conflict(str(exc)) from None
 
 
 @router.post("/api/billing/checkout")

@@ -24,6 +24,8 @@ class ErrorOut(BaseModel):
 DESCRIPTIONS = {
     400: "The request cannot be understood (e.g. a body that is not JSON)",
     401: "No, a wrong or a revoked API key; or a missing or wrong signature",
+    402: "Over the plan's limit, or the workspace is read-only: `details.reason` says which "
+    "(e.g. `runs_limit`), `details.upgrade_url` where to choose a plan",
     403: "Your role does not allow this",
     404: "Not found in your workspace",
     409: "Conflicts with the current state (already decided, paused, ...)",
@@ -51,5 +53,5 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return documented
 
 
-AUTHENTICATED = errors(400, 401, 403, 404, 409, 413, 422, 429)
+AUTHENTICATED = errors(400, 401, 402, 403, 404, 409, 413, 422, 429)
 """What a route behind an API key may answer besides its success."""

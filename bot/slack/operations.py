@@ -32,6 +32,7 @@ async def propose_draft(actor: Actor, deps: SlackDeps, spec_data: Any) -> servic
     """Store a drafted spec as a new workflow waiting for approval."""
     may_request(actor.member)
     spec = service.parse_spec(spec_data, deps.runtime.registry)
+    await limits.require(actor.session, actor.tenant.workspace_id, "workflow")
     proposal = await service.create_workflow(
         actor.tenant, spec, deps.runtime.registry, actor.member
     )

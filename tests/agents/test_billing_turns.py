@@ -15,7 +15,7 @@ from accounts.billing import summary
 from agents.intents import classify
 from bot.billing_hooks import install_billing
 from storage.config import Settings
-from storage.models import Approval, Role, UsageCount, Workflow, Workspace
+from storage.models import Approval, Role, UsageCount, Workflow, WorkflowStatus, Workspace
 from tests.agents.conversation_worker import open_assistant
 from tests.agents.test_conversation import member
 
@@ -89,3 +89,33 @@ async def test_ai_drafts_are_counted_and_stop_at_the_plan_limit(
     async with sessions() as session:
         state = await summary(session, workspace.id)
     assert next(m.used for m in state.meters if m.key == "ai_drafts") == 30
+
+
+async def test_sending_a_draft_over_the_active_workflow_limit_says_so(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    owner = await member(sessions, workspace, Role.owner)
+    async with sessions() as session:
+        ws = await session.get(Workspace, workspace.id)
+        assert ws is not None
+        subscriptions.start_trial(session, ws).plan = "launch"  # 3 active workflows
+        for n in range(3):
+            session.add(
+                Workflow(
+                    workspace_id=ws.id,
+                    name=f"W{n}",
+                    status=WorkflowStatus.active,
+                    webhook_secret="s",
+                )
+            )
+        await session.commit()
+    thread = uuid.uuid4().hex
+    async with open_assistant(settings, workspace.id, owner.id) as assistant:
+        install_billing(assistant.runtime)
+        reply = await assistant.send(thread, "every monday at 9am post hello to #team")
+        assert reply.draft is not None
+        reply = await assistant.send(thread, "submit it")
+        assert reply.approval is None
+        assert "Your Launch plan allows 3 active workflows" in reply.text
+    async with sessions() as session:
+        assert len((await session.exec(select(Workflow))).all()) == 3

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from accounts import limits
 from agents.views import who_approves
 from bot.web.auth import CsrfChecked, PageContext
 from bot.web.flash import flash_answer
@@ -225,6 +226,11 @@ async def create_from_template(request: Request, template_id: str, ctx: PageCont
     except InvalidSpec as exc:
         return _show(request, ctx, template, values, problem=str(exc))
     tenant = ctx.tenant
+    refusal = await limits.check(tenant.session, tenant.workspace_id, "workflow")
+    if refusal is not None:
+        return _show(
+            request, ctx, template, values, problem=f"{refusal.message} {limits.UPGRADE_WORDS}"
+        )
     proposal = await service.create_workflow(
         tenant, spec, ctx.runtime.registry, ctx.user.member, template_id=template.id
     )
