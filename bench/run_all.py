@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -28,14 +29,29 @@ BENCHMARKS = [
 ]
 
 
+PEER = ROOT / "bench" / "n8n_peer" / "side_by_side.sh"
+
+
+def side_by_side() -> int:
+    """Levqor beside n8n (both workloads, three alternating rounds) when N8N_DIR names an
+    n8n install (see bench/n8n_peer/README.md); otherwise say how to run it."""
+    if not os.environ.get("N8N_DIR"):
+        print("skipped: set N8N_DIR to an n8n 1.82.3 install (bench/n8n_peer/README.md)")
+        return 0
+    env = {**os.environ, "LEVQOR_DIR": str(ROOT), "PYSPY": str(ROOT / ".venv" / "bin" / "py-spy")}
+    rounds = os.environ.get("BENCH_ROUNDS", "3")
+    return subprocess.run(["bash", str(PEER), rounds], cwd=ROOT, env=env, check=False).returncode
+
+
 def main() -> int:
-    """Run each benchmark module; stop at the first that fails."""
+    """Run each benchmark module, then the side-by-side; stop at the first that fails."""
     for args in BENCHMARKS:
         print(f"\n== {args[0]} ==", flush=True)
         result = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, check=False)
         if result.returncode != 0:
             return result.returncode
-    return 0
+    print("\n== bench/n8n_peer/side_by_side.sh ==", flush=True)
+    return side_by_side()
 
 
 if __name__ == "__main__":

@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     scheduled_concurrency: int = Field(default=4, ge=1, alias="LEVQOR_SCHEDULED_CONCURRENCY")
     chart_retention_days: int = Field(default=90, ge=1, alias="LEVQOR_CHART_RETENTION_DAYS")
     wait_poll_seconds: float = Field(default=1.0, gt=0, alias="LEVQOR_WAIT_POLL_SECONDS")
+    # SQLite only: this process's writers take turns on an asyncio lock instead of SQLite's busy
+    # handler (storage/write_gate.py). Off by default: measured slower here (docs/performance.md).
+    sqlite_write_gate: bool = Field(default=False, alias="LEVQOR_SQLITE_WRITE_GATE")
     # Execution leases (docs/reliability.md): a run is executed by the process holding its lease,
     # renewed every third of this; another process takes the run over once it has expired.
     lease_seconds: float = Field(default=30.0, gt=0, alias="LEVQOR_LEASE_SECONDS")

@@ -49,20 +49,24 @@ async def start_run(
     dry_run: bool = False,
     require_active: bool = True,
     version: WorkflowVersion | None = None,
+    version_id: str | None = None,
 ) -> StartedRun:
-    """Record a queued run of the workflow's approved version (commits; safe under races)."""
+    """Record a queued run of the workflow's approved version (commits; safe under races).
+
+    `version` or `version_id` (of the approved version) spare a lookup when the caller has it."""
     if require_active and workflow.status != WorkflowStatus.active and not dry_run:
         raise Conflict(f"workflow is {workflow.status.value}, not active")
     if idempotency_key:
         existing = await _by_key(tenant, workflow.id, idempotency_key)
         if existing:
             return StartedRun(existing, False)
-    version = version or await active_version(tenant, workflow)
+    if version_id is None:
+        version_id = (version or await active_version(tenant, workflow)).id
     run = tenant.add(
         Run(
             workspace_id="",
             workflow_id=workflow.id,
-            version_id=version.id,
+            version_id=version_id,
             trigger_type=trigger_type,
             trigger_payload=payload or {},
             idempotency_key=idempotency_key,

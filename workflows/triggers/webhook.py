@@ -28,8 +28,8 @@ from workflows.errors import (
 )
 from workflows.runs import RunGate, StartedRun, start_run
 from workflows.service import active_version
-from workflows.spec import WebhookTrigger
-from workflows.versions import spec_of
+from workflows.spec import WebhookTrigger, WorkflowSpec
+from workflows.versions import known, remember_id, spec_of
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +115,8 @@ async def receive(
     if workflow.status != WorkflowStatus.active:
         raise Conflict(f"workflow is {workflow.status.value}; it accepts deliveries when active")
     tenant = Tenant(session, workflow.workspace_id)
-    version = await active_version(tenant, workflow)
-    trigger = spec_of(version).trigger
+    version_id, spec = await _active(tenant, workflow)
+    trigger = spec.trigger
     if not isinstance(trigger, WebhookTrigger):
         raise Conflict(f"workflow is triggered by {trigger.type}, not by webhook")
     if trigger.signature_header:
@@ -141,7 +141,7 @@ async def receive(
         trigger_type="webhook",
         payload=payload,
         idempotency_key=key,
-        version=version,
+        version_id=version_id,
     )
     if not started.created and started.run.trigger_payload != payload:
         raise InvalidPayload(
@@ -149,6 +149,18 @@ async def receive(
             "send new data with a new key"
         )
     return Delivery(started, trigger)
+
+
+async def _active(tenant: Tenant, workflow: Workflow) -> tuple[str, WorkflowSpec]:
+    """The running version's id and spec: read and parsed once per process per version."""
+    if workflow.active_version is not None:
+        found = known(workflow.id, workflow.active_version)
+        if found:
+            return found
+    version = await active_version(tenant, workflow)
+    spec = spec_of(version)
+    remember_id(version)
+    return version.id, spec
 
 
 def parse_payload(body: bytes, content_type: str) -> dict[str, Any]:
