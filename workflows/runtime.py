@@ -25,6 +25,7 @@ from workflows import leases
 from workflows.engine import Engine
 from workflows.leader import SchedulerLeader
 from workflows.live import LiveEvent, LiveEvents
+from workflows.live_bus import LiveBus
 from workflows.metrics import Metrics
 from workflows.queue import SESSION_KEY, RunQueue, orphans
 from workflows.runs import start_run
@@ -49,6 +50,10 @@ class Runtime:
         info = {SESSION_KEY: self.queue} if self.queue else None
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.db, info)
         self.live = LiveEvents()
+        # On PostgreSQL, live events cross nodes (a browser on one sees runs executed on another).
+        self.bus = None if settings.is_sqlite else LiveBus(settings.libpq_url, self.live)
+        if self.bus is not None:
+            self.live.forward = self.bus.send
         self.metrics = Metrics()
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(15.0), follow_redirects=False)
         self.engine = Engine(
@@ -79,6 +84,8 @@ class Runtime:
         On PostgreSQL the scheduler runs only while this process holds the scheduler lock
         (`workflows.leader`): one process among many schedules, the others stand by.
         """
+        if self.bus is not None:
+            self.bus.start()
         if scheduler if scheduler is not None else self.settings.run_scheduler:
             if self.settings.is_sqlite:
                 await self._lead()
@@ -175,6 +182,8 @@ class Runtime:
         if self._tasks:  # cancelled runs hand their leases back before the pool closes
             await asyncio.wait(self._tasks, timeout=5)
         await self.engine.leases.stop()
+        if self.bus is not None:
+            await self.bus.close()
         await self.http.aclose()
         await self.db.dispose()
 
