@@ -238,3 +238,37 @@ async def test_two_schedulers_fire_each_time_once_and_the_standby_takes_over_on_
     finished = [r for r in runs if r.status == RunStatus.succeeded]
     assert len(ticks) == len(set(ticks)) == len(finished)  # each fire's message once
     assert [m["text"] for m in fake_slack.messages("#hello")] == ["hello", "hello"]
+
+
+async def test_serve_all_with_the_queue_executes_and_schedules_in_one_process(
+    settings: Settings,
+    tmp_path: Path,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,
+    owner_api: Any,
+) -> None:
+    hello = await activate(sessions, workspace, {
+        "name": "Hello", "trigger": {"type": "manual"},
+        "steps": [{"id": "say", "action": "slack.post_message",
+                   "inputs": {"channel": "#hello", "text": "hello"}}],
+    }, default_registry())  # fmt: skip
+    node = await serve(settings, tmp_path, "all", LEVQOR_SCHEDULER="true", **SCALE)
+    try:
+        response = await owner_api(node.url, "POST", f"/api/workflows/{hello.id}/run")
+        assert response.status_code == 202, response.text
+        run_id = str(response.json()["id"])
+
+        async def finished() -> Run | None:
+            async with sessions() as session:
+                run = await session.get(Run, run_id)
+            return run if run and run.status == RunStatus.succeeded else None
+
+        await until(finished, 60, "the run, executed by the node's own worker")
+        metrics = (await owner_api(node.url, "GET", "/metrics")).text
+    finally:
+        await node.stop()
+    assert [m["text"] for m in fake_slack.messages("#hello")] == ["hello"]
+    assert "levqor_runs_started_total 1.0" in metrics
+    assert "levqor_scheduler_leader 1.0" in metrics
+    assert "levqor_queue_depth 0.0" in metrics
