@@ -9,8 +9,9 @@ already finished, does nothing.
 
 What a dead worker leaves behind is found by the run table, not by the queue: a worker's sweep
 (`orphans`) enqueues again every run that is queued or running with no live lease and no job
-waiting — the run of a SIGKILLed worker once its lease expired (at once on the same machine),
-or a wait that ended on a scheduler that died before it enqueued the run.
+waiting — the run of a SIGKILLed worker once its lease expired (at once on the same machine).
+The job the dead worker was `doing` is marked failed once its heartbeat is a minute old
+(`forget_stalled`), so the queue's own tables do not keep it forever.
 """
 
 from __future__ import annotations
@@ -121,6 +122,21 @@ class RunQueue:
                 shutdown_graceful_timeout=5.0,
                 install_signal_handlers=False,
             )
+
+    async def forget_stalled(self, seconds: float) -> int:
+        """Mark failed the jobs left `doing` by workers silent for `seconds` (dead): their runs
+        are enqueued again by `orphans` once their leases expire. How many were marked."""
+        async with await psycopg.AsyncConnection.connect(
+            self.settings.libpq_url, autocommit=True
+        ) as conn:
+            cursor = await conn.execute(
+                "UPDATE procrastinate_jobs SET status = 'failed'"
+                " WHERE status = 'doing' AND queue_name = %s AND (worker_id IS NULL OR worker_id IN"
+                " (SELECT id FROM procrastinate_workers"
+                "  WHERE last_heartbeat < now() - make_interval(secs => %s)))",
+                (QUEUE_NAME, seconds),
+            )
+            return cursor.rowcount
 
     async def depth(self) -> tuple[int, float]:
         """Jobs waiting, and the age in seconds of the oldest one (0 when none wait)."""

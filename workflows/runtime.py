@@ -36,6 +36,7 @@ from workflows.waits import WaitClock
 
 log = logging.getLogger(__name__)
 TIME_TRIGGERS = ("schedule", "interval", "poll")
+STALLED_WORKER_SECONDS = 60.0  # procrastinate workers beat every 10 s: silent for 60 s is dead
 
 
 class Runtime:
@@ -297,6 +298,7 @@ class Runtime:
             if found:
                 log.warning("enqueueing %d runs again (their worker stopped)", len(found))
                 await self.queue.enqueue_now(found)
+            await self.queue.forget_stalled(STALLED_WORKER_SECONDS)
             return found
         async with self.sessions() as session:
             await leases.expire_dead_owners(session)
