@@ -128,6 +128,9 @@ class Runtime:
         self.metrics.scheduler_leader.set(1)
         if self.leader is not None:  # other processes (web nodes) change what is scheduled
             self._refresher = asyncio.create_task(self._refresh(), name="levqor-schedule-refresh")
+            # Taking over from a leader that died mid-fire: its last fire may not be recorded.
+            for workflow_id, at in self.scheduler.missed(self.settings.misfire_grace_seconds):
+                self._spawn(self.fire(workflow_id, at))
 
     async def _step_down(self) -> None:
         """Stop scheduling (shutdown, or the scheduler lock was lost)."""
