@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from storage.types import utcnow
 from tests.conftest import make_settings
 from tests.workflows.helpers import activate, new_run
 from workflows.queue import RunQueue, ensure_schema, orphans
+from workflows.runtime import Runtime
+from workflows.waits import WaitClock
 
 pytestmark = pytest.mark.postgres
 
@@ -89,3 +92,36 @@ async def test_jobs_of_silent_workers_are_marked_failed_and_live_ones_kept(
     with psycopg.connect(queued.libpq_url) as conn:
         rows = conn.execute("SELECT worker_id, status FROM procrastinate_jobs").fetchall()
     assert sorted(rows) == sorted([(silent, "failed"), (beating, "doing")])
+
+
+async def test_a_wait_that_ends_enqueues_its_run_in_the_same_transaction(
+    queued: Settings,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+) -> None:
+    workflow = await activate(sessions, workspace, {
+        "name": "Later", "trigger": {"type": "manual"},
+        "steps": [{"id": "pause", "wait": "1 seconds"},
+                  {"id": "say", "action": "slack.post_message",
+                   "inputs": {"channel": "#later", "text": "later"}}],
+    }, default_registry())  # fmt: skip
+    run_id = (await new_run(sessions, workflow)).run.id
+    executing = Runtime(settings)  # executes up to the wait, in this process
+    try:
+        assert (await executing.engine.execute(run_id)).status == RunStatus.waiting
+    finally:
+        await executing.close()
+    await asyncio.sleep(1.2)
+    queueing = Runtime(queued)  # a scheduler with the run queue: ends the wait, enqueues the run
+    try:
+        clock = WaitClock(queueing.sessions, lambda _run_id: None)
+        assert await clock.fire_due() == [run_id]
+    finally:
+        await queueing.close()
+    with psycopg.connect(queued.libpq_url) as conn:
+        jobs = conn.execute("SELECT args->>'run_id', status FROM procrastinate_jobs").fetchall()
+    assert jobs == [(run_id, "todo")]
+    async with sessions() as session:
+        run = await session.get(Run, run_id)
+    assert run is not None and run.status == RunStatus.queued
