@@ -42,6 +42,8 @@ class SchedulerLeader:
         """Try once now (leading before this returns if the lock is free), then keep trying."""
         await self._attempt()
         self._task = asyncio.create_task(self._loop(), name="levqor-scheduler-leader")
+        if not self.leading:
+            log.info("another process is the active scheduler; standing by")
         return self.leading
 
     async def close(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -55,9 +55,17 @@ class LiveEvents:
     def __init__(self) -> None:
         self._ids = itertools.count()
         self._subscribers: dict[int, tuple[str, asyncio.Queue[LiveEvent]]] = {}
+        # Set on PostgreSQL: sends each event published here to the other nodes (`live_bus`).
+        self.forward: Callable[[LiveEvent], None] | None = None
 
     def publish(self, event: LiveEvent) -> None:
-        """Hand `event` to every subscriber of its workspace."""
+        """Hand `event` to every subscriber of its workspace (and to `forward`, if set)."""
+        self.deliver(event)
+        if self.forward is not None:
+            self.forward(event)
+
+    def deliver(self, event: LiveEvent) -> None:
+        """Hand `event` to this process's subscribers only (an event from another node)."""
         for workspace_id, queue in list(self._subscribers.values()):
             if workspace_id != event.workspace_id:
                 continue

@@ -9,8 +9,9 @@ already finished, does nothing.
 
 What a dead worker leaves behind is found by the run table, not by the queue: a worker's sweep
 (`orphans`) enqueues again every run that is queued or running with no live lease and no job
-waiting — the run of a SIGKILLed worker once its lease expired (at once on the same machine),
-or a wait that ended on a scheduler that died before it enqueued the run.
+waiting — the run of a SIGKILLed worker once its lease expired (at once on the same machine).
+The job the dead worker was `doing` is marked failed once its heartbeat is a minute old
+(`forget_stalled`), so the queue's own tables do not keep it forever.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import timedelta
 import procrastinate
 import psycopg
 from procrastinate import exceptions
+from procrastinate.jobs import Job
 from sqlalchemy import ColumnElement, column, exists, literal_column, or_, table
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -60,11 +62,13 @@ class RunQueue:
 
         self.task = self.app.task(name=TASK_NAME, queue=QUEUE_NAME, pass_context=False)(execute_run)
 
-    async def enqueue(self, session: AsyncSession, run_ids: list[str]) -> None:
+    async def enqueue(self, session: AsyncSession, run_ids: list[str], *, new: bool) -> None:
         """Add the runs' jobs in the session's open transaction (committed with it).
 
-        Runs with a job already waiting are skipped; the insert runs in a savepoint, so a
-        concurrent enqueue of the same run (refused by its queueing lock) loses nothing else.
+        `new` runs (just recorded in this transaction) cannot have a job yet: their jobs are
+        inserted directly. Otherwise runs with a job already waiting are skipped and the insert
+        runs in a savepoint, so a concurrent enqueue of the same run (refused by its queueing
+        lock) loses nothing else.
         """
         if not run_ids:
             return
@@ -72,6 +76,10 @@ class RunQueue:
         raw = await connection.get_raw_connection()
         driver = raw.driver_connection
         assert isinstance(driver, psycopg.AsyncConnection)
+        if new:
+            jobs = [self._job(run_id) for run_id in run_ids]
+            await self.app.job_manager.batch_defer_jobs_async(jobs, connection=driver)
+            return
         if len(run_ids) > 1:
             waiting = await session.exec(
                 select(_jobs.c.queueing_lock).where(
@@ -80,15 +88,15 @@ class RunQueue:
             )
             present = set(waiting.all())
             run_ids = [run_id for run_id in run_ids if run_id not in present]
-        jobs = [
-            self.task.configure(queueing_lock=run_id).make_new_job(run_id=run_id)
-            for run_id in run_ids
-        ]
+        jobs = [self._job(run_id) for run_id in run_ids]
         try:
             async with driver.transaction():  # a savepoint inside the session's transaction
                 await self.app.job_manager.batch_defer_jobs_async(jobs, connection=driver)
         except exceptions.AlreadyEnqueued:
             log.info("a run's job was already waiting; not enqueued again")
+
+    def _job(self, run_id: str) -> Job:
+        return self.task.configure(queueing_lock=run_id).make_new_job(run_id=run_id)
 
     async def enqueue_now(self, run_ids: Iterable[str]) -> int:
         """Enqueue runs, each in a transaction of its own on a connection of its own (a run
@@ -98,7 +106,7 @@ class RunQueue:
             self.settings.libpq_url, autocommit=True
         ) as conn:
             for run_id in run_ids:
-                job = self.task.configure(queueing_lock=run_id).make_new_job(run_id=run_id)
+                job = self._job(run_id)
                 try:
                     async with conn.transaction():
                         await self.app.job_manager.defer_job_async(job, connection=conn)
@@ -122,6 +130,21 @@ class RunQueue:
                 install_signal_handlers=False,
             )
 
+    async def forget_stalled(self, seconds: float) -> int:
+        """Mark failed the jobs left `doing` by workers silent for `seconds` (dead): their runs
+        are enqueued again by `orphans` once their leases expire. How many were marked."""
+        async with await psycopg.AsyncConnection.connect(
+            self.settings.libpq_url, autocommit=True
+        ) as conn:
+            cursor = await conn.execute(
+                "UPDATE procrastinate_jobs SET status = 'failed'"
+                " WHERE status = 'doing' AND queue_name = %s AND (worker_id IS NULL OR worker_id IN"
+                " (SELECT id FROM procrastinate_workers"
+                "  WHERE last_heartbeat < now() - make_interval(secs => %s)))",
+                (QUEUE_NAME, seconds),
+            )
+            return cursor.rowcount
+
     async def depth(self) -> tuple[int, float]:
         """Jobs waiting, and the age in seconds of the oldest one (0 when none wait)."""
         async with (
@@ -141,14 +164,16 @@ class RunQueue:
 async def enqueue_run(session: AsyncSession, run_id: str) -> None:
     """Enqueue the run in the session's transaction if the session belongs to a queueing
     runtime (see `Runtime.sessions`); otherwise nothing (the process executes it itself)."""
-    await enqueue_runs(session, [run_id])
+    queue = session.info.get(SESSION_KEY)
+    if isinstance(queue, RunQueue):
+        await queue.enqueue(session, [run_id], new=True)
 
 
 async def enqueue_runs(session: AsyncSession, run_ids: list[str]) -> None:
-    """`enqueue_run` for many runs at once (a batch of ended waits)."""
+    """Enqueue runs recorded earlier (a batch of ended waits) in the session's transaction."""
     queue = session.info.get(SESSION_KEY)
     if isinstance(queue, RunQueue):
-        await queue.enqueue(session, run_ids)
+        await queue.enqueue(session, run_ids, new=False)
 
 
 async def orphans(session: AsyncSession, settled: float, limit: int = 1000) -> list[str]:

@@ -25,6 +25,7 @@ from workflows.engine import Engine
 from workflows.failure_notices import FailureNotices
 from workflows.leader import SchedulerLeader
 from workflows.live import LiveEvent, LiveEvents
+from workflows.live_bus import LiveBus
 from workflows.metrics import Metrics
 from workflows.queue import SESSION_KEY, RunQueue, orphans
 from workflows.reminders import CHASE_EVERY_SECONDS, ApprovalChaser
@@ -36,6 +37,7 @@ from workflows.waits import WaitClock
 
 log = logging.getLogger(__name__)
 TIME_TRIGGERS = ("schedule", "interval", "poll")
+STALLED_WORKER_SECONDS = 60.0  # procrastinate workers beat every 10 s: silent for 60 s is dead
 
 
 class Runtime:
@@ -50,6 +52,10 @@ class Runtime:
         info = {SESSION_KEY: self.queue} if self.queue else None
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.db, info)
         self.live = LiveEvents()
+        # On PostgreSQL, live events cross nodes (a browser on one sees runs executed on another).
+        self.bus = None if settings.is_sqlite else LiveBus(settings.libpq_url, self.live)
+        if self.bus is not None:
+            self.live.forward = self.bus.send
         self.metrics = Metrics()
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(15.0), follow_redirects=False)
         self.engine = Engine(
@@ -91,6 +97,8 @@ class Runtime:
         On PostgreSQL the scheduler runs only while this process holds the scheduler lock
         (`workflows.leader`): one process among many schedules, the others stand by.
         """
+        if self.bus is not None:
+            self.bus.start()
         if scheduler if scheduler is not None else self.settings.run_scheduler:
             if self.settings.is_sqlite:
                 await self._lead()
@@ -133,6 +141,9 @@ class Runtime:
         self.metrics.scheduler_leader.set(1)
         if self.leader is not None:  # other processes (web nodes) change what is scheduled
             self._refresher = asyncio.create_task(self._refresh(), name="levqor-schedule-refresh")
+            # Taking over from a leader that died mid-fire: its last fire may not be recorded.
+            for workflow_id, at in self.scheduler.missed(self.settings.misfire_grace_seconds):
+                self._spawn(self.fire(workflow_id, at))
 
     async def _step_down(self) -> None:
         """Stop scheduling (shutdown, or the scheduler lock was lost)."""
@@ -193,6 +204,8 @@ class Runtime:
         if self._tasks:  # cancelled runs hand their leases back before the pool closes
             await asyncio.wait(self._tasks, timeout=5)
         await self.engine.leases.stop()
+        if self.bus is not None:
+            await self.bus.close()
         await self.http.aclose()
         await self.db.dispose()
 
@@ -309,6 +322,7 @@ class Runtime:
             if found:
                 log.warning("enqueueing %d runs again (their worker stopped)", len(found))
                 await self.queue.enqueue_now(found)
+            await self.queue.forget_stalled(STALLED_WORKER_SECONDS)
             return found
         async with self.sessions() as session:
             await leases.expire_dead_owners(session)

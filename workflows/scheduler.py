@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
@@ -152,6 +152,24 @@ class WorkflowScheduler:
         for job_id in present:
             if job_id not in wanted:  # a paused or deleted workflow, or a job of an older release
                 self._scheduler.remove_job(job_id)
+
+    def missed(self, within: float) -> list[tuple[str, datetime]]:
+        """Each job's last scheduled time of the past `within` seconds, if it is before the
+        job's next fire: a scheduler that died mid-fire had already moved the job past it.
+        Firing one again is harmless: runs are keyed on workflow + scheduled time."""
+        self._require_running()
+        now = datetime.now(UTC)
+        found: list[tuple[str, datetime]] = []
+        for job in self._scheduler.get_jobs():
+            upcoming = _next(job)
+            last, at = None, job.trigger.get_next_fire_time(None, now - timedelta(seconds=within))
+            for _ in range(10_000):  # bounded: a seconds-interval over the grace period
+                if at is None or at > now or (upcoming is not None and at >= upcoming):
+                    break
+                last, at = at, job.trigger.get_next_fire_time(at, at + timedelta(microseconds=1))
+            if last is not None:
+                found.append((str(job.id).removeprefix(WORKFLOW_PREFIX), last))
+        return found
 
     def jobs(self) -> list[ScheduledJob]:
         """Every job in the store, soonest first."""

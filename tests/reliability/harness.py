@@ -141,6 +141,16 @@ class Headless:
         """Whether the process has logged `text`."""
         return text in self.log.read_text(errors="replace")
 
+    async def ready(self, *texts: str, within: float = 180) -> None:
+        """Wait until the process has logged one of `texts` (it started); fail if it exits."""
+        deadline = time.monotonic() + within
+        while not any(self.said(text) for text in texts):
+            if self.process.returncode is not None:
+                raise AssertionError(f"exited: {self.log.read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"did not start: {self.log.read_text()[-3000:]}")
+            await asyncio.sleep(0.1)
+
     async def kill(self) -> None:
         """SIGKILL: no shutdown, no cleanup, leases and locks left to the database to free."""
         if self.process.returncode is None:

@@ -1,0 +1,114 @@
+"""Live events across nodes: PostgreSQL LISTEN/NOTIFY carries each node's events to the others.
+
+A browser's live stream is served by one web node, but the run it watches may be executed by a
+worker or another web node. On PostgreSQL every process sends the events it publishes on the
+channel `levqor_live` (batched: one round trip per batch) and listens on it, publishing what the
+others sent to its own subscribers. Its own events come back too and are skipped (each process
+stamps its id). Losing the connection loses events meanwhile, as a full subscriber queue does;
+pages re-read state when they reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from typing import Any, get_args
+
+import psycopg
+
+from workflows.live import LiveEvent, LiveEvents, LiveKind
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "levqor_live"
+DETAIL_CHARS = 2000  # a NOTIFY payload must stay under 8000 bytes
+BATCH = 200
+RECONNECT_SECONDS = 2.0
+KINDS = set(get_args(LiveKind))
+
+
+class LiveBus:
+    """Sends this process's live events to the other nodes, and theirs to `live`'s subscribers."""
+
+    def __init__(self, url: str, live: LiveEvents) -> None:
+        self._url = url
+        self._live = live
+        self.origin = secrets.token_hex(6)
+        self._outgoing: asyncio.Queue[LiveEvent] = asyncio.Queue(10_000)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        """Start sending and listening (on the running loop)."""
+        self._tasks = [
+            asyncio.create_task(self._send_loop(), name="levqor-live-send"),
+            asyncio.create_task(self._listen_loop(), name="levqor-live-listen"),
+        ]
+
+    async def close(self) -> None:
+        """Stop both loops."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    def send(self, event: LiveEvent) -> None:
+        """Queue an event for the other nodes (never waits; dropped if the queue is full)."""
+        with contextlib.suppress(asyncio.QueueFull):
+            self._outgoing.put_nowait(event)
+
+    def _payload(self, event: LiveEvent) -> str:
+        data: dict[str, Any] = {**event.to_json(), "workspace_id": event.workspace_id}
+        data["detail"] = str(data.get("detail") or "")[:DETAIL_CHARS]
+        data["origin"] = self.origin
+        return json.dumps(data, separators=(",", ":"))
+
+    async def _send_loop(self) -> None:
+        conn: psycopg.AsyncConnection[Any] | None = None
+        while True:
+            batch = [await self._outgoing.get()]
+            while len(batch) < BATCH and not self._outgoing.empty():
+                batch.append(self._outgoing.get_nowait())
+            try:
+                if conn is None or conn.closed:
+                    conn = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
+                payloads = [self._payload(event) for event in batch]
+                await conn.execute(
+                    "SELECT pg_notify(%s, p) FROM unnest(%s::text[]) AS p", (CHANNEL, payloads)
+                )
+            except asyncio.CancelledError:
+                if conn is not None:
+                    await conn.close()
+                raise
+            except Exception as exc:
+                log.warning("could not send %d live events to other nodes: %s", len(batch), exc)
+                conn = None
+                await asyncio.sleep(RECONNECT_SECONDS)
+
+    async def _listen_loop(self) -> None:
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self._url, autocommit=True
+                ) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    async for note in conn.notifies():
+                        self._receive(note.payload)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("live events from other nodes interrupted (%s); reconnecting", exc)
+                await asyncio.sleep(RECONNECT_SECONDS)
+
+    def _receive(self, payload: str) -> None:
+        try:
+            data = json.loads(payload)
+            if data.pop("origin", None) == self.origin or data.get("kind") not in KINDS:
+                return
+            event = LiveEvent(**data)
+        except (ValueError, TypeError):
+            log.warning("ignored a malformed live event from another node")
+            return
+        self._live.deliver(event)
