@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from accounts import limits
 from bot.api.deps import RuntimeDep, SessionDep
@@ -33,6 +34,7 @@ ANSWERED: dict[int | str, dict[str, Any]] = {
 @router.post(
     "/hooks/{workflow_id}/{secret}",
     status_code=status.HTTP_202_ACCEPTED,
+    response_model=HookAccepted,
     response_model_exclude_none=True,
     responses=ANSWERED,
 )
@@ -43,7 +45,7 @@ async def hook(
     response: Response,
     runtime: RuntimeDep,
     session: SessionDep,
-) -> HookAnswered | HookAccepted:
+) -> HookAccepted | JSONResponse:
     """Accept a delivery; the same `Idempotency-Key` again returns the first run, runs nothing.
 
     A workflow whose trigger says `webhook_response: when_done` answers once the run has ended
@@ -87,13 +89,14 @@ async def hook(
                 ended.id,
                 delivery.trigger.webhook_response_step,
             )
-            return HookAnswered(
+            answered = HookAnswered(
                 run_id=ended.id,
                 duplicate=duplicate,
                 status=ended.status.value,
                 output=output,
                 error=ended.error,
-            )
+            )  # every field, `output` and `error` too when empty: the sender reads them
+            return JSONResponse(answered.model_dump(mode="json", exclude={"skipped"}))
     return HookAccepted(run_id=run.id, duplicate=duplicate)
 
 

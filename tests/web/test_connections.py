@@ -195,7 +195,7 @@ async def test_the_connections_page_in_a_browser(
     page: Page, web: Web, tmp_path: Path, mail: tuple[Inbox, int]
 ) -> None:
     await sign_up_in_browser(page, web)
-    await page.get_by_role("link", name="Connections").click()
+    await page.get_by_role("link", name="Connections", exact=True).click()
     await expect(page.get_by_role("heading", name="Connections", level=1)).to_be_visible()
     stripe = page.locator("[data-connection=stripe]")
     await expect(stripe.locator("[data-status]")).to_have_text("Not connected")

@@ -51,8 +51,9 @@ DRIP = {
 # what marks it running (1: one conditional UPDATE, workflows.leases); end the wait (2: wait step,
 # event); the drip send (unsubscribes, ledger row: 2); the step's and the run's outcome, which also
 # releases the lease (2). The lease costs no statement of its own: the claim replaced the UPDATE
-# that marked the run running.
-MAX_STATEMENTS = 8
+# that marked the run running. Since per-workspace connections, the send also reads which mail
+# server the workspace uses (1): its own verified SMTP, or the instance's.
+MAX_STATEMENTS = 9
 COMMITS = 3  # the wait's end, the outbox ledger row, the step's and the run's outcome
 
 
