@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from accounts.purge_clock import PurgeClock
 from bot import web
 from bot.api import (
     approvals,
@@ -47,10 +48,16 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
             from bot.mail.gateway import MailGateway
 
             gateway = await MailGateway(rt, settings.host, settings.mail_port).start()
+        purges = None
+        if settings.run_scheduler:  # the scheduling process also runs the daily retention purge
+            purges = PurgeClock(settings, rt.sessions)
+            purges.start()
         try:
             yield
         finally:
             await app.state.limiter.close()
+            if purges is not None:
+                await purges.close()
             if gateway is not None:
                 await gateway.close()
             if runtime is None:

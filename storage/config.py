@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     retry_max_seconds: float = Field(default=60.0, alias="LEVQOR_RETRY_MAX_SECONDS")
     misfire_grace_seconds: int = Field(default=300, alias="LEVQOR_MISFIRE_GRACE_SECONDS")
     scheduled_concurrency: int = Field(default=4, ge=1, alias="LEVQOR_SCHEDULED_CONCURRENCY")
+    # The hour (UTC) of the daily retention purge (docs/data-lifecycle.md).
+    purge_hour: int = Field(default=3, ge=0, le=23, alias="LEVQOR_PURGE_HOUR")
     chart_retention_days: int = Field(default=90, ge=1, alias="LEVQOR_CHART_RETENTION_DAYS")
     wait_poll_seconds: float = Field(default=1.0, gt=0, alias="LEVQOR_WAIT_POLL_SECONDS")
     # Execution leases (docs/reliability.md): a run is executed by the process holding its lease,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import assistant, chat, core, drafter, mail
+from bot.cli import assistant, chat, core, drafter, lifecycle, mail
 from bot.slack import socket
 
 
@@ -18,6 +18,7 @@ def build() -> typer.Typer:
     assistant.register(app)
     chat.register(app)
     mail.register(app)
+    lifecycle.register(app)
     socket.register(app)
     return app
 
