@@ -22,14 +22,58 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from accounts.retention import retention_days
+from accounts.retention import RESTORE_DAYS, retention_days
 from integrations.charts import chart_path
 from storage.config import Settings
-from storage.models import AuditLog, OutboxMessage, Run, RunEvent, RunStatus, StepRun, Workspace
+from storage.models import (
+    AlertState,
+    ApiKey,
+    Approval,
+    ApprovalLink,
+    AuditLog,
+    Credential,
+    CrmContact,
+    FeedItemSeen,
+    Member,
+    OutboxMessage,
+    Run,
+    RunEvent,
+    RunStatus,
+    SlackInstallation,
+    StepRun,
+    WebInvite,
+    WebLogin,
+    WebSession,
+    Workflow,
+    WorkflowVersion,
+    Workspace,
+)
 from storage.types import utcnow
 
 BATCH_SIZE = 500
 FINISHED = (RunStatus.succeeded, RunStatus.failed)
+# Every tenant table, in an order the foreign keys allow deleting in (erasing a workspace).
+ERASE_ORDER: tuple[type[Any], ...] = (
+    RunEvent,
+    StepRun,
+    ApprovalLink,
+    Approval,
+    Run,
+    AlertState,
+    FeedItemSeen,
+    WorkflowVersion,
+    Workflow,
+    WebSession,
+    WebLogin,
+    WebInvite,
+    ApiKey,
+    Member,
+    AuditLog,
+    OutboxMessage,
+    Credential,
+    CrmContact,
+    SlackInstallation,
+)
 # Called after each batch's deletes, before its commit (tests use it to stop a purge halfway).
 BatchHook = Callable[[str], Awaitable[None]]
 
@@ -98,6 +142,11 @@ class Purger:
             workspaces = (await session.exec(select(Workspace).order_by(col(Workspace.slug)))).all()
         results = []
         for workspace in workspaces:
+            erase_after = workspace.deleted_at and workspace.deleted_at + timedelta(RESTORE_DAYS)
+            if erase_after is not None and now > erase_after:
+                if not dry_run:
+                    await self.erase(workspace.id)
+                continue
             days = self.retention(workspace)
             cutoff = now - timedelta(days=days)
             counts = (
@@ -109,6 +158,37 @@ class Purger:
                 await self._audit(workspace.id, actor, days, cutoff, counts)
             results.append(WorkspacePurge(workspace.id, workspace.slug, days, cutoff, counts))
         return results
+
+    async def erase(self, workspace_id: str) -> None:
+        """Erase a workspace everywhere: chart files and conversations first, then every row of
+        every tenant table and the workspace itself in one transaction (stopped halfway, the
+        next purge erases what is left: files and conversations already gone are no error)."""
+        async with self.sessions() as session:
+            outputs = select(StepRun.output).where(StepRun.workspace_id == workspace_id)
+            charts = [c for c in map(_chart, (await session.exec(outputs)).all()) if c]
+        for chart in charts:
+            self._remove_chart(chart)
+        if self.checkpointer is not None:
+            threads = {
+                str(item.config["configurable"]["thread_id"])
+                async for item in self.checkpointer.alist(
+                    None, filter={"workspace_id": workspace_id}
+                )
+            }
+            for thread in sorted(threads):
+                await self.checkpointer.adelete_thread(thread)
+        async with self.sessions() as session:
+            for model in ERASE_ORDER:
+                await session.exec(delete(model).where(model.workspace_id == workspace_id))
+            clients = select(Workspace).where(Workspace.parent_id == workspace_id)
+            for client in (await session.exec(clients)).all():
+                client.parent_id = None  # an agency's clients stay, on their own
+                session.add(client)
+            await session.flush()
+            await session.exec(delete(Workspace).where(col(Workspace.id) == workspace_id))
+            if self.on_batch is not None:
+                await self.on_batch("erase")
+            await session.commit()
 
     def _old_runs(self, workspace_id: str, cutoff: datetime) -> Any:
         return (

@@ -22,6 +22,7 @@ from bot.api import (
     runs,
     templates,
     workflows,
+    workspace,
 )
 from bot.body_limits import BodyLimitMiddleware
 from bot.security_headers import SecurityHeadersMiddleware
@@ -80,6 +81,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     for module in (health, templates, workflows, approvals, runs, inbound, hooks, charts, forms):
         app.include_router(module.router)
     app.include_router(milestones.router)
+    app.include_router(workspace.router)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))
     web.install(app)

@@ -98,6 +98,11 @@ class Workspace(SQLModel, table=True):
     # from before it was stored: the first use pins the value derived from the secret key then.
     inbound_secret: str | None = Field(default_factory=lambda: secrets.token_hex(20), max_length=64)
     created_at: datetime = _ts()
+    # Account deletion (accounts.deletion): when an owner asked (the emailed link names this
+    # moment), and when it was confirmed; deleted, the workspace is hidden and restorable for
+    # 30 days, then the purge erases it everywhere.
+    deletion_requested_at: datetime | None = _ts(nullable=True)
+    deleted_at: datetime | None = _ts(nullable=True)
 
 
 class Member(SQLModel, table=True):

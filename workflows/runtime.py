@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations.base import ActionContext
@@ -141,6 +141,8 @@ class Runtime:
             workflow = await session.get(Workflow, workflow_id)
             if workflow is None or workflow.status != WorkflowStatus.active:
                 return
+            if not await self._workspace_live(session, workflow.workspace_id):
+                return
             tenant = Tenant(session, workflow.workspace_id)
             spec = await self._spec(session, workflow)
             payload: dict[str, Any] = {"fired_at": utcnow().isoformat()}
@@ -204,9 +206,15 @@ class Runtime:
         if workflow.status == WorkflowStatus.active:
             async with self.sessions() as session:
                 spec = await self._spec(session, workflow)
-            if spec.trigger.type in TIME_TRIGGERS:
+                live = await self._workspace_live(session, workflow.workspace_id)
+            if spec.trigger.type in TIME_TRIGGERS and live:
                 trigger = spec.trigger
         self.scheduler.sync_workflow(workflow.id, trigger)
+
+    async def _workspace_live(self, session: AsyncSession, workspace_id: str) -> bool:
+        """Whether the workspace exists and is not deleted (a deleted one's schedules stop)."""
+        workspace = await session.get(Workspace, workspace_id)
+        return workspace is not None and workspace.deleted_at is None
 
     async def _spec(self, session: AsyncSession, workflow: Workflow) -> WorkflowSpec:
         version = (
@@ -223,7 +231,10 @@ class Runtime:
         active: dict[str, Any] = {}
         async with self.sessions() as session:
             rows = await session.exec(
-                select(Workflow).where(Workflow.status == WorkflowStatus.active)
+                select(Workflow)
+                .join(Workspace, col(Workspace.id) == Workflow.workspace_id)
+                .where(Workflow.status == WorkflowStatus.active)
+                .where(col(Workspace.deleted_at).is_(None))
             )
             for workflow in rows.all():
                 spec = await self._spec(session, workflow)

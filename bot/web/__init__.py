@@ -21,6 +21,7 @@ from bot.web.pages import (
     runs,
     team,
     trial,
+    workspace,
 )
 from bot.web.render import STATIC
 
@@ -35,5 +36,5 @@ def install(app: FastAPI) -> None:
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live)
-    for module in (*pages, *more, team, trial):
+    for module in (*pages, *more, team, trial, workspace):
         app.include_router(module.router)

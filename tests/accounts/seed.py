@@ -3,26 +3,40 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from accounts.keys import create_key
 from integrations.charts import chart_id_for, save_chart
 from storage.config import Settings
 from storage.models import (
+    AlertState,
+    Approval,
+    ApprovalLink,
+    AuditLog,
+    Credential,
+    CrmContact,
+    FeedItemSeen,
+    Member,
     OutboxMessage,
+    Role,
     Run,
     RunEvent,
     RunStatus,
+    SlackInstallation,
     StepRun,
     StepStatus,
+    WebInvite,
+    WebLogin,
+    WebSession,
     Workflow,
     WorkflowVersion,
     Workspace,
 )
-from storage.types import utcnow
+from storage.types import new_id, utcnow
 
 Sessions = async_sessionmaker[AsyncSession]
 PNG = b"\x89PNG\r\n\x1a\nnot really a chart"
@@ -110,3 +124,71 @@ async def count_rows(sessions: Sessions, model: type, workspace_id: str) -> int:
         column = model.workspace_id  # type: ignore[attr-defined]
         query = select(func.count()).select_from(model).where(column == workspace_id)
         return int((await session.exec(query)).one())
+
+
+async def seed_every_table(settings: Settings, sessions: Sessions, ws: Workspace) -> Seeded:
+    """At least one row in every tenant table (`TENANT_TABLES`), runs with charts included."""
+    seeded = await seed_runs(settings, sessions, ws, runs=2)
+    async with sessions() as session:
+        member = Member(workspace_id=ws.id, name="Sam", role=Role.owner, email=f"sam@{ws.slug}.io")
+        session.add(member)
+        await session.flush()
+        _plain, _key = await create_key(session, ws, Role.admin, member=member)
+        version = (
+            await session.exec(
+                select(WorkflowVersion).where(WorkflowVersion.workflow_id == seeded.workflow_id)
+            )
+        ).one()
+        approval = Approval(
+            workspace_id=ws.id,
+            workflow_id=seeded.workflow_id,
+            version_id=version.id,
+            approval_class="C",
+        )
+        session.add(approval)
+        await session.flush()
+        later = utcnow() + timedelta(days=1)
+        login = WebLogin(
+            workspace_id=ws.id, member_id=member.id, email=f"sam@{ws.slug}.io", password_hash="x"
+        )
+        session.add(login)
+        await session.flush()
+        session.add_all(
+            [
+                ApprovalLink(
+                    workspace_id=ws.id,
+                    approval_id=approval.id,
+                    member_id=member.id,
+                    token_hash=new_id(),
+                    expires_at=later,
+                ),
+                AuditLog(workspace_id=ws.id, actor="Sam", action="workflow.approved"),
+                Credential(workspace_id=ws.id, integration="smtp", name="password", ciphertext="c"),
+                CrmContact(workspace_id=ws.id, email=f"lead@{ws.slug}.io", name="Lee"),
+                FeedItemSeen(workspace_id=ws.id, workflow_id=seeded.workflow_id, item_key="i"),
+                AlertState(
+                    workspace_id=ws.id,
+                    workflow_id=seeded.workflow_id,
+                    key="k",
+                    last_value=1.0,
+                    updated_by="u",
+                ),
+                SlackInstallation(workspace_id=ws.id, team_id=f"T{ws.slug}"),
+                WebSession(
+                    token_hash=new_id(),
+                    workspace_id=ws.id,
+                    login_id=login.id,
+                    csrf_token="t",
+                    expires_at=later,
+                ),
+                WebInvite(
+                    workspace_id=ws.id,
+                    email=f"new@{ws.slug}.io",
+                    role=Role.viewer,
+                    token_hash=new_id(),
+                    expires_at=later,
+                ),
+            ]
+        )
+        await session.commit()
+    return seeded
