@@ -12,6 +12,7 @@ from bot import web
 from bot.api import (
     approvals,
     charts,
+    contacts,
     docs,
     errors,
     forms,
@@ -82,6 +83,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(milestones.router)
     app.include_router(workspace.router)
+    app.include_router(contacts.router)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))
     web.install(app)
