@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from accounts.export import archive_path, expired_exports
 from accounts.retention import RESTORE_DAYS, retention_days
 from integrations.charts import chart_path
 from storage.config import Settings
@@ -33,6 +34,7 @@ from storage.models import (
     AuditLog,
     Credential,
     CrmContact,
+    ExportJob,
     FeedItemSeen,
     Member,
     OutboxMessage,
@@ -73,6 +75,7 @@ ERASE_ORDER: tuple[type[Any], ...] = (
     Credential,
     CrmContact,
     SlackInstallation,
+    ExportJob,
 )
 # Called after each batch's deletes, before its commit (tests use it to stop a purge halfway).
 BatchHook = Callable[[str], Awaitable[None]]
@@ -140,6 +143,8 @@ class Purger:
         now = now or utcnow()
         async with self.sessions() as session:
             workspaces = (await session.exec(select(Workspace).order_by(col(Workspace.slug)))).all()
+        if not dry_run:
+            await self._expired_exports(now)
         results = []
         for workspace in workspaces:
             erase_after = workspace.deleted_at and workspace.deleted_at + timedelta(RESTORE_DAYS)
@@ -168,6 +173,10 @@ class Purger:
             charts = [c for c in map(_chart, (await session.exec(outputs)).all()) if c]
         for chart in charts:
             self._remove_chart(chart)
+        async with self.sessions() as session:
+            exports = select(ExportJob.id).where(ExportJob.workspace_id == workspace_id)
+            for job_id in (await session.exec(exports)).all():
+                archive_path(self.settings, job_id).unlink(missing_ok=True)
         if self.checkpointer is not None:
             threads = {
                 str(item.config["configurable"]["thread_id"])
@@ -188,6 +197,14 @@ class Purger:
             await session.exec(delete(Workspace).where(col(Workspace.id) == workspace_id))
             if self.on_batch is not None:
                 await self.on_batch("erase")
+            await session.commit()
+
+    async def _expired_exports(self, now: datetime) -> None:
+        """Export archives whose link has expired: file, then row."""
+        async with self.sessions() as session:
+            for job in (await session.exec(expired_exports(now))).all():
+                archive_path(self.settings, job.id).unlink(missing_ok=True)
+                await session.delete(job)
             await session.commit()
 
     def _old_runs(self, workspace_id: str, cutoff: datetime) -> Any:

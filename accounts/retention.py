@@ -64,3 +64,16 @@ def support_sentence(workspace: object) -> str:
     """The plain-words support promise."""
     hours = support_hours(workspace)
     return "Best-effort support." if hours is None else f"A reply within {hours} hours."
+
+
+EXPORT_PLANS = frozenset({"growth", "scale", "agency"})
+
+
+def can_export(workspace: object) -> bool:
+    """Whether the workspace's plan includes the data export (Growth and up).
+
+    A workspace with no plan at all (a self-hosted instance without billing) may export: plan
+    data is what limits it, and there is none to say otherwise.
+    """
+    name = plan_name(workspace)
+    return name is None or name in EXPORT_PLANS

@@ -15,6 +15,7 @@ from bot.api import (
     contacts,
     docs,
     errors,
+    export,
     forms,
     health,
     hooks,
@@ -84,6 +85,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(milestones.router)
     app.include_router(workspace.router)
     app.include_router(contacts.router)
+    app.include_router(export.router)
+    app.include_router(export.files)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))
     web.install(app)

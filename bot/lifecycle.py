@@ -1,10 +1,12 @@
-"""Account deletion steps shared by the REST API and the web pages (they commit first)."""
+"""Account deletion and export steps shared by the REST API and the web pages."""
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import HTTPException
 
-from accounts import deletion
+from accounts import deletion, export
 from accounts.deletion_mail import email_deletion_link
 from storage.models import Member, Workflow, Workspace
 from workflows.runtime import Runtime
@@ -42,3 +44,14 @@ async def reschedule(runtime: Runtime, workflows: list[Workflow]) -> None:
     """After a committed deletion or restore: stop or start the workspace's schedules."""
     for workflow in workflows:
         await runtime.sync_workflow(workflow)
+
+
+_exports: set[asyncio.Task[bool]] = set()
+
+
+def build_in_background(runtime: Runtime, job_id: str) -> asyncio.Task[bool]:
+    """Build a committed export job's archive in the background of this process."""
+    task = asyncio.create_task(export.build_export(runtime.settings, runtime.sessions, job_id))
+    _exports.add(task)
+    task.add_done_callback(_exports.discard)
+    return task

@@ -460,6 +460,25 @@ class ApprovalLink(SQLModel, table=True):
     used_at: datetime | None = _ts(nullable=True)
 
 
+class ExportJob(SQLModel, table=True):
+    """An export archive being built in the background (the whole workspace, or one contact's
+    data); it is downloaded from a link signed with the instance's key until `expires_at`."""
+
+    __tablename__ = "export_job"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    requested_by: str | None = Field(default=None, max_length=32)
+    kind: str = Field(default="workspace", max_length=16)  # "workspace" or "contact"
+    contact_email: str | None = Field(default=None, max_length=320)
+    status: str = Field(default="queued", max_length=16)  # queued, running, done, failed
+    progress: int = 0  # percent
+    error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _ts()
+    finished_at: datetime | None = _ts(nullable=True)
+    expires_at: datetime | None = _ts(nullable=True)
+
+
 TENANT_TABLES: tuple[type[SQLModel], ...] = (
     Member,
     ApiKey,
@@ -480,4 +499,5 @@ TENANT_TABLES: tuple[type[SQLModel], ...] = (
     WebSession,
     WebInvite,
     ApprovalLink,
+    ExportJob,
 )

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from accounts.export import archive_path
 from accounts.keys import create_key
 from integrations.charts import chart_id_for, save_chart
 from storage.config import Settings
@@ -19,6 +20,7 @@ from storage.models import (
     AuditLog,
     Credential,
     CrmContact,
+    ExportJob,
     FeedItemSeen,
     Member,
     OutboxMessage,
@@ -49,6 +51,7 @@ class Seeded:
     workflow_id: str
     run_ids: list[str] = field(default_factory=list)
     chart_ids: list[str] = field(default_factory=list)
+    export_ids: list[str] = field(default_factory=list)
 
 
 async def seed_runs(
@@ -129,6 +132,7 @@ async def count_rows(sessions: Sessions, model: type, workspace_id: str) -> int:
 async def seed_every_table(settings: Settings, sessions: Sessions, ws: Workspace) -> Seeded:
     """At least one row in every tenant table (`TENANT_TABLES`), runs with charts included."""
     seeded = await seed_runs(settings, sessions, ws, runs=2)
+    export_id = new_id()
     async with sessions() as session:
         member = Member(workspace_id=ws.id, name="Sam", role=Role.owner, email=f"sam@{ws.slug}.io")
         session.add(member)
@@ -188,7 +192,17 @@ async def seed_every_table(settings: Settings, sessions: Sessions, ws: Workspace
                     token_hash=new_id(),
                     expires_at=later,
                 ),
+                ExportJob(
+                    id=export_id,
+                    workspace_id=ws.id,
+                    status="done",
+                    expires_at=utcnow() + timedelta(days=60),
+                ),
             ]
         )
         await session.commit()
+    path = archive_path(settings, export_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip
+    seeded.export_ids.append(export_id)
     return seeded

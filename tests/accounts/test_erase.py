@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from accounts import deletion
+from accounts.export import archive_path
 from accounts.purge import ERASE_ORDER, Purger
 from agents.checkpoint import open_checkpointer
 from integrations.charts import chart_path
@@ -93,6 +94,8 @@ async def test_restorable_at_day_29_erased_everywhere_at_day_31(
         assert not any((await _rows(sessions, workspace.id)).values())
         async with sessions() as session:
             assert await session.get(Workspace, workspace.id) is None
+        assert not any(archive_path(settings, e).is_file() for e in mine.export_ids)
+        assert all(archive_path(settings, e).is_file() for e in theirs.export_ids)
         assert not any(chart_path(settings, c).is_file() for c in mine.chart_ids)  # type: ignore[union-attr]
         config = {"configurable": {"thread_id": my_thread}}
         assert await checkpointer.aget_tuple(config) is None  # type: ignore[arg-type]

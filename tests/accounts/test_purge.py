@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from sqlmodel import select
 
+from accounts.export import archive_path
 from accounts.purge import Purger, pseudonym
 from accounts.retention import retention_days
 from agents.checkpoint import open_checkpointer
@@ -16,6 +17,7 @@ from integrations.charts import chart_path
 from storage.config import Settings
 from storage.models import (
     AuditLog,
+    ExportJob,
     OutboxMessage,
     Role,
     Run,
@@ -137,3 +139,20 @@ async def test_a_purge_stopped_halfway_resumes_and_finishes(
     [result] = await Purger(settings, sessions, batch_size=2).purge(now=later)
     assert (result.counts.runs, result.counts.messages) == (1, 3)
     assert await _counts(sessions, workspace) == [0, 0, 0, 0]
+
+
+async def test_expired_export_archives_are_purged(
+    settings: Settings, sessions: Sessions, workspace: Workspace
+) -> None:
+    async with sessions() as session:
+        job = ExportJob(workspace_id=workspace.id, status="done", expires_at=utcnow())
+        session.add(job)
+        await session.commit()
+    path = archive_path(settings, job.id)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"zip")
+    purger = Purger(settings, sessions)
+    await purger.purge(now=utcnow() - timedelta(minutes=1))  # the link still works
+    assert path.is_file() and await count_rows(sessions, ExportJob, workspace.id) == 1
+    await purger.purge(now=utcnow() + timedelta(minutes=1))
+    assert not path.exists() and await count_rows(sessions, ExportJob, workspace.id) == 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,3 +65,23 @@ async def test_delete_confirm_by_email_then_restore(
     await expect(page.get_by_text("Restored “Acme Ops”")).to_be_visible()
     await page.goto(f"{web.url}/workflows")
     assert page.url == f"{web.url}/workflows"
+
+
+async def test_export_in_the_browser_and_download(page: Page, web: Web, tmp_path: Path) -> None:
+    await sign_up_in_browser(page, web)
+    await page.goto(f"{web.url}/workspace")
+    await page.get_by_role("button", name="Export all data").click()
+    await page.wait_for_url(re.compile(r".*/workspace/export/\w+$"))
+    link = page.get_by_role("link", name="Download export")
+    await expect(link).to_be_visible()
+    async with page.expect_download() as info:
+        await link.click()
+    download = await info.value
+    saved = tmp_path / download.suggested_filename
+    await download.save_as(saved)
+    assert saved.name == "levqor-export.zip"
+    with zipfile.ZipFile(saved) as archive:
+        members = json.loads(archive.read("member.json"))
+        workflows = archive.read("workflow.csv").decode()
+    assert [m["name"] for m in members] == ["Olivia Owner"]
+    assert workflows.startswith("id,workspace_id,name,")  # its columns, with no workflow yet

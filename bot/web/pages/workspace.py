@@ -11,13 +11,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from accounts import deletion, retention
+from accounts import deletion, export, retention
 from accounts.web_auth import WebUser
 from bot.api.deps import RuntimeDep, SessionDep
-from bot.lifecycle import ask_to_delete, reschedule
+from bot.lifecycle import ask_to_delete, build_in_background, reschedule
 from bot.web.auth import (
     CsrfChecked,
     OptionalUser,
+    PageContext,
     PageUser,
     is_secure,
     pre_auth_csrf,
@@ -25,7 +26,7 @@ from bot.web.auth import (
 )
 from bot.web.flash import flash_redirect
 from bot.web.render import render
-from storage.models import Role
+from storage.models import ExportJob, Role
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -44,6 +45,37 @@ async def workspace_page(request: Request, user: PageUser) -> HTMLResponse:
         support=retention.support_sentence(ws),
         restore_days=retention.RESTORE_DAYS,
         is_owner=user.member.role == Role.owner,
+        can_export=retention.can_export(ws),
+    )
+
+
+@router.post("/workspace/export", dependencies=[CsrfChecked])
+async def start_export(ctx: PageContext) -> Response:
+    """Start exporting the workspace's data (owners), then watch its progress."""
+    user = ctx.user
+    if user.member.role != Role.owner:
+        return flash_redirect("/workspace", "Only an owner can export the workspace.", "error")
+    if not retention.can_export(user.workspace):
+        return flash_redirect("/workspace", "Exports come with the Growth plan and up.", "error")
+    job = await export.start_export(ctx.tenant.session, user.workspace.id, user.member.id)
+    await ctx.tenant.session.commit()
+    build_in_background(ctx.runtime, job.id)
+    return flash_redirect(f"/workspace/export/{job.id}", "Your export is being prepared.")
+
+
+@router.get("/workspace/export/{export_id}")
+async def export_page(request: Request, export_id: str, ctx: PageContext) -> Response:
+    """An export's progress (the page refreshes itself), then its download link."""
+    job = await ctx.tenant.get(ExportJob, export_id)
+    if job is None:
+        raise HTTPException(404, "no such export")
+    return render(
+        request,
+        "workspace/export.html",
+        ctx.user,
+        title="Export",
+        job=job,
+        download=export.download_path(ctx.runtime.settings, job),
     )
 
 

@@ -1,4 +1,4 @@
-"""data lifecycle: workspace deletion (requested, deleted)
+"""data lifecycle: workspace deletion (requested, deleted), export jobs
 
 Revision ID: 0012
 Revises: 0007
@@ -8,6 +8,7 @@ Create Date: 2026-12-03 13:40:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import storage.types
@@ -24,9 +25,28 @@ def upgrade() -> None:
             sa.Column("deletion_requested_at", storage.types.UTCDateTime(), nullable=True)
         )
         batch.add_column(sa.Column("deleted_at", storage.types.UTCDateTime(), nullable=True))
+    op.create_table(
+        "export_job",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("workspace_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("requested_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("contact_email", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=True),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("progress", sa.Integer(), nullable=False),
+        sa.Column("error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("finished_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("expires_at", storage.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(op.f("ix_export_job_workspace_id"), "export_job", ["workspace_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_export_job_workspace_id"), table_name="export_job")
+    op.drop_table("export_job")
     with op.batch_alter_table("workspace") as batch:
         batch.drop_column("deleted_at")
         batch.drop_column("deletion_requested_at")
