@@ -11,6 +11,7 @@ from accounts.purge_clock import PurgeClock
 from bot import web
 from bot.api import (
     approvals,
+    audit,
     charts,
     contacts,
     docs,
@@ -87,6 +88,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(contacts.router)
     app.include_router(export.router)
     app.include_router(export.files)
+    app.include_router(audit.router)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))
     web.install(app)

@@ -12,6 +12,7 @@ from bot.web.pages import (
     analytics,
     approval_links,
     approvals,
+    audit,
     chat,
     editor,
     health,
@@ -36,5 +37,5 @@ def install(app: FastAPI) -> None:
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live)
-    for module in (*pages, *more, team, trial, workspace):
+    for module in (*pages, *more, team, trial, workspace, audit):
         app.include_router(module.router)
