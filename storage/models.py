@@ -479,6 +479,24 @@ class ExportJob(SQLModel, table=True):
     expires_at: datetime | None = _ts(nullable=True)
 
 
+class SeoProposal(SQLModel, table=True):
+    """Suggested search-engine texts for one public page (`/t/{template_id}`); live only once a
+    person accepts them. Instance-wide (public pages belong to no workspace)."""
+
+    __tablename__ = "seo_proposal"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    template_id: str = Field(index=True, max_length=100)
+    title: str = Field(max_length=200)
+    description: str = Field(max_length=500)
+    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=16)  # pending, accepted, rejected, replaced
+    proposed_by: str = Field(max_length=200)
+    proposed_at: datetime = _ts()
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = _ts(nullable=True)
+
+
 TENANT_TABLES: tuple[type[SQLModel], ...] = (
     Member,
     ApiKey,

@@ -19,6 +19,7 @@ def build() -> typer.Typer:
     chat.register(app)
     mail.register(app)
     lifecycle.register(app)
+    lifecycle.register_seo(app)
     socket.register(app)
     return app
 

@@ -58,3 +58,93 @@ async def _purge(settings: Settings, dry_run: bool) -> list[WorkspacePurge]:
             return await purger.purge(dry_run=dry_run, actor=f"cli:{getpass.getuser()}")
     finally:
         await engine.dispose()
+
+
+def register_seo(app: typer.Typer) -> None:
+    """Add `levqor seo propose` and `levqor seo review`."""
+    seo_app = typer.Typer(
+        help="Search-engine texts for the public template pages.", no_args_is_help=True
+    )
+    app.add_typer(seo_app, name="seo")
+
+    @seo_app.command("propose")
+    def seo_propose(
+        template: Annotated[str | None, typer.Option(help="Only this template's page.")] = None,
+    ) -> None:
+        """Suggest a title, description and keywords for each public page (not live yet)."""
+        made = asyncio.run(_seo_propose(Settings(), template))
+        typer.echo(f"{made} new proposals; review them with `levqor seo review`.")
+
+    @seo_app.command("review")
+    def seo_review(
+        accept: Annotated[str | None, typer.Option(help="Accept this proposal id.")] = None,
+        reject: Annotated[str | None, typer.Option(help="Reject this proposal id.")] = None,
+    ) -> None:
+        """List proposals waiting for review, or accept (it goes live) or reject one."""
+        if accept and reject:
+            raise typer.BadParameter("accept or reject, not both")
+        typer.echo(asyncio.run(_seo_review(Settings(), accept or reject, accept=bool(accept))))
+
+
+async def _seo_propose(settings: Settings, template_id: str | None) -> int:
+    from accounts.workspaces import ensure_default
+    from storage.db import create_engine, session_factory
+    from workflows import seo
+    from workflows.catalog import TemplateCatalog
+
+    catalog = TemplateCatalog.load()
+    try:
+        chosen = [catalog.get(template_id)] if template_id else catalog.list()
+    except KeyError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    engine = create_engine(settings)
+    try:
+        async with session_factory(engine)() as session:
+            audit_ws = await ensure_default(session)
+            made = await seo.propose(
+                session, chosen, actor=_operator(), audit_workspace_id=audit_ws.id
+            )
+            await session.commit()
+            return len(made)
+    finally:
+        await engine.dispose()
+
+
+async def _seo_review(settings: Settings, proposal_id: str | None, *, accept: bool) -> str:
+    from accounts.workspaces import ensure_default
+    from storage.db import create_engine, session_factory
+    from workflows import seo
+
+    engine = create_engine(settings)
+    try:
+        async with session_factory(engine)() as session:
+            if proposal_id is None:
+                waiting = await seo.pending(session)
+                if not waiting:
+                    return "Nothing waits for review."
+                return "\n\n".join(
+                    f"{p.id}  /t/{p.template_id}\n  title: {p.title}\n"
+                    f"  description: {p.description}\n  keywords: {', '.join(p.keywords)}"
+                    for p in waiting
+                )
+            audit_ws = await ensure_default(session)
+            try:
+                decided = await seo.decide(
+                    session,
+                    proposal_id,
+                    accept=accept,
+                    actor=_operator(),
+                    audit_workspace_id=audit_ws.id,
+                )
+            except LookupError as exc:
+                raise typer.BadParameter(str(exc)) from None
+            await session.commit()
+            if accept:
+                return f"Accepted: /t/{decided.template_id} now uses these texts."
+            return f"Rejected: /t/{decided.template_id} keeps its texts."
+    finally:
+        await engine.dispose()
+
+
+def _operator() -> str:
+    return f"cli:{getpass.getuser()}"

@@ -19,6 +19,7 @@ from bot.web.pages import (
     library,
     live,
     password,
+    public,
     runs,
     team,
     trial,
@@ -37,5 +38,5 @@ def install(app: FastAPI) -> None:
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live)
-    for module in (*pages, *more, team, trial, workspace, audit):
+    for module in (*pages, *more, team, trial, workspace, audit, public):
         app.include_router(module.router)

@@ -1,4 +1,4 @@
-"""data lifecycle: workspace deletion (requested, deleted), export jobs
+"""data lifecycle: workspace deletion (requested, deleted), export jobs, SEO proposals
 
 Revision ID: 0012
 Revises: 0007
@@ -42,9 +42,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_export_job_workspace_id"), "export_job", ["workspace_id"])
+    op.create_table(
+        "seo_proposal",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("template_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("keywords", sa.JSON(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("proposed_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("proposed_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("decided_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("decided_at", storage.types.UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(op.f("ix_seo_proposal_template_id"), "seo_proposal", ["template_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_seo_proposal_template_id"), table_name="seo_proposal")
+    op.drop_table("seo_proposal")
     op.drop_index(op.f("ix_export_job_workspace_id"), table_name="export_job")
     op.drop_table("export_job")
     with op.batch_alter_table("workspace") as batch:
