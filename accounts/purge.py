@@ -43,6 +43,7 @@ from storage.models import (
     RunStatus,
     SlackInstallation,
     StepRun,
+    SupportTicket,
     WebInvite,
     WebLogin,
     WebSession,
@@ -76,6 +77,7 @@ ERASE_ORDER: tuple[type[Any], ...] = (
     CrmContact,
     SlackInstallation,
     ExportJob,
+    SupportTicket,
 )
 # Called after each batch's deletes, before its commit (tests use it to stop a purge halfway).
 BatchHook = Callable[[str], Awaitable[None]]

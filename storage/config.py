@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     retry_max_seconds: float = Field(default=60.0, alias="LEVQOR_RETRY_MAX_SECONDS")
     misfire_grace_seconds: int = Field(default=300, alias="LEVQOR_MISFIRE_GRACE_SECONDS")
     scheduled_concurrency: int = Field(default=4, ge=1, alias="LEVQOR_SCHEDULED_CONCURRENCY")
+    # Instance administrators (web sign-in emails): they see the support queue (/admin/support).
+    admin_emails: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="LEVQOR_ADMIN_EMAILS"
+    )
     # The hour (UTC) of the daily retention purge (docs/data-lifecycle.md).
     purge_hour: int = Field(default=3, ge=0, le=23, alias="LEVQOR_PURGE_HOUR")
     chart_retention_days: int = Field(default=90, ge=1, alias="LEVQOR_CHART_RETENTION_DAYS")
@@ -102,6 +106,14 @@ class Settings(BaseSettings):
         marks = three_numbers(value)
         if not marks[0] < marks[1] < marks[2]:
             raise ValueError(f"{value!r}: give three rising numbers, like 100,300,1000")
+        return value
+
+    @field_validator("admin_emails", mode="before")
+    @classmethod
+    def _split_admin_emails(cls, value: object) -> object:
+        """`a@x.io,b@y.io` (or spaces) as a list of lower-case addresses."""
+        if isinstance(value, str):
+            return [part.lower() for part in value.replace(",", " ").split() if part]
         return value
 
     @field_validator("slack_owner_ids", mode="before")

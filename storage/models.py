@@ -479,6 +479,27 @@ class ExportJob(SQLModel, table=True):
     expires_at: datetime | None = _ts(nullable=True)
 
 
+class SupportTicket(SQLModel, table=True):
+    """A request for human help: the question, the conversation so far (the docs passages the
+    person saw), and when the plan's response time makes it due (None: best effort)."""
+
+    __tablename__ = "support_ticket"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    member_id: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=320)
+    subject: str = Field(max_length=200)
+    body: str = Field(max_length=10_000)
+    conversation: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    plan: str | None = Field(default=None, max_length=32)
+    status: str = Field(default="open", max_length=16)  # open, answered
+    created_at: datetime = _ts()
+    due_at: datetime | None = _ts(nullable=True, index=True)
+
+
 class SeoProposal(SQLModel, table=True):
     """Suggested search-engine texts for one public page (`/t/{template_id}`); live only once a
     person accepts them. Instance-wide (public pages belong to no workspace)."""
@@ -518,4 +539,5 @@ TENANT_TABLES: tuple[type[SQLModel], ...] = (
     WebInvite,
     ApprovalLink,
     ExportJob,
+    SupportTicket,
 )

@@ -20,6 +20,7 @@ def build() -> typer.Typer:
     mail.register(app)
     lifecycle.register(app)
     lifecycle.register_seo(app)
+    lifecycle.register_support(app)
     socket.register(app)
     return app
 

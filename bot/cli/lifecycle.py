@@ -148,3 +148,40 @@ async def _seo_review(settings: Settings, proposal_id: str | None, *, accept: bo
 
 def _operator() -> str:
     return f"cli:{getpass.getuser()}"
+
+
+def register_support(app: typer.Typer) -> None:
+    """Add `levqor support list`."""
+    support_app = typer.Typer(help="The support queue.", no_args_is_help=True)
+    app.add_typer(support_app, name="support")
+
+    @support_app.command("list")
+    def support_list() -> None:
+        """Open tickets of every workspace, soonest due first (best effort last)."""
+        rows = asyncio.run(_support_queue(Settings()))
+        if not rows:
+            typer.echo("No open tickets.")
+            return
+        for line in rows:
+            typer.echo(line)
+
+
+async def _support_queue(settings: Settings) -> list[str]:
+    from accounts import support
+    from storage.db import create_engine, session_factory
+    from storage.types import utcnow
+
+    engine = create_engine(settings)
+    try:
+        tickets = await support.queue(session_factory(engine))
+    finally:
+        await engine.dispose()
+    now = utcnow()
+    lines = []
+    for t in tickets:
+        due = f"due {t.due_at:%Y-%m-%d %H:%M} UTC" if t.due_at else "best effort"
+        alert = support.needs_alert(t, now)
+        flag = f" [{alert.upper()}]" if alert else ""
+        plan = (t.plan or "no plan").capitalize()
+        lines.append(f"{t.id}  {due}{flag}  {plan}  {t.email or ''}  {t.subject}")
+    return lines

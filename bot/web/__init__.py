@@ -16,6 +16,7 @@ from bot.web.pages import (
     chat,
     editor,
     health,
+    help,
     library,
     live,
     password,
@@ -38,5 +39,5 @@ def install(app: FastAPI) -> None:
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live)
-    for module in (*pages, *more, team, trial, workspace, audit, public):
+    for module in (*pages, *more, team, trial, workspace, audit, public, help):
         app.include_router(module.router)

@@ -31,6 +31,7 @@ from storage.models import (
     SlackInstallation,
     StepRun,
     StepStatus,
+    SupportTicket,
     WebInvite,
     WebLogin,
     WebSession,
@@ -191,6 +192,9 @@ async def seed_every_table(settings: Settings, sessions: Sessions, ws: Workspace
                     role=Role.viewer,
                     token_hash=new_id(),
                     expires_at=later,
+                ),
+                SupportTicket(
+                    workspace_id=ws.id, member_id=member.id, subject="Help", body="Please"
                 ),
                 ExportJob(
                     id=export_id,

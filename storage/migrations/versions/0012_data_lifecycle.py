@@ -1,4 +1,5 @@
-"""data lifecycle: workspace deletion (requested, deleted), export jobs, SEO proposals
+"""data lifecycle: workspace deletion (requested, deleted), export jobs, SEO proposals,
+support tickets
 
 Revision ID: 0012
 Revises: 0007
@@ -57,9 +58,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_seo_proposal_template_id"), "seo_proposal", ["template_id"])
+    op.create_table(
+        "support_ticket",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("workspace_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("member_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=True),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("body", sqlmodel.sql.sqltypes.AutoString(length=10000), nullable=False),
+        sa.Column("conversation", sa.JSON(), nullable=False),
+        sa.Column("plan", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("due_at", storage.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(op.f("ix_support_ticket_workspace_id"), "support_ticket", ["workspace_id"])
+    op.create_index(op.f("ix_support_ticket_due_at"), "support_ticket", ["due_at"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_support_ticket_due_at"), table_name="support_ticket")
+    op.drop_index(op.f("ix_support_ticket_workspace_id"), table_name="support_ticket")
+    op.drop_table("support_ticket")
     op.drop_index(op.f("ix_seo_proposal_template_id"), table_name="seo_proposal")
     op.drop_table("seo_proposal")
     op.drop_index(op.f("ix_export_job_workspace_id"), table_name="export_job")
