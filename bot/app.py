@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from accounts.purge_clock import PurgeClock
+from accounts.support_alerts import SupportAlarm
 from bot import web
 from bot.api import (
     approvals,
@@ -57,12 +58,18 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         if settings.run_scheduler:  # the scheduling process also runs the daily retention purge
             purges = PurgeClock(settings, rt.sessions)
             purges.start()
+        alarm = None
+        if settings.run_scheduler and settings.support_channel:
+            alarm = SupportAlarm(settings, rt.sessions, rt.http)
+            alarm.start()
         try:
             yield
         finally:
             await app.state.limiter.close()
             if purges is not None:
                 await purges.close()
+            if alarm is not None:
+                await alarm.close()
             if gateway is not None:
                 await gateway.close()
             if runtime is None:

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     admin_emails: Annotated[list[str], NoDecode] = Field(
         default_factory=list, alias="LEVQOR_ADMIN_EMAILS"
     )
+    # The operator's Slack channel for support tickets nearing or past their due time.
+    support_channel: str | None = Field(default=None, alias="LEVQOR_SUPPORT_CHANNEL")
+    support_check_seconds: float = Field(default=300.0, gt=0, alias="LEVQOR_SUPPORT_CHECK_SECONDS")
     # The hour (UTC) of the daily retention purge (docs/data-lifecycle.md).
     purge_hour: int = Field(default=3, ge=0, le=23, alias="LEVQOR_PURGE_HOUR")
     chart_retention_days: int = Field(default=90, ge=1, alias="LEVQOR_CHART_RETENTION_DAYS")
