@@ -38,6 +38,8 @@ from storage.models import (
     FeedItemSeen,
     Member,
     OutboxMessage,
+    ReferralEvent,
+    ReferralLink,
     Run,
     RunEvent,
     RunStatus,
@@ -78,6 +80,8 @@ ERASE_ORDER: tuple[type[Any], ...] = (
     SlackInstallation,
     ExportJob,
     SupportTicket,
+    ReferralLink,
+    ReferralEvent,
 )
 # Called after each batch's deletes, before its commit (tests use it to stop a purge halfway).
 BatchHook = Callable[[str], Awaitable[None]]

@@ -23,6 +23,7 @@ from bot.api import (
     hooks,
     inbound,
     milestones,
+    referrals,
     runs,
     support,
     templates,
@@ -98,6 +99,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(export.files)
     app.include_router(audit.router)
     app.include_router(support.router)
+    app.include_router(referrals.router)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))
     web.install(app)

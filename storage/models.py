@@ -500,6 +500,28 @@ class SupportTicket(SQLModel, table=True):
     due_at: datetime | None = _ts(nullable=True, index=True)
 
 
+class ReferralLink(SQLModel, table=True):
+    """A workspace's referral link: `/r/{code}`."""
+
+    __tablename__ = "referral_link"
+
+    code: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", unique=True, max_length=32)
+    created_at: datetime = _ts()
+
+
+class ReferralEvent(SQLModel, table=True):
+    """Something a referral link led to: a click, a sign-up (the referred workspace), a payment."""
+
+    __tablename__ = "referral_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)  # referrer
+    kind: str = Field(max_length=16)  # click, signup, paid, reward
+    referred_workspace_id: str | None = Field(default=None, max_length=32)
+    at: datetime = _ts()
+
+
 class SeoProposal(SQLModel, table=True):
     """Suggested search-engine texts for one public page (`/t/{template_id}`); live only once a
     person accepts them. Instance-wide (public pages belong to no workspace)."""
@@ -540,4 +562,6 @@ TENANT_TABLES: tuple[type[SQLModel], ...] = (
     ApprovalLink,
     ExportJob,
     SupportTicket,
+    ReferralLink,
+    ReferralEvent,
 )

@@ -15,6 +15,7 @@ from bot.web.pages import (
     audit,
     chat,
     editor,
+    growth,
     health,
     help,
     library,
@@ -39,5 +40,5 @@ def install(app: FastAPI) -> None:
 
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live)
-    for module in (*pages, *more, team, trial, workspace, audit, public, help):
+    for module in (*pages, *more, team, trial, workspace, audit, public, help, growth):
         app.include_router(module.router)

@@ -24,6 +24,8 @@ from storage.models import (
     FeedItemSeen,
     Member,
     OutboxMessage,
+    ReferralEvent,
+    ReferralLink,
     Role,
     Run,
     RunEvent,
@@ -196,6 +198,8 @@ async def seed_every_table(settings: Settings, sessions: Sessions, ws: Workspace
                 SupportTicket(
                     workspace_id=ws.id, member_id=member.id, subject="Help", body="Please"
                 ),
+                ReferralLink(code=f"ref-{ws.slug}", workspace_id=ws.id),
+                ReferralEvent(workspace_id=ws.id, kind="click"),
                 ExportJob(
                     id=export_id,
                     workspace_id=ws.id,

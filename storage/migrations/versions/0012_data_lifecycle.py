@@ -1,5 +1,5 @@
 """data lifecycle: workspace deletion (requested, deleted), export jobs, SEO proposals,
-support tickets
+support tickets, referrals
 
 Revision ID: 0012
 Revises: 0007
@@ -76,9 +76,34 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_support_ticket_workspace_id"), "support_ticket", ["workspace_id"])
     op.create_index(op.f("ix_support_ticket_due_at"), "support_ticket", ["due_at"])
+    op.create_table(
+        "referral_link",
+        sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("workspace_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),
+        sa.PrimaryKeyConstraint("code"),
+        sa.UniqueConstraint("workspace_id"),
+    )
+    op.create_table(
+        "referral_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column(
+            "referred_workspace_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True
+        ),
+        sa.Column("at", storage.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(op.f("ix_referral_event_workspace_id"), "referral_event", ["workspace_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_referral_event_workspace_id"), table_name="referral_event")
+    op.drop_table("referral_event")
+    op.drop_table("referral_link")
     op.drop_index(op.f("ix_support_ticket_due_at"), table_name="support_ticket")
     op.drop_index(op.f("ix_support_ticket_workspace_id"), table_name="support_ticket")
     op.drop_table("support_ticket")
