@@ -21,6 +21,7 @@ BENCHMARKS = [
     ["bench.drip_waits"],
     ["bench.runs_page"],
     ["bench.first_token"],
+    ["bench.purge"],
 ]
 
 
