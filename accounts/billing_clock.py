@@ -1,6 +1,6 @@
 """Billing over time: trials and grace periods that ran out turn read-only, reminders go out
 (3 days and 1 day before a trial ends; when a payment fails and a day before its grace ends),
-and run history older than the plan keeps it is deleted (`accounts.retention`).
+and run history older than the plan keeps it is deleted (`accounts.run_history`).
 
 `tick()` runs every `LEVQOR_BILLING_SWEEP_SECONDS` in the app (and takes `now`, so tests move the
 clock). Each reminder is marked on the subscription and emailed to the owners once (keyed).
@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts.account_mail import AccountMail, send_account_mail
-from accounts.retention import prune
+from accounts.run_history import prune
 from accounts.subscriptions import settle
 from storage.config import Settings
 from storage.models import Member, Role, Subscription, Workflow, Workspace

@@ -1,40 +1,79 @@
-"""Run history kept as long as the plan says (`Plan.retention_days`), then deleted with its steps
-and events. Unmetered workspaces keep everything; runs still going are never touched."""
+"""What each plan promises about data and support: how long run data is kept, how fast help comes.
+
+One small table keyed by plan name, read from the workspace's `plan` when it has one (plans and
+billing come from `accounts` plan data later; point `plan_name` at it). A workspace without a
+plan (a trial that ended, the embedded default) keeps its data `NO_PLAN_RETENTION_DAYS`.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 
-from sqlmodel import col, delete, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from accounts.subscriptions import plan_of
-from storage.models import Run, RunEvent, RunStatus, StepRun, Subscription, Workspace
-
-BATCH = 500
+NO_PLAN_RETENTION_DAYS = 30
+RESTORE_DAYS = 30  # a deleted workspace can be restored this long, then it is purged
 
 
-async def prune(session: AsyncSession, now: datetime) -> int:
-    """Delete finished runs older than each plan's retention (the caller commits); how many."""
-    deleted = 0
-    for subscription in (await session.exec(select(Subscription))).all():
-        cutoff = now - timedelta(days=plan_of(subscription).retention_days)
-        own_plans = select(Subscription.workspace_id)
-        covered = select(Workspace.id).where(
-            Workspace.parent_id == subscription.workspace_id, col(Workspace.id).not_in(own_plans)
-        )
-        ids = [subscription.workspace_id, *(await session.exec(covered)).all()]
-        while True:
-            old = select(Run.id).where(
-                col(Run.workspace_id).in_(ids),
-                col(Run.status).in_((RunStatus.succeeded, RunStatus.failed)),
-                col(Run.created_at) < cutoff,
-            )
-            run_ids = list((await session.exec(old.limit(BATCH))).all())
-            if not run_ids:
-                break
-            await session.exec(delete(StepRun).where(col(StepRun.run_id).in_(run_ids)))
-            await session.exec(delete(RunEvent).where(col(RunEvent.run_id).in_(run_ids)))
-            await session.exec(delete(Run).where(col(Run.id).in_(run_ids)))
-            deleted += len(run_ids)
-    return deleted
+@dataclass(frozen=True)
+class PlanTerms:
+    """A plan's data and support terms."""
+
+    retention_days: int
+    support_hours: int | None  # None: best effort, no promised response time
+
+
+PLAN_TERMS: dict[str, PlanTerms] = {
+    "launch": PlanTerms(retention_days=30, support_hours=None),
+    "growth": PlanTerms(retention_days=90, support_hours=24),
+    "scale": PlanTerms(retention_days=180, support_hours=8),
+    "agency": PlanTerms(retention_days=365, support_hours=4),
+}
+NO_PLAN = PlanTerms(retention_days=NO_PLAN_RETENTION_DAYS, support_hours=None)
+
+
+def plan_name(workspace: object) -> str | None:
+    """The workspace's plan name (lower case), if it has a plan attribute that names one."""
+    plan = getattr(workspace, "plan", None)
+    if plan is None:
+        return None
+    name = plan if isinstance(plan, str) else getattr(plan, "name", None)
+    return name.strip().lower() or None if isinstance(name, str) else None
+
+
+def terms_for(workspace: object) -> PlanTerms:
+    """The terms of the workspace's plan (the no-plan terms for an unknown or missing plan)."""
+    name = plan_name(workspace)
+    return PLAN_TERMS.get(name, NO_PLAN) if name else NO_PLAN
+
+
+def retention_days(workspace: object) -> int:
+    """How many days runs, step data, messages, charts and conversations are kept."""
+    return terms_for(workspace).retention_days
+
+
+def retention_sentence(workspace: object) -> str:
+    """The plain-words promise shown on the usage page."""
+    return f"Run history kept {retention_days(workspace)} days."
+
+
+def support_hours(workspace: object) -> int | None:
+    """The promised first-response time in hours, or None for best effort."""
+    return terms_for(workspace).support_hours
+
+
+def support_sentence(workspace: object) -> str:
+    """The plain-words support promise."""
+    hours = support_hours(workspace)
+    return "Best-effort support." if hours is None else f"A reply within {hours} hours."
+
+
+EXPORT_PLANS = frozenset({"growth", "scale", "agency"})
+
+
+def can_export(workspace: object) -> bool:
+    """Whether the workspace's plan includes the data export (Growth and up).
+
+    A workspace with no plan at all (a self-hosted instance without billing) may export: plan
+    data is what limits it, and there is none to say otherwise.
+    """
+    name = plan_name(workspace)
+    return name is None or name in EXPORT_PLANS

@@ -107,7 +107,11 @@ class Assistant:
             workspace_id=self.workspace_id,
             member_id=member_id or self.member_id,
         )
-        out = await self.graph.ainvoke(payload, _config(thread_id), context=context, version="v2")
+        config = _config(thread_id)
+        # The workspace goes into each checkpoint's metadata: the retention purge and account
+        # deletion find a workspace's conversations by it.
+        config["metadata"] = {"workspace_id": self.workspace_id}
+        out = await self.graph.ainvoke(payload, config, context=context, version="v2")
         state: dict[str, Any] = out.value
         card = out.interrupts[0].value if out.interrupts else None
         return Reply(

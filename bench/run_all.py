@@ -26,6 +26,7 @@ BENCHMARKS = [
     ["bench.first_token"],
     ["bench.secrets_at_rest"],
     ["bench.access_log"],
+    ["bench.purge"],
 ]
 
 

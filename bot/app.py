@@ -9,19 +9,24 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from accounts.purge_clock import PurgeClock
 from accounts.stripe_billing import check_configured as check_billing_configured
+from accounts.support_alerts import SupportAlarm
 from bot import web
 from bot.accept_timing import AcceptTimingMiddleware
 from bot.access_log import AccessLogMiddleware
 from bot.api import (
     approvals,
+    audit,
     billing,
     charts,
     clients,
     connections,
+    contact_erasure,
     contacts,
     docs,
     errors,
+    export,
     forms,
     health,
     hooks,
@@ -30,10 +35,13 @@ from bot.api import (
     milestones,
     notifications,
     operations,
+    referrals,
     runs,
+    support,
     templates,
     workflows,
     workspace,
+    workspace_lifecycle,
 )
 from bot.billing_hooks import install_billing
 from bot.body_limits import BodyLimitMiddleware
@@ -90,6 +98,14 @@ def create_app(
         sweeper = None
         if settings.stripe_billing_secret_key:  # trials end, reminders go out
             sweeper = asyncio.create_task(billing_sweeps(rt))
+        purges = None
+        if settings.run_scheduler:  # the scheduling process also runs the daily retention purge
+            purges = PurgeClock(settings, rt.sessions)
+            purges.start()
+        alarm = None
+        if settings.run_scheduler and settings.support_channel:
+            alarm = SupportAlarm(settings, rt.sessions, rt.http)
+            alarm.start()
         if on_ready is not None:
             on_ready()
         try:
@@ -98,6 +114,10 @@ def create_app(
             if sweeper is not None:
                 sweeper.cancel()
             await app.state.limiter.close()
+            if purges is not None:
+                await purges.close()
+            if alarm is not None:
+                await alarm.close()
             if gateway is not None:
                 await gateway.close()
             if runtime is None:
@@ -141,6 +161,13 @@ def create_app(
     app.include_router(billing.router)
     app.include_router(clients.router)
     app.include_router(operations.router)
+    app.include_router(workspace_lifecycle.router)
+    app.include_router(contact_erasure.router)
+    app.include_router(export.router)
+    app.include_router(export.files)
+    app.include_router(audit.router)
+    app.include_router(support.router)
+    app.include_router(referrals.router)
     app.include_router(docs.router)
     app.include_router(slack_router(settings))
     web.install(app)

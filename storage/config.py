@@ -101,6 +101,15 @@ class Settings(BaseSettings):
     retry_max_seconds: float = Field(default=60.0, alias="LEVQOR_RETRY_MAX_SECONDS")
     misfire_grace_seconds: int = Field(default=300, alias="LEVQOR_MISFIRE_GRACE_SECONDS")
     scheduled_concurrency: int = Field(default=4, ge=1, alias="LEVQOR_SCHEDULED_CONCURRENCY")
+    # Instance administrators (web sign-in emails): they see the support queue (/admin/support).
+    admin_emails: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="LEVQOR_ADMIN_EMAILS"
+    )
+    # The operator's Slack channel for support tickets nearing or past their due time.
+    support_channel: str | None = Field(default=None, alias="LEVQOR_SUPPORT_CHANNEL")
+    support_check_seconds: float = Field(default=300.0, gt=0, alias="LEVQOR_SUPPORT_CHECK_SECONDS")
+    # The hour (UTC) of the daily retention purge (docs/data-lifecycle.md).
+    purge_hour: int = Field(default=3, ge=0, le=23, alias="LEVQOR_PURGE_HOUR")
     chart_retention_days: int = Field(default=90, ge=1, alias="LEVQOR_CHART_RETENTION_DAYS")
     wait_poll_seconds: float = Field(default=1.0, gt=0, alias="LEVQOR_WAIT_POLL_SECONDS")
     # SQLite only: this process's writers take turns on an asyncio lock instead of SQLite's busy
@@ -161,6 +170,14 @@ class Settings(BaseSettings):
         if "public_url" not in self.model_fields_set:
             self.__dict__["public_url"] = address_url(self.host, self.port)  # still "unset"
         return self
+
+    @field_validator("admin_emails", mode="before")
+    @classmethod
+    def _split_admin_emails(cls, value: object) -> object:
+        """`a@x.io,b@y.io` (or spaces) as a list of lower-case addresses."""
+        if isinstance(value, str):
+            return [part.lower() for part in value.replace(",", " ").split() if part]
+        return value
 
     @field_validator("slack_owner_ids", mode="before")
     @classmethod

@@ -105,6 +105,11 @@ class Workspace(SQLModel, table=True):
     # from before it was stored: the first use pins the value derived from the secret key then.
     inbound_secret: str | None = Field(default_factory=lambda: secrets.token_hex(20), max_length=64)
     created_at: datetime = _ts()
+    # Account deletion (accounts.deletion): when an owner asked (the emailed link names this
+    # moment), and when it was confirmed; deleted, the workspace is hidden and restorable for
+    # 30 days, then the purge erases it everywhere.
+    deletion_requested_at: datetime | None = _ts(nullable=True)
+    deleted_at: datetime | None = _ts(nullable=True)
 
 
 class Member(SQLModel, table=True):
@@ -547,6 +552,86 @@ class BillingEvent(SQLModel, table=True):
     received_at: datetime = _ts()
 
 
+class ExportJob(SQLModel, table=True):
+    """An export archive being built in the background (the whole workspace, or one contact's
+    data); it is downloaded from a link signed with the instance's key until `expires_at`."""
+
+    __tablename__ = "export_job"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    requested_by: str | None = Field(default=None, max_length=32)
+    kind: str = Field(default="workspace", max_length=16)  # "workspace" or "contact"
+    contact_email: str | None = Field(default=None, max_length=320)
+    status: str = Field(default="queued", max_length=16)  # queued, running, done, failed
+    progress: int = 0  # percent
+    error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _ts()
+    finished_at: datetime | None = _ts(nullable=True)
+    expires_at: datetime | None = _ts(nullable=True)
+
+
+class SupportTicket(SQLModel, table=True):
+    """A request for human help: the question, the conversation so far (the docs passages the
+    person saw), and when the plan's response time makes it due (None: best effort)."""
+
+    __tablename__ = "support_ticket"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    member_id: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=320)
+    subject: str = Field(max_length=200)
+    body: str = Field(max_length=10_000)
+    conversation: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    plan: str | None = Field(default=None, max_length=32)
+    status: str = Field(default="open", max_length=16)  # open, answered
+    created_at: datetime = _ts()
+    due_at: datetime | None = _ts(nullable=True, index=True)
+
+
+class ReferralLink(SQLModel, table=True):
+    """A workspace's referral link: `/r/{code}`."""
+
+    __tablename__ = "referral_link"
+
+    code: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", unique=True, max_length=32)
+    created_at: datetime = _ts()
+
+
+class ReferralEvent(SQLModel, table=True):
+    """Something a referral link led to: a click, a sign-up (the referred workspace), a payment."""
+
+    __tablename__ = "referral_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)  # referrer
+    kind: str = Field(max_length=16)  # click, signup, paid, reward
+    referred_workspace_id: str | None = Field(default=None, max_length=32)
+    at: datetime = _ts()
+
+
+class SeoProposal(SQLModel, table=True):
+    """Suggested search-engine texts for one public page (`/t/{template_id}`); live only once a
+    person accepts them. Instance-wide (public pages belong to no workspace)."""
+
+    __tablename__ = "seo_proposal"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    template_id: str = Field(index=True, max_length=100)
+    title: str = Field(max_length=200)
+    description: str = Field(max_length=500)
+    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=16)  # pending, accepted, rejected, replaced
+    proposed_by: str = Field(max_length=200)
+    proposed_at: datetime = _ts()
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = _ts(nullable=True)
+
+
 TENANT_TABLES: tuple[type[SQLModel], ...] = (
     Member,
     ApiKey,
@@ -570,4 +655,8 @@ TENANT_TABLES: tuple[type[SQLModel], ...] = (
     ApprovalLink,
     Subscription,
     UsageCount,
+    ExportJob,
+    SupportTicket,
+    ReferralLink,
+    ReferralEvent,
 )

@@ -10,14 +10,14 @@ from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations.catalog import default_registry
 from integrations.registry import ActionRegistry
 from storage.config import Settings
 from storage.db import create_engine, session_factory
-from storage.models import Run, Workflow, WorkflowStatus, WorkflowVersion
+from storage.models import Run, Workflow, WorkflowStatus, WorkflowVersion, Workspace
 from storage.scope import Tenant
 from storage.types import utcnow
 from workflows import leases
@@ -276,6 +276,8 @@ class Runtime:
             workflow = await session.get(Workflow, workflow_id)
             if workflow is None or workflow.status != WorkflowStatus.active:
                 return
+            if not await self._workspace_live(session, workflow.workspace_id):
+                return
             tenant = Tenant(session, workflow.workspace_id)
             if self.run_gate is not None and (refused := await self.run_gate(tenant)):
                 log.info("scheduled run of %s not started: %s", workflow_id, refused)
@@ -367,9 +369,15 @@ class Runtime:
         if workflow.status == WorkflowStatus.active:
             async with self.sessions() as session:
                 spec = await self._spec(session, workflow)
-            if spec.trigger.type in TIME_TRIGGERS:
+                live = await self._workspace_live(session, workflow.workspace_id)
+            if spec.trigger.type in TIME_TRIGGERS and live:
                 trigger = spec.trigger
         self.scheduler.sync_workflow(workflow.id, trigger)
+
+    async def _workspace_live(self, session: AsyncSession, workspace_id: str) -> bool:
+        """Whether the workspace exists and is not deleted (a deleted one's schedules stop)."""
+        workspace = await session.get(Workspace, workspace_id)
+        return workspace is not None and workspace.deleted_at is None
 
     async def _spec(self, session: AsyncSession, workflow: Workflow) -> WorkflowSpec:
         version = (
@@ -386,7 +394,10 @@ class Runtime:
         active: dict[str, Any] = {}
         async with self.sessions() as session:
             rows = await session.exec(
-                select(Workflow).where(Workflow.status == WorkflowStatus.active)
+                select(Workflow)
+                .join(Workspace, col(Workspace.id) == Workflow.workspace_id)
+                .where(Workflow.status == WorkflowStatus.active)
+                .where(col(Workspace.deleted_at).is_(None))
             )
             for workflow in rows.all():
                 spec = await self._spec(session, workflow)

@@ -41,12 +41,12 @@ bearer = HTTPBearer(
 )
 
 
-async def get_principal(
+async def get_any_principal(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The member behind `Authorization: Bearer <API key>`, or 401."""
+    """The member behind `Authorization: Bearer <API key>` (deleted workspaces too), or 401."""
     token = credentials.credentials if credentials else ""
     if not token.strip():
         raise HTTPException(
@@ -63,6 +63,18 @@ async def get_principal(
     if principal.touched:
         await session.commit()  # the key's last use, recorded at the request's boundary
     await count_request(request, principal.workspace.id, principal.member.id)
+    return principal
+
+
+AnyPrincipalDep = Annotated[Principal, Depends(get_any_principal)]
+
+
+async def get_principal(principal: AnyPrincipalDep) -> Principal:
+    """The member behind the API key, or 401; 410 while their workspace is deleted."""
+    if principal.workspace.deleted_at is not None:
+        raise HTTPException(
+            410, "this workspace is deleted; an owner can restore it (POST /api/workspace/restore)"
+        )
     return principal
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import assistant, billing, chat, core, drafter, mail, scale
+from bot.cli import assistant, billing, chat, core, drafter, lifecycle, mail, scale
 from bot.slack import socket
 
 
@@ -20,6 +20,9 @@ def build() -> typer.Typer:
     mail.register(app)
     billing.register(app)
     scale.register(app)
+    lifecycle.register(app)
+    lifecycle.register_seo(app)
+    lifecycle.register_support(app)
     socket.register(app)
     return app
 

@@ -13,13 +13,16 @@ from bot.web.pages import (
     analytics,
     approval_links,
     approvals,
+    audit,
     billing,
     chat,
     clients,
     connections,
     contacts,
     editor,
+    growth,
     health,
+    help,
     library,
     live,
     messages,
@@ -27,10 +30,12 @@ from bot.web.pages import (
     password,
     pricing,
     profile,
+    public,
     runs,
     settings,
     team,
     trial,
+    workspace,
 )
 from bot.web.render import STATIC
 
@@ -49,5 +54,6 @@ def install(app: FastAPI) -> None:
     pages = (account, password, chat, library, editor, approval_links, approvals, runs)
     more = (analytics, health, live, messages, contacts)
     mine = (connections, settings, notifications, profile)
-    for module in (*pages, *more, team, trial, *mine, pricing, billing, clients):
+    lifecycle = (workspace, audit, public, help, growth)
+    for module in (*pages, *more, team, trial, *mine, pricing, billing, clients, *lifecycle):
         app.include_router(module.router)

@@ -39,8 +39,14 @@ class SignInRequired(Exception):
         self.next_url = next_url
 
 
+class WorkspaceDeleted(SignInRequired):
+    """A page of a deleted workspace: the handler sends the user to the restore page."""
+
+
 def sign_in_redirect(exc: SignInRequired) -> RedirectResponse:
     """303 to the sign-in page, coming back to where the visitor was going."""
+    if isinstance(exc, WorkspaceDeleted):
+        return RedirectResponse("/workspace/deleted", status_code=303)
     return RedirectResponse(f"/signin?next={quote(exc.next_url, safe='/')}", status_code=303)
 
 
@@ -86,6 +92,8 @@ async def page_user(request: Request, user: OptionalUser) -> WebUser:
     if user is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(target)
+    if user.workspace.deleted_at is not None:
+        raise WorkspaceDeleted(request.url.path)
     return user
 
 
@@ -93,6 +101,8 @@ async def api_user(user: OptionalUser) -> WebUser:
     """The signed-in user of a script's request; 401 without a session."""
     if user is None:
         raise HTTPException(401, "sign in first")
+    if user.workspace.deleted_at is not None:
+        raise HTTPException(410, "this workspace is deleted; an owner can restore it")
     return user
 
 

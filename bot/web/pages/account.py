@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from accounts import referrals
 from accounts.web_auth import SignUpError, close_session, open_session, sign_in, sign_up
 from bot.api.deps import RuntimeDep, SessionDep
 from bot.throttle.deps import limiter_of, source_of
@@ -93,10 +94,13 @@ async def signup(
             values=values,
             errors={exc.field: str(exc)},
         )
+    if code := request.cookies.get(referrals.COOKIE):  # came through a referral link
+        await referrals.attribute_signup(session, code, login.workspace_id)
     token = await open_session(session, login)
     await session.commit()
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(response, token, secure=is_secure(request, runtime))
+    response.delete_cookie(referrals.COOKIE, path="/")
     return response
 
 
@@ -134,10 +138,13 @@ async def signin(
             values={"email": email},
             problem="That email and password do not match an account.",
         )
+    if code := request.cookies.get(referrals.COOKIE):  # came through a referral link
+        await referrals.attribute_signup(session, code, login.workspace_id)
     token = await open_session(session, login)
     await session.commit()
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(response, token, secure=is_secure(request, runtime))
+    response.delete_cookie(referrals.COOKIE, path="/")
     return response
 
 

@@ -1,0 +1,69 @@
+"""Help: answers quoted from the docs, then "Still need help?" opens a ticket; and the operator's
+queue of every workspace's tickets (`/admin/support`, instance admins: `LEVQOR_ADMIN_EMAILS`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from accounts import retention, support
+from accounts.help_search import search
+from bot.web.auth import CsrfChecked, PageContext
+from bot.web.flash import flash_redirect
+from bot.web.render import render
+from storage.types import utcnow
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+
+
+@router.get("/help")
+async def help_page(request: Request, ctx: PageContext, q: str = "") -> HTMLResponse:
+    """Search the docs; each answer is the passage itself, with where it comes from."""
+    question = q.strip()[:300]
+    return render(
+        request,
+        "help/index.html",
+        ctx.user,
+        title="Help",
+        q=question,
+        answers=search(question) if question else [],
+        support=retention.support_sentence(ctx.user.workspace),
+    )
+
+
+@router.post("/help/tickets", dependencies=[CsrfChecked])
+async def open_ticket(ctx: PageContext, subject: Text = "", message: Text = "") -> Response:
+    """Still need help: a ticket with the docs the person saw attached."""
+    try:
+        ticket = await support.open_ticket(
+            ctx.tenant.session,
+            ctx.user.workspace,
+            ctx.user.member,
+            subject,
+            message,
+            shown=search(subject),
+        )
+    except support.TicketError as exc:
+        return flash_redirect("/help", str(exc), "error")
+    await ctx.tenant.session.commit()
+    return flash_redirect("/help", f"Ticket opened: “{ticket.subject}”. {support.promise(ticket)}")
+
+
+@router.get("/admin/support")
+async def admin_queue(request: Request, ctx: PageContext) -> HTMLResponse:
+    """Every open ticket of the instance, soonest due first (instance admins only)."""
+    admins = ctx.runtime.settings.admin_emails
+    if (ctx.user.member.email or "").lower() not in admins:
+        raise HTTPException(403, "Only the instance's administrators see the support queue.")
+    tickets = await support.queue(ctx.runtime.sessions)
+    now = utcnow()
+    return render(
+        request,
+        "help/admin.html",
+        ctx.user,
+        title="Support queue",
+        tickets=[(t, support.needs_alert(t, now)) for t in tickets],
+    )
