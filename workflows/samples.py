@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from integrations import ai_offline
+from integrations.report import summary as report_summary
 from integrations.stripe_reminders import fill_placeholders
 from workflows.describe_people import channel_words, host_words, recipient_words
 from workflows.describe_refs import Scene
@@ -148,6 +149,12 @@ def sample_output(action: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         base.update(channel=str(inputs.get("channel") or ""), text=inputs.get("text"))
     if action == "email.send":
         base["recipients"] = _addresses(inputs.get("to")) or base.get("recipients", [])
+    include = inputs.get("include")
+    if action == "report.build" and isinstance(include, list) and include:
+        # A report of chosen sections ("deals closed") says those, as the real report would.
+        figures = {"runs_per_workflow": {}, "top_failing": [], **base["figures"]}
+        title = str(inputs.get("title") or base.get("title") or "Report")
+        base["text"] = report_summary(title, figures, [str(x) for x in include])
     return base
 
 

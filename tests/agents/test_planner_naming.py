@@ -6,6 +6,7 @@ import pytest
 
 from agents.planner import draft
 from agents.planner.naming import short_name
+from workflows.samples import preview
 
 
 @pytest.mark.parametrize(
@@ -53,6 +54,8 @@ def test_a_report_draft_covers_what_was_asked_for() -> None:
     report = next(s for s in deals.workflow["steps"] if s["action"] == "report.build")
     assert report["inputs"]["include"] == ["deals"]
     assert "deals closed" in (deals.summary or "")
+    (sample,) = preview(deals.workflow).values()  # the email it would send, on sample data
+    assert "2 deals closed" in sample.body and "runs" not in sample.body
     plain = draft("every monday at 9 email me the weekly report")
     assert plain.workflow is not None
     report = next(s for s in plain.workflow["steps"] if s["action"] == "report.build")
