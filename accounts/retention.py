@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Subscription, Workspace
+
 NO_PLAN_RETENTION_DAYS = 30
 RESTORE_DAYS = 30  # a deleted workspace can be restored this long, then it is purged
 
@@ -77,3 +82,20 @@ def can_export(workspace: object) -> bool:
     """
     name = plan_name(workspace)
     return name is None or name in EXPORT_PLANS
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A workspace seen with its Levqor plan, for the terms above."""
+
+    id: str
+    plan: str | None
+
+
+async def with_plan(session: AsyncSession, workspace: Workspace) -> Planned:
+    """The workspace with its subscription's plan (`accounts.plans`); no subscription, no plan."""
+    found = await session.exec(
+        select(Subscription.plan).where(Subscription.workspace_id == workspace.id)
+    )
+    plan = found.first()
+    return Planned(workspace.id, plan.strip().lower() if plan else plan_name(workspace))

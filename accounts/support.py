@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts.help_search import Passage
-from accounts.retention import plan_name, support_hours
+from accounts.retention import plan_name, support_hours, with_plan
 from storage.models import Member, SupportTicket, Workspace
 from storage.types import utcnow
 
@@ -22,7 +22,7 @@ class TicketError(Exception):
     """Why a ticket could not be opened, in plain words."""
 
 
-def due_at(workspace: Workspace, opened: datetime) -> datetime | None:
+def due_at(workspace: object, opened: datetime) -> datetime | None:
     """When the plan's response time runs out (None: best effort, no promised time)."""
     hours = support_hours(workspace)
     return None if hours is None else opened + timedelta(hours=hours)
@@ -50,6 +50,7 @@ async def open_ticket(
     if not subject or not body:
         raise TicketError("say what you need help with: a subject and a message")
     opened = now or utcnow()
+    planned = await with_plan(session, workspace)  # the subscription's plan sets the due time
     ticket = SupportTicket(
         workspace_id=workspace.id,
         member_id=member.id,
@@ -57,9 +58,9 @@ async def open_ticket(
         subject=subject[:200],
         body=body[:10_000],
         conversation=[{"asked": subject, "shown": [asdict(p) for p in shown or []]}],
-        plan=plan_name(workspace),
+        plan=plan_name(planned),
         created_at=opened,
-        due_at=due_at(workspace, opened),
+        due_at=due_at(planned, opened),
     )
     session.add(ticket)
     await session.flush()

@@ -67,7 +67,8 @@ async def start(
 ) -> ExportOut:
     """Start building an export archive (JSON + CSV) in the background; poll it by its id."""
     contact = body.contact if body else None
-    allowed(principal.member.role, principal.workspace, contact)
+    planned = await retention.with_plan(tenant.session, principal.workspace)
+    allowed(principal.member.role, planned, contact)
     try:
         job = await export.start_export(
             tenant.session, tenant.workspace_id, principal.member.id, contact=contact

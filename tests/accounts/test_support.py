@@ -108,3 +108,17 @@ def test_support_list_command(env: Path) -> None:
     code, out = levqor("support", "list")
     assert code == 0 and "best effort" in out and "Cannot connect Slack" in out
     assert "kim@x.io" in out
+
+
+async def test_a_ticket_takes_its_due_time_from_the_workspaces_subscription(
+    sessions: Sessions, workspace: Workspace
+) -> None:
+    from storage.models import Subscription
+
+    async with sessions() as session:
+        member = Member(workspace_id=workspace.id, name="M", email="m@acme.io")
+        session.add_all([member, Subscription(workspace_id=workspace.id, plan="scale")])
+        await session.flush()
+        ticket = await support.open_ticket(session, workspace, member, "Q", "help", now=T0)
+        await session.commit()
+    assert ticket.plan == "scale" and ticket.due_at == T0 + timedelta(hours=8)
