@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from accounts import plans
 from storage.models import Subscription, Workspace
 
 NO_PLAN_RETENTION_DAYS = 30
@@ -26,11 +27,12 @@ class PlanTerms:
     support_hours: int | None  # None: best effort, no promised response time
 
 
+_SUPPORT_HOURS: dict[str, int | None] = {"launch": None, "growth": 24, "scale": 8, "agency": 4}
+# Retention comes from the plans themselves (`accounts.plans`), so the pages, the purge and the
+# pricing page say the same number.
 PLAN_TERMS: dict[str, PlanTerms] = {
-    "launch": PlanTerms(retention_days=30, support_hours=None),
-    "growth": PlanTerms(retention_days=90, support_hours=24),
-    "scale": PlanTerms(retention_days=180, support_hours=8),
-    "agency": PlanTerms(retention_days=365, support_hours=4),
+    key: PlanTerms(retention_days=plan.retention_days, support_hours=_SUPPORT_HOURS.get(key))
+    for key, plan in plans.BY_KEY.items()
 }
 NO_PLAN = PlanTerms(retention_days=NO_PLAN_RETENTION_DAYS, support_hours=None)
 
@@ -71,7 +73,7 @@ def support_sentence(workspace: object) -> str:
     return "Best-effort support." if hours is None else f"A reply within {hours} hours."
 
 
-EXPORT_PLANS = frozenset({"growth", "scale", "agency"})
+EXPORT_PLANS = frozenset(key for key, plan in plans.BY_KEY.items() if plan.exports)
 
 
 def can_export(workspace: object) -> bool:

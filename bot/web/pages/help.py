@@ -30,7 +30,9 @@ async def help_page(request: Request, ctx: PageContext, q: str = "") -> HTMLResp
         title="Help",
         q=question,
         answers=search(question) if question else [],
-        support=retention.support_sentence(ctx.user.workspace),
+        support=retention.support_sentence(
+            await retention.with_plan(ctx.tenant.session, ctx.user.workspace)
+        ),
     )
 
 

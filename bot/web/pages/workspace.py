@@ -33,9 +33,10 @@ Text = Annotated[str, Form()]
 
 
 @router.get("/workspace")
-async def workspace_page(request: Request, user: PageUser) -> HTMLResponse:
+async def workspace_page(request: Request, ctx: PageContext) -> HTMLResponse:
     """Data terms and, for owners, the delete form."""
-    ws = user.workspace
+    user = ctx.user
+    ws = await retention.with_plan(ctx.tenant.session, user.workspace)
     return render(
         request,
         "workspace/index.html",
@@ -55,7 +56,7 @@ async def start_export(ctx: PageContext) -> Response:
     user = ctx.user
     if user.member.role != Role.owner:
         return flash_redirect("/workspace", "Only an owner can export the workspace.", "error")
-    if not retention.can_export(user.workspace):
+    if not retention.can_export(await retention.with_plan(ctx.tenant.session, user.workspace)):
         return flash_redirect("/workspace", "Exports come with the Growth plan and up.", "error")
     job = await export.start_export(ctx.tenant.session, user.workspace.id, user.member.id)
     await ctx.tenant.session.commit()
