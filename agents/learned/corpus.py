@@ -168,6 +168,25 @@ def read_snapshot(root: Path) -> Iterator[Example]:
             yield example
 
 
+def template_nodes(root: Path) -> Iterator[tuple[str, list[str]]]:
+    """(template id, node types) of every n8n template a snapshot holds, in a stable order."""
+    if not root.is_dir():
+        raise CorpusError(f"{root} is not a directory")
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    if any(_NUMBERED.match(p.name) for p in files):
+        raise CorpusError(f"{root} holds numbered workflow files; they are kept out of the corpus")
+    folders_with_meta = {p.parent for p in files if _METADA.match(p.name)}
+    for path in files:
+        meta = _METADA.match(path.name)
+        flat = path.suffix == ".json" and path.stem.isdigit()
+        if not meta and not (flat and path.parent not in folders_with_meta):
+            continue
+        data = _read_json(path)
+        nodes = _node_types(data) if data is not None else []
+        if nodes:
+            yield (meta.group(1) if meta else path.stem), nodes
+
+
 def excluded_ids(paths: Iterable[Path]) -> set[str]:
     """Template ids named in the `source` fields of labelled JSONL files."""
     ids: set[str] = set()

@@ -133,10 +133,26 @@ _POLL = (
     r"\bwhen\s+(?:anything|something|a\s+row|any\s+row|a\s+value|an?\s+item|stock)\b[^.]{0,40}"
     r"\b(?:sheet|drops?|falls?|goes|changes?|added|below|above)\b"
 )
+_TABLE = r"(?:rows?|sheet|spreadsheet|cells?|columns?|tab)"
+_EVENT_WORD = r"\b(?:when\w*|any\s*time|each\s+time|every\s+time|as\s+soon\s+as|once)\b"
 _SHEET_CHANGE = (
-    r"\bwhen\w*\b[^.]{0,40}\b(?:rows?|sheet|spreadsheet|cells?)\b[^.]{0,30}"
+    _EVENT_WORD + r"[^.]{0,40}\b" + _TABLE + r"\b[^.]{0,30}"
     r"\b(?:added|changes?|changed|updated|edited|drops?|falls?|below|above|hits?|reach\w*|"
-    r"runs?\s+out|appears?|is\s+empty|becomes?)\b"
+    r"runs?\s+out|appears?|is\s+empty|becomes?)\b|"
+    # "every new row should become a contact", "each new line in the sheet"
+    r"\b(?:every|each|any)\s+new\s+(?:rows?|lines?|entr(?:y|ies)|records?)\b|"
+    # "the address goes into column A of a sheet. send each new one …"
+    r"\b(?:go|goes|land|lands|end\s+up|ends\s+up|get\s+added|is\s+added|are\s+added)\s+"
+    r"(?:in|into|on|to)\b[^.]{0,40}\b(?:sheet|spreadsheet)\b[^!?]{0,80}\b(?:each|every)\s+new\b"
+)
+# The event is a person editing a table: "when I type REFUND in column H", "when I flip a page
+# in our Notion calendar to 'Ready'", "any time someone changes a row in the Inventory sheet".
+_TABLE_EDIT = (
+    _EVENT_WORD + r"\s+(?:i|we|someone|somebody|anyone|anybody|a\s+\w+|they)\s+"
+    r"(?:\w+\s+){0,1}(?:type|types|typed|put|puts|enter|enters|tick|ticks|check|checks|mark|marks|"
+    r"set|sets|flip|flips|change|changes|edit|edits|update|updates|move|moves|fill|fills|add|adds)"
+    r"\b[^.,;]{0,40}\b(?:(?:in|into|on)\s+(?:the\s+|a\s+|our\s+|my\s+)?(?:column|cell|row|tab|"
+    r"sheet|spreadsheet|notion|airtable|database|table)|(?:column|cell|row)s?\b)"
 )
 _UPTIME = (
     r"\b(?:site|website|server|api|app|endpoint|service)\s+(?:goes|is|went)\s+down\b|\buptime\b"
@@ -179,6 +195,11 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
     if schedule:
         rule = "schedule_clocked" if schedule.clocked else "schedule"
         return TriggerReading("schedule", schedule.trigger_fields(), rule)
+    relative = relative_days_schedule(text)
+    if relative is not None:
+        return relative
+    if has(text, _TABLE_EDIT):
+        return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "sheet")
     stripe = stripe_reading(text)
     if stripe is not None:
         return stripe
@@ -196,6 +217,35 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
     if has(text, _GENERIC_EVENT):
         return TriggerReading("webhook", {"type": "webhook"}, "event")
     return TriggerReading("manual", {"type": "manual"})
+
+
+# "3 days before their invoice is due", "the evening before their shift", "7 days after due":
+# each record has its own date, so the workflow looks every day for the ones that are that close.
+_RELATIVE_DAYS = (
+    r"\b(?:\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|a|a\s+couple\s+of)\s+"
+    r"(?:(?:business|working)\s+)?(?:days?|weeks?)\s+(?:before|ahead\s+of|prior\s+to)\b|"
+    r"\b(?:the\s+)?(?:day|evening|night|morning|afternoon)\s+before\s+(?:their|the|each|its|his|"
+    r"her|a|an|every|it'?s|they)\b|"
+    r"\b\d{1,3}\s+(?:(?:business|working)\s+)?days?\s+(?:after|past)\s+(?:the\s+)?(?:due|"
+    r"deadline|it'?s\s+due|its\s+due|their\s+due|expiry|the\s+due\s+date)\b"
+)
+# An event that starts the count ("5 days after an invoice becomes overdue") or one Stripe
+# times itself (trial_will_end fires before a trial ends): not a daily check.
+_RELATIVE_EVENT = (
+    r"\b(?:becomes?|became|turns?|goes|went|gets?|is\s+marked)\s+(?:overdue|past\s+due|late)\b|"
+    r"\btrials?\b"
+)
+
+
+def relative_days_schedule(text: str) -> TriggerReading | None:
+    """A daily check for records N days before or after their own date, at the asked time."""
+    if not has(text, _RELATIVE_DAYS) or has(text, _RELATIVE_EVENT):
+        return None
+    schedule = find_schedule(text + " . every day")
+    if schedule is None:
+        return None
+    rule = "schedule_clocked" if schedule.clocked else "schedule"
+    return TriggerReading("schedule", schedule.trigger_fields(), rule)
 
 
 def slack_reading(text: str, *, loose: bool = False) -> TriggerReading | None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.planner.text import has
+from agents.learned.app_names import apps_pattern, shipped_app_names
+from agents.planner.text import has, strip_quoted
 
-EXTERNAL_TOOLS = (
+_NAMED_BY_HAND = (
     r"\b(?:shopify|woocommerce|squarespace|wix|bigcommerce|etsy|ebay|gumroad|paypal|"
     r"quickbooks|xero|freshbooks|zendesk|intercom|freshdesk|help\s*scout|helpdesk|gorgias|"
     r"typeform|jotform|google\s+forms?|gravity\s+forms|wpforms|calendly|acuity|cal\.com|"
@@ -20,6 +21,8 @@ EXTERNAL_TOOLS = (
     r"airtable|notion|trello|asana|jira|clickup|monday\.com|github|gitlab|docusign|pandadoc|"
     r"toggl|harvest|google\s+analytics|twilio|aircall)\b"
 )
+# The hand list, then every app the template corpus names (agents/learned/app_names.json).
+EXTERNAL_TOOLS = r"(?:" + _NAMED_BY_HAND + "|" + apps_pattern(shipped_app_names()) + r")"
 _API = r"(?:api|endpoint)s?\b"
 _OWNER = r"(?:our\s+|the\s+|their\s+|my\s+|an?\s+)?"
 _WRITE_VERB = (
@@ -52,6 +55,7 @@ _SECRET_OF = re.compile(
 def named_external_tools(text: str) -> list[str]:
     """The integration-less tools a normalised request names, in order, each once."""
     text = _SECRET_OF.sub(" ", text)  # "our shopify keys" is about a secret, not Shopify data
+    text = strip_quoted(text)  # "mentions of 'postgres'" is a keyword, not the database
     found = [re.sub(r"\s+", " ", m.group(0)) for m in re.finditer(EXTERNAL_TOOLS, text)]
     return list(dict.fromkeys(found))
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from agents.learned.app_names import count_apps, write_table
 from agents.learned.corpus import CorpusError, build, excluded_ids, write_jsonl
 from agents.learned.dataset import DatasetError
 from agents.learned.model import MODEL_PATH
@@ -18,6 +19,7 @@ def register(app: typer.Typer) -> None:
     """Add the `corpus` group and the `train-drafter` command to `app`."""
     corpus = typer.Typer(help="The labelled drafting corpus.", no_args_is_help=True)
     corpus.command("build")(build_command)
+    corpus.command("apps")(apps_command)
     app.add_typer(corpus, name="corpus")
     app.command("train-drafter")(train_command)
 
@@ -48,6 +50,26 @@ def build_command(
     typer.echo(f"wrote {written} examples to {out} ({dropped} excluded by id)")
     for source, count in sorted(by_source.items()):
         typer.echo(f"  {source}: {count}")
+
+
+def apps_command(
+    sources: Annotated[
+        list[Path],
+        typer.Option("--from", help="A snapshot directory (repeat for several mirrors)."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Where to write the app-name table."),
+    ] = Path("agents/learned/app_names.json"),
+) -> None:
+    """Count the apps the templates use and write the names the planner recognises."""
+    try:
+        counts = count_apps(sources)
+    except CorpusError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from error
+    written = write_table(counts, out)
+    typer.echo(f"wrote {written} app names to {out}")
 
 
 def train_command(

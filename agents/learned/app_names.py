@@ -1,0 +1,149 @@
+"""The names of the apps real automations use, counted from the template corpus.
+
+Levqor reaches an app it has no integration for (Telegram, Google Drive, Postgres, Airtable…)
+through `http.request`. Which names are apps is learned from data rather than listed by hand:
+every n8n node type that `node_map.json` does not map to one of Levqor's own integrations, and
+that is not a utility node, is an app; its type name is turned into the words people type
+("googleDrive" → "google drive", matched with or without the space). `levqor corpus apps`
+rebuilds `app_names.json` from template snapshots; the planner loads the shipped file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from agents.learned.corpus import template_nodes
+from agents.learned.node_map import node_map, short_type
+
+APP_NAMES_FILE = "app_names.json"
+MIN_TEMPLATES = 3
+
+# Type names that are everyday words or not one product, so seeing them in a request says
+# nothing about an app ("a linear process", "one shot", "close the deal").
+_AMBIGUOUS = frozenset(
+    {
+        "cal", "dart", "matrix", "linear", "ghost", "octave", "close", "box", "wise", "drive",
+        "code", "html", "crypto", "compression", "one shot", "one shot synch", "form", "flow",
+        "git", "ssh", "xml", "markdown", "jwt", "totp", "graph", "webhook", "n8n", "evaluation",
+        "hunter", "twenty", "orbit", "bubble", "mcp client", "uproc", "date time", "filter",
+        "medium", "templated", "harvest", "autopilot", "coda", "the hive", "pd fco api", "beex",
+        "gowa", "gemini search tool",
+    }
+)  # fmt: skip
+# Sources Levqor reads as feeds (social mentions, news): reading them is `rss`, not an app call.
+_FEEDS = frozenset({"reddit", "hacker news", "bluesky", "rss feed read"})
+# Names people shorten: the type name is "facebookGraphApi", people say "Facebook".
+_SPOKEN = {
+    "facebook graph api": "facebook",
+    "you tube": "youtube",
+    "linked in": "linkedin",
+    "whats app": "whatsapp",
+    "my sql": "mysql",
+    "mongo db": "mongodb",
+    "noco db": "nocodb",
+    "woo commerce": "woocommerce",
+    "monday com": "monday.com",
+    "aws s3": "aws s3",
+    "microsoft sql": "sql server",
+    "next cloud": "nextcloud",
+    "open weather map": "openweathermap",
+    "quickbooks": "quickbooks",
+    "pay pal": "paypal",
+    "elastic search": "elasticsearch",
+    "home assistant": "home assistant",
+    "service now": "servicenow",
+    "microsoft one drive": "onedrive",
+    "microsoft share point": "sharepoint",
+    "google firebase cloud firestore": "firestore",
+    "google big query": "bigquery",
+    "url scan io": "urlscan",
+    "customer io": "customer.io",
+    "data for seo": "dataforseo",
+}
+
+
+def spoken(type_name: str) -> str:
+    """`googleDrive` → "google drive"; `whatsApp` → "whatsapp"; `awsS3` → "aws s3"."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", type_name)
+    words = re.sub(r"[^A-Za-z0-9.]+", " ", words).strip().lower()
+    return _SPOKEN.get(words, words)
+
+
+def pattern_of(name: str) -> str:
+    """A regex for the name, its words joined by optional space ("google\\s*drive")."""
+    parts = [re.escape(part) for part in name.split()]
+    return r"\s*".join(parts)
+
+
+def _base(type_name: str) -> str:
+    return re.sub(r"(?:Trigger|Tool)$", "", type_name) or type_name
+
+
+def _is_app(node_type: str) -> bool:
+    """A node that stands for some outside product, not a utility or one of our integrations."""
+    n8n = node_map()["n8n"]
+    name = short_type(node_type)
+    base = _base(name)
+    if {name, base} & (set(n8n["integrations"]) | set(n8n["ignore"]) | set(n8n["triggers"])):
+        return False
+    if base in n8n["weak_triggers"] or name in n8n["weak_triggers"]:
+        return False
+    package = node_type.rsplit(".", 1)[0] if "." in node_type else ""
+    return package not in n8n["ai_packages"]
+
+
+def count_apps(roots: Iterable[Path]) -> Counter[str]:
+    """How many templates use each app, by spoken name; a template counts once per app."""
+    counts: Counter[str] = Counter()
+    seen: set[str] = set()
+    for root in roots:
+        for template_id, nodes in template_nodes(root):
+            if template_id in seen:
+                continue
+            seen.add(template_id)
+            names = {spoken(_base(short_type(t))) for t in nodes if _is_app(t)}
+            counts.update(n for n in names if n and n not in _AMBIGUOUS and n not in _FEEDS)
+    return counts
+
+
+def table(counts: Counter[str], minimum: int = MIN_TEMPLATES) -> dict[str, Any]:
+    """The JSON shipped beside this module: apps used by at least `minimum` templates."""
+    apps = [
+        {"name": name, "templates": count}
+        for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        if count >= minimum and len(name) >= 3
+    ]
+    return {
+        "about": (
+            "Apps named by n8n node types in the public template corpus (docs/drafting-corpus.md), "
+            f"used by at least {minimum} templates; rebuilt by `levqor corpus apps`."
+        ),
+        "apps": apps,
+    }
+
+
+def write_table(counts: Counter[str], out: Path, minimum: int = MIN_TEMPLATES) -> int:
+    """Write the table; returns how many apps it lists."""
+    data = table(counts, minimum)
+    out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return len(data["apps"])
+
+
+@cache
+def shipped_app_names() -> tuple[str, ...]:
+    """The app names shipped with Levqor, most used first."""
+    text = resources.files("agents.learned").joinpath(APP_NAMES_FILE).read_text("utf-8")
+    return tuple(str(app["name"]) for app in json.loads(text)["apps"])
+
+
+def apps_pattern(names: Iterable[str]) -> str:
+    """One alternation over the names, longest first so "google drive" wins over "google"."""
+    ordered = sorted(set(names), key=lambda name: (-len(name), name))
+    return r"\b(?:" + "|".join(pattern_of(name) for name in ordered) + r")\b"

@@ -1,0 +1,87 @@
+"""App names learned from templates: which node types are apps, the words people type for them,
+and the planner reaching a corpus-named app (no hand-written rule for it) over HTTP."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from agents.learned.app_names import apps_pattern, count_apps, shipped_app_names, spoken
+from agents.planner import draft
+from bot.cli.drafter import register
+
+
+def _snapshot(root: Path, templates: dict[str, list[str]]) -> Path:
+    folder = root / "src" / "data" / "workflows"
+    folder.mkdir(parents=True)
+    for template_id, types in templates.items():
+        nodes = [{"name": t, "type": t} for t in types]
+        data = {"id": int(template_id), "title": f"T{template_id}", "nodeDetails": nodes}
+        (folder / f"{template_id}.json").write_text(json.dumps(data), encoding="utf-8")
+    return root
+
+
+def test_type_names_become_the_words_people_type() -> None:
+    assert spoken("googleDrive") == "google drive"
+    assert spoken("whatsApp") == "whatsapp"
+    assert spoken("facebookGraphApi") == "facebook"
+    assert spoken("awsS3") == "aws s3"
+
+
+def test_only_outside_products_count_and_each_template_once(tmp_path: Path) -> None:
+    root = _snapshot(
+        tmp_path,
+        {
+            "1": ["n8n-nodes-base.telegramTrigger", "n8n-nodes-base.telegram",
+                  "n8n-nodes-base.slack", "n8n-nodes-base.code"],
+            "2": ["n8n-nodes-base.googleDrive", "n8n-nodes-base.gmail",
+                  "n8n-nodes-base.stickyNote", "n8n-nodes-base.scheduleTrigger"],
+            "3": ["n8n-nodes-base.telegram", "@n8n/n8n-nodes-langchain.agent",
+                  "n8n-nodes-base.linear"],
+        },
+    )  # fmt: skip
+    counts = count_apps([root])
+    assert counts == {"telegram": 2, "google drive": 1}
+
+
+def test_the_command_writes_apps_used_by_three_templates(tmp_path: Path) -> None:
+    root = _snapshot(
+        tmp_path / "snap",
+        {str(i): ["n8n-nodes-base.airtable"] + (["n8n-nodes-base.todoist"] if i < 2 else [])
+         for i in range(1, 4)},
+    )  # fmt: skip
+    out = tmp_path / "apps.json"
+    app = typer.Typer()
+    register(app)
+    result = CliRunner().invoke(app, ["corpus", "apps", "--from", str(root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [a["name"] for a in json.loads(out.read_text())["apps"]] == ["airtable"]
+
+
+def test_the_pattern_matches_with_or_without_the_space() -> None:
+    import re
+
+    pattern = apps_pattern(["google drive", "click up"])
+    assert re.search(pattern, "save it to googledrive")
+    assert re.search(pattern, "a task in clickup")
+    assert not re.search(pattern, "click the button")
+
+
+def test_the_shipped_table_names_the_apps_real_workflows_use() -> None:
+    names = set(shipped_app_names())
+    assert {"telegram", "google drive", "postgres", "airtable", "notion"} <= names
+    assert not {"linear", "close", "code", "reddit"} & names
+
+
+def test_a_corpus_named_app_is_read_over_http() -> None:
+    result = draft(
+        "every night at 2am copy yesterday's orders from our postgres into the Orders sheet"
+    )
+    assert result.workflow is not None
+    steps = result.workflow["steps"]
+    reads = [s for s in steps if s["action"] == "http.request"]
+    assert reads and reads[0]["inputs"]["method"] == "GET"
+    assert "postgres" in reads[0]["inputs"]["url"]
