@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agents.drafts import DraftResult
+from workflows.cron import same_schedule
 
 _SOURCE_TRIGGERS = ("email", "stripe", "slack")
 # Action namespaces as the labels name them: HubSpot is a CRM; alert.* is the workflow's own
@@ -123,7 +124,7 @@ def score(
         if case.get("schedule") is not None:
             cron_total += 1
             cron = trigger.get("cron")
-            if cron == case["schedule"]:
+            if same_schedule(cron, case["schedule"]):
                 cron_hits += 1
             else:
                 mismatches.append(

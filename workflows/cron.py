@@ -97,3 +97,41 @@ def field_values(field: str, low: int, high: int) -> set[int]:
             end = high if step else start
         values.update(range(start, end + 1, int(step) if step else 1))
     return values
+
+
+_BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12))
+
+
+def same_schedule(first: str | None, second: str | None) -> bool:
+    """Whether two crontabs fire at the same times ("0 9 1 */3 *" is "0 9 1 1,4,7,10 *")."""
+    if first == second:
+        return True
+    if first is None or second is None:
+        return False
+    try:
+        return _fire_sets(first) == _fire_sets(second)
+    except ValueError:
+        return False
+
+
+def _fire_sets(expr: str) -> tuple[object, ...]:
+    fields = expr.split()
+    if len(fields) != 5:
+        raise ValueError(f"{expr!r} has {len(fields)} fields")
+    sets = [
+        frozenset(field_values(f, lo, hi)) for f, (lo, hi) in zip(fields, _BOUNDS, strict=False)
+    ]
+    weekdays: set[int] = set()
+    for part in fields[4].lower().split(","):
+        base, _, step = part.partition("/")
+        if base == "*":
+            days = range(0, 7)
+        elif "-" in base:
+            first, last = base.split("-", 1)
+            days = range(_day_number(first), _day_number(last) + 1)
+        else:
+            days = range(_day_number(base), _day_number(base) + 1)
+        weekdays.update(day % 7 for day in list(days)[:: int(step) if step else 1])
+    # cron ORs a restricted day of month with a restricted weekday: "*" in one is "any day"
+    dom_any, dow_any = fields[2] == "*", fields[4] == "*"
+    return (*sets, frozenset(weekdays), dom_any, dow_any)

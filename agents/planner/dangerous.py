@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from agents.planner.intents import TriggerReading
+from agents.planner.intents import TriggerReading, without_event_clause
 from agents.planner.records import sheet_name, tab_of
 from agents.planner.steps import StepList
 from agents.planner.text import has
@@ -87,9 +87,12 @@ _PERSONAL_BOX = (
 )
 
 
+# "bought a list of 5000 dentist emails", "buy leads from": the list is what was bought
+# ("check they still haven't bought, then email them" is not).
 _BOUGHT = (
-    r"\b(?:buy|buys|bought|purchas\w*|rent|rented|renting)\b[^.]{0,30}"
-    r"\b(?:lists?|e-?mails?|addresses|leads|contacts|data\s*base)\b"
+    r"\b(?:buy|buys|bought|purchas\w*|rent|rented|renting)\s+(?:a\s+|an\s+|the\s+|some\s+|our\s+)?"
+    r"(?:[\w-]+\s+){0,3}?(?:lists?|e-?mails|e-?mail\s+(?:lists?|addresses)|addresses|leads|"
+    r"contacts|data\s*base)\b"
 )
 _GATHERED = (
     r"\b(?:grab|collect|gather|pull|extract|harvest)\w*\b[^.]{0,30}"
@@ -105,7 +108,35 @@ _OUTSIDE = (
     r"\b(?:partners?'?s?|third[- ]part(?:y|ies)|api|webhook|dropbox|google\s+drive|s3|external|"
     r"vendors?|agency|freelancers?|contractors?)\b|https?://"
 )
+# Customer data handed to someone else for their own use: "so they can retarget them".
+_THEIR_USE = (
+    r"\b(?:retarget\w*|re-?market\w*|resell\w*|sell\s+(?:it|them|the\s+(?:list|data))|"
+    r"so\s+(?:that\s+)?they\s+can\s+(?:email|contact|market|sell|call|target|advertise|spam|use)|"
+    r"(?:my\s+)?(?:buddy|friend|mate|cousin|brother|sister)'?s?)\b"
+)
+# Taking away someone's access or changing what they pay: "suspend their account",
+# "revoke his access", "cancel their subscription", "downgrade them to the free plan".
+_ACCESS = (
+    r"\b(?:deactivat\w*|suspend\w*|disabl\w*|revok\w*|lock\w*|block\w*|remov\w*)\s+"
+    r"(?:(?:their|his|her|the|all|every|each|any|our|its)\s+)?(?:[\w-]+\s+){0,2}?(?:accounts?|access|"
+    r"logins?|licen[cs]es?|seats?|users?|memberships?|permissions?)\b|"
+    r"(?<!\bcustomer\s)(?<!\bcustomers\s)(?<!\bsomeone\s)(?<!\bthey\s)(?<!\buser\s)(?<!\bclient\s)"
+    r"(?<!\bwho\s)(?<!\bthat\s)(?<!\bmember\s)(?<!\bsubscriber\s)"
+    r"\bcancel(?:s|ed|led)?\s+(?:(?:their|his|her|the|all|every|each|any|our|its)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:subscriptions?|memberships?|plans?|accounts?|contracts?)\b|"
+    r"\bdowngrad\w*\s+(?:them|him|her|their|the|all|every|each|customers?|accounts?|users?)\b|\bchange\s+(?:their|his|her|the|a)\s+(?:customer'?s?\s+)?(?:plan|price|pricing)\b"
+)
+# Deceiving people about who speaks: fake reviews, posing as customers, astroturfing.
+_DECEIVE = (
+    r"\b(?:fake|made[- ]up|fabricated|invented)\s+(?:\w+\s+)?(?:reviews?|testimonials?|accounts?|"
+    r"profiles?|comments?|ratings?|personas?)\b|\bastroturf\w*|\bsock\s*puppets?\b|"
+    r"\b(?:pretend\w*|pos(?:e|ing))\s+(?:to\s+be\s+|as\s+)(?:an?\s+)?(?:real\s+|happy\s+|"
+    r"independent\s+|random\s+)?(?:customers?|users?|buyers?|clients?|fans?|people|redditors?)\b|"
+    r"\bimpersonat\w*|\bwithout\s+(?:saying|disclosing|revealing|mentioning)\s+(?:that\s+)?"
+    r"(?:it'?s|we'?re|we\s+are|it\s+is)\s+(?:us|ours|our\s+(?:company|brand|product))"
+)
 _UNCHECKED = {
+    "access": "take away someone's access or change what they pay",
     "delete": "delete data",
     "money": "move money",
     "data": "send your customers' data outside Levqor",
@@ -114,6 +145,12 @@ _UNCHECKED = {
 
 def refusal(text: str) -> str | None:
     """Why a dangerous request is not drafted at all, or None."""
+    if has(text, _DECEIVE):
+        return (
+            "I can't write fake reviews or post as people you are not, such as customers or "
+            "independent users: that deceives the people reading it, and the sites ban it. I can "
+            "ask your real customers for a review, or draft posts that say they are from you."
+        )
     bulk = has(text, _BOUGHT) or has(text, _GATHERED)
     if (
         (has(text, _SCRAPE) or bulk)
@@ -141,6 +178,12 @@ def refusal(text: str) -> str | None:
             "owner can export it from Levqor, or I can send it to a workspace member's work "
             "address with an owner's approval."
         )
+    if has(text, _PERSONAL_DATA) and has(text, _OUTSIDE + r"|@") and has(text, _THEIR_USE):
+        return (
+            "I can't hand your customers' personal data to another business for their own "
+            "marketing: your customers did not agree to that. I can share figures without "
+            "names, or send the list to a workspace member with an owner's approval."
+        )
     if _moves_money(text) and has(text, _WITHOUT_CHECKING):
         return (
             "I can't move money without anyone checking it. I can draft it so that an owner "
@@ -165,6 +208,8 @@ def unchecked(text: str, approval_class: str) -> str | None:
         found = "money"
     elif has(text, _PERSONAL_DATA) and has(text, _OUTSIDE):
         found = "data"
+    elif has(without_event_clause(text), _ACCESS):  # "when a customer cancels …" is the event
+        found = "access"
     if found is None:
         return None
     return (

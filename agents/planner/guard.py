@@ -13,7 +13,18 @@ _SKIP_APPROVAL = (
     r"(?:approv\w*|sign-?off|review\s+step|confirmation)|"
     r"\b(?:already|pre-?)\s*approved\b|\bno\s+need\s+to\s+(?:approve|confirm|ask)\b|"
     r"\bapprove\s+(?:it\s+)?(?:yourself|automatically)\b|\bauto-?approve\b|"
-    r"\bdon't\s+(?:ask|make)\s+(?:anyone|anybody|me|them)\s+(?:to\s+)?approve\b"
+    r"\bdon't\s+(?:ask|make)\s+(?:anyone|anybody|me|them)\s+(?:to\s+)?approve\b|"
+    # "no need to bother me with approvals", "don't bother us with the approval"
+    r"\b(?:no\s+need\s+to|don'?t|do\s+not)\s+bother\s+(?:me|us|anyone)\s+with\s+(?:the\s+|any\s+)?"
+    r"(?:approv\w*|sign-?off|confirmation|review)|"
+    # "do NOT put a confirmation step in front of me", "don't bother making me a review list"
+    r"\b(?:don'?t|do\s+not|never)\s+(?:bother\s+)?(?:put|putting|add|adding|make|making|give|"
+    r"giving|show|showing|send|sending)\s+(?:me\s+)?(?:a\s+|an\s+|any\s+)?(?:confirmation|"
+    r"approval|review|sign-?off)\b|"
+    # "i don't want to approve anything, ever", "without me having to confirm"
+    r"\b(?:don'?t|do\s+not|never)\s+(?:want|need|have)\s+to\s+(?:approve|confirm|sign\s+off)\b|"
+    r"\bwithout\s+(?:me|us|anyone|anybody|a\s+human|a\s+person)\s+(?:having\s+to\s+)?"
+    r"(?:approv|confirm|sign)\w*|\bno\s+(?:human|person|one)\s+in\s+the\s+loop\b"
 )
 _SECRET = (
     r"\b(?:api[\s_-]*keys?|secret\s+keys?|secrets?|credentials?|passwords?|access\s+tokens?|"
@@ -259,7 +270,10 @@ def placeholder_steps(spec: dict[str, Any], text: str) -> list[dict[str, Any]]:
     vague_people = has(text, r"\b(?:the|my|our)\s+(?:team|people|folks|staff)\b")
     if has(text, _DELIVERY) and not delivers and (vague_people or not has(text, _DESTINATION)):
         return [{"id": "send_to_recipient", "action": "email.send", "inputs": inputs}]
-    if not actions or (has(text, r"\bsync\w*\b") and len(set(actions)) < 2):
+    if has(text, r"\bsync\w*\b") and len(set(actions)) < 2:
         inputs = {"method": "POST", "url": "https://api.example.com/sync", "json": "{{ trigger }}"}
         return [{"id": "write_to_tool", "action": "http.request", "inputs": inputs}]
+    if not actions:  # nothing asked yet: the provisional reading only looks, it changes nothing
+        inputs = {"method": "GET", "url": "https://api.example.com/status"}
+        return [{"id": "read_from_tool", "action": "http.request", "inputs": inputs}]
     return []

@@ -31,6 +31,7 @@ _CHANNEL_MESSAGE = (
     r"(?:in|on)\s+(?P<channel>#[\w-]+)|"
     r"\b(?:when|whenever|if|once)\s+(?:someone|anyone|somebody|people|a\s+\w+)\s+(?:posts|writes|"
     r"says|asks|types|sends\s+a\s+message)\s+(?:\w+\s+){0,3}?(?:in|on|to)\s+(?P<channel2>#[\w-]+)|"
+    r"(?<!\band\s)(?<!\bthen\s)(?<!\bto\s)(?<!\bplease\s)(?<!\bpls\s)"
     r"\b(?:messages?|posts?)\s+(?:in|on)\s+(?P<channel3>#[\w-]+)\s+(?=containing|that\s+contain|"
     r"with|mentioning|saying|about)|"
     r"^\W*(?:slack\s+)?(?:messages?|posts?)\s+(?:in|on)\s+(?P<channel4>#[\w-]+)"
@@ -64,13 +65,14 @@ _INBOUND = (
     r"(?:e-?mails?|messages?|mail)\b",
     r"\b(?:when|whenever|if|once)\s+(?:a\s+|an\s+|the\s+|any\s+|our\s+)?(?:[\w.-]+\s+){0,2}?"
     r"e-?mails\s+([\w.+-]+@[\w.-]*)",
+    r"\b(?:hits?|reaches)\s+(?:the\s+|our\s+)?([\w.+-]+@[\w.-]*)",
 )
 _INBOUND_GENERIC = (
     r"\b(?:incoming|inbound)\s+e?mails?\b|\b(?:when|whenever|each time|every time)\s+(?:we|i)\s+"
     r"(?:get|receive)\s+an?\s+e?mail|\be?mails?\s+(?:that\s+)?(?:comes?|arrives?|lands?)\b|"
     r"\b(?:our|the|my)\s+(?:[\w-]+\s+)?inbox\b|"
     r"(?:^|[.!?]\s*|\b(?:any|all|every|each|new)\s+)e?-?mails?\s+from\b|\b(?:someone|anyone|a\s+\w+|they|people|customers?|"
-    r"leads?|prospects?)\s+repl(?:y|ies)\s+to\s+(?:our|an?|the|my)\b|\b(?:in|into|to)\s+(?:our\s+|my\s+)?(?:gmail|outlook)\b|"
+    r"leads?|prospects?)\s+repl(?:y|ies)\s+(?:['\"“][^'\"”]{1,30}['\"”]\s+)?to\s+(?:our|an?|the|my)\b|\b(?:in|into|to)\s+(?:our\s+|my\s+)?(?:gmail|outlook)\b|"
     # "when a customer emails us", "when F5Bot emails me a Reddit alert", "supplier emails the list"
     r"\b(?:when|whenever|if|once)\s+(?:a\s+|an\s+|the\s+|any\s+|our\s+)?(?:[\w.-]+\s+){0,2}?"
     r"e-?mails\s+(?:us|me|in|asking|about|with|to\s+(?:us|me)|the|a|an|their|our)\b|"
@@ -106,7 +108,8 @@ _STRIPE_EVENTS = (
     (r"\binvoices?\s+(?:is\s+)?paid\b|\bpays?\s+(?:an?\s+|their\s+)?invoice", "invoice.paid"),
     (r"\bpayouts?\b[^.]{0,20}\b(?:lands?|landed|arrives?|arrived|paid|comes?\s+in|hits?|is\s+sent)\b|"
      r"\bnew\s+(?:stripe\s+)?payouts?\b", "payout.paid"),
-    (r"\btrials?\s+(?:is\s+)?(?:ends?|ending|expires?|expiring|about\s+to\s+end)",
+    (r"\btrials?\s+(?:is\s+)?(?:ends?|ending|expires?|expiring|about\s+to\s+end)|"
+     r"\btrial[-\s]will[-\s]end",
      "customer.subscription.trial_will_end"),
 )  # fmt: skip
 _WEBHOOK = (
@@ -120,7 +123,12 @@ _WEBHOOK = (
     r"\bsubmitted\b|\bdeals?\s+(?:is\s+|are\s+|gets?\s+)?(?:won|lost|closed)\b|"
     r"\b(?:new|any|each|every)\s+(?:[\w.']+\s+){0,2}(?:tickets?|conversations?|chats?|bookings?|"
     r"appointments?|meetings?|responses?|submissions?|entries|entry|applications?|applicants?|"
-    r"candidates?|hires?|employees?|subscribers?|signups?|registrations?|deals?|purchases?)\b|"
+    r"candidates?|hires?|employees?|subscribers?|signups?|registrations?|deals?|purchases?|"
+    r"requests?|enquir(?:y|ies)|inquir(?:y|ies)|calls?|pushes|pull\s+requests?|prs?|releases?)\b|"
+    # "when alertmanager fires an alert", "on every push to main in github"
+    r"\bwhen(?:ever)?\s+[\w.-]+\s+(?:fires|sends\s+(?:us\s+)?an?|triggers|raises|emits)\b|"
+    r"\bon\s+(?:every|each)\s+(?:push|commit|merge|pull\s+request|pr|release|deploy\w*)\b|"
+    r"\babandon\w*\s+(?:their\s+|a\s+|the\s+)?(?:cart|checkout|basket)|"
     + r"\b(?:new|any|each|every)\s+"
     + EXTERNAL_TOOLS
     + r"|"
@@ -138,7 +146,13 @@ _EVENT_WORD = r"\b(?:when\w*|any\s*time|each\s+time|every\s+time|as\s+soon\s+as|
 _SHEET_CHANGE = (
     _EVENT_WORD + r"[^.]{0,40}\b" + _TABLE + r"\b[^.]{0,30}"
     r"\b(?:added|changes?|changed|updated|edited|drops?|falls?|below|above|hits?|reach\w*|"
-    r"runs?\s+out|appears?|is\s+empty|becomes?)\b|"
+    r"runs?\s+out|appears?|is\s+empty|becomes?|(?:is|are|gets?)\s+(?:marked|set|ticked|checked|"
+    r"flagged|moved|approved))\b|"
+    # "when a candidate gets moved to 'Interview' in the hiring sheet"
+    + _EVENT_WORD
+    + r"[^.]{0,60}\b(?:gets?|is|are)\s+(?:moved|marked|set|changed|updated|flagged|ticked)\b"
+    r"[^.]{0,40}\bin\s+(?:the|our|my)\s+(?:[\w'-]+\s+){0,2}(?:sheet|spreadsheet|tracker|airtable|"
+    r"notion|database|table)\b|"
     # "every new row should become a contact", "each new line in the sheet"
     r"\b(?:every|each|any)\s+new\s+(?:rows?|lines?|entr(?:y|ies)|records?)\b|"
     # "the address goes into column A of a sheet. send each new one …"
@@ -151,11 +165,23 @@ _TABLE_EDIT = (
     _EVENT_WORD + r"\s+(?:i|we|someone|somebody|anyone|anybody|a\s+\w+|they)\s+"
     r"(?:\w+\s+){0,1}(?:type|types|typed|put|puts|enter|enters|tick|ticks|check|checks|mark|marks|"
     r"set|sets|flip|flips|change|changes|edit|edits|update|updates|move|moves|fill|fills|add|adds)"
-    r"\b[^.,;]{0,40}\b(?:(?:in|into|on)\s+(?:the\s+|a\s+|our\s+|my\s+)?(?:column|cell|row|tab|"
+    r"\b[^.,;]{0,40}\b(?:(?:in|into|on|to)\s+(?:the\s+|a\s+|our\s+|my\s+)?(?:column|cell|row|tab|"
     r"sheet|spreadsheet|notion|airtable|database|table)|(?:column|cell|row)s?\b)"
 )
 _UPTIME = (
-    r"\b(?:site|website|server|api|app|endpoint|service)\s+(?:goes|is|went)\s+down\b|\buptime\b"
+    r"\b(?:site|website|server|api|app|endpoint|service)\s+(?:goes|is|went)\s+down\b|\buptime\b|"
+    r"\b(?:site|website|page|server|api|app|endpoint|service|store|shop|portal)\b(?:[^.]|\.(?=\w)){0,60}"
+    r"\b(?:stops?\s+(?:loading|responding|working)|goes\s+offline|is\s+offline|unreachable|"
+    r"(?:is\s+|goes\s+)?unavailable|times?\s+out)\b"
+)
+# Watching a page or someone else's shop for changes: no push exists, so it is polled.
+_WATCH_PAGE = (
+    r"\b(?:watch|monitor|keep\s+an\s+eye\s+on|keep\s+tabs\s+on|track)\s+(?:this\s+|that\s+|the\s+|"
+    r"our\s+|a\s+|their\s+|my\s+)?(?:[\w-]+'s\s+|[\w-]+\s+){0,2}(?:store|site|website|page|"
+    r"shop|listings?|url|prices?|pricing|competitors?|catalog(?:ue)?)\b|"
+    # "when we publish a changelog entry / blog post": our own feed
+    r"\bwhen(?:ever)?\s+(?:we|i)\s+publish\w*\s+(?:a\s+|an\s+|the\s+|new\s+)*(?:[\w-]+\s+)?"
+    r"(?:posts?|articles?|entr(?:y|ies)|episodes?|changelog|release\s+notes?)\b"
 )
 _SYNC = r"\b(?:in\s+sync|syncs?|two[- ]way|both\s+ways|matched\s+up)\b"
 _GENERIC_EVENT = (
@@ -195,21 +221,27 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
     if schedule:
         rule = "schedule_clocked" if schedule.clocked else "schedule"
         return TriggerReading("schedule", schedule.trigger_fields(), rule)
+    if has(text, _ON_DEMAND):
+        return TriggerReading("manual", {"type": "manual"}, "on_demand")
     relative = relative_days_schedule(text)
     if relative is not None:
         return relative
     if has(text, _TABLE_EDIT):
+        return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "table_edit")
+    if has(text, _UPTIME):
+        return TriggerReading("interval", {"type": "interval", "seconds": 300}, "uptime")
+    if has(text, _SHEET_CHANGE):
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "sheet")
+    if has(text, _FORM_EVENT) and not has(text, r"\bstripe\b"):
+        return TriggerReading("webhook", {"type": "webhook"}, "form_event")
     stripe = stripe_reading(text)
     if stripe is not None:
         return stripe
     mailbox = inbound_mailbox(text)
     if mailbox is not None:
         return email_reading(text, mailbox)
-    if has(text, _SHEET_CHANGE):
-        return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "sheet")
-    if has(text, _UPTIME):
-        return TriggerReading("interval", {"type": "interval", "seconds": 300}, "uptime")
+    if has(text, _WATCH_PAGE):
+        return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "watch")
     if has(text, _WEBHOOK):
         return TriggerReading("webhook", {"type": "webhook"}, "webhook")
     if has(text, _POLL) or (has(text, _SYNC) and tools & {"crm", "sheets", "stripe", "http"}):
@@ -237,6 +269,22 @@ _RELATIVE_EVENT = (
 )
 
 
+# The event comes from a form or a shop that is not Stripe ("pays the deposit through our
+# typeform", "abandons checkout on shopify", "jotform feedback → …").
+_FORM_EVENT = (
+    r"^\W*(?:new\s+)?(?:typeform|jotform|tally|google\s+forms?|webflow|wpforms|shopify|woocommerce)\b"
+    r"[^.]{0,40}(?:->|→|:|>)|"
+    r"\b(?:when|whenever|if|once)\b[^.,;]{0,60}\b(?:through|via|on|in|from|using)\s+(?:our\s+|the\s+|my\s+)?"
+    r"(?:typeform|jotform|tally|google\s+forms?|webflow|wpforms|shopify|woocommerce|squarespace|wix)\b"
+)
+# Started by a person whenever they choose: "when i say so", "give me a way to …", "on demand".
+_ON_DEMAND = (
+    r"\bwhen(?:ever)?\s+i\s+(?:say\s+so|ask\s+(?:for\s+it|you)|tell\s+you|click|press|hit\s+a)\b|"
+    r"\bon\s+demand\b|\bgive\s+me\s+a\s+(?:way|button)\b|\bi\s+(?:don'?t|do\s+not)\s+want\s+"
+    r"(?:it\s+|them\s+|this\s+)?(?:to\s+be\s+)?automatic"
+)
+
+
 def relative_days_schedule(text: str) -> TriggerReading | None:
     """A daily check for records N days before or after their own date, at the asked time."""
     if not has(text, _RELATIVE_DAYS) or has(text, _RELATIVE_EVENT):
@@ -244,8 +292,7 @@ def relative_days_schedule(text: str) -> TriggerReading | None:
     schedule = find_schedule(text + " . every day")
     if schedule is None:
         return None
-    rule = "schedule_clocked" if schedule.clocked else "schedule"
-    return TriggerReading("schedule", schedule.trigger_fields(), rule)
+    return TriggerReading("schedule", schedule.trigger_fields(), "schedule_relative")
 
 
 def slack_reading(text: str, *, loose: bool = False) -> TriggerReading | None:
@@ -273,6 +320,8 @@ def slack_reading(text: str, *, loose: bool = False) -> TriggerReading | None:
         keyword = _keyword(text[message.end() - 1 :])
         if keyword:
             spec["keyword"] = keyword
+        if message.group("channel2"):  # "when someone posts … in #expenses"
+            return TriggerReading("slack", spec, "slack_post")
         if keyword or loose or has(text, r"\bslack\b"):
             return TriggerReading("slack", spec, "slack_message")
     if loose and has(text, r"\bslack\b"):

@@ -30,12 +30,18 @@ RULE_WEIGHT = {
     "mention": 1.0,
     "mailbox": 1.0,
     "schedule_clocked": 1.0,  # "Friday 3pm", "every 10 minutes": a clock the words name
+    "on_demand": 1.0,  # "when i say so", "give me a way to …"
+    "schedule_relative": 0.8,  # "3 days before their invoice is due": a daily look
+    "table_edit": 0.8,  # "when I type REFUND in column H"
     "schedule": 0.6,
     "stripe": 0.6,
     "slack_message": 0.6,
-    "inbound": 0.5,
-    "uptime": 0.5,
-    "sheet": 0.4,
+    "inbound": 0.7,
+    "uptime": 0.9,  # "goes down", "stops loading": whatever the page is about
+    "sheet": 0.8,  # "when a row in the sheet is marked Approved"
+    "slack_post": 0.9,  # "when someone posts … in #expenses"
+    "form_event": 0.8,  # "pays the deposit through our typeform", "abandons checkout on shopify"
+    "watch": 0.9,  # "watch this competitor's store": nothing pushes, whatever the app
     "webhook": 0.3,
     "poll": 0.3,
     "event": 0.2,

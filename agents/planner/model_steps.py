@@ -47,7 +47,7 @@ _WRITE_NEAR = (
 
 
 _MESSENGER = (
-    r"\b(?:on|via|through|by|in|to|over|with)\s+(?:our\s+|my\s+|the\s+|a\s+)?"
+    r"\b(?:on|via|through|thru|using|by|in|to|over|with)\s+(?:our\s+|my\s+|the\s+|a\s+)?"
     r"(whatsapp|telegram|sms|text(?:\s+message)?|twilio|discord|microsoft\s+teams|teams|signal|"
     r"messenger)\b"
 )
@@ -62,12 +62,29 @@ _MESSENGER_API = {
 }
 
 
+# "text the customer a confirmation", "(twilio)", "sms them": a text message, sent by SMS.
+_TEXTING = (
+    r"\btext\s+(?:me|us|them|him|her|my\s+\w+|the\s+(?:customer|client|buyer|guest|patient|"
+    r"driver|tenant|owner|lead|parent|student|member|caller|team|tech|technician|courier)s?|"
+    r"(?:each|every|all|our|their)\s+\w+|customers?|clients?|buyers?|guests?|patients?)\b|"
+    r"\bsms\b|\btext\s+messages?\b|\(\s*twilio\s*\)"
+)
+
+
 def route_messages(steps: StepList, t: str, trigger: TriggerReading) -> None:
-    """ "Send it on WhatsApp", "text me via Twilio": through that tool, not by email."""
-    found = re.search(_MESSENGER, t)
-    if not found or has(t, r"\be-?mail\w*|\binbox\b"):
+    """ "Send it on WhatsApp", "text me via Twilio": through that tool, not by email.
+
+    When the request also asks for an email ("text the customer and email them too"), the
+    message goes out both ways: the email steps stay.
+    """
+    found = re.search(_MESSENGER, t) or re.search(_TEXTING, t)
+    if not found:
         return
-    name = found.group(1).replace("microsoft ", "")
+    also_email = has(t, r"\be-?mail\w*|\binbox\b")
+    if also_email and not re.search(_TEXTING, t) and not has(t, r"\bwhatsapp|\btelegram"):
+        return
+    named = found.group(1) if found.re.pattern == _MESSENGER else "twilio"
+    name = named.replace("microsoft ", "")
     name = "twilio" if name in ("sms", "text", "text message") else name
     url = _MESSENGER_API.get(name, f"https://api.{name}.com/v1/messages")
     sends = [
@@ -75,7 +92,7 @@ def route_messages(steps: StepList, t: str, trigger: TriggerReading) -> None:
         if s.get("action") == "email.send" and "trigger.from" not in str(s["inputs"].get("to"))
     ]  # fmt: skip
     body = sends[0]["inputs"].get("text", "{{ trigger | summary }}") if sends else _body(steps)
-    for send in sends:
+    for send in [] if also_email else sends:
         steps.items.remove(send)
     if not any(
         s.get("action") == "http.request" and name in str(s["inputs"].get("url", ""))

@@ -10,6 +10,7 @@ from agents.planner.recipients import (
     BULK,
     NO_SEND,
     PEOPLE,
+    STAFF,
     named_destinations,
     wants_external,
     without_inbound,
@@ -22,9 +23,11 @@ _INTERNAL = (
     r"\b(?:email|e-mail|mail|send|cc|escalate|forward)\w*\b(?:[^.]{0,40}?)\b(?:to\s+)?(me|myself|us|"
     r"my\s+co-?founder|my\s+(?:business\s+)?partner|the\s+owners?|admins?|"
     r"(?:the|our|my)\s+(?:[a-z]+\s+)?team|everyone|all\s+(?:the\s+)?staff|(?:our|the)\s+staff|"
-    r"(?:every|each|all\s+(?:the|our)?)\s*(?:salesperson|salespeople|sales\s+reps?))\b"
+    r"(?:every|each|all\s+(?:the|our)?)\s*(?:salesperson|salespeople|sales\s+reps?)|"
+    + STAFF
+    + r")\b"
 )
-_TEAM = r"\bteam\b|\beveryone\b|\bstaff\b|\bsales\s*(?:person|people|reps?)\b"
+_TEAM = r"\bteam\b|\beveryone\b|\bstaff\b|\bsales\s*(?:person|people|reps?)\b|" + STAFF
 _NOTIFY_ME_BY_EMAIL = (
     r"\b(?:alert|notify|tell|ping|warn|let)\s+(me|us)\b[^.]{0,20}"
     r"\b(?:by|via|over|with\s+an?)\s+e-?mail"

@@ -13,6 +13,15 @@ PEOPLE = (
     r"student|applicant|candidate|attendee|subscriber|shopper|tenant|visitor|caller|parent|"
     r"donor|prospect|vendor|supplier|contact|signup|purchaser|participant|registrant|booker)s?"
 )
+# Our own people by role: "the directors", "all managers", "each of our 6 sales reps".
+STAFF = (
+    r"(?:all\s+(?:of\s+)?(?:the\s+|our\s+)?|the\s+|our\s+|each\s+of\s+(?:our|the)\s+|every\s+|each\s+)?"
+    r"(?:\d+\s+)?(?:right\s+|relevant\s+|other\s+|sales\s+|shift\s+|store\s+|account\s+|"
+    r"project\s+|line\s+|area\s+|regional\s+|department\s+)?"
+    r"(?:managers?|directors|reps|staff|employees|colleagues|co-?workers|supervisors|team\s+leads?|"
+    r"engineers|developers|devs|counsell?ors?|teachers|nurses|technicians|department\s+heads?|"
+    r"heads\s+of\s+\w+)\b"
+)
 NO_SEND = (
     r"\b(?:don't|do\s+not|never|not)\s+(?:auto-?)?send\b|\bwithout\s+sending\b|"
     r"\bno\s+e-?mails?\b|\b(?:don't|do\s+not|never)\s+e-?mail\b"
@@ -42,6 +51,8 @@ _WHEN_WORD = (
 EMAIL_OTHERS = (
     r"\be-?mail\s+(?!me\b|us\b|myself\b|it\b|my\s+(?:co-?founder|(?:business\s+)?partner)|"
     r"(?:the|our|my)\s+(?:[a-z]+\s+)?team\b|the\s+owners?|admins?|everyone|(?:all\s+|our\s+|the\s+)staff|"
+    + STAFF
+    + r"|"
     r"(?:every|each)\s+(?:\d+\s+)?" + _WHEN_WORD + r")"
     r"(?:our|the|all|every|each|their|my)\s+[a-z]+"
 )

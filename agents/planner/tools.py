@@ -66,7 +66,12 @@ def external_writes(text: str) -> list[str]:
     for tool in named_external_tools(text):
         name = re.escape(tool).replace(r"\ ", r"\s+")
         written = _WRITE_VERB + r"[^.]{0,40}?\b(?:to|into|in|on)\s+" + _OWNER
-        if has(text, written + r"(?:[\w'.-]+\s+){0,2}?" + name + r"\b") or has(text, _SYNC):
+        into = r"\binto\s+" + _OWNER + r"(?:[\w'.-]+\s+){0,2}?" + name + r"\b"  # "into my Notion"
+        if (
+            has(text, written + r"(?:[\w'.-]+\s+){0,2}?" + name + r"\b")
+            or has(text, _SYNC)
+            or has(text, into)
+        ):
             targets.append(tool)
     return targets
 

@@ -18,7 +18,20 @@ _GENERAL_ASK = (
     r"^\s*(?:please\s+|can\s+you\s+|could\s+you\s+)?automate\s+(?:my|our|the)\s+[\w\s]{1,25}[?.!]*\s*$|"
     r"\bwhat\s+can\s+you\s+do\b|\bany\s+ideas\b|\bsomething\s+important\b|\banything\s+important\b|"
     r"\b(?:need|want|would\s+like|looking\s+for)\s+(?:a|an|some)\s+(?:workflow|automation|zap|flow)s?"
-    r"\s+(?:for|to\s+(?:help|handle|do))\b"
+    r"\s+(?:for|to\s+(?:help|handle|do))\b|"
+    # "set something up for my leads", "build me an AI agent for the business"
+    r"\b(?:set|sort)\s+(?:something|stuff|things)\s+up\b|\bset\s+up\s+something\b|"
+    r"\b(?:build|make|create|give)\s+(?:me|us)\s+(?:an?\s+)?(?:ai\s+)?(?:agent|assistant|bot|"
+    r"chatbot|automation|workflow)s?\s+(?:for|to\s+help)\b|"
+    # "make onboarding smoother", "make them less painful", "do the calendar thing"
+    r"\bmake\s+(?:\w+\s+){0,2}(?:smoother|easier|simpler|less\s+painful|automatic|faster)\b|"
+    r"\b(?:do|set\s+up)\s+the\s+\w+\s+thing\b|"
+    # "connect shopify and slack", with nothing said about what should happen between them
+    r"^\W*(?:can\s+you\s+|please\s+|pls\s+)?(?:connect|hook\s+up|link\s+up|integrate)\s+"
+    r"(?:our\s+|my\s+|the\s+)?[\w.]+\s+(?:and|with|to)\s+(?:our\s+|my\s+|the\s+)?[\w.]+\W*$|"
+    # "i need a weekly report", "we want some reporting"
+    r"^\W*(?:i|we)\s+(?:need|want|would\s+like)\s+(?:a|an|some|better)\s+(?:\w+\s+){0,2}"
+    r"(?:reports?|reporting|dashboards?|digests?)\W*$"
 )
 _CONCRETE_START = (
     r"\b(?:every|each|daily|weekly|monthly|hourly|nightly|weekdays?|mondays?|tuesdays?|wednesdays?|"

@@ -141,7 +141,7 @@ OWN_CASES = [
     ),
     case("share the numbers", "manual", None, None, ["report"], "B", "clarify"),
     case(
-        "hook up all our apps so they talk to each other", "manual", None, None, [], "B", "clarify"
+        "hook up all our apps so they talk to each other", "manual", None, None, [], "A", "clarify"
     ),
     case(
         "weekdays at 8:45am post the good stuff in #standup",

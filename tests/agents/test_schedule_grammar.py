@@ -62,6 +62,9 @@ SCHEDULES: list[tuple[str, str, int, str | None]] = [
     # several times a day, intervals, windows
     ("twice a day at 8 and 5 post open invoices", "0 8,17 * * *", 1, None),
     ("twice a day (9am + 3pm) post open invoices", "0 9,15 * * *", 1, None),
+    ("twice a year remind #hr to start the reviews", "0 9 1 1,7 *", 1, None),
+    ("twice a month email me the stock count", "0 9 1,15 * *", 1, None),
+    ("twice a week at 10 post the open tickets", "0 10 * * 1,4", 1, None),
     ("every day at 8am and 5pm check the queue", "0 8,17 * * *", 1, None),
     ("three times a day post the stock levels", "0 9,13,17 * * *", 1, None),
     ("hourly check the status page", "0 * * * *", 1, None),

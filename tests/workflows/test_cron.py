@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from workflows.cron import cron_trigger, validate_crontab
+from workflows.cron import cron_trigger, same_schedule, validate_crontab
 
 LONDON = ZoneInfo("Europe/London")
 SUNDAY = datetime(2025, 1, 5, tzinfo=LONDON)  # a known Sunday, 00:00 local
@@ -119,3 +119,22 @@ def test_invalid_crontabs_are_refused(expr: str, message: str) -> None:
 
 def test_validate_normalises_spacing() -> None:
     assert validate_crontab("  0   9 * *  1-5 ") == "0 9 * * 1-5"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("0 9 1 */3 *", "0 9 1 1,4,7,10 *", True),
+        ("0 9 * * 1-5", "0 9 * * 1,2,3,4,5", True),
+        ("0 9 * * 7", "0 9 * * 0", True),
+        ("0 8,17 * * *", "0 17,8 * * *", True),
+        ("0 9 * * *", "0 9 * * 1", False),
+        ("0 9 1-31 * 1", "0 9 * * 1", False),  # a restricted day of month ORs with the weekday
+        ("0 9 * * *", None, False),
+        ("not a cron", "0 9 * * *", False),
+    ],
+)
+def test_same_schedule_compares_fire_times_not_spelling(
+    first: str, second: str | None, same: bool
+) -> None:
+    assert same_schedule(first, second) is same

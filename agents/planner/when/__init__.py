@@ -25,6 +25,11 @@ def read_schedule(text: str, *, loose: bool = False) -> Schedule | None:
     if one_day_and_time and (loose or _opens_with_a_day(tokens)):
         reading.days.update(day for day, _ in reading.lone_days)
         reading.days_strong = True
+    dated = [(m, d) for m, d in reading.dates if d is not None]
+    if len({m for m, _ in dated}) >= 2 and not reading.recurs():
+        # "on jan 1, apr 1, jul 1 and oct 1 at 9": a list of dates in different months recurs
+        reading.months_strong = True
+        reading.periods.add("year")
     schedule = compose(reading)
     if schedule is None:
         return None

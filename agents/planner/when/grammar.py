@@ -187,7 +187,25 @@ def _frequency(tokens: list[Token], i: int, r: Reading) -> int | None:
         r.per_day = times
         r.anchors.append(i)
         return end
+    if times == 2 and unit in _TWICE:
+        return _twice(r, i, unit, end)
     return _periodic(r, i, _UNIT_PERIODS[unit], 1, end) if times == 1 else None
+
+
+# Twice a week, a month, a year: evenly spread, at the start of each half.
+_TWICE = {"week": ({1, 4}, set(), set()), "month": (set(), {1, 15}, set()),
+          "year": (set(), {1}, {1, 7})}  # fmt: skip
+
+
+def _twice(r: Reading, i: int, unit: str, end: int) -> int:
+    days, dom, months = _TWICE[unit]
+    r.days.update(days)
+    r.days_strong = r.days_strong or bool(days)
+    r.dom.update(dom)
+    r.months.update(months)
+    r.months_strong = r.months_strong or bool(months)
+    r.anchors.append(i)
+    return end
 
 
 def _window(tokens: list[Token], i: int, r: Reading) -> int | None:
