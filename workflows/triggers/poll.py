@@ -1,5 +1,6 @@
 """Poll trigger: fetch the feed, keep only items this workflow has not seen; and, for a workflow
-with a `social.mentions` step, look whether that step would find new mentions."""
+with a `social.mentions` step (on a poll trigger, or first on an interval trigger), look whether
+that step would find new mentions before starting a run."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ async def poll_feed(
 async def new_mentions(runtime: Runtime, workflow: Workflow, spec: WorkflowSpec) -> bool:
     """Whether the workflow's `social.mentions` step would find something new (only a look: the
     step remembers what it reports inside the run). Inputs that refer to the run (templated) are
-    assumed to have news; a look that fails is logged and waits for the next poll."""
+    assumed to have news. When no source can be read for a reason waiting will not fix, the run
+    starts so that its failure is reported; a passing problem waits for the next poll."""
     step = next((s for s in spec.steps if s.action == "social.mentions"), None)
     if step is None:
         return False
@@ -60,8 +62,10 @@ async def new_mentions(runtime: Runtime, workflow: Workflow, spec: WorkflowSpec)
     ctx = _context(runtime, workflow, remember=False)
     try:
         output = await runtime.registry.get("social.mentions").run(ctx, dict(step.inputs))
-    except (ActionError, RetryableError, ValidationError) as exc:
+    except RetryableError as exc:
         log.warning("mentions look for workflow %s failed: %s", workflow.id, exc)
         return False
+    except (ActionError, ValidationError):
+        return True
     count: int = output.count
     return count > 0

@@ -243,3 +243,28 @@ def test_social_monitor_is_draftable() -> None:
     assert spec.trigger.type == "poll" and "rss.new_items" in spec.actions()
     assert set(spec.integrations()) == {"rss", "slack"}
     assert all(action in default_registry() for action in spec.actions())
+
+
+async def test_drafted_reddit_and_hacker_news_watch_runs_only_on_news(
+    live: Live,  # noqa: F811
+    fake_slack: FakeSlack,  # noqa: F811
+    social: SocialApis,
+) -> None:
+    raw = draft("tell #brand when someone mentions acme on reddit or hacker news").workflow
+    social.reddit.append(reddit_post("p1", "Acme fixed our sink", author="sam",
+                                     when="2026-12-03T10:00:00"))  # fmt: skip
+    social.hackernews.append(hn_story("5", "Acme raises a seed round", author="dang",
+                                      when="2026-12-03T09:00:00"))  # fmt: skip
+    social.bluesky.append(skeet("z", "Acme on Bluesky is not asked for"))
+    workflow = await approved(live, {"spec": raw})
+    await live.runtime.fire(workflow["id"])  # the interval trigger looks first: news, a run
+    assert digests(fake_slack) == [
+        "2 new mention(s):\n"
+        "• <https://www.reddit.com/r/smallbusiness/comments/p1/acme_fixed_our_sink/|Acme fixed our "
+        "sink> (Reddit)\n"
+        "• <https://news.ycombinator.com/item?id=5|Acme raises a seed round> (Hacker News)\n"
+    ]
+    assert social.asked("bluesky") == [] and social.asked("mastodon") == []
+    await live.runtime.fire(workflow["id"])  # nothing new: no run, so no plan quota used
+    runs = (await live.as_().get("/api/runs", params={"workflow_id": workflow["id"]})).json()
+    assert [r["status"] for r in runs] == ["succeeded"]
