@@ -288,15 +288,11 @@ class Runtime:
                 from workflows.triggers.poll import new_mentions, poll_feed
 
                 remember = "rss.new_items" not in spec.actions()
-                items = await poll_feed(self, workflow, spec.trigger.url, remember=remember)
+                url = spec.trigger.url
+                items = await poll_feed(self, workflow, url, remember=remember) if url else []
                 if not items and not await new_mentions(self, workflow, spec):
                     return
-                payload.update(items=items, count=len(items), feed=spec.trigger.url)
-            elif spec.trigger.type == "interval" and spec.actions()[:1] == ["social.mentions"]:
-                from workflows.triggers.poll import new_mentions
-
-                if not await new_mentions(self, workflow, spec):
-                    return  # nothing new: no run (a run every few minutes would use up the plan)
+                payload.update(items=items, count=len(items), feed=url or "")
             key = f"fire:{fire_time.astimezone(UTC).isoformat()}" if fire_time else None
             started = await start_run(
                 tenant, workflow, trigger_type=spec.trigger.type, payload=payload,

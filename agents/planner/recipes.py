@@ -230,10 +230,10 @@ def _feeds(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -> None:
             if k.strip(" '\"")
         ][:10]
     words = re.sub(r"https?://\S+", " ", t)
-    sites = [name for pattern, name in _SITES if has(words, pattern)]
-    sites = sites or (
-        ["reddit", "hackernews", "mastodon", "bluesky"] if has(words, _ANY_SOCIAL) else []
-    )
+    asked_feeds = has(words, r"\bfeeds?\b|\brss\b")  # "the Hacker News feed": RSS as asked
+    sites = [] if asked_feeds else [name for pattern, name in _SITES if has(words, pattern)]
+    if not sites and not asked_feeds and has(words, _ANY_SOCIAL):
+        sites = ["reddit", "hackernews", "mastodon", "bluesky"]
     mentioned = _MENTIONED.search(words)
     if sites and not keywords and mentioned and mentioned.group(1) not in ("our", "us", "the"):
         keywords = [mentioned.group(1)]
@@ -260,8 +260,8 @@ def _mentions(
     raw: dict[str, Any], trigger: TriggerReading, step: dict[str, Any], sites: list[str],
     keywords: list[str], t: str,
 ) -> None:  # fmt: skip
-    """social.mentions for the named sites (first, so an interval trigger looks before it runs);
-    feeds the request names (addresses, Google News) are read by the same step."""
+    """social.mentions for the named sites, first; feeds the request names (addresses, Google
+    News) are read by the same step; a poll without a feed looks for mentions only."""
     feeds = [u.rstrip(".,)") for u in re.findall(r"https?://\S+", t)]
     if has(t, r"\bgoogle\s+news\b"):
         query = re.sub(r"[^a-z0-9]+", "+", keywords[0].lower()).strip("+")
@@ -285,10 +285,8 @@ def _mentions(
     raw["steps"] = [step, *rest]
     if trigger.kind in ("poll", "manual"):
         every = int(raw["trigger"].get("interval_seconds") or 900)
-        raw["trigger"] = (
-            {"type": "poll", "url": feeds[0], "interval_seconds": every} if feeds
-            else {"type": "interval", "seconds": every}
-        )  # fmt: skip
+        raw["trigger"] = {"type": "poll", **({"url": feeds[0]} if feeds else {}),
+                          "interval_seconds": every}  # fmt: skip
     for other in rest:
         if other.get("action") == "slack.post_message" and "trigger" in str(other["inputs"]):
             other["inputs"]["text"] = _MENTIONS_DIGEST.replace("ID", step["id"])

@@ -1,6 +1,6 @@
 """Poll trigger: fetch the feed, keep only items this workflow has not seen; and, for a workflow
-with a `social.mentions` step (on a poll trigger, or first on an interval trigger), look whether
-that step would find new mentions before starting a run."""
+with a `social.mentions` step, look whether that step would find new mentions (a poll without a
+feed address only does that)."""
 
 from __future__ import annotations
 
