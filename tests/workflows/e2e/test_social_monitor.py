@@ -268,3 +268,27 @@ async def test_drafted_reddit_and_hacker_news_watch_runs_only_on_news(
     await live.runtime.fire(workflow["id"])  # nothing new: no run, so no plan quota used
     runs = (await live.as_().get("/api/runs", params={"workflow_id": workflow["id"]})).json()
     assert [r["status"] for r in runs] == ["succeeded"]
+
+
+async def test_a_watch_nothing_can_read_fails_in_words_and_a_passing_outage_waits(
+    live: Live,  # noqa: F811
+    fake_slack: FakeSlack,  # noqa: F811
+    social: SocialApis,
+) -> None:
+    raw = draft("tell #brand when someone mentions acme on bluesky").workflow
+    assert raw["trigger"] == {"type": "poll", "interval_seconds": 900}
+    workflow = await approved(live, {"spec": raw})
+    social.bluesky.append(skeet("q", "Acme again"))
+    social.broken["bluesky"] = "503"  # a passing outage: no run, the next poll tries again
+    await live.runtime.fire(workflow["id"])
+    runs = (await live.as_().get("/api/runs", params={"workflow_id": workflow["id"]})).json()
+    assert runs == [] and len(social.asked("bluesky")) == 1
+
+    social.broken["bluesky"] = "403"  # refused for good: a run fails and says why
+    await live.runtime.fire(workflow["id"])
+    runs = (await live.as_().get("/api/runs", params={"workflow_id": workflow["id"]})).json()
+    assert [r["status"] for r in runs] == ["failed"]
+    run = (await live.as_().get(f"/api/runs/{runs[0]['id']}")).json()
+    errors = [s.get("error") for s in run["steps"] if s.get("error")]
+    assert errors and "Bluesky refused the search (it answered 403)" in errors[0]
+    assert digests(fake_slack) == []
