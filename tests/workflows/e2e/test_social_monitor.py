@@ -276,7 +276,7 @@ async def test_a_watch_nothing_can_read_fails_in_words_and_a_passing_outage_wait
     social: SocialApis,
 ) -> None:
     raw = draft("tell #brand when someone mentions acme on bluesky").workflow
-    assert raw["trigger"] == {"type": "poll", "interval_seconds": 900}
+    assert raw is not None and raw["trigger"] == {"type": "poll", "interval_seconds": 900}
     workflow = await approved(live, {"spec": raw})
     social.bluesky.append(skeet("q", "Acme again"))
     social.broken["bluesky"] = "503"  # a passing outage: no run, the next poll tries again
