@@ -115,34 +115,35 @@ async def _mastodon(ctx: ActionContext, inp: MentionsInput) -> list[Mention]:
     return [m for m in found if _matches(m, inp.keywords)] if inp.hashtags else found
 
 
-async def _feeds(ctx: ActionContext, inp: MentionsInput) -> list[Mention]:
-    results = await asyncio.gather(
-        *(rss.feed_items(ctx, u) for u in inp.feeds), return_exceptions=True
-    )
-    if all(isinstance(r, BaseException) for r in results):
-        first = results[0]
-        retryable = isinstance(first, RetryableError)
-        raise SourceProblem(f"Your feeds could not be read ({first})", retryable=retryable)
+async def _feed(ctx: ActionContext, inp: MentionsInput, url: str) -> list[Mention]:
+    """The items of one feed that mention a keyword (each feed is read, and fails, alone)."""
+    host = urlsplit(url).hostname or url
+    try:
+        items = await rss.feed_items(ctx, url)
+    except RetryableError as exc:
+        raise SourceProblem(f"The feed at {host} could not be reached", retryable=True) from exc
+    except ActionError as exc:
+        status = re.search(r"answered (\d{3})", str(exc))
+        why = f" (it answered {status.group(1)})" if status else ""
+        why = " (it is not an RSS or Atom feed)" if "not an RSS" in str(exc) else why
+        raise SourceProblem(f"The feed at {host} could not be read{why}", retryable=False) from exc
     found: list[Mention] = []
-    for result in results:
-        for item in [] if isinstance(result, BaseException) else result:
-            text = src.plain_text(item.summary)
-            found.append(Mention(
-                source="rss", source_name=item.source or "a feed", author=None,
-                url=item.link or item.key, title=item.title or src.title_of(text), text=text,
-                time=item.published,
-            ))  # fmt: skip
+    for item in items:
+        text = src.plain_text(item.summary)
+        found.append(Mention(
+            source="rss", source_name=item.source or "a feed", author=None,
+            url=item.link or item.key, title=item.title or src.title_of(text), text=text,
+            time=item.published,
+        ))  # fmt: skip
     return [m for m in found if _matches(m, inp.keywords)]
 
 
 def read_source(ctx: ActionContext, inp: MentionsInput, source: Source) -> Awaitable[list[Mention]]:
-    """The read of one source."""
+    """The read of one social site."""
     if source == "reddit":
         return _reddit(ctx, inp)
     if source == "mastodon":
         return _mastodon(ctx, inp)
-    if source == "rss":
-        return _feeds(ctx, inp)
     return _each_keyword(ctx, inp, source)
 
 
@@ -213,10 +214,9 @@ async def _unseen(ctx: ActionContext, mentions: list[Mention]) -> list[Mention]:
 
 async def mentions(ctx: ActionContext, inp: MentionsInput) -> MentionsOutput:
     """Read every source, drop repeats across sources and what was reported before."""
-    sources = inp.active()
-    results = await asyncio.gather(
-        *(read_source(ctx, inp, s) for s in sources), return_exceptions=True
-    )
+    reads = [read_source(ctx, inp, s) for s in inp.active() if s != "rss"]
+    reads += [_feed(ctx, inp, url) for url in inp.feeds]
+    results = await asyncio.gather(*reads, return_exceptions=True)
     problems: list[str] = []
     found: list[Mention] = []
     for result in results:
@@ -226,7 +226,7 @@ async def mentions(ctx: ActionContext, inp: MentionsInput) -> MentionsOutput:
             raise result
         else:
             found += result
-    if len(problems) == len(sources):
+    if len(problems) == len(reads):
         words = "; ".join(problems)
         if any(isinstance(r, SourceProblem) and r.retryable for r in results):
             raise RetryableError(f"No source could be checked: {words}")

@@ -205,7 +205,7 @@ def bluesky_mentions(payload: Any) -> list[Mention]:
 
 def reddit_url(base: str, keywords: list[str], subreddit: str | None, limit: int) -> str:
     """One Reddit search for every keyword (quoted, joined with OR), newest first."""
-    query = " OR ".join(f'"{k}"' for k in keywords)
+    query = " OR ".join('"' + k.replace('"', "") + '"' for k in keywords)
     params = {"q": query, "sort": "new", "limit": str(limit), "raw_json": "1"}
     if subreddit:
         params["restrict_sr"] = "1"

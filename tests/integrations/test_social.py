@@ -56,7 +56,11 @@ def blog() -> Iterator[LoopbackServer]:
     async def feed(request: Request) -> Response:
         return Response(BLOG, media_type="application/rss+xml")
 
-    with serve_app(Starlette(routes=[Route("/feed.xml", feed)])) as running:
+    async def gone(request: Request) -> Response:
+        return Response("<html>not a feed", media_type="text/html")
+
+    routes = [Route("/feed.xml", feed), Route("/gone.xml", gone)]
+    with serve_app(Starlette(routes=routes)) as running:
         yield running
 
 
@@ -289,3 +293,17 @@ def test_the_step_and_the_template_in_plain_words() -> None:
     [message] = [s.message for s in described.steps if s.message is not None]
     assert message.body.startswith("2 new mention(s):\n• <https://www.reddit.com/r/")
     assert "(Hacker News, pg_fan)" in message.body and "{{" not in message.body
+
+
+async def test_a_feed_that_cannot_be_read_is_named_and_the_rest_arrive(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace,
+    apis: SocialApis, client: httpx.AsyncClient, blog: LoopbackServer,
+) -> None:  # fmt: skip
+    ctx = await _ctx(settings, sessions, workspace, client)
+    feeds = [f"{blog.url}/feed.xml", f"{blog.url}/gone.xml", f"{blog.url}/missing.xml"]
+    out = await MENTIONS.run(ctx, {"keywords": ["acme"], "sources": ["rss"], "feeds": feeds})
+    assert [m.title for m in out.items] == ["Acme opens in Leeds"]
+    assert out.failed_sources == [
+        "The feed at 127.0.0.1 could not be read (it is not an RSS or Atom feed)",
+        "The feed at 127.0.0.1 could not be read (it answered 404)",
+    ]
