@@ -25,7 +25,8 @@ from workflows.cron import same_schedule
 _SOURCE_TRIGGERS = ("email", "stripe", "slack")
 # Action namespaces as the labels name them: HubSpot is a CRM; alert.* is the workflow's own
 # bookkeeping (did the value cross the line?), not a tool it uses.
-_LABEL_OF_NAMESPACE: dict[str, str | None] = {"hubspot": "crm", "alert": None}
+# social.mentions does what the labels call "rss" (watching sites for new posts).
+_LABEL_OF_NAMESPACE: dict[str, str | None] = {"hubspot": "crm", "alert": None, "social": "rss"}
 
 
 class Mismatch(BaseModel):

@@ -16,6 +16,7 @@ from integrations import (
     rss,
     sheets,
     slack,
+    social,
     stripe,
 )
 from integrations import credential_actions as credentials
@@ -33,6 +34,7 @@ def default_registry() -> ActionRegistry:
         crm,
         report,
         rss,
+        social,
         ai,
         stripe,
         sheets,

@@ -91,6 +91,17 @@ class Settings(BaseSettings):
     hubspot_api_base: str = Field(default="https://api.hubapi.com", alias="HUBSPOT_API_BASE")
     hubspot_token: str | None = Field(default=None, alias="HUBSPOT_TOKEN")
 
+    # social.mentions: the public search APIs it reads (tests point them at local fakes).
+    reddit_api_base: str = Field(default="https://www.reddit.com", alias="LEVQOR_REDDIT_API_BASE")
+    hackernews_api_base: str = Field(
+        default="https://hn.algolia.com", alias="LEVQOR_HACKERNEWS_API_BASE"
+    )
+    # Unset: each step's own instance (https://{instance}); set, every instance is read there.
+    mastodon_api_base: str | None = Field(default=None, alias="LEVQOR_MASTODON_API_BASE")
+    bluesky_api_base: str = Field(
+        default="https://public.api.bsky.app", alias="LEVQOR_BLUESKY_API_BASE"
+    )
+
     http_allowed_hosts: list[str] = Field(default_factory=list, alias="LEVQOR_HTTP_ALLOWED_HOSTS")
     webhook_max_bytes: int = Field(default=256 * 1024, alias="LEVQOR_WEBHOOK_MAX_BYTES")
     webhook_legacy_signatures: bool = Field(default=False, alias="LEVQOR_WEBHOOK_LEGACY_SIGNATURES")

@@ -109,6 +109,7 @@ def _list_field(path: Path, scene: Scene) -> str:
         "crm.find_contacts": "contacts",
         "hubspot.list_contacts": "contacts",
         "rss.new_items": "items",
+        "social.mentions": "mentions",
         "stripe.list_invoices": "invoices",
         "sheets.read_rows": "rows",
     }.get(action, "")

@@ -29,6 +29,7 @@ OUTPUT_NOUNS: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "rss.new_items": ("the new feed items", {"items": "new feed items"}),
     "sheets.append_row": ("the new row", {}),
+    "social.mentions": ("the new mentions", {"items": "new mentions"}),
     "sheets.read_rows": ("the sheet's rows", {"rows": "rows in the sheet"}),
     "sheets.update_row": ("the updated rows", {}),
     "slack.post_message": ("the Slack post", {}),

@@ -234,6 +234,25 @@ def _rss(v: StepView) -> str:
     return f"Check {join_words(feeds) or 'the feed'} for new items{about}"
 
 
+_SOCIAL_NAMES = {"reddit": "Reddit", "hackernews": "Hacker News", "mastodon": "Mastodon",
+                 "bluesky": "Bluesky"}  # fmt: skip
+
+
+def _social(v: StepView) -> str:
+    sources = v.inputs.get("sources")
+    named = sources if isinstance(sources, list) else list(_SOCIAL_NAMES)
+    feeds = v.inputs.get("feeds")
+    urls = feeds if isinstance(feeds, list) else []
+    where = [_SOCIAL_NAMES[s] for s in named if s in _SOCIAL_NAMES]
+    if v.inputs.get("subreddit") and "Reddit" in where:
+        where[where.index("Reddit")] = f"Reddit (r/{v.inputs['subreddit']})"
+    where += [host_words(u) for u in urls if u]
+    keywords = v.inputs.get("keywords")
+    words = keywords if isinstance(keywords, list) and keywords else ["your keywords"]
+    what = " or ".join(f"“{k}”" if keywords else str(k) for k in words)
+    return f"Look for new mentions of {what} on {join_words(where) or 'social media'}"
+
+
 def _sheet(v: StepView) -> str:
     tab, book = v.text("sheet"), v.text("spreadsheet")
     if book and ("/" in book or len(book) > 40):
@@ -330,6 +349,7 @@ ACTION_WORDS: dict[str, ActionWords] = {
     "sheets.update_row": _update_row,
     "sheets.delete_rows": _delete_rows,
     "slack.post_message": _slack,
+    "social.mentions": _social,
     "stripe.get_customer": lambda v: "Look up the customer in Stripe",
     "stripe.invoice_reminders": _invoice_reminders,
     "stripe.list_invoices": _list_invoices,

@@ -285,13 +285,14 @@ class Runtime:
             spec = await self._spec(session, workflow)
             payload: dict[str, Any] = {"fired_at": utcnow().isoformat()}
             if spec.trigger.type == "poll":
-                from workflows.triggers.poll import poll_feed
+                from workflows.triggers.poll import new_mentions, poll_feed
 
                 remember = "rss.new_items" not in spec.actions()
-                items = await poll_feed(self, workflow, spec.trigger.url, remember=remember)
-                if not items:
+                url = spec.trigger.url
+                items = await poll_feed(self, workflow, url, remember=remember) if url else []
+                if not items and not await new_mentions(self, workflow, spec):
                     return
-                payload.update(items=items, count=len(items), feed=spec.trigger.url)
+                payload.update(items=items, count=len(items), feed=url or "")
             key = f"fire:{fire_time.astimezone(UTC).isoformat()}" if fire_time else None
             started = await start_run(
                 tenant, workflow, trigger_type=spec.trigger.type, payload=payload,

@@ -231,10 +231,11 @@ class StripeTrigger(_Strict):
 
 
 class PollTrigger(_Strict):
-    """New items in an RSS/Atom feed, checked every `interval_seconds`."""
+    """New items in an RSS/Atom feed (`url`), or new mentions the workflow's `social.mentions`
+    step finds (with or without a feed), checked every `interval_seconds`."""
 
     type: Literal["poll"] = "poll"
-    url: str = Field(pattern=r"^https?://")
+    url: str | None = Field(default=None, pattern=r"^https?://")
     interval_seconds: int = Field(default=900, ge=30)
 
 
@@ -341,6 +342,9 @@ class WorkflowSpec(_Strict):
                             "which does not run before it"
                         )
             seen.add(step.id)
+        feedless = isinstance(self.trigger, PollTrigger) and not self.trigger.url
+        if feedless and "social.mentions" not in self.actions():
+            raise ValueError("trigger.url: a poll needs a feed address or a mentions step")
         answer = getattr(self.trigger, "webhook_response_step", None)
         if answer is not None and answer not in seen:
             raise ValueError(f"trigger.webhook_response_step: there is no step {answer!r}")

@@ -32,6 +32,22 @@ _FEEDS = (
     (r"\bgoogle\s+news\b", "https://news.google.com/rss/search?q={q}"),
     (r"\bmastodon\b", "https://mastodon.social/tags/{q}.rss"),
 )
+# Sites social.mentions searches itself (the RSS addresses above are kept for requests that name
+# no keyword); Twitter-like requests, which have no public search, get all four.
+_SITES = (
+    (r"\breddit\b", "reddit"),
+    (r"\bhacker\s*news\b", "hackernews"),
+    (r"\bmastodon\b|\bfediverse\b", "mastodon"),
+    (r"\bbluesky\b|\bbsky\b", "bluesky"),
+)
+_ANY_SOCIAL = r"\btwitter\b|\btweets?\b|\bx\.com\b|\bsocial\s+media\b|\bsocials\b"
+_MENTIONED = re.compile(
+    r"\bmention(?:s|ed|ing)?\s+(?:of\s+)?([a-z0-9][\w&'.-]*)\s+(?:on|in|across|anywhere)\b"
+)
+_MENTIONS_DIGEST = (
+    "{{ steps['ID'].count }} new mention(s):\n{% for item in steps['ID']['items'] %}"
+    "• <{{ item.url }}|{{ item.title }}> ({{ item.source_name }})\n{% endfor %}"
+)
 _KEYWORDS = re.compile(
     r"\b(?:keywords?|mentions?\s+of|mentioning|words?)\s*:?\s+(?:like\s+|such\s+as\s+)?"
     r"([^.;:]+?)(?=\s+(?:and\s+|then\s+)?(?:post|send|tell|notify|ping|alert|drop|share|let)\b|"
@@ -199,7 +215,8 @@ def _channel_after(slots: Slots, start: int) -> str | None:
 
 
 def _feeds(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -> None:
-    """social-media-monitor: several feeds and unquoted keywords → rss.new_items urls/keywords."""
+    """social-media-monitor: social sites named → social.mentions; else several feeds and unquoted
+    keywords → rss.new_items urls/keywords."""
     t = slots.text
     step = next((s for s in raw["steps"] if s.get("action") == "rss.new_items"), None)
     if step is None:
@@ -212,6 +229,17 @@ def _feeds(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -> None:
             for k in re.split(r"\s*(?:,|\band\b|\bor\b|/)\s*", named.group(1))
             if k.strip(" '\"")
         ][:10]
+    words = re.sub(r"https?://\S+", " ", t)
+    asked_feeds = has(words, r"\bfeeds?\b|\brss\b")  # "the Hacker News feed": RSS as asked
+    sites = [] if asked_feeds else [name for pattern, name in _SITES if has(words, pattern)]
+    if not sites and not asked_feeds and has(words, _ANY_SOCIAL):
+        sites = ["reddit", "hackernews", "mastodon", "bluesky"]
+    mentioned = _MENTIONED.search(words)
+    if sites and not keywords and mentioned and mentioned.group(1) not in ("our", "us", "the"):
+        keywords = [mentioned.group(1)]
+    if sites and keywords:
+        _mentions(raw, trigger, step, sites, keywords, t)
+        return
     query = re.sub(r"[^a-z0-9]+", "+", (keywords[0] if keywords else "our-brand").lower())
     urls = [u.rstrip(".,)") for u in re.findall(r"https?://\S+", t)]
     urls += [url.format(q=query.strip("+")) for pattern, url in _FEEDS if has(t, pattern)]
@@ -225,6 +253,43 @@ def _feeds(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -> None:
     for other in raw["steps"]:
         if other.get("action") == "slack.post_message" and "trigger" in str(other["inputs"]):
             other["inputs"]["text"] = _DIGEST.replace("new_items", step["id"])
+            other["when"] = f"steps['{step['id']}'].count > 0"
+
+
+def _mentions(
+    raw: dict[str, Any], trigger: TriggerReading, step: dict[str, Any], sites: list[str],
+    keywords: list[str], t: str,
+) -> None:  # fmt: skip
+    """social.mentions for the named sites, first; feeds the request names (addresses, Google
+    News) are read by the same step; a poll without a feed looks for mentions only."""
+    feeds = [u.rstrip(".,)") for u in re.findall(r"https?://\S+", t)]
+    if has(t, r"\bgoogle\s+news\b"):
+        query = re.sub(r"[^a-z0-9]+", "+", keywords[0].lower()).strip("+")
+        feeds.append(f"https://news.google.com/rss/search?q={query}")
+    feeds = list(dict.fromkeys(feeds))[:10]
+    step["action"] = "social.mentions"
+    step["inputs"] = {
+        "keywords": keywords[:5],
+        "sources": sites,
+        **({"feeds": feeds} if feeds else {}),
+    }
+    twitter = r"https?://(?:api\.)?(?:twitter|x)\.com\b"
+    rest = [
+        s
+        for s in raw["steps"]
+        if s is not step
+        and not (
+            s.get("action") == "http.request" and re.match(twitter, str(s["inputs"].get("url", "")))
+        )
+    ]
+    raw["steps"] = [step, *rest]
+    if trigger.kind in ("poll", "manual"):
+        every = int(raw["trigger"].get("interval_seconds") or 900)
+        raw["trigger"] = {"type": "poll", **({"url": feeds[0]} if feeds else {}),
+                          "interval_seconds": every}  # fmt: skip
+    for other in rest:
+        if other.get("action") == "slack.post_message" and "trigger" in str(other["inputs"]):
+            other["inputs"]["text"] = _MENTIONS_DIGEST.replace("ID", step["id"])
             other["when"] = f"steps['{step['id']}'].count > 0"
 
 

@@ -56,6 +56,7 @@ INPUTS: dict[str, dict[str, Any]] = {
         "values": {"stage": "won"},
     },
     "slack.post_message": {"channel": "#ops", "text": "{{ steps.summary.summary }}"},
+    "social.mentions": {"keywords": ["acme"], "sources": ["reddit", "hackernews"]},
     "stripe.get_customer": {"customer_id": "{{ trigger.customer_id }}"},
     "stripe.invoice_reminders": {"stages": [3, 7], "subject": "Invoice {invoice}", "text": "Pay"},
     "stripe.list_invoices": {"status": "open", "overdue_days": 7},
@@ -113,6 +114,7 @@ def test_the_sentences_say_what_happens_to_whom() -> None:
     said = {action: step_sentences(one_step(action))[-1] for action in INPUTS}
     assert said["email.send"] == "Email you the report"
     assert said["slack.post_message"] == "Post the AI summary in #ops"
+    assert said["social.mentions"] == "Look for new mentions of “acme” on Reddit and Hacker News"
     assert said["ai.categorize"] == "Have AI sort the email into billing, shipping or other"
     assert said["crm.upsert_contact"] == "Add or update the sender as a contact in your CRM"
     assert said["crm.delete_contacts"] == (

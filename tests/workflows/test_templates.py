@@ -195,13 +195,19 @@ def test_required_template_shapes() -> None:
     invoices = CATALOG.instantiate("invoice-follow-up", _required("invoice-follow-up"))
     assert invoices.actions() == ["stripe.invoice_reminders", "slack.post_message"]
 
-    monitor = CATALOG.instantiate("social-media-monitor", {"feed_url": "https://a.example/rss"})
+    monitor = CATALOG.instantiate(
+        "social-media-monitor", {"feed_url": "https://a.example/rss", "keywords": ["acme"]}
+    )
     assert monitor.trigger.model_dump() == {
         "type": "poll",
         "url": "https://a.example/rss",
         "interval_seconds": 900,
     }
-    assert _step(monitor, "items").inputs == {"url": "https://a.example/rss", "keywords": []}
+    assert _step(monitor, "mentions").inputs == {
+        "keywords": ["acme"],
+        "sources": ["reddit", "hackernews", "mastodon", "bluesky"],
+        "feeds": ["https://a.example/rss"],
+    }
 
 
 def test_auto_responder_replies_in_thread_except_human_only() -> None:
@@ -232,7 +238,7 @@ def test_whole_placeholder_keeps_type() -> None:
         "social-media-monitor",
         {"feed_url": "https://a.example/rss", "keywords": ["acme", "widgets"]},
     )
-    assert _step(monitor, "items").inputs["keywords"] == ["acme", "widgets"]
+    assert _step(monitor, "mentions").inputs["keywords"] == ["acme", "widgets"]
     assert monitor.trigger.model_dump()["interval_seconds"] == 900
 
 
@@ -333,7 +339,8 @@ def test_unknown_template_suggests_close_ids() -> None:
         ("social-media-monitor", {"feed_url": "https://a.example", "keywords": "a"}, "keywords"),
         ("weekly-analytics-report", {"email_owners": "yes"}, "email_owners"),
         ("weekly-analytics-report", {"timezone": "Mars/Olympus_Mons"}, "timezone"),
-        ("social-media-monitor", {"feed_url": "ftp://a.example"}, "feed_url"),
+        ("social-media-monitor", {"feed_url": "ftp://a.example", "keywords": ["a"]}, "feed_url"),
+        ("social-media-monitor", {"feed_url": "https://a.example"}, "keywords"),
     ],
 )
 def test_bad_params_name_the_parameter(
