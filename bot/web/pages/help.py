@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from accounts import retention, support
 from accounts.help_search import search
+from bot import help_answers
 from bot.web.auth import CsrfChecked, PageContext
 from bot.web.flash import flash_redirect
 from bot.web.render import render
@@ -21,15 +22,17 @@ Text = Annotated[str, Form()]
 
 @router.get("/help")
 async def help_page(request: Request, ctx: PageContext, q: str = "") -> HTMLResponse:
-    """Search the docs; each answer is the passage itself, with where it comes from."""
-    question = q.strip()[:300]
+    """Search the docs; each answer is the passage itself, with where it comes from (with a
+    model configured, first its answer grounded in those passages, citing them)."""
+    found = await help_answers.answer(ctx.runtime.settings, q)
     return render(
         request,
         "help/index.html",
         ctx.user,
         title="Help",
-        q=question,
-        answers=search(question) if question else [],
+        q=found.question,
+        answers=found.passages,
+        grounded=found.grounded,
         support=retention.support_sentence(
             await retention.with_plan(ctx.tenant.session, ctx.user.workspace)
         ),
