@@ -567,6 +567,9 @@ class ExportJob(SQLModel, table=True):
     progress: int = 0  # percent
     error: str | None = Field(default=None, max_length=500)
     created_at: datetime = _ts()
+    # Written every `HEARTBEAT_SECONDS` while a process builds it: a build that stopped beating
+    # (the process was killed) is failed with a sentence (`accounts.export_recovery`).
+    heartbeat_at: datetime | None = _ts(nullable=True)
     finished_at: datetime | None = _ts(nullable=True)
     expires_at: datetime | None = _ts(nullable=True)
 

@@ -1,4 +1,5 @@
-"""referral rewards: the credit of a reward, and each referral paid and rewarded once
+"""referral rewards: the credit of a reward, and each referral paid and rewarded once;
+an export's heartbeat (a build killed midway is found and failed)
 
 Revision ID: 0013_w16
 Revises: 0012
@@ -9,6 +10,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import storage.types
 
 revision: str = "0013_w16"
 down_revision: str | None = "0012"
@@ -22,9 +25,13 @@ def upgrade() -> None:
         batch.create_unique_constraint(
             "uq_referral_event_once", ["workspace_id", "kind", "referred_workspace_id"]
         )
+    with op.batch_alter_table("export_job") as batch:
+        batch.add_column(sa.Column("heartbeat_at", storage.types.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("export_job") as batch:
+        batch.drop_column("heartbeat_at")
     with op.batch_alter_table("referral_event") as batch:
         batch.drop_constraint("uq_referral_event_once", type_="unique")
         batch.drop_column("amount_pence")
