@@ -121,10 +121,11 @@ def test_support_reply_command(env: Path) -> None:
     ticket_id = asyncio.run(_ticket())
     code, out = levqor("support", "reply", "nope", "hello")
     assert code == 1 and "there is no ticket 'nope'" in out
-    code, out = levqor("support", "reply", ticket_id, "Reinstall the app from the Connections page.")
+    answer = "Reinstall the app from the Connections page."
+    code, out = levqor("support", "reply", ticket_id, answer)
     assert code == 0, out
     assert "Replied to “Cannot connect Slack”" in out and "kept in the outbox" in out
     ticket, audited = asyncio.run(_stored(ticket_id))
     assert ticket.status == "answered" and audited == ["support.replied"]
-    assert ticket.conversation[-1]["reply"] == "Reinstall the app from the Connections page."
+    assert ticket.conversation[-1]["reply"] == answer
     assert levqor("support", "list")[1].strip() == "No open tickets."
