@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Page, expect
 from sqlmodel import select
 
 from accounts import support
@@ -19,7 +20,7 @@ from storage.models import AuditLog, Member, Role, SupportTicket
 from tests.bot.test_cli import env, levqor
 from tests.conftest import make_settings
 from tests.fakes.smtp_inbox import Inbox, smtp_inbox
-from tests.web.conftest import Web, csrf_of, page_csrf, sign_up_client
+from tests.web.conftest import Web, csrf_of, page_csrf, sign_up_client, sign_up_in_browser
 
 __all__ = ["env"]
 OPERATOR = "ops@levqor.example"
@@ -129,3 +130,31 @@ def test_support_reply_command(env: Path) -> None:
     assert ticket.status == "answered" and audited == ["support.replied"]
     assert ticket.conversation[-1]["reply"] == answer
     assert levqor("support", "list")[1].strip() == "No open tickets."
+
+
+async def test_help_ticket_then_the_operators_reply_in_chromium(
+    page: Page, web: Web, inbox: tuple[Inbox, int]
+) -> None:
+    await sign_up_in_browser(page, web)
+    await page.goto(f"{web.url}/help?q=export")
+    await page.get_by_label("Message").fill("The export button is grey for me.")
+    await page.get_by_role("button", name="Send to support").click()
+    await expect(page.get_by_role("status").first).to_contain_text("Ticket opened")
+    ticket = page.locator("article.ticket").first
+    await expect(ticket).to_contain_text("Waiting for a reply")
+
+    operator = await sign_up_client(web, email=OPERATOR, workspace="Levqor Ops")
+    queue = await operator.get("/admin/support")
+    ticket_id = queue.text.split('data-ticket="')[1].split('"')[0]
+    reply = "Exports come with the Growth plan: choose it on Billing, then try again."
+    sent = await operator.post(
+        f"/admin/support/{ticket_id}/reply",
+        data={"csrf_token": csrf_of(queue.text), "reply": reply},
+    )
+    assert sent.status_code == 303
+    await operator.aclose()
+
+    await page.reload()
+    await expect(ticket).to_contain_text("Answered")
+    await expect(ticket.locator("figure.ticket-reply blockquote")).to_have_text(reply)
+    await expect(ticket.locator("figure.ticket-reply figcaption")).to_have_text("Levqor support")
