@@ -54,6 +54,7 @@ class Outcome:
     applied: bool
     note: str
     changed: list[Workflow] = field(default_factory=list)
+    workspace_id: str | None = None  # whose subscription the event was about
 
 
 async def handle(
@@ -101,7 +102,7 @@ async def handle(
         return Outcome(False, "stale event and Stripe not reachable: kept the newer state")
     changed = await apply(session, row, fresh, now)
     row.stripe_event_at = max(row.stripe_event_at, created)
-    return Outcome(True, f"{row.status} on {row.plan}", changed)
+    return Outcome(True, f"{row.status} on {row.plan}", changed, row.workspace_id)
 
 
 def _invoice_subscription(invoice: dict[str, Any]) -> str | None:

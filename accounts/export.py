@@ -8,6 +8,7 @@ secrets are left out of the rows (`SECRET_COLUMNS`). Every query is scoped to th
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import hmac
@@ -38,6 +39,7 @@ from storage.models import (
 from storage.types import utcnow
 
 LINK_HOURS = 24
+HEARTBEAT_SECONDS = 20.0  # a build says it is alive this often (see accounts.export_recovery)
 SECRET_COLUMNS = frozenset(
     {"key_hash", "password_hash", "ciphertext", "token_hash", "csrf_token", "inbound_secret",
      "webhook_secret"}
@@ -193,7 +195,8 @@ async def build_export(
         if job is None or job.status != "queued":
             return False
         workspace_id, email = job.workspace_id, job.contact_email
-    await _update(sessions, job_id, status="running", progress=1)
+    await _update(sessions, job_id, status="running", progress=1, heartbeat_at=utcnow())
+    beating = asyncio.create_task(_heartbeat(sessions, job_id))
     try:
         async with sessions() as session:
             if email:
@@ -214,6 +217,8 @@ async def build_export(
     except Exception as exc:  # the job says so; the person can ask again
         await _update(sessions, job_id, status="failed", error=f"the export failed: {exc}"[:500])
         raise
+    finally:
+        beating.cancel()
     finished = now or utcnow()
     await _update(
         sessions,
@@ -224,6 +229,13 @@ async def build_export(
         expires_at=finished + timedelta(hours=LINK_HOURS),
     )
     return True
+
+
+async def _heartbeat(sessions: async_sessionmaker[AsyncSession], job_id: str) -> None:
+    """Say "still building" every `HEARTBEAT_SECONDS` until cancelled."""
+    while True:
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+        await _update(sessions, job_id, heartbeat_at=utcnow())
 
 
 def _readme(email: str | None) -> str:

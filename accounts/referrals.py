@@ -1,6 +1,6 @@
 """Referrals: each workspace's link (`/r/{code}`), the clicks and sign-ups it led to, and the
 figures the growth panel shows. Payments and rewards are recorded as `paid` and `reward` events
-by billing once it exists (not yet: see docs/data-lifecycle.md)."""
+by `accounts.referral_rewards` when a referred workspace pays."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class Figures:
     signups: int
     paying: int
     rewards: int
+    credited_pence: int = 0  # the credit this workspace's rewards put on its Levqor bill
 
 
 async def link_code(session: AsyncSession, workspace: Workspace) -> str:
@@ -78,6 +79,12 @@ async def attribute_signup(session: AsyncSession, code: str, new_workspace_id: s
 async def figures(session: AsyncSession, workspace: Workspace) -> Figures:
     """Clicks, sign-ups, paying referrals and rewards of the workspace's link."""
     code = await link_code(session, workspace)
-    query = select(ReferralEvent.kind).where(ReferralEvent.workspace_id == workspace.id)
-    counts = Counter((await session.exec(query)).all())
-    return Figures(code, counts["click"], counts["signup"], counts["paid"], counts["reward"])
+    query = select(ReferralEvent.kind, ReferralEvent.amount_pence).where(
+        ReferralEvent.workspace_id == workspace.id
+    )
+    rows = (await session.exec(query)).all()
+    counts = Counter(kind for kind, _ in rows)
+    credited = sum(amount or 0 for kind, amount in rows if kind == "reward")
+    return Figures(
+        code, counts["click"], counts["signup"], counts["paid"], counts["reward"], credited
+    )

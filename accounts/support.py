@@ -43,9 +43,11 @@ async def open_ticket(
     body: str,
     *,
     shown: list[Passage] | None = None,
+    via: str = "web",
     now: datetime | None = None,
 ) -> SupportTicket:
-    """A new ticket; `shown` are the docs passages the person saw before asking."""
+    """A new ticket; `shown` are the docs passages the person saw before asking, `via` the
+    front they asked on (web, slack)."""
     subject, body = subject.strip(), body.strip()
     if not subject or not body:
         raise TicketError("say what you need help with: a subject and a message")
@@ -57,7 +59,7 @@ async def open_ticket(
         email=member.email,
         subject=subject[:200],
         body=body[:10_000],
-        conversation=[{"asked": subject, "shown": [asdict(p) for p in shown or []]}],
+        conversation=[{"asked": subject, "via": via, "shown": [asdict(p) for p in shown or []]}],
         plan=plan_name(planned),
         created_at=opened,
         due_at=due_at(planned, opened),

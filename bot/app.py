@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from accounts import export_recovery
 from accounts.purge_clock import PurgeClock
 from accounts.stripe_billing import check_configured as check_billing_configured
 from accounts.support_alerts import SupportAlarm
@@ -90,6 +91,7 @@ def create_app(
         if runtime is None:
             await rt.start_role()
         app.state.limiter.monitor.start()
+        await export_recovery.settle_all(settings, rt.sessions)  # builds a killed process left
         gateway = None
         if settings.mail_port is not None:  # inbound SMTP in the same process as the scheduler
             from bot.mail.gateway import MailGateway

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
         default=None, alias="STRIPE_BILLING_WEBHOOK_SECRET"
     )
     billing_sweep_seconds: float = Field(default=3600.0, gt=0, alias="LEVQOR_BILLING_SWEEP_SECONDS")
+    # What each side of a referral gets on its Levqor bill when the referred workspace first pays.
+    referral_credit_pence: int = Field(default=1000, ge=0, alias="LEVQOR_REFERRAL_CREDIT_PENCE")
 
     sheets_api_base: str = Field(
         default="https://sheets.googleapis.com", alias="GOOGLE_SHEETS_API_BASE"

@@ -567,6 +567,9 @@ class ExportJob(SQLModel, table=True):
     progress: int = 0  # percent
     error: str | None = Field(default=None, max_length=500)
     created_at: datetime = _ts()
+    # Written every `HEARTBEAT_SECONDS` while a process builds it: a build that stopped beating
+    # (the process was killed) is failed with a sentence (`accounts.export_recovery`).
+    heartbeat_at: datetime | None = _ts(nullable=True)
     finished_at: datetime | None = _ts(nullable=True)
     expires_at: datetime | None = _ts(nullable=True)
 
@@ -606,11 +609,19 @@ class ReferralEvent(SQLModel, table=True):
     """Something a referral link led to: a click, a sign-up (the referred workspace), a payment."""
 
     __tablename__ = "referral_event"
+    # One sign-up, payment and reward per referral and workspace, even when two nodes race.
+    __table_args__ = (
+        UniqueConstraint(
+            "workspace_id", "kind", "referred_workspace_id", name="uq_referral_event_once"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)  # referrer
     kind: str = Field(max_length=16)  # click, signup, paid, reward
     referred_workspace_id: str | None = Field(default=None, max_length=32)
+    # A reward: the credit put on this workspace's Levqor bill (pence).
+    amount_pence: int | None = Field(default=None)
     at: datetime = _ts()
 
 

@@ -55,5 +55,9 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
+class Gone(DomainError):
+    """The workspace is deleted (restorable for a while): it takes no more work."""
+
+
 class Unavailable(DomainError):
     """A service this request depends on is down; try again shortly."""

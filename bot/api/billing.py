@@ -11,7 +11,7 @@ import stripe
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from accounts import plans
+from accounts import plans, referral_rewards
 from accounts.billing import summary
 from accounts.billing_events import handle
 from accounts.stripe_billing import (
@@ -132,6 +132,9 @@ async def stripe_webhook(
         raise BadRequest("the event is not JSON") from None
     async with billing_client(runtime.settings) as client:
         outcome = await handle(session, event, client)
+        if outcome.applied and outcome.workspace_id and referral_rewards.is_payment(event):
+            amount = runtime.settings.referral_credit_pence
+            await referral_rewards.reward_payment(session, client, outcome.workspace_id, amount)
     await session.commit()
     for workflow in outcome.changed:
         await runtime.sync_workflow(workflow)

@@ -27,6 +27,7 @@ _STATUS: dict[type[errors.DomainError], tuple[int, str]] = {
     errors.InvalidPayload: (422, "invalid_payload"),
     errors.TooManyRequests: (429, "rate_limited"),
     errors.Unavailable: (503, "unavailable"),
+    errors.Gone: (410, "gone"),
 }
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from accounts import export, retention
+from accounts import export, export_recovery, retention
 from bot.api.deps import PrincipalDep, RuntimeDep, SessionDep, TenantDep
 from bot.api.responses import AUTHENTICATED, errors
 from bot.lifecycle import build_in_background
@@ -86,6 +86,8 @@ async def progress(export_id: str, tenant: TenantDep, runtime: RuntimeDep) -> Ex
     job = await tenant.get(ExportJob, export_id)
     if job is None:
         raise HTTPException(404, "no such export in this workspace")
+    if export_recovery.settle(runtime.settings, job):  # its build was killed midway
+        await tenant.session.commit()
     return ExportOut.of(job, runtime.settings)
 
 

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import FileSystemLoader, Template
 from jinja2.sandbox import SandboxedEnvironment
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from accounts import closed
 from bot.api.deps import RuntimeDep, SessionDep
 from bot.throttle.deps import limiter_of, source_of
 from integrations.email import unsubscribe
@@ -50,6 +52,14 @@ def page(status: int = 200, **context: Any) -> HTMLResponse:
 
 def _not_found() -> HTMLResponse:
     return page(404, title="Page not found", message="There is nothing at this address.")
+
+
+async def _closed(session: AsyncSession, hosted: forms.HostedForm) -> HTMLResponse:
+    """410: the form's workspace is deleted (the refusal is recorded)."""
+    await closed.record_refusal(session, hosted.workflow.workspace_id, "form")
+    await session.commit()
+    message = "This form no longer takes answers: its owner's workspace is being deleted."
+    return page(410, title="This form is closed", message=message)
 
 
 def form_page(
@@ -97,6 +107,8 @@ async def show_form(form_id: str, runtime: RuntimeDep, session: SessionDep) -> H
         hosted = await forms.hosted_form(session, form_id)
     except NotFound:
         return _not_found()
+    if await closed.is_closed(session, hosted.workflow.workspace_id):
+        return await _closed(session, hosted)
     return form_page(runtime.settings, hosted)
 
 
@@ -111,6 +123,8 @@ async def submit_form(
         hosted = await forms.hosted_form(session, form_id)
     except NotFound:
         return _not_found()
+    if await closed.is_closed(session, hosted.workflow.workspace_id):
+        return await _closed(session, hosted)
     data = await _fields(request, settings.webhook_max_bytes)
     if data is None:
         return form_page(settings, hosted, 400, problem="The form could not be read; try again.")

@@ -10,17 +10,19 @@ from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from accounts import limits
+from bot.api.closed import refuse_if_closed
 from bot.api.deps import RuntimeDep, SessionDep
 from bot.api.responses import errors
 from bot.api.schemas import HookAccepted, HookAnswered
 from bot.throttle.deps import limiter_of, source_of
-from storage.models import Run, RunStatus
+from storage.compare import same_secret
+from storage.models import Run, RunStatus, Workflow
 from storage.scope import Tenant
 from workflows.errors import TooLarge
 from workflows.runs import answer_of
 from workflows.triggers.webhook import Delivery, DeliverySkipped, receive
 
-router = APIRouter(tags=["webhooks"], responses=errors(400, 401, 404, 409, 413, 422, 429))
+router = APIRouter(tags=["webhooks"], responses=errors(400, 401, 404, 409, 410, 413, 422, 429))
 ENDED = (RunStatus.succeeded, RunStatus.failed)
 ANSWERED: dict[int | str, dict[str, Any]] = {
     200: {
@@ -60,6 +62,9 @@ async def hook(
         body.extend(chunk)
         if len(body) > limit:
             raise TooLarge(f"payload is over the {limit}-byte limit")
+    owner = await session.get(Workflow, workflow_id)
+    if owner is not None and same_secret(owner.webhook_secret, secret):
+        await refuse_if_closed(session, owner.workspace_id, "webhook")
     try:
         delivery = await receive(
             session,

@@ -12,6 +12,7 @@ from starlette.types import Message
 
 from accounts.keys import Principal
 from accounts.workspaces import get_by_slug
+from bot.api.closed import refuse_if_closed
 from bot.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from bot.api.responses import AUTHENTICATED
 from storage.compare import same_secret
@@ -46,6 +47,7 @@ async def inbound_email(
     expected = email.webhook_secret(runtime.settings, workspace) if workspace else ""
     if workspace is None or not same_secret(secret, expected):
         raise NotFound("no inbound email address here")
+    await refuse_if_closed(session, workspace.id, "inbound email")
     body = await _read_body(request, limit)
     fields = await _fields(request, body, limit)
     if not runtime.settings.inbound_allow_unsigned:
@@ -108,6 +110,7 @@ async def stripe_event(
         raise NotFound(f"no workspace {workspace_slug!r}")
     secret = await stripe.signing_secret(session, workspace.id, runtime.settings)
     event = stripe.verify_event(body, signature, secret)
+    await refuse_if_closed(session, workspace.id, "Stripe event")
     dispatched = await stripe.receive(Tenant(session, workspace.id), event)
     return _accepted(runtime, dispatched)
 

@@ -20,6 +20,7 @@ class ReferralsOut(BaseModel):
     signups: int
     paying: int
     rewards: int
+    credited_pence: int
 
 
 @router.get("")
@@ -34,4 +35,5 @@ async def show(principal: PrincipalDep, session: SessionDep, runtime: RuntimeDep
         signups=f.signups,
         paying=f.paying,
         rewards=f.rewards,
+        credited_pence=f.credited_pence,
     )

@@ -29,6 +29,7 @@ DESCRIPTIONS = {
     403: "Your role does not allow this",
     404: "Not found in your workspace",
     409: "Conflicts with the current state (already decided, paused, ...)",
+    410: "The workspace is deleted (restorable for 30 days): it takes no more work",
     413: "The body is over this address's size limit (refused while it arrives)",
     422: "Invalid input: fields, a workflow spec, JSON nested too deep, a reused key",
     429: "Over a rate limit; wait `Retry-After` seconds",

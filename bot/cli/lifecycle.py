@@ -151,7 +151,7 @@ def _operator() -> str:
 
 
 def register_support(app: typer.Typer) -> None:
-    """Add `levqor support list`."""
+    """Add `levqor support list` and `levqor support reply ID "text"`."""
     support_app = typer.Typer(help="The support queue.", no_args_is_help=True)
     app.add_typer(support_app, name="support")
 
@@ -164,6 +164,41 @@ def register_support(app: typer.Typer) -> None:
             return
         for line in rows:
             typer.echo(line)
+
+    @support_app.command("reply")
+    def support_reply(
+        ticket_id: str = typer.Argument(..., help="the ticket's id, as `support list` shows it"),
+        text: str = typer.Argument(..., help="the reply, in quotes"),
+    ) -> None:
+        """Answer a ticket: the customer gets it by email and sees it on the Help page."""
+        ok, said = asyncio.run(_support_reply(Settings(), ticket_id, text))
+        typer.echo(said, err=not ok)
+        if not ok:
+            raise typer.Exit(1)
+
+
+async def _support_reply(settings: Settings, ticket_id: str, text: str) -> tuple[bool, str]:
+    import httpx
+
+    from accounts import support, support_replies
+    from storage.db import create_engine, session_factory
+
+    engine = create_engine(settings)
+    sessions = session_factory(engine)
+    try:
+        async with sessions() as session:
+            try:
+                ticket = await support_replies.add_reply(session, ticket_id, text, "levqor cli")
+            except support.TicketError as exc:
+                return False, str(exc)
+            await session.commit()
+        async with httpx.AsyncClient(timeout=30) as http:
+            sent = await support_replies.email_reply(settings, sessions, http, ticket, text.strip())
+    finally:
+        await engine.dispose()
+    where = {"email": f"emailed to {ticket.email}", "outbox": "kept in the outbox (no SMTP)"}
+    said = where.get(sent.delivered, f"not emailed: {sent.problem}")
+    return True, f"Replied to “{ticket.subject}”: shown on their Help page, {said}."
 
 
 async def _support_queue(settings: Settings) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from slack_bolt.context.async_context import AsyncBoltContext
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from accounts import closed
 from accounts.slack import member_for_slack_user
 from accounts.workspaces import ensure_default
 from agents.drafting import Drafter
@@ -19,7 +20,7 @@ from bot.slack.installations import installation_for_team
 from storage.config import Settings
 from storage.models import Member, Workspace
 from storage.scope import Tenant
-from workflows.errors import DomainError
+from workflows.errors import DomainError, Gone
 from workflows.runtime import Runtime
 
 CONTEXT_KEY = "levqor"
@@ -98,6 +99,10 @@ class SlackDeps:
         """The member behind a Slack user (created on first contact); commits when done."""
         async with self.runtime.sessions() as session:
             workspace = await workspace_for_team(session, self.settings, team_id)
+            if workspace.deleted_at is not None:  # deleted, pending its purge: no more work
+                await closed.record_refusal(session, workspace.id, "Slack")
+                await session.commit()
+                raise Gone(closed.CLOSED)
             owners = () if multi_workspace(self.settings) else self.settings.slack_owner_ids
             member = await member_for_slack_user(
                 session, workspace, user_id, name=name, owner_ids=owners

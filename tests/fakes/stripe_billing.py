@@ -44,6 +44,7 @@ class FakeStripeBilling:
             k: {}
             for k in ("products", "prices", "customers", "sessions", "portals", "subs", "invoices")
         }
+        self.idempotent: dict[str, dict[str, Any]] = {}  # Idempotency-Key → the object made
         self.events: list[dict[str, Any]] = []
         self.creates: list[str] = []  # `kind:id` of every object created through the API
         self.deliver = True  # False: keep events without sending them (tests send them)
@@ -68,6 +69,7 @@ class FakeStripeBilling:
                 Route("/v1/prices", self._list_prices, methods=["GET"]),
                 Route("/v1/prices", self._create_price, methods=["POST"]),
                 Route("/v1/customers", self._create_customer, methods=["POST"]),
+                Route("/v1/customers/{id}/balance_transactions", self._credit, methods=["POST"]),
                 Route("/v1/checkout/sessions", self._create_session, methods=["POST"]),
                 Route("/v1/billing_portal/sessions", self._create_portal, methods=["POST"]),
                 Route("/v1/subscriptions/{id}", self._get_sub, methods=["GET"]),
@@ -141,6 +143,26 @@ class FakeStripeBilling:
             return refused
         row = {"object": "customer", "id": self._new_id("cus"), **params}
         return JSONResponse(self._store("customers", row))
+
+    async def _credit(self, request: Request) -> Response:
+        """A customer balance transaction (negative: a credit); `balance` sums them, as in Stripe;
+        a repeated Idempotency-Key returns the first result and changes nothing."""
+        params, refused = await self._params(request)
+        customer = self.objects["customers"].get(request.path_params["id"])
+        if refused or customer is None:
+            return refused or _missing()
+        key = request.headers.get("idempotency-key")
+        if key and key in self.idempotent:
+            return JSONResponse(self.idempotent[key])
+        amount = int(params["amount"])
+        customer["balance"] = int(customer.get("balance", 0)) + amount
+        row: dict[str, Any] = {"object": "customer_balance_transaction"}
+        row |= {"id": self._new_id("cbtxn")}
+        row |= {"customer": customer["id"], "amount": amount, "ending_balance": customer["balance"]}
+        row |= {"currency": params["currency"], "description": params.get("description")}
+        if key:
+            self.idempotent[key] = row
+        return JSONResponse(row)
 
     async def _create_session(self, request: Request) -> Response:
         params, refused = await self._params(request)

@@ -16,7 +16,8 @@ _RUN_ICONS = {"succeeded": ":white_check_mark:", "failed": ":x:", "waiting": ":z
 USAGE = (
     "Usage: `/levqor <what you want, in plain words>` or "
     "`/levqor list | status | runs [workflow] | run <workflow> | pause <workflow> | "
-    "resume <workflow> | templates [category] | approvals | connections | help`"
+    "resume <workflow> | templates [category] | approvals | connections | support <question> | "
+    "help`"
 )
 
 HELP = """*Levqor* turns plain words into automations, approved right here.
@@ -29,6 +30,7 @@ HELP = """*Levqor* turns plain words into automations, approved right here.
 • `/levqor templates [category]` — ready-made workflows
 • `/levqor approvals` — what waits for a decision
 • `/levqor connections` — which accounts (Slack, email, Stripe, …) are connected
+• `/levqor support <question>` — an answer from the docs, or ask a person
 A workflow is named by its id (or the first characters of it) or by its name."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from accounts import referrals
+from accounts import plans, referrals
 from bot.api.deps import RuntimeDep, SessionDep
 from bot.web.auth import PageContext, is_secure
 from bot.web.render import render
@@ -46,4 +46,6 @@ async def growth_page(request: Request, ctx: PageContext) -> HTMLResponse:
         title="Growth",
         figures=figures,
         link=f"{base}/r/{figures.code}",
+        credit=plans.money(ctx.runtime.settings.referral_credit_pence),
+        money=plans.money,
     )

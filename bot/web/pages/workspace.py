@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from accounts import deletion, export, retention
+from accounts import deletion, export, export_recovery, retention
 from accounts.web_auth import WebUser
 from bot.api.deps import RuntimeDep, SessionDep
 from bot.lifecycle import ask_to_delete, build_in_background, reschedule
@@ -70,6 +70,8 @@ async def export_page(request: Request, export_id: str, ctx: PageContext) -> Res
     job = await ctx.tenant.get(ExportJob, export_id)
     if job is None:
         raise HTTPException(404, "no such export")
+    if export_recovery.settle(ctx.runtime.settings, job):  # its build was killed midway
+        await ctx.tenant.session.commit()
     return render(
         request,
         "workspace/export.html",

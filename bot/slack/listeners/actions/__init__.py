@@ -10,6 +10,7 @@ from bot.slack import ids
 from bot.slack.listeners.actions.approval import approve, edit, reject
 from bot.slack.listeners.actions.choices import pick_choice
 from bot.slack.listeners.actions.runs import refresh_home, retry_run, run_workflow
+from bot.slack.listeners.actions.support import open_support_ticket
 from bot.slack.listeners.actions.trial import try_draft
 
 
@@ -23,4 +24,5 @@ def register(app: AsyncApp) -> None:
     app.action(ids.RETRY_RUN)(retry_run)
     app.action(ids.RUN_WORKFLOW)(run_workflow)
     app.action(ids.HOME_REFRESH)(refresh_home)
+    app.action(ids.SUPPORT_TICKET)(open_support_ticket)
     app.action(re.compile(rf"^{ids.CHOICE}_\d+$"))(pick_choice)

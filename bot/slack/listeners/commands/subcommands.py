@@ -1,12 +1,14 @@
 """`/levqor list | status | runs | run | pause | resume | templates | approvals | connections |
-help`."""
+support | help`."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote_plus
 
 from sqlmodel import col
 
+from bot import help_answers
 from bot.slack import operations
 from bot.slack.deps import Actor, SlackDeps
 from bot.slack.views.replies import (
@@ -18,6 +20,7 @@ from bot.slack.views.replies import (
     status_reply,
     text_reply,
 )
+from bot.slack.views.support import support_reply
 from integrations import connections as connection_service
 from storage.models import Approval, Decision, Workflow
 from workflows import messages, runs, service
@@ -114,6 +117,12 @@ async def connections(deps: SlackDeps, actor: Actor, _: str) -> Reply:
     return connections_reply(views, deps.link("/connections"))
 
 
+async def ask_support(deps: SlackDeps, actor: Actor, question: str) -> Reply:
+    """An answer from the docs, and "Still need help?" to ask a person."""
+    found = await help_answers.answer(deps.settings, question)
+    return support_reply(found, deps.link(f"/help?q={quote_plus(found.question)}"))
+
+
 async def show_help(deps: SlackDeps, actor: Actor, _: str) -> Reply:
     """What /levqor can do."""
     return text_reply(HELP)
@@ -130,5 +139,6 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "templates": templates,
     "approvals": approvals,
     "connections": connections,
+    "support": ask_support,
     "help": show_help,
 }
