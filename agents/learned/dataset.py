@@ -9,7 +9,8 @@ from pathlib import Path
 
 from agents.learned.labels import INTEGRATIONS, TRIGGERS
 
-FORBIDDEN = "unseen.jsonl"
+# Sets that are only ever scored: training on them would make their score say nothing.
+FORBIDDEN = frozenset({"unseen.jsonl", "batch_templates2.jsonl"})
 
 
 class DatasetError(ValueError):
@@ -28,10 +29,10 @@ class Labelled:
 
 
 def refuse_unseen(path: Path) -> None:
-    """Stop if `path` is the unseen evaluation set, which must never be trained on."""
-    if path.name == FORBIDDEN:
+    """Stop if `path` is a scoring-only evaluation set, which must never be trained on."""
+    if path.name in FORBIDDEN:
         raise DatasetError(
-            f"{path} is the unseen evaluation set; it is only ever scored, never trained on"
+            f"{path} is a scoring-only evaluation set; it is only ever scored, never trained on"
         )
 
 
