@@ -376,7 +376,7 @@ class Held:
         await self.page.route(self.pattern, self._hold)
         return self
 
-    async def __aexit__(self, *_: object) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         self.release.set()
         for _ in range(200):
             if self.passed == self.seen:
