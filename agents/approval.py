@@ -57,6 +57,7 @@ class ApprovalResponse(BaseModel):
     approval_id: str | None = None
     confirm: bool = False
     reason: str | None = Field(default=None, max_length=2000)
+    typed_name: str | None = Field(default=None, max_length=200)  # class C: the workflow's name
 
     @property
     def approve(self) -> bool:

@@ -12,8 +12,8 @@ _CLASS_WHO = {
     "A": "any member except viewers",
     "B": "an admin or owner (their own request only with a confirmation, in a one-owner "
     "workspace or one that allows self-approval)",
-    "C": "an owner, with a second explicit confirmation (an owner's own request: a second owner "
-    "or admin; a lone owner types its name and confirms by email)",
+    "C": "an owner who types its name (an owner's own request: a second owner or admin, who "
+    "types its name too; a lone owner types its name and confirms by email)",
 }
 HELP = (
     "Tell me what to automate in your own words, e.g. \"every Monday 9am post last week's new "

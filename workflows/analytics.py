@@ -1,14 +1,17 @@
 """Analytics over stored runs: per-day outcomes and durations, failing workflows, live counts.
 
-Counts are grouped by UTC day in SQL (the day expression differs between SQLite and
-PostgreSQL); duration percentiles are computed here over the period's finished runs.
+Days are the workspace's calendar days (its timezone, UTC by default): PostgreSQL groups them in
+SQL with `timezone(zone, created_at)`; SQLite, which knows no zones, hands back each run's time
+and status and they are grouped here. Duration percentiles are computed here over the period's
+finished runs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Date, case, cast, func
 from sqlmodel import col, select
@@ -24,7 +27,7 @@ TOP_FAILING = 5
 
 @dataclass(frozen=True)
 class Day:
-    """One UTC day's runs: outcomes, success rate and run-duration percentiles (ms)."""
+    """One day's runs (in the workspace's timezone): outcomes, success rate, durations (ms)."""
 
     day: date
     succeeded: int = 0
@@ -106,19 +109,51 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def period_start(days: int, now: datetime | None = None) -> datetime:
-    """Midnight UTC of the first of the last `days` days (today included)."""
-    today = (now or utcnow()).astimezone(UTC).date()
+def zone_of(name: str | None) -> tzinfo:
+    """The timezone called `name`, UTC when it is empty or unknown."""
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def period_start(days: int, now: datetime | None = None, zone: tzinfo = UTC) -> datetime:
+    """Midnight in `zone` of the first of the last `days` days (today included)."""
+    today = (now or utcnow()).astimezone(zone).date()
     first = today - timedelta(days=days - 1)
-    return datetime(first.year, first.month, first.day, tzinfo=UTC)
+    return datetime(first.year, first.month, first.day, tzinfo=zone)
 
 
-def _day_of(session: AsyncSession, column: Any) -> Any:
-    """The UTC calendar day of a timestamp column, in the session's SQL dialect."""
+def _local_day(session: AsyncSession, column: Any, zone: tzinfo) -> Any | None:
+    """The calendar day in `zone` of a timestamp column as SQL (PostgreSQL), else None."""
     bind = session.bind
     if bind is not None and bind.dialect.name == "postgresql":
-        return cast(func.timezone("UTC", column), Date)
-    return func.date(column)  # SQLite stores UTC text: date() cuts the day off
+        return cast(func.timezone(str(zone), column), Date)
+    return None
+
+
+async def _counts(
+    session: AsyncSession, scope: tuple[Any, ...], zone: tzinfo
+) -> dict[date, dict[str, int]]:
+    """Runs per local day and status."""
+    counts: dict[date, dict[str, int]] = {}
+    day = _local_day(session, Run.created_at, zone)
+    if day is not None:
+        grouped = await session.exec(
+            select(day, Run.status, func.count()).where(*scope).group_by(day, Run.status)
+        )
+        for bucket, status, count in grouped.all():
+            counts.setdefault(_as_date(bucket), {})[str(status)] = int(count)
+        return counts
+    rows = await session.exec(select(Run.created_at, Run.status).where(*scope))
+    for created, status in rows.all():
+        seen = counts.setdefault(_aware(created).astimezone(zone).date(), {})
+        seen[str(status)] = seen.get(str(status), 0) + 1
+    return counts
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _as_date(value: Any) -> date:
@@ -130,22 +165,22 @@ def _as_date(value: Any) -> date:
 
 
 async def period(
-    session: AsyncSession, workspace_id: str, days: int, now: datetime | None = None
+    session: AsyncSession,
+    workspace_id: str,
+    days: int,
+    now: datetime | None = None,
+    timezone: str | None = None,
 ) -> Period:
-    """Runs of the workspace's last `days` days by day, duration percentiles, failing workflows."""
-    since = period_start(days, now)
+    """Runs of the workspace's last `days` days (in `timezone`) by day, duration percentiles,
+    failing workflows."""
+    zone = zone_of(timezone)
+    since = period_start(days, now, zone)
     scope = (
         col(Run.workspace_id) == workspace_id,
-        col(Run.created_at) >= since,
+        col(Run.created_at) >= since.astimezone(UTC),
         col(Run.dry_run) == False,  # noqa: E712
     )
-    day = _day_of(session, Run.created_at)
-    counts: dict[date, dict[str, int]] = {}
-    grouped = await session.exec(
-        select(day, Run.status, func.count()).where(*scope).group_by(day, Run.status)
-    )
-    for bucket, status, count in grouped.all():
-        counts.setdefault(_as_date(bucket), {})[str(status)] = int(count)
+    counts = await _counts(session, scope, zone)
     durations: dict[date, list[float]] = {}
     finished = await session.exec(
         select(Run.created_at, Run.started_at, Run.finished_at).where(
@@ -159,7 +194,7 @@ async def period(
         if started is None or ended is None:
             continue
         ms = (ended - started).total_seconds() * 1000
-        durations.setdefault(created.astimezone(UTC).date(), []).append(ms)
+        durations.setdefault(_aware(created).astimezone(zone).date(), []).append(ms)
     per_day = []
     for offset in range(days):
         current = since.date() + timedelta(days=offset)
@@ -181,7 +216,7 @@ async def period(
         days=days,
         since=since,
         per_day=per_day,
-        top_failing=await top_failing(session, workspace_id, since),
+        top_failing=await top_failing(session, workspace_id, since.astimezone(UTC)),
         p50_ms=percentile(every, 0.5),
         p95_ms=percentile(every, 0.95),
     )

@@ -119,6 +119,15 @@ class Template(BaseModel):
             values[name] = value
         return values
 
+    def in_zone(self, params: dict[str, Any], zone: str | None) -> dict[str, Any]:
+        """`params` with the workspace's timezone for a `timezone` parameter left unset.
+
+        New drafts use the workspace's zone; a stored workflow keeps the zone it was made with.
+        """
+        if "timezone" not in self.parameters or params.get("timezone") or not zone:
+            return params
+        return {**params, "timezone": zone}
+
     def instantiate(self, params: dict[str, Any] | None = None) -> WorkflowSpec:
         """The WorkflowSpec this template describes with `params` (defaults for the rest)."""
         values = self.resolve(params or {})

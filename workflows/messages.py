@@ -20,7 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from integrations import outbox, slack
 from integrations.base import ActionContext
 from integrations.credentials import load_credential
-from integrations.smtp import SmtpConnection, build_message, message_id, sender_for
+from integrations.email_connection import configured_mail
+from integrations.smtp import Sender, SmtpConnection, build_message, message_id, sender_for
 from storage.config import Settings
 from storage.models import OutboxMessage, Run, Workflow
 from storage.scope import Tenant
@@ -83,9 +84,14 @@ def status_text(row: OutboxMessage, connected: bool) -> str:
 async def connected_channels(
     session: AsyncSession, settings: Settings, workspace_id: str
 ) -> dict[str, bool]:
-    """Whether Slack and email can be sent live for this workspace now."""
+    """Whether Slack and email can be sent live for this workspace now (email: the instance's
+    server or the workspace's own verified one)."""
     token = await load_credential(session, workspace_id, "slack", "bot_token", settings=settings)
-    return {"slack": bool(token or settings.slack_bot_token), "email": bool(settings.smtp_url)}
+    own = await configured_mail(session, workspace_id, settings)
+    return {
+        "slack": bool(token or settings.slack_bot_token),
+        "email": bool(settings.smtp_url or own),
+    }
 
 
 def parse_status(status: str | None) -> tuple[str, ...] | None:
@@ -248,6 +254,10 @@ def _slack_sender(ctx: ActionContext, token: str, row: OutboxMessage) -> outbox.
 def _email_sender(ctx: ActionContext, row: OutboxMessage) -> outbox.Sender:
     async def send() -> dict[str, Any]:
         sender = await sender_for(ctx)
+        async with ctx.sessions() as session:  # the workspace's own verified server first
+            own = await configured_mail(session, ctx.workspace_id, ctx.settings)
+        if own is not None:
+            sender = Sender(sender.workspace_id, sender.name, own.sender)
         msg_id = str(row.payload.get("message_id") or "") or message_id(
             sender.address, ctx.idempotency_key
         )
@@ -261,7 +271,7 @@ def _email_sender(ctx: ActionContext, row: OutboxMessage) -> outbox.Sender:
             html=html if isinstance(html, str) else None,
             msg_id=msg_id,
         )
-        async with SmtpConnection(ctx.settings) as smtp:
+        async with SmtpConnection(ctx.settings, own.url if own else None) as smtp:
             await smtp.send(message, sender.address, row.target)
         return {"message_id": msg_id, "to": row.target}
 

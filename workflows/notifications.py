@@ -58,6 +58,11 @@ class Notice:
 _STEP_PREFIX = re.compile(r"^step \S+ \([^)]*\) failed: ")
 
 
+def _sentence(text: str) -> str:
+    """`text` ending as a sentence (a reason is often a clause without its full stop)."""
+    return text if not text or text.endswith((".", "!", "?", "…")) else text + "."
+
+
 def _first_line(text: str | None, limit: int = 240) -> str:
     line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
     line = _STEP_PREFIX.sub("", line)
@@ -175,7 +180,7 @@ def _failure(workflow: Workflow, run: Run, step: StepRun | None, when: datetime)
         return Notice(
             "connection",
             f"“{workflow.name}” cannot reach {service}",
-            _first_line(run.error) + " Check the connection, then retry the run.",
+            _sentence(_first_line(run.error)) + " Check the connection, then retry the run.",
             "/connections",
             when,
         )

@@ -6,9 +6,9 @@ member must do to approve, and `service.decide` enforces `check_approver`; none 
 - **A**: any member but viewers.
 - **B**: an admin or owner. Their own request only with an explicit confirmation, and only when
   the workspace allows self-approval or nobody else could approve (a one-owner workspace).
-- **C**: an owner with an explicit confirmation, never the requester alone. An owner's own
-  request needs a second owner or admin (who confirms); an owner who is the only owner or admin
-  types the workflow's name and then confirms by a single-use link emailed to them.
+- **C**: an owner's typed confirmation of the workflow's name, never the requester alone. An
+  owner's own request needs a second owner or admin, who types the name too; an owner who is the
+  only owner or admin types the name and then confirms by a single-use link emailed to them.
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ class Need(StrEnum):
 
     nothing = "nothing"
     confirm = "confirm"  # an explicit confirmation (a ticked box, confirm=true)
+    name = "name"  # type the workflow's name (class C): the typed name is the confirmation
     name_and_email = "name_and_email"  # type the workflow's name, then click an emailed link
 
 
@@ -133,7 +134,7 @@ def requirement(approval_class: str, who: Approver) -> Need:
                 raise ApprovalDenied("class C workflows need an owner to approve")
             return Need.name_and_email
         if who.role == Role.owner or (who.role == Role.admin and who.requester_role == Role.owner):
-            return Need.confirm
+            return Need.name
         raise ApprovalDenied(
             "class C workflows need an owner to approve (or, when an owner asked for one, "
             "a second owner or admin)"
@@ -159,6 +160,15 @@ def check_approver(
                 "sends outside (confirm=true) to approve it"
             )
         raise ApprovalDenied("class C workflows need a second explicit confirmation (confirm=true)")
+    if need == Need.name and not link_confirmed:
+        if typed_name is None or not typed_name.strip():
+            raise NameNeeded(
+                f"class C workflows are approved by typing their name: type “{workflow_name}” "
+                "to approve it"
+            )
+        if _folded(typed_name) != _folded(workflow_name):
+            raise ApprovalDenied(f"The name you typed does not match “{workflow_name}”")
+        return
     if need == Need.name_and_email and not link_confirmed:
         if typed_name is None or not typed_name.strip():
             raise NameNeeded(

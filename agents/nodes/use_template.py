@@ -7,7 +7,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agents.context import Context
-from agents.nodes.draft import present
+from agents.nodes.draft import present, workspace_zone
 from agents.state import State
 from agents.tools.templates import pick, required_params
 from workflows.catalog import TemplateCatalog, TemplateParamsError
@@ -31,6 +31,7 @@ async def use_template(state: State, runtime: Runtime[Context]) -> dict[str, Any
         ask = f"{template.name} needs one thing: {param.description.lower()}. What should it be?"
         awaiting = {"template_id": template.id, "param": missing[0], "params": params}
         return {"awaiting_param": awaiting, "reply": ask}
+    params = template.in_zone(params, await workspace_zone(runtime.context))
     try:
         spec = template.instantiate(params).model_dump(mode="json", exclude_none=True)
     except TemplateParamsError as exc:

@@ -14,6 +14,7 @@ from storage.models import Approval, AuditLog, Workflow, WorkflowStatus, Workflo
 from storage.scope import Tenant
 from workflows import service
 from workflows.describe import describe, reasons_in_words
+from workflows.errors import NameNeeded
 from workflows.runtime import Runtime
 
 SUBMITTED = "assistant.draft_submitted"
@@ -128,7 +129,16 @@ async def decide(
             approve=response.approve,
             reason=response.reason,
             confirm=response.confirm,
+            typed_name=response.typed_name,
         )
+        if proposal.confirmation is not None:
+            # A lone owner's own class C finishes by an emailed link, which only the Approvals
+            # page sends: nothing is issued from the conversation.
+            await session.rollback()
+            raise NameNeeded(
+                "You are the only owner and you asked for this class C workflow: approving it "
+                "finishes with a link we email you"
+            )
         await session.commit()
     runtime.live.approval_changed(proposal.approval)
     await runtime.sync_workflow(proposal.workflow)

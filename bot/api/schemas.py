@@ -39,7 +39,7 @@ class Decision(BaseModel):
     typed_name: str | None = Field(
         default=None,
         max_length=200,
-        description="the workflow's name, typed by a lone owner approving their own class C",
+        description="the workflow's name: class C is approved by typing it",
     )
 
 

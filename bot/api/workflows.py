@@ -59,10 +59,12 @@ async def describe(tenant: Tenant, workflow: Workflow, runtime: Runtime) -> Work
     )
 
 
-def _spec_from(body: WorkflowCreate, runtime: Runtime) -> WorkflowSpec:
+def _spec_from(body: WorkflowCreate, runtime: Runtime, zone: str | None = None) -> WorkflowSpec:
     if body.template_id is not None:
         try:
-            spec = TemplateCatalog.load().instantiate(body.template_id, body.params)
+            catalog = TemplateCatalog.load()
+            params = catalog.get(body.template_id).in_zone(body.params, zone)
+            spec = catalog.instantiate(body.template_id, params)
         except UnknownTemplateError as exc:
             raise NotFound(str(exc)) from None
         except TemplateParamsError as exc:
@@ -81,7 +83,7 @@ async def create(
 ) -> WorkflowOut:
     """Create a workflow; it waits for approval before it can run."""
     _may_request(principal)
-    spec = _spec_from(body, runtime)
+    spec = _spec_from(body, runtime, principal.workspace.timezone)
     await limits.require(tenant.session, tenant.workspace_id, "workflow")
     proposal = await service.create_workflow(
         tenant, spec, runtime.registry, principal.member, template_id=body.template_id

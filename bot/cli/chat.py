@@ -114,8 +114,11 @@ def _ask_decision(console: Console, card: ApprovalRequest) -> ApprovalResponse |
     )  # fmt: skip
     if choice == "later":
         return None
-    confirm = False
-    if choice == "approve" and card.needs_confirmation:
+    confirm, name = False, None
+    if choice == "approve" and card.approval_class == "C":
+        question = f"Class C: type its name ({card.workflow_name}) to approve"
+        name = Prompt.ask(question, console=console, default="").strip() or None
+    elif choice == "approve" and card.needs_confirmation:
         question = f"Class {card.approval_class}: type CONFIRM to approve"
         typed = Prompt.ask(question, console=console, default="")
         confirm = typed.strip() == "CONFIRM"
@@ -123,6 +126,7 @@ def _ask_decision(console: Console, card: ApprovalRequest) -> ApprovalResponse |
         decision="approve" if choice == "approve" else "reject",
         approval_id=card.approval_id,
         confirm=confirm,
+        typed_name=name,
     )
 
 

@@ -161,14 +161,21 @@ async def test_class_c_without_confirmation_shows_why_and_changes_nothing(web: W
     assert refused.status_code == 303
     page = (await client.get("/approvals")).text
     assert 'class="alert error flash"' in page
-    assert "class C workflows need a second explicit confirmation" in page
+    assert "type “Purge stale contacts” to approve it" in page
     unchanged, workflow = await state(web, approval)
     assert unchanged.decision == Decision.pending and unchanged.reason is None
     assert workflow.status == WorkflowStatus.pending_approval
     assert "Purge stale contacts" in section(page, "C")  # still waiting
-    confirmed = await client.post(
+    assert f'id="typed-{approval.id}"' in section(page, "C")
+    ticked = await client.post(  # a ticked box is not the typed name
         f"/approvals/{approval.id}/approve",
         data={"csrf_token": token, "reason": "ok", "confirm": "true"},
+    )
+    assert ticked.status_code == 303
+    assert (await state(web, approval))[0].decision == Decision.pending
+    confirmed = await client.post(
+        f"/approvals/{approval.id}/approve",
+        data={"csrf_token": token, "reason": "ok", "typed_name": "Purge stale contacts"},
     )
     assert confirmed.status_code == 303
     _, workflow = await state(web, approval)
@@ -243,11 +250,50 @@ async def test_a_script_gets_json_answers(web: Web) -> None:
     headers = {"X-CSRF-Token": await page_csrf(client, "/approvals"), "X-Requested-With": "fetch"}
     refused = await client.post(f"/approvals/{approval.id}/approve", headers=headers)
     assert refused.status_code == 403
-    assert "second explicit confirmation" in refused.json()["error"]["message"]
+    assert "type “Purge stale contacts”" in refused.json()["error"]["message"]
     approved = await client.post(
-        f"/approvals/{approval.id}/approve", data={"confirm": "true"}, headers=headers
+        f"/approvals/{approval.id}/approve",
+        data={"typed_name": "Purge stale contacts"},
+        headers=headers,
     )
     assert approved.status_code == 200
     assert approved.json()["decision"] == "approved"
     assert approved.json()["workflow_status"] == "active"
     await client.aclose()
+
+
+async def test_with_a_second_admin_the_requester_cannot_approve_their_own_class_c(
+    web: Web,
+) -> None:
+    from tests.web.test_team import join, send_invite
+
+    client, owner = await signed_up(web)
+    admin_client = await join(web, await send_invite(client, web, "ada@acme.example", "admin"))
+    approval = await propose(web, owner, C_SPEC, by_member=True)
+
+    # The requester: no name field, a note saying why; typing the name anyway changes nothing.
+    mine = section((await client.get("/approvals")).text, "C")
+    assert "a second owner or admin must approve it" in mine
+    assert f'id="typed-{approval.id}"' not in mine
+    token = await page_csrf(client, "/approvals")
+    typed = {"csrf_token": token, "typed_name": "Purge stale contacts", "confirm": "true"}
+    await client.post(f"/approvals/{approval.id}/approve", data=typed)
+    assert "a second owner or admin must approve it" in (await client.get("/approvals")).text
+    assert (await state(web, approval))[0].decision == Decision.pending
+
+    # The second admin types the name: a tick is not enough, a wrong name is refused.
+    theirs = section((await admin_client.get("/approvals")).text, "C")
+    assert f'id="typed-{approval.id}"' in theirs and "type its name to approve it" in theirs
+    token = await page_csrf(admin_client, "/approvals")
+    url = f"/approvals/{approval.id}/approve"
+    await admin_client.post(url, data={"csrf_token": token, "confirm": "true"})
+    await admin_client.post(url, data={"csrf_token": token, "typed_name": "Purge contacts"})
+    page = (await admin_client.get("/approvals")).text
+    assert "does not match" in page
+    assert (await state(web, approval))[0].decision == Decision.pending
+    await admin_client.post(url, data={"csrf_token": token, "typed_name": "purge stale contacts"})
+    decided, workflow = await state(web, approval)
+    assert decided.decision == Decision.approved and workflow.status == WorkflowStatus.active
+    assert decided.decided_by != owner.id
+    await client.aclose()
+    await admin_client.aclose()

@@ -13,7 +13,14 @@ from playwright.async_api import Page, expect
 from sqlmodel import select
 
 from agents.assistant import Assistant
-from storage.models import Approval, Decision, WebLogin, Workflow, WorkflowStatus
+from storage.models import (
+    Approval,
+    ApprovalLink,
+    Decision,
+    WebLogin,
+    Workflow,
+    WorkflowStatus,
+)
 from tests.web.conftest import Web, csrf_of, screenshot, sign_up_client, sign_up_in_browser
 from workflows.live import LiveEvent
 
@@ -157,7 +164,7 @@ async def test_reject_with_a_reason_and_a_lone_owners_class_c_is_not_approved_in
     flagged = card_of(await chat.say(CLASS_C))  # a second request while the first card waits
     assert flagged["approval_class"] == "C" and flagged["needs_confirmation"] is True
     assert flagged["workflow_id"] != card["workflow_id"]
-    assert 'data-role="confirm"' in flagged["html"] and "I understand" in flagged["html"]
+    assert 'data-role="typed-name"' in flagged["html"] and "Type its name" in flagged["html"]
 
     answer = await chat.decide(card, "reject", reason="send it to #ops instead")
     assert reply_text(answer).startswith("Rejected: ")
@@ -173,6 +180,12 @@ async def test_reject_with_a_reason_and_a_lone_owners_class_c_is_not_approved_in
         assert "type its name" in reply_text(refused) and "still pending" in reply_text(refused)
         assert f"{web.settings.public_url}/approvals" in reply_text(refused)
         assert card_of(refused)["approval_id"] == flagged["approval_id"]
+    # Typing the name in the card is not the end either: the emailed link is the Approvals
+    # page's, and the chat issues none.
+    named = await chat.decide(flagged, "approve", typed_name=flagged["workflow_name"])
+    assert "link we email you" in reply_text(named) and "still pending" in reply_text(named)
+    async with web.runtime.sessions() as session:
+        assert (await session.exec(select(ApprovalLink))).all() == []
     assert (await workflow_row(web, flagged["workflow_id"])).status != WorkflowStatus.active
     await chat.client.aclose()
 
@@ -321,12 +334,13 @@ async def test_in_the_browser_a_request_becomes_an_active_workflow(
     assert width <= 375, f"the chat scrolls sideways at phone width ({width}px)"
     await screenshot(page, "chat-phone", tmp_path)
     await flagged.get_by_role("button", name="Approve").click()
-    await expect(flagged.get_by_role("status")).to_contain_text("Tick the box")
-    await flagged.get_by_label(re.compile("I understand")).check()
+    await expect(flagged.get_by_role("status")).to_contain_text("Type the workflow's name")
+    name = (await flagged.locator(".typed-name strong").inner_text()).strip()
+    await flagged.get_by_label(re.compile("Type its name to approve it")).fill(name)
     await flagged.get_by_role("button", name="Approve").click()
-    await expect(log.locator(".msg.assistant .bubble").last).to_contain_text(
-        "Do that on the Approvals page"  # her own class C: its name, then an emailed link
-    )
+    last = log.locator(".msg.assistant .bubble").last
+    await expect(last).to_contain_text("link we email you")  # her own class C, as lone owner
+    await expect(last).to_contain_text("Do that on the Approvals page")
 
 
 async def test_in_the_browser_a_chip_or_an_ask_link_sends_the_request_and_errors_keep_the_text(

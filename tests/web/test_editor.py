@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 from sqlmodel import col, select
 
 from storage.models import (
     Approval,
     Decision,
     Member,
+    OutboxMessage,
     Role,
+    Run,
     VersionState,
     WebLogin,
     Workflow,
@@ -359,3 +362,104 @@ async def test_add_remove_and_trigger_edits_update_the_preview(web: Web, page: P
     await page.get_by_label("Starts").select_option("manual")
     await expect(page.locator("#preview-summary")).to_contain_text("only when someone runs it")
     await expect(page.get_by_label("Cron")).to_have_count(0)
+
+
+class Held:
+    """Holds the browser's requests to one path until released, so each state can be seen."""
+
+    def __init__(self, page: Page, path: str) -> None:
+        self.page, self.pattern = page, f"**{path}"
+        self.release = asyncio.Event()
+        self.seen = self.passed = 0
+
+    async def __aenter__(self) -> Held:
+        await self.page.route(self.pattern, self._hold)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release.set()
+        for _ in range(200):
+            if self.passed == self.seen:
+                break
+            await asyncio.sleep(0.01)
+        await self.page.unroute(self.pattern)
+
+    async def _hold(self, route: Route) -> None:
+        self.seen += 1
+        await self.release.wait()
+        await route.continue_()
+        self.passed += 1
+
+
+LOGGED = {
+    **SPEC,
+    "name": "Log new leads",
+    "steps": [
+        *SPEC["steps"][:2],
+        {"id": "log", "action": "sheets.append_row",
+         "inputs": {"spreadsheet": "Leads", "sheet": "Sheet1", "values": {"stage": "lead"}}},
+    ],
+}  # fmt: skip
+
+
+async def test_the_living_canvas_thinks_works_and_goes_green_or_red(
+    web: Web, page: Page, tmp_path: Path
+) -> None:
+    await sign_up_in_browser(page, web, email="olivia@acme.example")
+    workflow_id = await active_workflow(web, "olivia@acme.example")
+    await page.goto(f"{web.url}/workflows/{workflow_id}/edit")
+    canvas, words = page.locator("#editor-canvas"), page.locator("#editor-canvas-text")
+    await expect(canvas).to_have_attribute("data-state", "idle")
+    await expect(words).to_have_text("Ready: change a step, or try it on sample data.")
+    cards = page.locator("#steps > li")
+
+    # Thinking while the preview is checked; back to ready when it is valid, red when it is not.
+    await cards.nth(1).locator('[data-role="select"]').click()
+    channel = page.get_by_label("Channel")
+    async with Held(page, f"/workflows/{workflow_id}/preview") as held:
+        await channel.fill("")
+        await expect(canvas).to_have_attribute("data-state", "thinking")
+        await expect(words).to_contain_text("Thinking")
+        await page.wait_for_function("document.querySelector('#preview-state').textContent")
+        assert held.seen <= 1
+    await expect(canvas).to_have_attribute("data-state", "error")
+    await expect(words).to_have_text("1 problem to fix before it can run.")
+    await channel.fill("#leads")
+    await expect(canvas).to_have_attribute("data-state", "idle")
+
+    # Working while the dry run goes, green when every step would work; nothing was sent.
+    async with Held(page, f"/workflows/{workflow_id}/try"):
+        await page.get_by_role("button", name="Try it (dry run)").click()
+        await expect(canvas).to_have_attribute("data-state", "processing")
+        await expect(words).to_contain_text("Working: trying it on sample data")
+        await screenshot(page, "editor-working", tmp_path)
+    await expect(canvas).to_have_attribute("data-state", "success")
+    await expect(words).to_contain_text("Every step would work")
+    await expect(page.locator("#try-result .trial-ok")).to_have_count(3)
+    await screenshot(page, "editor-tried", tmp_path)
+    async with web.runtime.sessions() as session:
+        assert (await session.exec(select(Run))).all() == []
+        assert (await session.exec(select(OutboxMessage))).all() == []
+
+    # Red when a step would fail (Google Sheets is not connected), with the reason in words.
+    failing = await active_workflow(web, "olivia@acme.example", LOGGED)
+    await page.goto(f"{web.url}/workflows/{failing}/edit")
+    await expect(canvas).to_have_attribute("data-state", "idle")
+    await page.get_by_role("button", name="Try it (dry run)").click()
+    await expect(canvas).to_have_attribute("data-state", "error")
+    await expect(words).to_contain_text("1 step would fail")
+    await expect(page.locator("#try-result")).to_contain_text("Google Sheets is not connected")
+
+
+async def test_a_dry_run_of_an_invalid_spec_names_what_to_fix(web: Web) -> None:
+    client, workflow_id, token = await _signed_in(web, "olivia@acme.example")
+    bad = copy.deepcopy(SPEC)
+    bad["steps"][1]["action"] = "slack.post_nothing"
+    headers = {"X-CSRF-Token": token}
+    refused = await client.post(f"/workflows/{workflow_id}/try", json=bad, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["message"] == "Fix the problems in the preview first."
+    tried = await client.post(f"/workflows/{workflow_id}/try", json=SPEC, headers=headers)
+    assert tried.status_code == 200 and tried.json()["failed"] == 0
+    assert (await client.post(f"/workflows/{workflow_id}/try", json=SPEC)).status_code == 403
+    await client.aclose()

@@ -198,3 +198,36 @@ async def test_messages_page_in_the_browser(
     await page.goto(f"{web.url}/messages")
     await screenshot(page, "messages", tmp_path, full_page=True)
     await client.aclose()
+
+
+async def test_a_parked_email_goes_out_through_the_workspaces_own_verified_server(
+    web: Web,
+) -> None:
+    import re
+
+    client, owner = await signed_up(web)
+    await parked_run(web, owner)
+    [mail] = await messages_of(web, owner, "email")
+    assert "Slack and email sending are not connected" in (await client.get("/messages")).text
+    with smtp_inbox() as (inbox, port):
+        page = await client.get("/connections")
+        form = {
+            "csrf_token": csrf_of(page.text), "mode": "smtp", "host": "127.0.0.1",
+            "port": str(port), "security": "none", "username": "", "password": "",
+            "sender": "ops@acme.example",
+        }  # fmt: skip
+        await client.post("/connections/email", data=form)
+        await client.post("/connections/email/test", data={"csrf_token": form["csrf_token"]})
+        link = re.search(r"(/connections/email/verify\?\S+)", inbox.messages[-1].get_content())
+        assert link is not None
+        assert (await client.get(link.group(1))).status_code == 303  # verified
+        listed = (await client.get("/messages")).text
+        assert "Slack is not connected, so Slack messages are kept here" in listed  # email is
+        sent = await client.post(f"/messages/{mail.id}/send", data={"csrf_token": csrf_of(listed)})
+        assert sent.status_code == 303
+        delivered = [e for e in inbox.envelopes if e.rcpt_tos == ["jane@customer.example"]]
+    [envelope] = delivered
+    assert envelope.mail_from == "ops@acme.example"
+    [row] = await messages_of(web, owner, "email")
+    assert row.status == "sent"
+    await client.aclose()

@@ -1,4 +1,4 @@
-"""Analytics aggregation: runs per UTC day, success rates, duration percentiles, failures."""
+"""Analytics aggregation: runs per day (in the workspace's timezone), rates, durations, failures."""
 
 from __future__ import annotations
 
@@ -168,3 +168,32 @@ async def test_scheduler_jobs_are_counted_for_their_own_workspace(
         ]
         mine = await analytics.workspace_jobs(session, workspace.id, jobs)
     assert [j.workflow_id for j in mine] == [ours.id]
+
+
+async def test_days_are_the_workspaces_calendar_days_in_its_timezone(
+    sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    registry = Recorder().registry()
+    leads = await activate(sessions, workspace, SPEC, registry)
+    # 03:30 UTC on 10 March is still 9 March in New York (UTC-4 after the DST change on 8 March);
+    # 23:30 UTC on 9 March is 10 March in Tokyo (UTC+9).
+    await _add_run(sessions, leads, datetime(2026, 3, 10, 3, 30, tzinfo=UTC), RunStatus.failed, 2)
+    late = datetime(2026, 3, 9, 23, 30, tzinfo=UTC)
+    await _add_run(sessions, leads, late, RunStatus.succeeded, 4)
+    # 02:00 UTC on 4 March is 3 March in New York: before its 7-day window starts.
+    await _add_run(sessions, leads, datetime(2026, 3, 4, 2, 0, tzinfo=UTC), RunStatus.failed, 1)
+
+    async with sessions() as session:
+        utc = await analytics.period(session, workspace.id, 7, now=NOW)
+        york = await analytics.period(session, workspace.id, 7, NOW, "America/New_York")
+        tokyo = await analytics.period(session, workspace.id, 7, NOW, "Asia/Tokyo")
+
+    def days(period: analytics.Period) -> dict[str, tuple[int, int]]:
+        return {d.day.isoformat(): (d.succeeded, d.failed) for d in period.per_day if d.total}
+
+    assert days(utc) == {"2026-03-04": (0, 1), "2026-03-09": (1, 0), "2026-03-10": (0, 1)}
+    assert days(york) == {"2026-03-09": (1, 1)}
+    assert york.since.isoformat() == "2026-03-04T00:00:00-05:00" and york.runs == 2
+    assert days(tokyo) == {"2026-03-10": (1, 1)}
+    assert tokyo.per_day[-1].day.isoformat() == "2026-03-11"  # 15:00 UTC is 00:00 next day there
+    assert york.per_day[-1].p50_ms is None and days(york)["2026-03-09"] == (1, 1)

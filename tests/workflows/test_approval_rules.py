@@ -73,7 +73,7 @@ async def decide(
         return proposal
 
 
-async def test_an_owners_own_class_c_needs_a_second_owner_or_admin(
+async def test_an_owners_own_class_c_needs_a_second_owner_or_admin_who_types_its_name(
     sessions: async_sessionmaker[AsyncSession], workspace: Workspace
 ) -> None:
     owner = await member(sessions, workspace, Role.owner)
@@ -81,9 +81,15 @@ async def test_an_owners_own_class_c_needs_a_second_owner_or_admin(
     approval = await propose(sessions, workspace, PURGE, owner)
     with pytest.raises(Forbidden, match="a second owner or admin"):
         await decide(sessions, approval, owner, confirm=True)
-    with pytest.raises(Forbidden, match="confirm"):
-        await decide(sessions, approval, admin)
-    done = await decide(sessions, approval, admin, confirm=True)
+    # Typing the name does not let the requester approve their own either.
+    with pytest.raises(Forbidden, match="a second owner or admin"):
+        await decide(sessions, approval, owner, typed_name="Purge stale contacts")
+    # The second approver types the name: a ticked confirmation alone is not enough.
+    with pytest.raises(Forbidden, match="type “Purge stale contacts”"):
+        await decide(sessions, approval, admin, confirm=True)
+    with pytest.raises(Forbidden, match="does not match"):
+        await decide(sessions, approval, admin, typed_name="Purge contacts")
+    done = await decide(sessions, approval, admin, typed_name=" purge stale CONTACTS")
     assert done.approval.decision == Decision.approved and done.approval.decided_by == admin.id
 
 
@@ -95,8 +101,11 @@ async def test_someone_elses_class_c_still_needs_an_owner(
     owner = await member(sessions, workspace, Role.owner)
     approval = await propose(sessions, workspace, PURGE, operator)
     with pytest.raises(Forbidden, match="an owner"):
-        await decide(sessions, approval, admin, confirm=True)
-    assert (await decide(sessions, approval, owner, confirm=True)).approval.decision == "approved"
+        await decide(sessions, approval, admin, typed_name="Purge stale contacts")
+    with pytest.raises(Forbidden, match="type “Purge stale contacts”"):
+        await decide(sessions, approval, owner, confirm=True)
+    named = await decide(sessions, approval, owner, typed_name="Purge stale contacts")
+    assert named.approval.decision == "approved"
 
 
 async def test_a_lone_owner_types_the_name_then_confirms_by_email_link(

@@ -24,7 +24,7 @@ from workflows.policy import Assessment
 _WHO = {
     "A": "any member may approve",
     "B": "an admin or owner approves (not the requester, unless they are the only one)",
-    "C": "an owner approves and confirms (an owner's own: a second owner or admin)",
+    "C": "an owner types its name (an owner's own: a second owner or admin types it)",
 }
 _CLASS_BADGE = {"A": ":large_green_circle:", "B": ":large_orange_circle:", "C": ":red_circle:"}
 

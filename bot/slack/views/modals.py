@@ -65,9 +65,10 @@ def confirm_modal(
     approval_class: str = "C",
     *,
     ask_name: bool = False,
+    link: bool = False,
 ) -> View:
-    """The explicit confirmation an approval needs (class C; one's own class B), and for a lone
-    owner's own class C the workflow's name to type (a link is then emailed to them)."""
+    """The explicit confirmation an approval needs: for class C the workflow's name to type (for
+    a lone owner's own, a link is then emailed to them); for one's own class B a plain yes."""
     why = "\n".join(f"• {r}" for r in reasons)
     if approval_class == "C":
         head = (
@@ -79,7 +80,9 @@ def confirm_modal(
     blocks: list[Block] = [section(head)]
     if ask_name:
         blocks.append(section("You are the only owner: type its name to approve it. We then "
-                              "email you a link to confirm."))  # fmt: skip
+                              "email you a link to confirm." if link else
+                              "Type its name to approve it. It runs without asking again once "
+                              "approved."))  # fmt: skip
         blocks.append({
             "type": "input", "block_id": TYPED_NAME, "label": plain("The workflow's name"),
             "element": {"type": "plain_text_input", "action_id": "value"},
@@ -91,7 +94,7 @@ def confirm_modal(
         "callback_id": ids.CONFIRM_VIEW,
         "private_metadata": metadata,
         "title": plain("Confirm approval", 24),
-        "submit": plain("Email me the link" if ask_name else "Yes, approve", 24),
+        "submit": plain("Email me the link" if link else "Yes, approve", 24),
         "close": plain("Cancel", 24),
         "blocks": blocks,
     }

@@ -86,7 +86,12 @@ def charts(period: analytics.Period) -> dict[str, Any]:
 async def analytics_page(request: Request, ctx: PageContext, days: int = 7) -> HTMLResponse:
     """Runs, success rate and durations over 7, 30 or 90 days, and the workflows that fail."""
     days = days if days in analytics.PERIODS else analytics.PERIODS[0]
-    period = await analytics.period(ctx.tenant.session, ctx.tenant.workspace_id, days)
+    period = await analytics.period(
+        ctx.tenant.session,
+        ctx.tenant.workspace_id,
+        days,
+        timezone=ctx.user.workspace.timezone,
+    )
     return render(
         request,
         "analytics/index.html",

@@ -112,6 +112,8 @@ def _need(approval: Approval, who: policy.Approver) -> tuple[str, str | None]:
             "You are the only owner and you asked for this one: type its name to approve it. "
             "We then email you a link to confirm, so a stolen session alone cannot approve it."
         )
+    if need == policy.Need.name:
+        return need.value, "Class C: type its name to approve it; that is your confirmation."
     if need == policy.Need.confirm and approval.approval_class == "B":
         return need.value, "You asked for this one: confirm you checked what it sends outside."
     return need.value, None

@@ -71,6 +71,7 @@ class DecisionIn(BaseModel):
     decision: Literal["approve", "reject"]
     confirm: bool = False
     reason: str | None = Field(default=None, max_length=2000)
+    typed_name: str | None = Field(default=None, max_length=200)
 
 
 def suggestions(limit: int = 6) -> list[dict[str, str]]:
@@ -157,6 +158,7 @@ async def post_decision(request: Request, ctx: ApiContext) -> StreamingResponse:
         approval_id=decision.approval_id,
         confirm=decision.confirm,
         reason=(decision.reason or "").strip() or None,
+        typed_name=(decision.typed_name or "").strip() or None,
     )
     await ctx.tenant.session.commit()
     thread = thread_id(ctx.user.member.id, decision.conversation)

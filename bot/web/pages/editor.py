@@ -17,6 +17,7 @@ from agents.llm_catalogue import input_errors
 from bot.api.errors import error_body
 from bot.api.workflows import describe
 from bot.web.auth import ApiContext, CsrfChecked, PageContext
+from bot.web.pages.trial import trial_json
 from bot.web.render import render
 from integrations.registry import ActionRegistry
 from workflows import policy, service
@@ -25,6 +26,7 @@ from workflows.describe import step_sentences, trigger_words
 from workflows.errors import InvalidSpec
 from workflows.live import LiveEvent
 from workflows.spec import TRIGGER_TYPES, WorkflowSpec
+from workflows.trial import try_spec
 
 router = APIRouter(include_in_schema=False)
 
@@ -159,6 +161,24 @@ async def preview(workflow_id: str, ctx: ApiContext, spec: Any = SpecBody) -> di
     """Validate the spec being edited and describe it (nothing is stored)."""
     await service.get_workflow(ctx.tenant, workflow_id)
     return preview_of(spec, ctx.runtime.registry)
+
+
+@router.post("/workflows/{workflow_id}/try", dependencies=[CsrfChecked])
+async def try_edited(workflow_id: str, ctx: ApiContext, spec: Any = SpecBody) -> JSONResponse:
+    """Dry-run the spec being edited once on sample data (nothing is sent or stored)."""
+    workflow = await service.get_workflow(ctx.tenant, workflow_id)
+    parsed, errors = check(spec, ctx.runtime.registry)
+    if parsed is None or errors:
+        body = error_body("invalid_spec", "Fix the problems in the preview first.", errors)
+        return JSONResponse(body, status_code=422)
+    trial = await try_spec(
+        ctx.runtime,
+        parsed.model_dump(mode="json", exclude_none=True),
+        workspace=ctx.user.workspace,
+        workflow_id=workflow.id,
+        requested_by=ctx.user.member.id,
+    )
+    return JSONResponse({**trial_json(trial), "failed": len(trial.failed)})
 
 
 @router.post("/workflows/{workflow_id}/versions", dependencies=[CsrfChecked])

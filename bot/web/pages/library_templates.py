@@ -118,10 +118,12 @@ async def templates_page(
     )
 
 
-def _form_values(template: Template) -> dict[str, str]:
+def _form_values(template: Template, zone: str | None = None) -> dict[str, str]:
     values = {NAME_FIELD: template.name}
     for name, param in template.parameters.items():
         values[name] = _as_field(param.default) if not param.required else ""
+    if "timezone" in values and zone:
+        values["timezone"] = zone  # new drafts are in the workspace's timezone
     return values
 
 
@@ -165,7 +167,7 @@ def _show(
 async def template_page(request: Request, template_id: str, ctx: PageContext) -> Response:
     """One template: what it does, and a form for its parameters."""
     template = _get(template_id)
-    return _show(request, ctx, template, _form_values(template))
+    return _show(request, ctx, template, _form_values(template, ctx.user.workspace.timezone))
 
 
 def _convert(template: Template, form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -214,6 +216,7 @@ async def create_from_template(request: Request, template_id: str, ctx: PageCont
     if errors:
         return _show(request, ctx, template, values, errors)
     try:
+        params = template.in_zone(params, ctx.user.workspace.timezone)
         spec = template.instantiate(params).model_copy(update={"name": name})
         spec = service.parse_spec(
             spec.model_dump(mode="json", exclude_none=True), ctx.runtime.registry

@@ -88,10 +88,13 @@ async def test_class_c_needs_owner_and_confirmation(live: Live) -> None:
     approval = (await create(live, {"spec": spec})).json()["approval"]
     assert approval["class"] == "C"
     url = f"/api/approvals/{approval['id']}/approve"
-    assert (await live.as_(Role.admin).post(url, json={"confirm": True})).status_code == 403
-    unconfirmed = await live.as_(Role.owner).post(url)
-    assert unconfirmed.status_code == 403 and "second explicit confirmation" in unconfirmed.text
-    assert (await live.as_(Role.owner).post(url, json={"confirm": True})).status_code == 200
+    named = {"typed_name": "Clean old contacts"}
+    assert (await live.as_(Role.admin).post(url, json=named)).status_code == 403
+    unconfirmed = await live.as_(Role.owner).post(url, json={"confirm": True})
+    assert unconfirmed.status_code == 403 and "type “Clean old contacts”" in unconfirmed.text
+    wrong = await live.as_(Role.owner).post(url, json={"typed_name": "Clean contacts"})
+    assert wrong.status_code == 403 and "does not match" in wrong.text
+    assert (await live.as_(Role.owner).post(url, json=named)).status_code == 200
 
 
 async def test_bad_specs_get_422_naming_step_and_field(live: Live) -> None:

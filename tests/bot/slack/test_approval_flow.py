@@ -7,6 +7,7 @@ import asyncio
 from sqlmodel import select
 
 from bot.slack import ids
+from bot.slack.views.modals import TYPED_NAME
 from storage.models import Approval, Decision, Workflow, WorkflowStatus
 from tests.bot.slack.conftest import SlackLive
 from tests.bot.slack.harness import all_text, button_values
@@ -107,9 +108,18 @@ async def test_class_c_asks_for_confirmation_first(live_slack: SlackLive) -> Non
     [dialog] = await live.slack.wait_for("views.open")
     view = dialog.args["view"]
     assert view["callback_id"] == ids.CONFIRM_VIEW
+    assert TYPED_NAME in [block.get("block_id") for block in view["blocks"]]
+    assert view["submit"]["text"] == "Yes, approve"
     assert (await approval(live, approval_id)).decision == Decision.pending
 
-    response = await live.slack.submit(ids.CONFIRM_VIEW, view["private_metadata"], user="UOWNER")
+    metadata = view["private_metadata"]
+    wrong = {TYPED_NAME: "Delete contacts"}
+    await live.slack.submit(ids.CONFIRM_VIEW, metadata, wrong, user="UOWNER")
+    [_, told] = await live.slack.wait_for("chat.postEphemeral", count=2)
+    assert told.args["user"] == "UOWNER" and "does not match" in told.args["text"]
+    assert (await approval(live, approval_id)).decision == Decision.pending
+    typed = {TYPED_NAME: "Delete all contacts older"}
+    response = await live.slack.submit(ids.CONFIRM_VIEW, metadata, typed, user="UOWNER")
     assert response.status_code == 200
     [update] = await live.slack.wait_for("chat.update")
     assert update.args["ts"] == "1700000000.000042"

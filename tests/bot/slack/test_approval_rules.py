@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.slack import ids
+from bot.slack.views.modals import TYPED_NAME
 from storage.models import Decision
 from tests.bot.slack.conftest import SlackLive
 from tests.bot.slack.harness import all_text, button_values
@@ -25,7 +26,14 @@ async def test_an_owners_own_class_c_is_approved_by_a_second_admin(live_slack: S
     [dialog] = await live.slack.wait_for("views.open")
     view = dialog.args["view"]
     assert view["callback_id"] == ids.CONFIRM_VIEW
+    assert TYPED_NAME in [block.get("block_id") for block in view["blocks"]]
+    # The second approver types the name too: submitting without it approves nothing.
     await live.slack.submit(ids.CONFIRM_VIEW, view["private_metadata"], user="UADMIN")
+    [_, refused] = await live.slack.wait_for("chat.postEphemeral", count=2)
+    assert refused.args["user"] == "UADMIN" and "type “" in refused.args["text"]
+    assert (await approval(live, approval_id)).decision == Decision.pending
+    named = {TYPED_NAME: "Delete all contacts older"}
+    await live.slack.submit(ids.CONFIRM_VIEW, view["private_metadata"], named, user="UADMIN")
     [update] = await live.slack.wait_for("chat.update")
     assert "Approved by <@UADMIN>" in all_text(update.args["blocks"])
     assert (await approval(live, approval_id)).decision == Decision.approved

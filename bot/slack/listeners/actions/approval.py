@@ -54,13 +54,13 @@ async def decide_click(
             if need != policy.Need.nothing:
                 card = await operations.card_for(actor.tenant, deps, approval.id)
                 name = str(card.spec.get("name", "workflow"))
-                ask_name = need == policy.Need.name_and_email
                 view = confirm_modal(
                     name,
                     reasons_in_words(card.spec, card.reasons),
                     ref.dump(),
                     approval.approval_class,
-                    ask_name=ask_name,
+                    ask_name=need in (policy.Need.name, policy.Need.name_and_email),
+                    link=need == policy.Need.name_and_email,
                 )
                 await client.views_open(trigger_id=click.trigger_id, view=view)
                 return

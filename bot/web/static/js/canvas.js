@@ -2,10 +2,11 @@
 // `new StatusCanvas(canvas).set("processing", {count: 2})`; the state is also written to
 // canvas.dataset.state. With prefers-reduced-motion the picture is drawn still, once per change.
 
-export const STATES = ["idle", "processing", "waiting", "success", "error"];
+export const STATES = ["idle", "thinking", "processing", "waiting", "success", "error"];
 
 const COLOURS = {
   idle: { main: "#64748b", soft: "#e2e8f0", glow: "rgba(100,116,139,.18)" },
+  thinking: { main: "#7c3aed", soft: "#ede9fe", glow: "rgba(124,58,237,.2)" },
   processing: { main: "#4f46e5", soft: "#e0e7ff", glow: "rgba(79,70,229,.22)" },
   waiting: { main: "#d97706", soft: "#fef3c7", glow: "rgba(217,119,6,.22)" },
   success: { main: "#0f7b48", soft: "#d1fae5", glow: "rgba(15,123,72,.24)" },
@@ -75,7 +76,7 @@ export class StatusCanvas {
     ctx.fillRect(0, 0, w, w);
 
     // Expanding pulse rings (processing, waiting), one burst for success and error.
-    const pulses = state === "processing" ? 3 : state === "waiting" ? 2 : state === "idle" ? 1 : 0;
+    const pulses = { processing: 3, waiting: 2, thinking: 2, idle: 1 }[state] ?? 0;
     const period = state === "processing" ? 1.8 : 3.2;
     for (let i = 0; i < pulses && t > 0; i++) {
       const phase = ((t / period + i / pulses) % 1);
@@ -92,8 +93,8 @@ export class StatusCanvas {
     ctx.strokeStyle = c.main;
     ctx.lineWidth = w * 0.03;
     ctx.beginPath();
-    if (state === "processing") {
-      const start = t * 3.2;
+    if (state === "processing" || state === "thinking") {
+      const start = t * (state === "thinking" ? 1.6 : 3.2);
       ctx.arc(mid, mid, r * 1.35, start, start + Math.PI * (0.6 + 0.35 * Math.sin(t * 2)));
     } else if (state === "waiting") {
       const fill = t ? 0.5 + 0.5 * Math.sin(t * 1.6) : 1;
@@ -155,6 +156,15 @@ export class StatusCanvas {
       ctx.moveTo(mid - s * 0.7, mid);
       ctx.lineTo(mid + s * 0.7, mid);
       ctx.stroke();
+    } else if (state === "thinking") {
+      // Three dots lighting up in turn: the draft is being checked.
+      for (let i = -1; i <= 1; i++) {
+        ctx.globalAlpha = t ? 0.35 + 0.65 * Math.max(0, Math.sin(t * 4 - (i + 1) * 0.9)) : 1;
+        ctx.beginPath();
+        ctx.arc(mid + i * s * 0.6, mid, s * 0.18, 0, Math.PI * 2);
+        ctx.fill();
+      }
+      ctx.globalAlpha = 1;
     } else if (state === "processing") {
       for (let i = -1; i <= 1; i++) {
         const lift = t ? Math.max(0, Math.sin(t * 6 - i)) * s * 0.25 : 0;

@@ -193,6 +193,12 @@ async function decide(card, decision) {
     confirmBox.focus();
     return;
   }
+  const nameBox = card.querySelector('[data-role="typed-name"]');
+  if (decision === "approve" && nameBox && !nameBox.value.trim()) {
+    status.textContent = "Type the workflow's name to approve it.";
+    nameBox.focus();
+    return;
+  }
   if (busy) return;
   const buttons = card.querySelectorAll("button");
   buttons.forEach((button) => { button.disabled = true; });
@@ -203,6 +209,7 @@ async function decide(card, decision) {
     decision,
     approval_id: card.dataset.approvalId,
     confirm: Boolean(confirmBox?.checked),
+    typed_name: decision === "approve" && nameBox ? nameBox.value.trim() : null,
     reason: card.querySelector('[data-role="reason"]')?.value ?? "",
   };
   const said = addMessage("user", decision === "approve" ? "Approve" : "Reject");

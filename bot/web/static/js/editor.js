@@ -3,6 +3,7 @@ import { api } from "./app.js";
 import { el } from "./editor_fields.js";
 import { drawPanel, drawTrigger, markPanel } from "./editor_panel.js";
 import { showErrors, showPreview } from "./editor_preview.js";
+import { showState } from "./editor_canvas.js";
 import { drawSteps, enableReorder } from "./editor_steps.js";
 
 const data = JSON.parse(document.getElementById("editor-data").textContent);
@@ -94,6 +95,7 @@ function changed({ structure = false, cards = false, focus = null } = {}) {
   state.dirty = true;
   $("dirty").hidden = false;
   $("preview-state").textContent = "Checking…";
+  showState("thinking");
   if (structure) {
     renderSteps(focus);
     renderPanel();
@@ -129,9 +131,46 @@ async function preview() {
   const sent = [...state.spec.steps];
   try {
     const result = await api(`/workflows/${workflowId}/preview`, { method: "POST", body: state.spec });
-    if (seq === state.seq) applyPreview(result, sent);
+    if (seq === state.seq) {
+      applyPreview(result, sent);
+      previewState(result);
+    }
   } catch (error) {
-    if (seq === state.seq) $("preview-state").textContent = `Preview failed: ${error.message}`;
+    if (seq === state.seq) {
+      $("preview-state").textContent = `Preview failed: ${error.message}`;
+      showState("error", `The preview could not be checked: ${error.message}`);
+    }
+  }
+}
+
+function previewState(result) {
+  if (trying) return; // the dry run's answer decides the colour
+  const count = result.errors.length;
+  if (result.valid) showState("idle");
+  else showState("error", `${count} problem${count === 1 ? "" : "s"} to fix before it can run.`);
+}
+
+/** Dry-run the spec being edited on sample data; the canvas works, then goes green or red. */
+let trying = false;
+async function tryRun() {
+  const button = $("try-run");
+  if (button.disabled) return;
+  trying = true;
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  $("try-result").replaceChildren();
+  showState("processing");
+  try {
+    const result = await api(`/workflows/${workflowId}/try`, { method: "POST", body: state.spec });
+    $("try-result").innerHTML = result.html;
+    if (result.failed) showState("error", result.verdict);
+    else showState("success", result.verdict);
+  } catch (error) {
+    showState("error", `It could not be tried: ${error.message}`);
+  } finally {
+    trying = false;
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
   }
 }
 
@@ -202,6 +241,8 @@ function setUp() {
   renderSteps();
   renderPanel();
   applyPreview(data.preview, [...state.spec.steps]);
+  if (!data.preview.valid) previewState(data.preview);
+  $("try-run").addEventListener("click", tryRun);
 }
 
 function addStep() {
