@@ -29,6 +29,7 @@ HELP = """*Levqor* turns plain words into automations, approved right here.
 • `/levqor templates [category]` — ready-made workflows
 • `/levqor approvals` — what waits for a decision
 • `/levqor connections` — which accounts (Slack, email, Stripe, …) are connected
+• `/levqor workspace [client]` — agencies: which client workspace you act in, or switch
 A workflow is named by its id (or the first characters of it) or by its name."""
 
 

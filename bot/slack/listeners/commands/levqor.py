@@ -50,9 +50,12 @@ async def _subcommand(
     try:
         async with deps.acting(command.team_id, command.user_id, command.user_name) as actor:
             reply = await SUBCOMMANDS[word](deps, actor, rest)
+            notice = actor.notice
     except Exception as exc:
         await respond(text=explain(exc), response_type="ephemeral")
         return
+    if notice:  # the client this user acted in was unlinked: say so before the answer
+        await respond(text=notice, response_type="ephemeral")
     await respond(**reply.as_kwargs(), response_type="ephemeral")
 
 

@@ -1,5 +1,5 @@
 """`/levqor list | status | runs | run | pause | resume | templates | approvals | connections |
-help`."""
+workspace | help`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlmodel import col
 
 from bot.slack import operations
 from bot.slack.deps import Actor, SlackDeps
+from bot.slack.listeners.commands.workspace import workspace
 from bot.slack.views.replies import (
     HELP,
     Reply,
@@ -131,4 +132,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "approvals": approvals,
     "connections": connections,
     "help": show_help,
+    "workspace": workspace,
 }
