@@ -63,7 +63,7 @@ async def test_a_draft_over_the_active_workflows_is_refused_and_one_within_is_co
     for n in range(BY_KEY["launch"].active_workflows or 0):
         await activate(live.runtime.sessions, live.workspace, {**HELLO, "name": f"Hello {n}"},
                        default_registry())  # fmt: skip
-    response, key = await live.slack.command(ASK)
+    _, key = await live.slack.command(ASK)
     said = (await live.slack.wait_response(key))["text"]
     assert "Your Launch plan allows 3 active workflows" in said
     assert "Upgrade at https://levqor.example/billing" in said
