@@ -73,3 +73,12 @@ async def act_in(session: AsyncSession, home: Workspace, member: Member, slug: s
     member.acting_workspace_id = client.id
     session.add(member)
     return client
+
+
+async def linked_client(session: AsyncSession, home: Workspace, slug: str) -> Workspace | None:
+    """The agency's client `slug` while it is linked (and not deleted), else None."""
+    try:
+        client = await client_of(session, home, slug)
+    except AgencyError:
+        return None
+    return client if client.deleted_at is None else None
