@@ -35,10 +35,7 @@ async def is_agency(session: AsyncSession, home: Workspace) -> bool:
 
 def ended_sentence(client_name: str, home: Workspace) -> str:
     """What a member is told when the client they acted in is no longer linked."""
-    return (
-        f"{client_name} is no longer a client of {home.name}, so you are back in {home.name}'s "
-        "own workspace."
-    )
+    return f"{client_name} is no longer a client of {home.name}, so you are back in {home.name}."
 
 
 async def acting_in(

@@ -4,6 +4,8 @@ workspace that is not an agency is refused in words. Signed slash commands into 
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlmodel import select
 
 from accounts import subscriptions
@@ -103,3 +105,31 @@ async def test_unlinking_sends_a_slack_user_back_to_the_agency_with_a_sentence(
         assert admin.acting_workspace_id is None  # forgotten with the link
     listed = await ask(live, "workspace", user="UADMIN")
     assert "You act in *Default workspace*" in listed and "Lee Bakery" not in listed
+
+
+async def test_a_link_ended_otherwise_is_said_on_the_next_command(live_slack: SlackLive) -> None:
+    live = live_slack
+    await on_plan(live, "agency")
+    async with live.runtime.sessions() as session:
+        home = await session.get(Workspace, live.workspace.id)
+        assert home is not None
+        client = await create_workspace(session, "lee-bakery", "Lee Bakery", parent=home)
+        await session.commit()
+    assert "You now act in *Lee Bakery*" in await ask(live, "workspace lee-bakery")
+    async with live.runtime.sessions() as session:  # the client leaves the agency by itself
+        found = await session.get(Workspace, client.id)
+        assert found is not None
+        found.parent_id = None
+        await session.commit()
+    _, key = await live.slack.command("list")
+    await live.slack.wait_response(key)
+    for _ in range(200):
+        if len(live.slack.responses.posts(key)) >= 2:
+            break
+        await asyncio.sleep(0.02)
+    notice, listed = live.slack.responses.posts(key)[:2]
+    assert notice["text"] == (
+        "Lee Bakery is no longer a client of Default workspace, so you are back in Default "
+        "workspace."
+    )
+    assert "No workflows yet" in listed["text"] + str(listed.get("blocks"))
