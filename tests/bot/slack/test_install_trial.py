@@ -81,7 +81,7 @@ async def test_a_slack_installed_workspace_is_on_the_trial_and_its_limits(
         _, key = await live.slack.command("run Hello", user="UINSTALL8", team_id="T8")
         said = await live.slack.wait_response(key)
         assert "Your free trial has ended" in said["text"] and "read-only" in said["text"]
-        assert "Billing page" in said["text"]
+        assert "Upgrade at https://levqor.example/billing" in said["text"]
         async with sessions() as session:
             runs = (await session.exec(select(Run).where(Run.workflow_id == workflow.id))).all()
         assert runs == []
