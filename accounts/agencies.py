@@ -11,7 +11,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,6 +30,11 @@ from storage.models import (
 from storage.types import utcnow
 
 MANAGERS = (Role.owner, Role.admin)
+# Said by a run agency staff queued in a client that was unlinked before it ran (the engine
+# says the same of a run whose job was already on its way: `workflows.agency_access`).
+RUN_WITHDRAWN = (
+    "Cancelled before it ran: it was started by an agency whose access to this workspace ended."
+)
 
 
 class AgencyError(Exception):
@@ -89,8 +94,31 @@ async def unlink(session: AsyncSession, agency: Workspace, member: Member, slug:
         raise AgencyError("only an agency owner or admin can unlink a client")
     client = await client_of(session, agency, slug)
     client.parent_id = None
+    staff = select(Member.id).where(Member.workspace_id == agency.id)
+    cancelled = await session.exec(
+        update(Run)
+        .where(
+            col(Run.workspace_id) == client.id,
+            col(Run.status).in_((RunStatus.queued, RunStatus.waiting)),
+            col(Run.requested_by).in_(staff),
+        )
+        .values(status=RunStatus.failed, error=RUN_WITHDRAWN, finished_at=utcnow())
+    )
+    await session.exec(
+        update(Member)
+        .where(col(Member.workspace_id) == agency.id, col(Member.acting_workspace_id) == client.id)
+        .values(acting_workspace_id=None)
+    )
     _audit(session, agency.id, member, "client.unlinked", client=client.slug)
-    _audit(session, client.id, member, "client.unlinked", client=client.slug, agency=agency.slug)
+    _audit(
+        session,
+        client.id,
+        member,
+        "client.unlinked",
+        client=client.slug,
+        agency=agency.slug,
+        runs_cancelled=cancelled.rowcount,
+    )
     return client
 
 

@@ -40,6 +40,8 @@ class WebUser:
     member: Member
     login: WebLogin
     csrf_token: str
+    # The agency's own workspace while its member acts in one of its clients (`workspace`).
+    home: Workspace | None = None
 
 
 def hash_password(password: str) -> str:

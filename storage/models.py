@@ -124,6 +124,9 @@ class Member(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=320)
     slack_user_id: str | None = Field(default=None, index=True, max_length=32)
     created_at: datetime = _ts()
+    # An agency member's client workspace they act in from Slack (`/levqor workspace SLUG`);
+    # None: their own. Checked against the agency link on every use.
+    acting_workspace_id: str | None = Field(default=None, max_length=32)
 
 
 class ApiKey(SQLModel, table=True):
@@ -216,6 +219,9 @@ class Run(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, max_length=200)
     dry_run: bool = False
     error: str | None = None
+    # The member who asked for the run (manual runs); an agency member's run in a client
+    # workspace does not execute once the client is unlinked.
+    requested_by: str | None = Field(default=None, max_length=32)
     resume_at: datetime | None = _ts(nullable=True, index=True)
     created_at: datetime = _ts()
     started_at: datetime | None = _ts(nullable=True)

@@ -31,7 +31,7 @@ from storage.models import (
     Workspace,
 )
 from storage.types import utcnow
-from workflows import breakdowns, leases, run_clock
+from workflows import agency_access, breakdowns, leases, run_clock
 from workflows.expressions import evaluate
 from workflows.live import LiveEvent, LiveKind
 from workflows.retry import with_retries
@@ -131,6 +131,8 @@ class Engine:
                 return run
             if run.status == RunStatus.waiting and run.resume_at and run.resume_at > utcnow():
                 return run
+            if run.requested_by is not None and await agency_access.withdrawn(session, run):
+                return await agency_access.cancel(session, run)
             # The claim marks the run running in the session's transaction; it is committed with
             # the first change after it (a wait ending, a skip) or just before the first action.
             claim = await leases.claim(session, run, self.leases.owner, self.leases.seconds)

@@ -199,5 +199,6 @@ async def run_manually(
         idempotency_key=idempotency_key,
     )
     if started.created:
+        started.run.requested_by = member.id
         service.audit(tenant, member, "workflow.run", workflow.id, run_id=started.run.id)
     return started

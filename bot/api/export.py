@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from accounts import export, export_recovery, retention
+from accounts import export, export_recovery, limits, retention
 from bot.api.deps import PrincipalDep, RuntimeDep, SessionDep, TenantDep
 from bot.api.responses import AUTHENTICATED, errors
 from bot.lifecycle import build_in_background
@@ -52,13 +52,16 @@ class ExportOut(BaseModel):
 
 
 def allowed(principal_role: Role, workspace: object, contact: str | None) -> None:
-    """Owners export the workspace; owners and admins a contact's data; Growth plans and up."""
+    """Owners export the workspace; owners and admins a contact's data (403 otherwise); Growth
+    plans and up (402 with the reason `plan_excludes_exports`: the role is fine, the plan not)."""
     if contact is None and principal_role != Role.owner:
         raise HTTPException(403, "only an owner can export the whole workspace")
     if principal_role not in (Role.owner, Role.admin):
         raise HTTPException(403, "only an owner or an admin can export a contact's data")
     if not retention.can_export(workspace):
-        raise HTTPException(403, "exports come with the Growth plan and up")
+        raise limits.OverLimit(
+            limits.Refusal("plan_excludes_exports", "Exports come with the Growth plan and up.")
+        )
 
 
 @router.post("", status_code=202)

@@ -13,6 +13,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts import closed
+from accounts.acting import acting_in
 from accounts.slack import member_for_slack_user
 from accounts.workspaces import ensure_default
 from agents.drafting import Drafter
@@ -59,6 +60,10 @@ class Actor:
     workspace: Workspace
     member: Member
     slack_user_id: str
+    # The Slack team's own workspace (an agency's, when `workspace` is one of its clients), and
+    # a sentence to pass on when the client this user acted in was unlinked.
+    home: Workspace | None = None
+    notice: str | None = None
 
     @property
     def tenant(self) -> Tenant:
@@ -107,7 +112,8 @@ class SlackDeps:
             member = await member_for_slack_user(
                 session, workspace, user_id, name=name, owner_ids=owners
             )
-            yield Actor(session, workspace, member, user_id)
+            acting, notice = await acting_in(session, workspace, member)
+            yield Actor(session, acting, member, user_id, home=workspace, notice=notice)
             await session.commit()
 
 

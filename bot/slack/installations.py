@@ -16,6 +16,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts.slack import member_for_slack_user
+from accounts.subscriptions import start_trial
 from accounts.workspaces import create_workspace
 from integrations.credentials import load_credential, store_credential
 from storage.config import Settings
@@ -50,7 +51,8 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         return log
 
     async def async_save(self, installation: Installation) -> None:
-        """Record an install: a workspace for a new team, the token, the installer as owner."""
+        """Record an install: a workspace for a new team (on the free trial when Levqor's billing
+        is set up, as a web sign-up is), the token, the installer as owner."""
         team_id = installation.team_id
         if not team_id or not installation.bot_token:
             raise ValueError("Levqor installs into one Slack workspace, with a bot token")
@@ -59,6 +61,8 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             if row is None:
                 name = installation.team_name or team_id
                 workspace = await create_workspace(session, slug_for_team(team_id), name)
+                if self.settings.stripe_billing_secret_key is not None:
+                    start_trial(session, workspace)  # the same plan and limits as a web sign-up
                 row = SlackInstallation(workspace_id=workspace.id, team_id=team_id)
             else:
                 found = await session.get(Workspace, row.workspace_id)

@@ -33,6 +33,7 @@ from bot.web.pages import (
     public,
     runs,
     settings,
+    switch,
     team,
     trial,
     workspace,
@@ -55,5 +56,6 @@ def install(app: FastAPI) -> None:
     more = (analytics, health, live, messages, contacts)
     mine = (connections, settings, notifications, profile)
     lifecycle = (workspace, audit, public, help, growth)
-    for module in (*pages, *more, team, trial, *mine, pricing, billing, clients, *lifecycle):
+    agency = (clients, switch)
+    for module in (*pages, *more, team, trial, *mine, pricing, billing, *agency, *lifecycle):
         app.include_router(module.router)

@@ -20,6 +20,8 @@ from accounts.billing import notice as billing_notice
 from accounts.web_auth import SESSION_DAYS, WebUser, resolve_session
 from bot.api.deps import RuntimeDep, SessionDep
 from bot.throttle.deps import count_request
+from bot.web.acting import ACTING_COOKIE, acting_user
+from bot.web.flash import flash_redirect
 from storage.compare import same_secret
 from storage.scope import Tenant
 from workflows.notifications import bell_count
@@ -43,8 +45,17 @@ class WorkspaceDeleted(SignInRequired):
     """A page of a deleted workspace: the handler sends the user to the restore page."""
 
 
+class ActingEnded(SignInRequired):
+    """The client workspace this browser acted in is no longer linked to the agency: the
+    handler forgets the choice and sends the user back to the agency's client overview."""
+
+
 def sign_in_redirect(exc: SignInRequired) -> RedirectResponse:
     """303 to the sign-in page, coming back to where the visitor was going."""
+    if isinstance(exc, ActingEnded):
+        response = flash_redirect("/clients", exc.next_url, "error")
+        response.delete_cookie(ACTING_COOKIE, path="/")
+        return response
     if isinstance(exc, WorkspaceDeleted):
         return RedirectResponse("/workspace/deleted", status_code=303)
     return RedirectResponse(f"/signin?next={quote(exc.next_url, safe='/')}", status_code=303)
@@ -77,6 +88,10 @@ async def optional_user(request: Request, session: SessionDep) -> WebUser | None
     """The signed-in user, or None."""
     token = request.cookies.get(SESSION_COOKIE, "")
     user = await resolve_session(session, token) if token else None
+    if user is not None:  # an agency member may act in one of its clients (`bot.web.acting`)
+        user, ended = await acting_user(request, session, user, request.cookies.get(ACTING_COOKIE))
+        if ended is not None:
+            raise ActingEnded(ended)
     request.state.web_user = user  # the error page shows the header for a signed-in user
     if user is not None:
         await count_request(request, user.workspace.id, user.member.id)

@@ -31,6 +31,7 @@ HELP = """*Levqor* turns plain words into automations, approved right here.
 • `/levqor approvals` — what waits for a decision
 • `/levqor connections` — which accounts (Slack, email, Stripe, …) are connected
 • `/levqor support <question>` — an answer from the docs, or ask a person
+• `/levqor workspace [client]` — agencies: which client workspace you act in, or switch
 A workflow is named by its id (or the first characters of it) or by its name."""
 
 

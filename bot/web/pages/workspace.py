@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from accounts import deletion, export, export_recovery, retention
+from accounts import deletion, export, export_recovery, limits, retention
 from accounts.web_auth import WebUser
 from bot.api.deps import RuntimeDep, SessionDep
 from bot.lifecycle import ask_to_delete, build_in_background, reschedule
@@ -57,7 +57,9 @@ async def start_export(ctx: PageContext) -> Response:
     if user.member.role != Role.owner:
         return flash_redirect("/workspace", "Only an owner can export the workspace.", "error")
     if not retention.can_export(await retention.with_plan(ctx.tenant.session, user.workspace)):
-        return flash_redirect("/workspace", "Exports come with the Growth plan and up.", "error")
+        words = "Exports come with the Growth plan and up."
+        # the plan-limit page, with the way to upgrade
+        raise limits.OverLimit(limits.Refusal("plan_excludes_exports", words))
     job = await export.start_export(ctx.tenant.session, user.workspace.id, user.member.id)
     await ctx.tenant.session.commit()
     build_in_background(ctx.runtime, job.id)

@@ -10,6 +10,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from accounts.limits import OverLimit
 from bot.slack import operations
 from bot.slack.deps import SlackDeps, deps_of
 from bot.slack.errors import explain
@@ -44,15 +45,25 @@ async def levqor_command(
             await _draft(deps, command, client, respond)
 
 
+def _explain(deps: SlackDeps, exc: BaseException) -> str:
+    """What went wrong; over a plan limit, with the full link to the Billing page."""
+    if isinstance(exc, OverLimit):
+        return f":warning: {exc.refusal.sentence(deps.settings.public_url.rstrip('/'))}"
+    return explain(exc)
+
+
 async def _subcommand(
     deps: SlackDeps, command: SlashCommand, word: str, rest: str, respond: AsyncRespond
 ) -> None:
     try:
         async with deps.acting(command.team_id, command.user_id, command.user_name) as actor:
             reply = await SUBCOMMANDS[word](deps, actor, rest)
+            notice = actor.notice
     except Exception as exc:
-        await respond(text=explain(exc), response_type="ephemeral")
+        await respond(text=_explain(deps, exc), response_type="ephemeral")
         return
+    if notice:  # the client this user acted in was unlinked: say so before the answer
+        await respond(text=notice, response_type="ephemeral")
     await respond(**reply.as_kwargs(), response_type="ephemeral")
 
 
@@ -60,6 +71,13 @@ async def _draft(
     deps: SlackDeps, command: SlashCommand, client: AsyncWebClient, respond: AsyncRespond
 ) -> None:
     try:
+        async with deps.acting(command.team_id, command.user_id, command.user_name) as actor:
+            workspace_id = actor.workspace.id  # the client an agency member acts in, if any
+        admit = deps.runtime.admit  # the plan's AI drafts a month, counted before drafting
+        if admit is not None and (refused := await admit(workspace_id, "ai_draft")):
+            text = f":warning: {refused} {deps.link('/billing')}"
+            await respond(text=text, response_type="ephemeral")
+            return
         result = await deps.drafter.draft(command.text)
         if result.status != "draft" or result.workflow is None:
             message = result.question or result.reason or "I could not draft that."
@@ -72,7 +90,7 @@ async def _draft(
             proposal = await operations.propose_draft(actor, deps, result.workflow)
             card = await operations.card_for(actor.tenant, deps, proposal.approval.id)
     except Exception as exc:
-        await respond(text=explain(exc), response_type="ephemeral")
+        await respond(text=_explain(deps, exc), response_type="ephemeral")
         return
     try:
         posted = await client.chat_postMessage(

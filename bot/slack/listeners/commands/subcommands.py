@@ -1,5 +1,5 @@
 """`/levqor list | status | runs | run | pause | resume | templates | approvals | connections |
-support | help`."""
+support | workspace | help`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlmodel import col
 from bot import help_answers
 from bot.slack import operations
 from bot.slack.deps import Actor, SlackDeps
+from bot.slack.listeners.commands.workspace import workspace
 from bot.slack.views.replies import (
     HELP,
     Reply,
@@ -141,4 +142,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "connections": connections,
     "support": ask_support,
     "help": show_help,
+    "workspace": workspace,
 }

@@ -1,7 +1,7 @@
 """referral rewards: the credit of a reward, and each referral paid and rewarded once;
 an export's heartbeat (a build killed midway is found and failed)
 
-Revision ID: 0013_w16
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-03 16:40:00
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0013_w16"
+revision: str = "0013"
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
