@@ -40,6 +40,9 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     prediction = prediction_for(request)
     reading = detect_trigger(slots.text, slots.quoted, slots.tools)
     trigger = choose_trigger(reading, prediction, slots.text, slots.quoted)
+    channel = trigger.spec.get("channel")
+    if isinstance(channel, str):  # the rules read "#ch0" placeholders: name the real channel
+        trigger.spec["channel"] = slots.real_channel(channel)
     unclear = vague.is_vague(text)
     if unclear:  # nothing to start it on yet: the question comes first
         trigger = TriggerReading("manual", {"type": "manual"}, "vague")

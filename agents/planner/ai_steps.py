@@ -32,7 +32,11 @@ _DRAFT_REPLY = (
     r"\b(?:draft|write|suggest|compose|prepare)\w*\s+(?:an?\s+)?(?:[a-z-]+\s+)?(?:draft\s+)?"
     r"(?:reply|replies|response|responses|answer|answers)\b|\bcanned|\bstandard\s+info|"
     r"\bmatching\s+\w+\s+answer|\bright\s+(?:instructions|answer|reply|template)|"
-    r"\b(?:ai|gpt)\s+(?:to\s+)?(?:answer|reply|respond)"
+    r"\b(?:ai|gpt)\s+(?:to\s+)?(?:answer|reply|respond)|"
+    # "answer their question from our FAQ doc", "reply using the help centre"
+    r"\b(?:answer|reply|respond)\w*\b[^.]{0,40}\b(?:from|using|with|based\s+on|out\s+of)\s+"
+    r"(?:our|the|my)\s+(?:\w+\s+)?(?:faqs?|docs?|documentation|knowledge\s*base|kb|help\s*(?:centre|center|"
+    r"docs|articles)|wiki|handbook|policies|notion)\b"
 )
 _AUTO_REPLY = r"\bauto(?:matic(?:ally)?)?[\s-]?(?:repl|respon|answer)"
 _DAY_WORD = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*"

@@ -219,6 +219,10 @@ def _add_report(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) 
 
 
 def _add_rss(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    from agents.planner.rules import FEED_NAMED
+
+    if trigger.kind == "slack" and not has(t, FEED_NAMED):
+        return  # "when someone @mentions the bot": a Slack event, no feed to read
     url = trigger.spec.get("url") or poll_url(t, slots.quoted)
     step = {"id": "new_items", "action": "rss.new_items",
             "inputs": {"url": url, "keywords": slots.quoted[:5]}}  # fmt: skip

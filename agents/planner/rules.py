@@ -78,9 +78,17 @@ def period(t: str) -> str:
     return "7 days"
 
 
+# A feed or a site whose posts are read: without one, a Slack "mention" is the bot's @mention.
+FEED_NAMED = (
+    r"\brss\b|\bfeeds?\b|\bblogs?\b|\bnews\b|\breddit\b|\bhacker\s*news\b|\btwitter\b|"
+    r"\blinkedin\b|\breviews?\b|\bmastodon\b|\bbluesky\b|\bpodcasts?\b|https?://"
+)
+
+
 def add_reads(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Steps that fetch data: feeds, APIs (GET), Stripe, CRM and sheet reads."""
-    if has(t, SOCIAL) and "rss" in slots.tools:
+    slack_mention = trigger.kind == "slack" and not has(t, FEED_NAMED)  # "@mentions the bot"
+    if has(t, SOCIAL) and "rss" in slots.tools and not slack_mention:
         url = trigger.spec.get("url") or poll_url(t, slots.quoted)
         steps.add("new_items", "rss.new_items", {"url": url, "keywords": slots.quoted[:5]})
     _tool_reads(steps, t, trigger)

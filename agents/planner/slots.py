@@ -61,6 +61,13 @@ class Slots:
     fields: list[str] = field(default_factory=list)
     uses_ai: bool = False
 
+    def real_channel(self, placeholder: str) -> str:
+        """ "#ch0" → the channel the request named ("#expenses"); anything else unchanged."""
+        found = re.fullmatch(r"#ch(\d+)", placeholder)
+        if found and int(found.group(1)) < len(self.channels):
+            return "#" + self.channels[int(found.group(1))]
+        return placeholder
+
 
 def read_slots(text: str) -> Slots:
     """Extract the slots the builder needs from a normalised request."""

@@ -154,3 +154,20 @@ def test_requests_with_nothing_to_build_on_get_a_question(request_text: str) -> 
     result = draft(request_text)
     assert result.status == "clarify"
     assert result.question
+
+
+def test_a_slack_trigger_names_the_channel_the_request_named() -> None:
+    trigger = _trigger(
+        "when someone posts a receipt photo in #expenses, add it to the Expenses sheet"
+    )
+    assert trigger == {"type": "slack", "channel": "#expenses"}
+
+
+def test_an_at_mention_of_the_bot_reads_no_feed_and_answers_from_the_faq() -> None:
+    result = draft(
+        "when someone @mentions the bot in #help, answer their question from our FAQ doc"
+    )
+    assert result.workflow is not None
+    assert result.workflow["trigger"] == {"type": "slack", "mention": True, "channel": "#help"}
+    actions = [s["action"] for s in result.workflow["steps"]]
+    assert actions == ["ai.draft_reply", "slack.post_message"]
