@@ -49,7 +49,9 @@ _WRITE_NEAR = (
 _MESSENGER = (
     r"\b(?:on|via|through|thru|using|by|in|to|over|with)\s+(?:our\s+|my\s+|the\s+|a\s+)?"
     r"(whatsapp|telegram|sms|text(?:\s+message)?|twilio|discord|microsoft\s+teams|teams|signal|"
-    r"messenger)\b"
+    r"messenger)\b|"
+    # "a telegram bot for our restaurant … the AI answers": the answer goes back where they asked
+    r"\b(whatsapp|telegram|discord|messenger)\s+(?:bot|chatbot|assistant)\b"
 )
 _MESSENGER_API = {
     "whatsapp": "https://graph.facebook.com/v19.0/me/messages",
@@ -83,7 +85,7 @@ def route_messages(steps: StepList, t: str, trigger: TriggerReading) -> None:
     also_email = has(t, r"\be-?mail\w*|\binbox\b")
     if also_email and not re.search(_TEXTING, t) and not has(t, r"\bwhatsapp|\btelegram"):
         return
-    named = found.group(1) if found.re.pattern == _MESSENGER else "twilio"
+    named = (found.group(1) or found.group(2)) if found.re.pattern == _MESSENGER else "twilio"
     name = named.replace("microsoft ", "")
     name = "twilio" if name in ("sms", "text", "text message") else name
     url = _MESSENGER_API.get(name, f"https://api.{name}.com/v1/messages")
@@ -278,7 +280,7 @@ _OUTPUTS = ("slack.post_message", "email.send", "email.send_bulk")
 
 def _body(steps: StepList) -> str:
     for step_id, field in (("summarize", "summary"), ("draft_text", "reply"),
-                           ("build_report", "text")):  # fmt: skip
+                           ("draft_reply", "reply"), ("build_report", "text")):  # fmt: skip
         if any(s["id"] == step_id for s in steps.items):
             return "{{ steps." + step_id + "." + field + " }}"
     return "{{ trigger | summary }}"

@@ -171,3 +171,14 @@ def test_an_at_mention_of_the_bot_reads_no_feed_and_answers_from_the_faq() -> No
     assert result.workflow["trigger"] == {"type": "slack", "mention": True, "channel": "#help"}
     actions = [s["action"] for s in result.workflow["steps"]]
     assert actions == ["ai.draft_reply", "slack.post_message"]
+
+
+def test_a_messenger_bot_sends_the_ai_answer_back_through_that_messenger() -> None:
+    result = draft(
+        "telegram bot for our bakery: people ask about opening hours, the AI answers from our FAQ"
+    )
+    assert result.workflow is not None
+    steps = result.workflow["steps"]
+    assert [s["action"] for s in steps] == ["ai.draft_reply", "http.request"]
+    assert "api.telegram.org" in steps[1]["inputs"]["url"]
+    assert steps[1]["inputs"]["json"] == {"text": "{{ steps.draft_reply.reply }}"}
