@@ -68,3 +68,4 @@ def configure_logging(settings: Settings) -> None:
         logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True  # bot.access_log writes one line instead
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl SQLiteImpl" per check

@@ -325,7 +325,14 @@ def slack_reading(text: str, *, loose: bool = False) -> TriggerReading | None:
         if keyword or loose or has(text, r"\bslack\b"):
             return TriggerReading("slack", spec, "slack_message")
     if loose and has(text, r"\bslack\b"):
-        return TriggerReading("slack", {"type": "slack"}, "slack_message")
+        spec = {"type": "slack"}
+        said = re.search(
+            r"\b(?:messages?|posts?)\b", text
+        )  # "slack messages that mention 'refund'"
+        keyword = _keyword(text[said.end() :]) if said else None
+        if keyword:
+            spec["keyword"] = keyword
+        return TriggerReading("slack", spec, "slack_message")
     return None
 
 

@@ -49,6 +49,9 @@ RULE_WEIGHT = {
 }
 
 
+# Below this, the model's trigger for a request whose words name no start is a guess.
+UNSURE = 0.35
+
 # The model may only pick a trigger whose subject the request mentions: "a customer signs up"
 # is no Stripe event unless Stripe, a payment or a subscription is named.
 _EVIDENCE = {
@@ -86,6 +89,8 @@ def choose_trigger(
     best = max(scores, key=lambda kind: scores[kind])
     if best == reading.kind:
         return reading
+    if reading.rule == "default" and scores[best] < UNSURE:
+        return reading  # no words name a start and the model is guessing: started by hand
     return reading_for(best, text, quoted) or reading
 
 
