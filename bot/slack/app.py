@@ -72,6 +72,7 @@ def create_bolt_app(
             installation_store_bot_only=True,
             state_store=DatabaseStateStore(runtime.sessions),
             callback_options=callback_options(),
+            authorization_url=settings.slack_authorize_url,
         )
         client = web_client(settings)
         app = AsyncApp(

@@ -47,6 +47,7 @@ def authorize_url(settings: Settings, redirect_path: str, scopes: list[str], sta
         client_id=settings.slack_client_id or "",
         scopes=scopes,
         redirect_uri=settings.public_url.rstrip("/") + redirect_path,
+        authorization_url=settings.slack_authorize_url,
     )
     return generator.generate(state=state)
 

@@ -14,7 +14,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pytest
+from playwright.async_api import Page, expect
 from sqlmodel import select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
 
 from integrations.catalog import default_registry
 from storage.config import Settings
@@ -24,8 +29,9 @@ from tests.bot.api.test_billing_limits import HELLO
 from tests.bot.slack.conftest import responses
 from tests.bot.slack.harness import SIGNING_SECRET, Responses, SlackClient
 from tests.conftest import make_settings
+from tests.fakes.http_server import LoopbackServer
 from tests.fakes.slack_api import FakeSlack
-from tests.web.conftest import Web, page_csrf, sign_up_client
+from tests.web.conftest import Web, page_csrf, screenshot, sign_up_client, sign_up_in_browser
 from tests.workflows.helpers import activate
 
 __all__ = ["responses"]
@@ -44,11 +50,46 @@ def team_slack() -> Iterator[FakeSlack]:
         fake.stop()
 
 
+class FakeConsent:
+    """Slack's "Allow Levqor?" page on loopback: Allow sends the browser back to the app's
+    redirect address (its path, on the served app standing in for the public host)."""
+
+    def __init__(self) -> None:
+        self.app_url = ""
+        self.asked: list[dict[str, str]] = []
+        app = Starlette(routes=[Route("/oauth/v2/authorize", self._authorize)])
+        self.server = LoopbackServer(app)
+
+    async def _authorize(self, request: Request) -> HTMLResponse:
+        params = dict(request.query_params)
+        self.asked.append(params)
+        path = urlsplit(params["redirect_uri"]).path
+        back = f"{self.app_url}{path}?code=code-from-slack&state={params['state']}"
+        return HTMLResponse(
+            "<!doctype html><html><head><title>Slack</title></head><body>"
+            "<h1>Levqor is requesting permission to access Acme Slack</h1>"
+            f'<a href="{back}">Allow</a></body></html>'
+        )
+
+
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, team_slack: FakeSlack) -> Settings:
+def consent() -> Iterator[FakeConsent]:
+    fake = FakeConsent()
+    fake.server.start()
+    try:
+        yield fake
+    finally:
+        fake.server.stop()
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path, database_url: str, team_slack: FakeSlack, consent: FakeConsent
+) -> Settings:
     return make_settings(
         tmp_path,
         database_url,
+        SLACK_AUTHORIZE_URL=f"{consent.server.url}/oauth/v2/authorize",
         SLACK_BOT_TOKEN=None,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_CLIENT_ID="111.222",
@@ -86,7 +127,7 @@ async def _start(client: httpx.AsyncClient) -> str:
     started = await client.get("/connections/slack/start")
     assert started.status_code == 303, started.text
     url = urlsplit(started.headers["location"])
-    assert (url.netloc, url.path) == ("slack.com", "/oauth/v2/authorize")
+    assert url.path == "/oauth/v2/authorize"  # Slack's consent page (SLACK_AUTHORIZE_URL)
     query = parse_qs(url.query)
     assert query["client_id"] == ["111.222"]
     assert query["redirect_uri"][0].endswith("/slack/oauth_redirect")
@@ -218,4 +259,30 @@ async def test_a_team_connected_elsewhere_is_refused_in_words(
     # A signed-out visitor cannot start one: they are sent to sign in, no state is issued.
     stranger = web.client()
     signed_out = await stranger.get("/connections/slack/start")
-    assert "slack.com" not in signed_out.headers.get("location", "")
+    assert "/oauth/v2/authorize" not in signed_out.headers.get("location", "")
+
+
+async def test_connect_slack_in_a_browser(
+    page: Page, web: Web, team_slack: FakeSlack, consent: FakeConsent, tmp_path: Path
+) -> None:
+    consent.app_url = web.url
+    await sign_up_in_browser(page, web)
+    await page.get_by_role("link", name="Connections", exact=True).click()
+    card = page.locator("[data-connection=slack]")
+    await expect(card.locator("[data-status]")).to_have_text("Not connected")
+    _script_oauth(team_slack)
+    await card.get_by_role("link", name="Connect Slack").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Acme Slack")
+    [asked] = consent.asked
+    assert asked["client_id"] == "111.222" and "chat:write" in asked["scope"]
+    await page.get_by_role("link", name="Allow").click()
+    await page.wait_for_url(f"{web.url}/connections#slack")
+    await expect(page.locator(".flash")).to_have_text("Slack connected to Acme Slack.")
+    await expect(card.locator("[data-status]")).to_have_text("Connected")
+    await expect(card).to_contain_text("Installed in the Slack workspace Acme Slack")
+    await page.evaluate("window.scrollTo(0, 0)")
+    await screenshot(page, "connect-slack", tmp_path)
+    async with web.runtime.sessions() as session:
+        [installed] = (await session.exec(select(SlackInstallation))).all()
+    acme = await _workspace(web, "Acme Ops")
+    assert installed.workspace_id == acme.id and installed.team_id == "TACME"
