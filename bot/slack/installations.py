@@ -88,7 +88,11 @@ class DatabaseInstallationStore(AsyncInstallationStore):
                 settings=self.settings,
             )
             installer = installation.user_id
-            await member_for_slack_user(session, workspace, installer, owner_ids=[installer])
+            # The installer owns a workspace made for the team; a re-install into a workspace
+            # that signed up on the web and connected Slack makes no one an owner.
+            made_for_team = workspace.slug == slug_for_team(team_id)
+            owners = [installer] if made_for_team else []
+            await member_for_slack_user(session, workspace, installer, owner_ids=owners)
             await session.commit()
 
     async def save_for_workspace(

@@ -23,7 +23,14 @@ from starlette.routing import Route
 
 from integrations.catalog import default_registry
 from storage.config import Settings
-from storage.models import Credential, Member, SlackInstallation, SlackOAuthState, Workspace
+from storage.models import (
+    Credential,
+    Member,
+    Role,
+    SlackInstallation,
+    SlackOAuthState,
+    Workspace,
+)
 from storage.types import utcnow
 from tests.bot.api.test_billing_limits import HELLO
 from tests.bot.slack.conftest import responses
@@ -103,7 +110,9 @@ def _flash(response: httpx.Response) -> str:
     return unquote(found.group(1)).split(":", 1)[1] if found else ""
 
 
-def _script_oauth(fake: FakeSlack, team: str = "TACME", name: str = "Acme Slack") -> None:
+def _script_oauth(
+    fake: FakeSlack, team: str = "TACME", name: str = "Acme Slack", installer: str = "UOLIVIA"
+) -> None:
     """Slack's answers to the callback's oauth.v2.access and auth.test."""
     fake.answer_next(
         {
@@ -116,7 +125,7 @@ def _script_oauth(fake: FakeSlack, team: str = "TACME", name: str = "Acme Slack"
             "team": {"id": team, "name": name},
             "enterprise": None,
             "is_enterprise_install": False,
-            "authed_user": {"id": "UOLIVIA"},
+            "authed_user": {"id": installer},
         }
     )
     fake.answer_next({"ok": True, "bot_id": "BACME", "user_id": "UBOTACME", "team_id": team})
@@ -255,6 +264,21 @@ async def test_a_team_connected_elsewhere_is_refused_in_words(
         assert installed.workspace_id == acme.id  # not moved
         [sealed] = (await session.exec(select(Credential))).all()
         assert sealed.workspace_id == acme.id
+
+    # Someone else in that Slack team re-installs through the plain "Add to Slack": the team
+    # stays with Acme Ops, and the re-installer does not become an owner of it.
+    plain = await bruno.get("/slack/install")
+    state = plain.text.split("state=", 1)[1].split("&", 1)[0]
+    _script_oauth(team_slack, installer="UMALLORY")
+    reinstalled = await _back(bruno, state)
+    assert reinstalled.status_code == 200, reinstalled.text
+    async with web.runtime.sessions() as session:
+        [installed] = (await session.exec(select(SlackInstallation))).all()
+        assert installed.workspace_id == acme.id
+        query = select(Member).where(Member.slack_user_id == "UMALLORY")
+        [mallory] = (await session.exec(query)).all()
+        assert mallory.workspace_id == acme.id and mallory.role == Role.operator
+        assert len((await session.exec(select(Workspace))).all()) == 2  # none made
 
     # A signed-out visitor cannot start one: they are sent to sign in, no state is issued.
     stranger = web.client()
