@@ -85,8 +85,8 @@ async def save(
             )
         else:
             raise ConnectionProblem(
-                "Slack connects by adding Levqor to your Slack workspace: open "
-                f"{settings.public_url.rstrip('/')}/slack/install."
+                "Slack connects by adding Levqor to your Slack workspace: use Connect Slack on "
+                f"the Connections page ({connections_url(settings, 'slack')})."
             )
     except ValidationError as exc:
         raise ConnectionProblem(plain_error(exc)) from None

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     )
     slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
     slack_client_secret: str | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    slack_authorize_url: str = Field(
+        default="https://slack.com/oauth/v2/authorize", alias="SLACK_AUTHORIZE_URL"
+    )
 
     smtp_url: str | None = Field(default=None, alias="SMTP_URL")
     # Unset: each workspace sends as <slug>@<slug>.<mail_domain> (integrations.smtp.sender_address);

@@ -434,6 +434,10 @@ class SlackOAuthState(SQLModel, table=True):
 
     state: str = Field(primary_key=True, max_length=64)
     issued_at: datetime = _ts()
+    # Set when a signed-in owner or admin starts "Connect Slack" from the Connections page: the
+    # install is stored for this workspace (not a new one), and this member is the installer.
+    workspace_id: str | None = Field(default=None, max_length=32)
+    member_id: str | None = Field(default=None, max_length=32)
 
 
 class WebLogin(SQLModel, table=True):

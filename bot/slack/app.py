@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.drafting import build_drafter
 from bot.slack import listeners
+from bot.slack.connect import ConnectingOAuthFlow, callback_options
 from bot.slack.conversation import AssistantConversation
 from bot.slack.dedupe import dedupe_events
 from bot.slack.deps import CONTEXT_KEY, ConversationHandler, SlackDeps, multi_workspace
@@ -70,11 +71,14 @@ def create_bolt_app(
             installation_store=DatabaseInstallationStore(runtime.sessions, settings),
             installation_store_bot_only=True,
             state_store=DatabaseStateStore(runtime.sessions),
+            callback_options=callback_options(),
+            authorization_url=settings.slack_authorize_url,
         )
+        client = web_client(settings)
         app = AsyncApp(
             signing_secret=secret,
-            client=web_client(settings),
-            oauth_settings=oauth,
+            client=client,
+            oauth_flow=ConnectingOAuthFlow(client=client, settings=oauth),
             installation_store_bot_only=True,
         )
     else:

@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from slack_bolt.error import BoltError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
@@ -20,11 +21,15 @@ from accounts.subscriptions import start_trial
 from accounts.workspaces import create_workspace
 from integrations.credentials import load_credential, store_credential
 from storage.config import Settings
-from storage.models import SlackInstallation, SlackOAuthState, Workspace
+from storage.models import AuditLog, Member, SlackInstallation, SlackOAuthState, Workspace
 from storage.types import utcnow
 
 log = logging.getLogger("levqor.slack")
 TOKEN_NAME = "bot_token"
+
+
+class SlackTeamTaken(BoltError):
+    """A connect refused: its message says why, in words, and what to do."""
 
 
 def slug_for_team(team_id: str) -> str:
@@ -83,8 +88,63 @@ class DatabaseInstallationStore(AsyncInstallationStore):
                 settings=self.settings,
             )
             installer = installation.user_id
-            await member_for_slack_user(session, workspace, installer, owner_ids=[installer])
+            # The installer owns a workspace made for the team; a re-install into a workspace
+            # that signed up on the web and connected Slack makes no one an owner.
+            made_for_team = workspace.slug == slug_for_team(team_id)
+            owners = [installer] if made_for_team else []
+            await member_for_slack_user(session, workspace, installer, owner_ids=owners)
             await session.commit()
+
+    async def save_for_workspace(
+        self, installation: Installation, workspace_id: str, member_id: str | None
+    ) -> str:
+        """Record an install started from a signed-in workspace's Connections page: the team's
+        bot token is stored for that workspace. A team connected to another Levqor workspace, or
+        a workspace already connected to another team, is refused (never moved silently).
+        Returns the Slack team's name."""
+        team_id = installation.team_id
+        if not team_id or not installation.bot_token:
+            raise SlackTeamTaken("Levqor installs into one Slack workspace, with a bot token.")
+        team = installation.team_name or team_id
+        async with self.sessions() as session:
+            workspace = await session.get(Workspace, workspace_id)
+            if workspace is None:
+                raise SlackTeamTaken("The Levqor workspace that asked for Slack no longer exists.")
+            row = await installation_for_team(session, team_id)
+            if row is not None and row.workspace_id != workspace_id:
+                raise SlackTeamTaken(
+                    f"The Slack workspace {team} is already connected to another Levqor "
+                    "workspace. Disconnect it there first (Connections, then Disconnect under "
+                    "Slack), then connect it here."
+                )
+            query = select(SlackInstallation).where(SlackInstallation.workspace_id == workspace_id)
+            other = (await session.exec(query)).first()
+            if other is not None and other.team_id != team_id:
+                raise SlackTeamTaken(
+                    f"This workspace is already connected to the Slack workspace "
+                    f"{other.team_name or other.team_id}. Disconnect it first, then connect "
+                    f"{team}."
+                )
+            row = row or SlackInstallation(workspace_id=workspace_id, team_id=team_id)
+            row.team_name, row.enterprise_id = installation.team_name, installation.enterprise_id
+            row.app_id, row.bot_id = installation.app_id, installation.bot_id
+            row.bot_user_id, row.installer_user_id = installation.bot_user_id, installation.user_id
+            row.bot_scopes = ",".join(installation.bot_scopes or [])
+            row.installed_at = utcnow()
+            session.add(row)
+            await store_credential(
+                session, workspace_id, "slack", TOKEN_NAME, installation.bot_token,
+                settings=self.settings,
+            )  # fmt: skip
+            await _link_installer(session, workspace, member_id, installation.user_id)
+            session.add(
+                AuditLog(
+                    workspace_id=workspace_id, actor=member_id or "system",
+                    action="connection.saved", subject="slack", detail={"team": team_id},
+                )
+            )  # fmt: skip
+            await session.commit()
+        return team
 
     async def async_save_bot(self, bot: Bot) -> None:
         """Bots are saved with their installation (`async_save`)."""
@@ -146,12 +206,41 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         )
 
 
+async def _link_installer(
+    session: AsyncSession, workspace: Workspace, member_id: str | None, slack_user_id: str | None
+) -> None:
+    """The member who connected Slack is, from now on, the Slack user who installed it (unless
+    that Slack user is already a member here, or the member already has a Slack user)."""
+    if member_id is None or not slack_user_id:
+        return
+    member = await session.get(Member, member_id)
+    if member is None or member.workspace_id != workspace.id or member.slack_user_id:
+        return
+    if await member_for_slack_user_exists(session, workspace.id, slack_user_id):
+        return
+    member.slack_user_id = slack_user_id
+    session.add(member)
+
+
+async def member_for_slack_user_exists(
+    session: AsyncSession, workspace_id: str, slack_user_id: str
+) -> bool:
+    """Whether a member of the workspace already is this Slack user."""
+    query = select(Member).where(
+        Member.workspace_id == workspace_id, Member.slack_user_id == slack_user_id
+    )
+    return (await session.exec(query)).first() is not None
+
+
 class DatabaseStateStore(AsyncOAuthStateStore):
     """One-time OAuth `state` values in the database (any web node can finish the flow)."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], expiry_seconds: int = 600):
         self.sessions = sessions
         self.expiry = timedelta(seconds=expiry_seconds)
+        # Consumed "Connect Slack" states by value, from the state check to the install's save
+        # (both within one callback request on this node).
+        self.claimed: dict[str, SlackOAuthState] = {}
 
     @property
     def logger(self) -> logging.Logger:
@@ -160,18 +249,36 @@ class DatabaseStateStore(AsyncOAuthStateStore):
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
         """A new state value."""
+        return await self.issue_for()
+
+    async def issue_for(self, workspace_id: str | None = None, member_id: str | None = None) -> str:
+        """A new state value, carrying the signed-in workspace (and member) when given."""
         state = secrets.token_urlsafe(32)
         async with self.sessions() as session:
-            session.add(SlackOAuthState(state=state))
+            row = SlackOAuthState(state=state, workspace_id=workspace_id, member_id=member_id)
+            session.add(row)
             await session.commit()
         return state
 
     async def async_consume(self, state: str) -> bool:
-        """True once for a state we issued within the expiry; it cannot be used again."""
+        """True once for a state we issued within the expiry; it cannot be used again. A state
+        from "Connect Slack" is kept aside for the rest of this callback (`claim`)."""
+        row = await self.consume(state)
+        if row is not None and row.workspace_id is not None:
+            self.claimed[row.state] = row
+        return row is not None
+
+    def claim(self, state: str | None) -> SlackOAuthState | None:
+        """The "Connect Slack" state this callback consumed, taken once (None for an install
+        that was not started from a signed-in workspace)."""
+        return self.claimed.pop((state or "")[:64], None)
+
+    async def consume(self, state: str) -> SlackOAuthState | None:
+        """The state's row, once, if we issued it within the expiry; it cannot be used again."""
         async with self.sessions() as session:
             row = await session.get(SlackOAuthState, state[:64])
             if row is None:
-                return False
+                return None
             await session.delete(row)
             await session.commit()
-        return utcnow() - row.issued_at <= self.expiry
+        return row if utcnow() - row.issued_at <= self.expiry else None

@@ -12,6 +12,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.api.deps import RuntimeDep, SessionDep
+from bot.slack.app import BOT_SCOPES, REDIRECT_PATH
+from bot.slack.connect import authorize_url, state_cookie
+from bot.slack.deps import multi_workspace
+from bot.slack.installations import DatabaseStateStore
 from bot.web.auth import CsrfChecked, PageContext, WebContext
 from bot.web.flash import flash_redirect
 from bot.web.render import render
@@ -51,7 +55,7 @@ async def connections_page(request: Request, ctx: PageContext) -> HTMLResponse:
         may_manage=_may_manage(ctx),
         may_test=ctx.user.member.role in (*_MANAGERS, Role.operator),
         google_ready=google_oauth.configured(settings),
-        slack_install=settings.public_url.rstrip("/") + "/slack/install",
+        slack_install="/connections/slack/start",
         slack_oauth=bool(settings.slack_client_id and settings.slack_client_secret),
     )
 
@@ -126,6 +130,28 @@ async def disconnect_connection(integration: str, ctx: PageContext) -> Response:
     return flash_redirect(
         _back(integration), f"Disconnected {label}; its saved secrets are deleted."
     )
+
+
+@router.get("/connections/slack/start")
+async def slack_start(ctx: PageContext) -> Response:
+    """ "Connect Slack": off to Slack's consent page, with a single-use state naming this
+    workspace, so the install is stored here (and not as a new workspace)."""
+    if not _may_manage(ctx):
+        return flash_redirect(_back(), "Only an owner or admin can change connections.", "error")
+    settings = ctx.runtime.settings
+    if not multi_workspace(settings):
+        return flash_redirect(
+            _back("slack"),
+            "Slack cannot be connected from here yet: an operator must first set "
+            "SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET.",
+            "error",
+        )
+    states = DatabaseStateStore(ctx.runtime.sessions)
+    state = await states.issue_for(ctx.user.workspace.id, ctx.user.member.id)
+    url = authorize_url(settings, REDIRECT_PATH, BOT_SCOPES, state)
+    response = RedirectResponse(url, status_code=303)
+    response.headers.append("set-cookie", state_cookie(state))
+    return response
 
 
 @router.get("/connections/google/start")

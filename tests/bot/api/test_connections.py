@@ -249,4 +249,6 @@ async def test_google_and_slack_are_connected_elsewhere(live: Live) -> None:
     assert google.status_code == 400
     assert "GOOGLE_CLIENT_ID" in google.json()["error"]["message"]
     slack = await owner.put("/api/connections/slack", json={})
-    assert slack.status_code == 400 and "/slack/install" in slack.json()["error"]["message"]
+    assert slack.status_code == 400
+    assert "Connect Slack on the Connections page" in slack.json()["error"]["message"]
+    assert "/connections#slack" in slack.json()["error"]["message"]
