@@ -21,11 +21,18 @@ from integrations.base import ActionContext, ActionOutput
 from integrations.catalog import default_registry
 from integrations.connections import MissingConnection
 from storage.config import Settings
-from storage.models import Connection, Credential, Role, Workspace
+from storage.models import Connection, Credential, Role, Run, RunStatus, Workspace
 from storage.types import utcnow
 from tests.conftest import make_settings
 from tests.fakes.hubspot_api import FakeHubSpot
 from tests.web.conftest import Web, page_csrf, sign_up_client
+from tests.web.test_health_page import new_workflow, run_now
+
+LIST_SPEC = {
+    "name": "Read HubSpot leads",
+    "trigger": {"type": "manual"},
+    "steps": [{"id": "leads", "action": "hubspot.list_contacts", "inputs": {}}],
+}
 
 
 @pytest.fixture
@@ -136,6 +143,20 @@ async def test_connect_with_hubspot_then_refresh_then_revoked(
     )
     page = await client.get("/connections")
     assert "Needs attention" in page.text
+
+    # A real run of a workflow with a HubSpot step fails with that sentence, and the bell says so.
+    workflow = await new_workflow(web, workspace_id, LIST_SPEC)
+    run = await run_now(web, workflow)
+    await web.runtime.drain()
+    async with web.runtime.sessions() as session:
+        finished = await session.get(Run, run.id)
+        assert finished is not None and finished.status == RunStatus.failed
+        assert "connect HubSpot again" in (finished.error or "")
+        assert "/connections#hubspot" in (finished.error or "")
+    notices = await client.get("/notifications")
+    assert "“Read HubSpot leads” cannot reach HubSpot" in notices.text
+    assert "connect HubSpot again" in notices.text
+    assert 'href="/connections">Fix the connection' in notices.text
 
 
 async def test_forged_expired_and_foreign_states_are_refused(
