@@ -158,6 +158,20 @@ async def test_connect_with_hubspot_then_refresh_then_revoked(
     assert "connect HubSpot again" in notices.text
     assert 'href="/connections">Fix the connection' in notices.text
 
+    # The private-app token form is still there: saving one replaces the HubSpot sign-in.
+    csrf = await page_csrf(client, "/connections")
+    saved = await client.post(
+        "/connections/hubspot", data={"csrf_token": csrf, "token": "pat-na1-private-0042"}
+    )
+    assert _flash(saved) == "Saved HubSpot."
+    hubspot.token = "pat-na1-private-0042"
+    assert await _list_contacts(web, workspace_id) == ["ann@example.com"]
+    async with web.runtime.sessions() as session:
+        names = [r.name for r in (await session.exec(select(Credential))).all()]
+    assert names == ["token"]  # the OAuth tokens were deleted
+    page = await client.get("/connections")
+    assert "Uses the private-app token ending 0042" in page.text
+
 
 async def test_forged_expired_and_foreign_states_are_refused(
     web: Web, hubspot: FakeHubSpot
