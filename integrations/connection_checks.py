@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from integrations import google_oauth
+from integrations import google_oauth, hubspot_oauth
 from integrations.base import ActionError, RetryableError
 from integrations.connections import (
     LABELS,
@@ -161,7 +161,7 @@ async def _hubspot(
     http: httpx.AsyncClient,
     _: Member,
 ) -> str:
-    token = await secret(session, workspace.id, "hubspot", "token", settings)
+    token = await hubspot_oauth.workspace_token(session, workspace.id, settings, http)
     if not token:
         raise ConnectionProblem("HubSpot is not connected yet.")
     await HubSpotClient(http, settings.hubspot_api_base, token).changed_since(None, 1)

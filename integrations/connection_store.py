@@ -32,6 +32,8 @@ from storage.models import AuditLog, Connection, SlackInstallation, Workspace
 from storage.scope import Tenant
 from storage.types import utcnow
 
+OAUTH_TOKENS = ("access_token", "refresh_token")
+
 
 async def _upsert(
     tenant: Tenant, integration: str, config: dict[str, Any], status: str, member_id: str | None
@@ -71,6 +73,8 @@ async def save(
         elif integration == "hubspot":
             form = HubSpotForm.model_validate(data)
             await _seal(tenant, "hubspot", "token", form.token, settings)
+            # A private-app token replaces a HubSpot sign-in: its OAuth tokens go.
+            await delete_credentials(session, workspace.id, "hubspot", OAUTH_TOKENS)
             await _upsert(
                 tenant, "hubspot", {"token_tail": _tail(form.token)}, CONNECTED, member_id
             )

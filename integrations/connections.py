@@ -146,7 +146,11 @@ async def view(
                 else "; add the webhook signing secret to start automations on Stripe events."
             )
     elif integration == "hubspot" and row is not None:
-        base.summary = f"Uses the private-app token ending {config.get('token_tail', '…')}"
+        base.summary = (
+            "Connected by signing in with HubSpot; access renews itself."
+            if config.get("mode") == "oauth"
+            else f"Uses the private-app token ending {config.get('token_tail', '…')}"
+        )
     elif integration == "google":
         if row is not None:
             base.summary = "Access renews itself; disconnect here or in your Google account."

@@ -1,4 +1,7 @@
-"""`hubspot.*` actions on HubSpot's CRM v3 contacts API (HUBSPOT_API_BASE, a private-app token)."""
+"""`hubspot.*` actions on HubSpot's CRM v3 contacts API (HUBSPOT_API_BASE).
+
+Authorised with the workspace's HubSpot connection: OAuth (renewed when due) or a private-app token.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +24,8 @@ from integrations.base import (
     retry_after_seconds,
 )
 from integrations.connections import MissingConnection
-from integrations.credentials import load_credential
 from integrations.durations import parse_duration
+from integrations.hubspot_oauth import workspace_token
 
 CONTACTS = "/crm/v3/objects/contacts"
 PROPERTIES = ["email", "firstname", "lastname", "company", "phone", "lifecyclestage"]
@@ -168,11 +171,10 @@ def _message(response: httpx.Response) -> str:
 
 
 async def client_for(ctx: ActionContext) -> HubSpotClient:
-    """A client with the workspace's stored token (`hubspot`/`token`), else HUBSPOT_TOKEN."""
+    """A client with the workspace's HubSpot access (OAuth or private-app), else HUBSPOT_TOKEN."""
     async with ctx.sessions() as session:
-        token = await load_credential(
-            session, ctx.workspace_id, "hubspot", "token", settings=ctx.settings
-        )
+        token = await workspace_token(session, ctx.workspace_id, ctx.settings, ctx.http)
+        await session.commit()
     token = token or ctx.settings.hubspot_token
     if not token:
         raise MissingConnection("hubspot", ctx.settings)

@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     )
     hubspot_api_base: str = Field(default="https://api.hubapi.com", alias="HUBSPOT_API_BASE")
     hubspot_token: str | None = Field(default=None, alias="HUBSPOT_TOKEN")
+    # HubSpot may also connect per workspace through OAuth (a public app's id and secret).
+    hubspot_client_id: str | None = Field(default=None, alias="HUBSPOT_CLIENT_ID")
+    hubspot_client_secret: str | None = Field(default=None, alias="HUBSPOT_CLIENT_SECRET")
+    hubspot_auth_base: str = Field(default="https://app.hubspot.com", alias="HUBSPOT_AUTH_BASE")
 
     # social.mentions: the public search APIs it reads (tests point them at local fakes).
     reddit_api_base: str = Field(default="https://www.reddit.com", alias="LEVQOR_REDDIT_API_BASE")

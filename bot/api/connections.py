@@ -15,7 +15,13 @@ from accounts.keys import Principal
 from bot.api.connection_schemas import ConnectionOut, SignInWithGoogle, TestOut
 from bot.api.deps import PrincipalDep, RuntimeDep, SessionDep
 from bot.api.responses import AUTHENTICATED
-from integrations import connection_checks, connection_store, connections, google_oauth
+from integrations import (
+    connection_checks,
+    connection_store,
+    connections,
+    google_oauth,
+    hubspot_oauth,
+)
 from storage.models import Role
 from workflows.errors import BadRequest, Forbidden, NotFound
 
@@ -47,7 +53,9 @@ async def list_connections(
 @router.put(
     "/{integration}",
     response_model=ConnectionOut,
-    responses={202: {"model": SignInWithGoogle, "description": "Google: open the address."}},
+    responses={
+        202: {"model": SignInWithGoogle, "description": "Google or HubSpot: open the address."}
+    },
 )
 async def connect(
     integration: str,
@@ -59,7 +67,8 @@ async def connect(
     """Connect or update: `stripe` {api_key, webhook_secret}, `hubspot` {token}, `email` {mode,
     host, port, security, username, password, sender}, `http` {secrets: [{name, header, scheme,
     value}], remove: [names]}. A secret left out keeps the saved one. `google` answers 202 with
-    the address to open in a browser; `slack` connects by installing the app."""
+    the address to open in a browser, and so does `hubspot` with an empty body where HubSpot
+    sign-in is configured; `slack` connects by installing the app."""
     _known(integration)
     _require(principal, _MANAGERS, "connect integrations")
     settings = runtime.settings
@@ -70,6 +79,12 @@ async def connect(
             raise BadRequest(str(exc)) from None
         answer = SignInWithGoogle(
             authorize_url=url,
+            message="Open this address in a browser signed in to Levqor and allow access.",
+        )
+        return JSONResponse(answer.model_dump(), status_code=status.HTTP_202_ACCEPTED)
+    if integration == "hubspot" and not body and hubspot_oauth.configured(settings):
+        answer = SignInWithGoogle(
+            authorize_url=hubspot_oauth.authorize_url(settings, principal.workspace.id),
             message="Open this address in a browser signed in to Levqor and allow access.",
         )
         return JSONResponse(answer.model_dump(), status_code=status.HTTP_202_ACCEPTED)

@@ -3,24 +3,33 @@
 async with FakeHubSpot.running(token="pat-test") as hubspot:
     hubspot.add_contact(email="a@b.co", firstname="Ann")
     settings = make_settings(..., HUBSPOT_TOKEN="pat-test", HUBSPOT_API_BASE=hubspot.url)
+
+It is also HubSpot's OAuth side: `/oauth/authorize` consents at once (as if the person picked an
+account and clicked Connect) and redirects back with a code; `POST /oauth/v1/token` trades a code
+or a refresh token for an access token, checking the app's secret. Each access token it issues
+becomes the one the contacts API accepts (`oauth_settings()` points Levqor at it).
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.openai_server import serve_loopback
 
 BASE = "/crm/v3/objects/contacts"
+CLIENT_ID = "levqor-test-hubspot-app"
+CLIENT_SECRET = "hubspot-test-secret"
 
 
 @dataclass
@@ -51,6 +60,11 @@ class FakeHubSpot:
         self.contacts: dict[str, dict[str, Any]] = {}
         self.failures: list[tuple[int, dict[str, str]]] = []
         self._next_id = 101
+        self.lifetime = 1800  # seconds an OAuth access token lives
+        self.codes: dict[str, str] = {}  # code → redirect_uri
+        self.refresh_tokens: set[str] = set()
+        self.grants: list[dict[str, str]] = []
+        self.authorize_params: list[dict[str, str]] = []
 
     @classmethod
     @asynccontextmanager
@@ -60,6 +74,20 @@ class FakeHubSpot:
         async with serve_loopback(fake.app()) as url:
             fake.url = url
             yield fake
+
+    def oauth_settings(self) -> dict[str, str]:
+        """The settings that make Levqor offer "Connect with HubSpot" against this fake."""
+        return {
+            "HUBSPOT_CLIENT_ID": CLIENT_ID,
+            "HUBSPOT_CLIENT_SECRET": CLIENT_SECRET,
+            "HUBSPOT_AUTH_BASE": self.url,
+            "HUBSPOT_API_BASE": self.url,
+        }
+
+    def revoke_all(self) -> None:
+        """As if the person uninstalled Levqor's app from their HubSpot account."""
+        self.refresh_tokens.clear()
+        self.token = "revoked-" + secrets.token_hex(4)
 
     def add_contact(self, at: datetime | None = None, **properties: str) -> dict[str, Any]:
         """A contact as if someone created it in HubSpot (at `at`, default now)."""
@@ -104,8 +132,44 @@ class FakeHubSpot:
                 Route(BASE, self._create, methods=["POST"]),
                 Route(BASE + "/{key}", self._read, methods=["GET"]),
                 Route(BASE + "/{key}", self._patch, methods=["PATCH"]),
+                Route("/oauth/authorize", self._authorize, methods=["GET"]),
+                Route("/oauth/v1/token", self._token, methods=["POST"]),
             ]
         )
+
+    async def _authorize(self, request: Request) -> Response:
+        params = dict(request.query_params)
+        self.authorize_params.append(params)
+        if params.get("client_id") != CLIENT_ID or not params.get("redirect_uri"):
+            return _error(400, "VALIDATION_ERROR", "unknown app or no redirect_uri")
+        code = "hubcode-" + secrets.token_hex(8)
+        self.codes[code] = params["redirect_uri"]
+        query = urlencode({"code": code, "state": params.get("state", "")})
+        return RedirectResponse(f"{params['redirect_uri']}?{query}", status_code=302)
+
+    def _access(self) -> dict[str, Any]:
+        self.token = "hubaccess-" + secrets.token_hex(8)
+        return {"access_token": self.token, "expires_in": self.lifetime, "token_type": "bearer"}
+
+    async def _token(self, request: Request) -> JSONResponse:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        self.grants.append(form)
+        if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET):
+            return _error(400, "BAD_CLIENT_ID", "missing or unknown client id")
+        if form.get("grant_type") == "authorization_code":
+            redirect = self.codes.pop(form.get("code", ""), None)
+            if redirect is None or redirect != form.get("redirect_uri"):
+                return JSONResponse({"status": "BAD_AUTH_CODE", "message": "bad code"}, 400)
+            refresh = "hubrefresh-" + secrets.token_hex(8)
+            self.refresh_tokens.add(refresh)
+            return JSONResponse(self._access() | {"refresh_token": refresh})
+        if form.get("grant_type") == "refresh_token":
+            refresh = form.get("refresh_token", "")
+            if refresh not in self.refresh_tokens:
+                unknown = "missing or unknown refresh token"
+                return JSONResponse({"status": "BAD_REFRESH_TOKEN", "message": unknown}, 400)
+            return JSONResponse(self._access() | {"refresh_token": refresh})
+        return _error(400, "BAD_GRANT_TYPE", "unsupported grant_type")
 
     @staticmethod
     def _touch(row: dict[str, Any], stamp: str) -> None:

@@ -19,7 +19,13 @@ from bot.slack.installations import DatabaseStateStore
 from bot.web.auth import CsrfChecked, PageContext, WebContext
 from bot.web.flash import flash_redirect
 from bot.web.render import render
-from integrations import connection_checks, connection_store, connections, google_oauth
+from integrations import (
+    connection_checks,
+    connection_store,
+    connections,
+    google_oauth,
+    hubspot_oauth,
+)
 from integrations.email_connection import verify_sender
 from integrations.google_access import complete_consent
 from storage.models import Role
@@ -55,6 +61,7 @@ async def connections_page(request: Request, ctx: PageContext) -> HTMLResponse:
         may_manage=_may_manage(ctx),
         may_test=ctx.user.member.role in (*_MANAGERS, Role.operator),
         google_ready=google_oauth.configured(settings),
+        hubspot_oauth_ready=hubspot_oauth.configured(settings),
         slack_install="/connections/slack/start",
         slack_oauth=bool(settings.slack_client_id and settings.slack_client_secret),
     )
@@ -186,6 +193,42 @@ async def google_callback(
         return flash_redirect(_back("google"), str(exc), "error")
     await session.commit()
     return flash_redirect(_back("google"), "Connected Google Sheets.")
+
+
+@router.get("/connections/hubspot/start")
+async def hubspot_start(ctx: PageContext) -> Response:
+    """Off to HubSpot to pick an account and allow Levqor in, for this workspace."""
+    if not _may_manage(ctx):
+        return flash_redirect(_back(), "Only an owner or admin can change connections.", "error")
+    try:
+        url = hubspot_oauth.authorize_url(ctx.runtime.settings, ctx.user.workspace.id)
+    except hubspot_oauth.HubSpotAuthError as exc:
+        return flash_redirect(_back("hubspot"), str(exc), "error")
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/connections/hubspot/callback")
+async def hubspot_callback(
+    ctx: PageContext, code: str = "", state: str = "", error: str = ""
+) -> Response:
+    """HubSpot sends the person back here: finish connecting, in the workspace they are in."""
+    if not _may_manage(ctx):
+        return flash_redirect(_back(), "Only an owner or admin can change connections.", "error")
+    if error or not code:
+        return flash_redirect(
+            _back("hubspot"), "HubSpot was not connected: access was not allowed.", "error"
+        )
+    session, runtime = ctx.tenant.session, ctx.runtime
+    try:
+        await hubspot_oauth.complete_consent(
+            session, ctx.user.workspace.id, state, code, runtime.settings, runtime.http,
+            ctx.user.member.id,
+        )  # fmt: skip
+    except hubspot_oauth.HubSpotAuthError as exc:
+        await session.rollback()
+        return flash_redirect(_back("hubspot"), str(exc), "error")
+    await session.commit()
+    return flash_redirect(_back("hubspot"), "Connected HubSpot.")
 
 
 @router.get("/connections/email/verify")

@@ -1,6 +1,6 @@
 """slack connect state: an OAuth state may carry the signed-in workspace and member
 
-Revision ID: 0015_w12c
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-03 17:40:00
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0015_w12c"
+revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
