@@ -16,10 +16,6 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 from sqlmodel import select
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import HTMLResponse
-from starlette.routing import Route
 
 from integrations.catalog import default_registry
 from storage.config import Settings
@@ -36,8 +32,8 @@ from tests.bot.api.test_billing_limits import HELLO
 from tests.bot.slack.conftest import responses
 from tests.bot.slack.harness import SIGNING_SECRET, Responses, SlackClient
 from tests.conftest import make_settings
-from tests.fakes.http_server import LoopbackServer
 from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_consent import FakeConsent, script_oauth
 from tests.web.conftest import Web, page_csrf, screenshot, sign_up_client, sign_up_in_browser
 from tests.workflows.helpers import activate
 
@@ -55,28 +51,6 @@ def team_slack() -> Iterator[FakeSlack]:
         yield fake
     finally:
         fake.stop()
-
-
-class FakeConsent:
-    """Slack's "Allow Levqor?" page on loopback: Allow sends the browser back to the app's
-    redirect address (its path, on the served app standing in for the public host)."""
-
-    def __init__(self) -> None:
-        self.app_url = ""
-        self.asked: list[dict[str, str]] = []
-        app = Starlette(routes=[Route("/oauth/v2/authorize", self._authorize)])
-        self.server = LoopbackServer(app)
-
-    async def _authorize(self, request: Request) -> HTMLResponse:
-        params = dict(request.query_params)
-        self.asked.append(params)
-        path = urlsplit(params["redirect_uri"]).path
-        back = f"{self.app_url}{path}?code=code-from-slack&state={params['state']}"
-        return HTMLResponse(
-            "<!doctype html><html><head><title>Slack</title></head><body>"
-            "<h1>Levqor is requesting permission to access Acme Slack</h1>"
-            f'<a href="{back}">Allow</a></body></html>'
-        )
 
 
 @pytest.fixture
@@ -113,22 +87,7 @@ def _flash(response: httpx.Response) -> str:
 def _script_oauth(
     fake: FakeSlack, team: str = "TACME", name: str = "Acme Slack", installer: str = "UOLIVIA"
 ) -> None:
-    """Slack's answers to the callback's oauth.v2.access and auth.test."""
-    fake.answer_next(
-        {
-            "ok": True,
-            "access_token": TEAM_TOKEN,
-            "token_type": "bot",
-            "scope": "commands,chat:write",
-            "bot_user_id": "UBOTACME",
-            "app_id": "A0LEVQOR",
-            "team": {"id": team, "name": name},
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "authed_user": {"id": installer},
-        }
-    )
-    fake.answer_next({"ok": True, "bot_id": "BACME", "user_id": "UBOTACME", "team_id": team})
+    script_oauth(fake, TEAM_TOKEN, team, name, installer)
 
 
 async def _start(client: httpx.AsyncClient) -> str:

@@ -1,11 +1,12 @@
 """The solo owner's first week, in Chromium: the issue's acceptance test.
 
-Sign up; Slack is Levqor's own app on a local fake of the Slack Web API; connect the workspace's
-own mail server (aiosmtpd) and verify its sender by the mailed link; set the timezone and switch
-on self-approval; draft a class B workflow in the chat and approve it with its confirmation; run
-it and see its messages sent in Messages; Slack then refuses the token (a broken connection): the
-run fails, the bell shows it and the owner is emailed once; Slack answers again, Retry, and the
-workflow "works again" in the bell and by email. Screenshots of the pages on the way.
+Sign up; connect the workspace's Slack team (Connect Slack, Slack's consent page, Allow; a local
+fake of the Slack Web API); connect the workspace's own mail server (aiosmtpd) and verify its
+sender by the mailed link; set the timezone and switch on self-approval; draft a class B workflow
+in the chat and approve it with its confirmation; run it and see its messages sent in Messages;
+Slack then refuses the token (a broken connection): the run fails, the bell shows it and the
+owner is emailed once; Slack answers again, Retry, and the workflow "works again" in the bell and
+by email. Screenshots of the pages on the way.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from sqlmodel import col, select
 
 from storage.config import Settings
 from storage.models import Run, RunStatus, Workflow, WorkflowStatus
+from tests.bot.slack.harness import SIGNING_SECRET
 from tests.conftest import make_settings
 from tests.fakes.slack_api import TOKEN, FakeSlack, fake_slack
+from tests.fakes.slack_consent import FakeConsent, script_oauth
 from tests.fakes.smtp_inbox import Inbox, smtp_inbox
 from tests.web.conftest import Web, screenshot, sign_up_in_browser
 
@@ -46,10 +49,30 @@ def mail() -> Iterator[tuple[Inbox, int]]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> Settings:
-    """Slack on the fake Web API; no instance mail server: the workspace brings its own."""
+def consent() -> Iterator[FakeConsent]:
+    fake = FakeConsent()
+    fake.server.start()
+    try:
+        yield fake
+    finally:
+        fake.server.stop()
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path, database_url: str, fake_slack: FakeSlack, consent: FakeConsent
+) -> Settings:
+    """Slack's OAuth app on the fake Web API (no instance bot token: the owner connects her
+    team); no instance mail server either: the workspace brings its own."""
     return make_settings(
-        tmp_path, database_url, SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=fake_slack.url
+        tmp_path,
+        database_url,
+        SLACK_BOT_TOKEN=None,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_CLIENT_ID="111.222",
+        SLACK_CLIENT_SECRET="client-secret",
+        SLACK_AUTHORIZE_URL=f"{consent.server.url}/oauth/v2/authorize",
+        SLACK_API_URL=fake_slack.url,
     )
 
 
@@ -78,15 +101,26 @@ async def mails_about(inbox: Inbox, subject: str, count: int = 1) -> list[str]:
 
 
 async def test_the_solo_owners_week(
-    web: Web, page: Page, tmp_path: Path, fake_slack: FakeSlack, mail: tuple[Inbox, int]
+    web: Web,
+    page: Page,
+    tmp_path: Path,
+    fake_slack: FakeSlack,
+    consent: FakeConsent,
+    mail: tuple[Inbox, int],
 ) -> None:
     inbox, port = mail
+    consent.app_url = web.url
     await sign_up_in_browser(page, web, email=OWNER)
     nav = page.get_by_role("navigation", name="Main")
 
-    # Connections: Slack is connected (this Levqor's app); the mail server is the workspace's own.
+    # Connections: she connects her Slack team, then the workspace's own mail server.
     await nav.get_by_role("link", name="Connections", exact=True).click()
     slack = page.locator("[data-connection=slack]")
+    await expect(slack.locator("[data-status]")).to_have_text("Not connected")
+    script_oauth(fake_slack, TOKEN)
+    await slack.get_by_role("link", name="Connect Slack").click()
+    await page.get_by_role("link", name="Allow").click()
+    await expect(page.locator(".flash")).to_have_text("Slack connected to Acme Slack.")
     await expect(slack.locator("[data-status]")).to_have_text("Connected")
     email = page.locator("[data-connection=email]")
     await email.get_by_label("Mail server").fill("127.0.0.1")
