@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 
 from accounts import export_recovery
 from accounts.purge_clock import PurgeClock
@@ -71,6 +72,15 @@ async def billing_sweeps(runtime: Runtime) -> None:
         await asyncio.sleep(runtime.settings.billing_sweep_seconds)
 
 
+async def _settle_exports(settings: Settings, rt: Runtime) -> None:
+    """Fail the exports a killed process left running; without a database, start anyway (an
+    export is settled again whenever it is looked at, and readiness reports the database)."""
+    try:
+        await export_recovery.settle_all(settings, rt.sessions)
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("exports left running were not checked at start: %s", exc.__class__.__name__)
+
+
 def create_app(
     settings: Settings,
     runtime: Runtime | None = None,
@@ -91,7 +101,7 @@ def create_app(
         if runtime is None:
             await rt.start_role()
         app.state.limiter.monitor.start()
-        await export_recovery.settle_all(settings, rt.sessions)  # builds a killed process left
+        await _settle_exports(settings, rt)  # builds a killed process left
         gateway = None
         if settings.mail_port is not None:  # inbound SMTP in the same process as the scheduler
             from bot.mail.gateway import MailGateway
