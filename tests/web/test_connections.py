@@ -19,7 +19,7 @@ from integrations.base import ActionContext, ActionOutput
 from integrations.catalog import default_registry
 from integrations.connections import MissingConnection
 from storage.config import Settings
-from storage.models import Credential, Role, Workspace
+from storage.models import Credential, Member, Role, Workspace
 from tests.conftest import make_settings
 from tests.fakes.google_oauth import FakeGoogle
 from tests.fakes.sheets_api import FakeSheets
@@ -232,3 +232,24 @@ async def test_the_connections_page_in_a_browser(
         "Disconnected HTTP secrets; its saved secrets are deleted."
     )
     await expect(http.locator("[data-status]")).to_have_text("Not connected")
+
+
+async def test_a_member_who_may_not_manage_connections_cannot_finish_a_google_consent(
+    web: Web, google: FakeGoogle
+) -> None:
+    client = await sign_up_client(web)
+    start = await client.get("/connections/google/start")
+    async with httpx.AsyncClient() as browser_elsewhere:
+        back = await browser_elsewhere.get(start.headers["location"])
+    callback = "/" + back.headers["location"].split("/", 3)[3]
+    async with web.runtime.sessions() as session:  # the owner is made an operator meanwhile
+        member = (await session.exec(select(Member))).one()
+        member.role = Role.operator
+        session.add(member)
+        await session.commit()
+    refused = await client.get(callback)
+    assert refused.status_code == 303
+    assert _flash(refused) == "Only an owner or admin can change connections."
+    assert google.grants == []
+    async with web.runtime.sessions() as session:
+        assert (await session.exec(select(Credential))).all() == []

@@ -178,6 +178,8 @@ async def google_callback(
     ctx: PageContext, code: str = "", state: str = "", error: str = ""
 ) -> Response:
     """Google sends the person back here: finish connecting, in the workspace they are in."""
+    if not _may_manage(ctx):  # the state names the workspace; only a manager may connect it
+        return flash_redirect(_back(), "Only an owner or admin can change connections.", "error")
     if error or not code:
         return flash_redirect(
             _back("google"), "Google Sheets was not connected: access was not allowed.", "error"
