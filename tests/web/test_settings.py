@@ -232,3 +232,17 @@ async def test_members_change_role_and_are_removed_but_the_last_owner_stays(web:
         assert removed.status_code == 204
         names = [m["name"] for m in (await api.get("/api/members")).json()]
         assert "Sam" not in names and "Olivia" in names
+
+
+async def test_every_page_links_to_help_and_settings_lead_to_the_workspace_pages(web: Web) -> None:
+    client = await sign_up_client(web, email=EMAIL)
+    for path in ("/", "/workflows", "/billing"):
+        header = (await client.get(path)).text.split("</header>")[0]
+        assert re.search(r'<a class="help" href="/help"[^>]*>Help</a>', header), path
+    assert 'aria-current="page">Help</a>' in (await client.get("/help")).text
+    settings = (await client.get("/settings")).text
+    linked = re.findall(r'<li><a href="(/[a-z]+)">', settings.split('id="more-title"')[1])
+    assert linked == ["/workspace", "/audit", "/growth", "/help"]
+    for path in linked:
+        assert (await client.get(path)).status_code == 200, path
+    await client.aclose()

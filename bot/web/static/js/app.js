@@ -51,3 +51,18 @@ document.addEventListener("submit", (event) => {
 for (const bar of document.querySelectorAll("[data-rate]")) {
   bar.style.setProperty("--rate", `${Number(bar.dataset.rate) || 0}%`);
 }
+
+// <button data-copy="#field"> copies that field's value to the clipboard.
+document.addEventListener("click", async (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
+  if (!button) return;
+  const field = document.querySelector(button.dataset.copy);
+  if (!field) return;
+  field.select();
+  try {
+    await navigator.clipboard.writeText(field.value);
+    toast("Copied.");
+  } catch {
+    toast("Select the link and copy it with Ctrl+C.");
+  }
+});
