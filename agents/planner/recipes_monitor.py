@@ -22,6 +22,10 @@ _URL = re.compile(
     r"\b(?:https?://)?((?:(?:[a-z0-9-]+\.)+[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})(?::\d{2,5})?"
     r"(?:/[\w./-]*)?)"
 )
+_FAILS = (
+    r"\b(?:fails?|failing|failed|errors?(?:\s+out)?|breaks?|"
+    r"returns?\s+(?:an?\s+)?(?:error|5\d\d))\b"
+)
 _NOTIFY = ("slack.post_message", "email.send", "http.request")
 _STATE = "{{ 1 if steps.check.failed else 0 }}"  # http.request fails on no answer and on 4xx/5xx
 
@@ -30,7 +34,9 @@ def uptime_monitor(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -
     """Reshape an uptime request into check → state → alert (once) → recovery notice."""
     t = slots.text
     kinds = ("interval", "manual", "poll", "schedule", "webhook")
-    if not (has(t, _DOWN) and has(t, _SITE)) or trigger.kind not in kinds:
+    address = site_address(t)
+    down = has(t, _DOWN) or (address is not None and has(t, _FAILS))
+    if not (down and (has(t, _SITE) or address)) or trigger.kind not in kinds:
         return False
     if trigger.kind == "webhook" and has(t, r"\bwebhook|\bforms?\b|\border|\bsubmi"):
         return False  # an app tells us it is down: that event starts it
@@ -68,7 +74,13 @@ def uptime_monitor(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -
         steps.append(_message(step, f"recovered{suffix}", "steps.state.recovered", _up_text(url)))
     raw["steps"] = steps
     raw["category"] = "notifications"
+    if address:
+        raw["name"] = f"Uptime check of {_host(address)}"
     return True
+
+
+def _host(url: str) -> str:
+    return re.sub(r"^https?://", "", url).split("/")[0]
 
 
 def _every(trigger: dict[str, Any]) -> int:
@@ -76,12 +88,18 @@ def _every(trigger: dict[str, Any]) -> int:
     return int(trigger.get("seconds", 300)) if trigger.get("type") == "interval" else 300
 
 
-def _url(t: str) -> str:
-    """The address to check; example.com (which the planner asks about) when none is named."""
+def site_address(t: str) -> str | None:
+    """The web address the request names (email addresses aside), as an https URL, or None."""
     found = _URL.search(re.sub(r"[\w.+-]+@[\w.-]+", " ", t))
     if not found:
-        return "https://www.example.com"
-    return f"https://{found.group(1)}"
+        return None
+    scheme = re.search(r"\b(https?)://" + re.escape(found.group(1)), t)
+    return f"{scheme.group(1) if scheme else 'https'}://{found.group(1)}"
+
+
+def _url(t: str) -> str:
+    """The address to check; example.com (which the planner asks about) when none is named."""
+    return site_address(t) or "https://www.example.com"
 
 
 def _message(step: dict[str, Any], step_id: str, when: str, text: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from agents.planner.intents import (
     without_event_clause,
 )
 from agents.planner.notify import add_emails, add_slack
+from agents.planner.recipes_monitor import site_address
 from agents.planner.records import crm_writes, sheet_name, sheet_writes, tab_of
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
@@ -105,7 +106,8 @@ def add_reads(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
         read = {"method": "GET", "url": _API_HOST + "/contacts"}
         steps.add("read_inhouse", "http.request", read)
     if trigger.kind == "interval" or has(t, r"\buptime\b|\b(?:site|website)\s+(?:goes|is)\s+down"):
-        steps.add("check_site", "http.request", {"method": "GET", "url": "https://www.example.com"})
+        url = site_address(t) or "https://www.example.com"
+        steps.add("check_site", "http.request", {"method": "GET", "url": url})
     if "stripe" in slots.tools:
         _stripe_reads(steps, t, trigger)
     if "crm" in slots.tools and has(
