@@ -43,7 +43,7 @@ migrations-check: install
 	LEVQOR_DATA_DIR=$$tmp DATABASE_URL= $(BIN)/levqor db check; status=$$?; rm -rf $$tmp; exit $$status
 
 pytest: install browser
-	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --durations=25
 
 # Re-take the screenshots in docs/screenshots from the browser tests.
 screenshots: install browser
