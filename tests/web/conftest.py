@@ -169,8 +169,16 @@ async def sign_up_in_browser(
     await page.wait_for_url(f"{web.url}/")
 
 
+_TAKEN: dict[str, str] = {}
+
+
 async def screenshot(page: Page, name: str, tmp_path: Path, **options: Any) -> Path:
-    """Save a PNG of the page: into docs/screenshots with LEVQOR_SCREENSHOTS=1, else tmp."""
+    """Save a PNG of the page: into docs/screenshots with LEVQOR_SCREENSHOTS=1, else tmp.
+
+    A name belongs to one test: a second test saving under it would overwrite the docs' picture.
+    """
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0].split("[")[0]
+    assert _TAKEN.setdefault(name, test) == test, f"screenshot {name!r} is {_TAKEN[name]}'s"
     folder = SCREENSHOTS if os.environ.get("LEVQOR_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"

@@ -139,7 +139,7 @@ async def test_the_solo_owners_week(
     )
     await expect(email).to_contain_text("Sends as ops@acme.example through 127.0.0.1")
     await page.evaluate("window.scrollTo(0, 0)")
-    await screenshot(page, "connections", tmp_path)
+    await screenshot(page, "owner-week-connections", tmp_path)
 
     # Settings: the timezone, and self-approval of class B (she is the only owner).
     await nav.get_by_role("link", name="Settings", exact=True).click()
@@ -149,7 +149,7 @@ async def test_the_solo_owners_week(
     await expect(page.get_by_text("Saved the workspace's settings.")).to_be_visible()
     await expect(page.get_by_label("Timezone")).to_have_value("Europe/London")
     await expect(page.locator("#f-self")).to_be_checked()
-    await screenshot(page, "settings", tmp_path, full_page=True)
+    await screenshot(page, "owner-week-settings", tmp_path, full_page=True)
 
     # Draft a class B workflow in the chat; approving her own needs its confirmation.
     await nav.get_by_role("link", name="Chat", exact=True).click()
@@ -188,7 +188,7 @@ async def test_the_solo_owners_week(
     await expect(sent).to_have_count(2)
     await expect(page.locator("#not-connected")).to_have_count(0)  # her own server counts
     await expect(sent.first.locator("time")).to_contain_text("GMT")  # London time
-    await screenshot(page, "messages", tmp_path, full_page=True)
+    await screenshot(page, "owner-week-messages", tmp_path, full_page=True)
 
     # Contacts: she brings her customers in from a spreadsheet.
     await nav.get_by_role("link", name="Contacts", exact=True).click()
@@ -198,7 +198,7 @@ async def test_the_solo_owners_week(
     await page.get_by_role("button", name="Import").click()
     await expect(page.get_by_text("Dana Reyes").first).to_be_visible()
     await expect(page.get_by_text("Lee Park").first).to_be_visible()
-    await screenshot(page, "contacts", tmp_path, full_page=True)
+    await screenshot(page, "owner-week-contacts", tmp_path, full_page=True)
 
     # Slack refuses the token: the run fails, the bell says so, and she is emailed once.
     fake_slack.fail_next(1, error="token_revoked")
@@ -217,7 +217,7 @@ async def test_the_solo_owners_week(
     notice = page.locator("main")
     await expect(notice).to_contain_text(f"“{name}” cannot reach Slack")
     await expect(notice).to_contain_text("revoked. Check the connection, then retry the run.")
-    await screenshot(page, "bell", tmp_path)
+    await screenshot(page, "owner-week-bell", tmp_path)
 
     # Slack answers again; Retry from the run's page: it works again, in the bell and by email.
     await page.goto(f"{web.url}/runs/{failed.id}")
