@@ -27,7 +27,8 @@ class LocalStripe:
 
     @classmethod
     def start(cls, within: float = 30) -> LocalStripe:
-        """Launch localstripe on a free port and return once `GET /v1/balance` answers."""
+        """Launch localstripe on a free port and return once `GET /v1/plans` answers (a call
+        without side effects: `GET /v1/balance` would send a webhook)."""
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
@@ -41,7 +42,7 @@ class LocalStripe:
         deadline = time.monotonic() + within
         while True:
             try:
-                httpx.get(f"{server.url}/v1/balance", auth=("sk_test_ping", ""), timeout=2)
+                httpx.get(f"{server.url}/v1/plans", auth=("sk_test_ping", ""), timeout=2)
                 return server
             except httpx.TransportError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -52,6 +53,17 @@ class LocalStripe:
     def flush(self) -> None:
         """Forget every object (`DELETE /_config/data`); registered webhooks stay."""
         httpx.delete(f"{self.url}/_config/data", timeout=10).raise_for_status()
+
+    def mute_webhooks(self) -> None:
+        """Point the `levqor` webhook back at localstripe itself (a 404 there), so no event goes
+        to a port a finished test's shim no longer holds."""
+        hook = {"url": f"{self.url}/_config/muted", "secret": "whsec_muted"}
+        httpx.post(f"{self.url}/_config/webhooks/levqor", json=hook, timeout=10).raise_for_status()
+
+    def ids(self, kind: str) -> set[str]:
+        """The ids of every object of a kind (`products`, `plans`, …) localstripe holds."""
+        answer = httpx.get(f"{self.url}/v1/{kind}?limit=100", auth=("sk_test_ids", ""), timeout=10)
+        return {row["id"] for row in answer.raise_for_status().json()["data"]}
 
     def stop(self) -> None:
         """End the process this object started."""

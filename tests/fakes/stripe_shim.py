@@ -100,6 +100,7 @@ class StripeShim(ShimEvents):
                 yield shim
             finally:
                 await shim.settle()
+                localstripe.mute_webhooks()
 
     def app(self) -> Starlette:
         """The added routes first, then everything else forwarded to localstripe."""

@@ -52,7 +52,7 @@ class ShimEvents:
         self.deliver = True  # False: keep events without sending them (the test sends them)
         self.events: list[dict[str, Any]] = []
         self.answers: list[int] = []  # Levqor's status code for each event delivered
-        self.received = 0  # webhooks received from localstripe
+        self.received: set[str] = set()  # ids of the events received from localstripe
         self._sending = asyncio.Lock()
 
     async def call(self, method: str, path: str, data: dict[str, Any] | None = None) -> Any:
@@ -79,7 +79,7 @@ class ShimEvents:
             elif event["type"] in SUBSCRIBED:
                 await self.record(event)
         finally:
-            self.received += 1
+            self.received.add(event["id"])
         return JSONResponse({"received": True})
 
     async def settle(self, within: float = 30) -> None:
@@ -87,12 +87,23 @@ class ShimEvents:
         sends each about a second after it happens)."""
         deadline = asyncio.get_running_loop().time() + within
         while True:
-            made = (await self.call("GET", "/v1/events?limit=1"))["total_count"]
-            if self.received >= made and not self._sending.locked():
+            missing = await self._made() - self.received
+            if not missing and not self._sending.locked():
                 return
             if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"{made - self.received} localstripe events not delivered")
+                raise AssertionError(f"localstripe events not delivered: {sorted(missing)}")
             await asyncio.sleep(0.05)
+
+    async def _made(self) -> set[str]:
+        """The ids of every event localstripe holds."""
+        ids: set[str] = set()
+        after = ""
+        while True:
+            page = await self.call("GET", f"/v1/events?limit=100{after}")
+            ids |= {row["id"] for row in page["data"]}
+            if not page["has_more"]:
+                return ids
+            after = f"&starting_after={page['data'][-1]['id']}"
 
     # -- to Levqor -----------------------------------------------------------------------------
 
