@@ -16,8 +16,10 @@ invoices, payments, their events and webhook signing — is localstripe's own):
 - **Checkout Sessions and Billing Portal sessions** (`stripe_shim_pages`): their objects, a page
   a browser can click, and on completion the customer's card, subscription and first invoice
   made *in localstripe*.
-- **Events localstripe does not send**: `checkout.session.completed`, and
-  `customer.subscription.updated` after a subscription update made through the shim.
+- **Events localstripe does not send**: `checkout.session.completed`,
+  `customer.subscription.updated` after a subscription update made through the shim, and any
+  event a test sends with `emit` (e.g. `customer.subscription.trial_will_end`: localstripe has
+  no clock).
 - **Webhook relay** (`stripe_shim_events`): the shim is localstripe's webhook target; it checks
   localstripe's signature, adds `price` as above, sends `invoice.paid` for localstripe's
   `invoice.payment_succeeded` (Stripe sends both), re-signs with the same secret and forwards
@@ -98,8 +100,8 @@ class StripeShim(ShimEvents):
                 answer.raise_for_status()
             try:
                 yield shim
-            finally:
                 await shim.settle()
+            finally:
                 localstripe.mute_webhooks()
 
     def app(self) -> Starlette:
@@ -123,7 +125,7 @@ class StripeShim(ShimEvents):
     async def call(self, method: str, path: str, data: dict[str, Any] | None = None) -> Any:
         """One localstripe API call (JSON body, which localstripe accepts); raises on an error."""
         async with httpx.AsyncClient(base_url=self.upstream, timeout=30) as client:
-            answer = await client.request(method, path, json=data, auth=(self.key, ""), params=None)
+            answer = await client.request(method, path, json=data, auth=(self.key, ""))
         if answer.status_code >= 400:
             raise RuntimeError(f"localstripe {method} {path}: {answer.status_code} {answer.text}")
         return with_prices(answer.json())
