@@ -19,6 +19,7 @@ from storage import migrate
 from storage.config import Settings
 from storage.db import create_engine, session_factory
 from storage.models import Member, Role, Workspace
+from tests.fakes.localstripe_server import LocalStripe
 
 PG_ADMIN_DSN = os.environ.get("LEVQOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -72,6 +73,16 @@ def pg_database() -> Iterator[str]:
     yield url
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[LocalStripe]:
+    """Real localstripe in a subprocess on loopback, one per test process (tests flush it)."""
+    server = LocalStripe.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

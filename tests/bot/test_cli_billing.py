@@ -13,26 +13,31 @@ from storage.config import Settings
 from storage.db import create_engine, session_factory
 from tests.bot.test_cli import env, levqor  # noqa: F401
 from tests.fakes.http_server import serve_app
-from tests.fakes.stripe_billing import FakeStripeBilling
+from tests.fakes.localstripe_server import LocalStripe
+from tests.fakes.stripe_shim import StripeShim
 
 
 def test_billing_setup_twice_creates_nothing_new(
     env: Path,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
+    localstripe: LocalStripe,
 ) -> None:
     code, out = levqor("billing", "setup")
     assert code == 1 and "set STRIPE_BILLING_SECRET_KEY" in out
-    fake = FakeStripeBilling("sk_test_cli", "whsec_cli")
-    with serve_app(fake.app()) as server:
-        fake.url = server.url
+    localstripe.flush()
+    localstripe.mute_webhooks()
+    shim = StripeShim(localstripe.url, "sk_test_cli", "whsec_cli")
+    with serve_app(shim.app()) as server:
+        shim.url = server.url
         monkeypatch.setenv("STRIPE_BILLING_SECRET_KEY", "sk_test_cli")
         monkeypatch.setenv("STRIPE_API_BASE", server.url)
         code, first = levqor("billing", "setup")
-        created = list(fake.creates)
+        made = localstripe.ids("products") | localstripe.ids("plans")
         code2, second = levqor("billing", "setup")
     assert code == 0 and "12 created, 0 already there" in first and "levqor_scale_annual" in first
     assert code2 == 0 and "0 created, 12 already there" in second
-    assert fake.creates == created and len(created) == 12
+    assert localstripe.ids("products") | localstripe.ids("plans") == made and len(made) == 12
+    assert "levqor_agency" in localstripe.ids("products")
 
 
 async def _on_trial(slug: str) -> None:

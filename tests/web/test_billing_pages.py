@@ -18,20 +18,21 @@ from storage.config import Settings
 from storage.models import Member, Role, Subscription
 from storage.types import utcnow
 from tests.conftest import make_settings
-from tests.fakes.stripe_billing import FakeStripeBilling
+from tests.fakes.localstripe_server import LocalStripe
+from tests.fakes.stripe_shim import StripeShim
 from tests.web.conftest import Web, screenshot, sign_up_client, sign_up_in_browser
 
 KEY, HOOK_SECRET = "sk_test_levqor_web", "whsec_levqor_web"
 
 
 @pytest.fixture
-async def stripe_fake() -> AsyncIterator[FakeStripeBilling]:
-    async with FakeStripeBilling.running(KEY, HOOK_SECRET) as fake:
-        yield fake
+async def stripe_fake(localstripe: LocalStripe) -> AsyncIterator[StripeShim]:
+    async with StripeShim.running(localstripe, KEY, HOOK_SECRET) as shim:
+        yield shim
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, stripe_fake: FakeStripeBilling) -> Settings:
+def settings(tmp_path: Path, database_url: str, stripe_fake: StripeShim) -> Settings:
     return make_settings(
         tmp_path,
         database_url,
@@ -83,7 +84,7 @@ async def test_trial_limit_checkout_portal_cancel_in_chromium(
     web: Web,
     page: Page,
     tmp_path: Path,
-    stripe_fake: FakeStripeBilling,
+    stripe_fake: StripeShim,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     async with billing_client(web.settings) as client:
@@ -119,6 +120,8 @@ async def test_trial_limit_checkout_portal_cancel_in_chromium(
     await expect(page.locator("body")).to_contain_text("levqor_growth_annual")
     await page.get_by_role("button", name="Pay").click()
     await page.wait_for_url(f"{web.url}/billing?checkout=done")
+    await stripe_fake.settle()  # localstripe's invoice and subscription events
+    await page.reload()
     await expect(page.locator(".plan-now")).to_contain_text("Active")
     await expect(page.locator(".plan-now")).to_contain_text("billed yearly")
     await expect(page.locator("table.invoices")).to_contain_text("£278.40")
@@ -131,8 +134,10 @@ async def test_trial_limit_checkout_portal_cancel_in_chromium(
     await page.wait_for_url(f"{web.url}/billing")
     await expect(page.locator("main")).to_contain_text("Ends on")
 
-    sub_id = next(iter(stripe_fake.objects["subs"]))
-    await stripe_fake.end(sub_id)  # the period is over
+    subs = (await stripe_fake.call("GET", "/v1/subscriptions"))["data"]
+    assert len(subs) == 1 and subs[0]["cancel_at_period_end"] is True  # done in localstripe
+    await stripe_fake.end(subs[0]["id"])  # the period is over
+    await stripe_fake.settle()
     await page.reload()
     await expect(page.get_by_role("alert")).to_contain_text("read-only")
 

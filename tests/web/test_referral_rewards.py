@@ -1,6 +1,8 @@
-"""Referral rewards end to end: a visit through the link, a sign-up, Checkout in Levqor's Stripe,
-a Stripe-signed `invoice.paid`, and both workspaces' Stripe balances credited once; replaying the
-events (or a second payment) credits nothing more; the growth panel shows the reward."""
+"""Referral rewards end to end against real localstripe (behind `tests/fakes/stripe_shim.py`): a
+visit through the link, a sign-up, Checkout, localstripe's Stripe-signed payment events, and both
+workspaces' balances in localstripe credited once; replaying the events (or the next month's
+payment) credits nothing more, and that invoice is smaller by the credit; the growth panel shows
+the reward."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from accounts.stripe_billing import billing_client, setup
 from storage.config import Settings
 from storage.models import ReferralEvent, Subscription, Workspace
 from tests.conftest import make_settings
-from tests.fakes.stripe_billing import FakeStripeBilling
+from tests.fakes.localstripe_server import LocalStripe
+from tests.fakes.stripe_shim import StripeShim
 from tests.web.conftest import PASSWORD, Web, csrf_of, page_csrf, sign_up_client
 
 KEY, HOOK_SECRET = "sk_test_levqor_referrals", "whsec_levqor_referrals"
@@ -26,13 +29,13 @@ CREDIT = 1500
 
 
 @pytest.fixture
-async def stripe_fake() -> AsyncIterator[FakeStripeBilling]:
-    async with FakeStripeBilling.running(KEY, HOOK_SECRET) as fake:
-        yield fake
+async def stripe_fake(localstripe: LocalStripe) -> AsyncIterator[StripeShim]:
+    async with StripeShim.running(localstripe, KEY, HOOK_SECRET) as shim:
+        yield shim
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, stripe_fake: FakeStripeBilling) -> Settings:
+def settings(tmp_path: Path, database_url: str, stripe_fake: StripeShim) -> Settings:
     return make_settings(
         tmp_path,
         database_url,
@@ -57,7 +60,7 @@ async def _customer_of(sessions: async_sessionmaker[AsyncSession], name: str) ->
 
 
 async def test_a_paying_referral_credits_both_bills_once(
-    web: Web, stripe_fake: FakeStripeBilling, sessions: async_sessionmaker[AsyncSession]
+    web: Web, stripe_fake: StripeShim, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     async with billing_client(web.settings) as client:
         await setup(client)
@@ -89,7 +92,7 @@ async def test_a_paying_referral_credits_both_bills_once(
         "Clicks": 1, "Sign-ups": 1, "Paying referrals": 0, "Rewards": 0
     }  # fmt: skip
 
-    # Beta Co chooses Growth and pays in (fake) Stripe Checkout: the signed events arrive.
+    # Beta Co chooses Growth and pays in Checkout: localstripe's signed events arrive.
     csrf = await page_csrf(referred, "/billing")
     to_stripe = await referred.post(
         "/billing/checkout", data={"csrf_token": csrf, "plan": "growth", "interval": "monthly"}
@@ -99,14 +102,15 @@ async def test_a_paying_referral_credits_both_bills_once(
     )
     session_id = to_stripe.headers["location"].rsplit("/", 1)[1]
     sub = await stripe_fake.complete_checkout(session_id)
-    assert [e["type"] for e in stripe_fake.events][-1] == "invoice.paid"
+    await stripe_fake.settle()
+    assert "invoice.paid" in [e["type"] for e in stripe_fake.events]
+    assert set(stripe_fake.answers) == {200}
 
     referrer_customer = await _customer_of(sessions, "Acme Ops")
     referred_customer = await _customer_of(sessions, "Beta Co")
     assert referrer_customer and referred_customer and referrer_customer != referred_customer
-    customers = stripe_fake.objects["customers"]
-    assert customers[referrer_customer]["balance"] == -CREDIT
-    assert customers[referred_customer]["balance"] == -CREDIT
+    assert await stripe_fake.balance(referrer_customer) == -CREDIT  # read from localstripe
+    assert await stripe_fake.balance(referred_customer) == -CREDIT
 
     panel = await referrer.get("/growth")
     assert await _figures(referrer) == {
@@ -120,9 +124,12 @@ async def test_a_paying_referral_credits_both_bills_once(
     # Stripe delivers every event again (a replay), then the next month's invoice is paid.
     for event in list(stripe_fake.events):
         assert (await stripe_fake.send(event)).status_code == 200
-    await stripe_fake.pay(str(sub["id"]))
-    assert customers[referrer_customer]["balance"] == -CREDIT
-    assert customers[referred_customer]["balance"] == -CREDIT
+    renewal = await stripe_fake.renew(str(sub["id"]))
+    await stripe_fake.settle()
+    assert renewal["status"] == "paid" and renewal["amount_paid"] == 2900 - CREDIT  # credit used
+    assert [e["type"] for e in stripe_fake.events].count("invoice.paid") == 2
+    assert await stripe_fake.balance(referrer_customer) == -CREDIT
+    assert await stripe_fake.balance(referred_customer) == -CREDIT
     assert (await _figures(referrer))["Rewards"] == 1
     async with sessions() as session:
         rows = (await session.exec(select(ReferralEvent.kind))).all()
@@ -132,7 +139,7 @@ async def test_a_paying_referral_credits_both_bills_once(
 
 
 async def test_a_workspace_nobody_referred_gets_no_credit(
-    web: Web, stripe_fake: FakeStripeBilling
+    web: Web, stripe_fake: StripeShim
 ) -> None:
     async with billing_client(web.settings) as client:
         await setup(client)
@@ -143,5 +150,8 @@ async def test_a_workspace_nobody_referred_gets_no_credit(
         "/billing/checkout", data={"csrf_token": csrf, "plan": "launch", "interval": "monthly"}
     )
     await stripe_fake.complete_checkout(to_stripe.headers["location"].rsplit("/", 1)[1])
-    assert all("balance" not in c for c in stripe_fake.objects["customers"].values())
+    await stripe_fake.settle()
+    assert "invoice.paid" in [e["type"] for e in stripe_fake.events]
+    customers = (await stripe_fake.call("GET", "/v1/customers"))["data"]
+    assert len(customers) == 1 and await stripe_fake.balance(customers[0]["id"]) == 0
     await owner.aclose()
