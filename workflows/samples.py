@@ -173,8 +173,21 @@ def preview(spec: Mapping[str, Any], *, now: datetime | None = None) -> dict[str
         if message is not None:
             note = note or (UNFILLED if failed else None)
             messages[str(step.get("id"))] = replace(message, note=note) if note else message
-        context["steps"][str(step.get("id"))] = wrap(sample_output(action, inputs))
+        output = sample_output(action, inputs)
+        if step.get("continue_on_error"):
+            output = {**output, **failure_sample(action, inputs)}
+        context["steps"][str(step.get("id"))] = wrap(output)
     return messages
+
+
+def failure_sample(action: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """A step allowed to fail is shown failing, in the words a real failure has: the steps after
+    it (an alert, a fallback) are usually there for that case."""
+    if action == "http.request":
+        error = f"{inputs.get('url') or 'the address'} answered 503"
+    else:
+        error = "it could not be done"
+    return {"failed": True, "error": error}
 
 
 def condition_note(when: Any, context: dict[str, Any]) -> str | None:

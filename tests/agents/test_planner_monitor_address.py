@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from agents.planner import draft
+from workflows.samples import preview
 
 
 @pytest.mark.parametrize(
@@ -47,3 +48,14 @@ def test_a_failing_job_without_an_address_is_not_a_website_check() -> None:
     result = draft("email me if the nightly import fails")
     steps = [s.get("action") for s in (result.workflow or {}).get("steps", [])]
     assert "alert.crossed" not in steps and "http.request" not in steps
+
+
+def test_the_sample_alert_reads_like_a_real_outage() -> None:
+    result = draft("alert #ops when https://bramble.co.uk goes down")
+    assert result.workflow is not None
+    messages = preview(result.workflow)
+    assert messages["alert"].body == (
+        "https://bramble.co.uk is down (https://bramble.co.uk answered 503)"
+    )
+    assert "[" not in messages["alert"].body
+    assert messages["recovered"].note is not None and "skipped" in messages["recovered"].note
