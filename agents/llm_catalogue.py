@@ -9,6 +9,7 @@ from integrations.registry import ActionRegistry
 from prompts import load_prompt
 from workflows import spec as spec_models
 from workflows.spec import WorkflowSpec
+from workflows.step_inputs import input_problems
 
 TOOL_NAME = "submit_draft"
 _TRIGGERS = spec_models.TRIGGER_MODELS
@@ -16,21 +17,7 @@ _TRIGGERS = spec_models.TRIGGER_MODELS
 
 def input_errors(spec: WorkflowSpec, registry: ActionRegistry) -> list[str]:
     """Inputs a step's action does not take, and required inputs it lacks, by step and field."""
-    problems: list[str] = []
-    for index, step in enumerate(spec.steps):
-        if step.action is None:
-            continue
-        schema = registry.get(step.action).input_model.model_json_schema()
-        known = set(schema.get("properties", {}))
-        where = f"steps[{index}] ({step.id}).inputs"
-        for name in sorted(set(step.inputs) - known):
-            problems.append(
-                f"{where}.{name}: {step.action} has no input {name!r} "
-                f"(it takes {', '.join(sorted(known))})"
-            )
-        for name in sorted(set(schema.get("required", [])) - set(step.inputs)):
-            problems.append(f"{where}.{name}: required by {step.action}")
-    return problems
+    return [f"{p['location']}: {p['message']}" for p in input_problems(spec, registry)]
 
 
 def action_catalogue(registry: ActionRegistry) -> str:

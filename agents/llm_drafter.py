@@ -42,7 +42,6 @@ from agents.llm import (
 from agents.llm_catalogue import (
     TOOL_NAME,
     action_catalogue,
-    input_errors,
     submit_draft_tool,
     trigger_catalogue,
 )
@@ -256,9 +255,6 @@ class LLMDrafter:
             steps = workflow.get("steps", []) if only_unknown else []
             unknown = [s["action"] for s in steps if s.get("action") not in self.registry]
             raise DraftInvalid(str(exc), unknown_actions=unknown) from None
-        problems = input_errors(spec, self.registry)
-        if problems:
-            raise DraftInvalid("invalid workflow spec: " + "; ".join(problems))
         return spec
 
     def _refuse(self, request: str, current: dict[str, Any] | None, reason: str) -> DraftResult:

@@ -34,6 +34,7 @@ from storage.types import utcnow
 from workflows import approval_links, policy
 from workflows.errors import Conflict, Forbidden, InvalidSpec, NameNeeded, NotFound
 from workflows.spec import WorkflowSpec
+from workflows.step_inputs import input_problems
 
 
 @dataclass
@@ -70,6 +71,10 @@ def parse_spec(data: Any, registry: ActionRegistry) -> WorkflowSpec:
             + f" (known actions: {known})",
             unknown,
         )
+    problems = input_problems(spec, registry)
+    if problems:
+        summary = "; ".join(f"{e['location']}: {e['message']}" for e in problems)
+        raise InvalidSpec(f"invalid workflow spec: {summary}", problems)
     return spec
 
 

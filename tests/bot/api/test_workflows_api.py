@@ -109,6 +109,20 @@ async def test_bad_specs_get_422_naming_step_and_field(live: Live) -> None:
     assert response.status_code == 422 and "unknown action 'fax.send'" in response.text
     neither = await create(live, {})
     assert neither.status_code == 422 and "either template_id" in neither.text
+    # an input the action lacks, or a required one missing, would fail every run: refused now
+    step = SLACK_SPEC["steps"][0]
+    misspelt = {
+        "id": step["id"],
+        "action": step["action"],
+        "inputs": {"chanel": "#x", "text": "hi"},
+    }
+    response = await create(live, {"spec": {**SLACK_SPEC, "steps": [misspelt]}})
+    assert response.status_code == 422
+    found = {d["location"]: d["message"] for d in response.json()["error"]["details"]}
+    assert "has no input 'chanel'" in found["steps[0] (hello).inputs.chanel"]
+    assert found["steps[0] (hello).inputs.channel"] == "required by slack.post_message"
+    listed = (await live.as_().get("/api/workflows")).json()
+    assert all(w["name"] != SLACK_SPEC["name"] for w in listed)
 
 
 async def test_unknown_template_and_bad_params(live: Live) -> None:
