@@ -1,8 +1,10 @@
 """Deleting a workspace (class C): an owner types its name, then confirms from an emailed link.
 
 Confirmed, the workspace is hidden (its keys and sessions stop working except to restore it),
-its schedules stop, and for `RESTORE_DAYS` an owner can restore it; after that the retention
-purge erases it everywhere (`accounts.purge`). The link is a signed token naming the workspace,
+its schedules stop, its queued and waiting runs are cancelled ("the workspace was deleted"; the
+engine refuses to start a run of a deleted workspace too), and for `RESTORE_DAYS` an owner can
+restore it (schedules resume; cancelled runs stay cancelled); after that the retention purge
+erases it everywhere (`accounts.purge`). The link is a signed token naming the workspace,
 the owner and the moment they asked: it works for an hour, once (asking again, confirming or
 restoring changes that moment, so an older link no longer matches).
 """
@@ -19,6 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts.retention import RESTORE_DAYS
+from storage.cancelled_runs import WORKSPACE_DELETED, cancel_pending
 from storage.config import Settings
 from storage.models import AuditLog, Member, Role, Workflow, WorkflowStatus, Workspace
 from storage.types import utcnow
@@ -131,6 +134,7 @@ async def confirm_deletion(
     workspace.deleted_at = now or utcnow()
     workspace.deletion_requested_at = None
     session.add(workspace)
+    await cancel_pending(session, workspace.id, WORKSPACE_DELETED)
     _audit(session, workspace, member, "workspace.deleted")
     return workspace, await _active_workflows(session, workspace)
 
@@ -138,7 +142,8 @@ async def confirm_deletion(
 async def restore(
     session: AsyncSession, workspace: Workspace, member: Member, *, now: datetime | None = None
 ) -> list[Workflow]:
-    """Undo a deletion within `RESTORE_DAYS`; returns the workflows to schedule again."""
+    """Undo a deletion within `RESTORE_DAYS`; returns the workflows to schedule again (runs
+    cancelled by the deletion stay cancelled)."""
     _require_owner(member)
     until = restorable_until(workspace)
     if until is None:

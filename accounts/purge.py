@@ -28,6 +28,7 @@ from accounts.subscriptions import plan_of
 from integrations.charts import chart_path
 from storage.config import Settings
 from storage.models import (
+    ENDED_RUN_STATUSES,
     AlertState,
     ApiKey,
     Approval,
@@ -44,7 +45,6 @@ from storage.models import (
     ReferralLink,
     Run,
     RunEvent,
-    RunStatus,
     SlackInstallation,
     StepRun,
     Subscription,
@@ -60,7 +60,7 @@ from storage.models import (
 from storage.types import utcnow
 
 BATCH_SIZE = 500
-FINISHED = (RunStatus.succeeded, RunStatus.failed)
+FINISHED = ENDED_RUN_STATUSES
 # Every tenant table, in an order the foreign keys allow deleting in (erasing a workspace).
 ERASE_ORDER: tuple[type[Any], ...] = (
     RunEvent,
