@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from accounts.client_rights import require_own_workspace
 from accounts.retention import RESTORE_DAYS
 from storage.cancelled_runs import WORKSPACE_DELETED, cancel_pending
 from storage.config import Settings
@@ -81,7 +82,9 @@ async def request_deletion(
     *,
     now: datetime | None = None,
 ) -> DeletionRequest:
-    """Check the owner typed the workspace's name; start the request and return its link."""
+    """Check the owner typed the workspace's name; start the request and return its link.
+    A client workspace's agency staff cannot (`accounts.client_rights`)."""
+    require_own_workspace("delete", workspace, member)
     _require_owner(member)
     if workspace.deleted_at is not None:
         raise DeletionError("this workspace is already deleted", 409)
