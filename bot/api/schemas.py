@@ -203,7 +203,7 @@ class HookAccepted(BaseModel):
 class HookAnswered(HookAccepted):
     """A "when done" webhook's answer: how the run ended and the chosen step's output."""
 
-    status: str = Field(description="`succeeded` or `failed`")
+    status: str = Field(description="`succeeded`, `failed` or `cancelled`")
     output: dict[str, Any] | None = Field(
         default=None, description="the chosen step's output (else the last step's that ran)"
     )

@@ -55,7 +55,7 @@ class Said(BaseModel):
     message: str
 
 
-@router.delete("", status_code=202, responses=errors(403, 503))
+@router.delete("", status_code=202, responses=errors(503))
 async def delete_workspace(
     body: DeleteIn, principal: PrincipalDep, tenant: TenantDep, runtime: RuntimeDep
 ) -> Said:
