@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.cancelled_runs import AGENCY_ENDED, WORKSPACE_DELETED
-from storage.models import Run, RunStatus, Workspace
+from storage.models import Run, RunStatus
 from storage.types import utcnow
 from workflows import agency_access
 
@@ -27,10 +27,10 @@ def outcome_text(status: RunStatus | str, error: str | None) -> str:
     return words
 
 
-async def why_cancel(session: AsyncSession, run: Run) -> str | None:
-    """Why a run about to be executed must not be (its workspace deleted, its agency gone)."""
-    workspace = await session.get(Workspace, run.workspace_id)
-    if workspace is None or workspace.deleted_at is not None:
+async def why_cancel(session: AsyncSession, run: Run, workspace_deleted: bool) -> str | None:
+    """Why a run about to be executed must not be: its workspace deleted (as read with the run,
+    no query of its own), or the agency that asked for it no longer linked."""
+    if workspace_deleted:
         return WORKSPACE_DELETED
     if run.requested_by is not None and await agency_access.withdrawn(session, run):
         return AGENCY_ENDED

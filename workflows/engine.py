@@ -74,6 +74,7 @@ class _RunState:
     context: dict[str, Any]
     done: dict[str, StepRun]
     requested_by: str | None = None
+    workspace_deleted: bool = False  # read with the run: a run of a deleted workspace never starts
     deadline: float = 0.0  # the event loop's time at which the run is over its time limit
     held: bool = False  # the claim is committed and the lease keeper renews it
     # Live events of changes not committed yet, published (in order) right after the commit.
@@ -132,7 +133,7 @@ class Engine:
                 return run
             if run.status == RunStatus.waiting and run.resume_at and run.resume_at > utcnow():
                 return run
-            reason = await cancellation.why_cancel(session, run)
+            reason = await cancellation.why_cancel(session, run, state.workspace_deleted)
             if reason is not None:  # deleted workspace, unlinked agency: a second check at claim
                 outcome(await cancellation.cancel(session, run, reason))
                 return run
@@ -233,7 +234,8 @@ class Engine:
             "run": {"id": run.id, "dry_run": run.dry_run},
             "now": utcnow().isoformat(),
         }
-        return _RunState(run, spec, context, done, workflow.created_by)
+        deleted = workspace.deleted_at is not None
+        return _RunState(run, spec, context, done, workflow.created_by, workspace_deleted=deleted)
 
     async def _step(
         self, session: AsyncSession, state: _RunState, position: int, step: Step, *, last: bool
