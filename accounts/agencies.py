@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts import limits
 from accounts.workspaces import create_workspace, get_by_slug
+from storage.cancelled_runs import AGENCY_ENDED, cancel_pending
 from storage.models import (
     AuditLog,
     Member,
@@ -30,11 +31,6 @@ from storage.models import (
 from storage.types import utcnow
 
 MANAGERS = (Role.owner, Role.admin)
-# Said by a run agency staff queued in a client that was unlinked before it ran (the engine
-# says the same of a run whose job was already on its way: `workflows.agency_access`).
-RUN_WITHDRAWN = (
-    "Cancelled before it ran: it was started by an agency whose access to this workspace ended."
-)
 
 
 class AgencyError(Exception):
@@ -95,15 +91,7 @@ async def unlink(session: AsyncSession, agency: Workspace, member: Member, slug:
     client = await client_of(session, agency, slug)
     client.parent_id = None
     staff = select(Member.id).where(Member.workspace_id == agency.id)
-    cancelled = await session.exec(
-        update(Run)
-        .where(
-            col(Run.workspace_id) == client.id,
-            col(Run.status).in_((RunStatus.queued, RunStatus.waiting)),
-            col(Run.requested_by).in_(staff),
-        )
-        .values(status=RunStatus.failed, error=RUN_WITHDRAWN, finished_at=utcnow())
-    )
+    cancelled = await cancel_pending(session, client.id, AGENCY_ENDED, requested_by=staff)
     await session.exec(
         update(Member)
         .where(col(Member.workspace_id) == agency.id, col(Member.acting_workspace_id) == client.id)
@@ -117,7 +105,7 @@ async def unlink(session: AsyncSession, agency: Workspace, member: Member, slug:
         "client.unlinked",
         client=client.slug,
         agency=agency.slug,
-        runs_cancelled=cancelled.rowcount,
+        runs_cancelled=cancelled,
     )
     return client
 

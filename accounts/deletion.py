@@ -1,8 +1,10 @@
 """Deleting a workspace (class C): an owner types its name, then confirms from an emailed link.
 
 Confirmed, the workspace is hidden (its keys and sessions stop working except to restore it),
-its schedules stop, and for `RESTORE_DAYS` an owner can restore it; after that the retention
-purge erases it everywhere (`accounts.purge`). The link is a signed token naming the workspace,
+its schedules stop, its queued and waiting runs are cancelled ("the workspace was deleted"; the
+engine refuses to start a run of a deleted workspace too), and for `RESTORE_DAYS` an owner can
+restore it (schedules resume; cancelled runs stay cancelled); after that the retention purge
+erases it everywhere (`accounts.purge`). The link is a signed token naming the workspace,
 the owner and the moment they asked: it works for an hour, once (asking again, confirming or
 restoring changes that moment, so an older link no longer matches).
 """
@@ -18,7 +20,9 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from accounts.client_rights import require_own_workspace
 from accounts.retention import RESTORE_DAYS
+from storage.cancelled_runs import WORKSPACE_DELETED, cancel_pending
 from storage.config import Settings
 from storage.models import AuditLog, Member, Role, Workflow, WorkflowStatus, Workspace
 from storage.types import utcnow
@@ -78,7 +82,9 @@ async def request_deletion(
     *,
     now: datetime | None = None,
 ) -> DeletionRequest:
-    """Check the owner typed the workspace's name; start the request and return its link."""
+    """Check the owner typed the workspace's name; start the request and return its link.
+    A client workspace's agency staff cannot (`accounts.client_rights`)."""
+    require_own_workspace("delete", workspace, member)
     _require_owner(member)
     if workspace.deleted_at is not None:
         raise DeletionError("this workspace is already deleted", 409)
@@ -131,6 +137,7 @@ async def confirm_deletion(
     workspace.deleted_at = now or utcnow()
     workspace.deletion_requested_at = None
     session.add(workspace)
+    await cancel_pending(session, workspace.id, WORKSPACE_DELETED)
     _audit(session, workspace, member, "workspace.deleted")
     return workspace, await _active_workflows(session, workspace)
 
@@ -138,7 +145,8 @@ async def confirm_deletion(
 async def restore(
     session: AsyncSession, workspace: Workspace, member: Member, *, now: datetime | None = None
 ) -> list[Workflow]:
-    """Undo a deletion within `RESTORE_DAYS`; returns the workflows to schedule again."""
+    """Undo a deletion within `RESTORE_DAYS`; returns the workflows to schedule again (runs
+    cancelled by the deletion stay cancelled)."""
     _require_owner(member)
     until = restorable_until(workspace)
     if until is None:

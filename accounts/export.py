@@ -25,11 +25,13 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from accounts.client_rights import require_own_workspace
 from storage.config import Settings
 from storage.models import (
     TENANT_TABLES,
     CrmContact,
     ExportJob,
+    Member,
     OutboxMessage,
     Run,
     RunEvent,
@@ -157,9 +159,15 @@ def _csv(table: Table) -> str:
 async def start_export(
     session: AsyncSession, workspace_id: str, member_id: str, *, contact: str | None = None
 ) -> ExportJob:
-    """Record a queued export (the caller commits, then runs `build_export`)."""
+    """Record a queued export (the caller commits, then runs `build_export`). Exporting all of
+    a client workspace's data is its own owner's decision, not its agency's staff's."""
     if contact is not None and "@" not in contact:
         raise ExportError("give the contact's email address")
+    if contact is None:
+        workspace = await session.get(Workspace, workspace_id)
+        member = await session.get(Member, member_id)
+        assert workspace is not None and member is not None
+        require_own_workspace("export", workspace, member)
     job = ExportJob(
         workspace_id=workspace_id,
         requested_by=member_id,

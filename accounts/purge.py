@@ -19,7 +19,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts.export import archive_path, expired_exports
@@ -28,67 +28,26 @@ from accounts.subscriptions import plan_of
 from integrations.charts import chart_path
 from storage.config import Settings
 from storage.models import (
-    AlertState,
-    ApiKey,
-    Approval,
-    ApprovalLink,
+    ENDED_RUN_STATUSES,
+    TENANT_TABLES,
     AuditLog,
-    Connection,
-    Credential,
-    CrmContact,
     ExportJob,
-    FeedItemSeen,
-    Member,
     OutboxMessage,
-    ReferralEvent,
-    ReferralLink,
     Run,
     RunEvent,
-    RunStatus,
-    SlackInstallation,
     StepRun,
     Subscription,
-    SupportTicket,
-    UsageCount,
-    WebInvite,
-    WebLogin,
-    WebSession,
-    Workflow,
-    WorkflowVersion,
     Workspace,
 )
 from storage.types import utcnow
 
 BATCH_SIZE = 500
-FINISHED = (RunStatus.succeeded, RunStatus.failed)
-# Every tenant table, in an order the foreign keys allow deleting in (erasing a workspace).
-ERASE_ORDER: tuple[type[Any], ...] = (
-    RunEvent,
-    StepRun,
-    ApprovalLink,
-    Approval,
-    Run,
-    AlertState,
-    FeedItemSeen,
-    WorkflowVersion,
-    Workflow,
-    WebSession,
-    WebLogin,
-    WebInvite,
-    ApiKey,
-    Member,
-    AuditLog,
-    OutboxMessage,
-    Credential,
-    CrmContact,
-    SlackInstallation,
-    ExportJob,
-    SupportTicket,
-    ReferralLink,
-    ReferralEvent,
-    Connection,
-    UsageCount,
-    Subscription,
+FINISHED = ENDED_RUN_STATUSES
+# Every tenant table (`storage.models.TENANT_TABLES`, the one list of them), in an order the
+# foreign keys allow deleting in (erasing a workspace): a table before every table it references.
+_DEPENDENCY_RANK = {table.name: rank for rank, table in enumerate(SQLModel.metadata.sorted_tables)}
+ERASE_ORDER: tuple[type[Any], ...] = tuple(
+    sorted(TENANT_TABLES, key=lambda model: _DEPENDENCY_RANK[model.__tablename__], reverse=True)
 )
 # Called after each batch's deletes, before its commit (tests use it to stop a purge halfway).
 BatchHook = Callable[[str], Awaitable[None]]

@@ -9,7 +9,14 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts.subscriptions import plan_of
-from storage.models import Run, RunEvent, RunStatus, StepRun, Subscription, Workspace
+from storage.models import (
+    ENDED_RUN_STATUSES,
+    Run,
+    RunEvent,
+    StepRun,
+    Subscription,
+    Workspace,
+)
 
 BATCH = 500
 
@@ -27,7 +34,7 @@ async def prune(session: AsyncSession, now: datetime) -> int:
         while True:
             old = select(Run.id).where(
                 col(Run.workspace_id).in_(ids),
-                col(Run.status).in_((RunStatus.succeeded, RunStatus.failed)),
+                col(Run.status).in_(ENDED_RUN_STATUSES),
                 col(Run.created_at) < cutoff,
             )
             run_ids = list((await session.exec(old.limit(BATCH))).all())

@@ -7,41 +7,26 @@ access token's expiry is on the workspace's `google` connection. An action asks 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import time
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from integrations import oauth_state
 from integrations.credentials import load_credential, store_credential
+from integrations.oauth_state import OAuthError, Tokens
 from storage.config import Settings
 from storage.types import utcnow
 
 SCOPE = "https://www.googleapis.com/auth/spreadsheets"
 INTEGRATION = "google"
-STATE_SECONDS = 900
+PURPOSE = "google-oauth"
 EARLY = timedelta(seconds=60)
 
 
-class GoogleAuthError(Exception):
+class GoogleAuthError(OAuthError):
     """Google refused (or could not be asked) to grant or renew access; a sentence to show."""
-
-    def __init__(self, message: str, *, revoked: bool = False) -> None:
-        super().__init__(message)
-        self.revoked = revoked
-
-
-@dataclass(frozen=True)
-class Tokens:
-    """What the token endpoint granted."""
-
-    access_token: str
-    expires_at: datetime
-    refresh_token: str | None = None
 
 
 def configured(settings: Settings) -> bool:
@@ -54,26 +39,20 @@ def redirect_uri(settings: Settings) -> str:
     return settings.public_url.rstrip("/") + "/connections/google/callback"
 
 
-def _signature(settings: Settings, body: str) -> str:
-    key = settings.resolved_secret_key.encode()
-    return hmac.new(key, b"google-oauth:" + body.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 def make_state(settings: Settings, workspace_id: str, now: float | None = None) -> str:
     """A signed, expiring `state` naming the workspace that asked."""
-    body = f"{workspace_id}.{int((now or time.time()) + STATE_SECONDS)}"
-    return f"{body}.{_signature(settings, body)}"
+    return oauth_state.make_state(settings.resolved_secret_key, PURPOSE, workspace_id, now=now)
 
 
 def check_state(settings: Settings, state: str, now: float | None = None) -> str:
     """The workspace id a `state` was made for; GoogleAuthError if forged or expired."""
-    body, _, signature = state.rpartition(".")
-    workspace_id, _, expires = body.partition(".")
-    if not hmac.compare_digest(signature, _signature(settings, body)) or not expires.isdigit():
-        raise GoogleAuthError("That Google sign-in link is not valid; start connecting again.")
-    if int(expires) < (now or time.time()):
-        raise GoogleAuthError("That Google sign-in link has expired; start connecting again.")
-    return workspace_id
+    try:
+        checked = oauth_state.check_state(
+            settings.resolved_secret_key, PURPOSE, state, provider="Google", now=now
+        )
+    except OAuthError as exc:
+        raise GoogleAuthError(str(exc)) from None
+    return checked.workspace_id
 
 
 def authorize_url(settings: Settings, workspace_id: str) -> str:

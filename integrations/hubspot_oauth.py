@@ -12,17 +12,14 @@ on the connection, so a callback replayed with the same state is refused.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
-import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import httpx
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from integrations import oauth_state
 from integrations.base import RetryableError
 from integrations.connections import (
     CONNECTED,
@@ -31,6 +28,7 @@ from integrations.connections import (
     record_result,
 )
 from integrations.credentials import load_credential, store_credential
+from integrations.oauth_state import OAuthError, Tokens
 from storage.config import Settings
 from storage.models import Connection
 from storage.scope import Tenant
@@ -42,26 +40,13 @@ SCOPES = (
     "crm.objects.deals.read crm.objects.deals.write"
 )
 TOKEN_PATH = "/oauth/v1/token"
-STATE_SECONDS = 900
+PURPOSE = "hubspot-oauth"
 EARLY = timedelta(seconds=60)
 SPENT_KEPT = 20  # how many spent state nonces a connection remembers
 
 
-class HubSpotAuthError(Exception):
+class HubSpotAuthError(OAuthError):
     """HubSpot refused (or could not be asked) to grant or renew access; a sentence to show."""
-
-    def __init__(self, message: str, *, revoked: bool = False) -> None:
-        super().__init__(message)
-        self.revoked = revoked
-
-
-@dataclass(frozen=True)
-class Tokens:
-    """What HubSpot's token endpoint granted."""
-
-    access_token: str
-    expires_at: datetime
-    refresh_token: str | None = None
 
 
 def configured(settings: Settings) -> bool:
@@ -74,32 +59,28 @@ def redirect_uri(settings: Settings) -> str:
     return settings.public_url.rstrip("/") + "/connections/hubspot/callback"
 
 
-def _signature(settings: Settings, body: str) -> str:
-    key = settings.resolved_secret_key.encode()
-    return hmac.new(key, b"hubspot-oauth:" + body.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 def make_state(settings: Settings, workspace_id: str, now: float | None = None) -> str:
     """A signed, expiring, single-use `state` naming the workspace that asked."""
-    expires = int((now or time.time()) + STATE_SECONDS)
-    body = f"{workspace_id}.{expires}.{secrets.token_hex(8)}"
-    return f"{body}.{_signature(settings, body)}"
+    return oauth_state.make_state(
+        settings.resolved_secret_key, PURPOSE, workspace_id, nonce=secrets.token_hex(8), now=now
+    )
 
 
 def check_state(settings: Settings, state: str, now: float | None = None) -> tuple[str, str]:
     """(workspace id, nonce) a `state` was made for; HubSpotAuthError if forged or expired."""
-    body, _, signature = state.rpartition(".")
-    parts = body.split(".")
-    if (
-        len(parts) != 3
-        or not parts[1].isdigit()
-        or not hmac.compare_digest(signature, _signature(settings, body))
-    ):
-        raise HubSpotAuthError("That HubSpot sign-in link is not valid; start connecting again.")
-    workspace_id, expires, nonce = parts
-    if int(expires) < (now or time.time()):
-        raise HubSpotAuthError("That HubSpot sign-in link has expired; start connecting again.")
-    return workspace_id, nonce
+    try:
+        checked = oauth_state.check_state(
+            settings.resolved_secret_key,
+            PURPOSE,
+            state,
+            provider="HubSpot",
+            single_use=True,
+            now=now,
+        )
+    except OAuthError as exc:
+        raise HubSpotAuthError(str(exc)) from None
+    assert checked.nonce is not None
+    return checked.workspace_id, checked.nonce
 
 
 def authorize_url(settings: Settings, workspace_id: str) -> str:

@@ -72,6 +72,13 @@ class RunStatus(StrEnum):
     waiting = "waiting"
     succeeded = "succeeded"
     failed = "failed"
+    # Ended unexecuted (or between steps) on purpose, with the reason in `Run.error`: neither a
+    # success nor a failure (analytics, health, the bell and failure notices leave it out).
+    cancelled = "cancelled"
+
+
+# The statuses a run ends in: nothing executes it any more.
+ENDED_RUN_STATUSES = (RunStatus.succeeded, RunStatus.failed, RunStatus.cancelled)
 
 
 class StepStatus(StrEnum):

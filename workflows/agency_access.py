@@ -1,19 +1,15 @@
 """A run an agency member asked for in a client workspace runs only while the agency is linked.
 
-Unlinking cancels such runs at once (`accounts.agencies.unlink`); this is the engine's own check
-for a run whose job was already on its way to a worker when the link ended.
+Unlinking cancels such runs at once (`accounts.agencies.unlink`); `withdrawn` is the engine's own
+check (through `workflows.cancellation.why_cancel`) for a run whose job was already on its way to
+a worker when the link ended.
 """
 
 from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Member, Run, RunStatus, Workspace
-from storage.types import utcnow
-
-WITHDRAWN = (
-    "Cancelled before it ran: it was started by an agency whose access to this workspace ended."
-)
+from storage.models import Member, Run, Workspace
 
 
 async def withdrawn(session: AsyncSession, run: Run) -> bool:
@@ -25,11 +21,3 @@ async def withdrawn(session: AsyncSession, run: Run) -> bool:
         return False
     workspace = await session.get(Workspace, run.workspace_id)
     return workspace is None or workspace.parent_id != member.workspace_id
-
-
-async def cancel(session: AsyncSession, run: Run) -> Run:
-    """End the run unexecuted, saying why (committed here: the engine's boundary)."""
-    run.status, run.error, run.finished_at = RunStatus.failed, WITHDRAWN, utcnow()
-    session.add(run)
-    await session.commit()
-    return run

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Run, RunEvent, RunStatus
+from storage.models import ENDED_RUN_STATUSES, Run, RunEvent, RunStatus
 from storage.types import utcnow
 from workflows import leases
 from workflows.run_log import outcome
@@ -66,7 +66,7 @@ async def fail_poison(engine: Engine, run_id: str, count: int) -> Run:
     async with engine.sessions() as session:
         run = await session.get(Run, run_id)
         assert run is not None
-        if run.status in (RunStatus.succeeded, RunStatus.failed):
+        if run.status in ENDED_RUN_STATUSES:
             return run
         run.status, run.error, run.finished_at = RunStatus.failed, message, utcnow()
         run.lease_owner = None

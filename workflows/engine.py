@@ -21,6 +21,7 @@ from integrations.outbox import DeliveryUnknown
 from integrations.registry import ActionRegistry, UnknownActionError
 from storage.config import Settings
 from storage.models import (
+    ENDED_RUN_STATUSES,
     Run,
     RunEvent,
     RunStatus,
@@ -31,7 +32,7 @@ from storage.models import (
     Workspace,
 )
 from storage.types import utcnow
-from workflows import agency_access, breakdowns, leases, run_clock
+from workflows import breakdowns, cancellation, leases, run_clock
 from workflows.expressions import evaluate
 from workflows.live import LiveEvent, LiveKind
 from workflows.retry import with_retries
@@ -73,6 +74,7 @@ class _RunState:
     context: dict[str, Any]
     done: dict[str, StepRun]
     requested_by: str | None = None
+    workspace_deleted: bool = False  # read with the run: a run of a deleted workspace never starts
     deadline: float = 0.0  # the event loop's time at which the run is over its time limit
     held: bool = False  # the claim is committed and the lease keeper renews it
     # Live events of changes not committed yet, published (in order) right after the commit.
@@ -127,12 +129,14 @@ class Engine:
         async with self.sessions() as session:
             state = await self._load(session, run_id)
             run = state.run
-            if run.status in (RunStatus.succeeded, RunStatus.failed):
+            if run.status in ENDED_RUN_STATUSES:
                 return run
             if run.status == RunStatus.waiting and run.resume_at and run.resume_at > utcnow():
                 return run
-            if run.requested_by is not None and await agency_access.withdrawn(session, run):
-                return await agency_access.cancel(session, run)
+            reason = await cancellation.why_cancel(session, run, state.workspace_deleted)
+            if reason is not None:  # deleted workspace, unlinked agency: a second check at claim
+                outcome(await cancellation.cancel(session, run, reason))
+                return run
             # The claim marks the run running in the session's transaction; it is committed with
             # the first change after it (a wait ending, a skip) or just before the first action.
             claim = await leases.claim(session, run, self.leases.owner, self.leases.seconds)
@@ -230,7 +234,8 @@ class Engine:
             "run": {"id": run.id, "dry_run": run.dry_run},
             "now": utcnow().isoformat(),
         }
-        return _RunState(run, spec, context, done, workflow.created_by)
+        deleted = workspace.deleted_at is not None
+        return _RunState(run, spec, context, done, workflow.created_by, workspace_deleted=deleted)
 
     async def _step(
         self, session: AsyncSession, state: _RunState, position: int, step: Step, *, last: bool

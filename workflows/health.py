@@ -26,11 +26,13 @@ async def figures(session: AsyncSession, workspace_id: str | None) -> dict[str, 
     runs = await count(Run, col(Run.created_at) >= since)
     failed = await count(Run, col(Run.created_at) >= since, Run.status == RunStatus.failed)
     succeeded = await count(Run, col(Run.created_at) >= since, Run.status == RunStatus.succeeded)
-    finished = failed + succeeded
+    cancelled = await count(Run, col(Run.created_at) >= since, Run.status == RunStatus.cancelled)
+    finished = failed + succeeded  # a cancelled run is neither: it leaves the rate alone
     return {
         "runs_24h": runs,
         "succeeded_24h": succeeded,
         "failed_24h": failed,
+        "cancelled_24h": cancelled,
         "success_rate_24h": round(100 * succeeded / finished, 1) if finished else None,
         "waiting_runs": await count(Run, Run.status == RunStatus.waiting),
         "active_workflows": await count(Workflow, Workflow.status == WorkflowStatus.active),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import defer
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import col, select
@@ -24,6 +24,8 @@ PAGE_SIZE = 50
 _payload: Any = Run.trigger_payload
 _error: Any = Run.error
 _HEAVY = (defer(_payload), defer(_error))  # a list row needs neither
+# ... except the reason of a cancelled run, which the list shows ("Cancelled — …").
+_CANCEL_REASON: Any = case((col(Run.status) == RunStatus.cancelled, _error), else_=None)
 TRIGGER_TYPES = ("manual", "schedule", "interval", "webhook", "email", "stripe", "slack", "poll")
 
 
@@ -49,6 +51,14 @@ class RunRow:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    cancel_reason: str | None = None  # why a cancelled run was cancelled, in words
+
+    @property
+    def outcome(self) -> str:
+        """The status in words ("Cancelled — the workspace was deleted" for a cancelled run)."""
+        if self.status == RunStatus.cancelled.value and self.cancel_reason:
+            return f"Cancelled — {self.cancel_reason}"
+        return self.status
 
     @property
     def duration_ms(self) -> float | None:
@@ -111,7 +121,7 @@ async def run_page(
             )
         )
     query = (
-        select(Run, Workflow.name)
+        select(Run, Workflow.name, _CANCEL_REASON)
         .join(Workflow, col(Workflow.id) == col(Run.workflow_id))
         .where(*conditions)
         .options(*_HEAVY)
@@ -130,8 +140,9 @@ async def run_page(
             created_at=run.created_at,
             started_at=run.started_at,
             finished_at=run.finished_at,
+            cancel_reason=reason,
         )
-        for run, name in result.all()
+        for run, name, reason in result.all()
     ]
     more = len(rows) > limit
     rows = rows[:limit]

@@ -17,7 +17,14 @@ from integrations.catalog import default_registry
 from integrations.registry import ActionRegistry
 from storage.config import Settings
 from storage.db import create_engine, session_factory
-from storage.models import Run, Workflow, WorkflowStatus, WorkflowVersion, Workspace
+from storage.models import (
+    ENDED_RUN_STATUSES,
+    Run,
+    Workflow,
+    WorkflowStatus,
+    WorkflowVersion,
+    Workspace,
+)
 from storage.scope import Tenant
 from storage.types import utcnow
 from workflows import leases
@@ -230,7 +237,7 @@ class Runtime:
         while True:
             async with self.sessions() as session:
                 run = await session.get(Run, run_id)
-            if run is None or run.status.value in ("succeeded", "failed"):
+            if run is None or run.status in ENDED_RUN_STATUSES:
                 return run is not None
             if asyncio.get_running_loop().time() >= deadline:
                 return False

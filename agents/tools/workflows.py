@@ -11,6 +11,7 @@ from agents.tools.members import load_member
 from storage.models import Run, Workflow, WorkflowStatus
 from storage.scope import Tenant
 from workflows import service
+from workflows.errors import Conflict
 from workflows.lookup import match_workflows
 from workflows.runs import start_run
 from workflows.runtime import Runtime
@@ -72,6 +73,8 @@ async def run_now(
         member = await load_member(session, workspace_id, member_id)
         service.require_operator(member, "run workflows")
         workflow = await service.get_workflow(tenant, workflow_id)
+        if runtime.run_gate is not None and (refused := await runtime.run_gate(tenant)):
+            raise Conflict(refused)  # over the plan's runs this month: said as the turn's reply
         started = await start_run(tenant, workflow, trigger_type="manual")
         service.audit(tenant, member, "workflow.run", workflow.id, run_id=started.run.id)
         await session.commit()

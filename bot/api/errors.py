@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from accounts.client_rights import ClientOwnersOnly
 from accounts.limits import OverLimit
 from workflows import errors
 
@@ -71,6 +72,14 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
             return page
         details = {"reason": refusal.reason, "upgrade_url": refusal.upgrade_url}
         return JSONResponse(error_body(refusal.reason, refusal.message, details), status_code=402)
+
+    @app.exception_handler(ClientOwnersOnly)
+    async def client_owners_only(request: Request, exc: ClientOwnersOnly) -> Response:
+        page = html(request, 403, str(exc)) if html else None
+        if page is not None:
+            return page
+        body = error_body(exc.reason, str(exc), {"reason": exc.reason})
+        return JSONResponse(body, status_code=403)
 
     @app.exception_handler(RequestValidationError)
     async def validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -16,14 +16,14 @@ from bot.api.responses import errors
 from bot.api.schemas import HookAccepted, HookAnswered
 from bot.throttle.deps import limiter_of, source_of
 from storage.compare import same_secret
-from storage.models import Run, RunStatus, Workflow
+from storage.models import ENDED_RUN_STATUSES, Run, Workflow
 from storage.scope import Tenant
 from workflows.errors import TooLarge
 from workflows.runs import answer_of
 from workflows.triggers.webhook import Delivery, DeliverySkipped, receive
 
 router = APIRouter(tags=["webhooks"], responses=errors(400, 401, 404, 409, 410, 413, 422, 429))
-ENDED = (RunStatus.succeeded, RunStatus.failed)
+ENDED = ENDED_RUN_STATUSES
 ANSWERED: dict[int | str, dict[str, Any]] = {
     200: {
         "model": HookAnswered,

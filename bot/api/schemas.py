@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from storage.json_limits import clip_depth
-from storage.models import Approval, OutboxMessage, Run, RunEvent, StepRun, Workflow
+from storage.models import Approval, OutboxMessage, Run, RunEvent, RunStatus, StepRun, Workflow
+from workflows.cancellation import outcome_text
 
 
 class WorkflowCreate(BaseModel):
@@ -141,11 +142,20 @@ class RunOut(BaseModel):
     id: str
     workflow_id: str
     version_id: str
-    status: str
+    status: str = Field(
+        description="`queued`, `running`, `waiting`, `succeeded`, `failed` or "
+        "`cancelled` (ended on purpose: neither a success nor a failure)"
+    )
     trigger_type: str
     trigger_payload: dict[str, Any]
     dry_run: bool
-    error: str | None
+    error: str | None = Field(description="why the run failed, in a sentence (null unless failed)")
+    cancel_reason: str | None = Field(
+        default=None, description="why the run was cancelled, in words (null unless cancelled)"
+    )
+    outcome: str = Field(
+        default="", description='the status in words, e.g. "Cancelled — the workspace was deleted"'
+    )
     resume_at: datetime | None
     created_at: datetime
     started_at: datetime | None
@@ -158,6 +168,9 @@ class RunOut(BaseModel):
         """From the table row (a payload nested too deep is clipped: every run stays readable)."""
         out = cls.model_validate(row, from_attributes=True).model_copy(update=extra)
         out.trigger_payload = clip_depth(out.trigger_payload)
+        out.outcome = outcome_text(row.status, row.error)
+        if row.status == RunStatus.cancelled:
+            out.error, out.cancel_reason = None, row.error
         return out
 
 
@@ -190,7 +203,7 @@ class HookAccepted(BaseModel):
 class HookAnswered(HookAccepted):
     """A "when done" webhook's answer: how the run ended and the chosen step's output."""
 
-    status: str = Field(description="`succeeded` or `failed`")
+    status: str = Field(description="`succeeded`, `failed` or `cancelled`")
     output: dict[str, Any] | None = Field(
         default=None, description="the chosen step's output (else the last step's that ran)"
     )
@@ -210,6 +223,9 @@ class HealthOut(BaseModel):
     runs_24h: int | None = None
     succeeded_24h: int | None = None
     failed_24h: int | None = None
+    cancelled_24h: int | None = Field(
+        default=None, description="runs cancelled on purpose: neither succeeded nor failed"
+    )
     success_rate_24h: float | None = None
     waiting_runs: int | None = None
     active_workflows: int | None = None

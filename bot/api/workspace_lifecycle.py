@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from accounts import deletion, retention
-from bot.api.deps import AnyPrincipalDep, PrincipalDep, RuntimeDep, SessionDep
+from bot.api.deps import AnyPrincipalDep, PrincipalDep, RuntimeDep, SessionDep, TenantDep
 from bot.api.responses import AUTHENTICATED, errors
 from bot.lifecycle import ask_to_delete, reschedule
 from storage.models import Workspace
@@ -56,9 +56,15 @@ class Said(BaseModel):
 
 
 @router.delete("", status_code=202, responses=errors(503))
-async def delete_workspace(body: DeleteIn, principal: PrincipalDep, runtime: RuntimeDep) -> Said:
-    """Start deleting the workspace (owners): a single-use link is emailed to confirm it."""
-    message = await ask_to_delete(runtime, principal.workspace, principal.member, body.name)
+async def delete_workspace(
+    body: DeleteIn, principal: PrincipalDep, tenant: TenantDep, runtime: RuntimeDep
+) -> Said:
+    """Start deleting the workspace (owners): a single-use link is emailed to confirm it. Agency
+    staff acting in a client workspace (`Levqor-Workspace`) cannot: 403
+    `agency_cannot_delete_client` (the client's own owner decides; the agency can unlink it)."""
+    workspace = await tenant.session.get(Workspace, tenant.workspace_id)
+    assert workspace is not None
+    message = await ask_to_delete(runtime, workspace, principal.member, body.name)
     return Said(status="confirmation_emailed", message=message)
 
 

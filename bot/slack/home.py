@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.deps import Actor, SlackDeps
+from accounts.deletion import restorable_until
+from bot.slack.deps import Actor, SlackDeps, workspace_for_team
+from bot.slack.views.deleted_home import deleted_home_view
 from bot.slack.views.home import Failure, HomeModel, WorkflowLine, home_view
 from storage.models import RunStatus, WorkflowStatus
 from workflows import runs, service
@@ -26,6 +28,21 @@ async def home_model(actor: Actor, deps: SlackDeps) -> HomeModel:
             WorkflowLine(w.id, w.name) for w in workflows if w.status == WorkflowStatus.active
         ][:10],
     )
+
+
+async def publish_deleted_home(
+    deps: SlackDeps, client: AsyncWebClient, team_id: str | None, user_id: str
+) -> bool:
+    """If the team's workspace is deleted, say so on the home tab (and when it is erased, and
+    where an owner restores it); False when it is not deleted."""
+    async with deps.runtime.sessions() as session:
+        workspace = await workspace_for_team(session, deps.settings, team_id)
+    purge_on = restorable_until(workspace)
+    if purge_on is None:
+        return False
+    view = deleted_home_view(workspace.name, purge_on, deps.link("/workspace/deleted"))
+    await client.views_publish(user_id=user_id, view=view)
+    return True
 
 
 async def publish_home(actor: Actor, deps: SlackDeps, client: AsyncWebClient) -> None:

@@ -13,6 +13,8 @@ from urllib.parse import quote, unquote
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from accounts.limits import OverLimit
+
 FLASH_COOKIE = "levqor_flash"
 
 
@@ -46,6 +48,17 @@ def flash_answer(
             return JSONResponse({"message": message, **data})
         return JSONResponse({"error": {"code": "conflict", "message": message}}, status_code=409)
     return flash_redirect(back, message, "ok" if ok else "error")
+
+
+def refused_by_plan(request: Request, exc: OverLimit) -> Response:
+    """Work the plan does not admit: our script gets 402 with the machine-readable reason (as the
+    API answers); a page request gets the plan-limit page with the upgrade link."""
+    if not wants_json(request):
+        raise exc  # the app's handler renders the plan-limit page (402)
+    refusal = exc.refusal
+    details = {"reason": refusal.reason, "upgrade_url": refusal.upgrade_url}
+    body = {"code": refusal.reason, "message": str(exc), "details": details}
+    return JSONResponse({"error": body}, status_code=402)
 
 
 def take_flash(request: Request) -> Flash | None:

@@ -18,11 +18,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from accounts import agencies
 from accounts.workspaces import add_member, create_workspace
 from integrations.catalog import default_registry
+from storage.cancelled_runs import AGENCY_ENDED as WITHDRAWN
 from storage.models import Member, Role, Run, RunStatus, StepRun, Workflow, Workspace
 from storage.scope import Tenant
 from tests.conftest import make_settings
 from tests.workflows.helpers import activate, owner_of
-from workflows.agency_access import WITHDRAWN
 from workflows.queue import ensure_schema
 from workflows.runs import run_manually
 from workflows.runtime import Runtime
@@ -87,7 +87,7 @@ async def test_unlink_cancels_the_agencys_queued_runs_in_process(
     await unlink(sessions, workspace)
 
     cancelled, _ = await outcome(sessions, by_agency)  # at once, before any executor looks
-    assert cancelled.status == RunStatus.failed and cancelled.error == WITHDRAWN
+    assert cancelled.status == RunStatus.cancelled and cancelled.error == WITHDRAWN
     runtime = Runtime(settings)
     try:
         for run_id in (by_agency, by_client):
@@ -95,7 +95,7 @@ async def test_unlink_cancels_the_agencys_queued_runs_in_process(
     finally:
         await runtime.close()
     run, steps = await outcome(sessions, by_agency)
-    assert (run.status, run.error, steps) == (RunStatus.failed, WITHDRAWN, 0)
+    assert (run.status, run.error, steps) == (RunStatus.cancelled, WITHDRAWN, 0)
     own, own_steps = await outcome(sessions, by_client)
     assert own.status == RunStatus.succeeded and own_steps == 1  # the client's own run is kept
 
@@ -117,7 +117,7 @@ async def test_the_engine_refuses_an_agency_run_whose_link_ended_after_it_was_qu
     finally:
         await runtime.close()
     run, steps = await outcome(sessions, run_id)
-    assert (run.status, run.error, steps) == (RunStatus.failed, WITHDRAWN, 0)
+    assert (run.status, run.error, steps) == (RunStatus.cancelled, WITHDRAWN, 0)
 
 
 @pytest.mark.postgres
@@ -145,7 +145,7 @@ async def test_a_queued_job_of_an_unlinked_agency_is_not_executed_by_the_worker(
         assert await runtime.finished(by_client, None, within=20)
         assert await runtime.finished(by_agency, None, within=20)
         run, steps = await outcome(sessions, by_agency)
-        assert (run.status, run.error, steps) == (RunStatus.failed, WITHDRAWN, 0)
+        assert (run.status, run.error, steps) == (RunStatus.cancelled, WITHDRAWN, 0)
         assert (await outcome(sessions, by_client))[0].status == RunStatus.succeeded
     finally:
         if worker is not None:

@@ -45,8 +45,15 @@ async def _rows(sessions: Sessions, ws_id: str) -> dict[str, int]:
     return {m.__name__: await count_rows(sessions, m, ws_id) for m in TENANT_TABLES}
 
 
-def test_erasing_covers_every_tenant_table() -> None:
-    assert set(ERASE_ORDER) == set(TENANT_TABLES)
+def test_erasing_covers_every_tenant_table_each_before_the_tables_it_references() -> None:
+    assert set(ERASE_ORDER) == set(TENANT_TABLES) and len(ERASE_ORDER) == len(TENANT_TABLES)
+    position = {model.__tablename__: n for n, model in enumerate(ERASE_ORDER)}
+    for n, model in enumerate(ERASE_ORDER):
+        table = model.__table__
+        for key in table.foreign_keys:
+            referenced = key.column.table.name
+            if referenced in position and referenced != table.name:
+                assert position[referenced] > n, f"{table.name} must go before {referenced}"
 
 
 async def test_restorable_at_day_29_erased_everywhere_at_day_31(

@@ -12,12 +12,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts import subscriptions
 from accounts.billing import summary
+from accounts.plans import BY_KEY
 from agents.intents import classify
 from bot.billing_hooks import install_billing
+from integrations.catalog import default_registry
 from storage.config import Settings
-from storage.models import Approval, Role, UsageCount, Workflow, WorkflowStatus, Workspace
+from storage.models import Approval, Role, Run, UsageCount, Workflow, WorkflowStatus, Workspace
 from tests.agents.conversation_worker import open_assistant
 from tests.agents.test_conversation import member
+from tests.bot.api.test_billing_limits import HELLO, on_plan, use_runs
+from tests.workflows.helpers import activate
 
 
 @pytest.mark.parametrize(
@@ -119,3 +123,22 @@ async def test_sending_a_draft_over_the_active_workflow_limit_says_so(
         assert "Your Launch plan allows 3 active workflows" in reply.text
     async with sessions() as session:
         assert len((await session.exec(select(Workflow))).all()) == 3
+
+
+async def test_run_now_in_chat_over_the_months_runs_says_why_and_starts_nothing(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    owner = await member(sessions, workspace, Role.owner)
+    await on_plan(sessions, workspace, "launch")
+    hello = await activate(sessions, workspace, HELLO, default_registry())
+    allowed = BY_KEY["launch"].runs_per_month or 0
+    await use_runs(sessions, hello.id, allowed)
+    thread = uuid.uuid4().hex
+    async with open_assistant(settings, workspace.id, owner.id) as assistant:
+        install_billing(assistant.runtime)
+        reply = await assistant.send(thread, f"run {hello.name} now")
+        assert f"Launch plan allows {allowed} runs this month" in reply.text
+        assert "/billing" in reply.text and reply.run_id is None
+    async with sessions() as session:
+        runs = (await session.exec(select(Run).where(Run.workflow_id == hello.id))).all()
+    assert len(runs) == allowed

@@ -147,12 +147,11 @@ async def test_a_run_over_its_time_limit_is_failed_but_waiting_does_not_count(
     async with httpx.AsyncClient() as http:
         engine = Engine(limited, sessions, registry, http)
         slow = await activate(sessions, workspace, flow(note("slow", "zz", sleep=5)), registry)
-        started = time.monotonic()
         run = await engine.execute((await new_run(sessions, slow)).run.id)
-        took = time.monotonic() - started
         assert run.status == RunStatus.failed, run.error
         assert run.error and "longer than the 1 second a run may take" in run.error
-        assert took < 3
+        # Cut off, not waited for: the 5-second step started but never got to finish.
+        assert sum(recorder.calls.values()) == 1 and "zz" not in recorder.texts
         # A wait longer than the limit is not running time: this run succeeds.
         waits = {**flow({"id": "pause", "wait": "2 seconds"}, note("after", "done")), "name": "W"}
         patient = await activate(sessions, workspace, waits, registry)

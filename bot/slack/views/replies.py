@@ -7,11 +7,13 @@ from typing import Any
 
 from bot.slack.views.blocks import Block, context, cut, fit, section, slack_date
 from integrations.connections import ConnectionView
-from storage.models import Run
+from storage.models import Run, RunStatus
+from workflows.cancellation import outcome_text
 
 _CONNECTION_ICONS = {"connected": ":white_check_mark:", "broken": ":warning:",
                      "unverified": ":hourglass_flowing_sand:"}  # fmt: skip
-_RUN_ICONS = {"succeeded": ":white_check_mark:", "failed": ":x:", "waiting": ":zzz:"}
+_RUN_ICONS = {"succeeded": ":white_check_mark:", "failed": ":x:", "waiting": ":zzz:",
+              "cancelled": ":no_entry_sign:"}  # fmt: skip
 
 USAGE = (
     "Usage: `/levqor <what you want, in plain words>` or "
@@ -72,9 +74,12 @@ def run_line(run: Run, workflow_name: str, kept: str | None = None) -> str:
     did not send: "1 message was not sent: kept until …")."""
     icon = _RUN_ICONS.get(run.status.value, ":hourglass_flowing_sand:")
     error = f" — {cut(run.error, 200)}" if run.error else ""
+    state = run.status.value
+    if run.status == RunStatus.cancelled:  # "Cancelled — the workspace was deleted"
+        state, error = cut(outcome_text(run.status, run.error), 200), ""
     note = f" — :outbox_tray: {kept}" if kept else ""
     when = slack_date(run.created_at)
-    return f"{icon} *{workflow_name}* `{run.id[:8]}` {run.status.value} · {when}{error}{note}"
+    return f"{icon} *{workflow_name}* `{run.id[:8]}` {state} · {when}{error}{note}"
 
 
 def status_reply(figures: dict[str, Any]) -> Reply:

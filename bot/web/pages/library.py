@@ -16,7 +16,7 @@ from sqlmodel import col
 from accounts import limits
 from agents.views import who_approves
 from bot.web.auth import CsrfChecked, PageContext
-from bot.web.flash import flash_answer
+from bot.web.flash import flash_answer, refused_by_plan
 from bot.web.pages import library_templates
 from bot.web.pages.library_data import (
     STATUS_LABELS,
@@ -153,7 +153,9 @@ async def _change(
         if verb == "resume":
             await limits.require(ctx.tenant.session, ctx.tenant.workspace_id, "activate")
         workflow = await service.transition(ctx.tenant, workflow_id, verb, ctx.user.member)
-    except (Conflict, Forbidden, limits.OverLimit) as exc:
+    except limits.OverLimit as exc:
+        return refused_by_plan(request, exc)
+    except (Conflict, Forbidden) as exc:
         return flash_answer(request, back, _sentence(str(exc)), ok=False)
     await ctx.tenant.session.commit()
     await ctx.runtime.sync_workflow(workflow)
@@ -196,7 +198,9 @@ async def run_now(
             raise Conflict(f"“{workflow.name}” cannot run now: {reason}")
         await limits.require(tenant.session, tenant.workspace_id, "run")
         started = await run_manually(tenant, member, workflow)
-    except (Conflict, Forbidden, limits.OverLimit) as exc:
+    except limits.OverLimit as exc:
+        return refused_by_plan(request, exc)
+    except (Conflict, Forbidden) as exc:
         return flash_answer(request, back, _sentence(str(exc)), ok=False)
     await tenant.session.commit()
     ctx.runtime.submit(started.run.id)

@@ -10,19 +10,21 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from accounts import limits
 from agents.views import duration_text
 from bot.web.auth import ApiContext, CsrfChecked, PageContext
-from bot.web.flash import flash_redirect
+from bot.web.flash import flash_redirect, refused_by_plan
 from bot.web.render import render
 from storage.json_limits import clip_depth
-from storage.models import Run, RunStatus, StepRun, WorkflowVersion
+from storage.models import ENDED_RUN_STATUSES, Run, RunStatus, StepRun, WorkflowVersion
 from workflows import messages, service
+from workflows.cancellation import outcome_text
 from workflows.errors import DomainError
 from workflows.run_pages import TRIGGER_TYPES, RunFilters, run_page, status_counts
 from workflows.runs import get_run, retry_failed, run_events, run_steps
 
 router = APIRouter(include_in_schema=False)
-FINISHED = (RunStatus.succeeded, RunStatus.failed)
+FINISHED = ENDED_RUN_STATUSES
 STATUSES = tuple(s.value for s in RunStatus)
 # A step's state in words where its name alone would not say it.
 STEP_LABELS = {"unknown": "may have been sent", "not run": "not run"}
@@ -168,16 +170,22 @@ async def run_page_detail(request: Request, run_id: str, ctx: PageContext) -> Re
         events=await run_events(ctx.tenant, run_id),
         payload=pretty(run.trigger_payload),
         finished=run.status in FINISHED,
+        outcome_text=outcome_text,
         fingerprint=_fingerprint(run, steps),
         parked=(await messages.parked_in_runs(ctx.tenant, [run.id])).get(run.id),
     )
 
 
 @router.post("/runs/{run_id}/retry", dependencies=[CsrfChecked])
-async def retry(run_id: str, ctx: PageContext) -> Response:
-    """Run a failed run's workflow again with the same payload, once per failed run."""
+async def retry(request: Request, run_id: str, ctx: PageContext) -> Response:
+    """Run a failed run's workflow again with the same payload, once per failed run (a run like
+    any other: held to the plan's runs per month)."""
     failed = await get_run(ctx.tenant, run_id)
     here = f"/runs/{failed.id}"
+    try:
+        await limits.require(ctx.tenant.session, ctx.tenant.workspace_id, "run")
+    except limits.OverLimit as exc:
+        return refused_by_plan(request, exc)
     try:
         _, started = await retry_failed(ctx.tenant, ctx.user.member, failed.id)
     except DomainError as exc:

@@ -11,7 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from accounts import deletion, export, export_recovery, limits, retention
+from accounts import client_rights, deletion, export, export_recovery, limits, retention
+from accounts.client_rights import ClientOwnersOnly
 from accounts.web_auth import WebUser
 from bot.api.deps import RuntimeDep, SessionDep
 from bot.lifecycle import ask_to_delete, build_in_background, reschedule
@@ -45,8 +46,11 @@ async def workspace_page(request: Request, ctx: PageContext) -> HTMLResponse:
         retention=retention.retention_sentence(ws),
         support=retention.support_sentence(ws),
         restore_days=retention.RESTORE_DAYS,
-        is_owner=user.member.role == Role.owner,
+        is_owner=user.member.role == Role.owner and user.home is None,
         can_export=retention.can_export(ws),
+        client_owner_decides=client_rights.sentence("delete", user.workspace.name)
+        if user.home is not None
+        else None,
     )
 
 
@@ -54,6 +58,10 @@ async def workspace_page(request: Request, ctx: PageContext) -> HTMLResponse:
 async def start_export(ctx: PageContext) -> Response:
     """Start exporting the workspace's data (owners), then watch its progress."""
     user = ctx.user
+    if user.home is not None:  # an agency member working in a client: its owner decides
+        return flash_redirect(
+            "/workspace", client_rights.sentence("export", user.workspace.name), "error"
+        )
     if user.member.role != Role.owner:
         return flash_redirect("/workspace", "Only an owner can export the workspace.", "error")
     if not retention.can_export(await retention.with_plan(ctx.tenant.session, user.workspace)):
@@ -86,11 +94,14 @@ async def export_page(request: Request, export_id: str, ctx: PageContext) -> Res
 
 @router.post("/workspace/delete", dependencies=[CsrfChecked])
 async def ask(request: Request, user: PageUser, runtime: RuntimeDep, name: Text = "") -> Response:
-    """Check the typed name and email the confirmation link."""
+    """Check the typed name and email the confirmation link (not for agency staff working in a
+    client workspace: its own owner decides)."""
     try:
         message = await ask_to_delete(runtime, user.workspace, user.member, name)
     except HTTPException as exc:
         return flash_redirect("/workspace", str(exc.detail), "error")
+    except ClientOwnersOnly as exc:
+        return flash_redirect("/workspace", str(exc), "error")
     return flash_redirect("/workspace", message)
 
 

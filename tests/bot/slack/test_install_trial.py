@@ -14,8 +14,9 @@ from integrations.catalog import default_registry
 from storage.models import Run, SlackInstallation, Subscription, Workspace
 from storage.types import utcnow
 from tests.bot.api.test_billing_limits import HELLO
-from tests.bot.slack.conftest import slack_settings, start_slack_live
+from tests.bot.slack.conftest import start_slack_live
 from tests.bot.slack.harness import Responses
+from tests.bot.slack.install import install_team, oauth_settings
 from tests.fakes.slack_api import TOKEN, FakeSlack
 from tests.workflows.helpers import activate
 
@@ -23,40 +24,18 @@ from tests.workflows.helpers import activate
 async def test_a_slack_installed_workspace_is_on_the_trial_and_its_limits(
     tmp_path: Path, database_url: str, fake_slack: FakeSlack, responses: Responses
 ) -> None:
-    settings = slack_settings(
+    settings = oauth_settings(
         tmp_path,
         database_url,
         fake_slack,
-        SLACK_BOT_TOKEN=None,
-        SLACK_CLIENT_ID="111.222",
-        SLACK_CLIENT_SECRET="client-secret",
         STRIPE_BILLING_SECRET_KEY="sk_test_levqor_install",
         STRIPE_BILLING_WEBHOOK_SECRET="whsec_levqor_install",
     )
     async for live in start_slack_live(settings, fake_slack, responses):
-        page = await live.slack.http.get(f"{live.slack.url}/slack/install")
-        state = page.text.split("state=", 1)[1].split("&", 1)[0]
-        cookie = {"cookie": page.headers["set-cookie"].split(";", 1)[0]}
-        fake_slack.answer_next(
-            {
-                "ok": True,
-                "access_token": TOKEN,  # the fake answers this token
-                "token_type": "bot",
-                "scope": "commands,chat:write",
-                "bot_user_id": "UBOT8",
-                "app_id": "A0LEVQOR",
-                "team": {"id": "T8", "name": "Team Eight"},
-                "enterprise": None,
-                "is_enterprise_install": False,
-                "authed_user": {"id": "UINSTALL8"},
-            }
+        installed_by = await install_team(  # the fake answers this token
+            live, fake_slack, team="T8", name="Team Eight", token=TOKEN, installer="UINSTALL8"
         )
-        fake_slack.answer_next({"ok": True, "bot_id": "B8", "user_id": "UBOT8", "team_id": "T8"})
-        done = await live.slack.http.get(
-            f"{live.slack.url}/slack/oauth_redirect",
-            params={"code": "abc", "state": state},
-            headers=cookie,
-        )
+        done = installed_by.done
         assert done.status_code == 200, done.text
         sessions = live.runtime.sessions
         async with sessions() as session:

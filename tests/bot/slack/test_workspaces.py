@@ -16,8 +16,9 @@ from bot.app import create_app
 from bot.slack.installations import DatabaseInstallationStore, DatabaseStateStore, slug_for_team
 from storage.models import Credential, Member, Role, SlackInstallation, Workflow, Workspace
 from tests.bot.conftest import serve
-from tests.bot.slack.conftest import slack_settings, start_slack_live
+from tests.bot.slack.conftest import start_slack_live
 from tests.bot.slack.harness import Responses
+from tests.bot.slack.install import install_team, oauth_settings
 from tests.conftest import make_settings
 from tests.fakes.slack_api import TOKEN, FakeSlack
 from workflows.runtime import Runtime
@@ -83,14 +84,7 @@ async def test_installation_store_keeps_the_token_encrypted(
 async def test_each_installed_team_is_its_own_workspace(
     tmp_path: Path, database_url: str, fake_slack: FakeSlack, responses: Responses
 ) -> None:
-    settings = slack_settings(
-        tmp_path,
-        database_url,
-        fake_slack,
-        SLACK_BOT_TOKEN=None,
-        SLACK_CLIENT_ID="111.222",
-        SLACK_CLIENT_SECRET="client-secret",
-    )
+    settings = oauth_settings(tmp_path, database_url, fake_slack)
     async for live in start_slack_live(settings, fake_slack, responses):
         store = DatabaseInstallationStore(live.runtime.sessions, settings)
         await store.async_save(install("T2"))
@@ -132,39 +126,13 @@ async def test_slack_routes_are_off_without_configuration(
 async def test_oauth_install_maps_the_new_team_to_a_workspace(
     tmp_path: Path, database_url: str, fake_slack: FakeSlack, responses: Responses
 ) -> None:
-    settings = slack_settings(
-        tmp_path,
-        database_url,
-        fake_slack,
-        SLACK_BOT_TOKEN=None,
-        SLACK_CLIENT_ID="111.222",
-        SLACK_CLIENT_SECRET="client-secret",
-    )
+    settings = oauth_settings(tmp_path, database_url, fake_slack)
     async for live in start_slack_live(settings, fake_slack, responses):
-        page = await live.slack.http.get(f"{live.slack.url}/slack/install")
-        state = page.text.split("state=", 1)[1].split("&", 1)[0]
-        # The state cookie is `Secure` (a browser sends it back over https): send it as one would.
-        cookie = {"cookie": page.headers["set-cookie"].split(";", 1)[0]}
-        fake_slack.answer_next(
-            {
-                "ok": True,
-                "access_token": "xoxb-team-seven",
-                "token_type": "bot",
-                "scope": "commands,chat:write",
-                "bot_user_id": "UBOT7",
-                "app_id": "A0LEVQOR",
-                "team": {"id": "T7", "name": "Team Seven"},
-                "enterprise": None,
-                "is_enterprise_install": False,
-                "authed_user": {"id": "UINSTALL7"},
-            }
-        )
-        fake_slack.answer_next({"ok": True, "bot_id": "B7", "user_id": "UBOT7", "team_id": "T7"})
-        done = await live.slack.http.get(
-            f"{live.slack.url}/slack/oauth_redirect",
-            params={"code": "abc", "state": state},
-            headers=cookie,
-        )
+        installed_by = await install_team(
+            live, fake_slack, team="T7", name="Team Seven", token="xoxb-team-seven",
+            installer="UINSTALL7",
+        )  # fmt: skip
+        done = installed_by.done
         assert done.status_code == 200, done.text
         async with live.runtime.sessions() as session:
             [installed] = (await session.exec(select(SlackInstallation))).all()
@@ -176,7 +144,7 @@ async def test_oauth_install_maps_the_new_team_to_a_workspace(
         assert bot is not None and bot.bot_token == "xoxb-team-seven"
         replay = await live.slack.http.get(
             f"{live.slack.url}/slack/oauth_redirect",
-            params={"code": "abc", "state": state},
-            headers=cookie,
+            params={"code": "abc", "state": installed_by.state},
+            headers=installed_by.cookie,
         )
         assert replay.status_code != 200  # a state is good for one install only
