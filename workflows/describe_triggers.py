@@ -74,6 +74,8 @@ def trigger_words(trigger: Any) -> str:
         return "in Stripe, when " + " or ".join(dict.fromkeys(said))
     if kind == "poll":
         every = _every(trigger.get("interval_seconds", 900))
+        if trigger.get("sheet"):
+            return f"when a row is added to the {trigger['sheet']} sheet (checked every {every})"
         if not trigger.get("url"):
             return f"when new mentions turn up (checked every {every})"
         return f"when new items appear at {host_words(trigger.get('url'))} (checked every {every})"

@@ -253,6 +253,15 @@ class PollTrigger(_Strict):
             )
         return self
 
+    @model_serializer(mode="wrap")
+    def _plain(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A feed or mentions poll stays {"type", "url", "interval_seconds"}: no sheet fields.
+        data: dict[str, Any] = handler(self)
+        for name in ("spreadsheet", "sheet"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
 
 Trigger = Annotated[
     ManualTrigger
