@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,9 +65,20 @@ def keyed_rows(scope: str, header: list[str], rows: list[list[Any]]) -> list[She
         content = json.dumps(texts, ensure_ascii=False)
         repeats[content] = repeats.get(content, 0) + 1
         digest = hashlib.sha256(f"{content}#{repeats[content]}".encode()).hexdigest()[:40]
-        values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
+        values = row_values(header, cells)
         keyed.append(SheetRow(number, f"sheet-row:{scope}:{digest}", values))
     return keyed
+
+
+def row_values(header: list[str], cells: list[Any]) -> dict[str, Any]:
+    """The cells keyed by their header, plus a snake_case name for headers people write with
+    capitals or spaces ("Email Address" is also `email_address`), unless a header has that name."""
+    values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
+    for name, value in list(values.items()):
+        snake = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+        if snake and snake not in values:
+            values[snake] = value
+    return values
 
 
 def pick_new(rows: list[SheetRow], seen: set[str], last: str | None) -> list[SheetRow]:

@@ -197,3 +197,22 @@ async def test_a_workspace_without_google_sheets_is_told_to_connect_it(
     assert [r.status for r in runs] == [RunStatus.failed]
     assert "Google Sheets is not connected for this workspace" in (runs[0].error or "")
     assert api.calls == []
+
+
+async def test_access_google_no_longer_gives_is_reported_with_what_to_do(
+    runtime: Runtime,
+    api: FakeSheets,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+) -> None:
+    workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
+    await runtime.fire(workflow.id)  # the first look records the rows
+    api.token = "ya29.some-other-token"  # the stored token no longer works (access revoked)
+    await runtime.fire(workflow.id)
+    runs = await runs_of(sessions, workflow.id)
+    assert [r.status for r in runs] == [RunStatus.failed]
+    assert runs[0].error == (
+        "Could not read the “Orders” sheet to look for new rows: Google Sheets refused access to "
+        "this spreadsheet: share it with the Google account you connected, or connect Google "
+        "Sheets again on the Connections page."
+    )

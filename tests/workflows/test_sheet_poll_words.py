@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from integrations.sheet_rows import row_values
 from workflows.describe import describe
 from workflows.needs import needed_connections, needs_sentence
 from workflows.sample_triggers import sample_trigger
@@ -84,3 +85,33 @@ def test_a_sheet_poll_needs_google_sheets_connected() -> None:
         "It needs Google Sheets connected: connect it on the Connections page "
         "(https://levqor.test/connections#google)."
     )
+
+
+def test_the_watched_sheet_is_named_as_people_name_it() -> None:
+    def words(**trigger: Any) -> str:
+        return describe(spec(**trigger)).trigger
+
+    assert words(spreadsheet="Orders", sheet="Sheet1", interval_seconds=300) == (
+        "when a row is added to the Orders sheet (checked every 5 minutes)"
+    )
+    assert words(spreadsheet="Studio", sheet="Bookings", interval_seconds=3600) == (
+        "when a row is added to the Bookings tab of the Studio sheet (checked every hour)"
+    )
+    url = "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz/edit"
+    assert words(spreadsheet=url, sheet="Orders") == (
+        "when a row is added to the Orders sheet (checked every 15 minutes)"
+    )
+
+
+def test_row_values_keep_the_headers_and_add_snake_case_names() -> None:
+    header = ["Order #", "Email Address", "name", "Name", ""]
+    values = row_values(header, ["1042", "jane@example.com", "jane", "Jane Doe", "x"])
+    assert values == {
+        "Order #": "1042",
+        "Email Address": "jane@example.com",
+        "name": "jane",  # a header already called that keeps its own cell
+        "Name": "Jane Doe",
+        "order": "1042",
+        "email_address": "jane@example.com",
+    }
+    assert row_values(["a", "b"], ["1"]) == {"a": "1", "b": ""}
