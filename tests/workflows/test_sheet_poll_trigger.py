@@ -216,3 +216,22 @@ async def test_access_google_no_longer_gives_is_reported_with_what_to_do(
         "this spreadsheet: share it with the Google account you connected, or connect Google "
         "Sheets again on the Connections page."
     )
+
+
+async def test_a_big_paste_starts_at_most_fifty_runs_per_check_and_the_rest_next_time(
+    runtime: Runtime,
+    api: FakeSheets,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+) -> None:
+    workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
+    await runtime.fire(workflow.id)
+    rows = api.sheets[(SHEET_ID, "Orders")]
+    rows.extend([str(2000 + n), f"Buyer {n}", f"b{n}@shop.co", "1.00"] for n in range(53))
+    await runtime.fire(workflow.id)
+    assert len(await runs_of(sessions, workflow.id)) == 50
+    await runtime.fire(workflow.id)
+    runs = await runs_of(sessions, workflow.id)
+    assert sorted(int(r.trigger_payload["order"]) for r in runs) == list(range(2000, 2053))
+    await runtime.fire(workflow.id)
+    assert len(await runs_of(sessions, workflow.id)) == 53
