@@ -86,14 +86,9 @@ def pick_new(rows: list[SheetRow], seen: set[str], last: str | None) -> list[She
     known = [i for i, row in enumerate(rows) if row.key in seen]
     after = known[-1] + 1 if known else 0
     fresh = [row for row in rows[after:] if row.key not in seen]
-    present = {row.key for row in rows}
-    if fresh and last is not None and last not in present and fresh[0].number == _slot(rows, after):
-        fresh = fresh[1:]  # the old last row changed in place: an edit
+    if fresh and last is not None and last not in {row.key for row in rows}:
+        fresh = fresh[1:]  # the old last row is gone and a row stands in its place: an edit
     return fresh
-
-
-def _slot(rows: list[SheetRow], after: int) -> int:
-    return rows[after].number if after < len(rows) else -1
 
 
 async def look(ctx: ActionContext, spreadsheet: str, sheet: str) -> NewRows:
