@@ -66,7 +66,8 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
 
 
 def integrations_of(result: DraftResult) -> set[str]:
-    """The integrations a result's workflow uses (actions plus an email/stripe/slack trigger)."""
+    """The integrations a result's workflow uses (actions plus an email/stripe/slack trigger, and
+    sheets for a poll of a Google Sheet)."""
     workflow = result.workflow or {}
     namespaces = {
         str(s["action"]).split(".", 1)[0] for s in workflow.get("steps", []) if s.get("action")
@@ -76,6 +77,8 @@ def integrations_of(result: DraftResult) -> set[str]:
     kind = workflow.get("trigger", {}).get("type")
     if kind in _SOURCE_TRIGGERS:
         used.add(kind)
+    if kind == "poll" and workflow["trigger"].get("sheet"):
+        used.add("sheets")  # a poll of a Google Sheet reads it
     return used
 
 

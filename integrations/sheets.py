@@ -97,6 +97,11 @@ def _a1(sheet: str, cells: str = "") -> str:
     return f"{name}!{cells}" if cells else name
 
 
+def sheet_range(sheet: str) -> str:
+    """The A1 range of a whole tab (its name quoted)."""
+    return _a1(sheet)
+
+
 class SheetsApi:
     """The three values endpoints, authorised with the workspace's stored token."""
 
@@ -132,6 +137,11 @@ class SheetsApi:
             )
         if status == 404:
             raise ActionError("Google Sheets has no such spreadsheet (check its id or URL)")
+        if status == 400 and "Unable to parse range" in response.text:
+            raise ActionError(
+                "the spreadsheet has no tab by that name (check the sheet's name at the bottom "
+                "of the spreadsheet)"
+            )
         if status >= 400:
             raise ActionError(
                 f"Google Sheets refused the request ({status}): {response.text[:300]}"

@@ -119,7 +119,20 @@ def summary(spec: Mapping[str, Any]) -> str:
         more = len(parts) - SUMMARY_STEPS + 1
         parts = [*parts[: SUMMARY_STEPS - 1], f"{more} more steps"]
     body = parts[0] + "".join(f", then {p}" for p in parts[1:])
-    return f"{trigger_summary(spec.get('trigger'))}, Levqor will {body}."
+    return f"{trigger_summary(spec.get('trigger'))}, Levqor will {body}.{first_look(spec)}"
+
+
+def first_look(spec: Mapping[str, Any]) -> str:
+    """What the first check of a watched sheet does, for the summary ("" for other triggers)."""
+    trigger = spec.get("trigger")
+    if not (
+        isinstance(trigger, Mapping) and trigger.get("type") == "poll" and trigger.get("sheet")
+    ):
+        return ""
+    return (
+        " The first check after approval only notes the rows already in the sheet: each row "
+        "added after that gets its own run."
+    )
 
 
 def advanced_lines(spec: Mapping[str, Any]) -> list[str]:

@@ -56,7 +56,11 @@ class Scene:
             "email": "the sender",
             "stripe": "the customer",
             "slack": "the person who wrote in Slack",
-        }.get(self.kind, "the person in the incoming data")
+            "sheet": "the person in the new row",
+        }.get(self._kind(), "the person in the incoming data")
+
+    def _kind(self) -> str:
+        return "sheet" if self.kind == "poll" and self.trigger.get("sheet") else self.kind
 
     def whole(self) -> str:
         """The trigger's data as a whole ("the form answers", "the email")."""
@@ -67,7 +71,8 @@ class Scene:
             "stripe": f"{self.subject}'s details",
             "slack": "the Slack message",
             "poll": "the new items",
-        }.get(self.kind, "the run's details")
+            "sheet": "the new row",
+        }.get(self._kind(), "the run's details")
 
 
 def _list(value: Any) -> list[Any]:
@@ -87,6 +92,8 @@ def _subject(spec: Mapping[str, Any], trigger: Mapping[str, Any]) -> str:
             if events and all(e.startswith(prefix) for e in events):
                 return noun
         return "the Stripe event"
+    if kind == "poll" and trigger.get("sheet"):
+        return "the new row"
     return {"email": "the email", "slack": "the Slack message", "poll": "the new item"}.get(
         str(kind), "the run"
     )

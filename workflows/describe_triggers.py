@@ -74,10 +74,22 @@ def trigger_words(trigger: Any) -> str:
         return "in Stripe, when " + " or ".join(dict.fromkeys(said))
     if kind == "poll":
         every = _every(trigger.get("interval_seconds", 900))
+        if trigger.get("sheet"):
+            return f"when a row is added to {_watched_sheet(trigger)} (checked every {every})"
         if not trigger.get("url"):
             return f"when new mentions turn up (checked every {every})"
         return f"when new items appear at {host_words(trigger.get('url'))} (checked every {every})"
     return "only when someone runs it"
+
+
+def _watched_sheet(trigger: Mapping[str, Any]) -> str:
+    """ "the Orders sheet", or "the Bookings tab of the Studio sheet" (a URL or id left out)."""
+    tab, book = str(trigger.get("sheet") or ""), str(trigger.get("spreadsheet") or "")
+    if "/" in book or len(book) > 40:
+        book = ""  # a URL or an id: the Advanced view shows it
+    if book and tab in ("Sheet1", book):
+        return f"the {book} sheet"
+    return f"the {tab} tab of the {book} sheet" if book else f"the {tab} sheet"
 
 
 def _every(seconds: Any) -> str:

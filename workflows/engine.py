@@ -35,6 +35,7 @@ from storage.types import utcnow
 from workflows import breakdowns, cancellation, leases, run_clock
 from workflows.expressions import evaluate
 from workflows.live import LiveEvent, LiveKind
+from workflows.poll_problems import poll_problem
 from workflows.retry import with_retries
 from workflows.run_log import outcome
 from workflows.spec import Step, WorkflowSpec
@@ -159,6 +160,8 @@ class Engine:
             _event(state, None, "run_recovered", breakdowns.RECOVERED.format(n=claim.recoveries))
         if claim.recoveries >= self.settings.run_max_recoveries:
             return await self._end_failed(session, state, breakdowns.poison(claim.recoveries))
+        if problem := poll_problem(run):  # the poll could not look: its reason is the failure
+            return await self._end_failed(session, state, problem)
         state.deadline = run_clock.deadline(claim, self.settings.run_max_seconds)
         last = len(state.spec.steps) - 1
         try:

@@ -16,6 +16,8 @@ def needed_connections(spec: dict[str, Any]) -> list[str]:
     trigger = spec.get("trigger")
     if isinstance(trigger, dict) and trigger.get("type") == "stripe":
         needed.append("stripe")
+    if isinstance(trigger, dict) and trigger.get("type") == "poll" and trigger.get("sheet"):
+        needed.append("google")  # a poll of a Google Sheet reads it with the Google connection
     for step in spec.get("steps") or []:
         if not isinstance(step, dict):
             continue

@@ -38,7 +38,7 @@ from workflows.queue import SESSION_KEY, RunQueue, orphans
 from workflows.reminders import CHASE_EVERY_SECONDS, ApprovalChaser
 from workflows.runs import RunGate, start_run
 from workflows.scheduler import WorkflowScheduler, create_scheduler
-from workflows.spec import WorkflowSpec
+from workflows.spec import PollTrigger, WorkflowSpec
 from workflows.versions import spec_of
 from workflows.waits import WaitClock
 
@@ -290,23 +290,36 @@ class Runtime:
                 log.info("scheduled run of %s not started: %s", workflow_id, refused)
                 return
             spec = await self._spec(session, workflow)
-            payload: dict[str, Any] = {"fired_at": utcnow().isoformat()}
-            if spec.trigger.type == "poll":
-                from workflows.triggers.poll import new_mentions, poll_feed
-
-                remember = "rss.new_items" not in spec.actions()
-                url = spec.trigger.url
-                items = await poll_feed(self, workflow, url, remember=remember) if url else []
-                if not items and not await new_mentions(self, workflow, spec):
-                    return
-                payload.update(items=items, count=len(items), feed=url or "")
             key = f"fire:{fire_time.astimezone(UTC).isoformat()}" if fire_time else None
-            started = await start_run(
-                tenant, workflow, trigger_type=spec.trigger.type, payload=payload,
-                idempotency_key=key,
-            )  # fmt: skip
-        if started.created and self.queue is None:
-            await self._execute(started.run.id)
+            trigger = spec.trigger
+            if isinstance(trigger, PollTrigger) and trigger.sheet:
+                from workflows.triggers.sheet_poll import poll_sheet
+
+                started = await poll_sheet(self, tenant, workflow, trigger, key)
+            else:
+                payload: dict[str, Any] = {"fired_at": utcnow().isoformat()}
+                if isinstance(trigger, PollTrigger):
+                    from workflows.triggers.poll import new_mentions, poll_feed
+
+                    remember = "rss.new_items" not in spec.actions()
+                    url = trigger.url
+                    items = await poll_feed(self, workflow, url, remember=remember) if url else []
+                    if not items and not await new_mentions(self, workflow, spec):
+                        return
+                    payload.update(items=items, count=len(items), feed=url or "")
+                started = [
+                    await start_run(
+                        tenant,
+                        workflow,
+                        trigger_type=trigger.type,
+                        payload=payload,
+                        idempotency_key=key,
+                    )
+                ]
+        if self.queue is None:
+            for run in started:
+                if run.created:
+                    await self._execute(run.run.id)
 
     def _continue_waited(self, run_id: str) -> None:
         """Wait clock callback: the run's wait is over; continue it in the background (with a

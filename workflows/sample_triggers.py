@@ -153,6 +153,8 @@ def sample_trigger(trigger: Any, now: datetime | None = None) -> tuple[SampleDat
         payload, about = _stripe(trigger, now)
     elif kind == "slack":
         payload, about = _slack(trigger)
+    elif kind == "poll" and trigger.get("sheet"):
+        payload, about = dict(load("sheet_row")["payload"]), str(load("sheet_row")["about"])
     elif kind == "poll":
         items = load("poll")["items"]
         payload = {"fired_at": now.isoformat(), "items": items, "count": len(items)}

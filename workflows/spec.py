@@ -231,12 +231,36 @@ class StripeTrigger(_Strict):
 
 
 class PollTrigger(_Strict):
-    """New items in an RSS/Atom feed (`url`), or new mentions the workflow's `social.mentions`
-    step finds (with or without a feed), checked every `interval_seconds`."""
+    """New items in an RSS/Atom feed (`url`), new rows in a Google Sheet (`spreadsheet` and
+    `sheet`: one run per row added), or new mentions the workflow's `social.mentions` step finds
+    (without either), checked every `interval_seconds`."""
 
     type: Literal["poll"] = "poll"
     url: str | None = Field(default=None, pattern=r"^https?://")
+    spreadsheet: str | None = Field(default=None, min_length=1, max_length=300)
+    sheet: str | None = Field(default=None, min_length=1, max_length=100)
     interval_seconds: int = Field(default=900, ge=30)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PollTrigger:
+        if (self.spreadsheet is None) != (self.sheet is None):
+            raise ValueError(
+                "a poll of a Google Sheet needs both the spreadsheet and the sheet (tab) name"
+            )
+        if self.url is not None and self.spreadsheet is not None:
+            raise ValueError(
+                "a poll watches a feed (url) or a Google Sheet (spreadsheet and sheet), not both"
+            )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _plain(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A feed or mentions poll stays {"type", "url", "interval_seconds"}: no sheet fields.
+        data: dict[str, Any] = handler(self)
+        for name in ("spreadsheet", "sheet"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
 
 Trigger = Annotated[
@@ -342,9 +366,13 @@ class WorkflowSpec(_Strict):
                             "which does not run before it"
                         )
             seen.add(step.id)
-        feedless = isinstance(self.trigger, PollTrigger) and not self.trigger.url
-        if feedless and "social.mentions" not in self.actions():
-            raise ValueError("trigger.url: a poll needs a feed address or a mentions step")
+        trigger = self.trigger
+        sourceless = isinstance(trigger, PollTrigger) and not trigger.url and not trigger.sheet
+        if sourceless and "social.mentions" not in self.actions():
+            raise ValueError(
+                "trigger.url: a poll needs a feed address or a mentions step (or a Google "
+                "Sheet to watch: spreadsheet and sheet)"
+            )
         answer = getattr(self.trigger, "webhook_response_step", None)
         if answer is not None and answer not in seen:
             raise ValueError(f"trigger.webhook_response_step: there is no step {answer!r}")

@@ -20,6 +20,12 @@ from agents.planner.guard import (
 from agents.planner.intents import TriggerReading, detect_trigger, mask_inbound
 from agents.planner.learned import choose_trigger, prediction_for
 from agents.planner.recipes import apply_recipes
+from agents.planner.recipes_sheets import (
+    DRIVE_CHOICES,
+    drive_folder_draft,
+    drive_folder_question,
+    keep_sheet_poll,
+)
 from agents.planner.schedule import schedule_note
 from agents.planner.slots import read_slots
 from agents.planner.text import normalise
@@ -52,6 +58,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     raw = build_spec(request, trigger, slots)
     settled = apply_recipes(raw, trigger, slots)
     complete_spec(raw, trigger, slots, prediction)
+    keep_sheet_poll(raw)
     note = schedule_note(raw["trigger"]) if raw["trigger"]["type"] == "schedule" else None
     if note:
         raw["description"] = f"{raw['description']} ({note})"[:2000]
@@ -59,6 +66,9 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         raw["description"] = f"{raw['description']} (times in {timezone})"[:2000]
     question = clarification(mask_inbound(slots.text), raw, slots.tools | settled)
     suggestions = choices_for(question)
+    if drive_folder_question(slots.text):  # nothing can watch a Drive folder yet: say so
+        drive_folder_draft(raw)
+        question, suggestions = drive_folder_question(slots.text), list(DRIVE_CHOICES)
     if unclear:
         question, suggestions = vague.question(text), _template_suggestions(text)
     reason = refusal(text) or dangerous.refusal(text)

@@ -14,6 +14,7 @@ from agents.planner.intents import TriggerReading
 from agents.planner.recipes_forms import lead_form
 from agents.planner.recipes_monitor import uptime_monitor
 from agents.planner.recipes_onboarding import onboarding_drip
+from agents.planner.recipes_sheets import sheet_rows_added
 from agents.planner.slots import Slots
 from agents.planner.text import has
 
@@ -77,6 +78,8 @@ def apply_recipes(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) ->
         settled.add("hubspot")
     if uptime_monitor(raw, trigger, slots):
         return settled
+    if sheet_rows_added(raw, trigger, slots):
+        return settled | {"sheets"}
     _invoice_reminders(raw, trigger, slots)
     _human_only(raw, trigger, slots)
     _feeds(raw, trigger, slots)

@@ -105,9 +105,14 @@ def test_a_new_row_in_a_sheet_is_read_not_appended() -> None:
         "when a new row is added to the orders sheet, create the contact in our CRM "
         "and send them a welcome email"
     )
+    # The sheet poll reads the new row (it is the trigger data): no read step, nothing appended.
+    assert result.workflow is not None
+    assert result.workflow["trigger"] == {
+        "type": "poll", "spreadsheet": "Orders", "sheet": "Sheet1", "interval_seconds": 900,
+    }  # fmt: skip
     actions = _actions(result.workflow)
-    assert "sheets.read_rows" in actions and "sheets.append_row" not in actions
-    assert actions[0] == "sheets.read_rows"
+    assert "sheets.read_rows" not in actions and "sheets.append_row" not in actions
+    assert actions == ["crm.upsert_contact", "email.send"]
     assert result.approval_class == "B"
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _context(runtime: Runtime, workflow: Workflow, *, remember: bool) -> ActionContext:
+def poll_context(runtime: Runtime, workflow: Workflow, *, remember: bool) -> ActionContext:
     return ActionContext(
         settings=runtime.settings,
         sessions=runtime.sessions,
@@ -43,7 +43,7 @@ async def poll_feed(
     When the workflow has its own `rss.new_items` step, that step marks items as seen inside the
     run, so the trigger only looks (remember=False) and starts a run only when there is news.
     """
-    ctx = _context(runtime, workflow, remember=remember)
+    ctx = poll_context(runtime, workflow, remember=remember)
     output = await runtime.registry.get("rss.new_items").run(ctx, {"url": url})
     items: list[dict[str, Any]] = output.model_dump(mode="json")["items"]
     return items
@@ -59,7 +59,7 @@ async def new_mentions(runtime: Runtime, workflow: Workflow, spec: WorkflowSpec)
         return False
     if "{{" in json.dumps(step.inputs) or "{%" in json.dumps(step.inputs):
         return True
-    ctx = _context(runtime, workflow, remember=False)
+    ctx = poll_context(runtime, workflow, remember=False)
     try:
         output = await runtime.registry.get("social.mentions").run(ctx, dict(step.inputs))
     except RetryableError as exc:

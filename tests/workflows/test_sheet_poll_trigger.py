@@ -1,0 +1,237 @@
+"""The "new rows in a Google Sheet" poll trigger, against a fake Sheets API on loopback: the first
+look records the rows already there, then one run per row added, with the row as trigger data;
+edited and deleted rows start nothing; a sheet that cannot be read fails a run in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from integrations.credentials import store_credential
+from storage.config import Settings
+from storage.models import OutboxMessage, Run, RunStatus, Workspace
+from tests.fakes.sheets_api import FakeSheets
+from tests.workflows.helpers import activate
+from workflows.runtime import Runtime
+
+TOKEN = "ya29.sheet-poll"
+SHEET_ID = "1OrdersSheetId"
+HEADER = ["order", "name", "email", "total"]
+
+
+def order_spec(sheet: str = "Orders") -> dict[str, Any]:
+    return {
+        "name": "Order confirmations",
+        "trigger": {"type": "poll", "spreadsheet": SHEET_ID, "sheet": sheet},
+        "steps": [
+            {
+                "id": "confirm",
+                "action": "email.send",
+                "inputs": {
+                    "to": "{{ trigger.email }}",
+                    "subject": "Your order {{ trigger.order }}",
+                    "text": "Hi {{ trigger.name }}, thanks for order {{ trigger.order }} "
+                    "({{ trigger.total }}).",
+                },
+            }
+        ],
+    }
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeSheets]:
+    async with FakeSheets.running(TOKEN) as fake:
+        fake.sheets[(SHEET_ID, "Orders")] = [
+            HEADER,
+            ["1001", "Ann Lee", "ann@shop.co", "42.00"],
+            ["1002", "Bo Chen", "bo@farm.co", "17.50"],
+        ]
+        yield fake
+
+
+@pytest.fixture
+async def runtime(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    api: FakeSheets,
+) -> AsyncIterator[Runtime]:
+    async with sessions() as session:
+        await store_credential(session, workspace.id, "sheets", "token", TOKEN, settings=settings)
+        await session.commit()
+    runtime = Runtime(settings.model_copy(update={"sheets_api_base": api.url}))
+    try:
+        yield runtime
+    finally:
+        await runtime.close()
+
+
+async def runs_of(sessions: async_sessionmaker[AsyncSession], workflow_id: str) -> list[Run]:
+    async with sessions() as session:
+        query = select(Run).where(Run.workflow_id == workflow_id).order_by(col(Run.created_at))
+        return list((await session.exec(query)).all())
+
+
+async def emails(sessions: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
+    async with sessions() as session:
+        query = select(OutboxMessage).where(OutboxMessage.channel == "email")
+        return list((await session.exec(query)).all())
+
+
+async def test_one_run_per_added_row_after_a_first_look_that_only_records(
+    runtime: Runtime,
+    api: FakeSheets,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+) -> None:
+    workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
+    await runtime.fire(workflow.id)  # first look: the two orders already there are recorded
+    assert await runs_of(sessions, workflow.id) == []
+    await runtime.fire(workflow.id)
+    assert await runs_of(sessions, workflow.id) == []
+
+    api.sheets[(SHEET_ID, "Orders")].append(["1003", "Cy Diaz", "cy@bakery.co", "9.99"])
+    await runtime.fire(workflow.id)
+    runs = await runs_of(sessions, workflow.id)
+    assert [r.status for r in runs] == [RunStatus.succeeded]
+    assert runs[0].trigger_payload == {
+        "order": "1003",
+        "name": "Cy Diaz",
+        "email": "cy@bakery.co",
+        "total": "9.99",
+    }
+    sent = await emails(sessions)
+    assert [(m.target, m.subject) for m in sent] == [("cy@bakery.co", "Your order 1003")]
+    assert sent[0].body.strip() == "Hi Cy Diaz, thanks for order 1003 (9.99)."
+
+    await runtime.fire(workflow.id)  # nothing new since
+    assert len(await runs_of(sessions, workflow.id)) == 1
+
+
+async def test_several_rows_added_start_one_run_each_in_sheet_order(
+    runtime: Runtime,
+    api: FakeSheets,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+) -> None:
+    workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
+    await runtime.fire(workflow.id)
+    rows = api.sheets[(SHEET_ID, "Orders")]
+    rows.append(["1003", "Cy Diaz", "cy@bakery.co", "9.99"])
+    rows.append(["1004", "Di Eze", "di@cafe.co", "5.00"])
+    rows.append(["1003", "Cy Diaz", "cy@bakery.co", "9.99"])  # the same order entered twice
+    await runtime.fire(workflow.id)
+    runs = await runs_of(sessions, workflow.id)
+    assert sorted(r.trigger_payload["email"] for r in runs) == [
+        "cy@bakery.co",
+        "cy@bakery.co",
+        "di@cafe.co",
+    ]
+    assert all(r.status == RunStatus.succeeded for r in runs)
+
+
+async def test_edited_and_deleted_rows_are_not_new_rows(
+    runtime: Runtime,
+    api: FakeSheets,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+) -> None:
+    workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
+    rows = api.sheets[(SHEET_ID, "Orders")]
+    rows.append(["1003", "Cy Diaz", "cy@bakery.co", "9.99"])
+    await runtime.fire(workflow.id)
+    rows[1][3] = "45.00"  # an earlier order corrected
+    rows[3].append("shipped")  # the last order's status filled in
+    await runtime.fire(workflow.id)
+    del rows[2]  # an order removed
+    await runtime.fire(workflow.id)
+    assert await runs_of(sessions, workflow.id) == []
+
+    rows.append(["1004", "Di Eze", "di@cafe.co", "5.00"])  # a row added after a deletion
+    await runtime.fire(workflow.id)
+    runs = await runs_of(sessions, workflow.id)
+    assert [r.trigger_payload["order"] for r in runs] == ["1004"]
+
+
+async def test_an_unreadable_sheet_fails_a_run_in_plain_words(
+    runtime: Runtime,
+    api: FakeSheets,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+) -> None:
+    workflow = await activate(sessions, workspace, order_spec("Order"), runtime.registry)
+    await runtime.fire(workflow.id)
+    runs = await runs_of(sessions, workflow.id)
+    assert [r.status for r in runs] == [RunStatus.failed]
+    error = runs[0].error or ""
+    assert error.startswith("Could not read the “Order” sheet to look for new rows:")
+    assert "no tab by that name" in error
+    assert "{" not in error and "400" not in error and "Traceback" not in error
+    async with sessions() as session:
+        alerts = (await session.exec(select(OutboxMessage))).all()
+    assert any("no tab by that name" in str(m.body) for m in alerts)  # the failure notice
+
+    api.fail_next(500)  # a passing problem: no run, the next poll tries again
+    await runtime.fire(workflow.id)
+    assert len(await runs_of(sessions, workflow.id)) == 1
+
+
+async def test_a_workspace_without_google_sheets_is_told_to_connect_it(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    api: FakeSheets,
+) -> None:
+    runtime = Runtime(settings.model_copy(update={"sheets_api_base": api.url}))
+    try:
+        workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
+        await runtime.fire(workflow.id)
+    finally:
+        await runtime.close()
+    runs = await runs_of(sessions, workflow.id)
+    assert [r.status for r in runs] == [RunStatus.failed]
+    assert "Google Sheets is not connected for this workspace" in (runs[0].error or "")
+    assert api.calls == []
+
+
+async def test_access_google_no_longer_gives_is_reported_with_what_to_do(
+    runtime: Runtime,
+    api: FakeSheets,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+) -> None:
+    workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
+    await runtime.fire(workflow.id)  # the first look records the rows
+    api.token = "ya29.some-other-token"  # the stored token no longer works (access revoked)
+    await runtime.fire(workflow.id)
+    runs = await runs_of(sessions, workflow.id)
+    assert [r.status for r in runs] == [RunStatus.failed]
+    assert runs[0].error == (
+        "Could not read the “Orders” sheet to look for new rows: Google Sheets refused access to "
+        "this spreadsheet: share it with the Google account you connected, or connect Google "
+        "Sheets again on the Connections page."
+    )
+
+
+async def test_a_big_paste_starts_at_most_fifty_runs_per_check_and_the_rest_next_time(
+    runtime: Runtime,
+    api: FakeSheets,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+) -> None:
+    workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
+    await runtime.fire(workflow.id)
+    rows = api.sheets[(SHEET_ID, "Orders")]
+    rows.extend([str(2000 + n), f"Buyer {n}", f"b{n}@shop.co", "1.00"] for n in range(53))
+    await runtime.fire(workflow.id)
+    assert len(await runs_of(sessions, workflow.id)) == 50
+    await runtime.fire(workflow.id)
+    runs = await runs_of(sessions, workflow.id)
+    assert sorted(int(r.trigger_payload["order"]) for r in runs) == list(range(2000, 2053))
+    await runtime.fire(workflow.id)
+    assert len(await runs_of(sessions, workflow.id)) == 53

@@ -1,0 +1,20 @@
+"""A poll that could not look for news (a sheet it cannot read) starts a run carrying the reason;
+the engine fails that run at once with it, so it reaches the bell and the failure notices."""
+
+from __future__ import annotations
+
+from storage.models import Run
+
+PROBLEM = "poll_problem"  # a poll run's trigger payload with this key fails with that reason
+
+
+def sheet_problem(sheet: str, reason: str) -> str:
+    """Why the sheet could not be watched, for people."""
+    reason = reason.strip().rstrip(".")
+    return f"Could not read the “{sheet}” sheet to look for new rows: {reason}."
+
+
+def poll_problem(run: Run) -> str | None:
+    """The reason a poll could not look for news, when the run was started to report one."""
+    problem = run.trigger_payload.get(PROBLEM) if run.trigger_type == "poll" else None
+    return str(problem) if problem else None
