@@ -8,10 +8,12 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+from sqlmodel import select
+
 from accounts import export, export_recovery
 from bot.app import create_app
 from storage.config import Settings
-from storage.models import ExportJob
+from storage.models import ExportJob, Member, Role
 from storage.types import utcnow
 from tests.accounts.seed import Sessions
 from tests.bot.conftest import Live, live
@@ -19,12 +21,24 @@ from tests.bot.conftest import Live, live
 __all__ = ["live"]
 
 
+async def _owner_id(sessions: Sessions, workspace_id: str) -> str:
+    async with sessions() as session:
+        owner = (
+            await session.exec(
+                select(Member).where(Member.workspace_id == workspace_id, Member.role == Role.owner)
+            )
+        ).first()
+    assert owner is not None
+    return owner.id
+
+
 async def _left_by_a_killed_build(
     live: Live, settings: Settings, sessions: Sessions, **values: Any
 ) -> ExportJob:
     """What a process killed mid-build leaves: the row `running`, a `.part` archive."""
+    owner = await _owner_id(sessions, live.workspace.id)
     async with sessions() as session:
-        job = await export.start_export(session, live.workspace.id, "someone")
+        job = await export.start_export(session, live.workspace.id, owner)
         job.status, job.progress = "running", 40
         job.heartbeat_at = utcnow() - timedelta(minutes=3)
         for key, value in values.items():
@@ -88,8 +102,9 @@ async def test_a_build_beats_while_it_works(
         return await real_tables(session, workspace_id)
 
     monkeypatch.setattr(export, "workspace_tables", slow_tables)
+    owner = await _owner_id(sessions, live.workspace.id)
     async with sessions() as session:
-        job = await export.start_export(session, live.workspace.id, "someone")
+        job = await export.start_export(session, live.workspace.id, owner)
         await session.commit()
     building = asyncio.create_task(export.build_export(settings, sessions, job.id))
     beats: list[Any] = []
