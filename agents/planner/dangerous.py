@@ -15,7 +15,7 @@ from agents.planner.intents import TriggerReading, without_event_clause
 from agents.planner.records import sheet_name, tab_of
 from agents.planner.steps import StepList
 from agents.planner.text import has
-from agents.planner.tools import EXTERNAL_TOOLS
+from agents.planner.tools import first_named_tool
 from integrations.base import Risk
 from integrations.catalog import default_registry
 
@@ -261,13 +261,9 @@ def _add_delete(steps: StepList, t: str) -> None:
         return
     if steps.first("crm.delete_contacts") or (steps.first("http.request") and _deletes(steps)):
         return
-    tool = re.search(
-        EXTERNAL_TOOLS + r"|\b(?:discord|telegram|dropbox|google\s+drive|drive|s3|"
-        r"gmail|youtube|facebook|instagram|twitter|wordpress|mailchimp)\b",
-        clause,
-    )
+    tool = first_named_tool(clause)
     if tool and has(clause, _EXTERNAL_THINGS):
-        name = re.sub(r"\W+", "", tool.group(0))
+        name = re.sub(r"\W+", "", tool)
         url = f"https://api.{name}.com/{{{{ item.id }}}}"
         steps.add(f"delete_in_{name}", "http.request", {"method": "DELETE", "url": url})
         if has(clause, r"\b(?:kick|ban)\w*\b"):

@@ -34,12 +34,6 @@ _WRITE = (
     r"\b(?:draft|write|writes|compose|generate|reply|replies|answer|answers|respond|personali[sz]\w*|"
     r"turn\s+\w+\s+into|rewrite|translate|create\s+(?:a\s+)?(?:post|caption|summary|description))\b"
 )
-_TOOL_WORDS = (
-    r"\b(?:telegram|whatsapp|discord|microsoft\s+teams|teams|twilio|sms|text\s+me|google\s+drive|"
-    r"drive|dropbox|onedrive|box|linkedin|twitter|x\.com|facebook|instagram|tiktok|youtube|"
-    r"wordpress|webflow|ghost|medium|hunter(?:\.io)?|clearbit|apollo|lemlist|instantly|"
-    r"google\s+calendar|calendar|outlook|todoist|loyverse|disqus|wise|dhl|ups|fedex)\b"
-)
 _WRITE_NEAR = (
     r"\b(?:add|create|save|send|post|put|upload|update|log|publish|text|message|notify|share|"
     r"store|book|block|schedule|move|mark|copy|push|tweet|dm)\w*\b"
@@ -177,14 +171,8 @@ def _add_http(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
 
 
 def _tool(text: str) -> str | None:
-    named = tools.named_external_tools(text)
-    if named:
-        return named[0]
-    found = re.search(_TOOL_WORDS, text)
-    if not found:
-        return None
-    word = re.sub(r"\s+", " ", found.group(0))
-    return {"text me": "twilio", "sms": "twilio", "teams": "microsoft teams"}.get(word, word)
+    named = tools.named_external_tools(text, loose=True)
+    return named[0] if named else None
 
 
 def _add_email(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:

@@ -23,6 +23,15 @@ _NAMED_BY_HAND = (
 )
 # The hand list, then every app the template corpus names (agents/learned/app_names.json).
 EXTERNAL_TOOLS = r"(?:" + _NAMED_BY_HAND + "|" + apps_pattern(shipped_app_names()) + r")"
+# Everyday words that also name a tool ("drive", "teams", "box", "ups", "text me"): read as a tool
+# only where a step already needs one (which API to call, where to delete), never to decide that
+# a request uses another service. Spoken forms map to the tool's name.
+_SPOKEN = {"text me": "twilio", "sms": "twilio", "teams": "microsoft teams"}
+_EVERYDAY_NAMES = (
+    r"\b(?:text\s+me|sms|teams|drive|box|calendar|outlook|ghost|medium|hunter(?:\.io)?|apollo|"
+    r"lemlist|instantly|instagram|tiktok|x\.com|loyverse|disqus|wise|dhl|ups|fedex|s3|gmail)\b"
+)
+LOOSE_TOOLS = r"(?:" + EXTERNAL_TOOLS + "|" + _EVERYDAY_NAMES + r")"
 _API = r"(?:api|endpoint)s?\b"
 _OWNER = r"(?:our\s+|the\s+|their\s+|my\s+|an?\s+)?"
 _WRITE_VERB = (
@@ -52,12 +61,29 @@ _SECRET_OF = re.compile(
 )
 
 
-def named_external_tools(text: str) -> list[str]:
-    """The integration-less tools a normalised request names, in order, each once."""
+def named_external_tools(text: str, *, loose: bool = False) -> list[str]:
+    """The integration-less tools a normalised request names, in order, each once.
+
+    The one list of tool names the planner reads: product names first; with `loose`, then the
+    everyday words that also name a tool (spoken forms such as "text me" → "twilio").
+    """
     text = _SECRET_OF.sub(" ", text)  # "our shopify keys" is about a secret, not Shopify data
     text = strip_quoted(text)  # "mentions of 'postgres'" is a keyword, not the database
-    found = [re.sub(r"\s+", " ", m.group(0)) for m in re.finditer(EXTERNAL_TOOLS, text)]
+    found = [_name(m.group(0)) for m in re.finditer(EXTERNAL_TOOLS, text)]
+    if loose:
+        found += [_name(m.group(0)) for m in re.finditer(_EVERYDAY_NAMES, text)]
     return list(dict.fromkeys(found))
+
+
+def first_named_tool(text: str) -> str | None:
+    """The tool named first in the text, product names and everyday names alike, or None."""
+    found = re.search(LOOSE_TOOLS, text)
+    return _name(found.group(0)) if found else None
+
+
+def _name(word: str) -> str:
+    word = re.sub(r"\s+", " ", word)
+    return _SPOKEN.get(word, word)
 
 
 def external_writes(text: str) -> list[str]:
