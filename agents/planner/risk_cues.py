@@ -36,7 +36,8 @@ _NOUN_BEFORE = frozenset(
     re.findall(
         r"\w+",
         "a an the each every any failed successful new late stripe first last this that per no "
-        "of one their his her its our my your monthly weekly pending disputed total",
+        "of one their his her its our my your monthly weekly pending disputed total into as about "
+        "re like labelled labeled tagged marked",
     )
 )
 _MONEY_OBJECT = (
@@ -142,8 +143,11 @@ def skips_checks(text: str) -> bool:
 
 
 def _after_noun_word(clause: str, start: int) -> bool:
+    """ "a charge", "failed charge", "into refund / invoice / other": the word names a thing."""
     words = clause[:start].split()
-    return bool(words) and (words[-1] in _NOUN_BEFORE or words[-1].endswith("ed"))
+    if words and (words[-1] in _NOUN_BEFORE or words[-1].endswith("ed") or words[-1] == "/"):
+        return True
+    return has(clause[start:], r"^\S+\s*[/|]")
 
 
 def _passive(clause: str, start: int) -> bool:

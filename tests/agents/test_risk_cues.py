@@ -36,6 +36,7 @@ def test_a_money_verb_on_money_moves_money(request_text: str) -> None:
         "send our paying customers the product update newsletter",
         "summarise yesterday's stripe charges and fees for #finance",
         "when someone pays an invoice, thank them by email",
+        "have AI sort mail into refund / invoice question / other and post refunds in #finance",
     ],
 )
 def test_money_named_as_a_thing_or_an_event_is_not_an_act(request_text: str) -> None:
