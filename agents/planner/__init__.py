@@ -20,7 +20,7 @@ from agents.planner.guard import (
 from agents.planner.intents import TriggerReading, detect_trigger, mask_inbound
 from agents.planner.learned import choose_trigger, prediction_for
 from agents.planner.recipes import apply_recipes
-from agents.planner.schedule import schedule_note
+from agents.planner.schedule import minutes_note, schedule_note
 from agents.planner.slots import read_slots
 from agents.planner.text import normalise
 from agents.planner.zones import find_timezone
@@ -52,7 +52,9 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     raw = build_spec(request, trigger, slots)
     settled = apply_recipes(raw, trigger, slots)
     complete_spec(raw, trigger, slots, prediction)
-    note = schedule_note(raw["trigger"]) if raw["trigger"]["type"] == "schedule" else None
+    note = None
+    if raw["trigger"]["type"] == "schedule":
+        note = minutes_note(slots.text) or schedule_note(raw["trigger"])
     if note:
         raw["description"] = f"{raw['description']} ({note})"[:2000]
     if timezone and raw["trigger"]["type"] != "schedule":
