@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -74,10 +75,39 @@ def trigger_words(trigger: Any) -> str:
         return "in Stripe, when " + " or ".join(dict.fromkeys(said))
     if kind == "poll":
         every = _every(trigger.get("interval_seconds", 900))
+        folder = _storage_folder(str(trigger.get("url") or ""))
+        if folder:
+            return f"when a new file appears in {folder} (checked every {every})"
         if not trigger.get("url"):
             return f"when new mentions turn up (checked every {every})"
         return f"when new items appear at {host_words(trigger.get('url'))} (checked every {every})"
     return "only when someone runs it"
+
+
+_STORAGE_HOSTS = (
+    ("googleapis.com/drive", "Google Drive"),
+    ("dropboxapi.com", "Dropbox"),
+    ("graph.microsoft.com", "OneDrive"),
+    ("api.box.com", "Box"),
+    ("s3.amazonaws.com", "Amazon S3"),
+)
+_FOLDER_IN_URL = re.compile(
+    r"%27([\w-]+)%27|path=/([\w-]+)|root:/([\w-]+):|folders/([\w-]+)|//([\w-]+)\.s3"
+)
+
+
+def _storage_folder(url: str) -> str | None:
+    """ "the Google Drive folder “receipts”" for a storage folder listing URL, else None."""
+    service = next((name for host, name in _STORAGE_HOSTS if host in url), None)
+    if service is None:
+        return None
+    found = _FOLDER_IN_URL.search(url)
+    folder = next((g for g in found.groups() if g), None) if found else None
+    return (
+        f"the {service} folder “{folder}”"
+        if folder not in (None, "root")
+        else f"a {service} folder"
+    )
 
 
 def _every(seconds: Any) -> str:
