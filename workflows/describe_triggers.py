@@ -61,6 +61,8 @@ def trigger_words(trigger: Any) -> str:
         form = trigger.get("form")
         if isinstance(form, Mapping) and form.get("title"):
             return f"when someone fills in the “{form['title']}” form"
+        if trigger.get("source"):
+            return f"when {trigger['source']} sends in new details"
         return "when your website or another app sends in new details"
     if kind == "email":
         where = f" at {trigger['address']}" if trigger.get("address") else ""

@@ -487,6 +487,12 @@ def _inbound_matches(text: str, patterns: tuple[str, ...]) -> Iterator[re.Match[
             yield match
 
 
+def event_clause(text: str) -> str:
+    """The request's "when …" clause (what starts it), or "" when it has none."""
+    match = _EVENT_CLAUSE.search(text)
+    return match.group(0) if match else ""
+
+
 def without_event_clause(text: str) -> str:
     """The request with its "when …" clause blanked: what starts a workflow is not a step."""
     match = _EVENT_CLAUSE.search(text)

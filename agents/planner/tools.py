@@ -132,3 +132,25 @@ def get_inputs(text: str, tool: str | None = None) -> dict[str, Any]:
 def post_inputs(text: str, tool: str | None = None) -> dict[str, Any]:
     """Inputs of a POST request carrying the trigger payload to the tool or API."""
     return {"method": "POST", "url": url_of(text, tool), "json": "{{ trigger }}"}
+
+
+# How people write a tool's name where title case gets it wrong.
+_DISPLAY = {
+    "woocommerce": "WooCommerce", "github": "GitHub", "gitlab": "GitLab", "clickup": "ClickUp",
+    "hubspot": "HubSpot", "jotform": "Jotform", "wpforms": "WPForms", "bigcommerce": "BigCommerce",
+    "activecampaign": "ActiveCampaign", "pandadoc": "PandaDoc", "docusign": "DocuSign",
+    "quickbooks": "QuickBooks", "freshbooks": "FreshBooks", "convertkit": "ConvertKit",
+    "bamboo hr": "BambooHR", "bamboohr": "BambooHR", "cal.com": "Cal.com",
+    "whatsapp": "WhatsApp", "youtube": "YouTube", "linkedin": "LinkedIn", "ebay": "eBay",
+}  # fmt: skip
+
+
+def display_name(tool: str) -> str:
+    """A tool's name as its makers write it ("shopify" → "Shopify", "github" → "GitHub")."""
+    return _DISPLAY.get(tool, " ".join(w[:1].upper() + w[1:] for w in tool.split()))
+
+
+def event_source(clause: str) -> str | None:
+    """The app named in a "when …" clause, in its usual spelling, or None."""
+    named = named_external_tools(clause)
+    return display_name(named[0]) if named else None
