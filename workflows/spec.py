@@ -185,6 +185,7 @@ class WebhookTrigger(_Strict):
     """
 
     type: Literal["webhook"] = "webhook"
+    source: str | None = Field(default=None, max_length=60)  # the app that sends it, in words
     signature_header: str | None = None
     form: FormSpec | None = None
     webhook_response: Literal["accept", "when_done"] = "accept"
@@ -196,6 +197,7 @@ class WebhookTrigger(_Strict):
         # A plain webhook stays {"type": "webhook"}: the answer settings only when chosen.
         data: dict[str, Any] = handler(self)
         for name, default in (
+            ("source", None),
             ("webhook_response", "accept"),
             ("webhook_timeout_seconds", 30.0),
             ("webhook_response_step", None),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -17,7 +18,7 @@ from agents.planner.guard import (
     placeholder_steps,
     refusal,
 )
-from agents.planner.intents import TriggerReading, detect_trigger, mask_inbound
+from agents.planner.intents import TriggerReading, detect_trigger, event_clause, mask_inbound
 from agents.planner.learned import choose_trigger, prediction_for
 from agents.planner.recipes import apply_recipes
 from agents.planner.recipes_sheets import (
@@ -26,9 +27,10 @@ from agents.planner.recipes_sheets import (
     drive_folder_question,
     keep_sheet_poll,
 )
-from agents.planner.schedule import schedule_note
+from agents.planner.schedule import minutes_note, schedule_note
 from agents.planner.slots import read_slots
 from agents.planner.text import normalise
+from agents.planner.tools import event_source
 from agents.planner.zones import find_timezone
 from workflows.policy import assess
 from workflows.spec import WorkflowSpec
@@ -49,6 +51,10 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     channel = trigger.spec.get("channel")
     if isinstance(channel, str):  # the rules read "#ch0" placeholders: name the real channel
         trigger.spec["channel"] = slots.real_channel(channel)
+    if trigger.kind == "webhook" and not trigger.spec.get("form"):
+        source = event_source(event_clause(slots.text) or re.split(r"[,.;:>→]", slots.text)[0])
+        if source:
+            trigger.spec["source"] = source
     unclear = vague.is_vague(text)
     if unclear:  # nothing to start it on yet: the question comes first
         trigger = TriggerReading("manual", {"type": "manual"}, "vague")
@@ -59,7 +65,9 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     settled = apply_recipes(raw, trigger, slots)
     complete_spec(raw, trigger, slots, prediction)
     keep_sheet_poll(raw)
-    note = schedule_note(raw["trigger"]) if raw["trigger"]["type"] == "schedule" else None
+    note = None
+    if raw["trigger"]["type"] == "schedule":
+        note = minutes_note(slots.text) or schedule_note(raw["trigger"])
     if note:
         raw["description"] = f"{raw['description']} ({note})"[:2000]
     if timezone and raw["trigger"]["type"] != "schedule":

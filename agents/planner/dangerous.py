@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 
+from agents.planner import risk_cues
 from agents.planner.intents import TriggerReading, without_event_clause
 from agents.planner.records import sheet_name, tab_of
 from agents.planner.steps import StepList
 from agents.planner.text import has
-from agents.planner.tools import EXTERNAL_TOOLS
+from agents.planner.tools import first_named_tool
 from integrations.base import Risk
 from integrations.catalog import default_registry
 
@@ -156,7 +157,7 @@ def refusal(text: str) -> str | None:
         (has(text, _SCRAPE) or bulk)
         and has(text, _MAILING)
         and has(text, r"\be-?mails?\b|\baddress|\blists?\b|\bthem\b")
-    ):
+    ) or risk_cues.mails_unowned_addresses(text):
         return (
             "I can't email addresses scraped from the web: that is unsolicited bulk mail, which "
             "anti-spam law forbids and which gets your domain blocked. I can email people who "
@@ -184,11 +185,29 @@ def refusal(text: str) -> str | None:
             "marketing: your customers did not agree to that. I can share figures without "
             "names, or send the list to a workspace member with an owner's approval."
         )
-    if _moves_money(text) and has(text, _WITHOUT_CHECKING):
+    if _moves_money(text) and (has(text, _WITHOUT_CHECKING) or risk_cues.skips_checks(text)):
         return (
             "I can't move money without anyone checking it. I can draft it so that an owner "
             "approves the workflow and each payment is logged: say if you want that."
         )
+    if risk_cues.skips_checks(text) and _risky_act(text):
+        return (
+            f"I can't {_UNCHECKED[_risky_act(text) or 'delete']} without anyone checking it "
+            "first. I can draft it as a workflow only an owner can approve: say if you want that."
+        )
+    return None
+
+
+def _risky_act(text: str) -> str | None:
+    """Which risky act the request asks for (delete, money, data, access), or None."""
+    if has(without_event_clause(text), _DELETE):
+        return "delete"
+    if _moves_money(text):
+        return "money"
+    if (has(text, _PERSONAL_DATA) and has(text, _OUTSIDE)) or risk_cues.ships_personal_data(text):
+        return "data"
+    if has(without_event_clause(text), _ACCESS):  # "when a customer cancels …" is the event
+        return "access"
     return None
 
 
@@ -201,15 +220,7 @@ def unchecked(text: str, approval_class: str) -> str | None:
     """
     if approval_class == "C":
         return None
-    found = None
-    if has(text, _DELETE):
-        found = "delete"
-    elif _moves_money(text):
-        found = "money"
-    elif has(text, _PERSONAL_DATA) and has(text, _OUTSIDE):
-        found = "data"
-    elif has(without_event_clause(text), _ACCESS):  # "when a customer cancels …" is the event
-        found = "access"
+    found = "delete" if has(text, _DELETE) else _risky_act(text)
     if found is None:
         return None
     return (
@@ -250,13 +261,9 @@ def _add_delete(steps: StepList, t: str) -> None:
         return
     if steps.first("crm.delete_contacts") or (steps.first("http.request") and _deletes(steps)):
         return
-    tool = re.search(
-        EXTERNAL_TOOLS + r"|\b(?:discord|telegram|dropbox|google\s+drive|drive|s3|"
-        r"gmail|youtube|facebook|instagram|twitter|wordpress|mailchimp)\b",
-        clause,
-    )
+    tool = first_named_tool(clause)
     if tool and has(clause, _EXTERNAL_THINGS):
-        name = re.sub(r"\W+", "", tool.group(0))
+        name = re.sub(r"\W+", "", tool)
         url = f"https://api.{name}.com/{{{{ item.id }}}}"
         steps.add(f"delete_in_{name}", "http.request", {"method": "DELETE", "url": url})
         if has(clause, r"\b(?:kick|ban)\w*\b"):
@@ -308,7 +315,8 @@ def _only_refund_event(t: str, trigger: TriggerReading) -> bool:
 
 
 def _moves_money(t: str) -> bool:
-    return has(re.sub(_REFUND_EVENT, " ", t), _REFUND) or _pays(t)
+    acts = without_event_clause(re.sub(_REFUND_EVENT, " ", t))
+    return has(re.sub(_REFUND_EVENT, " ", t), _REFUND) or _pays(t) or risk_cues.moves_money(acts)
 
 
 def _pays(t: str) -> bool:

@@ -191,6 +191,54 @@ _CHOICES: dict[str, list[str]] = {
 }
 
 
+_WHICH_SHEET = "Which spreadsheet (and tab) are the rows in?"
+_CHOICES[_WHICH_SHEET] = ["The Leads sheet, first tab", "I'll paste the Google Sheet link"]
+_TO_WHOM = (
+    "Who should get it: email it to you, to someone else (which address), or post it in Slack?"
+)
+_CHOICES[_TO_WHOM] = ["Email it to me", "Post it in #general"]
+# Anyone a request can address without an email address: a class of people, or a pronoun.
+_PEOPLE_WORDS = (
+    r"\b(?:customers?|clients?|parents?|directors?|accountants?|people|person|members?|staff|"
+    r"team|salespe\w+|users?|leads?|contacts?|subscribers?|students?|guests?|patients?|owners?|"
+    r"managers?|suppliers?|vendors?|partners?|employees?|candidates?|applicants?|them|their|"
+    r"everyone|anyone|whoever|buyers?|donors?|attendees?|tenants?|drivers?|reps?|agents?)\b"
+)
+# "email our investors the numbers" (a person before the thing sent), "send it to the board".
+_ADDRESSED = (
+    r"\b(?:e-?mail|send|mail|message|text)\s+(?:our\s+|my\s+|the\s+|each\s+|every\s+|all\s+"
+    r"(?:our\s+|the\s+)?)?[\w'-]+\s+(?:the|a|an|their|our|this|that|last|yesterday'?s|"
+    r"today'?s|tomorrow'?s|weekly|monthly|daily|quarterly)\b|"
+    r"\bto\s+(?:our|my|the|each|every|all)\s+(?!sheet|crm|channel|slack|inbox)\w+"
+)
+_SHEET_WORDS = r"\b(?:sheets?|spreadsheets?|tabs?|excel|csv|airtable|notion|table|tracker)\b"
+
+
+def missing_party(text: str, spec: dict[str, Any]) -> str | None:
+    """The question when a step needs a party the request never names, or None.
+
+    A scheduled or manual email with no recipient named has nobody to go to (its trigger
+    carries no sender); rows moved from an unnamed sheet have no sheet to read.
+    """
+    steps = spec.get("steps", [])
+    trigger = spec.get("trigger", {}).get("type")
+    if trigger in ("schedule", "manual") and not has(
+        text, _DESTINATION + "|" + _PEOPLE_WORDS + "|" + _ADDRESSED
+    ):
+        for step in steps:
+            if step.get("action") == "email.send" and "{{ trigger." in str(
+                step.get("inputs", {}).get("to", "")
+            ):
+                return _TO_WHOM
+    reads_rows = any(s.get("action") == "sheets.read_rows" for s in steps) or has(
+        text, r"\b(?:new|the|those|these)\s+rows\b"
+    )
+    named = has(text, r"['\"\u2018\u201c][^'\"\u2019\u201d]{2,}['\"\u2019\u201d]")  # 'Escalations'
+    if reads_rows and has(text, r"\brows?\b") and not (named or has(text, _SHEET_WORDS)):
+        return _WHICH_SHEET
+    return None
+
+
 def choices_for(question: str | None) -> list[str]:
     """Ready answers to offer beside a clarifying question (empty when it has none)."""
     return list(_CHOICES.get(question or "", []))
@@ -242,7 +290,7 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
         return _WHERE
     if not actions:
         return "What should this do: which tool should it read from, and where should results go?"
-    return None
+    return missing_party(text, spec)
 
 
 def _unknown_recipient(text: str, trigger: str | None) -> bool:

@@ -34,12 +34,7 @@ _WRITE = (
     r"\b(?:draft|write|writes|compose|generate|reply|replies|answer|answers|respond|personali[sz]\w*|"
     r"turn\s+\w+\s+into|rewrite|translate|create\s+(?:a\s+)?(?:post|caption|summary|description))\b"
 )
-_TOOL_WORDS = (
-    r"\b(?:telegram|whatsapp|discord|microsoft\s+teams|teams|twilio|sms|text\s+me|google\s+drive|"
-    r"drive|dropbox|onedrive|box|linkedin|twitter|x\.com|facebook|instagram|tiktok|youtube|"
-    r"wordpress|webflow|ghost|medium|hunter(?:\.io)?|clearbit|apollo|lemlist|instantly|"
-    r"google\s+calendar|calendar|outlook|todoist|loyverse|disqus|wise|dhl|ups|fedex)\b"
-)
+_STORAGE_WORDS = r"\b(?:google\s+drive|drive|dropbox|onedrive|box|s3|sharepoint)\b"
 _WRITE_NEAR = (
     r"\b(?:add|create|save|send|post|put|upload|update|log|publish|text|message|notify|share|"
     r"store|book|block|schedule|move|mark|copy|push|tweet|dm)\w*\b"
@@ -160,6 +155,10 @@ def _add_http(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
     if tools.url_of(t) in feeds:
         return  # the address named is the feed being watched
     tool = _tool(rest) or _tool(t)
+    if trigger.rule == "folder":  # the watched folder is the trigger: no second read of it
+        tool = _tool(without_event_clause(t))
+        if tool is None or has(tool, _STORAGE_WORDS):
+            return
     if tool is None and not has(
         t, r"https?://|\bapi\b|\bendpoint|\bwebhook|\bwebsite|\bsite\b|\burl\b"
     ):
@@ -177,14 +176,8 @@ def _add_http(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
 
 
 def _tool(text: str) -> str | None:
-    named = tools.named_external_tools(text)
-    if named:
-        return named[0]
-    found = re.search(_TOOL_WORDS, text)
-    if not found:
-        return None
-    word = re.sub(r"\s+", " ", found.group(0))
-    return {"text me": "twilio", "sms": "twilio", "teams": "microsoft teams"}.get(word, word)
+    named = tools.named_external_tools(text, loose=True)
+    return named[0] if named else None
 
 
 def _add_email(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:

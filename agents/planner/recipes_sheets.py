@@ -34,18 +34,30 @@ _EVENT = (
     r"\bnew\s+" + _ROW + r"\s+(?:in|on|to|of|added\s+to|appear\w*\s+in|show\w*\s+up\s+in)\b|"
     r"\b" + _ROW + r"\s+(?:are\s+|get\s+)?added\s+to\b"
 )
+_STORAGE = (
+    r"(?:google\s+)?drive|dropbox|one\s*drive|sharepoint|box(?:\.com)?|"
+    r"(?:amazon\s+)?s3(?:\s+bucket)?|bucket"
+)
 _DRIVE = (
     r"\b(?:new\s+)?(?:files?|pdfs?|documents?|docs?|images?|photos?|uploads?)\b[^.]{0,60}?"
     r"\b(?:lands?|arrives?|appears?|(?:is|are|gets?)\s+(?:added|uploaded|dropped|saved|put)|"
     r"(?:added|uploaded|dropped|saved)|shows?\s+up)\s+(?:in|to|into|on)\b[^.]{0,40}?"
-    r"\b(?:google\s+)?drive\b|"
+    r"\b(?:" + _STORAGE + r")\b|"
     r"\b(?:uploads?|adds?|drops?|puts?|saves?)\s+(?:a\s+|an\s+|new\s+)*(?:files?|pdfs?|documents?|"
-    r"docs?)\s+(?:in|to|into)\b[^.]{0,40}?\b(?:google\s+)?drive\b|"
-    r"\b(?:watch|monitor|keep\s+an\s+eye\s+on)\b[^.]{0,40}?\b(?:google\s+)?drive\b[^.]{0,30}?"
+    r"docs?)\s+(?:in|to|into)\b[^.]{0,40}?\b(?:" + _STORAGE + r")\b|"
+    r"\b(?:watch|monitor|keep\s+an\s+eye\s+on)\b[^.]{0,40}?\b(?:" + _STORAGE + r")\b[^.]{0,30}?"
     r"\bnew\s+(?:files?|pdfs?|documents?|uploads?)\b"
 )
+_SERVICES = (
+    (r"\bdropbox\b", "Dropbox"),
+    (r"\bone\s*drive\b", "OneDrive"),
+    (r"\bsharepoint\b", "SharePoint"),
+    (r"\bs3\b|\bbucket\b", "Amazon S3"),
+    (r"\bbox(?:\.com)?\b", "Box"),
+    (r"\bdrive\b", "Google Drive"),
+)
 DRIVE_QUESTION = (
-    "Levqor can't watch a Google Drive folder for new files yet. I can start this when a row is "
+    "Levqor can't watch {service} folder for new files yet. I can start this when a row is "
     "added to a Google Sheet, or when a form or another app (a webhook) sends Levqor the file's "
     "details. Which would you like?"
 )
@@ -71,8 +83,12 @@ def rows_added(text: str) -> bool:
 
 
 def drive_folder_question(text: str) -> str | None:
-    """The answer to "when a new file lands in our Drive folder …": not available yet."""
-    return DRIVE_QUESTION if has(text, _DRIVE) and not rows_added(text) else None
+    """The answer to "when a new file lands in our Drive (Dropbox, S3 …) folder": not yet."""
+    if not has(text, _DRIVE) or rows_added(text):
+        return None
+    service = next((name for pattern, name in _SERVICES if has(text, pattern)), "Google Drive")
+    article = "an" if service.startswith("Amazon") else "a"  # "a OneDrive folder"
+    return DRIVE_QUESTION.format(service=f"{article} {service}")
 
 
 def sheet_rows_added(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 from agents.planner.when import Schedule, read_schedule
 from workflows.schedule_words import describe_schedule
 
-__all__ = ["Schedule", "find_cron", "find_schedule", "schedule_note"]
+__all__ = ["Schedule", "find_cron", "find_schedule", "minutes_note", "schedule_note"]
 
 
 def find_schedule(text: str, *, loose: bool = False) -> Schedule | None:
@@ -29,3 +29,16 @@ def schedule_note(trigger: dict[str, Any]) -> str | None:
     if not (tricky or int(trigger.get("week_interval") or 1) > 1 or trigger.get("only_on")):
         return None
     return "runs " + describe_schedule(trigger)
+
+
+def minutes_note(text: str) -> str | None:
+    """What cron cannot do, said plainly ("every 90 minutes" runs every 2 hours), or None."""
+    schedule = read_schedule(text)
+    if schedule is None or not schedule.asked_minutes:
+        return None
+    hours = schedule.hour.removeprefix("*/") if schedule.hour.startswith("*/") else "1"
+    every = "every hour" if hours == "1" else f"every {hours} hours"
+    return (
+        f"a schedule cannot repeat every {schedule.asked_minutes} minutes, so this runs {every}, "
+        "the nearest it can"
+    )

@@ -23,6 +23,15 @@ _NAMED_BY_HAND = (
 )
 # The hand list, then every app the template corpus names (agents/learned/app_names.json).
 EXTERNAL_TOOLS = r"(?:" + _NAMED_BY_HAND + "|" + apps_pattern(shipped_app_names()) + r")"
+# Everyday words that also name a tool ("drive", "teams", "box", "ups", "text me"): read as a tool
+# only where a step already needs one (which API to call, where to delete), never to decide that
+# a request uses another service. Spoken forms map to the tool's name.
+_SPOKEN = {"text me": "twilio", "sms": "twilio", "teams": "microsoft teams"}
+_EVERYDAY_NAMES = (
+    r"\b(?:text\s+me|sms|teams|drive|box|calendar|outlook|ghost|medium|hunter(?:\.io)?|apollo|"
+    r"lemlist|instantly|instagram|tiktok|x\.com|loyverse|disqus|wise|dhl|ups|fedex|s3|gmail)\b"
+)
+LOOSE_TOOLS = r"(?:" + EXTERNAL_TOOLS + "|" + _EVERYDAY_NAMES + r")"
 _API = r"(?:api|endpoint)s?\b"
 _OWNER = r"(?:our\s+|the\s+|their\s+|my\s+|an?\s+)?"
 _WRITE_VERB = (
@@ -52,12 +61,29 @@ _SECRET_OF = re.compile(
 )
 
 
-def named_external_tools(text: str) -> list[str]:
-    """The integration-less tools a normalised request names, in order, each once."""
+def named_external_tools(text: str, *, loose: bool = False) -> list[str]:
+    """The integration-less tools a normalised request names, in order, each once.
+
+    The one list of tool names the planner reads: product names first; with `loose`, then the
+    everyday words that also name a tool (spoken forms such as "text me" → "twilio").
+    """
     text = _SECRET_OF.sub(" ", text)  # "our shopify keys" is about a secret, not Shopify data
     text = strip_quoted(text)  # "mentions of 'postgres'" is a keyword, not the database
-    found = [re.sub(r"\s+", " ", m.group(0)) for m in re.finditer(EXTERNAL_TOOLS, text)]
+    found = [_name(m.group(0)) for m in re.finditer(EXTERNAL_TOOLS, text)]
+    if loose:
+        found += [_name(m.group(0)) for m in re.finditer(_EVERYDAY_NAMES, text)]
     return list(dict.fromkeys(found))
+
+
+def first_named_tool(text: str) -> str | None:
+    """The tool named first in the text, product names and everyday names alike, or None."""
+    found = re.search(LOOSE_TOOLS, text)
+    return _name(found.group(0)) if found else None
+
+
+def _name(word: str) -> str:
+    word = re.sub(r"\s+", " ", word)
+    return _SPOKEN.get(word, word)
 
 
 def external_writes(text: str) -> list[str]:
@@ -106,3 +132,25 @@ def get_inputs(text: str, tool: str | None = None) -> dict[str, Any]:
 def post_inputs(text: str, tool: str | None = None) -> dict[str, Any]:
     """Inputs of a POST request carrying the trigger payload to the tool or API."""
     return {"method": "POST", "url": url_of(text, tool), "json": "{{ trigger }}"}
+
+
+# How people write a tool's name where title case gets it wrong.
+_DISPLAY = {
+    "woocommerce": "WooCommerce", "github": "GitHub", "gitlab": "GitLab", "clickup": "ClickUp",
+    "hubspot": "HubSpot", "jotform": "Jotform", "wpforms": "WPForms", "bigcommerce": "BigCommerce",
+    "activecampaign": "ActiveCampaign", "pandadoc": "PandaDoc", "docusign": "DocuSign",
+    "quickbooks": "QuickBooks", "freshbooks": "FreshBooks", "convertkit": "ConvertKit",
+    "bamboo hr": "BambooHR", "bamboohr": "BambooHR", "cal.com": "Cal.com",
+    "whatsapp": "WhatsApp", "youtube": "YouTube", "linkedin": "LinkedIn", "ebay": "eBay",
+}  # fmt: skip
+
+
+def display_name(tool: str) -> str:
+    """A tool's name as its makers write it ("shopify" → "Shopify", "github" → "GitHub")."""
+    return _DISPLAY.get(tool, " ".join(w[:1].upper() + w[1:] for w in tool.split()))
+
+
+def event_source(clause: str) -> str | None:
+    """The app named in a "when …" clause, in its usual spelling, or None."""
+    named = named_external_tools(clause)
+    return display_name(named[0]) if named else None

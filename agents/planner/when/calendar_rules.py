@@ -113,6 +113,10 @@ def read_month_rule(tokens: list[Token], i: int, r: Reading) -> int | None:
             if text(tokens, end) == "week" or (scope is None and _week_scope(tokens, i + 2)):
                 return _end_of_week(tokens, i, r, word)
             return None
+        # "end of the month at 5pm …", "at the end of the month, post …": opening the request or
+        # with a time of day, it is when an automation runs ("downgrade them at the end of the
+        # month" and "by the end of the month" are one-off deadlines).
+        strong = strong or (scope == "month" and _recurring_month_end(tokens, i, end))
         if word in ("end", "close"):
             return _rule(r, i, "last_day", scope, strong, end)
         return _first_day(r, i, scope, strong, end)
@@ -169,6 +173,17 @@ def _scope(tokens: list[Token], i: int) -> tuple[str | None, bool, int]:
     if scope in _SCOPES:
         return scope, strong, j + 1
     return None, False, i
+
+
+def _recurring_month_end(tokens: list[Token], i: int, end: int) -> bool:
+    k = i - 1
+    while k >= 0 and text(tokens, k) in ("the", "at", "on", "around", "towards", "toward"):
+        k -= 1
+    if k >= 0 and text(tokens, k) in _ONE_OFF_BEFORE:
+        return False
+    opens = k < 0
+    j = end + (text(tokens, end) in ("at", "@", ","))
+    return opens or kind(tokens, j) in ("clock", "num", "ampm")
 
 
 def _week_scope(tokens: list[Token], i: int) -> bool:
@@ -233,7 +248,9 @@ def read_month_days(tokens: list[Token], i: int, r: Reading) -> int | None:
     following = text(tokens, end)
     if following in _COUNTED:
         return None  # "for the 3rd time" counts; it names no day
-    on_the = before == "the" and text(tokens, i - 2) in ("on", "every", "each")
+    on_the = (before == "the" and text(tokens, i - 2) in ("on", "every", "each")) or (
+        before in ("every", "each") and listed
+    )
     if (
         not of_month
         and not on_the

@@ -38,6 +38,7 @@ def compose(r: Reading) -> Schedule | None:
         week_interval=week_interval if week_interval <= 12 else 1,
         only_on=only_on,
         clocked=bool(r.phrases or r.windows or r.minute_step or r.hour_step or r.office_hours),
+        asked_minutes=r.approximated,
     )
 
 

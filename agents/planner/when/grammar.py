@@ -110,15 +110,20 @@ def _every(tokens: list[Token], i: int, r: Reading) -> int | None:
     if weekday is not None:
         return weekday
     if kind(tokens, j) == "ord":
-        r.dom.add(tokens[j].value)
+        listed = read_month_days(tokens, j, r)  # "every 1st and 15th"
+        if listed is None:
+            r.dom.add(tokens[j].value)
         r.anchors.append(i)
-        return j + 1
+        return listed or j + 1
     return None
 
 
 def _minutes(r: Reading, i: int, n: int, end: int) -> int | None:
     if n % 60 == 0 and n:
         return _hours(r, i, n // 60, end)
+    if 60 < n < 24 * 60:  # "every 90 minutes": cron cannot; the nearest whole hours (said back)
+        r.approximated = n
+        return _hours(r, i, max(1, int(n / 60 + 0.5)), end)
     if not 1 <= n <= 59:
         return None
     r.minute_step = min(n, r.minute_step or n)

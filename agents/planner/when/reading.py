@@ -43,6 +43,7 @@ class Reading:
     end_of_week: bool = False
     dayparts: list[tuple[int, str]] = field(default_factory=list)
     anchors: list[int] = field(default_factory=list)  # where recurrence words are
+    approximated: int | None = None  # "every 90 minutes": asked minutes cron cannot step by
 
     def recurs(self) -> bool:
         """Whether anything in the request repeats on its own (not only a time or a date)."""

@@ -18,6 +18,7 @@ class Schedule:
     week_interval: int = 1
     only_on: str | None = None
     clocked: bool = False  # a time of day or a step was written ("at 3pm", "every 10 minutes")
+    asked_minutes: int | None = None  # "every 90 minutes": cron runs the nearest whole hours
 
     @property
     def cron(self) -> str:

@@ -1,0 +1,156 @@
+"""Risky acts read from a request by meaning: a class of verb acting on a class of object.
+
+Listing dangerous sentences does not carry to requests nobody wrote a rule for. Instead an act is
+risky when a verb of one class has an object of the matching class in the same clause:
+
+- **money**: charge, bill, refund, pay, wire, credit, top up … on an amount, a fee, a card,
+  a payment, funds, a balance ("charge a $35 late fee to the card on file");
+- **data**: send, post, push, export, share, upload … of people's personal details (a customer
+  or contact list, signups' emails and addresses, two or more of name/email/phone/address) to a
+  party outside the business (a partner, reseller, agency, a URL, a personal mailbox);
+- **bulk**: mailing addresses the business did not collect (bought, scraped, found on websites).
+
+The event that starts a workflow ("when a payment is refunded") is not an act; it is left out
+before reading. A negated check ("without asking", "no need to check", "just do it
+automatically") on any risky act is reported separately, so that it can be refused.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agents.planner.text import has
+
+# Clause breaks: an act and its object are read inside one clause.
+_CLAUSE = re.compile(r"[.;!?\n]|\bthen\b|\balso\b|,\s*and\b")
+
+# Imperative forms only: "refunds", "charges", "billing" are nouns far more often than acts.
+_MONEY_VERB = (
+    r"(?<![#\w-])(?:auto-?)?(?:charge|bill|debit|refund|pay|pay\s+out|wire|reimburse|credit|"
+    r"top\s+up|transfer|withdraw|deduct)\b|"
+    r"\b(?:start|stop|keep|begin|continue|by|for|from|before)\s+(?:charging|billing|debiting|"
+    r"refunding|paying|wiring|reimbursing|crediting|transferring)\b"
+)
+# The word before a verb that makes it a noun ("a charge", "failed charge", "stripe charge").
+_NOUN_BEFORE = frozenset(
+    re.findall(
+        r"\w+",
+        "a an the each every any failed successful new late stripe first last this that per no "
+        "of one their his her its our my your monthly weekly pending disputed total into as about "
+        "re like labelled labeled tagged marked",
+    )
+)
+_MONEY_OBJECT = (
+    r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?(?:usd|eur|gbp|dollars?|pounds?|euros?)\b|"
+    r"\b(?:fees?|money|funds|cash|payments?|payouts?|refunds?|cards?(?:\s+on\s+file)?|balance|"
+    r"deposits?|commissions?|salar(?:y|ies)|wages?|bonus(?:es)?|invoices?|bills?|amount\s+due|"
+    r"credits?|the\s+difference)\b"
+)
+# A money verb that names no money is still money when its object is a payee or payer.
+_PAYEE = (
+    r"\b(?:them|him|her|customers?|clients?|buyers?|members?|subscribers?|contractors?|"
+    r"freelancers?|suppliers?|vendors?|affiliates?|staff|employees?|everyone|each\s+\w+|"
+    r"every\s+\w+|all\s+\w+)\b"
+)
+_SHIP_VERB = (
+    r"\b(?:send|sends|sending|post|posts|posting|push|pushes|pushing|export\w*|share|shares|"
+    r"sharing|upload\w*|forward\w*|copy|copies|copying|sync\w*|hand\s+over|give|gives|dump\w*|"
+    r"email|e-mail|mail|transfer\w*|pass(?:es)?\s+on|feed|feeds|send\s+over)\b"
+)
+_PEOPLE = (
+    r"(?:customers?|clients?|contacts?|sign-?ups?|leads?|users?|members?|subscribers?|patients?|"
+    r"buyers?|shoppers?|guests?|students?|donors?|applicants?|attendees?|people)(?:'s?|s')?"
+)
+_DETAILS = (
+    r"(?:lists?|data|details|info|information|records|e-?mails?|e-?mail\s+addresses|addresses|"
+    r"phone\s+numbers|phones?|numbers|names|database|db|pii|profiles?|export|csv)"
+)
+_FIELDS = r"\b(?:names?|e-?mails?|e-?mail\s+addresses|phones?|phone\s+numbers|addresses|birthdays?|"
+_FIELDS += r"dates?\s+of\s+birth|order\s+history|ssns?|passport\s+numbers?)\b"
+_OUTSIDE_PARTY = (
+    r"\b(?:partners?|partner's|resellers?|reseller's|third[- ]part(?:y|ies)|affiliates?|"
+    r"agenc(?:y|ies)|agency's|vendors?|brokers?|another\s+company|other\s+compan(?:y|ies)|"
+    r"external|outside|someone\s+else|buddy|friend|cousin)\b(?!@)|"
+    r"https?://(?!(?:www\.)?(?:our|my)\b)\S+|"
+    r"\b(?:personal|private|home)\s+(?:e-?mail|gmail|inbox|address|account|dropbox|drive)\b|"
+    r"\bmy\s+(?:own\s+)?(?:gmail|hotmail|yahoo|icloud|proton\s*mail)\b|"
+    r"@(?:gmail|googlemail|yahoo|hotmail|outlook|live|icloud|aol|proton|protonmail|gmx)\.\w+"
+)
+# Addresses the business did not collect: bought or scraped, or found on the web.
+_BOUGHT_LIST = (
+    r"\b(?:buy|bought|purchas\w*|rent|rented|renting|scrap\w*|harvest\w*|crawl\w*)\s+"
+    r"(?:[\w,.-]+\s+){0,4}?(?:e-?mails?|e-?mail\s+addresses|addresses|contacts|leads|lists?|data\s*base)\b|"
+    r"\blist\s+of\s+\d[\d,.k]*\s+(?:[\w-]+\s+){0,2}?(?:e-?mails|addresses|contacts|leads|people)\b"
+)
+_FOUND_ON_WEB = (
+    r"\b(?:grab|collect|gather|pull|extract|find|look\s+up|dig\s+up|get|scrape)\w*\s+"
+    r"(?:[\w-]+\s+){0,4}?(?:e-?mails?|e-?mail\s+addresses|addresses|contact\s+(?:e-?mails?|"
+    r"details|info))\b[^.;]{0,40}?\b(?:on|from|off|of|in)\s+(?:[\w'/-]+\s+){0,5}?(?:web|internet|"
+    r"websites?|sites|web\s*pages?|pages|subreddits?|reddit|r/\w+|linkedin|twitter|forums?|google|"
+    r"instagram|facebook|directory|directories|comments|groups|profiles|online)\b"
+)
+_MAIL_VERB = (
+    r"\b(?:e-?mail\w*|mail\w*|send\w*|blast\w*|spam\w*|message\w*|newsletter|outreach|promo|"
+    r"offer|campaign)\b"
+)
+_NO_CHECK = (
+    r"\b(?:without|no)\s+(?:\w+\s+)?(?:checking|asking|confirming|confirmation|approval|review|"
+    r"reviewing|looking|human|me\s+(?:checking|seeing|looking))\b|"
+    r"\bno\s+need\s+to\s+(?:check|ask|confirm|review)\b|"
+    r"\bdon'?t\s+(?:run\s+it\s+by|check\s+with|ask|bother|wait\s+for)\s+(?:me|us|anyone)\b|"
+    r"\bno\s+questions\s+asked\b|\bstraight\s+away\s+without\b"
+)
+
+
+def clauses(text: str) -> list[str]:
+    """The request cut where one act ends and the next begins."""
+    return [c for c in _CLAUSE.split(text) if c.strip()]
+
+
+def moves_money(text: str) -> bool:
+    """Whether a clause moves money: a money verb with money, or a payer/payee, after it."""
+    for clause in clauses(text):
+        for verb in re.finditer(_MONEY_VERB, clause):
+            rest = clause[verb.end() : verb.end() + 70]
+            if _passive(clause, verb.start()) or _after_noun_word(clause, verb.start()):
+                continue
+            if has(rest, _MONEY_OBJECT) or (has(rest, _PAYEE) and "credit" not in verb.group(0)):
+                return True
+    return False
+
+
+def ships_personal_data(text: str) -> bool:
+    """Whether a clause sends people's personal details to a party outside the business."""
+    for clause in clauses(text):
+        verb = re.search(_SHIP_VERB, clause)
+        if not verb or not has(clause[verb.start() :], _OUTSIDE_PARTY):
+            continue
+        body = clause[verb.start() :]
+        people = re.search(rf"\b{_PEOPLE}\b[^.]{{0,25}}\b{_DETAILS}\b", body)
+        if people or len(set(re.findall(_FIELDS, body))) >= 2:
+            return True
+    return False
+
+
+def mails_unowned_addresses(text: str) -> bool:
+    """Whether the request mails addresses the business did not collect (bought, scraped)."""
+    return has(text, _MAIL_VERB) and (has(text, _BOUGHT_LIST) or has(text, _FOUND_ON_WEB))
+
+
+def skips_checks(text: str) -> bool:
+    """Whether the request says no person checks before it acts ("without asking me")."""
+    return has(text, _NO_CHECK)
+
+
+def _after_noun_word(clause: str, start: int) -> bool:
+    """ "a charge", "failed charge", "into refund / invoice / other": the word names a thing."""
+    words = clause[:start].split()
+    if words and (words[-1] in _NOUN_BEFORE or words[-1].endswith("ed") or words[-1] == "/"):
+        return True
+    return has(clause[start:], r"^\S+\s*[/|]")
+
+
+def _passive(clause: str, start: int) -> bool:
+    """ "is refunded", "was charged", "gets paid", "a payment … fails": a state, not an act."""
+    before = clause[max(0, start - 14) : start]
+    return has(before, r"\b(?:is|was|were|are|been|be|gets?|got|been)\s+$")
