@@ -20,6 +20,7 @@ from integrations.base import ActionContext
 from integrations.outbox import DeliveryUnknown
 from integrations.registry import ActionRegistry, UnknownActionError
 from storage.config import Settings
+from storage.group_commit import GroupWriter
 from storage.models import (
     Run,
     RunStatus,
@@ -100,6 +101,7 @@ class Engine:
         on_failure: FailureHook | None = None,
         on_success: SuccessHook | None = None,
         on_event: EventHook | None = None,
+        writer: GroupWriter | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
@@ -109,6 +111,9 @@ class Engine:
         self.on_failure = on_failure
         self.on_success = on_success
         self.on_event = on_event
+        # Commits go through the group writer (shared with other runs' of the same moment), or
+        # without one each in a transaction of its own.
+        self.writer = writer
         bind = sessions.kw.get("bind")
         assert isinstance(bind, AsyncEngine), "the engine's sessions must be bound to an engine"
         self.db: AsyncEngine = bind
@@ -225,7 +230,9 @@ class Engine:
             self.publish(state.run, kind, step_id=step_id, detail=detail)
 
     async def _write(self, write: run_writes.Write) -> bool:
-        """Commit `write` in a transaction of its own."""
+        """Commit `write`: with other runs' writes through the group writer, or on its own."""
+        if self.writer is not None:
+            return await self.writer.write(write)
         async with self.db.connect() as connection:
             return await _in_transaction(connection, write)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import insert
@@ -15,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.group_commit import WRITER_KEY, GroupWriter
 from storage.models import (
     Member,
     Run,
@@ -29,7 +31,7 @@ from storage.models import (
 from storage.scope import Tenant
 from workflows import service
 from workflows.errors import Conflict, NotFound
-from workflows.queue import enqueue_run
+from workflows.queue import SESSION_KEY, enqueue_run
 from workflows.service import active_version
 
 RunGate = Callable[[Tenant], Awaitable[str | None]]
@@ -97,8 +99,19 @@ async def start_run(
 
 
 async def _insert(session: AsyncSession, run_id: str, values: dict[str, Any]) -> None:
-    """INSERT the run (one cached Core statement, no unit of work) and commit; with a run queue
-    its job is written in the same transaction."""
+    """INSERT the run (one cached Core statement, no unit of work) and commit.
+
+    With a run queue its job is written in the same transaction. Otherwise, when the session has
+    nothing else to commit and the runtime has a group writer, the run shares a transaction with
+    other writes of the same moment (`storage.group_commit`); the call returns after its commit.
+    """
+    writer = session.info.get(WRITER_KEY)
+    queued = session.info.get(SESSION_KEY) is not None
+    pending = bool(session.new or session.dirty or session.deleted)
+    if isinstance(writer, GroupWriter) and not queued and not pending:
+        await session.commit()  # ends the session's read snapshot; nothing of its own to write
+        await writer.write(partial(_insert_on, values=values))
+        return
     await _insert_on(await session.connection(), values)
     await enqueue_run(session, run_id)
     await session.commit()
