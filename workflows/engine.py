@@ -215,6 +215,8 @@ class Engine:
 
         The first commit also writes the claim; if that finds the run taken, `_NotClaimed`."""
         claim = state.written.claim
+        if state.held and state.run.lease_owner is None:  # this write gives the lease back
+            self.leases.ending(state.run.id)
         write = run_writes.pending(state.written, state.run, state.done, state.events)
         state.events = []
         if not await self._write(write):

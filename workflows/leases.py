@@ -261,6 +261,9 @@ class LeaseKeeper:
         self.seconds = seconds
         self._held: set[str] = set()
         self.lost: set[str] = set()
+        # Runs whose next write gives the lease back (their end, a wait): a renewal that misses
+        # one of them found it already released by that write, not taken by another process.
+        self._ending: set[str] = set()
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -270,10 +273,16 @@ class LeaseKeeper:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._loop(), name="levqor-lease-keeper")
 
+    def ending(self, run_id: str) -> None:
+        """The run's next write releases its lease (call just before it)."""
+        if run_id in self._held:
+            self._ending.add(run_id)
+
     def release(self, run_id: str) -> None:
         """Stop renewing this run's lease (its end released it, or it was lost)."""
         self._held.discard(run_id)
         self.lost.discard(run_id)
+        self._ending.discard(run_id)
         if not self._held:
             self._changed.set()
 
@@ -303,7 +312,7 @@ class LeaseKeeper:
             log.warning("renewing %d run leases took %.1f s (the lease lasts %.1f s)",
                         len(held), took, self.seconds)  # fmt: skip
         for run_id in set(held) - renewed:
-            if run_id in self._held:
+            if run_id in self._held and run_id not in self._ending:
                 log.warning("run %s: lease lost to another process; stopping here", run_id)
                 self.lost.add(run_id)
 
