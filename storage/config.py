@@ -135,6 +135,9 @@ class Settings(BaseSettings):
     # SQLite only: this process's writers take turns on an asyncio lock instead of SQLite's busy
     # handler (storage/write_gate.py). Off by default: measured slower here (docs/performance.md).
     sqlite_write_gate: bool = Field(default=False, alias="LEVQOR_SQLITE_WRITE_GATE")
+    # Group commit (storage/group_commit.py): the engine's writes and new webhook runs of the
+    # same moment share one transaction, written by one writer task.
+    group_commit: bool = Field(default=True, alias="LEVQOR_GROUP_COMMIT")
     # Execution leases (docs/reliability.md): a run is executed by the process holding its lease,
     # renewed every third of this; another process takes the run over once it has expired.
     lease_seconds: float = Field(default=30.0, gt=0, alias="LEVQOR_LEASE_SECONDS")

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import bindparam, insert
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy import bindparam
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,10 +20,10 @@ from integrations.base import ActionContext
 from integrations.outbox import DeliveryUnknown
 from integrations.registry import ActionRegistry, UnknownActionError
 from storage.config import Settings
+from storage.group_commit import GroupWriter
 from storage.models import (
     ENDED_RUN_STATUSES,
     Run,
-    RunEvent,
     RunStatus,
     StepRun,
     StepStatus,
@@ -32,7 +32,7 @@ from storage.models import (
     Workspace,
 )
 from storage.types import utcnow
-from workflows import breakdowns, cancellation, leases, run_clock
+from workflows import breakdowns, cancellation, leases, run_clock, run_writes
 from workflows.expressions import evaluate
 from workflows.live import LiveEvent, LiveKind
 from workflows.poll_problems import poll_problem
@@ -68,12 +68,17 @@ class _LeaseLost(Exception):
     """Another process took the run over (this one's lease expired): stop without writing."""
 
 
+class _NotClaimed(Exception):
+    """The claim written with the run's first commit found the run taken: nothing was written."""
+
+
 @dataclass
 class _RunState:
     run: Run
     spec: WorkflowSpec
     context: dict[str, Any]
     done: dict[str, StepRun]
+    written: run_writes.Written
     requested_by: str | None = None
     workspace_deleted: bool = False  # read with the run: a run of a deleted workspace never starts
     deadline: float = 0.0  # the event loop's time at which the run is over its time limit
@@ -82,6 +87,7 @@ class _RunState:
     announce: list[tuple[LiveKind, str | None, str]] = field(default_factory=list)
     # Timeline events (RunEvent rows) not written yet: inserted together with the next commit.
     events: list[dict[str, Any]] = field(default_factory=list)
+    loaded: dict[str, Any] = field(default_factory=dict)  # the run's columns as loaded
 
 
 class Engine:
@@ -98,6 +104,7 @@ class Engine:
         on_failure: FailureHook | None = None,
         on_success: SuccessHook | None = None,
         on_event: EventHook | None = None,
+        writer: GroupWriter | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
@@ -107,6 +114,12 @@ class Engine:
         self.on_failure = on_failure
         self.on_success = on_success
         self.on_event = on_event
+        # Commits go through the group writer (shared with other runs' of the same moment), or
+        # without one each in a transaction of its own.
+        self.writer = writer
+        bind = sessions.kw.get("bind")
+        assert isinstance(bind, AsyncEngine), "the engine's sessions must be bound to an engine"
+        self.db: AsyncEngine = bind
         self.leases = leases.LeaseKeeper(sessions, leases.new_owner(), settings.lease_seconds)
 
     async def execute(self, run_id: str) -> Run:
@@ -127,6 +140,14 @@ class Engine:
             return await breakdowns.crashed(self, run_id, exc)
 
     async def _execute(self, run_id: str) -> Run:
+        for _ in range(3):  # again only if the run changed between its load and its claim
+            try:
+                return await self._execute_once(run_id)
+            except leases.ClaimChanged:
+                log.info("run %s changed while being claimed; reading it again", run_id)
+        return await self._execute_once(run_id)
+
+    async def _execute_once(self, run_id: str) -> Run:
         async with self.sessions() as session:
             state = await self._load(session, run_id)
             run = state.run
@@ -138,74 +159,91 @@ class Engine:
             if reason is not None:  # deleted workspace, unlinked agency: a second check at claim
                 outcome(await cancellation.cancel(session, run, reason))
                 return run
-            # The claim marks the run running in the session's transaction; it is committed with
-            # the first change after it (a wait ending, a skip) or just before the first action.
-            claim = await leases.claim(session, run, self.leases.owner, self.leases.seconds)
-            if claim is None:  # another process executes it (closing the session rolls back)
-                return run
-            try:
-                return await self._run_claimed(session, state, claim)
-            except _LeaseLost:  # nothing more is written: the session closes without committing
-                return run
-            finally:
+        # From here on the rows are detached: the engine writes them with Core statements only.
+        # The claim (which also marks the run running) is worked out from the loaded run and
+        # written with the first commit (a wait ending, a skip, or just before the first action).
+        pending = leases.expect(run, self.leases.owner, self.leases.seconds)
+        state.written.claim = pending
+        state.written.run = run_writes.run_values(run)
+        try:
+            return await self._run_claimed(state, pending.claim)
+        except _NotClaimed:  # another process executes it: the run as loaded, nothing written
+            for name, value in state.loaded.items():
+                setattr(run, name, value)
+            return run
+        except _LeaseLost:  # nothing more is written
+            return run
+        finally:
+            if state.held:  # only the execution whose claim was written holds the lease
                 self.leases.release(run.id)
 
-    async def _run_claimed(
-        self, session: AsyncSession, state: _RunState, claim: leases.Claim
-    ) -> Run:
+    async def _run_claimed(self, state: _RunState, claim: leases.Claim) -> Run:
         run = state.run
         state.announce.append(("run.started", None, ""))
-        if claim.recovered:
-            log.warning("run %s: taken over (its last executor stopped or lost its lease)", run.id)
+        if claim.recovered:  # logged once the claim is written (`_commit`)
             _event(state, None, "run_recovered", breakdowns.RECOVERED.format(n=claim.recoveries))
         if claim.recoveries >= self.settings.run_max_recoveries:
-            return await self._end_failed(session, state, breakdowns.poison(claim.recoveries))
+            return await self._end_failed(state, breakdowns.poison(claim.recoveries))
         if problem := poll_problem(run):  # the poll could not look: its reason is the failure
-            return await self._end_failed(session, state, problem)
+            return await self._end_failed(state, problem)
         state.deadline = run_clock.deadline(claim, self.settings.run_max_seconds)
         last = len(state.spec.steps) - 1
         try:
             if run_clock.past(state.deadline):
                 raise StepFailed(run_clock.over_time(self.settings.run_max_seconds, None))
             for position, step in enumerate(state.spec.steps):
-                if not await self._step(session, state, position, step, last=position == last):
+                if not await self._step(state, position, step, last=position == last):
                     self.publish(run, "run.waiting", detail=str(run.resume_at or ""))
                     return run  # waiting
         except StepFailed as failure:
-            return await self._end_failed(session, state, str(failure))
+            return await self._end_failed(state, str(failure))
         # The last step's outcome (if not committed yet) and the run's success share a commit.
         run.status, run.finished_at, run.lease_owner = RunStatus.succeeded, utcnow(), None
         state.announce.append(("run.succeeded", None, ""))
-        await self._commit(session, state)
+        await self._commit(state)
         if self.on_success and not run.dry_run:
             await self.on_success(run)
         outcome(run)
         return run
 
-    async def _end_failed(self, session: AsyncSession, state: _RunState, message: str) -> Run:
+    async def _end_failed(self, state: _RunState, message: str) -> Run:
         run = state.run
         run.status, run.error, run.finished_at = RunStatus.failed, message, utcnow()
         run.lease_owner = None
-        await self._commit(session, state)
+        await self._commit(state)
         outcome(run)
         self.publish(run, "run.failed", detail=message)
         if self.on_failure and not run.dry_run:
             await self.on_failure(run, message)
         return run
 
-    async def _commit(self, session: AsyncSession, state: _RunState) -> None:
-        """Commit (with the timeline events noted), then publish what the commit made true."""
-        if state.events:
-            connection = await session.connection()
-            await connection.execute(insert(RunEvent), state.events)
-            state.events = []
-        await session.commit()
+    async def _commit(self, state: _RunState) -> None:
+        """Write what changed (with the timeline events noted), then publish what that made true.
+
+        The first commit also writes the claim; if that finds the run taken, `_NotClaimed`."""
+        claim = state.written.claim
+        if state.held and state.run.lease_owner is None:  # this write gives the lease back
+            self.leases.ending(state.run.id)
+        write = run_writes.pending(state.written, state.run, state.done, state.events)
+        state.events = []
+        if not await self._write(write):
+            raise _NotClaimed(state.run.id)
+        if claim is not None and claim.claim.recovered:
+            log.warning("run %s: taken over (its last executor stopped or lost its lease)",
+                        state.run.id)  # fmt: skip
         if not state.held and state.run.lease_owner == self.leases.owner:
             state.held = True
             self.leases.hold(state.run.id)
         announce, state.announce = state.announce, []
         for kind, step_id, detail in announce:
             self.publish(state.run, kind, step_id=step_id, detail=detail)
+
+    async def _write(self, write: run_writes.Write) -> bool:
+        """Commit `write`: with other runs' writes through the group writer, or on its own."""
+        if self.writer is not None:
+            return await self.writer.write(write)
+        async with self.db.connect() as connection:
+            return await _in_transaction(connection, write)
 
     def publish(
         self, run: Run, kind: LiveKind, *, step_id: str | None = None, detail: str = ""
@@ -229,6 +267,7 @@ class Engine:
             assert version is not None
             spec = spec_of(version)
         done = {r.step_id: r for r in rows}
+        written = run_writes.Written.loaded(run, rows)
         context: dict[str, Any] = {
             "trigger": run.trigger_payload,
             "steps": {r.step_id: r.output or {} for r in rows if r.status == StepStatus.succeeded},
@@ -238,11 +277,13 @@ class Engine:
             "now": utcnow().isoformat(),
         }
         deleted = workspace.deleted_at is not None
-        return _RunState(run, spec, context, done, workflow.created_by, workspace_deleted=deleted)
+        state = _RunState(
+            run, spec, context, done, written, workflow.created_by, workspace_deleted=deleted
+        )
+        state.loaded = dict(written.run)
+        return state
 
-    async def _step(
-        self, session: AsyncSession, state: _RunState, position: int, step: Step, *, last: bool
-    ) -> bool:
+    async def _step(self, state: _RunState, position: int, step: Step, *, last: bool) -> bool:
         """Run one step; False when the run must now wait.
 
         The last step's success is left for `execute` to commit together with the run's.
@@ -254,7 +295,7 @@ class Engine:
             state.context["steps"][step.id] = existing.output or _failed_output(existing.error)
             return True
         if step.wait:
-            return await self._wait(session, state, position, step, existing)
+            return await self._wait(state, position, step, existing)
         if run.id in self.leases.lost:
             raise _LeaseLost(run.id)
         if run_clock.past(state.deadline):
@@ -263,24 +304,23 @@ class Engine:
             try:
                 go = evaluate(step.when, state.context)
             except Exception as exc:  # any error in a condition fails the step in words
-                raise await self._fail(
-                    session, state, self._row(session, state, step, position), exc
-                ) from exc
+                raise await self._fail(state, self._row(state, step, position), exc) from exc
             if not go:
-                row = self._row(session, state, step, position)
+                row = self._row(state, step, position)
                 row.status, row.finished_at = StepStatus.skipped, utcnow()
                 _event(state, step.id, "step_skipped", f"condition false: {step.when}")
-                await self._commit(session, state)
+                # Written with the next commit: the run's end, or before the next action.
                 return True
-        if state.announce:  # the run is stored as running before any action starts
-            await self._commit(session, state)
-        row = existing or self._row(session, state, step, position)
+        # Before any action starts the run is stored as running, and skips before it recorded.
+        if state.announce or state.events:
+            await self._commit(state)
+        row = existing or self._row(state, step, position)
         assert step.action is not None
         try:
             action = self.registry.get(step.action)
             inputs = render_inputs(step.inputs, state.context, markup=action.integration)
         except (UnknownActionError, InputsError) as exc:
-            raise await self._fail(session, state, row, exc) from exc
+            raise await self._fail(state, row, exc) from exc
         # Recorded with the step's outcome (one commit per step; the last step's is the run's): a
         # crash mid-step leaves the step unfinished either way, and its idempotency key keeps the
         # re-execution from repeating it. Start and finish live on the step row itself; events
@@ -310,7 +350,7 @@ class Engine:
         async def on_retry(number: int, error: BaseException, delay: float) -> None:
             message = f"attempt {number} failed ({describe(error)}); retrying in {delay:.2f}s"
             _event(state, step.id, "step_retry", message)
-            await self._commit(session, state)
+            await self._commit(state)
 
         if existing is not None and existing.status == StepStatus.running:
             _event(state, step.id, "step_resumed", breakdowns.RESUMED)
@@ -329,15 +369,15 @@ class Engine:
             row.duration_ms = (time.perf_counter() - started) * 1000
             if isinstance(exc, TimeoutError) and run_clock.past(state.deadline):
                 why = run_clock.over_time(self.settings.run_max_seconds, step.id)
-                raise await self._fail(session, state, row, exc, why) from exc
+                raise await self._fail(state, row, exc, why) from exc
             if not step.continue_on_error or isinstance(exc, DeliveryUnknown):
-                raise await self._fail(session, state, row, exc) from exc
-            await self._fail(session, state, row, exc, continuing=True)
+                raise await self._fail(state, row, exc) from exc
+            await self._fail(state, row, exc, continuing=True)
             row.output = _failed_output(row.error)
             state.context["steps"][step.id] = row.output
             state.announce.append(("step.finished", step.id, step.action))
             if not last:
-                await self._commit(session, state)
+                await self._commit(state)
             return True
         row.duration_ms = (time.perf_counter() - started) * 1000
         row.output = output.model_dump(mode="json")
@@ -347,12 +387,11 @@ class Engine:
         state.context["steps"][step.id] = row.output
         state.announce.append(("step.finished", step.id, step.action))
         if not last:
-            await self._commit(session, state)
+            await self._commit(state)
         return True
 
     async def _wait(
         self,
-        session: AsyncSession,
         state: _RunState,
         position: int,
         step: Step,
@@ -363,26 +402,26 @@ class Engine:
             due = existing.started_at + timedelta(seconds=step.wait_seconds)
             if due > utcnow():
                 run_clock.pause(run, due)
-                await self._commit(session, state)
+                await self._commit(state)
                 return False
             existing.status, existing.finished_at = StepStatus.succeeded, utcnow()
             existing.output = {"waited_until": due.isoformat()}
             state.context["steps"][step.id] = existing.output
             _event(state, step.id, "wait_over", "")
-            await self._commit(session, state)  # with the run's "running"
+            await self._commit(state)  # with the run's "running"
             return True
-        row = self._row(session, state, step, position)
+        row = self._row(state, step, position)
         row.status = StepStatus.waiting
         due = row.started_at + timedelta(seconds=step.wait_seconds)
         run_clock.pause(run, due)
         _event(state, step.id, "waiting", f"until {due.isoformat()}")
-        await self._commit(session, state)
+        await self._commit(state)
         if self.on_wait and not run.dry_run:
             await self.on_wait(run.id, due)
         return False
 
     @staticmethod
-    def _row(session: AsyncSession, state: _RunState, step: Step, position: int) -> StepRun:
+    def _row(state: _RunState, step: Step, position: int) -> StepRun:
         row = StepRun(
             workspace_id=state.run.workspace_id,
             run_id=state.run.id,
@@ -392,12 +431,10 @@ class Engine:
             idempotency_key=f"{state.run.id}:{step.id}",
         )
         state.done[step.id] = row
-        session.add(row)
         return row
 
     async def _fail(
         self,
-        session: AsyncSession,
         state: _RunState,
         row: StepRun,
         error: BaseException,
@@ -414,10 +451,14 @@ class Engine:
         if isinstance(error, DeliveryUnknown):  # not a failure we know of: it may have gone
             row.status, message = StepStatus.unknown, f"step {row.step_id}: {why}"
         row.error, row.finished_at = why, utcnow()
-        session.add(row)
         _event(state, row.step_id, "step_failed", message)  # committed with the run's
         log.warning("run %s: %s", run.id, message)
         return StepFailed(message)
+
+
+async def _in_transaction(connection: AsyncConnection, write: run_writes.Write) -> bool:
+    async with connection.begin():
+        return await write(connection)
 
 
 def _failed_output(error: str | None) -> dict[str, Any]:

@@ -4,7 +4,10 @@ A claim is one conditional UPDATE (with `FOR UPDATE SKIP LOCKED` on PostgreSQL, 
 never waits on another's claim): it succeeds only if nobody holds the run or its holder's lease
 expired, and only if the lease is still the one the claimer read (`lease_expires_at` doubles as
 the lease's version: every claim and renewal moves it). The same UPDATE marks the run running,
-so a lease costs no statement of its own on the hot path. The holder's `LeaseKeeper` renews its
+so a lease costs no statement of its own on the hot path. The engine does not even wait for it:
+it works the claim out from the run as loaded (`expect`: the claim only succeeds while the lease
+is the one loaded, so what it writes is known) and writes it with the run's first commit
+(`claim_on`, which checks it), before any action starts. The holder's `LeaseKeeper` renews its
 leases every third of `LEVQOR_LEASE_SECONDS`; the run's last write releases it.
 
 A process that died on this machine (same host and PID namespace, its PID gone) has its leases
@@ -24,8 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, or_, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -109,32 +111,52 @@ _CLAIM = (
 )
 
 
-async def claim(session: AsyncSession, run: Run, owner: str, seconds: float) -> Claim | None:
-    """Take the lease of `run` (as loaded) in the session's transaction; None if someone has it.
+@dataclass(frozen=True)
+class PendingClaim:
+    """A claim worked out from the run as loaded, to be written with the run's first commit."""
 
-    The loaded `run` is brought up to date with what the claim wrote without becoming dirty,
-    so the ORM writes nothing more for it until the engine changes it again.
+    params: dict[str, Any]
+    claim: Claim
+
+
+def expect(run: Run, owner: str, seconds: float) -> PendingClaim:
+    """The claim of `run` (as loaded) that `claim_on` will write, applied to `run` already.
+
+    The claim succeeds only while the lease is the one loaded (`lease_expires_at` unchanged),
+    so what it writes follows from the loaded row: the engine goes on without a round trip and
+    writes the claim in the same transaction as its first change. `claim_on` checks it.
     """
     now = utcnow()
     until = now + timedelta(seconds=seconds)
-    before = run.recoveries
-    params = {"c_id": run.id, "c_now": now, "c_seen": run.lease_expires_at}
-    connection = await session.connection()
-    row = (await connection.execute(_CLAIM, {**params, "c_owner": owner, "c_until": until})).first()
+    recovered = run.lease_owner is not None  # a lease still held: the last execution stopped
+    recoveries = run.recoveries + (1 if recovered else 0)
+    running_since = run.running_since or now
+    params = {"c_id": run.id, "c_now": now, "c_seen": run.lease_expires_at,
+              "c_owner": owner, "c_until": until}  # fmt: skip
+    run.status, run.resume_at, run.started_at = RunStatus.running, None, run.started_at or now
+    run.running_since, run.lease_owner, run.lease_expires_at = running_since, owner, until
+    run.recoveries = recoveries
+    claim = Claim(recoveries, recovered, running_since, float(run.active_seconds))
+    return PendingClaim(params, claim)
+
+
+class ClaimChanged(Exception):
+    """The run changed between its load and its claim: what was worked out from it is wrong."""
+
+
+async def claim_on(connection: AsyncConnection, pending: PendingClaim) -> bool:
+    """Write the claim in the connection's transaction: False if someone else has the run.
+
+    Raises `ClaimChanged` (rolling the transaction back is the caller's) when the claim wrote
+    something other than what `expect` worked out."""
+    row = (await connection.execute(_CLAIM, pending.params)).first()
     if row is None:
-        return None
-    recoveries, started_at, running_since, active_seconds = row
-    for name, value in (
-        ("status", RunStatus.running),
-        ("resume_at", None),
-        ("started_at", started_at),
-        ("running_since", running_since),
-        ("lease_owner", owner),
-        ("lease_expires_at", until),
-        ("recoveries", recoveries),
-    ):
-        set_committed_value(run, name, value)
-    return Claim(int(recoveries), recoveries > before, running_since or now, float(active_seconds))
+        return False
+    recoveries, _started_at, _running_since, active_seconds = row
+    claim = pending.claim
+    if int(recoveries) != claim.recoveries or float(active_seconds) != claim.active_seconds:
+        raise ClaimChanged(str(pending.params["c_id"]))
+    return True
 
 
 _CRASHED = (
@@ -239,6 +261,9 @@ class LeaseKeeper:
         self.seconds = seconds
         self._held: set[str] = set()
         self.lost: set[str] = set()
+        # Runs whose next write gives the lease back (their end, a wait): a renewal that misses
+        # one of them found it already released by that write, not taken by another process.
+        self._ending: set[str] = set()
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -248,10 +273,16 @@ class LeaseKeeper:
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._loop(), name="levqor-lease-keeper")
 
+    def ending(self, run_id: str) -> None:
+        """The run's next write releases its lease (call just before it)."""
+        if run_id in self._held:
+            self._ending.add(run_id)
+
     def release(self, run_id: str) -> None:
         """Stop renewing this run's lease (its end released it, or it was lost)."""
         self._held.discard(run_id)
         self.lost.discard(run_id)
+        self._ending.discard(run_id)
         if not self._held:
             self._changed.set()
 
@@ -281,7 +312,7 @@ class LeaseKeeper:
             log.warning("renewing %d run leases took %.1f s (the lease lasts %.1f s)",
                         len(held), took, self.seconds)  # fmt: skip
         for run_id in set(held) - renewed:
-            if run_id in self._held:
+            if run_id in self._held and run_id not in self._ending:
                 log.warning("run %s: lease lost to another process; stopping here", run_id)
                 self.lost.add(run_id)
 

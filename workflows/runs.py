@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.group_commit import WRITER_KEY, GroupWriter
 from storage.models import (
     Member,
     Run,
@@ -24,7 +31,7 @@ from storage.models import (
 from storage.scope import Tenant
 from workflows import service
 from workflows.errors import Conflict, NotFound
-from workflows.queue import enqueue_run
+from workflows.queue import SESSION_KEY, enqueue_run
 from workflows.service import active_version
 
 RunGate = Callable[[Tenant], Awaitable[str | None]]
@@ -62,29 +69,65 @@ async def start_run(
             return StartedRun(existing, False)
     if version_id is None:
         version_id = (version or await active_version(tenant, workflow)).id
-    run = tenant.add(
-        Run(
-            workspace_id="",
-            workflow_id=workflow.id,
-            version_id=version_id,
-            trigger_type=trigger_type,
-            trigger_payload=payload or {},
-            idempotency_key=idempotency_key,
-            dry_run=dry_run,
-        )
+    run = Run(
+        workspace_id=tenant.workspace_id,
+        workflow_id=workflow.id,
+        version_id=version_id,
+        trigger_type=trigger_type,
+        trigger_payload=payload or {},
+        idempotency_key=idempotency_key,
+        dry_run=dry_run,
     )
-    # With a run queue (PostgreSQL workers), its job is written in this same transaction.
-    await enqueue_run(tenant.session, run.id)
+    session = tenant.session
     workflow_id = workflow.id  # the rollback below expires loaded rows
+    values = run_values(run)
     try:
-        await tenant.session.commit()
+        await _insert(session, run.id, values)
     except IntegrityError:
-        await tenant.session.rollback()
+        await session.rollback()
         existing = await _by_key(tenant, workflow_id, idempotency_key or "")
         if existing is None:
             raise
         return StartedRun(existing, False)
+    # Stored: the session keeps it as a loaded row (every column loaded), so a caller's later
+    # change is an UPDATE of that column and reading one needs no query.
+    make_transient_to_detached(run)
+    for name, value in values.items():
+        set_committed_value(run, name, value)
+    session.add(run)
     return StartedRun(run, True)
+
+
+async def _insert(session: AsyncSession, run_id: str, values: dict[str, Any]) -> None:
+    """INSERT the run (one cached Core statement, no unit of work) and commit.
+
+    With a run queue its job is written in the same transaction. Otherwise, when the session has
+    nothing else to commit and the runtime has a group writer, the run shares a transaction with
+    other writes of the same moment (`storage.group_commit`); the call returns after its commit.
+    """
+    writer = session.info.get(WRITER_KEY)
+    queued = session.info.get(SESSION_KEY) is not None
+    pending = bool(session.new or session.dirty or session.deleted)
+    if isinstance(writer, GroupWriter) and not queued and not pending:
+        await session.commit()  # ends the session's read snapshot; nothing of its own to write
+        await writer.write(partial(_insert_on, values=values))
+        return
+    await _insert_on(await session.connection(), values)
+    await enqueue_run(session, run_id)
+    await session.commit()
+
+
+async def _insert_on(connection: AsyncConnection, values: dict[str, Any]) -> None:
+    await connection.execute(_INSERT_RUN, values)
+
+
+_INSERT_RUN = insert(Run)
+_RUN_COLUMNS = tuple(c.name for c in Run.__table__.columns)  # type: ignore[attr-defined]
+
+
+def run_values(run: Run) -> dict[str, Any]:
+    """Every column of a new run, for its INSERT."""
+    return {name: getattr(run, name) for name in _RUN_COLUMNS}
 
 
 async def _by_key(tenant: Tenant, workflow_id: str, key: str) -> Run | None:

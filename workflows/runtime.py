@@ -17,6 +17,7 @@ from integrations.catalog import default_registry
 from integrations.registry import ActionRegistry
 from storage.config import Settings
 from storage.db import create_engine, session_factory
+from storage.group_commit import WRITER_KEY, GroupWriter
 from storage.models import (
     ENDED_RUN_STATUSES,
     Run,
@@ -56,7 +57,13 @@ class Runtime:
         self.db: AsyncEngine = create_engine(settings)
         # With a run queue (PostgreSQL workers), `start_run` on these sessions enqueues its run.
         self.queue = RunQueue(settings) if settings.queue_enabled else None
-        info = {SESSION_KEY: self.queue} if self.queue else None
+        # Group commit: the engine's writes and new runs of the same moment share a transaction.
+        self.writer = GroupWriter(self.db) if settings.group_commit else None
+        info: dict[str, Any] = {}
+        if self.queue:
+            info[SESSION_KEY] = self.queue
+        if self.writer:
+            info[WRITER_KEY] = self.writer
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.db, info)
         self.live = LiveEvents()
         # On PostgreSQL, live events cross nodes (a browser on one sees runs executed on another).
@@ -74,6 +81,7 @@ class Runtime:
             on_failure=self._on_failure,
             on_success=self._on_success,
             on_event=self._on_event,
+            writer=self.writer,
         )
         self.notices = FailureNotices(settings, self.sessions, self.registry, self.http)
         self.chaser = ApprovalChaser(settings, self.sessions, self.registry, self.http)
@@ -211,6 +219,8 @@ class Runtime:
         if self._tasks:  # cancelled runs hand their leases back before the pool closes
             await asyncio.wait(self._tasks, timeout=5)
         await self.engine.leases.stop()
+        if self.writer is not None:
+            await self.writer.close()
         if self.bus is not None:
             await self.bus.close()
         await self.http.aclose()

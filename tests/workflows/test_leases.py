@@ -24,6 +24,7 @@ from tests.fakes.http_server import LoopbackServer, serve_app
 from tests.fakes.slack_api import TOKEN, FakeSlack, fake_slack  # noqa: F401
 from tests.fakes.smtp_inbox import Inbox, smtp_inbox
 from tests.workflows.helpers import Recorder, activate, new_run
+from workflows.leases import LeaseKeeper
 from workflows.runtime import Runtime
 
 UNKNOWN_WORDS = "We may or may not have sent this message: the process stopped while sending"
@@ -306,3 +307,25 @@ async def test_a_process_that_lost_its_lease_stops_before_its_next_step(
         run = await session.get(Run, run_id)
     assert run is not None and run.status == RunStatus.running
     assert run.lease_owner == "elsewhere:1:1:d4"  # nothing of the loser's was written
+
+
+async def test_a_run_whose_last_write_released_its_lease_is_not_reported_lost(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    """A renewal racing a run's end (its write released the lease) must not call it lost."""
+    spec = {"name": "Say", "trigger": {"type": "manual"},
+            "steps": [{"id": "say", "action": "slack.post_message",
+                       "inputs": {"channel": "#ops", "text": "hi"}}]}  # fmt: skip
+    workflow = await activate(sessions, workspace, spec, default_registry())
+    ending = (await new_run(sessions, workflow)).run.id
+    taken = (await new_run(sessions, workflow)).run.id
+    keeper = LeaseKeeper(sessions, "this-process", 30)
+    try:  # neither row names this process as its holder any more
+        keeper.hold(ending)
+        keeper.hold(taken)
+        keeper.ending(ending)
+        await keeper.renew()
+    finally:
+        await keeper.stop()
+    assert ending not in keeper.lost
+    assert taken in keeper.lost  # not renewed, and not released by its own write: lost

@@ -1,0 +1,109 @@
+"""Group commit: writes handed in within the same moment share one transaction.
+
+Each caller hands `GroupWriter.write` a function that issues its statements on a connection; the
+writer runs every function queued while the previous transaction was committing (and those queued
+in the same turn of the event loop) in one transaction, commits once, and only then tells each
+caller its result. A caller is never told before its writes are committed.
+
+If anything in a shared transaction fails, it is rolled back and every function of it is run
+again in a transaction of its own, so one caller's error (a duplicate idempotency key) reaches
+that caller only and nobody else's writes are lost. A function must therefore only write to the
+database (no side effects outside it) and be safe to run again after a rollback.
+
+One writer task per process writes these transactions one after another, on one connection at a
+time: on SQLite (WAL) that is the single writer SQLite allows, without the busy handler's naps
+between the engine's own writers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Work = Callable[[AsyncConnection], Awaitable[T]]
+WRITER_KEY = "levqor_group_writer"  # a session's `info` key: the runtime's writer
+
+
+class GroupWriter:
+    """Batches writes into shared transactions; `close()` writes what is queued, then stops."""
+
+    def __init__(self, engine: AsyncEngine, *, max_batch: int = 256) -> None:
+        self._engine = engine
+        self.max_batch = max_batch
+        self._queue: list[tuple[Work[Any], asyncio.Future[Any]]] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+        self.transactions = 0  # committed transactions (a measure of the batching)
+        self.writes = 0  # functions committed
+
+    async def write(self, work: Work[T]) -> T:
+        """Run `work` in a shared transaction; return its result once that has committed."""
+        if self._closed:
+            raise RuntimeError("the group writer is closed")
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.append((work, future))
+        self._wake.set()
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._loop(), name="levqor-group-writer")
+        return await future
+
+    async def close(self) -> None:
+        """Write whatever is queued, then stop the writer task."""
+        self._closed = True
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._wake.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def _loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            await asyncio.sleep(0)  # writers of this same turn of the loop join the batch
+            while self._queue:
+                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+                await self._flush(batch)
+            if self._closed:
+                return
+
+    async def _flush(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
+        try:
+            results = await self._transaction([work for work, _ in batch])
+        except Exception as exc:
+            if len(batch) == 1:
+                _settle(batch[0][1], exception=exc)
+                return
+            log.debug("a shared transaction of %d writes failed (%s); one by one", len(batch), exc)
+            for item in batch:  # each alone: the failing one fails only its own caller
+                await self._flush([item])
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            _settle(future, result=result)
+
+    async def _transaction(self, works: list[Work[Any]]) -> list[Any]:
+        async with self._engine.connect() as connection, connection.begin():
+            results = [await work(connection) for work in works]
+        self.transactions += 1
+        self.writes += len(works)
+        return results
+
+
+def _settle(
+    future: asyncio.Future[Any], *, result: Any = None, exception: BaseException | None = None
+) -> None:
+    if future.done():  # its caller was cancelled meanwhile: the write stands all the same
+        return
+    if exception is not None:
+        future.set_exception(exception)
+    else:
+        future.set_result(result)

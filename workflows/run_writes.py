@@ -1,0 +1,97 @@
+"""What an executing run writes at each of its commits, as Core statements (no unit of work).
+
+The engine changes its run and step rows in memory (detached from any session). At each commit,
+`pending` compares them with what was last written and returns one function that issues just the
+difference — the claim if it is not written yet, new step rows, changed columns of step rows and
+of the run, timeline events — on a connection, in the transaction the engine gives it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
+
+from storage.models import Run, RunEvent, StepRun
+from workflows import leases
+
+# Columns the engine changes on a run (the lease's expiry is the claim's and the keeper's only).
+RUN_COLUMNS = ("status", "error", "finished_at", "lease_owner", "resume_at", "started_at",
+               "running_since", "active_seconds", "recoveries")  # fmt: skip
+STEP_COLUMNS = tuple(c.name for c in StepRun.__table__.columns)  # type: ignore[attr-defined]
+Write = Callable[[AsyncConnection], Awaitable[bool]]
+
+_INSERT_STEPS = insert(StepRun)
+_INSERT_EVENTS = insert(RunEvent)
+
+
+def run_values(run: Run) -> dict[str, Any]:
+    """The run's columns the engine may change, as they are now."""
+    return {name: getattr(run, name) for name in RUN_COLUMNS}
+
+
+def step_values(row: StepRun) -> dict[str, Any]:
+    """Every column of a step row, as it is now (inputs and output copied: they are dicts)."""
+    values = {name: getattr(row, name) for name in STEP_COLUMNS}
+    for name in ("inputs", "output"):
+        if isinstance(values[name], dict):
+            values[name] = dict(values[name])
+    return values
+
+
+@dataclass
+class Written:
+    """What the database holds of one run, as far as this engine knows (its last commit)."""
+
+    run: dict[str, Any]
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)  # step id → columns
+    claim: leases.PendingClaim | None = None  # worked out, not written yet
+
+    @classmethod
+    def loaded(cls, run: Run, rows: list[StepRun]) -> Written:
+        return cls(run_values(run), {r.step_id: step_values(r) for r in rows})
+
+
+def pending(
+    written: Written, run: Run, rows: dict[str, StepRun], events: list[dict[str, Any]]
+) -> Write:
+    """The statements that bring the database up to `run` and `rows`, plus `events`.
+
+    `written` is updated as if they were committed (the engine stops at a failed commit). The
+    returned function is False when the claim found the run taken by someone else."""
+    claim, written.claim = written.claim, None
+    new: list[dict[str, Any]] = []
+    changed: list[tuple[str, dict[str, Any]]] = []
+    for step_id, row in rows.items():
+        now = step_values(row)
+        before = written.steps.get(step_id)
+        if before is None:
+            new.append(now)
+        elif now != before:
+            changed.append((row.id, {k: v for k, v in now.items() if before.get(k) != v}))
+        written.steps[step_id] = now
+    now_run = run_values(run)
+    run_changes = {k: v for k, v in now_run.items() if written.run.get(k) != v}
+    written.run = now_run
+    run_id, events = run.id, list(events)
+
+    async def write(connection: AsyncConnection) -> bool:
+        if claim is not None and not await leases.claim_on(connection, claim):
+            return False
+        if new:
+            await connection.execute(_INSERT_STEPS, new)
+        for row_id, values in changed:
+            await connection.execute(
+                update(StepRun).where(col(StepRun.id) == row_id).values(values)
+            )
+        if run_changes:
+            await connection.execute(update(Run).where(col(Run.id) == run_id).values(run_changes))
+        if events:
+            await connection.execute(_INSERT_EVENTS, events)
+        return True
+
+    return write
