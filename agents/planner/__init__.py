@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from agents.drafts import DraftResult
 from agents.planner import dangerous, vague
 from agents.planner.builder import build_spec, complete_spec
+from agents.planner.compose import compose_messages
 from agents.planner.guard import (
     choices_for,
     clarification,
@@ -19,6 +20,7 @@ from agents.planner.guard import (
 )
 from agents.planner.intents import TriggerReading, detect_trigger, mask_inbound
 from agents.planner.learned import choose_trigger, prediction_for
+from agents.planner.notify import without_conditions
 from agents.planner.recipes import apply_recipes
 from agents.planner.schedule import schedule_note
 from agents.planner.slots import read_slots
@@ -52,12 +54,14 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     raw = build_spec(request, trigger, slots)
     settled = apply_recipes(raw, trigger, slots)
     complete_spec(raw, trigger, slots, prediction)
+    compose_messages(raw, request)  # messages say what they are for, never the trigger dump
     note = schedule_note(raw["trigger"]) if raw["trigger"]["type"] == "schedule" else None
     if note:
         raw["description"] = f"{raw['description']} ({note})"[:2000]
     if timezone and raw["trigger"]["type"] != "schedule":
         raw["description"] = f"{raw['description']} (times in {timezone})"[:2000]
-    question = clarification(mask_inbound(slots.text), raw, slots.tools | settled)
+    asked = without_conditions(mask_inbound(slots.text))  # "opened an email" asks no send
+    question = clarification(asked, raw, slots.tools | settled)
     suggestions = choices_for(question)
     if unclear:
         question, suggestions = vague.question(text), _template_suggestions(text)
@@ -66,7 +70,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         # The refused reading is credential handling, whatever else it does (class C).
         raw["steps"][:0] = credential_steps(text)
     if question:
-        raw["steps"].extend(placeholder_steps(raw, slots.text))
+        raw["steps"].extend(placeholder_steps(raw, without_conditions(slots.text)))
     try:
         spec = WorkflowSpec.model_validate(raw)
     except ValidationError as exc:

@@ -40,8 +40,33 @@ _EMAIL_WORDS = (
 _OWNERS = r"co-?founder|partner|owners?"
 
 
+# "haven't opened an email", "who clicked our email", "if the email bounced": the word names
+# what happened to a message, inside a condition; no verb there asks for a send.
+_EMAIL_IN_CONDITION = (
+    r"\b(?:opened|opens?|opening|clicked|clicks?|read|reads|received|receives?|got|gets|answered|"
+    r"replied\s+to|unsubscribed\s+from|bounced|engaged\s+with|ignored)\s+"
+    r"(?:an?|the|our|any|my|their|your|one|some|each|every|this|that)?\s*(?:of\s+our\s+)?"
+    r"(?:marketing\s+|newsletter\s+|campaign\s+)?(e-?mails?|newsletters?)\b|"
+    r"\b(?:the|their|an?|our|that|this)\s+(e-?mails?)\s+(?:bounced|bounces|was\s+opened|"
+    r"is\s+opened|was\s+read|failed|went\s+unopened)\b"
+)
+
+
+def without_conditions(t: str) -> str:
+    """The request with emails named only inside a condition masked ("opened an mailout")."""
+
+    def mask(found: re.Match[str]) -> str:
+        word = found.group(1) or found.group(2)
+        start = found.start(1) if found.group(1) else found.start(2)
+        offset = start - found.start()
+        return found.group(0)[:offset] + "mailout" + found.group(0)[offset + len(word) :]
+
+    return re.sub(_EMAIL_IN_CONDITION, mask, t)
+
+
 def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Email steps: bulk, external (the person, customers, a client), internal (member refs)."""
+    t = without_conditions(t)
     bulk = has(t, BULK) and has(t, r"\b(?:send|email|blast|mail)\b")
     if (
         not bulk
