@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from agents.drafts import DraftResult
 from agents.planner import dangerous, vague
 from agents.planner.builder import build_spec, complete_spec
-from agents.planner.compose import compose_messages
+from agents.planner.compose import compose_messages, note_unsupported
 from agents.planner.guard import (
     choices_for,
     clarification,
@@ -55,6 +55,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     settled = apply_recipes(raw, trigger, slots)
     complete_spec(raw, trigger, slots, prediction)
     compose_messages(raw, request)  # messages say what they are for, never the trigger dump
+    note_unsupported(raw)  # "text me": Levqor has no SMS of its own, the description says so
     note = schedule_note(raw["trigger"]) if raw["trigger"]["type"] == "schedule" else None
     if note:
         raw["description"] = f"{raw['description']} ({note})"[:2000]

@@ -15,8 +15,9 @@ from typing import Any
 
 from agents.planner.purpose import Purpose, asked_for, purpose_of
 from agents.planner.wording import event_line, greeting, read_heading, read_lines, stripe_fields
+from agents.unsupported import texting_note
 
-__all__ = ["GENERIC_SUBJECTS", "compose_messages"]
+__all__ = ["GENERIC_SUBJECTS", "compose_messages", "note_unsupported"]
 
 GENERIC_BODY = "{{ trigger | summary }}"
 GENERIC_SUBJECTS = frozenset({"Update", "Update from Levqor", "Hello from us", "News from us"})
@@ -55,6 +56,13 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
             inputs.get("subject") in GENERIC_SUBJECTS or not inputs.get("subject")
         ):
             inputs["subject"] = _subject(purpose, trigger, name, text)
+
+
+def note_unsupported(raw: dict[str, Any]) -> None:
+    """Say in the description what Levqor cannot send itself (texts go through Twilio)."""
+    note = texting_note(raw)
+    if note:
+        raw["description"] = f"{raw.get('description', '')} ({note})"[:2000]
 
 
 def _is_message(step: dict[str, Any]) -> bool:

@@ -37,7 +37,7 @@ _TOPICS: tuple[tuple[str, str], ...] = (
     (r"\bsupport\b|\btickets?\b", "support"),
     (r"\bshipments?\b|\btracking\b", "shipment"),
     (r"\bonboarding\b|\bnew\s+customers?\b|\bwelcome\b", "onboarding"),
-    (r"\bwebsite\b|\bsite\b|\buptime\b|\bgoes\s+down\b", "website"),
+    (r"\bwebsite\b|\bsite\b|\buptime\b|\bgoes\s+down\b|\b(?:is|it'?s|are)\s+down\b", "website"),
     (r"\bcompetitors?\b", "competitor"),
     (r"\bsales\b|\brevenue\b", "sales"),
 )  # fmt: skip
@@ -62,7 +62,8 @@ _KINDS: tuple[tuple[str, str], ...] = (
     (r"\bfollow[- ]?ups?\b", "follow-up"),
     (r"\bsync\w*\b|\bin\s+sync\b", "sync"),
     (r"\bbackups?\b|\bback\s+up\b", "backup"),
-    (r"\bmonitor\w*\b|\bwatch\b|\bkeep\s+an\s+eye\b|\bgoes\s+down\b|\bis\s+down\b", "monitor"),
+    (r"\bmonitor\w*\b|\bwatch\b|\bkeep\s+an\s+eye\b|\bgoes\s+down\b|\b(?:is|it'?s)\s+down\b",
+     "monitor"),
     (r"\balerts?\b|\bnotify\b|\bping\b|\btell\b|\blet\s+\w+\s+know\b|->|→|\bpost\b", "alerts"),
 )  # fmt: skip
 
@@ -147,7 +148,7 @@ def _deleting(text: str) -> str | None:
     if not found:
         return None
     inactive = re.search(
-        r"\b(?:inactive|haven'?t|hasn'?t|have\s+not|has\s+not|not\s+(?:opened|engaged|active|"
+        r"\b(?:inactive|never|haven'?t|hasn'?t|have\s+not|has\s+not|not\s+(?:opened|engaged|active|"
         r"updated|touched)|no\s+activity|stale|old)\b",
         text,
     )

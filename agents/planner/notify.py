@@ -47,7 +47,7 @@ _EMAIL_IN_CONDITION = (
     r"replied\s+to|unsubscribed\s+from|bounced|engaged\s+with|ignored)\s+"
     r"(?:an?|the|our|any|my|their|your|one|some|each|every|this|that)?\s*(?:of\s+our\s+)?"
     r"(?:marketing\s+|newsletter\s+|campaign\s+)?(e-?mails?|newsletters?)\b|"
-    r"\b(?:the|their|an?|our|that|this)\s+(e-?mails?)\s+(?:bounced|bounces|was\s+opened|"
+    r"\b(?:the|their|an?|our|that|this|whose|his|her)\s+(e-?mails?)\s+(?:bounced|bounces|was\s+opened|"
     r"is\s+opened|was\s+read|failed|went\s+unopened)\b"
 )
 

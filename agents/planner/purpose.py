@@ -23,7 +23,10 @@ _REMIND = (
     r"\bremind(?:er)?s?\s+(?:(?:me|us|them|everyone|(?:the|our|my)\s+\w+|#[\w-]+|@[\w.-]+|"
     r"[\w.+-]+@[\w.-]+)\s+)?(?:to|that|about|of)\s+(?P<what>.{3,80}?)" + _CUT
 )
-_REMINDER_TO = r"\breminders?\s+(?:to|that|about|of|for)\s+(?P<what>.{3,80}?)" + _CUT
+_REMINDER_TO = (
+    r"\breminders?\s+(?:(?:to|for)\s+(?:#[\w-]+|@[\w.-]+|me|us|everyone|(?:the|our)\s+\w+)\s+)?"
+    r"(?:to|that|about|of|for)\s+(?P<what>.{3,80}?)" + _CUT
+)
 _KINDS: tuple[tuple[Kind, str], ...] = (
     ("thanks", r"\bthank(?:s|\s+(?:them|him|her|you|the\s+\w+|each|every))?\b|\bgratitude\b"),
     ("welcome", r"\bwelcom\w*\b|\bonboard\w*\b"),
@@ -59,7 +62,7 @@ class Purpose:
 
 def purpose_of(text: str) -> Purpose:
     """The message's purpose in a lower-cased request (an alert when nothing else is said)."""
-    found = re.search(_REMIND, text) or re.search(_REMINDER_TO, text)
+    found = re.search(_REMINDER_TO, text) or re.search(_REMIND, text)
     if found:
         return Purpose("reminder", _point(found.group("what")))
     for kind, pattern in _KINDS:

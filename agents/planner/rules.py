@@ -75,6 +75,12 @@ def period(t: str) -> str:
         return "1 day"
     if has(t, r"\bmonth|\b1st\s+and\s+15th"):
         return "30 days" if not has(t, r"\b15th\b") else "15 days"
+    if has(
+        t,
+        r"\bevery\s+(?:other|2(?:nd)?|second)\s+(?:week|mon|tue|wed|thu|fri|sat|sun)|"
+        r"\bfortnight|\bbi-?weekly\b|\btwo\s+weeks\b",
+    ):
+        return "14 days"
     return "7 days"
 
 
@@ -249,14 +255,25 @@ def _http_writes(steps: StepList, t: str, w: str, drafted: str | None) -> None:
         )
 
 
+def report_reads_crm(steps: StepList) -> bool:
+    """A report of new contacts or deals already reads the CRM."""
+    return any(
+        s.get("action") == "report.build"
+        and {"contacts", "deals"} & set(s["inputs"].get("include") or ["contacts", "deals"])
+        for s in steps.items
+    )
+
+
 def cover_named_tools(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Give a named tool that no step uses yet a read step, so the draft reflects the request."""
-    if "crm" in slots.tools and not steps.has_integration("crm"):
-        steps.add(
+    if "crm" in slots.tools and not steps.has_integration("crm") and not report_reads_crm(steps):
+        step_id = steps.add(
             "find_contacts",
             "crm.find_contacts",
             {"query": slots.quoted[0] if slots.quoted else "", "limit": 100},
         )
+        steps.items.insert(0, steps.items.pop())  # a read goes before what it feeds
+        assert steps.items[0]["id"] == step_id
     if "sheets" in slots.tools and not steps.has_integration("sheets"):
         steps.add(
             "read_rows", "sheets.read_rows", {"spreadsheet": sheet_name(t), "sheet": tab_of(t)}
