@@ -57,8 +57,16 @@ _LEADS = r"\bleads?\b|\bsign[- ]?ups?\b|\bnew\s+contacts?\b|\bcontacts?\s+added|
 _RUNS = r"\bruns?\b|\bfail(?:ed|ures?)\b|\bworkflows?\b|\bautomations?\b|\berrors?\b"
 
 
+_NEW_DEALS = (
+    r"\bnew\s+(?:\w+\s+)?(?:deals?|opportunit\w+)\b|\b(?:deals?|opportunit\w+)\s+(?:created|opened|"
+    r"added|(?:that\s+)?came\s+in)\b"
+)
+
+
 def report_sections(t: str) -> list[str] | None:
     """What a report covers when the request names it ('deals closed', 'new leads'); None: all."""
+    if has(t, _NEW_DEALS) and not has(t, r"\bclosed|\bwon\b"):
+        return ["new_deals"]  # "new hubspot deals": the deals opened, not those closed
     named = [
         name
         for name, pattern in (("runs", _RUNS), ("contacts", _LEADS), ("deals", _DEALS))
@@ -259,7 +267,8 @@ def report_reads_crm(steps: StepList) -> bool:
     """A report of new contacts or deals already reads the CRM."""
     return any(
         s.get("action") == "report.build"
-        and {"contacts", "deals"} & set(s["inputs"].get("include") or ["contacts", "deals"])
+        and {"contacts", "deals", "new_deals"}
+        & set(s["inputs"].get("include") or ["contacts", "deals"])
         for s in steps.items
     )
 

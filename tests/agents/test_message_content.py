@@ -169,7 +169,7 @@ def test_a_send_verb_still_sends_when_a_condition_names_an_email() -> None:
     ("request_text", "period"),
     [
         ("every other friday at 4pm email the team a summary of new hubspot deals", "14 days"),
-        ("every two weeks on monday post a deals report to #sales", "14 days"),
+        ("every two weeks on monday post a report of new deals to #sales", "14 days"),
         ("every friday at 4pm email the team a summary of new hubspot deals", "7 days"),
     ],
 )
@@ -181,6 +181,9 @@ def test_a_report_covers_its_cadence_and_nothing_trails_it(request_text: str, pe
     assert "crm.find_contacts" not in actions  # the deals report reads the CRM itself
     assert actions[-1] in ("email.send", "slack.post_message")
     assert f"the last {period}" in summary(spec)
+    assert report["inputs"]["include"] == ["new_deals"]  # "new deals", not "deals closed"
+    [mail] = messages(spec)
+    assert "1 new deal, worth 2,500.00 in all: Rivera Plumbing" in mail.body
 
 
 @pytest.mark.parametrize(
