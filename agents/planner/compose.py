@@ -51,7 +51,9 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
         read = None if personal else _last_read(steps[:index])
         body = _body_of(inputs)
         if body == GENERIC_BODY:
-            _set_body(inputs, _written(read, purpose, trigger, text, name, asked))
+            personal = personal or step.get("action") == "email.send_bulk"
+            meant = purpose if personal else _for_the_team(purpose)
+            _set_body(inputs, _written(read, meant, trigger, text, name, asked))
         if step.get("action") in ("email.send", "email.send_bulk") and (
             inputs.get("subject") in GENERIC_SUBJECTS or not inputs.get("subject")
         ):
@@ -96,6 +98,11 @@ def _last_read(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
         if action in _READS or gets:
             return dict(step)
     return None
+
+
+def _for_the_team(purpose: Purpose) -> Purpose:
+    """A post to a channel or the team alerts them; the thank-you or welcome is for the person."""
+    return purpose if purpose.kind in ("reminder", "summary", "alert") else Purpose("alert")
 
 
 def _written(

@@ -27,6 +27,10 @@ _INTERNAL = (
     + STAFF
     + r")\b"
 )
+_REMIND_INTERNAL = (
+    r"\bremind\s+(me|us|myself|(?:the|our|my)\s+(?:[a-z]+\s+)?team|everyone|"
+    r"(?:the|our|all)\s+staff)\b"
+)
 _TEAM = r"\bteam\b|\beveryone\b|\bstaff\b|\bsales\s*(?:person|people|reps?)\b|" + STAFF
 _NOTIFY_ME_BY_EMAIL = (
     r"\b(?:alert|notify|tell|ping|warn|let)\s+(me|us)\b[^.]{0,20}"
@@ -68,8 +72,10 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
     """Email steps: bulk, external (the person, customers, a client), internal (member refs)."""
     t = without_conditions(t)
     bulk = has(t, BULK) and has(t, r"\b(?:send|email|blast|mail)\b")
+    reminds = not slots.channels and has(t, _REMIND_INTERNAL)
     if (
         not bulk
+        and not reminds
         and not has(t, _EMAIL_WORDS)
         and not (has(t, r"\bsend\s+me\b") and not slots.channels)
     ):
@@ -98,6 +104,8 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
         if any(s.get("inputs", {}).get("to") == address for s in steps.items):
             continue
         steps.add("email_address", "email.send", {"to": address, "subject": "Update", "text": body})
+    if not slots.channels and not steps.first("email.send"):  # "remind me/the team": by email
+        internal += [m.group(1) for m in re.finditer(_REMIND_INTERNAL, t)]
     if internal or (has(t, r"\bemail\s+me\b|\bto\s+me\b[^.]{0,20}\bemail|\bsend\s+me\b")):
         refs = [
             "member:owners" if has(w, _OWNERS) else "member:team" if has(w, _TEAM) else "member:me"

@@ -21,7 +21,8 @@ _CUT = (
 )
 _REMIND = (
     r"\bremind(?:er)?s?\s+(?:(?:me|us|them|everyone|(?:the|our|my)\s+\w+|#[\w-]+|@[\w.-]+|"
-    r"[\w.+-]+@[\w.-]+)\s+)?(?:to|that|about|of)\s+(?P<what>.{3,80}?)" + _CUT
+    r"[\w.+-]+@[\w.-]+)\s+(?:(?:in|on|via|by)\s+(?:#[\w-]+|slack|e-?mail)\s+)?)?(?:to|that|about|of)\s+(?P<what>.{3,80}?)"
+    + _CUT
 )
 _REMINDER_TO = (
     r"\breminders?\s+(?:(?:to|for)\s+(?:#[\w-]+|@[\w.-]+|me|us|everyone|(?:the|our)\s+\w+)\s+)?"

@@ -287,6 +287,7 @@ def cover_named_tools(steps: StepList, t: str, trigger: TriggerReading, slots: S
         steps.add(
             "read_rows", "sheets.read_rows", {"spreadsheet": sheet_name(t), "sheet": tab_of(t)}
         )
+        steps.items.insert(0, steps.items.pop())  # a read goes before what it feeds
     stripe_missing = "stripe" in slots.tools and not steps.has_integration("stripe")
     invoices = has(t, r"\binvoice") and trigger.kind != "email"  # an emailed invoice is mail
     if stripe_missing and trigger.kind != "stripe" and (has(t, r"\bstripe\b") or invoices):

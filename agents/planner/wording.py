@@ -153,7 +153,10 @@ def read_lines(step: dict[str, Any]) -> str:
             "{% if c.company %} ({{ c.company }}){% endif %}\n{% else %}None right now.{% endfor %}"
         )
     if action == "sheets.read_rows":
-        return "{{ " + ref + ".rows | summary }}"
+        return (
+            "{% for row in " + ref + ".rows %}• {{ row | summary | replace('\\n', ', ') }}\n"
+            "{% else %}None right now.{% endfor %}"
+        )
     if action == "http.request":
         shown = f"{ref}.json if {ref}.json is not none else {ref}.text"
         return "{{ (" + shown + ") | summary }}"
