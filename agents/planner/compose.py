@@ -47,7 +47,8 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
         if trigger.get("type") == "stripe" and inputs.get("to") == "{{ trigger.email }}":
             inputs["to"] = "{{ " + stripe_fields(trigger)["email"] + " }}"
         # A person named by the data gets a written message, never the data read for the team.
-        personal = "{{" in str(inputs.get("to", ""))
+        # A text or chat message through another service answers the event, not the data read.
+        personal = "{{" in str(inputs.get("to", "")) or step.get("action") == "http.request"
         read = None if personal else _last_read(steps[:index])
         body = _body_of(inputs)
         if body == GENERIC_BODY:

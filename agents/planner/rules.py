@@ -264,11 +264,10 @@ def _http_writes(steps: StepList, t: str, w: str, drafted: str | None) -> None:
 
 
 def report_reads_crm(steps: StepList) -> bool:
-    """A report of new contacts or deals already reads the CRM."""
+    """A report that names deals (closed or new) already reads the CRM for them."""
     return any(
         s.get("action") == "report.build"
-        and {"contacts", "deals", "new_deals"}
-        & set(s["inputs"].get("include") or ["contacts", "deals"])
+        and {"deals", "new_deals"} & set(s["inputs"].get("include") or [])
         for s in steps.items
     )
 

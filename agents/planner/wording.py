@@ -97,7 +97,7 @@ def event_line(trigger: dict[str, Any], request: str = "") -> str | None:
     if kind == "email":
         return "New email from {{ trigger.from_name or trigger.from }}: “{{ trigger.subject }}”"
     if kind == "poll":
-        return "New items in the feed:\n{{ trigger.items | summary }}"
+        return "New items in the feed:\n{{ trigger['items'] | summary }}"
     return None
 
 
@@ -160,7 +160,7 @@ def read_lines(step: dict[str, Any]) -> str:
     if action == "http.request":
         shown = f"{ref}.json if {ref}.json is not none else {ref}.text"
         return "{{ (" + shown + ") | summary }}"
-    return "{{ " + ref + ".items | summary }}"
+    return "{{ " + ref + "['items'] | summary }}"
 
 
 def _capital(text: str) -> str:
