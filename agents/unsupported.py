@@ -29,7 +29,7 @@ def texting_note(spec: Mapping[str, Any]) -> str | None:
             if host in url:
                 return (
                     f"Levqor can't send {what} itself: this step sends them through {service}, "
-                    f'which needs your {service} account\'s key. Say "email me instead" or '
-                    '"post it in Slack instead" to get it by email or in Slack.'
+                    f"which needs your {service} account's key. To get it by email or in Slack "
+                    'instead, ask again with "email me" or "post in #channel" in place of the text.'
                 )
     return None

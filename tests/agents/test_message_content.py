@@ -230,7 +230,7 @@ def test_texting_me_when_a_site_is_down_is_a_monitor_that_says_texts_need_twilio
     assert spec["steps"][0].get("continue_on_error") is True
     card = draft_card(spec, result.approval_class, [])
     assert "Levqor can't send text messages (SMS) itself" in card
-    assert "email me instead" in card and "Slack" in card
+    assert "by email or in Slack" in card and '"email me"' in card
     assert "can't send text messages" in spec["description"]
     assert spec["name"] == "Website monitor"
 
