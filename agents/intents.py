@@ -153,6 +153,8 @@ def classify(text: str, *, has_draft: bool = False) -> Intent:
     verb = re.search(_VERB, t)
     if verb and _names_a_workflow(verb.group(2)):
         return Intent(_VERBS[verb.group(1)], {"target": _target(verb.group(2))})  # type: ignore[arg-type]
+    if _asks_for_automation(text, t):
+        return Intent("draft")  # "every 90 minutes check … and text me": to draft, not a question
     if re.search(_LAST_RUN, t):
         return Intent("last_run")
     if re.search(_LEADS, t):
@@ -181,6 +183,30 @@ def classify(text: str, *, has_draft: bool = False) -> Intent:
     if has_draft and re.search(_REVISION_CUES, t) and not _new_request(t, words):
         return Intent("revise")
     return Intent("draft")
+
+
+# When it should happen: a schedule or an event.
+_WHEN = (
+    r"\b(?:every|each)\s+(?:\d+\s+)?(?:other\s+)?(?:minutes?|hours?|days?|weeks?|months?|morning|"
+    r"evening|night|mon|tue|wed|thu|fri|sat|sun|weekday|business\s+day)\w*|\b(?:daily|hourly|"
+    r"weekly|monthly|nightly|twice\s+a\s+day)\b|\b(?:when|whenever|once|as\s+soon\s+as)\s+"
+    r"(?:a|an|the|someone|somebody|anyone|our|my|it|they|new)\b|\bon\s+the\s+(?:first|last|\d)"
+)
+# Something to do, said as an instruction.
+_DO = (
+    r"\b(?:check|post|send|email|e-mail|text|alert|notify|tell|remind|monitor|watch|ping|add|"
+    r"create|log|save|sync|forward|copy|build|collect|track|message|warn|let\s+\w+\s+know|"
+    r"update|delete|move|reply|thank|welcome|export|backup|back\s+up|run)\b"
+)
+_QUESTION = r"^(?:how|what|which|why|did|does|do|is|are|was|were|has|have|any|show|list)\b"
+
+
+def _asks_for_automation(text: str, t: str) -> bool:
+    """An instruction with a schedule or an event ("every hour check X and alert me if down"),
+    as opposed to a question about how the workflows are doing."""
+    if "?" in text or re.search(_QUESTION, t):
+        return False
+    return bool(re.search(_WHEN, t)) and bool(re.search(_DO, t))
 
 
 def _new_request(t: str, words: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agents.unsupported import texting_note
 from workflows.describe import describe
 from workflows.needs import needs_sentence
 from workflows.samples import SampleMessage
@@ -56,6 +57,9 @@ def draft_card(
         lines.append(f"Approval class {approval_class}: {_CLASS_WHO[approval_class]} approves.")
     if approval_class == "C":
         lines.append("Class C is flagged: it deletes, bills, handles credentials or bulk-sends.")
+    texting = texting_note(spec)
+    if texting:
+        lines.append(texting)
     needs = needs_sentence(spec, public_url) if public_url else None
     if needs:
         lines.append(needs)

@@ -27,9 +27,14 @@ from storage.scope import Tenant
 from storage.types import utcnow
 
 TOP_FAILING = 5
-SECTIONS = ("runs", "contacts", "deals")
+SECTIONS = ("runs", "contacts", "deals", "new_deals")
 # CRM stages that count as a closed (won) deal.
 WON_STAGES = ("won", "closed", "closed_won", "closed won", "customer")
+# CRM stages of a deal still being worked on (a new deal is a contact moved into one).
+OPEN_DEAL_STAGES = (
+    "opportunity", "deal", "proposal", "negotiation", "qualified", "salesqualifiedlead", "sql",
+    "appointment", "quote", "quoted", "demo",
+)  # fmt: skip
 
 
 class BuildInput(ActionInput):
@@ -183,6 +188,26 @@ async def _deal_figures(tenant: Tenant, start: datetime, end: datetime) -> dict[
     return {"deals_closed": len(listed), "deals_value": round(total, 2), "deals": listed[:20]}
 
 
+async def _new_deal_figures(tenant: Tenant, start: datetime, end: datetime) -> dict[str, Any]:
+    """New deals in the period: contacts moved to an open deal stage (their `amount` summed)."""
+    opened = tenant.select(CrmContact).where(
+        col(CrmContact.stage).in_(OPEN_DEAL_STAGES),
+        CrmContact.updated_at >= start,
+        CrmContact.updated_at < end,
+    )
+    deals = await tenant.all(opened.order_by(col(CrmContact.updated_at).desc()))
+    listed: list[dict[str, Any]] = [
+        {"name": c.company or c.name or c.email, "amount": _amount(c.fields.get("amount"))}
+        for c in deals
+    ]
+    total = sum(float(d["amount"] or 0) for d in listed)
+    return {
+        "new_deals": len(listed),
+        "new_deals_value": round(total, 2),
+        "new_deal_list": listed[:20],
+    }
+
+
 def _amount(value: object) -> float | None:
     try:
         return float(str(value).replace(",", "").lstrip("£$€")) if value is not None else None
@@ -201,7 +226,23 @@ def summary(title: str, figures: dict[str, Any], include: Sequence[str] = SECTIO
         )
     if "deals" in include and "deals_closed" in figures:
         lines.append(_deal_line(figures))
+    if "new_deals" in include and "new_deals" in figures:
+        lines.append(_new_deal_line(figures))
     return "\n".join(lines)
+
+
+def _new_deal_line(figures: dict[str, Any]) -> str:
+    count = figures["new_deals"]
+    if not count:
+        return "No new deals in this period."
+    named = ", ".join(
+        d["name"] + (f" ({d['amount']:,.2f})" if d["amount"] is not None else "")
+        for d in figures["new_deal_list"][:5]
+    )
+    value = (
+        f", worth {figures['new_deals_value']:,.2f} in all" if figures["new_deals_value"] else ""
+    )
+    return f"{count} new deal{'s' * (count != 1)}{value}: {named}."
 
 
 def _deal_line(figures: dict[str, Any]) -> str:
@@ -301,6 +342,8 @@ async def build(ctx: ActionContext, inp: BuildInput) -> BuildOutput:
         figures.update(await _contact_figures(tenant, start, end))
         if "deals" in inp.include:
             figures.update(await _deal_figures(tenant, start, end))
+        if "new_deals" in inp.include:
+            figures.update(await _new_deal_figures(tenant, start, end))
         workspace = await session.get(Workspace, ctx.workspace_id)
     name = workspace.name if workspace else "Workspace"
     title = inp.title or f"{name} report, last {inp.period}"
@@ -323,7 +366,8 @@ ACTIONS: list[Action[Any, Any]] = [
     Action(
         name="report.build",
         description=(
-            "Build a report of runs, failures, new CRM contacts and deals closed over a period."
+            "Build a report of runs, failures, new CRM contacts, new deals and deals closed over a "
+            "period."
         ),
         risk=Risk.read,
         input_model=BuildInput,

@@ -213,7 +213,12 @@ def _http(v: StepView) -> str:
     return f"Send {what} to {host}"
 
 
-_SECTION_WORDS = {"runs": "runs, failures", "contacts": "new leads", "deals": "deals closed"}
+_SECTION_WORDS = {
+    "runs": "runs, failures",
+    "contacts": "new leads",
+    "deals": "deals closed",
+    "new_deals": "new deals",
+}
 
 
 def _report(v: StepView) -> str:

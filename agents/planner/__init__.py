@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from agents.drafts import DraftResult
 from agents.planner import dangerous, vague
 from agents.planner.builder import build_spec, complete_spec
+from agents.planner.compose import compose_messages, note_unsupported
 from agents.planner.guard import (
     choices_for,
     clarification,
@@ -20,6 +21,7 @@ from agents.planner.guard import (
 )
 from agents.planner.intents import TriggerReading, detect_trigger, event_clause, mask_inbound
 from agents.planner.learned import choose_trigger, prediction_for
+from agents.planner.notify import without_conditions
 from agents.planner.recipes import apply_recipes
 from agents.planner.recipes_sheets import (
     DRIVE_CHOICES,
@@ -65,6 +67,8 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     settled = apply_recipes(raw, trigger, slots)
     complete_spec(raw, trigger, slots, prediction)
     keep_sheet_poll(raw)
+    compose_messages(raw, request)  # messages say what they are for, never the trigger dump
+    note_unsupported(raw)  # "text me": Levqor has no SMS of its own, the description says so
     note = None
     if raw["trigger"]["type"] == "schedule":
         note = minutes_note(slots.text) or schedule_note(raw["trigger"])
@@ -72,7 +76,8 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         raw["description"] = f"{raw['description']} ({note})"[:2000]
     if timezone and raw["trigger"]["type"] != "schedule":
         raw["description"] = f"{raw['description']} (times in {timezone})"[:2000]
-    question = clarification(mask_inbound(slots.text), raw, slots.tools | settled)
+    asked = without_conditions(mask_inbound(slots.text))  # "opened an email" asks no send
+    question = clarification(asked, raw, slots.tools | settled)
     suggestions = choices_for(question)
     if drive_folder_question(slots.text):  # nothing can watch a Drive folder yet: say so
         drive_folder_draft(raw)
@@ -84,7 +89,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         # The refused reading is credential handling, whatever else it does (class C).
         raw["steps"][:0] = credential_steps(text)
     if question:
-        raw["steps"].extend(placeholder_steps(raw, slots.text))
+        raw["steps"].extend(placeholder_steps(raw, without_conditions(slots.text)))
     try:
         spec = WorkflowSpec.model_validate(raw)
     except ValidationError as exc:

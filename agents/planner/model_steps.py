@@ -110,7 +110,9 @@ def add_model_steps(
     source = _SOURCE_OF_TRIGGER.get(trigger.kind)
     if source:
         covered.add(source)
-    if "hubspot" in covered:
+    from agents.planner.rules import report_reads_crm
+
+    if "hubspot" in covered or report_reads_crm(steps):  # a contacts/deals report reads it
         covered.add("crm")
     wanted = [
         name
@@ -181,7 +183,9 @@ def _tool(text: str) -> str | None:
 
 
 def _add_email(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
-    if not has(t, r"\be-?mail\w*|\binbox\b|\bmail\b|@[\w-]+\.\w+|\bnewsletter"):
+    from agents.planner.notify import without_conditions  # "opened an email" asks no send
+
+    if not has(without_conditions(t), r"\be-?mail\w*|\binbox\b|\bmail\b|@[\w-]+\.\w+|\bnewsletter"):
         return  # the medium is not named: the model's hunch alone is no recipient
     to: Any = slots.addresses[0] if slots.addresses else "member:me"
     steps.add("email_update", "email.send", {"to": to, "subject": "Update", "text": _body(steps)})

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from agents.planner.purpose import purpose_of
+
 __all__ = ["short_name"]
 
 MAX_WORDS = 6
@@ -27,6 +29,7 @@ _TOPICS: tuple[tuple[str, str], ...] = (
     (r"\bmentions?\b|\bbrand\b", "mention"),
     (r"\bsubscriptions?\s+cancel|\bcancel\w*\s+subscriptions?|\bchurn", "cancellation"),
     (r"\brefunds?\b", "refund"),
+    (r"\bpayments?\b|\bpayouts?\b|\bcharges?\b", "payment"),
     (r"\borders?\b", "order"),
     (r"\bexpenses?\b", "expense"),
     (r"\bfeedback\b|\bsurveys?\b|\bnps\b", "feedback"),
@@ -35,7 +38,7 @@ _TOPICS: tuple[tuple[str, str], ...] = (
     (r"\bsupport\b|\btickets?\b", "support"),
     (r"\bshipments?\b|\btracking\b", "shipment"),
     (r"\bonboarding\b|\bnew\s+customers?\b|\bwelcome\b", "onboarding"),
-    (r"\bwebsite\b|\bsite\b|\buptime\b|\bgoes\s+down\b", "website"),
+    (r"\bwebsite\b|\bsite\b|\buptime\b|\bgoes\s+down\b|\b(?:is|it'?s|are)\s+down\b", "website"),
     (r"\bcompetitors?\b", "competitor"),
     (r"\bsales\b|\brevenue\b", "sales"),
 )  # fmt: skip
@@ -51,6 +54,8 @@ _KINDS: tuple[tuple[str, str], ...] = (
     (r"\bbriefing\b", "briefing"),
     (r"\bsummar(?:y|ies|ise|ize)\b|\brecap\b", "summary"),
     (r"\breminders?\b|\bremind\b|\bchase\b|\bnudge\b", "reminders"),
+    (r"\bthank(?:s|\s+(?:them|him|her|you|the\s+\w+))\b", "thank-you"),
+    (r"\blist\s+of\b", "list"),
     (r"\bforward", "forwarding"),
     (r"\bconfirmations?\b", "confirmations"),
     (r"\b(?:score|categori[sz]e|classify|triage|sentiment)\w*", "triage"),
@@ -58,12 +63,18 @@ _KINDS: tuple[tuple[str, str], ...] = (
     (r"\bfollow[- ]?ups?\b", "follow-up"),
     (r"\bsync\w*\b|\bin\s+sync\b", "sync"),
     (r"\bbackups?\b|\bback\s+up\b", "backup"),
-    (r"\bmonitor\w*\b|\bwatch\b|\bkeep\s+an\s+eye\b|\bgoes\s+down\b|\bis\s+down\b", "monitor"),
+    (r"\bmonitor\w*\b|\bwatch\b|\bkeep\s+an\s+eye\b|\bgoes\s+down\b|\b(?:is|it'?s)\s+down\b",
+     "monitor"),
     (r"\balerts?\b|\bnotify\b|\bping\b|\btell\b|\blet\s+\w+\s+know\b|->|→|\bpost\b", "alerts"),
 )  # fmt: skip
 
 _CADENCE: tuple[tuple[str, str], ...] = (
     (r"\bhourly\b|\bevery\s+hour\b", "Hourly"),
+    (r"\b(?:each|every)\s+month\b|\bof\s+(?:the|each|every)\s+month\b|\bmonthly\b", "Monthly"),
+    (
+        r"\bevery\s+other\s+(?:week|mon|tue|wed|thu|fri|sat|sun)\w*|\bfortnight\w*|\bbi-?weekly\b",
+        "Fortnightly",
+    ),
     (r"\bweekly\b|\bevery\s+(?:mon|tue|wed|thu|fri|sat|sun)\w*|\b(?:mon|fri)days?\b", "Weekly"),
     (r"\bmonthly\b|\bof\s+the\s+month\b|\bevery\s+month\b|\b1st\b", "Monthly"),
     (r"\bdaily\b|\bevery\s+(?:day|morning|evening|night)\b|\bnightly\b|\bweekdays\b", "Daily"),
@@ -102,11 +113,19 @@ def short_name(request: str, trigger_kind: str) -> str:
     """A name of a few words saying what the workflow is about (capitalised, under 60 chars)."""
     text = re.sub(r"\s+", " ", request).strip()
     lowered = text.lower()
+    deleting = _deleting(lowered)
+    if deleting:
+        return deleting
     topic = _earliest(_TOPICS, lowered) or _earliest(_GENERIC, lowered)
     kind = _first(_KINDS, lowered)
+    point = purpose_of(lowered).point
+    if kind == "reminders" and point:
+        cadence = _first(_CADENCE, lowered) if trigger_kind == "schedule" else None
+        thing = _earliest(_TOPICS, lowered) or _singular_word(point.split()[-1])
+        return _capital(" ".join(w for w in (cadence, thing, "reminder") if w))
     if topic and kind:
         cadence = _first(_CADENCE, lowered) if trigger_kind == "schedule" else None
-        if kind in ("report", "digest", "summary", "briefing") and cadence:
+        if kind in ("report", "digest", "summary", "briefing", "list") and cadence:
             return _capital(f"{cadence} {topic} {kind}")
         if kind == "alerts":
             where = _destination(text)
@@ -114,9 +133,37 @@ def short_name(request: str, trigger_kind: str) -> str:
         return _capital(f"{_singular(topic)} {kind}")
     if topic and (where := _destination(text)):
         return _capital(f"{_plural(topic)} to {where}")
-    if kind and trigger_kind == "schedule" and (cadence := _first(_CADENCE, lowered)):
+    cadence = _first(_CADENCE, lowered) if trigger_kind == "schedule" else None
+    if kind and cadence:
         return f"{cadence} {kind}"
+    if topic and cadence:  # "every monday email me last week's payments": a regular update
+        return _capital(f"{cadence} {topic} update")
     return _clause(text)
+
+
+def _deleting(text: str) -> str | None:
+    """ "Delete inactive HubSpot contacts" for a request that deletes records."""
+    found = re.match(
+        r"^(?:please\s+)?(delete|remove|purge|erase|archive)\s+(?:all\s+|every\s+)?(?:of\s+)?"
+        r"(?:the\s+|our\s+|my\s+)?(?:old\s+|inactive\s+|stale\s+)?"
+        r"(contacts?|leads?|rows?|records?|subscribers?|customers?|deals?|files?)\b",
+        text,
+    )
+    if not found:
+        return None
+    inactive = re.search(
+        r"\b(?:inactive|never|haven'?t|hasn'?t|have\s+not|has\s+not|not\s+(?:opened|engaged|active|"
+        r"updated|touched)|no\s+activity|stale|old)\b",
+        text,
+    )
+    where = next((w for p, w in _DESTINATIONS[1:] if w != "Slack" and re.search(p, text)), None)
+    thing = found.group(2) if found.group(2).endswith("s") else found.group(2) + "s"
+    words = [found.group(1), "inactive" if inactive else "", where or "", thing]
+    return _capital(" ".join(w for w in words if w).replace("the sheet rows", "sheet rows"))
+
+
+def _singular_word(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def _earliest(table: tuple[tuple[str, str], ...], text: str) -> str | None:

@@ -27,6 +27,10 @@ _INTERNAL = (
     + STAFF
     + r")\b"
 )
+_REMIND_INTERNAL = (
+    r"\bremind\s+(me|us|myself|(?:the|our|my)\s+(?:[a-z]+\s+)?team|everyone|"
+    r"(?:the|our|all)\s+staff)\b"
+)
 _TEAM = r"\bteam\b|\beveryone\b|\bstaff\b|\bsales\s*(?:person|people|reps?)\b|" + STAFF
 _NOTIFY_ME_BY_EMAIL = (
     r"\b(?:alert|notify|tell|ping|warn|let)\s+(me|us)\b[^.]{0,20}"
@@ -40,11 +44,38 @@ _EMAIL_WORDS = (
 _OWNERS = r"co-?founder|partner|owners?"
 
 
+# "haven't opened an email", "who clicked our email", "if the email bounced": the word names
+# what happened to a message, inside a condition; no verb there asks for a send.
+_EMAIL_IN_CONDITION = (
+    r"\b(?:opened|opens?|opening|clicked|clicks?|read|reads|received|receives?|got|gets|answered|"
+    r"replied\s+to|unsubscribed\s+from|bounced|engaged\s+with|ignored)\s+"
+    r"(?:an?|the|our|any|my|their|your|one|some|each|every|this|that)?\s*(?:of\s+our\s+)?"
+    r"(?:marketing\s+|newsletter\s+|campaign\s+)?(e-?mails?|newsletters?)\b|"
+    r"\b(?:the|their|an?|our|that|this|whose|his|her)\s+(e-?mails?)\s+(?:bounced|bounces|was\s+opened|"
+    r"is\s+opened|was\s+read|failed|went\s+unopened)\b"
+)
+
+
+def without_conditions(t: str) -> str:
+    """The request with emails named only inside a condition masked ("opened an mailout")."""
+
+    def mask(found: re.Match[str]) -> str:
+        word = found.group(1) or found.group(2)
+        start = found.start(1) if found.group(1) else found.start(2)
+        offset = start - found.start()
+        return found.group(0)[:offset] + "mailout" + found.group(0)[offset + len(word) :]
+
+    return re.sub(_EMAIL_IN_CONDITION, mask, t)
+
+
 def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Email steps: bulk, external (the person, customers, a client), internal (member refs)."""
+    t = without_conditions(t)
     bulk = has(t, BULK) and has(t, r"\b(?:send|email|blast|mail)\b")
+    reminds = not slots.channels and has(t, _REMIND_INTERNAL)
     if (
         not bulk
+        and not reminds
         and not has(t, _EMAIL_WORDS)
         and not (has(t, r"\bsend\s+me\b") and not slots.channels)
     ):
@@ -73,6 +104,8 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
         if any(s.get("inputs", {}).get("to") == address for s in steps.items):
             continue
         steps.add("email_address", "email.send", {"to": address, "subject": "Update", "text": body})
+    if not slots.channels and not steps.first("email.send"):  # "remind me/the team": by email
+        internal += [m.group(1) for m in re.finditer(_REMIND_INTERNAL, t)]
     if internal or (has(t, r"\bemail\s+me\b|\bto\s+me\b[^.]{0,20}\bemail|\bsend\s+me\b")):
         refs = [
             "member:owners" if has(w, _OWNERS) else "member:team" if has(w, _TEAM) else "member:me"

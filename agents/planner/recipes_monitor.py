@@ -16,7 +16,8 @@ _DOWN = (
     r"working|loading))\b|\buptime\b|\boutages?\b|\bdowntime\b"
 )
 _SITE = (
-    r"\b(?:site|website|web\s*site|page|api|server|endpoint|app|service|shop|store|url|domain)s?\b"
+    r"\b(?:site|website|web\s*site|page|api|server|endpoint|app|service|shop|store|url|domain|"
+    r"portal|dashboard|status)s?\b|https?://"
 )
 _URL = re.compile(
     r"\b(?:https?://)?((?:(?:[a-z0-9-]+\.)+[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})(?::\d{2,5})?"
@@ -42,7 +43,7 @@ def uptime_monitor(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -
         return False  # an app tells us it is down: that event starts it
     url = _url(t)
     if raw["trigger"].get("type") != "schedule":  # a clock the request named stays as it is
-        raw["trigger"] = {"type": "interval", "seconds": _every(raw["trigger"])}
+        raw["trigger"] = {"type": "interval", "seconds": _every(raw["trigger"], t)}
     notify = [
         s
         for s in raw["steps"]
@@ -83,9 +84,14 @@ def _host(url: str) -> str:
     return re.sub(r"^https?://", "", url).split("/")[0]
 
 
-def _every(trigger: dict[str, Any]) -> int:
-    """Seconds between checks: the interval asked for, else every 5 minutes."""
-    return int(trigger.get("seconds", 300)) if trigger.get("type") == "interval" else 300
+def _every(trigger: dict[str, Any], t: str = "") -> int:
+    """Seconds between checks: the interval asked for ("every 90 minutes"), else every 5 minutes."""
+    if trigger.get("type") == "interval":
+        return int(trigger.get("seconds", 300))
+    said = re.search(r"\bevery\s+(\d{1,4})\s*(min(?:ute)?s?|h(?:ou)?rs?)\b", t)
+    if said:
+        return int(said.group(1)) * (3600 if said.group(2).startswith("h") else 60)
+    return 300
 
 
 def site_address(t: str) -> str | None:

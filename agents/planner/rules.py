@@ -58,8 +58,16 @@ _LEADS = r"\bleads?\b|\bsign[- ]?ups?\b|\bnew\s+contacts?\b|\bcontacts?\s+added|
 _RUNS = r"\bruns?\b|\bfail(?:ed|ures?)\b|\bworkflows?\b|\bautomations?\b|\berrors?\b"
 
 
+_NEW_DEALS = (
+    r"\bnew\s+(?:\w+\s+)?(?:deals?|opportunit\w+)\b|\b(?:deals?|opportunit\w+)\s+(?:created|opened|"
+    r"added|(?:that\s+)?came\s+in)\b"
+)
+
+
 def report_sections(t: str) -> list[str] | None:
     """What a report covers when the request names it ('deals closed', 'new leads'); None: all."""
+    if has(t, _NEW_DEALS) and not has(t, r"\bclosed|\bwon\b"):
+        return ["new_deals"]  # "new hubspot deals": the deals opened, not those closed
     named = [
         name
         for name, pattern in (("runs", _RUNS), ("contacts", _LEADS), ("deals", _DEALS))
@@ -76,6 +84,12 @@ def period(t: str) -> str:
         return "1 day"
     if has(t, r"\bmonth|\b1st\s+and\s+15th"):
         return "30 days" if not has(t, r"\b15th\b") else "15 days"
+    if has(
+        t,
+        r"\bevery\s+(?:other|2(?:nd)?|second)\s+(?:week|mon|tue|wed|thu|fri|sat|sun)|"
+        r"\bfortnight|\bbi-?weekly\b|\btwo\s+weeks\b",
+    ):
+        return "14 days"
     return "7 days"
 
 
@@ -251,18 +265,30 @@ def _http_writes(steps: StepList, t: str, w: str, drafted: str | None) -> None:
         )
 
 
+def report_reads_crm(steps: StepList) -> bool:
+    """A report that names deals (closed or new) already reads the CRM for them."""
+    return any(
+        s.get("action") == "report.build"
+        and {"deals", "new_deals"} & set(s["inputs"].get("include") or [])
+        for s in steps.items
+    )
+
+
 def cover_named_tools(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Give a named tool that no step uses yet a read step, so the draft reflects the request."""
-    if "crm" in slots.tools and not steps.has_integration("crm"):
-        steps.add(
+    if "crm" in slots.tools and not steps.has_integration("crm") and not report_reads_crm(steps):
+        step_id = steps.add(
             "find_contacts",
             "crm.find_contacts",
             {"query": slots.quoted[0] if slots.quoted else "", "limit": 100},
         )
+        steps.items.insert(0, steps.items.pop())  # a read goes before what it feeds
+        assert steps.items[0]["id"] == step_id
     if "sheets" in slots.tools and not steps.has_integration("sheets"):
         steps.add(
             "read_rows", "sheets.read_rows", {"spreadsheet": sheet_name(t), "sheet": tab_of(t)}
         )
+        steps.items.insert(0, steps.items.pop())  # a read goes before what it feeds
     stripe_missing = "stripe" in slots.tools and not steps.has_integration("stripe")
     invoices = has(t, r"\binvoice") and trigger.kind != "email"  # an emailed invoice is mail
     if stripe_missing and trigger.kind != "stripe" and (has(t, r"\bstripe\b") or invoices):

@@ -143,3 +143,30 @@ async def test_a_report_refuses_sections_it_does_not_know(
     for include in (["weather"], []):
         with pytest.raises(ValidationError, match="include must list some of runs, contacts"):
             await BUILD.run(ctx, {"period": "7 days", "include": include})
+
+
+async def test_a_new_deals_report_lists_deals_opened_in_the_period_not_closed_ones(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    now = utcnow()
+    async with sessions() as session:
+        session.add_all([
+            CrmContact(workspace_id=workspace.id, email="new@acme.io", company="Acme",
+                       stage="opportunity", fields={"amount": "2,000"},
+                       updated_at=now - timedelta(days=3)),
+            CrmContact(workspace_id=workspace.id, email="pro@globex.io", name="Globex",
+                       stage="proposal", updated_at=now - timedelta(days=10)),
+            CrmContact(workspace_id=workspace.id, email="won@x.io", company="Won",
+                       stage="won", fields={"amount": 900}, updated_at=now),
+            CrmContact(workspace_id=workspace.id, email="old@x.io", company="Old",
+                       stage="opportunity", updated_at=now - timedelta(days=30)),
+        ])  # fmt: skip
+        await session.commit()
+    ctx = _ctx(settings, sessions, workspace)
+    out = await BUILD.run(ctx, {"period": "14 days", "include": ["new_deals"], "title": "New"})
+    assert out.figures["new_deals"] == 2 and out.figures["new_deals_value"] == 2000.0
+    assert [d["name"] for d in out.figures["new_deal_list"]] == ["Acme", "Globex"]
+    assert out.text == "New:\n2 new deals, worth 2,000.00 in all: Acme (2,000.00), Globex."
+    assert "deals_closed" not in out.figures
+    week = await BUILD.run(ctx, {"period": "7 days", "include": ["new_deals"], "title": "New"})
+    assert week.figures["new_deals"] == 1

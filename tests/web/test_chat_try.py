@@ -74,11 +74,14 @@ async def test_the_card_speaks_plain_words_and_try_it_shows_what_it_would_send(
     steps = card.locator(".draft-card-steps > li")
     await expect(steps).to_have_count(3)
     await expect(steps.nth(1)).to_contain_text("to the person who filled in the form")
-    await expect(steps.nth(2)).to_contain_text("Post the submitted details in #sales")
+    await expect(steps.nth(2)).to_contain_text(
+        "Post the new lead's name, company, email address and message in #sales"
+    )
     sample = steps.nth(2).locator(".sample-message")
     await expect(sample.locator("figcaption")).to_have_text("It will post in #sales:")
-    await expect(sample.locator("blockquote")).to_contain_text("name: Jane Doe")
-    await expect(sample.locator("blockquote")).to_contain_text("email: jane@example.com")
+    await expect(sample.locator("blockquote")).to_contain_text(
+        "New form submission from Jane Doe (Doe Bakery, jane@example.com): Hi! Could you send"
+    )  # written for the team, not the form's fields as key: value lines
 
     advanced = card.locator("details.draft-card-advanced")
     await expect(advanced.locator("pre")).to_be_hidden()
@@ -105,7 +108,9 @@ async def test_the_card_speaks_plain_words_and_try_it_shows_what_it_would_send(
         re.compile(r"^It would email the person who filled in the form \(jane@example\.com\):$")
     )
     await expect(tried.nth(2).locator("figcaption")).to_have_text("It would post in #sales:")
-    await expect(tried.nth(2).locator("blockquote")).to_contain_text("name: Jane Doe")
+    await expect(tried.nth(2).locator("blockquote")).to_contain_text(
+        "New form submission from Jane Doe (Doe Bakery, jane@example.com)"
+    )
     await expect(card.get_by_role("button", name="Try again")).to_be_enabled()
     await trial.scroll_into_view_if_needed()
     await screenshot(page, "chat-try", tmp_path)

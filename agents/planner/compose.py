@@ -1,0 +1,198 @@
+"""What drafted messages say: written for their purpose, or presenting what a step fetched.
+
+The step rules leave a message they have nothing better for as `{{ trigger | summary }}` (a
+dump of the trigger: "fired_at: …", "type: invoice.paid id: evt_…") with a stand-in subject
+("Update", "Hello from us"). Once the draft is assembled this module writes those messages:
+after a step that reads something (invoices, contacts, rows, a web address) the message shows
+what it read, with a sentence naming it; otherwise it is written for the request's purpose (a
+reminder, a thank-you, a welcome, a new-submission alert) with the trigger's useful fields.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.planner.purpose import Purpose, asked_for, purpose_of
+from agents.planner.wording import event_line, greeting, read_heading, read_lines, stripe_fields
+from agents.unsupported import texting_note
+
+__all__ = ["GENERIC_SUBJECTS", "compose_messages", "note_unsupported"]
+
+GENERIC_BODY = "{{ trigger | summary }}"
+GENERIC_SUBJECTS = frozenset({"Update", "Update from Levqor", "Hello from us", "News from us"})
+_MESSAGES = ("slack.post_message", "email.send", "email.send_bulk")
+_READS = (
+    "stripe.list_invoices",
+    "crm.find_contacts",
+    "hubspot.list_contacts",
+    "sheets.read_rows",
+    "rss.new_items",
+    "social.mentions",
+)
+
+
+def compose_messages(raw: dict[str, Any], request: str) -> None:
+    """Write every message step still carrying the trigger dump or a stand-in subject."""
+    text = re.sub(r"\s+", " ", request.lower()).strip()
+    purpose = purpose_of(text)
+    trigger = raw.get("trigger") or {}
+    steps: list[dict[str, Any]] = raw.get("steps") or []
+    name = str(raw.get("name") or "")
+    asked = _in_their_case(asked_for(text), request)
+    for index, step in enumerate(steps):
+        inputs = step.get("inputs")
+        if not isinstance(inputs, dict) or not _is_message(step):
+            continue
+        if trigger.get("type") == "stripe" and inputs.get("to") == "{{ trigger.email }}":
+            inputs["to"] = "{{ " + stripe_fields(trigger)["email"] + " }}"
+        # A person named by the data gets a written message, never the data read for the team.
+        # A text or chat message through another service answers the event, not the data read.
+        personal = "{{" in str(inputs.get("to", "")) or step.get("action") == "http.request"
+        read = None if personal else _last_read(steps[:index])
+        body = _body_of(inputs)
+        if body == GENERIC_BODY:
+            personal = personal or step.get("action") == "email.send_bulk"
+            meant = purpose if personal else _for_the_team(purpose)
+            _set_body(inputs, _written(read, meant, trigger, text, name, asked))
+        if step.get("action") in ("email.send", "email.send_bulk") and (
+            inputs.get("subject") in GENERIC_SUBJECTS or not inputs.get("subject")
+        ):
+            inputs["subject"] = _subject(purpose, trigger, name, text)
+
+
+def note_unsupported(raw: dict[str, Any]) -> None:
+    """Say in the description what Levqor cannot send itself (texts go through Twilio)."""
+    note = texting_note(raw)
+    if note:
+        raw["description"] = f"{raw.get('description', '')} ({note})"[:2000]
+
+
+def _is_message(step: dict[str, Any]) -> bool:
+    action = step.get("action")
+    if action in _MESSAGES:
+        return True
+    inputs = step.get("inputs") or {}
+    sends = action == "http.request" and str(inputs.get("method", "GET")).upper() == "POST"
+    return sends and isinstance(inputs.get("json"), dict) and "text" in inputs["json"]
+
+
+def _body_of(inputs: dict[str, Any]) -> Any:
+    payload = inputs.get("json")
+    return payload.get("text") if isinstance(payload, dict) else inputs.get("text")
+
+
+def _set_body(inputs: dict[str, Any], body: str) -> None:
+    payload = inputs.get("json")
+    if isinstance(payload, dict):
+        payload["text"] = body
+    else:
+        inputs["text"] = body
+
+
+def _last_read(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The latest earlier step that fetched something a message can present."""
+    for step in reversed(steps):
+        action = step.get("action")
+        inputs = step.get("inputs") or {}
+        gets = action == "http.request" and str(inputs.get("method", "GET")).upper() == "GET"
+        if action in _READS or gets:
+            return dict(step)
+    return None
+
+
+def _for_the_team(purpose: Purpose) -> Purpose:
+    """A post to a channel or the team alerts them; the thank-you or welcome is for the person."""
+    return purpose if purpose.kind in ("reminder", "summary", "alert") else Purpose("alert")
+
+
+def _written(
+    read: dict[str, Any] | None,
+    purpose: Purpose,
+    trigger: dict[str, Any],
+    text: str,
+    name: str,
+    asked: str | None,
+) -> str:
+    kind = trigger.get("type")
+    if read is not None:
+        return read_heading(read, asked) + "\n" + read_lines(read)
+    if purpose.kind == "reminder":
+        return purpose.reminder_text()
+    hello = greeting(trigger)
+    if purpose.kind == "thanks":
+        return hello + _thanks(trigger) + "\n\nBest regards,\n{{ workspace.name }}"
+    if purpose.kind == "welcome":
+        return (
+            hello + "welcome to {{ workspace.name }}! We're glad to have you, and we're here "
+            "if you have any questions.\n\nBest regards,\n{{ workspace.name }}"
+        )
+    if purpose.kind == "confirmation" and kind not in ("schedule", "manual"):
+        return (
+            hello
+            + "thank you, this is to confirm that we have received your "
+            + ("order" if "order" in text else "request")
+            + ". We'll be in touch if we need anything else.\n\nBest regards,\n{{ workspace.name }}"
+        )
+    if purpose.kind == "follow_up":
+        return (
+            hello + "just following up to see whether there is anything we can help with."
+            "\n\nBest regards,\n{{ workspace.name }}"
+        )
+    line = event_line(trigger, text)
+    if line:
+        return line
+    return f"{name}: {asked}." if asked else f"{name or 'Your scheduled update'}."
+
+
+def _in_their_case(asked: str | None, request: str) -> str | None:
+    """The asked-for words as the person wrote them ("Zendesk", not "zendesk")."""
+    if not asked:
+        return None
+    words = r"\s+".join(re.escape(w) for w in asked.split())
+    found = re.search(words, request, re.IGNORECASE)
+    return found.group(0) if found else asked
+
+
+def _thanks(trigger: dict[str, Any]) -> str:
+    if trigger.get("type") in ("schedule", "manual", "interval"):
+        return "thank you for being with {{ workspace.name }}. We really appreciate it."
+    if trigger.get("type") != "stripe":
+        return "thank you for getting in touch. We have your details and will be in touch soon."
+    fields = stripe_fields(trigger)
+    if fields["object"] not in ("invoice", "payment"):
+        return "thank you for choosing {{ workspace.name }}. We're glad to have you."
+    if fields["object"] == "invoice":
+        return (
+            "thank you for paying invoice {{ "
+            + fields["number"]
+            + " }} ({{ ("
+            + fields["amount"]
+            + " / 100) | money }} {{ "
+            + fields["currency"]
+            + " | upper }}). "
+            "We really appreciate your business."
+        )
+    return (
+        "thank you for your payment of {{ ("
+        + fields["amount"]
+        + " / 100) | money }} {{ "
+        + fields["currency"]
+        + " | upper }}. We really appreciate your business."
+    )
+
+
+def _subject(purpose: Purpose, trigger: dict[str, Any], name: str, text: str) -> str:
+    kind = trigger.get("type")
+    if purpose.kind == "reminder":
+        return purpose.reminder_subject()
+    if purpose.kind == "thanks":
+        paid = kind == "stripe" and stripe_fields(trigger)["object"] in ("invoice", "payment")
+        return "Thank you for your payment" if paid else "Thank you"
+    if purpose.kind == "welcome":
+        return "Welcome to {{ workspace.name }}"
+    if purpose.kind == "follow_up":
+        return "Following up"
+    if purpose.kind == "confirmation":
+        return "Your order is confirmed" if "order" in text else "We have your request"
+    return name or "Your update"

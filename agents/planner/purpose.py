@@ -1,0 +1,106 @@
+"""What a drafted message is for, read from the request: a reminder, a thank-you, a welcome …
+
+"remind #team to submit timesheets" is a reminder whose point is "submit your timesheets";
+"thank them by email" is a thank-you; "notify #sales" is an alert. The composer writes the
+message and its subject from this, so a message is written text, never a dump of the trigger.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["Purpose", "asked_for", "purpose_of"]
+
+Kind = Literal["reminder", "thanks", "welcome", "confirmation", "follow_up", "summary", "alert"]
+
+_CUT = (
+    r"(?=\s*(?:[,.;!?]|$|\s(?:every|each|on|at|by|before|after|when|whenever|if|unless|via|"
+    r"through|in\s+#|on\s+slack|by\s+email|and\s+(?:post|send|email|tell|notify|also)|then)\b))"
+)
+_REMIND = (
+    r"\bremind(?:er)?s?\s+(?:(?:me|us|them|everyone|(?:the|our|my)\s+\w+|#[\w-]+|@[\w.-]+|"
+    r"[\w.+-]+@[\w.-]+)\s+(?:(?:in|on|via|by)\s+(?:#[\w-]+|slack|e-?mail)\s+)?)?(?:to|that|about|of)\s+(?P<what>.{3,80}?)"
+    + _CUT
+)
+_REMINDER_TO = (
+    r"\breminders?\s+(?:(?:to|for)\s+(?:#[\w-]+|@[\w.-]+|me|us|everyone|(?:the|our)\s+\w+)\s+)?"
+    r"(?:to|that|about|of|for)\s+(?P<what>.{3,80}?)" + _CUT
+)
+_KINDS: tuple[tuple[Kind, str], ...] = (
+    ("thanks", r"\bthank(?:s|\s+(?:them|him|her|you|the\s+\w+|each|every))?\b|\bgratitude\b"),
+    ("welcome", r"\bwelcom\w*\b|\bonboard\w*\b"),
+    ("confirmation", r"\bconfirm\w*\b"),
+    ("follow_up", r"\bfollow[- ]?\s*ups?\b|\bcheck\s+in\s+with\b"),
+    ("reminder", r"\bremind\w*\b|\bnudge\w*\b|\bchase\b"),
+    ("summary", r"\bsummar\w*\b|\breports?\b|\bdigest\b|\brecap\b|\blist\s+of\b|\bcounts?\b"),
+)
+# Possessives seen from the reader: "submit their timesheets" -> "submit your timesheets".
+_OWNERS = {"their": "your", "his": "your", "her": "your", "my": "your", "our": "your"}
+_DETERMINERS = r"(?:the|a|an|your|their|his|her|my|our|this|that|these|those|any|all|some|each)"
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """What the message is for, and its point in words ("submit your timesheets")."""
+
+    kind: Kind
+    point: str | None = None
+
+    def reminder_text(self) -> str:
+        """ "Reminder: please submit your timesheets." (or "Reminder: the dentist.")."""
+        if not self.point:
+            return "Reminder"
+        if re.match(r"^(?:the|a|an|your)\b", self.point):
+            return f"Reminder: {self.point}."
+        return f"Reminder: please {self.point}."
+
+    def reminder_subject(self) -> str:
+        """ "Reminder: submit your timesheets"."""
+        return f"Reminder: {self.point}" if self.point else "Reminder"
+
+
+def purpose_of(text: str) -> Purpose:
+    """The message's purpose in a lower-cased request (an alert when nothing else is said)."""
+    found = re.search(_REMINDER_TO, text) or re.search(_REMIND, text)
+    if found:
+        return Purpose("reminder", _point(found.group("what")))
+    for kind, pattern in _KINDS:
+        if re.search(pattern, text):
+            return Purpose(kind)
+    return Purpose("alert")
+
+
+def _point(what: str) -> str:
+    words = what.strip(" '\"").split()
+    words = [_OWNERS.get(w, w) for w in words]
+    if len(words) >= 2 and not re.fullmatch(_DETERMINERS, words[1]) and _is_verb_first(words):
+        words.insert(1, "your")  # "submit timesheets" -> "submit your timesheets"
+    return " ".join(words)
+
+
+def _is_verb_first(words: list[str]) -> bool:
+    """Whether the point starts with a verb taking a bare plural object ("submit timesheets")."""
+    return words[1].endswith("s") and not words[1].endswith("ss") and len(words) == 2
+
+
+def asked_for(text: str) -> str | None:
+    """What a request asks to be sent, in its words ("open zendesk tickets count")."""
+    found = re.search(
+        r"\b(?:post|send|email|e-mail|share|give|message|slack)\s+(?:me\s+|us\s+|them\s+|"
+        r"the\s+team\s+|[\w.+-]+@[\w.-]+\s+|#[\w-]+\s+)?(?P<what>(?:the\s+|a\s+|our\s+)?"
+        r"[a-z][\w' -]{2,60}?)\s+(?:to|in|into|on|with|via)\s+(?:#|me\b|us\b|the\b|slack\b|"
+        r"[\w.+-]+@)",
+        text,
+    ) or re.search(
+        r"\b(?:post|send|email|e-mail|share)\s+(?:me\s+|us\s+|the\s+team\s+|[\w.+-]+@[\w.-]+\s+)"
+        r"(?P<what>(?:the\s+|a\s+)?[a-z][\w' -]{2,60}?)" + _CUT,
+        text,
+    )
+    if not found:
+        return None
+    what = re.sub(r"^(?:the|a|our)\s+", "", found.group("what").strip())
+    if re.fullmatch(r"(?:it|them|this|that|an?\s+\w+|message|update|alert|email|note)", what):
+        return None
+    return what

@@ -1,0 +1,242 @@
+"""What drafted messages say: written for their purpose, or presenting what the step before read.
+
+Each case drafts a request with the offline planner, then renders its messages on the sample
+data with the real renderer (`workflows.samples.preview`) and checks the plain-words summary.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from agents.intents import classify
+from agents.planner import draft
+from agents.views import draft_card
+from workflows.describe import summary
+from workflows.samples import SampleMessage, preview
+
+NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+STAND_INS = {"Update", "Update from Levqor", "Hello from us", "News from us"}
+
+
+def drafted(request: str) -> dict[str, Any]:
+    result = draft(request)
+    assert result.status == "draft", result.question or result.reason
+    assert result.workflow is not None
+    return result.workflow
+
+
+def messages(spec: dict[str, Any]) -> list[SampleMessage]:
+    found = list(preview(spec, now=NOW).values())
+    assert found, spec
+    for message in found:  # never the trigger dumped as key: value lines
+        assert "fired_at" not in message.body and "evt_" not in message.body
+        assert message.subject not in STAND_INS
+    return found
+
+
+@pytest.mark.parametrize(
+    ("request_text", "body"),
+    [
+        (
+            "on the last friday of each month remind #team to submit timesheets",
+            "Reminder: please submit your timesheets.",
+        ),
+        (
+            "every monday at 9am remind #ops to check the fire extinguishers",
+            "Reminder: please check the fire extinguishers.",
+        ),
+        (
+            "every weekday at 5pm send a reminder to #staff to lock the back door",
+            "Reminder: please lock the back door.",
+        ),
+    ],
+)
+def test_a_reminder_says_its_point_not_the_schedule_tick(request_text: str, body: str) -> None:
+    spec = drafted(request_text)
+    [post] = messages(spec)
+    assert post.body == body
+    assert f"“{body}”" in summary(spec)
+    assert "Reminder" in spec["name"] or "reminder" in spec["name"]
+
+
+def test_a_monthly_reminder_is_named_monthly_after_its_point() -> None:
+    spec = drafted("on the last friday of each month remind #team to submit timesheets")
+    assert spec["name"] == "Monthly timesheet reminder"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "host"),
+    [
+        ("twice a day at 8 and 5 post open zendesk tickets count to #support", "api.zendesk.com"),
+        ("every hour post the status of https://status.example.com/api to #ops", "status.example"),
+        ("every morning at 8 post the open github issues to #dev", "api.github.com"),
+    ],
+)
+def test_a_post_after_a_fetch_presents_what_was_fetched(request_text: str, host: str) -> None:
+    spec = drafted(request_text)
+    fetch = next(s for s in spec["steps"] if s.get("action") == "http.request")
+    post = next(s for s in spec["steps"] if s.get("action") == "slack.post_message")
+    assert "steps." + fetch["id"] in post["inputs"]["text"]
+    [message] = messages(spec)
+    first, _, rest = message.body.partition("\n")
+    assert host in first and first.endswith(":")  # a sentence naming what was fetched
+    assert rest.strip() == "ok: True"  # the fetched sample response, not the trigger
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "first business day of the month email accounts@bramble.test the list of unpaid invoices",
+        "every monday email finance@acme.test our overdue invoices",
+        "every friday at 4pm post unpaid invoices to #finance",
+    ],
+)
+def test_an_invoice_list_names_customer_amount_and_days_overdue(request_text: str) -> None:
+    spec = drafted(request_text)
+    [message] = messages(spec)
+    assert "Dana Lee: 49.00 USD, 8 days overdue (invoice ACME-0042)" in message.body
+    assert "nvoices (1):" in message.body.splitlines()[0]
+    if message.kind == "email":
+        assert message.subject == spec["name"]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when a customer pays an invoice in stripe, thank them by email",
+        "when an invoice is paid in stripe send the customer a thank you email",
+        "email a thank-you to customers when they pay an invoice on stripe",
+    ],
+)
+def test_a_stripe_thank_you_is_written_with_the_invoice_fields(request_text: str) -> None:
+    spec = drafted(request_text)
+    [mail] = messages(spec)
+    assert mail.subject == "Thank you for your payment"
+    assert mail.body.startswith("Hi Dana, thank you for paying invoice ACME-0042 (49.00 USD).")
+    assert mail.to == "the customer (dana@example.com)"
+    assert "type:" not in mail.body and "created:" not in mail.body
+
+
+@pytest.mark.parametrize(
+    ("request_text", "channel"),
+    [
+        ("when someone fills our typeform, add them to mailchimp and notify #sales", "#sales"),
+        ("when our contact form is submitted, post it to #leads", "#leads"),
+        ("whenever a new form submission comes in, tell #team", "#team"),
+    ],
+)
+def test_a_form_alert_reads_like_a_sentence(request_text: str, channel: str) -> None:
+    spec = drafted(request_text)
+    post = next(m for m in messages(spec) if m.kind == "slack")
+    assert post.headline() == f"It will post in {channel}:"
+    assert post.body == (
+        "New form submission from Jane Doe (Doe Bakery, jane@example.com): "
+        "Hi! Could you send me your pricing for a team of 10?"
+    )
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "delete all contacts in hubspot that haven't opened an email in a year",
+        "remove every contact in our crm who hasn't opened our newsletter in 6 months",
+        "delete all contacts in hubspot who never clicked an email",
+    ],
+)
+def test_an_email_named_in_a_condition_sends_nothing(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.workflow is not None
+    actions = [s.get("action") for s in result.workflow["steps"]]
+    assert "crm.delete_contacts" in actions or result.status == "refuse"
+    assert not any(str(a).startswith("email.") for a in actions), actions
+    assert result.approval_class == "C"
+
+
+def test_a_deletion_is_named_for_what_it_deletes() -> None:
+    spec = draft("delete all contacts in hubspot that haven't opened an email in a year").workflow
+    assert spec is not None and spec["name"] == "Delete inactive HubSpot contacts"
+
+
+def test_a_send_verb_still_sends_when_a_condition_names_an_email() -> None:
+    spec = drafted("every monday email me the contacts who haven't opened our email in a month")
+    assert any(s.get("action") == "email.send" for s in spec["steps"])
+
+
+@pytest.mark.parametrize(
+    ("request_text", "period"),
+    [
+        ("every other friday at 4pm email the team a summary of new hubspot deals", "14 days"),
+        ("every two weeks on monday post a report of new deals to #sales", "14 days"),
+        ("every friday at 4pm email the team a summary of new hubspot deals", "7 days"),
+    ],
+)
+def test_a_report_covers_its_cadence_and_nothing_trails_it(request_text: str, period: str) -> None:
+    spec = drafted(request_text)
+    actions = [s.get("action") for s in spec["steps"]]
+    report = next(s for s in spec["steps"] if s.get("action") == "report.build")
+    assert report["inputs"]["period"] == period
+    assert "crm.find_contacts" not in actions  # the deals report reads the CRM itself
+    assert actions[-1] in ("email.send", "slack.post_message")
+    assert f"the last {period}" in summary(spec)
+    assert report["inputs"]["include"] == ["new_deals"]  # "new deals", not "deals closed"
+    [mail] = messages(spec)
+    assert "1 new deal, worth 2,500.00 in all: Rivera Plumbing" in mail.body
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "every 90 minutes check https://bramble.example/status and text me if it's down",
+        "every hour check our website status and alert #ops if it is down",
+        "when the status page changes, post in #ops",
+    ],
+)
+def test_an_instruction_with_a_schedule_is_drafted_not_answered(text: str) -> None:
+    assert classify(text).kind == "draft"
+
+
+@pytest.mark.parametrize(
+    "text", ["how are my workflows doing?", "show me the status", "what is our success rate"]
+)
+def test_questions_about_health_still_get_the_health_answer(text: str) -> None:
+    assert classify(text).kind == "health"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "trigger"),
+    [
+        (
+            "every 90 minutes check https://bramble.example/status and text me if it's down",
+            {"type": "interval", "seconds": 5400},
+        ),
+        (
+            "every 2 hours check our client portal at portal.acme.test and text me if it is down",
+            {"type": "schedule", "cron": "0 */2 * * *", "timezone": "UTC"},
+        ),
+        ("text me if https://shop.example.org goes down", {"type": "interval", "seconds": 300}),
+    ],
+)
+def test_texting_me_when_a_site_is_down_is_a_monitor_that_says_texts_need_twilio(
+    request_text: str, trigger: dict[str, Any]
+) -> None:
+    result = draft(request_text)
+    assert result.status == "draft" and result.workflow is not None
+    spec = result.workflow
+    assert spec["trigger"] == trigger
+    assert spec["steps"][0]["action"] == "http.request"
+    assert spec["steps"][0].get("continue_on_error") is True
+    card = draft_card(spec, result.approval_class, [])
+    assert "Levqor can't send text messages (SMS) itself" in card
+    assert "by email or in Slack" in card and '"email me"' in card
+    assert "can't send text messages" in spec["description"]
+    assert spec["name"] == "Website monitor"
+
+
+def test_a_draft_without_texts_says_nothing_about_them() -> None:
+    spec = drafted(
+        "every 90 minutes check https://bramble.example/status and email me if it's down"
+    )
+    assert "text messages" not in draft_card(spec, "A", [])
