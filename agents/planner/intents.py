@@ -272,6 +272,13 @@ def _folder_name(clause: str) -> str | None:
     return None
 
 
+_RECURRING = (
+    r"\b(?:every|each)\s+(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|"
+    r"\b(?:every|each)\s+(?:day|week|weekday|month|quarter|morning|evening|night)\b|"
+    r"\b(?:daily|weekly|fortnightly|monthly|quarterly)\b"
+)
+
+
 @dataclass
 class TriggerReading:
     """The trigger a request implies, as a spec dict, plus the rule that decided it."""
@@ -289,6 +296,8 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
     schedule = find_schedule(text)
     if schedule:
         rule = "schedule_clocked" if schedule.clocked else "schedule"
+        if rule == "schedule" and has(text, _RECURRING):
+            rule = "schedule_every"  # "every friday", "each month", "weekly": a day, no hour
         return TriggerReading("schedule", schedule.trigger_fields(), rule)
     if has(text, _ON_DEMAND):
         return TriggerReading("manual", {"type": "manual"}, "on_demand")

@@ -42,7 +42,8 @@ def uptime_monitor(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -
     if trigger.kind == "webhook" and has(t, r"\bwebhook|\bforms?\b|\border|\bsubmi"):
         return False  # an app tells us it is down: that event starts it
     url = _url(t)
-    if raw["trigger"].get("type") != "schedule":  # a clock the request named stays as it is
+    if raw["trigger"].get("type") != "schedule" or _uneven_minutes(t):
+        # a clock the request named stays as it is, unless cron could only come near it
         raw["trigger"] = {"type": "interval", "seconds": _every(raw["trigger"], t)}
     notify = [
         s
@@ -78,6 +79,15 @@ def uptime_monitor(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -
     if address:
         raw["name"] = f"Uptime check of {_host(address)}"
     return True
+
+
+def _uneven_minutes(t: str) -> bool:
+    """ "every 90 minutes": a step cron cannot take (an interval checks exactly that often)."""
+    said = re.search(r"\bevery\s+(\d{1,4})\s*min(?:ute)?s?\b", t)
+    if not said:
+        return False
+    minutes = int(said.group(1))
+    return minutes % 60 != 0 if minutes >= 60 else 60 % minutes != 0
 
 
 def _host(url: str) -> str:

@@ -232,7 +232,7 @@ def test_texting_me_when_a_site_is_down_is_a_monitor_that_says_texts_need_twilio
     assert "Levqor can't send text messages (SMS) itself" in card
     assert "by email or in Slack" in card and '"email me"' in card
     assert "can't send text messages" in spec["description"]
-    assert spec["name"] == "Website monitor"
+    assert spec["name"].startswith("Uptime check of ")
 
 
 def test_a_draft_without_texts_says_nothing_about_them() -> None:

@@ -182,3 +182,19 @@ def test_a_messenger_bot_sends_the_ai_answer_back_through_that_messenger() -> No
     assert [s["action"] for s in steps] == ["ai.draft_reply", "http.request"]
     assert "api.telegram.org" in steps[1]["inputs"]["url"]
     assert steps[1]["inputs"]["json"] == {"text": "{{ steps.draft_reply.reply }}"}
+
+
+@pytest.mark.parametrize(
+    ("request_text", "cron"),
+    [
+        ("every friday send me the new leads", "0 9 * * 5"),
+        ("send me the new hubspot leads every friday", "0 9 * * 5"),
+        ("each monday post the open support tickets in #support", "0 9 * * 1"),
+    ],
+)  # fmt: skip
+def test_a_repeating_day_without_an_hour_is_a_schedule_at_nine(
+    request_text: str, cron: str
+) -> None:
+    trigger = _trigger(request_text)
+    assert trigger["type"] == "schedule"
+    assert trigger["cron"] == cron
