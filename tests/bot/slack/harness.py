@@ -7,6 +7,7 @@ import copy
 import hashlib
 import hmac
 import json
+import re
 import threading
 import time
 import uuid
@@ -227,3 +228,11 @@ def button_values(blocks: list[dict[str, Any]]) -> dict[str, str]:
 def all_text(blocks: list[dict[str, Any]]) -> str:
     """Every text in `blocks`, joined (for assertions on what a person reads)."""
     return json.dumps(blocks, ensure_ascii=False)
+
+
+def workflow_name(card_text: str) -> str:
+    """The drafted workflow's name as the approval card announces it (what class C approvers
+    type)."""
+    found = re.search(r"“([^”]+)”", card_text)
+    assert found is not None, card_text
+    return found.group(1)

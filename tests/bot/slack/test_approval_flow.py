@@ -10,7 +10,7 @@ from bot.slack import ids
 from bot.slack.views.modals import TYPED_NAME
 from storage.models import Approval, Decision, Workflow, WorkflowStatus
 from tests.bot.slack.conftest import SlackLive
-from tests.bot.slack.harness import all_text, button_values
+from tests.bot.slack.harness import all_text, button_values, workflow_name
 from tests.fakes.slack_api import SlackCall
 
 LEADS = "every Monday 9am post last week's new leads to #sales"
@@ -113,12 +113,13 @@ async def test_class_c_asks_for_confirmation_first(live_slack: SlackLive) -> Non
     assert (await approval(live, approval_id)).decision == Decision.pending
 
     metadata = view["private_metadata"]
-    wrong = {TYPED_NAME: "Delete contacts"}
+    name = workflow_name(card.args["text"])
+    wrong = {TYPED_NAME: f"{name} now"}
     await live.slack.submit(ids.CONFIRM_VIEW, metadata, wrong, user="UOWNER")
     [_, told] = await live.slack.wait_for("chat.postEphemeral", count=2)
     assert told.args["user"] == "UOWNER" and "does not match" in told.args["text"]
     assert (await approval(live, approval_id)).decision == Decision.pending
-    typed = {TYPED_NAME: "Delete all contacts older"}
+    typed = {TYPED_NAME: name}
     response = await live.slack.submit(ids.CONFIRM_VIEW, metadata, typed, user="UOWNER")
     assert response.status_code == 200
     [update] = await live.slack.wait_for("chat.update")

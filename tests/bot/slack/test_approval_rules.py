@@ -6,7 +6,7 @@ from bot.slack import ids
 from bot.slack.views.modals import TYPED_NAME
 from storage.models import Decision
 from tests.bot.slack.conftest import SlackLive
-from tests.bot.slack.harness import all_text, button_values
+from tests.bot.slack.harness import all_text, button_values, workflow_name
 from tests.bot.slack.test_approval_flow import approval, post_card
 
 
@@ -32,7 +32,7 @@ async def test_an_owners_own_class_c_is_approved_by_a_second_admin(live_slack: S
     [_, refused] = await live.slack.wait_for("chat.postEphemeral", count=2)
     assert refused.args["user"] == "UADMIN" and "type “" in refused.args["text"]
     assert (await approval(live, approval_id)).decision == Decision.pending
-    named = {TYPED_NAME: "Delete all contacts older"}
+    named = {TYPED_NAME: workflow_name(card.args["text"])}
     await live.slack.submit(ids.CONFIRM_VIEW, view["private_metadata"], named, user="UADMIN")
     [update] = await live.slack.wait_for("chat.update")
     assert "Approved by <@UADMIN>" in all_text(update.args["blocks"])

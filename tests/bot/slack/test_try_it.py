@@ -24,7 +24,8 @@ async def test_try_it_shows_the_clicker_the_messages_and_sends_nothing(
     card = await post_card(live, LEADS)
     blocks = card.args["blocks"]
     sections = all_text([b for b in blocks if b["type"] in ("section", "header")])
-    assert "It will post in #sales:" in sections and "> name: Jane Doe" in sections
+    assert "It will post in #sales:" in sections
+    assert "> New form submission from Jane Doe (Doe Bakery, jane@example.com)" in sections
     assert not [name for name in default_registry().names() if name in sections]
     approval_id = button_values(blocks)[ids.TRY]
     calls_before = len(live.slack.fake.calls())
@@ -36,7 +37,8 @@ async def test_try_it_shows_the_clicker_the_messages_and_sends_nothing(
     assert "Nothing was sent" in told.args["text"]
     shown = all_text(told.args["blocks"])
     assert "on a sample form submission from Jane Doe" in shown
-    assert "It would post in #sales:" in shown and "> email: jane@example.com" in shown
+    assert "It would post in #sales:" in shown
+    assert "> New form submission from Jane Doe (Doe Bakery, jane@example.com)" in shown
     assert "It would email the person who filled in the form (jane@example.com):" in shown
     assert "Every step would work. Nothing was sent: this was only a try." in shown
 
