@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from agents.learned.corpus import template_nodes
+from agents.learned.corpus import CorpusError, template_nodes
 from agents.learned.node_map import node_map, short_type
 
 APP_NAMES_FILE = "app_names.json"
@@ -34,7 +34,9 @@ _AMBIGUOUS = frozenset(
         "git", "ssh", "xml", "markdown", "jwt", "totp", "graph", "webhook", "n8n", "evaluation",
         "hunter", "twenty", "orbit", "bubble", "mcp client", "uproc", "date time", "filter",
         "medium", "templated", "harvest", "autopilot", "coda", "the hive", "pd fco api", "beex",
-        "gowa", "gemini search tool",
+        "gowa", "gemini search tool", "cortex", "drift", "line", "segment", "twist", "vero",
+        "e2e test", "sse", "npm", "post bin", "i calendar", "open thesaurus", "u proc", "cockpit",
+        "misp", "grist", "paddle", "workable", "simulate", "oura",
     }
 )  # fmt: skip
 # Sources Levqor reads as feeds (social mentions, news): reading them is `rss`, not an app call.
@@ -66,6 +68,19 @@ _SPOKEN = {
     "url scan io": "urlscan",
     "customer io": "customer.io",
     "data for seo": "dataforseo",
+    "sentry io": "sentry",
+    "magento2": "magento",
+    "e rp next": "erpnext",
+    "quick books": "quickbooks",
+    "circle ci": "circleci",
+    "rabbit mq": "rabbitmq",
+    "profit well": "profitwell",
+    "post hog": "posthog",
+    "survey monkey": "surveymonkey",
+    "help scout": "help scout",
+    "go to webinar": "gotowebinar",
+    "message bird": "messagebird",
+    "ko bo toolbox": "kobotoolbox",
 }
 
 
@@ -113,25 +128,63 @@ def count_apps(roots: Iterable[Path]) -> Counter[str]:
     return counts
 
 
-def table(counts: Counter[str], minimum: int = MIN_TEMPLATES) -> dict[str, Any]:
-    """The JSON shipped beside this module: apps used by at least `minimum` templates."""
+def catalogue_apps(package_json: Path) -> set[str]:
+    """The apps of a node package's catalogue (`n8n.nodes` of its package.json), by spoken name.
+
+    Every product the catalogue has a node for, whether or not a template uses it yet: people
+    name the tools they have, not the ones templates happen to show.
+    """
+    try:
+        data = json.loads(package_json.read_text(encoding="utf-8"))
+        paths = data["n8n"]["nodes"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise CorpusError(f"{package_json} is not a node package's package.json: {error}") from None
+    names: set[str] = set()
+    for path in paths:
+        file_name = str(path).rsplit("/", 1)[-1].split(".", 1)[0]
+        type_name = file_name[:1].lower() + file_name[1:]
+        if not type_name or not _is_app(f"n8n-nodes-base.{type_name}"):
+            continue
+        name = spoken(_base(type_name))
+        if name and name not in _AMBIGUOUS and name not in _FEEDS:
+            names.add(name)
+    return names
+
+
+def shipped_counts() -> Counter[str]:
+    """The template counts of the shipped table (to add catalogue names without the snapshots)."""
+    text = resources.files("agents.learned").joinpath(APP_NAMES_FILE).read_text("utf-8")
+    return Counter({str(a["name"]): int(a["templates"]) for a in json.loads(text)["apps"]})
+
+
+def table(
+    counts: Counter[str], minimum: int = MIN_TEMPLATES, catalogue: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The JSON shipped beside this module: apps used by at least `minimum` templates, and
+    every app of the node catalogue (with its template count, often 0)."""
+    listed = set(catalogue)
     apps = [
         {"name": name, "templates": count}
-        for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        if count >= minimum and len(name) >= 3
+        for name, count in sorted(
+            ((n, counts.get(n, 0)) for n in set(counts) | listed), key=lambda i: (-i[1], i[0])
+        )
+        if (count >= minimum or name in listed) and len(name) >= 3
     ]
     return {
         "about": (
             "Apps named by n8n node types in the public template corpus (docs/drafting-corpus.md), "
-            f"used by at least {minimum} templates; rebuilt by `levqor corpus apps`."
+            f"used by at least {minimum} templates, and every app of the n8n node catalogue "
+            "(n8n-nodes-base's package.json); rebuilt by `levqor corpus apps`."
         ),
         "apps": apps,
     }
 
 
-def write_table(counts: Counter[str], out: Path, minimum: int = MIN_TEMPLATES) -> int:
+def write_table(
+    counts: Counter[str], out: Path, minimum: int = MIN_TEMPLATES, catalogue: Iterable[str] = ()
+) -> int:
     """Write the table; returns how many apps it lists."""
-    data = table(counts, minimum)
+    data = table(counts, minimum, catalogue)
     out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return len(data["apps"])
 

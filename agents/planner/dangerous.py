@@ -51,7 +51,10 @@ _REFUND = (
     r"\b(?:issue|give|process|send|make|do|trigger)\w*\s+(?:them\s+|him\s+|her\s+)?(?:a|the)\s+"
     r"(?:full\s+|partial\s+)?refund\b|\bauto-?refund\w*\b"
 )
-_REFUND_EVENT = r"\b(?:when|whenever|if|once|after)\b[^.,]{0,40}\brefund(?:ed|s)?\b"
+_REFUND_EVENT = (
+    r"\b(?:when|whenever|if|once|after)\b[^.,]{0,40}\brefund(?:ed|s)?\b"
+    r"(?!\s+(?:the|them|their|it|him|her|each|every|all|that|this)\b)"
+)
 _PAY = (
     r"(?<!\bto\s)\b(?:pay|paying|pay\s+out|wire|reimburse)\s+(?:our|the|all|each|every|them|"
     r"him|her|their|outstanding|due|approved|\w+'s)\b|"
@@ -125,6 +128,8 @@ _ACCESS = (
     r"(?<!\bwho\s)(?<!\bthat\s)(?<!\bmember\s)(?<!\bsubscriber\s)"
     r"\bcancel(?:s|ed|led)?\s+(?:(?:their|his|her|the|all|every|each|any|our|its)\s+)?(?:[\w-]+\s+){0,2}?"
     r"(?:subscriptions?|memberships?|plans?|accounts?|contracts?)\b|"
+    r"\b(?:give|gives|offer|offers)\s+(?:them|him|her|the\s+\w+|each\s+\w+|\w+)\s+(?:an?\s+)?\d+\s?%\s+"
+    r"(?:off|discount)\b|\bapply\s+(?:an?\s+)?(?:\d+\s?%\s+)?(?:discount|coupon)\b|"
     r"\bdowngrad\w*\s+(?:them|him|her|their|the|all|every|each|customers?|accounts?|users?)\b|\bchange\s+(?:their|his|her|the|a)\s+(?:customer'?s?\s+)?(?:plan|price|pricing)\b"
 )
 # Deceiving people about who speaks: fake reviews, posing as customers, astroturfing.
@@ -138,6 +143,7 @@ _DECEIVE = (
 )
 _UNCHECKED = {
     "access": "take away someone's access or change what they pay",
+    "bulk": "message everyone on a list at once",
     "delete": "delete data",
     "money": "move money",
     "data": "send your customers' data outside Levqor",
@@ -208,6 +214,8 @@ def _risky_act(text: str) -> str | None:
         return "data"
     if has(without_event_clause(text), _ACCESS):  # "when a customer cancels …" is the event
         return "access"
+    if risk_cues.sends_in_bulk(without_event_clause(text)):
+        return "bulk"
     return None
 
 
@@ -316,7 +324,12 @@ def _only_refund_event(t: str, trigger: TriggerReading) -> bool:
 
 def _moves_money(t: str) -> bool:
     acts = without_event_clause(re.sub(_REFUND_EVENT, " ", t))
-    return has(re.sub(_REFUND_EVENT, " ", t), _REFUND) or _pays(t) or risk_cues.moves_money(acts)
+    return (
+        has(re.sub(_REFUND_EVENT, " ", t), _REFUND)
+        or _pays(t)
+        or risk_cues.moves_money(acts)
+        or risk_cues.spends(acts)
+    )
 
 
 def _pays(t: str) -> bool:

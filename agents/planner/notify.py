@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agents.planner import risk_cues
 from agents.planner.intents import TriggerReading, mask_inbound
 from agents.planner.recipients import (
     BULK,
@@ -71,7 +72,7 @@ def without_conditions(t: str) -> str:
 def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Email steps: bulk, external (the person, customers, a client), internal (member refs)."""
     t = without_conditions(t)
-    bulk = has(t, BULK) and has(t, r"\b(?:send|email|blast|mail)\b")
+    bulk = (has(t, BULK) or risk_cues.sends_in_bulk(t)) and has(t, r"\b(?:send|email|blast|mail)\b")
     reminds = not slots.channels and has(t, _REMIND_INTERNAL)
     if (
         not bulk

@@ -98,7 +98,33 @@ _NO_CHECK = (
     r"reviewing|looking|human|me\s+(?:checking|seeing|looking))\b|"
     r"\bno\s+need\s+to\s+(?:check|ask|confirm|review)\b|"
     r"\bdon'?t\s+(?:run\s+it\s+by|check\s+with|ask|bother|wait\s+for)\s+(?:me|us|anyone)\b|"
-    r"\bno\s+questions\s+asked\b|\bstraight\s+away\s+without\b"
+    r"\bno\s+questions\s+asked\b|\bstraight\s+away\s+without\b|"
+    r"\bdon'?t\s+run\s+(?:it|them|this|these|that)\s+(?:by|past)\s+(?:me|us|anyone)\b|"
+    r"\bno\s+(?:\w+\s+)?(?:vetting|sign-?off|human\s+(?:review|check|in\s+the\s+loop))\b|"
+    r"\b(?:don'?t|do\s+not)\s+want\s+(?:\w+\s+){0,3}?to\s+(?:have\s+to\s+)?(?:approve|check|review|"
+    r"sign\s+off|look\s+at)\b|\bjust\s+do\s+it\b"
+)
+# Moving money whatever follows: paying out, placing purchase orders.
+_SPEND = (
+    r"\bpay\s+(?:it\s+|them\s+|this\s+|that\s+)?out\b|"
+    r"\b(?:send|place|issue|submit|raise)\s+(?:the\s+|a\s+|our\s+)?(?:purchase\s+orders?|pos)\b|"
+    r"(?<!\bwho\s)(?<!\bthat\s)(?<!\bthey\s)(?<!\bpeople\s)(?<!\bcustomers\s)"
+    r"\b(?:buy|purchase)\s+(?:[\w-]+\s+){0,2}?(?:[£$€]\s?\d|\d[\d,.]*\s?(?:usd|eur|gbp|dollars?|"
+    r"pounds?|euros?)\b)"
+)
+# Messages to everyone in a list, not to the ones a condition picks out.
+_BULK_AUDIENCE = (
+    r"\b(?:all|every)\s+(?:single\s+)?(?:of\s+)?(?:our\s+|the\s+|my\s+|their\s+)?(?:users?|"
+    r"customers?|contacts?|subscribers?|members?|clients?|leads?|buyers?|patients|students|"
+    r"parents|donors|guests)\b(?!'|\s+(?:who|that|whose|with|where|which|whom|if|when|on\s+\w+\s+"
+    r"(?:who|that)))|\beveryone\s+(?:in|on)\s+(?:the\s+|our\s+|my\s+)?(?:contacts?|customer|"
+    r"mailing|e-?mail|crm|database|list|address\s+book)\b|"
+    r"\bbulk\s+(?:sms|texts?|e-?mails?|messages?|mail\w*|whatsapps?)\b|\bmass\s+(?:e-?mail|text|sms|"
+    r"message)\w*"
+)
+_BULK_VERB = (
+    r"\b(?:send|sends|email|e-mail|text|sms|message|blast|mail|push|notify|whatsapp|enrol|enroll|"
+    r"add)\b"
 )
 
 
@@ -117,6 +143,20 @@ def moves_money(text: str) -> bool:
             if has(rest, _MONEY_OBJECT) or (has(rest, _PAYEE) and "credit" not in verb.group(0)):
                 return True
     return False
+
+
+def sends_in_bulk(text: str) -> bool:
+    """Whether a clause messages everyone in a list ("email all our users", "bulk sms")."""
+    for clause in clauses(text):
+        audience = re.search(_BULK_AUDIENCE, clause)
+        if audience and (has(clause, _BULK_VERB) or audience.group(0).startswith(("bulk", "mass"))):
+            return True
+    return False
+
+
+def spends(text: str) -> bool:
+    """Whether the request pays out, buys for an amount or places purchase orders."""
+    return has(text, _SPEND)
 
 
 def ships_personal_data(text: str) -> bool:

@@ -19,7 +19,17 @@ _NAMED_BY_HAND = (
     r"google\s+calendar|outlook\s+calendar|calendar|zoom|eventbrite|mailchimp|klaviyo|"
     r"convertkit|activecampaign|brevo|sendinblue|bamboo\s*hr|gusto|workable|greenhouse|personio|"
     r"airtable|notion|trello|asana|jira|clickup|monday\.com|github|gitlab|docusign|pandadoc|"
-    r"toggl|harvest|google\s+analytics|twilio|aircall)\b"
+    r"toggl|harvest|google\s+analytics|twilio|aircall|"
+    # Everyday small-business tools with no n8n node (the catalogue covers the rest).
+    r"plausible|fathom\s+analytics|ga4|google\s+search\s+console|semrush|ahrefs|smartsheet|"
+    r"databox|bexio|sage|myob|zoho\s+books|wave\s+accounting|invoiceplane|lexoffice|sevdesk|"
+    r"podio|canva|buffer|hootsuite|webflow|wix|squarespace|beehiiv|substack|tally|fillout|"
+    r"deputy|rippling|hibob|factorial|lattice|front\s*app|missive|gong|mautic|saleshandy|"
+    r"apollo\.io|lemlist|instantly|servicetitan|jobber|housecall\s+pro|simplepractice|"
+    r"mindbody|vagaro|square\s+appointments|setmore|booksy|fresha|toast|lightspeed|"
+    r"loyverse|vend|shipstation|shippo|easyship|printful|amazon\s+seller\s+central|"
+    r"have\s+i\s+been\s+pwned|uptime\s*robot|statuspage|pagerduty|opsgenie|datadog|"
+    r"new\s+relic|grafana|sentry)\b"
 )
 # The hand list, then every app the template corpus names (agents/learned/app_names.json).
 EXTERNAL_TOOLS = r"(?:" + _NAMED_BY_HAND + "|" + apps_pattern(shipped_app_names()) + r")"

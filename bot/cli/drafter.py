@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from agents.learned.app_names import count_apps, write_table
+from agents.learned.app_names import catalogue_apps, count_apps, shipped_counts, write_table
 from agents.learned.corpus import CorpusError, build, excluded_ids, write_jsonl
 from agents.learned.dataset import DatasetError
 from agents.learned.model import MODEL_PATH
@@ -54,9 +54,19 @@ def build_command(
 
 def apps_command(
     sources: Annotated[
-        list[Path],
-        typer.Option("--from", help="A snapshot directory (repeat for several mirrors)."),
-    ],
+        list[Path] | None,
+        typer.Option(
+            "--from",
+            help="A template snapshot directory (repeat for several mirrors); "
+            "without it the shipped table's template counts are kept.",
+        ),
+    ] = None,
+    nodes: Annotated[
+        Path | None,
+        typer.Option(
+            "--nodes", help="n8n-nodes-base's package.json: add every app it has a node for."
+        ),
+    ] = None,
     out: Annotated[
         Path,
         typer.Option("--out", help="Where to write the app-name table."),
@@ -64,11 +74,12 @@ def apps_command(
 ) -> None:
     """Count the apps the templates use and write the names the planner recognises."""
     try:
-        counts = count_apps(sources)
+        counts = count_apps(sources) if sources else shipped_counts()
+        catalogue = catalogue_apps(nodes) if nodes else set()
     except CorpusError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(1) from error
-    written = write_table(counts, out)
+    written = write_table(counts, out, catalogue=catalogue)
     typer.echo(f"wrote {written} app names to {out}")
 
 

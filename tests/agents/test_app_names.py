@@ -85,3 +85,50 @@ def test_a_corpus_named_app_is_read_over_http() -> None:
     reads = [s for s in steps if s["action"] == "http.request"]
     assert reads and reads[0]["inputs"]["method"] == "GET"
     assert "postgres" in reads[0]["inputs"]["url"]
+
+
+def test_every_app_of_the_node_catalogue_is_listed_even_without_templates(tmp_path: Path) -> None:
+    package = tmp_path / "package.json"
+    nodes = [
+        "dist/nodes/SentryIo/SentryIo.node.js",
+        "dist/nodes/Wufoo/WufooTrigger.node.js",
+        "dist/nodes/Mautic/Mautic.node.js",
+        "dist/nodes/Set/Set.node.js",
+        "dist/nodes/Slack/Slack.node.js",
+        "dist/nodes/Segment/Segment.node.js",
+    ]
+    package.write_text(json.dumps({"name": "n8n-nodes-base", "n8n": {"nodes": nodes}}))
+    out = tmp_path / "apps.json"
+    app = typer.Typer()
+    register(app)
+    root = _snapshot(tmp_path / "snap", {str(i): ["n8n-nodes-base.airtable"] for i in range(1, 4)})
+    args = ["corpus", "apps", "--from", str(root), "--nodes", str(package), "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    apps = json.loads(out.read_text())["apps"]
+    assert apps[0] == {"name": "airtable", "templates": 3}
+    names = [a["name"] for a in apps]
+    # The shipped template counts are kept; the catalogue adds its apps (utilities, nodes mapped
+    # to our own integrations such as Mautic → crm, and everyday words like "segment" are not).
+    assert names == ["airtable", "sentry", "wufoo"]
+    assert not {"set", "slack", "segment", "mautic"} & set(names)
+
+
+def test_a_package_json_without_nodes_is_a_clear_error(tmp_path: Path) -> None:
+    package = tmp_path / "package.json"
+    package.write_text('{"name": "left-pad"}')
+    app = typer.Typer()
+    register(app)
+    result = CliRunner().invoke(
+        app, ["corpus", "apps", "--nodes", str(package), "--out", str(tmp_path / "a.json")]
+    )
+    assert result.exit_code == 1
+    assert "is not a node package's package.json" in result.output
+    assert not (tmp_path / "a.json").exists()
+
+
+def test_a_catalogue_app_no_template_used_is_read_over_http() -> None:
+    result = draft("every week post the number of new issues from sentry in #eng")
+    assert result.workflow is not None
+    reads = [s for s in result.workflow["steps"] if s["action"] == "http.request"]
+    assert reads and "sentry" in reads[0]["inputs"]["url"]

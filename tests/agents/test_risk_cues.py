@@ -8,8 +8,10 @@ from agents.planner import draft
 from agents.planner.risk_cues import (
     mails_unowned_addresses,
     moves_money,
+    sends_in_bulk,
     ships_personal_data,
     skips_checks,
+    spends,
 )
 from agents.planner.text import normalise
 
@@ -108,3 +110,73 @@ def test_a_harmless_money_report_is_still_drafted() -> None:
     result = draft("every monday 9am post last week's stripe refunds and fees in #finance")
     assert result.status == "draft", result
     assert result.approval_class == "A"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "send a bulk sms to all customers about the weekend sale",
+        "i need to send an email to all our users about saturday's maintenance",
+        "push every user in our database into our outreach sequence",
+        "whatsapp everyone in the contacts list about the new opening hours",
+    ],
+)
+def test_messages_to_everyone_on_a_list_are_bulk(request_text: str) -> None:
+    assert sends_in_bulk(normalise(request_text))
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "email all customers who haven't paid their invoice",
+        "send every new customer a welcome email",
+        "email each client that has an overdue invoice",
+        "post all the new leads in #sales",
+    ],
+)
+def test_messages_to_the_ones_a_condition_picks_are_not_bulk(request_text: str) -> None:
+    assert not sends_in_bulk(normalise(request_text))
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "every monday at 9 buy $200 of bitcoin from the company wallet",
+        "on the 1st approve the hosting bill and pay it out automatically",
+        "when stock runs low send the purchase orders to suppliers",
+    ],
+)
+def test_buying_paying_out_and_purchase_orders_spend(request_text: str) -> None:
+    assert spends(normalise(request_text))
+
+
+def test_customers_who_buy_for_an_amount_are_an_event_not_spending() -> None:
+    assert not spends(normalise("thank customers who buy $100 or more with a coupon"))
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "send the purchase orders to suppliers right away - don't run them past me",
+        "pay the approved claims straight away. no human review, we're too slow",
+        "pay the hosting bill on the 1st, I don't want the admins to have to approve it again",
+        "wipe their data right away - no admin vetting step",
+    ],
+)
+def test_more_ways_of_saying_nobody_checks(request_text: str) -> None:
+    assert skips_checks(normalise(request_text))
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "send a bulk sms to all customers about the weekend sale",
+        "every monday at 9 buy $200 of ETH from the company wallet on uniswap",
+        "when the AI thinks a subscriber is about to churn, give them 50% off the next 3 months",
+        "when an order is cancelled in magento refund the adyen payment automatically",
+        "email all our subscribers the new price list",
+    ],
+)
+def test_bulk_spending_and_discounts_are_never_drafted_below_class_c(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "refuse" or result.approval_class == "C", result
