@@ -128,7 +128,7 @@ _PLACE_TIME = re.compile(
 )
 _REGION_TIME = re.compile(r"\b(" + "|".join(map(re.escape, _REGIONS)) + r")\b")
 _TIME_BEFORE = re.compile(
-    r"(?:\d|\bnoon|\bmidnight|\bmorning|\bevening|\bnight)\s*(?:am|pm)?,?\s*(?:in\s+|-\s*)?$|\b(?:time|timezone|tz)\s*(?:in|:|=)?\s*$"
+    r"(?:\d|\bnoon|\bmidnight|\bmorning|\bevening|\bnight)\s*(?:am|pm|h)?,?\s*(?:in\s+|-\s*)?$|\b(?:time|timezone|tz)\s*(?:in|:|=)?\s*$"
 )
 
 

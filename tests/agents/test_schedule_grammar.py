@@ -23,6 +23,14 @@ SCHEDULES: list[tuple[str, str, int, str | None]] = [
     ("each Fri at 17:00 post the wins", "0 17 * * 5", 1, None),
     ("weekly on thurs at 11am list unpaid invoices", "0 11 * * 4", 1, None),
     ("sundays 6pm remind everyone to fill in goals", "0 18 * * 0", 1, None),
+    # days left out: "not on weekends", "except weekends" with a time and nothing else
+    ("send me the error summary at 8am but not on weekends", "0 8 * * 1-5", 1, None),
+    ("post the open tickets at 6pm except weekends", "0 18 * * 1-5", 1, None),
+    ("every day at 9 except on mondays post the numbers", "0 9 * * 0,2,3,4,5,6", 1, None),
+    # a bare hour window after the days it applies to
+    ("weekdays 9 to 5, every hour check the support inbox", "0 9-17 * * 1-5", 1, None),
+    # the European whole hour
+    ("every sunday at 20h send the weekly digest", "0 20 * * 0", 1, None),
     # weekday sets
     ("weekdays at 7 post yesterday's orders", "0 7 * * 1-5", 1, None),
     ("Mon-Fri 8am send the stand-up list", "0 8 * * 1-5", 1, None),
@@ -152,6 +160,8 @@ NOT_SCHEDULES = [
     "email me friday's numbers when they land",
     "every time a deal closes, post it in #wins",
     "a 5xx error rate above 2% should page #eng",
+    "post 2-3 tips when a new member joins",
+    "the backup takes 20h, tell #ops when it fails",
 ]
 
 
@@ -178,6 +188,7 @@ def test_numbers_dates_and_windows_that_do_not_recur_are_no_schedule(phrase: str
         ("every day at 9am London time", "0 9 * * *", "Europe/London"),
         ("daily at 3pm PST", "0 15 * * *", "America/Los_Angeles"),
         ("every weekday at 8 CET", "0 8 * * 1-5", "Europe/Paris"),
+        ("send a weekly digest on sundays at 20h CET", "0 20 * * 0", "Europe/Paris"),
         ("Wkly (Thurs 11am Sydney) list unpaid invoices", "0 11 * * 4", "Australia/Sydney"),
     ],
 )

@@ -59,7 +59,7 @@ def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
     before = text(tokens, i - 1)
     if text(tokens, end) == "'s" or tokens[end - 1].text.endswith("'s"):
         return end  # "friday's numbers" names a day's data, not when to run
-    if before in _EXCEPT:
+    if _excepted(tokens, i):
         r.excluded.update(days)
     elif len(days) > 1:
         r.days.update(days)
@@ -77,6 +77,14 @@ def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
     return end
 
 
+def _excepted(tokens: list[Token], i: int) -> bool:
+    """ "except mondays", "not on weekends", "but never at weekends": the day is left out."""
+    before = text(tokens, i - 1)
+    if before in ("on", "at", "during", "over", "the") and text(tokens, i - 2) in _EXCEPT:
+        return True
+    return before in _EXCEPT
+
+
 def read_weekday_word(tokens: list[Token], i: int, r: Reading, every: bool = False) -> int | None:
     """ "weekdays", "every weekday", "business days", "weekends" (not "within 2 business days")."""
     word, before = text(tokens, i), text(tokens, i - 1)
@@ -87,7 +95,7 @@ def read_weekday_word(tokens: list[Token], i: int, r: Reading, every: bool = Fal
         return None
     if number(tokens, i - 1) is not None or before in ("a", "one", "this", "next", "last"):
         return end  # a duration ("within 2 business days") or one day ("this weekend")
-    if before in _EXCEPT:
+    if _excepted(tokens, i):
         r.excluded.update(WEEKDAY_WORDS[word])
     elif word.endswith("s") or every or before in ("on", "every", "each"):
         r.days.update(WEEKDAY_WORDS[word])

@@ -143,6 +143,9 @@ def read_point_times(tokens: list[Token], i: int) -> tuple[list[Clock], int] | N
     return clocks, end
 
 
+_DAY_WORDS = frozenset({"weekdays", "weekday", "workdays", "weekends", "daily", "day", "days"})
+
+
 def read_window(tokens: list[Token], i: int) -> tuple[tuple[Clock, Clock], int] | None:
     """A time window: "between 7am and 7pm", "from 9 to 5", "9am-6pm", "7 to 19:00"."""
     lead = text(tokens, i) in ("between", "from")
@@ -160,6 +163,7 @@ def read_window(tokens: list[Token], i: int) -> tuple[tuple[Clock, Clock], int] 
         return None
     low, high = first[0], second[0]
     explicit = any(c.meridiem or c.h24 or c.minute for c in (low, high))
-    if not lead and not explicit:
-        return None  # "2-3" alone is too easily a count
+    after_days = kind(tokens, i - 1) == "day" or text(tokens, i - 1) in _DAY_WORDS
+    if not lead and not explicit and not after_days:
+        return None  # "2-3" alone is too easily a count; "weekdays 9 to 5" is a window
     return (low, high), second[1]

@@ -58,4 +58,5 @@ class Reading:
             or self.months_strong
             or (self.only_on and self.rule_strong)
             or (self.days_listed and self.phrases)
+            or (self.excluded and self.phrases)
         )

@@ -57,6 +57,8 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("ampm", lx.AMPM.get(piece.rstrip("."), piece)))
         elif kind == "num":
             tokens.append(Token("num", piece, int(piece) if len(piece) < 6 else -1))
+        elif kind == "numword" and _hour_clock(piece, tokens):
+            tokens.append(Token("clock", piece, int(piece[:-1]), 0))  # "at 20h" is 20:00
         elif kind == "numword":
             tokens.extend(_glued(piece))
         elif kind == "word":
@@ -64,6 +66,17 @@ def tokenize(text: str) -> list[Token]:
         else:
             tokens.append(Token("punct", piece))
     return tokens
+
+
+def _hour_clock(piece: str, before: list[Token]) -> bool:
+    """ "at 20h", "@ 9h": the European way of writing a whole hour, not a duration of hours."""
+    return (
+        piece.endswith("h")
+        and piece[:-1].isdigit()
+        and int(piece[:-1]) <= 23
+        and bool(before)
+        and before[-1].text in ("at", "@", "um", "à", "a")
+    )
 
 
 def _glued(piece: str) -> list[Token]:
