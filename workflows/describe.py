@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from workflows.describe_conditions import condition_words
-from workflows.describe_refs import Scene
+from workflows.describe_refs import Scene, content_words
 from workflows.describe_steps import action_words, duration_words
 from workflows.describe_triggers import next_run_words, trigger_summary, trigger_words
 from workflows.samples import SampleMessage, preview
@@ -78,13 +78,29 @@ def _steps(spec: Mapping[str, Any]) -> list[Any]:
     return list(steps) if isinstance(steps, list) else []
 
 
+def wait_words(wait: Any, scene: Scene) -> str:
+    """ "Wait 2 days", "Wait until 24 hours before the booking's start time"."""
+    from workflows.timed_waits import timed_wait
+
+    try:
+        timed = timed_wait(str(wait))
+    except ValueError:
+        timed = None
+    if timed is None:
+        return f"Wait {duration_words(wait)}"
+    at = content_words(timed.at, scene)
+    return (
+        f"Wait until {duration_words(timed.lead)} before {at}" if timed.lead else f"Wait until {at}"
+    )
+
+
 def step_words(step: Any, scene: Scene, number: int) -> StepWords:
     """One step as a sentence: its action (or wait), with its condition in front."""
     if not isinstance(step, Mapping):
         return StepWords(number, "", "(a step that could not be read)")
     step_id = str(step.get("id") or f"step{number}")
     wait = step.get("wait")
-    text = f"Wait {duration_words(wait)}" if wait else action_words(step, scene)
+    text = wait_words(wait, scene) if wait else action_words(step, scene)
     when = step.get("when")
     if not when:
         return StepWords(number, step_id, text)

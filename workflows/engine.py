@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -40,6 +40,7 @@ from workflows.retry import with_retries
 from workflows.run_log import outcome
 from workflows.spec import Step, WorkflowSpec
 from workflows.step_errors import InputsError, describe, render_inputs
+from workflows.timed_waits import WaitTimeError, due_at
 from workflows.versions import cached, spec_of
 
 log = logging.getLogger(__name__)
@@ -399,7 +400,7 @@ class Engine:
     ) -> bool:
         run = state.run
         if existing is not None:
-            due = existing.started_at + timedelta(seconds=step.wait_seconds)
+            due = await self._due(state, step, existing)
             if due > utcnow():
                 run_clock.pause(run, due)
                 await self._commit(state)
@@ -411,14 +412,28 @@ class Engine:
             await self._commit(state)  # with the run's "running"
             return True
         row = self._row(state, step, position)
+        due = await self._due(state, step, row)
+        if due <= utcnow():  # "24 hours before" a time already that close: no wait at all
+            row.status, row.finished_at = StepStatus.succeeded, utcnow()
+            row.output = {"waited_until": due.isoformat(), "already_due": True}
+            state.context["steps"][step.id] = row.output
+            _event(state, step.id, "wait_over", "the time had already come")
+            await self._commit(state)
+            return True
         row.status = StepStatus.waiting
-        due = row.started_at + timedelta(seconds=step.wait_seconds)
         run_clock.pause(run, due)
         _event(state, step.id, "waiting", f"until {due.isoformat()}")
         await self._commit(state)
         if self.on_wait and not run.dry_run:
             await self.on_wait(run.id, due)
         return False
+
+    async def _due(self, state: _RunState, step: Step, row: StepRun) -> datetime:
+        """When the wait ends: after its length, or at the time the run's data names."""
+        try:
+            return due_at(step.wait or "", row.started_at, state.context)
+        except WaitTimeError as exc:
+            raise await self._fail(state, row, exc) from exc
 
     @staticmethod
     def _row(state: _RunState, step: Step, position: int) -> StepRun:

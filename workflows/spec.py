@@ -315,7 +315,14 @@ class Step(_Strict):
     @field_validator("wait")
     @classmethod
     def _wait(cls, value: str | None) -> str | None:
-        if value is not None and parse_duration(value) > MAX_WAIT_SECONDS:
+        if value is None:
+            return value
+        from workflows.timed_waits import check_wait, timed_wait
+
+        check_wait(value)  # a duration, "until {{ … }}" or "24 hours before {{ … }}"
+        timed = timed_wait(value)
+        length = timed.lead_seconds if timed else parse_duration(value)
+        if length > MAX_WAIT_SECONDS:
             raise ValueError(f"wait {value!r} is longer than 366 days")
         return value
 
@@ -341,8 +348,12 @@ class Step(_Strict):
 
     @property
     def wait_seconds(self) -> float:
-        """The wait's length in seconds (0 for action steps)."""
-        return parse_duration(self.wait) if self.wait else 0.0
+        """The wait's length in seconds (0 for action steps and for waits until a time)."""
+        from workflows.timed_waits import timed_wait
+
+        if not self.wait or timed_wait(self.wait):
+            return 0.0
+        return parse_duration(self.wait)
 
 
 class WorkflowSpec(_Strict):

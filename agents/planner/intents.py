@@ -301,6 +301,11 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
         return TriggerReading("schedule", schedule.trigger_fields(), rule)
     if has(text, _ON_DEMAND):
         return TriggerReading("manual", {"type": "manual"}, "on_demand")
+    from agents.planner.recipes_appointments import booking_reading  # it reads TriggerReading
+
+    booked = booking_reading(text)
+    if booked is not None:
+        return booked
     relative = relative_days_schedule(text)
     if relative is not None:
         return relative

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from agents.planner.intents import TriggerReading
+from agents.planner.recipes_appointments import appointment_reminders
 from agents.planner.recipes_forms import lead_form
 from agents.planner.recipes_monitor import uptime_monitor
 from agents.planner.recipes_onboarding import onboarding_drip
@@ -86,6 +87,7 @@ def apply_recipes(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) ->
     _chart(raw, t)
     lead_form(raw, trigger, slots)
     onboarding_drip(raw, trigger, slots)
+    appointment_reminders(raw, trigger, slots)
     ids = [step.get("id") for step in raw.get("steps", [])]
     if len(ids) != len(set(ids)):  # a recipe step clashed with one already drafted: keep the draft
         raw.clear()

@@ -29,9 +29,17 @@ _GENERAL_ASK = (
     # "connect shopify and slack", with nothing said about what should happen between them
     r"^\W*(?:can\s+you\s+|please\s+|pls\s+)?(?:connect|hook\s+up|link\s+up|integrate)\s+"
     r"(?:our\s+|my\s+|the\s+)?[\w.]+\s+(?:and|with|to)\s+(?:our\s+|my\s+|the\s+)?[\w.]+\W*$|"
-    # "i need a weekly report", "we want some reporting"
+    # "i need a weekly report", "we want some reporting", "can you do our marketing reports"
     r"^\W*(?:i|we)\s+(?:need|want|would\s+like)\s+(?:a|an|some|better)\s+(?:\w+\s+){0,2}"
-    r"(?:reports?|reporting|dashboards?|digests?)\W*$"
+    r"(?:reports?|reporting|dashboards?|digests?)\W*$|"
+    r"^\W*(?:can\s+you\s+|could\s+you\s+|please\s+)?(?:do|run|take\s+over|own)\s+(?:our|my|the)\s+"
+    r"(?:\w+\s+){0,2}(?:reports?|reporting|marketing|admin|bookkeeping|follow-?ups?)\W*$|"
+    # a sync with one side, or with "tools like …": which systems, which way, is not said
+    r"\b(?:seamless|automatic)\s+(?:\w+\s+){0,4}?(?:sync\w*|synchroni[sz]ation|integration)\b|"
+    r"\bsync\w*\b[^.]{0,60}\b(?:tools|apps|platforms|systems)\s+like\b|"
+    # a short "route / qualify my leads (with AI)" that says nothing of where they go
+    r"^\W*(?:\w+\s+){0,2}(?:route|qualify|triage|nurture)\s+(?:my|our|the)\s+\w+"
+    r"(?:\s+(?:with|using)\s+(?:ai|gpt|chatgpt))?\W*$"
 )
 _CONCRETE_START = (
     r"\b(?:every|each|daily|weekly|monthly|hourly|nightly|weekdays?|mondays?|tuesdays?|wednesdays?|"

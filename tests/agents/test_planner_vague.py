@@ -16,6 +16,10 @@ from agents.planner import draft
         "our pipeline is a mess, can you fix it",
         "do something useful with the support inbox",
         "any ideas for our onboarding?",
+        "can you do our marketing reports",
+        "route my leads with AI",
+        "sync our contact lists with tools like mailchimp and hubspot",
+        "we need seamless contact synchronization with our CRM",
     ],
 )
 def test_a_vague_request_is_answered_with_a_question_and_template_options(
@@ -42,6 +46,9 @@ def test_the_options_are_about_what_was_asked() -> None:
         "every monday at 9 send me the leads report by email",
         "when a stripe payment fails, help the customer: email them the pay link",
         "improve our follow-up: 2 days after a demo booking, email the person a thank-you",
+        "route my leads to #sales by region",
+        "typeform to slack",
+        "every night sync new hubspot contacts to mailchimp",
     ],
 )
 def test_a_clear_request_that_says_help_or_improve_is_drafted(request_text: str) -> None:
