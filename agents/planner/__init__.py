@@ -58,7 +58,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         if source:
             trigger.spec["source"] = source
     unclear = vague.is_vague(text)
-    if unclear:  # nothing to start it on yet: the question comes first
+    if unclear and trigger.kind != "schedule":  # nothing to start it on yet: ask first
         trigger = TriggerReading("manual", {"type": "manual"}, "vague")
     timezone = find_timezone(text)
     if trigger.kind == "schedule":

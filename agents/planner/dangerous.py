@@ -42,7 +42,13 @@ _CRM_THINGS = (
 )
 _EXTERNAL_THINGS = (
     r"\b(?:messages?|posts?|comments?|users?|members?|files?|backups?|folders?|cards?|tasks?|"
+    r"duplicates?|entries|records?|customers?|subscriptions?|pages?|documents?|docs|contacts?|"
+    r"subscribers?|"
     r"issues?|tickets?|events?|videos?|photos?|images?|accounts?|emails?|orders?|products?)\b"
+)
+# People deleted from our own contacts ("delete leads inactive for a year"), not from a tool.
+_CRM_ONLY = (
+    r"^\S+\s+(?:\w+\s+){0,3}?(?:contacts?|leads?)\b(?![^.]{0,30}\b(?:in|from)\s+(?!our\s+crm))"
 )
 _REFUND = (
     r"\b(?:auto-?)?refund(?:s|ing)?\s+(?:them|him|her|it|the|their|each|every|all|any|anyone|"
@@ -269,10 +275,14 @@ def _add_delete(steps: StepList, t: str) -> None:
         return
     if steps.first("crm.delete_contacts") or (steps.first("http.request") and _deletes(steps)):
         return
-    tool = first_named_tool(clause)
-    if tool and has(clause, _EXTERNAL_THINGS):
+    # The tool is named in the clause, or earlier ("our google drive fills up … delete the
+    # backup files"); the things deleted are named in the clause.
+    tool = first_named_tool(clause) or first_named_tool(t) or _stripe(t)
+    if tool and has(clause, _EXTERNAL_THINGS) and not has(clause, _CRM_ONLY):
         name = re.sub(r"\W+", "", tool)
         url = f"https://api.{name}.com/{{{{ item.id }}}}"
+        if name == "stripe":
+            url = "https://api.stripe.com/v1/customers/{{ item.id }}"
         steps.add(f"delete_in_{name}", "http.request", {"method": "DELETE", "url": url})
         if has(clause, r"\b(?:kick|ban)\w*\b"):
             steps.add(
@@ -293,6 +303,11 @@ def _add_delete(steps: StepList, t: str) -> None:
         if stage:
             contacts["stage"] = stage.group(1)
         steps.add("delete_contacts", "crm.delete_contacts", contacts)
+
+
+def _stripe(t: str) -> str | None:
+    """Stripe, when the request names it (it is an integration, not an outside tool)."""
+    return "stripe" if has(t, r"\bstripe\b") else None
 
 
 def _add_refund(steps: StepList, t: str, trigger: TriggerReading) -> None:

@@ -150,3 +150,25 @@ def test_everyday_words_for_risky_things_do_not_refuse_a_harmless_request(
     result = draft(request_text)
     assert result.status != "refuse", result.reason
     assert result.approval_class != "C"
+
+
+def test_a_delete_in_a_tool_named_earlier_is_drafted_for_an_owner() -> None:
+    result = draft(
+        "our google drive fills up with backups. every day delete the backup files in the "
+        "Backups folder that are older than 20 days"
+    )
+    assert result.status == "draft" and result.approval_class == "C"
+    assert result.workflow is not None
+    deletes = [s for s in result.workflow["steps"] if s["inputs"].get("method") == "DELETE"]
+    assert deletes and "googledrive" in deletes[0]["inputs"]["url"]
+
+
+def test_deleting_a_duplicate_stripe_customer_is_class_c() -> None:
+    result = draft(
+        "when a new customer is created in stripe, delete the duplicate if one has the same "
+        "email, then tell #billing"
+    )
+    assert result.status == "draft" and result.approval_class == "C"
+    assert result.workflow is not None
+    urls = [s["inputs"].get("url") for s in result.workflow["steps"]]
+    assert "https://api.stripe.com/v1/customers/{{ item.id }}" in urls

@@ -69,3 +69,11 @@ def test_a_monitor_without_an_address_asks_which_one() -> None:
     named = draft("alert #ops when our website tidyhome.io goes down")
     assert named.status == "draft" and named.workflow is not None
     assert named.workflow["steps"][0]["inputs"]["url"] == "https://tidyhome.io"
+
+
+def test_a_vague_request_keeps_the_schedule_it_names() -> None:
+    result = draft("i want a weekly marketing report")
+    assert result.status == "clarify"
+    assert result.workflow is not None
+    trigger = result.workflow["trigger"]
+    assert (trigger["type"], trigger["cron"]) == ("schedule", "0 9 * * 1")

@@ -29,6 +29,9 @@ SCHEDULES: list[tuple[str, str, int, str | None]] = [
     ("every day at 9 except on mondays post the numbers", "0 9 * * 0,2,3,4,5,6", 1, None),
     # a bare hour window after the days it applies to
     ("weekdays 9 to 5, every hour check the support inbox", "0 9-17 * * 1-5", 1, None),
+    # school days are weekdays; "periodically" with no rate is once a day at 09:00
+    ("every school day at 10:30 email the absent list", "30 10 * * 1-5", 1, None),
+    ("periodically delete the old messages in #random", "0 9 * * *", 1, None),
     # the European whole hour
     ("every sunday at 20h send the weekly digest", "0 20 * * 0", 1, None),
     # weekday sets

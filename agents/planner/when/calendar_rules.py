@@ -89,7 +89,10 @@ def read_weekday_word(tokens: list[Token], i: int, r: Reading, every: bool = Fal
     """ "weekdays", "every weekday", "business days", "weekends" (not "within 2 business days")."""
     word, before = text(tokens, i), text(tokens, i - 1)
     end = i + 1
-    if word in ("business", "working", "work", "week") and text(tokens, i + 1) in ("day", "days"):
+    if word in ("business", "working", "work", "week", "school") and text(tokens, i + 1) in (
+        "day",
+        "days",
+    ):
         word, end = ("weekdays" if text(tokens, i + 1) == "days" else "weekday"), i + 2
     if word not in WEEKDAY_WORDS:
         return None

@@ -24,6 +24,8 @@ from agents.planner.when.tokens import Token
 _PERIOD_WORDS = {
     "daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter",
     "yearly": "year", "annually": "year", "nightly": "day", "hourly": "hour",
+    # no rate said: once a day, at the default time (docs/eval-labels.md)
+    "periodically": "day", "regularly": "day",
 }  # fmt: skip
 _UNIT_PERIODS = {
     "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month",
@@ -40,8 +42,8 @@ _STARTS = frozenset(
     {"every", "each", "alternate", "on", "bi", "fortnightly", "biweekly", "once", "twice",
      "thrice", "between", "from", "at", "@", "around", "about", "by", "approx", "approximately",
      "noon", "midday", "lunchtime", "midnight", "half", "quarter", "end", "close", "start",
-     "beginning", "first", "last", "final", "business", "working", "work", "week", "office",
-     "month", "year"}
+     "beginning", "first", "last", "final", "business", "working", "work", "week", "school",
+     "office", "month", "year"}
     | set(_PERIOD_WORDS) | set(lx.DAYPARTS) | set(lx.EOD) | set(lx.ORDINAL_WORDS)
     | set(lx.NUMBER_WORDS) | set(lx.OFFICE_HOURS)
     | {"weekday", "weekdays", "workday", "workdays", "weeknight", "weeknights", "weekend",
