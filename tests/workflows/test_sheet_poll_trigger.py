@@ -77,6 +77,14 @@ async def runs_of(sessions: async_sessionmaker[AsyncSession], workflow_id: str) 
         return list((await session.exec(query)).all())
 
 
+async def poll(
+    runtime: Runtime, sessions: async_sessionmaker[AsyncSession], workflow_id: str
+) -> list[Run]:
+    """One look at the sheet (as the scheduler's poll does), then every run of the workflow."""
+    await runtime.fire(workflow_id)
+    return await runs_of(sessions, workflow_id)
+
+
 async def emails(sessions: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
     async with sessions() as session:
         query = select(OutboxMessage).where(OutboxMessage.channel == "email")
@@ -90,14 +98,12 @@ async def test_one_run_per_added_row_after_a_first_look_that_only_records(
     workspace: Workspace,
 ) -> None:
     workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
-    await runtime.fire(workflow.id)  # first look: the two orders already there are recorded
-    assert await runs_of(sessions, workflow.id) == []
-    await runtime.fire(workflow.id)
-    assert await runs_of(sessions, workflow.id) == []
+    # The first look only records the two orders already there.
+    assert await poll(runtime, sessions, workflow.id) == []
+    assert await poll(runtime, sessions, workflow.id) == []
 
     api.sheets[(SHEET_ID, "Orders")].append(["1003", "Cy Diaz", "cy@bakery.co", "9.99"])
-    await runtime.fire(workflow.id)
-    runs = await runs_of(sessions, workflow.id)
+    runs = await poll(runtime, sessions, workflow.id)
     assert [r.status for r in runs] == [RunStatus.succeeded]
     assert runs[0].trigger_payload == {
         "order": "1003",
@@ -109,8 +115,7 @@ async def test_one_run_per_added_row_after_a_first_look_that_only_records(
     assert [(m.target, m.subject) for m in sent] == [("cy@bakery.co", "Your order 1003")]
     assert sent[0].body.strip() == "Hi Cy Diaz, thanks for order 1003 (9.99)."
 
-    await runtime.fire(workflow.id)  # nothing new since
-    assert len(await runs_of(sessions, workflow.id)) == 1
+    assert len(await poll(runtime, sessions, workflow.id)) == 1  # nothing new since
 
 
 async def test_several_rows_added_start_one_run_each_in_sheet_order(
@@ -125,8 +130,7 @@ async def test_several_rows_added_start_one_run_each_in_sheet_order(
     rows.append(["1003", "Cy Diaz", "cy@bakery.co", "9.99"])
     rows.append(["1004", "Di Eze", "di@cafe.co", "5.00"])
     rows.append(["1003", "Cy Diaz", "cy@bakery.co", "9.99"])  # the same order entered twice
-    await runtime.fire(workflow.id)
-    runs = await runs_of(sessions, workflow.id)
+    runs = await poll(runtime, sessions, workflow.id)
     assert sorted(r.trigger_payload["email"] for r in runs) == [
         "cy@bakery.co",
         "cy@bakery.co",
@@ -149,12 +153,10 @@ async def test_edited_and_deleted_rows_are_not_new_rows(
     rows[3].append("shipped")  # the last order's status filled in
     await runtime.fire(workflow.id)
     del rows[2]  # an order removed
-    await runtime.fire(workflow.id)
-    assert await runs_of(sessions, workflow.id) == []
+    assert await poll(runtime, sessions, workflow.id) == []
 
     rows.append(["1004", "Di Eze", "di@cafe.co", "5.00"])  # a row added after a deletion
-    await runtime.fire(workflow.id)
-    runs = await runs_of(sessions, workflow.id)
+    runs = await poll(runtime, sessions, workflow.id)
     assert [r.trigger_payload["order"] for r in runs] == ["1004"]
 
 
@@ -165,8 +167,7 @@ async def test_an_unreadable_sheet_fails_a_run_in_plain_words(
     workspace: Workspace,
 ) -> None:
     workflow = await activate(sessions, workspace, order_spec("Order"), runtime.registry)
-    await runtime.fire(workflow.id)
-    runs = await runs_of(sessions, workflow.id)
+    runs = await poll(runtime, sessions, workflow.id)
     assert [r.status for r in runs] == [RunStatus.failed]
     error = runs[0].error or ""
     assert error.startswith("Could not read the “Order” sheet to look for new rows:")
@@ -177,8 +178,7 @@ async def test_an_unreadable_sheet_fails_a_run_in_plain_words(
     assert any("no tab by that name" in str(m.body) for m in alerts)  # the failure notice
 
     api.fail_next(500)  # a passing problem: no run, the next poll tries again
-    await runtime.fire(workflow.id)
-    assert len(await runs_of(sessions, workflow.id)) == 1
+    assert len(await poll(runtime, sessions, workflow.id)) == 1
 
 
 async def test_a_workspace_without_google_sheets_is_told_to_connect_it(
@@ -208,8 +208,7 @@ async def test_access_google_no_longer_gives_is_reported_with_what_to_do(
     workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
     await runtime.fire(workflow.id)  # the first look records the rows
     api.token = "ya29.some-other-token"  # the stored token no longer works (access revoked)
-    await runtime.fire(workflow.id)
-    runs = await runs_of(sessions, workflow.id)
+    runs = await poll(runtime, sessions, workflow.id)
     assert [r.status for r in runs] == [RunStatus.failed]
     assert runs[0].error == (
         "Could not read the “Orders” sheet to look for new rows: Google Sheets refused access to "
@@ -228,10 +227,7 @@ async def test_a_big_paste_starts_at_most_fifty_runs_per_check_and_the_rest_next
     await runtime.fire(workflow.id)
     rows = api.sheets[(SHEET_ID, "Orders")]
     rows.extend([str(2000 + n), f"Buyer {n}", f"b{n}@shop.co", "1.00"] for n in range(53))
-    await runtime.fire(workflow.id)
-    assert len(await runs_of(sessions, workflow.id)) == 50
-    await runtime.fire(workflow.id)
-    runs = await runs_of(sessions, workflow.id)
+    assert len(await poll(runtime, sessions, workflow.id)) == 50
+    runs = await poll(runtime, sessions, workflow.id)
     assert sorted(int(r.trigger_payload["order"]) for r in runs) == list(range(2000, 2053))
-    await runtime.fire(workflow.id)
-    assert len(await runs_of(sessions, workflow.id)) == 53
+    assert len(await poll(runtime, sessions, workflow.id)) == 53
