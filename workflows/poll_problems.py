@@ -1,11 +1,10 @@
-"""A poll that could not look for news (a sheet it cannot read) starts a run carrying the reason;
-the engine fails that run at once with it, so it reaches the bell and the failure notices."""
+"""A poll that could not look for news (a sheet it cannot read) starts a run carrying the reason
+(`Run.poll_problem`, apart from the trigger payload); the engine fails that run at once with it,
+so it reaches the bell and the failure notices."""
 
 from __future__ import annotations
 
 from storage.models import Run
-
-PROBLEM = "poll_problem"  # a poll run's trigger payload with this key fails with that reason
 
 
 def sheet_problem(sheet: str, reason: str) -> str:
@@ -16,5 +15,4 @@ def sheet_problem(sheet: str, reason: str) -> str:
 
 def poll_problem(run: Run) -> str | None:
     """The reason a poll could not look for news, when the run was started to report one."""
-    problem = run.trigger_payload.get(PROBLEM) if run.trigger_type == "poll" else None
-    return str(problem) if problem else None
+    return run.poll_problem if run.trigger_type == "poll" and run.poll_problem else None

@@ -231,3 +231,21 @@ async def test_a_big_paste_starts_at_most_fifty_runs_per_check_and_the_rest_next
     runs = await poll(runtime, sessions, workflow.id)
     assert sorted(int(r.trigger_payload["order"]) for r in runs) == list(range(2000, 2053))
     assert len(await poll(runtime, sessions, workflow.id)) == 53
+
+
+async def test_a_sheet_column_named_poll_problem_is_row_data_like_any_other(
+    runtime: Runtime,
+    api: FakeSheets,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+) -> None:
+    rows = [[*HEADER, "poll_problem"], ["1001", "Ann Lee", "ann@shop.co", "42.00", "none"]]
+    api.sheets[(SHEET_ID, "Complaints")] = rows
+    workflow = await activate(sessions, workspace, order_spec("Complaints"), runtime.registry)
+    assert await poll(runtime, sessions, workflow.id) == []
+    rows.append(["1002", "Bo Chen", "bo@farm.co", "17.50", "parcel arrived damaged"])
+    runs = await poll(runtime, sessions, workflow.id)
+    assert [(r.status, r.error) for r in runs] == [(RunStatus.succeeded, None)]
+    assert runs[0].trigger_payload["poll_problem"] == "parcel arrived damaged"
+    sent = await emails(sessions)
+    assert [(m.target, m.subject) for m in sent] == [("bo@farm.co", "Your order 1002")]

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from integrations import sheet_rows
 from integrations.base import ActionError, RetryableError
 from storage.models import Workflow
 from storage.scope import Tenant
 from storage.types import utcnow
-from workflows.poll_problems import PROBLEM, sheet_problem
+from workflows.poll_problems import sheet_problem
 from workflows.runs import StartedRun, start_run
 from workflows.triggers.poll import poll_context
 
@@ -41,12 +41,13 @@ async def poll_sheet(
         log.warning("sheet poll of workflow %s waits for the next poll: %s", workflow.id, exc)
         return []
     except ActionError as exc:
-        payload: dict[str, Any] = {
-            "fired_at": utcnow().isoformat(),
-            PROBLEM: sheet_problem(trigger.sheet, str(exc)),
-        }
         started = await start_run(
-            tenant, workflow, trigger_type="poll", payload=payload, idempotency_key=key
+            tenant,
+            workflow,
+            trigger_type="poll",
+            payload={"fired_at": utcnow().isoformat()},
+            idempotency_key=key,
+            poll_problem=sheet_problem(trigger.sheet, str(exc)),
         )
         return [started]
     runs: list[StartedRun] = []
