@@ -13,6 +13,19 @@ def sheet_problem(sheet: str, reason: str) -> str:
     return f"Could not read the “{sheet}” sheet to look for new rows: {reason}."
 
 
+def unlinked_sheet(spreadsheet: str, edit_url: str) -> str:
+    """Why a sheet known by a name (or an id Google does not know) cannot be watched, and what
+    to paste where."""
+    return (
+        "Could not look for new rows: Google Sheets finds a spreadsheet by its link, and this "
+        f"workflow only has “{spreadsheet.strip()}” for it. Open the spreadsheet in Google Sheets, "
+        "copy its address from the browser (it starts with https://docs.google.com/spreadsheets/), "
+        "paste it into the Spreadsheet field of this workflow's trigger on the workflow page "
+        f"({edit_url}) and save; the next check uses it once the change is approved. If Google "
+        "Sheets is not connected yet, connect it in Settings → Connections too."
+    )
+
+
 def poll_problem(run: Run) -> str | None:
     """The reason a poll could not look for news, when the run was started to report one."""
     return run.poll_problem if run.trigger_type == "poll" and run.poll_problem else None

@@ -15,8 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from integrations.credentials import store_credential
 from storage.config import Settings
 from storage.models import OutboxMessage, Run, RunStatus, Workspace
+from storage.scope import Tenant
 from tests.fakes.sheets_api import FakeSheets
-from tests.workflows.helpers import activate
+from tests.workflows.helpers import activate, owner_of
+from workflows import service
 from workflows.runtime import Runtime
 
 TOKEN = "ya29.sheet-poll"
@@ -24,10 +26,10 @@ SHEET_ID = "1OrdersSheetId"
 HEADER = ["order", "name", "email", "total"]
 
 
-def order_spec(sheet: str = "Orders") -> dict[str, Any]:
+def order_spec(sheet: str = "Orders", spreadsheet: str = SHEET_ID) -> dict[str, Any]:
     return {
         "name": "Order confirmations",
-        "trigger": {"type": "poll", "spreadsheet": SHEET_ID, "sheet": sheet},
+        "trigger": {"type": "poll", "spreadsheet": spreadsheet, "sheet": sheet},
         "steps": [
             {
                 "id": "confirm",
@@ -249,3 +251,70 @@ async def test_a_sheet_column_named_poll_problem_is_row_data_like_any_other(
     assert runs[0].trigger_payload["poll_problem"] == "parcel arrived damaged"
     sent = await emails(sessions)
     assert [(m.target, m.subject) for m in sent] == [("bo@farm.co", "Your order 1002")]
+
+
+async def paste_into_trigger(
+    runtime: Runtime,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    workflow_id: str,
+    spreadsheet: str,
+) -> None:
+    """What the workflow page's Save does with the pasted link, then the owner's approval."""
+    async with sessions() as session:
+        tenant = Tenant(session, workspace.id)
+        owner = await owner_of(session, workspace)
+        edited = service.parse_spec(order_spec(spreadsheet=spreadsheet), runtime.registry)
+        proposal = await service.propose_version(
+            tenant, workflow_id, edited, runtime.registry, None
+        )
+        await service.decide(tenant, proposal.approval.id, owner, approve=True, confirm=True)
+        await session.commit()
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [f"https://docs.google.com/spreadsheets/d/{SHEET_ID}/edit#gid=0", SHEET_ID],
+    ids=["link", "id"],
+)
+async def test_a_sheet_known_by_name_says_what_to_paste_and_where_and_uses_it_once_pasted(
+    runtime: Runtime,
+    api: FakeSheets,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    pasted: str,
+) -> None:
+    named = order_spec(spreadsheet="Orders")
+    workflow = await activate(sessions, workspace, named, runtime.registry)
+    runs = await poll(runtime, sessions, workflow.id)
+    assert [r.status for r in runs] == [RunStatus.failed]
+    error = runs[0].error or ""
+    assert "this workflow only has “Orders” for it" in error
+    assert "paste it into the Spreadsheet field of this workflow's trigger" in error
+    edit_page = f"{runtime.settings.public_url.rstrip('/')}/workflows/{workflow.id}/edit"
+    assert f"on the workflow page ({edit_page})" in error
+    assert "Settings → Connections" in error
+    assert "{" not in error and "404" not in error and "Traceback" not in error
+    assert api.calls == []  # a name is nothing Google Sheets could look up
+
+    await paste_into_trigger(runtime, sessions, workspace, workflow.id, pasted)
+    assert len(await poll(runtime, sessions, workflow.id)) == 1  # the first look only records
+    assert {c.spreadsheet for c in api.calls} == {SHEET_ID}
+    api.sheets[(SHEET_ID, "Orders")].append(["1003", "Cy Diaz", "cy@bakery.co", "9.99"])
+    runs = await poll(runtime, sessions, workflow.id)
+    assert [r.status for r in runs] == [RunStatus.failed, RunStatus.succeeded]
+    assert runs[1].trigger_payload["email"] == "cy@bakery.co"
+
+
+async def test_a_one_word_name_google_does_not_know_gets_the_same_advice(
+    runtime: Runtime,
+    api: FakeSheets,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+) -> None:
+    spec = order_spec(spreadsheet="Subscriptions")  # shaped like an id: Google is asked
+    workflow = await activate(sessions, workspace, spec, runtime.registry)
+    runs = await poll(runtime, sessions, workflow.id)
+    assert [r.status for r in runs] == [RunStatus.failed]
+    assert "this workflow only has “Subscriptions” for it" in (runs[0].error or "")
+    assert [c.spreadsheet for c in api.calls] == ["Subscriptions"]
