@@ -129,18 +129,6 @@ async def feed_items(ctx: ActionContext, url: str) -> list[FeedItem]:
     return parse_items(fetched.content, url)
 
 
-def first_of_each(items: list[FeedItem]) -> list[FeedItem]:
-    """Items without repeats: a later item sharing an id or link with an earlier one is dropped."""
-    kept: list[FeedItem] = []
-    known: set[str] = set()
-    for item in items:
-        keys = item_keys(item)
-        if not keys & known:
-            kept.append(item)
-        known |= keys
-    return kept
-
-
 async def new_items(ctx: ActionContext, inp: NewItemsInput) -> NewItemsOutput:
     """Fetch the feeds, keep matching items this workflow has not seen, and remember them."""
     feeds = inp.feeds()
@@ -149,7 +137,7 @@ async def new_items(ctx: ActionContext, inp: NewItemsInput) -> NewItemsOutput:
     if len(problems) == len(feeds):
         raise problems[0]  # nothing could be read: fail (or retry) the step
     fetched = [i for r in results if not isinstance(r, BaseException) for i in r]
-    items = first_of_each([i for i in fetched if matches(i, inp.keywords)])
+    items = [i for i in fetched if matches(i, inp.keywords)]
     failed = [
         f"{u}: {r}" for u, r in zip(feeds, results, strict=True) if isinstance(r, BaseException)
     ]

@@ -16,6 +16,18 @@ from storage.scope import Tenant
 T = TypeVar("T")
 
 
+def first_of_each(items: list[T], keys_of: Callable[[T], set[str]]) -> list[T]:
+    """Items without repeats: a later item sharing any key with an earlier one is dropped."""
+    kept: list[T] = []
+    seen: set[str] = set()
+    for item in items:
+        keys = keys_of(item)
+        if not keys & seen:
+            kept.append(item)
+        seen |= keys
+    return kept
+
+
 async def known(tenant: Tenant, workflow_id: str, keys: Iterable[str]) -> set[str]:
     """Which of the keys the workflow's ledger holds."""
     wanted = sorted(set(keys))
@@ -43,7 +55,9 @@ async def remember(tenant: Tenant, ctx: ActionContext, keys: Iterable[str], clas
 async def unseen(
     ctx: ActionContext, items: list[T], keys_of: Callable[[T], set[str]], clash: str
 ) -> list[T]:
-    """The items none of whose keys the workflow has seen, remembered now (not on a dry run)."""
+    """The items none of whose keys the workflow has seen, without repeats among them (the first
+    of each kept), remembered now (not on a dry run)."""
+    items = first_of_each(items, keys_of)
     async with ctx.sessions() as session:
         tenant = Tenant(session, ctx.workspace_id)
         seen = await known(tenant, ctx.workflow_id, (k for i in items for k in keys_of(i)))

@@ -174,18 +174,6 @@ def mention_keys(mention: Mention) -> set[str]:
             for k in keys}  # fmt: skip
 
 
-def first_of_each(mentions: list[Mention]) -> list[Mention]:
-    """Mentions without repeats: one sharing any key with an earlier one is dropped."""
-    kept: list[Mention] = []
-    known: set[str] = set()
-    for mention in mentions:
-        keys = mention_keys(mention)
-        if not keys & known:
-            kept.append(mention)
-        known |= keys
-    return kept
-
-
 async def mentions(ctx: ActionContext, inp: MentionsInput) -> MentionsOutput:
     """Read every source, drop repeats across sources and what was reported before."""
     reads = [read_source(ctx, inp, s) for s in inp.active() if s != "rss"]
@@ -206,7 +194,10 @@ async def mentions(ctx: ActionContext, inp: MentionsInput) -> MentionsOutput:
             raise RetryableError(f"No source could be checked: {words}")
         raise ActionError(f"No source could be checked: {words}")
     fresh = await seen_items.unseen(
-        ctx, first_of_each(found), mention_keys, "another check of these mentions ran at once"
+        ctx,
+        found,
+        mention_keys,
+        "another check of these mentions ran at once",
     )
     fresh.sort(key=lambda m: m.time or "", reverse=True)
     return MentionsOutput(items=fresh, count=len(fresh), failed_sources=problems)
