@@ -40,6 +40,16 @@ async def outcome(sessions: async_sessionmaker[AsyncSession], run_id: str) -> tu
         return run, len(steps)
 
 
+async def execute_in_process(settings: Settings, *run_ids: str) -> None:
+    """Execute the runs, one after the other, on a runtime of their own (no run queue)."""
+    runtime = Runtime(settings)
+    try:
+        for run_id in run_ids:
+            await runtime.engine.execute(run_id)
+    finally:
+        await runtime.close()
+
+
 @dataclass
 class QueueWorker:
     """A runtime whose sessions enqueue each recorded run's job (in the run's own transaction),

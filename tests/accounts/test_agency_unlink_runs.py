@@ -18,10 +18,9 @@ from integrations.catalog import default_registry
 from storage.cancelled_runs import AGENCY_ENDED as WITHDRAWN
 from storage.models import Member, Role, RunStatus, Workflow, Workspace
 from storage.scope import Tenant
-from tests.accounts.conftest import HELLO, QueueWorker, outcome
+from tests.accounts.conftest import HELLO, QueueWorker, execute_in_process, outcome
 from tests.workflows.helpers import activate, owner_of
 from workflows.runs import run_manually
-from workflows.runtime import Runtime
 
 
 async def agency_with_client(
@@ -68,12 +67,7 @@ async def test_unlink_cancels_the_agencys_queued_runs_in_process(
 
     cancelled, _ = await outcome(sessions, by_agency)  # at once, before any executor looks
     assert cancelled.status == RunStatus.cancelled and cancelled.error == WITHDRAWN
-    runtime = Runtime(settings)
-    try:
-        for run_id in (by_agency, by_client):
-            await runtime.engine.execute(run_id)
-    finally:
-        await runtime.close()
+    await execute_in_process(settings, by_agency, by_client)
     run, steps = await outcome(sessions, by_agency)
     assert (run.status, run.error, steps) == (RunStatus.cancelled, WITHDRAWN, 0)
     own, own_steps = await outcome(sessions, by_client)
@@ -91,11 +85,7 @@ async def test_the_engine_refuses_an_agency_run_whose_link_ended_after_it_was_qu
         found.parent_id = None
         await session.commit()
     assert (await outcome(sessions, run_id))[0].status == RunStatus.queued
-    runtime = Runtime(settings)
-    try:
-        await runtime.engine.execute(run_id)
-    finally:
-        await runtime.close()
+    await execute_in_process(settings, run_id)
     run, steps = await outcome(sessions, run_id)
     assert (run.status, run.error, steps) == (RunStatus.cancelled, WITHDRAWN, 0)
 

@@ -19,7 +19,7 @@ from storage.cancelled_runs import WORKSPACE_DELETED
 from storage.config import Settings
 from storage.models import RunStatus, Workflow, Workspace
 from storage.types import utcnow
-from tests.accounts.conftest import HELLO, QueueWorker, outcome
+from tests.accounts.conftest import HELLO, QueueWorker, execute_in_process, outcome
 from tests.workflows.helpers import activate, new_run, owner_of
 from workflows.runtime import Runtime
 
@@ -105,11 +105,7 @@ async def test_the_engine_refuses_a_run_of_a_workspace_deleted_after_it_was_queu
         found.deleted_at = utcnow()
         await session.commit()
     assert (await outcome(sessions, run_id))[0].status == RunStatus.queued
-    runtime = Runtime(settings)
-    try:
-        await runtime.engine.execute(run_id)
-    finally:
-        await runtime.close()
+    await execute_in_process(settings, run_id)
     run, steps = await outcome(sessions, run_id)
     assert (run.status, run.error, steps) == (RunStatus.cancelled, WORKSPACE_DELETED, 0)
 
