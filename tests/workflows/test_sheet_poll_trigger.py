@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations.credentials import store_credential
 from storage.config import Settings
-from storage.models import OutboxMessage, Run, RunStatus, Workspace
+from storage.models import OutboxMessage, Run, RunStatus, Workflow, Workspace
 from storage.scope import Tenant
 from tests.fakes.sheets_api import FakeSheets
 from tests.workflows.helpers import activate, owner_of
@@ -87,6 +87,18 @@ async def poll(
     return await runs_of(sessions, workflow_id)
 
 
+async def watching(
+    runtime: Runtime,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    spec: dict[str, Any],
+) -> Workflow:
+    """An approved workflow after its first look, which only records the rows already there."""
+    workflow = await activate(sessions, workspace, spec, runtime.registry)
+    assert await poll(runtime, sessions, workflow.id) == []
+    return workflow
+
+
 async def emails(sessions: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
     async with sessions() as session:
         query = select(OutboxMessage).where(OutboxMessage.channel == "email")
@@ -99,9 +111,7 @@ async def test_one_run_per_added_row_after_a_first_look_that_only_records(
     sessions: async_sessionmaker[AsyncSession],
     workspace: Workspace,
 ) -> None:
-    workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
-    # The first look only records the two orders already there.
-    assert await poll(runtime, sessions, workflow.id) == []
+    workflow = await watching(runtime, sessions, workspace, order_spec())
     assert await poll(runtime, sessions, workflow.id) == []
 
     api.sheets[(SHEET_ID, "Orders")].append(["1003", "Cy Diaz", "cy@bakery.co", "9.99"])
@@ -126,8 +136,7 @@ async def test_several_rows_added_start_one_run_each_in_sheet_order(
     sessions: async_sessionmaker[AsyncSession],
     workspace: Workspace,
 ) -> None:
-    workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
-    await runtime.fire(workflow.id)
+    workflow = await watching(runtime, sessions, workspace, order_spec())
     rows = api.sheets[(SHEET_ID, "Orders")]
     rows.append(["1003", "Cy Diaz", "cy@bakery.co", "9.99"])
     rows.append(["1004", "Di Eze", "di@cafe.co", "5.00"])
@@ -207,8 +216,7 @@ async def test_access_google_no_longer_gives_is_reported_with_what_to_do(
     sessions: async_sessionmaker[AsyncSession],
     workspace: Workspace,
 ) -> None:
-    workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
-    await runtime.fire(workflow.id)  # the first look records the rows
+    workflow = await watching(runtime, sessions, workspace, order_spec())
     api.token = "ya29.some-other-token"  # the stored token no longer works (access revoked)
     runs = await poll(runtime, sessions, workflow.id)
     assert [r.status for r in runs] == [RunStatus.failed]
@@ -225,8 +233,7 @@ async def test_a_big_paste_starts_at_most_fifty_runs_per_check_and_the_rest_next
     sessions: async_sessionmaker[AsyncSession],
     workspace: Workspace,
 ) -> None:
-    workflow = await activate(sessions, workspace, order_spec(), runtime.registry)
-    await runtime.fire(workflow.id)
+    workflow = await watching(runtime, sessions, workspace, order_spec())
     rows = api.sheets[(SHEET_ID, "Orders")]
     rows.extend([str(2000 + n), f"Buyer {n}", f"b{n}@shop.co", "1.00"] for n in range(53))
     assert len(await poll(runtime, sessions, workflow.id)) == 50
@@ -243,8 +250,7 @@ async def test_a_sheet_column_named_poll_problem_is_row_data_like_any_other(
 ) -> None:
     rows = [[*HEADER, "poll_problem"], ["1001", "Ann Lee", "ann@shop.co", "42.00", "none"]]
     api.sheets[(SHEET_ID, "Complaints")] = rows
-    workflow = await activate(sessions, workspace, order_spec("Complaints"), runtime.registry)
-    assert await poll(runtime, sessions, workflow.id) == []
+    workflow = await watching(runtime, sessions, workspace, order_spec("Complaints"))
     rows.append(["1002", "Bo Chen", "bo@farm.co", "17.50", "parcel arrived damaged"])
     runs = await poll(runtime, sessions, workflow.id)
     assert [(r.status, r.error) for r in runs] == [(RunStatus.succeeded, None)]
