@@ -11,6 +11,7 @@ import html
 import zoneinfo
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -172,39 +173,49 @@ async def _contact_figures(tenant: Tenant, start: datetime, end: datetime) -> di
     return {"new_contacts": sum(by_source.values()), "new_contacts_by_source": ordered}
 
 
-async def _deal_figures(tenant: Tenant, start: datetime, end: datetime) -> dict[str, Any]:
-    """Deals closed in the period: contacts moved to a won stage (their `amount` field summed)."""
-    won = tenant.select(CrmContact).where(
-        col(CrmContact.stage).in_(WON_STAGES),
+@dataclass(frozen=True)
+class DealSection:
+    """A report section of deals: contacts moved into one of `stages` during the period (their
+    `amount` field summed), the figures' names, and how its sentence reads."""
+
+    stages: tuple[str, ...]
+    count_key: str
+    value_key: str
+    list_key: str
+    counted: str  # "{n} deal{s} closed"
+    none: str
+
+
+CLOSED_DEALS = DealSection(
+    WON_STAGES, "deals_closed", "deals_value", "deals", "{n} deal{s} closed",
+    "No deals closed in this period.",
+)  # fmt: skip
+NEW_DEALS = DealSection(
+    OPEN_DEAL_STAGES, "new_deals", "new_deals_value", "new_deal_list", "{n} new deal{s}",
+    "No new deals in this period.",
+)  # fmt: skip
+DEAL_SECTIONS = {"deals": CLOSED_DEALS, "new_deals": NEW_DEALS}
+
+
+async def _deal_figures(
+    tenant: Tenant, start: datetime, end: datetime, section: DealSection
+) -> dict[str, Any]:
+    """The section's deals in the period, newest first: how many, their value, the first 20."""
+    moved = tenant.select(CrmContact).where(
+        col(CrmContact.stage).in_(section.stages),
         CrmContact.updated_at >= start,
         CrmContact.updated_at < end,
     )
-    deals = await tenant.all(won.order_by(col(CrmContact.updated_at).desc()))
-    listed: list[dict[str, Any]] = [
-        {"name": c.company or c.name or c.email, "amount": _amount(c.fields.get("amount"))}
-        for c in deals
-    ]
-    total = sum(float(d["amount"] or 0) for d in listed)
-    return {"deals_closed": len(listed), "deals_value": round(total, 2), "deals": listed[:20]}
-
-
-async def _new_deal_figures(tenant: Tenant, start: datetime, end: datetime) -> dict[str, Any]:
-    """New deals in the period: contacts moved to an open deal stage (their `amount` summed)."""
-    opened = tenant.select(CrmContact).where(
-        col(CrmContact.stage).in_(OPEN_DEAL_STAGES),
-        CrmContact.updated_at >= start,
-        CrmContact.updated_at < end,
-    )
-    deals = await tenant.all(opened.order_by(col(CrmContact.updated_at).desc()))
+    deals = await tenant.all(moved.order_by(col(CrmContact.updated_at).desc()))
     listed: list[dict[str, Any]] = [
         {"name": c.company or c.name or c.email, "amount": _amount(c.fields.get("amount"))}
         for c in deals
     ]
     total = sum(float(d["amount"] or 0) for d in listed)
     return {
-        "new_deals": len(listed),
-        "new_deals_value": round(total, 2),
-        "new_deal_list": listed[:20],
+        section.count_key: len(listed),
+        section.value_key: round(total, 2),
+        section.list_key: listed[:20],
     }
 
 
@@ -224,37 +235,23 @@ def summary(title: str, figures: dict[str, Any], include: Sequence[str] = SECTIO
         lines.append(
             f"{new} new CRM contact{'s' * (new != 1)}" + (f" ({sources})." if new else ".")
         )
-    if "deals" in include and "deals_closed" in figures:
-        lines.append(_deal_line(figures))
-    if "new_deals" in include and "new_deals" in figures:
-        lines.append(_new_deal_line(figures))
+    for name, section in DEAL_SECTIONS.items():
+        if name in include and section.count_key in figures:
+            lines.append(_deal_line(figures, section))
     return "\n".join(lines)
 
 
-def _new_deal_line(figures: dict[str, Any]) -> str:
-    count = figures["new_deals"]
+def _deal_line(figures: dict[str, Any], section: DealSection) -> str:
+    count = figures[section.count_key]
     if not count:
-        return "No new deals in this period."
+        return section.none
     named = ", ".join(
         d["name"] + (f" ({d['amount']:,.2f})" if d["amount"] is not None else "")
-        for d in figures["new_deal_list"][:5]
+        for d in figures[section.list_key][:5]
     )
-    value = (
-        f", worth {figures['new_deals_value']:,.2f} in all" if figures["new_deals_value"] else ""
-    )
-    return f"{count} new deal{'s' * (count != 1)}{value}: {named}."
-
-
-def _deal_line(figures: dict[str, Any]) -> str:
-    count = figures["deals_closed"]
-    if not count:
-        return "No deals closed in this period."
-    named = ", ".join(
-        d["name"] + (f" ({d['amount']:,.2f})" if d["amount"] is not None else "")
-        for d in figures["deals"][:5]
-    )
-    value = f", worth {figures['deals_value']:,.2f} in all" if figures["deals_value"] else ""
-    return f"{count} deal{'s' * (count != 1)} closed{value}: {named}."
+    worth = figures[section.value_key]
+    value = f", worth {worth:,.2f} in all" if worth else ""
+    return f"{section.counted.format(n=count, s='s' * (count != 1))}{value}: {named}."
 
 
 def _run_lines(title: str, figures: dict[str, Any]) -> list[str]:
@@ -340,10 +337,9 @@ async def build(ctx: ActionContext, inp: BuildInput) -> BuildOutput:
         days = await _per_day(tenant, runs, start, end, inp.timezone)
         figures["per_day"] = [_day_figures(bar) for bar in days]
         figures.update(await _contact_figures(tenant, start, end))
-        if "deals" in inp.include:
-            figures.update(await _deal_figures(tenant, start, end))
-        if "new_deals" in inp.include:
-            figures.update(await _new_deal_figures(tenant, start, end))
+        for name, section in DEAL_SECTIONS.items():
+            if name in inp.include:
+                figures.update(await _deal_figures(tenant, start, end, section))
         workspace = await session.get(Workspace, ctx.workspace_id)
     name = workspace.name if workspace else "Workspace"
     title = inp.title or f"{name} report, last {inp.period}"

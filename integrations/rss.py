@@ -15,21 +15,17 @@ from urllib.parse import urlsplit
 
 import feedparser
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
 
+from integrations import seen_items
 from integrations.base import (
     Action,
     ActionContext,
     ActionError,
     ActionInput,
     ActionOutput,
-    RetryableError,
     Risk,
 )
 from integrations.http import fetch, raise_for_retryable
-from storage.models import FeedItemSeen
-from storage.scope import Tenant
 
 MAX_SUMMARY = 1000
 MAX_FEEDS = 20
@@ -133,18 +129,6 @@ async def feed_items(ctx: ActionContext, url: str) -> list[FeedItem]:
     return parse_items(fetched.content, url)
 
 
-def first_of_each(items: list[FeedItem]) -> list[FeedItem]:
-    """Items without repeats: a later item sharing an id or link with an earlier one is dropped."""
-    kept: list[FeedItem] = []
-    known: set[str] = set()
-    for item in items:
-        keys = item_keys(item)
-        if not keys & known:
-            kept.append(item)
-        known |= keys
-    return kept
-
-
 async def new_items(ctx: ActionContext, inp: NewItemsInput) -> NewItemsOutput:
     """Fetch the feeds, keep matching items this workflow has not seen, and remember them."""
     feeds = inp.feeds()
@@ -153,29 +137,13 @@ async def new_items(ctx: ActionContext, inp: NewItemsInput) -> NewItemsOutput:
     if len(problems) == len(feeds):
         raise problems[0]  # nothing could be read: fail (or retry) the step
     fetched = [i for r in results if not isinstance(r, BaseException) for i in r]
-    items = first_of_each([i for i in fetched if matches(i, inp.keywords)])
+    items = [i for i in fetched if matches(i, inp.keywords)]
     failed = [
         f"{u}: {r}" for u, r in zip(feeds, results, strict=True) if isinstance(r, BaseException)
     ]
-    async with ctx.sessions() as session:
-        tenant = Tenant(session, ctx.workspace_id)
-        keys = sorted({k for i in items for k in item_keys(i)})
-        query = tenant.select(FeedItemSeen).where(
-            FeedItemSeen.workflow_id == ctx.workflow_id, col(FeedItemSeen.item_key).in_(keys)
-        )
-        seen = {row.item_key for row in await tenant.all(query)}
-        fresh = [i for i in items if not item_keys(i) & seen]
-        if fresh and not ctx.dry_run:
-            for key in sorted({k for i in fresh for k in item_keys(i)}):
-                tenant.add(
-                    FeedItemSeen(
-                        workspace_id=ctx.workspace_id, workflow_id=ctx.workflow_id, item_key=key
-                    )
-                )
-            try:
-                await session.commit()
-            except IntegrityError as exc:
-                raise RetryableError("another poll of this feed ran at the same time") from exc
+    fresh = await seen_items.unseen(
+        ctx, items, item_keys, "another poll of this feed ran at the same time"
+    )
     return NewItemsOutput(items=fresh, count=len(fresh), failed_feeds=failed)
 
 

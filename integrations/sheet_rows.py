@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from integrations.base import ActionContext, RetryableError
+from integrations import seen_items
+from integrations.base import ActionContext
 from integrations.sheets import SheetsApi, sheet_range, spreadsheet_id
 from storage.models import FeedItemSeen
 from storage.scope import Tenant
@@ -144,13 +144,6 @@ async def remember(ctx: ActionContext, found: NewRows) -> None:
                     await session.delete(row)
             if found.last not in {row.item_key for row in old}:
                 keys.append(found.last)
-        for key in keys:
-            tenant.add(
-                FeedItemSeen(
-                    workspace_id=ctx.workspace_id, workflow_id=ctx.workflow_id, item_key=key
-                )
-            )
-        try:
-            await session.commit()
-        except IntegrityError as exc:
-            raise RetryableError("another look at this sheet ran at the same time") from exc
+        await seen_items.remember(
+            tenant, ctx, keys, "another look at this sheet ran at the same time"
+        )

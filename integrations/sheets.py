@@ -25,6 +25,7 @@ from integrations.google_access import access_token
 
 DEFAULT_API_BASE = "https://sheets.googleapis.com"
 _ID_IN_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+_ID = re.compile(r"[A-Za-z0-9_-]{10,}")
 _ROW_IN_RANGE = re.compile(r"![A-Z]+(\d+)")
 
 
@@ -82,6 +83,21 @@ def spreadsheet_id(value: str) -> str:
     return found.group(1) if found else value.strip()
 
 
+def named_only(value: str) -> bool:
+    """Whether the value is a spreadsheet's name ("Orders") rather than its URL or id: Google
+    Sheets finds a spreadsheet only by its id."""
+    return _ID_IN_URL.search(value) is None and _ID.fullmatch(value.strip()) is None
+
+
+def is_url(value: str) -> bool:
+    """Whether the value is a docs.google.com spreadsheet URL."""
+    return _ID_IN_URL.search(value) is not None
+
+
+class NoSuchSpreadsheet(ActionError):
+    """Google Sheets has no spreadsheet by the id (or URL) given."""
+
+
 def column(index: int) -> str:
     """The column letter(s) for a zero-based index (0 → A, 26 → AA)."""
     letters = ""
@@ -136,7 +152,7 @@ class SheetsApi:
                 "account you connected, or connect Google Sheets again on the Connections page"
             )
         if status == 404:
-            raise ActionError("Google Sheets has no such spreadsheet (check its id or URL)")
+            raise NoSuchSpreadsheet("Google Sheets has no such spreadsheet (check its id or URL)")
         if status == 400 and "Unable to parse range" in response.text:
             raise ActionError(
                 "the spreadsheet has no tab by that name (check the sheet's name at the bottom "

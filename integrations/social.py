@@ -16,10 +16,8 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pydantic import Field, model_validator
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
 
-from integrations import rss
+from integrations import rss, seen_items
 from integrations import social_sources as src
 from integrations.base import (
     Action,
@@ -31,8 +29,6 @@ from integrations.base import (
     Risk,
 )
 from integrations.social_sources import Mention, SourceProblem
-from storage.models import FeedItemSeen
-from storage.scope import Tenant
 
 Source = Literal["reddit", "hackernews", "mastodon", "bluesky", "rss"]
 SOCIAL_SOURCES: list[Source] = ["reddit", "hackernews", "mastodon", "bluesky"]
@@ -178,40 +174,6 @@ def mention_keys(mention: Mention) -> set[str]:
             for k in keys}  # fmt: skip
 
 
-def first_of_each(mentions: list[Mention]) -> list[Mention]:
-    """Mentions without repeats: one sharing any key with an earlier one is dropped."""
-    kept: list[Mention] = []
-    known: set[str] = set()
-    for mention in mentions:
-        keys = mention_keys(mention)
-        if not keys & known:
-            kept.append(mention)
-        known |= keys
-    return kept
-
-
-async def _unseen(ctx: ActionContext, mentions: list[Mention]) -> list[Mention]:
-    """The mentions this workflow has not reported, remembered now (not on a dry run)."""
-    async with ctx.sessions() as session:
-        tenant = Tenant(session, ctx.workspace_id)
-        keys = sorted({k for m in mentions for k in mention_keys(m)})
-        query = tenant.select(FeedItemSeen).where(
-            FeedItemSeen.workflow_id == ctx.workflow_id, col(FeedItemSeen.item_key).in_(keys)
-        )
-        seen = {row.item_key for row in await tenant.all(query)} if keys else set()
-        fresh = [m for m in mentions if not mention_keys(m) & seen]
-        if fresh and not ctx.dry_run:
-            for key in sorted({k for m in fresh for k in mention_keys(m)}):
-                tenant.add(FeedItemSeen(
-                    workspace_id=ctx.workspace_id, workflow_id=ctx.workflow_id, item_key=key
-                ))  # fmt: skip
-            try:
-                await session.commit()
-            except IntegrityError as exc:
-                raise RetryableError("another check of these mentions ran at once") from exc
-    return fresh
-
-
 async def mentions(ctx: ActionContext, inp: MentionsInput) -> MentionsOutput:
     """Read every source, drop repeats across sources and what was reported before."""
     reads = [read_source(ctx, inp, s) for s in inp.active() if s != "rss"]
@@ -231,7 +193,12 @@ async def mentions(ctx: ActionContext, inp: MentionsInput) -> MentionsOutput:
         if any(isinstance(r, SourceProblem) and r.retryable for r in results):
             raise RetryableError(f"No source could be checked: {words}")
         raise ActionError(f"No source could be checked: {words}")
-    fresh = await _unseen(ctx, first_of_each(found))
+    fresh = await seen_items.unseen(
+        ctx,
+        found,
+        mention_keys,
+        "another check of these mentions ran at once",
+    )
     fresh.sort(key=lambda m: m.time or "", reverse=True)
     return MentionsOutput(items=fresh, count=len(fresh), failed_sources=problems)
 

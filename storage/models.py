@@ -229,6 +229,10 @@ class Run(SQLModel, table=True):
     # The member who asked for the run (manual runs); an agency member's run in a client
     # workspace does not execute once the client is unlinked.
     requested_by: str | None = Field(default=None, max_length=32)
+    # Why a poll could not look for news (a sheet it cannot read): the run was started only to
+    # report it and fails with it at once. Apart from the trigger payload, so no sheet column or
+    # feed field can be taken for it.
+    poll_problem: str | None = None
     resume_at: datetime | None = _ts(nullable=True, index=True)
     created_at: datetime = _ts()
     started_at: datetime | None = _ts(nullable=True)

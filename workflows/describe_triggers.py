@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -79,9 +78,6 @@ def trigger_words(trigger: Any) -> str:
         every = _every(trigger.get("interval_seconds", 900))
         if trigger.get("sheet"):
             return f"when a row is added to {_watched_sheet(trigger)} (checked every {every})"
-        folder = _storage_folder(str(trigger.get("url") or ""))
-        if folder:
-            return f"when a new file appears in {folder} (checked every {every})"
         if not trigger.get("url"):
             return f"when new mentions turn up (checked every {every})"
         return f"when new items appear at {host_words(trigger.get('url'))} (checked every {every})"
@@ -96,32 +92,6 @@ def _watched_sheet(trigger: Mapping[str, Any]) -> str:
     if book and tab in ("Sheet1", book):
         return f"the {book} sheet"
     return f"the {tab} tab of the {book} sheet" if book else f"the {tab} sheet"
-
-
-_STORAGE_HOSTS = (
-    ("googleapis.com/drive", "Google Drive"),
-    ("dropboxapi.com", "Dropbox"),
-    ("graph.microsoft.com", "OneDrive"),
-    ("api.box.com", "Box"),
-    ("s3.amazonaws.com", "Amazon S3"),
-)
-_FOLDER_IN_URL = re.compile(
-    r"%27([\w-]+)%27|path=/([\w-]+)|root:/([\w-]+):|folders/([\w-]+)|//([\w-]+)\.s3"
-)
-
-
-def _storage_folder(url: str) -> str | None:
-    """ "the Google Drive folder “receipts”" for a storage folder listing URL, else None."""
-    service = next((name for host, name in _STORAGE_HOSTS if host in url), None)
-    if service is None:
-        return None
-    found = _FOLDER_IN_URL.search(url)
-    folder = next((g for g in found.groups() if g), None) if found else None
-    return (
-        f"the {service} folder “{folder}”"
-        if folder not in (None, "root")
-        else f"a {service} folder"
-    )
 
 
 def _every(seconds: Any) -> str:

@@ -1,11 +1,10 @@
-"""A poll that could not look for news (a sheet it cannot read) starts a run carrying the reason;
-the engine fails that run at once with it, so it reaches the bell and the failure notices."""
+"""A poll that could not look for news (a sheet it cannot read) starts a run carrying the reason
+(`Run.poll_problem`, apart from the trigger payload); the engine fails that run at once with it,
+so it reaches the bell and the failure notices."""
 
 from __future__ import annotations
 
 from storage.models import Run
-
-PROBLEM = "poll_problem"  # a poll run's trigger payload with this key fails with that reason
 
 
 def sheet_problem(sheet: str, reason: str) -> str:
@@ -14,7 +13,19 @@ def sheet_problem(sheet: str, reason: str) -> str:
     return f"Could not read the “{sheet}” sheet to look for new rows: {reason}."
 
 
+def unlinked_sheet(spreadsheet: str, edit_url: str) -> str:
+    """Why a sheet known by a name (or an id Google does not know) cannot be watched, and what
+    to paste where."""
+    return (
+        "Could not look for new rows: Google Sheets finds a spreadsheet by its link, and this "
+        f"workflow only has “{spreadsheet.strip()}” for it. Open the spreadsheet in Google Sheets, "
+        "copy its address from the browser (it starts with https://docs.google.com/spreadsheets/), "
+        "paste it into the Spreadsheet field of this workflow's trigger on the workflow page "
+        f"({edit_url}) and save; the next check uses it once the change is approved. If Google "
+        "Sheets is not connected yet, connect it in Settings → Connections too."
+    )
+
+
 def poll_problem(run: Run) -> str | None:
     """The reason a poll could not look for news, when the run was started to report one."""
-    problem = run.trigger_payload.get(PROBLEM) if run.trigger_type == "poll" else None
-    return str(problem) if problem else None
+    return run.poll_problem if run.trigger_type == "poll" and run.poll_problem else None

@@ -57,10 +57,12 @@ async def start_run(
     require_active: bool = True,
     version: WorkflowVersion | None = None,
     version_id: str | None = None,
+    poll_problem: str | None = None,
 ) -> StartedRun:
     """Record a queued run of the workflow's approved version (commits; safe under races).
 
-    `version` or `version_id` (of the approved version) spare a lookup when the caller has it."""
+    `version` or `version_id` (of the approved version) spare a lookup when the caller has it;
+    `poll_problem`: the run only reports why its poll could not look, and fails with it."""
     if require_active and workflow.status != WorkflowStatus.active and not dry_run:
         raise Conflict(f"workflow is {workflow.status.value}, not active")
     if idempotency_key:
@@ -77,6 +79,7 @@ async def start_run(
         trigger_payload=payload or {},
         idempotency_key=idempotency_key,
         dry_run=dry_run,
+        poll_problem=poll_problem,
     )
     session = tenant.session
     workflow_id = workflow.id  # the rollback below expires loaded rows

@@ -203,75 +203,6 @@ _POLL_URLS = (
 )
 
 
-# A file arriving in a storage folder: storage services have no push Levqor receives, so the
-# workflow watches the folder's listing ("a new file lands in our Google Drive folder").
-_STORAGE = (
-    (r"\bgoogle\s+drive\b|\bg\s?drive\b|\bshared\s+drive\b|\bdrive\b",
-     "https://www.googleapis.com/drive/v3/files?q=%27{folder}%27+in+parents"),
-    (r"\bdropbox\b", "https://api.dropboxapi.com/2/files/list_folder?path=/{folder}"),
-    (r"\bone\s?drive\b|\bsharepoint\b",
-     "https://graph.microsoft.com/v1.0/me/drive/root:/{folder}:/children"),
-    (r"\bbox\b", "https://api.box.com/2.0/folders/{folder}/items"),
-    (r"\bs3\b|\bbucket\b", "https://{folder}.s3.amazonaws.com/?list-type=2"),
-)  # fmt: skip
-_FILE_ARRIVES = (
-    r"\b(?:new|any|each|every)\s+(?:\w+\s+){0,2}?(?:files?|pdfs?|docs?|documents?|images?|photos?|"
-    r"csvs?|spreadsheets?|uploads?|receipts?|invoices?|contracts?|recordings?)\b[^.;]{0,60}?"
-    r"\b(?:in|into|to|lands?|appears?|arrives?|added|uploaded|dropped|saved|shows?\s+up)\b|"
-    r"\b(?:upload\w*|drop\w*|add\w*|sav\w*|put\w*|puts)\s+(?:a\s+|the\s+|any\s+)?(?:\w+\s+)?"
-    r"(?:files?|pdfs?|docs?|documents?|images?|photos?|csvs?|receipts?|invoices?|contracts?)\b"
-    r"[^.;]{0,40}?\b(?:in|into|to)\b|"
-    r"\bfiles?\s+(?:\w+\s+)?(?:lands?|appears?|arrives?|is\s+added|is\s+uploaded|gets\s+added|"
-    r"gets\s+uploaded|is\s+dropped|shows?\s+up)\b"
-)
-_FOLDER = r"\bfolders?\b|\bbuckets?\b"
-
-
-def folder_reading(text: str, quoted: list[str]) -> TriggerReading | None:
-    """A poll of a storage folder's listing when a new file there starts the workflow."""
-    event = re.search(_EVENT_WORD + r"[^.;]{0,20}?(?:" + _FILE_ARRIVES + ")", text)
-    event = event or re.search(r"^\W*(?:" + _FILE_ARRIVES + ")", text)
-    if event is None:
-        return None
-    clause = text[event.start() : event.end() + 80]
-    if not has(clause, _FOLDER) and not has(
-        clause, r"\b(?:dropbox|google\s+drive|one\s?drive|s3)\b"
-    ):
-        return None
-    for pattern, url in _STORAGE:
-        if has(clause, pattern):
-            folder = _folder_name(clause) or (quoted[0] if quoted else "root")
-            slug = re.sub(r"[^\w-]+", "-", folder.strip()).strip("-") or "root"
-            spec = {"type": "poll", "url": url.format(folder=slug)}
-            return TriggerReading("poll", spec, "folder")
-    return None
-
-
-_NOT_A_FOLDER_NAME = frozenset(
-    re.findall(
-        r"\w+",
-        "a an the our my their your this that new shared drive dropbox onedrive box s3 google "
-        "same one some any every each",
-    )
-)
-
-
-def _folder_name(clause: str) -> str | None:
-    """ "the 'Invoices' folder", "the receipts folder", "folder called Reports"."""
-    quoted = re.search(
-        r"['\"\u2018\u201c]([^'\"\u2019\u201d]{1,60})['\"\u2019\u201d]\s+folder", clause
-    )
-    if quoted:
-        return quoted.group(1)
-    before = re.search(r"\b([\w-]+)\s+folder\b", clause)
-    if before and before.group(1) not in _NOT_A_FOLDER_NAME:
-        return before.group(1)
-    after = re.search(r"\bfolder\s+(?:called\s+|named\s+)?['\"\u2018\u201c]?([\w-]+)", clause)
-    if after and after.group(1) not in _NOT_A_FOLDER_NAME | {"in", "on", "and", "to", "then"}:
-        return after.group(1)
-    return None
-
-
 _RECURRING = (
     r"\b(?:every|each)\s+(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|"
     r"\b(?:every|each)\s+(?:day|week|weekday|month|quarter|morning|evening|night)\b|"
@@ -309,9 +240,6 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
     relative = relative_days_schedule(text)
     if relative is not None:
         return relative
-    folder = folder_reading(text, quoted)
-    if folder is not None:
-        return folder
     if has(text, _TABLE_EDIT):
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "table_edit")
     if has(text, _UPTIME):

@@ -43,7 +43,6 @@ RULE_WEIGHT = {
     "slack_post": 0.9,  # "when someone posts … in #expenses"
     "form_event": 0.8,  # "pays the deposit through our typeform", "abandons checkout on shopify"
     "watch": 0.9,  # "watch this competitor's store": nothing pushes, whatever the app
-    "folder": 0.9,  # "a new file lands in our Drive folder": the folder is watched
     "webhook": 0.3,
     "poll": 0.3,
     "event": 0.2,

@@ -34,7 +34,6 @@ _WRITE = (
     r"\b(?:draft|write|writes|compose|generate|reply|replies|answer|answers|respond|personali[sz]\w*|"
     r"turn\s+\w+\s+into|rewrite|translate|create\s+(?:a\s+)?(?:post|caption|summary|description))\b"
 )
-_STORAGE_WORDS = r"\b(?:google\s+drive|drive|dropbox|onedrive|box|s3|sharepoint)\b"
 _WRITE_NEAR = (
     r"\b(?:add|create|save|send|post|put|upload|update|log|publish|text|message|notify|share|"
     r"store|book|block|schedule|move|mark|copy|push|tweet|dm)\w*\b"
@@ -157,10 +156,6 @@ def _add_http(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
     if tools.url_of(t) in feeds:
         return  # the address named is the feed being watched
     tool = _tool(rest) or _tool(t)
-    if trigger.rule == "folder":  # the watched folder is the trigger: no second read of it
-        tool = _tool(without_event_clause(t))
-        if tool is None or has(tool, _STORAGE_WORDS):
-            return
     if tool is None and not has(
         t, r"https?://|\bapi\b|\bendpoint|\bwebhook|\bwebsite|\bsite\b|\burl\b"
     ):

@@ -38,10 +38,17 @@ _STORAGE = (
     r"(?:google\s+)?drive|dropbox|one\s*drive|sharepoint|box(?:\.com)?|"
     r"(?:amazon\s+)?s3(?:\s+bucket)?|bucket"
 )
+# What lands in a folder: files by their kind, or papers by their use when a new one is meant
+# ("a new receipt is saved to", not "the invoices saved in our drive folder").
+_FILES = (
+    r"\b(?:new\s+)?(?:files?|pdfs?|documents?|docs?|images?|photos?|uploads?)|"
+    r"\b(?:new|a|an|any|each|every)\s+(?:new\s+)?(?:scans?|receipts?|invoices?|contracts?|csvs?|"
+    r"spreadsheets?|recordings?)"
+)
 _DRIVE = (
-    r"\b(?:new\s+)?(?:files?|pdfs?|documents?|docs?|images?|photos?|uploads?)\b[^.]{0,60}?"
+    r"(?:" + _FILES + r")\b[^.]{0,60}?"
     r"\b(?:lands?|arrives?|appears?|(?:is|are|gets?)\s+(?:added|uploaded|dropped|saved|put)|"
-    r"(?:added|uploaded|dropped|saved)|shows?\s+up)\s+(?:in|to|into|on)\b[^.]{0,40}?"
+    r"(?:added|uploaded|dropped|saved)|shows?\s+up)\s+(?:in|to|into|on)\b[^.,;]{0,40}?"
     r"\b(?:" + _STORAGE + r")\b|"
     r"\b(?:uploads?|adds?|drops?|puts?|saves?)\s+(?:a\s+|an\s+|new\s+)*(?:files?|pdfs?|documents?|"
     r"docs?)\s+(?:in|to|into)\b[^.]{0,40}?\b(?:" + _STORAGE + r")\b|"

@@ -133,7 +133,7 @@ def add_reads(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
     ):
         steps.add("find_contacts", "crm.find_contacts", {"created_within": period(t), "limit": 100})
     if "sheets" in slots.tools and (
-        (trigger.kind == "poll" and trigger.rule != "folder")  # a folder's files are no rows
+        trigger.kind == "poll"
         or has(
             t,
             r"\bfrom\b[^.]{0,30}\bsheet|\bin\s+(?:our|the)\s+(?:\w+\s+)?(?:google\s+)?sheet|"

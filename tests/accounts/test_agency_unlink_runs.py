@@ -5,11 +5,8 @@ client's own runs are untouched."""
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
@@ -19,21 +16,11 @@ from accounts import agencies
 from accounts.workspaces import add_member, create_workspace
 from integrations.catalog import default_registry
 from storage.cancelled_runs import AGENCY_ENDED as WITHDRAWN
-from storage.models import Member, Role, Run, RunStatus, StepRun, Workflow, Workspace
+from storage.models import Member, Role, RunStatus, Workflow, Workspace
 from storage.scope import Tenant
-from tests.conftest import make_settings
+from tests.accounts.conftest import HELLO, QueueWorker, execute_in_process, outcome
 from tests.workflows.helpers import activate, owner_of
-from workflows.queue import ensure_schema
 from workflows.runs import run_manually
-from workflows.runtime import Runtime
-
-HELLO: dict[str, Any] = {
-    "name": "Hello",
-    "trigger": {"type": "manual"},
-    "steps": [
-        {"id": "hi", "action": "slack.post_message", "inputs": {"channel": "#t", "text": "hi"}}
-    ],
-}
 
 
 async def agency_with_client(
@@ -70,14 +57,6 @@ async def unlink(sessions: async_sessionmaker[AsyncSession], agency: Workspace) 
         await session.commit()
 
 
-async def outcome(sessions: async_sessionmaker[AsyncSession], run_id: str) -> tuple[Run, int]:
-    async with sessions() as session:
-        run = await session.get(Run, run_id)
-        assert run is not None
-        steps = (await session.exec(select(StepRun).where(StepRun.run_id == run_id))).all()
-        return run, len(steps)
-
-
 async def test_unlink_cancels_the_agencys_queued_runs_in_process(
     settings: Any, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
 ) -> None:
@@ -88,12 +67,7 @@ async def test_unlink_cancels_the_agencys_queued_runs_in_process(
 
     cancelled, _ = await outcome(sessions, by_agency)  # at once, before any executor looks
     assert cancelled.status == RunStatus.cancelled and cancelled.error == WITHDRAWN
-    runtime = Runtime(settings)
-    try:
-        for run_id in (by_agency, by_client):
-            await runtime.engine.execute(run_id)
-    finally:
-        await runtime.close()
+    await execute_in_process(settings, by_agency, by_client)
     run, steps = await outcome(sessions, by_agency)
     assert (run.status, run.error, steps) == (RunStatus.cancelled, WITHDRAWN, 0)
     own, own_steps = await outcome(sessions, by_client)
@@ -111,11 +85,7 @@ async def test_the_engine_refuses_an_agency_run_whose_link_ended_after_it_was_qu
         found.parent_id = None
         await session.commit()
     assert (await outcome(sessions, run_id))[0].status == RunStatus.queued
-    runtime = Runtime(settings)
-    try:
-        await runtime.engine.execute(run_id)
-    finally:
-        await runtime.close()
+    await execute_in_process(settings, run_id)
     run, steps = await outcome(sessions, run_id)
     assert (run.status, run.error, steps) == (RunStatus.cancelled, WITHDRAWN, 0)
 
@@ -123,32 +93,18 @@ async def test_the_engine_refuses_an_agency_run_whose_link_ended_after_it_was_qu
 @pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgres"], indirect=False)
 async def test_a_queued_job_of_an_unlinked_agency_is_not_executed_by_the_worker(
-    tmp_path: Path, database_url: str, workspace: Workspace
+    queue_worker: QueueWorker, workspace: Workspace
 ) -> None:
-    queued = make_settings(tmp_path, database_url, LEVQOR_RUN_QUEUE=True)
-    ensure_schema(queued)
-    with psycopg.connect(queued.libpq_url, autocommit=True) as conn:
-        conn.execute("TRUNCATE procrastinate_jobs, procrastinate_workers CASCADE")
-    runtime = Runtime(queued)  # its sessions enqueue a run's job in the run's own transaction
-    worker: asyncio.Task[None] | None = None
-    try:
-        sessions = runtime.sessions
-        client, workflow = await agency_with_client(sessions, workspace)
-        by_agency = await queue_run(sessions, client, workflow, "Oscar Operator")
-        by_client = await queue_run(sessions, client, workflow, "Lee Owner")
-        with psycopg.connect(queued.libpq_url) as conn:
-            jobs = conn.execute("SELECT args->>'run_id' FROM procrastinate_jobs").fetchall()
-        assert sorted(j for (j,) in jobs) == sorted([by_agency, by_client])
-        await unlink(sessions, workspace)
+    runtime, sessions = queue_worker.runtime, queue_worker.runtime.sessions
+    client, workflow = await agency_with_client(sessions, workspace)
+    by_agency = await queue_run(sessions, client, workflow, "Oscar Operator")
+    by_client = await queue_run(sessions, client, workflow, "Lee Owner")
+    assert queue_worker.queued_run_ids() == sorted([by_agency, by_client])
+    await unlink(sessions, workspace)
 
-        worker = asyncio.create_task(runtime.work(1))
-        assert await runtime.finished(by_client, None, within=20)
-        assert await runtime.finished(by_agency, None, within=20)
-        run, steps = await outcome(sessions, by_agency)
-        assert (run.status, run.error, steps) == (RunStatus.cancelled, WITHDRAWN, 0)
-        assert (await outcome(sessions, by_client))[0].status == RunStatus.succeeded
-    finally:
-        if worker is not None:
-            worker.cancel()
-            await asyncio.gather(worker, return_exceptions=True)
-        await runtime.close()
+    queue_worker.start()
+    assert await runtime.finished(by_client, None, within=20)
+    assert await runtime.finished(by_agency, None, within=20)
+    run, steps = await outcome(sessions, by_agency)
+    assert (run.status, run.error, steps) == (RunStatus.cancelled, WITHDRAWN, 0)
+    assert (await outcome(sessions, by_client))[0].status == RunStatus.succeeded

@@ -6,35 +6,24 @@ not bring the cancelled runs back."""
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts import deletion
 from integrations.catalog import default_registry
 from storage.cancelled_runs import WORKSPACE_DELETED
 from storage.config import Settings
-from storage.models import Run, RunStatus, StepRun, Workflow, Workspace
+from storage.models import RunStatus, Workflow, Workspace
 from storage.types import utcnow
-from tests.conftest import make_settings
+from tests.accounts.conftest import HELLO, QueueWorker, execute_in_process, outcome
 from tests.workflows.helpers import activate, new_run, owner_of
-from workflows.queue import ensure_schema
 from workflows.runtime import Runtime
 
 Sessions = async_sessionmaker[AsyncSession]
-HELLO: dict[str, Any] = {
-    "name": "Hello",
-    "trigger": {"type": "manual"},
-    "steps": [
-        {"id": "hi", "action": "slack.post_message", "inputs": {"channel": "#t", "text": "hi"}}
-    ],
-}
 DRIP: dict[str, Any] = {
     "name": "Drip",
     "trigger": {"type": "manual"},
@@ -69,14 +58,6 @@ async def restore(sessions: Sessions, workspace: Workspace) -> list[Workflow]:
         again = await deletion.restore(session, found, await owner_of(session, found))
         await session.commit()
         return again
-
-
-async def outcome(sessions: Sessions, run_id: str) -> tuple[Run, int]:
-    async with sessions() as session:
-        run = await session.get(Run, run_id)
-        assert run is not None
-        steps = (await session.exec(select(StepRun).where(StepRun.run_id == run_id))).all()
-        return run, len(steps)
 
 
 async def test_deletion_cancels_queued_and_waiting_runs_and_restore_keeps_them_cancelled(
@@ -124,11 +105,7 @@ async def test_the_engine_refuses_a_run_of_a_workspace_deleted_after_it_was_queu
         found.deleted_at = utcnow()
         await session.commit()
     assert (await outcome(sessions, run_id))[0].status == RunStatus.queued
-    runtime = Runtime(settings)
-    try:
-        await runtime.engine.execute(run_id)
-    finally:
-        await runtime.close()
+    await execute_in_process(settings, run_id)
     run, steps = await outcome(sessions, run_id)
     assert (run.status, run.error, steps) == (RunStatus.cancelled, WORKSPACE_DELETED, 0)
 
@@ -136,32 +113,18 @@ async def test_the_engine_refuses_a_run_of_a_workspace_deleted_after_it_was_queu
 @pytest.mark.postgres
 @pytest.mark.parametrize("backend", ["postgres"], indirect=False)
 async def test_a_queued_job_of_a_deleted_workspace_is_not_executed_by_the_worker(
-    tmp_path: Path, database_url: str, workspace: Workspace
+    queue_worker: QueueWorker, workspace: Workspace
 ) -> None:
-    queued = make_settings(tmp_path, database_url, LEVQOR_RUN_QUEUE=True)
-    ensure_schema(queued)
-    with psycopg.connect(queued.libpq_url, autocommit=True) as conn:
-        conn.execute("TRUNCATE procrastinate_jobs, procrastinate_workers CASCADE")
-    runtime = Runtime(queued)  # its sessions enqueue a run's job in the run's own transaction
-    worker: asyncio.Task[None] | None = None
-    try:
-        sessions = runtime.sessions
-        hello = await activate(sessions, workspace, HELLO, runtime.registry)
-        run_id = (await new_run(sessions, hello)).run.id
-        with psycopg.connect(queued.libpq_url) as conn:
-            jobs = conn.execute("SELECT args->>'run_id' FROM procrastinate_jobs").fetchall()
-        assert [j for (j,) in jobs] == [run_id]
-        await delete(sessions, queued, workspace)
-        # The job was already on its way when the deletion landed: only the check at claim stops it.
-        with psycopg.connect(queued.libpq_url, autocommit=True) as conn:
-            conn.execute("UPDATE run SET status = 'queued', error = NULL, finished_at = NULL")
+    runtime, sessions = queue_worker.runtime, queue_worker.runtime.sessions
+    hello = await activate(sessions, workspace, HELLO, runtime.registry)
+    run_id = (await new_run(sessions, hello)).run.id
+    assert queue_worker.queued_run_ids() == [run_id]
+    await delete(sessions, queue_worker.settings, workspace)
+    # The job was already on its way when the deletion landed: only the check at claim stops it.
+    with psycopg.connect(queue_worker.settings.libpq_url, autocommit=True) as conn:
+        conn.execute("UPDATE run SET status = 'queued', error = NULL, finished_at = NULL")
 
-        worker = asyncio.create_task(runtime.work(1))
-        assert await runtime.finished(run_id, None, within=20)
-        run, steps = await outcome(sessions, run_id)
-        assert (run.status, run.error, steps) == (RunStatus.cancelled, WORKSPACE_DELETED, 0)
-    finally:
-        if worker is not None:
-            worker.cancel()
-            await asyncio.gather(worker, return_exceptions=True)
-        await runtime.close()
+    queue_worker.start()
+    assert await runtime.finished(run_id, None, within=20)
+    run, steps = await outcome(sessions, run_id)
+    assert (run.status, run.error, steps) == (RunStatus.cancelled, WORKSPACE_DELETED, 0)
