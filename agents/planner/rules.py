@@ -164,6 +164,13 @@ def _tool_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:
     )
     if tools.api_reads(t) and not has_get:
         steps.add("fetch", "http.request", tools.get_inputs(t))
+    elif (
+        tools.web_reads(rest)
+        and not has_get
+        and trigger.kind != "interval"
+        and not steps.first("rss.new_items")  # reviews and mentions are read as feeds
+    ):
+        steps.add("read_page", "http.request", tools.web_read_inputs(t, site_address(t)))
 
 
 def _stripe_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:

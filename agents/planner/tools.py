@@ -117,6 +117,33 @@ def api_reads(text: str) -> bool:
     return has(text, _READ_API) and not has(text, _POST_TO)
 
 
+# Reading the open web: a page, prices, listings, a forecast ("check our competitors' pricing
+# pages", "look at google shopping prices", "the weather for today's job sites").
+_WEB_READ = (
+    r"\b(?:check|checks|checking|look\s+at|looks\s+at|scan|scans|visit|scrape|scrapes|crawl|"
+    r"monitor|watch|pull|fetch|grab|look\s+(?:for|up)|search)\b[^.]{0,50}?\b(?:websites?|web\s*pages?|"
+    r"(?:pricing|help|product|landing|status)\s+pages?|prices|listings?|forecast|weather|"
+    r"search\s+results|job\s+(?:posts|postings|ads|listings)|jobs|exchange\s+rates?|"
+    r"stock\s+prices?)\b|"
+    r"\b(?:the\s+)?(?:weather|forecast)\s+(?:for|in|at)\b|\bweb\s+search\b"
+)
+_WEATHER = r"\bweather\b|\bforecast\b|\bfrost\b|\bheat\s*wave\b"
+
+
+def web_reads(text: str) -> bool:
+    """Whether the request reads something on the open web (a page, prices, a forecast)."""
+    return has(text, _WEB_READ)
+
+
+def web_read_inputs(text: str, site: str | None) -> dict[str, Any]:
+    """A GET of the page the request names, or of a public forecast for weather."""
+    if site:
+        return {"method": "GET", "url": site}
+    if has(text, _WEATHER):
+        return {"method": "GET", "url": "https://api.open-meteo.com/v1/forecast"}
+    return {"method": "GET", "url": url_of(text) if "http" in text else "https://www.example.com"}
+
+
 def api_post(text: str) -> bool:
     """Whether the request sends a request to an API, endpoint, URL or webhook."""
     return has(text, _POST_TO)
