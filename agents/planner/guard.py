@@ -24,7 +24,13 @@ _SKIP_APPROVAL = (
     # "i don't want to approve anything, ever", "without me having to confirm"
     r"\b(?:don'?t|do\s+not|never)\s+(?:want|need|have)\s+to\s+(?:approve|confirm|sign\s+off)\b|"
     r"\bwithout\s+(?:me|us|anyone|anybody|a\s+human|a\s+person)\s+(?:having\s+to\s+)?"
-    r"(?:approv|confirm|sign)\w*|\bno\s+(?:human|person|one)\s+in\s+the\s+loop\b"
+    r"(?:approv|confirm|sign)\w*|\bno\s+(?:human|person|one)\s+in\s+the\s+loop\b|"
+    # "remove the manual approval step from our deploys", "nobody should have to click approve"
+    r"\b(?:remove|removes|removing|drop|get\s+rid\s+of|take\s+out|switch\s+off)\s+(?:the\s+|our\s+|"
+    r"all\s+|any\s+)?(?:\w+\s+){0,2}?(?:approvals?|approval\s+(?:steps?|gates?|checks?)|sign-?offs?|"
+    r"review\s+steps?)\b|"
+    r"\b(?:nobody|no\s+one|no-one)\s+(?:should|has\s+to|needs\s+to|must)\s+(?:have\s+to\s+)?"
+    r"(?:click\s+)?(?:approve|confirm|sign\s+off)\b"
 )
 _SECRET = (
     r"\b(?:api[\s_-]*keys?|secret\s+keys?|secrets?|credentials?|passwords?|access\s+tokens?|"

@@ -180,3 +180,20 @@ def test_more_ways_of_saying_nobody_checks(request_text: str) -> None:
 def test_bulk_spending_and_discounts_are_never_drafted_below_class_c(request_text: str) -> None:
     result = draft(request_text)
     assert result.status == "refuse" or result.approval_class == "C", result
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "remove the manual approval step from our deploys",
+        "nobody should have to click approve before a release goes out",
+    ],
+)
+def test_taking_approval_away_is_refused(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "refuse"
+    assert result.reason is not None and "approval" in result.reason
+
+
+def test_approved_things_are_not_skipping_approval() -> None:
+    assert draft("post approved expense claims in #finance").status == "draft"
