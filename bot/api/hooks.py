@@ -82,7 +82,7 @@ async def hook(
         return HookAccepted(run_id=None, duplicate=False, skipped=skipped.reason)
     run = delivery.started.run
     duplicate = not delivery.started.created
-    task = None if duplicate else runtime.submit(run.id)
+    task = None if duplicate else runtime.submit(run.id, delivery.handed)
     if duplicate:
         response.status_code = status.HTTP_200_OK
     if delivery.trigger.webhook_response == "when_done":
