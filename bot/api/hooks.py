@@ -75,6 +75,7 @@ async def hook(
             max_bytes=limit,
             allow_legacy=runtime.settings.webhook_legacy_signatures,
             admit=limits.run_gate,
+            lease=runtime.new_run_lease(),
         )
     except DeliverySkipped as skipped:
         await limits.record_skipped_delivery(session, skipped.workflow, skipped.reason)

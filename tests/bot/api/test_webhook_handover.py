@@ -1,4 +1,4 @@
-"""A webhook's run goes to this process's engine as the hub recorded it: no load.
+"""A webhook's run goes to this process's engine as the hub recorded it: no load, no claim.
 
 The hub has the workflow, its workspace and the running version in hand; the engine gets them
 with the run (`workflows.handover`) instead of reading them again, and the run is inserted
@@ -16,15 +16,19 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.config import Settings
-from storage.models import CrmContact, Role, Run
+from storage.models import CrmContact, Role, Run, RunEvent, RunStatus, Workflow
+from storage.scope import Tenant
 from tests.bot.api.test_webhooks import lead_workflow, post_hook
 from tests.bot.conftest import Live
 from tests.conftest import make_settings
 from tests.fakes.slack_api import TOKEN, FakeSlack, fake_slack  # noqa: F401
+from workflows.handover import Lease
+from workflows.runs import start_run
 
 
 @pytest.fixture
@@ -58,7 +62,7 @@ def claims(seen: list[str]) -> list[str]:
     return [s for s in seen if s.startswith("update run") and "coalesce(run.started_at" in s]
 
 
-async def test_a_webhook_run_is_executed_without_its_load(
+async def test_a_webhook_run_is_executed_without_its_load_or_a_claim(
     live: Live,
     fake_slack: FakeSlack,  # noqa: F811
 ) -> None:
@@ -68,7 +72,7 @@ async def test_a_webhook_run_is_executed_without_its_load(
         answer = await post_hook(live, wf["webhook_url"], lead)
         assert answer.status_code == 202, answer.text
         await live.runtime.drain()
-    assert loads(seen) == [] and len(claims(seen)) == 1, seen
+    assert loads(seen) == [] and claims(seen) == [], seen
     run = await live.wait_for_run(answer.json()["run_id"])
     assert run["status"] == "succeeded", run
     async with live.runtime.sessions() as session:
@@ -88,3 +92,32 @@ async def test_a_webhook_run_is_executed_without_its_load(
         await live.runtime.drain()
     assert len(loads(seen)) == 1 and len(claims(seen)) == 1, seen
     assert (await live.wait_for_run(manual.json()["id"]))["status"] == "succeeded"
+
+
+async def test_a_run_inserted_claimed_by_a_stopped_process_is_taken_over_once(
+    live: Live,
+    sessions: async_sessionmaker[AsyncSession],
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    wf = await lead_workflow(live)
+    async with sessions() as session:
+        workflow = await session.get(Workflow, wf["id"])
+        assert workflow is not None
+        tenant = Tenant(session, workflow.workspace_id)
+        # Accepted by a process that stopped before executing it: its lease runs out at once.
+        started = await start_run(tenant, workflow, trigger_type="webhook",
+                                  payload={"email": "fay@example.com"},
+                                  lease=Lease("elsewhere:0:1:dead", 0.0))  # fmt: skip
+        assert started.claimed and started.run.status == RunStatus.running
+        run_id = started.run.id
+    assert await live.runtime.recover() == [run_id]
+    await live.runtime.drain()
+    assert await live.runtime.recover() == []
+    run = await live.wait_for_run(run_id)
+    assert run["status"] == "succeeded", run
+    async with sessions() as session:
+        stored = await session.get(Run, run_id)
+        assert stored is not None and stored.recoveries == 1 and stored.lease_owner is None
+        kinds = (await session.exec(select(RunEvent.kind).where(RunEvent.run_id == run_id))).all()
+    assert list(kinds).count("run_recovered") == 1
+    assert len(fake_slack.calls("chat.postMessage")) == 1
