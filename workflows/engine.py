@@ -386,6 +386,7 @@ class Engine:
                 "requested_by": state.requested_by,
                 "workspace": dict(state.context["workspace"]),
             },
+            writer=self.writer,
         )
 
         async def attempt(number: int) -> Any:
