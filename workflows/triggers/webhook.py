@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from sqlalchemy import bindparam
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.compare import same_secret
@@ -78,6 +80,22 @@ class DeliverySkipped(Exception):
         super().__init__(reason)
         self.workflow = workflow
         self.reason = reason
+
+
+_HUB = (
+    select(Workflow, Workspace)
+    .join(Workspace, col(Workspace.id) == Workflow.workspace_id)
+    .where(col(Workflow.id) == bindparam("workflow_id"))
+)
+
+
+async def hub_rows(session: AsyncSession, workflow_id: str) -> tuple[Workflow, Workspace] | None:
+    """The workflow a delivery is addressed to and its workspace, read in one statement.
+
+    The session's identity map holds its rows weakly: while the caller keeps both, the front
+    door's checks, the plan's admission and `receive` find them there without a query."""
+    found = (await session.exec(_HUB, params={"workflow_id": workflow_id})).first()
+    return None if found is None else (found[0], found[1])
 
 
 async def _run_with_key(tenant: Tenant, workflow_id: str, key: str) -> Run | None:

@@ -121,3 +121,19 @@ async def test_a_run_inserted_claimed_by_a_stopped_process_is_taken_over_once(
         kinds = (await session.exec(select(RunEvent.kind).where(RunEvent.run_id == run_id))).all()
     assert list(kinds).count("run_recovered") == 1
     assert len(fake_slack.calls("chat.postMessage")) == 1
+
+
+async def test_the_front_door_reads_the_workflow_and_its_workspace_once(
+    live: Live,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    wf = await lead_workflow(live)
+    lead = json.dumps({"email": "gus@example.com"}).encode()
+    with statements(live.runtime.db) as seen:
+        answer = await post_hook(live, wf["webhook_url"], lead)
+        assert answer.status_code == 202, answer.text
+        await live.runtime.drain()
+    reads = [s for s in seen if s.startswith("select")]
+    both = [s for s in reads if "from workflow join workspace" in s]
+    alone = [s for s in reads if s not in both and ("from workspace" in s or "from workflow " in s)]
+    assert len(both) == 1 and alone == [], "\n".join(r[:60] + " ... " + r[-90:] for r in reads)
