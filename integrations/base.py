@@ -14,8 +14,12 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.group_commit import GroupWriter, Work
+
 if TYPE_CHECKING:
     from storage.config import Settings
+
+T = TypeVar("T")
 
 
 class Risk(IntEnum):
@@ -77,6 +81,20 @@ class ActionContext:
     idempotency_key: str
     dry_run: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
+    # The engine's group writer (`storage.group_commit`), when it has one: see `write`.
+    writer: GroupWriter | None = None
+
+    async def write(self, work: Work[T]) -> T:
+        """Run `work` (statements on a connection) in a transaction and return its result once
+        that has committed: on the group writer (shared with other writes of the same moment)
+        when there is one, else in a session of its own. `work` must be safe to run again after
+        a rollback (the group writer retries a failed shared transaction write by write)."""
+        if self.writer is not None:
+            return await self.writer.write(work)
+        async with self.sessions() as session:
+            result = await work(await session.connection())
+            await session.commit()
+            return result
 
 
 InputT = TypeVar("InputT", bound=ActionInput)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from pydantic import Field, field_validator
-from sqlalchemy import or_
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from integrations.base import (
     Action,
@@ -125,29 +127,57 @@ async def _by_email(tenant: Tenant, email: str) -> CrmContact | None:
 
 
 async def upsert_contact(ctx: ActionContext, inp: UpsertInput) -> UpsertOutput:
-    """Create the contact, or merge the given values into the existing one."""
-    for _ in range(2):
+    """Create the contact, or merge the given values into the existing one.
+
+    The read and the write share one transaction, committed before this returns
+    (`ActionContext.write`: on the engine's group writer inside a run)."""
+    if ctx.dry_run:
         async with ctx.sessions() as session:
-            tenant = Tenant(session, ctx.workspace_id)
-            contact = await _by_email(tenant, inp.email)
-            created = contact is None
-            if ctx.dry_run:
-                return UpsertOutput(contact_id=contact.id if contact else None, created=created)
-            if contact is None:
-                contact = tenant.add(CrmContact(workspace_id=ctx.workspace_id, email=inp.email))
-            values = inp.model_dump(include={"name", "company", "phone", "stage", "source"})
-            for name, value in values.items():
-                if value is not None:
-                    setattr(contact, name, value)
-            contact.fields = {**contact.fields, **inp.fields}
-            contact.updated_at = utcnow()
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()  # created concurrently: merge into it on the next pass
-                continue
-            return UpsertOutput(contact_id=contact.id, created=created)
+            contact = await _by_email(Tenant(session, ctx.workspace_id), inp.email)
+        return UpsertOutput(contact_id=contact.id if contact else None, created=contact is None)
+    for _ in range(2):
+        try:
+            contact_id, created = await ctx.write(
+                partial(_upsert_on, workspace_id=ctx.workspace_id, inp=inp)
+            )
+        except IntegrityError:  # created concurrently: merge into it on the next pass
+            continue
+        return UpsertOutput(contact_id=contact_id, created=created)
     raise RetryableError(f"contact {inp.email} is being written concurrently")
+
+
+_CONTACT = CrmContact.__table__  # type: ignore[attr-defined]
+_CONTACT_COLUMNS = tuple(c.name for c in _CONTACT.columns)
+
+
+async def _contact_on(
+    connection: AsyncConnection, workspace_id: str, email: str
+) -> dict[str, Any] | None:
+    """The workspace's contact with this email, as its columns (or None)."""
+    query = select(_CONTACT).where(
+        _CONTACT.c.workspace_id == workspace_id, _CONTACT.c.email == email
+    )
+    row = (await connection.execute(query)).first()
+    return None if row is None else dict(row._mapping)
+
+
+async def _upsert_on(
+    connection: AsyncConnection, workspace_id: str, inp: UpsertInput
+) -> tuple[str, bool]:
+    """The upsert's statements (a read, then an INSERT or an UPDATE): the contact id, created."""
+    found = await _contact_on(connection, workspace_id, inp.email)
+    given = inp.model_dump(include={"name", "company", "phone", "stage", "source"})
+    values = {name: value for name, value in given.items() if value is not None}
+    if found is None:
+        new = CrmContact(workspace_id=workspace_id, email=inp.email, **values)
+        new.fields = dict(inp.fields)
+        row = {name: getattr(new, name) for name in _CONTACT_COLUMNS}
+        await connection.execute(insert(_CONTACT), row)
+        return new.id, True
+    values["fields"] = {**(found["fields"] or {}), **inp.fields}
+    values["updated_at"] = utcnow()
+    await connection.execute(update(_CONTACT).where(_CONTACT.c.id == found["id"]).values(values))
+    return str(found["id"]), False
 
 
 async def find_contacts(ctx: ActionContext, inp: FindInput) -> FindOutput:
@@ -178,28 +208,40 @@ async def find_contacts(ctx: ActionContext, inp: FindInput) -> FindOutput:
 
 
 async def update_contact(ctx: ActionContext, inp: UpdateInput) -> UpdateOutput:
-    """Change a contact's stage/fields and add a note (once per step, even if retried)."""
-    async with ctx.sessions() as session:
-        tenant = Tenant(session, ctx.workspace_id)
-        contact = await _by_email(tenant, inp.email)
-        if contact is None:
-            return UpdateOutput(contact_id=None, updated=False)
-        if ctx.dry_run:
-            return UpdateOutput(contact_id=contact.id, updated=False)
-        fields = {**contact.fields, **inp.fields}
-        if inp.note:
-            notes = list(fields.get("notes") or [])
-            if not any(n.get("key") == ctx.idempotency_key for n in notes if isinstance(n, dict)):
-                at = utcnow().isoformat()
-                notes.append({"text": inp.note, "at": at, "key": ctx.idempotency_key})
-            fields["notes"] = notes
-        changed = fields != contact.fields or (inp.stage is not None and inp.stage != contact.stage)
-        if changed:
-            contact.fields = fields
-            contact.stage = inp.stage or contact.stage
-            contact.updated_at = utcnow()
-            await session.commit()
-        return UpdateOutput(contact_id=contact.id, updated=changed)
+    """Change a contact's stage/fields and add a note (once per step, even if retried).
+
+    Read and written in one transaction, committed before this returns (`ActionContext.write`)."""
+    if ctx.dry_run:
+        async with ctx.sessions() as session:
+            contact = await _by_email(Tenant(session, ctx.workspace_id), inp.email)
+        return UpdateOutput(contact_id=contact.id if contact else None, updated=False)
+    contact_id, changed = await ctx.write(
+        partial(_update_on, workspace_id=ctx.workspace_id, inp=inp, key=ctx.idempotency_key)
+    )
+    return UpdateOutput(contact_id=contact_id, updated=changed)
+
+
+async def _update_on(
+    connection: AsyncConnection, workspace_id: str, inp: UpdateInput, key: str
+) -> tuple[str | None, bool]:
+    """The update's statements (a read, then an UPDATE if anything changes)."""
+    found = await _contact_on(connection, workspace_id, inp.email)
+    if found is None:
+        return None, False
+    before = dict(found["fields"] or {})
+    fields = {**before, **inp.fields}
+    if inp.note:
+        notes = list(fields.get("notes") or [])
+        if not any(n.get("key") == key for n in notes if isinstance(n, dict)):
+            notes.append({"text": inp.note, "at": utcnow().isoformat(), "key": key})
+        fields["notes"] = notes
+    changed = fields != before or (inp.stage is not None and inp.stage != found["stage"])
+    if changed:
+        values = {"fields": fields, "stage": inp.stage or found["stage"], "updated_at": utcnow()}
+        await connection.execute(
+            update(_CONTACT).where(_CONTACT.c.id == found["id"]).values(values)
+        )
+    return str(found["id"]), changed
 
 
 async def delete_contacts(ctx: ActionContext, inp: DeleteInput) -> DeleteOutput:

@@ -1,6 +1,8 @@
 """The delivery ledger: every Slack/email send is keyed, recorded, and never repeated.
 
 A live send writes its row as "sending" (committed) before calling the provider and "sent" after.
+Inside a run these writes go through the engine's group writer (`ActionContext.write`): shared
+with other runs' writes of the same moment, each still committed before the send goes on.
 A row still "sending" when the step runs again means a process stopped mid-call: the message may
 or may not have gone. If the provider can tell (`check`: Slack finds the message by the key it
 carries), the ledger follows the provider; otherwise the row becomes "unknown" and the step fails
@@ -11,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Executable
 from sqlmodel import col
 
 from integrations.base import ActionContext, ActionError, RetryableError
@@ -159,52 +164,60 @@ async def release(
 
 
 async def _start(ctx: ActionContext, message: Message) -> bool:
-    """Write a new key's row as "sending" and commit it; False when the key has a row already."""
-    values = {
+    """Write a new key's row as "sending" and commit it; False when the key has a row already.
+
+    Returns only once the row is committed (`ActionContext.write`: the engine's group writer
+    or a session of its own), so the row exists before the provider is called."""
+    return await ctx.write(partial(_insert_new, values=_new_row(ctx, message, "sending", None)))
+
+
+async def _insert_new(connection: AsyncConnection, values: dict[str, Any]) -> bool:
+    """INSERT a ledger row unless its key has one: whether it was added."""
+    added = await connection.execute(_INSERT_NEW[connection.dialect.name], values)
+    return added.first() is not None
+
+
+def _new_row(
+    ctx: ActionContext, message: Message, status: str, reason: str | None
+) -> dict[str, Any]:
+    return {
         "id": new_id(),
         "workspace_id": ctx.workspace_id,
         "channel": message.channel,
-        **_fields(ctx, message, "sending", None, {}),
+        **_fields(ctx, message, status, reason, {}),
     }
-    async with ctx.sessions() as session:
-        connection = await session.connection()
-        added = await connection.execute(_INSERT_NEW[connection.dialect.name], values)
-        if added.first() is None:
-            return False
-        await session.commit()
-    return True
 
 
 async def _forget(ctx: ActionContext, message: Message) -> None:
     """Remove the key's "sending" row (the provider answered: the message did not go)."""
-    async with ctx.sessions() as session:
-        await session.exec(
-            delete(OutboxMessage).where(
-                col(OutboxMessage.workspace_id) == ctx.workspace_id,
-                col(OutboxMessage.idempotency_key) == message.key,
-                col(OutboxMessage.status) == "sending",
-            )
-        )
-        await session.commit()
+    statement = delete(OutboxMessage).where(
+        col(OutboxMessage.workspace_id) == ctx.workspace_id,
+        col(OutboxMessage.idempotency_key) == message.key,
+        col(OutboxMessage.status) == "sending",
+    )
+    await ctx.write(partial(_execute, statement=statement))
 
 
 async def _settle(
     ctx: ActionContext, message: Message, status: str, reason: str | None, result: dict[str, Any]
 ) -> None:
-    """Write this outcome on the key's row (one UPDATE) and commit."""
+    """Write this outcome on the key's row (one UPDATE); returns once it is committed."""
     values = _fields(ctx, message, status, reason, result)
     if status != "sending":  # the attempt's time stays: a later check looks from there
         del values["created_at"]
-    async with ctx.sessions() as session:
-        await session.exec(
-            update(OutboxMessage)
-            .where(
-                col(OutboxMessage.workspace_id) == ctx.workspace_id,
-                col(OutboxMessage.idempotency_key) == message.key,
-            )
-            .values(**values)
+    statement = (
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.workspace_id) == ctx.workspace_id,
+            col(OutboxMessage.idempotency_key) == message.key,
         )
-        await session.commit()
+        .values(**values)
+    )
+    await ctx.write(partial(_execute, statement=statement))
+
+
+async def _execute(connection: AsyncConnection, statement: Executable) -> None:
+    await connection.execute(statement)
 
 
 def _repeated(message: Message, existing: OutboxMessage) -> Delivery:
@@ -218,18 +231,9 @@ async def _park(ctx: ActionContext, message: Message, reason: str) -> Delivery:
     A new key (the usual case) costs one INSERT that leaves an existing row for the key alone;
     only when there is one is it read: a sent or kept message stands, a failed one is updated.
     """
-    values = {
-        "id": new_id(),
-        "workspace_id": ctx.workspace_id,
-        "channel": message.channel,
-        **_fields(ctx, message, "pending", reason, {}),
-    }
+    if await ctx.write(partial(_insert_new, values=_new_row(ctx, message, "pending", reason))):
+        return Delivery("outbox", "pending", {})
     async with ctx.sessions() as session:
-        connection = await session.connection()
-        added = await connection.execute(_INSERT_NEW[connection.dialect.name], values)
-        if added.first() is not None:
-            await session.commit()
-            return Delivery("outbox", "pending", {})
         tenant = Tenant(session, ctx.workspace_id)
         existing = await tenant.first(
             tenant.select(OutboxMessage).where(OutboxMessage.idempotency_key == message.key)

@@ -34,6 +34,7 @@ from storage.models import (
 from storage.types import utcnow
 from workflows import breakdowns, cancellation, leases, run_clock, run_writes
 from workflows.expressions import evaluate
+from workflows.handover import Handed
 from workflows.live import LiveEvent, LiveKind
 from workflows.poll_problems import poll_problem
 from workflows.retry import with_retries
@@ -123,8 +124,11 @@ class Engine:
         self.db: AsyncEngine = bind
         self.leases = leases.LeaseKeeper(sessions, leases.new_owner(), settings.lease_seconds)
 
-    async def execute(self, run_id: str) -> Run:
+    async def execute(self, run_id: str, handed: Handed | None = None) -> Run:
         """Run (or continue) a run from its first unfinished step; returns the stored run.
+
+        `handed`: the run was just created in this process, which read what its execution needs
+        (`workflows.handover`): no load; if it was inserted claimed, no claim either.
 
         The run is executed only under its lease (`workflows.leases`): a run another process
         holds is returned as it is. Whatever goes wrong, the run ends: a step that fails fails
@@ -132,7 +136,7 @@ class Engine:
         that happened `LEVQOR_RUN_MAX_RECOVERIES` times.
         """
         try:
-            return await self._execute(run_id)
+            return await self._execute(run_id, handed)
         except asyncio.CancelledError:  # shutting down: leave the run for the next process
             await asyncio.shield(breakdowns.let_go(self, run_id))
             raise
@@ -140,15 +144,18 @@ class Engine:
             log.exception("run %s: the execution broke down", run_id)
             return await breakdowns.crashed(self, run_id, exc)
 
-    async def _execute(self, run_id: str) -> Run:
+    async def _execute(self, run_id: str, handed: Handed | None) -> Run:
         for _ in range(3):  # again only if the run changed between its load and its claim
             try:
-                return await self._execute_once(run_id)
+                return await self._execute_once(run_id, handed)
             except leases.ClaimChanged:
                 log.info("run %s changed while being claimed; reading it again", run_id)
-        return await self._execute_once(run_id)
+                handed = None
+        return await self._execute_once(run_id, None)
 
-    async def _execute_once(self, run_id: str) -> Run:
+    async def _execute_once(self, run_id: str, handed: Handed | None) -> Run:
+        if handed is not None and not handed.workspace_deleted:
+            return await self._execute_handed(handed)
         async with self.sessions() as session:
             state = await self._load(session, run_id)
             run = state.run
@@ -178,9 +185,47 @@ class Engine:
             if state.held:  # only the execution whose claim was written holds the lease
                 self.leases.release(run.id)
 
+    async def _execute_handed(self, handed: Handed) -> Run:
+        """A run created in this process a moment ago: its state from what its creator read.
+
+        A new run cannot have ended, be waiting or have steps; a webhook's run has no member
+        who asked for it (nothing to check against an agency link); a deleted workspace's run
+        goes through the load (`_execute_once`), which cancels it."""
+        state = _handed_state(handed)
+        run = state.run
+        if handed.claimed:  # inserted running and leased to this engine: nothing to claim
+            assert run.lease_owner == self.leases.owner, "a run claimed by another engine"
+            state.written.run = run_writes.run_values(run)
+            state.held = True
+            self.leases.hold(run.id)
+            claim = leases.Claim(0, False, run.running_since or run.created_at, 0.0)
+            try:
+                return await self._run_claimed(state, claim)
+            except _LeaseLost:
+                return run
+            finally:
+                self.leases.release(run.id)
+        pending = leases.expect(run, self.leases.owner, self.leases.seconds)
+        state.written.claim = pending
+        state.written.run = run_writes.run_values(run)
+        try:
+            return await self._run_claimed(state, pending.claim)
+        except _NotClaimed:  # another process executes it: the run as inserted, nothing written
+            for name, value in state.loaded.items():
+                setattr(run, name, value)
+            return run
+        except _LeaseLost:
+            return run
+        finally:
+            if state.held:
+                self.leases.release(run.id)
+
     async def _run_claimed(self, state: _RunState, claim: leases.Claim) -> Run:
         run = state.run
-        state.announce.append(("run.started", None, ""))
+        if state.held:  # inserted claimed: "running" is committed already
+            self.publish(run, "run.started")
+        else:  # published once the claim is committed
+            state.announce.append(("run.started", None, ""))
         if claim.recovered:  # logged once the claim is written (`_commit`)
             _event(state, None, "run_recovered", breakdowns.RECOVERED.format(n=claim.recoveries))
         if claim.recoveries >= self.settings.run_max_recoveries:
@@ -342,6 +387,7 @@ class Engine:
                 "requested_by": state.requested_by,
                 "workspace": dict(state.context["workspace"]),
             },
+            writer=self.writer,
         )
 
         async def attempt(number: int) -> Any:
@@ -469,6 +515,23 @@ class Engine:
         _event(state, row.step_id, "step_failed", message)  # committed with the run's
         log.warning("run %s: %s", run.id, message)
         return StepFailed(message)
+
+
+def _handed_state(handed: Handed) -> _RunState:
+    """The state `_load` would read for a run just created (no step rows yet)."""
+    run = Run(**handed.values)
+    context: dict[str, Any] = {
+        "trigger": run.trigger_payload,
+        "steps": {},
+        "workspace": dict(handed.workspace),
+        "workflow": dict(handed.workflow),
+        "run": {"id": run.id, "dry_run": run.dry_run},
+        "now": utcnow().isoformat(),
+    }
+    written = run_writes.Written(run_writes.run_values(run))
+    state = _RunState(run, handed.spec, context, {}, written, handed.created_by)
+    state.loaded = dict(written.run)
+    return state
 
 
 async def _in_transaction(connection: AsyncConnection, write: run_writes.Write) -> bool:

@@ -31,6 +31,7 @@ from storage.models import (
 from storage.scope import Tenant
 from workflows import service
 from workflows.errors import Conflict, NotFound
+from workflows.handover import Lease
 from workflows.queue import SESSION_KEY, enqueue_run
 from workflows.service import active_version
 
@@ -44,6 +45,10 @@ class StartedRun:
 
     run: Run
     created: bool
+    # A new run's columns as inserted (None for an earlier run), and whether it was inserted
+    # claimed by this process's engine (`workflows.handover.Lease`).
+    values: dict[str, Any] | None = None
+    claimed: bool = False
 
 
 async def start_run(
@@ -58,11 +63,15 @@ async def start_run(
     version: WorkflowVersion | None = None,
     version_id: str | None = None,
     poll_problem: str | None = None,
+    lease: Lease | None = None,
 ) -> StartedRun:
     """Record a queued run of the workflow's approved version (commits; safe under races).
 
     `version` or `version_id` (of the approved version) spare a lookup when the caller has it;
-    `poll_problem`: the run only reports why its poll could not look, and fails with it."""
+    `poll_problem`: the run only reports why its poll could not look, and fails with it.
+    With `lease` (the caller's engine executes the run itself) the run is inserted claimed by
+    that engine: running, leased to it, so no separate claim is written. With a run queue the
+    job's worker claims it: `lease` is then ignored."""
     if require_active and workflow.status != WorkflowStatus.active and not dry_run:
         raise Conflict(f"workflow is {workflow.status.value}, not active")
     if idempotency_key:
@@ -84,6 +93,10 @@ async def start_run(
     session = tenant.session
     workflow_id = workflow.id  # the rollback below expires loaded rows
     values = run_values(run)
+    claimed = lease is not None and session.info.get(SESSION_KEY) is None
+    if claimed:
+        assert lease is not None
+        lease.claimed(values)
     try:
         await _insert(session, run.id, values)
     except IntegrityError:
@@ -98,7 +111,7 @@ async def start_run(
     for name, value in values.items():
         set_committed_value(run, name, value)
     session.add(run)
-    return StartedRun(run, True)
+    return StartedRun(run, True, values, claimed)
 
 
 async def _insert(session: AsyncSession, run_id: str, values: dict[str, Any]) -> None:

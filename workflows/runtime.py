@@ -31,6 +31,7 @@ from storage.types import utcnow
 from workflows import leases
 from workflows.engine import Engine
 from workflows.failure_notices import FailureNotices
+from workflows.handover import Handed, Lease
 from workflows.leader import SchedulerLeader
 from workflows.live import LiveEvent, LiveEvents
 from workflows.live_bus import LiveBus
@@ -231,12 +232,19 @@ class Runtime:
         """Runs queued or executing in this process (a measure of load)."""
         return len(self._tasks)
 
-    def submit(self, run_id: str) -> asyncio.Task[Run] | None:
+    def submit(self, run_id: str, handed: Handed | None = None) -> asyncio.Task[Run] | None:
         """Execute a run in the background of this process (None: a worker executes it, as
-        its job was enqueued with the run)."""
+        its job was enqueued with the run). `handed`: what its creator read (no load)."""
         if self.queue is not None:
             return None
-        return self._spawn(self._execute(run_id))
+        return self._spawn(self._execute(run_id, handed))
+
+    def new_run_lease(self) -> Lease | None:
+        """The lease a run this process accepts and executes itself is inserted with (its claim
+        folded into the INSERT); None with a run queue (a worker claims the run)."""
+        if self.queue is not None:
+            return None
+        return Lease(self.engine.leases.owner, self.engine.leases.seconds)
 
     async def finished(self, run_id: str, task: asyncio.Task[Run] | None, within: float) -> bool:
         """Whether the run ends within `within` seconds (its task here, or a worker's)."""
@@ -253,10 +261,10 @@ class Runtime:
                 return False
             await asyncio.sleep(0.2)
 
-    async def _execute(self, run_id: str) -> Run:
+    async def _execute(self, run_id: str, handed: Handed | None = None) -> Run:
         self._executing.add(run_id)
         try:
-            return await self.engine.execute(run_id)
+            return await self.engine.execute(run_id, handed)
         finally:
             self._executing.discard(run_id)
 

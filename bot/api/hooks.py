@@ -16,11 +16,11 @@ from bot.api.responses import errors
 from bot.api.schemas import HookAccepted, HookAnswered
 from bot.throttle.deps import limiter_of, source_of
 from storage.compare import same_secret
-from storage.models import ENDED_RUN_STATUSES, Run, Workflow
+from storage.models import ENDED_RUN_STATUSES, Run
 from storage.scope import Tenant
 from workflows.errors import TooLarge
 from workflows.runs import answer_of
-from workflows.triggers.webhook import Delivery, DeliverySkipped, receive
+from workflows.triggers.webhook import Delivery, DeliverySkipped, hub_rows, receive
 
 router = APIRouter(tags=["webhooks"], responses=errors(400, 401, 404, 409, 410, 413, 422, 429))
 ENDED = ENDED_RUN_STATUSES
@@ -62,9 +62,10 @@ async def hook(
         body.extend(chunk)
         if len(body) > limit:
             raise TooLarge(f"payload is over the {limit}-byte limit")
-    owner = await session.get(Workflow, workflow_id)
-    if owner is not None and same_secret(owner.webhook_secret, secret):
-        await refuse_if_closed(session, owner.workspace_id, "webhook")
+    # Kept referenced until `receive` is done: they are read from the session, not queried again.
+    rows = await hub_rows(session, workflow_id)
+    if rows is not None and same_secret(rows[0].webhook_secret, secret):
+        await refuse_if_closed(session, rows[0].workspace_id, "webhook")
     try:
         delivery = await receive(
             session,
@@ -75,6 +76,7 @@ async def hook(
             max_bytes=limit,
             allow_legacy=runtime.settings.webhook_legacy_signatures,
             admit=limits.run_gate,
+            lease=runtime.new_run_lease(),
         )
     except DeliverySkipped as skipped:
         await limits.record_skipped_delivery(session, skipped.workflow, skipped.reason)
@@ -82,7 +84,7 @@ async def hook(
         return HookAccepted(run_id=None, duplicate=False, skipped=skipped.reason)
     run = delivery.started.run
     duplicate = not delivery.started.created
-    task = None if duplicate else runtime.submit(run.id)
+    task = None if duplicate else runtime.submit(run.id, delivery.handed)
     if duplicate:
         response.status_code = status.HTTP_200_OK
     if delivery.trigger.webhook_response == "when_done":

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from sqlalchemy import bindparam
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.compare import same_secret
 from storage.json_limits import TooDeep, loads_checked
-from storage.models import Run, Workflow, WorkflowStatus
+from storage.models import Run, Workflow, WorkflowStatus, Workspace
 from storage.scope import Tenant
 from workflows.errors import (
     BadRequest,
@@ -26,6 +28,7 @@ from workflows.errors import (
     TooLarge,
     Unauthorized,
 )
+from workflows.handover import Handed, Lease
 from workflows.runs import RunGate, StartedRun, start_run
 from workflows.service import active_version
 from workflows.spec import WebhookTrigger, WorkflowSpec
@@ -79,6 +82,22 @@ class DeliverySkipped(Exception):
         self.reason = reason
 
 
+_HUB = (
+    select(Workflow, Workspace)
+    .join(Workspace, col(Workspace.id) == Workflow.workspace_id)
+    .where(col(Workflow.id) == bindparam("workflow_id"))
+)
+
+
+async def hub_rows(session: AsyncSession, workflow_id: str) -> tuple[Workflow, Workspace] | None:
+    """The workflow a delivery is addressed to and its workspace, read in one statement.
+
+    The session's identity map holds its rows weakly: while the caller keeps both, the front
+    door's checks, the plan's admission and `receive` find them there without a query."""
+    found = (await session.exec(_HUB, params={"workflow_id": workflow_id})).first()
+    return None if found is None else (found[0], found[1])
+
+
 async def _run_with_key(tenant: Tenant, workflow_id: str, key: str) -> Run | None:
     query = tenant.select(Run).where(Run.workflow_id == workflow_id, Run.idempotency_key == key)
     return await tenant.first(query)
@@ -90,6 +109,7 @@ class Delivery:
 
     started: StartedRun
     trigger: WebhookTrigger
+    handed: Handed | None = None  # a new run, for this process's engine (no load)
 
 
 async def receive(
@@ -102,10 +122,13 @@ async def receive(
     max_bytes: int,
     allow_legacy: bool = False,
     admit: RunGate | None = None,
+    lease: Lease | None = None,
 ) -> Delivery:
     """Check secret, size and signature, parse the payload and record a run (deduped).
 
-    `admit` may refuse a new run (the plan's run quota): `DeliverySkipped` says why.
+    `admit` may refuse a new run (the plan's run quota): `DeliverySkipped` says why. With
+    `lease` the new run is inserted claimed by the caller's engine (`workflows.runs.start_run`).
+    A new run comes with what its execution needs (`Delivery.handed`), read here already.
     """
     if len(body) > max_bytes:
         raise TooLarge(f"payload is {len(body)} bytes; the limit is {max_bytes}")
@@ -142,13 +165,35 @@ async def receive(
         payload=payload,
         idempotency_key=key,
         version_id=version_id,
+        lease=lease,
     )
     if not started.created and started.run.trigger_payload != payload:
         raise InvalidPayload(
             "this Idempotency-Key was already used for a different payload; "
             "send new data with a new key"
         )
-    return Delivery(started, trigger)
+    return Delivery(started, trigger, await _handed(session, workflow, started, spec))
+
+
+async def _handed(
+    session: AsyncSession, workflow: Workflow, started: StartedRun, spec: WorkflowSpec
+) -> Handed | None:
+    """What the engine needs of a new run besides the run (the workspace is in the session's
+    identity map already: the front door and the plan's admission read it)."""
+    if not started.created or started.values is None:
+        return None
+    workspace = await session.get(Workspace, workflow.workspace_id)
+    if workspace is None:
+        return None
+    return Handed(
+        values=dict(started.values),
+        spec=spec,
+        workflow={"id": workflow.id, "name": workflow.name},
+        created_by=workflow.created_by,
+        workspace={"id": workspace.id, "name": workspace.name, "slug": workspace.slug},
+        workspace_deleted=workspace.deleted_at is not None,
+        claimed=started.claimed,
+    )
 
 
 async def _active(tenant: Tenant, workflow: Workflow) -> tuple[str, WorkflowSpec]:

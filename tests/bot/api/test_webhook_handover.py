@@ -1,0 +1,139 @@
+"""A webhook's run goes to this process's engine as the hub recorded it: no load, no claim.
+
+The hub has the workflow, its workspace and the running version in hand; the engine gets them
+with the run (`workflows.handover`) instead of reading them again, and the run is inserted
+already claimed by this process (running, leased to it). Runs started any other way still load
+and claim; a run inserted claimed by a process that stopped is taken over by recovery, once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.config import Settings
+from storage.models import CrmContact, Role, Run, RunEvent, RunStatus, Workflow
+from storage.scope import Tenant
+from tests.bot.api.test_webhooks import lead_workflow, post_hook
+from tests.bot.conftest import Live
+from tests.conftest import make_settings
+from tests.fakes.slack_api import TOKEN, FakeSlack, fake_slack  # noqa: F401
+from workflows.handover import Lease
+from workflows.runs import start_run
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> Settings:  # noqa: F811
+    return make_settings(tmp_path, database_url, SLACK_BOT_TOKEN=TOKEN,
+                         SLACK_API_URL=fake_slack.url)  # fmt: skip
+
+
+@contextmanager
+def statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """Every SQL statement the engine's connections issue inside the block, flattened."""
+    seen: list[str] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()).lower())
+
+    event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
+
+
+def loads(seen: list[str]) -> list[str]:
+    """The engine's load of a run (the run joined with its workflow and workspace)."""
+    return [s for s in seen if s.startswith("select") and "from run join workflow" in s]
+
+
+def claims(seen: list[str]) -> list[str]:
+    """The lease claim's conditional UPDATE (`workflows.leases`)."""
+    return [s for s in seen if s.startswith("update run") and "coalesce(run.started_at" in s]
+
+
+async def test_a_webhook_run_is_executed_without_its_load_or_a_claim(
+    live: Live,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    wf = await lead_workflow(live)
+    lead = json.dumps({"email": "dana@example.com", "name": "Dana Lee"}).encode()
+    with statements(live.runtime.db) as seen:
+        answer = await post_hook(live, wf["webhook_url"], lead)
+        assert answer.status_code == 202, answer.text
+        await live.runtime.drain()
+    assert loads(seen) == [] and claims(seen) == [], seen
+    run = await live.wait_for_run(answer.json()["run_id"])
+    assert run["status"] == "succeeded", run
+    async with live.runtime.sessions() as session:
+        stored = await session.get(Run, run["id"])
+        assert stored is not None
+        assert stored.lease_owner is None and stored.recoveries == 0
+        assert stored.started_at is not None and stored.finished_at is not None
+        contacts = (await session.exec(select(CrmContact))).all()
+        assert [c.email for c in contacts] == ["dana@example.com"]
+    assert len(fake_slack.calls("chat.postMessage")) == 1
+
+    # "Run now" from the API is not handed over: its engine loads and claims the run as before.
+    with statements(live.runtime.db) as seen:
+        payload = {"payload": {"email": "eli@example.com"}}
+        manual = await live.as_(Role.admin).post(f"/api/workflows/{wf['id']}/run", json=payload)
+        assert manual.status_code == 202, manual.text
+        await live.runtime.drain()
+    assert len(loads(seen)) == 1 and len(claims(seen)) == 1, seen
+    assert (await live.wait_for_run(manual.json()["id"]))["status"] == "succeeded"
+
+
+async def test_a_run_inserted_claimed_by_a_stopped_process_is_taken_over_once(
+    live: Live,
+    sessions: async_sessionmaker[AsyncSession],
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    wf = await lead_workflow(live)
+    async with sessions() as session:
+        workflow = await session.get(Workflow, wf["id"])
+        assert workflow is not None
+        tenant = Tenant(session, workflow.workspace_id)
+        # Accepted by a process that stopped before executing it: its lease runs out at once.
+        started = await start_run(tenant, workflow, trigger_type="webhook",
+                                  payload={"email": "fay@example.com"},
+                                  lease=Lease("elsewhere:0:1:dead", 0.0))  # fmt: skip
+        assert started.claimed and started.run.status == RunStatus.running
+        run_id = started.run.id
+    assert await live.runtime.recover() == [run_id]
+    await live.runtime.drain()
+    assert await live.runtime.recover() == []
+    run = await live.wait_for_run(run_id)
+    assert run["status"] == "succeeded", run
+    async with sessions() as session:
+        stored = await session.get(Run, run_id)
+        assert stored is not None and stored.recoveries == 1 and stored.lease_owner is None
+        kinds = (await session.exec(select(RunEvent.kind).where(RunEvent.run_id == run_id))).all()
+    assert list(kinds).count("run_recovered") == 1
+    assert len(fake_slack.calls("chat.postMessage")) == 1
+
+
+async def test_the_front_door_reads_the_workflow_and_its_workspace_once(
+    live: Live,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    wf = await lead_workflow(live)
+    lead = json.dumps({"email": "gus@example.com"}).encode()
+    with statements(live.runtime.db) as seen:
+        answer = await post_hook(live, wf["webhook_url"], lead)
+        assert answer.status_code == 202, answer.text
+        await live.runtime.drain()
+    reads = [s for s in seen if s.startswith("select")]
+    both = [s for s in reads if "from workflow join workspace" in s]
+    alone = [s for s in reads if s not in both and ("from workspace" in s or "from workflow " in s)]
+    assert len(both) == 1 and alone == [], "\n".join(r[:60] + " ... " + r[-90:] for r in reads)
