@@ -35,8 +35,12 @@ _EXTERNAL = (
     r"\b(?:welcome|thank-?you|tips|check-?in|reminder|follow-?up|intake|onboarding|drip|confirmation|"
     r"polite|friendly|gentle|firm\w*|final)\s+e?mails?\b|\bdrip\b|"
     r"\b(?:send|email)\w*\b[^.]{0,40}\bsurvey\b|\bsurvey\s+e?mails?\b|\bcanned\b|\bauto(?:matic)?[\s-]?repl|\bauto-?respon|\breply\s+saying|"
-    r"\breminders?\b(?![^.]{0,15}#ch\d)|\bstandard\s+info\b|\bescalated\b|\bget\s+an?\s+['\"]"
+    r"\bstandard\s+info\b|\bescalated\b|\bget\s+an?\s+['\"]"
 )
+# "a reminder" alone is for someone outside, unless it goes to a channel or to Slack.
+_REMINDER = r"\breminders?\b(?![^.]{0,15}#ch\d)"
+_IN_SLACK = r"\bslack\b"
+_EMAIL_WORD = r"\be-?mail\w*|\bmail\b|\binbox\b"
 # An emailed mailbox replying to the sender: "replies with the right instructions".
 _REPLY_VERB = (
     r"(?<!\bno\s)(?<!\bdraft\s)(?<!\bwrite\s)(?<!\bto\s)(?<!\ban\s)(?<!\ba\s)"
@@ -76,6 +80,8 @@ def wants_external(t: str, trigger: TriggerReading) -> bool:
     if has(t, NO_SEND):
         return False
     if has(t, _EXTERNAL) or has(t, EMAIL_OTHERS):
+        return True
+    if has(t, _REMINDER) and (has(t, _EMAIL_WORD) or not has(t, _IN_SLACK)):
         return True
     if has(t, r"\bchase\w*\b") and has(t, r"\binvoices?\b"):
         return True

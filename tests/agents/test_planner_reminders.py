@@ -1,0 +1,24 @@
+"""Who a reminder is for: someone outside by email, unless it is asked for in Slack."""
+
+from __future__ import annotations
+
+from agents.planner import draft
+
+
+def _actions(request: str) -> list[str]:
+    result = draft(request)
+    assert result.workflow is not None
+    return [s.get("action") or "wait" for s in result.workflow["steps"]]
+
+
+def test_a_slack_reminder_is_only_posted_in_slack() -> None:
+    assert _actions("Daily Slack standup reminder") == ["slack.post_message"]
+
+
+def test_a_reminder_to_clients_is_emailed() -> None:
+    assert "email.send" in _actions("send a reminder to clients 3 days before their invoice is due")
+
+
+def test_an_email_reminder_named_with_slack_is_still_emailed() -> None:
+    actions = _actions("every monday email our members a reminder and post the same in slack #team")
+    assert "email.send" in actions and "slack.post_message" in actions
