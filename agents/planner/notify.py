@@ -30,7 +30,8 @@ _INTERNAL = (
 )
 _REMIND_INTERNAL = (
     r"\bremind\s+(me|us|myself|(?:the|our|my)\s+(?:[a-z]+\s+)?team|everyone|"
-    r"(?:the|our|all)\s+staff)\b"
+    r"(?:the|our|all)\s+staff|(?:all\s+(?:of\s+)?)?(?:the\s+|our\s+|my\s+)?(?:employees|staff|"
+    r"colleagues|co-?workers|team\s+members|engineers|managers))\b"
 )
 _TEAM = r"\bteam\b|\beveryone\b|\bstaff\b|\bsales\s*(?:person|people|reps?)\b|" + STAFF
 _NOTIFY_ME_BY_EMAIL = (

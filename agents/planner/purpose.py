@@ -20,7 +20,8 @@ _CUT = (
     r"through|in\s+#|on\s+slack|by\s+email|and\s+(?:post|send|email|tell|notify|also)|then)\b))"
 )
 _REMIND = (
-    r"\bremind(?:er)?s?\s+(?:(?:me|us|them|everyone|(?:the|our|my)\s+\w+|#[\w-]+|@[\w.-]+|"
+    r"\bremind(?:er)?s?\s+(?:(?:me|us|them|everyone|(?:all\s+)?(?:the\s+|our\s+|my\s+)?(?:employees|"
+    r"staff|colleagues|co-?workers|team\s+members)|(?:the|our|my)\s+\w+|#[\w-]+|@[\w.-]+|"
     r"[\w.+-]+@[\w.-]+)\s+(?:(?:in|on|via|by)\s+(?:#[\w-]+|slack|e-?mail)\s+)?)?(?:to|that|about|of)\s+(?P<what>.{3,80}?)"
     + _CUT
 )

@@ -22,3 +22,12 @@ def test_a_reminder_to_clients_is_emailed() -> None:
 def test_an_email_reminder_named_with_slack_is_still_emailed() -> None:
     actions = _actions("every monday email our members a reminder and post the same in slack #team")
     assert "email.send" in actions and "slack.post_message" in actions
+
+
+def test_reminding_employees_emails_the_team_the_point_of_the_reminder() -> None:
+    result = draft("every monday remind employees to submit their timesheets")
+    assert result.status == "draft" and result.workflow is not None
+    (step,) = result.workflow["steps"]
+    assert step["action"] == "email.send" and step["inputs"]["to"] == ["member:team"]
+    assert step["inputs"]["subject"] == "Reminder: submit your timesheets"
+    assert result.workflow["trigger"]["cron"] == "0 9 * * 1"
