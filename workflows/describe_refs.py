@@ -7,6 +7,7 @@ customer never reads `{{ steps.summary.summary }}`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,6 +52,8 @@ class Scene:
 
     def person(self) -> str:
         """Who a trigger's email address belongs to ("the sender", "the customer")."""
+        if self.kind == "webhook" and self.subject == "the booking":
+            return "the person who booked"
         return {
             "webhook": "the person who filled in the form",
             "email": "the sender",
@@ -85,6 +88,8 @@ def _subject(spec: Mapping[str, Any], trigger: Mapping[str, Any]) -> str:
         about = f"{spec.get('name', '')} {spec.get('description', '')}".lower()
         if spec.get("category") == "lead_capture" or "lead" in about:
             return "the new lead"
+        if re.search(r"\b(?:appointments?|bookings?|booked|reservations?)\b", about):
+            return "the booking"
         return "the person" if trigger.get("form") else "the submission"
     if kind == "stripe":
         events = [str(e) for e in _list(trigger.get("events"))]

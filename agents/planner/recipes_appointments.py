@@ -79,10 +79,7 @@ def booked_thing(text: str) -> str:
 def _remind(step: dict[str, Any], thing: str, lead: str) -> None:
     """The reminder's own words: what, when, with the booking's time."""
     when = "starts now" if not lead else f"is in {lead}"
-    text = (
-        "Hi {{ trigger.name | default('there') }}, a reminder that your "
-        f"{thing} {when}" + ("" if not lead else " ({{ trigger.start_time }})") + "."
-    )
+    text = f"Hi {{{{ trigger.name | default('there') }}}}, a reminder that your {thing} {when}."
     inputs = step.setdefault("inputs", {})
     if step.get("action") == "email.send":
         inputs["subject"] = f"Reminder: your {thing} {when}"

@@ -27,7 +27,9 @@ def test_two_reminders_before_an_appointment_wait_for_each_lead() -> None:
     assert second["inputs"]["subject"] == "Reminder: your appointment is in 2 hours"
     WorkflowSpec.model_validate(workflow)
     assert result.summary is not None
-    assert "wait until 1 day before" in result.summary and "{{" not in result.summary
+    assert "wait until 1 day before the booking's start time" in result.summary
+    assert "to the person who booked" in result.summary and "{{" not in result.summary
+    assert "start_time" not in first["inputs"]["text"]  # the sample shows no raw field
 
 
 def test_a_reminder_when_it_starts_waits_until_the_start() -> None:
