@@ -143,7 +143,11 @@ def _external(steps: StepList, t: str, trigger: TriggerReading, slots: Slots, bo
         inputs["cc"] = ["member:me"]
     days = (
         slots.drip_days
-        if has(t, r"\bday\s+\d|\bdays?\s+\d|\bafter\s+\d+\s+days|\bwait\s+\d")
+        if has(
+            t,
+            r"\bday\s+\d|\bdays?\s+\d|\bafter\s+\d+\s+days|\bwait\s+\d|"
+            r"\b(?:\d+|a|one|two|three|four)\s+(?:days?|weeks?)\s+(?:later|after)\b",
+        )
         else []
     )
     if trigger.kind == "schedule" or not days:

@@ -16,6 +16,8 @@ _DAY_LIST = re.compile(r"\bdays?\s+(\d{1,3}(?:\s*(?:,|/|and|&)\s*(?:day\s+)?\d{1
 _AFTER_DAYS = re.compile(
     r"\b(?:wait|after)\s+(\d{1,3})\s+days?\b|\b(\d{1,3})\s+days?\s+(?:after|later)\b"
 )
+_AFTER_WEEKS = re.compile(r"\b(\d{1,2}|a|one|two|three|four)\s+weeks?\s+(?:after|later)\b")
+_COUNT_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 _AMOUNT = re.compile(
     r"\b(?:over|above|more\s+than|greater\s+than|bigger\s+than|exceeds?|at\s+least|>)\s*"
     r"([$£€]?)\s*(\d[\d,]*(?:\.\d+)?)\s*(k|%)?"
@@ -83,6 +85,9 @@ def read_slots(text: str) -> Slots:
         days.extend(int(n) for n in re.findall(r"\d{1,3}", match.group(1)))
     for match in _AFTER_DAYS.finditer(text):
         days.append(int(match.group(1) or match.group(2)))
+    for match in _AFTER_WEEKS.finditer(text):  # "a week later", "2 weeks after signup"
+        count = match.group(1)
+        days.append(7 * (int(count) if count.isdigit() else _COUNT_WORDS.get(count, 1)))
     slots.drip_days = sorted({d for d in days if 0 < d <= 365})
     amount = _AMOUNT.search(text)
     if amount:

@@ -31,3 +31,24 @@ def test_reminding_employees_emails_the_team_the_point_of_the_reminder() -> None
     assert step["action"] == "email.send" and step["inputs"]["to"] == ["member:team"]
     assert step["inputs"]["subject"] == "Reminder: submit your timesheets"
     assert result.workflow["trigger"]["cron"] == "0 9 * * 1"
+
+
+def test_later_emails_in_days_or_weeks_are_a_drip() -> None:
+    assert _actions("send a welcome email to new subscribers, then a tips email 3 days later") == [
+        "email.send",
+        "wait",
+        "email.send",
+    ]
+    result = draft(
+        "when someone signs up, send a welcome email, a check-in a week later and a review "
+        "request 2 weeks later"
+    )
+    assert result.workflow is not None
+    steps = result.workflow["steps"]
+    assert [s.get("wait") for s in steps if s.get("wait")] == ["7 days", "7 days"]
+    # "a review request" is an email to send, not review sites to read
+    assert not any(s.get("action") == "rss.new_items" for s in steps)
+
+
+def test_reviews_left_on_a_site_are_still_read_as_a_feed() -> None:
+    assert _actions("when we get a bad review on trustpilot, alert #cx")[0] == "rss.new_items"
