@@ -96,6 +96,10 @@ async def test_a_second_process_leaves_a_run_in_flight_alone(
     gate: tuple[Gate, LoopbackServer],
 ) -> None:
     held, server = gate
+    # Both runtimes share this test's event loop, so a slow start of the second (migrations,
+    # recovery) also delays the first's heartbeat: a 3 s lease, renewed every second, is one a
+    # loaded CI machine cannot let lapse by accident, and the sleep still outlasts it twice.
+    settings = settings.model_copy(update={"lease_seconds": 3.0})
     first, second = Runtime(settings), Runtime(settings)
     workflow = await activate(sessions, workspace, greet_then_look_up(server.url), first.registry)
     run_id = (await new_run(sessions, workflow)).run.id
@@ -105,7 +109,7 @@ async def test_a_second_process_leaves_a_run_in_flight_alone(
         assert await asyncio.to_thread(held.reached.wait, 10)
         assert await second.start(scheduler=False) is second  # its recovery finds nothing to take
         assert (await second.engine.execute(run_id)).status == RunStatus.running  # not its run
-        await asyncio.sleep(2.5)  # past the 1 s lease: the first process's heartbeat renews it
+        await asyncio.sleep(6.5)  # past the 3 s lease twice: the first's heartbeat renews it
         assert await second.recover() == []
         held.released.set()
         await first.drain()
