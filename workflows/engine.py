@@ -170,20 +170,7 @@ class Engine:
         # From here on the rows are detached: the engine writes them with Core statements only.
         # The claim (which also marks the run running) is worked out from the loaded run and
         # written with the first commit (a wait ending, a skip, or just before the first action).
-        pending = leases.expect(run, self.leases.owner, self.leases.seconds)
-        state.written.claim = pending
-        state.written.run = run_writes.run_values(run)
-        try:
-            return await self._run_claimed(state, pending.claim)
-        except _NotClaimed:  # another process executes it: the run as loaded, nothing written
-            for name, value in state.loaded.items():
-                setattr(run, name, value)
-            return run
-        except _LeaseLost:  # nothing more is written
-            return run
-        finally:
-            if state.held:  # only the execution whose claim was written holds the lease
-                self.leases.release(run.id)
+        return await self._claim_and_run(state)
 
     async def _execute_handed(self, handed: Handed) -> Run:
         """A run created in this process a moment ago: its state from what its creator read.
@@ -205,19 +192,24 @@ class Engine:
                 return run
             finally:
                 self.leases.release(run.id)
+        return await self._claim_and_run(state)
+
+    async def _claim_and_run(self, state: _RunState) -> Run:
+        """Work out the claim from the run as read, write it with the first commit, run it."""
+        run = state.run
         pending = leases.expect(run, self.leases.owner, self.leases.seconds)
         state.written.claim = pending
         state.written.run = run_writes.run_values(run)
         try:
             return await self._run_claimed(state, pending.claim)
-        except _NotClaimed:  # another process executes it: the run as inserted, nothing written
+        except _NotClaimed:  # another process executes it: the run as read, nothing written
             for name, value in state.loaded.items():
                 setattr(run, name, value)
             return run
-        except _LeaseLost:
+        except _LeaseLost:  # nothing more is written
             return run
         finally:
-            if state.held:
+            if state.held:  # only the execution whose claim was written holds the lease
                 self.leases.release(run.id)
 
     async def _run_claimed(self, state: _RunState, claim: leases.Claim) -> Run:

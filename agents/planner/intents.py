@@ -235,8 +235,6 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
         return TriggerReading("schedule", schedule.trigger_fields(), rule)
     if has(text, _ON_DEMAND):
         return TriggerReading("manual", {"type": "manual"}, "on_demand")
-    from agents.planner.recipes_appointments import booking_reading  # it reads TriggerReading
-
     booked = booking_reading(text)
     if booked is not None:
         return booked
@@ -266,6 +264,26 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
     if has(text, _GENERIC_EVENT):
         return TriggerReading("webhook", {"type": "webhook"}, "event")
     return TriggerReading("manual", {"type": "manual"})
+
+
+# Reminders before a booked time ("24 hours before the appointment"): the booking is the event.
+BOOKED = (
+    r"\b(?:appointments?|bookings?|booked\s+(?:call|slot|time|session)s?|calls?|meetings?|sessions?|"
+    r"webinars?|classes?|reservations?|consultations?|visits?|demos?|interviews?|check-?ins?|"
+    r"tours?|lessons?|viewings?|events?)\b"
+)
+_NUMBER = r"(?:\d{1,3}|an?|one|two|three|four|five|six|ten|twelve|fifteen|twenty|thirty|half\s+an)"
+LEAD = _NUMBER + r"\s+(?:hours?|hrs?|h|minutes?|mins?)"
+PREVIOUS_DAY = r"\b(?:the\s+)?(?:previous|prior)\s+day\b|\bthe\s+day\s+before\b"
+_BEFORE = r"\s+(?:before|ahead\s+of|prior\s+to|beforehand|earlier)\b"
+STARTS = r"\b(?:when|as)\s+(?:it|the\s+\w+|their\s+\w+)\s+(?:starts|begins)\b"
+
+
+def booking_reading(text: str) -> TriggerReading | None:
+    """A reminder N hours or minutes before a booked time: the booking is the event."""
+    if not has(text, r"\b" + LEAD + r"\b[^.]{0,40}?" + _BEFORE) or not has(text, BOOKED):
+        return None
+    return TriggerReading("webhook", {"type": "webhook"}, "booking")
 
 
 # "3 days before their invoice is due", "the evening before their shift", "7 days after due":

@@ -12,32 +12,21 @@ import copy
 import re
 from typing import Any
 
-from agents.planner.intents import TriggerReading
+from agents.planner.intents import (
+    BOOKED,
+    LEAD,
+    PREVIOUS_DAY,
+    STARTS,
+    TriggerReading,
+)
 from agents.planner.slots import Slots
 from agents.planner.text import has
 
-_BOOKED = (
-    r"\b(?:appointments?|bookings?|booked\s+(?:call|slot|time|session)s?|calls?|meetings?|sessions?|"
-    r"webinars?|classes?|reservations?|consultations?|visits?|demos?|interviews?|check-?ins?|"
-    r"tours?|lessons?|viewings?|events?)\b"
-)
-_NUMBER = r"(?:\d{1,3}|an?|one|two|three|four|five|six|ten|twelve|fifteen|twenty|thirty|half\s+an)"
-_LEAD = _NUMBER + r"\s+(?:hours?|hrs?|h|minutes?|mins?)"
-_PREVIOUS_DAY = r"\b(?:the\s+)?(?:previous|prior)\s+day\b|\bthe\s+day\s+before\b"
-_BEFORE = r"\s+(?:before|ahead\s+of|prior\s+to|beforehand|earlier)\b"
-_STARTS = r"\b(?:when|as)\s+(?:it|the\s+\w+|their\s+\w+)\s+(?:starts|begins)\b"
 _WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10,
     "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
 }  # fmt: skip
 _SENDS = ("email.send", "slack.post_message", "http.request")
-
-
-def booking_reading(text: str) -> TriggerReading | None:
-    """A reminder N hours or minutes before a booked time: the booking is the event."""
-    if not has(text, r"\b" + _LEAD + r"\b[^.]{0,40}?" + _BEFORE) or not has(text, _BOOKED):
-        return None
-    return TriggerReading("webhook", {"type": "webhook"}, "booking")
 
 
 def appointment_reminders(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -> bool:
@@ -69,7 +58,7 @@ def appointment_reminders(raw: dict[str, Any], trigger: TriggerReading, slots: S
 
 def booked_thing(text: str) -> str:
     """What is booked, in the singular ("appointment", "call", "booking")."""
-    found = re.search(_BOOKED, text)
+    found = re.search(BOOKED, text)
     word = found.group(0).split()[-1] if found else "appointment"
     return {"classes": "class", "check-ins": "check-in", "checkins": "checkin"}.get(
         word, word[:-1] if word.endswith("s") and not word.endswith("ss") else word
@@ -93,7 +82,7 @@ def _remind(step: dict[str, Any], thing: str, lead: str) -> None:
 def lead_times(text: str) -> list[str]:
     """The lead times asked for, longest first ("24 hours", "2 hours"); "" means at the start."""
     seconds: dict[str, int] = {}
-    for match in re.finditer(_LEAD, text):
+    for match in re.finditer(LEAD, text):
         words = match.group(0).split()
         amount = words[0] if words[0] != "half" else "half"
         unit = words[-1]
@@ -104,9 +93,9 @@ def lead_times(text: str) -> list[str]:
             unit_name = "hours" if unit.startswith("h") else "minutes"
         lead = f"{value} {unit_name.rstrip('s') if value == 1 else unit_name}"
         seconds[lead] = value * (3600 if unit_name == "hours" else 60)
-    if has(text, _PREVIOUS_DAY):
+    if has(text, PREVIOUS_DAY):
         seconds["1 day"] = 86400
     ordered = sorted(seconds, key=lambda lead: -seconds[lead])
-    if has(text, _STARTS):
+    if has(text, STARTS):
         ordered.append("")
     return ordered
