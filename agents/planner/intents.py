@@ -80,6 +80,9 @@ _INBOUND_GENERIC = (
     r"\b(?:when|whenever|if|once)\s+(?:a\s+|an\s+|the\s+|any\s+|our\s+)?(?:[\w.-]+\s+){0,2}?"
     r"e-?mails\s+(?:us|me|in|asking|about|with|to\s+(?:us|me)|the|a|an|their|our)\b|"
     r"\b(?:supplier|vendor|client|customer|accountant|bank|partner)s?\s+e-?mails?\s+(?:us|me)\b|"
+    # "whenever a lead sends us an email", "when a client writes to us"
+    r"\b(?:when|whenever|if|once|each\s+time|every\s+time)\s+(?:a\s+|an\s+|the\s+|any\s+|our\s+)?"
+    r"(?:[\w.-]+\s+){0,2}?(?:sends?\s+(?:us|me)\s+(?:an?\s+)?e-?mail|writes?\s+to\s+(?:us|me))\b|"
     # "invoice emails with a PDF attached → …", "for every new email in my inbox"
     r"^\W*(?:for\s+)?(?:every|each|any|all|new)?\s*(?:[\w-]+\s+){0,2}e-?mails?\s+(?:with|containing|"
     r"that\s+(?:have|contain|include|mention))\b|"
@@ -128,9 +131,15 @@ _WEBHOOK = (
     r"appointments?|meetings?|responses?|submissions?|entries|entry|applications?|applicants?|"
     r"candidates?|hires?|employees?|subscribers?|signups?|registrations?|deals?|purchases?|"
     r"requests?|enquir(?:y|ies)|inquir(?:y|ies)|calls?|pushes|pull\s+requests?|prs?|releases?)\b|"
+    # "every new paying customer in square", "send new hubspot contacts", "each new one"
+    r"\bnew\s+(?:[\w.']+\s+){0,2}?(?:customers?|clients?|users?|members?|contacts?|patients?|"
+    r"students?|donors?|donations?|guests?|buyers?|sales?|one)\b|"
     # "when alertmanager fires an alert", "on every push to main in github"
     r"\bwhen(?:ever)?\s+[\w.-]+\s+(?:fires|sends\s+(?:us\s+)?an?|triggers|raises|emits)\b|"
     r"\bon\s+(?:every|each)\s+(?:push|commit|merge|pull\s+request|pr|release|deploy\w*)\b|"
+    # "the moment someone requests my review on a github PR": GitHub sends its events
+    r"\bgithub\b[^.]{0,40}\b(?:prs?|pull\s+requests?|issues?|pushe?s?|commits?|releases?|stars?|"
+    r"forks?|merged?|reviews?)\b|\b(?:prs?|pull\s+requests?|issues?)\b[^.]{0,30}\b(?:on|in)\s+github\b|"
     r"\babandon\w*\s+(?:their\s+|a\s+|the\s+)?(?:cart|checkout|basket)|"
     + r"\b(?:new|any|each|every)\s+"
     + EXTERNAL_TOOLS
@@ -187,9 +196,22 @@ _WATCH_PAGE = (
     r"(?:posts?|articles?|entr(?:y|ies)|episodes?|changelog|release\s+notes?)\b"
 )
 _SYNC = r"\b(?:in\s+sync|syncs?|two[- ]way|both\s+ways|matched\s+up)\b"
+_PERSON = (
+    r"(?:someone|somebody|anyone|a\s+(?:new\s+)?(?:customer|client|user|visitor|lead|member|subscriber|"
+    r"patient|student|buyer|shopper|guest|employee|candidate|contact|donor|prospect|partner|vendor|"
+    r"supplier|tenant|driver|volunteer|parent|player|attendee)|an\s+(?:employee|applicant|attendee))"
+)
 _GENERIC_EVENT = (
-    r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as)\s+(?:someone|somebody|a\s+\w+|"
-    r"an\s+\w+|new|any|they|a\s+new|our\s+\w+)\b|\bnew\s+\w+\s*->"
+    r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|the\s+(?:moment|minute|second)|"
+    r"right\s+(?:after|when))\s+(?:someone|somebody|a\s+\w+|an\s+\w+|new|any|they|a\s+new|our\s+\w+)\b|"
+    r"\bnew\s+\w+\s*->|\bif\s+" + _PERSON + r"\s+\w+|"
+    # "when scout generates a patient report", "when IT creates the google account"
+    r"\bwhen(?:ever)?\s+(?!it\b|this\b|that\b|there\b|i\b|we\b|you\b)[a-z][\w.-]*\s+"
+    r"(?!is\b|was\b|has\b|does\b|needs\b)[a-z]+(?<!s)s\s+(?:a|an|the|new|their|its|our|my)\b|"
+    # "at the end of each milestone", "after each job is done"
+    r"\b(?:at\s+the\s+end\s+of|after|once|on\s+completion\s+of|upon)\s+(?:each|every)\s+"
+    r"(?!(?:day|week|month|year|quarter|morning|evening|night|hour|minute|weekday|weekend|"
+    r"business\s+day)\b)[a-z]+"
 )
 _EVENT_CLAUSE = re.compile(
     r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|any\s*time)\b[^,.;!?>→:]*?"
@@ -315,6 +337,7 @@ _FORM_EVENT = (
 # Started by a person whenever they choose: "when i say so", "give me a way to …", "on demand".
 _ON_DEMAND = (
     r"\bwhen(?:ever)?\s+i\s+(?:say\s+so|ask\s+(?:for\s+it|you)|tell\s+you|click|press|hit\s+a)\b|"
+    r"\bwhen(?:ever)?\s+(?:i|we)\s+(?:run|start|kick\s+off|trigger|launch)\s+(?:it|this|the\s+workflow)\b|"
     r"\bon\s+demand\b|\bgive\s+me\s+a\s+(?:way|button)\b|\bi\s+(?:don'?t|do\s+not)\s+want\s+"
     r"(?:it\s+|them\s+|this\s+)?(?:to\s+be\s+)?automatic"
 )

@@ -9,6 +9,7 @@ added; the most likely trigger wins, its details filled in by the slot extractor
 from __future__ import annotations
 
 import logging
+import re
 
 from agents.learned import ModelFileError, Prediction, predict
 from agents.planner.intents import (
@@ -57,11 +58,12 @@ UNSURE = 0.35
 # is no Stripe event unless Stripe, a payment or a subscription is named.
 _EVIDENCE = {
     "stripe": r"\bstripe\b|\bpay\w*|\binvoice|\bsubscri\w*|\bcharge|\brefund|\bchargeback|"
-    r"\bdisput\w*|\bbilling\b|\bcheckout\b|\bmrr\b|\bchurn",
+    r"\bdisput\w*|\bbilling\b|\bcheckout\b|\bmrr\b|\bchurn|\brenewal|\bmembership",
     "email": r"\be-?mail|\binbox|\bmail\b|@|\bgmail|\boutlook|\bnewsletter|\bsubject\b",
     "slack": r"\bslack\b|#[\w-]|(?:^|\s)/[a-z]|\bmention|\bchannel|\breacts?\b|\bemoji",
     "poll": r"\brss\b|\bfeeds?\b|\bblogs?\b|\bnews\b|\bwatch|\bmonitor|\bkeep\s+an\s+eye|\btrack|"
-    r"\breviews?\b|\bmentions?\b|\breddit|\bsheet|\bsync|\bnew\s+(?:rows?|posts?|items?|files?)",
+    r"\breviews?\b|\bmentions?\b|\breddit|\bsheet|\bsync|\bnew\s+(?:rows?|posts?|items?|files?)|"
+    r"\bcomments?\b|\bfacebook|\binstagram|\btwitter|\blinkedin|\byoutube|\btiktok|\bairtable|\bnotion",
     "interval": r"\bdown\b|\buptime|\boffline|\bunreachable|\bmonitor|\bcheck\w*|\bstatus\b",
 }
 
@@ -75,17 +77,45 @@ def prediction_for(request: str) -> Prediction | None:
         return None
 
 
+# Where a request says what starts it ("when someone cancels their registration, refund them"),
+# the start's evidence is looked for in those words, not in what the workflow then does.
+_START_CLAUSE = re.compile(
+    r"\b(?:when|whenever|if(?=\s+(?:a|an|someone|somebody|anyone|any|new|our|one\s+of)\b)|once|"
+    r"each\s+time|every\s+time|any\s*time|as\s+soon\s+as|"
+    r"the\s+(?:moment|minute|second)|right\s+(?:after|when)|(?:for|on|with|after)\s+(?:each|every)|"
+    r"at\s+the\s+end\s+of\s+(?:each|every))\s+(?!(?:it|one|they|these|those|this|that)\b)"
+    r"(?:[^.;!?>→:,\s]|,?\s+(?!(?:then\s+|automatically\s+|also\s+|just\s+|please\s+|pls\s+)?"
+    r"(?:add|create|send|post|put|save|log|email|ping|notify|tell|update|move|mark|flag|forward|"
+    r"reply|assign|share|drop|dm|alert|let|have|ask|thank|invite|remind|refund|make|turn|copy|"
+    r"text|message)\b))*"
+)
+# A sheet the workflow writes to is where it ends, not something to watch.
+_TO_SHEET = (
+    r"\b(?:to|into|onto|in)\s+(?:a|an|the|our|my)\s+(?:[\w-]+\s+){0,2}(?:sheet|spreadsheet)s?\b"
+)
+
+
+def start_words(text: str) -> str:
+    """The words saying what starts the workflow, or the whole request when none stand out
+    (or when they point back at an earlier sentence: "… emails. When one arrives, …")."""
+    match = _START_CLAUSE.search(text)
+    return match.group(0) if match and len(match.group(0).split()) >= 3 else text
+
+
 def choose_trigger(
     reading: TriggerReading, prediction: Prediction | None, text: str, quoted: list[str]
 ) -> TriggerReading:
     """The rules' reading, or the model's trigger when it is the more likely one."""
     if prediction is None:
         return reading
+    start = start_words(text)
     scores = {
         kind: p
         for kind, p in prediction.trigger.items()
-        if kind == reading.kind or kind not in _EVIDENCE or has(text, _EVIDENCE[kind])
+        if kind == reading.kind or kind not in _EVIDENCE or _evident(kind, start)
     }
+    if reading.kind in {"webhook", "email"} and reading.rule != "default":
+        scores.pop("manual", None)  # the words name an event that starts it: not only by hand
     scores[reading.kind] = scores.get(reading.kind, 0.0) + RULE_WEIGHT.get(reading.rule, 0.3)
     best = max(scores, key=lambda kind: scores[kind])
     if best == reading.kind:
@@ -93,6 +123,13 @@ def choose_trigger(
     if reading.rule == "default" and scores[best] < UNSURE:
         return reading  # no words name a start and the model is guessing: started by hand
     return reading_for(best, text, quoted) or reading
+
+
+def _evident(kind: str, start: str) -> bool:
+    """Whether the words saying what starts the workflow mention this trigger's subject."""
+    if kind == "poll":
+        start = re.sub(_TO_SHEET, " ", start)
+    return has(start, _EVIDENCE[kind])
 
 
 def reading_for(kind: str, text: str, quoted: list[str]) -> TriggerReading | None:

@@ -198,3 +198,35 @@ def test_a_repeating_day_without_an_hour_is_a_schedule_at_nine(
     trigger = _trigger(request_text)
     assert trigger["type"] == "schedule"
     assert trigger["cron"] == cron
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kind"),
+    [
+        # the start's words decide: a refund or an email later in the request is what it does
+        ("when a guest cancels their class booking, refund them in full", "webhook"),
+        ("when our lab system produces a test report, automatically email it to the doctor",
+         "webhook"),
+        ("for each new woocommerce order make a packing slip and email it to us from gmail",
+         "webhook"),
+        # an app or a person doing something is an event, whoever names it
+        ("if a customer goes past their storage quota, email them about the bigger plan",
+         "webhook"),
+        ("at the end of each project email the client our feedback survey", "webhook"),
+        ("dm me the minute someone opens an issue on our github repo", "webhook"),
+        ("copy new pipedrive contacts into the Leads spreadsheet", "webhook"),
+        ("whenever a supplier sends us an email, log it in the Suppliers sheet", "email"),
+        # "when I run it" is by hand, whatever it posts to
+        ("when i run it, post the release notes on twitter and mastodon", "manual"),
+        # a condition is no start: "if there's no order…" leaves the mailbox as the start
+        ("we get refund questions at help@ all day. look up the order and reply; if there's no "
+         "order just forward it to me", "email"),
+    ],
+)  # fmt: skip
+def test_what_starts_it_is_read_from_the_words_that_say_so(request_text: str, kind: str) -> None:
+    assert _trigger(request_text)["type"] == kind
+
+
+def test_every_existing_record_is_no_event() -> None:
+    """'every contact' is a one-off over what exists; only 'every new contact' arrives."""
+    assert _trigger("send our new price list to every contact in the CRM once")["type"] != "webhook"
