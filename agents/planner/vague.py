@@ -64,8 +64,53 @@ _TOPICS = (
 )
 
 
+# The person says themselves that what to build is open: "not sure yet what the trigger should
+# be", "an email (or a few) … asking them to do whatever", "daily or weekly", "daily, weekly, etc."
+_UNDECIDED = (
+    r"\bnot\s+sure\s+(?:yet\s+)?(?:what|which|how|when|who|where|if)\b|\b(?:to\s+)?do\s+whatever\b|"
+    r"\(?\bor\s+a\s+few\b|\b(?:hourly|daily|weekly|monthly)\s+or\s+(?:hourly|daily|weekly|monthly)\b|"
+    r"\b(?:hourly|daily|weekly|monthly),\s+(?:hourly|daily|weekly|monthly),?\s+etc\b|"
+    r"\bsome\s+(?:time|days?|point)\s+(?:after|later)\b"
+)
+# A workflow with nothing for it to do: "run a workflow every time a new row is added".
+_NO_ACTION = r"\b(?:run|trigger|start|kick\s+off)\s+(?:a|an|some|my|our)\s+(?:workflow|automation|zap|flow)s?\b"
+# A report, digest or dashboard that names nothing it would report on.
+_REPORT_WORDS = r"\b(?:reports?|reporting|digests?|dashboards?|summary\s+e-?mails?)\b"
+_REPORTED = (
+    r"\b(?:leads?|sales|revenue|deals?|orders?|sign-?ups?|tickets?|invoices?|payments?|traffic|"
+    r"visit\w*|runs?|hours|timesheets?|stock|inventory|subscri\w+|mrr|churn|expenses?|bookings?|"
+    r"campaigns?|ads|clicks?|opens?|customers?|users?|members?|contacts?|pipeline|tasks?|projects?|"
+    r"spend\w*|budget|cash|profit|margins?|kpis?|metrics|figures|numbers|stats|analytics|errors?|"
+    r"incidents?|uptime|calls?|meetings?|emails?\s+(?:we|i)\s+(?:got|received)|reviews?|mentions?|"
+    r"followers|posts?|shipments?|deliveries|returns?|refunds?|applications?|candidates?|jobs?|"
+    r"rows?|sheet|spreadsheet|crm|stripe|hubspot|shopify|google\s+analytics|ga4)\b"
+)
+
+
+def undecided(text: str) -> bool:
+    """Whether the request itself leaves what to build open (it asks, or has no action)."""
+    if has(text, _UNDECIDED):
+        return True
+    if has(text, _NO_ACTION) and not has(text, _CONCRETE_ACTION):
+        return True
+    words = len(re.findall(r"[a-z']+", text))
+    return (
+        has(text, _REPORT_WORDS)
+        and not has(text, r"\b(?:the|this|that)\s+(?:\w+\s+)?" + _REPORT_WORDS)  # one they have
+        and not has(text, _REPORTED)
+        and not has(text, _CONCRETE_DESTINATION)
+        and not has(
+            text, _REPORT_WORDS + r"[^.]{0,25}\b(?:of|on|about|covering|showing|with|from)\b"
+        )
+        and not has(text, r"\b(?:when|whenever|once|each)\b|->|→")  # a report that arrives
+        and words <= 16
+    )
+
+
 def is_vague(text: str) -> bool:
     """Whether a normalised request asks for help in general words, with nothing to build on."""
+    if undecided(text):
+        return True
     if not has(text, _GENERAL_ASK):
         return False
     anchors = sum(has(text, pattern) for pattern in (_CONCRETE_START, _CONCRETE_DESTINATION)) + (
@@ -82,6 +127,16 @@ def topic(text: str) -> str | None:
 
 def question(text: str) -> str:
     """The one question a vague request gets."""
+    if has(text, _NO_ACTION) and not has(text, _CONCRETE_ACTION):
+        return (
+            "Happy to set that up. What should the workflow do each time, or which of these "
+            "is close?"
+        )
+    if undecided(text) and has(text, _REPORT_WORDS) and not has(text, _REPORTED):
+        return (
+            "Happy to set up a report. What should it show and who gets it, or which of these "
+            "is close?"
+        )
     about = topic(text)
     if about:
         return f"Happy to help with {about}. Which of these would help most, or what should happen?"

@@ -77,3 +77,42 @@ def test_a_vague_request_keeps_the_schedule_it_names() -> None:
     assert result.workflow is not None
     trigger = result.workflow["trigger"]
     assert (trigger["type"], trigger["cron"]) == ("schedule", "0 9 * * 1")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "asks"),
+    [
+        # the person says the shape is still open
+        ("when a member joins, send them a few onboarding emails. not sure yet what goes in them",
+         "Which of these"),
+        ("email the customer (or a few) a while after checkout asking them to do whatever",
+         "Which of these"),
+        ("a summary email for the whole warehouse team, daily or weekly",
+         "What should it show and who gets it"),
+        # a workflow with nothing for it to do
+        ("i want to trigger an automation whenever a new row lands in our google sheet",
+         "What should the workflow do each time"),
+        # a report that names nothing to report on
+        ("we want email reports", "What should it show and who gets it"),
+    ],
+)  # fmt: skip
+def test_a_request_that_leaves_what_to_build_open_is_asked_about(
+    request_text: str, asks: str
+) -> None:
+    result = draft(request_text)
+    assert result.status == "clarify", result
+    assert result.question and asks in result.question
+    assert result.suggestions is not None and 2 <= len(result.suggestions) <= 3
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "daily summary email of yesterday's support tickets to me at 8am",
+        "email the admins when a new report is filed",
+        "each email that comes into support@ -> a two line AI summary posted in #support",
+        "every friday 4pm a digest of the week's closed deals in #sales",
+    ],
+)
+def test_a_report_or_summary_that_says_what_it_holds_is_drafted(request_text: str) -> None:
+    assert draft(request_text).status == "draft"
