@@ -20,7 +20,10 @@ SOCIAL = (
     r"\b(?:rss|feeds?|reddit|twitter|tweets?|x\.com|mastodon|bluesky|linkedin|hacker\s*news|"
     r"google\s+news|news|blogs?|g2|capterra|trustpilot|app\s+store|mentions?|podcasts?)\b|"
     # reviews people leave on a site, not "a review request" or "ask them for a review"
-    r"(?<!\bleave\sa\s)(?<!\bfor\sa\s)(?<!\bwrite\sa\s)\breviews?\b"
+    # nor code review: "PRs needing review", "requests my review", "awaiting review"
+    r"(?<!\bleave\sa\s)(?<!\bfor\sa\s)(?<!\bwrite\sa\s)(?<!\bneed\s)(?<!\bneeds\s)"
+    r"(?<!\bneeding\s)(?<!\bawaiting\s)(?<!\bpending\s)(?<!\bmy\s)(?<!\bcode\s)(?<!\bfor\s)"
+    r"\breviews?\b"
     r"(?!\s+(?:requests?|e-?mails?|invit\w*|links?|reminders?|asks?))"
 )
 _SLASH = re.compile(r"(?:^|\s)/([a-z][a-z0-9_-]{1,30})\b(?!\s*(?:endpoint|api|route|page|url))")

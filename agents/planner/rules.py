@@ -143,6 +143,56 @@ def add_reads(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
         steps.add(
             "read_rows", "sheets.read_rows", {"spreadsheet": sheet_name(t), "sheet": tab_of(t)}
         )
+    _kept_elsewhere_reads(steps, t, trigger)
+
+
+# Records a scheduled list or reminder is about that live in a system Levqor has no integration
+# for ("post the open PRs that need review", "who is on vacation today", "certs about to expire"):
+# the workflow must read them from that system's API, or its message would have nothing in it.
+_KEPT_ELSEWHERE = (
+    (r"\bprs?\b|\bpull\s+requests?\b|\breview\s+requests?\b|\bcommits?\b", "pull-requests"),
+    (r"\b(?:ssl\s+)?cert(?:ificate)?s?\b", "certificates"),
+    (r"\btime\s*(?:cards?|sheets?)\b|\bhours\s+logged\b|\blogged\s+under\b", "timesheets"),
+    (r"\bshifts?\b|\brota\b|\bschedules?\s+for\s+the\s+week\b", "shifts"),
+    (r"\bleave\s+requests?\b|\bvacation\b|\bholidays?\b|\bout\s+of\s+office\b|"
+     r"\bworking\s+remotely\b|\btime\s+off\b", "time-off"),
+    (r"\bbirthdays?\b|\banniversar(?:y|ies)\b", "people"),
+    (r"\bbackups?\b", "backups"),
+    (r"\bstock\s+(?:levels?|warning)|\bre-?order\s+level|\binventory\b", "inventory"),
+    (r"\btask\s+changes\b|\bchanged\s+tasks\b|\bopen\s+tasks\b|\boverdue\s+tasks\b", "tasks"),
+    (r"\btarget\s+goal\b|\bkpis?\b|\bdashboard\s+figures\b", "metrics"),
+)  # fmt: skip
+# The message lists some of them ("which", "any … that", "the open …", "a summary"); a reminder
+# to everyone ("remind #team to submit their timesheets") reads nothing.
+_SELECTS = (
+    r"\b(?:which|list|listing|any|all\s+(?:the\s+)?(?:open|pending)|open|pending|summary|sum-?up|"
+    r"whether|how\s+many|total|that\s+(?:need|are|is|have|has)|expir\w*|who\s+is)\b"
+)
+_KEPT_WORDS = {"pull-requests": "pull requests", "time-off": "time off", "people": "birthdays"}
+_READ_ACTIONS = ("sheets.read_rows", "crm.find_contacts", "rss.new_items", "report.build")
+
+
+def _kept_elsewhere_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:
+    """A GET of the records a scheduled list or reminder is about, when nothing reads them."""
+    if trigger.kind not in ("schedule", "manual"):
+        return
+    if any(
+        s.get("action") in _READ_ACTIONS
+        or str(s.get("action", "")).startswith("stripe.")
+        or s.get("action") == "http.request"
+        for s in steps.items
+    ):
+        return
+    if has(t, r"\bsheet|\bspreadsheet|\bcrm\b|\bstripe\b|\bairtable|\bnotion"):
+        return  # they live somewhere the other reads know
+    if not has(t, _SELECTS):
+        return  # "remind #team to submit their timesheets" reads nothing
+    path = next((p for pattern, p in _KEPT_ELSEWHERE if has(t, pattern)), None)
+    if path is not None:
+        steps.add("fetch_" + path.replace("-", "_"), "http.request",
+                  {"method": "GET", "url": f"{_API_HOST}/{path}"})  # fmt: skip
+        words = _KEPT_WORDS.get(path, path.replace("-", " "))
+        steps.items[-1]["name"] = f"Read the {words} from the system that keeps them"
 
 
 def _tool_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:

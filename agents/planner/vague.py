@@ -73,7 +73,10 @@ _UNDECIDED = (
     r"\bsome\s+(?:time|days?|point)\s+(?:after|later)\b"
 )
 # A workflow with nothing for it to do: "run a workflow every time a new row is added".
-_NO_ACTION = r"\b(?:run|trigger|start|kick\s+off)\s+(?:a|an|some|my|our)\s+(?:workflow|automation|zap|flow)s?\b"
+_NO_ACTION = (
+    r"\b(?:run|trigger|start|kick\s+off)\s+(?:a|an|some|my|our)\s+"
+    r"(?:workflow|automation|zap|flow)s?\b"
+)
 # A report, digest or dashboard that names nothing it would report on.
 _REPORT_WORDS = r"\b(?:reports?|reporting|digests?|dashboards?|summary\s+e-?mails?)\b"
 _REPORTED = (

@@ -230,3 +230,31 @@ def test_what_starts_it_is_read_from_the_words_that_say_so(request_text: str, ki
 def test_every_existing_record_is_no_event() -> None:
     """'every contact' is a one-off over what exists; only 'every new contact' arrives."""
     assert _trigger("send our new price list to every contact in the CRM once")["type"] != "webhook"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "path"),
+    [
+        ("every weekday at 8 post the open pull requests needing review in #dev", "pull-requests"),
+        ("each monday email me which ssl certificates expire this month", "certificates"),
+        ("every morning at 7 post in #office a summary of who is on vacation today", "time-off"),
+    ],
+)  # fmt: skip
+def test_a_scheduled_list_reads_the_records_it_lists(request_text: str, path: str) -> None:
+    """Records kept in a system with no integration are read from it (the owner fills in its
+    address), so the list is not sent empty; the plain words say what is still to fill in."""
+    result = draft(request_text)
+    assert result.status == "draft", result
+    assert result.workflow is not None
+    reads = [s for s in result.workflow["steps"] if s.get("action") == "http.request"]
+    assert reads and reads[0]["inputs"] == {
+        "method": "GET",
+        "url": f"https://api.example.com/{path}",
+    }
+    assert "still to be filled in" in (result.summary or "")
+
+
+def test_a_reminder_to_everyone_reads_nothing() -> None:
+    result = draft("every friday at 3pm remind #team to submit their timesheets")
+    assert result.workflow is not None
+    assert [s["action"] for s in result.workflow["steps"]] == ["slack.post_message"]
