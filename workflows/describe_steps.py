@@ -204,10 +204,10 @@ def _crossed(v: StepView) -> str:
 def _http(v: StepView) -> str:
     method = str(v.inputs.get("method") or "GET").upper()
     host = host_words(v.inputs.get("url"))
+    name = v.step.get("name")
+    if isinstance(name, str) and name and "api.example.com" in str(v.inputs.get("url") or ""):
+        return f"{name} (its web address is still to be filled in)"  # a drafted stand-in
     if method in ("GET", "HEAD"):
-        name = v.step.get("name")
-        if isinstance(name, str) and name and "example.com" in str(v.inputs.get("url") or ""):
-            return f"{name} (its web address is still to be filled in)"  # a drafted stand-in
         return f"Check {host}" if v.step.get("continue_on_error") else f"Fetch data from {host}"
     if method == "DELETE":
         return f"Ask {host} to delete something"

@@ -303,6 +303,31 @@ def _add_delete(steps: StepList, t: str) -> None:
         if stage:
             contacts["stage"] = stage.group(1)
         steps.add("delete_contacts", "crm.delete_contacts", contacts)
+        return
+    _delete_elsewhere(steps, clause)
+
+
+_KEPT_THINGS = (
+    r"\b(messages?|posts?|comments?|accounts?|users?|members?|files?|backups?|folders?|cards?|"
+    r"tasks?|duplicates?|entries|records?|logs?|orgs?|organi[sz]ations?|events?|tickets?|issues?|"
+    r"orders?|products?|documents?|videos?|photos?|images?|emails?|data)\b"
+)
+
+
+def _delete_elsewhere(steps: StepList, clause: str) -> None:
+    """A delete of records kept in a system with no integration ("purge the audit logs older
+    than a year", "delete the slack messages older than a week"): a DELETE whose address the
+    owner fills in, named for what it deletes, so the draft is class C and says so."""
+    thing = re.search(_KEPT_THINGS, clause)
+    if thing is None:
+        return
+    noun = thing.group(1)
+    age = re.search(r"\b(?:older\s+than|more\s+than)\s+(?:an?\s+|\d{1,4}\s+)\w+", clause)
+    where = "in Slack" if has(clause, r"\bslack\b") else "in the system that keeps them"
+    step_id = "delete_" + re.sub(r"\W+", "_", noun)
+    url = f"https://api.example.com/{noun}"
+    steps.add(step_id, "http.request", {"method": "DELETE", "url": url})
+    steps.items[-1]["name"] = f"Delete the {noun}{' ' + age.group(0) if age else ''} {where}"
 
 
 def _stripe(t: str) -> str | None:

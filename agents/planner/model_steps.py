@@ -187,8 +187,10 @@ def _add_email(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
 
 
 def _add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
-    if not (slots.channels or has(t, r"\bslack\b")):
-        return  # no channel and no Slack named: nowhere to post
+    from agents.planner.notify import cleans_slack
+
+    if not (slots.channels or has(t, r"\bslack\b")) or (not slots.channels and cleans_slack(t)):
+        return  # no channel and no Slack named (or only as where it deletes): nowhere to post
     channel = f"#{slots.channels[0]}" if slots.channels else "#general"
     steps.add("post_update", "slack.post_message", {"channel": channel, "text": _body(steps)})
 

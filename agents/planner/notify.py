@@ -190,6 +190,13 @@ def _recipients(
     return "{{ trigger.email }}", {}
 
 
+def cleans_slack(t: str) -> bool:
+    """'delete the slack messages older than a week': Slack is where it deletes, not a post."""
+    return has(
+        t, r"\b(?:delete|remove|purge|clear|clean\s+up)\w*\s+(?:the\s+|all\s+|old\s+)*slack\b"
+    )
+
+
 def add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """One Slack post per channel named (conditional when its clause names a label or tier)."""
     body = _body(steps)
@@ -205,7 +212,12 @@ def add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
         steps.add(
             f"dm_{_slug(handle)}", "slack.post_message", {"channel": f"@{handle}", "text": body}
         )
-    if not slots.channels and has(t, r"\bslack\b") and trigger.kind != "slack":
+    if (
+        not slots.channels
+        and has(t, r"\bslack\b")
+        and trigger.kind != "slack"
+        and not cleans_slack(t)
+    ):
         person = re.search(
             r"\b(?:ping|tell|notify|message|dm)\s+([a-z]+)\s+(?:on|in|via)\s+slack", t
         )

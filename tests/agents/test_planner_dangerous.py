@@ -88,7 +88,7 @@ def test_mentions_of_refunds_payments_and_kick_off_are_not_money_or_deletes(
 @pytest.mark.parametrize(
     ("request_text", "what"),
     [
-        ("every hour, erase run logs older than a day", "delete data"),
+        ("every hour, erase everything older than a day", "delete data"),
         ("send the stripe customer list to our partner's API every night",
          "send your customers' data outside Levqor"),
     ],
@@ -172,3 +172,29 @@ def test_deleting_a_duplicate_stripe_customer_is_class_c() -> None:
     assert result.workflow is not None
     urls = [s["inputs"].get("url") for s in result.workflow["steps"]]
     assert "https://api.stripe.com/v1/customers/{{ item.id }}" in urls
+
+
+@pytest.mark.parametrize(
+    ("request_text", "named"),
+    [
+        ("every night purge the audit logs older than 2 years",
+         "Delete the logs older than 2 years"),
+        ("every day delete the slack messages older than a week in our channels",
+         "Delete the messages older than a week in Slack"),
+        ("every sunday remove the accounts that never verified their email", "Delete the accounts"),
+    ],
+)  # fmt: skip
+def test_a_delete_in_a_system_without_integration_is_drafted_class_c_with_its_address_to_fill(
+    request_text: str, named: str
+) -> None:
+    """Deleting is asked: the draft deletes (class C, an owner approves) from the system that
+    keeps the records, whose address the owner fills in, and posts nowhere it was not asked."""
+    result = draft(request_text)
+    assert result.status == "draft", result
+    assert result.approval_class == "C"
+    assert result.workflow is not None
+    steps = result.workflow["steps"]
+    assert [s["action"] for s in steps] == ["http.request"]
+    assert steps[0]["inputs"]["method"] == "DELETE"
+    assert steps[0]["name"].startswith(named)
+    assert "still to be filled in" in (result.summary or "")
