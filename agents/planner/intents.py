@@ -208,6 +208,10 @@ _GENERIC_EVENT = (
     r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|the\s+(?:moment|minute|second)|"
     r"right\s+(?:after|when))\s+(?:someone|somebody|a\s+\w+|an\s+\w+|new|any|they|a\s+new|our\s+\w+)\b|"
     r"\bnew\s+\w+\s*->|\bif\s+" + _PERSON + r"\s+\w+|"
+    # "2-3 days after a customer collects their repair": the event, then a wait
+    r"\b(?:\d{1,3}(?:\s*-\s*\d{1,3})?|a\s+few|a|one|two|three)\s+(?:hours?|days?|weeks?)\s+after\s+"
+    + _PERSON
+    + r"\s+\w+|"
     # "when scout generates a patient report", "when IT creates the google account"
     r"\bwhen(?:ever)?\s+(?!it\b|this\b|that\b|there\b|i\b|we\b|you\b)[a-z][\w.-]*\s+"
     r"(?!is\b|was\b|has\b|does\b|needs\b)[a-z]+(?<!s)s\s+(?:a|an|the|new|their|its|our|my)\b|"
@@ -319,7 +323,10 @@ _RELATIVE_DAYS = (
     r"\b(?:the\s+)?(?:day|evening|night|morning|afternoon)\s+before\s+(?:their|the|each|its|his|"
     r"her|a|an|every|it'?s|they)\b|"
     r"\b\d{1,3}\s+(?:(?:business|working)\s+)?days?\s+(?:after|past)\s+(?:the\s+)?(?:due|"
-    r"deadline|it'?s\s+due|its\s+due|their\s+due|expiry|the\s+due\s+date)\b"
+    r"deadline|it'?s\s+due|its\s+due|their\s+due|expiry|the\s+due\s+date)\b|"
+    # "21 days from expiring", "30 days until it expires", "based on the install date"
+    r"\b\d{1,3}\s+(?:days?|weeks?)\s+(?:from|until|till|to)\s+(?:it\s+|they\s+)?expir\w*|"
+    r"\bbased\s+on\s+(?:the|their|its|each)\s+[\w-]+\s+dates?\b"
 )
 # An event that starts the count ("5 days after an invoice becomes overdue") or one Stripe
 # times itself (trial_will_end fires before a trial ends): not a daily check.
@@ -334,6 +341,7 @@ _RELATIVE_EVENT = (
 _FORM_EVENT = (
     r"^\W*(?:new\s+)?(?:typeform|jotform|tally|google\s+forms?|webflow|wpforms|shopify|woocommerce)\b"
     r"[^.]{0,40}(?:->|→|:|>)|"
+    r"^\W*(?:our\s+|a\s+|the\s+)?(?:[\w-]+\s+){0,3}forms?\s*(?::|->|→)|"  # "refund request form: …"
     r"\b(?:when|whenever|if|once)\b[^.,;]{0,60}\b(?:through|via|on|in|from|using)\s+(?:our\s+|the\s+|my\s+)?"
     r"(?:typeform|jotform|tally|google\s+forms?|webflow|wpforms|shopify|woocommerce|squarespace|wix)\b"
 )

@@ -12,8 +12,11 @@ from agents.planner.text import has
 
 _DOWN = (
     r"\b(?:goes|go|is|are|went|gets?|becomes?)\s+(?:down|offline|unreachable|unavailable)\b|"
-    r"\b(?:down|offline|unreachable|unavailable|not\s+responding|stops?\s+(?:answering|responding|"
-    r"working|loading))\b|\buptime\b|\boutages?\b|\bdowntime\b"
+    r"\b(?:down|unreachable|unavailable|not\s+responding|stops?\s+(?:answering|responding|"
+    r"working|loading))\b|\boffline\b(?!\s+(?:messages?|forms?|mode|payments?|orders?|sales?|"
+    r"events?|bookings?|stores?|shops?|hours?))|\buptime\b|"
+    # an outage announced ahead ("about the planned downtime") is news to send, not a check
+    r"(?<!planned\s)(?<!scheduled\s)\b(?:outages?|downtime)\b"
 )
 _SITE = (
     r"\b(?:site|website|web\s*site|page|api|server|endpoint|app|service|shop|store|url|domain|"

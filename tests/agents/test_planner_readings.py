@@ -258,3 +258,28 @@ def test_a_reminder_to_everyone_reads_nothing() -> None:
     result = draft("every friday at 3pm remind #team to submit their timesheets")
     assert result.workflow is not None
     assert [s["action"] for s in result.workflow["steps"]] == ["slack.post_message"]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kind", "cron"),
+    [
+        # a count to an expiry or from a record's own date is a daily look
+        ("tell #it when any domain is 14 days from expiring", "schedule", "0 9 * * *"),
+        ("based on the signup date, email the customer 1 week and again 1 month after signup",
+         "schedule", "0 9 * * *"),
+        # a period word describing a thing is no schedule
+        ("when a lead books a call, email them our monthly retainer package", "webhook", None),
+        # a wait after something a person does is that event, then the wait
+        ("3 days after a customer picks up their bike, email them a quick survey", "webhook", None),
+        # an offline message and a planned downtime are no uptime check
+        ("when a visitor leaves an offline message in the chat, email them that we got it",
+         "webhook", None),
+        ("email all our staff about the planned downtime on saturday", "manual", None),
+    ],
+)  # fmt: skip
+def test_counts_waits_and_words_that_look_like_times_or_outages(
+    request_text: str, kind: str, cron: str | None
+) -> None:
+    trigger = _trigger(request_text)
+    assert trigger["type"] == kind
+    assert trigger.get("cron") == cron

@@ -31,6 +31,13 @@ _UNIT_PERIODS = {
     "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month",
     "months": "month", "quarter": "quarter", "year": "year", "years": "year",
 }  # fmt: skip
+# A period word describing a thing, not when to run: "daily limits", "monthly plan", "hourly rate".
+_PRICED_NOUNS = frozenset(
+    {"limit", "limits", "cap", "caps", "quota", "quotas", "budget", "budgets", "plan", "plans",
+     "subscription", "subscriptions", "fee", "fees", "price", "prices", "pricing", "rate", "rates",
+     "insurance", "membership", "memberships", "allowance", "spend", "active", "billing", "wage",
+     "salary", "payment", "payments", "charge", "charges", "retainer", "package", "tier"}
+)  # fmt: skip
 _RATE_LIMIT_BEFORE = frozenset({"than", "most", "max", "maximum", "to", "only"})
 _EVERY_DAYPARTS = frozenset(
     {"morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night", "nights"}
@@ -162,6 +169,8 @@ def _frequency(tokens: list[Token], i: int, r: Reading) -> int | None:
     if word in ("fortnightly", "biweekly"):
         return _periodic(r, i, "week", 2, i + 1)
     if word in _PERIOD_WORDS:
+        if text(tokens, i + 1) in _PRICED_NOUNS:
+            return None  # "with daily limits", "our monthly insurance plan": no schedule
         if word == "hourly":
             return _hours(r, i, 1, i + 1)
         if word == "nightly":
