@@ -171,7 +171,8 @@ def refusal(text: str) -> str | None:
         and has(text, r"\be-?mails?\b|\baddress|\blists?\b|\bthem\b")
     ) or risk_cues.mails_unowned_addresses(text):
         return (
-            "I can't email addresses scraped from the web: that is unsolicited bulk mail, which "
+            "I can't email addresses scraped from the web, bought or on a cold list: that is "
+            "unsolicited bulk mail, which "
             "anti-spam law forbids and which gets your domain blocked. I can email people who "
             "opted in, such as your CRM contacts, with an owner's approval."
         )

@@ -138,6 +138,13 @@ def short_name(request: str, trigger_kind: str) -> str:
         return f"{cadence} {kind}"
     if topic and cadence:  # "every monday email me last week's payments": a regular update
         return _capital(f"{cadence} {topic} update")
+    about = re.search(  # "email all our users about the planned downtime and the new features"
+        r"\b(?:e-?mail|send|tell|notify|message|text|announce)\w*\b[^.]{0,60}?\babout\s+"
+        r"(?:the\s+|our\s+|a\s+|an\s+)?([a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3}?)(?=\s+and\b|[.,;!?]|$)",
+        lowered,
+    )
+    if about:
+        return _capital(f"{about.group(1)} announcement")
     return _clause(text)
 
 

@@ -80,7 +80,9 @@ _OUTSIDE_PARTY = (
 _BOUGHT_LIST = (
     r"\b(?:buy|bought|purchas\w*|rent|rented|renting|scrap\w*|harvest\w*|crawl\w*)\s+"
     r"(?:[\w,.-]+\s+){0,4}?(?:e-?mails?|e-?mail\s+addresses|addresses|contacts|leads|lists?|data\s*base)\b|"
-    r"\blist\s+of\s+\d[\d,.k]*\s+(?:[\w-]+\s+){0,2}?(?:e-?mails|addresses|contacts|leads|people)\b"
+    r"\blist\s+of\s+\d[\d,.k]*\s+(?:[\w-]+\s+){0,2}?(?:e-?mails|addresses|contacts|leads|people)\b|"
+    # people who never asked to hear from us: "blast our whole cold email list"
+    r"\bcold\s+(?:e-?mail\s+)?(?:lists?|leads|prospects|contacts|audiences?|data\s*bases?)\b"
 )
 _FOUND_ON_WEB = (
     r"\b(?:grab|collect|gather|pull|extract|find|look\s+up|dig\s+up|get|scrape)\w*\s+"
@@ -114,7 +116,8 @@ _SPEND = (
 )
 # Messages to everyone in a list, not to the ones a condition picks out.
 _BULK_AUDIENCE = (
-    r"\b(?:all|every)\s+(?:single\s+)?(?:of\s+)?(?:our\s+|the\s+|my\s+|their\s+)?(?:users?|"
+    r"\b(?:all|every)\s+(?:single\s+)?(?:of\s+)?(?:our\s+|the\s+|my\s+|their\s+)?"
+    r"(?:(?:registered|active|paying|existing|current|past|former|free|trial|newsletter)\s+)?(?:users?|"
     r"customers?|contacts?|subscribers?|members?|clients?|leads?|buyers?|patients|students|"
     r"parents|donors|guests)\b(?!'|\s+(?:who|that|whose|with|where|which|whom|if|when|on\s+\w+\s+"
     r"(?:who|that)))|\beveryone\s+(?:in|on)\s+(?:the\s+|our\s+|my\s+)?(?:contacts?|customer|"

@@ -198,3 +198,18 @@ def test_a_delete_in_a_system_without_integration_is_drafted_class_c_with_its_ad
     assert steps[0]["inputs"]["method"] == "DELETE"
     assert steps[0]["name"].startswith(named)
     assert "still to be filled in" in (result.summary or "")
+
+
+def test_a_cold_list_is_refused_like_a_scraped_one() -> None:
+    result = draft("send our spring offer to the whole cold email list tonight")
+    assert result.status == "refuse"
+    assert result.reason and "cold list" in result.reason and "opted in" in result.reason
+
+
+def test_mail_to_all_registered_users_is_a_bulk_send_named_for_its_news() -> None:
+    result = draft("email all registered users about the new opening hours")
+    assert result.status == "draft", result
+    assert result.approval_class == "C"
+    assert result.workflow is not None
+    assert result.workflow["name"] == "New opening hours announcement"
+    assert [s["action"] for s in result.workflow["steps"]] == ["email.send_bulk"]
