@@ -26,6 +26,25 @@ SOCIAL = (
     r"\breviews?\b"
     r"(?!\s+(?:requests?|e-?mails?|invit\w*|links?|reminders?|asks?))"
 )
+_SOCIAL_SITE = r"(?:twitter|x|linkedin|facebook|instagram|mastodon|bluesky|threads|discord|tiktok)"
+# Where the workflow posts, not what it reads: "repost it to facebook, twitter and linkedin",
+# "tweet it", "send linkedin inmails", "publish the announcement on our twitter".
+_SOCIAL_TARGET = re.compile(
+    r"\b(?:post|repost|share|publish|tweet|cross-?post|send|announce|put)\w*\s+(?:[\w'-]+\s+){0,4}?"
+    r"(?:on|to|onto|in)\s+(?:our\s+|my\s+|the\s+)?"
+    + _SOCIAL_SITE
+    + r"(?:\s+(?:page|account|feed))?"
+    r"(?:\s*(?:,|and|&|or)\s*(?:our\s+)?(?:tweet\s+it|" + _SOCIAL_SITE + r"))*\b|"
+    r"\btweet\s+(?:it|them|this|that|the\s+\w+)\b|"
+    r"\b" + _SOCIAL_SITE + r"\s+(?:inmails?|dms?|direct\s+messages?|connection\s+requests?)\b"
+)
+
+
+def reads_social(text: str) -> bool:
+    """Whether the request reads feeds, blogs, news or social sites (not only posts to them)."""
+    return has(_SOCIAL_TARGET.sub(" ", text), SOCIAL)
+
+
 _SLASH = re.compile(r"(?:^|\s)/([a-z][a-z0-9_-]{1,30})\b(?!\s*(?:endpoint|api|route|page|url))")
 _MENTION = (
     r"(?:@?mentions?|tags?|pings?)\s+(?:the\s+|our\s+)?(?:bot|levqor|app|assistant)\b|"

@@ -12,6 +12,7 @@ from agents.planner.intents import (
     TriggerReading,
     mask_inbound,
     poll_url,
+    reads_social,
     without_event_clause,
 )
 from agents.planner.notify import add_emails, add_slack
@@ -103,7 +104,7 @@ FEED_NAMED = (
 def add_reads(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Steps that fetch data: feeds, APIs (GET), Stripe, CRM and sheet reads."""
     slack_mention = trigger.kind == "slack" and not has(t, FEED_NAMED)  # "@mentions the bot"
-    if has(t, SOCIAL) and "rss" in slots.tools and not slack_mention:
+    if reads_social(t) and "rss" in slots.tools and not slack_mention:
         url = trigger.spec.get("url") or poll_url(t, slots.quoted)
         steps.add("new_items", "rss.new_items", {"url": url, "keywords": slots.quoted[:5]})
     _tool_reads(steps, t, trigger)

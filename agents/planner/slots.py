@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agents.planner.intents import CRM_NAMES, SHEET_NAMES, SOCIAL, STRIPE_NAMES
+from agents.planner.intents import CRM_NAMES, SHEET_NAMES, STRIPE_NAMES, reads_social
 from agents.planner.text import has, strip_quoted
 from agents.planner.tools import EXTERNAL_TOOLS
 
@@ -116,7 +116,7 @@ def named_tools(text: str, has_channel: bool) -> set[str]:
     # Invoices in QuickBooks or Xero are that tool's, not Stripe's.
     if has(text, STRIPE_NAMES) and (has(text, r"\bstripe\b") or not has(text, _ACCOUNTING)):
         tools.add("stripe")
-    if has(text, SOCIAL):
+    if reads_social(text):
         tools.add("rss")
     if has_channel or has(text, r"\bslack\b"):
         tools.add("slack")

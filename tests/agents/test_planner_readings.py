@@ -283,3 +283,23 @@ def test_counts_waits_and_words_that_look_like_times_or_outages(
     trigger = _trigger(request_text)
     assert trigger["type"] == kind
     assert trigger.get("cron") == cron
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when a release is published on github, post an announcement on our discord and tweet it",
+        "when i say so, publish the launch note on our twitter and linkedin",
+    ],
+)
+def test_posting_to_social_sites_reads_no_feed(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.workflow is not None
+    assert not any(s.get("action") == "rss.new_items" for s in result.workflow["steps"])
+
+
+def test_watching_a_social_site_still_reads_its_feed() -> None:
+    result = draft("watch reddit for mentions of our brand and post them in #social")
+    assert result.workflow is not None
+    reads = {"rss.new_items", "social.mentions"}
+    assert any(s.get("action") in reads for s in result.workflow["steps"])
