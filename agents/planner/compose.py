@@ -134,6 +134,12 @@ def _written(
             + ("order" if "order" in text else "request")
             + ". We'll be in touch if we need anything else.\n\nBest regards,\n{{ workspace.name }}"
         )
+    if purpose.kind == "feedback":
+        return (
+            hello + "thank you for choosing {{ workspace.name }}. Could you spare a minute to "
+            "tell us how it went? Just reply to this email: we read every answer."
+            "\n\nBest regards,\n{{ workspace.name }}"
+        )
     if purpose.kind == "follow_up":
         return (
             hello + "just following up to see whether there is anything we can help with."
@@ -191,6 +197,8 @@ def _subject(purpose: Purpose, trigger: dict[str, Any], name: str, text: str) ->
         return "Thank you for your payment" if paid else "Thank you"
     if purpose.kind == "welcome":
         return "Welcome to {{ workspace.name }}"
+    if purpose.kind == "feedback":
+        return "How did we do?"
     if purpose.kind == "follow_up":
         return "Following up"
     if purpose.kind == "confirmation":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from agents.planner.purpose import purpose_of
+from agents.planner.risk_cues import sends_in_bulk as has_bulk_audience
 
 __all__ = ["short_name"]
 
@@ -138,12 +139,14 @@ def short_name(request: str, trigger_kind: str) -> str:
         return f"{cadence} {kind}"
     if topic and cadence:  # "every monday email me last week's payments": a regular update
         return _capital(f"{cadence} {topic} update")
+    if topic == "feedback" and not kind:  # "email them a quick survey about the repair"
+        return "Feedback request"
     about = re.search(  # "email all our users about the planned downtime and the new features"
         r"\b(?:e-?mail|send|tell|notify|message|text|announce)\w*\b[^.]{0,60}?\babout\s+"
         r"(?:the\s+|our\s+|a\s+|an\s+)?([a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3}?)(?=\s+and\b|[.,;!?]|$)",
         lowered,
     )
-    if about:
+    if about and has_bulk_audience(lowered):
         return _capital(f"{about.group(1)} announcement")
     return _clause(text)
 

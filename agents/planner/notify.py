@@ -159,7 +159,8 @@ def _external(steps: StepList, t: str, trigger: TriggerReading, slots: Slots, bo
     for day in days:
         steps.wait(day - previous)
         previous = day
-        follow = dict(inputs, subject=f"Day {day}")
+        # one email after a wait is titled for what it is for (compose_messages writes it)
+        follow = dict(inputs, subject=f"Day {day}" if len(days) > 1 else "")
         steps.add(f"email_day_{day}", "email.send", follow, when=_stop_condition(t))
 
 

@@ -13,7 +13,9 @@ from typing import Literal
 
 __all__ = ["Purpose", "asked_for", "purpose_of"]
 
-Kind = Literal["reminder", "thanks", "welcome", "confirmation", "follow_up", "summary", "alert"]
+Kind = Literal[
+    "reminder", "thanks", "welcome", "confirmation", "feedback", "follow_up", "summary", "alert"
+]
 
 _CUT = (
     r"(?=\s*(?:[,.;!?]|$|\s(?:every|each|on|at|by|before|after|when|whenever|if|unless|via|"
@@ -33,6 +35,12 @@ _KINDS: tuple[tuple[Kind, str], ...] = (
     ("thanks", r"\bthank(?:s|\s+(?:them|him|her|you|the\s+\w+|each|every))?\b|\bgratitude\b"),
     ("welcome", r"\bwelcom\w*\b|\bonboard\w*\b"),
     ("confirmation", r"\bconfirm\w*\b"),
+    # asking how it went: "a quick survey about the repair", "ask for their feedback"
+    (
+        "feedback",
+        r"\bsurveys?\b|\bfeedback\b|\bhow\s+(?:did\s+we\s+do|it\s+went|we\s+did)\b|"
+        r"\brate\s+(?:us|their|the)\b",
+    ),
     ("follow_up", r"\bfollow[- ]?\s*ups?\b|\bcheck\s+in\s+with\b"),
     ("reminder", r"\bremind\w*\b|\bnudge\w*\b|\bchase\b"),
     ("summary", r"\bsummar\w*\b|\breports?\b|\bdigest\b|\brecap\b|\blist\s+of\b|\bcounts?\b"),

@@ -303,3 +303,13 @@ def test_watching_a_social_site_still_reads_its_feed() -> None:
     assert result.workflow is not None
     reads = {"rss.new_items", "social.mentions"}
     assert any(s.get("action") in reads for s in result.workflow["steps"])
+
+
+def test_a_survey_after_a_wait_asks_how_it_went_not_day_3() -> None:
+    result = draft("3 days after a customer picks up their bike, email them a quick survey")
+    assert result.workflow is not None
+    assert result.workflow["name"] == "Feedback request"
+    emails = [s for s in result.workflow["steps"] if s.get("action") == "email.send"]
+    assert len(emails) == 1
+    assert emails[0]["inputs"]["subject"] == "How did we do?"
+    assert "tell us how it went" in emails[0]["inputs"]["text"]
