@@ -177,8 +177,17 @@ class Engine:
 
         A new run cannot have ended, be waiting or have steps; a webhook's run has no member
         who asked for it (nothing to check against an agency link); a deleted workspace's run
-        goes through the load (`_execute_once`), which cancels it."""
+        goes through the load (`_execute_once`), which cancels it.
+
+        Once the run has ended, its steps' outputs are left in `handed.answer`."""
         state = _handed_state(handed)
+        run = await self._run_handed(state, handed)
+        if run.status in ENDED_RUN_STATUSES:
+            rows = sorted(state.done.values(), key=lambda row: row.position)
+            handed.answer.outputs = [(row.step_id, row.output) for row in rows]
+        return run
+
+    async def _run_handed(self, state: _RunState, handed: Handed) -> Run:
         run = state.run
         if handed.claimed:  # inserted running and leased to this engine: nothing to claim
             assert run.lease_owner == self.leases.owner, "a run claimed by another engine"
