@@ -404,15 +404,15 @@ class Engine:
             _event(state, step.id, "step_resumed", breakdowns.RESUMED)
         started = time.perf_counter()
         self.publish(run, "step.started", step_id=step.id, detail=step.action)
-        try:
-            async with asyncio.timeout_at(state.deadline):
-                output = await with_retries(
-                    attempt,
-                    step.retry,
-                    attempt_timeout=step.timeout_seconds or self.settings.step_timeout_seconds,
-                    scale=self.settings.retry_base_seconds,
-                    on_retry=on_retry,
-                )
+        try:  # each try is time-boxed, at the run's deadline at the latest
+            output = await with_retries(
+                attempt,
+                step.retry,
+                attempt_timeout=step.timeout_seconds or self.settings.step_timeout_seconds,
+                scale=self.settings.retry_base_seconds,
+                on_retry=on_retry,
+                deadline=state.deadline,
+            )
         except Exception as exc:
             row.duration_ms = (time.perf_counter() - started) * 1000
             if isinstance(exc, TimeoutError) and run_clock.past(state.deadline):
