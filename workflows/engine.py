@@ -90,6 +90,9 @@ class _RunState:
     # Timeline events (RunEvent rows) not written yet: inserted together with the next commit.
     events: list[dict[str, Any]] = field(default_factory=list)
     loaded: dict[str, Any] = field(default_factory=dict)  # the run's columns as loaded
+    # A step's outcome not committed yet: committed before the next action starts, or in the
+    # transaction of its first write when it `writes_first` (`_RideAlong`).
+    deferred: bool = False
 
 
 class Engine:
@@ -269,6 +272,7 @@ class Engine:
 
         The first commit also writes the claim; if that finds the run taken, `_NotClaimed`."""
         claim = state.written.claim
+        state.deferred = False
         if state.held and state.run.lease_owner is None:  # this write gives the lease back
             self.leases.ending(state.run.id)
         write = run_writes.pending(state.written, state.run, state.done, state.events)
@@ -344,6 +348,8 @@ class Engine:
         if step.wait:
             return await self._wait(state, position, step, existing)
         if run.id in self.leases.lost:
+            if state.deferred:  # the last step's outcome, as it would have been written at once
+                await self._commit(state)
             raise _LeaseLost(run.id)
         if run_clock.past(state.deadline):
             raise StepFailed(run_clock.over_time(self.settings.run_max_seconds, step.id))
@@ -358,9 +364,6 @@ class Engine:
                 _event(state, step.id, "step_skipped", f"condition false: {step.when}")
                 # Written with the next commit: the run's end, or before the next action.
                 return True
-        # Before any action starts the run is stored as running, and skips before it recorded.
-        if state.announce or state.events:
-            await self._commit(state)
         row = existing or self._row(state, step, position)
         assert step.action is not None
         try:
@@ -368,6 +371,14 @@ class Engine:
             inputs = render_inputs(step.inputs, state.context, markup=action.integration)
         except (UnknownActionError, InputsError) as exc:
             raise await self._fail(state, row, exc) from exc
+        # Before any action has an effect the run is stored as running, and the earlier steps'
+        # outcomes and skips recorded: now, or with the action's first write (before its effect).
+        ride_along = None
+        if state.announce or state.events or state.deferred:
+            if action.writes_first and self.writer is not None and state.written.claim is None:
+                ride_along = _RideAlong(self, state)
+            else:
+                await self._commit(state)
         # Recorded with the step's outcome (one commit per step; the last step's is the run's): a
         # crash mid-step leaves the step unfinished either way, and its idempotency key keeps the
         # re-execution from repeating it. Start and finish live on the step row itself; events
@@ -389,6 +400,7 @@ class Engine:
                 "workspace": dict(state.context["workspace"]),
             },
             writer=self.writer,
+            ride_along=ride_along,
         )
 
         async def attempt(number: int) -> Any:
@@ -434,8 +446,8 @@ class Engine:
         row.status, row.finished_at = StepStatus.succeeded, utcnow()
         state.context["steps"][step.id] = row.output
         state.announce.append(("step.finished", step.id, step.action))
-        if not last:
-            await self._commit(state)
+        if not last:  # committed before the next action has any effect (see above)
+            state.deferred = True
         return True
 
     async def _wait(
@@ -516,6 +528,44 @@ class Engine:
         _event(state, row.step_id, "step_failed", message)  # committed with the run's
         log.warning("run %s: %s", run.id, message)
         return StepFailed(message)
+
+
+class _RideAlong:
+    """A run's pending writes, handed to an action that `writes_first`: its first write commits
+    them in the same transaction (`integrations.base.ActionContext.write`), before its effect.
+    Whatever it does not take is written with the step's own outcome, as usual."""
+
+    def __init__(self, engine: Engine, state: _RunState) -> None:
+        self.engine, self.state = engine, state
+        self._saved: tuple[dict[str, Any], dict[str, dict[str, Any]], list[Any]] | None = None
+        self._done = False
+
+    def take(self) -> run_writes.Write | None:
+        state = self.state
+        if self._done or self._saved is not None or not (state.deferred or state.events
+                                                         or state.announce):  # fmt: skip
+            return None
+        written = state.written
+        self._saved = (written.run, dict(written.steps), list(state.events))
+        write = run_writes.pending(written, state.run, state.done, state.events)
+        state.events = []
+        return write
+
+    def committed(self) -> None:
+        state, self._saved, self._done = self.state, None, True
+        state.deferred = False
+        announce, state.announce = state.announce, []
+        for kind, step_id, detail in announce:
+            self.engine.publish(state.run, kind, step_id=step_id, detail=detail)
+
+    def failed(self) -> None:
+        if self._saved is None:
+            return
+        run, steps, events = self._saved
+        self._saved = None
+        written = self.state.written
+        written.run, written.steps = run, steps
+        self.state.events = events + self.state.events
 
 
 def _handed_state(handed: Handed) -> _RunState:
