@@ -364,21 +364,22 @@ class Engine:
                 _event(state, step.id, "step_skipped", f"condition false: {step.when}")
                 # Written with the next commit: the run's end, or before the next action.
                 return True
-        row = existing or self._row(state, step, position)
         assert step.action is not None
+        # Before any action has an effect the run is stored as running, and the earlier steps'
+        # outcomes and skips recorded: now, or with the action's first write (before its effect).
+        # This step's row is not in it: it is written with its outcome.
+        ride_along = None
+        if state.announce or state.events or state.deferred:
+            if self._rides_along(state, step.action):
+                ride_along = _RideAlong(self, state, step.id)
+            else:
+                await self._commit(state)
+        row = existing or self._row(state, step, position)
         try:
             action = self.registry.get(step.action)
             inputs = render_inputs(step.inputs, state.context, markup=action.integration)
         except (UnknownActionError, InputsError) as exc:
             raise await self._fail(state, row, exc) from exc
-        # Before any action has an effect the run is stored as running, and the earlier steps'
-        # outcomes and skips recorded: now, or with the action's first write (before its effect).
-        ride_along = None
-        if state.announce or state.events or state.deferred:
-            if action.writes_first and self.writer is not None and state.written.claim is None:
-                ride_along = _RideAlong(self, state)
-            else:
-                await self._commit(state)
         # Recorded with the step's outcome (one commit per step; the last step's is the run's): a
         # crash mid-step leaves the step unfinished either way, and its idempotency key keeps the
         # re-execution from repeating it. Start and finish live on the step row itself; events
@@ -449,6 +450,15 @@ class Engine:
         if not last:  # committed before the next action has any effect (see above)
             state.deferred = True
         return True
+
+    def _rides_along(self, state: _RunState, name: str) -> bool:
+        """Whether the run's pending writes may go with the first write of action `name`."""
+        if self.writer is None or state.written.claim is not None:
+            return False
+        try:
+            return self.registry.get(name).writes_first
+        except UnknownActionError:
+            return False
 
     async def _wait(
         self,
@@ -535,8 +545,8 @@ class _RideAlong:
     them in the same transaction (`integrations.base.ActionContext.write`), before its effect.
     Whatever it does not take is written with the step's own outcome, as usual."""
 
-    def __init__(self, engine: Engine, state: _RunState) -> None:
-        self.engine, self.state = engine, state
+    def __init__(self, engine: Engine, state: _RunState, step_id: str) -> None:
+        self.engine, self.state, self.step_id = engine, state, step_id
         self._saved: tuple[dict[str, Any], dict[str, dict[str, Any]], list[Any]] | None = None
         self._done = False
 
@@ -547,7 +557,8 @@ class _RideAlong:
             return None
         written = state.written
         self._saved = (written.run, dict(written.steps), list(state.events))
-        write = run_writes.pending(written, state.run, state.done, state.events)
+        earlier = {key: row for key, row in state.done.items() if key != self.step_id}
+        write = run_writes.pending(written, state.run, earlier, state.events)
         state.events = []
         return write
 

@@ -169,8 +169,7 @@ async def test_a_steps_outcome_is_committed_with_the_next_steps_ledger_row_befor
     finally:
         fake_slack.release_posts()
     await live.runtime.drain()
-    by_action = {s.action: s.status for s in steps}
-    assert by_action.pop("slack.post_message") == StepStatus.running, steps
-    assert by_action and set(by_action.values()) <= {StepStatus.succeeded, StepStatus.skipped}
+    by_action = {s.action: s.status for s in steps}  # the Slack step's row comes with its outcome
+    assert by_action == {"crm.upsert_contact": StepStatus.succeeded}, steps
     assert [(m.idempotency_key, m.status) for m in ledger] == [(f"{run_id}:notify", "sending")]
     assert (await live.wait_for_run(run_id))["status"] == "succeeded"
