@@ -84,6 +84,8 @@ async def test_a_webhook_run_is_executed_without_its_load_or_a_claim(
         assert answer.status_code == 202, answer.text
         await live.runtime.drain()
     assert loads(seen) == [] and claims(seen) == [], seen
+    # each step row is inserted once, with its outcome (never inserted running, then updated)
+    assert [s for s in seen if s.startswith("update step_run")] == [], seen
     run = await live.wait_for_run(answer.json()["run_id"])
     assert run["status"] == "succeeded", run
     async with live.runtime.sessions() as session:
