@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict
@@ -67,6 +68,20 @@ class RetryableError(Exception):
         self.retry_after = retry_after
 
 
+class RideAlong(Protocol):
+    """Writes of the engine's that go in the transaction of an action's first write
+    (`Action.writes_first`): the run's earlier step outcomes, committed before any side effect."""
+
+    def take(self) -> Work[Any] | None:
+        """The statements to write with this write (None: nothing, or taken already)."""
+
+    def committed(self) -> None:
+        """They were committed."""
+
+    def failed(self) -> None:
+        """They were not: the next write takes them again."""
+
+
 @dataclass
 class ActionContext:
     """What an action may use while it runs; built by the engine for each step."""
@@ -83,18 +98,55 @@ class ActionContext:
     extras: dict[str, Any] = field(default_factory=dict)
     # The engine's group writer (`storage.group_commit`), when it has one: see `write`.
     writer: GroupWriter | None = None
+    # The engine's pending writes, for the first `write` of an action that `writes_first`.
+    ride_along: RideAlong | None = None
 
     async def write(self, work: Work[T]) -> T:
         """Run `work` (statements on a connection) in a transaction and return its result once
         that has committed: on the group writer (shared with other writes of the same moment)
         when there is one, else in a session of its own. `work` must be safe to run again after
-        a rollback (the group writer retries a failed shared transaction write by write)."""
+        a rollback (the group writer retries a failed shared transaction write by write).
+
+        The engine's pending writes (`ride_along`) go in the same transaction, first."""
         if self.writer is not None:
-            return await self.writer.write(work)
+            ride = self.ride_along.take() if self.ride_along is not None else None
+            if ride is None:
+                return await self.writer.write(work)
+            return await self._write_with(self.writer, ride, work)
         async with self.sessions() as session:
             result = await work(await session.connection())
             await session.commit()
             return result
+
+    async def _write_with(self, writer: GroupWriter, ride: Work[Any], work: Work[T]) -> T:
+        assert self.ride_along is not None
+        along = self.ride_along
+
+        async def both(connection: Any) -> T:
+            await ride(connection)
+            return await work(connection)
+
+        # Shielded: a cancelled caller (a try's timeout) still learns whether the engine's
+        # writes were committed, so they are neither lost nor written twice.
+        writing = asyncio.ensure_future(writer.write(both))
+        try:
+            result = await asyncio.shield(writing)
+        except asyncio.CancelledError:
+            await asyncio.wait({writing})
+            _settled(along, writing)
+            raise
+        except BaseException:
+            along.failed()
+            raise
+        along.committed()
+        return result
+
+
+def _settled(along: RideAlong, writing: asyncio.Future[Any]) -> None:
+    if writing.cancelled() or writing.exception() is not None:
+        along.failed()
+    else:
+        along.committed()
 
 
 InputT = TypeVar("InputT", bound=ActionInput)
@@ -113,6 +165,9 @@ class Action(Generic[InputT, OutputT]):
     handler: Callable[[ActionContext, InputT], Awaitable[OutputT]]
     risk_for: Callable[[dict[str, Any]], Risk] | None = None
     reads: CustomerData = CustomerData.none
+    # Its first database write (`ActionContext.write`) comes before any side effect outside the
+    # database: the engine's pending writes (earlier steps' outcomes) may go in its transaction.
+    writes_first: bool = False
 
     @property
     def integration(self) -> str:

@@ -265,7 +265,7 @@ ACTIONS: list[Action[Any, Any]] = [
         name="crm.upsert_contact",
         description="Add a contact to the CRM, or merge new details into the existing one.",
         risk=Risk.external, input_model=UpsertInput, output_model=UpsertOutput,
-        handler=upsert_contact,
+        handler=upsert_contact, writes_first=True,
     ),
     Action(
         name="crm.find_contacts",
@@ -277,7 +277,7 @@ ACTIONS: list[Action[Any, Any]] = [
         name="crm.update_contact",
         description="Change a CRM contact's stage or fields, or add a note.",
         risk=Risk.external, input_model=UpdateInput, output_model=UpdateOutput,
-        handler=update_contact,
+        handler=update_contact, writes_first=True,
     ),
     Action(
         name="crm.delete_contacts",

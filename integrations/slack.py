@@ -248,5 +248,6 @@ ACTIONS: list[Action[Any, Any]] = [
         input_model=PostMessageInput,
         output_model=PostMessageOutput,
         handler=post_message,
+        writes_first=True,  # the ledger's row (or the parked message) before Slack is called
     )
 ]

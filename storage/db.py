@@ -31,6 +31,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Sorts and temporary indexes in memory, an 8 MiB page cache per connection (SQLite's default
+    # is 2 MiB) and reads through a memory map of up to 256 MiB: fewer read system calls.
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.execute("PRAGMA cache_size=-8192")
+    cursor.execute("PRAGMA mmap_size=268435456")
     cursor.close()
 
 

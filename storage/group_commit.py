@@ -12,7 +12,9 @@ database (no side effects outside it) and be safe to run again after a rollback.
 
 One writer task per process writes these transactions one after another, on one connection at a
 time: on SQLite (WAL) that is the single writer SQLite allows, without the busy handler's naps
-between the engine's own writers.
+between the engine's own writers. The writer keeps its connection between transactions while
+writes keep coming (no pool check-out, and no reset on check-in, per transaction) and gives it
+back after `keep_seconds` without any, after a failed transaction and when closed.
 """
 
 from __future__ import annotations
@@ -34,9 +36,13 @@ WRITER_KEY = "levqor_group_writer"  # a session's `info` key: the runtime's writ
 class GroupWriter:
     """Batches writes into shared transactions; `close()` writes what is queued, then stops."""
 
-    def __init__(self, engine: AsyncEngine, *, max_batch: int = 256) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, max_batch: int = 256, keep_seconds: float = 1.0
+    ) -> None:
         self._engine = engine
         self.max_batch = max_batch
+        self.keep_seconds = keep_seconds
+        self._connection: AsyncConnection | None = None  # kept between transactions
         self._queue: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -66,15 +72,37 @@ class GroupWriter:
             await task
 
     async def _loop(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            await asyncio.sleep(0)  # writers of this same turn of the loop join the batch
-            while self._queue:
-                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
-                await self._flush(batch)
-            if self._closed:
+        try:
+            while True:
+                await self._idle()
+                self._wake.clear()
+                await asyncio.sleep(0)  # writers of this same turn of the loop join the batch
+                while self._queue:
+                    batch = self._queue[: self.max_batch]
+                    self._queue = self._queue[self.max_batch :]
+                    await self._flush(batch)
+                if self._closed:
+                    return
+        finally:
+            await self._let_go()
+
+    async def _idle(self) -> None:
+        """Wait for writes; give the connection back if none come for `keep_seconds`."""
+        if self._wake.is_set():
+            return
+        if self._connection is not None:
+            try:
+                async with asyncio.timeout(self.keep_seconds):
+                    await self._wake.wait()
                 return
+            except TimeoutError:
+                await self._let_go()
+        await self._wake.wait()
+
+    async def _let_go(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()
 
     async def _flush(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
         try:
@@ -91,8 +119,15 @@ class GroupWriter:
             _settle(future, result=result)
 
     async def _transaction(self, works: list[Work[Any]]) -> list[Any]:
-        async with self._engine.connect() as connection, connection.begin():
-            results = [await work(connection) for work in works]
+        if self._connection is None:
+            self._connection = await self._engine.connect()
+        connection = self._connection
+        try:
+            async with connection.begin():
+                results = [await work(connection) for work in works]
+        except BaseException:
+            await asyncio.shield(self._let_go())  # after a failure: a fresh connection next time
+            raise
         self.transactions += 1
         self.writes += len(works)
         return results

@@ -90,6 +90,9 @@ class _RunState:
     # Timeline events (RunEvent rows) not written yet: inserted together with the next commit.
     events: list[dict[str, Any]] = field(default_factory=list)
     loaded: dict[str, Any] = field(default_factory=dict)  # the run's columns as loaded
+    # A step's outcome not committed yet: committed before the next action starts, or in the
+    # transaction of its first write when it `writes_first` (`_RideAlong`).
+    deferred: bool = False
 
 
 class Engine:
@@ -177,8 +180,17 @@ class Engine:
 
         A new run cannot have ended, be waiting or have steps; a webhook's run has no member
         who asked for it (nothing to check against an agency link); a deleted workspace's run
-        goes through the load (`_execute_once`), which cancels it."""
+        goes through the load (`_execute_once`), which cancels it.
+
+        Once the run has ended, its steps' outputs are left in `handed.answer`."""
         state = _handed_state(handed)
+        run = await self._run_handed(state, handed)
+        if run.status in ENDED_RUN_STATUSES:
+            rows = sorted(state.done.values(), key=lambda row: row.position)
+            handed.answer.outputs = [(row.step_id, row.output) for row in rows]
+        return run
+
+    async def _run_handed(self, state: _RunState, handed: Handed) -> Run:
         run = state.run
         if handed.claimed:  # inserted running and leased to this engine: nothing to claim
             assert run.lease_owner == self.leases.owner, "a run claimed by another engine"
@@ -260,6 +272,7 @@ class Engine:
 
         The first commit also writes the claim; if that finds the run taken, `_NotClaimed`."""
         claim = state.written.claim
+        state.deferred = False
         if state.held and state.run.lease_owner is None:  # this write gives the lease back
             self.leases.ending(state.run.id)
         write = run_writes.pending(state.written, state.run, state.done, state.events)
@@ -335,6 +348,8 @@ class Engine:
         if step.wait:
             return await self._wait(state, position, step, existing)
         if run.id in self.leases.lost:
+            if state.deferred:  # the last step's outcome, as it would have been written at once
+                await self._commit(state)
             raise _LeaseLost(run.id)
         if run_clock.past(state.deadline):
             raise StepFailed(run_clock.over_time(self.settings.run_max_seconds, step.id))
@@ -349,11 +364,17 @@ class Engine:
                 _event(state, step.id, "step_skipped", f"condition false: {step.when}")
                 # Written with the next commit: the run's end, or before the next action.
                 return True
-        # Before any action starts the run is stored as running, and skips before it recorded.
-        if state.announce or state.events:
-            await self._commit(state)
-        row = existing or self._row(state, step, position)
         assert step.action is not None
+        # Before any action has an effect the run is stored as running, and the earlier steps'
+        # outcomes and skips recorded: now, or with the action's first write (before its effect).
+        # This step's row is not in it: it is written with its outcome.
+        ride_along = None
+        if state.announce or state.events or state.deferred:
+            if self._rides_along(state, step.action):
+                ride_along = _RideAlong(self, state, step.id)
+            else:
+                await self._commit(state)
+        row = existing or self._row(state, step, position)
         try:
             action = self.registry.get(step.action)
             inputs = render_inputs(step.inputs, state.context, markup=action.integration)
@@ -380,6 +401,7 @@ class Engine:
                 "workspace": dict(state.context["workspace"]),
             },
             writer=self.writer,
+            ride_along=ride_along,
         )
 
         async def attempt(number: int) -> Any:
@@ -395,15 +417,15 @@ class Engine:
             _event(state, step.id, "step_resumed", breakdowns.RESUMED)
         started = time.perf_counter()
         self.publish(run, "step.started", step_id=step.id, detail=step.action)
-        try:
-            async with asyncio.timeout_at(state.deadline):
-                output = await with_retries(
-                    attempt,
-                    step.retry,
-                    attempt_timeout=step.timeout_seconds or self.settings.step_timeout_seconds,
-                    scale=self.settings.retry_base_seconds,
-                    on_retry=on_retry,
-                )
+        try:  # each try is time-boxed, at the run's deadline at the latest
+            output = await with_retries(
+                attempt,
+                step.retry,
+                attempt_timeout=step.timeout_seconds or self.settings.step_timeout_seconds,
+                scale=self.settings.retry_base_seconds,
+                on_retry=on_retry,
+                deadline=state.deadline,
+            )
         except Exception as exc:
             row.duration_ms = (time.perf_counter() - started) * 1000
             if isinstance(exc, TimeoutError) and run_clock.past(state.deadline):
@@ -425,9 +447,18 @@ class Engine:
         row.status, row.finished_at = StepStatus.succeeded, utcnow()
         state.context["steps"][step.id] = row.output
         state.announce.append(("step.finished", step.id, step.action))
-        if not last:
-            await self._commit(state)
+        if not last:  # committed before the next action has any effect (see above)
+            state.deferred = True
         return True
+
+    def _rides_along(self, state: _RunState, name: str) -> bool:
+        """Whether the run's pending writes may go with the first write of action `name`."""
+        if self.writer is None or state.written.claim is not None:
+            return False
+        try:
+            return self.registry.get(name).writes_first
+        except UnknownActionError:
+            return False
 
     async def _wait(
         self,
@@ -507,6 +538,45 @@ class Engine:
         _event(state, row.step_id, "step_failed", message)  # committed with the run's
         log.warning("run %s: %s", run.id, message)
         return StepFailed(message)
+
+
+class _RideAlong:
+    """A run's pending writes, handed to an action that `writes_first`: its first write commits
+    them in the same transaction (`integrations.base.ActionContext.write`), before its effect.
+    Whatever it does not take is written with the step's own outcome, as usual."""
+
+    def __init__(self, engine: Engine, state: _RunState, step_id: str) -> None:
+        self.engine, self.state, self.step_id = engine, state, step_id
+        self._saved: tuple[dict[str, Any], dict[str, dict[str, Any]], list[Any]] | None = None
+        self._done = False
+
+    def take(self) -> run_writes.Write | None:
+        state = self.state
+        if self._done or self._saved is not None or not (state.deferred or state.events
+                                                         or state.announce):  # fmt: skip
+            return None
+        written = state.written
+        self._saved = (written.run, dict(written.steps), list(state.events))
+        earlier = {key: row for key, row in state.done.items() if key != self.step_id}
+        write = run_writes.pending(written, state.run, earlier, state.events)
+        state.events = []
+        return write
+
+    def committed(self) -> None:
+        state, self._saved, self._done = self.state, None, True
+        state.deferred = False
+        announce, state.announce = state.announce, []
+        for kind, step_id, detail in announce:
+            self.engine.publish(state.run, kind, step_id=step_id, detail=detail)
+
+    def failed(self) -> None:
+        if self._saved is None:
+            return
+        run, steps, events = self._saved
+        self._saved = None
+        written = self.state.written
+        written.run, written.steps = run, steps
+        self.state.events = events + self.state.events
 
 
 def _handed_state(handed: Handed) -> _RunState:

@@ -9,7 +9,7 @@ worker have no hand-over: the engine loads them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,6 +37,15 @@ class Lease:
         )
 
 
+@dataclass
+class Answer:
+    """What the engine leaves of a handed run once it has ended: each step's output (None for a
+    step that left none), in step order — what a "when done" webhook answers with, without
+    reading the steps back. None until the run ends here (then the answer is read instead)."""
+
+    outputs: list[tuple[str, dict[str, Any] | None]] | None = None
+
+
 @dataclass(frozen=True)
 class Handed:
     """A new run's stored columns and what its execution reads besides the run."""
@@ -48,6 +57,7 @@ class Handed:
     workspace: dict[str, Any]  # {"id", "name", "slug"}
     workspace_deleted: bool
     claimed: bool  # inserted claimed by this process's engine (see `Lease`)
+    answer: Answer = field(default_factory=Answer, compare=False)  # set by the engine
 
     @property
     def run_id(self) -> str:

@@ -12,8 +12,10 @@ from tenacity import (
     RetryCallState,
     retry_if_exception_type,
     stop_after_attempt,
+    stop_any,
     wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
 
 from integrations.base import RetryableError
 from workflows.spec import RetryPolicy
@@ -44,13 +46,27 @@ async def with_retries(
     attempt_timeout: float,
     scale: float = 1.0,
     on_retry: Callable[[int, BaseException, float], Awaitable[None]] | None = None,
+    deadline: float | None = None,
 ) -> T:
-    """Call `attempt(n)` until it succeeds, retrying transient errors; each try is time-boxed."""
-    waiter = _WaitHonouringRetryAfter(
+    """Call `attempt(n)` until it succeeds, retrying transient errors; each try is time-boxed.
+
+    `deadline` (the event loop's time): no try runs past it (its time box ends there at the
+    latest: `TimeoutError`), no pause between tries lasts past it, and none starts after it —
+    one timeout per try covers both limits."""
+    backoff = _WaitHonouringRetryAfter(
         initial=max(policy.backoff_seconds * scale, 0.001),
         maximum=max(policy.max_backoff_seconds * scale, 0.001),
         retry_after_cap=policy.max_backoff_seconds,
     )
+    loop = asyncio.get_running_loop()
+
+    def waiter(state: RetryCallState) -> float:
+        delay = backoff(state)
+        return delay if deadline is None else max(0.0, min(delay, deadline - loop.time()))
+
+    class _PastDeadline(stop_base):
+        def __call__(self, retry_state: RetryCallState) -> bool:
+            return deadline is not None and loop.time() >= deadline
 
     async def before_sleep(state: RetryCallState) -> None:
         if on_retry and state.outcome and state.next_action:
@@ -59,7 +75,7 @@ async def with_retries(
             await on_retry(state.attempt_number, error, state.next_action.sleep)
 
     retrying = AsyncRetrying(
-        stop=stop_after_attempt(policy.max_attempts),
+        stop=stop_any(stop_after_attempt(policy.max_attempts), _PastDeadline()),
         wait=waiter,
         retry=retry_if_exception_type(TRANSIENT),
         before_sleep=before_sleep,
@@ -67,6 +83,9 @@ async def with_retries(
     )
     async for state in retrying:
         with state:
-            async with asyncio.timeout(attempt_timeout):
+            if deadline is not None and loop.time() >= deadline:  # paused up to the deadline
+                raise TimeoutError
+            ends = loop.time() + attempt_timeout
+            async with asyncio.timeout_at(ends if deadline is None else min(ends, deadline)):
                 return await attempt(state.retry_state.attempt_number)
     raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover

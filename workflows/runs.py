@@ -156,9 +156,16 @@ async def answer_of(tenant: Tenant, run_id: str, step_id: str | None) -> dict[st
     """The output a "when done" webhook answers with: `step_id`'s, else the last step's that
     left one (a skipped step leaves none); None when no such step left an output."""
     steps = await run_steps(tenant, run_id)
+    return answer_from([(s.step_id, s.output) for s in steps], step_id)
+
+
+def answer_from(
+    outputs: list[tuple[str, dict[str, Any] | None]], step_id: str | None
+) -> dict[str, Any] | None:
+    """`answer_of` from the steps' (id, output) in step order, as the engine left them."""
     if step_id is not None:
-        return next((s.output for s in steps if s.step_id == step_id), None)
-    return next((s.output for s in reversed(steps) if s.output is not None), None)
+        return next((output for sid, output in outputs if sid == step_id), None)
+    return next((output for _, output in reversed(outputs) if output is not None), None)
 
 
 async def get_run(tenant: Tenant, run_id: str) -> Run:

@@ -19,7 +19,7 @@ from storage.compare import same_secret
 from storage.models import ENDED_RUN_STATUSES, Run
 from storage.scope import Tenant
 from workflows.errors import TooLarge
-from workflows.runs import answer_of
+from workflows.runs import answer_from, answer_of
 from workflows.triggers.webhook import Delivery, DeliverySkipped, hub_rows, receive
 
 router = APIRouter(tags=["webhooks"], responses=errors(400, 401, 404, 409, 410, 413, 422, 429))
@@ -91,11 +91,12 @@ async def hook(
         ended = await _ended(delivery, task)
         if ended is not None:
             response.status_code = status.HTTP_200_OK
-            output = await answer_of(
-                Tenant(session, ended.workspace_id),
-                ended.id,
-                delivery.trigger.webhook_response_step,
-            )
+            step = delivery.trigger.webhook_response_step
+            left = None if delivery.handed is None else delivery.handed.answer.outputs
+            if left is not None:  # executed here: the outputs as the engine left them
+                output = answer_from(left, step)
+            else:
+                output = await answer_of(Tenant(session, ended.workspace_id), ended.id, step)
             answered = HookAnswered(
                 run_id=ended.id,
                 duplicate=duplicate,

@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import SQLModel
@@ -119,3 +119,36 @@ async def test_a_closed_writer_writes_what_was_queued_and_refuses_more(
     assert await count_keys(engine, ["last"]) == 1
     with pytest.raises(RuntimeError):
         await writer.write(work)
+
+
+async def test_the_writer_keeps_its_connection_while_writes_come_and_gives_it_back(
+    engine: AsyncEngine,
+) -> None:
+    await seed(engine)
+    writer = GroupWriter(engine, keep_seconds=0.3)
+    pool = engine.sync_engine.pool
+    moves: list[str] = []
+    event.listen(pool, "checkout", lambda *_: moves.append("out"))
+    event.listen(pool, "checkin", lambda *_: moves.append("in"))
+
+    async def one(key: str) -> None:
+        values = outbox_row(key)
+
+        async def work(connection: AsyncConnection) -> None:
+            await connection.execute(insert(OutboxMessage), [values])
+
+        await writer.write(work)
+
+    for n in range(5):  # one after another: five transactions on one connection
+        await one(f"keep-{n}")
+    assert writer.transactions == 5 and moves == ["out"]
+    await asyncio.sleep(0.6)  # idle past `keep_seconds`: given back
+    assert moves == ["out", "in"]
+    await one("dup")
+    with pytest.raises(IntegrityError):  # a failed transaction gives its connection back
+        await one("dup")
+    assert moves == ["out", "in", "out", "in"]
+    await one("keep-5")
+    await writer.close()
+    assert moves == ["out", "in", "out", "in", "out", "in"]
+    assert await count_keys(engine, [f"keep-{n}" for n in range(6)] + ["dup"]) == 7

@@ -8,6 +8,7 @@ and claim; a run inserted claimed by a process that stopped is taken over by rec
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +22,17 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.config import Settings
-from storage.models import CrmContact, Role, Run, RunEvent, RunStatus, Workflow
+from storage.models import (
+    CrmContact,
+    OutboxMessage,
+    Role,
+    Run,
+    RunEvent,
+    RunStatus,
+    StepRun,
+    StepStatus,
+    Workflow,
+)
 from storage.scope import Tenant
 from tests.bot.api.test_webhooks import lead_workflow, post_hook
 from tests.bot.conftest import Live
@@ -73,6 +84,8 @@ async def test_a_webhook_run_is_executed_without_its_load_or_a_claim(
         assert answer.status_code == 202, answer.text
         await live.runtime.drain()
     assert loads(seen) == [] and claims(seen) == [], seen
+    # each step row is inserted once, with its outcome (never inserted running, then updated)
+    assert [s for s in seen if s.startswith("update step_run")] == [], seen
     run = await live.wait_for_run(answer.json()["run_id"])
     assert run["status"] == "succeeded", run
     async with live.runtime.sessions() as session:
@@ -137,3 +150,28 @@ async def test_the_front_door_reads_the_workflow_and_its_workspace_once(
     both = [s for s in reads if "from workflow join workspace" in s]
     alone = [s for s in reads if s not in both and ("from workspace" in s or "from workflow " in s)]
     assert len(both) == 1 and alone == [], "\n".join(r[:60] + " ... " + r[-90:] for r in reads)
+
+
+async def test_a_steps_outcome_is_committed_with_the_next_steps_ledger_row_before_the_send(
+    live: Live,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    wf = await lead_workflow(live)
+    lead = json.dumps({"email": "hal@example.com", "name": "Hal"}).encode()
+    fake_slack.hold_posts()
+    try:
+        answer = await post_hook(live, wf["webhook_url"], lead)
+        run_id = answer.json()["run_id"]
+        assert await asyncio.to_thread(fake_slack.post_held.wait, 10)
+        # While Slack holds the post, another session sees the earlier steps' outcomes (written
+        # in the ledger row's transaction, not one of their own) and the row "sending".
+        async with live.runtime.sessions() as session:
+            steps = (await session.exec(select(StepRun).where(StepRun.run_id == run_id))).all()
+            ledger = (await session.exec(select(OutboxMessage))).all()
+    finally:
+        fake_slack.release_posts()
+    await live.runtime.drain()
+    by_action = {s.action: s.status for s in steps}  # the Slack step's row comes with its outcome
+    assert by_action == {"crm.upsert_contact": StepStatus.succeeded}, steps
+    assert [(m.idempotency_key, m.status) for m in ledger] == [(f"{run_id}:notify", "sending")]
+    assert (await live.wait_for_run(run_id))["status"] == "succeeded"

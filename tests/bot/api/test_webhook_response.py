@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from storage.models import Role
+from tests.bot.api.test_webhook_handover import statements
 from tests.bot.conftest import Live
 from tests.fakes.http_server import LoopbackServer, serve_app
 
@@ -107,6 +108,23 @@ async def test_when_done_answers_with_the_last_step_output(
     assert repeat.json()["run_id"] == again.json()["run_id"]
     assert repeat.json()["output"] == again.json()["output"]
     assert len(fake.bodies) == 2  # the repeated key ran nothing
+
+
+async def test_when_done_answers_from_the_engine_without_reading_the_steps_back(
+    live: Live, partner: tuple[Partner, LoopbackServer]
+) -> None:
+    _, server = partner
+    path = await hook_of(live, scoring_spec(f"{server.url}/score", webhook_response="when_done"))
+    with statements(live.runtime.db) as seen:
+        answer = await deliver(live, path, {"email": "dana@example.com", "hot": False})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["output"]["json"] == {"score": 16, "tier": "gold"}
+    assert [s for s in seen if s.startswith("select") and "from step_run" in s] == [], seen
+    # the same answer as the one read back (a repeated key's)
+    first = await deliver(live, path, {"email": "dana@example.com"}, **{"Idempotency-Key": "a"})
+    again = await deliver(live, path, {"email": "dana@example.com"}, **{"Idempotency-Key": "a"})
+    assert again.json()["duplicate"] is True
+    assert again.json()["output"] == first.json()["output"] == answer.json()["output"]
 
 
 async def test_when_done_can_answer_with_a_chosen_step(
