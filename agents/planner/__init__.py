@@ -58,8 +58,8 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         if source:
             trigger.spec["source"] = source
     unclear = vague.is_vague(text)
-    if unclear and trigger.kind != "schedule":  # nothing to start it on yet: ask first
-        trigger = TriggerReading("manual", {"type": "manual"}, "vague")
+    if unclear and trigger.kind != "schedule" and trigger.rule in ("default", "model"):
+        trigger = TriggerReading("manual", {"type": "manual"}, "vague")  # nothing names a start
     timezone = find_timezone(text)
     if trigger.kind == "schedule":
         trigger.spec["timezone"] = timezone or "UTC"

@@ -116,3 +116,10 @@ def test_a_request_that_leaves_what_to_build_open_is_asked_about(
 )
 def test_a_report_or_summary_that_says_what_it_holds_is_drafted(request_text: str) -> None:
     assert draft(request_text).status == "draft"
+
+
+def test_a_vague_request_keeps_the_start_it_names() -> None:
+    """'do something smart with my inbox' is asked about, and mail arriving stays its start."""
+    result = draft("do something smart with my inbox")
+    assert result.status == "clarify"
+    assert result.workflow is not None and result.workflow["trigger"]["type"] == "email"
