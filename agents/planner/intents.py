@@ -208,6 +208,20 @@ _UPTIME = (
     r"\b(?:stops?\s+(?:loading|responding|working)|goes\s+offline|is\s+offline|unreachable|"
     r"(?:is\s+|goes\s+)?unavailable|times?\s+out)\b"
 )
+# An outage told ahead ("when the service will be unavailable", "this saturday's maintenance")
+# is news to send people, not a site to check.
+ANNOUNCED_OUTAGE = (
+    r"\bwill\s+be\s+(?:unavailable|down|offline)\b|\b(?:planned|scheduled)\s+(?:downtime|outages?|"
+    r"maintenance)\b|\b(?:this|next|upcoming|tonight'?s|(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s|"
+    r"weekend'?s)\s+(?:\w+\s+)?maintenance\b"
+)
+
+
+def announces_outage(text: str) -> bool:
+    """Whether the request tells people about an outage ahead rather than watching for one."""
+    return has(text, ANNOUNCED_OUTAGE)
+
+
 # Watching a page or someone else's shop for changes: no push exists, so it is polled.
 _WATCH_PAGE = (
     r"\b(?:watch|monitor|keep\s+an\s+eye\s+on|keep\s+tabs\s+on|track)\s+(?:this\s+|that\s+|the\s+|"
@@ -291,7 +305,7 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
         return relative
     if has(text, _TABLE_EDIT):
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "table_edit")
-    if has(text, _UPTIME):
+    if has(text, _UPTIME) and not announces_outage(text):
         return TriggerReading("interval", {"type": "interval", "seconds": 300}, "uptime")
     if has(text, _SHEET_CHANGE):
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "sheet")

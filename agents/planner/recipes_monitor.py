@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.planner.intents import TriggerReading
+from agents.planner.intents import TriggerReading, announces_outage
 from agents.planner.slots import Slots
 from agents.planner.text import has
 
@@ -42,6 +42,8 @@ def uptime_monitor(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -
     down = has(t, _DOWN) or (address is not None and has(t, _FAILS))
     if not (down and (has(t, _SITE) or address)) or trigger.kind not in kinds:
         return False
+    if announces_outage(t) and trigger.kind != "interval":
+        return False  # "email everyone when the service will be unavailable": news, not a check
     if trigger.kind == "webhook" and has(t, r"\bwebhook|\bforms?\b|\border|\bsubmi"):
         return False  # an app tells us it is down: that event starts it
     url = _url(t)

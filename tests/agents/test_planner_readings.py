@@ -313,3 +313,15 @@ def test_a_survey_after_a_wait_asks_how_it_went_not_day_3() -> None:
     assert len(emails) == 1
     assert emails[0]["inputs"]["subject"] == "How did we do?"
     assert "tell us how it went" in emails[0]["inputs"]["text"]
+
+
+def test_an_outage_told_ahead_is_news_and_a_site_going_down_is_checked() -> None:
+    told = draft(
+        "email all our users that the service will be unavailable for saturday's maintenance"
+    )
+    assert told.workflow is not None
+    assert told.workflow["trigger"]["type"] != "interval"
+    assert [s["action"] for s in told.workflow["steps"]] == ["email.send_bulk"]
+    assert _trigger("alert #ops when the website goes down, even during maintenance")["type"] == (
+        "interval"
+    )
