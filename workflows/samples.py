@@ -117,6 +117,8 @@ def message_of(
         return SampleMessage("email", "each customer with an overdue invoice", text, subject)
     if action == "http.request" and str(inputs.get("method", "GET")).upper() not in ("GET", "HEAD"):
         body = inputs.get("json_body", inputs.get("json", inputs.get("body")))
+        if body is None:
+            return None  # a DELETE with nothing in it sends no message to show
         text = json.dumps(body, indent=1, default=str) if not isinstance(body, str) else body
         return SampleMessage("http", host_words(raw.get("url")), _text(text))
     return None

@@ -158,6 +158,12 @@ def _deleting(text: str) -> str | None:
         r"(?:the\s+|our\s+|my\s+)?(?:old\s+|inactive\s+|stale\s+)?"
         r"(contacts?|leads?|rows?|records?|subscribers?|customers?|deals?|files?)\b",
         text,
+    ) or re.search(  # "every night purge the audit logs older than 2 years"
+        r"\b(delete|remove|purge|erase)\s+(?:all\s+|every\s+)?(?:the\s+|our\s+|my\s+)?"
+        r"(?:old\s+|inactive\s+|stale\s+)?((?:[a-z]+\s+)?(?:logs?|messages?|accounts?|records?|"
+        r"files?|backups?|orgs?|entries|tickets?|posts?|comments?))\b(?=[^.]{0,20}\b(?:older|over|"
+        r"more\s+than|never|inactive|that|who|which|from|in)\b)",
+        text,
     )
     if not found:
         return None

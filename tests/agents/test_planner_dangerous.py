@@ -213,3 +213,10 @@ def test_mail_to_all_registered_users_is_a_bulk_send_named_for_its_news() -> Non
     assert result.workflow is not None
     assert result.workflow["name"] == "New opening hours announcement"
     assert [s["action"] for s in result.workflow["steps"]] == ["email.send_bulk"]
+
+
+def test_a_drafted_delete_is_named_for_what_it_deletes_and_shows_no_empty_message() -> None:
+    result = draft("every night purge the audit logs older than 2 years")
+    assert result.workflow is not None
+    assert result.workflow["name"] == "Purge audit logs"
+    assert result.workflow["steps"][0]["inputs"]["method"] == "DELETE"

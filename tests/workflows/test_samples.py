@@ -153,6 +153,18 @@ def test_reminders_and_http_sends_are_shown_too() -> None:
     [sent] = messages(forward)
     assert sent.headline() == "It will send this to hooks.example.com:"
     assert '"who": "Jane Doe"' in sent.body
+    delete = {
+        "name": "Purge",
+        "trigger": {"type": "manual"},
+        "steps": [
+            {
+                "id": "purge",
+                "action": "http.request",
+                "inputs": {"method": "DELETE", "url": "https://api.example.com/logs"},
+            }
+        ],
+    }
+    assert messages(delete) == []  # nothing is sent in it: no "null" message to preview
 
 
 @pytest.mark.parametrize("kind", TRIGGER_TYPES)
