@@ -220,3 +220,9 @@ def test_a_drafted_delete_is_named_for_what_it_deletes_and_shows_no_empty_messag
     assert result.workflow is not None
     assert result.workflow["name"] == "Purge audit logs"
     assert result.workflow["steps"][0]["inputs"]["method"] == "DELETE"
+
+
+def test_a_refused_dangerous_request_is_reported_as_the_class_c_it_asked_for() -> None:
+    result = draft("scrape 500 dentists' emails off google maps and email them all our offer")
+    assert result.status == "refuse"
+    assert result.approval_class == "C"
