@@ -129,6 +129,17 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
             {"to": refs, "subject": "Update from Levqor", "text": body},
             when=_bare(when),
         )
+    if trigger.kind in ("schedule", "manual", "interval") and steps.first("email.send"):
+        # A run started by the clock or by hand brings no person: "{{ trigger.email }}" is
+        # nobody. When the request also names who gets it ("each person on the team"), only
+        # that email stays.
+        nobody = [
+            s
+            for s in steps.items
+            if s.get("action") == "email.send" and s["inputs"].get("to") == "{{ trigger.email }}"
+        ]
+        if nobody and len(nobody) < sum(s.get("action") == "email.send" for s in steps.items):
+            steps.items[:] = [s for s in steps.items if s not in nobody]
 
 
 def _external(steps: StepList, t: str, trigger: TriggerReading, slots: Slots, body: str) -> None:

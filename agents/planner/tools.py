@@ -103,11 +103,10 @@ def external_writes(text: str) -> list[str]:
         name = re.escape(tool).replace(r"\ ", r"\s+")
         written = _WRITE_VERB + r"[^.]{0,40}?\b(?:to|into|in|on)\s+" + _OWNER
         into = r"\binto\s+" + _OWNER + r"(?:[\w'.-]+\s+){0,2}?" + name + r"\b"  # "into my Notion"
-        if (
-            has(text, written + r"(?:[\w'.-]+\s+){0,2}?" + name + r"\b")
-            or has(text, _SYNC)
-            or has(text, into)
-        ):
+        write = re.search(written + r"(?:[\w'.-]+\s+){0,2}?" + name + r"\b", text)
+        if write and has(write.group(0), r"#|\bslack\b"):
+            write = None  # "post to #proj the cards on our trello board": a read, posted in Slack
+        if write or has(text, _SYNC) or has(text, into):
             targets.append(tool)
     return targets
 

@@ -325,3 +325,19 @@ def test_an_outage_told_ahead_is_news_and_a_site_going_down_is_checked() -> None
     assert _trigger("alert #ops when the website goes down, even during maintenance")["type"] == (
         "interval"
     )
+
+
+def test_cards_posted_from_a_tool_are_read_from_it_not_written_to_it() -> None:
+    result = draft(
+        "weekdays at 9:30am post to #proj the cards sitting in 'Doing' on our trello board"
+    )
+    assert result.workflow is not None and result.approval_class == "A"
+    steps = [(s["action"], s["inputs"].get("method")) for s in result.workflow["steps"]]
+    assert steps == [("http.request", "GET"), ("slack.post_message", None)]
+
+
+def test_a_scheduled_email_to_the_team_is_not_also_sent_to_nobody() -> None:
+    result = draft("every day at 8am email each person on the team their overdue clickup tasks")
+    assert result.workflow is not None
+    to = [s["inputs"]["to"] for s in result.workflow["steps"] if s["action"] == "email.send"]
+    assert to == [["member:team"]]
