@@ -207,6 +207,8 @@ def _http(v: StepView) -> str:
     name = v.step.get("name")
     if isinstance(name, str) and name and "api.example.com" in str(v.inputs.get("url") or ""):
         return f"{name} (its web address is still to be filled in)"  # a drafted stand-in
+    if isinstance(name, str) and name and method not in ("GET", "HEAD"):
+        return f"{name} (through {host})"  # "Set the new subscription prices in Stripe"
     if method in ("GET", "HEAD"):
         return f"Check {host}" if v.step.get("continue_on_error") else f"Fetch data from {host}"
     if method == "DELETE":

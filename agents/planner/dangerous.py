@@ -138,6 +138,11 @@ _ACCESS = (
     r"(?:off|discount)\b|\bapply\s+(?:an?\s+)?(?:\d+\s?%\s+)?(?:discount|coupon)\b|"
     r"\bdowngrad\w*\s+(?:them|him|her|their|the|all|every|each|customers?|accounts?|users?)\b|\bchange\s+(?:their|his|her|the|a)\s+(?:customer'?s?\s+)?(?:plan|price|pricing)\b"
 )
+# Changing what subscribers pay in Stripe ("raise all our subscription prices by 5% in stripe").
+_PRICE_CHANGE = (
+    r"\b(?:raise|increase|lower|cut|change|update|adjust)\s+(?:all\s+|every\s+)?(?:of\s+)?"
+    r"(?:our\s+|the\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:prices?|pricing|fees?|rates?)\b"
+)
 # Deceiving people about who speaks: fake reviews, posing as customers, astroturfing.
 _DECEIVE = (
     r"\b(?:fake|made[- ]up|fabricated|invented)\s+(?:\w+\s+)?(?:reviews?|testimonials?|accounts?|"
@@ -246,7 +251,21 @@ def unchecked(text: str, approval_class: str) -> str | None:
 
 
 def add_dangerous_steps(steps: StepList, t: str, trigger: TriggerReading) -> None:
-    """The delete, refund and payment steps the request asks for, if no step does them yet."""
+    """The delete, refund, payment and price steps the request asks for, if none does them yet."""
+    if has(t, _PRICE_CHANGE) and has(t, r"\bstripe\b|\bsubscri\w*") and not _has_money_step(steps):
+        percent = re.search(r"\b(\d{1,3}(?:\.\d+)?)\s?%", t)
+        body: dict[str, object] = {
+            "product": "{{ item.product }}",
+            "currency": "{{ item.currency }}",
+        }
+        body["unit_amount"] = (
+            f"{{{{ (item.unit_amount * (1 + {percent.group(1)} / 100)) | round | int }}}}"
+            if percent
+            else "{{ item.new_amount }}"
+        )
+        prices = {"method": "POST", "url": "https://api.stripe.com/v1/prices", "json": body}
+        steps.add("new_price", "http.request", prices)
+        steps.items[-1]["name"] = "Set the new subscription prices in Stripe"
     if has(t, _DELETE):
         _add_delete(steps, t)
     if has(t, _REFUND) and not _only_refund_event(t, trigger):
@@ -311,7 +330,8 @@ def _add_delete(steps: StepList, t: str) -> None:
 _KEPT_THINGS = (
     r"\b(messages?|posts?|comments?|accounts?|users?|members?|files?|backups?|folders?|cards?|"
     r"tasks?|duplicates?|entries|records?|logs?|orgs?|organi[sz]ations?|events?|tickets?|issues?|"
-    r"orders?|products?|documents?|videos?|photos?|images?|emails?|data)\b"
+    r"orders?|products?|documents?|videos?|photos?|images?|emails?|data|databases?|db|tables?|"
+    r"buckets?|caches?)\b"
 )
 
 
@@ -324,7 +344,8 @@ def _delete_elsewhere(steps: StepList, clause: str) -> None:
         return
     noun = thing.group(1)
     age = re.search(r"\b(?:older\s+than|more\s+than)\s+(?:an?\s+|\d{1,4}\s+)\w+", clause)
-    where = "in Slack" if has(clause, r"\bslack\b") else "in the system that keeps them"
+    them = "them" if noun.endswith("s") or noun == "data" else "it"
+    where = "in Slack" if has(clause, r"\bslack\b") else f"in the system that keeps {them}"
     step_id = "delete_" + re.sub(r"\W+", "_", noun)
     url = f"https://api.example.com/{noun}"
     steps.add(step_id, "http.request", {"method": "DELETE", "url": url})

@@ -226,3 +226,20 @@ def test_a_refused_dangerous_request_is_reported_as_the_class_c_it_asked_for() -
     result = draft("scrape 500 dentists' emails off google maps and email them all our offer")
     assert result.status == "refuse"
     assert result.approval_class == "C"
+
+
+def test_raising_subscription_prices_in_stripe_is_drafted_class_c_with_the_new_price() -> None:
+    result = draft("every january 1st raise all our subscription prices by 5% in stripe")
+    assert result.status == "draft", result
+    assert result.approval_class == "C"
+    assert result.workflow is not None
+    [price] = [s for s in result.workflow["steps"] if s.get("id") == "new_price"]
+    assert price["inputs"]["url"] == "https://api.stripe.com/v1/prices"
+    assert "1 + 5 / 100" in price["inputs"]["json"]["unit_amount"]
+    assert "set the new subscription prices in Stripe" in (result.summary or "")
+
+
+def test_wiping_a_database_is_drafted_class_c_not_refused() -> None:
+    result = draft("every night wipe the staging database")
+    assert result.status == "draft" and result.approval_class == "C"
+    assert "delete the database in the system that keeps it" in (result.summary or "")
