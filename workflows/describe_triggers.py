@@ -60,6 +60,10 @@ def trigger_words(trigger: Any) -> str:
         form = trigger.get("form")
         if isinstance(form, Mapping) and form.get("title"):
             return f"when someone fills in the “{form['title']}” form"
+        event = trigger.get("event")
+        if isinstance(event, str) and event.strip():
+            sender = trigger.get("source") or "your website or another app"
+            return f"when {event.strip()} (sent in by {sender})"
         if trigger.get("source"):
             return f"when {trigger['source']} sends in new details"
         return "when your website or another app sends in new details"

@@ -186,6 +186,7 @@ class WebhookTrigger(_Strict):
 
     type: Literal["webhook"] = "webhook"
     source: str | None = Field(default=None, max_length=60)  # the app that sends it, in words
+    event: str | None = Field(default=None, max_length=100)  # what happens, in the asker's words
     signature_header: str | None = None
     form: FormSpec | None = None
     webhook_response: Literal["accept", "when_done"] = "accept"
@@ -198,6 +199,7 @@ class WebhookTrigger(_Strict):
         data: dict[str, Any] = handler(self)
         for name, default in (
             ("source", None),
+            ("event", None),
             ("webhook_response", "accept"),
             ("webhook_timeout_seconds", 30.0),
             ("webhook_response_step", None),

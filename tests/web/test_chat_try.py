@@ -122,7 +122,9 @@ async def test_try_needs_csrf_and_a_draft_of_this_workspace(
 ) -> None:
     chat = await open_chat(web)
     card = card_of(await chat.say(REQUEST))
-    assert card["summary"].startswith("When your website or another app sends in new details")
+    assert card["summary"].startswith(
+        "When someone fills in our website contact form (sent in by your website or another app)"
+    )
     assert card["next_runs"] == [] and len(card["step_cards"]) == 3
     assert card["step_cards"][2]["sample"]["headline"] == "It will post in #sales:"
     body = {"approval_id": card["approval_id"]}
