@@ -19,7 +19,13 @@ from agents.planner.guard import (
     placeholder_steps,
     refusal,
 )
-from agents.planner.intents import TriggerReading, detect_trigger, event_clause, mask_inbound
+from agents.planner.intents import (
+    TriggerReading,
+    detect_trigger,
+    event_clause,
+    event_words,
+    mask_inbound,
+)
 from agents.planner.learned import choose_trigger, prediction_for
 from agents.planner.notify import without_conditions
 from agents.planner.recipes import apply_recipes
@@ -57,11 +63,9 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         source = event_source(event_clause(slots.text) or re.split(r"[,.;:>→]", slots.text)[0])
         if source:
             trigger.spec["source"] = source
-        happens = event_words(event_clause(text))
-        if happens:  # as the person wrote it ("a deal is won in Pipedrive")
-            pattern = r"\s+".join(re.escape(w) for w in happens.split())
-            written = re.search(pattern, request, re.IGNORECASE)
-            trigger.spec["event"] = written.group(0) if written else happens
+        happens = event_words(text, request)
+        if happens:
+            trigger.spec["event"] = happens
     unclear = vague.is_vague(text)
     if unclear and trigger.kind != "schedule" and trigger.rule in ("default", "model"):
         trigger = TriggerReading("manual", {"type": "manual"}, "vague")  # nothing names a start
@@ -127,23 +131,6 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     return DraftResult(
         status="draft", approval_class=approval, timezone=timezone, workflow=workflow
     )
-
-
-_EVENT_LEAD = re.compile(
-    r"^(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|any\s*time)\s+", re.IGNORECASE
-)
-
-
-def event_words(clause: str) -> str | None:
-    """What happens, from the request's "when …" clause ("someone cancels their class
-    booking"), for the plain words; None when the clause is not clean words."""
-    words = _EVENT_LEAD.sub("", clause.strip())
-    if words == clause.strip() or not re.fullmatch(r"[a-z][a-z0-9' -]*[a-z0-9]", words):
-        return None
-    count = len(words.split())
-    if not 2 <= count <= 12 or re.match(r"^(?:it|this|that|they|there|i|we)\b", words):
-        return None
-    return words
 
 
 def _template_suggestions(text: str) -> list[str]:

@@ -140,7 +140,7 @@ _ACCESS = (
 )
 # Changing what subscribers pay in Stripe ("raise all our subscription prices by 5% in stripe").
 _PRICE_CHANGE = (
-    r"\b(?:raise|increase|lower|cut|change|update|adjust)\s+(?:all\s+|every\s+)?(?:of\s+)?"
+    r"\b(?:raise|increase|lower|cut|reduce|decrease|drop|change|update|adjust)\s+(?:all\s+|every\s+)?(?:of\s+)?"
     r"(?:our\s+|the\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:prices?|pricing|fees?|rates?)\b"
 )
 # Deceiving people about who speaks: fake reviews, posing as customers, astroturfing.
@@ -224,8 +224,8 @@ def _risky_act(text: str) -> str | None:
         return "money"
     if (has(text, _PERSONAL_DATA) and has(text, _OUTSIDE)) or risk_cues.ships_personal_data(text):
         return "data"
-    if has(without_event_clause(text), _ACCESS):  # "when a customer cancels …" is the event
-        return "access"
+    if has(without_event_clause(text), _ACCESS) or changes_subscription_prices(text):
+        return "access"  # ("when a customer cancels …" is the event, not an act)
     if risk_cues.sends_in_bulk(without_event_clause(text)):
         return "bulk"
     return None
@@ -252,20 +252,8 @@ def unchecked(text: str, approval_class: str) -> str | None:
 
 def add_dangerous_steps(steps: StepList, t: str, trigger: TriggerReading) -> None:
     """The delete, refund, payment and price steps the request asks for, if none does them yet."""
-    if has(t, _PRICE_CHANGE) and has(t, r"\bstripe\b|\bsubscri\w*") and not _has_money_step(steps):
-        percent = re.search(r"\b(\d{1,3}(?:\.\d+)?)\s?%", t)
-        body: dict[str, object] = {
-            "product": "{{ item.product }}",
-            "currency": "{{ item.currency }}",
-        }
-        body["unit_amount"] = (
-            f"{{{{ (item.unit_amount * (1 + {percent.group(1)} / 100)) | round | int }}}}"
-            if percent
-            else "{{ item.new_amount }}"
-        )
-        prices = {"method": "POST", "url": "https://api.stripe.com/v1/prices", "json": body}
-        steps.add("new_price", "http.request", prices)
-        steps.items[-1]["name"] = "Set the new subscription prices in Stripe"
+    if changes_subscription_prices(t) and not _has_money_step(steps):
+        _add_price_change(steps, t)
     if has(t, _DELETE):
         _add_delete(steps, t)
     if has(t, _REFUND) and not _only_refund_event(t, trigger):
@@ -348,8 +336,35 @@ def _delete_elsewhere(steps: StepList, clause: str) -> None:
     where = "in Slack" if has(clause, r"\bslack\b") else f"in the system that keeps {them}"
     step_id = "delete_" + re.sub(r"\W+", "_", noun)
     url = f"https://api.example.com/{noun}"
-    steps.add(step_id, "http.request", {"method": "DELETE", "url": url})
-    steps.items[-1]["name"] = f"Delete the {noun}{' ' + age.group(0) if age else ''} {where}"
+    named = f"Delete the {noun}{' ' + age.group(0) if age else ''} {where}"
+    steps.add(step_id, "http.request", {"method": "DELETE", "url": url}, name=named)
+
+
+def changes_subscription_prices(t: str) -> bool:
+    """Whether the request changes what subscribers pay ("raise our subscription prices by 5%
+    in stripe"): a billing change, class C."""
+    return has(t, _PRICE_CHANGE) and has(t, r"\bstripe\b|\bsubscri\w*")
+
+
+def _add_price_change(steps: StepList, t: str) -> None:
+    """New Stripe prices, N % up or down from each current one when a percentage is given."""
+    percent = re.search(r"\b(\d{1,3}(?:\.\d+)?)\s?%", t)
+    amount = "{{ item.new_amount }}"
+    if percent:
+        down = has(t, r"\b(?:lower|cut|reduce|decrease|drop)\w*\b")
+        factor = f"(1 {'-' if down else '+'} {percent.group(1)} / 100)"
+        amount = f"{{{{ (item.unit_amount * {factor}) | round | int }}}}"
+    body = {
+        "product": "{{ item.product }}",
+        "currency": "{{ item.currency }}",
+        "unit_amount": amount,
+    }
+    steps.add(
+        "new_price",
+        "http.request",
+        {"method": "POST", "url": "https://api.stripe.com/v1/prices", "json": body},
+        name="Set the new subscription prices in Stripe",
+    )
 
 
 def _stripe(t: str) -> str | None:

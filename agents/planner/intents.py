@@ -253,10 +253,14 @@ _GENERIC_EVENT = (
     r"(?!(?:day|week|month|year|quarter|morning|evening|night|hour|minute|weekday|weekend|"
     r"business\s+day)\b)[a-z]+"
 )
+# The verbs a request's action starts with: where a "when …" clause ends and the work begins.
+ACTION_VERBS = (
+    r"(?:add|create|send|post|put|save|log|email|ping|notify|tell|update|move|mark|flag|forward|"
+    r"reply|assign|share|drop|dm|alert|let|have|ask|thank|invite|remind)"
+)
 _EVENT_CLAUSE = re.compile(
     r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|any\s*time)\b[^,.;!?>→:]*?"
-    r"(?=[,.;!?>→:]|\s(?:then\s+)?(?:add|create|send|post|put|save|log|email|ping|notify|tell|update|"
-    r"move|mark|flag|forward|reply|assign|share|drop|dm|alert|let|have|ask|thank|invite|remind)\b|$)|"
+    r"(?=[,.;!?>→:]|\s(?:then\s+)?" + ACTION_VERBS + r"\b|$)|"
     r"^\s*(?:new|any|each|every)\b[^,.;!?>→:]*(?=\s*(?:->|→|:|>))"
 )
 _POLL_URLS = (
@@ -521,6 +525,26 @@ def event_clause(text: str) -> str:
     """The request's "when …" clause (what starts it), or "" when it has none."""
     match = _EVENT_CLAUSE.search(text)
     return match.group(0) if match else ""
+
+
+_EVENT_LEAD = re.compile(
+    r"^(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|any\s*time)\s+"
+)
+
+
+def event_words(text: str, request: str) -> str | None:
+    """What happens, from the normalised request's "when …" clause, as the person wrote it in
+    `request` ("a deal is won in Pipedrive"); None when the clause is not plain words."""
+    clause = event_clause(text).strip()
+    words = _EVENT_LEAD.sub("", clause)
+    if words == clause or not re.fullmatch(r"[a-z][a-z0-9' -]*[a-z0-9]", words):
+        return None
+    if not 2 <= len(words.split()) <= 12 or re.match(r"^(?:it|this|that|they|there|i|we)\b", words):
+        return None
+    written = re.search(r"\s+".join(re.escape(w) for w in words.split()), request, re.IGNORECASE)
+    if written is None or written.group(0).isupper():  # "WHEN SOMEONE BOOKS": no shouting
+        return words
+    return written.group(0)
 
 
 def without_event_clause(text: str) -> str:

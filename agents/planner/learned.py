@@ -13,6 +13,7 @@ import re
 
 from agents.learned import ModelFileError, Prediction, predict
 from agents.planner.intents import (
+    ACTION_VERBS,
     TriggerReading,
     email_reading,
     inbound_mailbox,
@@ -85,9 +86,7 @@ _START_CLAUSE = re.compile(
     r"the\s+(?:moment|minute|second)|right\s+(?:after|when)|(?:for|on|with|after)\s+(?:each|every)|"
     r"at\s+the\s+end\s+of\s+(?:each|every))\s+(?!(?:it|one|they|these|those|this|that)\b)"
     r"(?:[^.;!?>→:,\s]|,?\s+(?!(?:then\s+|automatically\s+|also\s+|just\s+|please\s+|pls\s+)?"
-    r"(?:add|create|send|post|put|save|log|email|ping|notify|tell|update|move|mark|flag|forward|"
-    r"reply|assign|share|drop|dm|alert|let|have|ask|thank|invite|remind|refund|make|turn|copy|"
-    r"text|message)\b))*"
+    r"(?:" + ACTION_VERBS + r"|refund|make|turn|copy|text|message)\b))*"
 )
 # A sheet the workflow writes to is where it ends, not something to watch.
 _TO_SHEET = (

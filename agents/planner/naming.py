@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from agents.planner.purpose import purpose_of
-from agents.planner.risk_cues import sends_in_bulk as has_bulk_audience
+from agents.planner.risk_cues import sends_in_bulk
 
 __all__ = ["short_name"]
 
@@ -146,7 +146,7 @@ def short_name(request: str, trigger_kind: str) -> str:
         r"(?:the\s+|our\s+|a\s+|an\s+)?([a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3}?)(?=\s+and\b|[.,;!?]|$)",
         lowered,
     )
-    if about and has_bulk_audience(lowered):
+    if about and sends_in_bulk(lowered):
         return _capital(f"{about.group(1)} announcement")
     return _clause(text)
 

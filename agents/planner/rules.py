@@ -190,10 +190,13 @@ def _kept_elsewhere_reads(steps: StepList, t: str, trigger: TriggerReading) -> N
         return  # "remind #team to submit their timesheets" reads nothing
     path = next((p for pattern, p in _KEPT_ELSEWHERE if has(t, pattern)), None)
     if path is not None:
-        steps.add("fetch_" + path.replace("-", "_"), "http.request",
-                  {"method": "GET", "url": f"{_API_HOST}/{path}"})  # fmt: skip
         words = _KEPT_WORDS.get(path, path.replace("-", " "))
-        steps.items[-1]["name"] = f"Read the {words} from the system that keeps them"
+        steps.add(
+            "fetch_" + path.replace("-", "_"),
+            "http.request",
+            {"method": "GET", "url": f"{_API_HOST}/{path}"},
+            name=f"Read the {words} from the system that keeps them",
+        )
 
 
 def _tool_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:

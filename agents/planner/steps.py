@@ -12,11 +12,19 @@ class StepList:
         self.items: list[dict[str, Any]] = []
 
     def add(
-        self, step_id: str, action: str, inputs: dict[str, Any], when: str | None = None
+        self,
+        step_id: str,
+        action: str,
+        inputs: dict[str, Any],
+        when: str | None = None,
+        *,
+        name: str | None = None,
     ) -> str:
-        """Append an action step and return the id it got."""
+        """Append an action step and return the id it got (`name`: what it does, in words)."""
         unique = self._unique(step_id)
         step: dict[str, Any] = {"id": unique, "action": action, "inputs": inputs}
+        if name:
+            step["name"] = name
         if when:
             step["when"] = when
         self.items.append(step)

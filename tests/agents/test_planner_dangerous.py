@@ -243,3 +243,16 @@ def test_wiping_a_database_is_drafted_class_c_not_refused() -> None:
     result = draft("every night wipe the staging database")
     assert result.status == "draft" and result.approval_class == "C"
     assert "delete the database in the system that keeps it" in (result.summary or "")
+
+
+def test_lowering_subscription_prices_lowers_them() -> None:
+    result = draft("cut all our subscription prices by 10% in stripe from next month")
+    assert result.workflow is not None and result.approval_class == "C"
+    [price] = [s for s in result.workflow["steps"] if s.get("id") == "new_price"]
+    assert "(1 - 10 / 100)" in price["inputs"]["json"]["unit_amount"]
+
+
+def test_changing_subscription_prices_without_anyone_checking_is_refused() -> None:
+    result = draft("raise our subscription prices by 5% in stripe without asking me")
+    assert result.status == "refuse"
+    assert result.reason and "without anyone checking it" in result.reason

@@ -53,3 +53,9 @@ def test_a_plain_webhook_still_serialises_as_before() -> None:
         "type": "webhook",
         "source": "Shopify",
     }
+
+
+def test_a_shouted_event_is_said_in_plain_case() -> None:
+    result = draft("WHEN SOMEONE BOOKS A CALL, EMAIL THEM OUR PREP NOTES")
+    assert result.workflow is not None
+    assert result.workflow["trigger"]["event"] == "someone books a call"
