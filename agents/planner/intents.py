@@ -274,8 +274,9 @@ _POLL_URLS = (
 
 _RECURRING = (
     r"\b(?:every|each)\s+(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|"
-    r"\b(?:every|each)\s+(?:day|week|weekday|month|quarter|morning|evening|night)\b|"
-    r"\b(?:daily|weekly|fortnightly|monthly|quarterly)\b"
+    r"\b(?:every|each)\s+(?:(?:other|second|third|few|couple\s+of|\d+|two|three|four|five|six|"
+    r"twelve)\s+)?(?:day|week|weekday|weekend|month|quarter|year|morning|evening|night)s?\b|"
+    r"\b(?:daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually|nightly)\b"
 )
 
 

@@ -341,3 +341,31 @@ def test_a_scheduled_email_to_the_team_is_not_also_sent_to_nobody() -> None:
     assert result.workflow is not None
     to = [s["inputs"]["to"] for s in result.workflow["steps"] if s["action"] == "email.send"]
     assert to == [["member:team"]]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "cron", "zone"),
+    [
+        ("at 4:30pm send me a list of today's new signups", "30 16 * * *", "UTC"),
+        ("7am paris time, email the crew today's delivery list", "0 7 * * *", "Europe/Paris"),
+    ],
+)
+def test_a_time_of_day_that_opens_the_request_is_every_day(
+    request_text: str, cron: str, zone: str
+) -> None:
+    trigger = _trigger(request_text)
+    assert (trigger["type"], trigger["cron"], trigger["timezone"]) == ("schedule", cron, zone)
+
+
+def test_a_time_on_one_named_day_stays_a_one_off() -> None:
+    assert _trigger("at 3pm tomorrow email me the venue address")["type"] != "schedule"
+
+
+def test_a_weekday_and_time_are_kept_when_a_figure_is_called_daily() -> None:
+    trigger = _trigger("tuesday 7am send me the weekly shop figures with the daily average")
+    assert trigger["cron"] == "0 7 * * 2"
+
+
+def test_a_recurrence_every_few_months_outweighs_a_model_guess_of_by_hand() -> None:
+    trigger = _trigger("every 3 months archive the closed projects in our tracker sheet")
+    assert (trigger["type"], trigger["cron"]) == ("schedule", "0 9 1 */3 *")

@@ -25,6 +25,12 @@ def read_schedule(text: str, *, loose: bool = False) -> Schedule | None:
     if one_day_and_time and (loose or _opens_with_a_day(tokens)):
         reading.days.update(day for day, _ in reading.lone_days)
         reading.days_strong = True
+    lone_clock = reading.phrases and not (reading.recurs() or reading.lone_days or reading.dates)
+    if lone_clock and not _one_off(tokens) and (loose or _opens_with_a_clock(tokens)):
+        # "8am London time, email me today's appointments", "at 5pm send me the summary":
+        # a time of day with nothing else said is every day at that time
+        reading.periods.add("day")
+        reading.anchors.append(reading.phrases[0][0].at)
     dated = [(m, d) for m, d in reading.dates if d is not None]
     if len({m for m, _ in dated}) >= 2 and not reading.recurs():
         # "on jan 1, apr 1, jul 1 and oct 1 at 9": a list of dates in different months recurs
@@ -45,3 +51,17 @@ def _opens_with_a_day(tokens: list[Token]) -> bool:
     return any(t.kind == "day" for t in words[:2]) and any(
         t.kind in ("clock", "num", "ampm") for t in words
     )
+
+
+# Words that make a time of day a single occasion ("at 5pm tomorrow", "tonight at 8").
+_ONE_OFF = frozenset({"today", "tomorrow", "tonight", "now", "once", "this", "next"})
+
+
+def _one_off(tokens: list[Token]) -> bool:
+    return any(t.kind == "word" and t.text in _ONE_OFF for t in tokens)
+
+
+def _opens_with_a_clock(tokens: list[Token]) -> bool:
+    """Whether one of the first three words is a time of day ("8am", "at 5pm", "at 17:30")."""
+    words = [t for t in tokens if t.kind != "punct"][:3]
+    return any(t.kind == "clock" or t.kind == "ampm" for t in words)

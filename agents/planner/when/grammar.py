@@ -36,7 +36,8 @@ _PRICED_NOUNS = frozenset(
     {"limit", "limits", "cap", "caps", "quota", "quotas", "budget", "budgets", "plan", "plans",
      "subscription", "subscriptions", "fee", "fees", "price", "prices", "pricing", "rate", "rates",
      "insurance", "membership", "memberships", "allowance", "spend", "active", "billing", "wage",
-     "salary", "payment", "payments", "charge", "charges", "retainer", "package", "tier"}
+     "salary", "payment", "payments", "charge", "charges", "retainer", "package", "tier",
+     "average", "averages", "avg", "mean", "median", "peak", "peaks", "high", "highs"}
 )  # fmt: skip
 _RATE_LIMIT_BEFORE = frozenset({"than", "most", "max", "maximum", "to", "only"})
 _EVERY_DAYPARTS = frozenset(
