@@ -229,7 +229,15 @@ _WATCH_PAGE = (
     r"shop|listings?|url|prices?|pricing|competitors?|catalog(?:ue)?)\b|"
     # "when we publish a changelog entry / blog post": our own feed
     r"\bwhen(?:ever)?\s+(?:we|i)\s+publish\w*\s+(?:a\s+|an\s+|the\s+|new\s+)*(?:[\w-]+\s+)?"
-    r"(?:posts?|articles?|entr(?:y|ies)|episodes?|changelog|release\s+notes?)\b"
+    r"(?:posts?|articles?|entr(?:y|ies)|episodes?|changelog|release\s+notes?)\b|"
+    # "whenever anything changes on this page": nothing pushes a page's changes
+    r"\b(?:anything|something|what)\s+(?:at\s+all\s+)?changes?\s+(?:on|in)\s+(?:this|that|the|our|a|"
+    r"their|my)\s+(?:[\w-]+\s+){0,2}(?:page|site|website|url)\b|"
+    # Stock levels are values to look at, not events: "drops below its reorder level"
+    r"\b(?:stock|inventory|quantity|qty)\b[^.;]{0,40}\b(?:is\s+low|gets?\s+low|runs?\s+low|"
+    r"(?:drops?|falls?|goes|dips?)\s+(?:below|under)|reach\w*)\b|"
+    r"\b(?:re-?order|stock\s+warning|minimum\s+stock|safety\s+stock)\s+(?:level|point|"
+    r"threshold)s?\b"
 )
 _SYNC = r"\b(?:in\s+sync|syncs?|two[- ]way|both\s+ways|matched\s+up)\b"
 _PERSON = (
@@ -326,7 +334,10 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "watch")
     if has(text, _WEBHOOK):
         return TriggerReading("webhook", {"type": "webhook"}, "webhook")
-    if has(text, _POLL) or (has(text, _SYNC) and tools & {"crm", "sheets", "stripe", "http"}):
+    if has(text, _SYNC) and tools & {"crm", "sheets", "stripe", "http"}:
+        # "keep our contacts in sync with the crm": no time and no event, so looked at often
+        return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "sync")
+    if has(text, _POLL):
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "poll")
     if has(text, _GENERIC_EVENT):
         return TriggerReading("webhook", {"type": "webhook"}, "event")
@@ -353,6 +364,11 @@ def booking_reading(text: str) -> TriggerReading | None:
     return TriggerReading("webhook", {"type": "webhook"}, "booking")
 
 
+# "30 days", "a year", "six months", "12 months": a length of time in days or more.
+_PERIOD_COUNT = (
+    r"(?:\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|a\s+few|"
+    r"a\s+couple\s+of)\s+(?:days?|weeks?|months?|years?)\b"
+)
 # "3 days before their invoice is due", "the evening before their shift", "7 days after due":
 # each record has its own date, so the workflow looks every day for the ones that are that close.
 _RELATIVE_DAYS = (
@@ -364,7 +380,18 @@ _RELATIVE_DAYS = (
     r"deadline|it'?s\s+due|its\s+due|their\s+due|expiry|the\s+due\s+date)\b|"
     # "21 days from expiring", "30 days until it expires", "based on the install date"
     r"\b\d{1,3}\s+(?:days?|weeks?)\s+(?:from|until|till|to)\s+(?:it\s+|they\s+)?expir\w*|"
-    r"\bbased\s+on\s+(?:the|their|its|each)\s+[\w-]+\s+dates?\b"
+    r"\bbased\s+on\s+(?:the|their|its|each)\s+[\w-]+\s+dates?\b|"
+    # Inactivity and age: "who haven't logged in for 5 months", "after a year of inactivity",
+    # "older than 3 years": each record's own last date, looked at every day.
+    r"\b(?:haven'?t|hasn'?t|have\s+not|has\s+not|didn'?t|not)\s+(?:logged|signed|been|ordered|"
+    r"bought|purchased|replied|opened|visited|used|booked|responded)\b[^.;]{0,30}?\b(?:for|in|"
+    r"since|within)\s+(?:over\s+|more\s+than\s+)?" + _PERIOD_COUNT + r"|"
+    r"\b" + _PERIOD_COUNT + r"\s+of\s+inactivity\b|\binactive\s+(?:for|over|more\s+than)\s+|"
+    r"\bolder\s+than\s+" + _PERIOD_COUNT + r"|"
+    # Each person's own day: "on each employee's birthday", "work anniversaries"
+    r"\bon\s+(?:each|every|their|his|her|the|a)\s+(?:[\w']+\s+)?(?:birthday|anniversary)\b|"
+    r"\b(?:work|job|company|service)\s+anniversar(?:y|ies)\b|"
+    r"\bon\s+the\s+(?:day|morning)\s+of\s+(?:the|their|each|an?)\s+(?:[\w-]+\s+)?" + BOOKED
 )
 # An event that starts the count ("5 days after an invoice becomes overdue") or one Stripe
 # times itself (trial_will_end fires before a trial ends): not a daily check.

@@ -45,6 +45,7 @@ RULE_WEIGHT = {
     "slack_post": 0.9,  # "when someone posts … in #expenses"
     "form_event": 0.8,  # "pays the deposit through our typeform", "abandons checkout on shopify"
     "watch": 0.9,  # "watch this competitor's store": nothing pushes, whatever the app
+    "sync": 1.0,  # "keep X in sync with Y" with no time or event named (docs/eval-labels.md)
     "webhook": 0.3,
     "poll": 0.3,
     "event": 0.2,
@@ -86,11 +87,21 @@ _START_CLAUSE = re.compile(
     r"the\s+(?:moment|minute|second)|right\s+(?:after|when)|(?:for|on|with|after)\s+(?:each|every)|"
     r"at\s+the\s+end\s+of\s+(?:each|every))\s+(?!(?:it|one|they|these|those|this|that)\b)"
     r"(?:[^.;!?>→:,\s]|,?\s+(?!(?:then\s+|automatically\s+|also\s+|just\s+|please\s+|pls\s+)?"
-    r"(?:" + ACTION_VERBS + r"|refund|make|turn|copy|text|message)\b))*"
+    r"(?:" + ACTION_VERBS + r"|refund|make|turn|copy|text|message|cancel|delete|remove|archive|"
+    r"charge|generate|pull|push|sync|close|give)\b))*"
 )
 # A sheet the workflow writes to is where it ends, not something to watch.
 _TO_SHEET = (
     r"\b(?:to|into|onto|in)\s+(?:a|an|the|our|my)\s+(?:[\w-]+\s+){0,2}(?:sheet|spreadsheet)s?\b"
+)
+
+
+# Someone joining a mailing list subscribes to no paid plan: "new newsletter subscriber",
+# "subscribes to our mailchimp list".
+_LIST_SUBSCRIBER = (
+    r"\b(?:newsletter|mailing\s+list|email\s+list|list|mailchimp|youtube|channel|podcast|blog)\s+"
+    r"subscri\w*|\bsubscri\w*\s+to\s+(?:our|the|my)\s+(?:[\w-]+\s+){0,2}(?:newsletter|list|"
+    r"mailing\s+list|channel|blog|podcast|updates)\b"
 )
 
 
@@ -128,6 +139,8 @@ def _evident(kind: str, start: str) -> bool:
     """Whether the words saying what starts the workflow mention this trigger's subject."""
     if kind == "poll":
         start = re.sub(_TO_SHEET, " ", start)
+    if kind == "stripe":
+        start = re.sub(_LIST_SUBSCRIBER, " ", start)
     return has(start, _EVIDENCE[kind])
 
 

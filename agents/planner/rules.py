@@ -175,7 +175,7 @@ _READ_ACTIONS = ("sheets.read_rows", "crm.find_contacts", "rss.new_items", "repo
 
 def _kept_elsewhere_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:
     """A GET of the records a scheduled list or reminder is about, when nothing reads them."""
-    if trigger.kind not in ("schedule", "manual"):
+    if trigger.kind not in ("schedule", "manual", "poll"):
         return
     if any(
         s.get("action") in _READ_ACTIONS

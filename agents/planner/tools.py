@@ -125,7 +125,9 @@ _WEB_READ = (
     r"(?:pricing|help|product|landing|status)\s+pages?|prices|listings?|forecast|weather|"
     r"search\s+results|job\s+(?:posts|postings|ads|listings)|jobs|exchange\s+rates?|"
     r"stock\s+prices?)\b|"
-    r"\b(?:the\s+)?(?:weather|forecast)\s+(?:for|in|at)\b|\bweb\s+search\b"
+    r"\b(?:the\s+)?(?:weather|forecast)\s+(?:for|in|at)\b|\bweb\s+search\b|"
+    r"\b(?:anything|something|what)\s+(?:at\s+all\s+)?changes?\s+(?:on|in)\s+(?:this|that|the|our|"
+    r"a|their|my)\s+(?:[\w-]+\s+){0,2}(?:page|site|website|url)\b"
 )
 _WEATHER = r"\bweather\b|\bforecast\b|\bfrost\b|\bheat\s*wave\b"
 

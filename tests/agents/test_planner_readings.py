@@ -369,3 +369,54 @@ def test_a_weekday_and_time_are_kept_when_a_figure_is_called_daily() -> None:
 def test_a_recurrence_every_few_months_outweighs_a_model_guess_of_by_hand() -> None:
     trigger = _trigger("every 3 months archive the closed projects in our tracker sheet")
     assert (trigger["type"], trigger["cron"]) == ("schedule", "0 9 1 */3 *")
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "delete customers who have not ordered in 2 years",
+        "on every member's birthday send them a coupon by email",
+        "purge files in the backup folder older than 60 days",
+        "email a check-in to clients after 3 months of inactivity",
+    ],
+)
+def test_a_records_own_age_or_day_is_looked_for_every_day(request_text: str) -> None:
+    trigger = _trigger(request_text)
+    assert (trigger["type"], trigger["cron"]) == ("schedule", "0 9 * * *")
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "tell #warehouse when the inventory of any sku drops below 10",
+        "email me if anything changes on the pricing page of acme.com",
+    ],
+)
+def test_values_and_pages_without_a_push_are_watched_and_read(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.workflow is not None
+    assert result.workflow["trigger"]["type"] == "poll"
+    reads = [
+        s
+        for s in result.workflow["steps"]
+        if s["action"] == "http.request" and s["inputs"]["method"] == "GET"
+    ]
+    assert reads, result.workflow["steps"]
+
+
+def test_keeping_two_systems_in_sync_with_no_time_is_watched() -> None:
+    assert _trigger("sync our newsletter contacts with the crm")["type"] == "poll"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kind"),
+    [
+        ("when somebody subscribes to our mailchimp list send them a welcome email", "webhook"),
+        ("if a member closes their account on our site, cancel their stripe subscription",
+         "webhook"),
+    ],
+)  # fmt: skip
+def test_a_stripe_word_after_the_start_or_a_list_subscriber_is_no_stripe_event(
+    request_text: str, kind: str
+) -> None:
+    assert _trigger(request_text)["type"] == kind
