@@ -221,9 +221,12 @@ def _capital(name: str) -> str:
 
 def _clause(text: str) -> str:
     """The request's first clause without its lead-in, cut at a word that can end a name."""
+    text = re.sub(r"https?://(?:www\.)?([^/\s]+)\S*", r"\1", text)  # a web address by its site
     lowered = _WHEN_LEAD.sub("", _LEAD_IN.sub("", text.lower(), count=1), count=1)
     body = text[len(text) - len(lowered) :] if lowered else text
-    clause = re.split(r"[,.;:!?()\u2014\u2013→]|\s[->]+\s|\s->|\bthen\b", body, maxsplit=1)[0]
+    clause = re.split(
+        r"[,;:!?()\u2014\u2013→]|\.(?=\s|$)|\s[->]+\s|\s->|\bthen\b", body, maxsplit=1
+    )[0]
     words = [w for w in clause.split(" ") if w][:MAX_WORDS]
     while len(words) > 2 and words[-1].lower().strip("'\"") in _DANGLING:
         words.pop()

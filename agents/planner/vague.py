@@ -29,6 +29,16 @@ _GENERAL_ASK = (
     # "connect shopify and slack", with nothing said about what should happen between them
     r"^\W*(?:can\s+you\s+|please\s+|pls\s+)?(?:connect|hook\s+up|link\s+up|integrate)\s+"
     r"(?:our\s+|my\s+|the\s+)?[\w.]+\s+(?:and|with|to)\s+(?:our\s+|my\s+|the\s+)?[\w.]+\W*$|"
+    # "hubspot to mailchimp": two systems, no verb; which records, which way? ("typeform to
+    # slack" is clear: each response, posted)
+    r"^\W*(?:our\s+|my\s+|the\s+)?[\w.]+\s+(?:to|->|→|and)\s+(?:our\s+|my\s+|the\s+)?"
+    r"(?!(?:slack|email|e-mail|teams|discord|telegram|whatsapp|sms|me|us)\b)[\w.]+\W*$|"
+    # "i hate doing the invoices, can u automate that": automate what, exactly?
+    r"\bautomate\s+(?:that|this|it|them|those|these|everything|stuff|things)\W*$|"
+    # leads to capture with no word of where they come from
+    r"^\W*(?:can\s+you\s+|please\s+)?(?:capture|collect|gather|grab|bring\s+in|get)\s+"
+    r"(?:new\s+|more\s+|our\s+|my\s+)?leads?\s+(?:in(?:to)?|to)\s+(?:our\s+|my\s+|the\s+)?"
+    r"[\w.]+\W*$|"
     # "i need a weekly report", "we want some reporting", "can you do our marketing reports"
     r"^\W*(?:i|we)\s+(?:need|want|would\s+like)\s+(?:a|an|some|better)\s+(?:\w+\s+){0,2}"
     r"(?:reports?|reporting|dashboards?|digests?)\W*$|"
@@ -97,6 +107,13 @@ def undecided(text: str) -> bool:
     if has(text, _NO_ACTION) and not has(text, _CONCRETE_ACTION):
         return True
     words = len(re.findall(r"[a-z']+", text))
+    if (
+        has(text, _REPORT_WORDS)
+        and not has(text, _CONCRETE_START)
+        and not has(text, _CONCRETE_DESTINATION + r"|\b(?:slack|e-?mail\w*|send|post|share|drop)\b")
+        and words <= 12
+    ):
+        return True  # "make me a low stock report": when, and where should it go?
     return (
         has(text, _REPORT_WORDS)
         and not has(text, r"\b(?:the|this|that)\s+(?:\w+\s+)?" + _REPORT_WORDS)  # one they have
@@ -139,6 +156,11 @@ def question(text: str) -> str:
         return (
             "Happy to set up a report. What should it show and who gets it, or which of these "
             "is close?"
+        )
+    if has(text, _REPORT_WORDS) and not has(text, _CONCRETE_START):
+        return (
+            "Happy to set up that report. When should it run and who should get it, or which of "
+            "these is close?"
         )
     about = topic(text)
     if about:

@@ -60,3 +60,10 @@ def test_a_report_draft_covers_what_was_asked_for() -> None:
     assert plain.workflow is not None
     report = next(s for s in plain.workflow["steps"] if s["action"] == "report.build")
     assert "include" not in report["inputs"]
+
+
+def test_a_name_keeps_a_web_address_whole_as_its_site() -> None:
+    result = draft("send me new items from https://news.example.org/feed.xml every day")
+    assert result.workflow is not None
+    assert "news.example.org" in result.workflow["name"]
+    assert "https" not in result.workflow["name"]

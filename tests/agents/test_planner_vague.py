@@ -123,3 +123,23 @@ def test_a_vague_request_keeps_the_start_it_names() -> None:
     result = draft("do something smart with my inbox")
     assert result.status == "clarify"
     assert result.workflow is not None and result.workflow["trigger"]["type"] == "email"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "salesforce to airtable",
+        "collect leads into hubspot",
+        "i'm sick of chasing late payers, can you automate that",
+    ],
+)
+def test_requests_naming_no_records_source_or_action_get_a_question(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "clarify", result.workflow
+    assert result.suggestions
+
+
+def test_a_report_with_no_time_and_no_reader_asks_when_and_for_whom() -> None:
+    result = draft("make me an overdue invoices report")
+    assert result.status == "clarify"
+    assert result.question is not None and "When should it run" in result.question
