@@ -54,7 +54,7 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
         if body == GENERIC_BODY:
             personal = personal or step.get("action") == "email.send_bulk"
             meant = purpose if personal else _for_the_team(purpose)
-            _set_body(inputs, _written(read, meant, trigger, text, name, asked))
+            _set_body(inputs, _written(read, meant, trigger, text, name, asked, personal))
         if step.get("action") in ("email.send", "email.send_bulk") and (
             inputs.get("subject") in GENERIC_SUBJECTS or not inputs.get("subject")
         ):
@@ -113,6 +113,7 @@ def _written(
     text: str,
     name: str,
     asked: str | None,
+    personal: bool = False,
 ) -> str:
     kind = trigger.get("type")
     if read is not None:
@@ -140,7 +141,8 @@ def _written(
             "tell us how it went? Just reply to this email: we read every answer."
             "\n\nBest regards,\n{{ workspace.name }}"
         )
-    if purpose.kind == "follow_up":
+    if purpose.kind == "follow_up" or (personal and kind not in ("schedule", "manual")):
+        # A message to the person an event is about never echoes the event back to them
         return (
             hello + "just following up to see whether there is anything we can help with."
             "\n\nBest regards,\n{{ workspace.name }}"

@@ -41,6 +41,12 @@ _EXFIL = (
     r"export|dump|list|tell)\w*\b"
 )
 _SECRET_USE = r"\b(?:rotate|regenerate|roll)\b"
+# A reminder that a secret is about to expire, or to change it, handles no secret.
+_EXPIRY_REMINDER = (
+    r"\b(?:passwords?|keys?|tokens?|credentials?)\s+(?:expir\w*|will\s+expire|(?:is|are)\s+"
+    r"(?:about\s+to\s+|going\s+to\s+)?expir\w*)|\b(?:change|update|renew|reset)\s+(?:their|your|"
+    r"his|her)\s+(?:own\s+)?passwords?\b"
+)
 # "our stripe, hubspot and sendgrid api keys": the owners listed before the secret noun.
 _NAMED_SECRET = re.compile(
     r"((?:[a-z0-9.]+(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+)){0,6}?)"
@@ -113,6 +119,8 @@ def handles_secrets(text: str) -> bool:
         window = text[max(0, secret.start() - 60) : secret.end() + 60]
         if has(window, r"\bpassword\s+reset|\breset\s+\w+\s+password|forgot\w*\s+password"):
             continue
+        if has(window, _EXPIRY_REMINDER):
+            continue  # "whose password expires next week: tell them to change it" shows nothing
         if has(window, _EXFIL) or has(window, _SECRET_USE):
             return True
     return False

@@ -54,7 +54,10 @@ _EMAIL_IN_CONDITION = (
     r"(?:an?|the|our|any|my|their|your|one|some|each|every|this|that)?\s*(?:of\s+our\s+)?"
     r"(?:marketing\s+|newsletter\s+|campaign\s+)?(e-?mails?|newsletters?)\b|"
     r"\b(?:the|their|an?|our|that|this|whose|his|her)\s+(e-?mails?)\s+(?:bounced|bounces|was\s+opened|"
-    r"is\s+opened|was\s+read|failed|went\s+unopened)\b"
+    r"is\s+opened|was\s+read|failed|went\s+unopened)\b|"
+    # "when someone's email changes": the address on a record, not a message
+    r"\b(?:their|his|her|its|whose|the|a|[\w-]+'s)\s+(e-?mail)(?:\s+address)?\s+(?:changes|changed|"
+    r"is\s+(?:changed|updated|edited)|gets\s+(?:changed|updated))\b"
 )
 
 
@@ -62,8 +65,8 @@ def without_conditions(t: str) -> str:
     """The request with emails named only inside a condition masked ("opened an mailout")."""
 
     def mask(found: re.Match[str]) -> str:
-        word = found.group(1) or found.group(2)
-        start = found.start(1) if found.group(1) else found.start(2)
+        group = next(g for g in range(1, 4) if found.group(g))
+        word, start = found.group(group), found.start(group)
         offset = start - found.start()
         return found.group(0)[:offset] + "mailout" + found.group(0)[offset + len(word) :]
 

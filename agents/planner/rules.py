@@ -159,6 +159,7 @@ _KEPT_ELSEWHERE = (
      r"\bworking\s+remotely\b|\btime\s+off\b", "time-off"),
     (r"\bbirthdays?\b|\banniversar(?:y|ies)\b", "people"),
     (r"\bbackups?\b", "backups"),
+    (r"\b(?:passwords?|accounts?|licen[cs]es?|domains?)\b[^.]{0,20}\bexpir\w*", "accounts"),
     (r"\bstock\s+(?:levels?|warning)|\bre-?order\s+level|\binventory\b", "inventory"),
     (r"\btask\s+changes\b|\bchanged\s+tasks\b|\bopen\s+tasks\b|\boverdue\s+tasks\b", "tasks"),
     (r"\btarget\s+goal\b|\bkpis?\b|\bdashboard\s+figures\b", "metrics"),

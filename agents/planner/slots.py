@@ -9,15 +9,23 @@ from agents.planner.intents import CRM_NAMES, SHEET_NAMES, STRIPE_NAMES, reads_s
 from agents.planner.text import has, strip_quoted
 from agents.planner.tools import EXTERNAL_TOOLS
 
-_CHANNEL = re.compile(r"(?<![\w&])#([a-z0-9][a-z0-9_-]{0,79})")
+# A channel name has a letter in it: "email #1 … email #2" numbers the emails.
+_CHANNEL = re.compile(r"(?<![\w&])#(?=[a-z0-9_-]*[a-z])([a-z0-9][a-z0-9_-]{0,79})")
 _ADDRESS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _QUOTED = re.compile(r"(?:^|[\s(:])['\"]([^'\"]{2,60}?)['\"](?=[\s,.;:!?)]|$)")
 _DAY_LIST = re.compile(r"\bdays?\s+(\d{1,3}(?:\s*(?:,|/|and|&)\s*(?:day\s+)?\d{1,3})*)")
-_AFTER_DAYS = re.compile(
-    r"\b(?:wait|after)\s+(\d{1,3})\s+days?\b|\b(\d{1,3})\s+days?\s+(?:after|later)\b"
+_COUNT = r"\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|thirty"
+# "wait 3 days", "a week after signup", "two days later", "5 days after that"
+_AFTER = re.compile(
+    r"\b(?:wait|after)\s+(?P<wait>" + _COUNT + r")\s+(?P<wait_unit>days?|weeks?)\b|"
+    r"\b(?P<count>" + _COUNT + r")\s+(?P<unit>days?|weeks?)\s+(?P<since>later|after\s+(?:that|"
+    r"it|the\s+(?:first|previous|last|one\s+before)(?:\s+one)?))\b|"
+    r"\b(?P<from>" + _COUNT + r")\s+(?P<from_unit>days?|weeks?)\s+after\b"
 )
-_AFTER_WEEKS = re.compile(r"\b(\d{1,2}|a|one|two|three|four)\s+weeks?\s+(?:after|later)\b")
-_COUNT_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
+_COUNT_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "fourteen": 14, "thirty": 30,
+}  # fmt: skip
 _AMOUNT = re.compile(
     r"\b(?:over|above|more\s+than|greater\s+than|bigger\s+than|exceeds?|at\s+least|>)\s*"
     r"([$£€]?)\s*(\d[\d,]*(?:\.\d+)?)\s*(k|%)?"
@@ -36,6 +44,8 @@ _FIELD_LIST = re.compile(
     + r"(?:\s*(?:,|/|&|\+|\band\b)\s*(?:their\s+|the\s+)?"
     + _FIELD_WORD
     + r"\b)+"
+    # "… our brand name, email me": the last word is a verb with its object, not a field
+    r"(?!\s+(?:me|us|them|him|her|it|everyone|the\s+team|our|my)\b)"
 )
 # Invoices kept somewhere else than Stripe: accounting tools, files, sheets, mail attachments.
 _ACCOUNTING = (
@@ -83,11 +93,20 @@ def read_slots(text: str) -> Slots:
     days: list[int] = []
     for match in _DAY_LIST.finditer(text):
         days.extend(int(n) for n in re.findall(r"\d{1,3}", match.group(1)))
-    for match in _AFTER_DAYS.finditer(text):
-        days.append(int(match.group(1) or match.group(2)))
-    for match in _AFTER_WEEKS.finditer(text):  # "a week later", "2 weeks after signup"
-        count = match.group(1)
-        days.append(7 * (int(count) if count.isdigit() else _COUNT_WORDS.get(count, 1)))
+    previous = max(days, default=0)
+    for match in _AFTER.finditer(text):
+        count = match.group("wait") or match.group("count") or match.group("from")
+        unit = match.group("wait_unit") or match.group("unit") or match.group("from_unit")
+        day = (int(count) if count.isdigit() else _COUNT_WORDS[count]) * (
+            7 if unit.startswith("week") else 1
+        )
+        # "after that" counts from the one before; "N days later" too, unless N is past it
+        # ("a week later and 2 weeks later" are days 7 and 14)
+        since = match.group("since") or ""
+        if since.startswith("after") or (since == "later" and day <= previous):
+            day += previous
+        days.append(day)
+        previous = day
     slots.drip_days = sorted({d for d in days if 0 < d <= 365})
     amount = _AMOUNT.search(text)
     if amount:

@@ -48,7 +48,8 @@ _OWNER = r"(?:our\s+|the\s+|their\s+|my\s+|an?\s+)?"
 _WRITE_VERB = (
     r"\b(?:add|adds|added|adding|push|pushes|create|creates|save|saves|copy|copies|log|logs|put|"
     r"puts|upload|register|subscribe|enrol|enroll|open|opens|file|files|send|sends|post|posts|"
-    r"back\s+up|backs\s+up|export\w*|mirror\w*|dump\w*|move|moves|transfer\w*)\b"
+    r"back\s+up|backs\s+up|export\w*|mirror\w*|dump\w*|move|moves|transfer\w*|"
+    r"update(?=\s+(?:them|it|him|her|the|their|our|this|that|each|every|all|contacts?|records?)\b))\b"
 )
 _SYNC = r"\b(?:sync\w*|two[- ]way|both\s+ways|mirror\w*|in\s+sync|matched\s+up)\b"
 _READ_API = (

@@ -240,3 +240,36 @@ def test_a_draft_without_texts_says_nothing_about_them() -> None:
         "every 90 minutes check https://bramble.example/status and email me if it's down"
     )
     assert "text messages" not in draft_card(spec, "A", [])
+
+
+def test_numbered_emails_after_a_form_are_a_drip_that_never_echoes_the_form() -> None:
+    spec = drafted(
+        "when someone books a trial class, send them mail #1 three days later and mail #2 "
+        "four days after that"
+    )
+    waits = [s["wait"] for s in spec["steps"] if s.get("wait")]
+    assert waits == ["3 days", "4 days"]  # day 3, then day 7
+    assert not any(s["inputs"].get("channel") for s in spec["steps"])  # "#1" is no channel
+    for message in messages(spec):
+        assert "form submission" not in message.body.lower()
+        assert message.body.startswith("Hi ")
+
+
+def test_an_alert_about_a_feed_keeps_the_email_after_a_name_list() -> None:
+    spec = drafted("when the trade news feeds mention our company name, email me right away")
+    assert [s["action"] for s in spec["steps"]] == ["rss.new_items", "email.send"]
+
+
+def test_a_password_expiry_reminder_reads_the_accounts_and_handles_no_password() -> None:
+    result = draft("every morning email staff whose vpn password expires within 5 days to change")
+    assert result.status == "draft" and result.workflow is not None
+    actions = [s["action"] for s in result.workflow["steps"]]
+    assert "credentials.rotate" not in actions
+    assert actions[0] == "http.request" and "email.send" in actions
+
+
+def test_an_email_address_that_changes_is_the_event_not_a_message_to_send() -> None:
+    result = draft("when a member's email changes in the crm, update them in mailchimp too")
+    assert result.workflow is not None
+    actions = [s["action"] for s in result.workflow["steps"]]
+    assert "email.send" not in actions and "http.request" in actions
