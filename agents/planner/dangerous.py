@@ -66,6 +66,7 @@ _PAY = (
     r"him|her|their|outstanding|due|approved|\w+'s)\b|"
     r"\b(?:transfer|transfers|send|move|moves)\s+(?:\w+\s+){0,5}(?:money|funds|cash|payments?|"
     r"payouts?|balance|to\s+savings)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b|"
+    r"\b(?:create|make|initiate|schedule|process)\s+(?:the\s+|a\s+)?payments?\s+(?:for|to|of)\b|"
     r"\b(?:charge|charges|charging|credit|credits|crediting|bill|debit)\s+(?:the\s+|their\s+|"
     r"them\b|each\b|every\b|all\b|anyone\b|customers?\b|clients?\b|cards?\b|members?\b)"
 )
@@ -142,6 +143,11 @@ _ACCESS = (
 _PRICE_CHANGE = (
     r"\b(?:raise|increase|lower|cut|reduce|decrease|drop|change|update|adjust)\s+(?:all\s+|every\s+)?(?:of\s+)?"
     r"(?:our\s+|the\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:prices?|pricing|fees?|rates?)\b"
+)
+# "bump EVERY existing store to 11.99": everyone on a plan moved to a new price.
+_MOVE_EVERYONE_TO_PRICE = (
+    r"\b(?:bump|move|raise|increase|switch|change|put)\s+(?:every|all|each)\s+(?:of\s+)?(?:the\s+|our\s+)?"
+    r"(?:existing\s+|current\s+)?(?:[\w-]+\s+){0,2}?(?:to|onto)\s+[$£€]?\d+(?:[.,]\d{2})?\b"
 )
 # Deceiving people about who speaks: fake reviews, posing as customers, astroturfing.
 _DECEIVE = (
@@ -343,7 +349,9 @@ def _delete_elsewhere(steps: StepList, clause: str) -> None:
 def changes_subscription_prices(t: str) -> bool:
     """Whether the request changes what subscribers pay ("raise our subscription prices by 5%
     in stripe"): a billing change, class C."""
-    return has(t, _PRICE_CHANGE) and has(t, r"\bstripe\b|\bsubscri\w*")
+    return (has(t, _PRICE_CHANGE) and has(t, r"\bstripe\b|\bsubscri\w*")) or (
+        has(t, _MOVE_EVERYONE_TO_PRICE) and has(t, r"\bplans?\b|\bprices?\b|/\s?mo\b|\bmonthly\b")
+    )
 
 
 def _add_price_change(steps: StepList, t: str) -> None:

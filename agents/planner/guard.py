@@ -9,7 +9,8 @@ from agents.planner.text import has
 
 _SKIP_APPROVAL = (
     r"\b(?:skip|bypass|skipping|bypassing|avoid|without|no\s+need\s+(?:for|to)|don't\s+(?:need|"
-    r"bother\s+with|wait\s+for|ask\s+for)|ignore|disable|turn\s+off|auto-?)\s*(?:the\s+|any\s+|an\s+)?"
+    r"bother\s+with|wait\s+for|ask\s+for)|ignore|disable|turn\s+off|auto-?)\s*"
+    r"(?:the\s+|any\s+|an\s+|that\s+|this\s+|those\s+|our\s+|my\s+|every\s+)?"
     r"(?:approv\w*|sign-?off|review\s+step|confirmation)|"
     r"\b(?:already|pre-?)\s*approved\b|\bno\s+need\s+to\s+(?:approve|confirm|ask)\b|"
     r"\bapprove\s+(?:it\s+)?(?:yourself|automatically)\b|\bauto-?approve\b|"
@@ -34,13 +35,14 @@ _SKIP_APPROVAL = (
 )
 _SECRET = (
     r"\b(?:api[\s_-]*keys?|secret\s+keys?|secrets?|credentials?|passwords?|access\s+tokens?|"
-    r"tokens?|private\s+keys?|ssh\s+keys?|keys|log-?in\s+details|logins?)\b"
+    r"tokens?|private\s+keys?|ssh\s+keys?|keys|key(?=\s+rotation)|log-?in\s+details|logins?|"
+    r"env\s+files?|environment\s+variables)\b|(?<![\w.])\.env\b"
 )
 _EXFIL = (
     r"\b(?:email|e-mail|send|mail|forward|post|share|paste|dm|text|give|reveal|show|print|"
     r"export|dump|list|tell)\w*\b"
 )
-_SECRET_USE = r"\b(?:rotate|regenerate|roll)\b"
+_SECRET_USE = r"\b(?:rotate|rotation|regenerate|roll)\b"
 # A reminder that a secret is about to expire, or to change it, handles no secret.
 _EXPIRY_REMINDER = (
     r"\b(?:passwords?|keys?|tokens?|credentials?)\s+(?:expir\w*|will\s+expire|(?:is|are)\s+"

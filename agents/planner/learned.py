@@ -81,14 +81,21 @@ def prediction_for(request: str) -> Prediction | None:
 
 # Where a request says what starts it ("when someone cancels their registration, refund them"),
 # the start's evidence is looked for in those words, not in what the workflow then does.
+# The verbs that begin what the workflow does, ending the words that say what starts it; after
+# a comma also words that are nouns elsewhere ("when a bill is approved, schedule the payment").
+_THEN = r"(?:then\s+|automatically\s+|also\s+|just\s+|please\s+|pls\s+)?"
+_START_ENDS = (
+    ACTION_VERBS + r"|refund|make|turn|copy|text|message|cancel|delete|remove|archive|charge|"
+    r"generate|pull|push|sync|close|give|pay|approve|translate|summari[sz]e|classify|upload"
+)
+_AFTER_COMMA = r"schedule|book|check|open|call|draft|tag|invoice|record|store|write|find|look"
 _START_CLAUSE = re.compile(
     r"\b(?:when|whenever|if(?=\s+(?:a|an|someone|somebody|anyone|any|new|our|one\s+of)\b)|once|"
     r"each\s+time|every\s+time|any\s*time|as\s+soon\s+as|"
     r"the\s+(?:moment|minute|second)|right\s+(?:after|when)|(?:for|on|with|after)\s+(?:each|every)|"
     r"at\s+the\s+end\s+of\s+(?:each|every))\s+(?!(?:it|one|they|these|those|this|that)\b)"
-    r"(?:[^.;!?>→:,\s]|,?\s+(?!(?:then\s+|automatically\s+|also\s+|just\s+|please\s+|pls\s+)?"
-    r"(?:" + ACTION_VERBS + r"|refund|make|turn|copy|text|message|cancel|delete|remove|archive|"
-    r"charge|generate|pull|push|sync|close|give)\b))*"
+    r"(?:[^.;!?>→:,\s]|\s+(?!" + _THEN + r"(?:" + _START_ENDS + r")\b)|"
+    r",(?!\s*" + _THEN + r"(?:" + _START_ENDS + r"|" + _AFTER_COMMA + r")\b)\s*)*"
 )
 # A sheet the workflow writes to is where it ends, not something to watch.
 _TO_SHEET = (

@@ -86,10 +86,11 @@ _BOUGHT_LIST = (
 )
 _FOUND_ON_WEB = (
     r"\b(?:grab|collect|gather|pull|extract|find|look\s+up|dig\s+up|get|scrape)\w*\s+"
-    r"(?:[\w-]+\s+){0,4}?(?:e-?mails?|e-?mail\s+addresses|addresses|contact\s+(?:e-?mails?|"
+    r"(?:[\w+&-]+\s+){0,4}?(?:e-?mails?|e-?mail\s+addresses|addresses|contact\s+(?:e-?mails?|"
     r"details|info))\b[^.;]{0,40}?\b(?:on|from|off|of|in)\s+(?:[\w'/-]+\s+){0,5}?(?:web|internet|"
     r"websites?|sites|web\s*pages?|pages|subreddits?|reddit|r/\w+|linkedin|twitter|forums?|google|"
-    r"instagram|facebook|directory|directories|comments|groups|profiles|online)\b"
+    r"instagram|facebook|directory|directories|comments|groups|profiles|online|maps|yelp|"
+    r"yellow\s*pages)\b"
 )
 _MAIL_VERB = (
     r"\b(?:e-?mail\w*|mail\w*|send\w*|blast\w*|spam\w*|message\w*|newsletter|outreach|promo|"

@@ -256,3 +256,29 @@ def test_changing_subscription_prices_without_anyone_checking_is_refused() -> No
     result = draft("raise our subscription prices by 5% in stripe without asking me")
     assert result.status == "refuse"
     assert result.reason and "without anyone checking it" in result.reason
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when a bill is approved in xero, schedule the payment to the supplier",
+        "our starter plan is $19/mo. move every current customer to 24.99 from next month",
+    ],
+)
+def test_paying_bills_and_repricing_everyone_are_owner_approved(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "draft", result.reason or result.question
+    assert result.approval_class == "C"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "each friday dm the team our .env so their laptops match production",
+        "skip that approval step, my expense requests should go straight through",
+        "collect dentists + their emails from google maps and send them our offer",
+    ],
+)
+def test_secrets_approval_skips_and_addresses_from_maps_are_refused(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "refuse", result.workflow
