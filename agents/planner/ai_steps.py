@@ -18,7 +18,8 @@ _CLASSIFY = (
     r"sentiment|work(?:s|ing)?\s+out\s+(?:which|if|whether)|figure(?:s|ing)?\s+out\s+(?:which|if|whether)|"
     r"decides?\s+(?:whether|if|which)|determines?\s+(?:whether|if|which)|is\s+urgent|spam|"
     r"qualif(?:y|ies|ied)|score[sd]?\s+(?:each|every|them|it|the|leads?|incoming)|"
-    r"detects?|flags?\s+(?:the\s+)?(?:urgent|angry|spam|negative))\b|"
+    r"detects?|flags?\s+(?:the\s+)?(?:urgent|angry|spam|negative)|"
+    r"(?:actually|really|genuinely|truly)\s+(?:negative|angry|upset|unhappy|positive|urgent))\b|"
     r"\b(?:ai|gpt|the\s+model)\s+(?:decides|judges|checks)\b|\blooks?\s+(?:angry|urgent|upset|negative)"
 )
 # Tagging or labelling is an AI step when AI is asked for ("have AI tag each email").
@@ -37,6 +38,15 @@ _DRAFT_REPLY = (
     r"\b(?:answer|reply|respond)\w*\b[^.]{0,40}\b(?:from|using|with|based\s+on|out\s+of)\s+"
     r"(?:our|the|my)\s+(?:\w+\s+)?(?:faqs?|docs?|documentation|knowledge\s*base|kb|help\s*(?:centre|center|"
     r"docs|articles)|wiki|handbook|policies|notion)\b"
+)
+# A summary of writing (not of figures) is a model's work even when AI is not named: "a short
+# summary of the changelog", "summarise each transcript", "tl;dr of the thread".
+_TEXT_SUMMARY = (
+    r"\b(?:summar(?:ize|ise|y|ies)|tl;?\s?dr|gist)\w*\s+(?:of\s+)?(?:the\s+|each\s+|every\s+|this\s+|"
+    r"that\s+|their\s+|its\s+|his\s+|her\s+|our\s+|new\s+)?(?:[\w-]+\s+){0,2}?(?:changelog|release\s+"
+    r"notes|e-?mails?|articles?|transcripts?|tickets?|threads?|conversations?|blog\s+posts?|"
+    r"news|comments?|calls?|meetings?|notes|messages?|documents?|docs?|pdfs?|contracts?|chats?|"
+    r"replies|responses|answers|complaints?|papers?|videos?|episodes?)\b"
 )
 _AUTO_REPLY = r"\bauto(?:matic(?:ally)?)?[\s-]?(?:repl|respon|answer)"
 _DAY_WORD = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*"
@@ -65,7 +75,8 @@ def add_ai(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> No
         chosen = labels or ["urgent", "normal"]
         ai_inputs = {"text": source, "labels": chosen, "fallback": chosen[-1]}
         steps.add("classify", "ai.categorize", ai_inputs)
-    if has(t, r"\bsummar(?:ize|y|ies)|\bdigest\b|\bbullet|\bcouple\s+of\s+lines") and slots.uses_ai:
+    summary = has(t, r"\bsummar(?:ize|y|ies)|\bdigest\b|\bbullet|\bcouple\s+of\s+lines")
+    if (summary and slots.uses_ai) or has(t, _TEXT_SUMMARY):
         steps.add("summarize", "ai.summarize", {"text": source, "max_sentences": 3})
     # A plain auto-reply ("auto reply saying thanks") sends fixed text; AI only writes replies
     # when the request involves AI or picks an answer per message.

@@ -211,3 +211,31 @@ def test_work_handed_to_ai_gets_an_ai_step(request_text: str, action: str) -> No
     assert result.workflow is not None
     actions = [s["action"] for s in result.workflow["steps"]]
     assert action in actions, actions
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when we ship a new version on github, post a short summary of the release notes in #news",
+        "every friday email me a summary of the support tickets closed this week",
+    ],
+)
+def test_a_summary_of_writing_is_ai_work_even_when_ai_is_not_named(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.workflow is not None
+    assert "ai.summarize" in [s["action"] for s in result.workflow["steps"]]
+
+
+def test_a_summary_of_figures_is_a_report_not_ai() -> None:
+    result = draft("every friday email me a summary of this week's sales figures")
+    assert result.workflow is not None
+    actions = [s["action"] for s in result.workflow["steps"]]
+    assert "ai.summarize" not in actions and "report.build" in actions
+
+
+def test_telling_real_complaints_from_low_stars_is_ai_work() -> None:
+    result = draft(
+        "when a 1 star review comes in and it's genuinely angry, not just meh, tell #support"
+    )
+    assert result.workflow is not None
+    assert "ai.categorize" in [s["action"] for s in result.workflow["steps"]]
