@@ -43,10 +43,10 @@ _DRAFT_REPLY = (
 # summary of the changelog", "summarise each transcript", "tl;dr of the thread".
 _TEXT_SUMMARY = (
     r"\b(?:summar(?:ize|ise|y|ies)|tl;?\s?dr|gist)\w*\s+(?:of\s+)?(?:the\s+|each\s+|every\s+|this\s+|"
-    r"that\s+|their\s+|its\s+|his\s+|her\s+|our\s+|new\s+)?(?:[\w-]+\s+){0,2}?(?:changelog|release\s+"
+    r"that\s+|their\s+|its\s+|his\s+|her\s+|our\s+|new\s+)?(?:[\w'-]+\s+){0,2}?(?:changelog|release\s+"
     r"notes|e-?mails?|articles?|transcripts?|tickets?|threads?|conversations?|blog\s+posts?|"
     r"news|comments?|calls?|meetings?|notes|messages?|documents?|docs?|pdfs?|contracts?|chats?|"
-    r"replies|responses|answers|complaints?|papers?|videos?|episodes?)\b"
+    r"replies|responses|answers|complaints?|papers?|videos?|episodes?|updates|inbox|feedback)\b"
 )
 _AUTO_REPLY = r"\bauto(?:matic(?:ally)?)?[\s-]?(?:repl|respon|answer)"
 _DAY_WORD = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*"

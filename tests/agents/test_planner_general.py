@@ -239,3 +239,13 @@ def test_telling_real_complaints_from_low_stars_is_ai_work() -> None:
     )
     assert result.workflow is not None
     assert "ai.categorize" in [s["action"] for s in result.workflow["steps"]]
+
+
+def test_invoices_kept_in_another_tool_are_read_there_not_in_stripe() -> None:
+    result = draft("every morning email me which invoices in invoiceplane are overdue")
+    assert result.workflow is not None
+    actions = [s["action"] for s in result.workflow["steps"]]
+    assert "stripe.list_invoices" not in actions and "http.request" in actions
+    stripe = draft("every morning email me which invoices are overdue")
+    assert stripe.workflow is not None
+    assert "stripe.list_invoices" in [s["action"] for s in stripe.workflow["steps"]]
