@@ -97,6 +97,10 @@ _START_CLAUSE = re.compile(
     r"(?:[^.;!?>→:,\s]|\s+(?!" + _THEN + r"(?:" + _START_ENDS + r")\b)|"
     r",(?!\s*" + _THEN + r"(?:" + _START_ENDS + r"|" + _AFTER_COMMA + r")\b)\s*)*"
 )
+_TO_SLACK = (
+    r"\b(?:to|into|onto)\s+(?:our\s+|the\s+|my\s+)?(?:company\s+|team\s+|work\s+)?slack\b"
+    r"(?:\s+channel)?"
+)
 # A sheet the workflow writes to is where it ends, not something to watch.
 _TO_SHEET = (
     r"\b(?:to|into|onto|in)\s+(?:a|an|the|our|my)\s+(?:[\w-]+\s+){0,2}(?:sheet|spreadsheet)s?\b"
@@ -148,6 +152,8 @@ def _evident(kind: str, start: str) -> bool:
         start = re.sub(_TO_SHEET, " ", start)
     if kind == "stripe":
         start = re.sub(_LIST_SUBSCRIBER, " ", start)
+    if kind == "slack":  # "… notifications to our company slack": where it ends, not a start
+        start = re.sub(_TO_SLACK, " ", start)
     return has(start, _EVIDENCE[kind])
 
 

@@ -50,6 +50,7 @@ _FIELD_LIST = re.compile(
 # Invoices kept somewhere else than Stripe: accounting tools, files, sheets, mail attachments.
 _ACCOUNTING = (
     r"\b(?:quickbooks|xero|freshbooks|sage|zoho\s+books|wave|paddle|dropbox|google\s+drive|drive|"
+    r"invoice\s*ninja|invoiceplane|bill\.com|bexio|lexoffice|sevdesk|myob|odoo|erpnext|netsuite|"
     r"onedrive|folder|pdfs?|attach\w*|invoices?\s+(?:sheet|spreadsheet|tab)|(?:sheet|spreadsheet)\b"
     r"[^.]{0,40}\binvoices?|invoices?\b[^.]{0,30}\b(?:sheet|spreadsheet))\b"
 )

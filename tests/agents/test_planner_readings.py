@@ -420,3 +420,8 @@ def test_a_stripe_word_after_the_start_or_a_list_subscriber_is_no_stripe_event(
     request_text: str, kind: str
 ) -> None:
     assert _trigger(request_text)["type"] == kind
+
+
+def test_slack_named_as_where_alerts_go_is_no_slack_trigger() -> None:
+    trigger = _trigger("refund notifications from paddle to our team slack")
+    assert trigger["type"] != "slack"
