@@ -256,6 +256,10 @@ _GENERIC_EVENT = (
     # "when scout generates a patient report", "when IT creates the google account"
     r"\bwhen(?:ever)?\s+(?!it\b|this\b|that\b|there\b|i\b|we\b|you\b)[a-z][\w.-]*\s+"
     r"(?!is\b|was\b|has\b|does\b|needs\b)[a-z]+(?<!s)s\s+(?:a|an|the|new|their|its|our|my)\b|"
+    # "when we add a new dev in the hr tool", "whenever i close a deal": something the team does
+    r"\bwhen(?:ever)?\s+(?:we|i)\s+(?:add|create|hire|onboard|close|receive|get|sign|win|lose|log|"
+    r"upload|finish|complete|approve|ship|move|mark|tag|assign|issue|register|invoice)\s+"
+    r"(?:a|an|the|new|our|someone|somebody|anyone)\b|"
     # "at the end of each milestone", "after each job is done"
     r"\b(?:at\s+the\s+end\s+of|after|once|on\s+completion\s+of|upon)\s+(?:each|every)\s+"
     r"(?!(?:day|week|month|year|quarter|morning|evening|night|hour|minute|weekday|weekend|"

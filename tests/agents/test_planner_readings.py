@@ -425,3 +425,8 @@ def test_a_stripe_word_after_the_start_or_a_list_subscriber_is_no_stripe_event(
 def test_slack_named_as_where_alerts_go_is_no_slack_trigger() -> None:
     trigger = _trigger("refund notifications from paddle to our team slack")
     assert trigger["type"] != "slack"
+
+
+def test_something_the_team_does_in_another_tool_is_the_event() -> None:
+    request = "when we add a new volunteer in our roster app, email them the welcome pack"
+    assert _trigger(request)["type"] == "webhook"
