@@ -68,7 +68,10 @@ _PAY = (
     r"payouts?|balance|to\s+savings)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b|"
     r"\b(?:create|make|initiate|schedule|process)\s+(?:the\s+|a\s+)?payments?\s+(?:for|to|of)\b|"
     r"\b(?:charge|charges|charging|credit|credits|crediting|bill|debit)\s+(?:the\s+|their\s+|"
-    r"them\b|each\b|every\b|all\b|anyone\b|customers?\b|clients?\b|cards?\b|members?\b)"
+    r"them\b|each\b|every\b|all\b|anyone\b|customers?\b|clients?\b|cards?\b|members?\b)|"
+    # "charge a $35 late fee", "charge a no-show fee to their card"
+    r"\b(?:charge|charges|charging|bill|add)\s+(?:an?\s+)?(?:[$£€]?\d+(?:\.\d{2})?\s+)?(?:[\w-]+\s+)?"
+    r"(?:fee|fine|penalty|surcharge)\b"
 )
 _PAY_ONLY = r"\b(?:pay|paying|wire|reimburse|transfer)\b"
 _CHARGE = r"\b(?:charge|charges|charging|bill|debit)\s"

@@ -395,7 +395,12 @@ _RELATIVE_DAYS = (
     # Each person's own day: "on each employee's birthday", "work anniversaries"
     r"\bon\s+(?:each|every|their|his|her|the|a)\s+(?:[\w']+\s+)?(?:birthday|anniversary)\b|"
     r"\b(?:work|job|company|service)\s+anniversar(?:y|ies)\b|"
-    r"\bon\s+the\s+(?:day|morning)\s+of\s+(?:the|their|each|an?)\s+(?:[\w-]+\s+)?" + BOOKED
+    r"\bon\s+(?:the\s+)?(?:day|morning)\s+of\s+(?:(?:the|their|each|an?)\s+)?(?:[\w-]+\s+)?"
+    + BOOKED
+    + r"|"
+    # "clients whose invoices are 30 days late": each record's own age, looked at every day
+    r"\b(?:are|is|were|was|been)\s+(?:more\s+than\s+|over\s+)?\d{1,3}\+?\s+days?\s+(?:late|"
+    r"overdue|past\s+due)\b"
 )
 # An event that starts the count ("5 days after an invoice becomes overdue") or one Stripe
 # times itself (trial_will_end fires before a trial ends): not a daily check.

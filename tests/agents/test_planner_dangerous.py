@@ -282,3 +282,18 @@ def test_paying_bills_and_repricing_everyone_are_owner_approved(request_text: st
 def test_secrets_approval_skips_and_addresses_from_maps_are_refused(request_text: str) -> None:
     result = draft(request_text)
     assert result.status == "refuse", result.workflow
+
+
+def test_a_fee_charged_to_a_card_is_money_moved_with_a_step_an_owner_checks() -> None:
+    request = "charge a $20 rebooking fee when a client reschedules for the second time"
+    result = draft(request)
+    assert result.status == "draft", result.reason
+    assert result.approval_class == "C"
+    assert ("http.request", "POST") in _actions(request)
+
+
+def test_invoices_a_number_of_days_late_are_looked_for_every_day() -> None:
+    result = draft("email clients whose invoices are 21 days overdue a firmer reminder")
+    assert result.workflow is not None
+    assert result.workflow["trigger"]["type"] == "schedule"
+    assert result.workflow["trigger"]["cron"] == "0 9 * * *"
