@@ -67,6 +67,9 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         if happens:
             trigger.spec["event"] = happens
     unclear = vague.is_vague(text)
+    # a few words naming no start, place or value: asked about unless a sharper question is
+    short = trigger.kind == "manual" and trigger.rule in ("default", "model")
+    short = short and not unclear and vague.too_short_to_build(text)
     if unclear and trigger.kind != "schedule" and trigger.rule in ("default", "model"):
         trigger = TriggerReading("manual", {"type": "manual"}, "vague")  # nothing names a start
     timezone = find_timezone(text)
@@ -91,8 +94,9 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if drive_folder_question(slots.text):  # nothing can watch a Drive folder yet: say so
         drive_folder_draft(raw)
         question, suggestions = drive_folder_question(slots.text), list(DRIVE_CHOICES)
-    if unclear:
+    if unclear or (short and not question):
         question, suggestions = vague.question(text), _template_suggestions(text)
+        unclear = True
     reason = refusal(text) or dangerous.refusal(text)
     if handles_secrets(text):
         # The refused reading is credential handling, whatever else it does (class C).

@@ -166,3 +166,10 @@ def question(text: str) -> str:
     if about:
         return f"Happy to help with {about}. Which of these would help most, or what should happen?"
     return "Happy to help. Which of these would help most, or what should happen?"
+
+
+def too_short_to_build(text: str) -> bool:
+    """A few words that name no start, no place and no value ("set up invoice reminders", "we
+    want to send newsletters"): what, when and for whom are all still open."""
+    words = len(re.findall(r"[a-z']+", text))
+    return words <= 6 and not has(text, r"\d|['\"#@/]|https?:")

@@ -143,3 +143,16 @@ def test_a_report_with_no_time_and_no_reader_asks_when_and_for_whom() -> None:
     result = draft("make me an overdue invoices report")
     assert result.status == "clarify"
     assert result.question is not None and "When should it run" in result.question
+
+
+@pytest.mark.parametrize(
+    "request_text", ["set up invoice reminders", "we want to send newsletters"]
+)
+def test_a_few_words_naming_no_start_place_or_value_get_a_question(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "clarify", result.workflow
+    assert result.suggestions
+
+
+def test_a_short_one_off_with_a_value_is_still_drafted() -> None:
+    assert draft("cancel subscription sub_4821 in stripe").status != "clarify"
