@@ -306,7 +306,27 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
         return _WHERE
     if not actions:
         return "What should this do: which tool should it read from, and where should results go?"
+    if _made_for_nobody(actions, steps, text):
+        return _WHERE
     return missing_party(text, spec)
+
+
+# What a workflow makes for people to read; made on a clock and sent nowhere, nobody reads it.
+_MADE_FOR_READING = ("report.build", "ai.summarize", "stripe.summarize_payments")
+
+
+def _made_for_nobody(actions: list[Any], steps: list[dict[str, Any]], text: str) -> bool:
+    """A report or summary with no step that delivers or stores it, and no word of where it goes
+    ("every monday create a report of our website traffic")."""
+    if not any(a in _MADE_FOR_READING for a in actions):
+        return False
+    delivers = any(str(a).startswith(_DESTINATIONS) for a in actions) or any(
+        s.get("action") == "http.request" and s.get("inputs", {}).get("method") != "GET"
+        for s in steps
+    )
+    named = _DESTINATION + "|" + _DELIVERY + r"|\b(?:e-?mailed|mailed|sent|posted|shared|sheet|"
+    named += r"notion|airtable|drive|doc)\b"
+    return not delivers and not has(text, named)
 
 
 def _unknown_recipient(text: str, trigger: str | None) -> bool:

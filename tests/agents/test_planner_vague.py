@@ -156,3 +156,10 @@ def test_a_few_words_naming_no_start_place_or_value_get_a_question(request_text:
 
 def test_a_short_one_off_with_a_value_is_still_drafted() -> None:
     assert draft("cancel subscription sub_4821 in stripe").status != "clarify"
+
+
+def test_a_scheduled_report_sent_nowhere_asks_where_it_should_go() -> None:
+    result = draft("every monday build a report of last week's website visits")
+    assert result.status == "clarify"
+    assert result.question is not None and "Where should I send it" in result.question
+    assert draft("every monday email me a report of last week's website visits").status == "draft"
