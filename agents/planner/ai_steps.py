@@ -34,6 +34,10 @@ _DRAFT_REPLY = (
     r"(?:reply|replies|response|responses|answer|answers)\b|\bcanned|\bstandard\s+info|"
     r"\bmatching\s+\w+\s+answer|\bright\s+(?:instructions|answer|reply|template)|"
     r"\b(?:ai|gpt)\s+(?:to\s+)?(?:answer|reply|respond)|"
+    # "a telegram bot that answers questions with GPT"
+    r"\b(?:answers?|answering|replies|replying|responds?|responding)\s+(?:to\s+)?(?:their\s+|the\s+)?"
+    r"(?:questions?|messages?|queries|customers?|people|chats?)\b[^.]{0,30}\b(?:with|using|via|"
+    r"through)\s+(?:an?\s+)?(?:ai|gpt\S*|chatgpt|claude|openai|gemini|llm|model)\b|"
     # "answer their question from our FAQ doc", "reply using the help centre"
     r"\b(?:answer|reply|respond)\w*\b[^.]{0,40}\b(?:from|using|with|based\s+on|out\s+of)\s+"
     r"(?:our|the|my)\s+(?:\w+\s+)?(?:faqs?|docs?|documentation|knowledge\s*base|kb|help\s*(?:centre|center|"
@@ -52,8 +56,9 @@ _AUTO_REPLY = r"\bauto(?:matic(?:ally)?)?[\s-]?(?:repl|respon|answer)"
 _DAY_WORD = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*"
 # Work handed to AI in so many words: "have AI …", "let GPT …", "AI should …", "using AI".
 _AI_ASKED = (
-    r"\b(?:have|let|get|use|using|with|ask|make|by)\s+(?:the\s+)?(?:ai|gpt|chatgpt|claude|an?\s+llm|"
-    r"the\s+model)\b|\b(?:ai|gpt|chatgpt|claude)\s+(?:should|will|can|could|must|to|then)\b|"
+    r"\b(?:have|let|get|use|using|with|ask|make|by|via|through)\s+(?:the\s+)?(?:ai|gpt\S*|chatgpt|"
+    r"claude|an?\s+llm|the\s+model|openai|dall-?e|midjourney|stable\s+diffusion|gemini|mistral|"
+    r"llama|ollama|anthropic)\b|\b(?:ai|gpt|chatgpt|claude)\s+(?:should|will|can|could|must|to|then)\b|"
     r"\b(?:ai|gpt)[- ](?:written|generated|powered|drafted)\b"
 )
 _AI_VERB = r"\b(?:ai|gpt|chatgpt|claude|llm|model)\b(?:\s+\w+){0,3}?\s+(?P<verb>[a-z]+)"

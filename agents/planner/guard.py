@@ -320,6 +320,8 @@ def _made_for_nobody(actions: list[Any], steps: list[dict[str, Any]], text: str)
     ("every monday create a report of our website traffic")."""
     if not any(a in _MADE_FOR_READING for a in actions):
         return False
+    if has(text, r"\bchat\w*|\bbots?\b|\banswer\w*|\brepl(?:y|ies|ying)\b|\brespond\w*"):
+        return False  # a chat or a bot answers whoever asked
     delivers = any(str(a).startswith(_DESTINATIONS) for a in actions) or any(
         s.get("action") == "http.request" and s.get("inputs", {}).get("method") != "GET"
         for s in steps

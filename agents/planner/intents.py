@@ -153,6 +153,9 @@ _WEBHOOK = (
     r"appointments?|meetings?|responses?|submissions?|entries|entry|applications?|applicants?|"
     r"candidates?|hires?|employees?|subscribers?|signups?|registrations?|deals?|purchases?|"
     r"requests?|enquir(?:y|ies)|inquir(?:y|ies)|calls?|pushes|pull\s+requests?|prs?|releases?)\b|"
+    # "incoming telegram messages", "new whatsapp messages": a message arriving in an app
+    r"\b(?:incoming|new|any|each|every)\s+(?:[\w.']+\s+){0,2}(?:messages?|texts?|dms?|voice\s+notes?)"
+    r"\b(?![^.]{0,15}#)|"
     # "every new paying customer in square", "send new hubspot contacts", "each new one"
     r"\bnew\s+(?:[\w.']+\s+){0,2}?(?:customers?|clients?|users?|members?|contacts?|patients?|"
     r"students?|donors?|donations?|guests?|buyers?|sales?|one)\b|"

@@ -55,7 +55,10 @@ _ACCOUNTING = (
     r"[^.]{0,40}\binvoices?|invoices?\b[^.]{0,30}\b(?:sheet|spreadsheet))\b"
 )
 _LABEL_LIST = re.compile(r"\b[a-z][a-z ]{1,20}(?:\s*/\s*[a-z][a-z ]{1,20}){2,}")
-_AI = r"\b(?:ai|gpt|chatgpt|llm|a\s+model|machine\s+learning)\b"
+_AI = (
+    r"\b(?:ai|gpt|gpt-?\d\w*|chatgpt|llm|a\s+model|machine\s+learning|openai|dall-?e|midjourney|"
+    r"stable\s+diffusion|claude|anthropic|gemini|mistral|llama|ollama)\b"
+)
 
 
 @dataclass

@@ -249,3 +249,23 @@ def test_invoices_kept_in_another_tool_are_read_there_not_in_stripe() -> None:
     stripe = draft("every morning email me which invoices are overdue")
     assert stripe.workflow is not None
     assert "stripe.list_invoices" in [s["action"] for s in stripe.workflow["steps"]]
+
+
+def test_a_bot_answering_with_a_named_model_drafts_the_answer_where_it_was_asked() -> None:
+    result = draft("whatsapp bot that replies to customer questions using openai")
+    assert result.status == "draft", result.question
+    assert result.workflow is not None
+    assert result.workflow["trigger"]["type"] == "webhook"
+    assert "ai.draft_reply" in [s["action"] for s in result.workflow["steps"]]
+
+
+def test_an_image_model_named_is_ai_work() -> None:
+    result = draft("when the form is submitted, make a logo idea with midjourney and email it")
+    assert result.workflow is not None
+    assert any(s["action"].startswith("ai.") for s in result.workflow["steps"])
+
+
+def test_incoming_messages_in_an_app_are_the_event() -> None:
+    result = draft("log incoming whatsapp messages from customers in our support sheet")
+    assert result.workflow is not None
+    assert result.workflow["trigger"]["type"] == "webhook"
