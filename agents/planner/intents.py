@@ -248,6 +248,12 @@ _PERSON = (
     r"patient|student|buyer|shopper|guest|employee|candidate|contact|donor|prospect|partner|vendor|"
     r"supplier|tenant|driver|volunteer|parent|player|attendee)|an\s+(?:employee|applicant|attendee))"
 )
+# "after someone books a trial class" names the event too ("after 2 days", "after a week" wait)
+_AFTER_EVENT = (
+    r"after\s+(?=(?:someone|somebody|anyone|each|every|new|a|an|the|our)\s)"
+    r"(?!(?:a|an|one|the|each|every)\s+(?:few\s+|couple\s+of\s+)?(?:day|week|month|hour|minute|"
+    r"year|while|bit|moment|wait)s?\b)"
+)
 _GENERIC_EVENT = (
     r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|the\s+(?:moment|minute|second)|"
     r"right\s+(?:after|when))\s+(?:someone|somebody|a\s+\w+|an\s+\w+|new|any|they|a\s+new|our\s+\w+)\b|"
@@ -263,6 +269,8 @@ _GENERIC_EVENT = (
     r"\bwhen(?:ever)?\s+(?:we|i)\s+(?:add|create|hire|onboard|close|receive|get|sign|win|lose|log|"
     r"upload|finish|complete|approve|ship|move|mark|tag|assign|issue|register|invoice)\s+"
     r"(?:a|an|the|new|our|someone|somebody|anyone)\b|"
+    # "after a guest checks out of the cabin"
+    r"\b" + _AFTER_EVENT + r"(?:someone|somebody|anyone|new|a|an|the|our)\s+[\w-]+\s+[a-z]+s\b|"
     # "at the end of each milestone", "after each job is done"
     r"\b(?:at\s+the\s+end\s+of|after|once|on\s+completion\s+of|upon)\s+(?:each|every)\s+"
     r"(?!(?:day|week|month|year|quarter|morning|evening|night|hour|minute|weekday|weekend|"
@@ -274,7 +282,9 @@ ACTION_VERBS = (
     r"reply|assign|share|drop|dm|alert|let|have|ask|thank|invite|remind)"
 )
 _EVENT_CLAUSE = re.compile(
-    r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|any\s*time)\b[^,.;!?>→:]*?"
+    r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|any\s*time|"
+    + _AFTER_EVENT
+    + r")\b[^,.;!?>→:]*?"
     r"(?=[,.;!?>→:]|\s(?:then\s+)?" + ACTION_VERBS + r"\b|$)|"
     r"^\s*(?:new|any|each|every)\b[^,.;!?>→:]*(?=\s*(?:->|→|:|>))"
 )
@@ -568,7 +578,7 @@ def event_clause(text: str) -> str:
 
 
 _EVENT_LEAD = re.compile(
-    r"^(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|any\s*time)\s+"
+    r"^(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|any\s*time|after)\s+"
 )
 
 

@@ -18,6 +18,7 @@ from agents.planner.intents import (
 from agents.planner.notify import add_emails, add_slack
 from agents.planner.recipes_monitor import site_address
 from agents.planner.records import crm_writes, sheet_name, sheet_writes, tab_of
+from agents.planner.schedule import find_schedule
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
 from agents.planner.text import has, strip_quoted
@@ -91,6 +92,11 @@ def period(t: str) -> str:
         r"\bfortnight|\bbi-?weekly\b|\btwo\s+weeks\b",
     ):
         return "14 days"
+    if has(t, r"\btoday'?s?\b|\btonight\b|\bnightly\b"):
+        return "1 day"
+    schedule = find_schedule(t)
+    if schedule is not None and (schedule.dom, schedule.month, schedule.dow) == ("*", "*", "*"):
+        return "1 day"  # "at 5pm send me a summary of new leads": every day, so the day's
     return "7 days"
 
 

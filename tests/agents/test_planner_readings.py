@@ -430,3 +430,16 @@ def test_slack_named_as_where_alerts_go_is_no_slack_trigger() -> None:
 def test_something_the_team_does_in_another_tool_is_the_event() -> None:
     request = "when we add a new volunteer in our roster app, email them the welcome pack"
     assert _trigger(request)["type"] == "webhook"
+
+
+def test_after_someone_does_something_is_the_event_said_back_in_their_words() -> None:
+    trigger = _trigger("after a guest checks out of the cabin, email them a thank you")
+    assert trigger["type"] == "webhook"
+    assert trigger["event"] == "a guest checks out of the cabin"
+
+
+def test_a_daily_summary_covers_the_day() -> None:
+    result = draft("at 6pm send me a summary of new leads")
+    assert result.workflow is not None
+    [report] = [s for s in result.workflow["steps"] if s["action"] == "report.build"]
+    assert report["inputs"]["period"] == "1 day"
