@@ -21,6 +21,7 @@ from integrations.base import (
     Risk,
     retry_after_seconds,
 )
+from integrations.credential_cache import cached_credentials
 from integrations.credentials import load_credential
 from storage.models import OutboxMessage
 from storage.scope import Tenant
@@ -83,11 +84,19 @@ def _fit_block(block: dict[str, Any]) -> dict[str, Any]:
 
 
 async def bot_token(ctx: ActionContext) -> str | None:
-    """The workspace's own bot token (multi-workspace install), else `SLACK_BOT_TOKEN`."""
-    async with ctx.sessions() as session:
-        stored = await load_credential(
-            session, ctx.workspace_id, "slack", "bot_token", settings=ctx.settings
-        )
+    """The workspace's own bot token (multi-workspace install), else `SLACK_BOT_TOKEN`.
+
+    Kept for a few seconds per workspace (`integrations.credential_cache`): a run per second
+    reads the credential row once, not once per run."""
+
+    async def load() -> str | None:
+        async with ctx.sessions() as session:
+            return await load_credential(
+                session, ctx.workspace_id, "slack", "bot_token", settings=ctx.settings
+            )
+
+    key = (ctx.settings.resolved_database_url, ctx.workspace_id, "slack", "bot_token")
+    stored = await cached_credentials().get(key, load)
     return stored or ctx.settings.slack_bot_token
 
 

@@ -135,6 +135,11 @@ class Settings(BaseSettings):
     # SQLite only: this process's writers take turns on an asyncio lock instead of SQLite's busy
     # handler (storage/write_gate.py). Off by default: measured slower here (docs/performance.md).
     sqlite_write_gate: bool = Field(default=False, alias="LEVQOR_SQLITE_WRITE_GATE")
+    # SQLite only: connections kept open in the pool (each is an aiosqlite thread), and as many
+    # again opened for a burst. SQLAlchemy's default (5 + 10) was below what one process checks
+    # out at once under 32 concurrent webhook deliveries (up to 28 measured): sessions waited for
+    # a connection and overflow connections were opened and closed per request.
+    sqlite_pool_size: int = Field(default=32, ge=1, alias="LEVQOR_SQLITE_POOL_SIZE")
     # Group commit (storage/group_commit.py): the engine's writes and new webhook runs of the
     # same moment share one transaction, written by one writer task.
     group_commit: bool = Field(default=True, alias="LEVQOR_GROUP_COMMIT")

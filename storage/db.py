@@ -17,7 +17,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        size = settings.sqlite_pool_size
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=size, max_overflow=size
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         if settings.sqlite_write_gate:
             WriteGate().install(engine)

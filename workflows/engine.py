@@ -31,6 +31,7 @@ from storage.models import (
     WorkflowVersion,
     Workspace,
 )
+from storage.rows import row_of
 from storage.types import utcnow
 from workflows import breakdowns, cancellation, leases, run_clock, run_writes
 from workflows.expressions import evaluate
@@ -506,14 +507,15 @@ class Engine:
 
     @staticmethod
     def _row(state: _RunState, step: Step, position: int) -> StepRun:
-        row = StepRun(
-            workspace_id=state.run.workspace_id,
-            run_id=state.run.id,
-            step_id=step.id,
-            position=position,
-            action=step.action or "wait",
-            idempotency_key=f"{state.run.id}:{step.id}",
-        )
+        values = {
+            "workspace_id": state.run.workspace_id,
+            "run_id": state.run.id,
+            "step_id": step.id,
+            "position": position,
+            "action": step.action or "wait",
+            "idempotency_key": f"{state.run.id}:{step.id}",
+        }
+        row = row_of(StepRun, values)  # written with Core statements only (`run_writes`)
         state.done[step.id] = row
         return row
 
@@ -581,7 +583,7 @@ class _RideAlong:
 
 def _handed_state(handed: Handed) -> _RunState:
     """The state `_load` would read for a run just created (no step rows yet)."""
-    run = Run(**handed.values)
+    run = row_of(Run, handed.values)
     context: dict[str, Any] = {
         "trigger": run.trigger_payload,
         "steps": {},

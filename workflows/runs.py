@@ -28,6 +28,7 @@ from storage.models import (
     WorkflowStatus,
     WorkflowVersion,
 )
+from storage.rows import row_of
 from storage.scope import Tenant
 from workflows import service
 from workflows.errors import Conflict, NotFound
@@ -80,16 +81,17 @@ async def start_run(
             return StartedRun(existing, False)
     if version_id is None:
         version_id = (version or await active_version(tenant, workflow)).id
-    run = Run(
-        workspace_id=tenant.workspace_id,
-        workflow_id=workflow.id,
-        version_id=version_id,
-        trigger_type=trigger_type,
-        trigger_payload=payload or {},
-        idempotency_key=idempotency_key,
-        dry_run=dry_run,
-        poll_problem=poll_problem,
-    )
+    given = {
+        "workspace_id": tenant.workspace_id,
+        "workflow_id": workflow.id,
+        "version_id": version_id,
+        "trigger_type": trigger_type,
+        "trigger_payload": payload or {},
+        "idempotency_key": idempotency_key,
+        "dry_run": dry_run,
+        "poll_problem": poll_problem,
+    }
+    run = row_of(Run, given)  # as `Run(**given)`, cheaper (`storage.rows`)
     session = tenant.session
     workflow_id = workflow.id  # the rollback below expires loaded rows
     values = run_values(run)

@@ -47,6 +47,7 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from bot.app import create_app
+        from bot.cli import heap
         from bot.logs import configure_logging
         from storage import migrate
         from storage.config import listening_at
@@ -63,6 +64,7 @@ def register(app: typer.Typer) -> None:
         asyncio.run(_ensure_default(settings))
 
         def ready() -> None:
+            heap.settle()  # started: what exists now stays out of garbage collection
             typer.echo(f"Levqor is running at {address_url(settings.host, settings.port)}")
             if settings.public_url != address_url(settings.host, settings.port):
                 typer.echo(f"Links point at {settings.public_url} (LEVQOR_PUBLIC_URL)")
