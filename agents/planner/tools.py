@@ -52,6 +52,12 @@ _WRITE_VERB = (
     r"update(?=\s+(?:them|it|him|her|the|their|our|this|that|each|every|all|contacts?|records?)\b))\b"
 )
 _SYNC = r"\b(?:sync\w*|two[- ]way|both\s+ways|mirror\w*|in\s+sync|matched\s+up)\b"
+_CREATE = r"\b(?:create|creates|add|adds|make|makes|log|logs|file|files|raise|raises|save|saves)\b"
+# What a tool keeps, written there: "create Asana tasks", "a Trello card", "a Notion page".
+_RECORD = (
+    r"(?:tasks?|cards?|pages?|records?|rows?|issues?|tickets?|contacts?|deals?|events?|invoices?|"
+    r"items?|entr(?:y|ies)|documents?|docs?|notes?|posts?|subscribers?|leads?|orders?|messages?)\b"
+)
 _READ_API = (
     r"\b(?:hit|call|check|fetch|query|get|pull|read|poll|grab|look\s*up)\w*\b[^.]{0,30}"
     r"(?:/[a-z]|\bendpoint|\bapi\b)|"
@@ -105,7 +111,9 @@ def external_writes(text: str) -> list[str]:
         name = re.escape(tool).replace(r"\ ", r"\s+")
         written = _WRITE_VERB + r"[^.]{0,40}?\b(?:to|into|in|on)\s+" + _OWNER
         into = r"\binto\s+" + _OWNER + r"(?:[\w'.-]+\s+){0,2}?" + name + r"\b"  # "into my Notion"
-        write = re.search(written + r"(?:[\w'.-]+\s+){0,2}?" + name + r"\b", text)
+        write = re.search(written + r"(?:[\w'.-]+\s+){0,2}?" + name + r"\b", text) or re.search(
+            _CREATE + r"\s+(?:an?\s+|new\s+|the\s+)?" + name + r"\s+" + _RECORD, text
+        )  # "create Asana tasks", "add a Notion page"
         if write and has(write.group(0), r"#|\bslack\b"):
             write = None  # "post to #proj the cards on our trello board": a read, posted in Slack
         if write or has(text, _SYNC) or has(text, into):

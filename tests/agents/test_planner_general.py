@@ -269,3 +269,15 @@ def test_incoming_messages_in_an_app_are_the_event() -> None:
     result = draft("log incoming whatsapp messages from customers in our support sheet")
     assert result.workflow is not None
     assert result.workflow["trigger"]["type"] == "webhook"
+
+
+def test_creating_records_in_a_named_tool_writes_there_class_b() -> None:
+    result = draft("for each new typeform response create clickup tasks for the design team")
+    assert result.workflow is not None and result.approval_class == "B"
+    posts = [
+        s
+        for s in result.workflow["steps"]
+        if s["action"] == "http.request" and s["inputs"]["method"] != "GET"
+    ]
+    assert posts, result.workflow["steps"]
+    assert draft("every monday post the open clickup tasks in #design").approval_class == "A"
