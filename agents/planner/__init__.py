@@ -70,6 +70,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     # a few words naming no start, place or value: asked about unless a sharper question is
     short = trigger.kind == "manual" and trigger.rule in ("default", "model")
     short = short and not unclear and vague.too_short_to_build(text)
+    short = short and dangerous.risky_act(text) is None  # "delete contacts who replied" is clear
     if unclear and trigger.kind != "schedule" and trigger.rule in ("default", "model"):
         trigger = TriggerReading("manual", {"type": "manual"}, "vague")  # nothing names a start
     timezone = find_timezone(text)

@@ -12,7 +12,7 @@ import re
 
 from agents.planner import risk_cues
 from agents.planner.intents import TriggerReading, without_event_clause
-from agents.planner.records import sheet_name, tab_of
+from agents.planner.records import attributes_masked, sheet_name, tab_of
 from agents.planner.steps import StepList
 from agents.planner.text import has
 from agents.planner.tools import first_named_tool
@@ -23,8 +23,9 @@ _DELETE = (
     r"\b(?:delete|deletes|deleting|remove|removes|removing|wipe|wipes|purge|purges|erase|"
     r"trash|clear\s+out|clean\s+out|get\s+rid\s+of|kick(?!\s+off)|kicks(?!\s+off)|ban|bans|"
     r"erases|erasing|destroy\w*|clear(?:s|ing)?\s+(?:the|all|every|our|that)|"
-    r"drop(?:s|ping)?\s+(?:the\s+|all\s+|old\s+|every\s+)*(?:rows?|records?|contacts?|entries|"
-    r"users?|leads?|data|tables?))\b"
+    r"drop(?:s|ping)?\s+(?:the\s+|all\s+|old\s+|every\s+)*(?:[\w-]+\s+)?(?:rows?|records?|contacts?|"
+    r"entries|users?|leads?|data|tables?|databases?|collections?)|truncat\w*|void(?:s|ing)?\s+(?:the\s+|"
+    r"all\s+|any\s+|every\s+|old\s+|unpaid\s+|open\s+)*(?:[\w-]+\s+)?invoices?)\b"
 )
 _SHEET_ROWS = r"\b(?:rows?|lines?|entries)\b[^.]{0,60}\b(?:sheet|spreadsheet|tab|excel)\b|" + (
     r"\b(?:sheet|spreadsheet|tab)\b[^.]{0,40}\brows?\b|\btab\b[^.]{0,40}\b(?:sheet|spreadsheet)\b"
@@ -66,6 +67,12 @@ _PAY = (
     r"him|her|their|outstanding|due|approved|\w+'s)\b|"
     r"\b(?:transfer|transfers|send|move|moves)\s+(?:\w+\s+){0,5}(?:money|funds|cash|payments?|"
     r"payouts?|balance|to\s+savings)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b|"
+    r"\b(?:transfer|transfers|send|move|moves)\s+[$£€]\s?\d[\d,.]*k?\b|"
+    # store credit, free months, marking invoices paid: what someone owes or is owed changes
+    r"\b(?:issue|give|gives|add|apply|grant)\s+(?:\w+\s+){0,5}?(?:store\s+credit|account\s+credit|"
+    r"(?:a\s+)?free\s+(?:month|months|year|upgrade)|gift\s+cards?)\b|"
+    r"\bmark\s+(?:all\s+|every\s+|the\s+|any\s+|open\s+|unpaid\s+)*(?:[\w-]+\s+)?invoices?\s+as\s+"
+    r"paid\b|"
     r"\b(?:create|make|initiate|schedule|process)\s+(?:the\s+|a\s+)?payments?\s+(?:for|to|of)\b|"
     r"\b(?:charge|charges|charging|credit|credits|crediting|bill|debit)\s+(?:the\s+|their\s+|"
     r"them\b|each\b|every\b|all\b|anyone\b|customers?\b|clients?\b|cards?\b|members?\b)|"
@@ -92,7 +99,7 @@ _SCRAPE = r"\bscrap\w*\b|\bharvest\w*\b|\bcrawl\w*\b|\bpull\s+(?:every|all)\b[^.
 _MAILING = r"\b(?:e-?mails?|mail|blast|spam|cold\s+e-?mail|newsletter|promo|outreach|message)\b"
 _PERSONAL_DATA = (
     r"\b(?:customer|client|contact|member|patient|user)s?\b[^.]{0,30}\b(?:export|list|data|"
-    r"details|records|addresses|phones?|database)\b|\b(?:full|whole|entire|all)\b[^.]{0,20}"
+    r"details|records|addresses|phones?|database|csv|spreadsheet|file)\b|\b(?:full|whole|entire|all)\b[^.]{0,20}"
     r"\b(?:customer|client|contact)s?\b|\bexport\b[^.]{0,40}\b(?:customers?|clients?|contacts?)\b"
 )
 _PERSONAL_BOX = (
@@ -140,7 +147,14 @@ _ACCESS = (
     r"(?:subscriptions?|memberships?|plans?|accounts?|contracts?)\b|"
     r"\b(?:give|gives|offer|offers)\s+(?:them|him|her|the\s+\w+|each\s+\w+|\w+)\s+(?:an?\s+)?\d+\s?%\s+"
     r"(?:off|discount)\b|\bapply\s+(?:an?\s+)?(?:\d+\s?%\s+)?(?:discount|coupon)\b|"
-    r"\bdowngrad\w*\s+(?:them|him|her|their|the|all|every|each|customers?|accounts?|users?)\b|\bchange\s+(?:their|his|her|the|a)\s+(?:customer'?s?\s+)?(?:plan|price|pricing)\b"
+    r"\bdowngrad\w*\s+(?:them|him|her|their|the|all|every|each|customers?|accounts?|users?)\b|"
+    # security and access: "grant admin access to new hires", "turn off two-factor for the team"
+    r"\b(?:grant|give|gives|add)\s+(?:\w+\s+){0,3}?(?:admin|administrator|owner|root|superuser|"
+    r"full)\s+(?:access|rights|permissions?|roles?)\b|"
+    r"\b(?:turn\s+off|disable|disables|switch\s+off|remove)\s+(?:the\s+)?(?:two[- ]factor|2fa|mfa|"
+    r"multi[- ]factor|sso|single\s+sign[- ]on|password\s+policy)\b|"
+    r"\bunsubscribe\s+(?:everyone|everybody|all|every)\b|"
+    r"\bcancel\s+(?:all|every|any)\s+(?:\w+\s+){0,2}?orders?\b|\bchange\s+(?:their|his|her|the|a)\s+(?:customer'?s?\s+)?(?:plan|price|pricing)\b"
 )
 # Changing what subscribers pay in Stripe ("raise all our subscription prices by 5% in stripe").
 _PRICE_CHANGE = (
@@ -217,17 +231,17 @@ def refusal(text: str) -> str | None:
             "I can't move money without anyone checking it. I can draft it so that an owner "
             "approves the workflow and each payment is logged: say if you want that."
         )
-    if risk_cues.skips_checks(text) and _risky_act(text):
+    if risk_cues.skips_checks(text) and risky_act(text):
         return (
-            f"I can't {_UNCHECKED[_risky_act(text) or 'delete']} without anyone checking it "
+            f"I can't {_UNCHECKED[risky_act(text) or 'delete']} without anyone checking it "
             "first. I can draft it as a workflow only an owner can approve: say if you want that."
         )
     return None
 
 
-def _risky_act(text: str) -> str | None:
+def risky_act(text: str) -> str | None:
     """Which risky act the request asks for (delete, money, data, access), or None."""
-    if has(without_event_clause(text), _DELETE):
+    if has(without_event_clause(attributes_masked(text)), _DELETE):
         return "delete"
     if _moves_money(text):
         return "money"
@@ -249,7 +263,7 @@ def unchecked(text: str, approval_class: str) -> str | None:
     """
     if approval_class == "C":
         return None
-    found = "delete" if has(text, _DELETE) else _risky_act(text)
+    found = "delete" if has(attributes_masked(text), _DELETE) else risky_act(text)
     if found is None:
         return None
     return (
@@ -263,8 +277,8 @@ def add_dangerous_steps(steps: StepList, t: str, trigger: TriggerReading) -> Non
     """The delete, refund, payment and price steps the request asks for, if none does them yet."""
     if changes_subscription_prices(t) and not _has_money_step(steps):
         _add_price_change(steps, t)
-    if has(t, _DELETE):
-        _add_delete(steps, t)
+    if has(attributes_masked(t), _DELETE):
+        _add_delete(steps, attributes_masked(t))
     if has(t, _REFUND) and not _only_refund_event(t, trigger):
         _add_refund(steps, t, trigger)
     if _pays(t) and not _has_money_step(steps):
@@ -426,7 +440,8 @@ def _pays(t: str) -> bool:
             t,
             r"\b(?:contractors?|freelancers?|suppliers?|vendors?|staff|employees?|affiliates?|"
             r"payroll|salar\w*|invoices?|bills?|commissions?|bonus\w*|savings|balance|"
-            r"customers?|clients?|cards?\s+on\s+file|members?)\b|[£$€]\s?\d",
+            r"customers?|clients?|cards?\s+on\s+file|members?|everyone|everybody|users?|"
+            r"subscribers?|accounts?)\b|[£$€]\s?\d",
         )
         or any(has(t, p) for p, _ in _MONEY_APIS)
     )

@@ -10,6 +10,22 @@ from agents.planner.steps import StepList
 from agents.planner.text import has
 
 _DELETE = r"\b(?:wipe|delete|remove|purge|erase|get\s+rid\s+of|clean\s+out)\b"
+
+# Taking a tag, label or field off a record changes it; the record stays ("remove the 'lead'
+# tag from contacts who replied" deletes no contact).
+_REMOVES_ATTRIBUTE = (
+    r"\b(?:remove|removes|removing|delete|deletes|deleting|clear|clears|clearing|drop|drops|strip)\s+"
+    r"(?:the\s+|a\s+|an\s+|their\s+|its\s+|any\s+|all\s+)?(?:['\"][^'\"]{1,40}['\"]\s+|[\w-]+\s+)?"
+    r"(?:tags?|labels?|flags?|fields?|status|roles?|assignees?|stars?|badges?|propert(?:y|ies)|"
+    r"watermarks?|formatting|duplicates?\s+tags?)\b"
+)
+
+
+def attributes_masked(text: str) -> str:
+    """The text with removals of a tag, label or field blanked (they delete no record)."""
+    return re.sub(_REMOVES_ATTRIBUTE, lambda m: " " * len(m.group(0)), text)
+
+
 _CRM_UPSERT = (
     r"\badd(?:s|ed|ing)?\s+(?!(?:an?\s+)?(?:notes?|tasks?|tags?|comments?|to-?dos?|rows?)\b)"
     r"(?:[^.]{0,40}?\s)?(?:to|into|in)\s+(?:[^.]{0,20}?\s)?" + CRM_NAMES + r"|"
@@ -59,7 +75,9 @@ def sheet_writes(steps: StepList, w: str) -> None:
 
 def crm_writes(steps: StepList, t: str, slots: Slots) -> None:
     """Delete, save or update CRM contacts as the request asks."""
-    if has(t, _DELETE) and has(t, r"\b(?:contacts?|customers?|leads?|records?|crm)\b"):
+    if has(attributes_masked(t), _DELETE) and has(
+        t, r"\b(?:contacts?|customers?|leads?|records?|crm)\b"
+    ):
         span = re.search(r"(\d{1,2})\+?\s*(year|month|week|day)s?", t)
         days = {"year": 365, "month": 30, "week": 7, "day": 1}
         inactive = int(span.group(1)) * days[span.group(2)] if span else 365

@@ -297,3 +297,32 @@ def test_invoices_a_number_of_days_late_are_looked_for_every_day() -> None:
     assert result.workflow is not None
     assert result.workflow["trigger"]["type"] == "schedule"
     assert result.workflow["trigger"]["cron"] == "0 9 * * *"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "issue store credit to every customer who complained",
+        "give everyone on the legacy plan a free month",
+        "move $500 from the business account to savings every friday",
+        "share the customer csv with our freelancer",
+        "unsubscribe everyone who hasn't opened in a year",
+        "cancel all unpaid orders automatically",
+        "void invoices older than 90 days",
+        "turn off two-factor for the team",
+        "grant admin access to new hires automatically",
+        "drop the orders table in our database",
+        "mark all open invoices as paid in stripe",
+    ],
+)
+def test_money_access_billing_and_data_changes_are_never_drafted_as_harmless(
+    request_text: str,
+) -> None:
+    result = draft(request_text)
+    assert result.status == "refuse" or result.approval_class == "C", result.workflow
+
+
+def test_removing_a_tag_changes_the_contact_and_deletes_nothing() -> None:
+    actions = _actions("remove the 'vip' tag from contacts who cancelled")
+    assert ("crm.delete_contacts", None) not in actions
+    assert draft("delete the contacts who cancelled").approval_class == "C"
