@@ -127,7 +127,8 @@ _PUBLIC = (
 )
 _OUTSIDE = (
     r"\b(?:partners?'?s?|third[- ]part(?:y|ies)|api|webhook|dropbox|google\s+drive|s3|external|"
-    r"vendors?|agency|freelancers?|contractors?)\b|https?://"
+    r"vendors?|agency|freelancers?|contractors?|3pls?|couriers?|fulfil{1,2}ment\s+(?:partner|company|"
+    r"centre|center|house))\b|https?://"
 )
 # Customer data handed to someone else for their own use: "so they can retarget them".
 _THEIR_USE = (
@@ -145,7 +146,8 @@ _ACCESS = (
     r"(?<!\bwho\s)(?<!\bthat\s)(?<!\bmember\s)(?<!\bsubscriber\s)"
     r"\bcancel(?:s|ed|led)?\s+(?:(?:their|his|her|the|all|every|each|any|our|its)\s+)?(?:[\w-]+\s+){0,2}?"
     r"(?:subscriptions?|memberships?|plans?|accounts?|contracts?)\b|"
-    r"\b(?:give|gives|offer|offers)\s+(?:them|him|her|the\s+\w+|each\s+\w+|\w+)\s+(?:an?\s+)?\d+\s?%\s+"
+    r"\b(?:give|gives|offer|offers)\s+(?:them|him|her|(?:the|each|every|all)(?:\s+\w+){1,2}|\w+)\s+"
+    r"(?:an?\s+)?\d+\s?%\s+"
     r"(?:off|discount)\b|\bapply\s+(?:an?\s+)?(?:\d+\s?%\s+)?(?:discount|coupon)\b|"
     r"\bdowngrad\w*\s+(?:them|him|her|their|the|all|every|each|customers?|accounts?|users?)\b|"
     # security and access: "grant admin access to new hires", "turn off two-factor for the team"

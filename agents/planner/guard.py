@@ -42,7 +42,7 @@ _EXFIL = (
     r"\b(?:email|e-mail|send|mail|forward|post|share|paste|dm|text|give|reveal|show|print|"
     r"export|dump|list|tell)\w*\b"
 )
-_SECRET_USE = r"\b(?:rotate|rotation|regenerate|roll)\b"
+_SECRET_USE = r"\b(?:rotate|rotation|regenerate|roll|reset|resets|change|changes)\b"
 # A reminder that a secret is about to expire, or to change it, handles no secret.
 _EXPIRY_REMINDER = (
     r"\b(?:passwords?|keys?|tokens?|credentials?)\s+(?:expir\w*|will\s+expire|(?:is|are)\s+"

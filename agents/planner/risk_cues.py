@@ -70,7 +70,8 @@ _FIELDS += r"dates?\s+of\s+birth|order\s+history|ssns?|passport\s+numbers?)\b"
 _OUTSIDE_PARTY = (
     r"\b(?:partners?|partner's|resellers?|reseller's|third[- ]part(?:y|ies)|affiliates?|"
     r"agenc(?:y|ies)|agency's|vendors?|brokers?|another\s+company|other\s+compan(?:y|ies)|"
-    r"external|outside|someone\s+else|buddy|friend|cousin)\b(?!@)|"
+    r"external|outside|someone\s+else|buddy|friend|cousin|3pls?|fulfil{1,2}ment\s+(?:partner|company|"
+    r"centre|center|house)|couriers?|print(?:er|ing)\s+(?:partner|company|shop))\b(?!@)|"
     r"https?://(?!(?:www\.)?(?:our|my)\b)\S+|"
     r"\b(?:personal|private|home)\s+(?:e-?mail|gmail|inbox|address|account|dropbox|drive)\b|"
     r"\bmy\s+(?:own\s+)?(?:gmail|hotmail|yahoo|icloud|proton\s*mail)\b|"
@@ -117,7 +118,7 @@ _SPEND = (
 )
 # Messages to everyone in a list, not to the ones a condition picks out.
 _BULK_AUDIENCE = (
-    r"\b(?:all|every)\s+(?:single\s+)?(?:of\s+)?(?:our\s+|the\s+|my\s+|their\s+)?"
+    r"\b(?:all|every)\s+(?:single\s+)?(?:of\s+)?(?:our\s+|the\s+|my\s+|their\s+)?(?:\d[\d,.]*k?\s+)?"
     r"(?:(?:registered|active|paying|existing|current|past|former|free|trial|newsletter)\s+)?(?:users?|"
     r"customers?|contacts?|subscribers?|members?|clients?|leads?|buyers?|patients|students|"
     r"parents|donors|guests)\b(?!'|\s+(?:who|that(?!\s+(?:the|our|we|it|there|this|they|you)\b)|"

@@ -313,6 +313,10 @@ def test_invoices_a_number_of_days_late_are_looked_for_every_day() -> None:
         "grant admin access to new hires automatically",
         "drop the orders table in our database",
         "mark all open invoices as paid in stripe",
+        "email all 3,000 subscribers the black friday deal right now",
+        "export all orders with customer addresses to our 3pl every night",
+        "give every new signup 20% off forever in stripe",
+        "reset everyone's password every 90 days",
     ],
 )
 def test_money_access_billing_and_data_changes_are_never_drafted_as_harmless(
@@ -326,3 +330,15 @@ def test_removing_a_tag_changes_the_contact_and_deletes_nothing() -> None:
     actions = _actions("remove the 'vip' tag from contacts who cancelled")
     assert ("crm.delete_contacts", None) not in actions
     assert draft("delete the contacts who cancelled").approval_class == "C"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "remind staff to change their password every 90 days",
+        "when someone requests a password reset, email them the link",
+    ],
+)
+def test_password_reminders_and_reset_links_are_not_credential_handling(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "draft" and result.approval_class != "C"
