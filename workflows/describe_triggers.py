@@ -32,6 +32,7 @@ _STRIPE_EVENTS = {
     "customer.subscription.updated": "a subscription changes",
     "customer.subscription.deleted": "a subscription is cancelled",
     "customer.subscription.trial_will_end": "a free trial is about to end",
+    "customer.source.expiring": "a customer's card is about to expire",
 }
 
 

@@ -136,6 +136,8 @@ _STRIPE_EVENTS = (
     (r"\binvoices?\s+(?:is\s+)?paid\b|\bpays?\s+(?:an?\s+|their\s+)?invoice", "invoice.paid"),
     (r"\bpayouts?\b[^.]{0,20}\b(?:lands?|landed|arrives?|arrived|paid|comes?\s+in|hits?|is\s+sent)\b|"
      r"\bnew\s+(?:stripe\s+)?payouts?\b", "payout.paid"),
+    (r"\bcards?\s+(?:on\s+file\s+)?(?:is\s+|are\s+)?(?:about\s+to\s+|going\s+to\s+)?(?:expir\w*)|"
+     r"\bexpiring\s+cards?\b", "customer.source.expiring"),
     (r"\btrials?\s+(?:is\s+)?(?:ends?|ending|expires?|expiring|about\s+to\s+end)|"
      r"\btrial[-\s]will[-\s]end",
      "customer.subscription.trial_will_end"),
@@ -152,7 +154,11 @@ _WEBHOOK = (
     r"\b(?:new|any|each|every)\s+(?:[\w.']+\s+){0,2}(?:tickets?|conversations?|chats?|bookings?|"
     r"appointments?|meetings?|responses?|submissions?|entries|entry|applications?|applicants?|"
     r"candidates?|hires?|employees?|subscribers?|signups?|registrations?|deals?|purchases?|"
-    r"requests?|enquir(?:y|ies)|inquir(?:y|ies)|calls?|pushes|pull\s+requests?|prs?|releases?)\b|"
+    r"requests?|enquir(?:y|ies)|inquir(?:y|ies)|calls?|pushes|pull\s+requests?|prs?|releases?|"
+    r"payments?|transactions?|donations?|sales?)\b|"
+    # "every time someone stars our repo", "people who dm our instagram"
+    r"\b(?:stars?|forks?|watches)\s+(?:our|the|a|my)\s+(?:[\w-]+\s+)?(?:repo|repository|project)\b|"
+    r"\bwho\s+(?:dm|dms|messages?|texts?|writes?\s+to|comments?\s+on)\s+(?:us|our|me|my)\b|"
     # "incoming telegram messages", "new whatsapp messages": a message arriving in an app
     r"\b(?:incoming|new|any|each|every)\s+(?:[\w.']+\s+){0,2}(?:messages?|texts?|dms?|voice\s+notes?)"
     r"\b(?![^.]{0,15}#)|"
@@ -209,7 +215,11 @@ _UPTIME = (
     r"\b(?:site|website|server|api|app|endpoint|service)\s+(?:goes|is|went)\s+down\b|\buptime\b|"
     r"\b(?:site|website|page|server|api|app|endpoint|service|store|shop|portal)\b(?:[^.]|\.(?=\w)){0,60}"
     r"\b(?:stops?\s+(?:loading|responding|working)|goes\s+offline|is\s+offline|unreachable|"
-    r"(?:is\s+|goes\s+)?unavailable|times?\s+out)\b"
+    r"(?:is\s+|goes\s+)?unavailable|times?\s+out)\b|"
+    # "if our api response time goes over 2 seconds": a check that keeps timing it
+    r"\b(?:response|load|page\s+load)\s+times?\b[^.]{0,30}\b(?:over|above|exceeds?|more\s+than|"
+    r"goes\s+(?:over|above)|longer\s+than|slower\s+than)\b|\blatency\b[^.]{0,20}\b(?:over|above|"
+    r"exceeds?|spikes?)\b"
 )
 # An outage told ahead ("when the service will be unavailable", "this saturday's maintenance")
 # is news to send people, not a site to check.
@@ -240,7 +250,11 @@ _WATCH_PAGE = (
     r"\b(?:stock|inventory|quantity|qty)\b[^.;]{0,40}\b(?:is\s+low|gets?\s+low|runs?\s+low|"
     r"(?:drops?|falls?|goes|dips?)\s+(?:below|under)|reach\w*)\b|"
     r"\b(?:re-?order|stock\s+warning|minimum\s+stock|safety\s+stock)\s+(?:level|point|"
-    r"threshold)s?\b"
+    r"threshold)s?\b|"
+    # "when a file is added to the dropbox 'invoices' folder": folders are looked at, not pushed
+    r"\bfiles?\s+(?:is\s+|are\s+|gets?\s+)?(?:added|uploaded|dropped|saved|created|put|placed)\s+"
+    r"(?:to|in|into)\s+(?:the\s+|our\s+|my\s+|a\s+)?(?:[\w'-]+\s+){0,3}folders?\b|"
+    r"\bnew\s+files?\s+(?:in|on)\s+(?:the\s+|our\s+|my\s+|a\s+)?(?:[\w'-]+\s+){0,3}folders?\b"
 )
 _SYNC = r"\b(?:in\s+sync|syncs?|two[- ]way|both\s+ways|matched\s+up)\b"
 _PERSON = (
@@ -398,6 +412,8 @@ _RELATIVE_DAYS = (
     # "21 days from expiring", "30 days until it expires", "based on the install date"
     r"\b\d{1,3}\s+(?:days?|weeks?)\s+(?:from|until|till|to)\s+(?:it\s+|they\s+)?expir\w*|"
     r"\bbased\s+on\s+(?:the|their|its|each)\s+[\w-]+\s+dates?\b|"
+    # "when the forecast says rain tomorrow": the forecast is looked at every day
+    r"\b(?:when|if|whenever)\s+(?:the\s+)?(?:weather\s+)?(?:forecast|weather)\b|"
     # Inactivity and age: "who haven't logged in for 5 months", "after a year of inactivity",
     # "older than 3 years": each record's own last date, looked at every day.
     r"\b(?:haven'?t|hasn'?t|have\s+not|has\s+not|didn'?t|not)\s+(?:logged|signed|been|ordered|"
@@ -504,11 +520,30 @@ def _keyword(after: str) -> str | None:
     return found.group(1).strip()
 
 
+# Payments taken by another provider are that provider's events, not Stripe's.
+_OTHER_PROVIDER = (
+    r"\b(?:paypal|square|gocardless|mollie|adyen|razorpay|paddle|lemon\s*squeezy|gumroad|"
+    r"braintree|klarna|sumup|zettle|venmo|wise|payoneer|chargebee|recurly)\b"
+)
+
+
+def other_payment_provider(text: str) -> bool:
+    """Whether the request names a payment provider other than Stripe, and not Stripe."""
+    return has(text, _OTHER_PROVIDER) and not has(text, r"\bstripe\b")
+
+
 def stripe_reading(text: str, *, loose: bool = False) -> TriggerReading | None:
     """The Stripe event a request names; `loose` takes the likeliest one for Stripe words."""
     for pattern, event in _STRIPE_EVENTS:
-        if has(text, pattern) and (
-            has(text, r"\bstripe\b") or "invoice" in event or "payment" in event
+        if (
+            has(text, pattern)
+            and (
+                has(text, r"\bstripe\b")
+                or "invoice" in event
+                or "payment" in event
+                or "source" in event
+            )
+            and not other_payment_provider(text)
         ):
             return TriggerReading("stripe", {"type": "stripe", "events": [event]}, "stripe")
     if not loose:

@@ -17,6 +17,7 @@ from agents.planner.intents import (
     TriggerReading,
     email_reading,
     inbound_mailbox,
+    other_payment_provider,
     poll_url,
     slack_reading,
     stripe_reading,
@@ -151,6 +152,8 @@ def _evident(kind: str, start: str) -> bool:
     if kind == "poll":
         start = re.sub(_TO_SHEET, " ", start)
     if kind == "stripe":
+        if other_payment_provider(start):
+            return False  # "new paypal payment": PayPal's event
         start = re.sub(_LIST_SUBSCRIBER, " ", start)
     if kind == "slack":  # "… notifications to our company slack": where it ends, not a start
         start = re.sub(_TO_SLACK, " ", start)

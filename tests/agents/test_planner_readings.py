@@ -443,3 +443,18 @@ def test_a_daily_summary_covers_the_day() -> None:
     assert result.workflow is not None
     [report] = [s for s in result.workflow["steps"] if s["action"] == "report.build"]
     assert report["inputs"]["period"] == "1 day"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kind"),
+    [
+        ("when a client's card on file is about to expire, ask them to update it", "stripe"),
+        ("every new square payment should be posted in #takings", "webhook"),
+        ("whenever someone forks our repo, post it in #dev", "webhook"),
+        ("if the checkout page load time goes over 3 seconds, alert #ops", "interval"),
+        ("answer people who message us on facebook with our opening hours", "webhook"),
+        ("if the weather forecast says snow, email the drivers at 6am", "schedule"),
+    ],
+)
+def test_starts_read_from_what_happens(request_text: str, kind: str) -> None:
+    assert _trigger(request_text)["type"] == kind
