@@ -424,6 +424,7 @@ _RELATIVE_DAYS = (
     # Each person's own day: "on each employee's birthday", "work anniversaries"
     r"\bon\s+(?:each|every|their|his|her|the|a)\s+(?:[\w']+\s+)?(?:birthday|anniversary)\b|"
     r"\b(?:work|job|company|service)\s+anniversar(?:y|ies)\b|"
+    r"\bbirthday\s+(?:sms|texts?|e-?mails?|messages?|cards?|wishes|greetings?|discounts?|coupons?)\b|"
     r"\bon\s+(?:the\s+)?(?:day|morning)\s+of\s+(?:(?:the|their|each|an?)\s+)?(?:[\w-]+\s+)?"
     + BOOKED
     + r"|"

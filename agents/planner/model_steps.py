@@ -106,6 +106,8 @@ def add_model_steps(
     if prediction is None:
         return
     covered = {str(s.get("action", "")).split(".", 1)[0] for s in steps.items}
+    if any("slack.com/api" in str(s.get("inputs", {}).get("url", "")) for s in steps.items):
+        covered.add("slack")  # Slack's own API already called ("remove them from the channel")
     source = _SOURCE_OF_TRIGGER.get(trigger.kind)
     if source:
         covered.add(source)

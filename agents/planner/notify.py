@@ -16,9 +16,11 @@ from agents.planner.recipients import (
     wants_external,
     without_inbound,
 )
+from agents.planner.records import REMOVES_MEMBERSHIP, removes_from
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
 from agents.planner.text import has
+from agents.planner.tools import first_named_tool
 
 _INTERNAL = (
     r"\b(?:email|e-mail|mail|send|cc|escalate|forward)\w*\b(?:[^.]{0,40}?)\b(?:to\s+)?(me|myself|us|"
@@ -215,7 +217,10 @@ def cleans_slack(t: str) -> bool:
 def add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """One Slack post per channel named (conditional when its clause names a label or tier)."""
     body = _body(steps)
+    removed_from = " ".join(m.group(0) for m in re.finditer(REMOVES_MEMBERSHIP, t))
     for index, channel in enumerate(slots.channels):
+        if f"#ch{index}" in removed_from and t.count(f"#ch{index}") == 1:
+            continue  # "remove them from the #vip channel": no post there
         when = _channel_condition(t, f"#ch{index}", steps)
         steps.add(
             f"post_{_slug(channel)}",
@@ -227,6 +232,10 @@ def add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
         steps.add(
             f"dm_{_slug(handle)}", "slack.post_message", {"channel": f"@{handle}", "text": body}
         )
+    if removes_from(t):
+        _add_removal(steps, t, trigger)
+        if has(t, r"\bslack\b") and not has(t, r"\b(?:post|tell|notify|ping|message|alert)\b"):
+            return  # "remove them from the vip slack channel" posts nothing there
     if (
         not slots.channels
         and has(t, r"\bslack\b")
@@ -287,3 +296,26 @@ def _bare(when: str | None) -> str | None:
 
 def _slug(channel: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", channel.lower()).strip("_")[:40] or "channel"
+
+
+def _add_removal(steps: StepList, t: str, trigger: TriggerReading) -> None:
+    """Take the person out of the channel or list named: Slack's kick, or the tool's API."""
+    clause = t[re.search(REMOVES_MEMBERSHIP, t).start() :]  # type: ignore[union-attr]
+    who = (
+        "{{ trigger.email }}" if trigger.kind not in ("schedule", "manual") else "{{ item.email }}"
+    )
+    if has(clause, r"\bslack\b|#"):
+        inputs: dict[str, Any] = {
+            "method": "POST",
+            "url": "https://slack.com/api/conversations.kick",
+            "json": {"channel": "{{ channel_id }}", "user": who},
+        }
+    else:
+        tool = first_named_tool(clause) or first_named_tool(t)
+        slug = re.sub(r"[^a-z0-9]+", "", tool or "example")
+        inputs = {
+            "method": "PATCH",
+            "url": f"https://api.{slug}.com/v1/members/{who}",
+            "json": {"status": "removed"},
+        }
+    steps.add("remove_from", "http.request", inputs, name="Take them out of it")

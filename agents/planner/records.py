@@ -21,9 +21,21 @@ _REMOVES_ATTRIBUTE = (
 )
 
 
+# Taking someone out of a channel, list or sequence changes who is in it; nobody is deleted
+# ("remove them from the vip slack channel"). Out of a workspace or an account is access.
+REMOVES_MEMBERSHIP = (
+    r"\b(?:remove|removes|removing|take|takes|kick|kicks|drop|drops)\s+(?:them|him|her|it|the\s+\w+|"
+    r"that\s+\w+|each\s+\w+|every\s+\w+|all\s+\w+)\s+(?:out\s+)?(?:of|from)\s+(?:the\s+|our\s+|my\s+|"
+    r"that\s+|this\s+)?(?:[\w'#-]+\s+){0,3}(?:channels?|lists?|groups?|audiences?|sequences?|"
+    r"campaigns?|segments?|newsletters?|drips?|cadences?|queues?|boards?|rotas?)\b"
+)
+
+
 def attributes_masked(text: str) -> str:
-    """The text with removals of a tag, label or field blanked (they delete no record)."""
-    return re.sub(_REMOVES_ATTRIBUTE, lambda m: " " * len(m.group(0)), text)
+    """The text with removals of a tag, label or field, or from a channel or list, blanked
+    (they delete no record)."""
+    text = re.sub(_REMOVES_ATTRIBUTE, lambda m: " " * len(m.group(0)), text)
+    return re.sub(REMOVES_MEMBERSHIP, lambda m: " " * len(m.group(0)), text)
 
 
 _CRM_UPSERT = (
@@ -121,3 +133,8 @@ def tab_of(t: str) -> str:
     """The tab the request names ("the Bookings tab"), or Sheet1."""
     match = re.search(r"\bthe\s+([a-z]+)\s+tab\b", t)
     return match.group(1).title() if match else "Sheet1"
+
+
+def removes_from(text: str) -> bool:
+    """Whether the request takes someone out of a channel, list or sequence."""
+    return has(text, REMOVES_MEMBERSHIP)

@@ -342,3 +342,14 @@ def test_removing_a_tag_changes_the_contact_and_deletes_nothing() -> None:
 def test_password_reminders_and_reset_links_are_not_credential_handling(request_text: str) -> None:
     result = draft(request_text)
     assert result.status == "draft" and result.approval_class != "C"
+
+
+def test_taking_someone_out_of_a_channel_deletes_no_contact_and_posts_nothing() -> None:
+    request = "when a subscription is cancelled in stripe, remove them from the #vip channel"
+    result = draft(request)
+    assert result.workflow is not None and result.approval_class != "C"
+    steps = result.workflow["steps"]
+    assert [s["inputs"]["url"] for s in steps if s["action"] == "http.request"] == [
+        "https://slack.com/api/conversations.kick"
+    ]
+    assert not any(s["action"] in ("crm.delete_contacts", "slack.post_message") for s in steps)

@@ -458,3 +458,8 @@ def test_a_daily_summary_covers_the_day() -> None:
 )
 def test_starts_read_from_what_happens(request_text: str, kind: str) -> None:
     assert _trigger(request_text)["type"] == kind
+
+
+def test_a_birthday_message_to_each_customer_is_a_daily_look() -> None:
+    trigger = _trigger("send a birthday text to each client from our crm")
+    assert (trigger["type"], trigger["cron"]) == ("schedule", "0 9 * * *")
