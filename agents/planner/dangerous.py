@@ -27,8 +27,11 @@ _DELETE = (
     r"entries|users?|leads?|data|tables?|databases?|collections?)|truncat\w*|void(?:s|ing)?\s+(?:the\s+|"
     r"all\s+|any\s+|every\s+|old\s+|unpaid\s+|open\s+)*(?:[\w-]+\s+)?invoices?)\b"
 )
-_SHEET_ROWS = r"\b(?:rows?|lines?|entries)\b[^.]{0,60}\b(?:sheet|spreadsheet|tab|excel)\b|" + (
-    r"\b(?:sheet|spreadsheet|tab)\b[^.]{0,40}\brows?\b|\btab\b[^.]{0,40}\b(?:sheet|spreadsheet)\b"
+_SHEET_ROWS = (
+    r"\b(?:rows?|lines?|entries|duplicates?)\b[^.]{0,60}\b(?:sheet|spreadsheet|tab|excel)\b|"
+    + (
+        r"\b(?:sheet|spreadsheet|tab)\b[^.]{0,40}\brows?\b|\btab\b[^.]{0,40}\b(?:sheet|spreadsheet)\b"
+    )
 )
 # People named without a CRM word ("remove them from hubspot", "delete everyone who …").
 _PEOPLE = (
@@ -265,7 +268,8 @@ def unchecked(text: str, approval_class: str) -> str | None:
     """
     if approval_class == "C":
         return None
-    found = "delete" if has(attributes_masked(text), _DELETE) else risky_act(text)
+    acts = without_event_clause(attributes_masked(text))
+    found = "delete" if has(acts, _DELETE) else risky_act(text)
     if found is None:
         return None
     return (
@@ -279,8 +283,9 @@ def add_dangerous_steps(steps: StepList, t: str, trigger: TriggerReading) -> Non
     """The delete, refund, payment and price steps the request asks for, if none does them yet."""
     if changes_subscription_prices(t) and not _has_money_step(steps):
         _add_price_change(steps, t)
-    if has(attributes_masked(t), _DELETE):
-        _add_delete(steps, attributes_masked(t))
+    acts = without_event_clause(attributes_masked(t))  # "when someone deletes a file" is the event
+    if has(acts, _DELETE):
+        _add_delete(steps, attributes_masked(t), acts)
     if has(t, _REFUND) and not _only_refund_event(t, trigger):
         _add_refund(steps, t, trigger)
     if _pays(t) and not _has_money_step(steps):
@@ -293,8 +298,9 @@ def add_dangerous_steps(steps: StepList, t: str, trigger: TriggerReading) -> Non
         steps.add("send_payment", "http.request", {"method": "POST", "url": url, "json": body})
 
 
-def _add_delete(steps: StepList, t: str) -> None:
-    clause = t[re.search(_DELETE, t).start() :]  # type: ignore[union-attr]
+def _add_delete(steps: StepList, t: str, acts: str) -> None:
+    """The delete step; `acts` is `t` with its event clause blanked (same positions)."""
+    clause = t[re.search(_DELETE, acts).start() :]  # type: ignore[union-attr]
     if has(clause, _SHEET_ROWS) and not steps.first("sheets.delete_rows"):
         inputs: dict[str, object] = {"spreadsheet": sheet_name(clause), "sheet": tab_of(clause)}
         age = re.search(

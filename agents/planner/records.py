@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agents.planner.intents import CRM_NAMES
+from agents.planner.intents import CRM_NAMES, without_event_clause
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
 from agents.planner.text import has
@@ -87,7 +87,8 @@ def sheet_writes(steps: StepList, w: str) -> None:
 
 def crm_writes(steps: StepList, t: str, slots: Slots) -> None:
     """Delete, save or update CRM contacts as the request asks."""
-    if has(attributes_masked(t), _DELETE) and has(
+    # "when a user deletes their account" is what happens, not a delete to do
+    if has(without_event_clause(attributes_masked(t)), _DELETE) and has(
         t, r"\b(?:contacts?|customers?|leads?|records?|crm)\b"
     ):
         span = re.search(r"(\d{1,2})\+?\s*(year|month|week|day)s?", t)

@@ -353,3 +353,22 @@ def test_taking_someone_out_of_a_channel_deletes_no_contact_and_posts_nothing() 
         "https://slack.com/api/conversations.kick"
     ]
     assert not any(s["action"] in ("crm.delete_contacts", "slack.post_message") for s in steps)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "tell #support when a customer deletes their profile",
+        "post in #it when someone deletes a file in the team drive",
+    ],
+)
+def test_a_delete_that_happens_is_the_event_not_a_delete_to_do(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "draft", result.reason or result.question
+    assert result.approval_class != "C"
+
+
+def test_duplicates_in_a_sheet_are_sheet_rows_not_crm_contacts() -> None:
+    actions = _actions("remove duplicates from the signups sheet every friday")
+    assert ("crm.delete_contacts", None) not in actions
+    assert ("sheets.delete_rows", None) in actions
