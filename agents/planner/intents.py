@@ -295,11 +295,14 @@ ACTION_VERBS = (
     r"(?:add|create|send|post|put|save|log|email|ping|notify|tell|update|move|mark|flag|forward|"
     r"reply|assign|share|drop|dm|alert|let|have|ask|thank|invite|remind)"
 )
+# Acts that end a "when …" clause as surely as "send" does: "when a member cancels delete their
+# data" deletes; the cancelling is what happens.
+_RISKY_VERBS = r"delete|remove|wipe|purge|erase|refund|archive"
 _EVENT_CLAUSE = re.compile(
     r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|any\s*time|"
     + _AFTER_EVENT
     + r")\b[^,.;!?>→:]*?"
-    r"(?=[,.;!?>→:]|\s(?:then\s+)?" + ACTION_VERBS + r"\b|$)|"
+    r"(?=[,.;!?>→:]|\s(?:then\s+)?(?:" + ACTION_VERBS + r"|" + _RISKY_VERBS + r")\b|$)|"
     r"^\s*(?:new|any|each|every)\b[^,.;!?>→:]*(?=\s*(?:->|→|:|>))"
 )
 _POLL_URLS = (

@@ -372,3 +372,9 @@ def test_duplicates_in_a_sheet_are_sheet_rows_not_crm_contacts() -> None:
     actions = _actions("remove duplicates from the signups sheet every friday")
     assert ("crm.delete_contacts", None) not in actions
     assert ("sheets.delete_rows", None) in actions
+
+
+def test_a_delete_right_after_the_event_words_is_still_the_act() -> None:
+    result = draft("when a member cancels delete their account data")
+    assert result.status == "refuse" or result.approval_class == "C"
+    assert draft("when customer pay invoice in stripe, message #finance").status == "draft"
