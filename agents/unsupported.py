@@ -7,10 +7,11 @@ says so and offers the channels that work without it: email or Slack.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["texting_note"]
+__all__ = ["texting_note", "translation_note"]
 
 _TEXTING_HOSTS = (
     ("api.twilio.com", "text messages (SMS)", "Twilio"),
@@ -33,3 +34,19 @@ def texting_note(spec: Mapping[str, Any]) -> str | None:
                     'instead, ask again with "email me" or "post in #channel" in place of the text.'
                 )
     return None
+
+
+_TRANSLATE = re.compile(
+    r"\btranslat\w*|\b(?:into|in)\s+(?:english|spanish|french|german|italian|"
+    r"portuguese|dutch|polish|chinese|japanese)\b(?=[^.]{0,40}\b(?:reply|send|post))"
+)
+
+
+def translation_note(request: str) -> str | None:
+    """ "Levqor has no translation step yet …" when the request asks for a translation."""
+    if not _TRANSLATE.search(request.lower()):
+        return None
+    return (
+        "Levqor has no translation step yet, so this draft does not translate: the other steps "
+        "run as described, on the text as it arrives."
+    )

@@ -81,7 +81,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     complete_spec(raw, trigger, slots, prediction)
     keep_sheet_poll(raw)
     compose_messages(raw, request)  # messages say what they are for, never the trigger dump
-    note_unsupported(raw)  # "text me": Levqor has no SMS of its own, the description says so
+    note_unsupported(raw, request)  # no SMS of its own, no translation: the description says so
     note = None
     if raw["trigger"]["type"] == "schedule":
         note = minutes_note(slots.text) or schedule_note(raw["trigger"])

@@ -15,7 +15,7 @@ from typing import Any
 
 from agents.planner.purpose import Purpose, asked_for, purpose_of
 from agents.planner.wording import event_line, greeting, read_heading, read_lines, stripe_fields
-from agents.unsupported import texting_note
+from agents.unsupported import texting_note, translation_note
 
 __all__ = ["GENERIC_SUBJECTS", "compose_messages", "note_unsupported"]
 
@@ -61,11 +61,12 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
             inputs["subject"] = _subject(purpose, trigger, name, text)
 
 
-def note_unsupported(raw: dict[str, Any]) -> None:
-    """Say in the description what Levqor cannot send itself (texts go through Twilio)."""
-    note = texting_note(raw)
-    if note:
-        raw["description"] = f"{raw.get('description', '')} ({note})"[:2000]
+def note_unsupported(raw: dict[str, Any], request: str = "") -> None:
+    """Say in the description what Levqor cannot do itself (texts go through Twilio; nothing
+    translates)."""
+    for note in (texting_note(raw), translation_note(request)):
+        if note:
+            raw["description"] = f"{raw.get('description', '')} ({note})"[:2000]
 
 
 def _is_message(step: dict[str, Any]) -> bool:

@@ -273,3 +273,13 @@ def test_an_email_address_that_changes_is_the_event_not_a_message_to_send() -> N
     assert result.workflow is not None
     actions = [s["action"] for s in result.workflow["steps"]]
     assert "email.send" not in actions and "http.request" in actions
+
+
+def test_a_translation_asked_for_is_said_to_be_missing_not_dropped_silently() -> None:
+    result = draft("translate incoming whatsapp messages into english and post them in #support")
+    assert result.workflow is not None
+    assert "no translation step" in result.workflow["description"]
+    assert (
+        "translation"
+        not in (draft("post new whatsapp messages in #support").workflow or {})["description"]
+    )
