@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["texting_note", "translation_note"]
+__all__ = ["spec_text", "texting_note", "translation_note"]
 
 _TEXTING_HOSTS = (
     ("api.twilio.com", "text messages (SMS)", "Twilio"),
@@ -50,3 +50,8 @@ def translation_note(request: str) -> str | None:
         "Levqor has no translation step yet, so this draft does not translate: the other steps "
         "run as described, on the text as it arrives."
     )
+
+
+def spec_text(spec: Mapping[str, Any]) -> str:
+    """The words a workflow was asked in (its description), for the notes above."""
+    return str(spec.get("description") or "")

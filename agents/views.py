@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.unsupported import texting_note, translation_note
+from agents.unsupported import spec_text, texting_note, translation_note
 from workflows.describe import describe
 from workflows.needs import needs_sentence
 from workflows.samples import SampleMessage
@@ -60,7 +60,7 @@ def draft_card(
     texting = texting_note(spec)
     if texting:
         lines.append(texting)
-    translating = translation_note(str(spec.get("description", "")))
+    translating = translation_note(spec_text(spec))
     if translating:
         lines.append(translating)
     needs = needs_sentence(spec, public_url) if public_url else None

@@ -13,6 +13,7 @@ from agents.planner.dangerous import add_dangerous_steps
 from agents.planner.intents import TriggerReading
 from agents.planner.model_steps import add_model_steps, route_messages
 from agents.planner.naming import short_name
+from agents.planner.records import add_removal
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
 from agents.planner.text import has
@@ -28,6 +29,7 @@ def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str,
     rules.add_reads(steps, t, trigger, slots)
     rules.add_ai(steps, t, trigger, slots)
     rules.add_writes(steps, t, trigger, slots)
+    add_removal(steps, t, trigger, slots)  # out of a channel or list: nobody is deleted
     add_dangerous_steps(steps, t, trigger)  # deletes, refunds, payments: never dropped
     if rules.wants_report(t, slots, trigger.kind):
         inputs: dict[str, Any] = {"period": rules.period(t), "title": name}

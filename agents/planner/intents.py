@@ -400,8 +400,9 @@ def booking_reading(text: str) -> TriggerReading | None:
 
 # "30 days", "a year", "six months", "12 months": a length of time in days or more.
 _PERIOD_COUNT = (
-    r"(?:\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|a\s+few|"
-    r"a\s+couple\s+of)\s+(?:days?|weeks?|months?|years?)\b"
+    r"(?:"
+    + _NUMBER
+    + r"|a\s+few|a\s+couple\s+of|seven|eight|nine|eighteen)\s+(?:days?|weeks?|months?|years?)\b"
 )
 # "3 days before their invoice is due", "the evening before their shift", "7 days after due":
 # each record has its own date, so the workflow looks every day for the ones that are that close.

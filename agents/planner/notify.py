@@ -20,7 +20,6 @@ from agents.planner.records import REMOVES_MEMBERSHIP, removes_from
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
 from agents.planner.text import has
-from agents.planner.tools import first_named_tool
 
 _INTERNAL = (
     r"\b(?:email|e-mail|mail|send|cc|escalate|forward)\w*\b(?:[^.]{0,40}?)\b(?:to\s+)?(me|myself|us|"
@@ -232,10 +231,10 @@ def add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
         steps.add(
             f"dm_{_slug(handle)}", "slack.post_message", {"channel": f"@{handle}", "text": body}
         )
-    if removes_from(t):
-        _add_removal(steps, t, trigger)
-        if has(t, r"\bslack\b") and not has(t, r"\b(?:post|tell|notify|ping|message|alert)\b"):
-            return  # "remove them from the vip slack channel" posts nothing there
+    # "remove them from the vip slack channel" posts nothing there (records.add_removal removes)
+    posts = has(t, r"\b(?:post|tell|notify|ping|message|alert)\b")
+    if removes_from(t) and has(t, r"\bslack\b") and not posts:
+        return
     if (
         not slots.channels
         and has(t, r"\bslack\b")
@@ -296,26 +295,3 @@ def _bare(when: str | None) -> str | None:
 
 def _slug(channel: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", channel.lower()).strip("_")[:40] or "channel"
-
-
-def _add_removal(steps: StepList, t: str, trigger: TriggerReading) -> None:
-    """Take the person out of the channel or list named: Slack's kick, or the tool's API."""
-    clause = t[re.search(REMOVES_MEMBERSHIP, t).start() :]  # type: ignore[union-attr]
-    who = (
-        "{{ trigger.email }}" if trigger.kind not in ("schedule", "manual") else "{{ item.email }}"
-    )
-    if has(clause, r"\bslack\b|#"):
-        inputs: dict[str, Any] = {
-            "method": "POST",
-            "url": "https://slack.com/api/conversations.kick",
-            "json": {"channel": "{{ channel_id }}", "user": who},
-        }
-    else:
-        tool = first_named_tool(clause) or first_named_tool(t)
-        slug = re.sub(r"[^a-z0-9]+", "", tool or "example")
-        inputs = {
-            "method": "PATCH",
-            "url": f"https://api.{slug}.com/v1/members/{who}",
-            "json": {"status": "removed"},
-        }
-    steps.add("remove_from", "http.request", inputs, name="Take them out of it")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from agents.planner.intents import CRM_NAMES, without_event_clause
+from agents.planner.intents import CRM_NAMES, TriggerReading, without_event_clause
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
 from agents.planner.text import has
+from agents.planner.tools import display_name, first_named_tool
 
 _DELETE = r"\b(?:wipe|delete|remove|purge|erase|get\s+rid\s+of|clean\s+out)\b"
 
@@ -139,3 +141,30 @@ def tab_of(t: str) -> str:
 def removes_from(text: str) -> bool:
     """Whether the request takes someone out of a channel, list or sequence."""
     return has(text, REMOVES_MEMBERSHIP)
+
+
+def add_removal(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    """Take the person out of the channel or list named: Slack's kick, or the tool's API."""
+    found = re.search(REMOVES_MEMBERSHIP, t)
+    if found is None:
+        return
+    clause = t[found.start() :]
+    who = "{{ item.email }}" if trigger.kind in ("schedule", "manual") else "{{ trigger.email }}"
+    channel = re.search(r"#ch\d+", clause)
+    if channel or has(clause, r"\bslack\b"):
+        where = slots.real_channel(channel.group(0)) if channel else "the Slack channel"
+        inputs: dict[str, Any] = {
+            "method": "POST",
+            "url": "https://slack.com/api/conversations.kick",
+            "json": {"channel": where, "user": who},
+        }
+    else:
+        tool = first_named_tool(clause) or first_named_tool(t)
+        where = f"the list in {display_name(tool)}" if tool else "the list"
+        slug = re.sub(r"[^a-z0-9]+", "", tool or "example")
+        inputs = {
+            "method": "PATCH",
+            "url": f"https://api.{slug}.com/v1/members/{who}",
+            "json": {"status": "removed"},
+        }
+    steps.add("remove_from", "http.request", inputs, name=f"Remove them from {where}")

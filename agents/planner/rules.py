@@ -19,7 +19,7 @@ from agents.planner.notify import add_emails, add_slack
 from agents.planner.recipes_monitor import site_address
 from agents.planner.records import crm_writes, sheet_name, sheet_writes, tab_of
 from agents.planner.schedule import find_schedule
-from agents.planner.slots import Slots
+from agents.planner.slots import INVOICING_TOOLS, Slots
 from agents.planner.steps import StepList
 from agents.planner.text import has, strip_quoted
 
@@ -234,21 +234,13 @@ def _tool_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:
         steps.add("read_page", "http.request", tools.web_read_inputs(t, site_address(t)))
 
 
-# Invoices another tool keeps ("which invoices in invoice ninja are past due"): read there.
-_INVOICED_ELSEWHERE = (
-    r"\b(?:quickbooks|xero|freshbooks|sage|zoho|wave|invoice\s*ninja|invoiceplane|bill\.com|"
-    r"harvest|bexio|lexoffice|sevdesk|myob|holded|odoo|erpnext|netsuite|dolibarr|kashoo|"
-    r"invoicely|our\s+books|accounting\s+(?:software|system|tool|app))\b"
-)
-
-
 def _stripe_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:
     if (
         trigger.kind != "stripe"
         and (trigger.kind != "email" or has(t, r"\bstripe\b"))
         and has(t, r"\binvoices?\b")
         and not has(t, r"\bcreate\s+an?\s+invoice")
-        and (has(t, r"\bstripe\b") or not has(t, _INVOICED_ELSEWHERE))
+        and (has(t, r"\bstripe\b") or not has(t, INVOICING_TOOLS))
     ):
         overdue = [
             int(n)

@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from agents.planner.intents import CRM_NAMES, SHEET_NAMES, STRIPE_NAMES, reads_social
 from agents.planner.text import has, strip_quoted
 from agents.planner.tools import EXTERNAL_TOOLS
+from agents.planner.when.lexicon import NUMBER_WORDS
 
 # A channel name has a letter in it: "email #1 … email #2" numbers the emails.
 _CHANNEL = re.compile(r"(?<![\w&])#(?=[a-z0-9_-]*[a-z])([a-z0-9][a-z0-9_-]{0,79})")
 _ADDRESS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _QUOTED = re.compile(r"(?:^|[\s(:])['\"]([^'\"]{2,60}?)['\"](?=[\s,.;:!?)]|$)")
 _DAY_LIST = re.compile(r"\bdays?\s+(\d{1,3}(?:\s*(?:,|/|and|&)\s*(?:day\s+)?\d{1,3})*)")
-_COUNT = r"\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|thirty"
+_COUNT_WORDS = {"a": 1, "an": 1, "fourteen": 14} | NUMBER_WORDS
+_COUNT = r"\d{1,3}|" + "|".join(sorted(_COUNT_WORDS, key=len, reverse=True))
 # "wait 3 days", "a week after signup", "two days later", "5 days after that"
 _AFTER = re.compile(
     r"\b(?:wait|after)\s+(?P<wait>" + _COUNT + r")\s+(?P<wait_unit>days?|weeks?)\b|"
@@ -22,10 +24,6 @@ _AFTER = re.compile(
     r"it|the\s+(?:first|previous|last|one\s+before)(?:\s+one)?))\b|"
     r"\b(?P<from>" + _COUNT + r")\s+(?P<from_unit>days?|weeks?)\s+after\b"
 )
-_COUNT_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "fourteen": 14, "thirty": 30,
-}  # fmt: skip
 _AMOUNT = re.compile(
     r"\b(?:over|above|more\s+than|greater\s+than|bigger\s+than|exceeds?|at\s+least|>)\s*"
     r"([$£€]?)\s*(\d[\d,]*(?:\.\d+)?)\s*(k|%)?"
@@ -48,9 +46,15 @@ _FIELD_LIST = re.compile(
     r"(?!\s+(?:me|us|them|him|her|it|everyone|the\s+team|our|my)\b)"
 )
 # Invoices kept somewhere else than Stripe: accounting tools, files, sheets, mail attachments.
+# Invoicing and accounting tools other than Stripe: invoices named with them are kept there.
+INVOICING_TOOLS = (
+    r"\b(?:quickbooks|xero|freshbooks|sage|zoho(?:\s+(?:books|invoice))?|wave|invoice\s*ninja|"
+    r"invoiceplane|bill\.com|harvest|bexio|lexoffice|sevdesk|myob|holded|odoo|erpnext|netsuite|"
+    r"dolibarr|kashoo|invoicely|our\s+books|accounting\s+(?:software|system|tool|app))\b"
+)
 _ACCOUNTING = (
-    r"\b(?:quickbooks|xero|freshbooks|sage|zoho\s+books|wave|paddle|dropbox|google\s+drive|drive|"
-    r"invoice\s*ninja|invoiceplane|bill\.com|bexio|lexoffice|sevdesk|myob|odoo|erpnext|netsuite|"
+    INVOICING_TOOLS + r"|"
+    r"\b(?:paddle|dropbox|google\s+drive|drive|"
     r"onedrive|folder|pdfs?|attach\w*|invoices?\s+(?:sheet|spreadsheet|tab)|(?:sheet|spreadsheet)\b"
     r"[^.]{0,40}\binvoices?|invoices?\b[^.]{0,30}\b(?:sheet|spreadsheet))\b"
 )

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from agents.approval import ApprovalRequest, ApprovalResponse, SampleCard, StepCard
 from agents.tools.members import approvers, load_member
+from agents.unsupported import spec_text, translation_note
 from agents.views import who_approves
 from storage.models import Approval, AuditLog, Workflow, WorkflowStatus, WorkflowVersion
 from storage.scope import Tenant
@@ -89,7 +90,8 @@ async def approval_request(tenant: Tenant, approval: Approval) -> ApprovalReques
         # Class C always asks for a confirmation; class B when its requester approves it (the
         # card is shown to them). The policy still decides: `service.decide` checks either way.
         needs_confirmation=approval.approval_class in ("B", "C"),
-        summary=words.summary,
+        # what the draft cannot do itself is said where the owner reads it
+        summary=" ".join(filter(None, [words.summary, translation_note(spec_text(spec))])),
         next_runs=words.next_runs,
         step_cards=[
             StepCard(

@@ -349,9 +349,10 @@ def test_taking_someone_out_of_a_channel_deletes_no_contact_and_posts_nothing() 
     result = draft(request)
     assert result.workflow is not None and result.approval_class != "C"
     steps = result.workflow["steps"]
-    assert [s["inputs"]["url"] for s in steps if s["action"] == "http.request"] == [
-        "https://slack.com/api/conversations.kick"
-    ]
+    [kick] = [s for s in steps if s["action"] == "http.request"]
+    assert kick["inputs"]["url"] == "https://slack.com/api/conversations.kick"
+    assert kick["inputs"]["json"]["channel"] == "#vip"
+    assert kick["name"] == "Remove them from #vip"
     assert not any(s["action"] in ("crm.delete_contacts", "slack.post_message") for s in steps)
 
 

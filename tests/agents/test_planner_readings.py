@@ -366,7 +366,7 @@ def test_a_weekday_and_time_are_kept_when_a_figure_is_called_daily() -> None:
     assert trigger["cron"] == "0 7 * * 2"
 
 
-def test_a_recurrence_every_few_months_outweighs_a_model_guess_of_by_hand() -> None:
+def test_every_few_months_runs_on_the_first_of_those_months() -> None:
     trigger = _trigger("every 3 months archive the closed projects in our tracker sheet")
     assert (trigger["type"], trigger["cron"]) == ("schedule", "0 9 1 */3 *")
 

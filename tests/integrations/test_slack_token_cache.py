@@ -43,6 +43,25 @@ async def _post(
     return str(out.delivered)
 
 
+def _live(settings: Settings, fake_slack: FakeSlack) -> Settings:  # noqa: F811
+    """No token in the settings: the workspace's stored one is used, against the fake Slack."""
+    return settings.model_copy(update={"slack_bot_token": None, "slack_api_url": fake_slack.url})
+
+
+async def _with_token(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    ws: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> Settings:
+    """Settings for posts with the workspace's bot token stored (and committed)."""
+    live = _live(settings, fake_slack)
+    async with sessions() as session:
+        await store_credential(session, ws.id, "slack", "bot_token", TOKEN, settings=live)
+        await session.commit()
+    return live
+
+
 def _credential_reads(engine: AsyncEngine) -> list[str]:
     seen: list[str] = []
 
@@ -61,10 +80,7 @@ async def test_the_token_is_read_once_for_many_posts(
     workspace: Workspace,
     fake_slack: FakeSlack,  # noqa: F811
 ) -> None:
-    live = settings.model_copy(update={"slack_bot_token": None, "slack_api_url": fake_slack.url})
-    async with sessions() as session:
-        await store_credential(session, workspace.id, "slack", "bot_token", TOKEN, settings=live)
-        await session.commit()
+    live = await _with_token(settings, sessions, workspace, fake_slack)
     reads = _credential_reads(engine)
     delivered = [await _post(live, sessions, workspace, f"run{n}") for n in range(5)]
     assert delivered == ["slack"] * 5
@@ -78,7 +94,7 @@ async def test_a_token_saved_or_removed_is_used_by_the_next_post(
     workspace: Workspace,
     fake_slack: FakeSlack,  # noqa: F811
 ) -> None:
-    live = settings.model_copy(update={"slack_bot_token": None, "slack_api_url": fake_slack.url})
+    live = _live(settings, fake_slack)
     assert await _post(live, sessions, workspace, "before") == "outbox"  # no token: parked
     async with sessions() as session:
         await store_credential(session, workspace.id, "slack", "bot_token", TOKEN, settings=live)
@@ -97,10 +113,7 @@ async def test_a_change_rolled_back_keeps_the_token(
     workspace: Workspace,
     fake_slack: FakeSlack,  # noqa: F811
 ) -> None:
-    live = settings.model_copy(update={"slack_bot_token": None, "slack_api_url": fake_slack.url})
-    async with sessions() as session:
-        await store_credential(session, workspace.id, "slack", "bot_token", TOKEN, settings=live)
-        await session.commit()
+    live = await _with_token(settings, sessions, workspace, fake_slack)
     assert await _post(live, sessions, workspace, "first") == "slack"
     async with sessions() as session:
         await delete_credentials(session, workspace.id, "slack", ["bot_token"])

@@ -143,3 +143,16 @@ async def test_try_needs_csrf_and_a_draft_of_this_workspace(
     await nothing_was_sent(web, fake_slack, inbox[0])
     await chat.client.aclose()
     await other.client.aclose()
+
+
+async def test_a_card_says_what_the_draft_cannot_do_where_the_owner_reads_it(
+    web: Web, page: Page
+) -> None:
+    await sign_up_in_browser(page, web)
+    box = page.get_by_label("Message to Levqor")
+    await box.fill("translate incoming whatsapp messages into english and post them in #support")
+    await box.press("Enter")
+    card = page.get_by_role("log", name="Conversation").locator(".draft-card")
+    await expect(card.locator(".draft-card-summary")).to_contain_text(
+        "Levqor has no translation step yet, so this draft does not translate"
+    )
