@@ -17,7 +17,7 @@ import ssl
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import httpcore
 import httpx
@@ -43,6 +43,9 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 _CREDENTIAL_HEADERS = ("authorization", "cookie", "proxy-authorization")
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
+# What a write may do that only an owner approves (`HttpRequestInput.impact`).
+Impact = Literal["delete", "money", "prices", "access", "bulk", "data"]
+IMPACTS = frozenset(get_args(Impact))
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -274,6 +277,9 @@ class HttpRequestInput(ActionInput):
     timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     # The name of a secret saved on the Connections page (HTTP secrets), sent as its header.
     auth: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    # What this write does that an owner must confirm, when the URL cannot say it: a shop's
+    # prices changed, every order cancelled, a whole list messaged. A write with one is critical.
+    impact: Impact | None = None
 
     model_config = ConfigDict(extra="forbid", validate_by_name=True, validate_by_alias=True)
 
@@ -304,11 +310,12 @@ _MONEY_HOSTS = re.compile(
 
 
 def _risk(inputs: dict[str, Any]) -> Risk:
-    """GETs read; DELETEs and writes to payment APIs are critical; other writes external."""
+    """GETs read; DELETEs, writes to payment APIs and writes with an impact are critical; other
+    writes external."""
     method = str(inputs.get("method", "GET")).upper()
     if method in ("GET", "HEAD"):
         return Risk.read
-    if method == "DELETE":
+    if method == "DELETE" or inputs.get("impact") in IMPACTS:
         return Risk.critical
     match = re.match(r"^\s*https?://([^/:?#\s]+)", str(inputs.get("url", "")), re.IGNORECASE)
     host = match.group(1).lower() if match else ""

@@ -69,6 +69,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     unclear = vague.is_vague(text)
     # a few words naming no start, place or value: asked about unless a sharper question is
     short = trigger.kind == "manual" and trigger.rule in ("default", "model")
+    short = short or (reading.rule == "default" and trigger.rule == "model")  # the model's guess
     short = short and not unclear and vague.too_short_to_build(text)
     short = short and dangerous.risky_act(text) is None  # "delete contacts who replied" is clear
     if unclear and trigger.kind != "schedule" and trigger.rule in ("default", "model"):
@@ -89,6 +90,12 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         raw["description"] = f"{raw['description']} ({note})"[:2000]
     if timezone and raw["trigger"]["type"] != "schedule":
         raw["description"] = f"{raw['description']} (times in {timezone})"[:2000]
+    if handles_secrets(text) and not any(
+        s.get("action") == "credentials.rotate" for s in raw["steps"]
+    ):
+        # Credential handling, whatever else it does (class C): rotating is drafted, revealing
+        # is refused.
+        raw["steps"][:0] = credential_steps(text)
     asked = without_conditions(mask_inbound(slots.text))  # "opened an email" asks no send
     question = clarification(asked, raw, slots.tools | settled)
     suggestions = choices_for(question)
@@ -99,9 +106,6 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         question, suggestions = vague.question(text), _template_suggestions(text)
         unclear = True
     reason = refusal(text) or dangerous.refusal(text)
-    if handles_secrets(text):
-        # The refused reading is credential handling, whatever else it does (class C).
-        raw["steps"][:0] = credential_steps(text)
     if question:
         raw["steps"].extend(placeholder_steps(raw, without_conditions(slots.text)))
     try:

@@ -9,7 +9,7 @@ from agents.learned import Prediction
 from agents.planner import rules
 from agents.planner.acknowledgements import acknowledge_replies
 from agents.planner.crossings import add_crossing_check
-from agents.planner.dangerous import add_dangerous_steps
+from agents.planner.dangerous import add_dangerous_steps, mark_impact
 from agents.planner.intents import TriggerReading
 from agents.planner.model_steps import add_model_steps, route_messages
 from agents.planner.naming import short_name
@@ -44,6 +44,7 @@ def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str,
     acknowledge_replies(steps, trigger.kind)  # a reply acknowledges; it never echoes the mail
     add_crossing_check(steps, t, trigger)  # metrics: alert on the crossing only
     _threshold_conditions(steps, t, trigger, slots)  # events: alert on each one over
+    mark_impact(steps, t)  # a risky act done through a plain write: an owner confirms it
     return {
         "name": name,
         "description": request.strip()[:2000],

@@ -59,7 +59,7 @@ _REFUND = (
     r"anybody|everyone|everybody|people|whoever|that|this|"
     r"customers?|clients?|buyers?|orders?|payments?|money|the\s+\w+|\w+'s)\b|"
     r"\b(?:issue|give|process|send|make|do|trigger)\w*\s+(?:them\s+|him\s+|her\s+)?(?:a|the)\s+"
-    r"(?:full\s+|partial\s+)?refund\b|\bauto-?refund\w*\b"
+    r"(?:full\s+|partial\s+)?refund\b|\bauto[- ]?refund\w*\b"
 )
 _REFUND_EVENT = (
     r"\b(?:when|whenever|if|once|after)\b[^.,]{0,40}\brefund(?:ed|s)?\b"
@@ -163,9 +163,18 @@ _ACCESS = (
 )
 # Changing what subscribers pay in Stripe ("raise all our subscription prices by 5% in stripe").
 _PRICE_CHANGE = (
-    r"\b(?:raise|increase|lower|cut|reduce|decrease|drop|change|update|adjust)\s+(?:all\s+|every\s+)?(?:of\s+)?"
+    r"\b(?:raise|increase|lower|cut|reduce|decrease|drop|change|update|adjust|bump|hike|slash|"
+    r"mark\s+down|discount)\s+(?:all\s+|every\s+)?(?:of\s+)?"
     r"(?:our\s+|the\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:prices?|pricing|fees?|rates?)\b"
 )
+# What a shop sells: its prices are what customers pay ("drop all sewing supplies prices 10% in
+# shopify", "bump every product price by 4%"). Someone else's prices are only read.
+_SHOP_GOODS = (
+    r"\b(?:products?|items?|catalog(?:ue)?|store|shop|shopify|woocommerce|bigcommerce|etsy|amazon|"
+    r"ebay|squarespace|wix|menu|skus?|listings?|collections?|inventory|everything)\b|"
+    r"\b(?:all|every)\s+(?:of\s+)?(?:our\s+|the\s+)?(?:[\w-]+\s+){0,2}?prices?\b"
+)
+_THEIR_PRICES = r"\b(?:competitors?|competition|rivals?|their|supplier'?s?|vendor'?s?)\s+prices?\b"
 # "bump EVERY existing store to 11.99": everyone on a plan moved to a new price.
 _MOVE_EVERYONE_TO_PRICE = (
     r"\b(?:bump|move|raise|increase|switch|change|put)\s+(?:every|all|each)\s+(?:of\s+)?(?:the\s+|our\s+)?"
@@ -182,6 +191,7 @@ _DECEIVE = (
 )
 _UNCHECKED = {
     "access": "take away someone's access or change what they pay",
+    "prices": "change what your customers pay",
     "bulk": "message everyone on a list at once",
     "delete": "delete data",
     "money": "move money",
@@ -252,8 +262,10 @@ def risky_act(text: str) -> str | None:
         return "money"
     if (has(text, _PERSONAL_DATA) and has(text, _OUTSIDE)) or risk_cues.ships_personal_data(text):
         return "data"
-    if has(without_event_clause(text), _ACCESS) or changes_subscription_prices(text):
+    if has(without_event_clause(text), _ACCESS):
         return "access"  # ("when a customer cancels …" is the event, not an act)
+    if changes_prices(text):
+        return "prices"
     if risk_cues.sends_in_bulk(without_event_clause(text)):
         return "bulk"
     return None
@@ -296,6 +308,71 @@ def add_dangerous_steps(steps: StepList, t: str, trigger: TriggerReading) -> Non
             url = "https://api.stripe.com/v1/customers/{{ item.customer }}/balance_transactions"
         body = {"amount": "{{ item.amount }}", "recipient": "{{ item.name }}"}
         steps.add("send_payment", "http.request", {"method": "POST", "url": url, "json": body})
+
+
+def mark_impact(steps: StepList, t: str) -> None:
+    """A risky act asked for and done through a plain write to a tool ("cancel all open orders
+    in shopify", "send our update to all our mailchimp subscribers", "drop every product price
+    10%"): that write says what it does (`impact`), so the draft is class C and an owner
+    confirms it. With no write to mark, one is drafted on the tool named (or on an address the
+    owner fills in), named for the act. Never dropped, never made to look safer than asked."""
+    act = risky_act(t)
+    if act is None or _has_critical_step(steps):
+        return
+    words = _act_words(t, act)
+    tool = first_named_tool(words) or first_named_tool(t)
+    writes = [
+        s
+        for s in steps.items
+        if s.get("action") == "http.request"
+        and str(s["inputs"].get("method", "GET")).upper() not in ("GET", "HEAD")
+    ]
+    if writes:
+        named = [s for s in writes if tool and re.sub(r"\W+", "", tool) in str(s["inputs"]["url"])]
+        target = (named or writes)[0]
+        target["inputs"]["impact"] = act
+        target.setdefault("name", words)
+        return
+    if act not in ("prices", "access", "bulk"):
+        return  # deletes and payments have their own steps; data leaving is read by the policy
+    slug = re.sub(r"\W+", "", tool) if tool else ""
+    url = f"https://api.{slug}.com/v1" if slug else f"https://api.example.com/{act}"
+    steps.add(
+        f"{act}_{slug or 'records'}",
+        "http.request",
+        {"method": "POST", "url": url, "json": {"id": "{{ item.id }}"}, "impact": act},
+        name=words,
+    )
+
+
+def _act_words(t: str, act: str) -> str:
+    """The clause that asks for the act, as a step name ("Cancel all open orders in shopify")."""
+    cue = {"prices": _PRICE_CHANGE, "access": _ACCESS, "delete": _DELETE}.get(act)
+    found = next(
+        (
+            c
+            for c in risk_cues.clauses(t)
+            if (has(c, cue) if cue else risk_cues.sends_in_bulk(c) or _moves_money(c))
+        ),
+        t,
+    )
+    verb = {"prices": _PRICE_CHANGE, "access": _ACCESS, "delete": _DELETE}.get(act)
+    at = re.search(verb, found) if verb else None
+    if at and len(found[at.start() :].split()) >= 3:
+        found = found[at.start() :]  # "supplier raised prices, so bump every price": the act
+    words = re.sub(r"\s+", " ", re.sub(r"[(\[].*$", "", found)).strip(" ,:-")
+    if len(words) > 70:
+        words = words[:70].rsplit(" ", 1)[0]
+    return (words[:1].upper() + words[1:]) or "Make the change asked for"
+
+
+def _has_critical_step(steps: StepList) -> bool:
+    registry = default_registry()
+    return any(
+        s.get("action") in registry
+        and registry.get(s["action"]).risk_of(s.get("inputs", {})) == Risk.critical
+        for s in steps.items
+    )
 
 
 def _add_delete(steps: StepList, t: str, acts: str) -> None:
@@ -369,6 +446,19 @@ def _delete_elsewhere(steps: StepList, clause: str) -> None:
     url = f"https://api.example.com/{noun}"
     named = f"Delete the {noun}{' ' + age.group(0) if age else ''} {where}"
     steps.add(step_id, "http.request", {"method": "DELETE", "url": url}, name=named)
+
+
+def changes_prices(t: str) -> bool:
+    """Whether the request changes what customers pay: subscription prices, or the prices of
+    what a shop sells ("bump every product price by 4%"); class C."""
+    if changes_subscription_prices(t):
+        return True
+    acts = without_event_clause(t)
+    change = re.search(_PRICE_CHANGE, acts)
+    if change is None or has(change.group(0), _THEIR_PRICES):
+        return False
+    clause = acts[max(0, change.start() - 60) : change.end() + 60]
+    return has(clause, _SHOP_GOODS) and not has(change.group(0), r"\bsheet|\bfees?\b|\brates?\b")
 
 
 def changes_subscription_prices(t: str) -> bool:

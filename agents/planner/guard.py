@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agents.planner import risk_cues
 from agents.planner.text import has
 
 _SKIP_APPROVAL = (
@@ -36,11 +37,13 @@ _SKIP_APPROVAL = (
 _SECRET = (
     r"\b(?:api[\s_-]*keys?|secret\s+keys?|secrets?|credentials?|passwords?|access\s+tokens?|"
     r"tokens?|private\s+keys?|ssh\s+keys?|keys|key(?=\s+rotation)|log-?in\s+details|logins?|"
-    r"env\s+files?|environment\s+variables)\b|(?<![\w.])\.env\b"
+    r"env\s+files?|environment\s+variables|(?:master|admin|root|signing|encryption|license|licence|"
+    r"the\s+new|rotated)\s+keys?)\b|(?<![\w.])\.env\b|\bkeys?\b(?=[^.]{0,40}\brotat)|"
+    r"(?<=\brotate\s)(?:[\w-]+\s+){0,3}?keys?\b"
 )
-_EXFIL = (
+_EXFIL = (  # verbs as words: "mailgun" and "postmark" are no sending
     r"\b(?:email|e-mail|send|mail|forward|post|share|paste|dm|text|give|reveal|show|print|"
-    r"export|dump|list|tell)\w*\b"
+    r"export|dump|list|tell|sent|gave|shown|told)(?:s|es|d|ed|ing|ted|ting|ped|ping|ped|n)?\b"
 )
 _SECRET_USE = r"\b(?:rotate|rotation|regenerate|roll|reset|resets|change|changes)\b"
 # A reminder that a secret is about to expire, or to change it, handles no secret.
@@ -107,23 +110,33 @@ def refusal(text: str) -> str | None:
             "I can't skip or bypass approval: every workflow is approved by the right person "
             "before it runs, whatever the request says."
         )
-    if handles_secrets(text):
+    if reveals_secrets(text):
         return (
-            "I can't handle or send API keys, passwords or other credentials; an owner "
-            "manages them in the integration settings, never through a workflow."
+            "I can't send or show API keys, passwords or other credentials to anyone, in a "
+            "message, a channel or an email (an owner manages them in the integration settings), "
+            "but I can rotate a stored key with an owner's approval."
         )
     return None
 
 
 def handles_secrets(text: str) -> bool:
     """Whether the request reveals, sends or rotates API keys, passwords or other secrets."""
+    return _secret_acts(text, _EXFIL + "|" + _SECRET_USE)
+
+
+def reveals_secrets(text: str) -> bool:
+    """Whether the request shows or sends a secret to someone (rotating one reveals nothing)."""
+    return _secret_acts(text, _EXFIL)
+
+
+def _secret_acts(text: str, verbs: str) -> bool:
     for secret in re.finditer(_SECRET, text):
         window = text[max(0, secret.start() - 60) : secret.end() + 60]
         if has(window, r"\bpassword\s+reset|\breset\s+\w+\s+password|forgot\w*\s+password"):
             continue
         if has(window, _EXPIRY_REMINDER):
             continue  # "whose password expires next week: tell them to change it" shows nothing
-        if has(window, _EXFIL) or has(window, _SECRET_USE):
+        if has(window, verbs):
             return True
     return False
 
@@ -267,7 +280,8 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
     """One short question when something essential is missing from the request, or None."""
     steps = spec.get("steps", [])
     if any(
-        s.get("id") == "check" and s.get("inputs", {}).get("url") == "https://www.example.com"
+        str(s.get("id", "")).startswith("check")
+        and s.get("inputs", {}).get("url") == "https://www.example.com"
         for s in steps
     ):
         return _WHICH_SITE
@@ -287,6 +301,7 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
         has(text, _PER_PERSON)
         and trigger == "manual"
         and (has(text, _VAGUE_PEOPLE) or not has(text, r"@|\bme\b"))
+        and not risk_cues.sends_in_bulk(text)  # "everyone on our list": who is said
     ):
         return (
             "Who should get these emails and what starts them: a signup webhook, "

@@ -344,6 +344,8 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
         return TriggerReading("schedule", schedule.trigger_fields(), rule)
     if has(text, _ON_DEMAND):
         return TriggerReading("manual", {"type": "manual"}, "on_demand")
+    if one_off(text):
+        return TriggerReading("manual", {"type": "manual"}, "one_off")
     booked = booking_reading(text)
     if booked is not None:
         return booked
@@ -460,6 +462,30 @@ _ON_DEMAND = (
     r"\bon\s+demand\b|\bgive\s+me\s+a\s+(?:way|button)\b|\bi\s+(?:don'?t|do\s+not)\s+want\s+"
     r"(?:it\s+|them\s+|this\s+)?(?:to\s+be\s+)?automatic"
 )
+# A job done once, on records that already exist: "cancel all open orders in shopify", "refund
+# every stripe payment from last week", "drop all prices 10% now". An act over a whole set (or
+# now, or since a date) begins a sentence, and no event, arrow or "new" thing starts anything.
+_ONE_OFF_ACT = (
+    r"(?:^|[.!?;:]\s*|[^\w\s,'\"#@/-]\s*)(?:(?:please|pls|can\s+you|could\s+you|i\s+need\s+(?:you\s+)?"
+    r"to|we\s+need\s+to|let'?s|go\s+ahead\s+and|just|now)\s+)*(?:cancel|drop|lower|raise|bump|cut|"
+    r"refund|export|delete|remove|wipe|purge|erase|clean\s+up|clear\s+out|import|migrate|merge|"
+    r"dedupe|de-?duplicate|archive|void|unsubscribe|reset|re-?tag|bulk[- ]\w+|mark|move|close)\b"
+)
+_ONE_OFF_SET = (
+    r"\b(?:all|every|everything|everyone|everybody)\b|\b(?:right\s+)?now\b|\btoday\b|"
+    r"\bright\s+away\b|\b(?:from|since|during)\s+(?:last|this|yesterday)|\bsince\s+(?:19|20)\d\d\b|"
+    r"\blast\s+(?:week|month|year|quarter)\b"
+)
+_ONE_OFF_NOT = (
+    r"->|→|=>|\bnew\b|\bwhen(?!\s+to\b)|\bonce\b|\bif\s|\beach\s+time\b|\bevery\s+time\b|\bas\s+soon\b|"
+    r"\bany\s*time\b|\bafter\s+(?:each|every|a|an|someone)\b|\bfrom\s+now\s+on\b|\bgoing\s+forward\b|"
+    r"\bkeep\b|\bautomatically\b|\bauto-"
+)
+
+
+def one_off(text: str) -> bool:
+    """Whether the request is a job done once by hand on records that exist already."""
+    return has(text, _ONE_OFF_ACT) and has(text, _ONE_OFF_SET) and not has(text, _ONE_OFF_NOT)
 
 
 def relative_days_schedule(text: str) -> TriggerReading | None:

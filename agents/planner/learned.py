@@ -34,6 +34,7 @@ RULE_WEIGHT = {
     "mailbox": 1.0,
     "schedule_clocked": 1.0,  # "Friday 3pm", "every 10 minutes": a clock the words name
     "on_demand": 1.0,  # "when i say so", "give me a way to …"
+    "one_off": 1.0,  # "cancel all open orders in shopify": done once, on what exists
     "schedule_every": 0.9,  # "every friday send me …": a day that repeats, the hour defaulted
     "schedule_relative": 0.8,  # "3 days before their invoice is due": a daily look
     "table_edit": 0.8,  # "when I type REFUND in column H"

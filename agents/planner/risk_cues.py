@@ -106,7 +106,13 @@ _NO_CHECK = (
     r"\bdon'?t\s+run\s+(?:it|them|this|these|that)\s+(?:by|past)\s+(?:me|us|anyone)\b|"
     r"\bno\s+(?:\w+\s+)?(?:vetting|sign-?off|human\s+(?:review|check|in\s+the\s+loop))\b|"
     r"\b(?:don'?t|do\s+not)\s+want\s+(?:\w+\s+){0,3}?to\s+(?:have\s+to\s+)?(?:approve|check|review|"
-    r"sign\s+off|look\s+at)\b|\bjust\s+do\s+it\b"
+    r"sign\s+off|look\s+at)\b|\bjust\s+do\s+it\b|"
+    # "turn off that confirm step, i dont want popups"
+    r"\b(?:turn\s+off|switch\s+off|skip|remove|disable|get\s+rid\s+of|bypass|drop)\s+(?:the\s+|that\s+|"
+    r"this\s+|any\s+|all\s+)?(?:confirm\w*|approv\w*|review|sign-?off)(?:\s+(?:step|stage|screen|"
+    r"popups?|pop-ups?|dialog|prompt|button|part|bit))?s?\b|"
+    r"\b(?:don'?t|do\s+not|dont)\s+want\s+(?:any\s+|those\s+|the\s+)?(?:popups?|pop-ups?|"
+    r"confirmations?|prompts?|approvals?)\b"
 )
 # Moving money whatever follows: paying out, placing purchase orders.
 _SPEND = (
@@ -119,10 +125,12 @@ _SPEND = (
 # Messages to everyone in a list, not to the ones a condition picks out.
 _BULK_AUDIENCE = (
     r"\b(?:all|every)\s+(?:single\s+)?(?:of\s+)?(?:our\s+|the\s+|my\s+|their\s+)?(?:\d[\d,.]*k?\s+)?"
+    r"(?:(?!new\b|recent\w*\b|incoming\b|upcoming\b|future\b|first\b|other\b)[a-z][\w-]*\s+)?"
     r"(?:(?:registered|active|paying|existing|current|past|former|free|trial|newsletter)\s+)?(?:users?|"
     r"customers?|contacts?|subscribers?|members?|clients?|leads?|buyers?|patients|students|"
     r"parents|donors|guests)\b(?!'|\s+(?:who|that(?!\s+(?:the|our|we|it|there|this|they|you)\b)|"
-    r"whose|with|where|which|whom|if|when|on\s+\w+\s+(?:who|that)))|\beveryone\s+(?:in|on)\s+(?:the\s+|our\s+|my\s+)?(?:contacts?|customer|"
+    r"whose|with|where|which|whom|if|when|on\s+\w+\s+(?:who|that)))|\beveryone\s+(?:already\s+|currently\s+|else\s+)?"
+    r"(?:in|on)\s+(?:the\s+|our\s+|my\s+)?(?:[\w-]+\s+)?(?:contacts?|customer|"
     r"mailing|e-?mail|crm|database|list|address\s+book)\b|"
     r"\bbulk\s+(?:sms|texts?|e-?mails?|messages?|mail\w*|whatsapps?)\b|\bmass\s+(?:e-?mail|text|sms|"
     r"message)\w*"

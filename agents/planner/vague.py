@@ -100,9 +100,26 @@ _REPORTED = (
 )
 
 
+# A summary that says what period it covers but not what it draws on ("a summary of my day").
+_SOURCELESS = (
+    r"\b(?:summary|summaries|recap|digest|overview|rundown|round-?up)\s+of\s+(?:my|our|the)\s+"
+    r"(?:day|week|month|morning|evening|night)\b|\b(?:summary|recap|digest|overview|rundown)\s+of\s+"
+    r"(?:everything|what\s+happened|things|stuff|it\s+all)\b(?!\s+(?:in|on|from)\b)"
+)
+# Reports and dashboards pointed at as if known, with nothing said of what they show ("email us
+# the reports every week", "recreate the dashboard as an email"). A hedge leaves it open too:
+# "make the newsletter less work somehow", "for some of the items".
+_UNKNOWN_THING = r"\bthe\s+(?:reports|dashboards?)\b"
+_HEDGE = r"\bsomehow\b|\bsome\s+of\s+(?:the|our|my)\s+\w+"
+
+
 def undecided(text: str) -> bool:
     """Whether the request itself leaves what to build open (it asks, or has no action)."""
-    if has(text, _UNDECIDED):
+    if has(text, _UNDECIDED) or has(text, _HEDGE):
+        return True
+    if (has(text, _SOURCELESS) or has(text, _UNKNOWN_THING)) and not has(
+        text, _REPORTED + r"|#[\w-]|\b(?:calendar|inbox|slack|channel)\b"
+    ):
         return True
     if has(text, _NO_ACTION) and not has(text, _CONCRETE_ACTION):
         return True
@@ -152,6 +169,11 @@ def question(text: str) -> str:
             "Happy to set that up. What should the workflow do each time, or which of these "
             "is close?"
         )
+    if has(text, _SOURCELESS):
+        return (
+            "Happy to send that summary. What should it draw on: your calendar, your inbox, "
+            "your CRM or a Slack channel?"
+        )
     if undecided(text) and has(text, _REPORT_WORDS) and not has(text, _REPORTED):
         return (
             "Happy to set up a report. What should it show and who gets it, or which of these "
@@ -171,5 +193,17 @@ def question(text: str) -> str:
 def too_short_to_build(text: str) -> bool:
     """A few words that name no start, no place and no value ("set up invoice reminders", "we
     want to send newsletters"): what, when and for whom are all still open."""
-    words = len(re.findall(r"[a-z']+", text))
-    return words <= 6 and not has(text, r"\d|['\"#@/]|https?:")
+    words = re.findall(r"[a-z']+", text)
+    content = [w for w in words if w not in _FILLERS]
+    quoted = r"\d|\"|(?<!\w)'|'(?!\w)|[#@/]|https?:"  # a value, a channel, an address, not "i'd"
+    return (len(words) <= 6 or len(content) <= 4) and not has(text, quoted)
+
+
+# Words that carry no part of what to build ("i want to …", "can u …", "for us thx").
+_FILLERS = frozenset(
+    re.findall(
+        r"\S+",
+        "i i'd i'm we we'd want wanna need would like to can could you u please pls thanks thx "
+        "just for us me our my the a an some using with w via through by",
+    )
+)

@@ -99,7 +99,7 @@ async def test_templates_status_changes_and_class_c_delete(
         assert reply.draft is not None and "Overdue invoice follow-up" in reply.text
         assert "class B" in reply.text and "every day at 09:00 (UTC)" in reply.text
         reply = await assistant.send(thread, "show me my api keys")
-        assert "can't handle or send API keys" in reply.text
+        assert "can't send or show API keys" in reply.text
 
         workflow = await activate(sessions, workspace, POST, assistant.runtime.registry)
         await assistant.runtime.engine.execute((await new_run(sessions, workflow)).run.id)
