@@ -272,6 +272,8 @@ _GENERIC_EVENT = (
     r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|the\s+(?:moment|minute|second)|"
     r"right\s+(?:after|when))\s+(?:someone|somebody|a\s+\w+|an\s+\w+|new|any|they|a\s+new|our\s+\w+)\b|"
     r"\bnew\s+\w+\s*->|\bif\s+" + _PERSON + r"\s+\w+|"
+    # "new invoice in invoice ninja -> …", "new credit note in xero -> …": the arrow's left side
+    r"^\W*(?:every\s+|each\s+|any\s+)?new\s+[^.>→,;]{1,50}(?:->|→)|"
     # "2-3 days after a customer collects their repair": the event, then a wait
     r"\b(?:\d{1,3}(?:\s*-\s*\d{1,3})?|a\s+few|a|one|two|three)\s+(?:hours?|days?|weeks?)\s+after\s+"
     + _PERSON
@@ -281,7 +283,8 @@ _GENERIC_EVENT = (
     r"(?!is\b|was\b|has\b|does\b|needs\b)[a-z]+(?<!s)s\s+(?:a|an|the|new|their|its|our|my)\b|"
     # "when we add a new dev in the hr tool", "whenever i close a deal": something the team does
     r"\bwhen(?:ever)?\s+(?:we|i)\s+(?:add|create|hire|onboard|close|receive|get|sign|win|lose|log|"
-    r"upload|finish|complete|approve|ship|move|mark|tag|assign|issue|register|invoice)\s+"
+    r"upload|finish|complete|approve|ship|move|mark|tag|assign|issue|register|invoice|cancel|"
+    r"refund|update|delete|publish|post|launch|release|book|confirm|accept|reject|fulfil+)\s+"
     r"(?:a|an|the|new|our|someone|somebody|anyone)\b|"
     # "after a guest checks out of the cabin"
     r"\b" + _AFTER_EVENT + r"(?:someone|somebody|anyone|new|a|an|the|our)\s+[\w-]+\s+[a-z]+s\b|"
@@ -352,11 +355,12 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
     relative = relative_days_schedule(text)
     if relative is not None:
         return relative
-    if has(text, _TABLE_EDIT):
+    start = re.split(r"->|→|=>", text, maxsplit=1)[0]  # "typeform response -> a row": the left
+    if has(start, _TABLE_EDIT):
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "table_edit")
     if has(text, _UPTIME) and not announces_outage(text):
         return TriggerReading("interval", {"type": "interval", "seconds": 300}, "uptime")
-    if has(text, _SHEET_CHANGE):
+    if has(start, _SHEET_CHANGE):
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "sheet")
     if has(text, _FORM_EVENT) and not has(text, r"\bstripe\b"):
         return TriggerReading("webhook", {"type": "webhook"}, "form_event")
@@ -558,9 +562,25 @@ _OTHER_PROVIDER = (
 )
 
 
+# Invoicing and accounting tools, and shops: their invoices, orders and payments are their
+# events ("new invoice in invoice ninja", "when we cancel an order in our shop").
+INVOICING_TOOLS = (
+    r"\b(?:quickbooks|xero|freshbooks|sage|zoho(?:\s+(?:books|invoice))?|wave|invoice\s*ninja|"
+    r"invoiceplane|bill\.com|harvest|bexio|lexoffice|sevdesk|myob|holded|odoo|erpnext|netsuite|"
+    r"dolibarr|kashoo|invoicely|our\s+books|accounting\s+(?:software|system|tool|app))\b"
+)
+_SHOPS = (
+    r"\b(?:shopify|woocommerce|woo|bigcommerce|magento|squarespace|wix|etsy|ecwid|prestashop|"
+    r"(?:our|the|my)\s+(?:online\s+)?(?:shop|store|webshop))\b"
+)
+
+
 def other_payment_provider(text: str) -> bool:
-    """Whether the request names a payment provider other than Stripe, and not Stripe."""
-    return has(text, _OTHER_PROVIDER) and not has(text, r"\bstripe\b")
+    """Whether the request names a payment provider, invoicing tool or shop other than Stripe,
+    and not Stripe."""
+    return (
+        has(text, _OTHER_PROVIDER) or has(text, INVOICING_TOOLS) or has(text, _SHOPS)
+    ) and not has(text, r"\bstripe\b")
 
 
 def stripe_reading(text: str, *, loose: bool = False) -> TriggerReading | None:

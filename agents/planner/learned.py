@@ -122,7 +122,10 @@ def start_words(text: str) -> str:
     """The words saying what starts the workflow, or the whole request when none stand out
     (or when they point back at an earlier sentence: "… emails. When one arrives, …")."""
     match = _START_CLAUSE.search(text)
-    return match.group(0) if match and len(match.group(0).split()) >= 3 else text
+    if match and len(match.group(0).split()) >= 3:
+        return match.group(0)
+    left = re.split(r"->|→|=>", text, maxsplit=1)
+    return left[0] if len(left) == 2 and len(left[0].split()) >= 2 else text  # "X -> Y": X
 
 
 def choose_trigger(

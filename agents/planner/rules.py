@@ -8,6 +8,7 @@ from agents.planner import tools
 from agents.planner.ai_steps import add_ai
 from agents.planner.intents import (
     CRM_NAMES,
+    INVOICING_TOOLS,
     SOCIAL,
     TriggerReading,
     mask_inbound,
@@ -19,7 +20,7 @@ from agents.planner.notify import add_emails, add_slack
 from agents.planner.recipes_monitor import site_address
 from agents.planner.records import crm_writes, sheet_name, sheet_writes, tab_of
 from agents.planner.schedule import find_schedule
-from agents.planner.slots import INVOICING_TOOLS, Slots
+from agents.planner.slots import Slots
 from agents.planner.steps import StepList
 from agents.planner.text import has, strip_quoted
 

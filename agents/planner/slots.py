@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agents.planner.intents import CRM_NAMES, SHEET_NAMES, STRIPE_NAMES, reads_social
+from agents.planner.intents import (
+    CRM_NAMES,
+    INVOICING_TOOLS,
+    SHEET_NAMES,
+    STRIPE_NAMES,
+    reads_social,
+)
 from agents.planner.text import has, strip_quoted
 from agents.planner.tools import EXTERNAL_TOOLS
 from agents.planner.when.lexicon import NUMBER_WORDS
@@ -47,11 +53,6 @@ _FIELD_LIST = re.compile(
 )
 # Invoices kept somewhere else than Stripe: accounting tools, files, sheets, mail attachments.
 # Invoicing and accounting tools other than Stripe: invoices named with them are kept there.
-INVOICING_TOOLS = (
-    r"\b(?:quickbooks|xero|freshbooks|sage|zoho(?:\s+(?:books|invoice))?|wave|invoice\s*ninja|"
-    r"invoiceplane|bill\.com|harvest|bexio|lexoffice|sevdesk|myob|holded|odoo|erpnext|netsuite|"
-    r"dolibarr|kashoo|invoicely|our\s+books|accounting\s+(?:software|system|tool|app))\b"
-)
 _ACCOUNTING = (
     INVOICING_TOOLS + r"|"
     r"\b(?:paddle|dropbox|google\s+drive|drive|"

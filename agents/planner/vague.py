@@ -108,9 +108,13 @@ _SOURCELESS = (
 )
 # Reports and dashboards pointed at as if known, with nothing said of what they show ("email us
 # the reports every week", "recreate the dashboard as an email"). A hedge leaves it open too:
-# "make the newsletter less work somehow", "for some of the items".
+# "make the newsletter less work somehow", "for some of the items", "add the payments thing".
 _UNKNOWN_THING = r"\bthe\s+(?:reports|dashboards?)\b"
-_HEDGE = r"\bsomehow\b|\bsome\s+of\s+(?:the|our|my)\s+\w+"
+_HEDGE = (
+    r"\bsomehow\b|\bsome\s+of\s+(?:the|our|my)\s+\w+|"
+    r"\b(?:add|do|set\s+up|sort|fix|build|make|get|want|need)\s+(?:the|an?|some|that)\s+"
+    r"(?!first\s)(?:[\w/-]+\s+){0,3}?(?:/\s+)?(?:[\w-]+\s+)?things?\b"
+)
 
 
 def undecided(text: str) -> bool:

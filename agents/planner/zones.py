@@ -122,6 +122,11 @@ _PLACES = {
     "nairobi": "Africa/Nairobi",
     "cairo": "Africa/Cairo",
 }
+# Codes that name nothing but a zone (not "et", "pt", "ct", "ist", "est": words or
+# abbreviations too), unless part of a channel, address or name ("#cet-team").
+_CODE = re.compile(
+    r"(?<![#@/\w-])(gmt|bst|edt|cst|cdt|mst|mdt|pst|pdt|cet|cest|aest|aedt|jst|utc)\b(?![.'-]\w)"
+)
 _IANA = re.compile(r"\b((?:africa|america|asia|australia|europe|pacific)/[a-z_]+(?:/[a-z_]+)?)\b")
 _PLACE_TIME = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, _PLACES), key=len, reverse=True)) + r")\b"
@@ -141,7 +146,9 @@ def find_timezone(text: str) -> str | None:
         for match in pattern.finditer(text):
             if _near_time(text, match.start(), match.end()):
                 return table[match.group(1)]
-    return None
+    # A zone code is a zone wherever it stands ("… today's events. AEST", "we're on CET").
+    code = _CODE.search(text)
+    return _REGIONS[code.group(1)] if code else None
 
 
 @cache

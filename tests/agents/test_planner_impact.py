@@ -8,6 +8,8 @@ and requests that leave what to build open are asked about.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
@@ -17,7 +19,7 @@ from integrations.catalog import default_registry
 from integrations.http import HttpRequestInput
 
 
-def _impact_steps(result: object) -> list[dict[str, object]]:
+def _impact_steps(result: object) -> list[dict[str, Any]]:
     workflow = getattr(result, "workflow", None) or {}
     return [
         s

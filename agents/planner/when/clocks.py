@@ -102,6 +102,8 @@ def read_time(tokens: list[Token], i: int, bare: bool) -> tuple[Clock, int] | No
         text(tokens, i + 1) == "o" and text(tokens, i + 2) == "clock"
     ):
         return Clock(value, 0, at=i), i + (2 if text(tokens, i + 1) != "o" else 3)
+    if 1 <= value <= 12 and _daypart_after(tokens, i + 1):
+        return Clock(value, 0, at=i), i + 1  # "6 in the morning", "9 at night", "7 tonight"
     zone_next = kind(tokens, i + 1) == "zone" and text(tokens, i + 1) not in ("time", "tz")
     if (bare or zone_next) and token.kind == "num" and not is_quantity_after(tokens, i + 1):
         if value == 24:
@@ -110,6 +112,17 @@ def read_time(tokens: list[Token], i: int, bare: bool) -> tuple[Clock, int] | No
     if bare and token.kind == "word" and 1 <= value <= 12 and not is_quantity_after(tokens, i + 1):
         return Clock(value, 0, at=i), i + 1
     return None
+
+
+def _daypart_after(tokens: list[Token], i: int) -> bool:
+    """Whether a part of the day follows: "in the morning", "at night", "tonight"."""
+    if text(tokens, i) == "in" and text(tokens, i + 1) == "the":
+        return text(tokens, i + 2) in ("morning", "afternoon", "evening")
+    return (text(tokens, i) == "at" and text(tokens, i + 1) == "night") or text(tokens, i) in (
+        "tonight",
+        "am",
+        "pm",
+    )
 
 
 def _suffixed(tokens: list[Token], i: int, clock: Clock) -> tuple[Clock, int]:

@@ -48,7 +48,7 @@ NOT_PLURAL = frozenset(
 DAYPARTS = {
     "morning": "morning", "mornings": "morning", "afternoon": "afternoon",
     "afternoons": "afternoon", "evening": "evening", "evenings": "evening", "night": "night",
-    "nights": "night", "nightly": "night", "tonight": "evening", "overnight": "night",
+    "nights": "night", "nightly": "night", "tonight": "evening",
     "early": "morning",
 }  # fmt: skip
 # The time a part of day means when no clock time is given.

@@ -1,0 +1,66 @@
+"""What starts a workflow and when: read from the words that say so.
+
+A part of the day after a bare hour makes it a clock ("6 in the morning"), a zone code counts
+wherever it stands, words about what a report covers ("what happened overnight") do not move its
+clock, the left side of an arrow is the start, and invoices or orders in another tool are that
+tool's events, not Stripe's.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.planner import draft
+
+
+def _trigger(request_text: str) -> dict[str, object]:
+    result = draft(request_text)
+    assert result.workflow is not None, result
+    trigger: dict[str, object] = result.workflow["trigger"]
+    return trigger
+
+
+@pytest.mark.parametrize(
+    ("request_text", "cron"),
+    [
+        ("7 in the morning every weekday email me the day's bookings", "0 7 * * 1-5"),
+        ("every sunday at 9 at night post next week's rota in #staff", "0 21 * * 0"),
+        ("each day at 5 in the afternoon email me the new leads", "0 17 * * *"),
+        ("every weekday at 7:15 post what came in overnight in #support", "15 7 * * 1-5"),
+    ],
+)
+def test_a_part_of_the_day_sets_the_clock_and_a_covered_period_does_not(
+    request_text: str, cron: str
+) -> None:
+    assert _trigger(request_text)["cron"] == cron
+
+
+@pytest.mark.parametrize(
+    ("request_text", "zone"),
+    [
+        ("every monday at 8 email me the week's meetings. AEDT", "Australia/Sydney"),
+        ("we're on CET, post the sales figures in #sales each friday at 4pm", "Europe/Paris"),
+    ],
+)
+def test_a_zone_code_counts_wherever_it_stands(request_text: str, zone: str) -> None:
+    result = draft(request_text)
+    assert result.timezone == zone
+
+
+def test_a_zone_code_inside_a_channel_name_or_an_abbreviation_is_no_zone() -> None:
+    assert draft("every friday at 4 post the numbers in #cet-team").timezone is None
+    assert draft("every friday at 4 email me the est. revenue").timezone is None
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kind"),
+    [
+        ("new invoice in freshbooks -> add a row to the invoices sheet", "webhook"),
+        ("new refund in xero -> tell #finance", "webhook"),
+        ("when we refund an order in our woocommerce store, email the customer a note", "webhook"),
+        ("each jotform submission -> a new row in our google sheet", "webhook"),
+        ("when an invoice is paid, thank the client by email", "stripe"),
+    ],
+)
+def test_the_start_is_the_event_the_words_name(request_text: str, kind: str) -> None:
+    assert _trigger(request_text)["type"] == kind
