@@ -64,3 +64,30 @@ def test_a_zone_code_inside_a_channel_name_or_an_abbreviation_is_no_zone() -> No
 )
 def test_the_start_is_the_event_the_words_name(request_text: str, kind: str) -> None:
     assert _trigger(request_text)["type"] == kind
+
+
+@pytest.mark.parametrize(
+    ("request_text", "cron"),
+    [
+        ("jeden Freitag um 16 Uhr den Wochenbericht an chef@firma.de schicken", "0 16 * * 5"),
+        ("todos los lunes a las 8 envía las ventas a ventas@tienda.es", "0 8 * * 1"),
+        ("chaque matin à 7h30 envoyer les rendez-vous à moi@cabinet.fr", "30 7 * * *"),
+        ("elke dag om 18 uur de bestellingen naar team@winkel.nl mailen", "0 18 * * *"),
+        ("每周一早上9点把上周的销售数据发到 #sales", "0 9 * * 1"),
+        ("每个月最后一天把销售报表发给 finance@acme.cn", "0 9 28-31 * *"),
+    ],
+)
+def test_time_words_of_other_languages_are_read(request_text: str, cron: str) -> None:
+    trigger = _trigger(request_text)
+    assert trigger["type"] == "schedule"
+    assert trigger["cron"] == cron
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["check the site every 2h and ping #ops if it's down", "as 5 people signed up today, post it"],
+)
+def test_english_time_words_are_left_as_they_were(request_text: str) -> None:
+    from agents.planner.when.foreign import in_english
+
+    assert in_english(request_text) == request_text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agents.planner.text import strip_quoted
 from agents.planner.when.compose import compose
+from agents.planner.when.foreign import in_english
 from agents.planner.when.grammar import read
 from agents.planner.when.schedule import Schedule
 from agents.planner.when.tokens import Token, tokenize
@@ -19,7 +20,7 @@ def read_schedule(text: str, *, loose: bool = False) -> Schedule | None:
     an automation is asked for, not a one-off. `loose` (the model is sure it is a schedule)
     reads a day and a time anywhere that way.
     """
-    tokens = tokenize(strip_quoted(text))
+    tokens = tokenize(strip_quoted(in_english(text)))
     reading = read(tokens)
     one_day_and_time = reading.lone_days and reading.phrases and not reading.recurs()
     if one_day_and_time and (loose or _opens_with_a_day(tokens)):
