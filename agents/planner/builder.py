@@ -37,6 +37,7 @@ def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str,
         if sections:
             inputs["include"] = sections
         steps.add("build_report", "report.build", inputs)
+        rules.figure_reads(steps, t, trigger)  # orders, signups…: read where they are kept
     rules.add_emails(steps, t, trigger, slots)
     rules.add_slack(steps, t, trigger, slots)
     rules.cover_named_tools(steps, t, trigger, slots)

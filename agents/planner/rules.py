@@ -30,7 +30,8 @@ _API_HOST = "https://api.example.com"
 _REPORT = (
     r"\b(?:report|reports|numbers|figures|stats|statistics|kpis?|recap|breakdown|"
     r"dashboard(?!\s+(?:password|login|access|credentials?))|"
-    r"revenue|sales\s+summary)\b|\b(?:orders|refunds|failed\s+payments)\b[^.]{0,40}\bfrom\s+stripe|"
+    r"revenue|sales\s+summary|how\s+many|totals?|averages?|active\s+users)\b|"
+    r"\b(?:orders|refunds|failed\s+payments)\b[^.]{0,40}\bfrom\s+stripe|"
     r"\bstripe\s+(?:orders|refunds|failed\s+payments|payouts|charges|sales)\b"
 )
 # "the API reports errors" uses the verb; a report is asked for with the noun.
@@ -179,6 +180,46 @@ _SELECTS = (
 )
 _KEPT_WORDS = {"pull-requests": "pull requests", "time-off": "time off", "people": "birthdays"}
 _READ_ACTIONS = ("sheets.read_rows", "crm.find_contacts", "rss.new_items", "report.build")
+
+
+# Figures of a business Levqor holds no records of: a shop's orders and sales, an app's signups
+# and active users, referrals, visitors. Counted where they are kept ("store stats", "from our
+# analytics"), unless Stripe, the CRM or a sheet is where the request says they are.
+_FIGURES_ELSEWHERE = (
+    r"\b(?:orders?|sales|sold|sign-?ups?|active\s+users|visitors?|visits|traffic|page\s*views|"
+    r"referrals?|downloads?|installs?|store\s+stats|shop\s+stats|bookings?|posts?\s+count|"
+    r"spend|tickets?|per\s+product|per\s+item|each\s+product)\b"
+)
+_KEPT_SOURCE = (
+    r"\bfrom\s+(?:our|the|my)\s+(?:[\w-]+\s+){0,2}?(?:analytics|app|api|store|shop|system|db|"
+    r"database|backend|platform|portal|site)\b"
+)
+
+
+def figure_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:
+    """A GET of the figures a report counts, when they are kept in a system with no integration."""
+    if trigger.kind not in ("schedule", "manual") or not steps.first("report.build"):
+        return
+    if any(
+        s.get("action") in ("sheets.read_rows", "crm.find_contacts", "rss.new_items")
+        or str(s.get("action", "")).startswith("stripe.")
+        or (s.get("action") == "http.request" and s["inputs"].get("method") == "GET")
+        for s in steps.items
+    ):
+        return
+    if has(t, r"\bsheet|\bspreadsheet|\bcrm\b|\bstripe\b|\bhubspot|\bpipedrive|\bsalesforce"):
+        return
+    if not (has(t, _FIGURES_ELSEWHERE) or has(t, _KEPT_SOURCE)):
+        return
+    steps.items.insert(
+        0,
+        {
+            "id": "fetch_figures",
+            "action": "http.request",
+            "inputs": {"method": "GET", "url": f"{_API_HOST}/figures"},
+            "name": "Read the figures from the system that keeps them",
+        },
+    )
 
 
 def _kept_elsewhere_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:

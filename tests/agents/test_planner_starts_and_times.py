@@ -91,3 +91,41 @@ def test_english_time_words_are_left_as_they_were(request_text: str) -> None:
     from agents.planner.when.foreign import in_english
 
     assert in_english(request_text) == request_text
+
+
+def _actions(request_text: str) -> list[str]:
+    result = draft(request_text)
+    assert result.workflow is not None, result
+    return [str(s.get("action")) for s in result.workflow["steps"]]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "every monday at 8 post the store stats in #general: orders, revenue, new customers",
+        "each morning at 7 email me how many signups and active users we had yesterday",
+        "friday 5pm email the partners a report of the referrals they sent us this week",
+    ],
+)
+def test_a_report_of_figures_kept_elsewhere_reads_them_first(request_text: str) -> None:
+    actions = _actions(request_text)
+    assert actions[0] == "http.request"
+    assert "report.build" in actions
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "every monday email me a report of last week's stripe revenue",
+        "every friday post a report of the deals closed this week from hubspot in #sales",
+        "every monday email me the runs report",
+    ],
+)
+def test_a_report_of_figures_an_integration_holds_reads_nothing_else(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.workflow is not None
+    assert not [
+        s
+        for s in result.workflow["steps"]
+        if s.get("action") == "http.request" and s["inputs"].get("method") == "GET"
+    ]
