@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agents.drafts import DraftResult
+from agents.planner.tools import CRM_SOURCES
 from workflows.cron import same_schedule
 
 _SOURCE_TRIGGERS = ("email", "stripe", "slack")
@@ -66,8 +67,8 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
 
 
 def integrations_of(result: DraftResult) -> set[str]:
-    """The integrations a result's workflow uses (actions plus an email/stripe/slack trigger, and
-    sheets for a poll of a Google Sheet)."""
+    """The integrations a result's workflow uses (actions plus an email/stripe/slack trigger, a
+    CRM's event, and sheets for a poll of a Google Sheet)."""
     workflow = result.workflow or {}
     namespaces = {
         str(s["action"]).split(".", 1)[0] for s in workflow.get("steps", []) if s.get("action")
@@ -79,6 +80,8 @@ def integrations_of(result: DraftResult) -> set[str]:
         used.add(kind)
     if kind == "poll" and workflow["trigger"].get("sheet"):
         used.add("sheets")  # a poll of a Google Sheet reads it
+    if kind == "webhook" and workflow["trigger"].get("source") in CRM_SOURCES.values():
+        used.add("crm")  # the CRM's own event ("a deal goes closed-won in hubspot")
     return used
 
 

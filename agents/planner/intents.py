@@ -683,6 +683,14 @@ def event_words(text: str, request: str) -> str | None:
     return written.group(0)
 
 
+def without_start(text: str) -> str:
+    """What the workflow does: the request without its "when …" clause, and without the left
+    side of an arrow ("deal moves to closed won in hubspot -> create the tasks in asana")."""
+    rest = without_event_clause(text)
+    parts = re.split(r"->|→|=>", rest, maxsplit=1)
+    return " " * len(parts[0]) + "->" + parts[1] if len(parts) == 2 else rest
+
+
 def without_event_clause(text: str) -> str:
     """The request with its "when …" clause blanked: what starts a workflow is not a step."""
     match = _EVENT_CLAUSE.search(text)

@@ -15,7 +15,13 @@ from typing import Any
 from agents.learned import Prediction
 from agents.planner import tools
 from agents.planner.ai_steps import labels_of, source_text
-from agents.planner.intents import TriggerReading, poll_url, without_event_clause
+from agents.planner.intents import (
+    CRM_NAMES,
+    TriggerReading,
+    poll_url,
+    without_event_clause,
+    without_start,
+)
 from agents.planner.records import sheet_name, tab_of
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
@@ -115,6 +121,9 @@ def add_model_steps(
 
     if "hubspot" in covered or report_reads_crm(steps):  # a contacts/deals report reads it
         covered.add("crm")
+    only_starts = has(t, CRM_NAMES) and not has(without_start(t), CRM_NAMES)
+    if trigger.kind in ("webhook", "poll") and only_starts:
+        covered.add("crm")  # "deal moves to closed won in hubspot -> …": it only starts it
     wanted = [
         name
         for name, p in sorted(prediction.integrations.items(), key=lambda kv: -kv[1])

@@ -15,6 +15,7 @@ from agents.planner.intents import (
     poll_url,
     reads_social,
     without_event_clause,
+    without_start,
 )
 from agents.planner.notify import add_emails, add_slack
 from agents.planner.recipes_monitor import site_address
@@ -312,7 +313,7 @@ def _stripe_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:
 
 def add_writes(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Writes to systems of record: CRM, sheets, Stripe, outbound HTTP."""
-    w = t if trigger.kind in ("schedule", "manual") else without_event_clause(t)
+    w = t if trigger.kind in ("schedule", "manual") else without_start(t)
     if "crm" in slots.tools or has(w, r"\bcontacts?\b|\bcustomers?\b"):
         crm_writes(steps, w, slots)
     if "sheets" in slots.tools:
@@ -387,7 +388,9 @@ def report_reads_crm(steps: StepList) -> bool:
 
 def cover_named_tools(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Give a named tool that no step uses yet a read step, so the draft reflects the request."""
-    if "crm" in slots.tools and not steps.has_integration("crm") and not report_reads_crm(steps):
+    started = trigger.kind in ("webhook", "poll") and not has(without_start(t), CRM_NAMES)
+    crm_named = "crm" in slots.tools and not started  # a CRM event only starts it: no CRM step
+    if crm_named and not steps.has_integration("crm") and not report_reads_crm(steps):
         step_id = steps.add(
             "find_contacts",
             "crm.find_contacts",

@@ -198,7 +198,18 @@ def display_name(tool: str) -> str:
     return _DISPLAY.get(tool, " ".join(w[:1].upper() + w[1:] for w in tool.split()))
 
 
+# The CRMs an event may come from ("when a deal goes closed-won in hubspot").
+CRM_SOURCES = {
+    "hubspot": "HubSpot", "pipedrive": "Pipedrive", "salesforce": "Salesforce", "zoho": "Zoho CRM",
+    "close.com": "Close", "copper": "Copper", "attio": "Attio", "freshsales": "Freshsales",
+    "crm": "your CRM",
+}  # fmt: skip
+
+
 def event_source(clause: str) -> str | None:
     """The app named in a "when …" clause, in its usual spelling, or None."""
     named = named_external_tools(clause)
-    return display_name(named[0]) if named else None
+    if named:
+        return display_name(named[0])
+    crm = re.search(r"\b(" + "|".join(map(re.escape, CRM_SOURCES)) + r")\b", clause)
+    return CRM_SOURCES[crm.group(1)] if crm else None

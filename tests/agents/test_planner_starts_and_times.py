@@ -129,3 +129,26 @@ def test_a_report_of_figures_an_integration_holds_reads_nothing_else(request_tex
         for s in result.workflow["steps"]
         if s.get("action") == "http.request" and s["inputs"].get("method") == "GET"
     ]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "source"),
+    [
+        ("new pipedrive deal -> post it in #sales", "Pipedrive"),
+        (
+            "when a deal is marked closed-won in salesforce, create the kickoff tasks in asana",
+            "Salesforce",
+        ),
+    ],
+)
+def test_a_crm_event_starts_the_workflow_and_adds_no_crm_step(
+    request_text: str, source: str
+) -> None:
+    from agents.evaluation import integrations_of
+
+    result = draft(request_text)
+    assert result.workflow is not None
+    assert result.workflow["trigger"]["source"] == source
+    actions = [str(s.get("action")) for s in result.workflow["steps"]]
+    assert not [a for a in actions if a.startswith("crm.")], actions  # no list of every contact
+    assert "crm" in integrations_of(result)  # the CRM's own event
