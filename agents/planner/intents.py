@@ -30,10 +30,11 @@ _SOCIAL_SITE = r"(?:twitter|x|linkedin|facebook|instagram|mastodon|bluesky|threa
 # Where the workflow posts, not what it reads: "repost it to facebook, twitter and linkedin",
 # "tweet it", "send linkedin inmails", "publish the announcement on our twitter".
 _SOCIAL_TARGET = re.compile(
-    r"\b(?:post|repost|share|publish|tweet|cross-?post|send|announce|put)\w*\s+(?:[\w'-]+\s+){0,4}?"
+    r"\b(?:post|repost|share|publish|tweet|cross-?post|send|announce|put|add|follow)\w*\s+"
+    r"(?:[\w'-]+\s+){0,4}?"
     r"(?:on|to|onto|in)\s+(?:our\s+|my\s+|the\s+)?"
     + _SOCIAL_SITE
-    + r"(?:\s+(?:page|account|feed))?"
+    + r"(?:\s+(?:page|account|feed|list|audience))?"
     r"(?:\s*(?:,|and|&|or)\s*(?:our\s+)?(?:tweet\s+it|" + _SOCIAL_SITE + r"))*\b|"
     r"\btweet\s+(?:it|them|this|that|the\s+\w+)\b|"
     r"\b" + _SOCIAL_SITE + r"\s+(?:inmails?|dms?|direct\s+messages?|connection\s+requests?)\b"
@@ -567,7 +568,8 @@ _OTHER_PROVIDER = (
 INVOICING_TOOLS = (
     r"\b(?:quickbooks|xero|freshbooks|sage|zoho(?:\s+(?:books|invoice))?|wave|invoice\s*ninja|"
     r"invoiceplane|bill\.com|harvest|bexio|lexoffice|sevdesk|myob|holded|odoo|erpnext|netsuite|"
-    r"dolibarr|kashoo|invoicely|our\s+books|accounting\s+(?:software|system|tool|app))\b"
+    r"dolibarr|kashoo|invoicely|our\s+books|accounting\s+(?:software|system|tool|app)|"
+    r"(?:our|the|my)\s+(?:billing|invoicing)\s+(?:app|system|software|tool|platform))\b"
 )
 _SHOPS = (
     r"\b(?:shopify|woocommerce|woo|bigcommerce|magento|squarespace|wix|etsy|ecwid|prestashop|"

@@ -18,6 +18,7 @@ from agents.planner.ai_steps import labels_of, source_text
 from agents.planner.intents import (
     CRM_NAMES,
     TriggerReading,
+    other_payment_provider,
     poll_url,
     without_event_clause,
     without_start,
@@ -51,7 +52,11 @@ _MESSENGER = (
     r"(whatsapp|telegram|sms|text(?:\s+message)?|twilio|discord|microsoft\s+teams|teams|signal|"
     r"messenger)\b|"
     # "a telegram bot for our restaurant … the AI answers": the answer goes back where they asked
-    r"\b(whatsapp|telegram|discord|messenger)\s+(?:bot|chatbot|assistant)\b"
+    r"\b(whatsapp|telegram|discord|messenger)\s+(?:bot|chatbot|assistant)\b|"
+    # "send the customer a whatsapp", "telegram msg to the team chat"
+    r"\b(?:a|an)\s+(whatsapp|telegram|signal)\b(?!\s+(?:group|channel|chat|number|account)\b)|"
+    r"\b(whatsapp|telegram|signal)\s+(?:messages?|msgs?|dms?|notifications?|alerts?|pings?)\b"
+    r"(?![^.]{0,20}\b(?:come|comes|arrive|arrives|in)\b)"
 )
 _MESSENGER_API = {
     "whatsapp": "https://graph.facebook.com/v19.0/me/messages",
@@ -85,7 +90,7 @@ def route_messages(steps: StepList, t: str, trigger: TriggerReading) -> None:
     also_email = has(t, r"\be-?mail\w*|\binbox\b")
     if also_email and not re.search(_TEXTING, t) and not has(t, r"\bwhatsapp|\btelegram"):
         return
-    named = (found.group(1) or found.group(2)) if found.re.pattern == _MESSENGER else "twilio"
+    named = next(g for g in found.groups() if g) if found.re.pattern == _MESSENGER else "twilio"
     name = named.replace("microsoft ", "")
     name = "twilio" if name in ("sms", "text", "text message") else name
     url = _MESSENGER_API.get(name, f"https://api.{name}.com/v1/messages")
@@ -121,6 +126,8 @@ def add_model_steps(
 
     if "hubspot" in covered or report_reads_crm(steps):  # a contacts/deals report reads it
         covered.add("crm")
+    if other_payment_provider(t):
+        covered.add("stripe")  # "a past-due quickbooks invoice": that tool's, not Stripe's
     only_starts = has(t, CRM_NAMES) and not has(without_start(t), CRM_NAMES)
     if trigger.kind in ("webhook", "poll") and only_starts:
         covered.add("crm")  # "deal moves to closed won in hubspot -> …": it only starts it
@@ -230,6 +237,8 @@ def _add_rss(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> 
 
     if trigger.kind == "slack" and not has(t, FEED_NAMED):
         return  # "when someone @mentions the bot": a Slack event, no feed to read
+    if trigger.kind in ("webhook", "stripe", "email") and not has(t, FEED_NAMED):
+        return  # "new mailchimp subscriber -> add them to our twitter list": an event, no feed
     url = trigger.spec.get("url") or poll_url(t, slots.quoted)
     step = {"id": "new_items", "action": "rss.new_items",
             "inputs": {"url": url, "keywords": slots.quoted[:5]}}  # fmt: skip

@@ -113,7 +113,8 @@ FEED_NAMED = (
 def add_reads(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Steps that fetch data: feeds, APIs (GET), Stripe, CRM and sheet reads."""
     slack_mention = trigger.kind == "slack" and not has(t, FEED_NAMED)  # "@mentions the bot"
-    if reads_social(t) and "rss" in slots.tools and not slack_mention:
+    acts = t if trigger.kind in ("schedule", "manual", "poll", "interval") else without_start(t)
+    if reads_social(acts) and "rss" in slots.tools and not slack_mention:
         url = trigger.spec.get("url") or poll_url(t, slots.quoted)
         steps.add("new_items", "rss.new_items", {"url": url, "keywords": slots.quoted[:5]})
     _tool_reads(steps, t, trigger)

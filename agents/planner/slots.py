@@ -10,6 +10,7 @@ from agents.planner.intents import (
     INVOICING_TOOLS,
     SHEET_NAMES,
     STRIPE_NAMES,
+    other_payment_provider,
     reads_social,
 )
 from agents.planner.text import has, strip_quoted
@@ -142,7 +143,8 @@ def named_tools(text: str, has_channel: bool) -> set[str]:
     if has(text, r"\bgoogle\s+sheets?\b|\bspreadsheets?\b|\bsheets?\b|\bexcel\b|\b\w+\s+tab\b"):
         tools.add("sheets")
     # Invoices in QuickBooks or Xero are that tool's, not Stripe's.
-    if has(text, STRIPE_NAMES) and (has(text, r"\bstripe\b") or not has(text, _ACCOUNTING)):
+    elsewhere = has(text, _ACCOUNTING) or other_payment_provider(text)  # their invoices
+    if has(text, STRIPE_NAMES) and (has(text, r"\bstripe\b") or not elsewhere):
         tools.add("stripe")
     if reads_social(text):
         tools.add("rss")

@@ -152,3 +152,37 @@ def test_a_crm_event_starts_the_workflow_and_adds_no_crm_step(
     actions = [str(s.get("action")) for s in result.workflow["steps"]]
     assert not [a for a in actions if a.startswith("crm.")], actions  # no list of every contact
     assert "crm" in integrations_of(result)  # the CRM's own event
+
+
+def test_a_message_asked_for_on_whatsapp_or_telegram_goes_there_and_not_by_email() -> None:
+    actions = _actions("when an order ships in woocommerce send the buyer a whatsapp with the link")
+    assert "email.send" not in actions
+    result = draft("new row in our airtable base -> telegram msg to the ops chat")
+    assert result.workflow is not None
+    urls = [str(s["inputs"].get("url")) for s in result.workflow["steps"]]
+    assert any("telegram" in u for u in urls)
+    assert "email.send" not in [s.get("action") for s in result.workflow["steps"]]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when someone books a review call in calendly, post it in #cs",
+        "new stripe customer -> follow them on our linkedin page",
+    ],
+)
+def test_an_event_reads_no_feed_when_a_social_site_is_only_where_it_posts(
+    request_text: str,
+) -> None:
+    assert "rss.new_items" not in _actions(request_text)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "every friday email me the overdue invoices from xero",
+        "on the 1st email me the unpaid invoices in our invoicing system and the total",
+    ],
+)
+def test_invoices_kept_in_another_tool_are_not_read_from_stripe(request_text: str) -> None:
+    assert not [a for a in _actions(request_text) if a.startswith("stripe.")]
