@@ -393,7 +393,11 @@ def _charset(headers: dict[str, str]) -> str:
 ACTIONS: list[Action[Any, Any]] = [
     Action(
         name="http.request",
-        description="Send an HTTP request to a public URL and return its status, headers and body.",
+        description=(
+            "Send an HTTP request to a public URL and return its status, headers and body. "
+            "A write that changes prices, cancels or unsubscribes many records, or messages a "
+            "whole list sets impact (prices, access, bulk…), so an owner confirms it."
+        ),
         risk=Risk.external,
         input_model=HttpRequestInput,
         output_model=HttpRequestOutput,
