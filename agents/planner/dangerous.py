@@ -20,7 +20,7 @@ from integrations.base import Risk
 from integrations.catalog import default_registry
 
 _DELETE = (
-    r"\b(?:delete|deletes|deleting|remove|removes|removing|wipe|wipes|purge|purges|erase|"
+    r"\b(?:delete|deletes|deleting|remove|removes|removing|wipe|wipes|purge|purges|erase|nuke|nukes|"
     r"trash|clear\s+out|clean\s+out|get\s+rid\s+of|kick(?!\s+off)|kicks(?!\s+off)|ban|bans|"
     r"erases|erasing|destroy\w*|clear(?:s|ing)?\s+(?:the|all|every|our|that)|"
     r"drop(?:s|ping)?\s+(?:the\s+|all\s+|old\s+|every\s+)*(?:[\w-]+\s+)?(?:rows?|records?|contacts?|"
@@ -72,8 +72,9 @@ _PAY = (
     r"payouts?|balance|to\s+savings)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b|"
     r"\b(?:transfer|transfers|send|move|moves)\s+[$£€]\s?\d[\d,.]*k?\b|"
     # store credit, free months, marking invoices paid: what someone owes or is owed changes
-    r"\b(?:issue|give|gives|add|apply|grant)\s+(?:\w+\s+){0,5}?(?:store\s+credit|account\s+credit|"
-    r"(?:a\s+)?free\s+(?:month|months|year|upgrade)|gift\s+cards?)\b|"
+    r"\b(?:issue|give|gives|add|apply|grant)\s+(?:[\w£$€.,]+\s+){0,6}?[£$€]\s?\d[\d.,]*\s+credit\b|"
+    r"\b(?:issue|give|gives|add|apply|grant|hand\s+out|hands\s+out)\s+(?:\w+\s+){0,5}?(?:store\s+credit|"
+    r"account\s+credit|(?:a\s+)?free\s+(?:month|months|year|years|upgrades?)|gift\s+cards?)\b|"
     r"\bmark\s+(?:all\s+|every\s+|the\s+|any\s+|open\s+|unpaid\s+)*(?:[\w-]+\s+)?invoices?\s+as\s+"
     r"paid\b|"
     r"\b(?:create|make|initiate|schedule|process)\s+(?:the\s+|a\s+)?payments?\s+(?:for|to|of)\b|"
@@ -148,7 +149,7 @@ _ACCESS = (
     r"(?<!\bcustomer\s)(?<!\bcustomers\s)(?<!\bsomeone\s)(?<!\bthey\s)(?<!\buser\s)(?<!\bclient\s)"
     r"(?<!\bwho\s)(?<!\bthat\s)(?<!\bmember\s)(?<!\bsubscriber\s)"
     r"\bcancel(?:s|ed|led)?\s+(?:(?:their|his|her|the|all|every|each|any|our|its)\s+)?(?:[\w-]+\s+){0,2}?"
-    r"(?:subscriptions?|memberships?|plans?|accounts?|contracts?)\b|"
+    r"(?:subscriptions?|memberships?|plans?|accounts?|contracts?|trials?)\b|"
     r"\b(?:give|gives|offer|offers)\s+(?:them|him|her|(?:the|each|every|all)(?:\s+\w+){1,2}|\w+)\s+"
     r"(?:an?\s+)?\d+\s?%\s+"
     r"(?:off|discount)\b|\bapply\s+(?:an?\s+)?(?:\d+\s?%\s+)?(?:discount|coupon)\b|"
@@ -164,8 +165,8 @@ _ACCESS = (
 # Changing what subscribers pay in Stripe ("raise all our subscription prices by 5% in stripe").
 _PRICE_CHANGE = (
     r"\b(?:raise|increase|lower|cut|reduce|decrease|drop|change|update|adjust|bump|hike|slash|"
-    r"mark\s+down|discount)\s+(?:all\s+|every\s+)?(?:of\s+)?"
-    r"(?:our\s+|the\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:prices?|pricing|fees?|rates?)\b"
+    r"mark\s+down|discount|switch|move)\s+(?:all\s+|every\s+)?(?:of\s+)?"
+    r"(?:our\s+|the\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:prices?|pricing|fees?|rates?|plans|billing)\b"
 )
 # What a shop sells: its prices are what customers pay ("drop all sewing supplies prices 10% in
 # shopify", "bump every product price by 4%"). Someone else's prices are only read.
@@ -298,7 +299,7 @@ def add_dangerous_steps(steps: StepList, t: str, trigger: TriggerReading) -> Non
     acts = without_event_clause(attributes_masked(t))  # "when someone deletes a file" is the event
     if has(acts, _DELETE):
         _add_delete(steps, attributes_masked(t), acts)
-    if has(t, _REFUND) and not _only_refund_event(t, trigger):
+    if (has(t, _REFUND) or has(t, _DO_THE_REFUND)) and not _only_refund_event(t, trigger):
         _add_refund(steps, t, trigger)
     if _pays(t) and not _has_money_step(steps):
         url = next((u for p, u in _MONEY_APIS if has(t, p)), _MONEY_APIS[0][1])
@@ -458,6 +459,8 @@ def changes_prices(t: str) -> bool:
     if change is None or has(change.group(0), _THEIR_PRICES):
         return False
     clause = acts[max(0, change.start() - 60) : change.end() + 60]
+    if has(change.group(0), r"\bour\s+(?:[\w-]+\s+)?(?:prices?|pricing|rates?|fees?)\b"):
+        return True  # "raise our consulting rates by 3%": what our customers pay
     return has(clause, _SHOP_GOODS) and not has(change.group(0), r"\bsheet|\bfees?\b|\brates?\b")
 
 
@@ -516,14 +519,22 @@ def _add_refund(steps: StepList, t: str, trigger: TriggerReading) -> None:
 
 def _only_refund_event(t: str, trigger: TriggerReading) -> bool:
     """ "When a payment is refunded, tell #support": the refund starts it, nobody refunds."""
-    if not has(t, _REFUND_EVENT):
+    if not has(t, _REFUND_EVENT) or has(t, _DO_THE_REFUND):
         return False
     rest = re.sub(_REFUND_EVENT, " ", t)
     return not has(rest, _REFUND)
 
 
+# "when a customer asks for a refund, issue it in stripe": the refund named before, then done.
+_DO_THE_REFUND = (
+    r"\brefunds?\b[^.]{0,80}\b(?:issue|process|approve|grant|give|send)\s+(?:it|them|that|one)\b"
+)
+
+
 def _moves_money(t: str) -> bool:
     acts = without_event_clause(re.sub(_REFUND_EVENT, " ", t))
+    if has(t, _DO_THE_REFUND):
+        return True
     return (
         has(re.sub(_REFUND_EVENT, " ", t), _REFUND)
         or _pays(t)

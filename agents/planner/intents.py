@@ -474,7 +474,8 @@ _ONE_OFF_ACT = (
     r"(?:^|[.!?;:]\s*|[^\w\s,'\"#@/-]\s*)(?:(?:please|pls|can\s+you|could\s+you|i\s+need\s+(?:you\s+)?"
     r"to|we\s+need\s+to|let'?s|go\s+ahead\s+and|just|now)\s+)*(?:cancel|drop|lower|raise|bump|cut|"
     r"refund|export|delete|remove|wipe|purge|erase|clean\s+up|clear\s+out|import|migrate|merge|"
-    r"dedupe|de-?duplicate|archive|void|unsubscribe|reset|re-?tag|bulk[- ]\w+|mark|move|close)\b"
+    r"dedupe|de-?duplicate|archive|void|unsubscribe|reset|re-?tag|bulk[- ]\w+|mark|move|close|"
+    r"change|switch|update|increase)\b"
 )
 _ONE_OFF_SET = (
     r"\b(?:all|every|everything|everyone|everybody)\b|\b(?:right\s+)?now\b|\btoday\b|"

@@ -141,3 +141,41 @@ def test_a_summary_that_names_its_source_is_drafted_and_one_that_does_not_asks_f
     assert "calendar" in (asked.question or "")
     built = draft("email me a recap of my week from my google calendar every friday at 4")
     assert built.status == "draft"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when a customer asks for a refund in the helpdesk, issue it in stripe straight away",
+        "give every customer who complains a £10 credit on their account",
+        "change all our stripe plans to annual billing",
+        "text every patient on our list a flu shot reminder",
+        "send everyone who ever bought from us a 20% off code by sms",
+        "nuke all the old drafts in our wordpress",
+        "upload our full client list with phone numbers to the call centre's portal every night",
+        "cancel every trial that hasn't converted after 14 days",
+        "hand out free upgrades to the top 10 customers each month",
+        "mass-email the webinar recording to all attendees and everyone on the waitlist",
+        "every quarter raise our consulting rates by 3% in the invoicing tool",
+        "share our customer emails with the facebook ads team for a lookalike audience",
+    ],
+)
+def test_a_risky_request_in_words_nobody_wrote_a_rule_for_is_refused_or_class_c(
+    request_text: str,
+) -> None:
+    result = draft(request_text)
+    assert result.status == "refuse" or result.approval_class == "C", (result.status, result)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "cron"),
+    [
+        ("every 3 hours during the working day ping #ops with open tickets", "0 9-17/3 * * *"),
+        ("every month on the last day at 5pm email payroll the hours", "0 17 28-31 * *"),
+        ("every weekday at 7:45 post last day's signups in #growth", "45 7 * * 1-5"),
+    ],
+)
+def test_working_day_windows_and_the_last_day_of_a_month(request_text: str, cron: str) -> None:
+    result = draft(request_text)
+    assert result.workflow is not None
+    assert result.workflow["trigger"]["cron"] == cron

@@ -149,6 +149,8 @@ def read_month_rule(tokens: list[Token], i: int, r: Reading) -> int | None:
         r.days_strong = r.days_strong or strong or scope == "month"
         return _rule(r, i, "last_week" if nth == -1 else _NTH_WEEK[nth], scope, True, end)
     day_word = text(tokens, j)
+    if day_word == "day" and nth == -1 and text(tokens, j + 1) != "of" and _on_the(tokens, i):
+        return _rule(r, i, "last_day", "month", False, j + 1)  # "every month on the last day"
     if day_word not in ("day", "weekday", "workday") or text(tokens, j + 1) != "of":
         return None
     scope, strong, end = _scope(tokens, j + 2)
@@ -162,6 +164,13 @@ def read_month_rule(tokens: list[Token], i: int, r: Reading) -> int | None:
     if nth == -1:
         return _rule(r, i, "last_business_day" if working else "last_day", scope, True, end)
     return None
+
+
+def _on_the(tokens: list[Token], i: int) -> bool:
+    """ "on the last day", "on last day": a day of the calendar, not "last day's signups"."""
+    return text(tokens, i - 1) == "on" or (
+        text(tokens, i - 1) == "the" and text(tokens, i - 2) == "on"
+    )
 
 
 def _ordinal(tokens: list[Token], i: int) -> int | None:

@@ -232,6 +232,14 @@ def _window(tokens: list[Token], i: int, r: Reading) -> int | None:
         if text(tokens, i - 1) not in ("outside", "after", "before", "out"):
             r.office_hours = True
         return i + 2
+    if (
+        word in lx.OFFICE_HOURS
+        and text(tokens, i + 1) == "day"
+        and text(tokens, i - 1) == "the"
+        and text(tokens, i - 2) in ("during", "through", "throughout", "over", "in")
+    ):
+        r.office_hours = True  # "every 3 hours during the working day"
+        return i + 2
     found = read_window(tokens, i)
     if found is None:
         return None
