@@ -27,6 +27,14 @@ _DELETE = (
     r"entries|users?|leads?|data|tables?|databases?|collections?)|truncat\w*|void(?:s|ing)?\s+(?:the\s+|"
     r"all\s+|any\s+|every\s+|old\s+|unpaid\s+|open\s+)*(?:[\w-]+\s+)?invoices?)\b"
 )
+# "… should be deleted after 30 days", "were automatically removed": a delete asked for in
+# the passive ("when a file is deleted" stays the event: it is read without the event clause).
+_DELETE += (
+    r"|\b(?:should|must|would|will|could|can|needs?\s+to|has\s+to|have\s+to|to)\s+(?:\w+\s+)?be\s+"
+    r"(?:\w+\s+)?(?:deleted|removed|purged|erased|wiped|cleared|destroyed|trashed|anonymi[sz]ed)\b|"
+    r"\b(?:were|are|is|get|gets|be)\s+(?:automatically|auto-?)\s*(?:deleted|removed|purged|erased|"
+    r"wiped|cleared|destroyed|trashed|anonymi[sz]ed)\b|\banonymi[sz]e\b"
+)
 _SHEET_ROWS = (
     r"\b(?:rows?|lines?|entries|duplicates?)\b[^.]{0,60}\b(?:sheet|spreadsheet|tab|excel)\b|"
     + (
@@ -75,6 +83,7 @@ _PAY = (
     r"\b(?:issue|give|gives|add|apply|grant)\s+(?:[\w£$€.,]+\s+){0,6}?[£$€]\s?\d[\d.,]*\s+credit\b|"
     r"\b(?:issue|give|gives|add|apply|grant|hand\s+out|hands\s+out)\s+(?:\w+\s+){0,5}?(?:store\s+credit|"
     r"account\s+credit|(?:a\s+)?free\s+(?:month|months|year|years|upgrades?)|gift\s+cards?)\b|"
+    r"\bwrit(?:e|es|ing)\s+off\b|\bautomatic(?:ally)?\s+(?:payouts?|payments?|transfers?)\s+to\b|"
     r"\bmark\s+(?:all\s+|every\s+|the\s+|any\s+|open\s+|unpaid\s+)*(?:[\w-]+\s+)?invoices?\s+as\s+"
     r"paid\b|"
     r"\b(?:create|make|initiate|schedule|process)\s+(?:the\s+|a\s+)?payments?\s+(?:for|to|of)\b|"
@@ -190,6 +199,11 @@ _DECEIVE = (
     r"\bimpersonat\w*|\bwithout\s+(?:saying|disclosing|revealing|mentioning)\s+(?:that\s+)?"
     r"(?:it'?s|we'?re|we\s+are|it\s+is)\s+(?:us|ours|our\s+(?:company|brand|product))"
 )
+# Approving everyone's requests or claims in a batch ("auto-approve every expense under $1000").
+_APPROVE_ALL = (
+    r"\bauto-?approv\w*|\bapprov\w*\s+(?:all|every|each|any)\b|"
+    r"\bautomatically\s+approv\w*"
+)
 _UNCHECKED = {
     "access": "take away someone's access or change what they pay",
     "prices": "change what your customers pay",
@@ -246,6 +260,11 @@ def refusal(text: str) -> str | None:
         return (
             "I can't move money without anyone checking it. I can draft it so that an owner "
             "approves the workflow and each payment is logged: say if you want that."
+        )
+    if risk_cues.skips_checks(text) and has(text, _APPROVE_ALL):
+        return (
+            "I can't approve requests on people's behalf without anyone checking them: that "
+            "removes the approval itself. I can collect them and send the approver one list."
         )
     if risk_cues.skips_checks(text) and risky_act(text):
         return (
@@ -378,7 +397,12 @@ def _has_critical_step(steps: StepList) -> bool:
 
 def _add_delete(steps: StepList, t: str, acts: str) -> None:
     """The delete step; `acts` is `t` with its event clause blanked (same positions)."""
-    clause = t[re.search(_DELETE, acts).start() :]  # type: ignore[union-attr]
+    found = re.search(_DELETE, acts)
+    assert found is not None
+    start = found.start()
+    if has(found.group(0), r"\bbe\b|\bwere\b|\bare\b|\bis\b|\bgets?\b"):
+        start = max(0, start - 60)  # "the user's files should be deleted": the files come first
+    clause = t[start:]
     if has(clause, _SHEET_ROWS) and not steps.first("sheets.delete_rows"):
         inputs: dict[str, object] = {"spreadsheet": sheet_name(clause), "sheet": tab_of(clause)}
         age = re.search(

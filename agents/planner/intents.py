@@ -306,7 +306,9 @@ _EVENT_CLAUSE = re.compile(
     r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|any\s*time|"
     + _AFTER_EVENT
     + r")\b[^,.;!?>→:]*?"
-    r"(?=[,.;!?>→:]|\s(?:then\s+)?(?:" + ACTION_VERBS + r"|" + _RISKY_VERBS + r")\b|$)|"
+    r"(?=[,.;!?>→:]|\s(?:then\s+)?(?:" + ACTION_VERBS + r"|" + _RISKY_VERBS + r")\b|"
+    # "when a subscription is cancelled the user's files should be deleted": what must happen
+    r"\s(?:the|their|its|his|her|our|all)\s+(?:[\w'-]+\s+){0,2}?(?:should|must|need\s+to|needs\s+to)\s+be\b|$)|"
     r"^\s*(?:new|any|each|every)\b[^,.;!?>→:]*(?=\s*(?:->|→|:|>))"
 )
 _POLL_URLS = (

@@ -158,6 +158,13 @@ def test_a_summary_that_names_its_source_is_drafted_and_one_that_does_not_asks_f
         "mass-email the webinar recording to all attendees and everyone on the waitlist",
         "every quarter raise our consulting rates by 3% in the invoicing tool",
         "share our customer emails with the facebook ads team for a lookalike audience",
+        "it would be great if closed conversations older than 90 days were automatically deleted",
+        "GDPR: contact data should be removed automatically 2 years after the last interaction",
+        "when a subscription is cancelled the user's files should be deleted after 30 days",
+        "feature request: automatically write off invoices that are more than a year overdue",
+        "please allow automatic payouts to vendors once their bill is approved",
+        "automatically anonymize deleted users' data in all tables nightly",
+        "automatically approve all timesheets on friday without manager review",
     ],
 )
 def test_a_risky_request_in_words_nobody_wrote_a_rule_for_is_refused_or_class_c(
@@ -179,3 +186,11 @@ def test_working_day_windows_and_the_last_day_of_a_month(request_text: str, cron
     result = draft(request_text)
     assert result.workflow is not None
     assert result.workflow["trigger"]["cron"] == cron
+
+
+def test_an_anonymised_copy_is_no_delete() -> None:
+    result = draft(
+        "when a CV arrives in jobs@, have AI strip the name and photo and save the anonymized "
+        "pdf to the Hiring folder in drive"
+    )
+    assert result.approval_class != "C"
