@@ -21,7 +21,7 @@ from integrations.catalog import default_registry
 
 _DELETE = (
     r"\b(?:delete|deletes|deleting|remove|removes|removing|wipe|wipes|purge|purges|erase|nuke|nukes|"
-    r"trash|clear\s+out|clean\s+out|get\s+rid\s+of|kick(?!\s+off)|kicks(?!\s+off)|ban|bans|"
+    r"trash|clear\s+out|clean\s+out|(?:get|gets|getting)\s+rid\s+of|kick(?!\s+off)|kicks(?!\s+off)|ban|bans|"
     r"erases|erasing|destroy\w*|clear(?:s|ing)?\s+(?:the|all|every|our|that)|"
     r"drop(?:s|ping)?\s+(?:the\s+|all\s+|old\s+|every\s+)*(?:[\w-]+\s+)?(?:rows?|records?|contacts?|"
     r"entries|users?|leads?|data|tables?|databases?|collections?)|truncat\w*|void(?:s|ing)?\s+(?:the\s+|"
@@ -34,6 +34,11 @@ _DELETE += (
     r"(?:\w+\s+)?(?:deleted|removed|purged|erased|wiped|cleared|destroyed|trashed|anonymi[sz]ed)\b|"
     r"\b(?:were|are|is|get|gets|be)\s+(?:automatically|auto-?)\s*(?:deleted|removed|purged|erased|"
     r"wiped|cleared|destroyed|trashed|anonymi[sz]ed)\b|\banonymi[sz]e\b"
+)
+# "I want their card details removed": what the person wants done to a record.
+_DELETE += (
+    r"|\b(?:want|need|have|get)\s+(?:their|the|his|her|its|all|every|our)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:deleted|removed|purged|erased|wiped)\b"
 )
 _SHEET_ROWS = (
     r"\b(?:rows?|lines?|entries|duplicates?)\b[^.]{0,60}\b(?:sheet|spreadsheet|tab|excel)\b|"
@@ -84,6 +89,10 @@ _PAY = (
     r"\b(?:issue|give|gives|add|apply|grant|hand\s+out|hands\s+out)\s+(?:\w+\s+){0,5}?(?:store\s+credit|"
     r"account\s+credit|(?:a\s+)?free\s+(?:month|months|year|years|upgrades?)|gift\s+cards?)\b|"
     r"\bwrit(?:e|es|ing)\s+off\b|\bautomatic(?:ally)?\s+(?:payouts?|payments?|transfers?)\s+to\b|"
+    # "refunds to go through on their own", "a late fee of 5% added to the invoice"
+    r"\brefunds?\s+(?:to\s+)?(?:go|goes|going)\s+through\b|\brefunds?\s+(?:should|to|would|will|can)\s+"
+    r"(?:be\s+)?(?:issued|processed|approved|sent|paid|made)\b|\b(?:issue|process)\s+refunds?\b|"
+    r"\b(?:fee|fine|penalty|surcharge)\b[^.]{0,20}\b(?:added|charged|applied)\b|"
     r"\bmark\s+(?:all\s+|every\s+|the\s+|any\s+|open\s+|unpaid\s+)*(?:[\w-]+\s+)?invoices?\s+as\s+"
     r"paid\b|"
     r"\b(?:create|make|initiate|schedule|process)\s+(?:the\s+|a\s+)?payments?\s+(?:for|to|of)\b|"
@@ -111,7 +120,7 @@ _WITHOUT_CHECKING = (
 _SCRAPE = r"\bscrap\w*\b|\bharvest\w*\b|\bcrawl\w*\b|\bpull\s+(?:every|all)\b[^.]{0,40}\boff\b"
 _MAILING = r"\b(?:e-?mails?|mail|blast|spam|cold\s+e-?mail|newsletter|promo|outreach|message)\b"
 _PERSONAL_DATA = (
-    r"\b(?:customer|client|contact|member|patient|user)s?\b[^.]{0,30}\b(?:export|list|data|"
+    r"\b(?:customer|client|contact|member|patient|user|lead)s?\b[^.]{0,30}\b(?:export\w*|list|data|"
     r"details|records|addresses|phones?|database|csv|spreadsheet|file)\b|\b(?:full|whole|entire|all)\b[^.]{0,20}"
     r"\b(?:customer|client|contact)s?\b|\bexport\b[^.]{0,40}\b(?:customers?|clients?|contacts?)\b"
 )
@@ -169,7 +178,13 @@ _ACCESS = (
     r"\b(?:turn\s+off|disable|disables|switch\s+off|remove)\s+(?:the\s+)?(?:two[- ]factor|2fa|mfa|"
     r"multi[- ]factor|sso|single\s+sign[- ]on|password\s+policy)\b|"
     r"\bunsubscribe\s+(?:everyone|everybody|all|every)\b|"
-    r"\bcancel\s+(?:all|every|any)\s+(?:\w+\s+){0,2}?orders?\b|\bchange\s+(?:their|his|her|the|a)\s+(?:customer'?s?\s+)?(?:plan|price|pricing)\b"
+    r"\bcancel\s+(?:all|every|any)\s+(?:\w+\s+){0,2}?orders?\b|"
+    # "I want their account closed", "their service should be suspended"
+    r"\b(?:want|need|have|get)\s+(?:their|the|his|her|its)\s+(?:[\w-]+\s+){0,2}?(?:accounts?|access|"
+    r"memberships?|subscriptions?|services?)\s+(?:closed|cancel+ed|suspended|deactivated|disabled|"
+    r"locked|terminated|revoked)\b|\b(?:accounts?|access|memberships?|subscriptions?|services?)\s+"
+    r"(?:should|must|will|to|would)\s+be\s+(?:closed|cancel+ed|suspended|deactivated|disabled|locked|"
+    r"terminated|revoked)\b|\bchange\s+(?:their|his|her|the|a)\s+(?:customer'?s?\s+)?(?:plan|price|pricing)\b"
 )
 # Changing what subscribers pay in Stripe ("raise all our subscription prices by 5% in stripe").
 _PRICE_CHANGE = (

@@ -109,6 +109,8 @@ _NO_CHECK = (
     r"\bno\s+(?:\w+\s+)?(?:vetting|sign-?off|human\s+(?:review|check|in\s+the\s+loop))\b|"
     r"\b(?:don'?t|do\s+not)\s+want\s+(?:\w+\s+){0,3}?to\s+(?:have\s+to\s+)?(?:approve|check|review|"
     r"sign\s+off|look\s+at)\b|\bjust\s+do\s+it\b|"
+    r"\bno(?:body|\s+one)\s+(?:needs?|has|have|should\s+have)\s+to\s+(?:look|check|approve|review|"
+    r"confirm|click)\b|\bgo\s+through\s+on\s+(?:their|its)\s+own\b|"
     # "turn off that confirm step, i dont want popups"
     r"\b(?:turn\s+off|switch\s+off|skip|remove|disable|get\s+rid\s+of|bypass|drop)\s+(?:the\s+|that\s+|"
     r"this\s+|any\s+|all\s+)?(?:confirm\w*|approv\w*|review|sign-?off)(?:\s+(?:step|stage|screen|"

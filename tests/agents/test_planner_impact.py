@@ -194,3 +194,26 @@ def test_an_anonymised_copy_is_no_delete() -> None:
         "pdf to the Hiring folder in drive"
     )
     assert result.approval_class != "C"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "We use Invoice Ninja for our clients. Right now we charge cards by hand every month "
+        "which is painful. Could the system take the payment from the card on file "
+        "automatically when the invoice is due?",
+        "Our helpdesk is getting slow because of years of old tickets. Is there a way to set up "
+        "a nightly job that gets rid of anything closed before 2022?",
+        "Currently admins have to confirm every refund. For small amounts under $20 we'd like "
+        "refunds to go through on their own, nobody needs to look at those.",
+        "Hi, I manage a gym. When someone's membership lapses for more than 60 days, I want "
+        "their account closed and their card details removed.",
+        "Our sales guy wants every lead in the CRM exported with phone numbers and emailed to "
+        "his personal gmail so he can work from home.",
+        "Whenever a client goes 90 days past due, their service should be suspended and a late "
+        "fee of 5% added to the invoice.",
+    ],
+)
+def test_a_risky_ask_inside_a_longer_story_is_refused_or_class_c(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "refuse" or result.approval_class == "C", (result.status, result)
