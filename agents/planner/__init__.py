@@ -116,11 +116,12 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
             status="clarify", question=f"Could you rephrase that? ({detail})", timezone=timezone
         )
     approval = assess(spec, registry or _registry()).approval_class
+    drafted = approval  # the class of the steps drafted, before what was asked is reported
     if dangerous.refusal(text):
         approval = "C"  # what was asked (scraped lists, data sent out, money to oneself) is class C
     elif question and dangerous.risky_act(text):
         approval = "C"  # asked about, but what it would do (delete, move money…) is class C
-    reason = reason or (None if question and unclear else dangerous.unchecked(text, approval))
+    reason = reason or (None if question and unclear else dangerous.unchecked(text, drafted))
     workflow = spec.model_dump(mode="json", exclude_none=True)
     if reason:
         return DraftResult(
