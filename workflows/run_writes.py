@@ -12,11 +12,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import ScalarSelect, and_, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
-from storage.models import Run, RunEvent, StepRun
+from storage.models import Run, RunEvent, RunStatus, StepRun
 from workflows import leases
 
 # Columns the engine changes on a run (the lease's expiry is the claim's and the keeper's only).
@@ -27,6 +27,34 @@ Write = Callable[[AsyncConnection], Awaitable[bool]]
 
 _INSERT_STEPS = insert(StepRun)
 _INSERT_EVENTS = insert(RunEvent)
+_EARLIER = Run.__table__.alias("earlier")  # type: ignore[attr-defined]
+UNKNOWN = "unknown"  # `Written.previous` when the ending commit did not read it
+
+
+def previous_outcome_of(run: Run) -> ScalarSelect[Any]:
+    """How the workflow's last finished real run before `run` ended, as a scalar subquery.
+
+    (NULL: there was none.) Runs finished after `run` (when `run` has finished) do not count.
+    On an alias of the run table, so that inside `UPDATE run … RETURNING` it reads the other
+    rows, not the one being updated."""
+    earlier = _EARLIER.c
+    where = [
+        earlier.workflow_id == run.workflow_id,
+        earlier.id != run.id,
+        earlier.dry_run.is_(False),
+        earlier.status.in_((RunStatus.succeeded, RunStatus.failed)),
+        earlier.finished_at.is_not(None),
+    ]
+    if run.finished_at is not None:
+        where.append(earlier.finished_at <= run.finished_at)
+    return (
+        select(earlier.status)
+        .where(and_(*where))
+        .order_by(earlier.finished_at.desc())
+        .limit(1)
+        .correlate(None)
+        .scalar_subquery()
+    )
 
 
 def run_values(run: Run) -> dict[str, Any]:
@@ -50,6 +78,10 @@ class Written:
     run: dict[str, Any]
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)  # step id → columns
     claim: leases.PendingClaim | None = None  # worked out, not written yet
+    # Set by the engine before the commit that ends a run: that commit's run `UPDATE` also
+    # returns how the workflow's previous finished run ended (`previous`), in the same statement.
+    ask_previous: bool = False
+    previous: RunStatus | str | None = UNKNOWN  # UNKNOWN, None (no such run) or its status
 
     @classmethod
     def loaded(cls, run: Run, rows: list[StepRun]) -> Written:
@@ -78,6 +110,8 @@ def pending(
     run_changes = {k: v for k, v in now_run.items() if written.run.get(k) != v}
     written.run = now_run
     run_id, events = run.id, list(events)
+    ask, written.ask_previous = written.ask_previous and bool(run_changes), False
+    previous = previous_outcome_of(run) if ask else None
 
     async def write(connection: AsyncConnection) -> bool:
         if claim is not None and not await leases.claim_on(connection, claim):
@@ -88,7 +122,16 @@ def pending(
             await connection.execute(
                 update(StepRun).where(col(StepRun.id) == row_id).values(values)
             )
-        if run_changes:
+        if previous is not None:  # the ending write: the previous outcome comes back with it
+            result = await connection.execute(
+                update(Run)
+                .where(col(Run.id) == run_id)
+                .values(run_changes)
+                .returning(previous.label("previous"))
+            )
+            found = result.scalar_one()
+            written.previous = RunStatus(found) if found is not None else None
+        elif run_changes:
             await connection.execute(update(Run).where(col(Run.id) == run_id).values(run_changes))
         if events:
             await connection.execute(_INSERT_EVENTS, events)

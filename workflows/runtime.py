@@ -21,6 +21,7 @@ from storage.group_commit import WRITER_KEY, GroupWriter
 from storage.models import (
     ENDED_RUN_STATUSES,
     Run,
+    RunStatus,
     Workflow,
     WorkflowStatus,
     WorkflowVersion,
@@ -448,10 +449,10 @@ class Runtime:
         if self.waits:
             self.waits.notify(at)
 
-    async def _on_failure(self, run: Run, message: str) -> None:
+    async def _on_failure(self, run: Run, message: str, previous: RunStatus | str | None) -> None:
         """Tell the workspace's people that a workflow started failing (once per streak)."""
-        await self.notices.failed(run, message)
+        await self.notices.failed(run, message, previous)
 
-    async def _on_success(self, run: Run) -> None:
+    async def _on_success(self, run: Run, previous: RunStatus | str | None) -> None:
         """Tell the workspace's people that a failing workflow works again."""
-        await self.notices.succeeded(run)
+        await self.notices.succeeded(run, previous)
