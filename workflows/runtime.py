@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from integrations import slack_http
 from integrations.catalog import default_registry
 from integrations.registry import ActionRegistry
 from storage.config import Settings
@@ -114,6 +115,7 @@ class Runtime:
         On PostgreSQL the scheduler runs only while this process holds the scheduler lock
         (`workflows.leader`): one process among many schedules, the others stand by.
         """
+        slack_http.keep()  # Slack posts share kept connections until `close`
         if self.bus is not None:
             self.bus.start()
         if scheduler if scheduler is not None else self.settings.run_scheduler:
@@ -226,6 +228,7 @@ class Runtime:
         if self.bus is not None:
             await self.bus.close()
         await self.http.aclose()
+        await slack_http.close()
         await self.db.dispose()
 
     @property
