@@ -15,7 +15,7 @@ from tests.conftest import make_settings
 
 def _count_trips(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     trips: list[Any] = []
-    original = aiosqlite.Connection._execute
+    original: Any = aiosqlite.Connection._execute
 
     async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
         trips.append(fn)
