@@ -30,7 +30,8 @@ _MAX_REASON = 2500
 
 async def previous_outcome(session: AsyncSession, run: Run) -> RunStatus | None:
     """How the workflow's last finished real run before `run` ended (None: there was none)."""
-    found = (await session.execute(select(previous_outcome_of(run)))).scalar()
+    subquery, params = previous_outcome_of(run)
+    found = (await session.execute(select(subquery), params)).scalar()
     return RunStatus(found) if found is not None else None
 
 

@@ -24,6 +24,7 @@ from tests.fakes.http_server import LoopbackServer, serve_app
 from tests.fakes.slack_api import TOKEN, FakeSlack, fake_slack  # noqa: F401
 from tests.fakes.smtp_inbox import Inbox, smtp_inbox
 from tests.workflows.helpers import activate
+from workflows.failure_notices import previous_outcome
 from workflows.runtime import Runtime
 
 
@@ -162,6 +163,13 @@ async def test_a_failure_recorded_by_another_process_is_followed_by_works_again(
                 )
             )
             await session.commit()
+            later = Run(  # a run ending now, its previous outcome read on its own too
+                workspace_id=workspace.id, workflow_id=workflow.id, version_id=last.version_id,
+                trigger_type="schedule", finished_at=utcnow(),
+            )  # fmt: skip
+            assert await previous_outcome(session, later) == RunStatus.failed
+            later.finished_at = None
+            assert await previous_outcome(session, later) == RunStatus.failed
         await runtime.fire(workflow.id)  # this process's next run works: the streak ends
         texts = [m["text"] for m in fake_slack.messages("#alerts")]
         assert len(texts) == 1 and "Site monitor* works again" in texts[0]
