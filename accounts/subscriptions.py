@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from accounts import plans
+from storage import read_ahead
 from storage.models import Subscription, Workflow, WorkflowStatus, Workspace
 from storage.types import utcnow
 
@@ -40,9 +41,17 @@ def start_trial(
 
 
 async def subscription_of(session: AsyncSession, workspace_id: str) -> Subscription | None:
-    """The workspace's own subscription, else its agency's, else None (unmetered)."""
-    query = select(Subscription).where(Subscription.workspace_id == workspace_id)
-    own = (await session.exec(query)).first()
+    """The workspace's own subscription, else its agency's, else None (unmetered).
+
+    The own one is not queried again when this session has just read it (`storage.read_ahead`:
+    the webhook hub reads it with the workflow)."""
+    noted = read_ahead.take(session, ("subscription", workspace_id))
+    own: Subscription | None
+    if noted is read_ahead.MISSING:
+        query = select(Subscription).where(Subscription.workspace_id == workspace_id)
+        own = (await session.exec(query)).first()
+    else:
+        own = noted
     if own is not None:
         return own
     workspace = await session.get(Workspace, workspace_id)

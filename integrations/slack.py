@@ -10,7 +10,7 @@ from pydantic import Field
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from integrations import outbox
+from integrations import outbox, slack_http
 from integrations.base import (
     Action,
     ActionContext,
@@ -146,6 +146,18 @@ async def post_parked(ctx: ActionContext, token: str, payload: dict[str, Any]) -
     return await _send(ctx, token, channel, text, blocks)
 
 
+def _client(ctx: ActionContext, token: str) -> AsyncWebClient:
+    """A Web API client on the shared session: its connections are kept between calls."""
+    timeout = int(ctx.settings.step_timeout_seconds)
+    return AsyncWebClient(
+        token=token,
+        base_url=ctx.settings.slack_api_url,
+        timeout=timeout,
+        retry_handlers=[],
+        session=slack_http.session(timeout),
+    )
+
+
 async def _send(
     ctx: ActionContext,
     token: str,
@@ -154,12 +166,7 @@ async def _send(
     blocks: list[dict[str, Any]] | None,
     thread_ts: str | None = None,
 ) -> dict[str, Any]:
-    client = AsyncWebClient(
-        token=token,
-        base_url=ctx.settings.slack_api_url,
-        timeout=int(ctx.settings.step_timeout_seconds),
-        retry_handlers=[],
-    )
+    client = _client(ctx, token)
     # The step's key travels with the message, so a cut-off attempt can be found again.
     metadata = {"event_type": EVENT_TYPE, "event_payload": {"idempotency_key": ctx.idempotency_key}}
     try:
@@ -185,12 +192,7 @@ async def find_posted(ctx: ActionContext, token: str, row: OutboxMessage) -> out
     given by name that was never posted to before, Slack unreachable).
     """
     channel = await _channel_id(ctx, str(row.payload.get("channel") or row.target))
-    client = AsyncWebClient(
-        token=token,
-        base_url=ctx.settings.slack_api_url,
-        timeout=int(ctx.settings.step_timeout_seconds),
-        retry_handlers=[],
-    )
+    client = _client(ctx, token)
     oldest = row.created_at.timestamp() - LOOK_BACK_SECONDS
     try:
         page = await client.conversations_history(

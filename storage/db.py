@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.config import Settings
+from storage.sqlite_driver import one_trip_dbapi
 from storage.write_gate import WriteGate
 
 
@@ -19,7 +20,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         size = settings.sqlite_pool_size
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=size, max_overflow=size
+            url,
+            connect_args={"timeout": 30},
+            pool_size=size,
+            max_overflow=size,
+            module=one_trip_dbapi(),  # one trip to the connection's thread per statement
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         if settings.sqlite_write_gate:

@@ -18,6 +18,7 @@ from storage.models import ENDED_RUN_STATUSES, Run, RunEvent, RunStatus
 from storage.types import utcnow
 from workflows import leases
 from workflows.run_log import outcome
+from workflows.run_writes import UNKNOWN
 from workflows.step_errors import describe
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ async def fail_poison(engine: Engine, run_id: str, count: int) -> Run:
     outcome(run)
     engine.publish(run, "run.failed", detail=message)
     if engine.on_failure and not run.dry_run:
-        await engine.on_failure(run, message)
+        await engine.on_failure(run, message, UNKNOWN)  # read by the notices
     return run
 
 

@@ -48,8 +48,10 @@ from workflows.versions import cached, spec_of
 log = logging.getLogger(__name__)
 
 WaitHook = Callable[[str, datetime], Awaitable[None]]
-FailureHook = Callable[[Run, str], Awaitable[None]]
-SuccessHook = Callable[[Run], Awaitable[None]]
+# The hooks get how the workflow's previous finished run ended, read by the ending commit
+# (`run_writes.UNKNOWN` when it was not read there).
+FailureHook = Callable[[Run, str, RunStatus | str | None], Awaitable[None]]
+SuccessHook = Callable[[Run, RunStatus | str | None], Awaitable[None]]
 EventHook = Callable[[LiveEvent], None]
 
 
@@ -251,9 +253,11 @@ class Engine:
         # The last step's outcome (if not committed yet) and the run's success share a commit.
         run.status, run.finished_at, run.lease_owner = RunStatus.succeeded, utcnow(), None
         state.announce.append(("run.succeeded", None, ""))
+        notify = self.on_success is not None and not run.dry_run
+        state.written.ask_previous = notify
         await self._commit(state)
-        if self.on_success and not run.dry_run:
-            await self.on_success(run)
+        if self.on_success and notify:
+            await self.on_success(run, state.written.previous)
         outcome(run)
         return run
 
@@ -261,11 +265,13 @@ class Engine:
         run = state.run
         run.status, run.error, run.finished_at = RunStatus.failed, message, utcnow()
         run.lease_owner = None
+        notify = self.on_failure is not None and not run.dry_run
+        state.written.ask_previous = notify
         await self._commit(state)
         outcome(run)
         self.publish(run, "run.failed", detail=message)
-        if self.on_failure and not run.dry_run:
-            await self.on_failure(run, message)
+        if self.on_failure and notify:
+            await self.on_failure(run, message, state.written.previous)
         return run
 
     async def _commit(self, state: _RunState) -> None:

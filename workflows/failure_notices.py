@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations.base import ActionContext
 from integrations.registry import ActionRegistry
 from storage.config import Settings
 from storage.models import Run, RunStatus, Workflow, Workspace
+from workflows.run_writes import UNKNOWN, previous_outcome_of
 
 log = logging.getLogger(__name__)
 _MAX_REASON = 2500
@@ -29,21 +30,8 @@ _MAX_REASON = 2500
 
 async def previous_outcome(session: AsyncSession, run: Run) -> RunStatus | None:
     """How the workflow's last finished real run before `run` ended (None: there was none)."""
-    query = (
-        select(Run.status)
-        .where(
-            Run.workflow_id == run.workflow_id,
-            Run.id != run.id,
-            col(Run.dry_run).is_(False),
-            col(Run.status).in_((RunStatus.succeeded, RunStatus.failed)),
-            col(Run.finished_at).is_not(None),
-        )
-        .order_by(col(Run.finished_at).desc())
-        .limit(1)
-    )
-    if run.finished_at is not None:
-        query = query.where(col(Run.finished_at) <= run.finished_at)
-    found = (await session.exec(query)).first()
+    subquery, params = previous_outcome_of(run)
+    found = (await session.execute(select(subquery), params)).scalar()
     return RunStatus(found) if found is not None else None
 
 
@@ -65,11 +53,18 @@ class FailureNotices:
     registry: ActionRegistry
     http: httpx.AsyncClient
 
-    async def failed(self, run: Run, message: str) -> None:
-        """After a real run failed: tell people if this starts a failure streak."""
+    async def failed(
+        self, run: Run, message: str, previous: RunStatus | str | None = UNKNOWN
+    ) -> None:
+        """After a real run failed: tell people if this starts a failure streak.
+
+        `previous`: how the workflow's previous finished run ended, when the commit that ended
+        `run` read it already (in its own transaction); else (UNKNOWN) it is read here."""
+        if previous == RunStatus.failed:
+            return  # the streak was told already
         async with self.sessions() as session:
-            if await previous_outcome(session, run) == RunStatus.failed:
-                return  # the streak was told already
+            if previous == UNKNOWN and await previous_outcome(session, run) == RunStatus.failed:
+                return
             workspace = await session.get(Workspace, run.workspace_id)
             workflow = await session.get(Workflow, run.workflow_id)
         if workspace is None or workflow is None:
@@ -86,10 +81,15 @@ class FailureNotices:
                 "We tell you once while it keeps failing, and again when it works.\n",
             )
 
-    async def succeeded(self, run: Run) -> None:
-        """After a real run succeeded: tell people if it ends a failure streak."""
+    async def succeeded(self, run: Run, previous: RunStatus | str | None = UNKNOWN) -> None:
+        """After a real run succeeded: tell people if it ends a failure streak.
+
+        `previous` as for `failed`: known from the ending commit, nothing is read for a run
+        after a success (the common case)."""
+        if previous != UNKNOWN and previous != RunStatus.failed:
+            return
         async with self.sessions() as session:
-            if await previous_outcome(session, run) != RunStatus.failed:
+            if previous == UNKNOWN and await previous_outcome(session, run) != RunStatus.failed:
                 return
             workspace = await session.get(Workspace, run.workspace_id)
             workflow = await session.get(Workflow, run.workflow_id)

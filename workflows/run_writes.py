@@ -12,11 +12,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import ScalarSelect, and_, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
-from storage.models import Run, RunEvent, StepRun
+from storage.models import Run, RunEvent, RunStatus, StepRun
 from workflows import leases
 
 # Columns the engine changes on a run (the lease's expiry is the claim's and the keeper's only).
@@ -27,6 +27,46 @@ Write = Callable[[AsyncConnection], Awaitable[bool]]
 
 _INSERT_STEPS = insert(StepRun)
 _INSERT_EVENTS = insert(RunEvent)
+_EARLIER = Run.__table__.alias("earlier")  # type: ignore[attr-defined]
+UNKNOWN = "unknown"  # `Written.previous` when the ending commit did not read it
+
+
+def _previous_outcome(bounded: bool) -> ScalarSelect[Any]:
+    earlier = _EARLIER.c
+    where = [
+        earlier.workflow_id == bindparam("previous_workflow"),
+        earlier.id != bindparam("previous_run"),
+        earlier.dry_run.is_(False),
+        earlier.status.in_((RunStatus.succeeded, RunStatus.failed)),
+        earlier.finished_at.is_not(None),
+    ]
+    if bounded:
+        where.append(earlier.finished_at <= bindparam("previous_until"))
+    return (
+        select(earlier.status)
+        .where(and_(*where))
+        .order_by(earlier.finished_at.desc())
+        .limit(1)
+        .correlate(None)
+        .scalar_subquery()
+    )
+
+
+# Built once: per run only the parameters change (building the statement cost 3 % of a run).
+_PREVIOUS = {bounded: _previous_outcome(bounded) for bounded in (True, False)}
+
+
+def previous_outcome_of(run: Run) -> tuple[ScalarSelect[Any], dict[str, Any]]:
+    """How the workflow's last finished real run before `run` ended: a scalar subquery and its
+    parameters.
+
+    (NULL: there was none.) Runs finished after `run` (when `run` has finished) do not count.
+    On an alias of the run table, so that inside `UPDATE run … RETURNING` it reads the other
+    rows, not the one being updated."""
+    params: dict[str, Any] = {"previous_workflow": run.workflow_id, "previous_run": run.id}
+    if run.finished_at is not None:
+        params["previous_until"] = run.finished_at
+    return _PREVIOUS[run.finished_at is not None], params
 
 
 def run_values(run: Run) -> dict[str, Any]:
@@ -50,6 +90,10 @@ class Written:
     run: dict[str, Any]
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)  # step id → columns
     claim: leases.PendingClaim | None = None  # worked out, not written yet
+    # Set by the engine before the commit that ends a run: that commit's run `UPDATE` also
+    # returns how the workflow's previous finished run ended (`previous`), in the same statement.
+    ask_previous: bool = False
+    previous: RunStatus | str | None = UNKNOWN  # UNKNOWN, None (no such run) or its status
 
     @classmethod
     def loaded(cls, run: Run, rows: list[StepRun]) -> Written:
@@ -78,6 +122,8 @@ def pending(
     run_changes = {k: v for k, v in now_run.items() if written.run.get(k) != v}
     written.run = now_run
     run_id, events = run.id, list(events)
+    ask, written.ask_previous = written.ask_previous and bool(run_changes), False
+    previous = previous_outcome_of(run) if ask else None
 
     async def write(connection: AsyncConnection) -> bool:
         if claim is not None and not await leases.claim_on(connection, claim):
@@ -88,7 +134,18 @@ def pending(
             await connection.execute(
                 update(StepRun).where(col(StepRun.id) == row_id).values(values)
             )
-        if run_changes:
+        if previous is not None:  # the ending write: the previous outcome comes back with it
+            subquery, params = previous
+            result = await connection.execute(
+                update(Run)
+                .where(col(Run.id) == run_id)
+                .values(run_changes)
+                .returning(subquery.label("previous")),
+                params,
+            )
+            found = result.scalar_one()
+            written.previous = RunStatus(found) if found is not None else None
+        elif run_changes:
             await connection.execute(update(Run).where(col(Run.id) == run_id).values(run_changes))
         if events:
             await connection.execute(_INSERT_EVENTS, events)

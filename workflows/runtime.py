@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from integrations import slack_http
 from integrations.catalog import default_registry
 from integrations.registry import ActionRegistry
 from storage.config import Settings
@@ -21,6 +22,7 @@ from storage.group_commit import WRITER_KEY, GroupWriter
 from storage.models import (
     ENDED_RUN_STATUSES,
     Run,
+    RunStatus,
     Workflow,
     WorkflowStatus,
     WorkflowVersion,
@@ -113,6 +115,7 @@ class Runtime:
         On PostgreSQL the scheduler runs only while this process holds the scheduler lock
         (`workflows.leader`): one process among many schedules, the others stand by.
         """
+        slack_http.keep()  # Slack posts share kept connections until `close`
         if self.bus is not None:
             self.bus.start()
         if scheduler if scheduler is not None else self.settings.run_scheduler:
@@ -225,6 +228,7 @@ class Runtime:
         if self.bus is not None:
             await self.bus.close()
         await self.http.aclose()
+        await slack_http.close()
         await self.db.dispose()
 
     @property
@@ -448,10 +452,10 @@ class Runtime:
         if self.waits:
             self.waits.notify(at)
 
-    async def _on_failure(self, run: Run, message: str) -> None:
+    async def _on_failure(self, run: Run, message: str, previous: RunStatus | str | None) -> None:
         """Tell the workspace's people that a workflow started failing (once per streak)."""
-        await self.notices.failed(run, message)
+        await self.notices.failed(run, message, previous)
 
-    async def _on_success(self, run: Run) -> None:
+    async def _on_success(self, run: Run, previous: RunStatus | str | None) -> None:
         """Tell the workspace's people that a failing workflow works again."""
-        await self.notices.succeeded(run)
+        await self.notices.succeeded(run, previous)

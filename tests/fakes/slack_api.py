@@ -35,6 +35,7 @@ class SlackCall:
     method: str
     args: dict[str, Any]
     token: str | None
+    peer: tuple[str, int] | None = None  # the caller's address: one per TCP connection
 
 
 @dataclass
@@ -168,7 +169,8 @@ class FakeSlack:
         with self._lock:
             scripted = self._script.pop(0) if self._script else None
             if scripted is None and token == self.token:
-                self._calls.append(SlackCall(method, args, token))
+                peer = (request.client.host, request.client.port) if request.client else None
+                self._calls.append(SlackCall(method, args, token, peer))
                 self._called.notify_all()
             self._ts += 1
             ts = f"{int(time.time())}.{self._ts:06d}"  # like Slack: epoch seconds

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from integrations import slack_http
 from integrations.base import ActionContext, ActionError, RetryableError, Risk
 from integrations.slack import ACTIONS, fit_blocks
 from storage.config import Settings
@@ -72,6 +73,38 @@ async def test_posts_once_even_when_retried(
     assert [(r.status, r.idempotency_key, r.target) for r in rows] == [
         ("sent", "run1:notify", "#sales")
     ]
+
+
+async def test_posts_share_one_kept_connection(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    live = _live(settings, fake_slack)
+    slack_http.keep()  # as a runtime does while it runs
+    try:
+        for n in range(3):
+            ctx = _ctx(live, sessions, workspace, key=f"run{n}:notify")
+            assert (await ACTION.run(ctx, {"channel": "#x", "text": f"n{n}"})).delivered == "slack"
+        peers = {call.peer for call in fake_slack.calls("chat.postMessage")}
+        assert len(fake_slack.calls("chat.postMessage")) == 3 and len(peers) == 1, peers
+    finally:
+        await slack_http.close()
+
+
+async def test_without_a_runtime_each_post_has_its_own_session(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    live = _live(settings, fake_slack)
+    for n in range(2):
+        ctx = _ctx(live, sessions, workspace, key=f"run{n}:notify")
+        assert (await ACTION.run(ctx, {"channel": "#x", "text": f"n{n}"})).delivered == "slack"
+    peers = {call.peer for call in fake_slack.calls("chat.postMessage")}
+    assert len(peers) == 2 and slack_http.session(5) is None
 
 
 async def test_unconfigured_slack_goes_to_outbox_once(

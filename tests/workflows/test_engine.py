@@ -38,7 +38,7 @@ async def engine_parts(settings: Settings, sessions: async_sessionmaker[AsyncSes
         async def on_wait(run_id: str, at: Any) -> None:
             waits.append((run_id, at))
 
-        async def on_failure(run: Run, message: str) -> None:
+        async def on_failure(run: Run, message: str, previous: Any) -> None:
             failures.append(message)
 
         engine = Engine(settings, sessions, registry, http, on_wait=on_wait, on_failure=on_failure)

@@ -11,16 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.config import Settings
-from storage.models import Workspace
+from storage.models import Run, RunStatus, Workspace
+from storage.types import utcnow
 from tests.conftest import make_settings
 from tests.fakes.http_server import LoopbackServer, serve_app
 from tests.fakes.slack_api import TOKEN, FakeSlack, fake_slack  # noqa: F401
 from tests.fakes.smtp_inbox import Inbox, smtp_inbox
 from tests.workflows.helpers import activate
+from workflows.failure_notices import previous_outcome
 from workflows.runtime import Runtime
 
 
@@ -126,6 +130,82 @@ async def test_owners_can_turn_the_email_off_and_the_channel_is_optional(
         workflow = await activate(sessions, workspace, monitor(site[1].url), runtime.registry)
         await runtime.fire(workflow.id)
         assert inbox[0].messages == [] and fake_slack.messages("#alerts") == []
+    finally:
+        await runtime.drain()
+        await runtime.close()
+
+
+async def test_a_failure_recorded_by_another_process_is_followed_by_works_again(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+    inbox: tuple[Inbox, int],
+    site: tuple[Site, LoopbackServer],
+) -> None:
+    site[0].broken = False
+    runtime = await Runtime(settings).start()
+    try:
+        workflow = await activate(sessions, workspace, monitor(site[1].url), runtime.registry)
+        await runtime.fire(workflow.id)  # works: nothing to say
+        assert fake_slack.messages("#alerts") == []
+        async with sessions() as session:  # another process ran it meanwhile, and it failed
+            last = (await session.exec(select(Run).where(Run.workflow_id == workflow.id))).one()
+            session.add(
+                Run(
+                    workspace_id=workspace.id,
+                    workflow_id=workflow.id,
+                    version_id=last.version_id,
+                    status=RunStatus.failed,
+                    trigger_type="schedule",
+                    error="down",
+                    finished_at=utcnow(),
+                )
+            )
+            await session.commit()
+            later = Run(  # a run ending now, its previous outcome read on its own too
+                workspace_id=workspace.id, workflow_id=workflow.id, version_id=last.version_id,
+                trigger_type="schedule", finished_at=utcnow(),
+            )  # fmt: skip
+            assert await previous_outcome(session, later) == RunStatus.failed
+            later.finished_at = None
+            assert await previous_outcome(session, later) == RunStatus.failed
+        await runtime.fire(workflow.id)  # this process's next run works: the streak ends
+        texts = [m["text"] for m in fake_slack.messages("#alerts")]
+        assert len(texts) == 1 and "Site monitor* works again" in texts[0]
+        assert [m["Subject"] for m in inbox[0].messages] == ["“Site monitor” works again"]
+    finally:
+        await runtime.drain()
+        await runtime.close()
+
+
+async def test_a_success_after_a_success_reads_nothing_more_for_its_notice(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+    site: tuple[Site, LoopbackServer],
+) -> None:
+    """How the previous run ended comes back with the run's ending `UPDATE`: no `SELECT` (and
+    no session) of its own per successful run."""
+    site[0].broken = False
+    runtime = await Runtime(settings).start()
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    try:
+        workflow = await activate(sessions, workspace, monitor(site[1].url), runtime.registry)
+        await runtime.fire(workflow.id)
+        event.listen(runtime.db.sync_engine, "before_cursor_execute", seen)
+        try:
+            await runtime.fire(workflow.id)
+        finally:
+            event.remove(runtime.db.sync_engine, "before_cursor_execute", seen)
+        asked = [s for s in statements if "ORDER BY" in s and "finished_at DESC" in s]
+        assert len(asked) == 1 and asked[0].startswith("UPDATE run "), asked
+        assert fake_slack.messages("#alerts") == []
     finally:
         await runtime.drain()
         await runtime.close()

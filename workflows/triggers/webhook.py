@@ -16,9 +16,10 @@ from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import read_ahead
 from storage.compare import same_secret
 from storage.json_limits import TooDeep, loads_checked
-from storage.models import Run, Workflow, WorkflowStatus, Workspace
+from storage.models import Run, Subscription, Workflow, WorkflowStatus, Workspace
 from storage.scope import Tenant
 from workflows.errors import (
     BadRequest,
@@ -83,8 +84,9 @@ class DeliverySkipped(Exception):
 
 
 _HUB = (
-    select(Workflow, Workspace)
+    select(Workflow, Workspace, Subscription)
     .join(Workspace, col(Workspace.id) == Workflow.workspace_id)
+    .outerjoin(Subscription, col(Subscription.workspace_id) == Workflow.workspace_id)
     .where(col(Workflow.id) == bindparam("workflow_id"))
 )
 
@@ -93,9 +95,15 @@ async def hub_rows(session: AsyncSession, workflow_id: str) -> tuple[Workflow, W
     """The workflow a delivery is addressed to and its workspace, read in one statement.
 
     The session's identity map holds its rows weakly: while the caller keeps both, the front
-    door's checks, the plan's admission and `receive` find them there without a query."""
+    door's checks, the plan's admission and `receive` find them there without a query. The
+    workspace's own subscription (or its absence) is read with them and noted for the plan's
+    admission that follows (`accounts.subscriptions.subscription_of`, once)."""
     found = (await session.exec(_HUB, params={"workflow_id": workflow_id})).first()
-    return None if found is None else (found[0], found[1])
+    if found is None:
+        return None
+    workflow, workspace, subscription = found
+    read_ahead.note(session, ("subscription", workspace.id), subscription)
+    return workflow, workspace
 
 
 async def _run_with_key(tenant: Tenant, workflow_id: str, key: str) -> Run | None:

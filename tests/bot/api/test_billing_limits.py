@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -182,3 +183,34 @@ async def test_trial_end_makes_the_workspace_read_only_and_paying_restores_it(
     assert [w.id for w in resumed] == [flow["id"]]
     run = await live.as_(Role.operator).post(f"/api/workflows/{flow['id']}/run")
     assert run.status_code == 202, run.text
+
+
+async def test_a_delivery_reads_the_plan_with_the_workflow_and_still_sees_it_end(
+    live: Live, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
+) -> None:
+    """The subscription comes with the hub's one read of workflow and workspace (no query of
+    its own per delivery), and a trial that has just ended refuses the very next delivery."""
+    await on_plan(sessions, workspace, "launch")
+    hooked = await active_workflow(live, HOOKED)
+    path = hooked["webhook_url"].split("://", 1)[1].split("/", 1)[1]
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(live.runtime.db.sync_engine, "before_cursor_execute", seen)
+    try:
+        delivered = await live.as_().post(f"/{path}", json={"n": 1})
+    finally:
+        event.remove(live.runtime.db.sync_engine, "before_cursor_execute", seen)
+    assert delivered.status_code == 202 and delivered.json()["run_id"], delivered.text
+    own = [s for s in statements if s.startswith("SELECT") and " FROM subscription " in s]
+    assert own == [], own
+
+    async with sessions() as session:  # the trial ends (another process's sweep, say)
+        subscription = (await session.exec(select(Subscription))).one()
+        subscription.trial_ends_at = utcnow() - timedelta(seconds=1)
+        await session.commit()
+    refused = await live.as_().post(f"/{path}", json={"n": 2})
+    assert refused.status_code == 202 and "run_id" not in refused.json(), refused.text
+    assert "read-only" in refused.json()["skipped"]
