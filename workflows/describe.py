@@ -39,6 +39,15 @@ _RISK_WORDS = {
     "external": "reaches people outside your team or changes another system's records",
     "critical": "deletes data, moves money, handles credentials or sends in bulk",
 }
+# What a write marked with an `impact` does (http.request), said instead of the general words.
+_IMPACT_WORDS = {
+    "prices": "changes what your customers pay",
+    "access": "cancels, closes or takes away what people have",
+    "bulk": "messages everyone on a list at once",
+    "delete": "deletes data",
+    "money": "moves money",
+    "data": "sends your customers' data outside",
+}
 SUMMARY_STEPS = 6
 
 
@@ -206,5 +215,8 @@ def reasons_in_words(spec: Mapping[str, Any], reasons: list[str]) -> list[str]:
             said.append(reason)
             continue
         number, text = step[0], step_words(step[1], scene, step[0]).text
-        said.append(f"Step {number} {_RISK_WORDS[found.group(2)]}: {_lower_first(text)}.")
+        inputs = step[1].get("inputs") if isinstance(step[1], Mapping) else None
+        impact = inputs.get("impact") if isinstance(inputs, Mapping) else None
+        words = _IMPACT_WORDS.get(str(impact)) or _RISK_WORDS[found.group(2)]
+        said.append(f"Step {number} {words}: {_lower_first(text)}.")
     return said

@@ -330,6 +330,26 @@ def test_reasons_for_the_class_in_words() -> None:
     ]
 
 
+def test_a_write_with_an_impact_says_what_it_does_in_the_reasons() -> None:
+    spec = {
+        "trigger": {"type": "manual"},
+        "steps": [
+            {
+                "id": "reprice",
+                "name": "Lower every product price by 10%",
+                "action": "http.request",
+                "inputs": {"method": "POST", "url": "https://shop.example.org/admin/products",
+                           "impact": "prices"},
+            }
+        ],
+    }  # fmt: skip
+    said = reasons_in_words(spec, ["reprice: http.request is critical"])
+    assert said == [
+        "Step 1 changes what your customers pay: lower every product price by 10% "
+        "(through shop.example.org)."
+    ]
+
+
 def test_half_edited_specs_are_described_as_far_as_they_make_sense() -> None:
     broken: list[Any] = [
         {},
