@@ -197,6 +197,13 @@ _SHEET_CHANGE = (
     + r"[^.]{0,60}\b(?:gets?|is|are)\s+(?:moved|marked|set|changed|updated|flagged|ticked)\b"
     r"[^.]{0,40}\bin\s+(?:the|our|my)\s+(?:[\w'-]+\s+){0,2}(?:sheet|spreadsheet|tracker|airtable|"
     r"notion|database|table)\b|"
+    # rows of a table app are watched like a sheet's: "when a baserow row is created"
+    + _EVENT_WORD
+    + r"[^.]{0,40}\b(?:airtable|baserow|nocodb|seatable|notion|coda|grist|smartsheet)\s+"
+    r"(?:rows?|records?|entr(?:y|ies))\b|"
+    + _EVENT_WORD
+    + r"[^.]{0,30}\b(?:rows?|records?)\b[^.]{0,30}\b(?:in|to|on)\s+(?:our\s+|the\s+|my\s+)?"
+    r"(?:airtable|baserow|nocodb|seatable|coda|grist|smartsheet)\b|"
     # "every new row should become a contact", "each new line in the sheet"
     r"\b(?:every|each|any)\s+new\s+(?:rows?|lines?|entr(?:y|ies)|records?)\b|"
     # "the address goes into column A of a sheet. send each new one …"

@@ -60,6 +60,8 @@ def test_a_zone_code_inside_a_channel_name_or_an_abbreviation_is_no_zone() -> No
         ("when we refund an order in our woocommerce store, email the customer a note", "webhook"),
         ("each jotform submission -> a new row in our google sheet", "webhook"),
         ("when an invoice is paid, thank the client by email", "stripe"),
+        ("post in #ops when a new nocodb row is created", "poll"),
+        ("when a record is added to our seatable base, email me", "poll"),
     ],
 )
 def test_the_start_is_the_event_the_words_name(request_text: str, kind: str) -> None:
