@@ -184,13 +184,13 @@ _KEPT_WORDS = {"pull-requests": "pull requests", "time-off": "time off", "people
 _READ_ACTIONS = ("sheets.read_rows", "crm.find_contacts", "rss.new_items", "report.build")
 
 
-# Figures of a business Levqor holds no records of: a shop's orders and sales, an app's signups
-# and active users, referrals, visitors. Counted where they are kept ("store stats", "from our
+# Figures of a business Levqor holds no records of: a shop's orders, an app's active users,
+# referrals, visitors. Counted where they are kept ("store stats", "from our
 # analytics"), unless Stripe, the CRM or a sheet is where the request says they are.
-_FIGURES_ELSEWHERE = (
-    r"\b(?:orders?|sales|sold|sign-?ups?|active\s+users|visitors?|visits|traffic|page\s*views|"
-    r"referrals?|downloads?|installs?|store\s+stats|shop\s+stats|bookings?|posts?\s+count|"
-    r"spend|tickets?|per\s+product|per\s+item|each\s+product)\b"
+_FIGURES_ELSEWHERE = (  # not sales, signups or leads: Levqor's own report counts those
+    r"\b(?:orders?|active\s+users|visitors?|visits|traffic|page\s*views|referrals?|downloads?|"
+    r"installs?|store\s+stats|shop\s+stats|posts?\s+count|spend|per\s+product|per\s+item|"
+    r"each\s+product|products?\s+sold)\b"
 )
 _KEPT_SOURCE = (
     r"\bfrom\s+(?:our|the|my)\s+(?:[\w-]+\s+){0,2}?(?:analytics|app|api|store|shop|system|db|"
