@@ -12,6 +12,7 @@ from agents.planner import dangerous, vague
 from agents.planner.builder import build_spec, complete_spec
 from agents.planner.compose import compose_messages, note_unsupported
 from agents.planner.guard import (
+    NO_ACTIONS,
     choices_for,
     clarification,
     credential_steps,
@@ -39,8 +40,10 @@ from agents.planner.schedule import minutes_note, schedule_note
 from agents.planner.slots import read_slots
 from agents.planner.text import normalise
 from agents.planner.tools import event_source
+from agents.planner.when.foreign import looks_foreign
 from agents.planner.zones import find_timezone
 from workflows.policy import assess
+from workflows.schedule_words import describe_schedule
 from workflows.spec import WorkflowSpec
 
 if TYPE_CHECKING:
@@ -102,6 +105,8 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if drive_folder_question(slots.text):  # nothing can watch a Drive folder yet: say so
         drive_folder_draft(raw)
         question, suggestions = drive_folder_question(slots.text), list(DRIVE_CHOICES)
+    if question == NO_ACTIONS and looks_foreign(text):
+        question = _in_english_please(raw["trigger"])  # the time was read; the rest was not
     if unclear or (short and not question):
         question, suggestions = vague.question(text), _template_suggestions(text)
         unclear = True
@@ -142,6 +147,16 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         )
     return DraftResult(
         status="draft", approval_class=approval, timezone=timezone, workflow=workflow
+    )
+
+
+def _in_english_please(trigger: dict[str, object]) -> str:
+    """The question for a request in another language: what was read, and what to say."""
+    when = describe_schedule(trigger) if trigger.get("type") == "schedule" else None
+    read = f"I read when it runs: {when}. " if when else ""
+    return (
+        f"{read}I understand what to do best in English: what should it do each time, and who "
+        "should get it (for example: email the weekly report to boss@company.com)?"
     )
 
 

@@ -276,6 +276,9 @@ def choices_for(question: str | None) -> list[str]:
 _WHICH_SITE = "Which address should I check, for example https://www.yoursite.com?"
 
 
+NO_ACTIONS = "What should this do: which tool should it read from, and where should results go?"
+
+
 def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str | None:
     """One short question when something essential is missing from the request, or None."""
     steps = spec.get("steps", [])
@@ -320,7 +323,7 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
             return _WHICH_REPORT
         return _WHERE
     if not actions:
-        return "What should this do: which tool should it read from, and where should results go?"
+        return NO_ACTIONS
     if _made_for_nobody(actions, steps, text):
         return _WHERE
     return missing_party(text, spec)

@@ -87,7 +87,12 @@ def test_time_words_of_other_languages_are_read(request_text: str, cron: str) ->
 
 @pytest.mark.parametrize(
     "request_text",
-    ["check the site every 2h and ping #ops if it's down", "as 5 people signed up today, post it"],
+    [
+        "check the site every 2h and ping #ops if it's down",
+        "as 5 people signed up today, post it",
+        "um 5 people signed up today, post it in #wins",
+        "my todo list every friday at 9",
+    ],
 )
 def test_english_time_words_are_left_as_they_were(request_text: str) -> None:
     from agents.planner.when.foreign import in_english
@@ -188,3 +193,12 @@ def test_an_event_reads_no_feed_when_a_social_site_is_only_where_it_posts(
 )
 def test_invoices_kept_in_another_tool_are_not_read_from_stripe(request_text: str) -> None:
     assert not [a for a in _actions(request_text) if a.startswith("stripe.")]
+
+
+def test_a_request_in_another_language_is_asked_about_in_english_with_its_time_said_back() -> None:
+    result = draft("jeden Freitag um 16 Uhr den Wochenbericht an chef@firma.de schicken")
+    assert result.status == "clarify"
+    question = result.question or ""
+    assert "every Friday at 16:00" in question and "English" in question
+    english = draft("what should this do with my leads")
+    assert "English" not in (english.question or "")

@@ -98,9 +98,12 @@ def in_english(text: str) -> str:
     """The request with other languages' time words in English (the rest left as it was)."""
     if text.isascii() and not _maybe_foreign(text):
         return text
+    only_um = {m.group(0) for m in _FOREIGN_HINT.finditer(text)} <= {"um", "om"}
     for pattern, english in _CJK:
         text = re.sub(pattern, english or _cjk_clock, text)
     text = _EVERY_UNIT.sub(_every_unit, text)
+    if only_um:
+        return text  # "um 5 people signed up": an English "um", not German "um 5"
     text = _CLOCK.sub(lambda m: f"at {m.group(1)}:{m.group(2) or '00'}", text)
     return _WORD.sub(lambda m: _WORDS.get(m.group(0), _DAYS.get(m.group(0), m.group(0))), text)
 
@@ -118,15 +121,29 @@ def _every_unit(match: re.Match[str]) -> str:
 
 
 _FOREIGN_HINT = re.compile(
-    r"\b(?:"
-    + _EVERY
-    + r"|um|uhr|à|om|uur|alle|ore|a\s+las|às|"
-    + "|".join(_WORDS)
-    + "|"
-    r"|".join(_DAYS)
-    + r")\b"
+    r"\b(?:" + "|".join([_EVERY, r"um|uhr|à|om|uur|alle|ore|a\s+las|às", *_WORDS, *_DAYS]) + r")\b"
 )
 
 
 def _maybe_foreign(text: str) -> bool:
     return _FOREIGN_HINT.search(text) is not None
+
+
+# Everyday words of the languages above that English requests do not use.
+# (None that is also an English word or name: not "die", "per", "la", "den", "com", "el".)
+_STOPWORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "der das und ein eine mit für dem nicht ich wir les une pour avec los las una para que "
+        "het een voor niet gli della não uma",
+    )
+)
+
+
+def looks_foreign(text: str) -> bool:
+    """Whether a request is written in another language than English (time words read, or
+    Chinese/Japanese script, or two everyday words of another language)."""
+    if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):
+        return True
+    words = re.findall(r"[\w\u00e0-\u00ff]+", text.lower())
+    return len(_STOPWORDS.intersection(words)) >= 2 or in_english(text.lower()) != text.lower()
