@@ -9,9 +9,9 @@ from typing import Any
 
 from agents.planner.schedule import find_schedule
 from agents.planner.text import has
-from agents.planner.tools import EXTERNAL_TOOLS
+from agents.planner.tools import CRM_SOURCES, EXTERNAL_TOOLS
 
-CRM_NAMES = r"\b(?:crm|hubspot|pipedrive|salesforce|zoho|close\.com|copper|attio|freshsales)\b"
+CRM_NAMES = r"\b(?:" + "|".join(map(re.escape, CRM_SOURCES)) + r")\b"
 SHEET_NAMES = r"\b(?:google\s+sheets?|spreadsheets?|sheets?|excel|\w+\s+tab)\b"
 STRIPE_NAMES = (
     r"\b(?:stripe|invoices?|payments?|subscriptions?|pay(?:ment)?\s+links?|billing\s+plans?)\b"

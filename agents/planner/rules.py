@@ -213,15 +213,13 @@ def figure_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:
         return
     if not (has(t, _FIGURES_ELSEWHERE) or has(t, _KEPT_SOURCE)):
         return
-    steps.items.insert(
-        0,
-        {
-            "id": "fetch_figures",
-            "action": "http.request",
-            "inputs": {"method": "GET", "url": f"{_API_HOST}/figures"},
-            "name": "Read the figures from the system that keeps them",
-        },
+    steps.add(
+        "fetch_figures",
+        "http.request",
+        {"method": "GET", "url": f"{_API_HOST}/figures"},
+        name="Read the figures from the system that keeps them",
     )
+    steps.items.insert(0, steps.items.pop())  # a read goes before what it feeds
 
 
 def _kept_elsewhere_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:

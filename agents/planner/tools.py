@@ -198,7 +198,8 @@ def display_name(tool: str) -> str:
     return _DISPLAY.get(tool, " ".join(w[:1].upper() + w[1:] for w in tool.split()))
 
 
-# The CRMs an event may come from ("when a deal goes closed-won in hubspot").
+# The CRMs people name (intents.CRM_NAMES is read from here), and how an event from one is
+# shown ("when a deal goes closed-won in hubspot" → HubSpot).
 CRM_SOURCES = {
     "hubspot": "HubSpot", "pipedrive": "Pipedrive", "salesforce": "Salesforce", "zoho": "Zoho CRM",
     "close.com": "Close", "copper": "Copper", "attio": "Attio", "freshsales": "Freshsales",
@@ -206,10 +207,13 @@ CRM_SOURCES = {
 }  # fmt: skip
 
 
+_CRM_SOURCE = re.compile(r"\b(" + "|".join(map(re.escape, CRM_SOURCES)) + r")\b")
+
+
 def event_source(clause: str) -> str | None:
     """The app named in a "when …" clause, in its usual spelling, or None."""
     named = named_external_tools(clause)
     if named:
         return display_name(named[0])
-    crm = re.search(r"\b(" + "|".join(map(re.escape, CRM_SOURCES)) + r")\b", clause)
+    crm = _CRM_SOURCE.search(clause)
     return CRM_SOURCES[crm.group(1)] if crm else None
