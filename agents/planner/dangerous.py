@@ -72,7 +72,10 @@ _REFUND = (
     r"anybody|everyone|everybody|people|whoever|that|this|"
     r"customers?|clients?|buyers?|orders?|payments?|money|the\s+\w+|\w+'s)\b|"
     r"\b(?:issue|give|process|send|make|do|trigger)\w*\s+(?:them\s+|him\s+|her\s+)?(?:a|the)\s+"
-    r"(?:full\s+|partial\s+)?refund\b|\bauto[- ]?refund\w*\b"
+    r"(?:full\s+|partial\s+)?refund\b|\bauto[- ]?refund\w*\b|"
+    # "handle refunds for me", "push the refund to stripe too": the refunds are ours to do
+    r"\b(?:handle|handles|handling|automate|manage|do)\s+(?:the\s+|our\s+|all\s+|customer\s+)?"
+    r"refunds?\b|\bpush\w*\s+(?:the\s+|that\s+|each\s+)?refunds?\s+(?:to|into|through|over)\b"
 )
 _REFUND_EVENT = (
     r"\b(?:when|whenever|if|once|after)\b[^.,]{0,40}\brefund(?:ed|s)?\b"
@@ -122,7 +125,19 @@ _MAILING = r"\b(?:e-?mails?|mail|blast|spam|cold\s+e-?mail|newsletter|promo|outr
 _PERSONAL_DATA = (
     r"\b(?:customer|client|contact|member|patient|user|lead)s?\b[^.]{0,30}\b(?:export\w*|list|data|"
     r"details|records|addresses|phones?|database|csv|spreadsheet|file)\b|\b(?:full|whole|entire|all)\b[^.]{0,20}"
-    r"\b(?:customer|client|contact)s?\b|\bexport\b[^.]{0,40}\b(?:customers?|clients?|contacts?)\b"
+    r"\b(?:customer|client|contact)s?\b|\bexport\b[^.]{0,40}\b(?:customers?|clients?|contacts?)\b|"
+    # "a weekly csv of all our users with order count", "a dump of every member"
+    r"\b(?:csv|export|list|spreadsheet|file|dump|extract)\s+of\s+(?:all\s+|every\s+)?(?:of\s+)?"
+    r"(?:our\s+|the\s+|my\s+)?(?:[\w-]+\s+)?(?:customers?|clients?|contacts?|users?|members?|"
+    r"patients?|subscribers?|guests?|students?|donors?)\b"
+)
+# People who did not agree to hear from us: "including the ones who didnt give marketing consent"
+_NO_CONSENT = (
+    r"\b(?:did\s*n'?t|did\s+not|never|have\s*n'?t|have\s+not|has\s*n'?t|has\s+not|do\s*n'?t|"
+    r"do\s+not|does\s*n'?t)\s+(?:give|gave|given|opt\w*|consent\w*|agree\w*|tick\w*|sign\w*\s+up|"
+    r"subscrib\w*)\b|\b(?:without|no|regardless\s+of|ignor\w*)\s+(?:their\s+|any\s+|the\s+)?"
+    r"(?:marketing\s+)?(?:consent|permission|opt-?ins?)\b|"
+    r"\b(?:unsubscribed|opted[- ]out)\s+(?:ones|people|users|contacts|customers|too|as\s+well)\b"
 )
 _PERSONAL_BOX = (
     r"\b(?:personal|private|home)\s+(?:e-?mail|gmail|inbox|address|account|dropbox|drive)\b|"
@@ -203,7 +218,13 @@ _THEIR_PRICES = r"\b(?:competitors?|competition|rivals?|their|supplier'?s?|vendo
 # "bump EVERY existing store to 11.99": everyone on a plan moved to a new price.
 _MOVE_EVERYONE_TO_PRICE = (
     r"\b(?:bump|move|raise|increase|switch|change|put)\s+(?:every|all|each)\s+(?:of\s+)?(?:the\s+|our\s+)?"
-    r"(?:existing\s+|current\s+)?(?:[\w-]+\s+){0,2}?(?:to|onto)\s+[$£€]?\d+(?:[.,]\d{2})?\b"
+    r"(?:existing\s+|current\s+)?(?:[\w-]+\s+){0,2}?(?:to|onto)\s+[$£€]?\d+(?:[.,]\d{2})?\b|"
+    # "switch them to $36", "move every existing subscriber in stripe onto the new price",
+    # "migrate all the paid subs to it": subscribers moved to another price
+    r"\b(?:bump|move|switch|change|put|migrate|transfer)\s+(?:them|everyone|everybody|"
+    r"(?:every|all|each)\s+(?:of\s+)?(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:subscribers?|subs|"
+    r"customers?|members?|users?|accounts?|plans?))\b[^.]{0,40}?\b(?:to|onto)\s+(?:[$£€]\s?\d+|"
+    r"(?:the\s+|a\s+|our\s+)?new\s+(?:price|pricing|plan|rate|tier)s?\b|it\b)"
 )
 # Deceiving people about who speaks: fake reviews, posing as customers, astroturfing.
 _DECEIVE = (
@@ -248,6 +269,15 @@ def refusal(text: str) -> str | None:
             "unsolicited bulk mail, which "
             "anti-spam law forbids and which gets your domain blocked. I can email people who "
             "opted in, such as your CRM contacts, with an owner's approval."
+        )
+    if has(text, _NO_CONSENT) and (
+        has(text, _PERSONAL_DATA + r"|\be-?mails?\b|\bphones?\b")
+        and has(text, _MAILING + r"|\bmarketing\b")
+    ):
+        return (
+            "I can't send marketing to people who did not agree to it, or hand their details "
+            "over for it: that breaks data-protection law. I can do it for the people who opted "
+            "in, with an owner's approval."
         )
     if has(text, _PERSONAL_DATA) and has(text, _PUBLIC):
         return (
@@ -507,7 +537,8 @@ def changes_subscription_prices(t: str) -> bool:
     """Whether the request changes what subscribers pay ("raise our subscription prices by 5%
     in stripe"): a billing change, class C."""
     return (has(t, _PRICE_CHANGE) and has(t, r"\bstripe\b|\bsubscri\w*")) or (
-        has(t, _MOVE_EVERYONE_TO_PRICE) and has(t, r"\bplans?\b|\bprices?\b|/\s?mo\b|\bmonthly\b")
+        has(t, _MOVE_EVERYONE_TO_PRICE)
+        and has(t, r"\bplans?\b|\bprices?\b|/\s?mo\b|\bmonthly\b|\bsubscri\w*|\bsubs\b|[$£€]\s?\d")
     )
 
 

@@ -39,13 +39,18 @@ _SECRET = (
     r"tokens?|private\s+keys?|ssh\s+keys?|keys|key(?=\s+rotation)|log-?in\s+details|logins?|"
     r"env\s+files?|environment\s+variables|(?:master|admin|root|signing|encryption|license|licence|"
     r"the\s+new|rotated)\s+keys?)\b|(?<![\w.])\.env\b|\bkeys?\b(?=[^.]{0,40}\brotat)|"
-    r"(?<=\brotate\s)(?:[\w-]+\s+){0,3}?keys?\b"
+    r"(?<=\brotate\s)(?:[\w-]+\s+){0,3}?keys?\b|"
+    r"\b(?:openai|stripe|aws|github|twilio|sendgrid|mailgun|shopify|google|slack|hubspot|backup|"
+    r"prod|production|live|test)\s+keys?\b"
 )
 _EXFIL = (  # verbs as words: "mailgun" and "postmark" are no sending
     r"\b(?:email|e-mail|send|mail|forward|post|share|paste|dm|text|give|reveal|show|print|"
     r"export|dump|list|tell|sent|gave|shown|told)(?:s|es|d|ed|ing|ted|ting|ped|ping|ped|n)?\b"
 )
-_SECRET_USE = r"\b(?:rotate|rotation|regenerate|roll|reset|resets|change|changes)\b"
+_SECRET_USE = (
+    r"\b(?:rotate|rotation|regenerate|roll|reset|resets|change|changes|switch\w*|swap\w*|"
+    r"replac\w*|revok\w*)\b"
+)
 # A reminder that a secret is about to expire, or to change it, handles no secret.
 _EXPIRY_REMINDER = (
     r"\b(?:passwords?|keys?|tokens?|credentials?)\s+(?:expir\w*|will\s+expire|(?:is|are)\s+"

@@ -277,8 +277,15 @@ _AFTER_EVENT = (
     r"year|while|bit|moment|wait)s?\b)"
 )
 _GENERIC_EVENT = (
-    r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|the\s+(?:moment|minute|second)|"
-    r"right\s+(?:after|when))\s+(?:someone|somebody|a\s+\w+|an\s+\w+|new|any|they|a\s+new|our\s+\w+)\b|"
+    r"\b(?:when|whenever|once|each\s+time|every\s+time|any\s*time|as\s+soon\s+as|"
+    r"the\s+(?:moment|minute|second)|right\s+(?:after|when))\s+(?:someone|somebody|a\s+\w+|an\s+\w+|"
+    r"new|any|they|a\s+new|our\s+\w+)\b|"
+    # "after someone opts in", "once people sign the form": a person doing something
+    r"\b(?:after|once|when(?:ever)?)\s+(?:someone|somebody|anyone|people|ppl)\s+"
+    r"(?!(?:is|was|has|have|had|should|must|can|could|will|would)\b)[a-z]{3,}\b|"
+    # "ticket assigned to someone -> …", "demo form filled -> …": what happened, left of an arrow
+    r"^\W*(?![^>→]*\b(?:every|each|daily|weekly|monthly|nightly)\b)(?:[\w'@.-]+\s+){1,5}?"
+    r"(?!(?:need|want)ed\b)[a-z]{3,}ed\b[^.>→;]{0,40}(?:->|→)|"
     r"\bnew\s+\w+\s*->|\bif\s+" + _PERSON + r"\s+\w+|"
     # "new invoice in invoice ninja -> …", "new credit note in xero -> …": the arrow's left side
     r"^\W*(?:every\s+|each\s+|any\s+)?new\s+[^.>→,;]{1,50}(?:->|→)|"
@@ -398,7 +405,8 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
 BOOKED = (
     r"\b(?:appointments?|bookings?|booked\s+(?:call|slot|time|session)s?|calls?|meetings?|sessions?|"
     r"webinars?|classes?|reservations?|consultations?|visits?|demos?|interviews?|check-?ins?|"
-    r"tours?|lessons?|viewings?|events?)\b"
+    r"tours?|lessons?|viewings?|events?|"
+    r"(?:things?|items?|entr(?:y|ies))\s+(?:on|in)\s+(?:my|our|the)\s+(?:[\w-]+\s+)?calendars?)\b"
 )
 _NUMBER = r"(?:\d{1,3}|an?|one|two|three|four|five|six|ten|twelve|fifteen|twenty|thirty|half\s+an)"
 LEAD = _NUMBER + r"\s+(?:hours?|hrs?|h|minutes?|mins?)"

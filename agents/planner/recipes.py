@@ -15,6 +15,7 @@ from agents.planner.recipes_appointments import appointment_reminders
 from agents.planner.recipes_forms import lead_form
 from agents.planner.recipes_monitor import uptime_monitor
 from agents.planner.recipes_onboarding import onboarding_drip
+from agents.planner.recipes_sequences import follow_up_sequence
 from agents.planner.recipes_sheets import sheet_rows_added
 from agents.planner.slots import Slots
 from agents.planner.text import has
@@ -86,7 +87,8 @@ def apply_recipes(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) ->
     _feeds(raw, trigger, slots)
     _chart(raw, t)
     lead_form(raw, trigger, slots)
-    onboarding_drip(raw, trigger, slots)
+    if not onboarding_drip(raw, trigger, slots):
+        follow_up_sequence(raw, trigger, slots)
     appointment_reminders(raw, trigger, slots)
     ids = [step.get("id") for step in raw.get("steps", [])]
     if len(ids) != len(set(ids)):  # a recipe step clashed with one already drafted: keep the draft

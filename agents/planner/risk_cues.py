@@ -93,7 +93,12 @@ _FOUND_ON_WEB = (
     r"details|info))\b[^.;]{0,40}?\b(?:on|from|off|of|in)\s+(?:[\w'/-]+\s+){0,5}?(?:web|internet|"
     r"websites?|sites|web\s*pages?|pages|subreddits?|reddit|r/\w+|linkedin|twitter|forums?|google|"
     r"instagram|facebook|directory|directories|comments|groups|profiles|online|maps|yelp|"
-    r"yellow\s*pages)\b"
+    r"yellow\s*pages)\b|"
+    # addresses looked up with an email finder: "grab the decision makers emails w hunter.io"
+    r"\b(?:grab|collect|gather|pull|extract|find|look\s+up|dig\s+up|get|enrich)\w*\s+"
+    r"(?:[\w'+&-]+\s+){0,4}?(?:e-?mails?|e-?mail\s+addresses|addresses|contact\s+details)\b"
+    r"[^.;]{0,25}?\b(?:w/?|with|using|via|through|from|in|on)\s+(?:hunter|apollo|snov|lusha|"
+    r"rocketreach|zoominfo|seamless|phantombuster|clay)\b"
 )
 _MAIL_VERB = (
     r"\b(?:e-?mail\w*|mail\w*|send\w*|blast\w*|spam\w*|message\w*|newsletter|outreach|promo|"

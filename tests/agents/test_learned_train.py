@@ -85,7 +85,7 @@ def test_train_drafter_refuses_the_unseen_set_wherever_it_is_passed(tmp_path: Pa
         ["--corpus", str(unseen)],
         ["--corpus", str(corpus), "--labelled", "tests/agents/unseen.jsonl"],
         ["--corpus", str(corpus), "--labelled", "tests/agents/batch_templates2.jsonl"],
-        ["--corpus", str(corpus), "--labelled", "tests/agents/batch8.jsonl"],
+        ["--corpus", str(corpus), "--labelled", "tests/agents/batch9.jsonl"],
     ):
         result = CliRunner().invoke(_cli(), ["train-drafter", *args, "--out", str(out)])
         assert result.exit_code == 1, result.output
