@@ -130,7 +130,7 @@ def score(
                 )
         if case.get("schedule") is not None:
             cron_total += 1
-            cron = trigger.get("cron")
+            cron = labelled_form(trigger.get("cron"), trigger.get("only_on"))
             if same_schedule(cron, case["schedule"]):
                 cron_hits += 1
             else:
@@ -203,3 +203,28 @@ def _percentile(values: Sequence[float], pct: int) -> float:
     if len(values) == 1:
         return float(values[0])
     return float(statistics.quantiles(values, n=100, method="inclusive")[pct - 1])
+
+
+# The days of the month an "nth weekday" rule can fall on, as the labelling guide writes it
+# ("first monday of the month at 9" → "0 9 1-7 * 1"). Cron itself ORs a day of the month with a
+# weekday, so the workflow keeps "0 9 * * 1" and its `only_on` rule; this is only the label's form.
+_WEEK_DAYS_OF_MONTH = {
+    "first_week": "1-7",
+    "second_week": "8-14",
+    "third_week": "15-21",
+    "fourth_week": "22-28",
+    "last_week": "22-31",
+}
+
+
+def labelled_form(cron: object, only_on: object) -> str | None:
+    """A workflow's cron as a labelled case writes it: an nth-weekday rule's days of the month
+    put in the day-of-month field."""
+    if not isinstance(cron, str):
+        return None
+    fields = cron.split()
+    days = _WEEK_DAYS_OF_MONTH.get(str(only_on))
+    if days is None or len(fields) != 5 or fields[2] != "*" or fields[4] == "*":
+        return cron
+    fields[2] = days
+    return " ".join(fields)

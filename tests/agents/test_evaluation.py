@@ -79,6 +79,21 @@ def test_cron_is_scored_only_where_a_schedule_is_labelled() -> None:
     assert ("c1", "schedule") in {(m.id, m.field) for m in report.mismatches}
 
 
+def test_an_nth_weekday_rule_is_scored_as_the_label_writes_it() -> None:
+    # The workflow keeps cron "0 9 * * 1" with only_on first_week (cron ORs a day of the month
+    # with a weekday); the labelling guide writes the days it may fire on: "0 9 1-7 * 1".
+    cases = [_case(schedule="0 9 1-7 * 1"), _case(id="c2", schedule="0 9 1-7 * 1")]
+    results = [
+        _result({"type": "schedule", "cron": "0 9 * * 1", "only_on": "first_week"}, []),
+        _result({"type": "schedule", "cron": "0 9 * * 1"}, []),
+    ]
+    report = score(cases, results)
+    assert report.cron_exact == 0.5
+    assert [(m.id, m.field) for m in report.mismatches if m.field == "schedule"] == [
+        ("c2", "schedule")
+    ]
+
+
 def test_missing_workflow_scores_as_no_trigger_and_no_tools() -> None:
     report = score([_case()], [DraftResult(status="refuse", reason="no.")])
     assert report.trigger_accuracy == 0.0

@@ -73,6 +73,14 @@ SCHEDULES: list[tuple[str, str, int, str | None]] = [
     # several times a day, intervals, windows
     ("twice a day at 8 and 5 post open invoices", "0 8,17 * * *", 1, None),
     ("twice a day (9am + 3pm) post open invoices", "0 9,15 * * *", 1, None),
+    # the times said after "twice a day" without "at"; a weekday before a plural part of the day
+    ("stock alerts to #ops twice a day is enough, 8 and 3", "0 8,15 * * *", 1, None),
+    ("three times a day: 7, 12 and 6 post the queue length", "0 7,12,18 * * *", 1, None),
+    ("saturday mornings email me the week's sales", "0 9 * * 6", 1, None),
+    ("tuesday evenings at 8 post the quiz in #fun", "0 20 * * 2", 1, None),
+    # "one X a day / a week" is a rate ("one after a day" is a wait, not a rate)
+    ("give the owner one email a day with the new bookings", "0 9 * * *", 1, None),
+    ("send me one digest a week of the new reviews", "0 9 * * 1", 1, None),
     ("twice a year remind #hr to start the reviews", "0 9 1 1,7 *", 1, None),
     ("twice a month email me the stock count", "0 9 1,15 * *", 1, None),
     ("twice a week at 10 post the open tickets", "0 10 * * 1,4", 1, None),

@@ -57,6 +57,8 @@ def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
         plural = plural or tokens[end + 1].plural
         end += 2
     before = text(tokens, i - 1)
+    if text(tokens, end) in ("mornings", "afternoons", "evenings", "nights"):
+        plural = True  # "sunday nights at 9", "monday mornings": every one of them
     if text(tokens, end) == "'s" or tokens[end - 1].text.endswith("'s"):
         return end  # "friday's numbers" names a day's data, not when to run
     if _excepted(tokens, i):

@@ -17,7 +17,14 @@ from agents.planner.when.calendar_rules import (
     read_month_rule,
     read_weekday_word,
 )
-from agents.planner.when.clocks import kind, number, read_point_times, read_window, text
+from agents.planner.when.clocks import (
+    kind,
+    number,
+    read_point_times,
+    read_time,
+    read_window,
+    text,
+)
 from agents.planner.when.reading import Clock, Reading
 from agents.planner.when.tokens import Token
 
@@ -38,6 +45,13 @@ _PRICED_NOUNS = frozenset(
      "insurance", "membership", "memberships", "allowance", "spend", "active", "billing", "wage",
      "salary", "payment", "payments", "charge", "charges", "retainer", "package", "tier",
      "average", "averages", "avg", "mean", "median", "peak", "peaks", "high", "highs"}
+)  # fmt: skip
+# "one day a week" counts days, not runs: left to the other rules.
+# ("one after a day" waits a day), and small words are no thing sent.
+_PERIOD_NOUNS = frozenset(
+    {"day", "days", "week", "weeks", "month", "months", "time", "hour", "after", "before", "in",
+     "within", "for", "over", "under", "more", "less", "at", "of", "on", "by", "to", "every",
+     "each", "per", "last", "final", "extra", "other", "and", "or", "then", "later"}
 )  # fmt: skip
 _RATE_LIMIT_BEFORE = frozenset({"than", "most", "max", "maximum", "to", "only"})
 _EVERY_DAYPARTS = frozenset(
@@ -187,6 +201,15 @@ def _frequency(tokens: list[Token], i: int, r: Reading) -> int | None:
         times, j = count, i + 2
     if times is None and word == "7" and text(tokens, i + 1) == "days":
         j, times = i + 1, 7
+    if (
+        times is None
+        and word in ("one", "1", "a", "single")
+        and kind(tokens, i + 1) == "word"
+        and text(tokens, i + 1) not in _PERIOD_NOUNS
+        and text(tokens, i + 2) in ("a", "an", "per", "each", "every")
+        and text(tokens, i + 3) in ("day", "week", "month")
+    ):
+        times, j = 1, i + 2  # "one email a day", "one reminder a week"
     if times is None or text(tokens, i - 1) in _RATE_LIMIT_BEFORE:
         return None
     if text(tokens, j) in ("a", "an", "per", "each", "every") or text(tokens, j) == "daily":
@@ -203,10 +226,39 @@ def _frequency(tokens: list[Token], i: int, r: Reading) -> int | None:
     if unit == "day" and times > 1:
         r.per_day = times
         r.anchors.append(i)
+        said = _bare_times_after(tokens, end, times)  # "twice a day is plenty, 8 and 2"
+        if said is not None:
+            r.phrases.append(said[0])
+            return said[1]
         return end
     if times == 2 and unit in _TWICE:
         return _twice(r, i, unit, end)
     return _periodic(r, i, _UNIT_PERIODS[unit], 1, end) if times == 1 else None
+
+
+# Words between "twice a day" and the times it names: "twice a day is plenty, 8 and 2".
+_BEFORE_TIMES = frozenset(
+    {",", "is", "plenty", "enough", "fine", "ok", "okay", "good", "please", "pls", ":", "-",
+     "say", "like", "ideally", "around", "about", "at", "(", "so", "i", "think", "would", "be"}
+)  # fmt: skip
+
+
+def _bare_times_after(tokens: list[Token], j: int, count: int) -> tuple[list[Clock], int] | None:
+    """Exactly `count` bare times soon after a "N times a day" ("8 and 2", "at 9, 1 and 5")."""
+    k = j
+    while k < j + 6 and text(tokens, k) in _BEFORE_TIMES:
+        k += 1
+    first = read_time(tokens, k, bare=True)
+    if first is None:
+        return None
+    clocks, end = [first[0]], first[1]
+    while text(tokens, end) in (",", "and", "&", "+") and len(clocks) < count:
+        more = read_time(tokens, end + 1, bare=True)
+        if more is None:
+            break
+        clocks.append(more[0])
+        end = more[1]
+    return (clocks, end) if len(clocks) == count else None
 
 
 # Twice a week, a month, a year: evenly spread, at the start of each half.
