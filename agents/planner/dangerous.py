@@ -120,7 +120,12 @@ _WITHOUT_CHECKING = (
     r"\b(?:without|no)\s+(?:checking|asking|confirming|approval|review)\b|"
     r"\bdon'?t\s+(?:run\s+it\s+by|check\s+with|ask|bother)\s+me\b|\bno\s+questions\s+asked\b"
 )
-_SCRAPE = r"\bscrap\w*\b|\bharvest\w*\b|\bcrawl\w*\b|\bpull\s+(?:every|all)\b[^.]{0,40}\boff\b"
+# "harvest" the verb, not Harvest the time tracker ("last week's hours from harvest")
+_SCRAPE = (
+    r"\bscrap\w*\b|(?<!\bfrom\s)(?<!\bin\s)(?<!\binto\s)(?<!\bto\s)(?<!\bwith\s)(?<!\bon\s)"
+    r"\bharvest\w*\b(?!\s+(?:app|account|project|time|timesheets?)\b)|\bcrawl\w*\b|"
+    r"\bpull\s+(?:every|all)\b[^.]{0,40}\boff\b"
+)
 _MAILING = r"\b(?:e-?mails?|mail|blast|spam|cold\s+e-?mail|newsletter|promo|outreach|message)\b"
 _PERSONAL_DATA = (
     r"\b(?:customer|client|contact|member|patient|user|lead)s?\b[^.]{0,30}\b(?:export\w*|list|data|"

@@ -26,8 +26,7 @@ _INTERNAL = (
     r"my\s+co-?founder|my\s+(?:business\s+)?partner|the\s+owners?|admins?|"
     r"(?:the|our|my)\s+(?:[a-z]+\s+)?team|everyone|all\s+(?:the\s+)?staff|(?:our|the)\s+staff|"
     r"(?:every|each|all\s+(?:the|our)?)\s*(?:salesperson|salespeople|sales\s+reps?)|"
-    + STAFF
-    + r")\b"
+    r"my\s+(?:boss|line\s+manager|manager)|the\s+boss|" + STAFF + r")\b"
 )
 _REMIND_INTERNAL = (
     r"\bremind\s+(me|us|myself|(?:the|our|my)\s+(?:[a-z]+\s+)?team|everyone|"
@@ -44,7 +43,15 @@ _EMAIL_WORDS = (
     r"forward\w*|drip|blast|mailing\s+list|auto-?respon\w*)\b|@[\w-]+\.|"
     r"\bsend\w*\s+(?:them|him|her|(?:the|each)\s+" + PEOPLE + r")\b(?!\s+(?:to|in|on)\s+#)"
 )
-_OWNERS = r"co-?founder|partner|owners?"
+_OWNERS = r"co-?founder|partner|owners?|boss|my\s+(?:line\s+)?manager"
+# Who is above the person asking: "email my boss", "send it to my manager".
+_BOSS = r"my\s+(?:boss|line\s+manager|manager)|the\s+boss"
+# A report or file handed to our own people with no verb: "weekly timesheet csv to the project
+# managers", "daily timesheet report to each manager for their own team".
+_HANDED_TO = re.compile(
+    r"\b(?:reports?|csvs?|pdfs?|digests?|summar(?:y|ies)|roll-?ups?|exports?|spreadsheets?|"
+    r"timesheets?|breakdowns?|totals)\b[^.]{0,40}?\bto\s+(" + _BOSS + r"|" + STAFF + r")\b"
+)
 
 
 # "haven't opened an email", "who clicked our email", "if the email bounced": the word names
@@ -84,6 +91,7 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
         and not reminds
         and not has(t, _EMAIL_WORDS)
         and not (has(t, r"\bsend\s+me\b") and not slots.channels)
+        and not (_HANDED_TO.search(t) and not slots.channels)
     ):
         return
     body = _body(steps)
@@ -106,6 +114,8 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
         for m in re.finditer(_INTERNAL, t)
         if not m.group(0).startswith("cc") and not has(t[m.end() : m.end() + 4], r"^\s+at\b")
     ]
+    if not slots.channels and not has(t, r"\bslack\b"):
+        internal += [m.group(1) for m in _HANDED_TO.finditer(t)]
     for address in re.findall(r"\bme\s+at\s+([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", t):
         if any(s.get("inputs", {}).get("to") == address for s in steps.items):
             continue

@@ -53,7 +53,8 @@ _WHEN_WORD = (
     r"afternoons?|weekdays?|weekends?|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
 )
 EMAIL_OTHERS = (
-    r"\be-?mail\s+(?!me\b|us\b|myself\b|it\b|my\s+(?:co-?founder|(?:business\s+)?partner)|"
+    r"\be-?mail\s+(?!me\b|us\b|myself\b|it\b|my\s+(?:co-?founder|(?:business\s+)?partner|boss|"
+    r"(?:line\s+)?manager)\b|the\s+boss\b|"
     r"(?:the|our|my)\s+(?:[a-z]+\s+)?team\b|the\s+owners?|admins?|everyone|(?:all\s+|our\s+|the\s+)staff|"
     + STAFF
     + r"|"

@@ -53,9 +53,20 @@ def wants_report(t: str, slots: Slots, trigger: str) -> bool:
         return True
     if trigger not in ("schedule", "manual") or has(t, r"/metrics|metrics\s+endpoint"):
         return False
+    if trigger == "schedule" and has(t, _PERIODIC_FILE) and not has(t, r"\binvoic"):
+        return True  # "a weekly timesheet csv", "one pdf w last month's hours"
     return has(t, _REPORT) or (
         not slots.uses_ai and has(t, r"\bsummary\b|\bdigest\b") and not has(t, SOCIAL)
     )
+
+
+# Figures sent on a clock as a file or a tally: "weekly csv of …", "last month's hours",
+# "the traffic for the pricing pages".
+_PERIODIC_FILE = (
+    r"\b(?:roll-?ups?|page\s*views|pageviews|traffic)\b|"
+    r"\b(?:hours|time)\s+(?:worked|logged|tracked|spent)\b|\b(?:worked|logged|tracked|billable)\s+hours\b|"
+    r"\b(?:total|week'?s|month'?s|day'?s|user'?s|person'?s|each\s+\w+'s)\s+(?:total\s+)?hours\b"
+)
 
 
 _DEALS = r"\bdeals?\b|\bwon\b|\bclosed\s+(?:sales?|business)|\bsales\s+closed|\bpipeline\b"
