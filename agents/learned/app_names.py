@@ -19,6 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from agents.learned.corpus import CorpusError, template_nodes
 from agents.learned.node_map import node_map, short_type
 
@@ -37,10 +39,20 @@ _AMBIGUOUS = frozenset(
         "gowa", "gemini search tool", "cortex", "drift", "line", "segment", "twist", "vero",
         "e2e test", "sse", "npm", "post bin", "i calendar", "open thesaurus", "u proc", "cockpit",
         "misp", "grist", "paddle", "workable", "simulate", "oura",
+        # self-hosted apps named by everyday words, names or other languages' words
+        "plane", "shelf", "element", "manifest", "middleware", "leon", "halo", "october",
+        "conduit", "coral", "bracket", "relate", "ocular", "shaper", "stoat", "synapse", "druid",
+        "offen", "kirby", "monica", "vince", "fava", "spectrum 2", "mumble", "gibbon", "umami",
+        "superset", "affine", "apostrophe", "apprise", "aleph", "lago", "shhh", "sync-in",
+        "i, librarian", "enigma 1/2 bbs", "christmas community", "open source pos", "solidus",
+        "kill bill", "timetracker", "homebox",
     }
 )  # fmt: skip
 # Sources Levqor reads as feeds (social mentions, news): reading them is `rss`, not an app call.
-_FEEDS = frozenset({"reddit", "hacker news", "bluesky", "rss feed read"})
+_FEEDS = frozenset(
+    {"reddit", "hacker news", "bluesky", "rss feed read", "mastodon", "lemmy", "misskey",
+     "pixelfed", "friendica", "diaspora"}
+)  # fmt: skip
 # Names people shorten: the type name is "facebookGraphApi", people say "Facebook".
 _SPOKEN = {
     "facebook graph api": "facebook",
@@ -151,6 +163,67 @@ def catalogue_apps(package_json: Path) -> set[str]:
     return names
 
 
+# awesome-selfhosted-data (software/*.yml, CC BY-SA 3.0): the business apps small firms run
+# themselves (helpdesks, CRMs, invoicing, time tracking…), which have no n8n node to be counted.
+SELFHOSTED_TAGS = frozenset(
+    {
+        "Analytics", "Booking and Scheduling", "Conference Management",
+        "Communication - Custom Communication Systems",
+        "Communication - Email - Mailing Lists and Newsletters",
+        "Customer Relationship Management (CRM)", "Document Management", "E-commerce",
+        "Human Resources Management (HRM)", "Inventory Management",
+        "Money, Budgeting & Management", "Polls and Events", "Resource Planning",
+        "Software Development - Project Management", "Task Management & To-do Lists",
+        "Ticketing", "Time Tracking", "Content Management Systems (CMS)", "Blogging Platforms",
+        "Knowledge Management Tools", "Learning and Courses", "Groupware",
+        "Communication - Social Networks and Forums",
+    }
+)  # fmt: skip
+MIN_STARS = 300
+# A word the template corpus writes in lower case this often is an everyday word ("plane",
+# "answer", "docs"), not a product name people would type to mean the app.
+EVERYDAY_AT = 2
+_EDITION = re.compile(r"\s*(?:\(.*?\)|community\s+edition|open\s+source)\s*$", re.IGNORECASE)
+
+
+def everyday_words(texts: Iterable[str]) -> Counter[str]:
+    """How often each word is written in lower case in these texts (template titles and
+    descriptions, which write product names capitalised)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(w for w in re.findall(r"[A-Za-z][\w.!*-]*", text) if w.islower())
+    return counts
+
+
+def selfhosted_apps(root: Path, everyday: Counter[str]) -> set[str]:
+    """Business apps of an awesome-selfhosted-data snapshot (`software/*.yml`): tagged with one of
+    SELFHOSTED_TAGS, at least MIN_STARS stars, not archived; a name made only of everyday words
+    is left out."""
+    software = root / "software"
+    if not software.is_dir():
+        raise CorpusError(f"{root} has no software/ folder (an awesome-selfhosted-data snapshot)")
+    names: set[str] = set()
+    for path in sorted(software.glob("*.yml")):
+        try:
+            entry = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as error:
+            raise CorpusError(f"{path} is not readable YAML: {error}") from None
+        if not isinstance(entry, dict) or entry.get("archived"):
+            continue
+        tags = set(entry.get("tags") or [])
+        stars = entry.get("stargazers_count") or 0
+        if not tags & SELFHOSTED_TAGS or not isinstance(stars, int) or stars < MIN_STARS:
+            continue
+        name = _EDITION.sub("", str(entry.get("name", ""))).strip().lower().rstrip("!*")
+        words = name.split()
+        if len(name) < 4 or len(words) > 3 or name in _AMBIGUOUS or name in _FEEDS:
+            continue
+        if all(everyday[w] >= EVERYDAY_AT or len(w) < 3 for w in words):
+            continue
+        names.add(name)
+    return names
+
+
 def shipped_counts() -> Counter[str]:
     """The template counts of the shipped table (to add catalogue names without the snapshots)."""
     text = resources.files("agents.learned").joinpath(APP_NAMES_FILE).read_text("utf-8")
@@ -173,8 +246,9 @@ def table(
     return {
         "about": (
             "Apps named by n8n node types in the public template corpus (docs/drafting-corpus.md), "
-            f"used by at least {minimum} templates, and every app of the n8n node catalogue "
-            "(n8n-nodes-base's package.json); rebuilt by `levqor corpus apps`."
+            f"used by at least {minimum} templates, every app of the n8n node catalogue "
+            "(n8n-nodes-base's package.json), and the business apps of awesome-selfhosted-data "
+            f"with at least {MIN_STARS} stars (CC BY-SA 3.0); rebuilt by `levqor corpus apps`."
         ),
         "apps": apps,
     }

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from agents.learned.app_names import catalogue_apps, count_apps, shipped_counts, write_table
+from agents.learned.app_names import (
+    catalogue_apps,
+    count_apps,
+    everyday_words,
+    selfhosted_apps,
+    shipped_counts,
+    write_table,
+)
 from agents.learned.corpus import CorpusError, build, excluded_ids, write_jsonl
 from agents.learned.dataset import DatasetError
 from agents.learned.model import MODEL_PATH
@@ -67,6 +75,19 @@ def apps_command(
             "--nodes", help="n8n-nodes-base's package.json: add every app it has a node for."
         ),
     ] = None,
+    selfhosted: Annotated[
+        Path | None,
+        typer.Option(
+            "--selfhosted",
+            help="An awesome-selfhosted-data snapshot: add its business apps (needs --corpus).",
+        ),
+    ] = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(
+            "--corpus", help="The corpus JSONL whose texts tell everyday words from app names."
+        ),
+    ] = None,
     out: Annotated[
         Path,
         typer.Option("--out", help="Where to write the app-name table."),
@@ -76,6 +97,13 @@ def apps_command(
     try:
         counts = count_apps(sources) if sources else shipped_counts()
         catalogue = catalogue_apps(nodes) if nodes else set()
+        if not sources and nodes is None:
+            catalogue |= set(counts)  # the shipped table stays as it is, names only added
+        if selfhosted is not None:
+            if corpus is None:
+                raise CorpusError("--selfhosted needs --corpus to tell everyday words apart")
+            texts = (json.loads(line).get("text", "") for line in _lines(corpus))
+            catalogue |= selfhosted_apps(selfhosted, everyday_words(texts)) - set(counts)
     except CorpusError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(1) from error
@@ -112,3 +140,10 @@ def train_command(
         raise typer.Exit(1) from error
     model.save(out)
     typer.echo(f"saved {model.version} ({model.meta['examples']} examples) to {out}")
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except OSError as error:
+        raise CorpusError(f"{path} cannot be read: {error}") from None

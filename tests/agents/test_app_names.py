@@ -132,3 +132,57 @@ def test_a_catalogue_app_no_template_used_is_read_over_http() -> None:
     assert result.workflow is not None
     reads = [s for s in result.workflow["steps"] if s["action"] == "http.request"]
     assert reads and "sentry" in reads[0]["inputs"]["url"]
+
+
+def _selfhosted(root: Path, entries: list[dict[str, object]]) -> Path:
+    folder = root / "software"
+    folder.mkdir(parents=True)
+    for number, entry in enumerate(entries):
+        lines = [f"name: {entry['name']}", f"stargazers_count: {entry.get('stars', 1000)}"]
+        lines += [f"archived: {str(entry.get('archived', False)).lower()}", "tags:"]
+        lines += [f"  - {tag}" for tag in entry.get("tags", ["Time Tracking"])]  # type: ignore[attr-defined]
+        (folder / f"app{number}.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def test_self_hosted_business_apps_are_added_leaving_everyday_words_out(tmp_path: Path) -> None:
+    snapshot = _selfhosted(
+        tmp_path / "selfhosted",
+        [
+            {"name": "Kimai"},
+            {"name": "Zammad", "tags": ["Ticketing"]},
+            {"name": "Odoo Community Edition", "tags": ["Resource Planning"]},
+            {"name": "Tasker", "tags": ["Task Management & To-do Lists"]},  # an everyday word
+            {"name": "Plane", "tags": ["Software Development - Project Management"]},  # listed
+            {"name": "Tinytool", "stars": 12},  # too few stars
+            {"name": "Oldtool", "archived": True},
+            {"name": "Photoapp", "tags": ["Photo Galleries"]},  # not a business tag
+        ],
+    )
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(
+        "".join(
+            json.dumps({"text": text}) + "\n"
+            for text in ("Send the tasker report", "a tasker can log hours", "Kimai to Slack")
+        )
+    )
+    out = tmp_path / "apps.json"
+    app = typer.Typer()
+    register(app)
+    args = ["corpus", "apps", "--selfhosted", str(snapshot), "--corpus", str(corpus)]
+    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    names = {a["name"] for a in json.loads(out.read_text())["apps"]}
+    assert {"kimai", "zammad", "odoo"} <= names
+    assert not {"tasker", "plane", "tinytool", "oldtool", "photoapp"} & names
+    assert set(shipped_app_names()) <= names  # the shipped table is kept, names only added
+    without_corpus = CliRunner().invoke(app, ["corpus", "apps", "--selfhosted", str(snapshot)])
+    assert without_corpus.exit_code == 1
+    assert "--corpus" in without_corpus.output
+
+
+def test_a_self_hosted_app_is_read_over_http() -> None:
+    result = draft("every monday email me last week's hours per person, it's all in kimai")
+    assert result.workflow is not None
+    reads = [s for s in result.workflow["steps"] if s["action"] == "http.request"]
+    assert reads and "kimai" in reads[0]["inputs"]["url"]
