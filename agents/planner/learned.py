@@ -56,7 +56,7 @@ RULE_WEIGHT = {
 
 
 # Below this, the model's trigger for a request whose words name no start is a guess.
-UNSURE = 0.35
+UNSURE = 0.4
 
 # The model may only pick a trigger whose subject the request mentions: "a customer signs up"
 # is no Stripe event unless Stripe, a payment or a subscription is named.
