@@ -85,7 +85,7 @@ _PAY = (
     r"(?<!\bto\s)\b(?:pay|paying|pay\s+out|wire|reimburse)\s+(?:our|the|all|each|every|them|"
     r"him|her|their|outstanding|due|approved|\w+'s)\b|"
     r"\b(?:transfer|transfers|send|move|moves)\s+(?:\w+\s+){0,5}(?:money|funds|cash|payments?|"
-    r"payouts?|balance|to\s+savings)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b|"
+    r"payouts?|balance|budgets?|to\s+savings)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b|"
     r"\b(?:transfer|transfers|send|move|moves)\s+[$£€]\s?\d[\d,.]*k?\b|"
     # store credit, free months, marking invoices paid: what someone owes or is owed changes
     r"\b(?:issue|give|gives|add|apply|grant)\s+(?:[\w£$€.,]+\s+){0,6}?[£$€]\s?\d[\d.,]*\s+credit\b|"
@@ -170,12 +170,14 @@ _PUBLIC = (
 _OUTSIDE = (
     r"\b(?:partners?'?s?|third[- ]part(?:y|ies)|api|webhook|dropbox|google\s+drive|s3|external|"
     r"vendors?|agency|freelancers?|contractors?|3pls?|couriers?|fulfil{1,2}ment\s+(?:partner|company|"
-    r"centre|center|house))\b|https?://"
+    r"centre|center|house)|sponsors?|advertisers?|debt\s+collectors?|collections?\s+agenc(?:y|ies)|"
+    r"marketing\s+(?:platform|company|firm|partner|agency))\b|https?://"
 )
 # Customer data handed to someone else for their own use: "so they can retarget them".
 _THEIR_USE = (
     r"\b(?:retarget\w*|re-?market\w*|resell\w*|sell\s+(?:it|them|the\s+(?:list|data))|"
-    r"so\s+(?:that\s+)?they\s+can\s+(?:email|contact|market|sell|call|target|advertise|spam|use)|"
+    r"so\s+(?:that\s+)?they\s+can\s+(?:email|contact|market|sell|call|target|advertise|spam|use|"
+    r"run\s+(?:ads|campaigns|promotions|promos))|"
     r"(?:my\s+)?(?:buddy|friend|mate|cousin|brother|sister)'?s?)\b"
 )
 # Taking away someone's access or changing what they pay: "suspend their account",
@@ -204,18 +206,27 @@ _ACCESS = (
     r"memberships?|subscriptions?|services?)\s+(?:closed|cancel+ed|suspended|deactivated|disabled|"
     r"locked|terminated|revoked)\b|\b(?:accounts?|access|memberships?|subscriptions?|services?)\s+"
     r"(?:should|must|will|to|would)\s+be\s+(?:closed|cancel+ed|suspended|deactivated|disabled|locked|"
-    r"terminated|revoked)\b|\bchange\s+(?:their|his|her|the|a)\s+(?:customer'?s?\s+)?(?:plan|price|pricing)\b"
+    r"terminated|revoked)\b|"
+    # "if unpaid subscriptions were cancelled automatically after the third failed charge"
+    r"\b(?:accounts?|memberships?|subscriptions?|services?|licen[cs]es?)\s+(?:were|are|get|got|gets|"
+    r"being)\s+(?:automatically\s+|auto-?)(?:closed|cancel+ed|suspended|deactivated|disabled|"
+    r"terminated|revoked)\b|\b(?:accounts?|memberships?|subscriptions?|services?|licen[cs]es?)\s+"
+    r"(?:were|are|get|got|gets|being)\s+(?:closed|cancel+ed|suspended|deactivated|disabled|terminated|"
+    r"revoked)\s+automatically\b|\bchange\s+(?:their|his|her|the|a)\s+(?:customer'?s?\s+)?(?:plan|price|pricing)\b"
 )
 # Changing what subscribers pay in Stripe ("raise all our subscription prices by 5% in stripe").
 _PRICE_CHANGE = (
     r"\b(?:raise|increase|lower|cut|reduce|decrease|drop|change|update|adjust|bump|hike|slash|"
     r"mark\s+down|discount|switch|move)\s+(?:all\s+|every\s+)?(?:of\s+)?"
-    r"(?:our\s+|the\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:prices?|pricing|fees?|rates?|plans|billing)\b"
+    r"(?:our\s+|the\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:prices?|pricing|fees?|rates?|plans|billing)\b|"
+    # "bulk price update: increase all variants by 8%"
+    r"\b(?:bulk\s+)?price\s+(?:updates?|changes?|increases?|rises?|hikes?|cuts?)\b[^.]{0,40}?"
+    r"\b(?:all|every|each|bulk)\b[^.]{0,30}?\d+(?:\.\d+)?\s?%"
 )
 # What a shop sells: its prices are what customers pay ("drop all sewing supplies prices 10% in
 # shopify", "bump every product price by 4%"). Someone else's prices are only read.
 _SHOP_GOODS = (
-    r"\b(?:products?|items?|catalog(?:ue)?|store|shop|shopify|woocommerce|bigcommerce|etsy|amazon|"
+    r"\b(?:products?|variants?|bulk|items?|catalog(?:ue)?|store|shop|shopify|woocommerce|bigcommerce|etsy|amazon|"
     r"ebay|squarespace|wix|menu|skus?|listings?|collections?|inventory|everything)\b|"
     r"\b(?:all|every)\s+(?:of\s+)?(?:our\s+|the\s+)?(?:[\w-]+\s+){0,2}?prices?\b"
 )
@@ -229,7 +240,10 @@ _MOVE_EVERYONE_TO_PRICE = (
     r"\b(?:bump|move|switch|change|put|migrate|transfer)\s+(?:them|everyone|everybody|"
     r"(?:every|all|each)\s+(?:of\s+)?(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:subscribers?|subs|"
     r"customers?|members?|users?|accounts?|plans?))\b[^.]{0,40}?\b(?:to|onto)\s+(?:[$£€]\s?\d+|"
-    r"(?:the\s+|a\s+|our\s+)?new\s+(?:price|pricing|plan|rate|tier)s?\b|it\b)"
+    r"(?:the\s+|a\s+|our\s+)?new\s+(?:price|pricing|plan|rate|tier)s?\b|it\b)|"
+    # "bump the subscription for legacy users from the starter plan to growth"
+    r"\b(?:bump|move|switch|upgrade|downgrade|migrate|change|put)\s+(?:the\s+|their\s+|all\s+)?"
+    r"(?:[\w-]+\s+){0,4}?from\s+(?:the\s+|their\s+)?[\w-]+\s+(?:plan|tier|package)\s+(?:to|onto)\b"
 )
 # Deceiving people about who speaks: fake reviews, posing as customers, astroturfing.
 _DECEIVE = (
@@ -606,9 +620,16 @@ _DO_THE_REFUND = (
 )
 
 
+# Value handed out whoever gets it: "issue store credit automatically when a return is approved".
+_GIVES_VALUE = (
+    r"\b(?:issue|give|gives|add|apply|grant|hand\s+out|hands\s+out|send)\w*\s+(?:\w+\s+){0,3}?"
+    r"(?:store\s+credit|account\s+credit|gift\s+cards?|vouchers?\s+worth|free\s+(?:months?|years?))\b"
+)
+
+
 def _moves_money(t: str) -> bool:
     acts = without_event_clause(re.sub(_REFUND_EVENT, " ", t))
-    if has(t, _DO_THE_REFUND):
+    if has(t, _DO_THE_REFUND) or has(acts, _GIVES_VALUE):
         return True
     return (
         has(re.sub(_REFUND_EVENT, " ", t), _REFUND)
