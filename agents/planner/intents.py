@@ -227,7 +227,10 @@ _UPTIME = (
     # "if our api response time goes over 2 seconds": a check that keeps timing it
     r"\b(?:response|load|page\s+load)\s+times?\b[^.]{0,30}\b(?:over|above|exceeds?|more\s+than|"
     r"goes\s+(?:over|above)|longer\s+than|slower\s+than)\b|\blatency\b[^.]{0,20}\b(?:over|above|"
-    r"exceeds?|spikes?)\b"
+    r"exceeds?|spikes?)\b|"
+    # "when the server CPU goes above 90%", "disk usage over 80%": a value that keeps being read
+    r"\b(?:cpu|memory|ram|disk|load|storage)(?:\s+(?:usage|use|load|space))?\b[^.]{0,25}\b(?:above|over|"
+    r"exceeds?|goes\s+(?:above|over)|hits?|reach\w*|more\s+than|higher\s+than|>)\s*\d{1,3}\s?%"
 )
 # An outage told ahead ("when the service will be unavailable", "this saturday's maintenance")
 # is news to send people, not a site to check.
@@ -458,7 +461,20 @@ _RELATIVE_DAYS = (
     + r"|"
     # "clients whose invoices are 30 days late": each record's own age, looked at every day
     r"\b(?:are|is|were|was|been)\s+(?:more\s+than\s+|over\s+)?\d{1,3}\+?\s+days?\s+(?:late|"
-    r"overdue|past\s+due)\b"
+    r"overdue|past\s+due)\b|"
+    # "when an employee's probation ends in 7 days", "contracts that expire in 2 weeks"
+    r"\b(?:ends?|expires?|renews?|finish(?:es)?|runs?\s+out|(?:is|are)\s+due)\s+in\s+"
+    r"(?:\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|thirty|a)\s+(?:days?|weeks?)\b|"
+    r"\b(?:no|without\s+an?)\s+(?:reply|replies|response|answer|activity|update)s?\s+(?:for|in|after|"
+    r"within)\s+(?:over\s+|more\s+than\s+)?" + _PERIOD_COUNT + r""
+)
+# The same, counted in hours: "a ticket that has had no reply for 48 hours" is looked at hourly.
+_STALE_HOURS = (
+    r"\b(?:no|without\s+an?)\s+(?:reply|replies|response|answer|activity|update)s?\s+(?:for|in|"
+    r"after|within)\s+(?:over\s+|more\s+than\s+)?\d{1,3}\s*(?:hours?|hrs?|h)\b|"
+    r"\b(?:haven'?t|hasn'?t|have\s+not|has\s+not|not\s+been)\s+(?:been\s+)?(?:replied|answered|"
+    r"responded|updated|touched|picked\s+up)\w*\b[^.;]{0,20}?\b(?:for|in|after|within)\s+(?:over\s+|"
+    r"more\s+than\s+)?\d{1,3}\s*(?:hours?|hrs?|h)\b"
 )
 # An event that starts the count ("5 days after an invoice becomes overdue") or one Stripe
 # times itself (trial_will_end fires before a trial ends): not a daily check.
@@ -513,6 +529,13 @@ def one_off(text: str) -> bool:
 
 def relative_days_schedule(text: str) -> TriggerReading | None:
     """A daily check for records N days before or after their own date, at the asked time."""
+    if has(text, _STALE_HOURS) and not has(text, _RELATIVE_EVENT):
+        schedule = find_schedule(text + " . every hour")
+        return (
+            TriggerReading("schedule", schedule.trigger_fields(), "schedule_relative")
+            if (schedule)
+            else None
+        )
     if not has(text, _RELATIVE_DAYS) or has(text, _RELATIVE_EVENT):
         return None
     schedule = find_schedule(text + " . every day")

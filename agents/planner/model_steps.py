@@ -55,6 +55,8 @@ _MESSENGER = (
     r"\b(whatsapp|telegram|discord|messenger)\s+(?:bot|chatbot|assistant)\b|"
     # "send the customer a whatsapp", "telegram msg to the team chat"
     r"\b(?:a|an)\s+(whatsapp|telegram|signal)\b(?!\s+(?:group|channel|chat|number|account)\b)|"
+    # "ping our discord", "alert the telegram group": a message to where the team talks
+    r"\b(?:ping|notify|alert|message|tell)\s+(?:our|the|my)\s+(discord|telegram|teams|whatsapp)\b|"
     r"\b(whatsapp|telegram|signal)\s+(?:messages?|msgs?|dms?|notifications?|alerts?|pings?)\b"
     r"(?![^.]{0,20}\b(?:come|comes|arrive|arrives|in)\b)"
 )

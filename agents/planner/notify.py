@@ -26,7 +26,7 @@ _INTERNAL = (
     r"my\s+co-?founder|my\s+(?:business\s+)?partner|the\s+owners?|admins?|"
     r"(?:the|our|my)\s+(?:[a-z]+\s+)?team|everyone|all\s+(?:the\s+)?staff|(?:our|the)\s+staff|"
     r"(?:every|each|all\s+(?:the|our)?)\s*(?:salesperson|salespeople|sales\s+reps?)|"
-    r"my\s+(?:boss|line\s+manager|manager)|the\s+boss|" + STAFF + r")\b"
+    r"my\s+(?:boss|line\s+manager|manager)|the\s+boss|the\s+board(?:\s+members)?|" + STAFF + r")\b"
 )
 _REMIND_INTERNAL = (
     r"\bremind\s+(me|us|myself|(?:the|our|my)\s+(?:[a-z]+\s+)?team|everyone|"
@@ -43,9 +43,9 @@ _EMAIL_WORDS = (
     r"forward\w*|drip|blast|mailing\s+list|auto-?respon\w*)\b|@[\w-]+\.|"
     r"\bsend\w*\s+(?:them|him|her|(?:the|each)\s+" + PEOPLE + r")\b(?!\s+(?:to|in|on)\s+#)"
 )
-_OWNERS = r"co-?founder|partner|owners?|boss|my\s+(?:line\s+)?manager"
+_OWNERS = r"co-?founder|partner|owners?|boss|my\s+(?:line\s+)?manager|board"
 # Who is above the person asking: "email my boss", "send it to my manager".
-_BOSS = r"my\s+(?:boss|line\s+manager|manager)|the\s+boss"
+_BOSS = r"my\s+(?:boss|line\s+manager|manager)|the\s+boss|the\s+board(?:\s+members)?"
 # A report or file handed to our own people with no verb: "weekly timesheet csv to the project
 # managers", "daily timesheet report to each manager for their own team".
 _HANDED_TO = re.compile(
@@ -91,7 +91,11 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
         and not reminds
         and not has(t, _EMAIL_WORDS)
         and not (has(t, r"\bsend\s+me\b") and not slots.channels)
-        and not (_HANDED_TO.search(t) and not slots.channels)
+        and not (
+            (_HANDED_TO.search(t) or re.search(r"\bsend\s+" + _BOSS, t))
+            and not slots.channels
+            and not has(t, r"\bslack\b")
+        )
     ):
         return
     body = _body(steps)

@@ -54,7 +54,7 @@ _WHEN_WORD = (
 )
 EMAIL_OTHERS = (
     r"\be-?mail\s+(?!me\b|us\b|myself\b|it\b|my\s+(?:co-?founder|(?:business\s+)?partner|boss|"
-    r"(?:line\s+)?manager)\b|the\s+boss\b|"
+    r"(?:line\s+)?manager)\b|the\s+boss\b|the\s+board\b|"
     r"(?:the|our|my)\s+(?:[a-z]+\s+)?team\b|the\s+owners?|admins?|everyone|(?:all\s+|our\s+|the\s+)staff|"
     + STAFF
     + r"|"
