@@ -34,6 +34,7 @@ from storage.types import utcnow
 from workflows import approval_links, policy
 from workflows.errors import Conflict, Forbidden, InvalidSpec, NameNeeded, NotFound
 from workflows.spec import WorkflowSpec
+from workflows.stand_ins import stand_in_message, stand_in_steps
 from workflows.step_inputs import input_problems
 
 
@@ -254,6 +255,9 @@ async def decide(
     workflow = await tenant.get(Workflow, approval.workflow_id)
     assert version is not None and workflow is not None
     if approve:
+        stand_ins = stand_in_steps(version.spec)
+        if stand_ins:
+            raise Conflict(stand_in_message(stand_ins))
         linked = link is not None and (link.approval_id, link.member_id) == (approval.id, member.id)
         try:
             policy.check_approver(

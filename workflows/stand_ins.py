@@ -1,0 +1,64 @@
+"""Stand-in web addresses a draft may still hold, which no run can reach.
+
+The planner drafts a call to a tool it knows only by name with a reserved address
+("https://api.example.com/contacts"): the domains `example.com`, `example.net`, `example.org`
+and the `.example` top-level domain are reserved for examples (RFC 2606) and never answer.
+A version holding one is not approved until the address is filled in: approved, it would fail on
+every run while its card looked fine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+_RESERVED = ("example.com", "example.net", "example.org")
+
+
+def is_stand_in(url: str) -> bool:
+    """Whether the URL's host is a reserved example name ("api.example.com", "x.example")."""
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return False
+    if not host:
+        return False
+    return host.endswith(".example") or any(
+        host == name or host.endswith("." + name) for name in _RESERVED
+    )
+
+
+def stand_in_steps(spec: dict[str, Any]) -> list[tuple[str, str]]:
+    """(step name or id, address) for every step input holding a stand-in address."""
+    found: list[tuple[str, str]] = []
+    for step in spec.get("steps") or []:
+        if not isinstance(step, dict):
+            continue
+        label = str(step.get("name") or step.get("id") or "a step")
+        for value in _strings(step.get("inputs")):
+            if value.lstrip().lower().startswith(("http://", "https://")) and is_stand_in(value):
+                found.append((label, value.strip()))
+                break
+    return found
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def stand_in_message(found: list[tuple[str, str]]) -> str:
+    """What the approver reads: which steps still need a real address, in plain words."""
+    names = ", ".join(f"“{label}” ({urlsplit(url).hostname})" for label, url in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    return (
+        f"This can't be approved yet: {names}{more} still point at a stand-in web address, so "
+        "every run would fail. Tell me the real address (or edit the step), then approve it."
+    )
