@@ -17,6 +17,7 @@ from agents.planner.guard import (
     clarification,
     credential_steps,
     handles_secrets,
+    mentions_secrets,
     placeholder_steps,
     refusal,
 )
@@ -124,7 +125,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     drafted = approval  # the class of the steps drafted, before what was asked is reported
     if dangerous.refusal(text):
         approval = "C"  # what was asked (scraped lists, data sent out, money to oneself) is class C
-    elif question and dangerous.risky_act(text):
+    elif question and (dangerous.risky_act(text) or mentions_secrets(text)):
         approval = "C"  # asked about, but what it would do (delete, move money…) is class C
     reason = reason or (None if question and unclear else dangerous.unchecked(text, drafted))
     workflow = spec.model_dump(mode="json", exclude_none=True)

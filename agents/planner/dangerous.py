@@ -33,7 +33,10 @@ _DELETE += (
     r"|\b(?:should|must|would|will|could|can|needs?\s+to|has\s+to|have\s+to|to)\s+(?:\w+\s+)?be\s+"
     r"(?:\w+\s+)?(?:deleted|removed|purged|erased|wiped|cleared|destroyed|trashed|anonymi[sz]ed)\b|"
     r"\b(?:were|are|is|get|gets|be)\s+(?:automatically|auto-?)\s*(?:deleted|removed|purged|erased|"
-    r"wiped|cleared|destroyed|trashed|anonymi[sz]ed)\b|\banonymi[sz]e\b"
+    r"wiped|cleared|destroyed|trashed|anonymi[sz]ed)\b|\banonymi[sz]e\b|"
+    # "should just get deleted automatically", "everything they posted gets deleted"
+    r"\b(?:should|must|will|to|then)\s+(?:just\s+|also\s+)?get\s+(?:deleted|removed|purged|erased|wiped|"
+    r"trashed)\b|\bthen\b[^.;]{0,60}?\b(?:gets|get)\s+(?:deleted|purged|erased|wiped|trashed)\b"
 )
 # "I want their card details removed": what the person wants done to a record.
 _DELETE += (
@@ -85,7 +88,10 @@ _PAY = (
     r"(?<!\bto\s)\b(?:pay|paying|pay\s+out|wire|reimburse)\s+(?:our|the|all|each|every|them|"
     r"him|her|their|outstanding|due|approved|\w+'s)\b|"
     r"\b(?:transfer|transfers|send|move|moves)\s+(?:\w+\s+){0,5}(?:money|funds|cash|payments?|"
-    r"payouts?|balance|budgets?|to\s+savings)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b|"
+    r"payouts?|balance|budgets?|to\s+savings)\b|"
+    # "move whatever is in the viva wallet over to our bank account"
+    r"\b(?:move|moves|transfer|transfers|sweep|sweeps|send|sends)\s+[^.]{0,40}?\b(?:over\s+)?(?:to|into)\s+"
+    r"(?:our|the|my)\s+(?:[\w-]+\s+)?(?:bank(?:\s+account)?|savings(?:\s+account)?|current\s+account)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b|"
     r"\b(?:transfer|transfers|send|move|moves)\s+[$£€]\s?\d[\d,.]*k?\b|"
     # store credit, free months, marking invoices paid: what someone owes or is owed changes
     r"\b(?:issue|give|gives|add|apply|grant)\s+(?:[\w£$€.,]+\s+){0,6}?[£$€]\s?\d[\d.,]*\s+credit\b|"
@@ -142,7 +148,10 @@ _NO_CONSENT = (
     r"do\s+not|does\s*n'?t)\s+(?:give|gave|given|opt\w*|consent\w*|agree\w*|tick\w*|sign\w*\s+up|"
     r"subscrib\w*)\b|\b(?:without|no|regardless\s+of|ignor\w*)\s+(?:their\s+|any\s+|the\s+)?"
     r"(?:marketing\s+)?(?:consent|permission|opt-?ins?)\b|"
-    r"\b(?:unsubscribed|opted[- ]out)\s+(?:ones|people|users|contacts|customers|too|as\s+well)\b"
+    r"\b(?:unsubscribed|opted[- ]out)\s+(?:ones|people|users|contacts|customers|too|as\s+well)\b|"
+    # "all of them, not just the ones who ticked the partner box"
+    r"\bnot\s+(?:just|only)\s+(?:the\s+)?(?:ones|people|customers|users|contacts|those)\s+(?:who|that)\s+"
+    r"(?:ticked|opted|agreed|consented|gave|said\s+yes)\b"
 )
 _PERSONAL_BOX = (
     r"\b(?:personal|private|home)\s+(?:e-?mail|gmail|inbox|address|account|dropbox|drive)\b|"
@@ -170,7 +179,9 @@ _PUBLIC = (
 _OUTSIDE = (
     r"\b(?:partners?'?s?|third[- ]part(?:y|ies)|api|webhook|dropbox|google\s+drive|s3|external|"
     r"vendors?|agency|freelancers?|contractors?|3pls?|couriers?|fulfil{1,2}ment\s+(?:partner|company|"
-    r"centre|center|house)|sponsors?|advertisers?|debt\s+collectors?|collections?\s+agenc(?:y|ies)|"
+    r"centre|center|house)|sponsors?|advertisers?|distributors?|resellers?|wholesalers?|"
+    r"bookkeeper'?s?|accountant'?s?|insurers?|insurance\s+(?:partner|company)|debt\s+collectors?|"
+    r"collections?\s+agenc(?:y|ies)|"
     r"marketing\s+(?:platform|company|firm|partner|agency))\b|https?://"
 )
 # Customer data handed to someone else for their own use: "so they can retarget them".
@@ -212,7 +223,11 @@ _ACCESS = (
     r"being)\s+(?:automatically\s+|auto-?)(?:closed|cancel+ed|suspended|deactivated|disabled|"
     r"terminated|revoked)\b|\b(?:accounts?|memberships?|subscriptions?|services?|licen[cs]es?)\s+"
     r"(?:were|are|get|got|gets|being)\s+(?:closed|cancel+ed|suspended|deactivated|disabled|terminated|"
-    r"revoked)\s+automatically\b|\bchange\s+(?:their|his|her|the|a)\s+(?:customer'?s?\s+)?(?:plan|price|pricing)\b"
+    r"revoked)\s+automatically\b|"
+    # "make sure all their stripe subscriptions get cancelled"
+    r"\b(?:make\s+sure|ensure|so\s+that)\b[^.]{0,50}\b(?:accounts?|memberships?|subscriptions?|"
+    r"services?|licen[cs]es?)\s+(?:get|gets|are|is)\s+(?:closed|cancel+ed|suspended|deactivated|"
+    r"terminated|revoked)\b|\bchange\s+(?:their|his|her|the|a)\s+(?:customer'?s?\s+)?(?:plan|price|pricing)\b"
 )
 # Changing what subscribers pay in Stripe ("raise all our subscription prices by 5% in stripe").
 _PRICE_CHANGE = (
@@ -221,7 +236,11 @@ _PRICE_CHANGE = (
     r"(?:our\s+|the\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:prices?|pricing|fees?|rates?|plans|billing)\b|"
     # "bulk price update: increase all variants by 8%"
     r"\b(?:bulk\s+)?price\s+(?:updates?|changes?|increases?|rises?|hikes?|cuts?)\b[^.]{0,40}?"
-    r"\b(?:all|every|each|bulk)\b[^.]{0,30}?\d+(?:\.\d+)?\s?%"
+    r"\b(?:all|every|each|bulk)\b[^.]{0,30}?\d+(?:\.\d+)?\s?%|"
+    # "prices should update automatically", "the whole catalog at 50% off"
+    r"\bprices?\s+(?:should|to|must|will|would)\s+(?:be\s+)?(?:update|change|adjust|sync)\w*\s+"
+    r"automatically\b|\b(?:put|mark|set|have)\s+(?:the\s+)?(?:whole|entire|full|all\s+(?:the\s+)?)\s*"
+    r"(?:catalog(?:ue)?|store|shop|range|products?|stock)\s+(?:at|to)\s+\d{1,3}\s?%\s+off\b"
 )
 # What a shop sells: its prices are what customers pay ("drop all sewing supplies prices 10% in
 # shopify", "bump every product price by 4%"). Someone else's prices are only read.
@@ -229,6 +248,12 @@ _SHOP_GOODS = (
     r"\b(?:products?|variants?|bulk|items?|catalog(?:ue)?|store|shop|shopify|woocommerce|bigcommerce|etsy|amazon|"
     r"ebay|squarespace|wix|menu|skus?|listings?|collections?|inventory|everything)\b|"
     r"\b(?:all|every)\s+(?:of\s+)?(?:our\s+|the\s+)?(?:[\w-]+\s+){0,2}?prices?\b"
+)
+# "push the new prices to every matching item", "apply the new wholesale prices to all products"
+_PUSH_PRICES = (
+    r"\b(?:push|apply|copy|sync|set|write|upload)\w*\s+(?:the\s+|our\s+|those\s+)?(?:new\s+|updated\s+)?"
+    r"(?:[\w-]+\s+)?prices?\b[^.]{0,40}?\b(?:to|on|onto|into|in|for)\s+(?:every|all|each|the\s+whole|"
+    r"our\s+(?:shop|store)|the\s+(?:shop|store))"
 )
 _THEIR_PRICES = r"\b(?:competitors?|competition|rivals?|their|supplier'?s?|vendor'?s?)\s+prices?\b"
 # "bump EVERY existing store to 11.99": everyone on a plan moved to a new price.
@@ -251,7 +276,10 @@ _DECEIVE = (
     r"profiles?|comments?|ratings?|personas?)\b|\bastroturf\w*|\bsock\s*puppets?\b|"
     r"\b(?:pretend\w*|pos(?:e|ing))\s+(?:to\s+be\s+|as\s+)(?:an?\s+)?(?:real\s+|happy\s+|"
     r"independent\s+|random\s+)?(?:customers?|users?|buyers?|clients?|fans?|people|redditors?)\b|"
-    r"\bimpersonat\w*|\bwithout\s+(?:saying|disclosing|revealing|mentioning)\s+(?:that\s+)?"
+    r"\bimpersonat\w*|\b(?:accounts?|profiles?|personas?)\s+(?:that|which|who)\s+(?:look|looks|seem|"
+    r"seems|appear|appears)\s+(?:like\s+)?(?:normal|real|regular|random|ordinary|independent|genuine)\s+"
+    r"(?:users?|people|customers?|redditors?|accounts?)\b|\b(?:sock|burner|throwaway|fake|alt)\s+"
+    r"accounts?\b|\bwithout\s+(?:saying|disclosing|revealing|mentioning)\s+(?:that\s+)?"
     r"(?:it'?s|we'?re|we\s+are|it\s+is)\s+(?:us|ours|our\s+(?:company|brand|product))"
 )
 # Approving everyone's requests or claims in a batch ("auto-approve every expense under $1000").
@@ -291,7 +319,7 @@ def refusal(text: str) -> str | None:
         )
     if has(text, _NO_CONSENT) and (
         has(text, _PERSONAL_DATA + r"|\be-?mails?\b|\bphones?\b")
-        and has(text, _MAILING + r"|\bmarketing\b")
+        and has(text, _MAILING + r"|\bmarketing\b|" + _OUTSIDE)
     ):
         return (
             "I can't send marketing to people who did not agree to it, or hand their details "
@@ -543,6 +571,8 @@ def changes_prices(t: str) -> bool:
     if changes_subscription_prices(t):
         return True
     acts = without_event_clause(t)
+    if has(acts, _PUSH_PRICES) and has(acts, _SHOP_GOODS):
+        return True
     change = re.search(_PRICE_CHANGE, acts)
     if change is None or has(change.group(0), _THEIR_PRICES):
         return False
@@ -627,9 +657,18 @@ _GIVES_VALUE = (
 )
 
 
+# Payouts and earnings handed out: "sort out the vendor payouts", "bulk payout", "send all our
+# suppliers their earnings"; unpaid invoices voided.
+_PAYOUTS = (
+    r"\b(?:sort\s+out|handle|do|manage|automate|run|process)\s+(?:the\s+|our\s+|all\s+)?(?:[\w-]+\s+)?"
+    r"payouts?\b|\bbulk\s+payouts?\b|\bsend\w*\s+(?:\w+\s+){0,4}?their\s+(?:earnings|commissions?|"
+    r"payouts?|share)\b|\bvoid\w*\s+(?:\w+\s+){0,4}?invoices?\b"
+)
+
+
 def _moves_money(t: str) -> bool:
     acts = without_event_clause(re.sub(_REFUND_EVENT, " ", t))
-    if has(t, _DO_THE_REFUND) or has(acts, _GIVES_VALUE):
+    if has(t, _DO_THE_REFUND) or has(acts, _GIVES_VALUE) or has(acts, _PAYOUTS):
         return True
     return (
         has(re.sub(_REFUND_EVENT, " ", t), _REFUND)

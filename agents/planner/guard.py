@@ -12,7 +12,12 @@ _SKIP_APPROVAL = (
     r"\b(?:skip|bypass|skipping|bypassing|avoid|without|no\s+need\s+(?:for|to)|don't\s+(?:need|"
     r"bother\s+with|wait\s+for|ask\s+for)|ignore|disable|turn\s+off|auto-?)\s*"
     r"(?:the\s+|any\s+|an\s+|that\s+|this\s+|those\s+|our\s+|my\s+|every\s+)?"
-    r"(?:approv\w*|sign-?off|review\s+step|confirmation)|"
+    r"(?:approv\w*|sign-?off|review\s+(?:step|queue|stage|process)|confirmation)|"
+    r"\bskip\w*\s+(?:the\s+|any\s+|our\s+)?review\b|\bskip\w*\s+(?:the\s+|any\s+)?[\w-]+\s+and\s+(?:the\s+)?"
+    r"approv\w*|"
+    # "dont route it to me for approval"
+    r"\b(?:don'?t|do\s+not|never)\s+(?:route|send|pass|forward|bring|run)\s+(?:it|them|this|these)\s+"
+    r"(?:to|by|past)\s+(?:me|us|anyone)\s+(?:for\s+)?(?:approv\w*|sign-?off|review)|"
     r"\b(?:already|pre-?)\s*approved\b|\bno\s+need\s+to\s+(?:approve|confirm|ask)\b|"
     r"\bapprove\s+(?:it\s+)?(?:yourself|automatically)\b|\bauto-?approve\b|"
     r"\bdon't\s+(?:ask|make)\s+(?:anyone|anybody|me|them)\s+(?:to\s+)?approve\b|"
@@ -127,6 +132,15 @@ def refusal(text: str) -> str | None:
 def handles_secrets(text: str) -> bool:
     """Whether the request reveals, sends or rotates API keys, passwords or other secrets."""
     return _secret_acts(text, _EXFIL + "|" + _SECRET_USE)
+
+
+def mentions_secrets(text: str) -> bool:
+    """Whether the request is about passwords, keys or tokens at all ("everyone uses the same
+    password"): asked about, what it would do is credential handling (class C)."""
+    return any(
+        not has(text[max(0, m.start() - 60) : m.end() + 60], _EXPIRY_REMINDER)
+        for m in re.finditer(_SECRET, text)
+    ) and not has(text, r"\bpassword\s+reset|\breset\s+\w+\s+password|forgot\w*\s+password")
 
 
 def reveals_secrets(text: str) -> bool:

@@ -318,12 +318,16 @@ ACTION_VERBS = (
 )
 # Acts that end a "when …" clause as surely as "send" does: "when a member cancels delete their
 # data" deletes; the cancelling is what happens.
-_RISKY_VERBS = r"delete|remove|wipe|purge|erase|refund|archive"
+_RISKY_VERBS = r"delete|remove|wipe|purge|erase|refund|archive|cancel|void|suspend|downgrade"
 _EVENT_CLAUSE = re.compile(
     r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|any\s*time|"
     + _AFTER_EVENT
     + r")\b[^,.;!?>→:]*?"
-    r"(?=[,.;!?>→:]|\s(?:then\s+)?(?:" + ACTION_VERBS + r"|" + _RISKY_VERBS + r")\b|"
+    r"(?=[,.;!?>→:]|\s(?:then\s+)?(?:"
+    + ACTION_VERBS
+    + r"|"
+    + _RISKY_VERBS
+    + r"|make\s+sure|ensure)\b|"
     # "when a subscription is cancelled the user's files should be deleted": what must happen
     r"\s(?:the|their|its|his|her|our|all)\s+(?:[\w'-]+\s+){0,2}?(?:should|must|need\s+to|needs\s+to)\s+be\b|$)|"
     r"^\s*(?:new|any|each|every)\b[^,.;!?>→:]*(?=\s*(?:->|→|:|>))"

@@ -82,6 +82,10 @@ _OUTSIDE_PARTY = (
 )
 # Addresses the business did not collect: bought or scraped, or found on the web.
 _BOUGHT_LIST = (
+    # "i got a bermuda business email list": a list someone handed over, not our own
+    r"\b(?:got|obtained|acquired|downloaded|was\s+given|were\s+given)\s+(?:a|an|some|this|these)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:e-?mail|contact|lead|leads|business|prospect)\s+(?:lists?|database|"
+    r"spreadsheet|csv)\b|"
     r"\b(?:buy|bought|purchas\w*|rent|rented|renting|scrap\w*|harvest\w*|crawl\w*)\s+"
     r"(?:[\w,.-]+\s+){0,4}?(?:e-?mails?|e-?mail\s+addresses|addresses|contacts|leads|lists?|data\s*base)\b|"
     r"\blist\s+of\s+\d[\d,.k]*\s+(?:[\w-]+\s+){0,2}?(?:e-?mails|addresses|contacts|leads|people)\b|"
@@ -99,7 +103,11 @@ _FOUND_ON_WEB = (
     r"\b(?:grab|collect|gather|pull|extract|find|look\s+up|dig\s+up|get|enrich)\w*\s+"
     r"(?:[\w'+&-]+\s+){0,4}?(?:e-?mails?|e-?mail\s+addresses|addresses|contact\s+details)\b"
     r"[^.;]{0,25}?\b(?:w/?|with|using|via|through|from|in|on)\s+(?:hunter|apollo|snov|lusha|"
-    r"rocketreach|zoominfo|seamless|phantombuster|clay)\b"
+    r"rocketreach|zoominfo|seamless|phantombuster|clay)\b|"
+    # "pull every email address out of my gmail history … into a cold campaign"
+    r"\b(?:pull|grab|extract|collect|scrape|harvest|export)\w*\s+(?:every|all|each)\s+(?:the\s+)?"
+    r"(?:e-?mail\s+)?address(?:es)?\b[^.;]{0,20}?\b(?:out\s+of|from|in)\s+(?:my|our)\s+(?:[\w-]+\s+)?"
+    r"(?:gmail|inbox|mailbox|e-?mail|outlook)(?:\s+history)?\b[^.]{0,80}\bcold\b"
 )
 _MAIL_VERB = (
     r"\b(?:e-?mail\w*|mail\w*|send\w*|blast\w*|spam\w*|message\w*|newsletter|outreach|promo|"
@@ -120,7 +128,7 @@ _NO_CHECK = (
     # "turn off that confirm step, i dont want popups"
     r"\b(?:turn\s+off|switch\s+off|skip|remove|disable|get\s+rid\s+of|bypass|drop)\s+(?:the\s+|that\s+|"
     r"this\s+|any\s+|all\s+)?(?:confirm\w*|approv\w*|review|sign-?off)(?:\s+(?:step|stage|screen|"
-    r"popups?|pop-ups?|dialog|prompt|button|part|bit))?s?\b|"
+    r"popups?|pop-ups?|dialog|prompt|button|part|bit|queue))?s?\b|"
     r"\b(?:don'?t|do\s+not|dont)\s+want\s+(?:any\s+|those\s+|the\s+)?(?:popups?|pop-ups?|"
     r"confirmations?|prompts?|approvals?)\b"
 )
@@ -146,7 +154,10 @@ _BULK_AUDIENCE = (
     r"message)\w*|"
     # everyone who ever bought, ordered or signed up: the whole customer list
     r"\b(?:everyone|everybody|all\s+(?:the\s+)?(?:people|customers|clients|users))\s+who\s+"
-    r"(?:has\s+|have\s+)?ever\s+\w+"
+    r"(?:has\s+|have\s+)?ever\s+\w+|"
+    # "every single person who has an account", "everyone with an account"
+    r"\b(?:every\s+(?:single\s+)?(?:person|one|user|customer|member)|everyone|everybody)\s+(?:who\s+has|"
+    r"with|that\s+has)\s+(?:an?\s+)?(?:account|login|profile|membership)\b"
 )
 _BULK_VERB = (
     r"\b(?:send|sends|email|e-mail|text|sms|message|blast|mail|push|notify|whatsapp|enrol|enroll|"
