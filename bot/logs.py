@@ -69,3 +69,8 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("uvicorn.access").disabled = True  # bot.access_log writes one line instead
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command
     logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl SQLiteImpl" per check
+    # httpx logs one INFO line per outbound request with its whole URL: a customer's secret in a
+    # path or query (a Slack incoming-webhook URL, an API key) in the log, and, on a run's HTTP
+    # steps, a tenth of a second of logging per hundred requests. The step's record says what
+    # was called; httpx's warnings still show.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

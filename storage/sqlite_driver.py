@@ -9,6 +9,11 @@ count and last row id, and closes the cursor. The rows are then read from memory
 adapter's own (buffered) cursor does. Errors are the same SQLite errors, translated the same
 way. Server-side cursors (`stream`) are left as SQLAlchemy makes them.
 
+`commit` and `rollback` make no trip when SQLite has no transaction open (a connection that only
+read: the web side's lookups, the pool's reset of a connection given back after its commit).
+SQLite's own `commit`/`rollback` do nothing then; whether one is open is read from the
+connection here, as aiosqlite's `in_transaction` does, between statements.
+
 Given to the engine as its DBAPI module (`create_async_engine(..., module=one_trip_dbapi())`).
 """
 
@@ -112,10 +117,26 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    """The adapter's connection, handing out `OneTripCursor`s."""
+    """The adapter's connection, handing out `OneTripCursor`s; no trip to end no transaction."""
 
     __slots__ = ()
     _cursor_cls = OneTripCursor
+
+    def commit(self) -> None:
+        if self._in_transaction():
+            super().commit()
+
+    def rollback(self) -> None:
+        if self._in_transaction():
+            super().rollback()
+
+    def _in_transaction(self) -> bool:
+        """Whether SQLite has a transaction open (True when it cannot tell: a closed connection,
+        which the adapter's own `commit`/`rollback` handle)."""
+        connection: Any = self._connection  # an aiosqlite.Connection
+        if connection._connection is None:
+            return True
+        return bool(connection.in_transaction)
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):

@@ -16,6 +16,7 @@ from sqlalchemy import ScalarSelect, and_, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
+from storage.group_commit import insert_rows
 from storage.models import Run, RunEvent, RunStatus, StepRun
 from workflows import leases
 
@@ -128,8 +129,7 @@ def pending(
     async def write(connection: AsyncConnection) -> bool:
         if claim is not None and not await leases.claim_on(connection, claim):
             return False
-        if new:
-            await connection.execute(_INSERT_STEPS, new)
+        await insert_rows(connection, _INSERT_STEPS, new)  # with the group writer: at its end
         for row_id, values in changed:
             await connection.execute(
                 update(StepRun).where(col(StepRun.id) == row_id).values(values)
@@ -147,8 +147,7 @@ def pending(
             written.previous = RunStatus(found) if found is not None else None
         elif run_changes:
             await connection.execute(update(Run).where(col(Run.id) == run_id).values(run_changes))
-        if events:
-            await connection.execute(_INSERT_EVENTS, events)
+        await insert_rows(connection, _INSERT_EVENTS, events)
         return True
 
     return write

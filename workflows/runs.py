@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.group_commit import WRITER_KEY, GroupWriter
+from storage.group_commit import WRITER_KEY, GroupWriter, insert_rows
 from storage.models import (
     Member,
     Run,
@@ -136,7 +136,8 @@ async def _insert(session: AsyncSession, run_id: str, values: dict[str, Any]) ->
 
 
 async def _insert_on(connection: AsyncConnection, values: dict[str, Any]) -> None:
-    await connection.execute(_INSERT_RUN, values)
+    # On the group writer: with the other runs of its transaction, in one statement at its end.
+    await insert_rows(connection, _INSERT_RUN, [values])
 
 
 _INSERT_RUN = insert(Run)

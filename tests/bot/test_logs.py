@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import logging
 
+import httpx
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.logs import JsonFormatter, mask_url
+from bot.logs import JsonFormatter, configure_logging, mask_url
 from storage.config import Settings, address_url, listening_at
 from storage.models import Workspace
 from tests.workflows.helpers import Recorder, activate, new_run
@@ -95,3 +96,30 @@ async def test_each_finished_run_is_one_log_line(
         assert "refused: no" in lines[1].getMessage() and lines[1].levelname == "WARNING"
     finally:
         await runtime.close()
+
+
+def test_outbound_requests_are_not_logged_with_their_urls(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """httpx's line per request (its whole URL, secrets in it too) is left out; ours stay."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    quiet = logging.getLogger("httpx")
+    quiet_level = quiet.level
+    try:
+        configure_logging(Settings(_env_file=None, LEVQOR_LOG_LEVEL="INFO"))
+        transport = httpx.MockTransport(lambda _request: httpx.Response(200))
+        with httpx.Client(transport=transport) as client:
+            client.post("https://hooks.example/services/T0/B0/s3cr3t?key=abc")
+        logging.getLogger("levqor.runs").info("run r1 of workflow w1 succeeded")
+        logging.getLogger("httpx").warning("a warning still shows")
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
+        quiet.setLevel(quiet_level)
+    err = capsys.readouterr().err
+    assert "s3cr3t" not in err and "HTTP Request" not in err, err
+    assert "run r1 of workflow w1 succeeded" in err and "a warning still shows" in err

@@ -1,9 +1,12 @@
 """Group commit: writes of the same moment share one transaction; each caller is told only after
-its commit, and one caller's failure reaches that caller only (SQLite and PostgreSQL)."""
+its commit, and one caller's failure reaches that caller only (SQLite and PostgreSQL). Rows kept
+with `insert_rows` go in one statement per table at the end of the shared transaction."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -12,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import SQLModel
 
-from storage.group_commit import GroupWriter
+from storage.group_commit import GroupWriter, Work, insert_rows
 from storage.models import AuditLog, OutboxMessage, Workspace
 
 
@@ -152,3 +155,114 @@ async def test_the_writer_keeps_its_connection_while_writes_come_and_gives_it_ba
     await writer.close()
     assert moves == ["out", "in", "out", "in", "out", "in"]
     assert await count_keys(engine, [f"keep-{n}" for n in range(6)] + ["dup"]) == 7
+
+
+@contextmanager
+def inserts(engine: AsyncEngine, table: str) -> Iterator[list[int]]:
+    """Per INSERT INTO `table` statement issued inside the block: how many rows it carried."""
+    seen: list[int] = []
+
+    def on_statement(
+        _conn: Any, _cursor: Any, statement: str, params: Any, _ctx: Any, many: bool
+    ) -> None:
+        if statement.startswith(f"INSERT INTO {table} "):
+            seen.append(len(params) if many else 1)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
+
+
+_INSERT_OUTBOX = insert(OutboxMessage)
+_INSERT_WORKSPACE = insert(Workspace)
+
+
+async def test_rows_kept_for_the_commit_go_in_one_statement_per_transaction(
+    engine: AsyncEngine,
+) -> None:
+    await seed(engine)
+    writer = GroupWriter(engine)
+    seen_when_told: list[int] = []
+
+    async def one(n: int) -> None:
+        key = f"later-{n}"
+
+        async def work(connection: AsyncConnection) -> str:
+            await insert_rows(connection, _INSERT_OUTBOX, [outbox_row(key)])
+            await connection.execute(insert(AuditLog), [audit_row()])  # not kept: at once
+            return key
+
+        assert await writer.write(work) == key
+        seen_when_told.append(await count_keys(engine, [key]))
+
+    with inserts(engine, "outbox") as outbox, inserts(engine, "audit_log") as audits:
+        try:
+            await asyncio.gather(*(one(n) for n in range(40)))
+        finally:
+            await writer.close()
+    assert seen_when_told == [1] * 40  # each caller told after its row was committed
+    assert writer.transactions < 40
+    # One INSERT per shared transaction carried all of its rows (40 statements without keeping).
+    assert len(outbox) == writer.transactions and sum(outbox) == 40
+    assert audits == [1] * 40
+    assert await count_keys(engine, [f"later-{n}" for n in range(40)]) == 40
+
+
+async def test_kept_rows_go_in_parent_tables_first(engine: AsyncEngine) -> None:
+    """A child row handed in before its parent's row, in the same transaction, still inserts."""
+    writer = GroupWriter(engine)
+    workspace = Workspace(id=WS_ID, slug="later", name="Later")
+
+    async def child(connection: AsyncConnection) -> None:
+        await insert_rows(connection, _INSERT_OUTBOX, [outbox_row("child")])
+
+    async def parent(connection: AsyncConnection) -> None:
+        await insert_rows(connection, _INSERT_WORKSPACE, [columns(workspace)])
+
+    try:
+        await asyncio.gather(writer.write(child), writer.write(parent))
+    finally:
+        await writer.close()
+    assert writer.transactions == 1
+    assert await count_keys(engine, ["child"]) == 1
+
+
+async def test_a_failing_kept_row_fails_only_its_caller(engine: AsyncEngine) -> None:
+    await seed(engine)
+    writer = GroupWriter(engine)
+
+    def adding(key: str) -> Work[str]:
+        async def work(connection: AsyncConnection) -> str:
+            await insert_rows(connection, _INSERT_OUTBOX, [outbox_row(key)])
+            await connection.execute(insert(AuditLog), [audit_row()])
+            return key
+
+        return work
+
+    try:
+        await writer.write(adding("dup"))
+        results = await asyncio.gather(
+            *(writer.write(adding(k)) for k in ("k-1", "dup", "k-2", "k-3")),
+            return_exceptions=True,
+        )
+    finally:
+        await writer.close()
+    assert results[0] == "k-1" and results[2:] == ["k-2", "k-3"]
+    assert isinstance(results[1], IntegrityError)
+    assert await count_keys(engine, ["k-1", "k-2", "k-3", "dup"]) == 4
+    async with engine.connect() as connection:  # the failed write's other statement rolled back
+        audits = (await connection.execute(select(func.count()).select_from(AuditLog))).scalar()
+    assert audits == 4
+
+
+async def test_rows_are_inserted_at_once_outside_the_writer(engine: AsyncEngine) -> None:
+    await seed(engine)
+    async with engine.begin() as connection:
+        with inserts(engine, "outbox") as outbox:
+            await insert_rows(connection, _INSERT_OUTBOX, [outbox_row("now")])
+            await insert_rows(connection, _INSERT_OUTBOX, [])
+        assert outbox == [1]
+        found = select(func.count()).where(OutboxMessage.idempotency_key == "now")  # type: ignore[arg-type]
+        assert (await connection.execute(found)).scalar_one() == 1

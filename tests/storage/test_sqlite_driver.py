@@ -64,3 +64,34 @@ async def test_a_statement_is_one_trip_with_the_same_results(
             assert [row[0] async for row in streamed] == ["a", "z", "z", "y"]
     finally:
         await engine.dispose()
+
+
+async def test_ending_no_transaction_makes_no_trip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection that only read: its commit and the pool's reset on check-in make no trip;
+    after a write, commit and rollback do as before."""
+    engine = create_engine(make_settings(tmp_path, f"sqlite:///{tmp_path / 'ends.db'}"))
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)"))
+        async with engine.connect():  # the pool's connection, opened (its pragmas' trips aside)
+            pass
+        trips = _count_trips(monkeypatch)
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT count(*) FROM t"))
+            await connection.commit()
+        assert len(trips) == 1  # the SELECT; SQLAlchemy's adapter: + commit, + reset's rollback
+        trips.clear()
+        async with engine.connect() as connection:
+            await connection.execute(text("INSERT INTO t (name) VALUES ('kept')"))
+            await connection.commit()
+            await connection.execute(text("INSERT INTO t (name) VALUES ('undone')"))
+            await connection.rollback()
+            await connection.execute(text("INSERT INTO t (name) VALUES ('dropped')"))
+        assert len(trips) == 6  # 3 INSERTs, the commit, the rollback, the check-in's rollback
+        async with engine.connect() as connection:
+            names = (await connection.execute(text("SELECT name FROM t"))).scalars().all()
+        assert names == ["kept"]
+    finally:
+        await engine.dispose()

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.config import Settings
@@ -175,3 +175,39 @@ async def test_a_steps_outcome_is_committed_with_the_next_steps_ledger_row_befor
     assert by_action == {"crm.upsert_contact": StepStatus.succeeded}, steps
     assert [(m.idempotency_key, m.status) for m in ledger] == [(f"{run_id}:notify", "sending")]
     assert (await live.wait_for_run(run_id))["status"] == "succeeded"
+
+
+async def test_runs_and_step_rows_of_one_shared_transaction_are_inserted_together(
+    live: Live,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    """Deliveries of the same moment: their runs, then their step rows, go in few INSERTs (the
+    group writer's statements of one table in one `executemany`), and every run still ends
+    with its own steps."""
+    wf = await lead_workflow(live)
+    deliveries = 16
+    with statements(live.runtime.db) as seen:
+        answers = await asyncio.gather(
+            *(
+                post_hook(
+                    live, wf["webhook_url"], json.dumps({"email": f"p{n}@example.com"}).encode()
+                )
+                for n in range(deliveries)
+            )
+        )
+        assert [a.status_code for a in answers] == [202] * deliveries
+        await live.runtime.drain()
+    run_ids = {a.json()["run_id"] for a in answers}
+    async with live.runtime.sessions() as session:
+        runs = (await session.exec(select(Run).where(col(Run.id).in_(run_ids)))).all()
+        rows = (await session.exec(select(StepRun).where(col(StepRun.run_id).in_(run_ids)))).all()
+    assert sorted(r.status for r in runs) == [RunStatus.succeeded] * deliveries
+    per_run = {run_id: sorted(r.position for r in rows if r.run_id == run_id) for run_id in run_ids}
+    steps = len(per_run[next(iter(run_ids))])
+    assert steps >= 2 and all(p == list(range(steps)) for p in per_run.values()), per_run
+    run_inserts = [s for s in seen if s.startswith("insert into run ")]
+    step_inserts = [s for s in seen if s.startswith("insert into step_run ")]
+    # One statement per run and per step row without keeping them for the commit.
+    assert len(run_inserts) < deliveries / 2, len(run_inserts)
+    assert len(step_inserts) < deliveries * steps / 2, len(step_inserts)
+    assert len(fake_slack.calls("chat.postMessage")) == deliveries
