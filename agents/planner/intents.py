@@ -116,7 +116,8 @@ _INBOUND_GENERIC = (
 _OUTBOUND_BEFORE = r"\b(?:gets?|receives?|sends?|send)\s+(?:\w+\s+)?an?\s*$"
 _WE_RECEIVE_BEFORE = r"\b(?:we|i)\s+(?:\w+\s+)?(?:gets?|receives?)\s+(?:\w+\s+)?an?\s*$"
 _STRIPE_EVENTS = (
-    (r"\b(?:payments?|charges?|cards?)\s+(?:fails?|failed|is\s+declined|declines?|bounces?)|"
+    (r"\b(?:payments?|charges?|cards?)\s+(?:keeps?\s+|keep\s+on\s+)?(?:fails?|failed|failing|is\s+declined|"
+     r"declines?|declining|bounces?|bouncing)|"
      r"\bfailed\s+(?:payment|charge)", "invoice.payment_failed"),
     (r"\binvoices?\s+(?:goes|go|is|becomes|gets)\s+overdue|\bwhen\b[^.]{0,30}\boverdue\b",
      "invoice.overdue"),
@@ -221,6 +222,7 @@ _TABLE_EDIT = (
 )
 _UPTIME = (
     r"\b(?:site|website|server|api|app|endpoint|service)\s+(?:goes|is|went)\s+down\b|\buptime\b|"
+    r"\bhealth\s*-?checks?\s+(?:fails?|failed|failing|goes\s+red|is\s+red|breaks?)\b|"
     r"\b(?:site|website|page|server|api|app|endpoint|service|store|shop|portal)\b(?:[^.]|\.(?=\w)){0,60}"
     r"\b(?:stops?\s+(?:loading|responding|working)|goes\s+offline|is\s+offline|unreachable|"
     r"(?:is\s+|goes\s+)?unavailable|times?\s+out)\b|"
@@ -304,6 +306,16 @@ _GENERIC_EVENT = (
     r"upload|finish|complete|approve|ship|move|mark|tag|assign|issue|register|invoice|cancel|"
     r"refund|update|delete|publish|post|launch|release|book|confirm|accept|reject|fulfil+)\s+"
     r"(?:a|an|the|new|our|someone|somebody|anyone)\b|"
+    # "when my rallly poll is finalized", "once the contract is signed": a thing's state changes
+    r"\b(?:when|whenever|once|as\s+soon\s+as|after)\s+(?:my|our|the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:is|are|gets?|"
+    r"has\s+been|was)\s+(?:finali[sz]ed|closed|published|approved|submitted|completed|signed|confirmed|"
+    r"resolved|merged|deployed|released|shipped|delivered|accepted|rejected|scheduled)\b|"
+    # "when the last person has voted", "once everyone has signed"
+    r"\b(?:when|once|after|as\s+soon\s+as)\s+(?:the\s+last\s+\w+|everyone|everybody|all\s+(?:of\s+)?\w+)\s+"
+    r"(?:has|have)\s+[a-z]+ed\b|"
+    # "once i close a poll", "after we ship an order"
+    r"\b(?:once|after|as\s+soon\s+as)\s+(?:we|i)\s+(?:add|create|close|publish|ship|sign|approve|finish|"
+    r"complete|book|confirm|accept|reject|send|release|launch)\s+(?:a|an|the|our|my)\b|"
     # "after a guest checks out of the cabin"
     r"\b" + _AFTER_EVENT + r"(?:someone|somebody|anyone|new|a|an|the|our)\s+[\w-]+\s+[a-z]+s\b|"
     # "at the end of each milestone", "after each job is done"
@@ -466,6 +478,10 @@ _RELATIVE_DAYS = (
     # "clients whose invoices are 30 days late": each record's own age, looked at every day
     r"\b(?:are|is|were|was|been)\s+(?:more\s+than\s+|over\s+)?\d{1,3}\+?\s+days?\s+(?:late|"
     r"overdue|past\s+due)\b|"
+    # "30 days after they're closed", "a week after it's resolved": each record's own date
+    r"\b(?:\d{1,3}|a|one|two|three|seven|fourteen|thirty)\s+(?:days?|weeks?|months?)\s+after\s+"
+    r"(?:they(?:'?re|\s+are|\s+were|\s+get)|it(?:'s|\s+is|\s+was|\s+gets)|its|each\s+\w+\s+is)\s+"
+    r"(?:closed|cancel+ed|expired|ended|finished|resolved|archived|completed|done|paid)\b|"
     # "when an employee's probation ends in 7 days", "contracts that expire in 2 weeks"
     r"\b(?:ends?|expires?|renews?|finish(?:es)?|runs?\s+out|(?:is|are)\s+due)\s+in\s+"
     r"(?:\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|thirty|a)\s+(?:days?|weeks?)\b|"
@@ -474,6 +490,9 @@ _RELATIVE_DAYS = (
 )
 # The same, counted in hours: "a ticket that has had no reply for 48 hours" is looked at hourly.
 _STALE_HOURS = (
+    r"\b(?:sits?|sat|stays?|remains?|is\s+left|goes)\s+(?:for\s+)?(?:over\s+|more\s+than\s+)?\d{1,3}\s*"
+    r"(?:hours?|hrs?|h)\s+(?:with\s+no|without\s+an?)\s+(?:\w+\s+)?(?:reply|replies|response|answer|"
+    r"activity|update)\b|"
     r"\b(?:no|without\s+an?)\s+(?:reply|replies|response|answer|activity|update)s?\s+(?:for|in|"
     r"after|within)\s+(?:over\s+|more\s+than\s+)?\d{1,3}\s*(?:hours?|hrs?|h)\b|"
     r"\b(?:haven'?t|hasn'?t|have\s+not|has\s+not|not\s+been)\s+(?:been\s+)?(?:replied|answered|"

@@ -51,3 +51,19 @@ def test_the_board_is_the_owners() -> None:
     assert result.workflow is not None
     to = [s["inputs"]["to"] for s in result.workflow["steps"] if s["action"] == "email.send"]
     assert to and all("member:owners" in t for t in to)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kind"),
+    [
+        ("if a zendesk ticket sits 24 hours with no agent reply, email the team lead", "schedule"),
+        ("archive the project channels 14 days after theyre closed", "schedule"),
+        ("email me when the last person has signed the contract", "webhook"),
+        ("once i close a survey, email everybody who answered the results", "webhook"),
+        ("when our quarterly plan is approved post it in #leadership", "webhook"),
+        ("tell #ops when the api healthcheck fails and again when it recovers", "interval"),
+        ("when a customer's card keeps failing, email them a link to update it", "stripe"),
+    ],
+)
+def test_states_and_checks_said_plainly_start_the_workflow(request_text: str, kind: str) -> None:
+    assert _trigger(request_text)["type"] == kind
