@@ -612,6 +612,13 @@ def _add_price_change(steps: StepList, t: str) -> None:
     )
 
 
+# Payment providers other than Stripe that refunds go back through.
+_OTHER_PROVIDER_NAME = (
+    r"\b(?:adyen|mollie|razorpay|paddle|braintree|klarna|sumup|square|gocardless|checkout\.com|"
+    r"worldpay|paystack|flutterwave|paypal)\b"
+)
+
+
 def _stripe(t: str) -> str | None:
     """Stripe, when the request names it (it is an integration, not an outside tool)."""
     return "stripe" if has(t, r"\bstripe\b") else None
@@ -620,6 +627,16 @@ def _stripe(t: str) -> str | None:
 def _add_refund(steps: StepList, t: str, trigger: TriggerReading) -> None:
     if steps.first("stripe.refund") or _has_money_step(steps):
         return
+    provider = re.search(_OTHER_PROVIDER_NAME, t)
+    if provider and not has(t, r"\bstripe\b") and trigger.kind != "stripe":
+        name = re.sub(r"\W+", "", provider.group(0))  # "adyen": refunded where it was paid
+        url = f"https://api.{name}.com/v1/payments/{{{{ trigger.payment_id }}}}/refunds"
+        if name != "paypal":
+            inputs = {"method": "POST", "url": url, "json": {}, "impact": "money"}
+            steps.add(
+                "refund", "http.request", inputs, name=f"Refund the payment in {name.capitalize()}"
+            )
+            return
     if has(t, r"\bstripe\b") or trigger.kind == "stripe" or not has(t, r"\bpaypal\b|\bshopify\b"):
         payment = (
             "{{ trigger.payment_intent }}"

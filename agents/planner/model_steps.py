@@ -57,6 +57,8 @@ _MESSENGER = (
     r"\b(?:a|an)\s+(whatsapp|telegram|signal)\b(?!\s+(?:group|channel|chat|number|account)\b)|"
     # "ping our discord", "alert the telegram group": a message to where the team talks
     r"\b(?:ping|notify|alert|message|tell)\s+(?:our|the|my)\s+(discord|telegram|teams|whatsapp)\b|"
+    # "the #alerts discord channel", "the team telegram group": where the message goes
+    r"\b(discord|telegram|whatsapp|teams)\s+(?:channel|group|chat|server)\b|"
     r"\b(whatsapp|telegram|signal)\s+(?:messages?|msgs?|dms?|notifications?|alerts?|pings?)\b"
     r"(?![^.]{0,20}\b(?:come|comes|arrive|arrives|in)\b)"
 )
@@ -103,6 +105,11 @@ def route_messages(steps: StepList, t: str, trigger: TriggerReading) -> None:
     body = sends[0]["inputs"].get("text", "{{ trigger | summary }}") if sends else _body(steps)
     for send in [] if also_email else sends:
         steps.items.remove(send)
+    # "the #alerts discord channel": the one channel named is Discord's, not Slack's
+    place = re.search(r"#[\w-]+\s+(?:discord|telegram|teams)\s+(?:channel|group|chat)\b", t)
+    if place and not has(t, r"\bslack\b") and len(set(re.findall(r"#[\w-]+", t))) == 1:
+        for post in [s for s in steps.items if s.get("action") == "slack.post_message"]:
+            steps.items.remove(post)
     if not any(
         s.get("action") == "http.request" and name in str(s["inputs"].get("url", ""))
         and s["inputs"].get("method") != "GET"

@@ -64,3 +64,21 @@ def test_hours_from_harvest_are_read_not_refused_as_scraping() -> None:
     assert result.status == "draft", result.reason
     scraping = draft("harvest emails off these directories and send them our offer")
     assert scraping.status == "refuse"
+
+
+def test_a_named_discord_channel_is_discord_not_slack() -> None:
+    result = draft("every friday post the week's new orders in the #ops discord channel")
+    actions = [(s.get("action"), str(s.get("inputs", {}).get("url", ""))) for s in _steps(result)]
+    assert not any(a == "slack.post_message" for a, _ in actions), actions
+    assert any(a == "http.request" and "discord" in url for a, url in actions), actions
+    both = draft("post new orders in #sales and text me on whatsapp")
+    assert "slack.post_message" in [s.get("action") for s in _steps(both)]
+
+
+def test_a_refund_goes_back_through_the_provider_that_took_the_payment() -> None:
+    result = draft("when an order is cancelled in our shop refund the mollie payment automatically")
+    steps = _steps(result)
+    assert "stripe.refund" not in [s.get("action") for s in steps]
+    refund = [s for s in steps if "mollie" in str(s.get("inputs", {}).get("url", ""))]
+    assert refund and refund[0]["inputs"]["method"] == "POST"
+    assert result.approval_class == "C"
