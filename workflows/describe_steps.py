@@ -13,6 +13,7 @@ from typing import Any
 from integrations.durations import parse_duration
 from workflows.describe_people import channel_words, host_words, person_of, recipient_words
 from workflows.describe_refs import Scene, content_words, join_words, quoted, shape_of
+from workflows.stand_ins import is_stand_in
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ def _http(v: StepView) -> str:
     method = str(v.inputs.get("method") or "GET").upper()
     host = host_words(v.inputs.get("url"))
     name = v.step.get("name")
-    if isinstance(name, str) and name and "api.example.com" in str(v.inputs.get("url") or ""):
+    if isinstance(name, str) and name and is_stand_in(str(v.inputs.get("url") or "")):
         return f"{name} (its web address is still to be filled in)"  # a drafted stand-in
     if isinstance(name, str) and name and method not in ("GET", "HEAD"):
         return f"{name} (through {host})"  # "Set the new subscription prices in Stripe"

@@ -339,7 +339,7 @@ class Step(_Strict):
         try:
             if self.when is not None:
                 check_expression(self.when)
-            for field, text in _strings(self.inputs, "inputs"):
+            for field, text in strings_in(self.inputs, "inputs"):
                 try:
                     check_template(text)
                 except ExpressionError as exc:
@@ -373,7 +373,7 @@ class WorkflowSpec(_Strict):
         for index, step in enumerate(self.steps):
             if step.id in seen:
                 raise ValueError(f"steps[{index}] ({step.id}): duplicate step id")
-            for field, text in _strings(step.inputs, "inputs"):
+            for field, text in strings_in(step.inputs, "inputs"):
                 for ref in _STEP_REF.findall(text):
                     if ref not in seen:
                         raise ValueError(
@@ -402,11 +402,12 @@ class WorkflowSpec(_Strict):
         return list(dict.fromkeys(a.split(".", 1)[0] for a in self.actions()))
 
 
-def _strings(value: Any, path: str) -> list[tuple[str, str]]:
+def strings_in(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """Every string in nested inputs, with where it sits ("inputs.json.url")."""
     if isinstance(value, str):
         return [(path, value)]
     if isinstance(value, dict):
-        return [pair for k, v in value.items() for pair in _strings(v, f"{path}.{k}")]
+        return [pair for k, v in value.items() for pair in strings_in(v, f"{path}.{k}")]
     if isinstance(value, list):
-        return [pair for i, v in enumerate(value) for pair in _strings(v, f"{path}[{i}]")]
+        return [pair for i, v in enumerate(value) for pair in strings_in(v, f"{path}[{i}]")]
     return []

@@ -9,9 +9,10 @@ every run while its card looked fine.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
+
+from workflows.spec import strings_in
 
 _RESERVED = ("example.com", "example.net", "example.org")
 
@@ -36,22 +37,11 @@ def stand_in_steps(spec: dict[str, Any]) -> list[tuple[str, str]]:
         if not isinstance(step, dict):
             continue
         label = str(step.get("name") or step.get("id") or "a step")
-        for value in _strings(step.get("inputs")):
+        for _, value in strings_in(step.get("inputs")):
             if value.lstrip().lower().startswith(("http://", "https://")) and is_stand_in(value):
                 found.append((label, value.strip()))
                 break
     return found
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def stand_in_message(found: list[tuple[str, str]]) -> str:

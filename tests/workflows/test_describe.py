@@ -338,7 +338,7 @@ def test_a_write_with_an_impact_says_what_it_does_in_the_reasons() -> None:
                 "id": "reprice",
                 "name": "Lower every product price by 10%",
                 "action": "http.request",
-                "inputs": {"method": "POST", "url": "https://shop.example.org/admin/products",
+                "inputs": {"method": "POST", "url": "https://shop.acme-widgets.co.uk/admin/products",
                            "impact": "prices"},
             }
         ],
@@ -346,7 +346,7 @@ def test_a_write_with_an_impact_says_what_it_does_in_the_reasons() -> None:
     said = reasons_in_words(spec, ["reprice: http.request is critical"])
     assert said == [
         "Step 1 changes what your customers pay: lower every product price by 10% "
-        "(through shop.example.org)."
+        "(through shop.acme-widgets.co.uk)."
     ]
 
 

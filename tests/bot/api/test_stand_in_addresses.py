@@ -10,6 +10,7 @@ import pytest
 
 from storage.models import Role
 from tests.bot.conftest import Live
+from workflows.describe import summary
 from workflows.stand_ins import is_stand_in
 
 
@@ -68,3 +69,12 @@ async def test_a_stand_in_address_blocks_approval_until_a_real_one_is_given(live
 )
 def test_only_reserved_example_names_are_stand_ins(url: str, stand_in: bool) -> None:
     assert is_stand_in(url) is stand_in
+
+
+@pytest.mark.parametrize(
+    "url", ["https://api.example.com/orders", "https://shop.example.org/admin", "https://x.example"]
+)
+def test_the_card_says_a_stand_in_address_is_still_to_be_filled_in(url: str) -> None:
+    words = summary(_spec(url))
+    assert "fetch the orders (its web address is still to be filled in)" in words
+    assert "still to be filled in" not in summary(_spec("https://shop.acme-widgets.co.uk/api"))
