@@ -15,6 +15,10 @@ class Conflict(DomainError):
     """The request conflicts with the current state (already decided, wrong status...)."""
 
 
+class NotReady(Conflict):
+    """This version cannot be approved as it stands (a stand-in web address): it stays pending."""
+
+
 class InvalidSpec(DomainError):
     """A workflow spec that cannot be stored; `errors` name the step and field."""
 

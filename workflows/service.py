@@ -32,7 +32,7 @@ from storage.models import (
 from storage.scope import Tenant
 from storage.types import utcnow
 from workflows import approval_links, policy
-from workflows.errors import Conflict, Forbidden, InvalidSpec, NameNeeded, NotFound
+from workflows.errors import Conflict, Forbidden, InvalidSpec, NameNeeded, NotFound, NotReady
 from workflows.spec import WorkflowSpec
 from workflows.stand_ins import stand_in_message, stand_in_steps
 from workflows.step_inputs import input_problems
@@ -257,7 +257,7 @@ async def decide(
     if approve:
         stand_ins = stand_in_steps(version.spec)
         if stand_ins:
-            raise Conflict(stand_in_message(stand_ins))
+            raise NotReady(stand_in_message(stand_ins))
         linked = link is not None and (link.approval_id, link.member_id) == (approval.id, member.id)
         try:
             policy.check_approver(

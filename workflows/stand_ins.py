@@ -48,7 +48,8 @@ def stand_in_message(found: list[tuple[str, str]]) -> str:
     """What the approver reads: which steps still need a real address, in plain words."""
     names = ", ".join(f"“{label}” ({urlsplit(url).hostname})" for label, url in found[:3])
     more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    verb = "points" if len(found) == 1 else "point"
     return (
-        f"This can't be approved yet: {names}{more} still point at a stand-in web address, so "
+        f"This can't be approved yet: {names}{more} still {verb} at a stand-in web address, so "
         "every run would fail. Tell me the real address (or edit the step), then approve it."
     )

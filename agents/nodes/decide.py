@@ -12,7 +12,7 @@ from agents.mentions import mention
 from agents.state import State
 from agents.tools.approvals import decide as record_decision
 from agents.tools.members import approvers
-from workflows.errors import Conflict, Forbidden, NameNeeded, NotFound
+from workflows.errors import Conflict, Forbidden, NameNeeded, NotFound, NotReady
 
 
 async def decide(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -39,6 +39,13 @@ async def decide(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             names = await approvers(session, ctx.workspace_id, card_class)
         reply = f"{exc}. Who can approve: {', '.join(names) or 'nobody yet'}. It is still pending."
         return {**done, "reply": reply, "denied": ours, "shown": approval_id}
+    except NotReady as exc:  # a stand-in address: the card keeps waiting, as it was
+        return {
+            **done,
+            "reply": f"{exc} It is still pending.",
+            "denied": ours,
+            "shown": approval_id,
+        }
     except (Conflict, NotFound) as exc:
         reply = f"{exc}; nothing changed."
         # A stale card answered: the current one keeps waiting.
