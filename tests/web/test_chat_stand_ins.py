@@ -19,6 +19,7 @@ async def test_a_stand_in_address_keeps_the_card_waiting_with_a_plain_reason(web
     text = reply_text(answer)
     assert "This can't be approved yet" in text and "(api.example.com) still points at" in text
     assert text.endswith("It is still pending.") and "; nothing changed" not in text
+    assert "Press Edit on the card" in text  # the chat does not take the address itself
     again = card_of(answer)  # sent again, so the front shows it waiting, not decided
     assert again["approval_id"] == card["approval_id"]
     assert 'data-action="approve"' in again["html"]
