@@ -128,6 +128,7 @@ class GroupWriter:
             await task
 
     async def _loop(self) -> None:
+        batch: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         try:
             while True:
                 await self._idle()
@@ -137,8 +138,16 @@ class GroupWriter:
                     batch = self._queue[: self.max_batch]
                     self._queue = self._queue[self.max_batch :]
                     await self._flush(batch)
+                    batch = []
                 if self._closed:
                     return
+        except BaseException:
+            # Stopped from outside (the task cancelled): its callers hear so instead of waiting
+            # for an answer that will not come; whether an interrupted commit stood is unknown.
+            for _, future in (*batch, *self._queue):
+                future.cancel()
+            self._queue = []
+            raise
         finally:
             await self._let_go()
 
@@ -185,6 +194,10 @@ class GroupWriter:
                 results = [await work(connection) for work in works]
                 await later.insert(connection)
         except BaseException:
+            # The pool's record of the connection outlives this check-out: forget the kept rows
+            # before giving it back, or the next session's `insert_rows` on it would hand its
+            # rows to this dead transaction, never to be written.
+            info.pop(_LATER_KEY, None)
             await asyncio.shield(self._let_go())  # after a failure: a fresh connection next time
             raise
         finally:

@@ -266,3 +266,66 @@ async def test_rows_are_inserted_at_once_outside_the_writer(engine: AsyncEngine)
         assert outbox == [1]
         found = select(func.count()).where(OutboxMessage.idempotency_key == "now")  # type: ignore[arg-type]
         assert (await connection.execute(found)).scalar_one() == 1
+
+
+async def test_a_connection_given_back_after_a_failed_transaction_keeps_no_rows_for_later(
+    engine: AsyncEngine,
+) -> None:
+    """The pool keeps a connection's `info` across check-outs: had the writer given a connection
+    back still holding its dead transaction's kept rows, the next session's `insert_rows` on it
+    would have handed its rows to that transaction, and they would never be written."""
+    await seed(engine)
+    writer = GroupWriter(engine)
+    holding: list[bool] = []
+
+    def checked_in(_dbapi_connection: Any, record: Any) -> None:
+        holding.append(any(key.startswith("levqor_rows") for key in record.info))
+
+    def adding(key: str) -> Work[str]:
+        async def work(connection: AsyncConnection) -> str:
+            await insert_rows(connection, _INSERT_OUTBOX, [outbox_row(key)])
+            return key
+
+        return work
+
+    event.listen(engine.sync_engine.pool, "checkin", checked_in)
+    try:
+        await writer.write(adding("dup"))
+        results = await asyncio.gather(
+            *(writer.write(adding(k)) for k in ("c-1", "dup")), return_exceptions=True
+        )
+        await writer.close()
+        async with engine.begin() as connection:  # a session's rows go in at once, as they should
+            await insert_rows(connection, _INSERT_OUTBOX, [outbox_row("after")])
+    finally:
+        event.remove(engine.sync_engine.pool, "checkin", checked_in)
+    assert results[0] == "c-1" and isinstance(results[1], IntegrityError)
+    assert holding and not any(holding)
+    assert await count_keys(engine, ["c-1", "dup", "after"]) == 3
+
+
+async def test_callers_hear_when_the_writer_is_stopped_mid_transaction(
+    engine: AsyncEngine,
+) -> None:
+    await seed(engine)
+    writer = GroupWriter(engine)
+    started, never = asyncio.Event(), asyncio.Event()
+
+    async def stuck(connection: AsyncConnection) -> None:
+        await connection.execute(insert(OutboxMessage), [outbox_row("stuck")])
+        started.set()
+        await never.wait()
+
+    async def queued(connection: AsyncConnection) -> None:
+        await connection.execute(insert(OutboxMessage), [outbox_row("queued")])
+
+    first = asyncio.ensure_future(writer.write(stuck))
+    await started.wait()
+    second = asyncio.ensure_future(writer.write(queued))
+    await asyncio.sleep(0)
+    assert writer._task is not None
+    writer._task.cancel()  # the loop shutting down under it
+    done, _ = await asyncio.wait([first, second], timeout=10)
+    assert done == {first, second}  # answered, not left waiting forever
+    assert first.cancelled() and second.cancelled()
+    assert await count_keys(engine, ["stuck", "queued"]) == 0
