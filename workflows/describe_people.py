@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -86,4 +87,8 @@ def host_words(url: Any) -> str:
         return "a web address"
     if "{" in url:
         return "a web address filled in when it runs"
-    return urlsplit(url.strip()).hostname or "a web address"
+    host = urlsplit(url.strip()).hostname or "a web address"
+    if host.endswith(".example"):  # a drafted stand-in named after its tool: "Google Drive"
+        label = host.removesuffix(".example").removeprefix("api.")
+        return " ".join(word.capitalize() for word in re.split(r"[-.]", label) if word)
+    return host

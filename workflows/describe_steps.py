@@ -206,10 +206,15 @@ def _http(v: StepView) -> str:
     method = str(v.inputs.get("method") or "GET").upper()
     host = host_words(v.inputs.get("url"))
     name = v.step.get("name")
-    if isinstance(name, str) and name and is_stand_in(str(v.inputs.get("url") or "")):
-        return f"{name} (its web address is still to be filled in)"  # a drafted stand-in
+    if is_stand_in(str(v.inputs.get("url") or "")):  # a drafted stand-in
+        said = name if isinstance(name, str) and name else _http_words(v, method, host)
+        return f"{said} (its web address is still to be filled in)"
     if isinstance(name, str) and name and method not in ("GET", "HEAD"):
         return f"{name} (through {host})"  # "Set the new subscription prices in Stripe"
+    return _http_words(v, method, host)
+
+
+def _http_words(v: StepView, method: str, host: str) -> str:
     if method in ("GET", "HEAD"):
         return f"Check {host}" if v.step.get("continue_on_error") else f"Fetch data from {host}"
     if method == "DELETE":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agents.planner.intents import without_start
 from agents.planner.purpose import Purpose, asked_for, purpose_of
 from agents.planner.wording import event_line, greeting, read_heading, read_lines, stripe_fields
 from agents.unsupported import texting_note, translation_note
@@ -48,7 +49,9 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
             inputs["to"] = "{{ " + stripe_fields(trigger)["email"] + " }}"
         # A person named by the data gets a written message, never the data read for the team.
         # A text or chat message through another service answers the event, not the data read.
-        personal = "{{" in str(inputs.get("to", "")) or step.get("action") == "http.request"
+        personal = "{{" in str(inputs.get("to", "")) or (
+            step.get("action") == "http.request" and not _to_our_team(text)
+        )
         read = None if personal else _last_read(steps[:index])
         body = _body_of(inputs)
         if body == GENERIC_BODY:
@@ -67,6 +70,34 @@ def note_unsupported(raw: dict[str, Any], request: str = "") -> None:
     for note in (texting_note(raw), translation_note(request)):
         if note:
             raw["description"] = f"{raw.get('description', '')} ({note})"[:2000]
+
+
+# A text or chat message sent to us ("ping our discord", "tell our telegram group", "text me",
+# "whatsapp the duty manager") says what happened, like a Slack post; one sent to the event's
+# person ("text the patient a reminder", "whatsapp the customer the tracking no.") is written
+# to them.
+_OUR_CHAT = (
+    r"\b(?:our|my)\s+(?:[\w-]+\s+){0,2}(?:discord|telegram|teams|whatsapp|signal)\b|"
+    r"\b(?:discord|telegram|teams|whatsapp|signal)\s+(?:channel|group|server|chat)\b|"
+    r"\b(?:text|sms|whatsapp|telegram|message|ping|signal)\s+(?:me|us|the\s+team|our\s+\w+|"
+    r"the\s+(?:duty|on-?call|shift|store|office|site)\s+\w+)\b|"
+    r"\b(?:texts?|sms|messages?)\s+(?:to\s+)?(?:me|us|my\s+phone)\b|\bto\s+my\s+phone\b"
+)
+_THEIR_CHAT = (
+    r"\b(?:text|sms|whatsapp|telegram|message)\s+(?:the\s+|each\s+|every\s+|our\s+)?"
+    r"(?:customer|client|patient|guest|buyer|member|user|lead|candidate|person|attendee|driver|"
+    r"tenant|student|parent|volunteer|subscriber|shopper)s?\b|"
+    r"\b(?:text|sms|whatsapp|telegram|message)\s+(?:them|him|her)\b"
+)
+
+
+def _to_our_team(text: str) -> bool:
+    """Whether a text or chat message goes to us, not to the person of the event (read in what
+    the workflow does: "when someone messages us on whatsapp, reply …" answers them)."""
+    acts = without_start(text)
+    if re.search(_THEIR_CHAT + r"|\b(?:reply|replies|respond|answer)\b", acts):
+        return False
+    return bool(re.search(_OUR_CHAT, acts))
 
 
 def _is_message(step: dict[str, Any]) -> bool:

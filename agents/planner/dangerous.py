@@ -15,7 +15,7 @@ from agents.planner.intents import TriggerReading, without_event_clause
 from agents.planner.records import attributes_masked, sheet_name, tab_of
 from agents.planner.steps import StepList
 from agents.planner.text import has
-from agents.planner.tools import first_named_tool
+from agents.planner.tools import first_named_tool, stand_in_api
 from integrations.base import Risk
 from integrations.catalog import default_registry
 
@@ -440,7 +440,7 @@ def mark_impact(steps: StepList, t: str) -> None:
         and str(s["inputs"].get("method", "GET")).upper() not in ("GET", "HEAD")
     ]
     if writes:
-        named = [s for s in writes if tool and re.sub(r"\W+", "", tool) in str(s["inputs"]["url"])]
+        named = [s for s in writes if tool and _squeezed(tool) in _squeezed(s["inputs"]["url"])]
         target = (named or writes)[0]
         target["inputs"]["impact"] = act
         target.setdefault("name", words)
@@ -448,7 +448,7 @@ def mark_impact(steps: StepList, t: str) -> None:
     if act not in ("prices", "access", "bulk"):
         return  # deletes and payments have their own steps; data leaving is read by the policy
     slug = re.sub(r"\W+", "", tool) if tool else ""
-    url = f"https://api.{slug}.com/v1" if slug else f"https://api.example.com/{act}"
+    url = stand_in_api(tool) if tool else f"https://api.example.com/{act}"
     steps.add(
         f"{act}_{slug or 'records'}",
         "http.request",
@@ -513,7 +513,7 @@ def _add_delete(steps: StepList, t: str, acts: str) -> None:
     tool = first_named_tool(clause) or first_named_tool(t) or _stripe(t)
     if tool and has(clause, _EXTERNAL_THINGS) and not has(clause, _CRM_ONLY):
         name = re.sub(r"\W+", "", tool)
-        url = f"https://api.{name}.com/{{{{ item.id }}}}"
+        url = stand_in_api(tool, "/{{ item.id }}")
         if name == "stripe":
             url = "https://api.stripe.com/v1/customers/{{ item.id }}"
         steps.add(f"delete_in_{name}", "http.request", {"method": "DELETE", "url": url})
@@ -523,7 +523,7 @@ def _add_delete(steps: StepList, t: str, acts: str) -> None:
                 "http.request",
                 {
                     "method": "DELETE",
-                    "url": f"https://api.{name}.com/members/{{{{ item.author }}}}",
+                    "url": stand_in_api(tool, "/members/{{ item.author }}"),
                 },
             )
         return
@@ -619,6 +619,11 @@ _OTHER_PROVIDER_NAME = (
 )
 
 
+def _squeezed(text: object) -> str:
+    """Letters and digits only: "Google Drive" is found in "https://api.google-drive.example"."""
+    return re.sub(r"[^a-z0-9]+", "", str(text).lower())
+
+
 def _stripe(t: str) -> str | None:
     """Stripe, when the request names it (it is an integration, not an outside tool)."""
     return "stripe" if has(t, r"\bstripe\b") else None
@@ -630,7 +635,7 @@ def _add_refund(steps: StepList, t: str, trigger: TriggerReading) -> None:
     provider = re.search(_OTHER_PROVIDER_NAME, t)
     if provider and not has(t, r"\bstripe\b") and trigger.kind != "stripe":
         name = re.sub(r"\W+", "", provider.group(0))  # "adyen": refunded where it was paid
-        url = f"https://api.{name}.com/v1/payments/{{{{ trigger.payment_id }}}}/refunds"
+        url = stand_in_api(provider.group(0), "/v1/payments/{{ trigger.payment_id }}/refunds")
         if name != "paypal":
             inputs = {"method": "POST", "url": url, "json": {}, "impact": "money"}
             steps.add(

@@ -340,6 +340,8 @@ _EVENT_CLAUSE = re.compile(
     + r"|"
     + _RISKY_VERBS
     + r"|make\s+sure|ensure)\b|"
+    # "when a new order comes in text the customer": a text, a WhatsApp to someone is the act
+    r"\s(?:text|sms|whatsapp|telegram|message)\s+(?:me|us|them|him|her|the|each|every|our|my)\b|"
     # "when a subscription is cancelled the user's files should be deleted": what must happen
     r"\s(?:the|their|its|his|her|our|all)\s+(?:[\w'-]+\s+){0,2}?(?:should|must|need\s+to|needs\s+to)\s+be\b|$)|"
     r"^\s*(?:new|any|each|every)\b[^,.;!?>→:]*(?=\s*(?:->|→|:|>))"

@@ -59,14 +59,16 @@ _MESSENGER = (
     r"\b(?:ping|notify|alert|message|tell)\s+(?:our|the|my)\s+(discord|telegram|teams|whatsapp)\b|"
     # "the #alerts discord channel", "the team telegram group": where the message goes
     r"\b(discord|telegram|whatsapp|teams)\s+(?:channel|group|chat|server)\b|"
+    # "whatsapp the duty manager", "telegram me": the app's name as the verb
+    r"(?<!\bin\s)(?<!\bon\s)\b(whatsapp|telegram)\s+(?:me|us|them|him|her|the|each|every|our|my|all)\b|"
     r"\b(whatsapp|telegram|signal)\s+(?:messages?|msgs?|dms?|notifications?|alerts?|pings?)\b"
     r"(?![^.]{0,20}\b(?:come|comes|arrive|arrives|in)\b)"
 )
 _MESSENGER_API = {
     "whatsapp": "https://graph.facebook.com/v19.0/me/messages",
     "telegram": "https://api.telegram.org/bot/sendMessage",
-    "discord": "https://discord.com/api/webhooks/channel",
-    "teams": "https://outlook.office.com/webhook/channel",
+    "discord": "https://discord.example/api/webhooks/your-channel",  # its own secret address
+    "teams": "https://teams.example/webhook/your-channel",
     "twilio": "https://api.twilio.com/2010-04-01/Messages.json",
     "signal": "https://api.signal.example/v2/send",
     "messenger": "https://graph.facebook.com/v19.0/me/messages",
@@ -97,7 +99,7 @@ def route_messages(steps: StepList, t: str, trigger: TriggerReading) -> None:
     named = next(g for g in found.groups() if g) if found.re.pattern == _MESSENGER else "twilio"
     name = named.replace("microsoft ", "")
     name = "twilio" if name in ("sms", "text", "text message") else name
-    url = _MESSENGER_API.get(name, f"https://api.{name}.com/v1/messages")
+    url = _MESSENGER_API.get(name) or tools.stand_in_api(name, "/v1/messages")
     sends = [
         s for s in steps.items
         if s.get("action") == "email.send" and "trigger.from" not in str(s["inputs"].get("to"))

@@ -9,7 +9,7 @@ from agents.planner.intents import CRM_NAMES, TriggerReading, without_event_clau
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
 from agents.planner.text import has
-from agents.planner.tools import display_name, first_named_tool
+from agents.planner.tools import display_name, first_named_tool, stand_in_api
 
 _DELETE = r"\b(?:wipe|delete|remove|purge|erase|get\s+rid\s+of|clean\s+out)\b"
 
@@ -161,10 +161,9 @@ def add_removal(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) 
     else:
         tool = first_named_tool(clause) or first_named_tool(t)
         where = f"the list in {display_name(tool)}" if tool else "the list"
-        slug = re.sub(r"[^a-z0-9]+", "", tool or "example")
         inputs = {
             "method": "PATCH",
-            "url": f"https://api.{slug}.com/v1/members/{who}",
+            "url": stand_in_api(tool or "service", f"/v1/members/{who}"),
             "json": {"status": "removed"},
         }
     steps.add("remove_from", "http.request", inputs, name=f"Remove them from {where}")

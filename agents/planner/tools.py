@@ -166,10 +166,20 @@ def url_of(text: str, tool: str | None = None) -> str:
     if named:
         return named.group(0).rstrip(".,;")
     if tool:
-        slug = re.sub(r"[^a-z0-9]+", "", tool.lower())
-        return f"https://api.{slug}.com/v1"
+        return stand_in_api(tool)
     path = re.search(r"(?<![\w/])(/[a-z][\w/-]*)", text)
     return _API_HOST + (path.group(1) if path else "/status")
+
+
+def stand_in_api(tool: str, path: str = "/v1") -> str:
+    """The stand-in address of a tool's API, which the person fills in before approving.
+
+    A tool's real API address is not a guess away ("api.helpdesk.com" may be anyone's site, and
+    a draft calling it would hand it the trigger's data): the tool's name goes under the `.example`
+    top-level domain, reserved for examples (RFC 2606), which `workflows.stand_ins` knows.
+    """
+    label = re.sub(r"[^a-z0-9]+", "-", tool.lower()).strip("-") or "service"
+    return f"https://api.{label}.example{path}"  # "google drive" → api.google-drive.example
 
 
 def get_inputs(text: str, tool: str | None = None) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
+from workflows.describe_people import host_words
 from workflows.describe_triggers import stripe_event_words
 
 __all__ = ["event_line", "greeting", "read_heading", "read_lines", "stripe_fields"]
@@ -119,7 +119,7 @@ def read_heading(step: dict[str, Any], asked: str | None) -> str:
     inputs = step.get("inputs") or {}
     ref = "steps." + str(step.get("id"))
     if action == "http.request":
-        host = urlsplit(str(inputs.get("url") or "")).hostname or "the web address"
+        host = host_words(inputs.get("url"))
         what = _capital(asked) if asked else "The latest"
         return f"{what} (from {host}):"
     count = " ({{ " + ref + ".count }})"

@@ -70,9 +70,9 @@ def test_a_monthly_reminder_is_named_monthly_after_its_point() -> None:
 @pytest.mark.parametrize(
     ("request_text", "host"),
     [
-        ("twice a day at 8 and 5 post open zendesk tickets count to #support", "api.zendesk.com"),
+        ("twice a day at 8 and 5 post open zendesk tickets count to #support", "from Zendesk"),
         ("every hour post the status of https://status.example.com/api to #ops", "status.example"),
-        ("every morning at 8 post the open github issues to #dev", "api.github.com"),
+        ("every morning at 8 post the open github issues to #dev", "from Github"),
     ],
 )
 def test_a_post_after_a_fetch_presents_what_was_fetched(request_text: str, host: str) -> None:
@@ -83,7 +83,8 @@ def test_a_post_after_a_fetch_presents_what_was_fetched(request_text: str, host:
     [message] = messages(spec)
     first, _, rest = message.body.partition("\n")
     assert host in first and first.endswith(":")  # a sentence naming what was fetched
-    assert rest.strip() == "ok: True"  # the fetched sample response, not the trigger
+    # the fetched sample records, one line each, not the trigger nor the response's envelope
+    assert rest.strip() == "• Sample record 1\n• Sample record 2"
 
 
 @pytest.mark.parametrize(
@@ -283,3 +284,27 @@ def test_a_translation_asked_for_is_said_to_be_missing_not_dropped_silently() ->
         "translation"
         not in (draft("post new whatsapp messages in #support").workflow or {})["description"]
     )
+
+
+@pytest.mark.parametrize(
+    ("request_text", "says"),
+    [
+        ("ping our discord when a stripe payment fails", "invoice payment fails"),
+        ("tell our telegram group when someone books a demo", "New submission"),
+        ("text me when a big order comes in", "New order"),
+        ("telegram me when a new order comes in", "New order"),  # the app's name as the verb
+    ],
+)
+def test_a_chat_or_text_to_our_team_says_what_happened(request_text: str, says: str) -> None:
+    """Sent through Discord, Telegram or a text, a message to us is a notice of the event, like
+    a Slack post; it is never a note to the customer ("Hi Ada, just following up…")."""
+    [message] = messages(drafted(request_text))
+    assert says in message.body
+    assert "following up" not in message.body and '"Hi ' not in message.body
+
+
+def test_a_text_to_the_customer_is_written_to_them() -> None:
+    spec = drafted("when a new order comes in text the customer a thank you")
+    [message] = messages(spec)
+    assert '"Hi Jane, thank you' in message.body
+    assert spec["trigger"]["event"] == "a new order comes in"  # the text is the act, not the event

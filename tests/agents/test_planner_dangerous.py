@@ -160,7 +160,7 @@ def test_a_delete_in_a_tool_named_earlier_is_drafted_for_an_owner() -> None:
     assert result.status == "draft" and result.approval_class == "C"
     assert result.workflow is not None
     deletes = [s for s in result.workflow["steps"] if s["inputs"].get("method") == "DELETE"]
-    assert deletes and "googledrive" in deletes[0]["inputs"]["url"]
+    assert deletes and "google-drive" in deletes[0]["inputs"]["url"]
 
 
 def test_deleting_a_duplicate_stripe_customer_is_class_c() -> None:

@@ -123,7 +123,9 @@ def test_the_sentences_say_what_happens_to_whom() -> None:
     assert said["email.send_bulk"] == (
         "Email every CRM contact at stage “customer” an email titled “News”"
     )
-    assert said["http.request"] == "Send the email to hooks.example.com"
+    assert said["http.request"] == (
+        "Send the email to hooks.example.com (its web address is still to be filled in)"
+    )
     assert (
         said["stripe.update_subscription"]
         == "Move every active subscription in Stripe to another price"
