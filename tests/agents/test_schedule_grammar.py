@@ -148,6 +148,12 @@ SCHEDULES: list[tuple[str, str, int, str | None]] = [
     ("every January 1st send the year summary", "0 9 1 1 *", 1, None),
     ("every year on march 15 remind us about taxes", "0 9 15 3 *", 1, None),
     ("annually send the renewal notice", "0 9 1 1 *", 1, None),
+    # weekdays listed without commas, "3x a day" with its times, the middle of the month
+    ("mon wed fri at 9 post a fitness tip in #wellness", "0 9 * * 1,3,5", 1, None),
+    ("3x a day (8, 12, 4) post open tickets to #support", "0 8,12,16 * * *", 1, None),
+    ("2x a week post a tip in #marketing", "0 9 * * 1,4", 1, None),
+    ("mid-month email me the budget check", "0 9 15 * *", 1, None),
+    ("in the middle of each month email me the budget", "0 9 15 * *", 1, None),
 ]  # fmt: skip
 
 NOT_SCHEDULES = [
@@ -173,6 +179,8 @@ NOT_SCHEDULES = [
     "a 5xx error rate above 2% should page #eng",
     "post 2-3 tips when a new member joins",
     "the backup takes 20h, tell #ops when it fails",
+    "when a mid priority ticket comes in post it to #support",
+    "when someone gets a 2x bonus email payroll",
 ]
 
 

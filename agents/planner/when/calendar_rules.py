@@ -52,6 +52,11 @@ def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
         elif join == "," and text(tokens, end + 1) == "and" and kind(tokens, end + 2) == "day":
             days.append(tokens[end + 2].value)
             end += 1
+        elif kind(tokens, end) == "day":  # "mon wed fri": a list without commas
+            days.append(tokens[end].value)
+            plural = plural or tokens[end].plural
+            end += 1
+            continue
         else:
             break
         plural = plural or tokens[end + 1].plural
@@ -120,6 +125,14 @@ def read_month_rule(tokens: list[Token], i: int, r: Reading) -> int | None:
         return _rule(r, i, "last_day", word, True, i + 3)
     if word in _SCOPES and text(tokens, i + 1) == "end":
         return _rule(r, i, "last_day", word, True, i + 2)
+    if word in ("mid", "middle"):  # "mid-month", "mid month", "the middle of each month": 15th
+        j = i + 2 if text(tokens, i + 1) in ("-", "of") else i + 1
+        scope, _, end = _scope(tokens, j)
+        if scope != "month":
+            return None
+        r.dom.add(15)
+        r.anchors.append(i)
+        return end
     if word in ("end", "close", "start", "beginning") and text(tokens, i + 1) == "of":
         scope, strong, end = _scope(tokens, i + 2)
         if scope is None:

@@ -7,6 +7,7 @@ reads time phrases anywhere in a sentence and ignores everything else.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from agents.planner.when import lexicon as lx
@@ -58,6 +59,7 @@ _EVERY_DAYPARTS = frozenset(
     {"morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "night", "nights"}
 )
 _OTHER = {"other": 2, "second": 2, "alternate": 2, "third": 3}
+_TIMES_X = re.compile(r"([1-9])x")  # "3x a day": three times a day
 _INERT = frozenset({"other", "punct", "zone", "ampm"})
 # Every word a rule can start on (numbers, days and months start rules by their kind).
 _STARTS = frozenset(
@@ -65,7 +67,7 @@ _STARTS = frozenset(
      "thrice", "between", "from", "at", "@", "around", "about", "by", "approx", "approximately",
      "noon", "midday", "lunchtime", "midnight", "half", "quarter", "end", "close", "start",
      "beginning", "first", "last", "final", "business", "working", "work", "week", "school",
-     "office", "month", "year"}
+     "office", "month", "year", "mid", "middle"}
     | set(_PERIOD_WORDS) | set(lx.DAYPARTS) | set(lx.EOD) | set(lx.ORDINAL_WORDS)
     | set(lx.NUMBER_WORDS) | set(lx.OFFICE_HOURS)
     | {"weekday", "weekdays", "workday", "workdays", "weeknight", "weeknights", "weekend",
@@ -80,7 +82,9 @@ def read(tokens: list[Token]) -> Reading:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token.kind in _INERT or (token.kind == "word" and token.text not in _STARTS):
+        if (token.kind in _INERT and not _TIMES_X.fullmatch(token.text)) or (
+            token.kind == "word" and token.text not in _STARTS
+        ):
             i += 1
             continue
         for rule in _RULES:
@@ -192,6 +196,8 @@ def _frequency(tokens: list[Token], i: int, r: Reading) -> int | None:
             r.dayparts.append((i, "night"))
         return _periodic(r, i, _PERIOD_WORDS[word], 1, i + 1)
     times = {"once": 1, "twice": 2, "thrice": 3}.get(word)
+    if times is None and (x := _TIMES_X.fullmatch(word)):
+        times = int(x.group(1))
     j = i + 1
     if (
         times is None
