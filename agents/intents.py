@@ -112,6 +112,12 @@ _NEW_ACTION = (
     r"track)\s+(?:me\s+|us\s+)?(?:a|an|the|our|my|new|each|every|all|last|this|today'?s?)\b"
 )
 _CHANGE = r"\b(?:it|instead|also|too|rather|as\s+well|change|only|make|but|not)\b"
+# A web address given for the draft ("the helpdesk address is https://…", "use
+# https://api.acme.io/tickets for it", "it's at https://…"), or a message that is only one.
+_ADDRESS_GIVEN = (
+    r"\b(?:address|url|endpoint|api|webhook|lives\s+at|is\s+at|it'?s\s+at|use|call|post\s+to)\b"
+    r"[^.]{0,60}?https?://\S+|^\W*https?://\S+\W*$"
+)
 _REVISION_CUES = (
     r"^(?:make\s+it|also|only|change|instead|but|actually|move\s+it|switch|set\s+it|use\s+#|"
     r"send\s+it|post\s+it|put\s+it|email\s+me|and\s+|plus|rather|not\s+|drop|remove\s+the|"
@@ -153,6 +159,8 @@ def classify(text: str, *, has_draft: bool = False) -> Intent:
     verb = re.search(_VERB, t)
     if verb and _names_a_workflow(verb.group(2)):
         return Intent(_VERBS[verb.group(1)], {"target": _target(verb.group(2))})  # type: ignore[arg-type]
+    if has_draft and re.search(_ADDRESS_GIVEN, t) and len(t.split()) <= _SHORT_WORDS + 10:
+        return Intent("revise")  # "the helpdesk address is https://…": fills in a stand-in
     if _asks_for_automation(text, t):
         return Intent("draft")  # "every 90 minutes check … and text me": to draft, not a question
     if re.search(_LAST_RUN, t):

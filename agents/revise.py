@@ -6,6 +6,7 @@ import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -13,8 +14,10 @@ from agents.planner.schedule import find_cron, find_schedule
 from agents.planner.slots import read_slots
 from agents.planner.text import normalise
 from agents.planner.zones import find_timezone
+from workflows.describe_people import host_words
 from workflows.schedule_words import describe_schedule
 from workflows.spec import WorkflowSpec
+from workflows.stand_ins import is_stand_in
 
 _CLOCK = (
     r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b|\bnoon\b|\bmidnight\b|"
@@ -32,6 +35,7 @@ _REPLACE = r"\binstead\b|\brather\b|\bnot\s+#|\bchange\b|\bmove\b|\bswitch\b|\bo
 _DROP = r"\b(?:drop|remove|no|without|stop)\s+(?:the\s+)?(e-?mail|slack)"
 _DELIVERY = ("slack.post_message", "email.send")
 _SYMBOL = re.compile(r"([$£€])\s*\d")
+_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 
 
 @dataclass
@@ -44,9 +48,9 @@ class Revision:
 
 def revise(current: dict[str, Any], text: str) -> Revision | None:
     """Apply the changes a message names to `current`; None when it names none we understand."""
-    t = normalise(text)
     spec = copy.deepcopy(current)
-    changes: list[str] = []
+    changes: list[str] = _fill_in(spec, text)
+    t = _URL.sub(" ", normalise(text))  # an address's digits and words are not a time or a channel
     changes += _schedule(spec, t)
     slots = read_slots(t)
     changes += _drop(spec, t)
@@ -62,6 +66,75 @@ def revise(current: dict[str, Any], text: str) -> Revision | None:
     except ValidationError:
         return None
     return Revision(spec, changes)
+
+
+def _fill_in(spec: dict[str, Any], text: str) -> list[str]:
+    """A web address given for the steps still calling a stand-in ("the helpdesk address is
+    https://helpdesk.acme.io/api/tickets"): the one stand-in, or the one whose tool the message
+    names; with several and none named, nothing changes (the card still says which to fill)."""
+    given = [u.rstrip(".,;:!?)'\"") for u in _URL.findall(text)]
+    if len(given) != 1:
+        return []
+    stand_ins: dict[str, list[dict[str, Any]]] = {}
+    for step in spec.get("steps") or []:
+        url = str((step.get("inputs") or {}).get("url") or "")
+        if url and is_stand_in(url):
+            stand_ins.setdefault(_base(url), []).append(step)
+    if not stand_ins:
+        return []
+    if len(stand_ins) > 1:
+        words = re.sub(r"[^a-z0-9]+", "", normalise(_URL.sub(" ", text)))
+        named = [b for b in stand_ins if _tool_of(b) and _tool_of(b) in words]
+        if len(named) != 1:
+            return []
+        stand_ins = {named[0]: stand_ins[named[0]]}
+    [(host, steps)] = stand_ins.items()
+    address = given[0]
+    for step in steps:
+        step["inputs"]["url"] = _with_template(address, str(step["inputs"]["url"]))
+    tool = host_words(f"https://{host}")  # "Helpdesk", or "api.example.com" when none was named
+    plural = len(steps) > 1
+    return [f"the {tool} step{'s' if plural else ''} now call{'' if plural else 's'} {address}"]
+
+
+def address_question(current: dict[str, Any], text: str) -> str | None:
+    """Which step a given address is for, when several still call stand-ins and the message
+    names none of their tools; None otherwise."""
+    if len(_URL.findall(text)) != 1:
+        return None
+    hosts = []
+    for step in current.get("steps") or []:
+        url = str((step.get("inputs") or {}).get("url") or "")
+        if url and is_stand_in(url) and _base(url) not in hosts:
+            hosts.append(_base(url))
+    if len(hosts) < 2:
+        return None
+    tools = [host_words(f"https://{h}") for h in hosts]
+    named = ", ".join(tools[:-1]) + f" or {tools[-1]}"
+    return (
+        f"Which step is that address for: {named}? Say it with the tool's name, for example "
+        f"“the {tools[0]} address is {_URL.findall(text)[0]}”."
+    )
+
+
+def _with_template(address: str, stand_in: str) -> str:
+    """The given address, keeping the per-item part of the stand-in's path when it had one
+    ("…/{{ item.id }}": each run calls it for its own record)."""
+    if "{{" not in stand_in or "{{" in address:
+        return address
+    per_item = stand_in[stand_in.rindex("/", 0, stand_in.index("{{")) + 1 :]
+    return address.rstrip("/") + "/" + per_item
+
+
+def _base(url: str) -> str:
+    """A stand-in's host: the steps of one tool share it ("api.notion.example")."""
+    return urlsplit(url).hostname or url
+
+
+def _tool_of(host: str) -> str:
+    """The tool a stand-in host names, letters only ("api.google-drive.example" → googledrive)."""
+    label = host.removesuffix(".example").removeprefix("api.")
+    return "" if "." in label else re.sub(r"[^a-z0-9]+", "", label)
 
 
 def _schedule(spec: dict[str, Any], t: str) -> list[str]:

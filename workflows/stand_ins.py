@@ -51,6 +51,6 @@ def stand_in_message(found: list[tuple[str, str]]) -> str:
     verb = "points" if len(found) == 1 else "point"
     return (
         f"This can't be approved yet: {names}{more} still {verb} at a stand-in web address, so "
-        "every run would fail. Press Edit on the card and give the step its real address, then "
-        "approve the new version."
+        "every run would fail. Press Edit on the card and give the step its real address, or "
+        "tell me here (“the address is https://…”), then approve the new version."
     )

@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 
 from agents.context import Context
 from agents.nodes.draft import answer, present
+from agents.revise import address_question
 from agents.revise import revise as revise_offline
 from agents.state import State
 from agents.tools.versions import working_copy
@@ -29,6 +30,9 @@ async def revise(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     if revision is not None:
         update = present(revision.spec, runtime, state, revision.changes, workflow_id=workflow_id)
         return {**update, "template_id": template_id}
+    question = address_question(current, text)
+    if question is not None:  # an address for one of several stand-ins: which one?
+        return {"reply": question}
     result = await runtime.context.drafter.draft(text, current=current)
     reply = answer(result)
     if reply is not None:

@@ -1,6 +1,7 @@
 """In the chat, approving a draft that still calls a stand-in address is refused in plain words
 and the card stays as it was, waiting: before, the reply said it could not be approved while the
-card said "You approved this." (the front marks a card decided unless it is sent again)."""
+card said "You approved this." (the front marks a card decided unless it is sent again). Saying
+the address in the chat fills it in: a new card, which approves."""
 
 from __future__ import annotations
 
@@ -19,10 +20,44 @@ async def test_a_stand_in_address_keeps_the_card_waiting_with_a_plain_reason(web
     text = reply_text(answer)
     assert "This can't be approved yet" in text and "(api.example.com) still points at" in text
     assert text.endswith("It is still pending.") and "; nothing changed" not in text
-    assert "Press Edit on the card" in text  # the chat does not take the address itself
+    assert "Press Edit on the card" in text and "or tell me here" in text
     again = card_of(answer)  # sent again, so the front shows it waiting, not decided
     assert again["approval_id"] == card["approval_id"]
     assert 'data-action="approve"' in again["html"]
+    workflow = await workflow_row(web, card["workflow_id"])
+    assert workflow.status == WorkflowStatus.pending_approval
+    await chat.client.aclose()
+
+
+async def test_saying_the_address_in_the_chat_fills_in_the_stand_in(web: Web) -> None:
+    chat = await open_chat(web)
+    card = card_of(await chat.say("post the number of open tickets from our helpdesk to #support"
+                                  " every morning at 9"))  # fmt: skip
+    assert "Helpdesk (its web address is still to be filled in)" in card["html"]
+    answer = await chat.say("the helpdesk address is https://helpdesk.acme.io/api/tickets?open=1")
+    text = reply_text(answer)
+    assert "the Helpdesk step now calls https://helpdesk.acme.io/api/tickets?open=1" in text
+    filled = card_of(answer)
+    assert filled["workflow_id"] == card["workflow_id"]  # the same draft, a new version
+    assert "still to be filled in" not in filled["html"]
+    assert "helpdesk.acme.io" in filled["html"]
+    decided = reply_text(await chat.decide(filled, "approve"))
+    assert "can't be approved" not in decided
+    workflow = await workflow_row(web, card["workflow_id"])
+    assert workflow.status == WorkflowStatus.active
+    await chat.client.aclose()
+
+
+async def test_an_address_for_one_of_several_stand_ins_asks_which(web: Web) -> None:
+    chat = await open_chat(web)
+    card = card_of(
+        await chat.say("when a deal is won in hubspot add a row to our airtable base and create "
+                       "a trello card")
+    )  # fmt: skip
+    answer = await chat.say("the address is https://api.acme.io/rows")
+    text = reply_text(answer)
+    assert text.startswith("Which step is that address for: Airtable or Trello?")
+    assert not [data for name, data in answer if name == "card"]  # nothing changed
     workflow = await workflow_row(web, card["workflow_id"])
     assert workflow.status == WorkflowStatus.pending_approval
     await chat.client.aclose()
