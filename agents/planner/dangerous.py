@@ -191,6 +191,15 @@ _THEIR_USE = (
     r"run\s+(?:ads|campaigns|promotions|promos))|"
     r"(?:my\s+)?(?:buddy|friend|mate|cousin|brother|sister)'?s?)\b"
 )
+# Everyone on the list, not the ones who agreed: "our whole contact list, everyone", "the entire
+# customer database", "all our customers' emails".
+_WHOLE_LIST = (
+    r"\b(?:whole|entire|full|complete)\s+(?:[\w-]+\s+){0,2}?(?:customer|client|contact|user|member|"
+    r"subscriber|e-?mail|mailing)s?\s+(?:list|database|db|base|export)\b|"
+    r"\b(?:customer|client|contact|user|member)s?\s+(?:list|database)\s*,?\s+(?:everyone|everybody|"
+    r"all\s+of\s+(?:them|it))\b|\ball\s+(?:of\s+)?our\s+(?:customers|clients|contacts|users)(?:'|'s)?\s+"
+    r"(?:e-?mails?|details|data|info|phone\s+numbers|addresses)\b"
+)
 # Taking away someone's access or changing what they pay: "suspend their account",
 # "revoke his access", "cancel their subscription", "downgrade them to the free plan".
 _ACCESS = (
@@ -280,7 +289,12 @@ _DECEIVE = (
     r"seems|appear|appears)\s+(?:like\s+)?(?:normal|real|regular|random|ordinary|independent|genuine)\s+"
     r"(?:users?|people|customers?|redditors?|accounts?)\b|\b(?:sock|burner|throwaway|fake|alt)\s+"
     r"accounts?\b|\bwithout\s+(?:saying|disclosing|revealing|mentioning)\s+(?:that\s+)?"
-    r"(?:it'?s|we'?re|we\s+are|it\s+is)\s+(?:us|ours|our\s+(?:company|brand|product))"
+    r"(?:it'?s|we'?re|we\s+are|it\s+is)\s+(?:us|ours|our\s+(?:company|brand|product))|"
+    # "post a few 5 star google reviews for my restaurant … under different names"
+    r"\b(?:post|write|leave|publish|add)\w*\s+(?:a\s+few\s+|some\s+|a\s+couple\s+(?:of\s+)?|\d+\s+|"
+    r"more\s+)?(?:5|five)[- ]?stars?\s+(?:\w+\s+)?reviews?\s+(?:for|about|on|of)\s+(?:my|our|us)\b|"
+    r"\b(?:reviews?|ratings?|comments?|posts?)\b[^.]{0,60}\bunder\s+(?:different|fake|other|"
+    r"multiple|several|made[- ]up)\s+names\b"
 )
 # Approving everyone's requests or claims in a batch ("auto-approve every expense under $1000").
 _APPROVE_ALL = (
@@ -347,6 +361,13 @@ def refusal(text: str) -> str | None:
             "I can't hand your customers' personal data to another business for their own "
             "marketing: your customers did not agree to that. I can share figures without "
             "names, or send the list to a workspace member with an owner's approval."
+        )
+    if has(text, _WHOLE_LIST) and has(text, _PERSONAL_DATA) and has(text, _OUTSIDE):
+        return (
+            "I can't send your whole customer list to another business: most of those people "
+            "never agreed to it. An owner can export it from Levqor and share it under a "
+            "data-processing agreement, or I can send only the customers who agreed, with an "
+            "owner's approval."
         )
     if _moves_money(text) and (has(text, _WITHOUT_CHECKING) or risk_cues.skips_checks(text)):
         return (

@@ -33,6 +33,23 @@ _REGIONS = {
     "aest": "Australia/Sydney",
     "aedt": "Australia/Sydney",
     "jst": "Asia/Tokyo",
+    "kst": "Asia/Seoul",
+    "sgt": "Asia/Singapore",
+    "hkt": "Asia/Hong_Kong",
+    "pht": "Asia/Manila",
+    "wib": "Asia/Jakarta",
+    "awst": "Australia/Perth",
+    "acst": "Australia/Adelaide",
+    "acdt": "Australia/Adelaide",
+    "nzst": "Pacific/Auckland",
+    "nzdt": "Pacific/Auckland",
+    "sast": "Africa/Johannesburg",
+    "eet": "Europe/Athens",
+    "eest": "Europe/Athens",
+    "msk": "Europe/Moscow",
+    "hst": "Pacific/Honolulu",
+    "akst": "America/Anchorage",
+    "akdt": "America/Anchorage",
     "utc": "UTC",
     "nz": "Pacific/Auckland",
 }
@@ -125,7 +142,8 @@ _PLACES = {
 # Codes that name nothing but a zone (not "et", "pt", "ct", "ist", "est": words or
 # abbreviations too), unless part of a channel, address or name ("#cet-team").
 _CODE = re.compile(
-    r"(?<![#@/\w-])(gmt|bst|edt|cst|cdt|mst|mdt|pst|pdt|cet|cest|aest|aedt|jst|utc)\b(?![.'-]\w)"
+    r"(?<![#@/\w-])(gmt|bst|edt|cst|cdt|mst|mdt|pst|pdt|cet|cest|aest|aedt|jst|kst|sgt|hkt|pht|"
+    r"awst|acst|acdt|nzst|nzdt|sast|eet|eest|msk|hst|akst|akdt|utc)\b(?![.'-]\w)"
 )
 _IANA = re.compile(r"\b((?:africa|america|asia|australia|europe|pacific)/[a-z_]+(?:/[a-z_]+)?)\b")
 _PLACE_TIME = re.compile(

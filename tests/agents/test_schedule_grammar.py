@@ -154,6 +154,11 @@ SCHEDULES: list[tuple[str, str, int, str | None]] = [
     ("2x a week post a tip in #marketing", "0 9 * * 1,4", 1, None),
     ("mid-month email me the budget check", "0 9 15 * *", 1, None),
     ("in the middle of each month email me the budget", "0 9 15 * *", 1, None),
+    # days left out with "skip", times "-ish", several times in one phrase, 24-hour "0745"
+    ("every 2 hours refresh the stock sheet, skipping weekends", "0 */2 * * 1-5", 1, None),
+    ("every day around 3ish post the open orders in #ops", "0 15 * * *", 1, None),
+    ("back up the donations sheet at 6am and 6pm", "0 6,18 * * *", 1, None),
+    ("every tuesday 0745 email the team the rota", "45 7 * * 2", 1, None),
 ]  # fmt: skip
 
 NOT_SCHEDULES = [
@@ -209,6 +214,13 @@ def test_numbers_dates_and_windows_that_do_not_recur_are_no_schedule(phrase: str
         ("every weekday at 8 CET", "0 8 * * 1-5", "Europe/Paris"),
         ("send a weekly digest on sundays at 20h CET", "0 20 * * 0", "Europe/Paris"),
         ("Wkly (Thurs 11am Sydney) list unpaid invoices", "0 11 * * 4", "Australia/Sydney"),
+        (
+            "weekdays 0745 HKT post the shipping list in #warehouse",
+            "45 7 * * 1-5",
+            "Asia/Hong_Kong",
+        ),
+        ("every friday at 4pm NZST email the team the wins", "0 16 * * 5", "Pacific/Auckland"),
+        ("daily 0900 SGT email me the orders", "0 9 * * *", "Asia/Singapore"),
     ],
 )
 def test_zone_words_beside_a_time_keep_both_the_time_and_the_zone(

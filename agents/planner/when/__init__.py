@@ -27,7 +27,10 @@ def read_schedule(text: str, *, loose: bool = False) -> Schedule | None:
         reading.days.update(day for day, _ in reading.lone_days)
         reading.days_strong = True
     lone_clock = reading.phrases and not (reading.recurs() or reading.lone_days or reading.dates)
-    if lone_clock and not _one_off(tokens) and (loose or _opens_with_a_clock(tokens)):
+    # "sync the calendars at 4:30am and 6:30pm": one phrase naming several times of day is a
+    # routine, wherever it stands (a one-off names one time)
+    several = any(len(phrase) > 1 for phrase in reading.phrases)
+    if lone_clock and not _one_off(tokens) and (loose or several or _opens_with_a_clock(tokens)):
         # "8am London time, email me today's appointments", "at 5pm send me the summary":
         # a time of day with nothing else said is every day at that time
         reading.periods.add("day")

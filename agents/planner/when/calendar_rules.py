@@ -13,7 +13,9 @@ _ONE_OFF_BEFORE = frozenset(
     {"this", "next", "last", "coming", "by", "until", "till", "since", "before", "after", "from",
      "past", "previous", "on/by"}
 )  # fmt: skip
-_EXCEPT = frozenset({"except", "excluding", "but", "not", "without", "no", "never"})
+_EXCEPT = frozenset(
+    {"except", "excluding", "but", "not", "without", "no", "never", "skip", "skipping", "minus"}
+)
 # "for the 3rd time", "the 2nd reminder": an ordinal counting things, not a day of the month.
 _COUNTED = frozenset(
     {"time", "times", "attempt", "attempts", "try", "tries", "reminder", "reminders", "email",

@@ -45,6 +45,14 @@ def is_quantity_after(tokens: list[Token], i: int) -> bool:
     )
 
 
+def _military(tokens: list[Token], i: int) -> bool:
+    """ "weekdays 0930 sgt", "every saturday 0800": four digits next to a day or a zone, or
+    written with a leading zero after a schedule word, read as a 24-hour time."""
+    before, after = kind(tokens, i - 1), kind(tokens, i + 1)
+    schedule_word = text(tokens, i - 1) in ("weekdays", "weekday", "daily", "nightly", "every")
+    return after == "zone" or before == "day" or (tokens[i].text[0] == "0" and schedule_word)
+
+
 def read_time(tokens: list[Token], i: int, bare: bool) -> tuple[Clock, int] | None:
     """A clock time starting at `i` (a bare "8" only when `bare`), and the index after it."""
     token = tokens[i] if i < len(tokens) else None
@@ -84,7 +92,7 @@ def read_time(tokens: list[Token], i: int, bare: bool) -> tuple[Clock, int] | No
     if (
         token.kind == "num"
         and len(token.text) == 4
-        and (bare or text(tokens, i + 1) in lx.HOUR_UNITS)
+        and (bare or text(tokens, i + 1) in lx.HOUR_UNITS or _military(tokens, i))
     ):
         hour, minute = divmod(value, 100)  # "0800", "1730 hrs"
         if hour > 23 or minute > 59:

@@ -40,9 +40,13 @@ class Token:
     plural: bool = False
 
 
+_ISH = re.compile(r"\b(\d{1,2}(?::\d{2})?(?:\s*[ap]m)?)\s*-?\s*ish\b")
+
+
 def tokenize(text: str) -> list[Token]:
     """The tokens of a normalised (lower-case) request."""
     tokens: list[Token] = []
+    text = _ISH.sub(r"\1", text)  # "around 4ish", "9-ish": the time itself
     for match in _PATTERN.finditer(text):
         kind = match.lastgroup or "other"
         piece = match.group(0)
