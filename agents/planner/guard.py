@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from agents.planner import risk_cues
-from agents.planner.text import has
+from agents.planner.text import has, sync_meetings_masked
 
 _SKIP_APPROVAL = (
     r"\b(?:skip|bypass|skipping|bypassing|avoid|without|no\s+need\s+(?:for|to)|don't\s+(?:need|"
@@ -316,7 +316,7 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
     actions = [s.get("action") for s in steps if s.get("action")]
     trigger = spec.get("trigger", {}).get("type")
     if has(
-        text,
+        sync_meetings_masked(text),
         r"\b(?:sync|syncs|syncing|integrate)\b|"
         r"\b(?:connect|link)\s+(?:up\s+)?(?:our|my|the|all|\w+\s+(?:and|with|to))\b",
     ) and (len(named_tools) < 2 or has(text, _VAGUE_TOOLS)):

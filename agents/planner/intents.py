@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.planner.schedule import find_schedule
-from agents.planner.text import has
+from agents.planner.text import has, sync_meetings_masked
 from agents.planner.tools import CRM_SOURCES, EXTERNAL_TOOLS
 
 CRM_NAMES = r"\b(?:" + "|".join(map(re.escape, CRM_SOURCES)) + r")\b"
@@ -140,7 +140,8 @@ _STRIPE_EVENTS = (
      r"\bnew\s+(?:stripe\s+)?payouts?\b", "payout.paid"),
     (r"\bcards?\s+(?:on\s+file\s+)?(?:is\s+|are\s+)?(?:about\s+to\s+|going\s+to\s+)?(?:expir\w*)|"
      r"\bexpiring\s+cards?\b", "customer.source.expiring"),
-    (r"\btrials?\s+(?:is\s+)?(?:ends?|ending|expires?|expiring|about\s+to\s+end)|"
+    (r"\btrials?\s+(?:is\s+)?(?:ends?|ending|expires?|expiring|about\s+to\s+end|runs?\s+out|"
+     r"running\s+out|is\s+(?:up|over))|"
      r"\btrial[-\s]will[-\s]end",
      "customer.subscription.trial_will_end"),
 )  # fmt: skip
@@ -412,7 +413,7 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "watch")
     if has(text, _WEBHOOK):
         return TriggerReading("webhook", {"type": "webhook"}, "webhook")
-    if has(text, _SYNC) and tools & {"crm", "sheets", "stripe", "http"}:
+    if has(sync_meetings_masked(text), _SYNC) and tools & {"crm", "sheets", "stripe", "http"}:
         # "keep our contacts in sync with the crm": no time and no event, so looked at often
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "sync")
     if has(text, _POLL):
@@ -661,6 +662,7 @@ def stripe_reading(text: str, *, loose: bool = False) -> TriggerReading | None:
                 or "invoice" in event
                 or "payment" in event
                 or "source" in event
+                or "trial" in event  # a subscription's trial: the billing, which is Stripe
             )
             and not other_payment_provider(text)
         ):

@@ -77,3 +77,17 @@ def strip_quoted(text: str) -> str:
 def has(text: str, pattern: str) -> bool:
     """Whether the regex `pattern` occurs in `text` (word boundaries are the caller's)."""
     return re.search(pattern, text) is not None
+
+
+# "remind #core about the weekly sync": a meeting, not keeping two tools in step
+_SYNC_MEETING = re.compile(
+    r"\b(?:the|our|a|this|next|weekly|daily|monthly|team|quick|morning|standing)\s+"
+    r"(?:(?:weekly|daily|monthly|team|quick|morning|standing|design|product|sales|eng)\s+)?"
+    r"sync\b(?:\s+(?:meeting|call|up))?"
+    r"(?!\s+(?:with|between|to|from|of|our|my|the|all|every|new|them|it|contacts|data|is\s+broken))"
+)
+
+
+def sync_meetings_masked(text: str) -> str:
+    """`text` with a sync meeting ("the weekly sync") said as "meeting"."""
+    return _SYNC_MEETING.sub(" meeting", text)
