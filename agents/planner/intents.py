@@ -427,21 +427,33 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
 BOOKED = (
     r"\b(?:appointments?|bookings?|booked\s+(?:call|slot|time|session)s?|calls?|meetings?|sessions?|"
     r"webinars?|classes?|reservations?|consultations?|visits?|demos?|interviews?|check-?ins?|"
-    r"tours?|lessons?|viewings?|events?|"
+    r"tours?|lessons?|viewings?|events?|shifts?|"
     r"(?:things?|items?|entr(?:y|ies))\s+(?:on|in)\s+(?:my|our|the)\s+(?:[\w-]+\s+)?calendars?)\b"
 )
 _NUMBER = r"(?:\d{1,3}|an?|one|two|three|four|five|six|ten|twelve|fifteen|twenty|thirty|half\s+an)"
 LEAD = _NUMBER + r"\s+(?:hours?|hrs?|h|minutes?|mins?)"
 PREVIOUS_DAY = r"\b(?:the\s+)?(?:previous|prior)\s+day\b|\bthe\s+day\s+before\b"
 _BEFORE = r"\s+(?:before|ahead\s+of|prior\s+to|beforehand|earlier)\b"
-STARTS = r"\b(?:when|as)\s+(?:it|the\s+\w+|their\s+\w+)\s+(?:starts|begins)\b"
+STARTS = (
+    r"\b(?:when|as)\s+(?:it|the\s+\w+|their\s+\w+)\s+(?:starts|begins)\b"
+    r"(?!\s+in\s+(?:\d|an?\b|one|two|three|four|six|twelve))"  # "starts in 3 hours": a lead
+)
 
 
 def booking_reading(text: str) -> TriggerReading | None:
     """A reminder N hours or minutes before a booked time: the booking is the event."""
+    if has(text, _STARTS_IN):  # "when their shift starts in 3 hours": N hours before it
+        return TriggerReading("webhook", {"type": "webhook"}, "booking")
     if not has(text, r"\b" + LEAD + r"\b[^.]{0,40}?" + _BEFORE) or not has(text, BOOKED):
         return None
     return TriggerReading("webhook", {"type": "webhook"}, "booking")
+
+
+_STARTS_IN = (
+    r"\b(?:shift|appointment|class|session|booking|event|meeting|call|lesson|reservation|"
+    r"webinar|tour|viewing)s?\s+(?:starts?|begins?|is|kicks\s+off)\s+in\s+(?:\d{1,3}|an?|one|two|"
+    r"three|four|six|twelve|24|48)\s+(?:hours?|hrs?|h|minutes?|mins?)\b"
+)
 
 
 # "30 days", "a year", "six months", "12 months": a length of time in days or more.

@@ -80,7 +80,10 @@ _UNDECIDED = (
     r"\bnot\s+sure\s+(?:yet\s+)?(?:what|which|how|when|who|where|if)\b|\b(?:to\s+)?do\s+whatever\b|"
     r"\(?\bor\s+a\s+few\b|\b(?:hourly|daily|weekly|monthly)\s+or\s+(?:hourly|daily|weekly|monthly)\b|"
     r"\b(?:hourly|daily|weekly|monthly),\s+(?:hourly|daily|weekly|monthly),?\s+etc\b|"
-    r"\bsome\s+(?:time|days?|point)\s+(?:after|later)\b"
+    r"\bsome\s+(?:time|days?|point)\s+(?:after|later)\b|"
+    # no rate said at all: "remind me every now and then", "from time to time"
+    r"\bevery\s+(?:now\s+and\s+(?:then|again)|so\s+often|once\s+in\s+a\s+while)\b|"
+    r"\bfrom\s+time\s+to\s+time\b|\bonce\s+in\s+a\s+while\b"
 )
 # A workflow with nothing for it to do: "run a workflow every time a new row is added".
 _NO_ACTION = (

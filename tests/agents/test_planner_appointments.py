@@ -46,3 +46,17 @@ def test_hours_before_without_anything_booked_is_no_booking() -> None:
     assert result.workflow is not None
     assert result.workflow["trigger"]["type"] == "schedule"
     assert not any(s.get("wait") for s in result.workflow["steps"])
+
+
+def test_a_shift_that_starts_in_hours_is_a_reminder_that_waits_for_it() -> None:
+    for request in (
+        "text each volunteer a reminder when their shift starts in 2 hours",
+        "email the crew a reminder 2 hours before their shift starts",
+    ):
+        result = draft(request)
+        assert result.workflow is not None, result.question
+        workflow = result.workflow
+        assert workflow["trigger"]["type"] == "webhook"
+        waits = [s["wait"] for s in workflow["steps"] if s.get("wait")]
+        assert waits == ["2 hours before {{ trigger.start_time }}"]  # no "starts now" one
+        assert "shift" in str(workflow["steps"][1]["inputs"])

@@ -20,6 +20,8 @@ from agents.planner import draft
         "route my leads with AI",
         "sync our contact lists with tools like mailchimp and hubspot",
         "we need seamless contact synchronization with our CRM",
+        "remind me about my unfinished stuff every now and then",
+        "from time to time send the team something motivating",
     ],
 )
 def test_a_vague_request_is_answered_with_a_question_and_template_options(
