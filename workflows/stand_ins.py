@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from workflows.describe_people import host_words
 from workflows.spec import strings_in
 
 _RESERVED = ("example.com", "example.net", "example.org")
@@ -31,22 +32,24 @@ def is_stand_in(url: str) -> bool:
 
 
 def stand_in_steps(spec: dict[str, Any]) -> list[tuple[str, str]]:
-    """(step name or id, address) for every step input holding a stand-in address."""
+    """(“step name”, or "the Helpdesk step" for an unnamed one; address) for every step input
+    holding a stand-in address."""
     found: list[tuple[str, str]] = []
     for step in spec.get("steps") or []:
         if not isinstance(step, dict):
             continue
-        label = str(step.get("name") or step.get("id") or "a step")
+        name = step.get("name")
+        label = f"“{name}”" if isinstance(name, str) and name else ""
         for _, value in strings_in(step.get("inputs")):
             if value.lstrip().lower().startswith(("http://", "https://")) and is_stand_in(value):
-                found.append((label, value.strip()))
+                found.append((label or f"the {host_words(value)} step", value.strip()))
                 break
     return found
 
 
 def stand_in_message(found: list[tuple[str, str]]) -> str:
     """What the approver reads: which steps still need a real address, in plain words."""
-    names = ", ".join(f"“{label}” ({urlsplit(url).hostname})" for label, url in found[:3])
+    names = ", ".join(f"{label} ({urlsplit(url).hostname})" for label, url in found[:3])
     more = f" and {len(found) - 3} more" if len(found) > 3 else ""
     verb = "points" if len(found) == 1 else "point"
     return (

@@ -34,6 +34,8 @@ async def test_saying_the_address_in_the_chat_fills_in_the_stand_in(web: Web) ->
     card = card_of(await chat.say("post the number of open tickets from our helpdesk to #support"
                                   " every morning at 9"))  # fmt: skip
     assert "Helpdesk (its web address is still to be filled in)" in card["html"]
+    refused = reply_text(await chat.decide(card, "approve"))  # an unnamed step, said in words
+    assert "This can't be approved yet: the Helpdesk step (api.helpdesk.example)" in refused
     answer = await chat.say("the helpdesk address is https://helpdesk.acme.io/api/tickets?open=1")
     text = reply_text(answer)
     assert "the Helpdesk step now calls https://helpdesk.acme.io/api/tickets?open=1" in text
