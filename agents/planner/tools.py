@@ -48,7 +48,8 @@ _OWNER = r"(?:our\s+|the\s+|their\s+|my\s+|an?\s+)?"
 _WRITE_VERB = (
     r"\b(?:add|adds|added|adding|push|pushes|create|creates|save|saves|copy|copies|log|logs|put|"
     r"puts|upload|register|subscribe|enrol|enroll|open|opens|file|files|send|sends|post|posts|"
-    r"back\s+up|backs\s+up|export\w*|mirror\w*|dump\w*|move|moves|transfer\w*|"
+    r"back\s+up|backs\s+up|backups?|archive|archives|export\w*|mirror\w*|dump\w*|move|moves|"
+    r"transfer\w*|"
     r"update(?=\s+(?:them|it|him|her|the|their|our|this|that|each|every|all|contacts?|records?)\b))\b"
 )
 _SYNC = r"\b(?:sync\w*|two[- ]way|both\s+ways|mirror\w*|in\s+sync|matched\s+up)\b"
@@ -107,16 +108,27 @@ def _name(word: str) -> str:
 def external_writes(text: str) -> list[str]:
     """Tools the request writes to ("add them to our Mailchimp list", "sync with Airtable")."""
     targets: list[str] = []
-    for tool in named_external_tools(text):
+    found = named_external_tools(text, loose=True)
+    for tool in found:
+        if any(tool != other and has(other, rf"\b{re.escape(tool)}\b") for other in found):
+            continue  # "drive" in "google drive": the one tool
         name = re.escape(tool).replace(r"\ ", r"\s+")
         written = _WRITE_VERB + r"[^.]{0,40}?\b(?:to|into|in|on)\s+" + _OWNER
         into = r"\binto\s+" + _OWNER + r"(?:[\w'.-]+\s+){0,2}?" + name + r"\b"  # "into my Notion"
+        # "into the Backups folder on drive", "to our archive folder in dropbox"
+        kept = (
+            _WRITE_VERB + r"[^.]{0,60}?\b(?:to|into|in)\s+" + _OWNER + r"(?:[\w'.-]+\s+){0,2}?"
+            r"(?:folder|bucket|archive|board|base|workspace|space|drive)\s+(?:on|in)\s+"
+            + _OWNER
+            + name
+            + r"\b"
+        )
         write = re.search(written + r"(?:[\w'.-]+\s+){0,2}?" + name + r"\b", text) or re.search(
             _CREATE + r"\s+(?:an?\s+|new\s+|the\s+)?" + name + r"\s+" + _RECORD, text
         )  # "create Asana tasks", "add a Notion page"
         if write and has(write.group(0), r"#|\bslack\b"):
             write = None  # "post to #proj the cards on our trello board": a read, posted in Slack
-        if write or has(text, _SYNC) or has(text, into):
+        if write or has(text, _SYNC) or has(text, into) or has(text, kept):
             targets.append(tool)
     return targets
 
