@@ -59,6 +59,10 @@ _MESSENGER = (
     r"\b(?:ping|notify|alert|message|tell)\s+(?:our|the|my)\s+(discord|telegram|teams|whatsapp)\b|"
     # "the #alerts discord channel", "the team telegram group": where the message goes
     r"\b(discord|telegram|whatsapp|teams)\s+(?:channel|group|chat|server)\b|"
+    # "a browser push notification", "push a reminder to our app users": a push service's
+    r"\b(?:browser|web|mobile|app|phone)\s+(push)\s+(?:notifications?|messages?|alerts?)\b|"
+    r"\b(push)\s+(?:notifications?|a\s+(?:reminder|message|notification|alert))\b(?=[^.]{0,40}"
+    r"\b(?:users?|customers?|members?|app|phones?|devices?|subscribers?)\b)|"
     # "whatsapp the duty manager", "telegram me": the app's name as the verb
     r"(?<!\bin\s)(?<!\bon\s)\b(whatsapp|telegram)\s+(?:me|us|them|him|her|the|each|every|our|my|all)\b|"
     r"\b(whatsapp|telegram|signal)\s+(?:messages?|msgs?|dms?|notifications?|alerts?|pings?)\b"
@@ -72,6 +76,7 @@ _MESSENGER_API = {
     "twilio": "https://api.twilio.com/2010-04-01/Messages.json",
     "signal": "https://api.signal.example/v2/send",
     "messenger": "https://graph.facebook.com/v19.0/me/messages",
+    "push": "https://api.push-service.example/v1/notifications",  # OneSignal, Firebase…: theirs
 }
 
 

@@ -308,3 +308,19 @@ def test_a_text_to_the_customer_is_written_to_them() -> None:
     [message] = messages(spec)
     assert '"Hi Jane, thank you' in message.body
     assert spec["trigger"]["event"] == "a new order comes in"  # the text is the act, not the event
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when an order ships send the customer a mobile push notification",
+        "every morning at 8 push a reminder to our app users about today's classes",
+    ],
+)
+def test_a_push_notification_goes_through_a_push_service_not_email(request_text: str) -> None:
+    spec = drafted(request_text)
+    actions = [s["action"] for s in spec["steps"]]
+    assert "email.send" not in actions
+    [push] = [s for s in spec["steps"] if s["action"] == "http.request"]
+    assert push["inputs"]["url"] == "https://api.push-service.example/v1/notifications"
+    assert "Push Service (its web address is still to be filled in)" in summary(spec)
