@@ -143,7 +143,9 @@ def api_reads(text: str) -> bool:
 _WEB_READ = (
     r"\b(?:check|checks|checking|look\s+at|looks\s+at|scan|scans|visit|scrape|scrapes|crawl|"
     r"monitor|watch|pull|fetch|grab|look\s+(?:for|up)|search)\b[^.]{0,50}?\b(?:websites?|web\s*pages?|"
-    r"(?:pricing|help|product|landing|status)\s+pages?|prices|listings?|forecast|weather|"
+    r"(?:pricing|help|product|landing|status|search|results?|listing)\s+pages?|prices?|listings?|"
+    r"forecast|weather|(?:university|school|college|city|council|government|their|competitors?'?)\s+"
+    r"(?:web)?sites?|"
     r"search\s+results|job\s+(?:posts|postings|ads|listings)|jobs|exchange\s+rates?|"
     r"stock\s+prices?)\b|"
     r"\b(?:the\s+)?(?:weather|forecast)\s+(?:for|in|at)\b|\bweb\s+search\b|"

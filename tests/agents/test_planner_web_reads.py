@@ -23,6 +23,10 @@ def _gets(request: str) -> list[str]:
         "every day at 7 check google shopping prices for our products and tell #pricing",
         "every other thursday at 10 look at our competitors' websites and email me what changed",
         "twice a day check new job postings for 'marketing manager' and add them to the Jobs sheet",
+        # one price, a search page, a school's site
+        "watch the price of this espresso machine on amazon and email me when it drops",
+        "check this laptop search page every hour and tell #deals if one is under 900",
+        "every morning pull the exam timetable from the college site and email it to me",
     ],
 )
 def test_reading_pages_prices_or_listings_is_a_get(request_text: str) -> None:
@@ -40,6 +44,7 @@ def test_the_weather_is_read_from_a_public_forecast() -> None:
         "every day at 9 check our google reviews and post the new ones in #reviews",
         "every monday email me the new leads",
         "we put a form on our webflow site: post every submission in #leads",
+        "when the price of an order is over 500 email me",
     ],
 )
 def test_feeds_our_own_data_and_event_sources_are_not_web_reads(request_text: str) -> None:
