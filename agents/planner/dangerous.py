@@ -15,7 +15,7 @@ from agents.planner.intents import TriggerReading, without_event_clause
 from agents.planner.records import attributes_masked, sheet_name, tab_of
 from agents.planner.steps import StepList
 from agents.planner.text import has
-from agents.planner.tools import first_named_tool, stand_in_api
+from agents.planner.tools import first_named_tool, records_place, stand_in_api
 from integrations.base import Risk
 from integrations.catalog import default_registry
 
@@ -531,7 +531,7 @@ def _add_delete(steps: StepList, t: str, acts: str) -> None:
         return
     # The tool is named in the clause, or earlier ("our google drive fills up … delete the
     # backup files"); the things deleted are named in the clause.
-    tool = first_named_tool(clause) or first_named_tool(t) or _stripe(t)
+    tool = first_named_tool(clause) or first_named_tool(t) or _stripe(t) or records_place(clause)
     if tool and has(clause, _EXTERNAL_THINGS) and not has(clause, _CRM_ONLY):
         name = re.sub(r"\W+", "", tool)
         url = stand_in_api(tool, "/{{ item.id }}")

@@ -9,7 +9,7 @@ from agents.planner.intents import CRM_NAMES, TriggerReading, without_event_clau
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
 from agents.planner.text import has
-from agents.planner.tools import display_name, first_named_tool, stand_in_api
+from agents.planner.tools import display_name, first_named_tool, records_place, stand_in_api
 
 _DELETE = r"\b(?:wipe|delete|remove|purge|erase|get\s+rid\s+of|clean\s+out)\b"
 
@@ -90,12 +90,15 @@ def sheet_writes(steps: StepList, w: str) -> None:
 def crm_writes(steps: StepList, t: str, slots: Slots) -> None:
     """Delete, save or update CRM contacts as the request asks."""
     # "when a user deletes their account" is what happens, not a delete to do
-    if has(without_event_clause(attributes_masked(t)), _DELETE) and has(
-        t, r"\b(?:contacts?|customers?|leads?|records?|crm)\b"
-    ):
-        span = re.search(r"(\d{1,2})\+?\s*(year|month|week|day)s?", t)
+    if (
+        has(without_event_clause(attributes_masked(t)), _DELETE)
+        and has(t, r"\b(?:contacts?|customers?|leads?|records?|crm)\b")
+        and not (records_place(t) and not has(t, r"\bcrm\b|" + CRM_NAMES))
+    ):  # "customer accounts in the shop" are the shop's: deleted there (dangerous.py)
+        span = re.search(r"\b(\d{1,2}|an?|one)\+?\s*(year|month|week|day)s?\b", t)
         days = {"year": 365, "month": 30, "week": 7, "day": 1}
-        inactive = int(span.group(1)) * days[span.group(2)] if span else 365
+        count = 1 if span and not span.group(1).isdigit() else int(span.group(1)) if span else 0
+        inactive = count * days[span.group(2)] if span else 365
         steps.add("delete_contacts", "crm.delete_contacts", {"inactive_for": f"{inactive} days"})
         return
     if "crm" not in slots.tools:

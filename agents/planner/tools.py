@@ -185,6 +185,17 @@ def url_of(text: str, tool: str | None = None) -> str:
     return _API_HOST + (path.group(1) if path else "/status")
 
 
+def records_place(text: str) -> str | None:
+    """The system records live in when no tool is named: "accounts in the shop" are the shop's,
+    not the CRM's ("shop", "app", "forum"), or None."""
+    found = re.search(
+        r"\b(?:in|from|on)\s+(?:the|our|my)\s+(?:online\s+|web\s*)?(shop|store|app|website|portal|"
+        r"platform|forum|community|booking\s+system|member\s+area|lms)\b",
+        text,
+    )
+    return found.group(1) if found else None
+
+
 def stand_in_api(tool: str, path: str = "/v1") -> str:
     """The stand-in address of a tool's API, which the person fills in before approving.
 

@@ -99,3 +99,13 @@ def test_a_refund_event_is_not_a_delete() -> None:
 )
 def test_the_same_words_in_harmless_requests_are_drafted(request_text: str) -> None:
     assert draft(request_text).status == "draft"
+
+
+def test_accounts_deleted_in_the_shop_are_deleted_there_not_in_the_crm() -> None:
+    result = draft("each night remove customer accounts in the store that never placed an order")
+    assert result.approval_class == "C" and result.workflow is not None
+    actions = [s["action"] for s in result.workflow["steps"]]
+    assert "crm.delete_contacts" not in actions
+    [delete] = [s for s in result.workflow["steps"] if s["action"] == "http.request"]
+    assert delete["inputs"]["method"] == "DELETE"
+    assert delete["inputs"]["url"].startswith("https://api.store.example/")
