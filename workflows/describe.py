@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from workflows.describe_conditions import condition_words
+from workflows.describe_people import each_words
 from workflows.describe_refs import Scene, content_words
 from workflows.describe_steps import action_words, duration_words
 from workflows.describe_triggers import next_run_words, trigger_summary, trigger_words
@@ -110,6 +111,8 @@ def step_words(step: Any, scene: Scene, number: int) -> StepWords:
     step_id = str(step.get("id") or f"step{number}")
     wait = step.get("wait")
     text = wait_words(wait, scene) if wait else action_words(step, scene)
+    if step.get("for_each") and not wait:
+        text = f"For each {each_words(step['for_each'], scene)}, {_lower_first(text)}"
     when = step.get("when")
     if not when:
         return StepWords(number, step_id, text)
@@ -170,6 +173,8 @@ def advanced_lines(spec: Mapping[str, Any]) -> list[str]:
         what = f"wait {step['wait']}" if step.get("wait") else str(step.get("action"))
         inputs = json.dumps(step.get("inputs") or {}, ensure_ascii=False, default=str)
         line = f"{number}. {step.get('id')}: {what} {inputs if not step.get('wait') else ''}"
+        if step.get("for_each"):
+            line += f" for each of {step['for_each']}"
         if step.get("when"):
             line += f" when {step['when']}"
         lines.append(line.rstrip())

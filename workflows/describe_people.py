@@ -45,6 +45,11 @@ def person_of(shape: Shape, scene: Scene) -> str | None:
 
 def person_words(path: Path, scene: Scene) -> str:
     """Who an address path names: the trigger's person, a contact an earlier step found, …."""
+    if path[0] == "item":  # the element a `for_each` step is on
+        last = path[-1] if len(path) > 1 else ""
+        if any(last == f or last.endswith("_email") for f in _PERSON_FIELDS):
+            return "each one's email address"
+        return thing_words(path, scene)
     if path[0] == "trigger":
         last = path[-1] if len(path) > 1 else ""
         if any(last == f or last.endswith("_email") for f in _PERSON_FIELDS):
@@ -62,6 +67,28 @@ def person_words(path: Path, scene: Scene) -> str:
             return "the address AI finds in the text"
         return f"the address from step {found[0]}"
     return "an address filled in when it runs"
+
+
+_EACH_NOUNS = {
+    ("sheets.read_rows", "rows"): "row of the sheet",
+    ("crm.find_contacts", "contacts"): "contact found",
+    ("hubspot.list_contacts", "contacts"): "contact found",
+    ("stripe.list_invoices", "invoices"): "invoice found",
+    ("http.request", "json"): "item fetched",
+}
+
+
+def each_words(source: Any, scene: Scene) -> str:
+    """What a `for_each` step repeats over ("row of the sheet", "contact found")."""
+    path = shape_of("{{ " + source + " }}").lone if isinstance(source, str) else None
+    if path and path[0] == "steps" and len(path) > 2 and (found := scene.step(path[1])):
+        noun = _EACH_NOUNS.get((str(found[1].get("action")), path[2]))
+        if noun:
+            return noun
+        return f"item from step {found[0]}"
+    if path and path[0] == "trigger":
+        return f"item of {thing_words(path, scene)}"
+    return "item of the list"
 
 
 def channel_words(channel: Any, scene: Scene) -> str:

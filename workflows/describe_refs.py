@@ -19,7 +19,7 @@ from workflows.describe_nouns import FIELD_WORDS, OUTPUT_NOUNS, STRIPE_SUBJECTS
 from workflows.expressions import ExpressionError, parse_template
 
 Path = tuple[str, ...]
-ROOTS = ("trigger", "steps", "now", "workflow", "workspace", "run")
+ROOTS = ("trigger", "steps", "now", "workflow", "workspace", "run", "item", "item_index")
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,10 @@ def thing_words(path: Path, scene: Scene) -> str:
         return f"{scene.subject}'s {field_words(rest[-1])}"
     if root == "steps" and rest:
         return step_output_words(rest[0], rest[1:], scene)
+    if root == "item":  # the element a `for_each` step is on
+        return f"each one's {field_words(rest[-1])}" if rest else "each one"
     return {
+        "item_index": "its place in the list",
         "now": "the current time",
         "workflow": "this workflow's name",
         "workspace": "your workspace's name",
@@ -262,6 +265,7 @@ def content_words(value: Any, scene: Scene, *, quote_limit: int = 60) -> str:
             return "a message"
         return f"“{text}”" if text and len(text) <= quote_limit else "a message"
     own: list[str] = []
+    each: list[str] = []
     others: list[str] = []
     per_step: dict[str, int] = {}
     for path in shape.paths:
@@ -274,6 +278,8 @@ def content_words(value: Any, scene: Scene, *, quote_limit: int = 60) -> str:
         rest = rest[2:] if rest[:2] == ["data", "object"] else rest
         if path[0] == "trigger" and rest:
             own.append(field_words(rest[-1]))
+        elif path[0] == "item" and rest:
+            each.append(field_words(rest[-1]))
         elif path[0] == "steps" and rest:
             others.append(_step_content(rest[0], rest[1:], scene))
         else:
@@ -283,6 +289,9 @@ def content_words(value: Any, scene: Scene, *, quote_limit: int = 60) -> str:
     if own:
         shown = own if len(own) <= 4 else [*own[:3], f"{len(own) - 3} more details"]
         parts.append(f"{scene.subject}'s {join_words(shown)}")
+    each = list(dict.fromkeys(each))
+    if each:
+        parts.append(f"each one's {join_words(each)}")
     parts += others
     return join_words(parts)
 

@@ -6,11 +6,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 from sqlalchemy import bindparam
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlmodel import col, select
@@ -34,7 +35,7 @@ from storage.models import (
 from storage.rows import row_of
 from storage.types import utcnow
 from workflows import breakdowns, cancellation, leases, run_clock, run_writes
-from workflows.expressions import evaluate
+from workflows.expressions import ExpressionError, evaluate, value_of
 from workflows.handover import Handed
 from workflows.live import LiveEvent, LiveKind
 from workflows.poll_problems import poll_problem
@@ -382,9 +383,19 @@ class Engine:
             else:
                 await self._commit(state)
         row = existing or self._row(state, step, position)
+        each: list[dict[str, Any]] = []
         try:
             action = self.registry.get(step.action)
-            inputs = render_inputs(step.inputs, state.context, markup=action.integration)
+            if step.for_each is not None:  # the inputs once per item, all before any effect
+                items = _for_each_items(step.for_each, state.context)
+                each = [
+                    _render_item(step.inputs, state.context, item, index, action.integration)
+                    for index, item in enumerate(items)
+                ]
+                inputs = dict(each[0]) if each else {}
+                inputs.update({"for_each": step.for_each, "count": len(each)})
+            else:
+                inputs = render_inputs(step.inputs, state.context, markup=action.integration)
         except (UnknownActionError, InputsError) as exc:
             raise await self._fail(state, row, exc) from exc
         # Recorded with the step's outcome (one commit per step; the last step's is the run's): a
@@ -413,7 +424,16 @@ class Engine:
 
         async def attempt(number: int) -> Any:
             row.attempts = number
-            return await action.run(ctx, row.inputs)
+            if step.for_each is None:
+                return await action.run(ctx, row.inputs)
+            # Each item has its own idempotency key: a retry, or a run resumed after a crash,
+            # does not repeat the items already delivered.
+            outputs = []
+            for index, item_inputs in enumerate(each):
+                key = f"{row.idempotency_key}:{index}"
+                result = await action.run(replace(ctx, idempotency_key=key), item_inputs)
+                outputs.append(result.model_dump(mode="json"))
+            return _EachOutput(items=outputs, count=len(outputs))
 
         async def on_retry(number: int, error: BaseException, delay: float) -> None:
             message = f"attempt {number} failed ({describe(error)}); retrying in {delay:.2f}s"
@@ -627,3 +647,56 @@ def _event(state: _RunState, step_id: str | None, kind: str, message: str) -> No
             "at": utcnow(),
         }
     )
+
+
+MAX_EACH_ITEMS = 500
+
+
+class _EachOutput(BaseModel):
+    """A `for_each` step's output: each item's action output, in order, and how many ran."""
+
+    items: list[Any]
+    count: int
+
+
+def _for_each_items(source: str, context: dict[str, Any]) -> list[Any]:
+    """The list a step's `for_each` names (None is no items); InputsError in words otherwise."""
+    try:
+        value = value_of(source, context)
+    except Exception as exc:  # an expression is data: whatever it raises, the step fails in words
+        why = str(exc) if isinstance(exc, ExpressionError) else describe(exc)
+        raise InputsError(f"Could not find the list to repeat over: {why}") from exc
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise InputsError(f"for_each gave {_kind(value)}, not a list of items to repeat over")
+    if len(value) > MAX_EACH_ITEMS:
+        raise InputsError(
+            f"for_each gave {len(value)} items; a step repeats for at most {MAX_EACH_ITEMS}"
+        )
+    return list(value)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a yes/no value"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a piece of text"
+    if isinstance(value, dict):
+        return "a single record"
+    return f"a {type(value).__name__}"
+
+
+def _render_item(
+    inputs: dict[str, Any], context: dict[str, Any], item: Any, index: int, markup: str
+) -> dict[str, Any]:
+    """A step's inputs filled in for one item of its `for_each` list."""
+    try:
+        rendered = render_inputs(
+            inputs, {**context, "item": item, "item_index": index}, markup=markup
+        )
+    except InputsError as exc:
+        raise InputsError(f"Item {index + 1}: {exc}") from exc
+    return rendered if isinstance(rendered, dict) else {}

@@ -170,6 +170,17 @@ def evaluate(source: str, context: dict[str, Any]) -> bool:
         raise ExpressionError(f"condition {source!r} failed: {exc}") from exc
 
 
+def value_of(source: str, context: dict[str, Any]) -> Any:
+    """The value of an expression (a step's `for_each` list); a missing value is None."""
+    try:
+        with budget(RENDER_SECONDS):
+            return _compiled_expression(source)(**context)
+    except LimitExceeded as exc:
+        raise ExpressionError(f"the expression {source!r} {exc}") from None
+    except _FAILURES as exc:
+        raise ExpressionError(f"the expression {source!r} failed: {exc}") from exc
+
+
 def render_value(value: Any, context: dict[str, Any], markup: str | None = None) -> Any:
     """Render every string in a JSON-like value; a lone `{{ expr }}` keeps the value's type.
 

@@ -21,13 +21,15 @@ from integrations.report import summary as report_summary
 from integrations.stripe_reminders import fill_placeholders
 from workflows.describe_people import channel_words, host_words, recipient_words
 from workflows.describe_refs import Scene
-from workflows.expressions import ExpressionError, evaluate, render_value, summary
+from workflows.expressions import ExpressionError, evaluate, render_value, summary, value_of
 from workflows.sample_triggers import load, sample_trigger, wrap
 
 BODY_LIMIT = 1500
 SKIPPED = "With this sample its condition is not met, so this step would be skipped."
 UNCHECKED = "Its condition cannot be checked on sample data."
 UNFILLED = "Part of it could not be filled in from the sample data."
+FIRST_OF = "It sends one for each of the {count} items in the sample list; this is the first."
+NO_ITEMS = "The sample list is empty, so this step would send nothing."
 MessageKind = Literal["slack", "email", "http"]
 
 
@@ -170,16 +172,40 @@ def preview(spec: Mapping[str, Any], *, now: datetime | None = None) -> dict[str
         if step.get("wait") or not isinstance(action, str):
             continue
         note = condition_note(step.get("when"), context)
-        inputs, failed = render_inputs(step, context)
+        items, each_note = each_sample(step.get("for_each"), context)
+        # A step repeated for each item is shown for the first (a blank one when there is none).
+        first = {"item": items[0] if items else wrap({}), "item_index": 0}
+        inputs, failed = render_inputs(
+            step, {**context, **first} if step.get("for_each") else context
+        )
         message = message_of(step, inputs, scene)
         if message is not None:
-            note = note or (UNFILLED if failed else None)
+            notes = (note or (UNFILLED if failed else None), each_note)
+            note = " ".join(dict.fromkeys(n for n in notes if n))
             messages[str(step.get("id"))] = replace(message, note=note) if note else message
         output = sample_output(action, inputs)
+        if step.get("for_each"):  # as the engine gives it: each item's output, and how many
+            output = {"items": [output] * len(items), "count": len(items)}
         if step.get("continue_on_error"):
             output = {**output, **failure_sample(action, inputs)}
         context["steps"][str(step.get("id"))] = wrap(output)
     return messages
+
+
+def each_sample(source: Any, context: dict[str, Any]) -> tuple[list[Any], str | None]:
+    """The sample list a `for_each` step repeats over, and a note saying how its message is
+    shown: rendered for the first item (no list, no note)."""
+    if not isinstance(source, str) or not source.strip():
+        return [], None
+    try:
+        value = value_of(source, context)
+    except ExpressionError:
+        return [], UNFILLED
+    if value is None or (isinstance(value, list | tuple) and not value):
+        return [], NO_ITEMS
+    if not isinstance(value, list | tuple):
+        return [], UNFILLED
+    return list(value), FIRST_OF.format(count=len(value)) if len(value) > 1 else None
 
 
 def failure_sample(action: str, inputs: Mapping[str, Any]) -> dict[str, Any]:

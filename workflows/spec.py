@@ -308,6 +308,9 @@ class Step(_Strict):
     inputs: dict[str, Any] = Field(default_factory=dict)
     wait: str | None = None
     when: str | None = Field(default=None, max_length=500)
+    # Runs the action once per element of a list in the run context (an expression like
+    # `steps.read_rows.rows`); the inputs see `item` (the element) and `item_index` (0-based).
+    for_each: str | None = Field(default=None, max_length=500)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     timeout_seconds: float | None = Field(default=None, gt=0, le=3600)
     # After its retries, a failure is recorded and the run goes on: later steps read
@@ -334,11 +337,18 @@ class Step(_Strict):
             raise ValueError("a step needs exactly one of `action` or `wait`")
         if self.wait is not None and self.continue_on_error:
             raise ValueError("a wait cannot fail, so it cannot continue on error")
+        if self.wait is not None and self.for_each is not None:
+            raise ValueError(f"step {self.id!r}: a wait cannot repeat for each item (for_each)")
         from workflows.expressions import ExpressionError, check_expression, check_template
 
         try:
             if self.when is not None:
                 check_expression(self.when)
+            if self.for_each is not None:
+                try:
+                    check_expression(self.for_each)
+                except ExpressionError as exc:
+                    raise ExpressionError(f"for_each: {exc}") from None
             for field, text in strings_in(self.inputs, "inputs"):
                 try:
                     check_template(text)

@@ -1,0 +1,61 @@
+"""A scheduled "email each client …" is drafted once per record read, not to the trigger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents.planner import draft
+from agents.planner.each import each_record
+
+
+def steps_of(request: str) -> list[dict[str, Any]]:
+    result = draft(request)
+    assert result.status == "draft" and result.workflow is not None
+    steps: list[dict[str, Any]] = result.workflow["steps"]
+    return steps
+
+
+def test_each_client_in_a_sheet_gets_their_own_reminder() -> None:
+    steps = steps_of(
+        "every monday at 9 email each client with an unpaid invoice in our Invoices sheet "
+        "a reminder"
+    )
+    assert [s["action"] for s in steps] == ["sheets.read_rows", "email.send"]
+    read, send = steps
+    assert send["for_each"] == f"steps.{read['id']}.rows"
+    assert send["inputs"]["to"] == "{{ item.email }}"
+    assert "trigger" not in str(send["inputs"])
+
+
+def test_invoices_name_their_customer() -> None:
+    raw: dict[str, Any] = {
+        "trigger": {"type": "schedule", "cron": "0 9 * * 1"},
+        "steps": [
+            {"id": "unpaid", "action": "stripe.list_invoices", "inputs": {}},
+            {
+                "id": "mail",
+                "action": "email.send",
+                "inputs": {"to": "{{ trigger.email }}", "text": "Hi {{ trigger.name }}"},
+            },
+        ],
+    }
+    each_record(raw)
+    mail = raw["steps"][1]
+    assert mail["for_each"] == "steps.unpaid.invoices"
+    assert mail["inputs"] == {
+        "to": "{{ item.customer_email }}",
+        "text": "Hi {{ item.customer_name }}",
+    }
+
+
+def test_an_event_keeps_its_person() -> None:
+    raw: dict[str, Any] = {
+        "trigger": {"type": "webhook"},
+        "steps": [
+            {"id": "rows", "action": "sheets.read_rows", "inputs": {}},
+            {"id": "mail", "action": "email.send", "inputs": {"to": "{{ trigger.email }}"}},
+        ],
+    }
+    each_record(raw)
+    assert "for_each" not in raw["steps"][1]
+    assert raw["steps"][1]["inputs"]["to"] == "{{ trigger.email }}"
