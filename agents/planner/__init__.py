@@ -87,7 +87,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     complete_spec(raw, trigger, slots, prediction)
     keep_sheet_poll(raw)
     compose_messages(raw, request)  # messages say what they are for, never the trigger dump
-    each_record(raw)  # on a schedule, "email each client" is sent for each record read
+    each_record(raw, request)  # on a schedule, "email each client" is sent for each record read
     note_unsupported(raw, request)  # no SMS of its own, no translation: the description says so
     note = None
     if raw["trigger"]["type"] == "schedule":

@@ -30,9 +30,23 @@ _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _TRIGGER = re.compile(r"\btrigger\b(\.(?:data\.object\.)?([A-Za-z_]\w*))?")
 
 
-def each_record(raw: dict[str, Any]) -> None:
+# "each client WITH AN UNPAID invoice", "customers who haven't ordered", "overdue": only some of
+# the records. Sheet rows and a fetched list come unfiltered, so every row would get the email
+# (a reminder to the clients who paid): not looped until the draft can filter them.
+_SOME_OF_THEM = re.compile(
+    r"\b(?:clients?|customers?|people|members?|users?|contacts?|parents?|students?|employees?|"
+    r"staff|volunteers?|tenants?|patients?|donors?|guests?|subscribers?|leads?|anyone|everyone)\s+"
+    r"(?:with|who|whose|that|where|which)\b|"
+    r"\b(?:unpaid|overdue|past[- ]due|outstanding|inactive|late|expired|expiring|unanswered|"
+    r"pending|stuck|missing)\b"
+)
+_UNFILTERED = ("sheets.read_rows", "http.request")
+
+
+def each_record(raw: dict[str, Any], request: str = "") -> None:
     """Send each email addressed to the trigger's person once per record of the list read
-    before it, on workflows whose start carries no person (schedule, interval, manual)."""
+    before it, on workflows whose start carries no person (schedule, interval, manual); not
+    when the request picks only some of the records and the list read is not filtered."""
     trigger = raw.get("trigger")
     if not isinstance(trigger, dict) or trigger.get("type") not in _NO_PERSON:
         return
@@ -49,6 +63,9 @@ def each_record(raw: dict[str, Any]) -> None:
         if source is None:
             continue
         step_id, field, names = source
+        reader = next(s for s in steps if isinstance(s, dict) and s.get("id") == step_id)
+        if reader.get("action") in _UNFILTERED and _SOME_OF_THEM.search(request.lower()):
+            continue
         step["for_each"] = f"steps.{step_id}.{field}"
         step["inputs"] = _to_item(inputs, names)
 

@@ -15,16 +15,25 @@ def steps_of(request: str) -> list[dict[str, Any]]:
     return steps
 
 
-def test_each_client_in_a_sheet_gets_their_own_reminder() -> None:
+def test_each_volunteer_in_a_sheet_gets_their_own_email() -> None:
     steps = steps_of(
-        "every monday at 9 email each client with an unpaid invoice in our Invoices sheet "
-        "a reminder"
+        "each sunday email every volunteer in the rota sheet the list of their shifts for the week"
     )
     assert [s["action"] for s in steps] == ["sheets.read_rows", "email.send"]
     read, send = steps
     assert send["for_each"] == f"steps.{read['id']}.rows"
     assert send["inputs"]["to"] == "{{ item.email }}"
     assert "trigger" not in str(send["inputs"])
+
+
+def test_some_of_the_rows_are_not_looped_over_all_of_them() -> None:
+    """ "each client with an unpaid invoice": every row of the sheet would get the reminder, the
+    ones who paid too; the sheet read is not filtered yet, so nothing is looped."""
+    steps = steps_of(
+        "every monday at 9 email each client with an unpaid invoice in our Invoices sheet "
+        "a reminder"
+    )
+    assert not [s for s in steps if s.get("for_each")]
 
 
 def test_invoices_name_their_customer() -> None:
