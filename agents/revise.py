@@ -75,11 +75,7 @@ def _fill_in(spec: dict[str, Any], text: str) -> list[str]:
     given = [u.rstrip(".,;:!?)'\"") for u in _URL.findall(text)]
     if len(given) != 1:
         return []
-    stand_ins: dict[str, list[dict[str, Any]]] = {}
-    for step in spec.get("steps") or []:
-        url = str((step.get("inputs") or {}).get("url") or "")
-        if url and is_stand_in(url):
-            stand_ins.setdefault(_base(url), []).append(step)
+    stand_ins = _stand_ins_by_host(spec)
     if not stand_ins:
         return []
     if len(stand_ins) > 1:
@@ -102,11 +98,7 @@ def address_question(current: dict[str, Any], text: str) -> str | None:
     names none of their tools; None otherwise."""
     if len(_URL.findall(text)) != 1:
         return None
-    hosts = []
-    for step in current.get("steps") or []:
-        url = str((step.get("inputs") or {}).get("url") or "")
-        if url and is_stand_in(url) and _base(url) not in hosts:
-            hosts.append(_base(url))
+    hosts = list(_stand_ins_by_host(current))
     if len(hosts) < 2:
         return None
     tools = [host_words(f"https://{h}") for h in hosts]
@@ -124,6 +116,16 @@ def _with_template(address: str, stand_in: str) -> str:
         return address
     per_item = stand_in[stand_in.rindex("/", 0, stand_in.index("{{")) + 1 :]
     return address.rstrip("/") + "/" + per_item
+
+
+def _stand_ins_by_host(spec: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The steps still calling a stand-in address, by its host (one tool's steps share one)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for step in spec.get("steps") or []:
+        url = str((step.get("inputs") or {}).get("url") or "")
+        if url and is_stand_in(url):
+            found.setdefault(_base(url), []).append(step)
+    return found
 
 
 def _base(url: str) -> str:

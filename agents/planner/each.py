@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from workflows.spec import strings_in
+
 __all__ = ["each_record"]
 
 _NO_PERSON = ("schedule", "interval", "manual")
@@ -86,18 +88,8 @@ def _list_before(steps: list[Any]) -> tuple[str, str, dict[str, str]] | None:
     return None
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
 def _uses_trigger(inputs: dict[str, Any]) -> bool:
-    return any(_TRIGGER.search(tag) for text in _strings(inputs) for tag in _TAG.findall(text))
+    return any(_TRIGGER.search(tag) for _, text in strings_in(inputs) for tag in _TAG.findall(text))
 
 
 def _to_item(value: Any, names: dict[str, str]) -> Any:
