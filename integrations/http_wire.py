@@ -40,7 +40,10 @@ _kept: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[bool, aiohttp.C
 _kept = weakref.WeakKeyDictionary()
 
 KEEPALIVE_SECONDS = 5.0
-MAX_CONNECTIONS = 100
+# Open connections per session, and to one host (name and port): a slow host one workflow calls
+# in a burst waits for its own 32, and leaves the rest to every other host.
+MAX_CONNECTIONS = 256
+MAX_PER_HOST = 32
 
 
 class _CheckedResolver(AbstractResolver):
@@ -85,6 +88,7 @@ def _open(checked: bool) -> aiohttp.ClientSession:
         resolver=resolver,
         use_dns_cache=False,  # each request resolves through the resolver, in its own context
         limit=MAX_CONNECTIONS,
+        limit_per_host=MAX_PER_HOST,
         keepalive_timeout=KEEPALIVE_SECONDS,
         happy_eyeballs_delay=None,  # the checked addresses one after the other, in order
     )
