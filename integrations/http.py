@@ -11,6 +11,7 @@ import asyncio
 import functools
 import ipaddress
 import json
+import os
 import re
 import socket
 import ssl
@@ -199,12 +200,21 @@ def _connect_failure(
     exc: aiohttp.ClientConnectorError, host: str, addresses: tuple[str, ...]
 ) -> str:
     """Why connecting failed, in words: which checked addresses were tried, and the error."""
-    cause = exc.os_error
+    cause = _os_words(exc.os_error)
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
         return f"could not connect to {host}: {exc.certificate_error}"
     if isinstance(exc, aiohttp.ClientSSLError) or not addresses:
         return f"could not connect to {host}: {cause}"
     return f"could not connect to {host} at {', '.join(addresses)}: {cause}"
+
+
+def _os_words(error: OSError) -> str:
+    """A socket error in words ("connection refused"), without errno codes or socket tuples."""
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if error.errno:
+        return os.strerror(error.errno).lower()
+    return str(error) or type(error).__name__
 
 
 def _headers(response: aiohttp.ClientResponse) -> dict[str, str]:
