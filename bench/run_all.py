@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = [
     ["bench.engine_overhead"],
     ["bench.webhook_throughput"],
+    ["bench.http_client_cost"],
     ["bench.draft_latency"],
     ["bench.describe_latency"],
     ["bench.suggest_latency"],

@@ -1,8 +1,8 @@
 """http.request: outbound HTTP with an address guard, our own redirect handling and a body cap.
 
 The guard resolves a host once and the request then connects to exactly the addresses it checked
-(a pinned transport), so a DNS server answering differently at connect time (DNS rebinding)
-cannot steer a request to a private or loopback address.
+(a pinned resolver, `integrations.http_wire`), so a DNS server answering differently at connect
+time (DNS rebinding) cannot steer a request to a private or loopback address.
 """
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ import asyncio
 import functools
 import ipaddress
 import json
+import os
 import re
 import socket
 import ssl
-import time
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-import httpcore
+import aiohttp
 import httpx
+import yarl
 from pydantic import ConfigDict, Field
 
+from integrations import http_wire
 from integrations.base import (
     Action,
     ActionContext,
@@ -114,63 +115,6 @@ def _connect_host(url: httpx.URL) -> str:
     return url.raw_host.decode("ascii").lower()
 
 
-class _PinnedBackend(httpcore.AsyncNetworkBackend):
-    """Opens TCP connections only to the addresses the guard checked for a host, in order."""
-
-    def __init__(self, pins: Mapping[str, tuple[str, ...]]) -> None:
-        self._pins = pins
-        self._network = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 (httpcore passes it by this name)
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = self._pins.get(host.lower())
-        if not addresses:
-            raise httpcore.ConnectError(f"refused: {host} was not checked by the address guard")
-        deadline = None if timeout is None else time.monotonic() + timeout
-        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
-        for address in addresses:
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
-                break
-            try:
-                return await self._network.connect_tcp(
-                    address, port, left, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-        reason = failure or "no time left to connect"
-        message = f"could not connect to {host} at {', '.join(addresses)}: {reason}"
-        if isinstance(failure, httpcore.ConnectError):
-            raise httpcore.ConnectError(message) from failure
-        raise httpcore.ConnectTimeout(message) from failure
-
-    async def sleep(self, seconds: float) -> None:
-        await self._network.sleep(seconds)
-
-
-class _PinnedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport over a `_PinnedBackend`: Host, TLS SNI and certificate checks use the
-    URL's host name; only the TCP connect goes to a checked address. No proxies (a proxy would
-    resolve the name again)."""
-
-    def __init__(self, pins: Mapping[str, tuple[str, ...]]) -> None:
-        super().__init__(verify=_tls_context(), trust_env=False)
-        # httpx has no public hook for the network backend: replace the pool it just built.
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=_tls_context(),
-            max_connections=10,
-            max_keepalive_connections=10,
-            keepalive_expiry=5.0,
-            network_backend=_PinnedBackend(pins),
-        )
-
-
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
     """httpx's default verifying context (certifi, or SSL_CERT_FILE/SSL_CERT_DIR), built once."""
@@ -199,34 +143,43 @@ async def fetch(
 ) -> Fetched:
     """Send a request through the guard, following up to 5 redirects, each one guarded too.
 
-    Every hop connects only to the addresses its guard checked (allowed hosts: via `ctx.http`).
+    Every hop connects only to the addresses its guard checked (`http_wire.pinned`); a host on
+    LEVQOR_HTTP_ALLOWED_HOSTS is sent as named. `timeout_seconds` bounds connecting (with the
+    wait for a free connection) and each read.
     """
     target = httpx.URL(url)
     sent_headers = dict(headers or {})
-    pins: dict[str, tuple[str, ...]] = {}
-    async with httpx.AsyncClient(transport=_PinnedTransport(pins), trust_env=False) as pinned:
-        for _ in range(MAX_REDIRECTS + 1):
-            addresses = await guard_url(ctx.settings, target)
-            client = ctx.http
-            if addresses:
-                pins[_connect_host(target)] = addresses
-                client = pinned
-            request = client.build_request(
-                method, target, headers=sent_headers, content=content, timeout=timeout_seconds
-            )
-            try:
-                response = await client.send(request, stream=True, follow_redirects=False)
-            except httpx.TimeoutException as exc:
-                detail = f": {exc}" if str(exc) else ""
-                raise RetryableError(f"{method} {target} timed out{detail}") from exc
-            except httpx.TransportError as exc:
-                reason = exc or type(exc).__name__
-                raise RetryableError(f"{method} {target} failed: {reason}") from exc
+    limits = aiohttp.ClientTimeout(total=None, connect=timeout_seconds, sock_read=timeout_seconds)
+    for _ in range(MAX_REDIRECTS + 1):
+        addresses = await guard_url(ctx.settings, target)
+        host = _connect_host(target)
+        pins = {host: addresses} if addresses else None
+        async with http_wire.session(checked=pins is not None) as session:
+            with http_wire.pinned(pins):
+                try:
+                    response = await session.request(
+                        method,
+                        yarl.URL(str(target), encoded=True),
+                        headers=sent_headers,
+                        data=content,
+                        timeout=limits,
+                        allow_redirects=False,
+                        ssl=_tls_context(),
+                    )
+                except TimeoutError as exc:
+                    detail = f": {exc}" if str(exc) else ""
+                    raise RetryableError(f"{method} {target} timed out{detail}") from exc
+                except aiohttp.ClientConnectorError as exc:
+                    reason = _connect_failure(exc, host, addresses)
+                    raise RetryableError(f"{method} {target} failed: {reason}") from exc
+                except (aiohttp.ClientError, OSError) as exc:
+                    said = str(exc) or type(exc).__name__
+                    raise RetryableError(f"{method} {target} failed: {said}") from exc
             try:
                 location = response.headers.get("location")
-                if response.status_code in _REDIRECTS and location:
+                if response.status in _REDIRECTS and location:
                     next_url = target.join(location)
-                    if response.status_code in (301, 302, 303) and method != "HEAD":
+                    if response.status in (301, 302, 303) and method != "HEAD":
                         method, content = "GET", None
                     if next_url.host != target.host:
                         sent_headers = {
@@ -236,26 +189,57 @@ async def fetch(
                         }
                     target = next_url
                     continue
-                body, truncated = await _read_capped(response)
+                body, truncated = await _read_capped(response, target)
             finally:
-                await response.aclose()
-            return Fetched(
-                str(target), response.status_code, dict(response.headers), body, truncated
-            )
+                response.release()
+            return Fetched(str(target), response.status, _headers(response), body, truncated)
     raise ActionError(f"refused: more than {MAX_REDIRECTS} redirects from {url}")
 
 
-async def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
+def _connect_failure(
+    exc: aiohttp.ClientConnectorError, host: str, addresses: tuple[str, ...]
+) -> str:
+    """Why connecting failed, in words: which checked addresses were tried, and the error."""
+    cause = _os_words(exc.os_error)
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return f"could not connect to {host}: {exc.certificate_error}"
+    if isinstance(exc, aiohttp.ClientSSLError) or not addresses:
+        return f"could not connect to {host}: {cause}"
+    return f"could not connect to {host} at {', '.join(addresses)}: {cause}"
+
+
+def _os_words(error: OSError) -> str:
+    """A socket error in words ("connection refused"), without errno codes or socket tuples."""
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if error.errno:
+        return os.strerror(error.errno).lower()
+    return str(error) or type(error).__name__
+
+
+def _headers(response: aiohttp.ClientResponse) -> dict[str, str]:
+    """Response headers with lower-case names; a repeated header's values joined by ", "."""
+    joined: dict[str, str] = {}
+    for name, value in response.headers.items():
+        key = name.lower()
+        joined[key] = f"{joined[key]}, {value}" if key in joined else value
+    return joined
+
+
+async def _read_capped(response: aiohttp.ClientResponse, url: httpx.URL) -> tuple[bytes, bool]:
     chunks: list[bytes] = []
     size = 0
     try:
-        async for chunk in response.aiter_bytes():
+        async for chunk in response.content.iter_any():
             chunks.append(chunk)
             size += len(chunk)
             if size > MAX_BODY_BYTES:
+                response.close()  # the rest is never read: the connection is not kept
                 return b"".join(chunks)[:MAX_BODY_BYTES], True
-    except httpx.TransportError as exc:
-        raise RetryableError(f"reading {response.url} failed: {exc}") from exc
+    except TimeoutError as exc:
+        raise RetryableError(f"reading {url} timed out") from exc
+    except (aiohttp.ClientError, OSError) as exc:
+        raise RetryableError(f"reading {url} failed: {exc}") from exc
     return b"".join(chunks), False
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from integrations import slack_http
+from integrations import http_wire, slack_http
 from integrations.catalog import default_registry
 from integrations.registry import ActionRegistry
 from storage.config import Settings
@@ -116,6 +116,7 @@ class Runtime:
         (`workflows.leader`): one process among many schedules, the others stand by.
         """
         slack_http.keep()  # Slack posts share kept connections until `close`
+        http_wire.keep()  # so do http.request steps, feeds and social sources
         if self.bus is not None:
             self.bus.start()
         if scheduler if scheduler is not None else self.settings.run_scheduler:
@@ -229,6 +230,7 @@ class Runtime:
             await self.bus.close()
         await self.http.aclose()
         await slack_http.close()
+        await http_wire.close()
         await self.db.dispose()
 
     @property

@@ -16,8 +16,11 @@ from storage.scope import Tenant
 from workflows.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The process's runtime, built by the app's lifespan."""
+async def get_runtime(request: Request) -> Runtime:
+    """The process's runtime, built by the app's lifespan.
+
+    `async` though it awaits nothing: FastAPI runs a plain `def` dependency in a worker thread,
+    a thread hop (and a wait for the GIL back) on every request that uses the runtime."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 

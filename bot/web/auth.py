@@ -170,7 +170,8 @@ async def _context(
     return WebContext(user, tenant, runtime)
 
 
-def _api_context(user: ApiUser, session: SessionDep, runtime: RuntimeDep) -> WebContext:
+async def _api_context(user: ApiUser, session: SessionDep, runtime: RuntimeDep) -> WebContext:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a hop for every request
     return WebContext(user, Tenant(session, user.workspace.id), runtime)
 
 

@@ -1,8 +1,9 @@
 """http.request connects to exactly the address its guard checked (no DNS rebinding).
 
 A fake resolver on the running loop answers a public address to the first lookup of a name and
-127.0.0.1 to any later one; a fake router on the same loop records every TCP connect and carries
-the "public" addresses to loopback servers (or refuses them). Servers and sockets are real.
+127.0.0.1 to any later one; a fake router on the same loop records every TCP connect of a socket
+and carries the "public" addresses to loopback servers (or refuses them). Servers and sockets are
+real.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 import integrations.http as http_module
+from integrations import http_wire
 from integrations.base import ActionContext, ActionError, RetryableError
 from integrations.http import ACTIONS
 from tests.conftest import make_settings
@@ -88,34 +90,36 @@ class Network:
     routes: dict[str, int | None]  # public address -> loopback port it leads to (None: refused)
     lookups: list[str] = field(default_factory=list)
     connects: list[tuple[str, int]] = field(default_factory=list)
+    steady: set[str] = field(default_factory=set)  # names answering their first answer always
 
 
 @pytest.fixture
 async def network(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Network]:
     loop = asyncio.get_running_loop()
-    real_lookup, real_connect = loop.getaddrinfo, loop.create_connection
+    real_lookup, real_connect = loop.getaddrinfo, loop.sock_connect
     net = Network(answers={}, routes={})
 
     async def getaddrinfo(host: str | bytes | None, port: Any, **kwargs: Any) -> Any:
         name = host.decode() if isinstance(host, bytes) else str(host)
         if name not in net.answers:
             return await real_lookup(host, port, **kwargs)
-        again = name in net.lookups
+        again = name in net.lookups and name not in net.steady
         net.lookups.append(name)
         ips = ["127.0.0.1"] if again else net.answers[name]
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, int(port))) for ip in ips]
 
-    async def create_connection(factory: Any, host: str, port: int, **kwargs: Any) -> Any:
+    async def sock_connect(sock: socket.socket, address: Any) -> None:
+        host, port = address[0], address[1]
         net.connects.append((host, port))
         if host in net.routes:
             to = net.routes[host]
             if to is None:
                 raise ConnectionRefusedError(111, f"{host} refused the connection")
-            host, port = "127.0.0.1", to
-        return await real_connect(factory, host, port, **kwargs)
+            address = ("127.0.0.1", to)
+        await real_connect(sock, address)
 
     monkeypatch.setattr(loop, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(loop, "create_connection", create_connection)
+    monkeypatch.setattr(loop, "sock_connect", sock_connect)
     yield net
 
 
@@ -312,3 +316,67 @@ async def test_https_keeps_sni_and_verifies_the_certificate_against_the_host_nam
         assert tls.names == ["shop.example", "other.example"]
         assert tls.hosts == ["shop.example"]  # nothing sent over the unverified connection
     assert network.connects == [(PUBLIC, 443), (PUBLIC_2, 443)]
+
+
+@dataclass
+class KeptServer:
+    """A keep-alive HTTP server on loopback that sets a cookie and notes each connection and
+    each request's Cookie header."""
+
+    port: int = 0
+    connections: int = 0
+    cookies: list[str | None] = field(default_factory=list)
+
+
+@asynccontextmanager
+async def _kept_server() -> AsyncIterator[KeptServer]:
+    seen = KeptServer()
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode().split("\r\n")
+                pairs = (line.partition(":") for line in lines)
+                cookie = [value.strip() for k, _, value in pairs if k.lower() == "cookie"]
+                seen.cookies.append(cookie[0] if cookie else None)
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nSet-Cookie: session=ws-a\r\n\r\nok"
+                )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    seen.port = server.sockets[0].getsockname()[1]
+    async with server:
+        yield seen
+        server.close()
+
+
+async def test_a_running_runtime_keeps_checked_connections_and_never_cookies(
+    network: Network, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    network.answers["shop.example"] = [PUBLIC]
+    network.steady.add("shop.example")
+    ctx = _ctx(client, tmp_path, [])
+    async with _kept_server() as server:
+        network.routes[PUBLIC] = server.port
+        http_wire.keep()
+        try:
+            for path in ("/a", "/b", "/c"):
+                out = await REQUEST.run(ctx, {"url": f"http://shop.example:{server.port}{path}"})
+                assert (out.status, out.text) == (200, "ok")
+        finally:
+            await http_wire.close()
+        # One connection for the three requests, each checked by the guard; the cookie the
+        # server set is never sent back (kept sessions serve every workspace).
+        assert server.connections == 1
+        assert network.lookups == ["shop.example"] * 3
+        assert server.cookies == [None, None, None]
+        # Not kept (an action called on its own): a connection per request, closed after.
+        for path in ("/d", "/e"):
+            await REQUEST.run(ctx, {"url": f"http://shop.example:{server.port}{path}"})
+        assert server.connections == 3
+        assert server.cookies == [None] * 5

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,9 +52,9 @@ class Web:
         return httpx.AsyncClient(base_url=self.url, timeout=30, follow_redirects=False)
 
 
-@pytest.fixture
-async def web(settings: Settings) -> AsyncIterator[Web]:
-    """Levqor (API + web pages) on a free loopback port, on a fresh database."""
+@asynccontextmanager
+async def serve_web(settings: Settings) -> AsyncIterator[Web]:
+    """Levqor (API + web pages) on a free loopback port, until the block ends."""
     runtime = Runtime(settings)
     await runtime.start()
     server: uvicorn.Server
@@ -65,6 +66,13 @@ async def web(settings: Settings) -> AsyncIterator[Web]:
         await task
         await runtime.drain()
         await runtime.close()
+
+
+@pytest.fixture
+async def web(settings: Settings) -> AsyncIterator[Web]:
+    """Levqor (API + web pages) on a free loopback port, on a fresh database."""
+    async with serve_web(settings) as served:
+        yield served
 
 
 def csrf_of(html: str) -> str:
