@@ -102,6 +102,10 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         # Credential handling, whatever else it does (class C): rotating is drafted, revealing
         # is refused.
         raw["steps"][:0] = credential_steps(text)
+    refused = refusal(text) or dangerous.refusal(text)
+    if not unclear and not refused and _drafted_class(raw, registry) not in (None, "C"):
+        # a risky act asked for that no drafted step does: draft it for an owner to confirm
+        dangerous.draft_the_act(raw["steps"], slots.text, text)
     asked = without_conditions(mask_inbound(slots.text))  # "opened an email" asks no send
     question = clarification(asked, raw, slots.tools | settled)
     suggestions = choices_for(question)
@@ -113,7 +117,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if unclear or (short and not question):
         question, suggestions = vague.question(text), _template_suggestions(text)
         unclear = True
-    reason = refusal(text) or dangerous.refusal(text)
+    reason = refused
     if question:
         raw["steps"].extend(placeholder_steps(raw, without_conditions(slots.text)))
     try:
@@ -151,6 +155,18 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     return DraftResult(
         status="draft", approval_class=approval, timezone=timezone, workflow=workflow
     )
+
+
+def _drafted_class(raw: dict[str, object], registry: ActionRegistry | None) -> str | None:
+    """The approval class of the steps drafted so far (A for none yet), or None when they are
+    not a valid spec."""
+    if not raw.get("steps"):
+        return "A"
+    try:
+        spec = WorkflowSpec.model_validate(raw)
+    except ValidationError:
+        return None
+    return assess(spec, registry or _registry()).approval_class
 
 
 def _in_english_please(trigger: dict[str, object]) -> str:

@@ -9,6 +9,7 @@ to a personal mailbox, and moving money "without checking" are not drafted at al
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from agents.planner import risk_cues
 from agents.planner.intents import TriggerReading, without_event_clause
@@ -20,8 +21,10 @@ from integrations.base import Risk
 from integrations.catalog import default_registry
 
 _DELETE = (
+    # "ignore edits/deletes", "skip deletions": what happens in a tool, named to be left out
+    r"(?<!/)(?<!\bignore\s)(?<!\bignoring\s)(?<!\bskip\s)(?<!\bexcept\s)(?<!\bexcluding\s)"
     r"\b(?:delete|deletes|deleting|remove|removes|removing|wipe|wipes|purge|purges|erase|nuke|nukes|"
-    r"trash|clear\s+out|clean\s+out|(?:get|gets|getting)\s+rid\s+of|kick(?!\s+off)|kicks(?!\s+off)|ban|bans|"
+    r"trash|throw(?:s|ing)?\s+(?:away|out)|threw\s+(?:away|out)|clear\s+out|clean\s+out|(?:get|gets|getting)\s+rid\s+of|kick(?!\s+off)|kicks(?!\s+off)|ban|bans|"
     r"erases|erasing|destroy\w*|clear(?:s|ing)?\s+(?:the|all|every|our|that)|"
     r"drop(?:s|ping)?\s+(?:the\s+|all\s+|old\s+|every\s+)*(?:[\w-]+\s+)?(?:rows?|records?|contacts?|"
     r"entries|users?|leads?|data|tables?|databases?|collections?)|truncat\w*|void(?:s|ing)?\s+(?:the\s+|"
@@ -443,16 +446,22 @@ def add_dangerous_steps(steps: StepList, t: str, trigger: TriggerReading) -> Non
         steps.add("send_payment", "http.request", {"method": "POST", "url": url, "json": body})
 
 
-def mark_impact(steps: StepList, t: str) -> None:
+def mark_impact(
+    steps: StepList, t: str, asked: str | None = None, *, any_act: bool = False
+) -> None:
     """A risky act asked for and done through a plain write to a tool ("cancel all open orders
     in shopify", "send our update to all our mailchimp subscribers", "drop every product price
     10%"): that write says what it does (`impact`), so the draft is class C and an owner
     confirms it. With no write to mark, one is drafted on the tool named (or on an address the
-    owner fills in), named for the act. Never dropped, never made to look safer than asked."""
-    act = risky_act(t)
+    owner fills in), named for the act. Never dropped, never made to look safer than asked.
+
+    Deletes and payments usually have their own steps, and data sent out is read by the policy;
+    `any_act` drafts the stand-in for those too, for a draft that would otherwise not be class C
+    ("trash the promo mail in my gmail", "pay back the expense claims", `draft_the_act`)."""
+    act = risky_act(t) or (risky_act(asked) if asked else None)  # `t` masks some words
     if act is None or _has_critical_step(steps):
         return
-    words = _act_words(t, act)
+    words = _act_words(asked or t, act)
     tool = first_named_tool(words) or first_named_tool(t)
     writes = [
         s
@@ -466,21 +475,39 @@ def mark_impact(steps: StepList, t: str) -> None:
         target["inputs"]["impact"] = act
         target.setdefault("name", words)
         return
-    if act not in ("prices", "access", "bulk"):
+    if act not in ("prices", "access", "bulk") and not any_act:
         return  # deletes and payments have their own steps; data leaving is read by the policy
+    if act == "data" and not has(t, _INTO_A_SYSTEM):
+        return  # sent to someone, not into a system: by email, which the policy reads
     slug = re.sub(r"\W+", "", tool) if tool else ""
     url = stand_in_api(tool) if tool else f"https://api.example.com/{act}"
-    steps.add(
-        f"{act}_{slug or 'records'}",
-        "http.request",
-        {"method": "POST", "url": url, "json": {"id": "{{ item.id }}"}, "impact": act},
-        name=words,
-    )
+    method = "DELETE" if act == "delete" else "POST"
+    inputs: dict[str, object] = {"method": method, "url": url, "impact": act}
+    if method != "DELETE":
+        inputs["json"] = {"id": "{{ item.id }}"}
+    steps.add(f"{act}_{slug or 'records'}", "http.request", inputs, name=words)
+
+
+# Data sent into another system rather than to a person: "to our partner's system / API".
+_INTO_A_SYSTEM = (
+    r"\b(?:to|into)\s+(?:[\w'-]+\s+){0,4}?(?:api|system|platform|portal|webhook|endpoint|database|"
+    r"tool|app)\b|https?://"
+)
+
+
+def draft_the_act(steps: list[dict[str, Any]], t: str, asked: str) -> None:
+    """Add the step that does the risky act asked for, when no drafted step does it: the
+    workflow is drafted class C for an owner to confirm rather than refused for want of a step.
+    `t` is the request as the rules read it, `asked` as it was written (normalised)."""
+    held = StepList()
+    held.items = steps
+    mark_impact(held, t, asked, any_act=True)
 
 
 def _act_words(t: str, act: str) -> str:
     """The clause that asks for the act, as a step name ("Cancel all open orders in shopify")."""
     cue = {"prices": _PRICE_CHANGE, "access": _ACCESS, "delete": _DELETE}.get(act)
+    money_verb = _PAY + "|" + _REFUND + "|" + _GIVES_VALUE + "|" + risk_cues.MONEY_VERB
     found = next(
         (
             c
@@ -489,7 +516,12 @@ def _act_words(t: str, act: str) -> str:
         ),
         t,
     )
-    verb = {"prices": _PRICE_CHANGE, "access": _ACCESS, "delete": _DELETE}.get(act)
+    verb = {
+        "prices": _PRICE_CHANGE,
+        "access": _ACCESS,
+        "delete": _DELETE,
+        "money": money_verb,
+    }.get(act)
     at = re.search(verb, found) if verb else None
     if at and len(found[at.start() :].split()) >= 3:
         found = found[at.start() :]  # "supplier raised prices, so bump every price": the act

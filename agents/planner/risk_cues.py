@@ -25,9 +25,10 @@ from agents.planner.text import has
 _CLAUSE = re.compile(r"[.;!?\n]|\bthen\b|\balso\b|,\s*and\b")
 
 # Imperative forms only: "refunds", "charges", "billing" are nouns far more often than acts.
-_MONEY_VERB = (
+MONEY_VERB = (
     r"(?<![#\w-])(?:auto-?)?(?:charge|bill|debit|refund|pay|pay\s+out|wire|reimburse|credit|"
-    r"top\s+up|transfer|withdraw|deduct)\b|"
+    r"top\s+up|transfer|withdraw|deduct)\b(?!\s+(?:close\s+|more\s+|special\s+)?(?:attention|heed|"
+    r"tribute|respects?|a\s+visit|off\b))|"
     r"\b(?:start|stop|keep|begin|continue|by|for|from|before)\s+(?:charging|billing|debiting|"
     r"refunding|paying|wiring|reimbursing|crediting|transferring)\b"
 )
@@ -173,9 +174,11 @@ def clauses(text: str) -> list[str]:
 def moves_money(text: str) -> bool:
     """Whether a clause moves money: a money verb with money, or a payer/payee, after it."""
     for clause in clauses(text):
-        for verb in re.finditer(_MONEY_VERB, clause):
+        for verb in re.finditer(MONEY_VERB, clause):
             rest = clause[verb.end() : verb.end() + 70]
             if _passive(clause, verb.start()) or _after_noun_word(clause, verb.start()):
+                continue
+            if _asked_of_others(clause, verb.start()):
                 continue
             if has(rest, _MONEY_OBJECT) or (has(rest, _PAYEE) and "credit" not in verb.group(0)):
                 return True
@@ -225,6 +228,18 @@ def _after_noun_word(clause: str, start: int) -> bool:
     if words and (words[-1] in _NOUN_BEFORE or words[-1].endswith("ed") or words[-1] == "/"):
         return True
     return has(clause[start:], r"^\S+\s*[/|]")
+
+
+def _asked_of_others(clause: str, start: int) -> bool:
+    """ "a link to pay the invoice", "remind them to pay", "ask the client to top up": someone
+    else is asked to pay; nobody moves money for them."""
+    before = clause[max(0, start - 40) : start]
+    return has(
+        before,
+        r"\b(?:link|button|page|url|portal|checkout|them|him|her|customers?|clients?|members?|"
+        r"people|users?|ask|asks|asking|remind\w*|invit\w*|prompt\w*|tell\w*|how|where|able)\s+"
+        r"(?:\w+\s+)?to\s+$",
+    )
 
 
 def _passive(clause: str, start: int) -> bool:
