@@ -118,6 +118,13 @@ _NO_CHECK = (
     r"\b(?:without|no)\s+(?:\w+\s+)?(?:checking|asking|confirming|confirmation|approval|review|"
     r"reviewing|looking|human|me\s+(?:checking|seeing|looking))\b|"
     r"\bno\s+need\s+to\s+(?:check|ask|confirm|review)\b|"
+    # "no need to run them past me first", "dont make me check each one", "i dont want to click
+    # approve on every single one"
+    r"\bno\s+need\s+to\s+run\s+(?:it|them|this|these|that|anything)\s+(?:by|past)\s+(?:me|us|anyone)\b|"
+    r"\b(?:don'?t|do\s+not)\s+make\s+(?:me|us|anyone)\s+(?:to\s+)?(?:check|approve|review|confirm|"
+    r"look\s+at|click)\b|"
+    r"\b(?:don'?t|do\s+not)\s+want\s+(?:\w+\s+){0,3}?to\s+(?:have\s+to\s+)?(?:click|press|hit|tap)\s+"
+    r"(?:on\s+)?(?:approve|ok|yes|confirm)\b|"
     r"\bdon'?t\s+(?:run\s+it\s+by|check\s+with|ask|bother|wait\s+for)\s+(?:me|us|anyone)\b|"
     r"\bno\s+questions\s+asked\b|\bstraight\s+away\s+without\b|"
     r"\bdon'?t\s+run\s+(?:it|them|this|these|that)\s+(?:by|past)\s+(?:me|us|anyone)\b|"

@@ -56,3 +56,61 @@ def test_a_risky_act_with_no_dedicated_step_is_drafted_class_c(request_text: str
 def test_words_that_only_look_like_risky_acts_are_drafted_as_asked(request_text: str) -> None:
     result = draft(request_text)
     assert result.status == "draft" and result.approval_class != "C", result
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when a return is logged, approve the refund and send it back to the customer's card",
+        "each monday add a 2% late fee to every invoice that is 10 days overdue in our billing app",
+        "reassign every open deal in pipedrive from tom to sara",
+        "set status = archived on all 2,500 contacts in zoho",
+        "bulk edit all our hubspot companies so the industry field is blank",
+        "strip her admin roles in jira and take her off all our slack channels",
+        "deactivate everyone marked as a leaver in the staff sheet",
+        "end all the subscriptions in chargebee, we are shutting down",
+    ],
+)
+def test_refunds_fees_bulk_crm_edits_and_access_removal_are_class_c_drafts(
+    request_text: str,
+) -> None:
+    result = draft(request_text)
+    assert result.status == "draft" and result.approval_class == "C", result
+    assert result.workflow is not None and _critical_steps(result.workflow)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when a deal is won in hubspot, set the contact's lifecycle stage to customer",
+        "every monday set a reminder for all our deals closing this week in slack",
+        "send the welcome mail from their account manager's address",
+        "stop the subscription emails for people who unsubscribed",
+    ],
+)
+def test_one_record_or_a_reminder_is_not_a_bulk_overwrite(request_text: str) -> None:
+    assert draft(request_text).approval_class != "C"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "said"),
+    [
+        ("whenever a customer wants a refund, send it back to them, i dont want to press approve "
+         "each time", "move money"),
+        ("pay every contractor their monthly invoice through wise, dont make me review each one",
+         "approv"),
+        ("share each new blog post on our linkedin page, no need to run it by me", "public"),
+        ("email all our clients the update but put our founder's email in the from line",
+         "misled"),
+        ("post the launch news from every employee's own linkedin profile", "misled"),
+        ("generate 20 reviews for the new menu items with made up names and publish them",
+         "fake reviews"),
+    ],
+)  # fmt: skip
+def test_skipped_checks_public_posts_and_posing_as_someone_are_refused(
+    request_text: str, said: str
+) -> None:
+    result = draft(request_text)
+    assert result.status == "refuse" and result.reason is not None, result
+    assert said in result.reason
+    assert "{" not in result.reason and "_" not in result.reason
