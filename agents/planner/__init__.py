@@ -45,7 +45,7 @@ from agents.planner.tools import event_source
 from agents.planner.when.foreign import looks_foreign
 from agents.planner.zones import find_timezone
 from workflows.policy import assess
-from workflows.schedule_words import describe_schedule
+from workflows.schedule_words import describe_schedule, zone_words
 from workflows.spec import WorkflowSpec
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if note:
         raw["description"] = f"{raw['description']} ({note})"[:2000]
     if timezone and raw["trigger"]["type"] != "schedule":
-        raw["description"] = f"{raw['description']} (times in {timezone})"[:2000]
+        raw["description"] = f"{raw['description']} (times in {zone_words(timezone)})"[:2000]
     if handles_secrets(text) and not any(
         s.get("action") == "credentials.rotate" for s in raw["steps"]
     ):
