@@ -173,6 +173,13 @@ _BULK_VERB = (
 )
 
 
+_THEIR_RECORD = (
+    r"\ball\s+(?:of\s+)?(?:its|their|his|her)\s+(?:fields|details|data|info|information|records?|"
+    r"files|profile|history)\b|\b(?:its|their|his|her)\s+(?:whole|full|entire)\s+(?:record|profile|"
+    r"file|history)\b"
+)
+
+
 def clauses(text: str) -> list[str]:
     """The request cut where one act ends and the next begins."""
     return [c for c in _CLAUSE.split(text) if c.strip()]
@@ -215,6 +222,10 @@ def ships_personal_data(text: str) -> bool:
         body = clause[verb.start() :]
         people = re.search(rf"\b{_PEOPLE}\b[^.]{{0,25}}\b{_DETAILS}\b", body)
         if people or len(set(re.findall(_FIELDS, body))) >= 2:
+            return True
+        # "when a lead goes cold, send all its fields over to the partner": the record's own
+        # details, the person named earlier in the request
+        if has(body, _THEIR_RECORD) and has(text, rf"\b{_PEOPLE}\b"):
             return True
     return False
 

@@ -60,7 +60,8 @@ _CONCRETE_START = (
 _CONCRETE_DESTINATION = r"#[\w-]+|@[\w-]+\.\w+|\b(?:email|e-mail|dm|text)\s+(?:me|us|the|our)\b"
 _CONCRETE_ACTION = (
     r"\b(?:post|send|add|create|save|log|copy|forward|reply|tag|update|move|delete|remind|alert|"
-    r"notify|ping|tell|summari[sz]e|classify|categori[sz]e|score|translate|export|import)\b"
+    r"notify|ping|tell|summari[sz]e|classify|categori[sz]e|score|translate|export|import|"
+    r"deactivate|suspend|archive|merge|reassign|unsubscribe)\b"
 )
 _TOPICS = (
     (r"\bleads?\b|\bprospects?\b|\bsales\b|\bpipeline\b", "leads"),

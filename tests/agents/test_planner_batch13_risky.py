@@ -114,3 +114,21 @@ def test_skipped_checks_public_posts_and_posing_as_someone_are_refused(
     assert result.status == "refuse" and result.reason is not None, result
     assert said in result.reason
     assert "{" not in result.reason and "_" not in result.reason
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when a patient is discharged, push all their details and files to the clinic partner's "
+        "portal",
+        "once a customer churns, send their whole profile over to our agency's system",
+    ],
+)
+def test_one_records_details_sent_into_an_outside_system_is_class_c(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "draft" and result.approval_class == "C", result
+
+
+def test_a_general_tidy_up_with_a_concrete_access_change_is_drafted() -> None:
+    result = draft("clean up jira please - suspend everyone flagged as a contractor in the roster")
+    assert result.status == "draft" and result.approval_class == "C", result
