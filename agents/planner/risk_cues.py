@@ -28,7 +28,11 @@ _CLAUSE = re.compile(r"[.;!?\n]|\bthen\b|\balso\b|,\s*and\b")
 MONEY_VERB = (
     r"(?<![#\w-])(?:auto-?)?(?:charge|bill|debit|refund|pay|pay\s+out|wire|reimburse|credit|"
     r"top\s+up|transfer|withdraw|deduct)\b(?!\s+(?:close\s+|more\s+|special\s+)?(?:attention|heed|"
-    r"tribute|respects?|a\s+visit|off\b))|"
+    r"tribute|respects?|a\s+visit|off\b))"
+    # a noun's first word: "credit card payments", "a wire transfer reminder", "debit card"
+    r"(?!\s+(?:cards?|notes?|scores?|limits?|checks?|reports?)\b)"
+    r"(?!\s+transfers?\s+(?:reminders?|details|info|instructions|confirmations?|receipts?|notices?|"
+    r"references?)\b)|"
     r"\b(?:start|stop|keep|begin|continue|by|for|from|before)\s+(?:charging|billing|debiting|"
     r"refunding|paying|wiring|reimbursing|crediting|transferring)\b"
 )
@@ -38,7 +42,7 @@ _NOUN_BEFORE = frozenset(
         r"\w+",
         "a an the each every any failed successful new late stripe first last this that per no "
         "of one their his her its our my your monthly weekly pending disputed total into as about "
-        "re like labelled labeled tagged marked",
+        "re like labelled labeled tagged marked wire bank direct",
     )
 )
 _MONEY_OBJECT = (

@@ -51,6 +51,8 @@ def test_a_risky_act_with_no_dedicated_step_is_drafted_class_c(request_text: str
         "when an invoice goes overdue, email the client a reminder with a link to pay the invoice",
         "new comments on our github issues -> #dev, skip bot comments and ignore edits/deletes",
         "pay attention to new trustpilot reviews and post them in #cx",
+        "post declined credit card payments in #billing as they happen",
+        "every tuesday email clients with open invoices a bank transfer reminder",
     ],
 )
 def test_words_that_only_look_like_risky_acts_are_drafted_as_asked(request_text: str) -> None:
