@@ -129,8 +129,8 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         )
     approval = assess(spec, registry or _registry()).approval_class
     drafted = approval  # the class of the steps drafted, before what was asked is reported
-    if dangerous.refusal(text):
-        approval = "C"  # what was asked (scraped lists, data sent out, money to oneself) is class C
+    if dangerous.refusal(text) or (reason and dangerous.risky_act(text)):
+        approval = "C"  # what was asked (scraped lists, data sent out, money moved) is class C
     elif question and (dangerous.risky_act(text) or mentions_secrets(text)):
         approval = "C"  # asked about, but what it would do (delete, move money…) is class C
     reason = reason or (None if question and unclear else dangerous.unchecked(text, drafted))

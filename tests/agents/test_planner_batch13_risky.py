@@ -134,3 +134,21 @@ def test_one_records_details_sent_into_an_outside_system_is_class_c(request_text
 def test_a_general_tidy_up_with_a_concrete_access_change_is_drafted() -> None:
     result = draft("clean up jira please - suspend everyone flagged as a contractor in the roster")
     assert result.status == "draft" and result.approval_class == "C", result
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "every quarter move whatever is left in the sales account over to the vat pot, no need "
+        "to ask me first",
+        "sweep the stripe balance into the payroll reserve every friday without checking",
+    ],
+)
+def test_money_moved_to_a_pot_with_checks_waived_is_refused_as_class_c(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "refuse" and result.approval_class == "C", result
+
+
+def test_money_moved_to_a_reserve_is_a_class_c_draft() -> None:
+    result = draft("every friday move whatever is in the stripe balance into the vat reserve")
+    assert result.status == "draft" and result.approval_class == "C", result
