@@ -45,7 +45,7 @@ _CREDENTIAL_HEADERS = ("authorization", "cookie", "proxy-authorization")
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
 # What a write may do that only an owner approves (`HttpRequestInput.impact`).
-Impact = Literal["delete", "money", "prices", "access", "bulk", "data"]
+Impact = Literal["delete", "money", "prices", "access", "bulk", "data", "records"]
 IMPACTS = frozenset(get_args(Impact))
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 

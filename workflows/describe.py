@@ -48,6 +48,7 @@ _IMPACT_WORDS = {
     "delete": "deletes data",
     "money": "moves money",
     "data": "sends your customers' data outside",
+    "records": "overwrites a field on many records at once",
 }
 SUMMARY_STEPS = 6
 

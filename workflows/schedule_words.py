@@ -8,6 +8,7 @@ back to cron-descriptor's words, never to the cron string itself. `next_runs` ho
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -89,7 +90,16 @@ def describe_cron(
         words = _fallback(expr)
     if hour == "*" and (day, month, weekday) == ("*", "*", "*"):
         return words
-    return f"{words} ({timezone})" + _day_step_note(day)
+    return f"{words} ({zone_words(timezone)})" + _day_step_note(day)
+
+
+def zone_words(timezone: str) -> str:
+    """A zone as people write it: the fixed-offset zones, whose IANA sign is inverted
+    ("Etc/GMT+5" is five hours behind), as "UTC-5"; any other zone by its name."""
+    found = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", timezone)
+    if found is None:
+        return timezone
+    return f"UTC{'-' if found.group(1) == '+' else '+'}{found.group(2)}"
 
 
 def _words(

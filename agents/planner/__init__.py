@@ -45,7 +45,7 @@ from agents.planner.tools import event_source
 from agents.planner.when.foreign import looks_foreign
 from agents.planner.zones import find_timezone
 from workflows.policy import assess
-from workflows.schedule_words import describe_schedule
+from workflows.schedule_words import describe_schedule, zone_words
 from workflows.spec import WorkflowSpec
 
 if TYPE_CHECKING:
@@ -95,13 +95,17 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if note:
         raw["description"] = f"{raw['description']} ({note})"[:2000]
     if timezone and raw["trigger"]["type"] != "schedule":
-        raw["description"] = f"{raw['description']} (times in {timezone})"[:2000]
+        raw["description"] = f"{raw['description']} (times in {zone_words(timezone)})"[:2000]
     if handles_secrets(text) and not any(
         s.get("action") == "credentials.rotate" for s in raw["steps"]
     ):
         # Credential handling, whatever else it does (class C): rotating is drafted, revealing
         # is refused.
         raw["steps"][:0] = credential_steps(text)
+    refused = refusal(text) or dangerous.refusal(text)
+    if not unclear and not refused and _drafted_class(raw, registry) not in (None, "C"):
+        # a risky act asked for that no drafted step does: draft it for an owner to confirm
+        dangerous.draft_the_act(raw["steps"], slots.text, text)
     asked = without_conditions(mask_inbound(slots.text))  # "opened an email" asks no send
     question = clarification(asked, raw, slots.tools | settled)
     suggestions = choices_for(question)
@@ -113,7 +117,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if unclear or (short and not question):
         question, suggestions = vague.question(text), _template_suggestions(text)
         unclear = True
-    reason = refusal(text) or dangerous.refusal(text)
+    reason = refused
     if question:
         raw["steps"].extend(placeholder_steps(raw, without_conditions(slots.text)))
     try:
@@ -125,8 +129,8 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         )
     approval = assess(spec, registry or _registry()).approval_class
     drafted = approval  # the class of the steps drafted, before what was asked is reported
-    if dangerous.refusal(text):
-        approval = "C"  # what was asked (scraped lists, data sent out, money to oneself) is class C
+    if dangerous.refusal(text) or (reason and dangerous.risky_act(text)):
+        approval = "C"  # what was asked (scraped lists, data sent out, money moved) is class C
     elif question and (dangerous.risky_act(text) or mentions_secrets(text)):
         approval = "C"  # asked about, but what it would do (delete, move money…) is class C
     reason = reason or (None if question and unclear else dangerous.unchecked(text, drafted))
@@ -151,6 +155,18 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     return DraftResult(
         status="draft", approval_class=approval, timezone=timezone, workflow=workflow
     )
+
+
+def _drafted_class(raw: dict[str, object], registry: ActionRegistry | None) -> str | None:
+    """The approval class of the steps drafted so far (A for none yet), or None when they are
+    not a valid spec."""
+    if not raw.get("steps"):
+        return "A"
+    try:
+        spec = WorkflowSpec.model_validate(raw)
+    except ValidationError:
+        return None
+    return assess(spec, registry or _registry()).approval_class
 
 
 def _in_english_please(trigger: dict[str, object]) -> str:

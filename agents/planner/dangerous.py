@@ -9,6 +9,7 @@ to a personal mailbox, and moving money "without checking" are not drafted at al
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from agents.planner import risk_cues
 from agents.planner.intents import TriggerReading, without_event_clause
@@ -20,8 +21,10 @@ from integrations.base import Risk
 from integrations.catalog import default_registry
 
 _DELETE = (
+    # "ignore edits/deletes", "skip deletions": what happens in a tool, named to be left out
+    r"(?<!/)(?<!\bignore\s)(?<!\bignoring\s)(?<!\bskip\s)(?<!\bexcept\s)(?<!\bexcluding\s)"
     r"\b(?:delete|deletes|deleting|remove|removes|removing|wipe|wipes|purge|purges|erase|nuke|nukes|"
-    r"trash|clear\s+out|clean\s+out|(?:get|gets|getting)\s+rid\s+of|kick(?!\s+off)|kicks(?!\s+off)|ban|bans|"
+    r"trash|throw(?:s|ing)?\s+(?:away|out)|threw\s+(?:away|out)|clear\s+out|clean\s+out|(?:get|gets|getting)\s+rid\s+of|kick(?!\s+off)|kicks(?!\s+off)|ban|bans|"
     r"erases|erasing|destroy\w*|clear(?:s|ing)?\s+(?:the|all|every|our|that)|"
     r"drop(?:s|ping)?\s+(?:the\s+|all\s+|old\s+|every\s+)*(?:[\w-]+\s+)?(?:rows?|records?|contacts?|"
     r"entries|users?|leads?|data|tables?|databases?|collections?)|truncat\w*|void(?:s|ing)?\s+(?:the\s+|"
@@ -74,8 +77,8 @@ _REFUND = (
     r"\b(?:auto-?)?refund(?:s|ing)?\s+(?:them|him|her|it|the|their|each|every|all|any|anyone|"
     r"anybody|everyone|everybody|people|whoever|that|this|"
     r"customers?|clients?|buyers?|orders?|payments?|money|the\s+\w+|\w+'s)\b|"
-    r"\b(?:issue|give|process|send|make|do|trigger)\w*\s+(?:them\s+|him\s+|her\s+)?(?:a|the)\s+"
-    r"(?:full\s+|partial\s+)?refund\b|\bauto[- ]?refund\w*\b|"
+    r"\b(?:issue|give|process|send|make|do|trigger|grant|approve)\w*\s+(?:them\s+|him\s+|her\s+)?"
+    r"(?:a|the|their|his|her)\s+(?:full\s+|partial\s+)?refund\b|\bauto[- ]?refund\w*\b|"
     # "handle refunds for me", "push the refund to stripe too": the refunds are ours to do
     r"\b(?:handle|handles|handling|automate|manage|do)\s+(?:the\s+|our\s+|all\s+|customer\s+)?"
     r"refunds?\b|\bpush\w*\s+(?:the\s+|that\s+|each\s+)?refunds?\s+(?:to|into|through|over)\b"
@@ -91,7 +94,8 @@ _PAY = (
     r"payouts?|balance|budgets?|to\s+savings)\b|"
     # "move whatever is in the viva wallet over to our bank account"
     r"\b(?:move|moves|transfer|transfers|sweep|sweeps|send|sends)\s+[^.]{0,40}?\b(?:over\s+)?(?:to|into)\s+"
-    r"(?:our|the|my)\s+(?:[\w-]+\s+)?(?:bank(?:\s+account)?|savings(?:\s+account)?|current\s+account)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b|"
+    r"(?:our|the|my)\s+(?:[\w-]+\s+)?(?:bank(?:\s+account)?|savings(?:\s+account)?|current\s+account|"
+    r"pot|reserve|wallet|float|kitty)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b|"
     r"\b(?:transfer|transfers|send|move|moves)\s+[$£€]\s?\d[\d,.]*k?\b|"
     # store credit, free months, marking invoices paid: what someone owes or is owed changes
     r"\b(?:issue|give|gives|add|apply|grant)\s+(?:[\w£$€.,]+\s+){0,6}?[£$€]\s?\d[\d.,]*\s+credit\b|"
@@ -108,8 +112,8 @@ _PAY = (
     r"\b(?:charge|charges|charging|credit|credits|crediting|bill|debit)\s+(?:the\s+|their\s+|"
     r"them\b|each\b|every\b|all\b|anyone\b|customers?\b|clients?\b|cards?\b|members?\b)|"
     # "charge a $35 late fee", "charge a no-show fee to their card"
-    r"\b(?:charge|charges|charging|bill|add)\s+(?:an?\s+)?(?:[$£€]?\d+(?:\.\d{2})?\s+)?(?:[\w-]+\s+)?"
-    r"(?:fee|fine|penalty|surcharge)\b"
+    r"\b(?:charge|charges|charging|bill|add)\s+(?:an?\s+)?(?:[$£€]?\d+(?:\.\d{1,2})?\s?%?\s+)?"
+    r"(?:[\w-]+\s+)?(?:fee|fine|penalty|surcharge)\b"
 )
 _PAY_ONLY = r"\b(?:pay|paying|wire|reimburse|transfer)\b"
 _CHARGE = r"\b(?:charge|charges|charging|bill|debit)\s"
@@ -220,6 +224,19 @@ _ACCESS = (
     r"\b(?:turn\s+off|disable|disables|switch\s+off|remove)\s+(?:the\s+)?(?:two[- ]factor|2fa|mfa|"
     r"multi[- ]factor|sso|single\s+sign[- ]on|password\s+policy)\b|"
     r"\bunsubscribe\s+(?:everyone|everybody|all|every)\b|"
+    # "deactivate everybody who left", "strip his roles", "take him off all our apps", "set them
+    # inactive": someone's access taken away
+    r"\b(?:deactivat\w*|suspend\w*|offboard\w*|lock\s+out)\s+(?:everybody|everyone|them|him|her|"
+    r"(?:all|every|each)\s+(?:of\s+)?(?:the\s+|our\s+)?(?:[\w-]+\s+)?(?:users?|members?|staff|"
+    r"employees?|people|leavers?|accounts?))\b|"
+    r"\b(?:strip|remove|revoke|take\s+away)\w*\s+(?:all\s+)?(?:of\s+)?(?:his|her|their|them\s+of\s+their)\s+"
+    r"(?:[\w-]+\s+)?(?:roles?|rights|permissions?|privileges|access|admin)\b|"
+    r"\btake\s+(?:him|her|them)\s+off\s+(?:of\s+)?(?:all\s+|every\s+)?(?:our\s+|the\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:apps?|tools?|systems?|accounts?|teams?|workspaces?|channels?|groups?|lists?)\b|"
+    r"\bset\s+(?:him|her|them|(?:all|every)\s+(?:[\w-]+\s+)?(?:users?|members?|accounts?))\s+(?:to\s+|as\s+)?"
+    r"(?:inactive|deactivated|disabled|suspended)\b|"
+    r"\b(?:stop|end|terminate|kill)\s+(?:all\s+|every\s+)?(?:of\s+)?(?:the\s+|our\s+)?(?:[\w-]+\s+)?"
+    r"subscriptions\b(?!\s+(?:e-?mails?|notifications?|reminders?|alerts?|digests?))|"
     r"\bcancel\s+(?:all|every|any)\s+(?:\w+\s+){0,2}?orders?\b|"
     # "I want their account closed", "their service should be suspended"
     r"\b(?:want|need|have|get)\s+(?:their|the|his|her|its)\s+(?:[\w-]+\s+){0,2}?(?:accounts?|access|"
@@ -294,7 +311,23 @@ _DECEIVE = (
     r"\b(?:post|write|leave|publish|add)\w*\s+(?:a\s+few\s+|some\s+|a\s+couple\s+(?:of\s+)?|\d+\s+|"
     r"more\s+)?(?:5|five)[- ]?stars?\s+(?:\w+\s+)?reviews?\s+(?:for|about|on|of)\s+(?:my|our|us)\b|"
     r"\b(?:reviews?|ratings?|comments?|posts?)\b[^.]{0,60}\bunder\s+(?:different|fake|other|"
-    r"multiple|several|made[- ]up)\s+names\b"
+    r"multiple|several|made[- ]up)\s+names\b|"
+    # "write 10 reviews each, 5 stars, random customer names": reviews nobody wrote
+    r"\b(?:write|writes|generate|create|make)\s+(?:like\s+|about\s+|some\s+|a\s+few\s+)?(?:\d+\s+)?"
+    r"(?:[\w-]+\s+)?reviews?\b[^.]{0,80}\b(?:random|fake|made[- ]up|invented|different)\s+"
+    r"(?:customer\s+|user\s+|buyer\s+)?names\b"
+)
+# Sending or posting as someone who did not agree to it: a colleague's address put in the From,
+# a member's own social account posted from.
+_IMPERSONATE = (
+    # mail made to look as if someone else sent it: "make it look like it came from our CEO"
+    r"\bmake\s+(?:it|them|this|these)\s+(?:look|seem|appear)\s+(?:like|as\s+if|as\s+though)\s+"
+    r"(?:it|they)\s+(?:came|come|was\s+sent|were\s+sent|is\s+from|are\s+from)\b|"
+    r"\bput\s+(?:his|her|their|(?:our\s+|the\s+)?[\w-]+'s)\s+(?:e-?mail|address|name)\s+(?:\w+\s+)?in(?:to)?\s+the\s+from\b|"
+    # posting from other people's own accounts: "tweet from THEIR twitter account"
+    r"\b(?:post|tweet|publish|share)\w*\b[^.]{0,40}\bfrom\s+(?:their|his|her|(?:each|every)\s+"
+    r"[\w-]+'s)\s+(?:own\s+)?(?:[\w-]+\s+)?(?:accounts?|profiles?|handles?|pages?)\b(?!\s*(?:manager|"
+    r"owner|rep|executive)|')"
 )
 # Approving everyone's requests or claims in a batch ("auto-approve every expense under $1000").
 _APPROVE_ALL = (
@@ -308,6 +341,7 @@ _UNCHECKED = {
     "delete": "delete data",
     "money": "move money",
     "data": "send your customers' data outside Levqor",
+    "records": "overwrite a field on many records at once",
 }
 
 
@@ -318,6 +352,12 @@ def refusal(text: str) -> str | None:
             "I can't write fake reviews or post as people you are not, such as customers or "
             "independent users: that deceives the people reading it, and the sites ban it. I can "
             "ask your real customers for a review, or draft posts that say they are from you."
+        )
+    if has(text, _IMPERSONATE):
+        return (
+            "I can't send or post as someone who has not agreed to it, from their address or "
+            "their own account: the people reading it would be misled about who wrote it. I can "
+            "send it from your own address, or ask them to share it themselves."
         )
     bulk = has(text, _BOUGHT) or has(text, _GATHERED)
     if (
@@ -401,7 +441,51 @@ def risky_act(text: str) -> str | None:
         return "prices"
     if risk_cues.sends_in_bulk(without_event_clause(text)):
         return "bulk"
+    if overwrites_in_bulk(without_event_clause(text)):
+        return "records"
     return None
+
+
+# Many CRM records changed in one go: "set lifecycle stage on all 4000 companies", "swap the
+# owner on every open opportunity", "go over all our old contacts and overwrite those fields".
+_CRM_RECORDS = (
+    r"(?:contacts?|compan(?:y|ies)|deals?|opportunit(?:y|ies)|leads?|accounts?|records?|"
+    r"customers?|people|persons?|tickets?)"
+)
+_EVERY_RECORD = (
+    r"\b(?:all|every|each)\s+(?:single\s+)?(?:of\s+)?(?:our\s+|the\s+|my\s+)?(?:~?\d[\d,.]*k?\s+)?"
+    r"(?!new\b|incoming\b|upcoming\b|future\b)(?:[\w-]+\s+){0,2}?"
+    + _CRM_RECORDS
+    + r"\b(?!\s+(?:who|that|whose|which|where|with)\b)"
+)
+# A field set ("set lifecycle stage = customer", "swap the owner", "change their status"), or
+# an overwrite said as such.
+_OVERWRITE_VERB = (
+    r"\b(?:overwrit\w*|over-?writ\w*|bulk[- ]?(?:edit|update)\w*|mass[- ]?(?:edit|update)\w*|"
+    r"reassign\w*|re-assign\w*)\b|"
+    r"\b(?:set|sets|setting|change|changes|changing|swap\w*|replace\w*|reset\w*|blank|fill\w*)\s+"
+    r"(?:in\s+|out\s+)?(?:the\s+|their\s+|its\s+|those\s+|these\s+)?(?:[\w-]+\s+){0,2}?(?:owners?|stages?|"
+    r"status(?:es)?|fields?|propert(?:y|ies)|values?|tags?|sources?|types?|categor(?:y|ies)|reps?|"
+    r"assignees?|segments?|scores?|lists?)\b|\b[\w-]+\s*=\s*[\w-]+"
+)
+_CRM_PLACE = (
+    r"\b(?:crm|hubspot|salesforce|pipedrive|zoho|dynamics|freshsales|copper|close\.com|suitecrm|"
+    r"mautic|insightly|keap|attio|zendesk\s+sell|odoo|sugarcrm|vtiger)\b|"
+    r"\b(?:compan(?:y|ies)|deals?|opportunit(?:y|ies)|contacts?)\b"
+)
+
+
+def overwrites_in_bulk(text: str) -> bool:
+    """Whether a clause overwrites a field on every record of a CRM (a bulk edit loses the old
+    values of thousands of records; one contact's update is an ordinary write)."""
+    if not has(text, _CRM_PLACE):
+        return False
+    for clause in risk_cues.clauses(text):
+        verb = re.search(_OVERWRITE_VERB, clause)
+        scope = re.search(_EVERY_RECORD, clause)
+        if verb and scope and abs(verb.start() - scope.start()) <= 80:
+            return True
+    return False
 
 
 def unchecked(text: str, approval_class: str) -> str | None:
@@ -443,16 +527,22 @@ def add_dangerous_steps(steps: StepList, t: str, trigger: TriggerReading) -> Non
         steps.add("send_payment", "http.request", {"method": "POST", "url": url, "json": body})
 
 
-def mark_impact(steps: StepList, t: str) -> None:
+def mark_impact(
+    steps: StepList, t: str, asked: str | None = None, *, any_act: bool = False
+) -> None:
     """A risky act asked for and done through a plain write to a tool ("cancel all open orders
     in shopify", "send our update to all our mailchimp subscribers", "drop every product price
     10%"): that write says what it does (`impact`), so the draft is class C and an owner
     confirms it. With no write to mark, one is drafted on the tool named (or on an address the
-    owner fills in), named for the act. Never dropped, never made to look safer than asked."""
-    act = risky_act(t)
+    owner fills in), named for the act. Never dropped, never made to look safer than asked.
+
+    Deletes and payments usually have their own steps, and data sent out is read by the policy;
+    `any_act` drafts the stand-in for those too, for a draft that would otherwise not be class C
+    ("trash the promo mail in my gmail", "pay back the expense claims", `draft_the_act`)."""
+    act = risky_act(t) or (risky_act(asked) if asked else None)  # `t` masks some words
     if act is None or _has_critical_step(steps):
         return
-    words = _act_words(t, act)
+    words = _act_words(asked or t, act)
     tool = first_named_tool(words) or first_named_tool(t)
     writes = [
         s
@@ -466,21 +556,44 @@ def mark_impact(steps: StepList, t: str) -> None:
         target["inputs"]["impact"] = act
         target.setdefault("name", words)
         return
-    if act not in ("prices", "access", "bulk"):
+    if act not in ("prices", "access", "bulk", "records") and not any_act:
         return  # deletes and payments have their own steps; data leaving is read by the policy
+    if act == "data" and not has(t, _INTO_A_SYSTEM):
+        return  # sent to someone, not into a system: by email, which the policy reads
     slug = re.sub(r"\W+", "", tool) if tool else ""
     url = stand_in_api(tool) if tool else f"https://api.example.com/{act}"
-    steps.add(
-        f"{act}_{slug or 'records'}",
-        "http.request",
-        {"method": "POST", "url": url, "json": {"id": "{{ item.id }}"}, "impact": act},
-        name=words,
-    )
+    method = "DELETE" if act == "delete" else "POST"
+    inputs: dict[str, object] = {"method": method, "url": url, "impact": act}
+    if method != "DELETE":
+        inputs["json"] = {"id": "{{ item.id }}"}
+    steps.add(f"{act}_{slug or 'records'}", "http.request", inputs, name=words)
+
+
+# Data sent into another system rather than to a person: "to our partner's system / API".
+_INTO_A_SYSTEM = (
+    r"\b(?:to|into)\s+(?:[\w'-]+\s+){0,4}?(?:api|system|platform|portal|webhook|endpoint|database|"
+    r"tool|app)\b|https?://"
+)
+
+
+def draft_the_act(steps: list[dict[str, Any]], t: str, asked: str) -> None:
+    """Add the step that does the risky act asked for, when no drafted step does it: the
+    workflow is drafted class C for an owner to confirm rather than refused for want of a step.
+    `t` is the request as the rules read it, `asked` as it was written (normalised)."""
+    held = StepList()
+    held.items = steps
+    mark_impact(held, t, asked, any_act=True)
 
 
 def _act_words(t: str, act: str) -> str:
     """The clause that asks for the act, as a step name ("Cancel all open orders in shopify")."""
-    cue = {"prices": _PRICE_CHANGE, "access": _ACCESS, "delete": _DELETE}.get(act)
+    cue = {
+        "prices": _PRICE_CHANGE,
+        "access": _ACCESS,
+        "delete": _DELETE,
+        "records": _OVERWRITE_VERB,
+    }.get(act)
+    money_verb = _PAY + "|" + _REFUND + "|" + _GIVES_VALUE + "|" + risk_cues.MONEY_VERB
     found = next(
         (
             c
@@ -489,7 +602,13 @@ def _act_words(t: str, act: str) -> str:
         ),
         t,
     )
-    verb = {"prices": _PRICE_CHANGE, "access": _ACCESS, "delete": _DELETE}.get(act)
+    verb = {
+        "prices": _PRICE_CHANGE,
+        "access": _ACCESS,
+        "delete": _DELETE,
+        "money": money_verb,
+        "records": _OVERWRITE_VERB,
+    }.get(act)
     at = re.search(verb, found) if verb else None
     if at and len(found[at.start() :].split()) >= 3:
         found = found[at.start() :]  # "supplier raised prices, so bump every price": the act

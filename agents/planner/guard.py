@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from agents.planner import risk_cues
+from agents.planner.risk_cues import skips_checks
 from agents.planner.text import has, sync_meetings_masked
 
 _SKIP_APPROVAL = (
@@ -126,6 +127,12 @@ def refusal(text: str) -> str | None:
             "I can't skip or bypass approval: every workflow is approved by the right person "
             "before it runs, whatever the request says."
         )
+    if posts_publicly(text) and skips_checks(text):
+        return (
+            "I can't publish posts for you without anyone checking them first: what goes out in "
+            "public is approved by a person. I can draft each post and send it to you for a quick "
+            "yes before it goes out."
+        )
     if reveals_secrets(text):
         return (
             "I can't send or show API keys, passwords or other credentials to anyone, in a "
@@ -133,6 +140,20 @@ def refusal(text: str) -> str | None:
             "but I can rotate a stored key with an owner's approval."
         )
     return None
+
+
+# Posting where anyone can read it: a tweet, a post on the company's social pages.
+_PUBLIC_POST = (
+    r"\b(?:tweet|tweets|tweeting|retweet\w*)\b|\b(?:post|posts|posting|publish\w*|share|shares)\b"
+    r"[^.;]{0,50}\b(?:on|to|from|via)\s+(?:our\s+|the\s+|my\s+)?(?:company\s+|public\s+|official\s+)?"
+    r"(?:twitter|x|linkedin|facebook|instagram|threads|bluesky|mastodon|tiktok|reddit|company\s+account|"
+    r"company\s+page|public\s+\w+)\b|\bpublicly\b"
+)
+
+
+def posts_publicly(text: str) -> bool:
+    """Whether the request publishes posts where anyone can read them (tweets, company pages)."""
+    return has(text, _PUBLIC_POST)
 
 
 def handles_secrets(text: str) -> bool:

@@ -482,6 +482,13 @@ _RELATIVE_DAYS = (
     r"bought|purchased|replied|opened|visited|used|booked|responded)\b[^.;]{0,30}?\b(?:for|in|"
     r"since|within)\s+(?:over\s+|more\s+than\s+)?" + _PERIOD_COUNT + r"|"
     r"\b" + _PERIOD_COUNT + r"\s+of\s+inactivity\b|\binactive\s+(?:for|over|more\s+than)\s+|"
+    # "accounts nobody has logged into for a year", "mail that came in more than 60 days ago"
+    r"\b(?:nobody|no\s+one|no-one|noone)\s+(?:has\s+|have\s+|had\s+)?(?:logged|signed|touched|opened|"
+    r"used|visited|updated|replied|looked)\b[^.;]{0,30}?\b(?:for|in|since|within)\s+(?:over\s+|"
+    r"more\s+than\s+)?" + _PERIOD_COUNT + r"|"
+    r"\b(?:more\s+than|over|at\s+least)\s+" + _PERIOD_COUNT + r"\s+ago\b|"
+    # "on the day each one is due": each record's own day
+    r"\bon\s+the\s+(?:day|date)\s+(?:each|every)\s+(?:one|[\w-]+(?:\s+[\w-]+)?)\s+(?:is|falls|comes)\s+due\b|"
     r"\bolder\s+than\s+" + _PERIOD_COUNT + r"|"
     # Each person's own day: "on each employee's birthday", "work anniversaries"
     r"\bon\s+(?:each|every|their|his|her|the|a)\s+(?:[\w']+\s+)?(?:birthday|anniversary)\b|"

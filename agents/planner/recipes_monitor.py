@@ -31,12 +31,23 @@ _FAILS = (
     r"returns?\s+(?:an?\s+)?(?:error|5\d\d))\b"
 )
 _NOTIFY = ("slack.post_message", "email.send", "http.request")
+# "closing the shop down", "wind the old plan down", "write it down": a verb's "down", no outage
+_PHRASAL_DOWN = (
+    r"\b(?:clos|shut|wind|scal|turn|writ|wrote|mark|narrow|cut|step|pull|tak|took|tear|put|knock|"
+    r"not|jot|hunt|track|break|slow|calm|count|settl|wrap|water|boil|bring|brought)\w*\s+"
+    r"(?:[\w']+\s+){0,3}?down\b"
+)
+# The outage comes in as an event: an app's webhook, a form, an incident someone logs or declares.
+_TOLD_OUTAGE = (
+    r"\bwebhook|\bforms?\b|\border|\bsubmi|\b(?:i|we|someone|they)\s+(?:log|logs|post|declare|open|"
+    r"report|raise)\b|\b(?:is|gets?|was)\s+(?:logged|declared|opened|reported|raised)\b|\bincidents?\b"
+)
 _STATE = "{{ 1 if steps.check.failed else 0 }}"  # http.request fails on no answer and on 4xx/5xx
 
 
 def uptime_monitor(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -> bool:
     """Reshape an uptime request into check → state → alert (once) → recovery notice."""
-    t = slots.text
+    t = re.sub(_PHRASAL_DOWN, " ", slots.text)  # "closing the shop down" is no outage
     kinds = ("interval", "manual", "poll", "schedule", "webhook")
     address = site_address(t)
     down = has(t, _DOWN) or (address is not None and has(t, _FAILS))
@@ -44,8 +55,8 @@ def uptime_monitor(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -
         return False
     if announces_outage(t) and trigger.kind != "interval":
         return False  # "email everyone when the service will be unavailable": news, not a check
-    if trigger.kind == "webhook" and has(t, r"\bwebhook|\bforms?\b|\border|\bsubmi"):
-        return False  # an app tells us it is down: that event starts it
+    if trigger.kind == "webhook" and has(t, _TOLD_OUTAGE):
+        return False  # an app tells us it is down ("each outage I log on the status page")
     url = _url(t)
     if raw["trigger"].get("type") != "schedule" or _uneven_minutes(t):
         # a clock the request named stays as it is, unless cron could only come near it

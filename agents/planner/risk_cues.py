@@ -25,9 +25,14 @@ from agents.planner.text import has
 _CLAUSE = re.compile(r"[.;!?\n]|\bthen\b|\balso\b|,\s*and\b")
 
 # Imperative forms only: "refunds", "charges", "billing" are nouns far more often than acts.
-_MONEY_VERB = (
+MONEY_VERB = (
     r"(?<![#\w-])(?:auto-?)?(?:charge|bill|debit|refund|pay|pay\s+out|wire|reimburse|credit|"
-    r"top\s+up|transfer|withdraw|deduct)\b|"
+    r"top\s+up|transfer|withdraw|deduct)\b(?!\s+(?:close\s+|more\s+|special\s+)?(?:attention|heed|"
+    r"tribute|respects?|a\s+visit|off\b))"
+    # a noun's first word: "credit card payments", "a wire transfer reminder", "debit card"
+    r"(?!\s+(?:cards?|notes?|scores?|limits?|checks?|reports?)\b)"
+    r"(?!\s+transfers?\s+(?:reminders?|details|info|instructions|confirmations?|receipts?|notices?|"
+    r"references?)\b)|"
     r"\b(?:start|stop|keep|begin|continue|by|for|from|before)\s+(?:charging|billing|debiting|"
     r"refunding|paying|wiring|reimbursing|crediting|transferring)\b"
 )
@@ -37,7 +42,7 @@ _NOUN_BEFORE = frozenset(
         r"\w+",
         "a an the each every any failed successful new late stripe first last this that per no "
         "of one their his her its our my your monthly weekly pending disputed total into as about "
-        "re like labelled labeled tagged marked",
+        "re like labelled labeled tagged marked wire bank direct",
     )
 )
 _MONEY_OBJECT = (
@@ -117,6 +122,13 @@ _NO_CHECK = (
     r"\b(?:without|no)\s+(?:\w+\s+)?(?:checking|asking|confirming|confirmation|approval|review|"
     r"reviewing|looking|human|me\s+(?:checking|seeing|looking))\b|"
     r"\bno\s+need\s+to\s+(?:check|ask|confirm|review)\b|"
+    # "no need to run them past me first", "dont make me check each one", "i dont want to click
+    # approve on every single one"
+    r"\bno\s+need\s+to\s+run\s+(?:it|them|this|these|that|anything)\s+(?:by|past)\s+(?:me|us|anyone)\b|"
+    r"\b(?:don'?t|do\s+not)\s+make\s+(?:me|us|anyone)\s+(?:to\s+)?(?:check|approve|review|confirm|"
+    r"look\s+at|click)\b|"
+    r"\b(?:don'?t|do\s+not)\s+want\s+(?:\w+\s+){0,3}?to\s+(?:have\s+to\s+)?(?:click|press|hit|tap)\s+"
+    r"(?:on\s+)?(?:approve|ok|yes|confirm)\b|"
     r"\bdon'?t\s+(?:run\s+it\s+by|check\s+with|ask|bother|wait\s+for)\s+(?:me|us|anyone)\b|"
     r"\bno\s+questions\s+asked\b|\bstraight\s+away\s+without\b|"
     r"\bdon'?t\s+run\s+(?:it|them|this|these|that)\s+(?:by|past)\s+(?:me|us|anyone)\b|"
@@ -165,6 +177,13 @@ _BULK_VERB = (
 )
 
 
+_THEIR_RECORD = (
+    r"\ball\s+(?:of\s+)?(?:its|their|his|her)\s+(?:fields|details|data|info|information|records?|"
+    r"files|profile|history)\b|\b(?:its|their|his|her)\s+(?:whole|full|entire)\s+(?:record|profile|"
+    r"file|history)\b"
+)
+
+
 def clauses(text: str) -> list[str]:
     """The request cut where one act ends and the next begins."""
     return [c for c in _CLAUSE.split(text) if c.strip()]
@@ -173,9 +192,11 @@ def clauses(text: str) -> list[str]:
 def moves_money(text: str) -> bool:
     """Whether a clause moves money: a money verb with money, or a payer/payee, after it."""
     for clause in clauses(text):
-        for verb in re.finditer(_MONEY_VERB, clause):
+        for verb in re.finditer(MONEY_VERB, clause):
             rest = clause[verb.end() : verb.end() + 70]
             if _passive(clause, verb.start()) or _after_noun_word(clause, verb.start()):
+                continue
+            if _asked_of_others(clause, verb.start()):
                 continue
             if has(rest, _MONEY_OBJECT) or (has(rest, _PAYEE) and "credit" not in verb.group(0)):
                 return True
@@ -206,6 +227,10 @@ def ships_personal_data(text: str) -> bool:
         people = re.search(rf"\b{_PEOPLE}\b[^.]{{0,25}}\b{_DETAILS}\b", body)
         if people or len(set(re.findall(_FIELDS, body))) >= 2:
             return True
+        # "when a lead goes cold, send all its fields over to the partner": the record's own
+        # details, the person named earlier in the request
+        if has(body, _THEIR_RECORD) and has(text, rf"\b{_PEOPLE}\b"):
+            return True
     return False
 
 
@@ -225,6 +250,18 @@ def _after_noun_word(clause: str, start: int) -> bool:
     if words and (words[-1] in _NOUN_BEFORE or words[-1].endswith("ed") or words[-1] == "/"):
         return True
     return has(clause[start:], r"^\S+\s*[/|]")
+
+
+def _asked_of_others(clause: str, start: int) -> bool:
+    """ "a link to pay the invoice", "remind them to pay", "ask the client to top up": someone
+    else is asked to pay; nobody moves money for them."""
+    before = clause[max(0, start - 40) : start]
+    return has(
+        before,
+        r"\b(?:link|button|page|url|portal|checkout|them|him|her|customers?|clients?|members?|"
+        r"people|users?|ask|asks|asking|remind\w*|invit\w*|prompt\w*|tell\w*|how|where|able)\s+"
+        r"(?:\w+\s+)?to\s+$",
+    )
 
 
 def _passive(clause: str, start: int) -> bool:

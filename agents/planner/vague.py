@@ -60,7 +60,8 @@ _CONCRETE_START = (
 _CONCRETE_DESTINATION = r"#[\w-]+|@[\w-]+\.\w+|\b(?:email|e-mail|dm|text)\s+(?:me|us|the|our)\b"
 _CONCRETE_ACTION = (
     r"\b(?:post|send|add|create|save|log|copy|forward|reply|tag|update|move|delete|remind|alert|"
-    r"notify|ping|tell|summari[sz]e|classify|categori[sz]e|score|translate|export|import)\b"
+    r"notify|ping|tell|summari[sz]e|classify|categori[sz]e|score|translate|export|import|"
+    r"deactivate|suspend|archive|merge|reassign|unsubscribe)\b"
 )
 _TOPICS = (
     (r"\bleads?\b|\bprospects?\b|\bsales\b|\bpipeline\b", "leads"),
@@ -84,6 +85,21 @@ _UNDECIDED = (
     # no rate said at all: "remind me every now and then", "from time to time"
     r"\bevery\s+(?:now\s+and\s+(?:then|again)|so\s+often|once\s+in\s+a\s+while)\b|"
     r"\bfrom\s+time\s+to\s+time\b|\bonce\s+in\s+a\s+while\b"
+)
+# Tools named and nothing asked of them: "can whatsapp and chatwoot talk to each other", "notion
+# integration would be cool", "anything we can do with trustpilot?", "something for google
+# reviews?", "hook up shopify, stripe, quickbooks and zendesk", "our stuff synced to notion".
+_TOOLS_ONLY = (
+    r"\b(?:talk|speak)\s+to\s+(?:each\s+other|one\s+another)\b|"
+    r"\bintegrations?\s+(?:would|could|might)\s+be\s+(?:cool|nice|great|awesome|good|handy|useful|"
+    r"amazing|helpful)\b|"
+    r"\banything\s+(?:we|i|you)\s+(?:can|could)\s+do\s+(?:with|for|about)\b|"
+    r"^\W*(?:(?:any|some)thing|ideas?)\s+for\s+(?:our\s+|my\s+|the\s+)?[\w.-]+(?:\s+[\w.-]+)?\s*\?+\W*$|"
+    r"^\W*(?:can\s+you\s+|please\s+|pls\s+)?(?:connect|hook\s+up|link\s+up|integrate|wire\s+up)\s+"
+    r"(?:our\s+|my\s+|the\s+)?(?:[\w.]+,\s+){1,5}(?:[\w.]+\s+)?(?:and\s+|&\s+)?[\w.]+"
+    r"(?:\s+for\s+(?:us|me))?\W*$|"
+    r"\b(?:our|my|all\s+our|all\s+my)\s+(?:stuff|things|data|everything)\s+(?:synced|syncing|sync|"
+    r"in\s+sync|connected)\s+(?:to|with|into)\b"
 )
 # A workflow with nothing for it to do: "run a workflow every time a new row is added".
 _NO_ACTION = (
@@ -123,6 +139,8 @@ _HEDGE = (
 def undecided(text: str) -> bool:
     """Whether the request itself leaves what to build open (it asks, or has no action)."""
     if has(text, _UNDECIDED) or has(text, _HEDGE):
+        return True
+    if has(text, _TOOLS_ONLY) and not has(text, _CONCRETE_DESTINATION):
         return True
     if (has(text, _SOURCELESS) or has(text, _UNKNOWN_THING)) and not has(
         text, _REPORTED + r"|#[\w-]|\b(?:calendar|inbox|slack|channel)\b"

@@ -155,8 +155,40 @@ _TIME_BEFORE = re.compile(
 )
 
 
+# A UTC offset ("GMT-5", "UTC+2", "utc +05:30"): whole hours are the fixed-offset IANA zones,
+# whose sign is inverted (UTC+2 is Etc/GMT-2); the usual half-hour offsets are their country's.
+_OFFSET = re.compile(r"(?<![#@/\w-])(?:utc|gmt)\s?([+-])\s?(\d{1,2})(?::?(00|30|45))?(?![\d:])")
+_PART_HOUR_ZONES = {
+    "+5:30": "Asia/Kolkata",
+    "+5:45": "Asia/Kathmandu",
+    "+3:30": "Asia/Tehran",
+    "+4:30": "Asia/Kabul",
+    "+6:30": "Asia/Yangon",
+    "+9:30": "Australia/Darwin",
+    "-3:30": "America/St_Johns",
+}
+
+
+def _offset_zone(text: str) -> str | None:
+    """The zone of a UTC offset the request names, or None."""
+    found = _OFFSET.search(text)
+    if found is None:
+        return None
+    sign, hours, minutes = found.group(1), int(found.group(2)), found.group(3) or "00"
+    if minutes != "00":
+        return _PART_HOUR_ZONES.get(f"{sign}{hours}:{minutes}")
+    if hours == 0:
+        return "UTC"
+    if hours > (14 if sign == "+" else 12):
+        return None
+    return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+
+
 def find_timezone(text: str) -> str | None:
     """The IANA zone a normalised request names, or None when it names none."""
+    offset = _offset_zone(text)
+    if offset:
+        return offset
     match = _IANA.search(text)
     if match:
         return "/".join(p.title() for p in match.group(1).split("/"))

@@ -88,8 +88,7 @@ def test_mentions_of_refunds_payments_and_kick_off_are_not_money_or_deletes(
 @pytest.mark.parametrize(
     ("request_text", "what"),
     [
-        ("every hour, erase everything older than a day", "delete data"),
-        ("send the stripe customer list to our partner's API every night",
+        ("every friday send a csv of our patients to the new distributor",
          "send your customers' data outside Levqor"),
     ],
 )  # fmt: skip

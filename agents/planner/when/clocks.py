@@ -149,7 +149,7 @@ def read_point_times(tokens: list[Token], i: int) -> tuple[list[Clock], int] | N
     first = read_time(tokens, start, bare=lead)
     if first is None:
         return None
-    clocks, end = [first[0]], first[1]
+    clocks, end = [first[0]], _past_daypart(tokens, first[1])
     while text(tokens, end) in (",", "and", "&", "+") or (
         text(tokens, end) == "and" and text(tokens, end + 1) in ("at", "again")
     ):
@@ -160,8 +160,28 @@ def read_point_times(tokens: list[Token], i: int) -> tuple[list[Clock], int] | N
         if more is None:
             break
         clocks.append(more[0])
-        end = more[1]
+        end = _past_daypart(tokens, more[1])
     return clocks, end
+
+
+def _past_daypart(tokens: list[Token], i: int) -> int:
+    """The index after a part of the day written after a time ("7 in the morning and 9 at
+    night": the list goes on after "morning"); `i` when none follows."""
+    joiners = (",", "and", "&", "+")
+    if (
+        text(tokens, i) == "in"
+        and text(tokens, i + 1) == "the"
+        and text(tokens, i + 2) in ("morning", "afternoon", "evening")
+        and text(tokens, i + 3) in joiners
+    ):
+        return i + 3
+    if (
+        text(tokens, i) == "at"
+        and text(tokens, i + 1) == "night"
+        and text(tokens, i + 2) in joiners
+    ):
+        return i + 2
+    return i
 
 
 _DAY_WORDS = frozenset({"weekdays", "weekday", "workdays", "weekends", "daily", "day", "days"})

@@ -134,7 +134,16 @@ def hour24(clock: Clock, r: Reading, pm_hint: bool = False) -> int:
 
 
 def _nearest_part(clock: Clock, r: Reading) -> str | None:
-    close = [(abs(at - clock.at), part) for at, part in r.dayparts if abs(at - clock.at) <= 6]
+    """The part of the day written nearest the time; one written after a later time is that
+    time's ("at 8, 12 and 10 at night": only 10 is at night), and one written after an earlier
+    time is that one's ("7 in the morning and 9 at night": 9 is not in the morning)."""
+    others = [c.at for p in r.phrases for c in p if c.at != clock.at]
+    close = [
+        (abs(at - clock.at), part)
+        for at, part in r.dayparts
+        if abs(at - clock.at) <= 6
+        and not any(clock.at < o < at or (o < at < clock.at and at - o <= 4) for o in others)
+    ]
     return min(close)[1] if close else None
 
 

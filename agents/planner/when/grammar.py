@@ -67,7 +67,7 @@ _STARTS = frozenset(
      "thrice", "between", "from", "at", "@", "around", "about", "by", "approx", "approximately",
      "noon", "midday", "lunchtime", "midnight", "half", "quarter", "end", "close", "start",
      "beginning", "first", "last", "final", "business", "working", "work", "week", "school",
-     "office", "month", "year", "mid", "middle"}
+     "office", "month", "year", "mid", "middle", "before"}
     | set(_PERIOD_WORDS) | set(lx.DAYPARTS) | set(lx.EOD) | set(lx.ORDINAL_WORDS)
     | set(lx.NUMBER_WORDS) | set(lx.OFFICE_HOURS)
     | {"weekday", "weekdays", "workday", "workdays", "weeknight", "weeknights", "weekend",
@@ -306,6 +306,12 @@ def _window(tokens: list[Token], i: int, r: Reading) -> int | None:
     return found[1]
 
 
+# What "before N" bounds as a deadline: "each morning before 9", "daily before 8am".
+_BEFORE_AFTER = frozenset(
+    {"morning", "mornings", "day", "daily", "weekday", "weekdays", "workday", "workdays"}
+)
+
+
 def _times(tokens: list[Token], i: int, r: Reading) -> int | None:
     """Point times: "at 8:30", "5pm", "noon", "at 8 and 5", "end of day"."""
     if text(tokens, i) in lx.EOD or (
@@ -315,10 +321,35 @@ def _times(tokens: list[Token], i: int, r: Reading) -> int | None:
         size = 1 if text(tokens, i) in lx.EOD else (4 if text(tokens, i + 2) == "the" else 3)
         r.phrases.append([Clock(17, 0, h24=True, at=i)])
         return i + size
+    if text(tokens, i) == "before" and text(tokens, i - 1) in _BEFORE_AFTER:
+        ahead = read_time(tokens, i + 1, bare=True)  # "each morning before 9": by 08:00
+        if ahead is not None and ahead[0].minute == 0 and 1 <= ahead[0].hour <= 24:
+            clock = ahead[0]
+            if clock.h24 or clock.meridiem:
+                early = Clock(
+                    (clock.hour - 1) % 24 if clock.h24 else clock.hour - 1 or 12,
+                    0,
+                    clock.meridiem,
+                    clock.h24,
+                    at=clock.at,
+                )
+                if clock.meridiem == "pm" and clock.hour == 12:
+                    early = Clock(11, 0, "am", at=clock.at)
+            else:
+                early = Clock(
+                    clock.hour - 1 or 12, 0, "am" if clock.hour == 7 else None, at=clock.at
+                )
+            r.phrases.append([early])
+            return ahead[1]
     found = read_point_times(tokens, i)
     if found is None:
         return None
     r.phrases.append(found[0])
+    for k in range(i, found[1]):  # "6 in the morning and 6 in the evening": read inside the list
+        if text(tokens, k) in ("morning", "afternoon", "evening") or (
+            text(tokens, k) == "night" and text(tokens, k - 1) == "at"
+        ):
+            r.dayparts.append((k, lx.DAYPARTS[text(tokens, k)]))
     return found[1]
 
 
