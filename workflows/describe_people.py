@@ -112,8 +112,11 @@ def host_words(url: Any) -> str:
     """A URL as the site it points at ("api.example.com")."""
     if not isinstance(url, str) or not url.strip():
         return "a web address"
-    if "{" in url:
-        return "a web address filled in when it runs"
+    if "{" in url:  # the site is still known when only the path is filled in when it runs
+        head = url.strip().split("{", 1)[0]
+        if not re.match(r"https?://[^/]+/", head):
+            return "a web address filled in when it runs"
+        url = head
     host = urlsplit(url.strip()).hostname or "a web address"
     if host.endswith(".example"):  # a drafted stand-in named after its tool: "Google Drive"
         label = host.removesuffix(".example").removeprefix("api.")

@@ -218,7 +218,7 @@ def _http_words(v: StepView, method: str, host: str) -> str:
     if method in ("GET", "HEAD"):
         return f"Check {host}" if v.step.get("continue_on_error") else f"Fetch data from {host}"
     if method == "DELETE":
-        return f"Ask {host} to delete something"
+        return f"Ask {host} to delete {'it' if v.step.get('for_each') else 'something'}"
     body = v.inputs.get("json_body", v.inputs.get("json", v.inputs.get("body")))
     what = content_words(body, v.scene) if body is not None else "a request"
     return f"Send {what} to {host}"

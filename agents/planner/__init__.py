@@ -11,7 +11,7 @@ from agents.drafts import DraftResult
 from agents.planner import dangerous, vague
 from agents.planner.builder import build_spec, complete_spec
 from agents.planner.compose import compose_messages, note_unsupported
-from agents.planner.each import each_record
+from agents.planner.each import each_item, each_record
 from agents.planner.guard import (
     NO_ACTIONS,
     choices_for,
@@ -88,6 +88,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     keep_sheet_poll(raw)
     compose_messages(raw, request)  # messages say what they are for, never the trigger dump
     each_record(raw, request)  # on a schedule, "email each client" is sent for each record read
+    each_item(raw)  # a step on "the record" (`item`) repeats over the list read before it
     note_unsupported(raw, request)  # no SMS of its own, no translation: the description says so
     note = None
     if raw["trigger"]["type"] == "schedule":

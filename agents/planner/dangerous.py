@@ -613,9 +613,32 @@ def _act_words(t: str, act: str) -> str:
     if at and len(found[at.start() :].split()) >= 3:
         found = found[at.start() :]  # "supplier raised prices, so bump every price": the act
     words = re.sub(r"\s+", " ", re.sub(r"[(\[].*$", "", found)).strip(" ,:-")
-    if len(words) > 70:
-        words = words[:70].rsplit(" ", 1)[0]
+    words = _short_name(words)
     return (words[:1].upper() + words[1:]) or "Make the change asked for"
+
+
+# Where a long act's clause can end: before the records are narrowed down ("… that hasn't
+# replied in 90 days"), and never on a word that needs another after it.
+_NARROWING = re.compile(
+    r"\s(?:that|who|which|whose|where|when|if|because|once|after|before|unless|until|since|"
+    r"so|but)\s"
+)
+_DANGLING = re.compile(
+    r"(?:\s+(?:the|a|an|and|or|of|in|on|at|to|for|with|from|by|into|all|every|each|their|its|"
+    r"our|my|your|his|her|any|some|that|who|which|hasn't|haven't|has|have|is|are|was|were))+$"
+)
+
+
+def _short_name(words: str, limit: int = 70) -> str:
+    """A step name of at most `limit` characters that ends on a whole phrase."""
+    if len(words) <= limit:
+        return words
+    cut = _NARROWING.search(words, 20)
+    if cut is not None:
+        words = words[: cut.start()]
+    if len(words) > limit:
+        words = words[:limit].rsplit(" ", 1)[0]
+    return _DANGLING.sub("", words)
 
 
 def _has_critical_step(steps: StepList) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 from workflows.spec import strings_in
 
-__all__ = ["each_record"]
+__all__ = ["each_item", "each_record"]
 
 _NO_PERSON = ("schedule", "interval", "manual")
 # The list each reading step returns, and the record fields that name its person.
@@ -86,6 +86,37 @@ def _list_before(steps: list[Any]) -> tuple[str, str, dict[str, str]] | None:
             continue
         return step["id"], found[0], found[1]
     return None
+
+
+_ITEM = re.compile(r"\bitem\b(?!_)")
+
+
+def each_item(raw: dict[str, Any]) -> None:
+    """A step whose inputs name `item` (a record: "DELETE …/{{ item.id }}") repeats for each
+    record of the list read before it; without `for_each`, `item` is undefined when it runs.
+    With no list read before it, the step is left as drafted: the event's own record is not
+    always the one meant ("delete the duplicate" of a new customer is another customer)."""
+    steps = raw.get("steps")
+    if not isinstance(steps, list):
+        return
+    for index, step in enumerate(steps):
+        inputs = step.get("inputs") if isinstance(step, dict) else None
+        if not isinstance(inputs, dict) or step.get("for_each") or not _uses_item(inputs):
+            continue
+        source = _list_before(steps[:index])
+        if source is not None:
+            step["for_each"] = f"steps.{source[0]}.{source[1]}"
+
+
+# A template's own loop over its `item`s ("{% for item in … %}") defines it: not the record.
+_OWN_LOOP = re.compile(r"\{%-?\s*for\s+item\b")
+
+
+def _uses_item(inputs: dict[str, Any]) -> bool:
+    texts = [text for _, text in strings_in(inputs)]
+    if any(_OWN_LOOP.search(text) for text in texts):
+        return False
+    return any(_ITEM.search(tag) for text in texts for tag in _TAG.findall(text))
 
 
 def _uses_trigger(inputs: dict[str, Any]) -> bool:

@@ -152,3 +152,15 @@ def test_money_moved_to_a_pot_with_checks_waived_is_refused_as_class_c(request_t
 def test_money_moved_to_a_reserve_is_a_class_c_draft() -> None:
     result = draft("every friday move whatever is in the stripe balance into the vat reserve")
     assert result.status == "draft" and result.approval_class == "C", result
+
+
+def test_a_long_act_is_named_by_its_whole_phrase() -> None:
+    """The step name is cut where the records are narrowed down, never mid-phrase."""
+    result = draft(
+        "change the owner to Sam on every deal in pipedrive that has been sitting in the "
+        "proposal stage for more than two months"
+    )
+    assert result.workflow is not None and result.approval_class == "C"
+    names = [s.get("name") for s in _critical_steps(result.workflow)]
+    assert names == ["Change the owner to sam on every deal in pipedrive"]
+    assert "(its web address is still to be filled in)" in (result.summary or "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agents.planner import draft
-from agents.planner.each import each_record
+from agents.planner.each import each_item, each_record
 
 
 def steps_of(request: str) -> list[dict[str, Any]]:
@@ -68,3 +68,30 @@ def test_an_event_keeps_its_person() -> None:
     each_record(raw)
     assert "for_each" not in raw["steps"][1]
     assert raw["steps"][1]["inputs"]["to"] == "{{ trigger.email }}"
+
+
+def test_a_step_on_each_record_repeats_over_the_list_read_before_it() -> None:
+    """ "…/{{ item.id }}" with no `for_each` would fail when it runs: `item` is undefined."""
+    result = draft("every saturday clear out the archived cards from our trello board")
+    assert result.workflow is not None
+    steps = result.workflow["steps"]
+    assert [s["action"] for s in steps] == ["http.request", "http.request"]
+    read, delete = steps
+    assert delete["inputs"]["method"] == "DELETE" and "{{ item.id }}" in delete["inputs"]["url"]
+    assert delete["for_each"] == f"steps.{read['id']}.json"
+    assert result.approval_class == "C"
+    assert "for each item fetched, ask Trello to delete it" in (result.summary or "")
+
+
+def test_a_templates_own_loop_over_item_is_not_a_record() -> None:
+    raw: dict[str, Any] = {
+        "trigger": {"type": "schedule", "cron": "0 9 * * 1"},
+        "steps": [
+            {"id": "read", "action": "sheets.read_rows", "inputs": {"spreadsheet": "Stock"}},
+            {"id": "post", "action": "slack.post_message",
+             "inputs": {"channel": "#ops",
+                        "text": "{% for item in steps.read.rows %}{{ item.name }}{% endfor %}"}},
+        ],
+    }  # fmt: skip
+    each_item(raw)
+    assert "for_each" not in raw["steps"][1]
