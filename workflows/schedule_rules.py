@@ -52,10 +52,22 @@ def check_rules(cron: str, week_interval: int, only_on: str | None) -> None:
         )
 
 
-def allowed_on(day: date, only_on: str | None) -> bool:
-    """Whether a local date satisfies an `only_on` rule (None allows every date)."""
+def named_days(cron: str, only_on: str | None) -> frozenset[int]:
+    """Days of the month the cron names one by one besides the rule's candidate days: they run
+    as named, the rule keeps only its own ("15,28-31" with `last_day`: the 15th and the last
+    day). Ranges and steps are never such days ("1-31" with `last_day` is the last day only)."""
+    days = CANDIDATE_DAYS.get(only_on or "")
+    if days is None:
+        return frozenset()
+    field = cron.split()[2]
+    return frozenset(int(part) for part in field.split(",") if part.isdigit()) - set(days)
+
+
+def allowed_on(day: date, only_on: str | None, also_on: frozenset[int] = frozenset()) -> bool:
+    """Whether a local date satisfies an `only_on` rule (None allows every date); the days in
+    `also_on` (`named_days`) are allowed as well."""
     last = calendar.monthrange(day.year, day.month)[1]
-    if only_on is None:
+    if only_on is None or day.day in also_on:
         return True
     if only_on == "first_business_day":
         first = date(day.year, day.month, 1)
@@ -87,6 +99,7 @@ class RuleTrigger(BaseTrigger):  # type: ignore[misc]
         self.inner: CronTrigger = cron_trigger(cron, timezone)
         self.week_interval = week_interval
         self.only_on = only_on
+        self.also_on = named_days(cron, only_on)
         self.first: datetime | None = None
         if week_interval > 1:
             start = datetime.combine(starts_on or date.today(), time(), self.zone)
@@ -119,7 +132,8 @@ class RuleTrigger(BaseTrigger):  # type: ignore[misc]
             off = weeks % self.week_interval
             if off:
                 return self._midnight(week + timedelta(weeks=self.week_interval - off))
-        if not allowed_on(local.date(), self.only_on):
+        also_on: frozenset[int] = getattr(self, "also_on", frozenset())  # older pickles lack it
+        if not allowed_on(local.date(), self.only_on, also_on):
             return self._midnight(local.date() + timedelta(days=1))
         return None
 

@@ -31,7 +31,7 @@ from workflows.schedule_phrases import (
     weekdays_lead,
     weekdays_tail,
 )
-from workflows.schedule_rules import schedule_fires
+from workflows.schedule_rules import named_days, schedule_fires
 
 __all__ = ["describe_cron", "describe_schedule", "next_runs"]
 
@@ -173,7 +173,9 @@ def _days(
         return names, weekdays_tail(values)
     months = month_set(month)
     if only_on in RULE_DAYS:
-        text = f"on {RULE_DAYS[only_on]} of {months}"
+        named = sorted(named_days(f"* * {day} * *", only_on))
+        also = "the " + listed([ordinal(n) for n in named]) + " and " if named else ""
+        text = f"on {also}{RULE_DAYS[only_on]} of {months}"
         return text, text
     if day == "*":
         text = "every day" if month == "*" else f"every day in {months}"

@@ -164,3 +164,17 @@ def test_a_long_act_is_named_by_its_whole_phrase() -> None:
     names = [s.get("name") for s in _critical_steps(result.workflow)]
     assert names == ["Change the owner to sam on every deal in pipedrive"]
     assert "(its web address is still to be filled in)" in (result.summary or "")
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "pay run reminder to the finance team on the 25th of every month at 9",
+        "pay slip link posted in #staff every friday at 4",
+        "pay day heads-up in #general on the 28th of each month",
+    ],
+)
+def test_pay_as_the_first_word_of_a_noun_moves_no_money(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "draft" and result.workflow is not None
+    assert result.approval_class != "C" and not _critical_steps(result.workflow)

@@ -14,6 +14,8 @@ from workflows.spec import ScheduleTrigger
 SCHEDULES: list[tuple[str, str, int, str | None]] = [
     # weekday first or last, plurals, abbreviations, typos
     ("Friday 3pm send the weekly report to #ops", "0 15 * * 5", 1, None),
+    ("payday reminder to #staff at 8am on the 15th and on the last day of the month",
+     "0 8 15,28-31 * *", 1, "last_day"),
     ("send the weekly report to #ops friday 3pm", "0 15 * * 5", 1, None),
     ("Mondays 8am post the pipeline in #sales", "0 8 * * 1", 1, None),
     ("post the pipeline in #sales on mondays at 8", "0 8 * * 1", 1, None),

@@ -200,3 +200,28 @@ def test_every_other_week_starts_today_when_no_date_is_given_and_plain_crons_sta
     assert plain.model_dump() == {"type": "schedule", "cron": "0 9 * * 1", "timezone": "UTC"}
     ruled = ScheduleTrigger(cron="0 8 1-3 * *", only_on="first_business_day")
     assert ScheduleTrigger.model_validate_json(ruled.model_dump_json()) == ruled
+
+
+async def test_a_named_day_runs_beside_the_last_day_rule(
+    settings: Settings, scheduler: WorkflowScheduler
+) -> None:
+    """ "the 15th and the last day of each month" (semi-monthly pay): the rule keeps only its
+    own days (28-31); the 15th runs as named. A range stays under the rule ("1-31")."""
+    trigger = ScheduleTrigger(
+        cron="0 10 15,28-31 * *", timezone="Europe/London", only_on="last_day"
+    )
+    scheduler.sync_workflow("pay", trigger)
+    stored = stored_trigger(settings, "wf:pay")  # as a restarted scheduler reads it
+    times = fires_between(
+        stored, datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 4, 1, tzinfo=UTC)
+    )
+    assert [d for d, _, _ in local(times)] == [
+        date(2024, 1, 15), date(2024, 1, 31), date(2024, 2, 15), date(2024, 2, 29),
+        date(2024, 3, 15), date(2024, 3, 31),
+    ]  # fmt: skip
+    every_day = next_runs(
+        {"cron": "0 10 1-31 * *", "timezone": "UTC", "only_on": "last_day"},
+        2,
+        datetime(2024, 1, 1, tzinfo=UTC),
+    )
+    assert [r.date() for r in every_day] == [date(2024, 1, 31), date(2024, 2, 29)]

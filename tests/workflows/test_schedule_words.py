@@ -20,6 +20,10 @@ WORDS = [
     ({"cron": "0 8,17 * * *"}, "twice a day at 08:00 and 17:00 (Europe/London)"),
     ({"cron": "0 17 28-31 * *", "only_on": "last_day"},
      "on the last day of each month at 17:00 (Europe/London)"),
+    ({"cron": "0 10 15,28-31 * *", "only_on": "last_day"},
+     "on the 15th and the last day of each month at 10:00 (Europe/London)"),
+    ({"cron": "0 8 1-3,15 * *", "only_on": "first_business_day"},
+     "on the 15th and the first business day of each month at 08:00 (Europe/London)"),
     ({"cron": "0 16 26-31 3,6,9,12 *", "only_on": "last_business_day"},
      "on the last business day of each quarter (March, June, September and December) at 16:00 "
      "(Europe/London)"),

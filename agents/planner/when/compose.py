@@ -22,8 +22,10 @@ def compose(r: Reading) -> Schedule | None:
     days = _weekdays(r)
     dom, months = _month_fields(r, bool(days))
     only_on = r.only_on if (r.rule_strong or r.periods & {"month", "quarter", "year"}) else None
-    if only_on in _CANDIDATES:
-        days, dom = set(), _CANDIDATES[only_on]
+    if only_on in _CANDIDATES:  # days named beside the rule run too: "the 15th and the last day"
+        low, high = map(int, _CANDIDATES[only_on].split("-"))
+        parts = [(d, str(d)) for d in r.dom if not low <= d <= high] + [(low, _CANDIDATES[only_on])]
+        days, dom = set(), ",".join(text for _, text in sorted(parts))
     week_interval = r.every_n.get("week", 1)
     if week_interval > 1 and not days:
         days = {1}
