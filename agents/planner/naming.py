@@ -166,7 +166,7 @@ def _deleting(text: str) -> str | None:
         text,
     )
     if not found:
-        return None
+        return _wiping(text)
     inactive = re.search(
         r"\b(?:inactive|never|haven'?t|hasn'?t|have\s+not|has\s+not|not\s+(?:opened|engaged|active|"
         r"updated|touched)|no\s+activity|stale|old)\b",
@@ -176,6 +176,28 @@ def _deleting(text: str) -> str | None:
     thing = found.group(2) if found.group(2).endswith("s") else found.group(2) + "s"
     words = [found.group(1), "inactive" if inactive else "", where or "", thing]
     return _capital(" ".join(w for w in words if w).replace("the sheet rows", "sheet rows"))
+
+
+# "wipe", "get rid of", "trash": deleting said another way ("every friday wipe the old invoices
+# from our dropbox"), named as the delete it is, never as an "update" of what it deletes.
+_WIPE = re.compile(
+    r"\b(?:wipe|trash|clear\s+out|clean\s+out|get\s+rid\s+of|throw\s+away|bin)\s+"
+    r"(?:all\s+|every\s+)?(?:of\s+)?(?:the\s+|our\s+|my\s+|those\s+)?"
+    r"(?:(old|older|inactive|stale|unused|completed|archived|expired)\s+)?"
+    r"((?:[a-z]+\s+){0,2}(?:invoices?|files?|documents?|photos?|images?|backups?|emails?|mails?|"
+    r"messages?|tasks?|cards?|orders?|records?|rows?|contacts?|leads?|logs?|tickets?|posts?|"
+    r"accounts?|newsletters?|uploads?|folders?))\b"
+)
+
+
+def _wiping(text: str) -> str | None:
+    found = _WIPE.search(text)
+    if not found:
+        return None
+    thing = found.group(2) if found.group(2).endswith("s") else found.group(2) + "s"
+    where = next((w for p, w in _DESTINATIONS[1:] if w != "Slack" and re.search(p, text)), None)
+    words = ["delete", found.group(1) or "", where or "", thing]
+    return _capital(" ".join(w for w in words if w))
 
 
 def _singular_word(word: str) -> str:

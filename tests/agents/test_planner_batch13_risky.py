@@ -178,3 +178,18 @@ def test_pay_as_the_first_word_of_a_noun_moves_no_money(request_text: str) -> No
     result = draft(request_text)
     assert result.status == "draft" and result.workflow is not None
     assert result.approval_class != "C" and not _critical_steps(result.workflow)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "name"),
+    [
+        ("every friday wipe all the old invoices from our dropbox folder", "Delete old invoices"),
+        ("get rid of the completed cards on our trello board each night", "Delete completed cards"),
+        ("clean out my gmail promo emails every sunday", "Delete gmail promo emails"),
+    ],
+)
+def test_a_delete_said_another_way_is_named_as_a_delete(request_text: str, name: str) -> None:
+    """Not "Weekly invoice update": the name of a workflow that deletes says so."""
+    result = draft(request_text)
+    assert result.workflow is not None and result.approval_class == "C"
+    assert result.workflow["name"] == name
