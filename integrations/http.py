@@ -21,7 +21,7 @@ from typing import Any, Literal, get_args
 import aiohttp
 import httpx
 import yarl
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from integrations import http_wire
 from integrations.base import (
@@ -266,6 +266,22 @@ class HttpRequestInput(ActionInput):
     impact: Impact | None = None
 
     model_config = ConfigDict(extra="forbid", validate_by_name=True, validate_by_alias=True)
+
+    @field_validator("headers")
+    @classmethod
+    def _plain_headers(cls, headers: dict[str, str]) -> dict[str, str]:
+        """A header name is one token and a value one line: a line break in either would let
+        the data write headers of its own (or a second request)."""
+        for name, value in headers.items():
+            if not _HEADER_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a header name (letters, digits and - only)")
+            if _CONTROL.search(value):
+                raise ValueError(f"the {name} header's value has a line break or control character")
+        return headers
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class HttpRequestOutput(ActionOutput):

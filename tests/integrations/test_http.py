@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -178,3 +179,25 @@ async def test_dead_port_is_retryable_and_dry_run_does_not_send(
     dry = _ctx(client, tmp_path, ["127.0.0.1"], dry_run=True)
     out = await REQUEST.run(dry, {"method": "DELETE", "url": f"http://127.0.0.1:{free_port()}/"})
     assert out.dry_run and out.status is None
+
+
+@pytest.mark.parametrize(
+    ("headers", "said"),
+    [
+        ({"X-Note": "ok\r\nX-Admin: yes"}, "the X-Note header's value has a line break"),
+        ({"X-Note": "a\nb"}, "line break"),
+        ({"X Note": "spaced name"}, "'X Note' is not a header name"),
+        ({"X-Note:": "colon"}, "is not a header name"),
+    ],
+)
+async def test_a_header_that_could_write_headers_of_its_own_is_refused(
+    server: LoopbackServer, client: httpx.AsyncClient, tmp_path: Path, headers: dict[str, str],
+    said: str,
+) -> None:  # fmt: skip
+    ctx = _ctx(client, tmp_path, ["127.0.0.1"])
+    with pytest.raises(ValidationError, match=said):
+        await REQUEST.run(ctx, {"method": "POST", "url": f"{server.url}/echo", "headers": headers})
+    fine = await REQUEST.run(
+        ctx, {"method": "POST", "url": f"{server.url}/echo", "headers": {"X-Note": "tab\tok"}}
+    )
+    assert fine.status == 200
