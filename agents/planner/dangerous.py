@@ -13,6 +13,7 @@ from typing import Any
 
 from agents.planner import risk_cues
 from agents.planner.intents import TriggerReading, without_event_clause
+from agents.planner.naming import ending_on_a_whole_word
 from agents.planner.records import attributes_masked, sheet_name, tab_of
 from agents.planner.steps import StepList
 from agents.planner.text import has
@@ -623,10 +624,6 @@ _NARROWING = re.compile(
     r"\s(?:that|who|which|whose|where|when|if|because|once|after|before|unless|until|since|"
     r"so|but)\s"
 )
-_DANGLING = re.compile(
-    r"(?:\s+(?:the|a|an|and|or|of|in|on|at|to|for|with|from|by|into|all|every|each|their|its|"
-    r"our|my|your|his|her|any|some|that|who|which|hasn't|haven't|has|have|is|are|was|were))+$"
-)
 
 
 def _short_name(words: str, limit: int = 70) -> str:
@@ -638,7 +635,7 @@ def _short_name(words: str, limit: int = 70) -> str:
         words = words[: cut.start()]
     if len(words) > limit:
         words = words[:limit].rsplit(" ", 1)[0]
-    return _DANGLING.sub("", words)
+    return ending_on_a_whole_word(words)
 
 
 def _has_critical_step(steps: StepList) -> bool:

@@ -200,6 +200,14 @@ def _wiping(text: str) -> str | None:
     return _capital(" ".join(w for w in words if w))
 
 
+def ending_on_a_whole_word(text: str) -> str:
+    """`text` without the words a name should not end on ("… every contact in hubspot that")."""
+    words = text.split(" ")
+    while len(words) > 2 and words[-1].lower().strip("'\"") in _DANGLING:
+        words.pop()
+    return " ".join(words)
+
+
 def _singular_word(word: str) -> str:
     return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
@@ -250,7 +258,5 @@ def _clause(text: str) -> str:
         r"[,;:!?()\u2014\u2013→]|\.(?=\s|$)|\s[->]+\s|\s->|\bthen\b", body, maxsplit=1
     )[0]
     words = [w for w in clause.split(" ") if w][:MAX_WORDS]
-    while len(words) > 2 and words[-1].lower().strip("'\"") in _DANGLING:
-        words.pop()
-    name = " ".join(words).strip(" '\"-") or "Draft workflow"
+    name = ending_on_a_whole_word(" ".join(words)).strip(" '\"-") or "Draft workflow"
     return _capital(name)[:60]
