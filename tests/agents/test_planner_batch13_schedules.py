@@ -7,14 +7,7 @@ import pytest
 
 from agents.planner import draft
 from agents.planner.zones import find_timezone
-
-
-def _trigger(request: str) -> dict[str, object]:
-    result = draft(request)
-    assert result.workflow is not None, result
-    trigger = result.workflow["trigger"]
-    assert isinstance(trigger, dict)
-    return trigger
+from tests.agents.drafting import drafted_trigger
 
 
 @pytest.mark.parametrize(
@@ -35,7 +28,7 @@ def _trigger(request: str) -> dict[str, object]:
     ],
 )  # fmt: skip
 def test_times_of_a_list_and_before_a_deadline(request_text: str, cron: str) -> None:
-    trigger = _trigger(request_text)
+    trigger = drafted_trigger(request_text)
     assert trigger["type"] == "schedule" and trigger["cron"] == cron
 
 
@@ -52,7 +45,7 @@ def test_a_utc_offset_is_a_fixed_offset_zone_said_as_written(
 ) -> None:
     result = draft(request_text)
     assert result.timezone == zone
-    trigger = _trigger(request_text)
+    trigger = drafted_trigger(request_text)
     assert trigger["timezone"] == zone
     assert said in (result.summary or "")
     assert "Etc/" not in (result.summary or "")

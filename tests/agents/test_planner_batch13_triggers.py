@@ -6,15 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.planner import draft
-
-
-def _trigger(request: str) -> dict[str, object]:
-    result = draft(request)
-    assert result.workflow is not None, result
-    trigger = result.workflow["trigger"]
-    assert isinstance(trigger, dict)
-    return trigger
+from tests.agents.drafting import drafted_trigger
 
 
 @pytest.mark.parametrize(
@@ -28,7 +20,7 @@ def _trigger(request: str) -> dict[str, object]:
     ],
 )
 def test_an_age_or_a_due_day_of_each_record_is_a_daily_look(request_text: str) -> None:
-    trigger = _trigger(request_text)
+    trigger = drafted_trigger(request_text)
     assert trigger["type"] == "schedule" and trigger["cron"] == "0 9 * * *"
 
 
@@ -43,7 +35,7 @@ def test_an_age_or_a_due_day_of_each_record_is_a_daily_look(request_text: str) -
 def test_down_as_a_verb_and_a_logged_outage_are_not_uptime_checks(
     request_text: str, kind: str
 ) -> None:
-    assert _trigger(request_text)["type"] == kind
+    assert drafted_trigger(request_text)["type"] == kind
 
 
 @pytest.mark.parametrize(
@@ -51,4 +43,4 @@ def test_down_as_a_verb_and_a_logged_outage_are_not_uptime_checks(
     ["tell #ops when our site goes down", "if the shop is down for more than 5 minutes text me"],
 )
 def test_a_site_that_goes_down_is_still_checked(request_text: str) -> None:
-    assert _trigger(request_text)["type"] == "interval"
+    assert drafted_trigger(request_text)["type"] == "interval"
