@@ -380,3 +380,50 @@ async def test_a_running_runtime_keeps_checked_connections_and_never_cookies(
             await REQUEST.run(ctx, {"url": f"http://shop.example:{server.port}{path}"})
         assert server.connections == 3
         assert server.cookies == [None] * 5
+
+
+async def test_kept_connections_to_one_host_are_capped(
+    network: Network, client: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A burst to one slow host waits for its own connections (MAX_PER_HOST), it does not open
+    one per request; every request still gets its answer."""
+    monkeypatch.setattr(http_wire, "MAX_PER_HOST", 3)
+    network.answers["slow.example"] = [PUBLIC]
+    network.steady.add("slow.example")
+    open_now, most = 0, 0
+    release = asyncio.Event()
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal open_now, most
+        open_now += 1
+        most = max(most, open_now)
+        try:
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                await release.wait()
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+        finally:
+            open_now -= 1
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    network.routes[PUBLIC] = port
+    ctx = _ctx(client, tmp_path, [])
+    http_wire.keep()
+    try:
+        async with server:
+            sent = [
+                asyncio.create_task(REQUEST.run(ctx, {"url": f"http://slow.example:{port}/{n}"}))
+                for n in range(8)
+            ]
+            await asyncio.sleep(0.3)
+            assert most == 3 and not any(task.done() for task in sent)
+            release.set()
+            answers = await asyncio.gather(*sent)
+            assert [a.text for a in answers] == ["ok"] * 8
+            assert most == 3
+    finally:
+        await http_wire.close()
