@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.config import Settings
-from storage.sqlite_driver import one_trip_dbapi
+from storage.sqlite_driver import BUSY_TIMEOUT_MS, one_trip_dbapi
 from storage.write_gate import WriteGate
 
 
@@ -21,7 +21,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         size = settings.sqlite_pool_size
         engine = create_async_engine(
             url,
-            connect_args={"timeout": 30},
+            # The group writer runs its statements on the event loop's thread (`run_inline`).
+            connect_args={"timeout": 30, "check_same_thread": False},
             pool_size=size,
             max_overflow=size,
             module=one_trip_dbapi(),  # one trip to the connection's thread per statement
@@ -38,7 +39,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # Sorts and temporary indexes in memory, an 8 MiB page cache per connection (SQLite's default
     # is 2 MiB) and reads through a memory map of up to 256 MiB: fewer read system calls.
     cursor.execute("PRAGMA temp_store=MEMORY")

@@ -14,6 +14,14 @@ read: the web side's lookups, the pool's reset of a connection given back after 
 SQLite's own `commit`/`rollback` do nothing then; whether one is open is read from the
 connection here, as aiosqlite's `in_transaction` does, between statements.
 
+A connection can also be set to make no trip at all (`run_inline`): its statements, commit and
+rollback run on the event loop's own thread, for the group writer's short transactions, where
+the hand-over to the thread and back costs more than the statement. Such a connection waits for
+no lock: SQLite's busy handler is off while it is inline (a lock held elsewhere is an immediate
+"database is locked", `is_locked`, and the caller retries with trips, where waiting blocks only
+that connection's thread), and it does not checkpoint the WAL itself at commit (the checkpoint
+writes and syncs files: `checkpoint` runs one with a trip).
+
 Given to the engine as its DBAPI module (`create_async_engine(..., module=one_trip_dbapi())`).
 """
 
@@ -30,9 +38,12 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.util.concurrency import await_
 
 _Outcome = tuple[Any, list[Any], int, int | None]
+BUSY_TIMEOUT_MS = 30_000  # how long a connection waits for SQLite's lock (storage.db sets it)
+AUTOCHECKPOINT_PAGES = 1000  # SQLite's default
 
 
 def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
@@ -102,10 +113,14 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _trip(self, operation: Any, parameters: Any, *, many: bool) -> None:
         connection: Any = self._connection  # an aiosqlite.Connection
-        async with self._adapt_connection._execute_mutex:
-            outcome: _Outcome = await connection._execute(
-                _run, connection._conn, operation, parameters, many
-            )
+        adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
+        if adapted.inline:
+            outcome: _Outcome = _run(connection._conn, operation, parameters, many)
+        else:
+            async with self._adapt_connection._execute_mutex:
+                outcome = await connection._execute(
+                    _run, connection._conn, operation, parameters, many
+                )
         self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows)
 
@@ -117,18 +132,37 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    """The adapter's connection, handing out `OneTripCursor`s; no trip to end no transaction."""
+    """The adapter's connection, handing out `OneTripCursor`s; no trip to end no transaction;
+    none at all while `inline`."""
 
-    __slots__ = ()
+    __slots__ = ("inline",)
     _cursor_cls = OneTripCursor
 
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.inline = False
+
     def commit(self) -> None:
-        if self._in_transaction():
+        if not self._in_transaction():
+            return
+        if not self.inline:
             super().commit()
+            return
+        try:
+            self._connection._conn.commit()
+        except Exception as error:
+            self._handle_exception(error)
 
     def rollback(self) -> None:
-        if self._in_transaction():
+        if not self._in_transaction():
+            return
+        if not self.inline:
             super().rollback()
+            return
+        try:
+            self._connection._conn.rollback()
+        except Exception as error:
+            self._handle_exception(error)
 
     def _in_transaction(self) -> bool:
         """Whether SQLite has a transaction open (True when it cannot tell: a closed connection,
@@ -145,6 +179,47 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
         adapted = super().connect(*arg, **kw)
         return OneTripConnection(self, adapted._connection)
+
+
+async def run_inline(connection: AsyncConnection, inline: bool) -> bool:
+    """Set whether `connection`'s statements run on the event loop's thread (see the module's
+    text); True if it is now so. Only SQLite connections of this driver can: others stay as
+    they are (False)."""
+    raw = await connection.get_raw_connection()
+    adapted = raw.dbapi_connection
+    if not isinstance(adapted, OneTripConnection):
+        return False
+    if adapted.inline == inline:
+        return inline
+    busy, autocheckpoint = (0, 0) if inline else (BUSY_TIMEOUT_MS, AUTOCHECKPOINT_PAGES)
+    await _on_thread(adapted, f"PRAGMA busy_timeout={busy}")
+    await _on_thread(adapted, f"PRAGMA wal_autocheckpoint={autocheckpoint}")
+    adapted.inline = inline
+    return inline
+
+
+async def checkpoint(connection: AsyncConnection) -> None:
+    """Copy the WAL's committed pages into the database file (PASSIVE: waits for nobody), on
+    the connection's thread even when the connection is inline."""
+    raw = await connection.get_raw_connection()
+    adapted = raw.dbapi_connection
+    if isinstance(adapted, OneTripConnection):
+        await _on_thread(adapted, "PRAGMA wal_checkpoint(PASSIVE)")
+
+
+async def _on_thread(adapted: OneTripConnection, sql: str) -> None:
+    connection: Any = adapted._connection  # an aiosqlite.Connection
+    async with adapted._execute_mutex:
+        await connection._execute(_run, connection._conn, sql, None, False)
+
+
+def is_locked(error: BaseException) -> bool:
+    """Whether `error` is SQLite's "database is locked" (or busy): another connection holds
+    the lock it needed."""
+    cause = getattr(error, "orig", error)
+    return isinstance(cause, sqlite3.OperationalError) and (
+        "locked" in str(cause) or "busy" in str(cause)
+    )
 
 
 def one_trip_dbapi() -> OneTripDBAPI:

@@ -1,0 +1,149 @@
+"""On SQLite the group writer's transactions run on the event loop's thread, with no trip to the
+connection's thread; a lock held by another process never stops the event loop; the connection
+goes back to the pool as every other one is; the WAL is checkpointed with a trip."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage.db import create_engine
+from storage.group_commit import GroupWriter
+from storage.models import OutboxMessage
+from storage.sqlite_driver import BUSY_TIMEOUT_MS
+from tests.conftest import make_settings
+from tests.storage.test_group_commit import count_keys, outbox_row, seed
+
+
+def _count_trips(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """Every trip to a connection's thread from now on: (function, its arguments…)."""
+    trips: list[tuple[Any, ...]] = []
+    original: Any = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips.append((fn, *args))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return trips
+
+
+def _add(key: str) -> Any:
+    async def work(connection: AsyncConnection) -> str:
+        await connection.execute(insert(OutboxMessage), [outbox_row(key)])
+        return key
+
+    return work
+
+
+@pytest.fixture
+async def sqlite_engine(tmp_path: Path, sqlite_template: Path) -> Any:
+    target = tmp_path / "levqor.db"
+    target.write_bytes(sqlite_template.read_bytes())
+    engine = create_engine(make_settings(tmp_path, f"sqlite:///{target}"))
+    yield engine, target
+    await engine.dispose()
+
+
+async def test_the_writers_transactions_make_no_trip_to_the_connections_thread(
+    sqlite_engine: tuple[AsyncEngine, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, _ = sqlite_engine
+    await seed(engine)
+    writer = GroupWriter(engine)
+    try:
+        assert await writer.write(_add("first")) == "first"  # sets the connection up
+        trips = _count_trips(monkeypatch)
+        told = await asyncio.gather(*(writer.write(_add(f"k{i}")) for i in range(5)))
+        assert told == [f"k{i}" for i in range(5)]
+        assert trips == []  # the inserts and the commit ran on the event loop's thread
+        assert await count_keys(engine, ["first", *told]) == 6  # committed, seen elsewhere
+    finally:
+        await writer.close()
+
+
+async def test_a_lock_held_by_another_process_never_stops_the_event_loop(
+    sqlite_engine: tuple[AsyncEngine, Path],
+) -> None:
+    engine, path = sqlite_engine
+    await seed(engine)
+    writer = GroupWriter(engine)
+    try:
+        await writer.write(_add("before"))
+        other = sqlite3.connect(path, isolation_level=None)  # as another process would
+        other.execute("BEGIN IMMEDIATE")  # holds SQLite's write lock
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        release = asyncio.get_running_loop().call_later(0.6, other.execute, "COMMIT")
+        started = asyncio.get_running_loop().time()
+        key = await asyncio.wait_for(writer.write(_add("while locked")), 10)
+        waited = asyncio.get_running_loop().time() - started
+        ticker.cancel()
+        release.cancel()
+        other.close()
+        assert key == "while locked"  # not "database is locked": it waited for the lock
+        assert waited >= 0.5  # for the other process's commit
+        assert ticks >= 20  # …while the event loop went on (blocked, it would not tick)
+        assert await count_keys(engine, ["before", "while locked"]) == 2
+        assert await writer.write(_add("after")) == "after"
+    finally:
+        await writer.close()
+
+
+async def test_the_connection_goes_back_to_the_pool_waiting_for_locks_again(
+    tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "levqor.db"
+    target.write_bytes(sqlite_template.read_bytes())
+    settings = make_settings(tmp_path, f"sqlite:///{target}")
+    settings.sqlite_pool_size = 1  # the writer's connection is the one the next caller gets
+    engine = create_engine(settings)
+    try:
+        await seed(engine)
+        writer = GroupWriter(engine, keep_seconds=0.05)
+
+        async def pragmas(connection: AsyncConnection) -> tuple[int, int]:
+            busy = (await connection.execute(text("PRAGMA busy_timeout"))).scalar_one()
+            auto = (await connection.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one()
+            return int(busy), int(auto)
+
+        assert await writer.write(pragmas) == (0, 0)  # inline: waits for nothing, no checkpoint
+        await writer.close()
+        trips = _count_trips(monkeypatch)
+        async with engine.connect() as connection:
+            assert await pragmas(connection) == (BUSY_TIMEOUT_MS, 1000)
+            assert len(trips) == 2  # statements make their trip again
+    finally:
+        await engine.dispose()
+
+
+async def test_the_wal_is_checkpointed_with_a_trip_every_few_transactions(
+    sqlite_engine: tuple[AsyncEngine, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, _ = sqlite_engine
+    await seed(engine)
+    writer = GroupWriter(engine, checkpoint_every=2)
+    try:
+        await writer.write(_add("setup"))
+        trips = _count_trips(monkeypatch)
+        for i in range(5):
+            await writer.write(_add(f"c{i}"))
+        checkpoints = [t for t in trips if "wal_checkpoint" in str(t)]
+        assert len(checkpoints) == 3  # after the 2nd, 4th and 6th transaction
+        assert len(trips) == len(checkpoints)  # the writes themselves made none
+    finally:
+        await writer.close()
