@@ -5,6 +5,7 @@ goes back to the pool as every other one is; the WAL is checkpointed with a trip
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -43,10 +44,15 @@ def _add(key: str) -> Any:
     return work
 
 
+def _fresh_database(tmp_path: Path, template: Path) -> Path:
+    target = tmp_path / "levqor.db"
+    shutil.copy(template, target)
+    return target
+
+
 @pytest.fixture
 async def sqlite_engine(tmp_path: Path, sqlite_template: Path) -> Any:
-    target = tmp_path / "levqor.db"
-    target.write_bytes(sqlite_template.read_bytes())
+    target = _fresh_database(tmp_path, sqlite_template)
     engine = create_engine(make_settings(tmp_path, f"sqlite:///{target}"))
     yield engine, target
     await engine.dispose()
@@ -107,8 +113,7 @@ async def test_a_lock_held_by_another_process_never_stops_the_event_loop(
 async def test_the_connection_goes_back_to_the_pool_waiting_for_locks_again(
     tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "levqor.db"
-    target.write_bytes(sqlite_template.read_bytes())
+    target = _fresh_database(tmp_path, sqlite_template)
     settings = make_settings(tmp_path, f"sqlite:///{target}")
     settings.sqlite_pool_size = 1  # the writer's connection is the one the next caller gets
     engine = create_engine(settings)
