@@ -28,8 +28,9 @@ hand-over to the connection's thread and back does. It waits for no lock there: 
 process (or a connection past the write gate's patience) holds SQLite's write lock, the
 transaction fails at once with "database is locked", is rolled back, and is run again with trips,
 waiting for the lock on the connection's thread while the event loop goes on. Every
-`checkpoint_every` transactions it copies the WAL into the database file, with a trip (SQLite's
-own checkpoint at commit would write and sync files on the event loop's thread).
+`checkpoint_every` transactions the WAL is copied into the database file on another connection,
+with a trip, beside the writer (SQLite's own checkpoint at commit would write and sync files on
+the event loop's thread, and hold up the writer's next transaction).
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ class GroupWriter:
         self.keep_seconds = keep_seconds
         self.checkpoint_every = checkpoint_every
         self._inline_commits = 0  # since the last checkpoint
+        self._checkpointing: asyncio.Task[None] | None = None
         self._connection: AsyncConnection | None = None  # kept between transactions
         self._queue: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         self._wake = asyncio.Event()
@@ -139,11 +141,13 @@ class GroupWriter:
         """Write whatever is queued, then stop the writer task."""
         self._closed = True
         task, self._task = self._task, None
-        if task is None:
-            return
-        self._wake.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        if task is not None:
+            self._wake.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        checkpointing, self._checkpointing = self._checkpointing, None
+        if checkpointing is not None:
+            await checkpointing
 
     async def _loop(self) -> None:
         batch: list[tuple[Work[Any], asyncio.Future[Any]]] = []
@@ -157,7 +161,7 @@ class GroupWriter:
                     self._queue = self._queue[self.max_batch :]
                     await self._flush(batch)
                     batch = []
-                    await self._checkpoint_now_and_then()
+                    self._checkpoint_now_and_then()
                 if self._closed:
                     return
         except BaseException:
@@ -193,12 +197,20 @@ class GroupWriter:
             await connection.invalidate()
         await connection.close()
 
-    async def _checkpoint_now_and_then(self) -> None:
-        if self._inline_commits < self.checkpoint_every or self._connection is None:
+    def _checkpoint_now_and_then(self) -> None:
+        """Every `checkpoint_every` inline transactions, a checkpoint on a connection of its own,
+        beside the writer (PASSIVE: it waits for nobody, and nobody waits for it)."""
+        if self._inline_commits < self.checkpoint_every:
             return
+        if self._checkpointing is not None and not self._checkpointing.done():
+            return  # one at a time: the next transaction asks again
         self._inline_commits = 0
+        self._checkpointing = asyncio.create_task(self._checkpoint(), name="levqor-checkpoint")
+
+    async def _checkpoint(self) -> None:
         try:
-            await checkpoint(self._connection)
+            async with self._engine.connect() as connection:
+                await checkpoint(connection)
         except Exception as exc:  # a later one will do; nothing is lost by skipping one
             log.warning("WAL checkpoint failed: %s", exc)
 
