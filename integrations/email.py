@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from email.message import EmailMessage
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,9 +26,9 @@ from integrations.base import (
 from integrations.email_connection import configured_mail
 from integrations.email_templates import render, template_named, unsubscribe_url
 from integrations.smtp import (
+    Mail,
     Sender,
     SmtpConnection,
-    build_message,
     message_id,
     sender_address,
     sender_for,
@@ -174,7 +173,7 @@ class _NotDelivered(ActionError):
 
 
 async def deliver_each(
-    ctx: ActionContext, smtp: SmtpConnection, sender: Sender, mail: list[tuple[str, EmailMessage]]
+    ctx: ActionContext, smtp: SmtpConnection, sender: Sender, mail: list[tuple[str, Mail]]
 ) -> list[tuple[str, outbox.Delivery | ActionError]]:
     """Send each (recipient, message) once (own envelope, own ledger row); collect failures.
 
@@ -182,23 +181,18 @@ async def deliver_each(
     the message waiting) and re-raised as retryable; a later attempt or run updates the same row.
     """
     results: list[tuple[str, outbox.Delivery | ActionError]] = []
-    for address, message in mail:
-        body = message.get_body(("plain",))
-        html = message.get_body(("html",))
+    for address, parts in mail:
         entry = outbox.Message(
             channel="email",
             key=recipient_key(ctx.idempotency_key, address),
             target=address,
-            subject=str(message["Subject"]),
-            body=body.get_content() if body is not None else "",
-            payload={
-                "message_id": str(message["Message-ID"]),
-                "to": address,
-                "html": html.get_content() if html is not None else None,
-            },
+            subject=parts.shown_subject(),
+            body=parts.plain(),
+            payload={"message_id": parts.msg_id, "to": address, "html": parts.html_part()},
         )
 
-        async def send(address: str = address, message: EmailMessage = message) -> dict[str, Any]:
+        async def send(address: str = address, parts: Mail = parts) -> dict[str, Any]:
+            message = parts.message()  # MIME only for SMTP
             try:
                 await smtp.send(message, sender.address, address)
             except RetryableError as exc:
@@ -301,25 +295,25 @@ async def send(ctx: ActionContext, inp: SendInput) -> SendOutput:
     skipped = await unsubscribed(ctx, recipients) if drip else []
     live = [r for r in recipients if r not in skipped]
     threading = {"reply_to": inp.reply_to, "in_reply_to": inp.in_reply_to}
-    mail: list[tuple[str, EmailMessage]] = []
+    mail: list[tuple[str, Mail]] = []
     if drip:
         for address in live:
             link = unsubscribe_url(ctx.settings, ctx.workspace_id, address)
             text, html = _bodies(inp, sender, template, link)
             msg_id = message_id(sender.address, recipient_key(ctx.idempotency_key, address))
-            message = build_message(
+            parts = Mail(
                 sender, to=[address], cc=[], subject=inp.subject, text=text, html=html,
                 msg_id=msg_id, references=inp.references, unsubscribe=link, **threading,
             )  # fmt: skip
-            mail.append((address, message))
+            mail.append((address, parts))
     elif live:
         text, html = _bodies(inp, sender, template, None)
         msg_id = message_id(sender.address, ctx.idempotency_key)
-        message = build_message(
+        parts = Mail(
             sender, to=to, cc=cc, subject=inp.subject, text=text, html=html, msg_id=msg_id,
             references=inp.references, **threading,
         )  # fmt: skip
-        mail = [(address, message) for address in live]
+        mail = [(address, parts) for address in live]
     if not mail:
         return SendOutput(message_id="", recipients=[], delivered="skipped", skipped=skipped)
     async with SmtpConnection(ctx.settings, url=server) as smtp:
@@ -329,7 +323,7 @@ async def send(ctx: ActionContext, inp: SendInput) -> SendOutput:
         raise ActionError("email not delivered to " + "; ".join(failures))
     kinds = {r.delivered for _, r in results if isinstance(r, outbox.Delivery)}
     delivered = "email" if "email" in kinds else kinds.pop()
-    first_id = str(mail[0][1]["Message-ID"])
+    first_id = mail[0][1].msg_id
     return SendOutput(message_id=first_id, recipients=live, delivered=delivered, skipped=skipped)
 
 
@@ -351,11 +345,11 @@ async def send_bulk(ctx: ActionContext, inp: SendBulkInput) -> SendBulkOutput:
         for address in reachable:
             msg_id = message_id(sender.address, recipient_key(ctx.idempotency_key, address))
             link = unsubscribe_url(ctx.settings, ctx.workspace_id, address)
-            message = build_message(
+            parts = Mail(
                 sender, to=[address], cc=[], subject=inp.subject, text=inp.text, html=inp.html,
                 msg_id=msg_id, unsubscribe=link,
             )  # fmt: skip
-            for _, result in await deliver_each(ctx, smtp, sender, [(address, message)]):
+            for _, result in await deliver_each(ctx, smtp, sender, [(address, parts)]):
                 if isinstance(result, ActionError):
                     out.failed += 1
                 elif result.delivered in ("email", "dry_run"):

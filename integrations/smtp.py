@@ -163,6 +163,54 @@ def _bracketed(value: str) -> str:
     return value if value.startswith("<") else f"<{value}>"
 
 
+def mime_text(text: str) -> str:
+    """`text` as a built message's text part reads back: lines ended by "\n", one at the end."""
+    lines = _LINE_ENDS.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass
+class Mail:
+    """One message's parts. Its MIME message (`message()`) is built only for SMTP: building one
+    takes ~0.6 ms, and a message kept in the outbox needs only its words, which read the same."""
+
+    sender: Sender
+    to: list[str]
+    cc: list[str]
+    subject: str
+    text: str
+    html: str | None
+    msg_id: str
+    reply_to: str | None = None
+    in_reply_to: str | None = None
+    references: str | None = None
+    unsubscribe: str | None = None
+
+    def message(self) -> EmailMessage:
+        return build_message(
+            self.sender, to=self.to, cc=self.cc, subject=self.subject, text=self.text,
+            html=self.html, msg_id=self.msg_id, reply_to=self.reply_to,
+            in_reply_to=self.in_reply_to, references=self.references,
+            unsubscribe=self.unsubscribe,
+        )  # fmt: skip
+
+    def shown_subject(self) -> str:
+        """The Subject as the built message's header reads (encoded words decoded)."""
+        folded = " ".join(self.subject.split())
+        return str(self.message()["Subject"]) if "=?" in folded else folded
+
+    def plain(self) -> str:
+        return mime_text(self.text)
+
+    def html_part(self) -> str | None:
+        return mime_text(self.html) if self.html else None
+
+
 def build_message(
     sender: Sender,
     *,
