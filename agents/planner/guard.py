@@ -48,7 +48,8 @@ _SKIP_APPROVAL = (
 )
 _SECRET = (
     r"\b(?:api[\s_-]*keys?|secret\s+keys?|secrets?|credentials?|passwords?|access\s+tokens?|"
-    r"tokens?|private\s+keys?|ssh\s+keys?|keys|key(?=\s+rotation)|log-?in\s+details|logins?|"
+    r"tokens?|private\s+keys?|ssh\s+keys?|keys|key(?=\s+rotation)|log-?in\s+details|"
+    r"logins?(?!\s+(?:links?|pages?|urls?|buttons?|screens?|forms?|e-?mails?|instructions))|"
     r"env\s+files?|environment\s+variables|(?:master|admin|root|signing|encryption|license|licence|"
     r"the\s+new|rotated)\s+keys?)\b|(?<![\w.])\.env\b|\bkeys?\b(?=[^.]{0,40}\brotat)|"
     r"(?<=\brotate\s)(?:[\w-]+\s+){0,3}?keys?\b|"
