@@ -353,6 +353,59 @@ def add_writes(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
             {"customer_id": "{{ trigger.customer_id }}", "metadata": {}},
         )
     _http_writes(steps, t, w, steps.first("ai.draft_reply"))
+    _ticket_writes(steps, t, w)
+
+
+# Work on a helpdesk's tickets: made from mail, or a field of one set ("turn every email into a
+# ticket", "bump it to high priority and move it to the escalation group", "tag the case").
+_TICKETS = r"\b(?:tickets?|cases?|help\s*desk|support\s+(?:queue|inbox|tool|system))\b"
+_TICKET_MADE = (
+    r"\b(?:turn|turns|convert|converts|make|makes)\b[^.;]{0,50}?\binto\s+(?:a\s+|an\s+|new\s+)?"
+    r"(?:support\s+|helpdesk\s+)?(?:tickets?|cases?)\b|"
+    r"\b(?:become|becomes)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:support\s+|helpdesk\s+)?(?:tickets?|cases?)\b|"
+    r"\b(?:create|creates|raise|raises|log|logs|file|files|open|opens)\s+(?:a|an|new)\s+"
+    r"(?:support\s+|helpdesk\s+)?(?:tickets?|cases?)\b"
+)
+# Where tickets are made must be said ("in trudesk", "in our helpdesk"): "turn emails into
+# tickets" alone leaves the ticket system open.
+_TICKET_PLACE = (
+    r"\b(?:in|into|on|to)\s+(?:our\s+|the\s+|my\s+)?(?:help\s*desk|ticket(?:ing)?\s+(?:system|tool)|"
+    r"support\s+(?:system|tool|desk))\b|"
+    r"\b(?:tickets?|cases?)\s+(?:in|on)\s+(?!(?:the|that|this|a|an|each|every|our|their)\b)[\w.-]+"
+)
+_TICKET_WRITE = (
+    # the ticket moved: "bump it to high priority", "move to the escalation group", "put the
+    # ticket in that department"
+    r"\b(?:bump|bumps|set|sets|change|changes|raise|raises|escalate|escalates|move|moves|assign|"
+    r"assigns|put|puts|route|routes)\s+(?:it\s+|them\s+|the\s+(?:ticket|case)s?\s+)?(?:to|in|into)\s+"
+    r"(?:the\s+|a\s+|that\s+|its\s+)?(?:[\w-]+\s+){0,2}?(?:priority|group|department|queue)\b|"
+    # a field set on it: "sets the category and priority on it"
+    r"\b(?:set|sets|change|changes|update|updates|fill|fills)\s+(?:in\s+)?(?:the\s+|its\s+)?"
+    r"(?:category|priority|department|group)\b[^.;]{0,60}\bon\s+(?:it|them|the\s+(?:ticket|case))\b|"
+    r"\b(?:tag|tags|label|labels)\s+(?:the|each|every|that|this)\s+(?:ticket|case)\b"
+)
+
+
+def _ticket_writes(steps: StepList, t: str, w: str) -> None:
+    """A write to the helpdesk where the workflow makes or changes its tickets."""
+    if not has(t, _TICKETS):
+        return
+    named = tools.named_external_tools(t)
+    made = has(w, _TICKET_MADE) and (bool(named) or has(t, _TICKET_PLACE))
+    if not made and not has(w, _TICKET_WRITE):
+        return
+    if any(
+        s.get("action") == "http.request" and s["inputs"].get("method") != "GET"
+        for s in steps.items
+    ):
+        return  # the named tool's write already is the helpdesk's
+    tool = next(iter(named), None)
+    steps.add(
+        "update_ticket",
+        "http.request",
+        {"method": "POST", "url": tools.url_of(t, tool or "helpdesk"), "json": "{{ trigger }}"},
+        name="Create or update the ticket in the helpdesk",
+    )
 
 
 def _http_writes(steps: StepList, t: str, w: str, drafted: str | None) -> None:
