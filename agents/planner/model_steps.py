@@ -25,7 +25,7 @@ from agents.planner.intents import (
 )
 from agents.planner.records import sheet_name, tab_of
 from agents.planner.slots import Slots
-from agents.planner.steps import StepList
+from agents.planner.steps import KEPT_BY, StepList
 from agents.planner.text import has
 
 # A step is added for an integration the model gives at least this probability.
@@ -269,6 +269,9 @@ def _add_sheets(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) 
         return
     step = {"id": "read_rows", "action": "sheets.read_rows",
             "inputs": {"spreadsheet": name, "sheet": tab}}  # fmt: skip
+    # the records were read from "the system that keeps them", which no word named: the sheet
+    # the model is sure of is that system
+    steps.items[:] = [s for s in steps.items if not str(s.get("name", "")).endswith(KEPT_BY)]
     _insert_first(steps, step)
 
 
