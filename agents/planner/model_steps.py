@@ -212,9 +212,11 @@ def _tool(text: str) -> str | None:
 
 
 def _add_email(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
-    from agents.planner.notify import without_conditions  # "opened an email" asks no send
+    from agents.planner.notify import without_conditions, without_email_fields
 
-    if not has(without_conditions(t), r"\be-?mail\w*|\binbox\b|\bmail\b|@[\w-]+\.\w+|\bnewsletter"):
+    # "opened an email" asks no send, nor does "look them up by their email"
+    asked = without_email_fields(without_conditions(t))
+    if not has(asked, r"\be-?mail\w*|\binbox\b|\bmail\b|@[\w-]+\.\w+|\bnewsletter"):
         return  # the medium is not named: the model's hunch alone is no recipient
     to: Any = slots.addresses[0] if slots.addresses else "member:me"
     steps.add("email_update", "email.send", {"to": to, "subject": "Update", "text": _body(steps)})
