@@ -41,7 +41,11 @@ _NOTIFY_ME_BY_EMAIL = (
 _EMAIL_WORDS = (
     r"\b(?:e-?mails?|mail|reply|replies|respond|answer|reminders?|survey|newsletter|promo|"
     r"forward\w*|drip|blast|mailing\s+list|auto-?respon\w*)\b|@[\w-]+\.|"
-    r"\bsend\w*\s+(?:them|him|her|(?:the|each)\s+" + PEOPLE + r")\b(?!\s+(?:to|in|on)\s+#)"
+    r"\bsend\w*\s+(?:them|him|her|(?:the|each)\s+" + PEOPLE + r")\b(?!\s+(?:to|in|on)\s+#)|"
+    # "re-send any overdue invoice to the client": each record sent to the person it is for
+    r"\b(?:re-?)?send\w*\s+(?:any|each|every)\b[^.#]{0,40}?\bto\s+(?:the|each|every)\s+"
+    + PEOPLE
+    + r"\b"
 )
 _OWNERS = r"co-?founder|partner|owners?|boss|my\s+(?:line\s+)?manager|board"
 # Who is above the person asking: "email my boss", "send it to my manager".
