@@ -720,7 +720,7 @@ def email_reading(text: str, mailbox: str = "") -> TriggerReading:
     """An email trigger at the mailbox the request names (any mailbox of the workspace if none)."""
     spec: dict[str, Any] = {"type": "email"}
     if "@" in mailbox:
-        spec["address"] = mailbox
+        spec["address"] = mailbox.rstrip(".-")  # "emails to sales@." ends a sentence
     else:
         named = re.search(r"\b([a-z][\w.+-]*@)(?![\w-])", text)
         if named:
