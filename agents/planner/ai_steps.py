@@ -11,7 +11,10 @@ from agents.planner.text import has
 
 _EXTRACT = (
     r"\b(?:pull(?:s|ing)?\s+out|extract\w*|parse[sd]?|pars(?:ing)|pick(?:s|ing)?\s+out|"
-    r"grab(?:s|bing)?\s+the|capture[sd]?)\b"
+    r"grab(?:s|bing)?\s+the|capture[sd]?)\b|"
+    # "pull the buyer name, phone and company out of each one", "get the order number out of it"
+    r"\b(?:pull|pulls|pulling|get|gets|take|takes|fish|fishes)\s+(?:the\s+|their\s+)?(?:[\w'+&/-]+,?\s+){1,10}?"
+    r"out\s+of\s+(?:each|every|the|it|them|that|this)\b"
 )
 _CLASSIFY = (
     r"\b(?:classif\w*|categori[sz]\w*|sort(?:s|ing)?\s+(?:each|every|them|it|into|out)|triage\w*|"

@@ -158,6 +158,22 @@ _NO_CONSENT = (
     r"\bnot\s+(?:just|only)\s+(?:the\s+)?(?:ones|people|customers|users|contacts|those)\s+(?:who|that)\s+"
     r"(?:ticked|opted|agreed|consented|gave|said\s+yes)\b"
 )
+# "skip people who didnt opt in", "except those who never agreed": the consent is a filter kept
+_LEFT_OUT = (
+    r"\b(?:skip\w*|exclud\w*|except|leave\s+out|leaving\s+out|leaves\s+out|filter\w*\s+out|omit\w*|"
+    r"drop\w*|remov\w*|ignor\w*\s+(?:any|anyone|everyone|people|those|the\s+ones)|not\s+to|never\s+"
+    r"(?:e-?mail|send\s+to|message|text|contact)|but\s+not)\b[^.;,]{0,40}$"
+)
+
+
+def asks_unconsented(text: str) -> bool:
+    """Whether the request reaches people who did not agree to it (not merely leaves them out)."""
+    return any(
+        not has(text[max(0, m.start() - 60) : m.start()], _LEFT_OUT)
+        for m in re.finditer(_NO_CONSENT, text)
+    )
+
+
 _PERSONAL_BOX = (
     r"\b(?:personal|private|home)\s+(?:e-?mail|gmail|inbox|address|account|dropbox|drive)\b|"
     r"@(?:gmail|googlemail|yahoo|hotmail|outlook|live|icloud|me|aol|proton|protonmail|gmx)\.\w+"
@@ -372,7 +388,7 @@ def refusal(text: str) -> str | None:
             "anti-spam law forbids and which gets your domain blocked. I can email people who "
             "opted in, such as your CRM contacts, with an owner's approval."
         )
-    if has(text, _NO_CONSENT) and (
+    if asks_unconsented(text) and (
         has(text, _PERSONAL_DATA + r"|\be-?mails?\b|\bphones?\b")
         and has(text, _MAILING + r"|\bmarketing\b|" + _OUTSIDE)
     ):

@@ -48,7 +48,8 @@ _SKIP_APPROVAL = (
 )
 _SECRET = (
     r"\b(?:api[\s_-]*keys?|secret\s+keys?|secrets?|credentials?|passwords?|access\s+tokens?|"
-    r"tokens?|private\s+keys?|ssh\s+keys?|keys|key(?=\s+rotation)|log-?in\s+details|logins?|"
+    r"tokens?|private\s+keys?|ssh\s+keys?|keys|key(?=\s+rotation)|log-?in\s+details|"
+    r"logins?(?!\s+(?:links?|pages?|urls?|buttons?|screens?|forms?|e-?mails?|instructions))|"
     r"env\s+files?|environment\s+variables|(?:master|admin|root|signing|encryption|license|licence|"
     r"the\s+new|rotated)\s+keys?)\b|(?<![\w.])\.env\b|\bkeys?\b(?=[^.]{0,40}\brotat)|"
     r"(?<=\brotate\s)(?:[\w-]+\s+){0,3}?keys?\b|"
@@ -395,11 +396,19 @@ def _made_for_nobody(actions: list[Any], steps: list[dict[str, Any]], text: str)
     return not delivers and not has(text, named)
 
 
+# Records gone through one by one, each with its own client: "for each client site … email it
+# to the client", "any invoice that's still overdue … to the client".
+_EACH_RECORD = (
+    r"\b(?:each|every|any|all)\s+(?:of\s+)?(?:our\s+|the\s+|my\s+)?(?:[\w-]+\s+)?(?:clients?|"
+    r"customers?|invoices?|orders?|projects?|accounts?|sites?|jobs?|bookings?|quotes?)\b"
+)
+
+
 def _unknown_recipient(text: str, trigger: str | None) -> bool:
     """Whether the request delivers to someone it does not name ("whoever", "the client")."""
+    unnamed_client = has(text, _UNNAMED_CLIENT) and not has(text, _EACH_RECORD)
     return has(text, _DELIVERY) and (
-        has(text, _VAGUE_RECIPIENT)
-        or (trigger in ("manual", "schedule") and has(text, _UNNAMED_CLIENT))
+        has(text, _VAGUE_RECIPIENT) or (trigger in ("manual", "schedule") and unnamed_client)
     )
 
 

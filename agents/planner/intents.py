@@ -96,7 +96,7 @@ _INBOUND = (
 _INBOUND_GENERIC = (
     r"\b(?:incoming|inbound)\s+e?mails?\b|\b(?:when|whenever|each time|every time)\s+(?:we|i)\s+"
     r"(?:get|receive)\s+an?\s+e?mail|\be?mails?\s+(?:that\s+)?(?:comes?|arrives?|lands?)\b|"
-    r"\b(?:our|the|my)\s+(?:[\w-]+\s+)?inbox\b|"
+    r"\b(?:our|the|my)\s+(?:[\w-]+\s+)?(?:inbox|mailbox)\b|"
     r"(?:^|[.!?]\s*|\b(?:any|all|every|each|new)\s+)e?-?mails?\s+from\b|\b(?:someone|anyone|a\s+\w+|they|people|customers?|"
     r"leads?|prospects?)\s+repl(?:y|ies)\s+(?:['\"“][^'\"”]{1,30}['\"”]\s+)?to\s+(?:our|an?|the|my)\b|\b(?:in|into|to)\s+(?:our\s+|my\s+)?(?:gmail|outlook)\b|"
     # "when a customer emails us", "when F5Bot emails me a Reddit alert", "supplier emails the list"
@@ -293,6 +293,11 @@ _GENERIC_EVENT = (
     r"^\W*(?![^>→]*\b(?:every|each|daily|weekly|monthly|nightly)\b)(?:[\w'@.-]+\s+){1,5}?"
     r"(?!(?:need|want)ed\b)[a-z]{3,}ed\b[^.>→;]{0,40}(?:->|→)|"
     r"\bnew\s+\w+\s*->|\bif\s+" + _PERSON + r"\s+\w+|"
+    # "anyone who buys a class pass should …": each person doing it is the event
+    r"\b(?:anyone|everyone|someone|somebody|people|customers?|users?|visitors?|members?)\s+who\s+"
+    r"(?:buys?|purchases?|orders?|books?|signs?\s+up|registers?|subscribes?|joins?|donates?|"
+    r"submits?|fills?\s+(?:in|out)|appl(?:y|ies)|enrol+s?|checks?\s+out|cancels?|unsubscribes?|"
+    r"downloads?|completes?)\b|"
     # "new invoice in invoice ninja -> …", "new credit note in xero -> …": the arrow's left side
     r"^\W*(?:every\s+|each\s+|any\s+)?new\s+[^.>→,;]{1,50}(?:->|→)|"
     # "2-3 days after a customer collects their repair": the event, then a wait
@@ -507,16 +512,32 @@ _RELATIVE_DAYS = (
     # "when an employee's probation ends in 7 days", "contracts that expire in 2 weeks"
     r"\b(?:ends?|expires?|renews?|finish(?:es)?|runs?\s+out|(?:is|are)\s+due)\s+in\s+"
     r"(?:\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|thirty|a)\s+(?:days?|weeks?)\b|"
-    r"\b(?:no|without\s+an?)\s+(?:reply|replies|response|answer|activity|update)s?\s+(?:for|in|after|"
-    r"within)\s+(?:over\s+|more\s+than\s+)?" + _PERIOD_COUNT + r""
+    r"\b(?:no|without\s+an?)\s+(?:[\w-]+\s+)?(?:reply|replies|response|answer|activity|update)s?\s+"
+    r"(?:for|in|after|within)\s+(?:over\s+|more\s+than\s+)?" + _PERIOD_COUNT + r""
+)
+# A state a record stays in ("failing", "unpaid", "stuck"): how long it has lasted is looked at.
+_LASTING_STATE = (
+    r"(?:failing|failed|declin\w+|unpaid|overdue|open|pending|stuck|waiting|unanswered|unassigned|"
+    r"unresolved|in\s+review|on\s+hold)"
+)
+# "a payment that has been failing for 24 hours": a state that lasts, looked at hourly (no event
+# says how long it has lasted, however sure the words are that the state is an app's event).
+_LASTED_HOURS = (
+    r"\b(?:has|have|had)\s+been\s+"
+    + _LASTING_STATE
+    + r"(?:\s+(?:in|at|on)\s+[\w-]+)?\s+(?:for\s+)?(?:over\s+|more\s+than\s+)?"
+    r"\d{1,3}\s*(?:hours?|hrs?|h)\b"
 )
 # The same, counted in hours: "a ticket that has had no reply for 48 hours" is looked at hourly.
 _STALE_HOURS = (
     r"\b(?:sits?|sat|stays?|remains?|is\s+left|goes)\s+(?:for\s+)?(?:over\s+|more\s+than\s+)?\d{1,3}\s*"
     r"(?:hours?|hrs?|h)\s+(?:with\s+no|without\s+an?)\s+(?:\w+\s+)?(?:reply|replies|response|answer|"
     r"activity|update)\b|"
-    r"\b(?:no|without\s+an?)\s+(?:reply|replies|response|answer|activity|update)s?\s+(?:for|in|"
-    r"after|within)\s+(?:over\s+|more\s+than\s+)?\d{1,3}\s*(?:hours?|hrs?|h)\b|"
+    r"\b(?:no|without\s+an?)\s+(?:[\w-]+\s+)?(?:reply|replies|response|answer|activity|update)s?\s+"
+    r"(?:for|in|after|within)\s+(?:over\s+|more\s+than\s+)?\d{1,3}\s*(?:hours?|hrs?|h)\b|"
+    # "a ticket breaches its first response SLA": nothing pushes the breach; the age is looked at
+    r"\b(?:breach\w*|miss\w*|violat\w*|exceed\w*|blows?\s+through)\s+(?:its|the|their|our|an?)\s+"
+    r"(?:[\w-]+\s+){0,3}?slas?\b|\bslas?\s+(?:breach\w*|violations?)\b|"
     r"\b(?:haven'?t|hasn'?t|have\s+not|has\s+not|not\s+been)\s+(?:been\s+)?(?:replied|answered|"
     r"responded|updated|touched|picked\s+up)\w*\b[^.;]{0,20}?\b(?:for|in|after|within)\s+(?:over\s+|"
     r"more\s+than\s+)?\d{1,3}\s*(?:hours?|hrs?|h)\b"
@@ -574,13 +595,11 @@ def one_off(text: str) -> bool:
 
 def relative_days_schedule(text: str) -> TriggerReading | None:
     """A daily check for records N days before or after their own date, at the asked time."""
-    if has(text, _STALE_HOURS) and not has(text, _RELATIVE_EVENT):
+    lasted = has(text, _LASTED_HOURS)
+    if (lasted or has(text, _STALE_HOURS)) and not has(text, _RELATIVE_EVENT):
         schedule = find_schedule(text + " . every hour")
-        return (
-            TriggerReading("schedule", schedule.trigger_fields(), "schedule_relative")
-            if (schedule)
-            else None
-        )
+        rule = "schedule_hours" if lasted else "schedule_relative"
+        return TriggerReading("schedule", schedule.trigger_fields(), rule) if schedule else None
     if not has(text, _RELATIVE_DAYS) or has(text, _RELATIVE_EVENT):
         return None
     schedule = find_schedule(text + " . every day")
@@ -645,7 +664,8 @@ def _keyword(after: str) -> str | None:
 # Payments taken by another provider are that provider's events, not Stripe's.
 _OTHER_PROVIDER = (
     r"\b(?:paypal|square|gocardless|mollie|adyen|razorpay|paddle|lemon\s*squeezy|gumroad|"
-    r"braintree|klarna|sumup|zettle|venmo|wise|payoneer|chargebee|recurly)\b"
+    r"braintree|klarna|sumup|zettle|venmo|wise|payoneer|chargebee|recurly|recharge|chargify|maxio|"
+    r"memberful|patreon|zuora)\b"
 )
 
 
@@ -700,7 +720,7 @@ def email_reading(text: str, mailbox: str = "") -> TriggerReading:
     """An email trigger at the mailbox the request names (any mailbox of the workspace if none)."""
     spec: dict[str, Any] = {"type": "email"}
     if "@" in mailbox:
-        spec["address"] = mailbox
+        spec["address"] = mailbox.rstrip(".-")  # "emails to sales@." ends a sentence
     else:
         named = re.search(r"\b([a-z][\w.+-]*@)(?![\w-])", text)
         if named:

@@ -37,6 +37,8 @@ RULE_WEIGHT = {
     "one_off": 1.0,  # "cancel all open orders in shopify": done once, on what exists
     "schedule_every": 0.9,  # "every friday send me …": a day that repeats, the hour defaulted
     "schedule_relative": 0.8,  # "3 days before their invoice is due": a daily look
+    # "has been failing for 24 hours": how long a state lasted, which no event carries
+    "schedule_hours": 1.0,
     "table_edit": 0.8,  # "when I type REFUND in column H"
     "schedule": 0.6,
     "stripe": 0.6,

@@ -25,7 +25,7 @@ from agents.planner.intents import (
 )
 from agents.planner.records import sheet_name, tab_of
 from agents.planner.slots import Slots
-from agents.planner.steps import StepList
+from agents.planner.steps import KEPT_BY, StepList
 from agents.planner.text import has
 
 # A step is added for an integration the model gives at least this probability.
@@ -212,9 +212,11 @@ def _tool(text: str) -> str | None:
 
 
 def _add_email(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
-    from agents.planner.notify import without_conditions  # "opened an email" asks no send
+    from agents.planner.notify import without_conditions, without_email_fields
 
-    if not has(without_conditions(t), r"\be-?mail\w*|\binbox\b|\bmail\b|@[\w-]+\.\w+|\bnewsletter"):
+    # "opened an email" asks no send, nor does "look them up by their email"
+    asked = without_email_fields(without_conditions(t))
+    if not has(asked, r"\be-?mail\w*|\binbox\b|\bmail\b|@[\w-]+\.\w+|\bnewsletter"):
         return  # the medium is not named: the model's hunch alone is no recipient
     to: Any = slots.addresses[0] if slots.addresses else "member:me"
     steps.add("email_update", "email.send", {"to": to, "subject": "Update", "text": _body(steps)})
@@ -269,6 +271,9 @@ def _add_sheets(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) 
         return
     step = {"id": "read_rows", "action": "sheets.read_rows",
             "inputs": {"spreadsheet": name, "sheet": tab}}  # fmt: skip
+    # the records were read from "the system that keeps them", which no word named: the sheet
+    # the model is sure of is that system
+    steps.items[:] = [s for s in steps.items if not str(s.get("name", "")).endswith(KEPT_BY)]
     _insert_first(steps, step)
 
 

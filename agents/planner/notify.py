@@ -41,7 +41,11 @@ _NOTIFY_ME_BY_EMAIL = (
 _EMAIL_WORDS = (
     r"\b(?:e-?mails?|mail|reply|replies|respond|answer|reminders?|survey|newsletter|promo|"
     r"forward\w*|drip|blast|mailing\s+list|auto-?respon\w*)\b|@[\w-]+\.|"
-    r"\bsend\w*\s+(?:them|him|her|(?:the|each)\s+" + PEOPLE + r")\b(?!\s+(?:to|in|on)\s+#)"
+    r"\bsend\w*\s+(?:them|him|her|(?:the|each)\s+" + PEOPLE + r")\b(?!\s+(?:to|in|on)\s+#)|"
+    # "re-send any overdue invoice to the client": each record sent to the person it is for
+    r"\b(?:re-?)?send\w*\s+(?:any|each|every)\b[^.#]{0,40}?\bto\s+(?:the|each|every)\s+"
+    + PEOPLE
+    + r"\b"
 )
 _OWNERS = r"co-?founder|partner|owners?|boss|my\s+(?:line\s+)?manager|board"
 # Who is above the person asking: "email my boss", "send it to my manager".
@@ -81,9 +85,24 @@ def without_conditions(t: str) -> str:
     return re.sub(_EMAIL_IN_CONDITION, mask, t)
 
 
+# An email address as a field of a record, not a message sent: "check hubspot for their email",
+# "post it with the customer email and decline reason", "send our users' emails to posthog",
+# "name, email, phone". "Send it to their email" still sends one.
+_EMAIL_FIELD = re.compile(
+    r"(?<!\bto\s)(?<!\bat\s)(?<!\bvia\s)(?<!\bby\s)(?<!\bon\s)"
+    r"\b(?:their|his|her|its|the\s+(?:customer|client|user|buyer|lead|contact|member|sender)(?:'s)?)"
+    r"\s+e-?mail(?:\s+address)?\b(?!\s+(?:them|him|her|it)\b)"
+)
+
+
+def without_email_fields(text: str) -> str:
+    """The request with email addresses named as a record's field blanked."""
+    return _EMAIL_FIELD.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Email steps: bulk, external (the person, customers, a client), internal (member refs)."""
-    t = without_conditions(t)
+    t = without_email_fields(without_conditions(t))
     bulk = (has(t, BULK) or risk_cues.sends_in_bulk(t)) and has(t, r"\b(?:send|email|blast|mail)\b")
     reminds = not slots.channels and has(t, _REMIND_INTERNAL)
     if (

@@ -161,7 +161,12 @@ _BULK_AUDIENCE = (
     r"(?:(?:registered|active|paying|existing|current|past|former|free|trial|newsletter)\s+)?(?:users?|"
     r"customers?|contacts?|subscribers?|members?|clients?|leads?|buyers?|patients?|students?|"
     r"parents?|donors?|guests?)\b(?!'|\s+(?:who|that(?!\s+(?:the|our|we|it|there|this|they|you)\b)|"
-    r"whose|with|where|which|whom|if|when|on\s+\w+\s+(?:who|that)))|\beveryone\s+(?:already\s+|currently\s+|else\s+)?"
+    r"whose|with|where|which|whom|if|when|on\s+\w+\s+(?:who|that)|"
+    # "sms every patient the day before their appointment": each on their own date, not a blast
+    r"(?:[\w-]+\s+){0,3}?(?:before|after|on|ahead\s+of)\s+(?:their|his|her|its)\s))|"
+    # "email that whole group", "the entire segment"
+    r"\b(?:that|the|this|our)\s+(?:whole|entire)\s+(?:group|list|segment|audience|mailing\s+list)\b|"
+    r"\beveryone\s+(?:already\s+|currently\s+|else\s+)?"
     r"(?:in|on)\s+(?:the\s+|our\s+|my\s+)?(?:[\w-]+\s+)?(?:contacts?|customer|"
     r"mailing|e-?mail|crm|database|list|address\s+book)\b|"
     r"\bbulk[\s-]+(?:sms|texts?|e-?mails?|messages?|mail\w*|whatsapps?)\b|\bmass[\s-]+(?:e-?mail|text|sms|"

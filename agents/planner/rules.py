@@ -22,7 +22,7 @@ from agents.planner.recipes_monitor import site_address
 from agents.planner.records import crm_writes, sheet_name, sheet_writes, tab_of
 from agents.planner.schedule import find_schedule
 from agents.planner.slots import Slots
-from agents.planner.steps import StepList
+from agents.planner.steps import KEPT_BY, StepList
 from agents.planner.text import has, strip_quoted
 
 __all__ = ["add_ai", "add_emails", "add_reads", "add_slack", "add_writes", "cover_named_tools"]
@@ -165,7 +165,8 @@ def add_reads(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
         steps.add(
             "read_rows", "sheets.read_rows", {"spreadsheet": sheet_name(t), "sheet": tab_of(t)}
         )
-    _kept_elsewhere_reads(steps, t, trigger)
+    if not slots.tools & {"sheets", "crm"}:  # records kept in a sheet or the CRM are read there
+        _kept_elsewhere_reads(steps, t, trigger)
 
 
 # Records a scheduled list or reminder is about that live in a system Levqor has no integration
@@ -174,14 +175,17 @@ def add_reads(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
 _KEPT_ELSEWHERE = (
     (r"\bprs?\b|\bpull\s+requests?\b|\breview\s+requests?\b|\bcommits?\b", "pull-requests"),
     (r"\b(?:ssl\s+)?cert(?:ificate)?s?\b", "certificates"),
-    (r"\btime\s*(?:cards?|sheets?)\b|\bhours\s+logged\b|\blogged\s+under\b", "timesheets"),
+    (r"\btime\s*(?:cards?|sheets?)\b|\bhours\s+logged\b|\blogged\s+under\b|"
+     r"\b(?:log|logs|logged|track|tracked|book|booked)\s+(?:their\s+|his\s+|her\s+|any\s+|enough\s+)?"
+     r"(?:hours|time)\b|\bclock(?:s|ed)?\s+(?:in|out)\b", "timesheets"),
     (r"\bshifts?\b|\brota\b|\bschedules?\s+for\s+the\s+week\b", "shifts"),
     (r"\bleave\s+requests?\b|\bvacation\b|\bholidays?\b|\bout\s+of\s+office\b|"
      r"\bworking\s+remotely\b|\btime\s+off\b", "time-off"),
     (r"\bbirthdays?\b|\banniversar(?:y|ies)\b", "people"),
     (r"\bbackups?\b", "backups"),
     (r"\b(?:passwords?|accounts?|licen[cs]es?|domains?)\b[^.]{0,20}\bexpir\w*", "accounts"),
-    (r"\bstock\s+(?:levels?|warning)|\bre-?order\s+level|\binventory\b", "inventory"),
+    (r"\bstock\s+(?:levels?|warning|(?:on|of|for)\s+(?:any|each|every|a|the|our)\b)|"
+     r"\bre-?order\s+level|\binventory\b", "inventory"),
     (r"\btask\s+changes\b|\bchanged\s+tasks\b|\bopen\s+tasks\b|\boverdue\s+tasks\b", "tasks"),
     (r"\btarget\s+goal\b|\bkpis?\b|\bdashboard\s+figures\b", "metrics"),
 )  # fmt: skip
@@ -189,7 +193,11 @@ _KEPT_ELSEWHERE = (
 # to everyone ("remind #team to submit their timesheets") reads nothing.
 _SELECTS = (
     r"\b(?:which|list|listing|any|all\s+(?:the\s+)?(?:open|pending)|open|pending|summary|sum-?up|"
-    r"whether|how\s+many|total|that\s+(?:need|are|is|have|has)|expir\w*|who\s+is)\b"
+    r"whether|how\s+many|total|that\s+(?:need|are|is|have|has)|expir\w*|who\s+is)\b|"
+    # the people it picks out: "who hasn't submitted", "anyone who logged under 8 hours"
+    r"\bwho\s+(?:has|have|had|did|does|do)(?:n'?t|\s+not)\b|"
+    r"\b(?:anyone|everyone|anybody|employees|people|staff|users|members)\s+(?:[\w-]+\s+){0,3}?who\b|"
+    r"\bwhoever\b"
 )
 _KEPT_WORDS = {"pull-requests": "pull requests", "time-off": "time off", "people": "birthdays"}
 _READ_ACTIONS = ("sheets.read_rows", "crm.find_contacts", "rss.new_items", "report.build")
@@ -228,7 +236,7 @@ def figure_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:
         "fetch_figures",
         "http.request",
         {"method": "GET", "url": f"{_API_HOST}/figures"},
-        name="Read the figures from the system that keeps them",
+        name=f"Read the figures {KEPT_BY}",
     )
     steps.items.insert(0, steps.items.pop())  # a read goes before what it feeds
 
@@ -246,7 +254,8 @@ def _kept_elsewhere_reads(steps: StepList, t: str, trigger: TriggerReading) -> N
         return
     if has(t, r"\bsheet|\bspreadsheet|\bcrm\b|\bstripe\b|\bairtable|\bnotion"):
         return  # they live somewhere the other reads know
-    if not has(t, _SELECTS):
+    dated = has(t, r"\bbirthdays?\b|\banniversar(?:y|ies)\b")  # whose day it is: looked up
+    if not has(t, _SELECTS) and not dated:
         return  # "remind #team to submit their timesheets" reads nothing
     path = next((p for pattern, p in _KEPT_ELSEWHERE if has(t, pattern)), None)
     if path is not None:
@@ -255,7 +264,7 @@ def _kept_elsewhere_reads(steps: StepList, t: str, trigger: TriggerReading) -> N
             "fetch_" + path.replace("-", "_"),
             "http.request",
             {"method": "GET", "url": f"{_API_HOST}/{path}"},
-            name=f"Read the {words} from the system that keeps them",
+            name=f"Read the {words} {KEPT_BY}",
         )
 
 
@@ -353,6 +362,59 @@ def add_writes(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
             {"customer_id": "{{ trigger.customer_id }}", "metadata": {}},
         )
     _http_writes(steps, t, w, steps.first("ai.draft_reply"))
+    _ticket_writes(steps, t, w)
+
+
+# Work on a helpdesk's tickets: made from mail, or a field of one set ("turn every email into a
+# ticket", "bump it to high priority and move it to the escalation group", "tag the case").
+_TICKETS = r"\b(?:tickets?|cases?|help\s*desk|support\s+(?:queue|inbox|tool|system))\b"
+_TICKET_MADE = (
+    r"\b(?:turn|turns|convert|converts|make|makes)\b[^.;]{0,50}?\binto\s+(?:a\s+|an\s+|new\s+)?"
+    r"(?:support\s+|helpdesk\s+)?(?:tickets?|cases?)\b|"
+    r"\b(?:become|becomes)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:support\s+|helpdesk\s+)?(?:tickets?|cases?)\b|"
+    r"\b(?:create|creates|raise|raises|log|logs|file|files|open|opens)\s+(?:a|an|new)\s+"
+    r"(?:support\s+|helpdesk\s+)?(?:tickets?|cases?)\b"
+)
+# Where tickets are made must be said ("in trudesk", "in our helpdesk"): "turn emails into
+# tickets" alone leaves the ticket system open.
+_TICKET_PLACE = (
+    r"\b(?:in|into|on|to)\s+(?:our\s+|the\s+|my\s+)?(?:help\s*desk|ticket(?:ing)?\s+(?:system|tool)|"
+    r"support\s+(?:system|tool|desk))\b|"
+    r"\b(?:tickets?|cases?)\s+(?:in|on)\s+(?!(?:the|that|this|a|an|each|every|our|their)\b)[\w.-]+"
+)
+_TICKET_WRITE = (
+    # the ticket moved: "bump it to high priority", "move to the escalation group", "put the
+    # ticket in that department"
+    r"\b(?:bump|bumps|set|sets|change|changes|raise|raises|escalate|escalates|move|moves|assign|"
+    r"assigns|put|puts|route|routes)\s+(?:it\s+|them\s+|the\s+(?:ticket|case)s?\s+)?(?:to|in|into)\s+"
+    r"(?:the\s+|a\s+|that\s+|its\s+)?(?:[\w-]+\s+){0,2}?(?:priority|group|department|queue)\b|"
+    # a field set on it: "sets the category and priority on it"
+    r"\b(?:set|sets|change|changes|update|updates|fill|fills)\s+(?:in\s+)?(?:the\s+|its\s+)?"
+    r"(?:category|priority|department|group)\b[^.;]{0,60}\bon\s+(?:it|them|the\s+(?:ticket|case))\b|"
+    r"\b(?:tag|tags|label|labels)\s+(?:the|each|every|that|this)\s+(?:ticket|case)\b"
+)
+
+
+def _ticket_writes(steps: StepList, t: str, w: str) -> None:
+    """A write to the helpdesk where the workflow makes or changes its tickets."""
+    if not has(t, _TICKETS):
+        return
+    named = tools.named_external_tools(t)
+    made = has(w, _TICKET_MADE) and (bool(named) or has(t, _TICKET_PLACE))
+    if not made and not has(w, _TICKET_WRITE):
+        return
+    if any(
+        s.get("action") == "http.request" and s["inputs"].get("method") != "GET"
+        for s in steps.items
+    ):
+        return  # the named tool's write already is the helpdesk's
+    tool = next(iter(named), None)
+    steps.add(
+        "update_ticket",
+        "http.request",
+        {"method": "POST", "url": tools.url_of(t, tool or "helpdesk"), "json": "{{ trigger }}"},
+        name="Create or update the ticket in the helpdesk",
+    )
 
 
 def _http_writes(steps: StepList, t: str, w: str, drafted: str | None) -> None:

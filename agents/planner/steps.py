@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# How the name of a read from a system no word names ends ("Read the shifts from the system that
+# keeps them"): a tool the request does name may turn out to be that system.
+KEPT_BY = "from the system that keeps them"
+
 
 class StepList:
     """Steps being drafted; ids stay unique (`notify_slack`, `notify_slack_2`, …)."""

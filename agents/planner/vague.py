@@ -98,6 +98,10 @@ _TOOLS_ONLY = (
     r"^\W*(?:can\s+you\s+|please\s+|pls\s+)?(?:connect|hook\s+up|link\s+up|integrate|wire\s+up)\s+"
     r"(?:our\s+|my\s+|the\s+)?(?:[\w.]+,\s+){1,5}(?:[\w.]+\s+)?(?:and\s+|&\s+)?[\w.]+"
     r"(?:\s+for\s+(?:us|me))?\W*$|"
+    # "hook slack and github up for us", "tie stripe and xero together"
+    r"^\W*(?:can\s+you\s+|could\s+you\s+|please\s+|pls\s+)?(?:hook|link|wire|tie|plug)\s+"
+    r"(?:our\s+|my\s+|the\s+)?[\w.]+\s+(?:and|&|with|to|into)\s+(?:our\s+|my\s+|the\s+)?[\w.]+\s+"
+    r"(?:up|together|in)(?:\s+for\s+(?:us|me))?(?:\s+(?:please|pls|thanks|thx))?\W*$|"
     r"\b(?:our|my|all\s+our|all\s+my)\s+(?:stuff|things|data|everything)\s+(?:synced|syncing|sync|"
     r"in\s+sync|connected)\s+(?:to|with|into)\b"
 )

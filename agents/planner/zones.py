@@ -208,7 +208,16 @@ def zone_words() -> frozenset[str]:
     return frozenset(words | {"time", "timezone", "tz"})
 
 
+# Where the team is says whose clock the times are on: "we're in melbourne", "based in dublin".
+_WHERE_WE_ARE = re.compile(
+    r"(?:\b(?:we'?re|we\s+are|i'?m|i\s+am)\s+(?:all\s+)?(?:based\s+|located\s+)?in|"
+    r"\b(?:based|located)\s+(?:out\s+of|in)|\bour\s+(?:office|team|shop|store)\s+is\s+in)\s+$"
+)
+
+
 def _near_time(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 16) : start]
     after = text[end : end + 12]
+    if _WHERE_WE_ARE.search(text[max(0, start - 30) : start]):
+        return True
     return bool(_TIME_BEFORE.search(before)) or bool(re.match(r"\s*(time|timezone|tz)\b", after))

@@ -50,8 +50,12 @@ def read_schedule(text: str, *, loose: bool = False) -> Schedule | None:
     return schedule
 
 
+_PARTS_OF_DAY = frozenset({"morning", "afternoon", "evening", "night"})
+
+
 def _opens_with_a_day(tokens: list[Token]) -> bool:
-    words = [t for t in tokens if t.kind != "punct"][:3]
+    """Whether the request opens with a day and a time ("friday 3pm", "sunday night at 11")."""
+    words = [t for t in tokens if t.kind != "punct" and t.text not in _PARTS_OF_DAY][:3]
     return any(t.kind == "day" for t in words[:2]) and any(
         t.kind in ("clock", "num", "ampm") for t in words
     )

@@ -1,0 +1,30 @@
+"""An email address named as a record's field is not a message sent (batch14 round), in wording
+written for these tests: "look them up by their email", "with the customer email and total"."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.planner import draft
+
+
+def _actions(request_text: str) -> list[str]:
+    result = draft(request_text)
+    assert result.workflow is not None, result
+    return [str(s.get("action")) for s in result.workflow["steps"]]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when a demo is booked, search pipedrive for their email and add a note to the person",
+        "new shopify orders over $500 go to #big-orders with the customer email and the total",
+    ],
+)
+def test_an_email_field_sends_no_email(request_text: str) -> None:
+    assert "email.send" not in _actions(request_text)
+
+
+def test_sending_to_their_email_still_sends() -> None:
+    actions = _actions("when someone fills in the quote form, send the price list to their email")
+    assert "email.send" in actions
