@@ -10,7 +10,9 @@ from pathlib import Path
 from agents.learned.labels import INTEGRATIONS, TRIGGERS
 
 # Sets that are only ever scored: training on them would make their score say nothing.
-FORBIDDEN = frozenset({"unseen.jsonl", "batch_templates2.jsonl", "batch9.jsonl", "batch11.jsonl"})
+FORBIDDEN = frozenset(
+    {"unseen.jsonl", "batch_templates2.jsonl", "batch9.jsonl", "batch11.jsonl", "batch15.jsonl"}
+)
 
 
 class DatasetError(ValueError):
