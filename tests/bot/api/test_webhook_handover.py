@@ -177,16 +177,42 @@ async def test_a_steps_outcome_is_committed_with_the_next_steps_ledger_row_befor
     assert (await live.wait_for_run(run_id))["status"] == "succeeded"
 
 
+@contextmanager
+def inserts_by_transaction(
+    engine: AsyncEngine, tables: tuple[str, ...]
+) -> Iterator[list[list[str]]]:
+    """The INSERTs into `tables` each transaction made (one list per committed transaction)."""
+    committed: list[list[str]] = []
+    open_ones: dict[int, list[str]] = {}
+
+    def on_statement(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        words = " ".join(statement.split()).lower()
+        if any(words.startswith(f"insert into {table} ") for table in tables):
+            open_ones.setdefault(id(conn), []).append(words.split(" (")[0])
+
+    def on_commit(conn: Any) -> None:
+        committed.append(open_ones.pop(id(conn), []))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", on_statement)
+    event.listen(engine.sync_engine, "commit", on_commit)
+    try:
+        yield committed
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", on_statement)
+        event.remove(engine.sync_engine, "commit", on_commit)
+
+
 async def test_runs_and_step_rows_of_one_shared_transaction_are_inserted_together(
     live: Live,
     fake_slack: FakeSlack,  # noqa: F811
 ) -> None:
-    """Deliveries of the same moment: their runs, then their step rows, go in few INSERTs (the
-    group writer's statements of one table in one `executemany`), and every run still ends
-    with its own steps."""
+    """Deliveries of the same moment share transactions, and a shared transaction's runs, then
+    its step rows, go in one INSERT per table (the group writer's `executemany`); every run
+    still ends with its own steps."""
     wf = await lead_workflow(live)
     deliveries = 16
-    with statements(live.runtime.db) as seen:
+    tables = ("run", "step_run")
+    with inserts_by_transaction(live.runtime.db, tables) as committed:
         answers = await asyncio.gather(
             *(
                 post_hook(
@@ -205,9 +231,11 @@ async def test_runs_and_step_rows_of_one_shared_transaction_are_inserted_togethe
     per_run = {run_id: sorted(r.position for r in rows if r.run_id == run_id) for run_id in run_ids}
     steps = len(per_run[next(iter(run_ids))])
     assert steps >= 2 and all(p == list(range(steps)) for p in per_run.values()), per_run
-    run_inserts = [s for s in seen if s.startswith("insert into run ")]
-    step_inserts = [s for s in seen if s.startswith("insert into step_run ")]
-    # One statement per run and per step row without keeping them for the commit.
-    assert len(run_inserts) < deliveries / 2, len(run_inserts)
-    assert len(step_inserts) < deliveries * steps / 2, len(step_inserts)
+    for inserts in committed:  # one statement per table per transaction, however many rows
+        assert all(inserts.count(f"insert into {table}") <= 1 for table in tables), inserts
+    run_inserts = sum(inserts.count("insert into run") for inserts in committed)
+    step_inserts = sum(inserts.count("insert into step_run") for inserts in committed)
+    # Deliveries of the same moment shared transactions: fewer statements than rows.
+    assert run_inserts < deliveries, run_inserts
+    assert step_inserts < deliveries * steps / 2, step_inserts
     assert len(fake_slack.calls("chat.postMessage")) == deliveries
