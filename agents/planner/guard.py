@@ -7,6 +7,7 @@ from typing import Any
 
 from agents.planner import risk_cues
 from agents.planner.risk_cues import skips_checks
+from agents.planner.steps import writes_over_http
 from agents.planner.text import has, sync_meetings_masked
 
 _SKIP_APPROVAL = (
@@ -360,10 +361,7 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
     if _unknown_recipient(text, trigger):
         return _WHO
     delivers = any(str(a).startswith(_DESTINATIONS) for a in actions)
-    delivers = delivers or any(
-        s.get("action") == "http.request" and s.get("inputs", {}).get("method") != "GET"
-        for s in steps
-    )
+    delivers = delivers or any(writes_over_http(s) for s in steps)
     vague_people = has(text, r"\b(?:the|my|our)\s+(?:team|people|folks|staff)\b")
     if has(text, _DELIVERY) and not delivers and (vague_people or not has(text, _DESTINATION)):
         if has(text, _THE_REPORT):
@@ -388,8 +386,7 @@ def _made_for_nobody(actions: list[Any], steps: list[dict[str, Any]], text: str)
     if has(text, r"\bchat\w*|\bbots?\b|\banswer\w*|\brepl(?:y|ies|ying)\b|\brespond\w*"):
         return False  # a chat or a bot answers whoever asked
     delivers = any(str(a).startswith(_DESTINATIONS) for a in actions) or any(
-        s.get("action") == "http.request" and s.get("inputs", {}).get("method") != "GET"
-        for s in steps
+        writes_over_http(s) for s in steps
     )
     named = _DESTINATION + "|" + _DELIVERY + r"|\b(?:e-?mailed|mailed|sent|posted|shared|sheet|"
     named += r"notion|airtable|drive|doc)\b"
@@ -422,10 +419,7 @@ def placeholder_steps(spec: dict[str, Any], text: str) -> list[dict[str, Any]]:
             return []
         return [{"id": "send_to_recipient", "action": "email.send", "inputs": inputs}]
     delivers = any(a.startswith(("email.", "slack.")) for a in actions)
-    delivers = delivers or any(
-        s.get("action") == "http.request" and s.get("inputs", {}).get("method") != "GET"
-        for s in steps
-    )
+    delivers = delivers or any(writes_over_http(s) for s in steps)
     vague_people = has(text, r"\b(?:the|my|our)\s+(?:team|people|folks|staff)\b")
     if has(text, _DELIVERY) and not delivers and (vague_people or not has(text, _DESTINATION)):
         return [{"id": "send_to_recipient", "action": "email.send", "inputs": inputs}]

@@ -22,7 +22,7 @@ from agents.planner.recipes_monitor import site_address
 from agents.planner.records import crm_writes, sheet_name, sheet_writes, tab_of
 from agents.planner.schedule import find_schedule
 from agents.planner.slots import Slots
-from agents.planner.steps import KEPT_BY, StepList
+from agents.planner.steps import KEPT_BY, StepList, writes_over_http
 from agents.planner.text import has, strip_quoted
 
 __all__ = ["add_ai", "add_emails", "add_reads", "add_slack", "add_writes", "cover_named_tools"]
@@ -403,10 +403,7 @@ def _ticket_writes(steps: StepList, t: str, w: str) -> None:
     made = has(w, _TICKET_MADE) and (bool(named) or has(t, _TICKET_PLACE))
     if not made and not has(w, _TICKET_WRITE):
         return
-    if any(
-        s.get("action") == "http.request" and s["inputs"].get("method") != "GET"
-        for s in steps.items
-    ):
+    if any(writes_over_http(s) for s in steps.items):
         return  # the named tool's write already is the helpdesk's
     tool = next(iter(named), None)
     steps.add(
@@ -430,10 +427,7 @@ def _http_writes(steps: StepList, t: str, w: str, drafted: str | None) -> None:
     for tool in tools.external_writes(w):
         slug = re.sub(r"\W+", "_", tool)
         steps.add("write_" + slug, "http.request", tools.post_inputs(t, tool))
-    if tools.api_post(w) and not any(
-        s.get("action") == "http.request" and s["inputs"].get("method") != "GET"
-        for s in steps.items
-    ):
+    if tools.api_post(w) and not any(writes_over_http(s) for s in steps.items):
         steps.add("call_api", "http.request", tools.post_inputs(t))
     if has(w, r"\btweet\w*\b|\bpost\s+(?:it|them)\s+(?:on|to)\s+(?:twitter|x|linkedin)\b"):
         steps.add("publish_post", "http.request", {"method": "POST", "url": _API_HOST + "/posts"})

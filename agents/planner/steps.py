@@ -9,6 +9,11 @@ from typing import Any
 KEPT_BY = "from the system that keeps them"
 
 
+def writes_over_http(step: dict[str, Any]) -> bool:
+    """Whether a drafted step is an `http.request` other than a GET: a write to another tool."""
+    return step.get("action") == "http.request" and step.get("inputs", {}).get("method") != "GET"
+
+
 class StepList:
     """Steps being drafted; ids stay unique (`notify_slack`, `notify_slack_2`, …)."""
 
