@@ -22,7 +22,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(
             url,
             # The group writer runs its statements on the event loop's thread (`run_inline`).
-            connect_args={"timeout": 30, "check_same_thread": False},
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
             pool_size=size,
             max_overflow=size,
             module=one_trip_dbapi(),  # one trip to the connection's thread per statement

@@ -13,6 +13,7 @@ from typing import Any
 import aiosqlite
 import pytest
 from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.db import create_engine
@@ -133,6 +134,28 @@ async def test_the_connection_goes_back_to_the_pool_waiting_for_locks_again(
             assert await pragmas(connection) == (BUSY_TIMEOUT_MS, 1000)
             assert len(trips) == 2  # statements make their trip again
     finally:
+        await engine.dispose()
+
+
+async def test_after_a_failed_transaction_the_connection_goes_back_waiting_for_locks(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    settings = make_settings(tmp_path, f"sqlite:///{_fresh_database(tmp_path, sqlite_template)}")
+    settings.sqlite_pool_size = 1  # the writer's connection is the one the next caller gets
+    engine = create_engine(settings)
+    writer = GroupWriter(engine)
+    try:
+        await seed(engine)
+        await writer.write(_add("once"))
+        with pytest.raises(IntegrityError):  # the same idempotency key again
+            await writer.write(_add("once"))
+        async with engine.connect() as connection:  # given back at the failure, not at close
+            busy = (await connection.execute(text("PRAGMA busy_timeout"))).scalar_one()
+            auto = (await connection.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one()
+        assert (busy, auto) == (BUSY_TIMEOUT_MS, 1000)
+        assert await writer.write(_add("after")) == "after"  # inline again on a fresh check-out
+    finally:
+        await writer.close()
         await engine.dispose()
 
 
