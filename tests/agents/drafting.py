@@ -12,3 +12,10 @@ def drafted_trigger(request: str) -> dict[str, object]:
     trigger = result.workflow["trigger"]
     assert isinstance(trigger, dict)
     return trigger
+
+
+def drafted_actions(request: str) -> list[str]:
+    """The actions of the steps drafted for `request`, in order (it must draft a workflow)."""
+    result = draft(request)
+    assert result.workflow is not None, result
+    return [str(s.get("action")) for s in result.workflow["steps"]]

@@ -5,13 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.planner import draft
-
-
-def _actions(request_text: str) -> list[str]:
-    result = draft(request_text)
-    assert result.workflow is not None, result
-    return [str(s.get("action")) for s in result.workflow["steps"]]
+from tests.agents.drafting import drafted_actions
 
 
 @pytest.mark.parametrize(
@@ -22,9 +16,11 @@ def _actions(request_text: str) -> list[str]:
     ],
 )
 def test_an_email_field_sends_no_email(request_text: str) -> None:
-    assert "email.send" not in _actions(request_text)
+    assert "email.send" not in drafted_actions(request_text)
 
 
 def test_sending_to_their_email_still_sends() -> None:
-    actions = _actions("when someone fills in the quote form, send the price list to their email")
+    actions = drafted_actions(
+        "when someone fills in the quote form, send the price list to their email"
+    )
     assert "email.send" in actions

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from agents.planner import draft
+from tests.agents.drafting import drafted_actions
 
 
 def _trigger(request_text: str) -> dict[str, object]:
@@ -100,12 +101,6 @@ def test_english_time_words_are_left_as_they_were(request_text: str) -> None:
     assert in_english(request_text) == request_text
 
 
-def _actions(request_text: str) -> list[str]:
-    result = draft(request_text)
-    assert result.workflow is not None, result
-    return [str(s.get("action")) for s in result.workflow["steps"]]
-
-
 @pytest.mark.parametrize(
     "request_text",
     [
@@ -115,7 +110,7 @@ def _actions(request_text: str) -> list[str]:
     ],
 )
 def test_a_report_of_figures_kept_elsewhere_reads_them_first(request_text: str) -> None:
-    actions = _actions(request_text)
+    actions = drafted_actions(request_text)
     assert actions[0] == "http.request"
     assert "report.build" in actions
 
@@ -162,7 +157,9 @@ def test_a_crm_event_starts_the_workflow_and_adds_no_crm_step(
 
 
 def test_a_message_asked_for_on_whatsapp_or_telegram_goes_there_and_not_by_email() -> None:
-    actions = _actions("when an order ships in woocommerce send the buyer a whatsapp with the link")
+    actions = drafted_actions(
+        "when an order ships in woocommerce send the buyer a whatsapp with the link"
+    )
     assert "email.send" not in actions
     result = draft("new row in our airtable base -> telegram msg to the ops chat")
     assert result.workflow is not None
@@ -181,7 +178,7 @@ def test_a_message_asked_for_on_whatsapp_or_telegram_goes_there_and_not_by_email
 def test_an_event_reads_no_feed_when_a_social_site_is_only_where_it_posts(
     request_text: str,
 ) -> None:
-    assert "rss.new_items" not in _actions(request_text)
+    assert "rss.new_items" not in drafted_actions(request_text)
 
 
 @pytest.mark.parametrize(
@@ -192,7 +189,7 @@ def test_an_event_reads_no_feed_when_a_social_site_is_only_where_it_posts(
     ],
 )
 def test_invoices_kept_in_another_tool_are_not_read_from_stripe(request_text: str) -> None:
-    assert not [a for a in _actions(request_text) if a.startswith("stripe.")]
+    assert not [a for a in drafted_actions(request_text) if a.startswith("stripe.")]
 
 
 def test_a_request_in_another_language_is_asked_about_in_english_with_its_time_said_back() -> None:
