@@ -98,9 +98,10 @@ class UpdateOutput(ActionOutput):
 
 
 class DeleteInput(ActionInput):
-    """Inputs of crm.delete_contacts: contacts untouched for `inactive_for`, maybe one stage."""
+    """Inputs of crm.delete_contacts: contacts untouched for `inactive_for` (every contact when
+    it is not given), maybe only one stage."""
 
-    inactive_for: str
+    inactive_for: str | None = None
     stage: str | None = None
 
     _check_duration = field_validator("inactive_for")(_duration)
@@ -245,11 +246,14 @@ async def _update_on(
 
 
 async def delete_contacts(ctx: ActionContext, inp: DeleteInput) -> DeleteOutput:
-    """Delete contacts not updated for `inactive_for` (optionally only one stage)."""
-    cutoff = utcnow() - timedelta(seconds=parse_duration(inp.inactive_for))
+    """Delete contacts not updated for `inactive_for` (all of them without it; optionally only
+    one stage)."""
     async with ctx.sessions() as session:
         tenant = Tenant(session, ctx.workspace_id)
-        query = tenant.select(CrmContact).where(CrmContact.updated_at < cutoff)
+        query = tenant.select(CrmContact)
+        if inp.inactive_for is not None:
+            cutoff = utcnow() - timedelta(seconds=parse_duration(inp.inactive_for))
+            query = query.where(CrmContact.updated_at < cutoff)
         if inp.stage:
             query = query.where(CrmContact.stage == inp.stage)
         stale = list(await tenant.all(query))

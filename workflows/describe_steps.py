@@ -339,9 +339,13 @@ ACTION_WORDS: dict[str, ActionWords] = {
         f"Replace the stored {v.text('integration') or 'integration'} secret with a new random one"
     ),
     "crm.delete_contacts": lambda v: (
-        "Delete CRM contacts"
+        ("Delete CRM contacts" if v.inputs.get("inactive_for") else "Delete all CRM contacts")
         + (f" at stage {v.text('stage')}" if v.text("stage") else "")
-        + f" not updated for {duration_words(v.inputs.get('inactive_for'))}"
+        + (
+            f" not updated for {duration_words(v.inputs['inactive_for'])}"
+            if v.inputs.get("inactive_for")
+            else ""
+        )
     ),
     "crm.find_contacts": _find_contacts,
     "crm.get_contact": lambda v: f"Look up {v.about()} in your CRM",

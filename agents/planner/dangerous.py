@@ -14,7 +14,7 @@ from typing import Any
 from agents.planner import risk_cues
 from agents.planner.intents import TriggerReading, without_event_clause
 from agents.planner.naming import ending_on_a_whole_word
-from agents.planner.records import attributes_masked, sheet_name, tab_of
+from agents.planner.records import attributes_masked, contacts_to_delete, sheet_name, tab_of
 from agents.planner.steps import StepList
 from agents.planner.text import has
 from agents.planner.tools import first_named_tool, records_place, stand_in_api
@@ -704,13 +704,7 @@ def _add_delete(steps: StepList, t: str, acts: str) -> None:
             )
         return
     if has(clause, _CRM_THINGS) or has(clause, _PEOPLE):
-        span = re.search(r"(\d{1,2})\+?\s*(year|month|week|day)s?", clause)
-        days = {"year": 365, "month": 30, "week": 7, "day": 1}
-        inactive = int(span.group(1)) * days[span.group(2)] if span else 365
-        stage = re.search(r"\btagged\s+['\"]?([\w-]+)", clause)
-        contacts: dict[str, object] = {"inactive_for": f"{inactive} days"}
-        if stage:
-            contacts["stage"] = stage.group(1)
+        contacts = contacts_to_delete(clause)
         steps.add("delete_contacts", "crm.delete_contacts", contacts)
         return
     _delete_elsewhere(steps, clause)

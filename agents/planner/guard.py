@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from agents.planner import risk_cues
+from agents.planner.records import picks_unsaid_contacts
 from agents.planner.risk_cues import skips_checks
 from agents.planner.steps import writes_over_http
 from agents.planner.text import has, sync_meetings_masked
@@ -255,6 +256,10 @@ _DESTINATIONS = (
 _WHERE = "Where should I send it: email you, or post it in a Slack channel (which one)?"
 _WHICH_REPORT = "Which report do you mean, and who should get it: email you, or a Slack channel?"
 _WHO = "Who should get it: which client or person (an email address), or a Slack channel?"
+_WHICH_CONTACTS = (
+    "Which contacts should it delete: all of them, the ones not updated for a while (how long?), "
+    "or the ones at one stage?"
+)
 _SYNC_WHAT = "Which tools should I keep in sync, and which records (contacts, deals, orders…)?"
 _IMPORTANT = (
     "Which items do you mean, and what makes one important "
@@ -336,6 +341,12 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
         for s in steps
     ):
         return _WHICH_SITE
+    if any(
+        s.get("action") == "crm.delete_contacts"
+        and picks_unsaid_contacts(text, s.get("inputs", {}))
+        for s in steps
+    ):
+        return _WHICH_CONTACTS
     actions = [s.get("action") for s in steps if s.get("action")]
     trigger = spec.get("trigger", {}).get("type")
     if has(

@@ -87,6 +87,39 @@ def sheet_writes(steps: StepList, w: str) -> None:
         steps.add("update_row", "sheets.update_row", row)
 
 
+# Contacts picked by what crm.delete_contacts cannot say ("who bounced", "with no email").
+_PICKED = (
+    r"\b(?:contacts?|leads?|customers?|records?|people|subscribers?|ones)"
+    r"(?:\s+(?:in|on|from|of)\s+(?:our\s+|the\s+|my\s+)?[\w-]+)?"  # "contacts in our crm that …"
+    r"\s+(?:who|that|which|whose|with|without|where|whom)\b"
+)
+_OLD = r"\b(?:old|stale|inactive|dormant|unused|untouched|abandoned)\b"
+
+
+def contacts_to_delete(text: str) -> dict[str, object]:
+    """crm.delete_contacts inputs for a request: the age it names ("not touched in 2 years"; a
+    year for "old" ones) and the stage ("tagged spam"); none, so every contact, when it names
+    neither (never a narrower or wider set than asked: see `picks_unsaid_contacts`)."""
+    inputs: dict[str, object] = {}
+    span = re.search(r"\b(\d{1,2}|an?|one)\+?\s*(year|month|week|day)s?\b", text)
+    if span is not None:
+        days = {"year": 365, "month": 30, "week": 7, "day": 1}
+        count = int(span.group(1)) if span.group(1).isdigit() else 1
+        inputs["inactive_for"] = f"{count * days[span.group(2)]} days"
+    elif has(text, _OLD):
+        inputs["inactive_for"] = "365 days"
+    stage = re.search(r"\b(?:tagged|labell?ed|at\s+stage|in\s+stage)\s+['\"]?([\w-]+)", text)
+    if stage:
+        inputs["stage"] = stage.group(1)
+    return inputs
+
+
+def picks_unsaid_contacts(text: str, inputs: dict[str, Any]) -> bool:
+    """Whether a delete of contacts picks them by something its `inputs` do not say ("contacts
+    who bounced"): drafted as is it would delete every contact, so which ones is asked."""
+    return not inputs and has(text, _PICKED)
+
+
 def crm_writes(steps: StepList, t: str, slots: Slots) -> None:
     """Delete, save or update CRM contacts as the request asks."""
     # "when a user deletes their account" is what happens, not a delete to do
@@ -95,11 +128,7 @@ def crm_writes(steps: StepList, t: str, slots: Slots) -> None:
         and has(t, r"\b(?:contacts?|customers?|leads?|records?|crm)\b")
         and not (records_place(t) and not has(t, r"\bcrm\b|" + CRM_NAMES))
     ):  # "customer accounts in the shop" are the shop's: deleted there (dangerous.py)
-        span = re.search(r"\b(\d{1,2}|an?|one)\+?\s*(year|month|week|day)s?\b", t)
-        days = {"year": 365, "month": 30, "week": 7, "day": 1}
-        count = 1 if span and not span.group(1).isdigit() else int(span.group(1)) if span else 0
-        inactive = count * days[span.group(2)] if span else 365
-        steps.add("delete_contacts", "crm.delete_contacts", {"inactive_for": f"{inactive} days"})
+        steps.add("delete_contacts", "crm.delete_contacts", contacts_to_delete(t))
         return
     if "crm" not in slots.tools:
         return

@@ -103,3 +103,7 @@ async def test_delete_inactive_contacts(
     assert (await DELETE.run(ctx, {"inactive_for": "365 days", "stage": "lead"})).deleted == 1
     left = await FIND.run(ctx, {})
     assert sorted(c["email"] for c in left.contacts) == ["b@x.org", "fresh@x.org"]
+    # no age given: every contact (of the stage), fresh ones too
+    assert (await DELETE.run(ctx, {"stage": "customer"})).deleted == 1
+    assert (await DELETE.run(ctx, {})).deleted == 1
+    assert (await FIND.run(ctx, {})).contacts == []
