@@ -24,12 +24,19 @@ _CUT = (
 _REMIND = (
     r"\bremind(?:er)?s?\s+(?:(?:me|us|them|everyone|(?:all\s+)?(?:the\s+|our\s+|my\s+)?(?:employees|"
     r"staff|colleagues|co-?workers|team\s+members)|(?:the|our|my)\s+\w+|#[\w-]+|@[\w.-]+|"
-    r"[\w.+-]+@[\w.-]+)\s+(?:(?:in|on|via|by)\s+(?:#[\w-]+|slack|e-?mail)\s+)?)?(?:to|that|about|of)\s+(?P<what>.{3,80}?)"
+    r"[\w.+-]+@[\w.-]+)\s+(?:(?:in|on|via|by)\s+(?:#[\w-]+|slack|e-?mail)\s+)?)?(?:to|that|about|of)\s+(?![#@])(?P<what>.{3,80}?)"
     + _CUT
 )
 _REMINDER_TO = (
     r"\breminders?\s+(?:(?:to|for)\s+(?:#[\w-]+|@[\w.-]+|me|us|everyone|(?:the|our)\s+\w+)\s+)?"
-    r"(?:to|that|about|of|for)\s+(?P<what>.{3,80}?)" + _CUT
+    r"(?:to|that|about|of|for)\s+(?![#@])(?P<what>.{3,80}?)" + _CUT
+)
+# "payday reminder to #staff", "timesheet reminder email": the reminder named by what it is for
+_NAMED_REMINDER = (
+    r"\b(?!(?:a|an|the|daily|weekly|monthly|yearly|friendly|quick|short|gentle|automatic|auto|"
+    r"this|that|our|my|your|email|slack|sms|text|polite|kind|nice|brief|courteous|soft|firm|"
+    r"urgent|final|last|first|second|third|next|another|one|same|new|regular|simple|little|"
+    r"personal|custom|standard)\b)(?P<what>[a-z]{3,20})\s+reminders?\b"
 )
 _KINDS: tuple[tuple[Kind, str], ...] = (
     ("thanks", r"\bthank(?:s|\s+(?:them|him|her|you|the\s+\w+|each|every))?\b|\bgratitude\b"),
@@ -58,15 +65,20 @@ class Purpose:
     point: str | None = None
 
     def reminder_text(self) -> str:
-        """ "Reminder: please submit your timesheets." (or "Reminder: the dentist.")."""
+        """ "Reminder: please submit your timesheets." (or "Reminder: the dentist.", "Payday
+        reminder.")."""
         if not self.point:
             return "Reminder"
+        if self.point.endswith(" reminder"):
+            return f"{self.point.capitalize()}."
         if re.match(r"^(?:the|a|an|your)\b", self.point):
             return f"Reminder: {self.point}."
         return f"Reminder: please {self.point}."
 
     def reminder_subject(self) -> str:
         """ "Reminder: submit your timesheets"."""
+        if self.point and self.point.endswith(" reminder"):
+            return self.point.capitalize()
         return f"Reminder: {self.point}" if self.point else "Reminder"
 
 
@@ -75,6 +87,9 @@ def purpose_of(text: str) -> Purpose:
     found = re.search(_REMINDER_TO, text) or re.search(_REMIND, text)
     if found:
         return Purpose("reminder", _point(found.group("what")))
+    named = re.search(_NAMED_REMINDER, text)
+    if named:
+        return Purpose("reminder", f"{named.group('what')} reminder")
     for kind, pattern in _KINDS:
         if re.search(pattern, text):
             return Purpose(kind)

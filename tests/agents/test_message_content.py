@@ -52,6 +52,12 @@ def messages(spec: dict[str, Any]) -> list[SampleMessage]:
             "every weekday at 5pm send a reminder to #staff to lock the back door",
             "Reminder: please lock the back door.",
         ),
+        # the channel is who gets it, not the point ("Reminder: please #staff." before)
+        (
+            "payday reminder to #staff at 8am on the 15th and the last day of the month",
+            "Payday reminder.",
+        ),
+        ("every friday at 4 a timesheet reminder to #ops", "Timesheet reminder."),
     ],
 )
 def test_a_reminder_says_its_point_not_the_schedule_tick(request_text: str, body: str) -> None:
