@@ -41,6 +41,7 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
     steps: list[dict[str, Any]] = raw.get("steps") or []
     name = str(raw.get("name") or "")
     asked = _in_their_case(asked_for(text), request)
+    named = _named_subject(request)
     for index, step in enumerate(steps):
         inputs = step.get("inputs")
         if not isinstance(inputs, dict) or not _is_message(step):
@@ -62,6 +63,35 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
             inputs.get("subject") in GENERIC_SUBJECTS or not inputs.get("subject")
         ):
             inputs["subject"] = _subject(purpose, trigger, name, text)
+        if step.get("action") in ("email.send", "email.send_bulk") and named is not None:
+            inputs["subject"] = named.group("subject").strip()
+            if isinstance(inputs.get("text"), str):  # the subject asked for is not the message
+                inputs["text"] = (
+                    inputs["text"].replace(named.group(0).strip(), "").replace(" .", ".")
+                )
+
+
+# A subject the request gives its email: "with subject Weekly wrap", "subject: Weekly wrap",
+# "titled 'Your receipt'" ("email the subject teachers" names none).
+_QUOTES = "'\"\u201c\u201d\u2018\u2019"
+_NAMED_SUBJECTS = (
+    re.compile(
+        r"(?:\bwith\s+(?:the\s+|a\s+)?)?\b(?:subject(?:\s+line)?|titled)\s*(?:of\s+|:\s*|as\s+)?"
+        rf"[{_QUOTES}](?P<subject>[^{_QUOTES}]{{1,80}})[{_QUOTES}]",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?:\bwith\s+(?:the\s+|a\s+)?subject(?:\s+line)?|\bsubject\s+line|\bsubject\s*:|\btitled)"
+        r"\s*(?:of\s+|as\s+)?(?P<subject>[^\s.,;!?][^.,;!?\n]{0,59}?)"
+        r"(?=\s*(?:[.,;!?\n]|$|\s(?:to|every|each|on|at|and|then|when|if)\b))",
+        re.IGNORECASE,
+    ),
+)
+
+
+def _named_subject(request: str) -> re.Match[str] | None:
+    """Where the request gives its email a subject, or None."""
+    return next((m for m in (p.search(request) for p in _NAMED_SUBJECTS) if m), None)
 
 
 def note_unsupported(raw: dict[str, Any], request: str = "") -> None:

@@ -330,3 +330,27 @@ def test_a_push_notification_goes_through_a_push_service_not_email(request_text:
     [push] = [s for s in spec["steps"] if s["action"] == "http.request"]
     assert push["inputs"]["url"] == "https://api.push-service.example/v1/notifications"
     assert "Push Service (its web address is still to be filled in)" in summary(spec)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "subject"),
+    [
+        ("every friday at 6pm email me a thank you note with subject Weekly wrap", "Weekly wrap"),
+        ("every friday at 6pm email me a thank you note with the subject 'Weekly wrap'",
+         "Weekly wrap"),
+        ('when someone buys, email them a receipt titled "Your Corner Bakery order"',
+         "Your Corner Bakery order"),
+        ("every monday email me the sales numbers, subject: Sales this week", "Sales this week"),
+    ],
+)  # fmt: skip
+def test_the_subject_asked_for_is_the_emails_subject(request_text: str, subject: str) -> None:
+    spec = drafted(request_text)
+    [email] = [s for s in spec["steps"] if s["action"] == "email.send"]
+    assert email["inputs"]["subject"] == subject
+    assert subject not in str(email["inputs"].get("text"))  # nor written into the message
+
+
+def test_a_subject_word_alone_names_no_subject() -> None:
+    spec = drafted("every monday email the subject teachers a reminder to submit grades")
+    [email] = [s for s in spec["steps"] if s["action"] == "email.send"]
+    assert "teachers" not in email["inputs"]["subject"]
