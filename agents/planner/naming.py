@@ -122,7 +122,8 @@ def short_name(request: str, trigger_kind: str) -> str:
     point = purpose_of(lowered).point
     if kind == "reminders" and point:
         cadence = _first(_CADENCE, lowered) if trigger_kind == "schedule" else None
-        thing = _earliest(_TOPICS, lowered) or _singular_word(point.split()[-1])
+        named = point.removesuffix(" reminder") if point.endswith(" reminder") else None
+        thing = _earliest(_TOPICS, lowered) or named or _singular_word(point.split()[-1])
         return _capital(" ".join(w for w in (cadence, thing, "reminder") if w))
     if topic and kind:
         cadence = _first(_CADENCE, lowered) if trigger_kind == "schedule" else None

@@ -73,6 +73,11 @@ def test_a_monthly_reminder_is_named_monthly_after_its_point() -> None:
     assert spec["name"] == "Monthly timesheet reminder"
 
 
+def test_a_reminder_named_by_what_it_is_for_is_named_after_it() -> None:
+    spec = drafted("payday reminder to #staff at 8am on the 15th and the last day of the month")
+    assert spec["name"] == "Monthly payday reminder"  # not "Monthly reminder reminder"
+
+
 @pytest.mark.parametrize(
     ("request_text", "host"),
     [
