@@ -5,6 +5,7 @@ at; a build that is alive (beating) is left alone."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -97,8 +98,14 @@ async def test_a_build_beats_while_it_works(
     monkeypatch.setattr(export, "HEARTBEAT_SECONDS", 0.02)
     real_tables = export.workspace_tables
 
+    beats: list[Any] = []
+    seen_three = asyncio.Event()
+
     async def slow_tables(session: Any, workspace_id: str) -> Any:  # a big workspace
-        await asyncio.sleep(0.5)
+        # works until the test has seen three beats (or 10 s: then the test fails below), not a
+        # fixed half second a loaded machine may spend before the first poll
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(seen_three.wait(), 10)
         return await real_tables(session, workspace_id)
 
     monkeypatch.setattr(export, "workspace_tables", slow_tables)
@@ -107,13 +114,14 @@ async def test_a_build_beats_while_it_works(
         job = await export.start_export(session, live.workspace.id, owner)
         await session.commit()
     building = asyncio.create_task(export.build_export(settings, sessions, job.id))
-    beats: list[Any] = []
     while not building.done():
         async with sessions() as session:
             row = await session.get(ExportJob, job.id)
             assert row is not None
             if row.status == "running" and row.heartbeat_at not in beats:
                 beats.append(row.heartbeat_at)
+            if len(beats) >= 3:
+                seen_three.set()
         await asyncio.sleep(0.05)
     assert await building
     assert len(beats) >= 3  # it kept saying it is alive while it worked
