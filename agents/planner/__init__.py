@@ -19,6 +19,7 @@ from agents.planner.guard import (
     credential_steps,
     handles_secrets,
     mentions_secrets,
+    LOOK_ONLY,
     placeholder_steps,
     refusal,
 )
@@ -145,6 +146,8 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
             workflow=workflow,
         )
     if question:
+        if [s["id"] for s in workflow["steps"]] == [LOOK_ONLY]:
+            workflow["steps"] = []  # nothing asked of any step yet: only the start was read
         return DraftResult(
             status="clarify",
             question=question,

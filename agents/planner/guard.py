@@ -420,6 +420,11 @@ def _unknown_recipient(text: str, trigger: str | None) -> bool:
     )
 
 
+# The stand-in step of a question asked before anything was asked of a step; a workflow has at
+# least one step, so the reading is checked with it, and the clarify carries only its start.
+LOOK_ONLY = "read_from_tool"
+
+
 def placeholder_steps(spec: dict[str, Any], text: str) -> list[dict[str, Any]]:
     """Stand-in steps for what a question leaves open (an unknown party counts as external)."""
     steps: list[dict[str, Any]] = spec.get("steps", [])
@@ -439,5 +444,5 @@ def placeholder_steps(spec: dict[str, Any], text: str) -> list[dict[str, Any]]:
         return [{"id": "write_to_tool", "action": "http.request", "inputs": inputs}]
     if not actions:  # nothing asked yet: the provisional reading only looks, it changes nothing
         inputs = {"method": "GET", "url": "https://api.example.com/status"}
-        return [{"id": "read_from_tool", "action": "http.request", "inputs": inputs}]
+        return [{"id": LOOK_ONLY, "action": "http.request", "inputs": inputs}]
     return []
