@@ -13,13 +13,13 @@ from agents.planner.builder import build_spec, complete_spec
 from agents.planner.compose import compose_messages, note_unsupported
 from agents.planner.each import each_item, each_record
 from agents.planner.guard import (
+    LOOK_ONLY,
     NO_ACTIONS,
     choices_for,
     clarification,
     credential_steps,
     handles_secrets,
     mentions_secrets,
-    LOOK_ONLY,
     placeholder_steps,
     refusal,
 )
@@ -116,6 +116,8 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         question, suggestions = drive_folder_question(slots.text), list(DRIVE_CHOICES)
     if question == NO_ACTIONS and looks_foreign(text):
         question = _in_english_please(raw["trigger"])  # the time was read; the rest was not
+    elif question == NO_ACTIONS:
+        suggestions = _template_suggestions(text)  # what others start with, to pick from
     if unclear or (short and not question):
         question, suggestions = vague.question(text), _template_suggestions(text)
         unclear = True

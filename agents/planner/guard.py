@@ -10,6 +10,7 @@ from agents.planner.records import picks_unsaid_contacts
 from agents.planner.risk_cues import skips_checks
 from agents.planner.steps import writes_over_http
 from agents.planner.text import has, sync_meetings_masked
+from agents.planner.when.foreign import looks_foreign
 
 _SKIP_APPROVAL = (
     r"\b(?:skip|bypass|skipping|bypassing|avoid|without|no\s+need\s+(?:for|to)|don't\s+(?:need|"
@@ -293,6 +294,13 @@ _ADDRESSED = (
     r"today'?s|tomorrow'?s|weekly|monthly|daily|quarterly)\b|"
     r"\bto\s+(?:our|my|the|each|every|all)\s+(?!sheet|crm|channel|slack|inbox)\w+"
 )
+# Anyone else a request names as the reader: the person asking, a mailbox ("warehouse@"), those a
+# filter picks ("ppl who finish the signup"), or the owners of the records it is about.
+_SOMEONE = (
+    r"\b(?:i|i'?m|i'?d|my|mine)\b|\b[\w.+-]+@|\b(?:ppl|who|whose|whom)\b|"
+    r"\b(?:baskets?|carts?|orders?|bookings?|appointments?|invoices?|sign-?ups?|accounts?)\b"
+)
+_SENDS_MAIL = r"\bsend\w*\b|\b(?:e-?mail|mail)\s+(?:it|them|this|the|a|an|out)\b"
 _SHEET_WORDS = r"\b(?:sheets?|spreadsheets?|tabs?|excel|csv|airtable|notion|table|tracker)\b"
 
 
@@ -312,6 +320,13 @@ def missing_party(text: str, spec: dict[str, Any]) -> str | None:
                 step.get("inputs", {}).get("to", "")
             ):
                 return _TO_WHOM
+    if any(
+        step.get("action") == "email.send" and step.get("inputs", {}).get("to") == "member:me"
+        for step in steps
+    ) and has(text, _SENDS_MAIL) and not looks_foreign(text) and not has(
+        text, _DESTINATION + "|" + _SOMEONE + "|" + _PEOPLE_WORDS + "|" + _ADDRESSED
+    ):
+        return _TO_WHOM  # "send the dev stats email every friday": nobody said who reads it
     reads_rows = any(s.get("action") == "sheets.read_rows" for s in steps) or has(
         text, r"\b(?:new|the|those|these)\s+rows\b"
     )

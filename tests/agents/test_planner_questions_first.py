@@ -1,0 +1,50 @@
+"""Questions asked before anything can be drafted: an email nobody was named to read is asked
+about, not sent to the asker; a request that asks nothing of any step carries only the start it
+read (no stand-in fetch from a made-up address) and offers things to pick from."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.evaluation import integrations_of
+from agents.planner import draft
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "send the ops metrics email every tuesday at 10",
+        "send a mail whenever a deploy finishes",
+    ],
+)
+def test_an_email_with_no_reader_named_is_asked_about(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "clarify", result
+    assert result.question is not None and result.question.startswith(("Who", "Where")), result
+    assert result.suggestions, result
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "email me the ops metrics every tuesday at 10",
+        "send a mail to qa@acme.io whenever a deploy finishes",
+        "every tuesday at 10 send the ops metrics email to ops@acme.io",
+        "i want the ops metrics email sent every tuesday at 10",
+    ],
+)
+def test_an_email_whose_reader_is_named_is_drafted(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "draft", result
+
+
+@pytest.mark.parametrize(
+    "request_text", ["i'd like an automation bot", "no clue where to start, what can this do"]
+)
+def test_a_request_asking_nothing_of_a_step_carries_no_stand_in_step(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "clarify", result
+    assert result.workflow is not None and result.workflow["steps"] == [], result.workflow
+    assert integrations_of(result) == set()
+    assert "example.com" not in (result.summary or "")
+    assert result.suggestions is not None and 2 <= len(result.suggestions) <= 3, result
