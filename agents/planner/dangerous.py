@@ -40,7 +40,9 @@ _DELETE += (
     r"wiped|cleared|destroyed|trashed|anonymi[sz]ed)\b|\banonymi[sz]e\b|"
     # "should just get deleted automatically", "everything they posted gets deleted"
     r"\b(?:should|must|will|to|then)\s+(?:just\s+|also\s+)?get\s+(?:deleted|removed|purged|erased|wiped|"
-    r"trashed)\b|\bthen\b[^.;]{0,60}?\b(?:gets|get)\s+(?:deleted|purged|erased|wiped|trashed)\b"
+    r"trashed)\b|\bthen\b[^.;]{0,60}?\b(?:gets|get)\s+(?:deleted|purged|erased|wiped|trashed)\b|"
+    # "anyone still inactive after the notice gets erased": erasing is never an event's word
+    r"\b(?:gets|get)\s+(?:erased|purged|wiped|anonymi[sz]ed)\b"
 )
 # "I want their card details removed": what the person wants done to a record.
 _DELETE += (
@@ -91,12 +93,20 @@ _REFUND_EVENT = (
 _PAY = (
     r"(?<!\bto\s)\b(?:pay|paying|pay\s+out|wire|reimburse)\s+(?:our|the|all|each|every|them|"
     r"him|her|their|outstanding|due|approved|\w+'s)\b|"
+    # "any contractor invoice under $1000 just pay it automatically"
+    r"(?<!\bto\s)\b(?:pay|paying|wire|reimburse)\s+(?:it|those|these|that)\s+(?:automatically|auto\w*|"
+    r"straight\s+away|right\s+away|immediately|instantly|the\s+moment|as\s+soon\s+as|in\s+full|"
+    r"out|off)\b|"
     r"\b(?:transfer|transfers|send|move|moves)\s+(?:\w+\s+){0,5}(?:money|funds|cash|payments?|"
     r"payouts?|balance|budgets?|to\s+savings)\b|"
     # "move whatever is in the viva wallet over to our bank account"
     r"\b(?:move|moves|transfer|transfers|sweep|sweeps|send|sends)\s+[^.]{0,40}?\b(?:over\s+)?(?:to|into)\s+"
     r"(?:our|the|my)\s+(?:[\w-]+\s+)?(?:bank(?:\s+account)?|savings(?:\s+account)?|current\s+account|"
-    r"pot|reserve|wallet|float|kitty)\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b|"
+    r"pot|reserve|wallet|float|kitty)\b|"
+    # "move 500 quid straight into savings", "move everything above $9k into the money market"
+    r"\b(?:move|moves|transfer|transfers|sweep|sweeps|send|sends|put|puts)\s+[^.]{0,40}?\b(?:to|into)\s+"
+    r"(?:our\s+|the\s+|my\s+|a\s+)?(?:savings|money\s+market|isa|brokerage|investment|deposit|checking|"
+    r"reserve|tax)(?:\s+(?:account|pot|fund))?\b|\b(?:make|send|trigger|issue)\s+(?:the\s+)?payouts?\b|"
     r"\b(?:transfer|transfers|send|move|moves)\s+[$£€]\s?\d[\d,.]*k?\b|"
     # store credit, free months, marking invoices paid: what someone owes or is owed changes
     r"\b(?:issue|give|gives|add|apply|grant)\s+(?:[\w£$€.,]+\s+){0,6}?[£$€]\s?\d[\d.,]*\s+credit\b|"
@@ -154,6 +164,11 @@ _NO_CONSENT = (
     r"subscrib\w*)\b|\b(?:without|no|regardless\s+of|ignor\w*)\s+(?:their\s+|any\s+|the\s+)?"
     r"(?:marketing\s+)?(?:consent|permission|opt-?ins?)\b|"
     r"\b(?:unsubscribed|opted[- ]out)\s+(?:ones|people|users|contacts|customers|too|as\s+well)\b|"
+    # "ignore the ok-to-email flag", "ignore their unsubscribe status"
+    r"\b(?:ignor\w*|disregard\w*|bypass\w*|skip\w*\s+(?:the\s+)?check\w*\s+(?:of|on)|override\w*)\s+"
+    r"(?:the\s+|their\s+|any\s+|all\s+|our\s+)?[\w-]*(?:consent|opt|ok-to|okay-to|permission|"
+    r"unsubscrib|marketing|gdpr|do-not|dnc|subscription)[\w-]*(?:\s+(?:flags?|fields?|status(?:es)?|"
+    r"settings?|box(?:es)?|preferences?|columns?|checkbox(?:es)?|lists?))?\b|"
     # "all of them, not just the ones who ticked the partner box"
     r"\bnot\s+(?:just|only)\s+(?:the\s+)?(?:ones|people|customers|users|contacts|those)\s+(?:who|that)\s+"
     r"(?:ticked|opted|agreed|consented|gave|said\s+yes)\b"
@@ -327,8 +342,9 @@ _DECEIVE = (
     # "post a few 5 star google reviews for my restaurant … under different names"
     r"\b(?:post|write|leave|publish|add)\w*\s+(?:a\s+few\s+|some\s+|a\s+couple\s+(?:of\s+)?|\d+\s+|"
     r"more\s+)?(?:5|five)[- ]?stars?\s+(?:\w+\s+)?reviews?\s+(?:for|about|on|of)\s+(?:my|our|us)\b|"
-    r"\b(?:reviews?|ratings?|comments?|posts?)\b[^.]{0,60}\bunder\s+(?:different|fake|other|"
-    r"multiple|several|made[- ]up)\s+names\b|"
+    r"\b(?:reviews?|ratings?|comments?|posts?)\b[^.]{0,60}\b(?:under|from|with|using|by|in)\s+"
+    r"(?:(?:different|fake|other|multiple|several|random|made[- ]up|invented|fictional|false|"
+    r"fictitious)\s+){1,3}(?:names|people|accounts|customers|identities)\b|"
     # "write 10 reviews each, 5 stars, random customer names": reviews nobody wrote
     r"\b(?:write|writes|generate|create|make)\s+(?:like\s+|about\s+|some\s+|a\s+few\s+)?(?:\d+\s+)?"
     r"(?:[\w-]+\s+)?reviews?\b[^.]{0,80}\b(?:random|fake|made[- ]up|invented|different)\s+"
@@ -337,6 +353,15 @@ _DECEIVE = (
 # Sending or posting as someone who did not agree to it: a colleague's address put in the From,
 # a member's own social account posted from.
 _IMPERSONATE = (
+    # "from an address that looks like their bank's collections team": posing as an institution
+    r"\b(?:look|looks|looking|seem|seems|appear|appears)\s+(?:like|as\s+if|as\s+though)\s+"
+    r"(?:(?:it|they)(?:'s|'re|\s+is|\s+are|\s+came|\s+come|\s+was\s+sent)\s+(?:from\s+)?)?"
+    r"(?:their|the|a|an|his|her)\s+(?:own\s+)?(?:[\w-]+\s+)?(?:bank|bank's|police|court|lawyers?|"
+    r"attorneys?|solicitors?|bailiffs?|government|tax\s+office|irs|hmrc|debt\s+collect\w*|"
+    r"collections?\s+(?:team|agency|department|dept)|official)\b|"
+    r"\b(?:pretend\w*|pos(?:e|es|ing))\s+(?:to\s+be\s+|as\s+)(?:their|the|a|an)\s+(?:[\w-]+\s+)?"
+    r"(?:bank|police|court|lawyers?|attorneys?|bailiffs?|government|tax\s+office|debt\s+collectors?|"
+    r"collections?\s+agenc(?:y|ies))\b|"
     # mail made to look as if someone else sent it: "make it look like it came from our CEO"
     r"\bmake\s+(?:it|them|this|these)\s+(?:look|seem|appear)\s+(?:like|as\s+if|as\s+though)\s+"
     r"(?:it|they)\s+(?:came|come|was\s+sent|were\s+sent|is\s+from|are\s+from)\b|"
@@ -362,8 +387,32 @@ _UNCHECKED = {
 }
 
 
+# Done behind the backs of the people responsible for it: "dont let IT see it", "without my boss
+# knowing", "secretly".
+_CONCEAL = (
+    r"\b(?:don'?t|dont|do\s+not|never|without)\s+let(?:ting)?\s+(?:it|the\s+it\s+(?:team|department|"
+    r"dept)|anyone|anybody|my\s+(?:boss|manager|team)|management|hr|security|compliance|the\s+(?:boss|"
+    r"owner|owners|company|office))\s+(?:see|know|notice|find\s+out)\b|"
+    r"\bwithout\s+(?:it|anyone|anybody|my\s+(?:boss|manager)|management|the\s+(?:boss|owner|company|"
+    r"it\s+team)|hr|security)\s+(?:seeing|knowing|noticing|finding\s+out|being\s+told)\b|"
+    r"\b(?:secretly|covertly|on\s+the\s+(?:quiet|sly)|behind\s+(?:my\s+|our\s+|the\s+)?[\w']+\s+back)\b|"
+    r"\bhid(?:e|ing|den)\s+(?:it\s+|them\s+|this\s+)?from\s+(?:it|the\s+it\s+team|my\s+(?:boss|"
+    r"manager)|management|hr|security|the\s+(?:boss|owner|company))\b"
+)
+_COPY_OUT = (
+    r"\b(?:cop(?:y|ies|ying)|forward\w*|send\w*|export\w*|download\w*|sync\w*|mirror\w*|"
+    r"back(?:s|ing)?\s+up|upload\w*|move\w*|transfer\w*|share\w*|delet\w*|remov\w*|wip\w*)\b"
+)
+
+
 def refusal(text: str) -> str | None:
     """Why a dangerous request is not drafted at all, or None."""
+    if has(text, _CONCEAL) and has(text, _COPY_OUT):
+        return (
+            "I can't copy, move or delete the business's mail or data where the people "
+            "responsible for it cannot see: every workflow is visible to your workspace's "
+            "owners. I can draft it openly, for an owner to approve."
+        )
     if has(text, _DECEIVE):
         return (
             "I can't write fake reviews or post as people you are not, such as customers or "

@@ -126,14 +126,15 @@ _NO_CHECK = (
     r"\bno\s+need\s+to\s+(?:check|ask|confirm|review)\b|"
     # "no need to run them past me first", "dont make me check each one", "i dont want to click
     # approve on every single one"
-    r"\bno\s+need\s+to\s+run\s+(?:it|them|this|these|that|anything)\s+(?:by|past)\s+(?:me|us|anyone)\b|"
+    r"\bno\s+need\s+to\s+run\s+(?:it|them|this|these|that|those|anything|each\s+one|every\s+one)\s+"
+    r"(?:by|past)\s+(?:me|us|anyone|anybody|finance|accounts|my\s+\w+)\b|"
     r"\b(?:don'?t|do\s+not)\s+make\s+(?:me|us|anyone)\s+(?:to\s+)?(?:check|approve|review|confirm|"
     r"look\s+at|click)\b|"
     r"\b(?:don'?t|do\s+not)\s+want\s+(?:\w+\s+){0,3}?to\s+(?:have\s+to\s+)?(?:click|press|hit|tap)\s+"
     r"(?:on\s+)?(?:approve|ok|yes|confirm)\b|"
     r"\bdon'?t\s+(?:run\s+it\s+by|check\s+with|ask|bother|wait\s+for)\s+(?:me|us|anyone)\b|"
     r"\bno\s+questions\s+asked\b|\bstraight\s+away\s+without\b|"
-    r"\bdon'?t\s+run\s+(?:it|them|this|these|that)\s+(?:by|past)\s+(?:me|us|anyone)\b|"
+    r"\bdon'?t\s+run\s+(?:it|them|this|these|that|those)\s+(?:by|past)\s+(?:me|us|anyone)\b|"
     r"\bno\s+(?:\w+\s+)?(?:vetting|sign-?off|human\s+(?:review|check|in\s+the\s+loop))\b|"
     r"\b(?:don'?t|do\s+not)\s+want\s+(?:\w+\s+){0,3}?to\s+(?:have\s+to\s+)?(?:approve|check|review|"
     r"sign\s+off|look\s+at)\b|\bjust\s+do\s+it\b|"
@@ -210,11 +211,27 @@ def moves_money(text: str) -> bool:
     return False
 
 
+# An offer sent to a whole segment ("everyone who has one of our products in their cart a 20%
+# off code"): marketing to everyone a filter finds, not a message to one person about their own
+# record.
+_SEGMENT = (
+    r"\b(?:everyone|everybody|anyone|all\s+(?:the\s+)?(?:people|customers|clients|users|"
+    r"shoppers|buyers|members|contacts))\s+(?:who|that|with|whose)\b"
+)
+_OFFER = (
+    r"\b\d+\s?%\s?off\b|\b(?:discount|coupon|promo|voucher)(?:\s+codes?)?\b|\bsale\b|"
+    r"\bspecial\s+offer\b|\bfree\s+shipping\s+codes?\b"
+)
+
+
 def sends_in_bulk(text: str) -> bool:
-    """Whether a clause messages everyone in a list ("email all our users", "bulk sms")."""
+    """Whether a clause messages everyone in a list ("email all our users", "bulk sms"), or
+    sends an offer to everyone a filter finds."""
     for clause in clauses(text):
         audience = re.search(_BULK_AUDIENCE, clause)
         if audience and (has(clause, _BULK_VERB) or audience.group(0).startswith(("bulk", "mass"))):
+            return True
+        if has(clause, _SEGMENT) and has(clause, _OFFER) and has(clause, _BULK_VERB):
             return True
     return False
 
