@@ -9,8 +9,9 @@ Contract (one JSON object; `levqor draft --json` prints exactly this):
   never by text rules; for refuse/clarify it is the class of what the request would need.
 - `workflow` is the WorkflowSpec JSON. For clarify it is the provisional reading (shown beside the
   question): what starts it and the steps read so far, none when nothing was asked of a step
-  yet ("what should i automate?"), so it is not a valid spec then; for refuse it is the reading that was refused, shown for transparency only: a refused
-  or unclarified workflow is never stored or offered for approval.
+  yet ("what should i automate?"), so it is not a valid spec then; for refuse it is the reading
+  that was refused, shown for transparency only: a refused or unclarified workflow is never
+  stored or offered for approval.
 - `summary` is the draft in plain words for a non-technical owner (what starts it, what each step
   does to whom), from `workflows.describe`; filled in by the model itself whenever a workflow is
   set, so every drafter (offline planner, LLM) returns it; null when there is no workflow.
