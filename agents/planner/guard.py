@@ -320,11 +320,14 @@ def missing_party(text: str, spec: dict[str, Any]) -> str | None:
                 step.get("inputs", {}).get("to", "")
             ):
                 return _TO_WHOM
-    if any(
-        step.get("action") == "email.send" and step.get("inputs", {}).get("to") == "member:me"
-        for step in steps
-    ) and has(text, _SENDS_MAIL) and not looks_foreign(text) and not has(
-        text, _DESTINATION + "|" + _SOMEONE + "|" + _PEOPLE_WORDS + "|" + _ADDRESSED
+    if (
+        any(
+            step.get("action") == "email.send" and step.get("inputs", {}).get("to") == "member:me"
+            for step in steps
+        )
+        and has(text, _SENDS_MAIL)
+        and not looks_foreign(text)
+        and not has(text, _DESTINATION + "|" + _SOMEONE + "|" + _PEOPLE_WORDS + "|" + _ADDRESSED)
     ):
         return _TO_WHOM  # "send the dev stats email every friday": nobody said who reads it
     reads_rows = any(s.get("action") == "sheets.read_rows" for s in steps) or has(
