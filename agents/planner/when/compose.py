@@ -158,10 +158,18 @@ def _weekdays(r: Reading) -> set[int]:
         and (fine or not r.periods & {"day"} or any(on for _, on in r.lone_days))
     ):
         days = {d for d, _ in r.lone_days}
-    if r.periods & {"day"} and not r.days_strong and not r.lone_days and not r.end_of_week:
+    listed = r.days_listed and bool(r.phrases)  # "mon-fri at 9:20": the days a time is for
+    if (
+        r.periods & {"day"}
+        and not (r.days_strong or listed)
+        and not r.lone_days
+        and not r.end_of_week
+    ):
         days = set()
     if not days and (r.periods & {"week"}) and not _finer_than(r, "week"):
         days = {1}
+    if r.only_days and days and r.only_days <= days:
+        days = set(r.only_days)  # "monday thru thursday only (a live one fridays)"
     if r.excluded:
         days = (days or set(range(7))) - r.excluded
     return days
