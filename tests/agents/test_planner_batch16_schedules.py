@@ -56,3 +56,26 @@ def test_days_marked_only_are_the_only_days_it_runs(request_text: str, cron: str
 def test_a_count_of_days_is_what_is_sent_not_when_it_runs(request_text: str, cron: str) -> None:
     trigger = drafted_trigger(request_text)
     assert trigger["type"] == "schedule" and trigger["cron"] == cron
+
+
+@pytest.mark.parametrize(
+    ("request_text", "cron"),
+    [
+        ("rent is due on the 20th of every month, text me 4 days before so i don't forget",
+         "0 9 16 * *"),
+        ("timesheets close on the 25th each month. remind #staff two days earlier at 10am",
+         "0 10 23 * *"),
+        ("every month on the 12th the board pack is due; email the directors the day before",
+         "0 9 11 * *"),
+    ],
+)  # fmt: skip
+def test_days_before_a_day_of_the_month_run_that_many_days_earlier(
+    request_text: str, cron: str
+) -> None:
+    trigger = drafted_trigger(request_text)
+    assert trigger["type"] == "schedule" and trigger["cron"] == cron
+
+
+def test_days_before_each_records_own_date_stay_a_daily_look() -> None:
+    trigger = drafted_trigger("email each client 3 days before their invoice is due")
+    assert trigger["type"] == "schedule" and trigger["cron"] == "0 9 * * *"

@@ -31,6 +31,7 @@ def compose(r: Reading) -> Schedule | None:
         days = {1}
     if days and dom != "*":
         dom = "*"  # cron cannot say both; the weekdays are the more specific
+    dom = _lead(dom, r) if not days and not only_on else dom
     return Schedule(
         minute=minute,
         hour=hour,
@@ -42,6 +43,17 @@ def compose(r: Reading) -> Schedule | None:
         clocked=bool(r.phrases or r.windows or r.minute_step or r.hour_step or r.office_hours),
         asked_minutes=r.approximated,
     )
+
+
+def _lead(dom: str, r: Reading) -> str:
+    """The days of the month moved earlier by "N days before" ("due on the 5th, remind 3 days
+    before" runs on the 2nd); a lead reaching into the month before is left as it was said."""
+    if not r.days_before or not dom.replace(",", "").isdigit():
+        return dom
+    days = [int(d) for d in dom.split(",")]
+    if any(d <= r.days_before for d in days):
+        return dom
+    return ",".join(str(d - r.days_before) for d in days)
 
 
 def _clock_fields(r: Reading) -> tuple[str | None, str | None]:

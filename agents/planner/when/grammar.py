@@ -67,7 +67,8 @@ _STARTS = frozenset(
      "thrice", "between", "from", "at", "@", "around", "about", "by", "approx", "approximately",
      "noon", "midday", "lunchtime", "midnight", "half", "quarter", "end", "close", "start",
      "beginning", "first", "last", "final", "business", "working", "work", "week", "school",
-     "office", "month", "year", "mid", "middle", "before"}
+     "office", "month", "year", "mid", "middle", "before", "earlier", "prior", "ahead",
+     "beforehand"}
     | set(_PERIOD_WORDS) | set(lx.DAYPARTS) | set(lx.EOD) | set(lx.ORDINAL_WORDS)
     | set(lx.NUMBER_WORDS) | set(lx.OFFICE_HOURS)
     | {"weekday", "weekdays", "workday", "workdays", "weeknight", "weeknights", "weekend",
@@ -353,6 +354,32 @@ def _times(tokens: list[Token], i: int, r: Reading) -> int | None:
     return found[1]
 
 
+# After "N days before", words that name each record's own date ("3 days before their invoice
+# is due"): a daily look at the records (agents.planner.intents), not a shift of the day run.
+_OWN_DATE = frozenset(
+    {"their", "each", "every", "a", "an", "his", "her", "its", "it's", "they", "any", "your",
+     "my", "our", "someone's", "people's"}
+)  # fmt: skip
+
+
+def _days_before(tokens: list[Token], i: int, r: Reading) -> int | None:
+    """ "3 days before", "two days earlier", "the day before": a lead on the day named."""
+    if text(tokens, i) not in ("before", "earlier", "prior", "ahead", "beforehand"):
+        return None
+    if text(tokens, i - 1) not in ("day", "days") or r.days_before is not None:
+        return None
+    count = number(tokens, i - 2)
+    if count is None and text(tokens, i - 2) in ("a", "the", "one"):
+        count = 1
+    if count is None or not 1 <= count <= 27:
+        return None
+    after = i + 1 + (text(tokens, i) in ("prior", "ahead") and text(tokens, i + 1) in ("to", "of"))
+    if text(tokens, after) in _OWN_DATE:
+        return None
+    r.days_before = count
+    return after
+
+
 def _daypart(tokens: list[Token], i: int, r: Reading) -> int | None:
     """ "morning", "evenings", "tonight", "at night", "first thing": context for a bare hour."""
     word = text(tokens, i)
@@ -386,6 +413,7 @@ _RULES: tuple[Rule, ...] = (
     _weekday_words,
     read_month_days,
     read_date,
+    _days_before,
     _times,
     _daypart,
 )
