@@ -113,6 +113,8 @@ def _every(tokens: list[Token], i: int, r: Reading) -> int | None:
     elif (count := number(tokens, j)) is not None and kind(tokens, j) != "ord":
         n, j = count, j + 1 + (text(tokens, j + 1) == "of")  # "every couple of hours"
     unit = text(tokens, j)
+    if _rate_limit(tokens, i, j):
+        return j + 1  # "one auto-reply per person every 3 days": how often at most, not a run
     if unit in ("half", "quarter") and text(tokens, j + 1) in ("hour", "an"):
         end = j + 2 + (text(tokens, j + 1) == "an")
         return _minutes(r, i, 30 if unit == "half" else 15, end)
@@ -145,6 +147,23 @@ def _every(tokens: list[Token], i: int, r: Reading) -> int | None:
         r.anchors.append(i)
         return listed or j + 1
     return None
+
+
+# Who a limit is counted for: "max once every 24h per customer", "one reply per person every
+# 3 days" say how often at most each of them hears from it, not when the workflow runs.
+_PER_WHO = frozenset(
+    {"person", "people", "customer", "customers", "contact", "contacts", "sender", "senders",
+     "user", "users", "lead", "leads", "client", "clients", "visitor", "visitors", "member",
+     "members", "recipient", "recipients", "conversation", "thread", "chat", "address",
+     "email", "number", "guest", "guests", "subscriber", "subscribers", "patient", "patients"}
+)  # fmt: skip
+
+
+def _rate_limit(tokens: list[Token], i: int, j: int) -> bool:
+    """Whether "every …" at `i` (its unit at `j`) is a cap counted per person."""
+    if text(tokens, i - 2) == "per" and text(tokens, i - 1) in _PER_WHO:
+        return True
+    return text(tokens, j + 1) == "per" and text(tokens, j + 2) in _PER_WHO
 
 
 def _minutes(r: Reading, i: int, n: int, end: int) -> int | None:

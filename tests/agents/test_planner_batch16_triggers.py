@@ -1,0 +1,29 @@
+"""What starts a workflow (batch16 round), in wording written for these tests: a cap counted
+per person ("at most once every 24h per customer") is no schedule, and how long since something
+happened, counted in days ("nobody has posted for a month", "still not sent a day later"), is
+looked at daily."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.agents.drafting import drafted_trigger
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kind"),
+    [
+        (
+            "telegram auto-reply when someone messages us after hours, "
+            "no more than once every 12h per customer",
+            "webhook",
+        ),
+        (
+            "auto reply to mail in my inbox while i'm on leave, "
+            "just one reply per sender every 2 days",
+            "email",
+        ),
+    ],
+)
+def test_a_cap_counted_per_person_is_no_schedule(request_text: str, kind: str) -> None:
+    assert drafted_trigger(request_text)["type"] == kind
