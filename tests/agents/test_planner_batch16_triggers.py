@@ -27,3 +27,16 @@ from tests.agents.drafting import drafted_trigger
 )
 def test_a_cap_counted_per_person_is_no_schedule(request_text: str, kind: str) -> None:
     assert drafted_trigger(request_text)["type"] == kind
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "if no one has published anything on our news page for two weeks, slack me a reminder",
+        "when a client has booked the intro call but still hasn't paid the deposit 2 days later, "
+        "email them a nudge",
+    ],
+)
+def test_days_since_something_happened_are_looked_at_daily(request_text: str) -> None:
+    trigger = drafted_trigger(request_text)
+    assert trigger["type"] == "schedule" and trigger["cron"] == "0 9 * * *"
