@@ -588,9 +588,12 @@ _ONE_OFF_SET = (
     r"\blast\s+(?:week|month|year|quarter)\b"
 )
 _ONE_OFF_NOT = (
-    r"->|→|=>|\bnew\b|\bwhen(?!\s+to\b)|\bonce\b|\bif\s|\beach\s+time\b|\bevery\s+time\b|\bas\s+soon\b|"
+    # "the new price", "keep their next charge date": a value the job sets or leaves, no event
+    r"->|→|=>|\bnew\b(?!\s+(?:price|prices|pricing|plan|plans|rate|rates|tier|tiers|amount)\b)|"
+    r"\bwhen(?!\s+to\b)|\bonce\b|\bif\s|\beach\s+time\b|\bevery\s+time\b|\bas\s+soon\b|"
     r"\bany\s*time\b|\bafter\s+(?:each|every|a|an|someone)\b|\bfrom\s+now\s+on\b|\bgoing\s+forward\b|"
-    r"\bkeep\b|\bautomatically\b|\bauto-"
+    r"\bkeep\b(?!\s+(?:their|its|his|her)\s+(?:[\w-]+\s+){0,2}(?:dates?|days?|prices?|plans?|"
+    r"settings?|history|cycles?)\b)|\bautomatically\b|\bauto-"
 )
 
 

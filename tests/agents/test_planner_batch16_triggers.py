@@ -40,3 +40,16 @@ def test_a_cap_counted_per_person_is_no_schedule(request_text: str, kind: str) -
 def test_days_since_something_happened_are_looked_at_daily(request_text: str) -> None:
     trigger = drafted_trigger(request_text)
     assert trigger["type"] == "schedule" and trigger["cron"] == "0 9 * * *"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "prices go up next month. move every subscriber on the starter plan to the new price "
+        "in stripe, keep their next billing date and let them know by email",
+        "change every subscription on the basic plan to the new rate in stripe but keep their "
+        "billing date",
+    ],
+)
+def test_a_price_change_for_everyone_is_done_once(request_text: str) -> None:
+    assert drafted_trigger(request_text)["type"] == "manual"
