@@ -487,9 +487,15 @@ _RELATIVE_DAYS = (
     r"bought|purchased|replied|opened|visited|used|booked|responded)\b[^.;]{0,30}?\b(?:for|in|"
     r"since|within)\s+(?:over\s+|more\s+than\s+)?" + _PERIOD_COUNT + r"|"
     r"\b" + _PERIOD_COUNT + r"\s+of\s+inactivity\b|\binactive\s+(?:for|over|more\s+than)\s+|"
+    # "still hasn't sent the form a day later", "not paid 3 days later": a day count since
+    # something, with nothing that happens to start it
+    r"\b(?:hasn'?t|hasnt|haven'?t|havent|has\s+not|have\s+not|didn'?t|didnt|not|never)\s+(?:yet\s+)?"
+    r"[a-z]+\b[^.;]{0,50}?\b(?:\d{1,3}|a|one|two|three|four|five|seven|a\s+few|a\s+couple\s+of)\s+"
+    r"(?:days?|weeks?)\s+(?:later|after(?:wards?)?\b(?!\s+(?:the|their|a|an|it|they|each))|on)\b|"
     # "accounts nobody has logged into for a year", "mail that came in more than 60 days ago"
     r"\b(?:nobody|no\s+one|no-one|noone)\s+(?:has\s+|have\s+|had\s+)?(?:logged|signed|touched|opened|"
-    r"used|visited|updated|replied|looked)\b[^.;]{0,30}?\b(?:for|in|since|within)\s+(?:over\s+|"
+    r"used|visited|updated|replied|looked|posted|published|written|wrote|commented|ordered|"
+    r"bought|booked|edited|committed)\b[^.;]{0,30}?\b(?:for|in|since|within)\s+(?:over\s+|"
     r"more\s+than\s+)?" + _PERIOD_COUNT + r"|"
     r"\b(?:more\s+than|over|at\s+least)\s+" + _PERIOD_COUNT + r"\s+ago\b|"
     # "on the day each one is due": each record's own day
@@ -582,9 +588,12 @@ _ONE_OFF_SET = (
     r"\blast\s+(?:week|month|year|quarter)\b"
 )
 _ONE_OFF_NOT = (
-    r"->|→|=>|\bnew\b|\bwhen(?!\s+to\b)|\bonce\b|\bif\s|\beach\s+time\b|\bevery\s+time\b|\bas\s+soon\b|"
+    # "the new price", "keep their next charge date": a value the job sets or leaves, no event
+    r"->|→|=>|\bnew\b(?!\s+(?:price|prices|pricing|plan|plans|rate|rates|tier|tiers|amount)\b)|"
+    r"\bwhen(?!\s+to\b)|\bonce\b|\bif\s|\beach\s+time\b|\bevery\s+time\b|\bas\s+soon\b|"
     r"\bany\s*time\b|\bafter\s+(?:each|every|a|an|someone)\b|\bfrom\s+now\s+on\b|\bgoing\s+forward\b|"
-    r"\bkeep\b|\bautomatically\b|\bauto-"
+    r"\bkeep\b(?!\s+(?:their|its|his|her)\s+(?:[\w-]+\s+){0,2}(?:dates?|days?|prices?|plans?|"
+    r"settings?|history|cycles?)\b)|\bautomatically\b|\bauto-"
 )
 
 

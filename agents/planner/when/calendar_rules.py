@@ -68,6 +68,10 @@ def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
         plural = True  # "sunday nights at 9", "monday mornings": every one of them
     if text(tokens, end) == "'s" or tokens[end - 1].text.endswith("'s"):
         return end  # "friday's numbers" names a day's data, not when to run
+    if plural and not every and _counted(tokens, i):
+        return end  # "for the next two sundays": days counted, not when it runs
+    if (text(tokens, end) == "only" or before == "only") and not _excepted(tokens, i):
+        r.only_days.update(days)  # "monday thru thursday only": no other day named runs
     if _excepted(tokens, i):
         r.excluded.update(days)
     elif len(days) > 1:
@@ -84,6 +88,19 @@ def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
     if r.days_strong:
         r.anchors.append(i)
     return end
+
+
+# Words before a count of days that make them a number of days, not a weekly day:
+# "the next two sundays", "the last 3 fridays", "a couple of mondays".
+_COUNT_BEFORE = frozenset({"next", "last", "past", "previous", "coming", "first", "few", "of"})
+
+
+def _counted(tokens: list[Token], i: int) -> bool:
+    """Whether plural days at `i` are counted ("the next two sundays", "4 mondays")."""
+    count = tokens[i - 1] if i > 0 else None
+    if count is None or number(tokens, i - 1) is None:
+        return False
+    return count.kind == "word" or text(tokens, i - 2) in _COUNT_BEFORE
 
 
 def _excepted(tokens: list[Token], i: int) -> bool:

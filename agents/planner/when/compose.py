@@ -31,6 +31,7 @@ def compose(r: Reading) -> Schedule | None:
         days = {1}
     if days and dom != "*":
         dom = "*"  # cron cannot say both; the weekdays are the more specific
+    dom = _lead(dom, r) if not days and not only_on else dom
     return Schedule(
         minute=minute,
         hour=hour,
@@ -42,6 +43,17 @@ def compose(r: Reading) -> Schedule | None:
         clocked=bool(r.phrases or r.windows or r.minute_step or r.hour_step or r.office_hours),
         asked_minutes=r.approximated,
     )
+
+
+def _lead(dom: str, r: Reading) -> str:
+    """The days of the month moved earlier by "N days before" ("due on the 5th, remind 3 days
+    before" runs on the 2nd); a lead reaching into the month before is left as it was said."""
+    if not r.days_before or not dom.replace(",", "").isdigit():
+        return dom
+    days = [int(d) for d in dom.split(",")]
+    if any(d <= r.days_before for d in days):
+        return dom
+    return ",".join(str(d - r.days_before) for d in days)
 
 
 def _clock_fields(r: Reading) -> tuple[str | None, str | None]:
@@ -158,10 +170,18 @@ def _weekdays(r: Reading) -> set[int]:
         and (fine or not r.periods & {"day"} or any(on for _, on in r.lone_days))
     ):
         days = {d for d, _ in r.lone_days}
-    if r.periods & {"day"} and not r.days_strong and not r.lone_days and not r.end_of_week:
+    listed = r.days_listed and bool(r.phrases)  # "mon-fri at 9:20": the days a time is for
+    if (
+        r.periods & {"day"}
+        and not (r.days_strong or listed)
+        and not r.lone_days
+        and not r.end_of_week
+    ):
         days = set()
     if not days and (r.periods & {"week"}) and not _finer_than(r, "week"):
         days = {1}
+    if r.only_days and days and r.only_days <= days:
+        days = set(r.only_days)  # "monday thru thursday only (a live one fridays)"
     if r.excluded:
         days = (days or set(range(7))) - r.excluded
     return days

@@ -67,7 +67,8 @@ _STARTS = frozenset(
      "thrice", "between", "from", "at", "@", "around", "about", "by", "approx", "approximately",
      "noon", "midday", "lunchtime", "midnight", "half", "quarter", "end", "close", "start",
      "beginning", "first", "last", "final", "business", "working", "work", "week", "school",
-     "office", "month", "year", "mid", "middle", "before"}
+     "office", "month", "year", "mid", "middle", "before", "earlier", "prior", "ahead",
+     "beforehand"}
     | set(_PERIOD_WORDS) | set(lx.DAYPARTS) | set(lx.EOD) | set(lx.ORDINAL_WORDS)
     | set(lx.NUMBER_WORDS) | set(lx.OFFICE_HOURS)
     | {"weekday", "weekdays", "workday", "workdays", "weeknight", "weeknights", "weekend",
@@ -112,6 +113,8 @@ def _every(tokens: list[Token], i: int, r: Reading) -> int | None:
     elif (count := number(tokens, j)) is not None and kind(tokens, j) != "ord":
         n, j = count, j + 1 + (text(tokens, j + 1) == "of")  # "every couple of hours"
     unit = text(tokens, j)
+    if _rate_limit(tokens, i, j):
+        return j + 1  # "one auto-reply per person every 3 days": how often at most, not a run
     if unit in ("half", "quarter") and text(tokens, j + 1) in ("hour", "an"):
         end = j + 2 + (text(tokens, j + 1) == "an")
         return _minutes(r, i, 30 if unit == "half" else 15, end)
@@ -144,6 +147,23 @@ def _every(tokens: list[Token], i: int, r: Reading) -> int | None:
         r.anchors.append(i)
         return listed or j + 1
     return None
+
+
+# Who a limit is counted for: "max once every 24h per customer", "one reply per person every
+# 3 days" say how often at most each of them hears from it, not when the workflow runs.
+_PER_WHO = frozenset(
+    {"person", "people", "customer", "customers", "contact", "contacts", "sender", "senders",
+     "user", "users", "lead", "leads", "client", "clients", "visitor", "visitors", "member",
+     "members", "recipient", "recipients", "conversation", "thread", "chat", "address",
+     "email", "number", "guest", "guests", "subscriber", "subscribers", "patient", "patients"}
+)  # fmt: skip
+
+
+def _rate_limit(tokens: list[Token], i: int, j: int) -> bool:
+    """Whether "every …" at `i` (its unit at `j`) is a cap counted per person."""
+    if text(tokens, i - 2) == "per" and text(tokens, i - 1) in _PER_WHO:
+        return True
+    return text(tokens, j + 1) == "per" and text(tokens, j + 2) in _PER_WHO
 
 
 def _minutes(r: Reading, i: int, n: int, end: int) -> int | None:
@@ -353,6 +373,32 @@ def _times(tokens: list[Token], i: int, r: Reading) -> int | None:
     return found[1]
 
 
+# After "N days before", words that name each record's own date ("3 days before their invoice
+# is due"): a daily look at the records (agents.planner.intents), not a shift of the day run.
+_OWN_DATE = frozenset(
+    {"their", "each", "every", "a", "an", "his", "her", "its", "it's", "they", "any", "your",
+     "my", "our", "someone's", "people's"}
+)  # fmt: skip
+
+
+def _days_before(tokens: list[Token], i: int, r: Reading) -> int | None:
+    """ "3 days before", "two days earlier", "the day before": a lead on the day named."""
+    if text(tokens, i) not in ("before", "earlier", "prior", "ahead", "beforehand"):
+        return None
+    if text(tokens, i - 1) not in ("day", "days") or r.days_before is not None:
+        return None
+    count = number(tokens, i - 2)
+    if count is None and text(tokens, i - 2) in ("a", "the", "one"):
+        count = 1
+    if count is None or not 1 <= count <= 27:
+        return None
+    after = i + 1 + (text(tokens, i) in ("prior", "ahead") and text(tokens, i + 1) in ("to", "of"))
+    if text(tokens, after) in _OWN_DATE:
+        return None
+    r.days_before = count
+    return after
+
+
 def _daypart(tokens: list[Token], i: int, r: Reading) -> int | None:
     """ "morning", "evenings", "tonight", "at night", "first thing": context for a bare hour."""
     word = text(tokens, i)
@@ -386,6 +432,7 @@ _RULES: tuple[Rule, ...] = (
     _weekday_words,
     read_month_days,
     read_date,
+    _days_before,
     _times,
     _daypart,
 )

@@ -32,6 +32,8 @@ class Reading:
     days_strong: bool = False  # "every monday", "mondays", "weekdays"
     days_listed: bool = False  # "mon/wed/fri", "mon-fri": a schedule only with a time
     excluded: set[int] = field(default_factory=set)  # "except weekends"
+    only_days: set[int] = field(default_factory=set)  # "mon-thu only": no other day runs
+    days_before: int | None = None  # "due on the 5th …, remind everyone 3 days before"
     lone_days: list[tuple[int, bool]] = field(default_factory=list)  # (weekday, after "on")
     dom: set[int] = field(default_factory=set)
     months: set[int] = field(default_factory=set)
