@@ -160,6 +160,20 @@ def posts_publicly(text: str) -> bool:
     return has(text, _PUBLIC_POST)
 
 
+# How someone signs up or in, not a secret: "every new signup (email or google or microsoft
+# login)", "users who sign in with google login".
+_SIGN_IN_METHOD = re.compile(
+    r"\b(?:sign(?:s|ed|ing)?[\s-]*(?:up|in|on)|signups?|sign-ups?|register\w*|registration|"
+    r"log(?:s|ged|ging)?[\s-]*in|onboard\w*|joins?|joined)\b[^.;]{0,50}?\b(?:e-?mail|google|"
+    r"microsoft|apple|github|facebook|linkedin|sso|saml|social|magic[\s-]+link|passwordless)\s+"
+    r"(?:log-?ins?|sign-?ins?|auth\w*|accounts?)\b"
+)
+
+
+def _without_sign_in_methods(text: str) -> str:
+    return _SIGN_IN_METHOD.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def handles_secrets(text: str) -> bool:
     """Whether the request reveals, sends or rotates API keys, passwords or other secrets."""
     return _secret_acts(text, _EXFIL + "|" + _SECRET_USE)
@@ -168,6 +182,7 @@ def handles_secrets(text: str) -> bool:
 def mentions_secrets(text: str) -> bool:
     """Whether the request is about passwords, keys or tokens at all ("everyone uses the same
     password"): asked about, what it would do is credential handling (class C)."""
+    text = _without_sign_in_methods(text)
     return any(
         not has(text[max(0, m.start() - 60) : m.end() + 60], _EXPIRY_REMINDER)
         for m in re.finditer(_SECRET, text)
@@ -180,6 +195,7 @@ def reveals_secrets(text: str) -> bool:
 
 
 def _secret_acts(text: str, verbs: str) -> bool:
+    text = _without_sign_in_methods(text)
     for secret in re.finditer(_SECRET, text):
         window = text[max(0, secret.start() - 60) : secret.end() + 60]
         if has(window, r"\bpassword\s+reset|\breset\s+\w+\s+password|forgot\w*\s+password"):

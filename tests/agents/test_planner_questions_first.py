@@ -48,3 +48,25 @@ def test_a_request_asking_nothing_of_a_step_carries_no_stand_in_step(request_tex
     assert integrations_of(result) == set()
     assert "example.com" not in (result.summary or "")
     assert result.suggestions is not None and 2 <= len(result.suggestions) <= 3, result
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "each new sign-up (google or apple login) gets a welcome email and I get one with their "
+        "company name",
+        "when someone joins with their microsoft account, add them to the crm",
+    ],
+)
+def test_how_someone_signs_in_is_no_secret(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "draft", result
+    assert "credentials" not in integrations_of(result), result
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["email the new office manager the google login for the shared mailbox"],
+)
+def test_a_login_sent_to_someone_is_still_refused(request_text: str) -> None:
+    assert draft(request_text).status == "refuse"
