@@ -69,6 +69,15 @@ def greeting(trigger: dict[str, Any]) -> str:
 def event_line(trigger: dict[str, Any], request: str = "") -> str | None:
     """An alert's line for one event ("New form submission from Jane Doe (…): …")."""
     kind = trigger.get("type")
+    event = str(trigger.get("event") or "").strip()
+    if (
+        kind == "webhook"
+        and event
+        and not _by_a_person(event)
+        and _submission(request) == ("New submission")
+    ):
+        # what happened in another app ("a pull request is merged"), not a person's submission
+        return _capital(event) + ": {{ trigger | summary }}"
     if kind == "webhook":
         what = _submission(request)
         return (
@@ -99,6 +108,21 @@ def event_line(trigger: dict[str, Any], request: str = "") -> str | None:
     if kind == "poll":
         return "New items in the feed:\n{{ trigger['items'] | summary }}"
     return None
+
+
+def _by_a_person(event: str) -> bool:
+    """Whether the event is someone sending us their details ("someone books a demo", "a
+    customer requests a quote"), not a change in another app ("a pull request is merged")."""
+    return bool(
+        re.search(
+            r"^(?:when\w*\s+)?(?:someone|somebody|anyone|a\s+(?:new\s+)?(?:customer|client|lead|"
+            r"user|visitor|prospect|patient|person|guest|member|candidate|applicant|buyer|student|"
+            r"parent|donor|volunteer|tenant|subscriber))\b|\b(?:books?|booked|submits?|submitted|"
+            r"fills?|filled|signs?\s+up|registers?|applies|applied|enquir\w*|inquir\w*|requests?\s+a|"
+            r"contacts?\s+us|reaches\s+out)\b",
+            event,
+        )
+    )
 
 
 def _submission(request: str) -> str:

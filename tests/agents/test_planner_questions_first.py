@@ -70,3 +70,27 @@ def test_how_someone_signs_in_is_no_secret(request_text: str) -> None:
 )
 def test_a_login_sent_to_someone_is_still_refused(request_text: str) -> None:
     assert draft(request_text).status == "refuse"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "said"),
+    [
+        ("tell #eng when a pull request is merged", "A pull request is merged"),
+        ("ping #cs when a zendesk ticket gets the vip tag", "A zendesk ticket gets the vip tag"),
+    ],
+)
+def test_an_apps_event_is_posted_as_what_happened_not_as_a_submission(
+    request_text: str, said: str
+) -> None:
+    result = draft(request_text)
+    assert result.status == "draft" and result.workflow is not None, result
+    text = str(result.workflow["steps"][-1]["inputs"]["text"])
+    assert text.startswith(said), text
+    assert "submission" not in text and "trigger.company" not in text, text
+    assert "name, company" not in (result.summary or ""), result.summary
+
+
+def test_a_form_submission_is_still_posted_with_the_persons_details() -> None:
+    result = draft("when someone fills in the quote form, post it in #sales")
+    assert result.workflow is not None
+    assert "trigger.name" in str(result.workflow["steps"][-1]["inputs"]["text"])
