@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,7 +32,33 @@ def create_engine(settings: Settings) -> AsyncEngine:
         if settings.sqlite_write_gate:
             WriteGate().install(engine)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_size=10, max_overflow=20)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled PostgreSQL connection handed back this recently has just worked: pinging every one
+# before it is lent (`pool_pre_ping`) was a round trip per transaction. One left idle longer is
+# pinged, and a dead one is replaced (the pool retries the checkout on a new connection).
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    def fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    def lent(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is not None and time.monotonic() - returned <= PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError("the pooled connection is gone") from error
+
+    event.listen(engine.sync_engine, "connect", fresh)
+    event.listen(engine.sync_engine, "checkin", fresh)
+    event.listen(engine.sync_engine, "checkout", lent)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -17,11 +17,15 @@ The job the dead worker was `doing` is marked failed once its heartbeat is a min
 from __future__ import annotations
 
 import logging
+import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
 import procrastinate
 import psycopg
+import psycopg_pool
 from procrastinate import exceptions
 from procrastinate.jobs import Job
 from sqlalchemy import ColumnElement, column, exists, literal_column, or_, table
@@ -46,12 +50,41 @@ _TODO: ColumnElement[str] = literal_column(
 )  # an enum of procrastinate's: compared as a literal
 
 
+# A connection handed back to the pool this recently has just worked: procrastinate's pool
+# checks every connection it lends with a round trip of its own, two per run (the job's fetch and
+# its finish). Only one idle longer than this is checked; a connection that failed was closed
+# on its return, and the pool replaces a closed one.
+CHECK_AFTER_IDLE_SECONDS = 5.0
+_returned: weakref.WeakKeyDictionary[psycopg.AsyncConnection[Any], float] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _note_return(conn: psycopg.AsyncConnection[Any]) -> None:
+    _returned[conn] = time.monotonic()
+
+
+async def _check_when_idle(conn: psycopg.AsyncConnection[Any]) -> None:
+    """The pool's check of a connection it is about to lend (raises when it is dead)."""
+    returned = _returned.get(conn)
+    if returned is None or time.monotonic() - returned > CHECK_AFTER_IDLE_SECONDS:
+        await psycopg_pool.AsyncConnectionPool.check_connection(conn)
+
+
+def checked_when_idle_pool(**kwargs: Any) -> psycopg_pool.AsyncConnectionPool:
+    """The queue's connection pool: procrastinate's, checking only connections left idle."""
+    kwargs.update(check=_check_when_idle, reset=_note_return)
+    return psycopg_pool.AsyncConnectionPool(**kwargs)
+
+
 class RunQueue:
     """The procrastinate app of one process: enqueue runs; as a worker, execute them."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        connector = procrastinate.PsycopgConnector(conninfo=settings.libpq_url)
+        connector = procrastinate.PsycopgConnector(
+            conninfo=settings.libpq_url, pool_factory=checked_when_idle_pool
+        )
         self.app = procrastinate.App(connector=connector)
         self._execute: ExecuteRun | None = None
 
