@@ -1,13 +1,16 @@
 """Realistic sample trigger payloads, one per trigger type, from the files in `sample_data/`.
 
-A form submission (a hosted form's own fields filled by name and type), an email, a Stripe event
-(the object picked by event type), a Slack message, feed items, a schedule tick. `SampleData`
-reads a field the sample lacks as "[field]", so rendering a template on it never fails for that.
+A form submission (a hosted form's own fields filled by name and type), what another app sends
+for an event it names (a merged pull request, a support ticket, a task: `app_events.json`), an
+email, a Stripe event (the object picked by event type), a Slack message, feed items, a schedule
+tick. `SampleData` reads a field the sample lacks as "[field]", so rendering a template on it
+never fails for that.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -71,12 +74,24 @@ def _form_value(name: str, kind: str) -> Any:
     return sample["by_type"].get(kind, "Sample answer")
 
 
+def _app_event(trigger: Mapping[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """A sample of what another app sends for the event ("a pull request is merged", "a zendesk
+    ticket is marked urgent"), or None when the event is not one of those kinds."""
+    words = f"{trigger.get('source') or ''} {trigger.get('event') or ''}".lower()
+    if not words.strip():
+        return None
+    for kind in load("app_events")["kinds"]:
+        if re.search(str(kind["words"]), words):
+            return dict(kind["payload"]), str(kind["about"])
+    return None
+
+
 def _webhook(trigger: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     sample = load("webhook")
     form = trigger.get("form")
     fields = form.get("fields") if isinstance(form, Mapping) else None
     if not isinstance(fields, list) or not fields:
-        return dict(sample["payload"]), str(sample["about"])
+        return _app_event(trigger) or (dict(sample["payload"]), str(sample["about"]))
     payload = {
         str(f["name"]): _form_value(str(f["name"]), str(f.get("type", "text")))
         for f in fields
