@@ -118,6 +118,11 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         question = _in_english_please(raw["trigger"])  # the time was read; the rest was not
     elif question == NO_ACTIONS:
         suggestions = _template_suggestions(text)  # what others start with, to pick from
+        if suggestions:
+            question = (
+                "What should it do? Tell me in a sentence what starts it and what should "
+                "happen, or pick one of these."
+            )
     if unclear or (short and not question):
         question, suggestions = vague.question(text), _template_suggestions(text)
         unclear = True

@@ -48,6 +48,8 @@ def test_a_request_asking_nothing_of_a_step_carries_no_stand_in_step(request_tex
     assert integrations_of(result) == set()
     assert "example.com" not in (result.summary or "")
     assert result.suggestions is not None and 2 <= len(result.suggestions) <= 3, result
+    assert result.question is not None and "pick one of these" in result.question
+    assert "which tool" not in result.question  # plain words for someone who does not know yet
 
 
 @pytest.mark.parametrize(
