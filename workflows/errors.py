@@ -65,3 +65,9 @@ class Gone(DomainError):
 
 class Unavailable(DomainError):
     """A service this request depends on is down; try again shortly."""
+
+
+def plain_message(message: object) -> str:
+    """A validation message as a person reads it: without pydantic's "Value error, " (or
+    "Assertion failed, ") in front of the sentence a validator wrote."""
+    return str(message).removeprefix("Value error, ").removeprefix("Assertion failed, ")

@@ -32,7 +32,15 @@ from storage.models import (
 from storage.scope import Tenant
 from storage.types import utcnow
 from workflows import approval_links, policy
-from workflows.errors import Conflict, Forbidden, InvalidSpec, NameNeeded, NotFound, NotReady
+from workflows.errors import (
+    Conflict,
+    Forbidden,
+    InvalidSpec,
+    NameNeeded,
+    NotFound,
+    NotReady,
+    plain_message,
+)
 from workflows.spec import WorkflowSpec
 from workflows.stand_ins import stand_in_message, stand_in_steps
 from workflows.step_inputs import input_problems
@@ -90,7 +98,7 @@ def _error_entry(error: Any, data: Any) -> dict[str, str]:
             parts[-1] = f"{parts[-1]}[{part}]"
         else:
             parts.append(str(part))
-    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    message = plain_message(error.get("msg", "invalid"))
     return {"location": ".".join(parts) or "spec", "message": message}
 
 

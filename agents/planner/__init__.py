@@ -45,6 +45,7 @@ from agents.planner.text import normalise
 from agents.planner.tools import event_source
 from agents.planner.when.foreign import looks_foreign
 from agents.planner.zones import find_timezone
+from workflows.errors import plain_message
 from workflows.policy import assess
 from workflows.schedule_words import describe_schedule, zone_words
 from workflows.spec import WorkflowSpec
@@ -132,7 +133,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     try:
         spec = WorkflowSpec.model_validate(raw)
     except ValidationError as exc:
-        detail = exc.errors()[0]["msg"]
+        detail = plain_message(exc.errors()[0]["msg"])
         return DraftResult(
             status="clarify", question=f"Could you rephrase that? ({detail})", timezone=timezone
         )

@@ -84,7 +84,10 @@ def install(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
-            {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+            {
+                "location": ".".join(str(p) for p in e["loc"]),
+                "message": errors.plain_message(e["msg"]),
+            }
             for e in exc.errors()
         ]
         summary = "; ".join(f"{d['location']}: {d['message']}" for d in details)

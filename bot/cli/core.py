@@ -153,10 +153,12 @@ def settings_for(role: str | None) -> Settings:
     with their message."""
     from pydantic import ValidationError
 
+    from workflows.errors import plain_message
+
     try:
         return Settings(LEVQOR_ROLE=role) if role else Settings()
     except ValidationError as exc:
-        messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        messages = "; ".join(plain_message(e["msg"]) for e in exc.errors())
         raise typer.BadParameter(messages) from None
 
 

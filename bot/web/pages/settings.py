@@ -22,6 +22,7 @@ from bot.web.auth import CsrfChecked, PageContext, WebContext
 from bot.web.flash import flash_redirect
 from bot.web.render import render
 from storage.models import Role
+from workflows.errors import plain_message
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -81,7 +82,7 @@ def _problems(exc: ValidationError) -> dict[str, str]:
     problems: dict[str, str] = {}
     for error in exc.errors():
         field = str(error["loc"][0]) if error["loc"] else "name"
-        message = str(error["msg"]).removeprefix("Value error, ")
+        message = plain_message(error["msg"])
         if error["type"] in ("int_parsing", "int_type"):
             message = "enter a whole number of hours"
         problems[field] = f"{_FIELDS.get(field, field)}: {message}"

@@ -163,3 +163,13 @@ async def test_route_limits_follow_their_settings(live: Live) -> None:
     assert inbound.status_code == 404  # within the inbound limit: the route answers
     over = await client.post("/api/workflows", content=json.dumps({"x": "y" * API_LIMIT}))
     assert over.status_code == 413
+
+
+async def test_a_422_says_the_validators_sentence_without_pydantics_prefix(live: Live) -> None:
+    both = await live.as_(Role.admin).post(
+        "/api/workflows", json={"template_id": "lead-capture", "spec": {"name": "x"}}
+    )
+    assert both.status_code == 422, both.text
+    details = both.json()["error"]["details"]
+    assert [d["message"] for d in details] == ["give either template_id (with params) or spec"]
+    assert "Value error" not in both.text
