@@ -68,7 +68,7 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
 
 def integrations_of(result: DraftResult) -> set[str]:
     """The integrations a result's workflow uses (actions plus an email/stripe/slack trigger, a
-    CRM's event, and sheets for a poll of a Google Sheet)."""
+    CRM's event, sheets for a poll of a Google Sheet, http for a poll of web pages)."""
     workflow = result.workflow or {}
     namespaces = {
         str(s["action"]).split(".", 1)[0] for s in workflow.get("steps", []) if s.get("action")
@@ -80,6 +80,9 @@ def integrations_of(result: DraftResult) -> set[str]:
         used.add(kind)
     if kind == "poll" and workflow["trigger"].get("sheet"):
         used.add("sheets")  # a poll of a Google Sheet reads it
+    if kind == "poll" and workflow["trigger"].get("pages"):
+        # a poll of web pages reads them: docs/eval-labels.md's `http` covers "checking a web page"
+        used.add("http")
     if kind == "webhook" and workflow["trigger"].get("source") in CRM_SOURCES.values():
         used.add("crm")  # the CRM's own event ("a deal goes closed-won in hubspot")
     return used

@@ -383,6 +383,26 @@ class FeedItemSeen(SQLModel, table=True):
     seen_at: datetime = _ts()
 
 
+class PageSnapshot(SQLModel, table=True):
+    """What a watched web page showed at a workflow's last look: the digest of its visible text,
+    the text itself (capped), and its prices (`[{"text", "currency", "amount"}]`)."""
+
+    __tablename__ = "page_snapshot"
+    __table_args__ = (UniqueConstraint("workflow_id", "url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    # No foreign key: deleting a workflow is never blocked by its snapshots (it deletes them).
+    workflow_id: str = Field(max_length=32)
+    url: str = Field(max_length=2000)
+    digest: str = Field(max_length=64)
+    text: str = ""
+    prices: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    updated_at: datetime = _ts()
+
+
 class AlertState(SQLModel, table=True):
     """Whether one metric (`key`) of a workflow is over its threshold, and its last value.
 
@@ -679,6 +699,7 @@ TENANT_TABLES: tuple[type[SQLModel], ...] = (
     Connection,
     CrmContact,
     FeedItemSeen,
+    PageSnapshot,
     AlertState,
     SlackInstallation,
     WebLogin,

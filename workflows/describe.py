@@ -154,6 +154,12 @@ def summary(spec: Mapping[str, Any]) -> str:
 def first_look(spec: Mapping[str, Any]) -> str:
     """What the first check of a watched sheet does, for the summary ("" for other triggers)."""
     trigger = spec.get("trigger")
+    if isinstance(trigger, Mapping) and trigger.get("type") == "poll" and trigger.get("pages"):
+        shows = "the page shows" if len(trigger["pages"]) == 1 else "each page shows"
+        return (
+            f" The first check after approval only notes what {shows} now: each change after "
+            "that starts its own run."
+        )
     if not (
         isinstance(trigger, Mapping) and trigger.get("type") == "poll" and trigger.get("sheet")
     ):

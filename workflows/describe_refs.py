@@ -62,7 +62,14 @@ class Scene:
             "sheet": "the person in the new row",
         }.get(self._kind(), "the person in the incoming data")
 
+    @property
+    def watches_pages(self) -> bool:
+        """Whether the trigger is a poll of web pages."""
+        return self.kind == "poll" and bool(self.trigger.get("pages"))
+
     def _kind(self) -> str:
+        if self.watches_pages:
+            return "page"
         return "sheet" if self.kind == "poll" and self.trigger.get("sheet") else self.kind
 
     def whole(self) -> str:
@@ -75,6 +82,7 @@ class Scene:
             "slack": "the Slack message",
             "poll": "the new items",
             "sheet": "the new row",
+            "page": "what changed on the page",
         }.get(self._kind(), "the run's details")
 
 
@@ -99,6 +107,8 @@ def _subject(spec: Mapping[str, Any], trigger: Mapping[str, Any]) -> str:
         return "the Stripe event"
     if kind == "poll" and trigger.get("sheet"):
         return "the new row"
+    if kind == "poll" and trigger.get("pages"):
+        return "the changed page"
     return {"email": "the email", "slack": "the Slack message", "poll": "the new item"}.get(
         str(kind), "the run"
     )
@@ -188,6 +198,29 @@ def _paths(node: nodes.Node) -> Iterator[Path]:
         yield from _paths(child)
 
 
+# A watched page's run data (`workflows.page_changes.trigger_data`) in words.
+PAGE_FIELD_WORDS = {
+    "before": "what the page said before",
+    "after": "what it says now",
+    "summary": "what changed on the page",
+    "changes": "the changes on the page",
+    "url": "the page's address",
+    "page": "the page's address",
+}
+
+
+def page_change_words(fields: Sequence[str]) -> str:
+    """A message made of a watched page's run data: "what changed on the page (before and
+    after) with a link to it"."""
+    said = "what changed on the page"
+    if {"before", "after", "changes"} & set(fields):
+        said += " (before and after)"
+    if {"url", "page"} & set(fields):
+        said += " with a link to it" if len(set(fields) - {"url", "page"}) else ""
+        said = said if said != "what changed on the page" else "the page's address"
+    return said
+
+
 def field_words(field: str) -> str:
     """A data field's name as words ("from" → "sender", "amount_due" → "amount due")."""
     return FIELD_WORDS.get(field, field.replace("_", " ").strip() or "value")
@@ -204,6 +237,8 @@ def thing_words(path: Path, scene: Scene) -> str:
             return f"what was typed after {scene.trigger['command']}"
         if scene.kind in ("email", "slack") and rest in (["text"], ["html"]):
             return scene.whole()  # "the email", "the Slack message"
+        if scene.watches_pages and rest[-1] in PAGE_FIELD_WORDS:
+            return PAGE_FIELD_WORDS[rest[-1]]
         return f"{scene.subject}'s {field_words(rest[-1])}"
     if root == "steps" and rest:
         return step_output_words(rest[0], rest[1:], scene)
@@ -267,6 +302,7 @@ def content_words(value: Any, scene: Scene, *, quote_limit: int = 60) -> str:
     own: list[str] = []
     each: list[str] = []
     others: list[str] = []
+    page: list[str] = []
     per_step: dict[str, int] = {}
     for path in shape.paths:
         if path[0] == "steps" and len(path) > 1:
@@ -276,7 +312,9 @@ def content_words(value: Any, scene: Scene, *, quote_limit: int = 60) -> str:
             path = path[:2]  # several values of one step: name the step's output once
         rest = [p for p in path[1:] if not p.isdigit()]
         rest = rest[2:] if rest[:2] == ["data", "object"] else rest
-        if path[0] == "trigger" and rest:
+        if path[0] == "trigger" and rest and scene.watches_pages and rest[-1] in PAGE_FIELD_WORDS:
+            page.append(rest[-1])
+        elif path[0] == "trigger" and rest:
             own.append(field_words(rest[-1]))
         elif path[0] == "item" and rest:
             each.append(field_words(rest[-1]))
@@ -284,7 +322,7 @@ def content_words(value: Any, scene: Scene, *, quote_limit: int = 60) -> str:
             others.append(_step_content(rest[0], rest[1:], scene))
         else:
             others.append(thing_words(path, scene))
-    parts: list[str] = []
+    parts: list[str] = [page_change_words(page)] if page else []
     own = list(dict.fromkeys(own))
     if own:
         shown = own if len(own) <= 4 else [*own[:3], f"{len(own) - 3} more details"]

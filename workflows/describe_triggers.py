@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workflows.describe_people import host_words
 from workflows.describe_steps import duration_words
+from workflows.page_changes import page_words
 from workflows.schedule_words import describe_schedule, next_runs
+from workflows.stand_ins import is_stand_in
 
 _STRIPE_EVENTS = {
     "invoice.paid": "an invoice is paid",
@@ -83,10 +85,29 @@ def trigger_words(trigger: Any) -> str:
         every = _every(trigger.get("interval_seconds", 900))
         if trigger.get("sheet"):
             return f"when a row is added to {_watched_sheet(trigger)} (checked every {every})"
+        if isinstance(trigger.get("pages"), list):
+            return f"{_watched_pages(trigger)} (checked every {every})"
         if not trigger.get("url"):
             return f"when new mentions turn up (checked every {every})"
         return f"when new items appear at {host_words(trigger.get('url'))} (checked every {every})"
     return "only when someone runs it"
+
+
+def _watched_pages(trigger: Mapping[str, Any]) -> str:
+    """ "when the page at competitor.com/pricing changes", "when a price on one of 40 pages moves
+    by 5% or more"."""
+    pages = [str(p) for p in trigger.get("pages") or []]
+    where = f"the page at {page_words(pages[0])}" if len(pages) == 1 else f"{len(pages)} pages"
+    if pages and all(is_stand_in(p) for p in pages):
+        where = "the watched page (its address still to be given)"
+    if len(pages) != 1:
+        where = f"one of {where}" if trigger.get("watch") == "prices" else where
+    if trigger.get("watch") != "prices":
+        return f"when {where} changes" if len(pages) == 1 else f"when one of {where} changes"
+    least = trigger.get("min_change_percent")
+    if isinstance(least, int | float) and least > 0:
+        return f"when a price on {where} moves by {least:g}% or more"
+    return f"when a price on {where} changes"
 
 
 def _watched_sheet(trigger: Mapping[str, Any]) -> str:

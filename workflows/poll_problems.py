@@ -29,3 +29,15 @@ def unlinked_sheet(spreadsheet: str, edit_url: str) -> str:
 def poll_problem(run: Run) -> str | None:
     """The reason a poll could not look for news, when the run was started to report one."""
     return run.poll_problem if run.trigger_type == "poll" and run.poll_problem else None
+
+
+def page_problem(failures: list[tuple[str, str]], watched: int) -> str:
+    """Why some watched pages could not be read (a bad address, a page that is gone), for
+    people; the other pages were still compared."""
+    shown = "; ".join(f"{url} ({reason.strip().rstrip('.')})" for url, reason in failures[:5])
+    more = f"; and {len(failures) - 5} more" if len(failures) > 5 else ""
+    which = "the watched page" if watched == 1 else f"{len(failures)} of the {watched} pages"
+    return (
+        f"Could not read {which} to look for changes: {shown}{more}. Check the address in this "
+        "workflow's trigger; the page's last snapshot is kept until it can be read again."
+    )

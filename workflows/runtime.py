@@ -320,6 +320,10 @@ class Runtime:
                 from workflows.triggers.sheet_poll import poll_sheet
 
                 started = await poll_sheet(self, tenant, workflow, trigger, key)
+            elif isinstance(trigger, PollTrigger) and trigger.pages:
+                from workflows.triggers.page_poll import poll_pages
+
+                started = await poll_pages(self, tenant, workflow, trigger, key)
             else:
                 payload: dict[str, Any] = {"fired_at": utcnow().isoformat()}
                 if isinstance(trigger, PollTrigger):

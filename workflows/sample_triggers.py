@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from workflows.page_changes import trigger_data
 from workflows.schedule_words import next_runs
 
 DATA = Path(__file__).with_name("sample_data")
@@ -155,6 +156,16 @@ def _slack(trigger: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     return payload, str(sample["about"])
 
 
+def _page_change(trigger: Mapping[str, Any], now: datetime) -> tuple[dict[str, Any], str]:
+    """A realistic change of the first watched page: a line or a price, before and after."""
+    sample = load("page_change")
+    pages = trigger.get("pages")
+    url = str(pages[0]) if isinstance(pages, list) and pages else str(sample["page"])
+    watch = "prices" if trigger.get("watch") == "prices" else "text"
+    changes = [dict(c) for c in sample[watch]]
+    return {"fired_at": now.isoformat(), **trigger_data(url, watch, changes)}, str(sample["about"])
+
+
 def sample_trigger(trigger: Any, now: datetime | None = None) -> tuple[SampleData, str]:
     """A realistic payload for this trigger, and what it is in words ("a sample email …")."""
     now = now or datetime.now(UTC)
@@ -168,6 +179,8 @@ def sample_trigger(trigger: Any, now: datetime | None = None) -> tuple[SampleDat
         payload, about = _stripe(trigger, now)
     elif kind == "slack":
         payload, about = _slack(trigger)
+    elif kind == "poll" and trigger.get("pages"):
+        payload, about = _page_change(trigger, now)
     elif kind == "poll" and trigger.get("sheet"):
         payload, about = dict(load("sheet_row")["payload"]), str(load("sheet_row")["about"])
     elif kind == "poll":

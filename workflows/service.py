@@ -19,6 +19,7 @@ from storage.models import (
     Decision,
     FeedItemSeen,
     Member,
+    PageSnapshot,
     Role,
     Run,
     RunEvent,
@@ -391,7 +392,7 @@ async def delete_workflow(
                 col(child.run_id).in_(runs),
             )
         )
-    for model in (Run, Approval, FeedItemSeen, AlertState, WorkflowVersion):
+    for model in (Run, Approval, FeedItemSeen, PageSnapshot, AlertState, WorkflowVersion):
         await tenant.session.exec(
             delete(model).where(
                 model.workspace_id == tenant.workspace_id,  # type: ignore[arg-type]

@@ -234,16 +234,47 @@ class StripeTrigger(_Strict):
     events: list[str] = Field(min_length=1)
 
 
+MAX_WATCHED_PAGES = 50
+
+
 class PollTrigger(_Strict):
     """New items in an RSS/Atom feed (`url`), new rows in a Google Sheet (`spreadsheet` and
-    `sheet`: one run per row added), or new mentions the workflow's `social.mentions` step finds
-    (without either), checked every `interval_seconds`."""
+    `sheet`: one run per row added), changes on web pages (`pages`: one run per changed page;
+    `watch` "text" for any change of the visible text, "prices" for moved prices, at least
+    `min_change_percent` when set), or new mentions the workflow's `social.mentions` step finds
+    (without any of those), checked every `interval_seconds`."""
 
     type: Literal["poll"] = "poll"
     url: str | None = Field(default=None, pattern=r"^https?://")
     spreadsheet: str | None = Field(default=None, min_length=1, max_length=300)
     sheet: str | None = Field(default=None, min_length=1, max_length=100)
+    pages: list[str] | None = None
+    watch: Literal["text", "prices"] = "text"
+    min_change_percent: float | None = None
     interval_seconds: int = Field(default=900, ge=30)
+
+    @field_validator("pages")
+    @classmethod
+    def _pages(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return value
+        if not 1 <= len(value) <= MAX_WATCHED_PAGES:
+            raise ValueError(
+                f"a page watch needs between 1 and {MAX_WATCHED_PAGES} page addresses, "
+                f"not {len(value)}"
+            )
+        pages = [page.strip() for page in value]
+        for page in pages:
+            if not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", page):
+                raise ValueError(
+                    f"“{page[:100]}” is not a web page address: each page starts with "
+                    "http:// or https:// and has no spaces"
+                )
+            if len(page) > 2000:
+                raise ValueError("a page address is at most 2,000 characters long")
+        if len(set(pages)) != len(pages):
+            raise ValueError("the same page address is listed twice")
+        return pages
 
     @model_validator(mode="after")
     def _one_source(self) -> PollTrigger:
@@ -255,15 +286,38 @@ class PollTrigger(_Strict):
             raise ValueError(
                 "a poll watches a feed (url) or a Google Sheet (spreadsheet and sheet), not both"
             )
+        if self.pages is not None and (self.url is not None or self.spreadsheet is not None):
+            raise ValueError(
+                "a poll watches web pages (pages), a feed (url) or a Google Sheet (spreadsheet "
+                "and sheet): only one of them"
+            )
+        if self.pages is None and (self.watch != "text" or self.min_change_percent is not None):
+            raise ValueError(
+                "what to watch (watch, min_change_percent) is only for web pages: list them "
+                "in pages"
+            )
+        if self.min_change_percent is not None:
+            if self.watch != "prices":
+                raise ValueError(
+                    "min_change_percent is for watching prices: set watch to prices, or leave "
+                    "it out to hear of every change of the page"
+                )
+            if not 0 <= self.min_change_percent <= 1000:
+                raise ValueError("min_change_percent is a percentage between 0 and 1000")
         return self
 
     @model_serializer(mode="wrap")
     def _plain(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # A feed or mentions poll stays {"type", "url", "interval_seconds"}: no sheet fields.
+        # A feed or mentions poll stays {"type", "url", "interval_seconds"}: no sheet fields and
+        # no page fields; a page poll keeps `watch`, and `min_change_percent` only when set.
         data: dict[str, Any] = handler(self)
-        for name in ("spreadsheet", "sheet"):
+        for name in ("spreadsheet", "sheet", "pages", "min_change_percent"):
             if data.get(name) is None:
                 data.pop(name, None)
+        if data.get("pages") is None:
+            data.pop("watch", None)
+        elif data.get("url") is None:
+            data.pop("url", None)  # a page poll: `pages` says what it watches
         return data
 
 
@@ -392,11 +446,13 @@ class WorkflowSpec(_Strict):
                         )
             seen.add(step.id)
         trigger = self.trigger
-        sourceless = isinstance(trigger, PollTrigger) and not trigger.url and not trigger.sheet
+        sourceless = isinstance(trigger, PollTrigger) and not (
+            trigger.url or trigger.sheet or trigger.pages
+        )
         if sourceless and "social.mentions" not in self.actions():
             raise ValueError(
                 "trigger.url: a poll needs a feed address or a mentions step (or a Google "
-                "Sheet to watch: spreadsheet and sheet)"
+                "Sheet to watch: spreadsheet and sheet, or web pages to watch: pages)"
             )
         answer = getattr(self.trigger, "webhook_response_step", None)
         if answer is not None and answer not in seen:

@@ -33,8 +33,14 @@ def is_stand_in(url: str) -> bool:
 
 def stand_in_steps(spec: dict[str, Any]) -> list[tuple[str, str]]:
     """(“step name”, or "the Helpdesk step" for an unnamed one; address) for every step input
-    holding a stand-in address."""
+    holding a stand-in address, and for a stand-in page a page poll watches."""
     found: list[tuple[str, str]] = []
+    trigger = spec.get("trigger")
+    pages = trigger.get("pages") if isinstance(trigger, dict) else None
+    for page in pages if isinstance(pages, list) else []:
+        if isinstance(page, str) and is_stand_in(page):
+            found.append(("the watched page", page.strip()))  # a page watch naming no page yet
+            break
     for step in spec.get("steps") or []:
         if not isinstance(step, dict):
             continue

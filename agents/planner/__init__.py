@@ -33,6 +33,7 @@ from agents.planner.intents import (
 from agents.planner.learned import choose_trigger, prediction_for
 from agents.planner.notify import without_conditions
 from agents.planner.recipes import apply_recipes
+from agents.planner.recipes_pages import page_reading, shape_page_watch
 from agents.planner.recipes_sheets import (
     DRIVE_CHOICES,
     drive_folder_draft,
@@ -63,6 +64,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     prediction = prediction_for(request)
     reading = detect_trigger(slots.text, slots.quoted, slots.tools)
     trigger = choose_trigger(reading, prediction, slots.text, slots.quoted)
+    trigger = page_reading(slots.text, request, trigger) or trigger  # a web page's changes
     channel = trigger.spec.get("channel")
     if isinstance(channel, str):  # the rules read "#ch0" placeholders: name the real channel
         trigger.spec["channel"] = slots.real_channel(channel)
@@ -89,6 +91,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     complete_spec(raw, trigger, slots, prediction)
     keep_sheet_poll(raw)
     compose_messages(raw, request)  # messages say what they are for, never the trigger dump
+    shape_page_watch(raw)  # a watched page: the messages say what changed, before and after
     each_record(raw, request)  # on a schedule, "email each client" is sent for each record read
     each_item(raw)  # a step on "the record" (`item`) repeats over the list read before it
     note_unsupported(raw, request)  # no SMS of its own, no translation: the description says so

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from agents.planner import risk_cues
+from agents.planner.recipes_pages import which_page
 from agents.planner.records import picks_unsaid_contacts
 from agents.planner.risk_cues import skips_checks
 from agents.planner.steps import writes_over_http
@@ -375,6 +376,8 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
         for s in steps
     ):
         return _WHICH_SITE
+    if which_page(text, spec):
+        return which_page(text, spec)  # a page watch naming no page: which one
     if any(
         s.get("action") == "crm.delete_contacts"
         and picks_unsaid_contacts(text, s.get("inputs", {}))

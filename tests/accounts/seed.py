@@ -25,6 +25,7 @@ from storage.models import (
     FeedItemSeen,
     Member,
     OutboxMessage,
+    PageSnapshot,
     ReferralEvent,
     ReferralLink,
     Role,
@@ -176,6 +177,13 @@ async def seed_every_table(settings: Settings, sessions: Sessions, ws: Workspace
                 Credential(workspace_id=ws.id, integration="smtp", name="password", ciphertext="c"),
                 CrmContact(workspace_id=ws.id, email=f"lead@{ws.slug}.io", name="Lee"),
                 FeedItemSeen(workspace_id=ws.id, workflow_id=seeded.workflow_id, item_key="i"),
+                PageSnapshot(
+                    workspace_id=ws.id,
+                    workflow_id=seeded.workflow_id,
+                    url="https://competitor.example/pricing",
+                    digest="d",
+                    text="Pro plan $49",
+                ),
                 AlertState(
                     workspace_id=ws.id,
                     workflow_id=seeded.workflow_id,

@@ -1,0 +1,193 @@
+"""Watching web pages: "keep an eye on competitor.com/pricing and slack #pricing if a price moves
+more than 5%", "notify me when the page changes".
+
+Such a request is a poll of the pages (`trigger.pages`), not of a feed: what changed comes in
+the run's trigger data (before/after), so the messages say that and no step reads the page again.
+A request naming no address gets a stand-in page, and the planner asks which page to watch.
+Feeds, blogs and social posts stay feed polls; "tell us when the site goes down" stays an uptime
+check.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.planner.intents import _UPTIME, TriggerReading, announces_outage
+from agents.planner.text import has
+
+# The page a request that names none watches until someone says which (see `guard`).
+STAND_IN_PAGE = "https://www.example.com/page-to-watch"
+WHICH_PAGE = "Which page should I watch? Paste its address."
+PAGE_BODY = (
+    "{{ trigger.summary }}\nBefore: {{ trigger.before }}\nAfter: {{ trigger.after }}\n"
+    "{{ trigger.url }}"
+)
+
+_VERB = (
+    r"\b(?:watch|watching|monitor|monitoring|keep\s+an\s+eye\s+on|keep\s+tabs\s+on|track|"
+    r"tracking|check|checking|look\s+at)\b"
+)
+_PAGE = (
+    r"\b(?:(?:web\s*)?pages?|pricing|prices?|price\s+list|url|webpage|websites?\s+for\s+changes|"
+    r"sites?\s+for\s+changes)\b"
+)
+_MOVES = (
+    r"\b(?:changes?|changed|drops?|dropped|moves?|moved|goes\s+(?:up|down)|went\s+(?:up|down)|"
+    r"increases?|decreases?|(?:is|gets)\s+updated|falls?|rises?|cheaper|lower|higher)\b"
+)
+_EVENT = (
+    r"\b(?:when(?:ever)?|if|once|as\s+soon\s+as|any\s*time)\b[^.]{0,30}\b(?:the\s+|a\s+|any\s+|"
+    r"our\s+|their\s+)?(?:page|pricing|prices?)\b[^.]{0,20}" + _MOVES
+)
+# "whenever anything at all changes on this one page"
+_CHANGES_ON = (
+    r"\b(?:anything|something|what)\s+(?:at\s+all\s+)?changes?\s+(?:on|in)\s+(?:this|that|the|"
+    r"our|a|their|my)\s+(?:one\s+)?(?:web\s*)?page\b"
+)
+_NEAR = r"(?:[^.]|\.(?=\w)){0,80}?"  # within a sentence (an address's dots are no full stop)
+_WATCHED = _VERB + _NEAR + _PAGE + "|" + _VERB + r"\s+(?:https?://|www\.)\S+" + _NEAR + _MOVES
+# Requests about something else than a page people read: feeds and posts, sheets, stores and
+# billing systems with their own events, stock levels, our own prices being changed.
+_NOT_A_PAGE = (
+    r"\brss\b|\bfeeds?\b|\bblogs?\b|\bnews\b|\bposts?\b|\barticles?\b|\btweets?\b|\breddit\b|"
+    r"\bmentions?\b|\breviews?\b|\bpodcasts?\b|\bsheets?\b|\bspreadsheet|\bstripe\b|\bshopify\b|"
+    r"\bwoocommerce\b|\bcrm\b|\bhubspot\b|\bsalesforce\b|\bnotion\b|\bairtable\b|\bin\s+stock\b|"
+    r"\bstock\s+levels?\b|\binventory\b|\bfacebook\b|\blinkedin\b|\binstagram\b|\bbookstack\b|"
+    r"\bwiki\b|\bstatus\s+page\b|\bhelp\s+cent(?:er|re)\b|\bamazon\b|\bgoogle\s+shopping\b|"
+    r"\blistings?\b|\b(?:bump|raise|lower|update|set|change|increase)\s+(?:the\s+|all\s+|every\s+|"
+    r"our\s+)?(?:\w+\s+)?prices?\b|\bprices?\s+(?:should|in\s+the\s+shop)\b"
+)
+_TLDS = (
+    r"com|org|net|io|co|uk|de|fr|nl|es|it|eu|us|ca|au|nz|ie|be|ch|at|se|no|dk|fi|pl|pt|in|jp|"
+    r"app|dev|ai|shop|store|site|info|biz|me|tv|xyz|tech|online"
+)
+_ADDRESS = re.compile(
+    r"(?<![@\w.-])((?:https?://)?(?:[a-z0-9-]+\.)+(?:" + _TLDS + r")(?::\d{2,5})?"
+    r"(?:/[^\s,;)\"'<>]*)?)(?![\w@-])",
+    re.IGNORECASE,
+)
+
+
+def watches_pages(text: str) -> bool:
+    """Whether a normalised request watches web pages for changes (of text or prices)."""
+    if has(text, _NOT_A_PAGE):
+        return False
+    if has(text, _UPTIME) and not announces_outage(text):
+        return False  # "tell us when the page stops loading": an uptime check
+    return has(text, _WATCHED) or has(text, _EVENT) or has(text, _CHANGES_ON)
+
+
+def page_addresses(request: str) -> list[str]:
+    """The web addresses a request names, in order, as http(s) URLs (email addresses aside)."""
+    found: list[str] = []
+    for match in _ADDRESS.finditer(re.sub(r"[\w.+-]+@[\w.-]+", " ", request)):
+        address = match.group(1).rstrip(".,!?:")
+        if not re.match(r"(?i)https?://", address):
+            address = "https://" + address
+        found.append(address)
+    return list(dict.fromkeys(found))[:50]
+
+
+def _percent(text: str) -> float | None:
+    match = re.search(r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)", text)
+    return float(match.group(1)) if match else None
+
+
+def page_trigger(text: str, request: str) -> dict[str, Any]:
+    """The poll of the pages a request watches (a stand-in page when it names none)."""
+    trigger: dict[str, Any] = {"type": "poll", "pages": page_addresses(request) or [STAND_IN_PAGE]}
+    text = _ADDRESS.sub(" ", text)  # "acme.com/pricing" names a page, not its prices
+    if has(text, r"\bpric(?:e|es|ing)\b|\bcheaper\b|\bcosts?\b") and not has(
+        text, r"\b(?:any|every|anything|something)\s+(?:at\s+all\s+)?changes?\b"
+    ):
+        trigger["watch"] = "prices"
+        percent = _percent(text)
+        if percent is not None:
+            trigger["min_change_percent"] = percent
+    else:
+        trigger["watch"] = "text"
+    trigger["interval_seconds"] = 900
+    return trigger
+
+
+def page_reading(text: str, request: str, reading: TriggerReading) -> TriggerReading | None:
+    """The page poll a request asks for, or None. A request that says when to look ("every 30
+    minutes", "every morning at 8") keeps its schedule: a poll has no clock times or windows."""
+    if reading.kind in ("schedule", "webhook", "stripe", "email", "slack") or not watches_pages(
+        text
+    ):
+        return None
+    return TriggerReading("poll", page_trigger(text, request), "pages")
+
+
+def _refers_to(value: Any, gone: set[str]) -> bool:
+    said = str(value)
+    return any(re.search(rf"\bsteps(?:\.{re.escape(g)}\b|\[['\"]{re.escape(g)}['\"]\])", said)
+               for g in gone)  # fmt: skip
+
+
+def _page_words(trigger: dict[str, Any]) -> str:
+    pages = trigger.get("pages") or []
+    if len(pages) != 1 or pages[0] == STAND_IN_PAGE:
+        return "a watched page"
+    return re.sub(r"^https?://(?:www\.)?", "", str(pages[0])).rstrip("/")
+
+
+def shape_page_watch(raw: dict[str, Any]) -> None:
+    """For a poll of pages: no step reads the page (the trigger did), and every message says
+    what changed, before and after."""
+    trigger = raw.get("trigger") or {}
+    if trigger.get("type") != "poll" or not trigger.get("pages"):
+        return
+    steps: list[dict[str, Any]] = raw.get("steps") or []
+    gone = {
+        str(s.get("id"))
+        for s in steps
+        if s.get("action") == "rss.new_items"
+        or (
+            s.get("action") == "http.request"
+            and str((s.get("inputs") or {}).get("method") or "GET").upper() == "GET"
+        )
+    }
+    kept = [s for s in steps if str(s.get("id")) not in gone]
+    about = "Price change" if trigger.get("watch") == "prices" else "Change"
+    for step in kept:
+        inputs = step.get("inputs")
+        if not isinstance(inputs, dict):
+            continue
+        if step.get("when") and _refers_to(step["when"], gone):
+            del step["when"]
+        action = step.get("action")
+        if action in ("slack.post_message", "email.send"):
+            inputs["text"] = PAGE_BODY
+            inputs.pop("blocks", None)
+            if action == "email.send":
+                inputs["subject"] = f"{about} on {_page_words(trigger)}"
+        elif action == "http.request" and isinstance(inputs.get("json"), dict):
+            inputs["json"] = {
+                k: (PAGE_BODY if k in ("text", "content", "message") else v)
+                for k, v in inputs["json"].items()
+            }
+        for name, value in list(inputs.items()):
+            if _refers_to(value, gone):
+                inputs[name] = PAGE_BODY
+    raw["steps"] = kept
+
+
+# Pages the request describes though it gives no address ("our 40 competitor product pages",
+# "this gpu search page"): drafted with the stand-in page, which cannot be approved until its
+# address is given (`workflows.stand_ins`); "the page" or "the price" alone is asked about.
+_DESCRIBED = (
+    r"\b(?:competitors?'?s?|rivals?'?s?|suppliers?'?s?|vendors?'?s?|products?|search|pricing|"
+    r"[a-z]+'s)\s+(?:[\w-]+\s+){0,2}(?:pages?|pricing|prices?|site|website)\b|"
+    r"\b\d+\s+(?:[\w-]+\s+){0,3}pages\b|\bthis\s+(?:one\s+)?(?:web\s*)?page\b"
+)
+
+
+def which_page(text: str, spec: dict[str, Any]) -> str | None:
+    """The question for a page watch that names no page and describes none, or None."""
+    trigger = spec.get("trigger") or {}
+    if STAND_IN_PAGE not in (trigger.get("pages") or []) or has(text, _DESCRIBED):
+        return None
+    return WHICH_PAGE

@@ -1,0 +1,89 @@
+"""Watching web pages is drafted as a poll of the pages (not of a feed at example.com): the
+addresses named, prices and a threshold when asked, messages that say what changed; a request
+naming no page is asked which one. Feeds and uptime checks are drafted as before."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.planner import draft
+from agents.planner.recipes_pages import PAGE_BODY, STAND_IN_PAGE, WHICH_PAGE
+from workflows.samples import preview
+
+
+def test_prices_on_described_pages_with_a_threshold() -> None:
+    result = draft(
+        "keep an eye on our 40 competitor product pages and slack #pricing if a price moves "
+        "more than 5%"
+    )
+    assert result.status == "draft", result.question
+    workflow = result.workflow or {}
+    assert workflow["trigger"] == {
+        "type": "poll",
+        "pages": [STAND_IN_PAGE],
+        "watch": "prices",
+        "min_change_percent": 5.0,
+        "interval_seconds": 900,
+    }
+    [step] = workflow["steps"]
+    assert step["action"] == "slack.post_message"
+    assert step["inputs"] == {"channel": "#pricing", "text": PAGE_BODY}
+
+
+def test_named_pages_are_watched_and_the_email_says_what_changed() -> None:
+    result = draft(
+        "watch https://acme.com/pricing and https://acme.com/plans and email me when they change"
+    )
+    assert result.status == "draft", result.question
+    workflow = result.workflow or {}
+    assert workflow["trigger"]["pages"] == ["https://acme.com/pricing", "https://acme.com/plans"]
+    assert workflow["trigger"]["watch"] == "text"  # "pricing" in an address is not a price
+    [step] = workflow["steps"]
+    assert step["action"] == "email.send"
+    assert step["inputs"]["text"] == PAGE_BODY
+    body = preview(workflow)[step["id"]].body
+    assert "Before: Pro plan $49 per month, billed yearly" in body
+    assert "New items in the feed" not in body
+
+
+@pytest.mark.parametrize(
+    ("request_text", "watch", "url"),
+    [
+        ("track the price of https://shop.example.org/item/42 and email me when it drops",
+         "prices", "https://shop.example.org/item/42"),
+        ("keep an eye on www.rival.io/plans and tell #sales if anything changes",
+         "text", "https://www.rival.io/plans"),
+        ("monitor example.org/pricing for price drops of more than 10% and email ops@acme.com",
+         "prices", "https://example.org/pricing"),
+    ],
+)  # fmt: skip
+def test_the_named_address_is_the_page(request_text: str, watch: str, url: str) -> None:
+    result = draft(request_text)
+    workflow = result.workflow or {}
+    assert workflow["trigger"]["pages"] == [url]
+    assert workflow["trigger"]["watch"] == watch
+    assert not any(s["action"] in ("http.request", "rss.new_items") for s in workflow["steps"])
+
+
+def test_a_request_that_says_when_to_look_keeps_its_schedule() -> None:
+    result = draft("watch example.org/pricing and email me when a price changes, every 45 minutes")
+    assert (result.workflow or {})["trigger"]["type"] == "schedule"
+
+
+@pytest.mark.parametrize(
+    "request_text", ["notify me when the page changes", "let me know when the price drops"]
+)
+def test_no_page_named_asks_which_one(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "clarify"
+    assert result.question == WHICH_PAGE
+    assert (result.workflow or {})["trigger"]["pages"] == [STAND_IN_PAGE]
+
+
+def test_feeds_and_uptime_checks_are_drafted_as_before() -> None:
+    feed = draft("post new posts from the techcrunch rss feed to #news").workflow or {}
+    assert "pages" not in feed["trigger"] and feed["trigger"]["type"] == "poll"
+    uptime = draft("alert #ops when https://bramble.co.uk goes down").workflow or {}
+    assert uptime["trigger"]["type"] == "interval"
+    blog = draft("watch 3 competitors' blogs (rss) and post new articles in #competition")
+    assert "pages" not in (blog.workflow or {})["trigger"]
