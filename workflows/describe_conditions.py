@@ -39,6 +39,7 @@ _TRUTHY: dict[tuple[str, str], tuple[str, str]] = {
     ("alert.crossed", "recovered"): ("the value came back within the limit", "it did not"),
     ("alert.crossed:down", "crossed"): ("it has just gone down", "it has not just gone down"),
     ("alert.crossed:down", "recovered"): ("it is back up", "it is not back up"),
+    ("http.check_pages", "changed"): ("a page changed", "no page changed"),
     ("crm.get_contact", "found"): ("the contact is in your CRM", "the contact is not in your CRM"),
     ("crm.get_contact", "unsubscribed"): ("they unsubscribed", "they did not unsubscribe"),
     ("crm.upsert_contact", "created"): ("the contact is new", "the contact was already there"),

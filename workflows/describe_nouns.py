@@ -27,6 +27,16 @@ OUTPUT_NOUNS: dict[str, tuple[str, dict[str, str]]] = {
         "the report",
         {"text": "the report", "html": "the report", "title": "the report's title"},
     ),
+    "http.check_pages": (
+        "the changes on the pages (before and after)",
+        {
+            "summary": "the changes on the pages",
+            "before": "what the pages said before",
+            "after": "what they say now",
+            "pages": "pages that changed",
+            "count": "the number of pages that changed",
+        },
+    ),
     "rss.new_items": ("the new feed items", {"items": "new feed items"}),
     "sheets.append_row": ("the new row", {}),
     "social.mentions": ("the new mentions", {"items": "new mentions"}),

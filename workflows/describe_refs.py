@@ -198,7 +198,7 @@ def _paths(node: nodes.Node) -> Iterator[Path]:
         yield from _paths(child)
 
 
-# A watched page's run data (`workflows.page_changes.trigger_data`) in words.
+# A watched page's run data (`integrations.page_changes.trigger_data`) in words.
 PAGE_FIELD_WORDS = {
     "before": "what the page said before",
     "after": "what it says now",

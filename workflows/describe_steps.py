@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrations.durations import parse_duration
+from integrations.page_changes import page_words
 from workflows.describe_people import channel_words, host_words, person_of, recipient_words
 from workflows.describe_refs import Scene, content_words, join_words, quoted, shape_of
 from workflows.stand_ins import is_stand_in
@@ -250,6 +251,17 @@ def _rss(v: StepView) -> str:
     return f"Check {join_words(feeds) or 'the feed'} for new items{about}"
 
 
+def _check_pages(v: StepView) -> str:
+    pages = v.inputs.get("pages")
+    listed = [str(p) for p in pages] if isinstance(pages, list) else []
+    where = page_words(listed[0]) if len(listed) == 1 else f"{len(listed)} pages"
+    if v.inputs.get("watch") != "prices":
+        return f"Look at {where} for changes since the last look"
+    percent = v.inputs.get("min_change_percent")
+    by = f" of {float(percent):g}% or more" if isinstance(percent, int | float) else ""
+    return f"Look at {where} for price changes{by} since the last look"
+
+
 _SOCIAL_NAMES = {"reddit": "Reddit", "hackernews": "Hacker News", "mastodon": "Mastodon",
                  "bluesky": "Bluesky"}  # fmt: skip
 
@@ -356,6 +368,7 @@ ACTION_WORDS: dict[str, ActionWords] = {
     "crm.upsert_contact": _upsert("your CRM"),
     "email.send": _email,
     "email.send_bulk": _bulk,
+    "http.check_pages": _check_pages,
     "http.request": _http,
     "hubspot.list_contacts": lambda v: (
         "List contacts in HubSpot"

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from integrations.page_changes import page_words
 from workflows.describe_people import host_words
 from workflows.describe_steps import duration_words
-from workflows.page_changes import page_words
 from workflows.schedule_words import describe_schedule, next_runs
 from workflows.stand_ins import is_stand_in
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from workflows.page_changes import trigger_data
+from integrations.page_changes import trigger_data
 from workflows.schedule_words import next_runs
 
 DATA = Path(__file__).with_name("sample_data")

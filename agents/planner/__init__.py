@@ -33,7 +33,7 @@ from agents.planner.intents import (
 from agents.planner.learned import choose_trigger, prediction_for
 from agents.planner.notify import without_conditions
 from agents.planner.recipes import apply_recipes
-from agents.planner.recipes_pages import page_reading, shape_page_watch
+from agents.planner.recipes_pages import page_reading, shape_page_check, shape_page_watch
 from agents.planner.recipes_sheets import (
     DRIVE_CHOICES,
     drive_folder_draft,
@@ -92,6 +92,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     keep_sheet_poll(raw)
     compose_messages(raw, request)  # messages say what they are for, never the trigger dump
     shape_page_watch(raw)  # a watched page: the messages say what changed, before and after
+    shape_page_check(raw, slots.text, request)  # pages looked at on a schedule: the same
     each_record(raw, request)  # on a schedule, "email each client" is sent for each record read
     each_item(raw)  # a step on "the record" (`item`) repeats over the list read before it
     note_unsupported(raw, request)  # no SMS of its own, no translation: the description says so

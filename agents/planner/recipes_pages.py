@@ -191,3 +191,74 @@ def which_page(text: str, spec: dict[str, Any]) -> str | None:
     if STAND_IN_PAGE not in (trigger.get("pages") or []) or has(text, _DESCRIBED):
         return None
     return WHICH_PAGE
+
+
+# A check of pages at the times a schedule says ("every morning at 8 check the pricing pages"):
+# a poll has no clock times, so the schedule stays and its first step looks at the pages.
+CHECK_ID = "check_pages"
+CHECK_BODY = (
+    "{{ steps.check_pages.summary }}\nBefore: {{ steps.check_pages.before }}\n"
+    "After: {{ steps.check_pages.after }}"
+)
+_READS = ("rss.new_items", "sheets.read_rows", "social.mentions")
+
+
+def _destinations_masked(text: str) -> str:
+    """The request without where results go ("post the before/after to #pricing", "write any
+    change into the 'prices' sheet"): a post or a sheet named as a destination is no feed."""
+    text = re.sub(r"\bpost\s+(?=the\b|it\b|them\b|in\b|to\b|an?\b|what\b|any\b)", "send ", text)
+    return re.sub(
+        r"\b(?:into|in|to|on)\s+(?:the\s+|our\s+|a\s+|my\s+)?(?:['\"\u2018\u201c][^'\"\u2019\u201d]{1,40}"
+        r"['\"\u2019\u201d]\s+|[\w-]+\s+){0,3}?(?:google\s+)?(?:sheet|spreadsheet)\b",
+        " ",
+        text,
+    )
+
+
+def shape_page_check(raw: dict[str, Any], text: str, request: str) -> None:
+    """For a scheduled look at web pages: the first step checks the pages, the steps after it
+    run only when something changed, and say what (in place of reading the pages some other
+    way or sorting "the run's details")."""
+    trigger = raw.get("trigger") or {}
+    if trigger.get("type") != "schedule" or not watches_pages(_destinations_masked(text)):
+        return
+    if not has(_ADDRESS.sub(" ", text), _MOVES + r"|\bwhat(?:'s|\s+is)?\s+new\b"):
+        return  # "tell #deals if one is under 900": what the page shows now, not what moved
+    watched = page_trigger(text, request)
+    inputs: dict[str, Any] = {"pages": watched["pages"], "watch": watched["watch"]}
+    if "min_change_percent" in watched:
+        inputs["min_change_percent"] = watched["min_change_percent"]
+    steps: list[dict[str, Any]] = raw.get("steps") or []
+    gone = {
+        str(s.get("id"))
+        for s in steps
+        if (s.get("action") in _READS and s.get("action") != "sheets.read_rows")
+        or (
+            s.get("action") == "http.request"
+            and str((s.get("inputs") or {}).get("method") or "GET").upper() == "GET"
+        )
+    }
+    kept = [s for s in steps if str(s.get("id")) not in gone]
+    for step in kept:
+        step_inputs = step.get("inputs")
+        if not isinstance(step_inputs, dict) or step.get("action") == "sheets.read_rows":
+            continue
+        if step.get("when") and _refers_to(step["when"], gone):
+            del step["when"]
+        step["when"] = f"steps.{CHECK_ID}.changed"
+        action = step.get("action")
+        said = str(step_inputs.get("text", ""))
+        keeps = "steps." in said and not _refers_to(said, gone)  # an AI summary of the changes
+        if action in ("slack.post_message", "email.send") and not keeps:
+            step_inputs["text"] = CHECK_BODY
+            step_inputs.pop("blocks", None)
+            if action == "email.send":
+                about = "Price changes" if watched["watch"] == "prices" else "Changes"
+                pages = len(watched["pages"])
+                where = f"{pages} watched pages" if pages > 1 else _page_words(watched)
+                step_inputs["subject"] = f"{about} on {where}"
+        for name, value in list(step_inputs.items()):
+            if _refers_to(value, gone) or "trigger" in str(value):
+                step_inputs[name] = CHECK_BODY
+    check = {"id": CHECK_ID, "action": "http.check_pages", "inputs": inputs}
+    raw["steps"] = [check, *kept]

@@ -16,15 +16,14 @@ import hashlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from integrations.base import ActionContext, ActionError, RetryableError
-from integrations.http import fetch, raise_for_retryable
-from integrations.page_text import MAX_TEXT_CHARS, page_text, prices
+from integrations import page_snapshots
+from integrations.base import ActionError, RetryableError
+from integrations.page_changes import trigger_data
+from integrations.page_checks import PAGES_AT_ONCE, changes_since, look_at
+from integrations.page_snapshots import PageLook, stored_prices
 from storage.models import PageSnapshot, Workflow
 from storage.scope import Tenant
 from storage.types import utcnow
-from workflows import page_snapshots
-from workflows.page_changes import price_changes, text_changes, trigger_data
-from workflows.page_snapshots import PageLook, stored_prices
 from workflows.poll_problems import page_problem
 from workflows.runs import StartedRun, start_run
 from workflows.triggers.poll import poll_context
@@ -35,31 +34,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PAGES_AT_ONCE = 8
-PAGE_TIMEOUT_SECONDS = 20.0
-_ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"
-
-
-async def look_at(ctx: ActionContext, url: str) -> PageLook:
-    """Fetch one page and read it (RetryableError for 5xx/429/network, ActionError otherwise)."""
-    fetched = await fetch(
-        ctx, "GET", url, headers={"Accept": _ACCEPT}, timeout_seconds=PAGE_TIMEOUT_SECONDS
-    )
-    raise_for_retryable(fetched)
-    if fetched.status >= 400:
-        raise ActionError(f"the page answered {fetched.status}")
-    text = page_text(fetched.content, fetched.headers.get("content-type", ""))
-    return PageLook(url, text, prices(text))
-
 
 def changes_of(old: PageSnapshot, new: PageLook, trigger: PollTrigger) -> list[dict[str, Any]]:
     """What moved on the page since its snapshot (empty: nothing that starts a run)."""
-    if trigger.watch == "prices":
-        return price_changes(stored_prices(old), new.prices, trigger.min_change_percent)
-    if old.digest == new.digest:
-        return []
-    found = text_changes(old.text, new.text[:MAX_TEXT_CHARS])
-    return found or [{"before": "", "after": "(a change further down the page)"}]
+    return changes_since(old, new, trigger.watch, trigger.min_change_percent)
 
 
 def _key(url: str, old: PageSnapshot, new: PageLook) -> str:
