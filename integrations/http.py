@@ -98,11 +98,13 @@ async def guard_url(settings: Settings, url: httpx.URL) -> tuple[str, ...]:
         loop = asyncio.get_running_loop()
         try:  # the IDNA-encoded name httpx would connect to, not the decoded display form
             infos = await loop.getaddrinfo(_connect_host(url), port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise RetryableError(f"could not resolve {host}: {exc}") from exc
+        except socket.gaierror as exc:  # the resolver's own words ("[Errno -2] …") stay in logs
+            raise RetryableError(
+                f"could not find {host}: no such name, or the name service did not answer"
+            ) from exc
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:
-        raise RetryableError(f"could not resolve {host}: no addresses")
+        raise RetryableError(f"could not find {host}: its name has no address")
     for ip in addresses:
         kind = _kind(ip)
         if kind is not None:

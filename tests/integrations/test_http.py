@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -201,3 +203,18 @@ async def test_a_header_that_could_write_headers_of_its_own_is_refused(
         ctx, {"method": "POST", "url": f"{server.url}/echo", "headers": {"X-Note": "tab\tok"}}
     )
     assert fine.status == 200
+
+
+async def test_a_name_that_does_not_resolve_is_said_in_plain_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def no_such_name(*_args: object, **_kwargs: object) -> list[object]:
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", no_such_name)
+    settings = make_settings(tmp_path, LEVQOR_HTTP_ALLOWED_HOSTS=[])
+    with pytest.raises(RetryableError) as raised:
+        await guard_url(settings, httpx.URL("https://rival.example/plans"))
+    said = str(raised.value)
+    assert said == "could not find rival.example: no such name, or the name service did not answer"
+    assert "Errno" not in said
