@@ -13,6 +13,7 @@ records nothing.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
@@ -93,42 +94,76 @@ class CheckPagesOutput(ActionOutput):
     failed_pages: list[str] = []
 
 
-async def check_pages(ctx: ActionContext, inp: CheckPagesInput) -> CheckPagesOutput:
-    """Look at every page, compare each with its snapshot, record what was seen (not on a try)."""
+@dataclass
+class PageChange:
+    """One page that changed: its snapshot, what it shows now, and the changes."""
+
+    url: str
+    old: PageSnapshot
+    new: PageLook
+    changes: list[dict[str, Any]]
+
+
+@dataclass
+class Comparison:
+    """Every page compared with its snapshot: the changed ones, the looks to record, and the
+    pages that could not be read now (`waiting`: try later) or at all (`unreadable`)."""
+
+    changed: list[PageChange] = field(default_factory=list)
+    record: list[PageLook] = field(default_factory=list)
+    waiting: list[tuple[str, str]] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+
+
+async def compare_pages(
+    ctx: ActionContext, pages: list[str], watch: str, min_change_percent: float | None
+) -> Comparison:
+    """Look at the pages (a few at once) and compare each with the workflow's snapshot of it.
+    The first look at a page is recorded as its baseline; nothing is recorded here."""
     gate = asyncio.Semaphore(PAGES_AT_ONCE)
 
     async def gated(url: str) -> PageLook:
         async with gate:
             return await look_at(ctx, url)
 
-    looks = await asyncio.gather(*(gated(u) for u in inp.pages), return_exceptions=True)
-    problems = [look for look in looks if isinstance(look, BaseException)]
-    if len(problems) == len(inp.pages):
-        raise problems[0]  # nothing could be read: fail (or retry) the step
-    for problem in problems:
-        if not isinstance(problem, ActionError | RetryableError):
-            raise problem
+    looks = await asyncio.gather(*(gated(u) for u in pages), return_exceptions=True)
     async with ctx.sessions() as session:
         known = await page_snapshots.load(Tenant(session, ctx.workspace_id), ctx.workflow_id)
-    changed: list[dict[str, Any]] = []
-    record: list[PageLook] = []
-    failed: list[str] = []
-    for url, look in zip(inp.pages, looks, strict=True):
-        if isinstance(look, BaseException):
-            failed.append(f"{url}: {look}")
+    found = Comparison()
+    for url, look in zip(pages, looks, strict=True):
+        if isinstance(look, RetryableError):
+            found.waiting.append((url, str(look)))
             continue
+        if isinstance(look, ActionError):
+            found.unreadable.append((url, str(look)))
+            continue
+        if isinstance(look, BaseException):
+            raise look
         old = known.get(url)
         if old is None:
-            record.append(look)  # the first look: the baseline
+            found.record.append(look)  # the first look: the baseline
             continue
-        moves = changes_since(old, look, inp.watch, inp.min_change_percent)
+        moves = changes_since(old, look, watch, min_change_percent)
         if moves:
-            changed.append(trigger_data(url, inp.watch, moves))
-            record.append(look)
+            found.changed.append(PageChange(url, old, look, moves))
+            found.record.append(look)
         elif old.digest != look.digest and stored_prices(old) == look.prices:
-            record.append(look)  # other words moved, the watched prices did not
+            found.record.append(look)  # other words moved, the watched prices did not
+    return found
+
+
+async def check_pages(ctx: ActionContext, inp: CheckPagesInput) -> CheckPagesOutput:
+    """Look at every page, compare each with its snapshot, record what was seen (not on a try)."""
+    found = await compare_pages(ctx, inp.pages, inp.watch, inp.min_change_percent)
+    failed = found.waiting + found.unreadable
+    if len(failed) == len(inp.pages):  # nothing could be read: retry the step, or fail it
+        url, reason = failed[0]
+        if found.waiting:
+            raise RetryableError(f"{url}: {reason}")
+        raise ActionError(f"{url}: {reason}")
     if not ctx.dry_run:
-        await page_snapshots.save(ctx, record)
+        await page_snapshots.save(ctx, found.record)
+    changed = [trigger_data(c.url, inp.watch, c.changes) for c in found.changed]
     return CheckPagesOutput(
         changed=bool(changed),
         count=len(changed),
@@ -136,7 +171,7 @@ async def check_pages(ctx: ActionContext, inp: CheckPagesInput) -> CheckPagesOut
         summary="\n".join(str(p["summary"]) for p in changed),
         before="\n".join(f"{p['page']}: {p['before']}" for p in changed),
         after="\n".join(f"{p['page']}: {p['after']}" for p in changed),
-        failed_pages=failed,
+        failed_pages=[f"{url}: {reason}" for url, reason in failed],
     )
 
 

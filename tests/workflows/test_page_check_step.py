@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from agents.planner import draft
-from integrations.base import ActionContext
+from integrations.base import ActionContext, ActionError
 from storage.config import Settings
 from storage.models import RunStatus, Workspace
 from tests.workflows.helpers import activate
@@ -84,23 +85,59 @@ async def test_a_try_looks_but_records_nothing(
     runtime = Runtime(settings)
     try:
         workflow = await activate(sessions, workspace, check_spec([url]), runtime.registry)
-        ctx = ActionContext(
-            settings=settings,
-            sessions=sessions,
-            http=runtime.http,
-            workspace_id=workspace.id,
-            workflow_id=workflow.id,
-            run_id="try",
-            step_id="check_pages",
-            idempotency_key="try:check_pages",
-            dry_run=True,
-        )
+        ctx = step_context(settings, sessions, runtime, workspace, workflow.id, dry_run=True)
         output = await runtime.registry.get("http.check_pages").run(ctx, {"pages": [url]})
     finally:
         await runtime.close()
     assert output.changed is False and output.count == 0
     assert await snapshots(sessions) == {}  # a try records no baseline
     assert site.hits == ["/plans"]
+
+
+def step_context(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    runtime: Runtime,
+    workspace: Workspace,
+    workflow_id: str,
+    *,
+    dry_run: bool,
+) -> ActionContext:
+    return ActionContext(
+        settings=settings,
+        sessions=sessions,
+        http=runtime.http,
+        workspace_id=workspace.id,
+        workflow_id=workflow_id,
+        run_id="r1",
+        step_id="check_pages",
+        idempotency_key="r1:check_pages",
+        dry_run=dry_run,
+    )
+
+
+async def test_a_page_that_cannot_be_read_is_listed_and_when_none_can_the_step_fails(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    site: Site,  # noqa: F811
+) -> None:
+    site.pages = {"/plans": pricing("$10.00")}
+    site.status = {"/gone": 404}
+    plans, gone = f"{site.url}/plans", f"{site.url}/gone"
+    runtime = Runtime(settings)
+    try:
+        workflow = await activate(sessions, workspace, check_spec([plans]), runtime.registry)
+        ctx = step_context(settings, sessions, runtime, workspace, workflow.id, dry_run=False)
+        check = runtime.registry.get("http.check_pages")
+        output = await check.run(ctx, {"pages": [plans, gone]})
+        with pytest.raises(ActionError, match="the page answered 404"):
+            await check.run(ctx, {"pages": [gone]})
+    finally:
+        await runtime.close()
+    assert output.changed is False
+    assert output.failed_pages == [f"{gone}: the page answered 404"]
+    assert set(await snapshots(sessions)) == {plans}  # the page read is the baseline
 
 
 def test_a_request_naming_a_clock_is_drafted_as_a_scheduled_check_of_the_pages() -> None:

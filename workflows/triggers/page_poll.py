@@ -11,16 +11,14 @@ read. Either way the page's snapshot is kept.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from integrations import page_snapshots
-from integrations.base import ActionError, RetryableError
 from integrations.page_changes import trigger_data
-from integrations.page_checks import PAGES_AT_ONCE, changes_since, look_at
-from integrations.page_snapshots import PageLook, stored_prices
+from integrations.page_checks import compare_pages
+from integrations.page_snapshots import PageLook
 from storage.models import PageSnapshot, Workflow
 from storage.scope import Tenant
 from storage.types import utcnow
@@ -33,11 +31,6 @@ if TYPE_CHECKING:
     from workflows.spec import PollTrigger
 
 log = logging.getLogger(__name__)
-
-
-def changes_of(old: PageSnapshot, new: PageLook, trigger: PollTrigger) -> list[dict[str, Any]]:
-    """What moved on the page since its snapshot (empty: nothing that starts a run)."""
-    return changes_since(old, new, trigger.watch, trigger.min_change_percent)
 
 
 def _key(url: str, old: PageSnapshot, new: PageLook) -> str:
@@ -53,46 +46,24 @@ async def poll_pages(
     that cannot be read); then record what was seen."""
     assert trigger.pages is not None
     ctx = poll_context(runtime, workflow, remember=True)
-    gate = asyncio.Semaphore(PAGES_AT_ONCE)
-
-    async def gated(url: str) -> PageLook:
-        async with gate:
-            return await look_at(ctx, url)
-
-    looks = await asyncio.gather(*(gated(u) for u in trigger.pages), return_exceptions=True)
-    known = await page_snapshots.load(tenant, workflow.id)
+    found = await compare_pages(ctx, trigger.pages, trigger.watch, trigger.min_change_percent)
+    for url, reason in found.waiting:
+        log.warning("page %s of workflow %s: next poll tries again: %s", url, workflow.id, reason)
+    for url, reason in found.unreadable:
+        log.warning("page %s of workflow %s cannot be read: %s", url, workflow.id, reason)
     runs: list[StartedRun] = []
-    record: list[PageLook] = []
-    failures: list[tuple[str, str]] = []
-    for url, look in zip(trigger.pages, looks, strict=True):
-        if isinstance(look, RetryableError):
-            log.warning("page %s of workflow %s: next poll tries again: %s", url, workflow.id, look)
-            continue
-        if isinstance(look, ActionError):
-            log.warning("page %s of workflow %s cannot be read: %s", url, workflow.id, look)
-            failures.append((url, str(look)))
-            continue
-        if isinstance(look, BaseException):
-            raise look
-        old = known.get(url)
-        if old is None:
-            record.append(look)  # the first look: the baseline
-            continue
-        changes = changes_of(old, look, trigger)
-        if changes:
-            payload = trigger_data(url, trigger.watch, changes)
-            runs.append(
-                await start_run(
-                    tenant,
-                    workflow,
-                    trigger_type="poll",
-                    payload={"fired_at": utcnow().isoformat(), **payload},
-                    idempotency_key=_key(url, old, look),
-                )
+    for change in found.changed:
+        payload = trigger_data(change.url, trigger.watch, change.changes)
+        runs.append(
+            await start_run(
+                tenant,
+                workflow,
+                trigger_type="poll",
+                payload={"fired_at": utcnow().isoformat(), **payload},
+                idempotency_key=_key(change.url, change.old, change.new),
             )
-            record.append(look)
-        elif old.digest != look.digest and stored_prices(old) == look.prices:
-            record.append(look)  # other words moved, the watched prices did not
+        )
+    failures = found.unreadable
     if failures:
         runs.append(
             await start_run(
@@ -104,5 +75,5 @@ async def poll_pages(
                 poll_problem=page_problem(failures, len(trigger.pages)),
             )
         )
-    await page_snapshots.save(ctx, record)
+    await page_snapshots.save(ctx, found.record)
     return runs
