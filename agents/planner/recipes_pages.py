@@ -19,6 +19,7 @@ from agents.planner.text import has
 # The page a request that names none watches until someone says which (see `guard`).
 STAND_IN_PAGE = "https://www.example.com/page-to-watch"
 WHICH_PAGE = "Which page should I watch? Paste its address."
+MAX_PAGES = 50  # what one page poll or page check may watch (`workflows.spec`)
 PAGE_BODY = (
     "{{ trigger.summary }}\nBefore: {{ trigger.before }}\nAfter: {{ trigger.after }}\n"
     "{{ trigger.url }}"
@@ -63,7 +64,7 @@ _TLDS = (
     r"app|dev|ai|shop|store|site|info|biz|me|tv|xyz|tech|online"
 )
 _ADDRESS = re.compile(
-    r"(?<![@\w.-])((?:https?://)?(?:[a-z0-9-]+\.)+(?:" + _TLDS + r")(?::\d{2,5})?"
+    r"(?<![@\w./:-])((?:https?://)?(?:[a-z0-9-]+\.)+(?:" + _TLDS + r")(?::\d{2,5})?"
     r"(?:/[^\s,;)\"'<>]*)?)(?![\w@-])",
     re.IGNORECASE,
 )
@@ -86,7 +87,7 @@ def page_addresses(request: str) -> list[str]:
         if not re.match(r"(?i)https?://", address):
             address = "https://" + address
         found.append(address)
-    return list(dict.fromkeys(found))[:50]
+    return list(dict.fromkeys(found))
 
 
 def _percent(text: str) -> float | None:
@@ -96,7 +97,8 @@ def _percent(text: str) -> float | None:
 
 def page_trigger(text: str, request: str) -> dict[str, Any]:
     """The poll of the pages a request watches (a stand-in page when it names none)."""
-    trigger: dict[str, Any] = {"type": "poll", "pages": page_addresses(request) or [STAND_IN_PAGE]}
+    named = page_addresses(request)[:MAX_PAGES]  # more are asked about (`which_page`)
+    trigger: dict[str, Any] = {"type": "poll", "pages": named or [STAND_IN_PAGE]}
     text = _ADDRESS.sub(" ", text)  # "acme.com/pricing" names a page, not its prices
     if has(text, r"\bpric(?:e|es|ing)\b|\bcheaper\b|\bcosts?\b") and not has(
         text, r"\b(?:any|every|anything|something)\s+(?:at\s+all\s+)?changes?\b"
@@ -121,6 +123,20 @@ def page_reading(text: str, request: str, reading: TriggerReading) -> TriggerRea
     return TriggerReading("poll", page_trigger(text, request), "pages")
 
 
+def _other_page_reads(steps: list[dict[str, Any]]) -> set[str]:
+    """The ids of steps that read the page some other way (a feed, mentions, a GET): the page
+    watch or check reads it, so they go."""
+    return {
+        str(s.get("id"))
+        for s in steps
+        if s.get("action") in ("rss.new_items", "social.mentions")
+        or (
+            s.get("action") == "http.request"
+            and str((s.get("inputs") or {}).get("method") or "GET").upper() == "GET"
+        )
+    }
+
+
 def _refers_to(value: Any, gone: set[str]) -> bool:
     said = str(value)
     return any(re.search(rf"\bsteps(?:\.{re.escape(g)}\b|\[['\"]{re.escape(g)}['\"]\])", said)
@@ -141,15 +157,7 @@ def shape_page_watch(raw: dict[str, Any]) -> None:
     if trigger.get("type") != "poll" or not trigger.get("pages"):
         return
     steps: list[dict[str, Any]] = raw.get("steps") or []
-    gone = {
-        str(s.get("id"))
-        for s in steps
-        if s.get("action") == "rss.new_items"
-        or (
-            s.get("action") == "http.request"
-            and str((s.get("inputs") or {}).get("method") or "GET").upper() == "GET"
-        )
-    }
+    gone = _other_page_reads(steps)
     kept = [s for s in steps if str(s.get("id")) not in gone]
     about = "Price change" if trigger.get("watch") == "prices" else "Change"
     for step in kept:
@@ -186,11 +194,22 @@ _DESCRIBED = (
 
 
 def which_page(text: str, spec: dict[str, Any]) -> str | None:
-    """The question for a page watch that names no page and describes none, or None."""
+    """The question for a page watch that names no page and describes none, or more pages than
+    one workflow watches; None otherwise."""
     trigger = spec.get("trigger") or {}
+    named = len(page_addresses(text))
+    if named > MAX_PAGES and (trigger.get("pages") or _has_check(spec)):
+        return (
+            f"One workflow watches up to {MAX_PAGES} pages, and you named {named}. Shall I "
+            f"watch the first {MAX_PAGES}, or will you split them into two workflows?"
+        )
     if STAND_IN_PAGE not in (trigger.get("pages") or []) or has(text, _DESCRIBED):
         return None
     return WHICH_PAGE
+
+
+def _has_check(spec: dict[str, Any]) -> bool:
+    return any(s.get("action") == "http.check_pages" for s in spec.get("steps") or [])
 
 
 # A check of pages at the times a schedule says ("every morning at 8 check the pricing pages"):
@@ -200,7 +219,6 @@ CHECK_BODY = (
     "{{ steps.check_pages.summary }}\nBefore: {{ steps.check_pages.before }}\n"
     "After: {{ steps.check_pages.after }}"
 )
-_READS = ("rss.new_items", "sheets.read_rows", "social.mentions")
 
 
 def _destinations_masked(text: str) -> str:
@@ -229,15 +247,7 @@ def shape_page_check(raw: dict[str, Any], text: str, request: str) -> None:
     if "min_change_percent" in watched:
         inputs["min_change_percent"] = watched["min_change_percent"]
     steps: list[dict[str, Any]] = raw.get("steps") or []
-    gone = {
-        str(s.get("id"))
-        for s in steps
-        if (s.get("action") in _READS and s.get("action") != "sheets.read_rows")
-        or (
-            s.get("action") == "http.request"
-            and str((s.get("inputs") or {}).get("method") or "GET").upper() == "GET"
-        )
-    }
+    gone = _other_page_reads(steps)
     kept = [s for s in steps if str(s.get("id")) not in gone]
     for step in kept:
         step_inputs = step.get("inputs")

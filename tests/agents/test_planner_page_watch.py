@@ -87,3 +87,24 @@ def test_feeds_and_uptime_checks_are_drafted_as_before() -> None:
     assert uptime["trigger"]["type"] == "interval"
     blog = draft("watch 3 competitors' blogs (rss) and post new articles in #competition")
     assert "pages" not in (blog.workflow or {})["trigger"]
+
+
+def test_an_address_of_another_scheme_is_not_turned_into_a_web_page() -> None:
+    result = draft("watch ftp://files.acme.com/prices.txt and email me when it changes")
+    assert result.status == "clarify", result  # not quietly https://files.acme.com/prices.txt
+    assert result.question == "Which page should I watch? Paste its address."
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "keep an eye on {pages} and email me when a price changes",
+        "every monday at 9 look at {pages} and email me if a price changed",
+    ],
+)
+def test_more_pages_than_one_workflow_watches_are_asked_about_not_cut(request_text: str) -> None:
+    pages = " ".join(f"shop{n}.com/kettle" for n in range(55))
+    result = draft(request_text.format(pages=pages))
+    assert result.status == "clarify", result
+    assert result.question is not None and "up to 50 pages" in result.question
+    assert "you named 55" in result.question
