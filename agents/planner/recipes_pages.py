@@ -200,8 +200,8 @@ def which_page(text: str, spec: dict[str, Any]) -> str | None:
     named = len(page_addresses(text))
     if named > MAX_PAGES and (trigger.get("pages") or _has_check(spec)):
         return (
-            f"One workflow watches up to {MAX_PAGES} pages, and you named {named}. Shall I "
-            f"watch the first {MAX_PAGES}, or will you split them into two workflows?"
+            f"One workflow watches up to {MAX_PAGES} pages, and you named {named}. Please ask "
+            f"again with up to {MAX_PAGES} pages, and the rest in a second request."
         )
     if STAND_IN_PAGE not in (trigger.get("pages") or []) or has(text, _DESCRIBED):
         return None
