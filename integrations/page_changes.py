@@ -4,7 +4,9 @@ Text: the removed and added lines (difflib), a few of them, shortened. Prices: t
 same place on the page paired up (difflib over their order), each move with its percent; with a
 `min_change_percent`, only moves at least that large count (and a price added or removed does
 not, nor a smaller move: the earlier prices stay the baseline, so small moves that add up are
-still caught).
+still caught). With `price_moves` "down" ("tell me when the price drops") only drops count, with
+"up" only rises; a move the other way is no news and the earlier price stays the baseline, so a
+drop is a price below the one last reported (or first seen).
 """
 
 from __future__ import annotations
@@ -55,10 +57,15 @@ def _percent(old: Price, new: Price) -> float | None:
 
 
 def price_changes(
-    before: list[Price], after: list[Price], min_change_percent: float | None
+    before: list[Price],
+    after: list[Price],
+    min_change_percent: float | None,
+    moves: str = "any",
 ) -> list[dict[str, Any]]:
-    """Prices that moved: {"before", "after", "currency", "percent"} (and, without a threshold,
-    prices added or removed, with "percent" None)."""
+    """Prices that moved: {"before", "after", "currency", "percent"} (and, without a threshold
+    or a direction, prices added or removed, with "percent" None). `moves` "down" counts only
+    drops, "up" only rises; the move the other way is not news (and leaves the baseline)."""
+    measured = min_change_percent is not None or moves != "any"
     old_keys = [(p.currency, p.amount) for p in before]
     new_keys = [(p.currency, p.amount) for p in after]
     matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
@@ -70,24 +77,24 @@ def price_changes(
         paired = list(zip(olds, news, strict=False))
         for old, new in paired:
             if old.currency != new.currency:
-                changes += _unpaired([old], [new], min_change_percent)
+                changes += _unpaired([old], [new], measured)
                 continue
             percent = _percent(old, new)
             if min_change_percent is not None and (
                 percent is None or abs(percent) < min_change_percent
             ):
                 continue
+            if moves != "any" and (percent is None or (percent < 0) != (moves == "down")):
+                continue
             move = {"before": old.text, "after": new.text, "currency": new.currency}
             changes.append({**move, "percent": percent})
-        changes += _unpaired(olds[len(paired) :], news[len(paired) :], min_change_percent)
+        changes += _unpaired(olds[len(paired) :], news[len(paired) :], measured)
     return changes[:MAX_CHANGES]
 
 
-def _unpaired(
-    olds: list[Price], news: list[Price], min_change_percent: float | None
-) -> list[dict[str, Any]]:
-    if min_change_percent is not None:
-        return []  # only moves are measured against a threshold
+def _unpaired(olds: list[Price], news: list[Price], measured: bool) -> list[dict[str, Any]]:
+    if measured:
+        return []  # only moves are measured against a threshold or a direction
     gone = [{"before": p.text, "after": "", "currency": p.currency, "percent": None} for p in olds]
     new = [{"before": "", "after": p.text, "currency": p.currency, "percent": None} for p in news]
     return gone + new

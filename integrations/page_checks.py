@@ -4,7 +4,8 @@ The step a scheduled workflow runs ("every morning at 8 check the pricing pages 
 competitors"), where a poll of the pages (`trigger.pages`, `workflows.triggers.page_poll`) cannot
 say the clock time. Each page is fetched through the guarded outbound path of `http.request`,
 read as a person sees it (`page_text`) and compared with its snapshot: its text for
-`watch: text`, its prices for `watch: prices` (moves of at least `min_change_percent`). The
+`watch: text`, its prices for `watch: prices` (moves of at least `min_change_percent`, only drops
+or only rises with `price_moves` "down" or "up"). The
 first look at a page only records it. `changed` tells the steps after it whether to say
 anything (`when: "{{ steps.check_pages.changed }}"`). A try (dry run) looks and compares but
 records nothing.
@@ -16,7 +17,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from integrations import page_snapshots
 from integrations.base import (
@@ -54,11 +55,15 @@ async def look_at(ctx: ActionContext, url: str) -> PageLook:
 
 
 def changes_since(
-    old: PageSnapshot, new: PageLook, watch: str, min_change_percent: float | None
+    old: PageSnapshot,
+    new: PageLook,
+    watch: str,
+    min_change_percent: float | None,
+    price_moves: str = "any",
 ) -> list[dict[str, Any]]:
     """What moved on the page since its snapshot (empty: nothing worth saying)."""
     if watch == "prices":
-        return price_changes(stored_prices(old), new.prices, min_change_percent)
+        return price_changes(stored_prices(old), new.prices, min_change_percent, price_moves)
     if old.digest == new.digest:
         return []
     found = text_changes(old.text, new.text[:MAX_TEXT_CHARS])
@@ -71,6 +76,7 @@ class CheckPagesInput(ActionInput):
     pages: list[str] = Field(min_length=1, max_length=MAX_PAGES)
     watch: Literal["text", "prices"] = "text"
     min_change_percent: float | None = Field(default=None, ge=0, le=1000)
+    price_moves: Literal["any", "down", "up"] = "any"
 
     @field_validator("pages")
     @classmethod
@@ -79,6 +85,12 @@ class CheckPagesInput(ActionInput):
             if not page.startswith(("http://", "https://")):
                 raise ValueError(f"{page!r} is not a web address (it starts with https://)")
         return list(dict.fromkeys(pages))
+
+    @model_validator(mode="after")
+    def _moves_of_prices(self) -> CheckPagesInput:
+        if self.price_moves != "any" and self.watch != "prices":
+            raise ValueError("price_moves is for watching prices: set watch to prices")
+        return self
 
 
 class CheckPagesOutput(ActionOutput):
@@ -116,7 +128,11 @@ class Comparison:
 
 
 async def compare_pages(
-    ctx: ActionContext, pages: list[str], watch: str, min_change_percent: float | None
+    ctx: ActionContext,
+    pages: list[str],
+    watch: str,
+    min_change_percent: float | None,
+    price_moves: str = "any",
 ) -> Comparison:
     """Look at the pages (a few at once) and compare each with the workflow's snapshot of it.
     The first look at a page is recorded as its baseline; nothing is recorded here."""
@@ -143,7 +159,7 @@ async def compare_pages(
         if old is None:
             found.record.append(look)  # the first look: the baseline
             continue
-        moves = changes_since(old, look, watch, min_change_percent)
+        moves = changes_since(old, look, watch, min_change_percent, price_moves)
         if moves:
             found.changed.append(PageChange(url, old, look, moves))
             found.record.append(look)
@@ -154,7 +170,7 @@ async def compare_pages(
 
 async def check_pages(ctx: ActionContext, inp: CheckPagesInput) -> CheckPagesOutput:
     """Look at every page, compare each with its snapshot, record what was seen (not on a try)."""
-    found = await compare_pages(ctx, inp.pages, inp.watch, inp.min_change_percent)
+    found = await compare_pages(ctx, inp.pages, inp.watch, inp.min_change_percent, inp.price_moves)
     failed = found.waiting + found.unreadable
     if len(failed) == len(inp.pages):  # nothing could be read: retry the step, or fail it
         url, reason = failed[0]
@@ -180,7 +196,7 @@ ACTIONS: list[Action[Any, Any]] = [
         name="http.check_pages",
         description=(
             "Look at web pages (pages) and say what changed since the last look: their text, "
-            "or their prices (watch: prices, min_change_percent)."
+            "or their prices (watch: prices, min_change_percent, price_moves: any|down|up)."
         ),
         risk=Risk.read,
         input_model=CheckPagesInput,

@@ -259,7 +259,8 @@ def _check_pages(v: StepView) -> str:
         return f"Look at {where} for changes since the last look"
     percent = v.inputs.get("min_change_percent")
     by = f" of {float(percent):g}% or more" if isinstance(percent, int | float) else ""
-    return f"Look at {where} for price changes{by} since the last look"
+    moves = {"down": "price drops", "up": "price rises"}.get(str(v.inputs.get("price_moves")))
+    return f"Look at {where} for {moves or 'price changes'}{by} since the last look"
 
 
 _SOCIAL_NAMES = {"reddit": "Reddit", "hackernews": "Hacker News", "mastodon": "Mastodon",

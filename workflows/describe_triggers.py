@@ -105,9 +105,10 @@ def _watched_pages(trigger: Mapping[str, Any]) -> str:
     if trigger.get("watch") != "prices":
         return f"when {where} changes" if len(pages) == 1 else f"when one of {where} changes"
     least = trigger.get("min_change_percent")
+    moves = {"down": "drops", "up": "rises"}.get(str(trigger.get("price_moves")))
     if isinstance(least, int | float) and least > 0:
-        return f"when a price on {where} moves by {least:g}% or more"
-    return f"when a price on {where} changes"
+        return f"when a price on {where} {moves or 'moves'} by {least:g}% or more"
+    return f"when a price on {where} {moves or 'changes'}"
 
 
 def _watched_sheet(trigger: Mapping[str, Any]) -> str:

@@ -241,7 +241,8 @@ class PollTrigger(_Strict):
     """New items in an RSS/Atom feed (`url`), new rows in a Google Sheet (`spreadsheet` and
     `sheet`: one run per row added), changes on web pages (`pages`: one run per changed page;
     `watch` "text" for any change of the visible text, "prices" for moved prices, at least
-    `min_change_percent` when set), or new mentions the workflow's `social.mentions` step finds
+    `min_change_percent` when set, only drops or only rises with `price_moves` "down" or "up"),
+    or new mentions the workflow's `social.mentions` step finds
     (without any of those), checked every `interval_seconds`."""
 
     type: Literal["poll"] = "poll"
@@ -251,6 +252,7 @@ class PollTrigger(_Strict):
     pages: list[str] | None = None
     watch: Literal["text", "prices"] = "text"
     min_change_percent: float | None = None
+    price_moves: Literal["any", "down", "up"] = "any"
     interval_seconds: int = Field(default=900, ge=30)
 
     @field_validator("pages")
@@ -291,6 +293,11 @@ class PollTrigger(_Strict):
                 "a poll watches web pages (pages), a feed (url) or a Google Sheet (spreadsheet "
                 "and sheet): only one of them"
             )
+        if self.price_moves != "any" and self.watch != "prices":
+            raise ValueError(
+                "price_moves (only drops, or only rises) is for watching prices: set watch to "
+                "prices"
+            )
         if self.pages is None and (self.watch != "text" or self.min_change_percent is not None):
             raise ValueError(
                 "what to watch (watch, min_change_percent) is only for web pages: list them "
@@ -314,6 +321,8 @@ class PollTrigger(_Strict):
         for name in ("spreadsheet", "sheet", "pages", "min_change_percent"):
             if data.get(name) is None:
                 data.pop(name, None)
+        if data.get("price_moves") == "any":
+            data.pop("price_moves", None)
         if data.get("pages") is None:
             data.pop("watch", None)
         elif data.get("url") is None:

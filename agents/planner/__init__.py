@@ -31,7 +31,7 @@ from agents.planner.intents import (
     mask_inbound,
 )
 from agents.planner.learned import choose_trigger, prediction_for
-from agents.planner.notify import without_conditions
+from agents.planner.notify import tell_the_asker, without_conditions
 from agents.planner.recipes import apply_recipes
 from agents.planner.recipes_pages import page_reading, shape_page_check, shape_page_watch
 from agents.planner.recipes_sheets import (
@@ -90,6 +90,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     settled = apply_recipes(raw, trigger, slots)
     complete_spec(raw, trigger, slots, prediction)
     keep_sheet_poll(raw)
+    tell_the_asker(raw, slots.text)  # "tell me when …", no channel named: an email to them
     compose_messages(raw, request)  # messages say what they are for, never the trigger dump
     shape_page_watch(raw)  # a watched page: the messages say what changed, before and after
     shape_page_check(raw, slots.text, request)  # pages looked at on a schedule: the same

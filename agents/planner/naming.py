@@ -35,7 +35,12 @@ _TOPICS: tuple[tuple[str, str], ...] = (
     (r"\bexpenses?\b", "expense"),
     (r"\bfeedback\b|\bsurveys?\b|\bnps\b", "feedback"),
     (r"\bapplications?\b|\bcvs?\b|\bcandidates?\b", "application"),
-    (r"\bappointments?\b|\bbookings?\b|\bmeetings?\b", "booking"),
+    (r"\bappointments?\b|\bbookings?\b|\bmeetings?\b|\bbook(?:s|ed)?\s+(?:a\s+|an\s+)?"
+     r"(?:call|demo|slot|session|appointment|consultation)", "booking"),
+    (r"\bpull\s+requests?\b|\bprs?\b", "pull request"),
+    (r"\bissues?\b(?=[^.]{0,30}\b(?:opened|created|filed|github|gitlab|jira|closed|labell?ed))",
+     "issue"),
+    (r"\bdeploy(?:s|ments?)?\b|\bbuilds?\s+(?:fail|break|pass)", "deploy"),
     (r"\bsupport\b|\btickets?\b", "support"),
     (r"\bshipments?\b|\btracking\b", "shipment"),
     (r"\bonboarding\b|\bnew\s+customers?\b|\bwelcome\b", "onboarding"),

@@ -328,3 +328,48 @@ def _bare(when: str | None) -> str | None:
 
 def _slug(channel: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", channel.lower()).strip("_")[:40] or "channel"
+
+
+# "tell me when …", "let us know if …", "alert me": the person asking is told, and no channel,
+# address or app is named for it.
+_TELL_THE_ASKER = (
+    r"\b(?:tell|notify|alert|ping|warn|inform|update)\s+(?:me|us)\b|"
+    r"\blet\s+(?:me|us)\s+know\b|\bgive\s+(?:me|us)\s+a\s+(?:heads[\s-]?up|shout|nudge)\b"
+)
+# "when something important happens in stripe": what to tell is still to be asked about
+_UNSAID_EVENT = (
+    r"\b(?:something|anything|stuff|wherever|whatever|important|relevant|interesting|"
+    r"notable|significant)\b"
+)
+_TELLING = ("slack.post_message", "email.send", "email.send_bulk")
+_MEDIUM = (
+    r"\bslack\b|#[\w-]+|\bteams\b|\bdiscord\b|\btelegram\b|\bwhats\s*app\b|\bsms\b|\btexts?\b|"
+    r"\bsignal\b|\bpush\s+notifications?\b|\bcall\s+me\b|\bphone\b|@[\w-]+\.|\bwebhook\b"
+)
+
+
+def tell_the_asker(raw: dict[str, Any], text: str) -> None:
+    """A request that asks to be told ("tell me when a new order comes in from shopify") with no
+    drafted step that tells anyone: an email to the person asking (the card says so, and the
+    channel is theirs to change). Runs started by hand show their result and are left alone."""
+    if raw["trigger"].get("type") == "manual" or not has(text, _TELL_THE_ASKER):
+        return
+    if has(text, _MEDIUM) or has(text, NO_SEND):
+        return  # a medium the steps route, or nothing to send
+    if has(text, _UNSAID_EVENT) and not raw["trigger"].get("pages"):
+        return  # no event said ("when something important happens"): it is asked about
+    steps: list[dict[str, Any]] = raw["steps"]
+    if any(
+        s.get("action") in _TELLING
+        or (
+            s.get("action") == "http.request"
+            and str((s.get("inputs") or {}).get("method") or "GET").upper() != "GET"
+        )
+        for s in steps
+    ):
+        return
+    taken = {str(s.get("id")) for s in steps}
+    step_id = "tell_me" if "tell_me" not in taken else "tell_me_2"
+    body = "{{ trigger | summary }}"
+    inputs = {"to": ["member:me"], "subject": "Update from Levqor", "text": body}
+    steps.append({"id": step_id, "action": "email.send", "inputs": inputs})

@@ -38,6 +38,13 @@ _PHRASAL_DOWN = (
     r"(?:[\w']+\s+){0,3}?down\b"
 )
 # The outage comes in as an event: an app's webhook, a form, an incident someone logs or declares.
+# A figure that goes down or drops: "if the price on rival.io/plans goes down", "when the
+# cost goes down", a count that goes down: a value moving, not a site failing.
+VALUE_DOWN = (
+    r"\b(?:price|prices|pricing|cost|costs|rate|rates|fee|fees|value|number|count|score|level|"
+    r"stock|balance|temperature|traffic|sales|revenue|rank|ranking)\b(?:[^.]|\.(?=\w)){0,50}?"
+    r"\b(?:goes|go|went|gets?|is|are)\s+down\b"
+)
 _TOLD_OUTAGE = (
     r"\bwebhook|\bforms?\b|\border|\bsubmi|\b(?:i|we|someone|they)\s+(?:log|logs|post|declare|open|"
     r"report|raise)\b|\b(?:is|gets?|was)\s+(?:logged|declared|opened|reported|raised)\b|\bincidents?\b"
@@ -48,6 +55,7 @@ _STATE = "{{ 1 if steps.check.failed else 0 }}"  # http.request fails on no answ
 def uptime_monitor(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -> bool:
     """Reshape an uptime request into check → state → alert (once) → recovery notice."""
     t = re.sub(_PHRASAL_DOWN, " ", slots.text)  # "closing the shop down" is no outage
+    t = re.sub(VALUE_DOWN, " ", t)  # "if the price on rival.io goes down": a price, no outage
     kinds = ("interval", "manual", "poll", "schedule", "webhook")
     address = site_address(t)
     down = has(t, _DOWN) or (address is not None and has(t, _FAILS))

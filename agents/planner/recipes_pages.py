@@ -25,6 +25,15 @@ PAGE_BODY = (
     "{{ trigger.url }}"
 )
 
+# The row a change of a watched page adds to a sheet.
+_CHANGE_ROW = {
+    "checked_at": "{{ now }}",
+    "page": "{{ trigger.url }}",
+    "change": "{{ trigger.summary }}",
+    "before": "{{ trigger.before }}",
+    "after": "{{ trigger.after }}",
+}
+
 _VERB = (
     r"\b(?:watch|watching|monitor|monitoring|keep\s+an\s+eye\s+on|keep\s+tabs\s+on|track|"
     r"tracking|check|checking|look\s+at)\b"
@@ -39,7 +48,24 @@ _MOVES = (
 )
 _EVENT = (
     r"\b(?:when(?:ever)?|if|once|as\s+soon\s+as|any\s*time)\b[^.]{0,30}\b(?:the\s+|a\s+|any\s+|"
-    r"our\s+|their\s+)?(?:page|pricing|prices?)\b[^.]{0,20}" + _MOVES
+    r"our\s+|their\s+)?(?:page|pricing|prices?)\b(?:[^.]|\.(?=\w)){0,60}?" + _MOVES
+)
+# "notify me when https://acme.com/careers changes", "if acme.com/pricing gets updated"
+_ADDRESS_MOVES = (
+    r"\b(?:when(?:ever)?|if|once|as\s+soon\s+as|any\s*time)\s+(?:the\s+page\s+(?:at\s+)?)?"
+    r"(?:https?://|www\.)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/\S*)?\s+(?:changes|changed|"
+    r"(?:is|gets|was)\s+(?:updated|changed|edited))\b"
+)
+_TLDS = (
+    r"com|org|net|io|co|uk|de|fr|nl|es|it|eu|us|ca|au|nz|ie|be|ch|at|se|no|dk|fi|pl|pt|in|jp|"
+    r"app|dev|ai|shop|store|site|info|biz|me|tv|xyz|tech|online"
+)
+# "write any price change on rival.com/shop into the sheet": each change is an event
+_EACH_CHANGE = (
+    r"\b(?:any|every|each)\s+(?:price|pricing|page)\s+changes?\s+(?:on|at|to|of)\b|"
+    r"\b(?:(?:any|every|each)\s+changes?|(?:anything|something)\s+(?:at\s+all\s+)?changes?)\s+"
+    r"(?:on|at|to|of|in)\s+(?:the\s+page\s+(?:at\s+)?)?"
+    r"(?:https?://|www\.|[a-z0-9-]+\.(?:" + _TLDS + r")\b)"
 )
 # "whenever anything at all changes on this one page"
 _CHANGES_ON = (
@@ -47,7 +73,23 @@ _CHANGES_ON = (
     r"our|a|their|my)\s+(?:one\s+)?(?:web\s*)?page\b"
 )
 _NEAR = r"(?:[^.]|\.(?=\w)){0,80}?"  # within a sentence (an address's dots are no full stop)
-_WATCHED = _VERB + _NEAR + _PAGE + "|" + _VERB + r"\s+(?:https?://|www\.)\S+" + _NEAR + _MOVES
+_WATCHED = (
+    _VERB
+    + _NEAR
+    + _PAGE
+    + "|"
+    + _VERB
+    + r"\s+(?:https?://|www\.)\S+"
+    + _NEAR
+    + _MOVES
+    + "|"
+    # "look at our competitors' websites and email me what changed"
+    + _VERB
+    + _NEAR
+    + r"\b(?:web\s*)?sites?\b"
+    + _NEAR
+    + r"\bwhat(?:'s|\s+has|\s+is)?\s+(?:changed|new)\b"
+)
 # Requests about something else than a page people read: feeds and posts, sheets, stores and
 # billing systems with their own events, stock levels, our own prices being changed.
 _NOT_A_PAGE = (
@@ -58,10 +100,6 @@ _NOT_A_PAGE = (
     r"\bwiki\b|\bstatus\s+page\b|\bhelp\s+cent(?:er|re)\b|\bamazon\b|\bgoogle\s+shopping\b|"
     r"\blistings?\b|\b(?:bump|raise|lower|update|set|change|increase)\s+(?:the\s+|all\s+|every\s+|"
     r"our\s+)?(?:\w+\s+)?prices?\b|\bprices?\s+(?:should|in\s+the\s+shop)\b"
-)
-_TLDS = (
-    r"com|org|net|io|co|uk|de|fr|nl|es|it|eu|us|ca|au|nz|ie|be|ch|at|se|no|dk|fi|pl|pt|in|jp|"
-    r"app|dev|ai|shop|store|site|info|biz|me|tv|xyz|tech|online"
 )
 _ADDRESS = re.compile(
     r"(?<![@\w./:-])((?:https?://)?(?:[a-z0-9-]+\.)+(?:" + _TLDS + r")(?::\d{2,5})?"
@@ -76,7 +114,13 @@ def watches_pages(text: str) -> bool:
         return False
     if has(text, _UPTIME) and not announces_outage(text):
         return False  # "tell us when the page stops loading": an uptime check
-    return has(text, _WATCHED) or has(text, _EVENT) or has(text, _CHANGES_ON)
+    return (
+        has(text, _WATCHED)
+        or has(text, _EVENT)
+        or has(text, _CHANGES_ON)
+        or has(text, _ADDRESS_MOVES)
+        or has(text, _EACH_CHANGE)
+    )
 
 
 def page_addresses(request: str) -> list[str]:
@@ -95,6 +139,25 @@ def _percent(text: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
+_DOWN = (
+    r"\b(?:drops?|dropped|dropping|falls?|fell|falling|goes\s+down|went\s+down|decreases?|"
+    r"decreased|cheaper|lower(?:ed|s)?|reduced|on\s+sale|discounted|price\s+cuts?)\b"
+)
+_UP = (
+    r"\b(?:rises?|rose|rising|goes\s+up|went\s+up|increases?|increased|higher|raised|"
+    r"more\s+expensive|hikes?|hiked)\b"
+)
+
+
+def price_moves(text: str) -> str:
+    """ "down" when only drops are asked about ("tell me when it gets cheaper"), "up" when only
+    rises are, "any" otherwise (both, or neither said)."""
+    down, up = has(text, _DOWN), has(text, _UP)
+    if down and not up:
+        return "down"
+    return "up" if up and not down else "any"
+
+
 def page_trigger(text: str, request: str) -> dict[str, Any]:
     """The poll of the pages a request watches (a stand-in page when it names none)."""
     named = page_addresses(request)[:MAX_PAGES]  # more are asked about (`which_page`)
@@ -107,6 +170,9 @@ def page_trigger(text: str, request: str) -> dict[str, Any]:
         percent = _percent(text)
         if percent is not None:
             trigger["min_change_percent"] = percent
+        moves = price_moves(text)
+        if moves != "any":
+            trigger["price_moves"] = moves
     else:
         trigger["watch"] = "text"
     trigger["interval_seconds"] = 900
@@ -117,7 +183,7 @@ def page_reading(text: str, request: str, reading: TriggerReading) -> TriggerRea
     """The page poll a request asks for, or None. A request that says when to look ("every 30
     minutes", "every morning at 8") keeps its schedule: a poll has no clock times or windows."""
     if reading.kind in ("schedule", "webhook", "stripe", "email", "slack") or not watches_pages(
-        text
+        _destinations_masked(text)
     ):
         return None
     return TriggerReading("poll", page_trigger(text, request), "pages")
@@ -150,6 +216,16 @@ def _page_words(trigger: dict[str, Any]) -> str:
     return re.sub(r"^https?://(?:www\.)?", "", str(pages[0])).rstrip("/")
 
 
+def _watch_name(trigger: dict[str, Any], kind: str) -> str:
+    """ "Price watch: rival.io/plans", "Page watch: 4 pages", "Price check: acme.com"."""
+    what = "Price" if trigger.get("watch") == "prices" else "Page"
+    pages = trigger.get("pages") or []
+    where = f"{len(pages)} pages" if len(pages) > 1 else _page_words(trigger)
+    if where == "a watched page":
+        return f"{what} {kind}"
+    return f"{what} {kind}: {where}"[:120]
+
+
 def shape_page_watch(raw: dict[str, Any]) -> None:
     """For a poll of pages: no step reads the page (the trigger did), and every message says
     what changed, before and after."""
@@ -160,6 +236,8 @@ def shape_page_watch(raw: dict[str, Any]) -> None:
     gone = _other_page_reads(steps)
     kept = [s for s in steps if str(s.get("id")) not in gone]
     about = "Price change" if trigger.get("watch") == "prices" else "Change"
+    raw["name"] = _watch_name(trigger, "watch")
+    appends = any(s.get("action") == "sheets.append_row" for s in kept)
     for step in kept:
         inputs = step.get("inputs")
         if not isinstance(inputs, dict):
@@ -167,7 +245,15 @@ def shape_page_watch(raw: dict[str, Any]) -> None:
         if step.get("when") and _refers_to(step["when"], gone):
             del step["when"]
         action = step.get("action")
-        if action in ("slack.post_message", "email.send"):
+        if action == "sheets.read_rows" and appends:
+            step["drop"] = True  # the sheet is where changes go, and a step already adds them
+        elif action == "sheets.read_rows":  # a sheet beside a watched page is where changes go
+            step["id"], step["action"] = "log_change", "sheets.append_row"
+            inputs.pop("limit", None)
+            inputs["values"] = dict(_CHANGE_ROW)
+        elif action == "sheets.append_row" and "trigger }}" in str(inputs.get("values")):
+            inputs["values"] = dict(_CHANGE_ROW)  # the run's data, as columns
+        elif action in ("slack.post_message", "email.send"):
             inputs["text"] = PAGE_BODY
             inputs.pop("blocks", None)
             if action == "email.send":
@@ -180,7 +266,7 @@ def shape_page_watch(raw: dict[str, Any]) -> None:
         for name, value in list(inputs.items()):
             if _refers_to(value, gone):
                 inputs[name] = PAGE_BODY
-    raw["steps"] = kept
+    raw["steps"] = [s for s in kept if not s.pop("drop", False)]
 
 
 # Pages the request describes though it gives no address ("our 40 competitor product pages",
@@ -203,7 +289,13 @@ def which_page(text: str, spec: dict[str, Any]) -> str | None:
             f"One workflow watches up to {MAX_PAGES} pages, and you named {named}. Please ask "
             f"again with up to {MAX_PAGES} pages, and the rest in a second request."
         )
-    if STAND_IN_PAGE not in (trigger.get("pages") or []) or has(text, _DESCRIBED):
+    checked = [
+        page
+        for step in spec.get("steps") or []
+        if step.get("action") == "http.check_pages"
+        for page in (step.get("inputs") or {}).get("pages") or []
+    ]
+    if STAND_IN_PAGE not in [*(trigger.get("pages") or []), *checked] or has(text, _DESCRIBED):
         return None
     return WHICH_PAGE
 
@@ -244,11 +336,13 @@ def shape_page_check(raw: dict[str, Any], text: str, request: str) -> None:
         return  # "tell #deals if one is under 900": what the page shows now, not what moved
     watched = page_trigger(text, request)
     inputs: dict[str, Any] = {"pages": watched["pages"], "watch": watched["watch"]}
-    if "min_change_percent" in watched:
-        inputs["min_change_percent"] = watched["min_change_percent"]
+    for name in ("min_change_percent", "price_moves"):
+        if name in watched:
+            inputs[name] = watched[name]
     steps: list[dict[str, Any]] = raw.get("steps") or []
     gone = _other_page_reads(steps)
     kept = [s for s in steps if str(s.get("id")) not in gone]
+    raw["name"] = _watch_name(watched, "check")
     for step in kept:
         step_inputs = step.get("inputs")
         if not isinstance(step_inputs, dict) or step.get("action") == "sheets.read_rows":

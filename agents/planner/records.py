@@ -157,7 +157,10 @@ def crm_writes(steps: StepList, t: str, slots: Slots) -> None:
 
 def sheet_name(t: str) -> str:
     """The spreadsheet the request names ("our 'Clients' google sheet" → Clients)."""
-    match = re.search(r"['\"]([^'\"]{2,40})['\"]\s+(?:google\s+)?sheet", t) or re.search(
+    quoted = re.search(r"['\"]([^'\"]{2,40})['\"]\s+(?:google\s+)?(?:spread)?sheet", t)
+    if quoted:
+        return quoted.group(1).strip().title()
+    match = re.search(
         r"\b(?:our|the|my)\s+((?:[a-z]+\s+){0,2}?)(?:google\s+)?(?:sheet|spreadsheet)\b", t
     )
     name = (match.group(1).strip() if match else "") or "Levqor"

@@ -129,8 +129,9 @@ def add_reads(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
         url = trigger.spec.get("url") or poll_url(t, slots.quoted)
         steps.add("new_items", "rss.new_items", {"url": url, "keywords": slots.quoted[:5]})
     _tool_reads(steps, t, trigger)
-    if has(
-        t, r"\bfrom\s+shopify|\bshopify\b[^.]{0,20}\b(?:tracking|status|lookup)|tracking\s+link"
+    shopify_event = trigger.kind == "webhook" and trigger.spec.get("source") == "Shopify"
+    if has(t, r"\bshopify\b[^.]{0,20}\b(?:tracking|status|lookup)|tracking\s+link") or (
+        has(t, r"\bfrom\s+shopify") and not shopify_event  # Shopify's event carries the order
     ):
         steps.add(
             "lookup_order",

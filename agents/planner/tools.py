@@ -251,4 +251,12 @@ def event_source(clause: str) -> str | None:
     if named:
         return display_name(named[0])
     crm = _CRM_SOURCE.search(clause)
-    return CRM_SOURCES[crm.group(1)] if crm else None
+    if crm:
+        return CRM_SOURCES[crm.group(1)]
+    if re.search(
+        r"(?i)\b(?:pull\s+requests?|prs?)\b(?=[^.]{0,30}\b(?:merged|opened|closed|"
+        r"reviewed|approved|created))",
+        clause,
+    ):
+        return "GitHub"  # a pull request's event, with no other app named: GitHub's
+    return None

@@ -108,3 +108,59 @@ def test_more_pages_than_one_workflow_watches_are_asked_about_not_cut(request_te
     assert result.status == "clarify", result
     assert result.question is not None and "up to 50 pages" in result.question
     assert "you named 55" in result.question
+
+
+@pytest.mark.parametrize(
+    ("request_text", "moves"),
+    [
+        ("tell me when the price of https://shopnorth.co.uk/item/3 drops", "down"),
+        ("let me know if the price on rival.io/plans goes down", "down"),
+        ("watch acme.com/pricing and slack #pricing if a price goes up", "up"),
+        ("watch acme.com/pricing and slack #pricing whenever a price changes", None),
+    ],
+)
+def test_a_watch_of_drops_or_rises_is_drafted_as_asked(
+    request_text: str, moves: str | None
+) -> None:
+    result = draft(request_text)
+    assert result.status == "draft", result.question
+    trigger = (result.workflow or {})["trigger"]
+    assert trigger["type"] == "poll" and trigger["watch"] == "prices"  # not an uptime check
+    assert trigger.get("price_moves") == moves
+    if moves == "down":
+        assert " drops (checked every 15 minutes)" in (result.summary or "")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "url"),
+    [
+        ("notify me when https://acme.com/careers changes", "https://acme.com/careers"),
+        ("tell me if anything changes on https://acme.com/x", "https://acme.com/x"),
+        ("if bakery.co.uk/menu gets updated ping me", "https://bakery.co.uk/menu"),
+    ],
+)
+def test_a_page_named_with_when_it_changes_is_watched(request_text: str, url: str) -> None:
+    result = draft(request_text)
+    assert result.status == "draft", result.question
+    workflow = result.workflow or {}
+    assert workflow["trigger"]["pages"] == [url]
+    [tell] = workflow["steps"]  # told by email: nobody named a channel
+    assert tell["action"] == "email.send" and tell["inputs"]["to"] == ["member:me"]
+    assert tell["inputs"]["text"] == PAGE_BODY
+    assert workflow["name"] == "Page watch: " + url.removeprefix("https://")
+
+
+def test_changes_written_into_a_sheet_are_rows_of_what_changed() -> None:
+    result = draft("write any price change on rival.com/shop into the 'Prices' sheet")
+    assert result.status == "draft", result.question
+    workflow = result.workflow or {}
+    assert workflow["trigger"]["pages"] == ["https://rival.com/shop"]
+    assert workflow["name"] == "Price watch: rival.com/shop"
+    [row] = workflow["steps"]  # not a read of the sheet
+    assert row["action"] == "sheets.append_row"
+    assert row["inputs"]["spreadsheet"] == "Prices"
+    assert row["inputs"]["values"]["change"] == "{{ trigger.summary }}"
+    assert row["inputs"]["values"]["before"] == "{{ trigger.before }}"
+    logged = draft("log every change on https://acme.com/terms to our 'Terms log' spreadsheet")
+    [log] = (logged.workflow or {})["steps"]  # one row per change, not two
+    assert log["action"] == "sheets.append_row" and log["inputs"]["spreadsheet"] == "Terms Log"

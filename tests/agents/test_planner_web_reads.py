@@ -21,7 +21,6 @@ def _gets(request: str) -> list[str]:
     "request_text",
     [
         "every day at 7 check google shopping prices for our products and tell #pricing",
-        "every other thursday at 10 look at our competitors' websites and email me what changed",
         "twice a day check new job postings for 'marketing manager' and add them to the Jobs sheet",
         # one price, a search page, a school's site
         "watch the price of this espresso machine on amazon and email me when it drops",
@@ -31,6 +30,19 @@ def _gets(request: str) -> list[str]:
 )
 def test_reading_pages_prices_or_listings_is_a_get(request_text: str) -> None:
     assert len(_gets(request_text)) == 1
+
+
+def test_what_changed_on_websites_at_clock_times_is_a_page_check_that_asks_which_pages() -> None:
+    result = draft(
+        "every other thursday at 10 look at our competitors' websites and email me what changed"
+    )
+    assert (
+        result.status == "clarify"
+        and result.question == "Which page should I watch? Paste its address."
+    )
+    assert result.workflow is not None
+    actions = [s["action"] for s in result.workflow["steps"]]
+    assert actions == ["http.check_pages", "email.send"]  # compared with the last look, not a GET
 
 
 def test_the_weather_is_read_from_a_public_forecast() -> None:

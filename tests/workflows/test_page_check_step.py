@@ -74,6 +74,30 @@ async def test_a_scheduled_check_posts_only_price_moves_over_the_threshold(
     assert "Before:" in body and "$110.00" in body
 
 
+async def test_a_scheduled_check_of_rises_posts_no_drop(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    site: Site,  # noqa: F811
+) -> None:
+    site.pages = {"/pricing": pricing("$100.00")}
+    url = f"{site.url}/pricing"
+    runtime = Runtime(settings)
+    try:
+        spec = check_spec([url], watch="prices", price_moves="up")
+        workflow = await activate(sessions, workspace, spec, runtime.registry)
+        for price in ("$100.00", "$80.00", "$90.00", "$104.00"):  # baseline, 2 drops, a rise
+            site.pages["/pricing"] = pricing(price)
+            await runtime.fire(workflow.id)
+            await runtime.drain()
+        runs = await runs_of(sessions, workflow.id)
+    finally:
+        await runtime.close()
+    assert [r.status for r in runs] == [RunStatus.succeeded] * 4
+    [body] = await messages(sessions)  # the drops said nothing; the rise over $100 was posted
+    assert "$100.00 is now $104.00 (up 4%)" in body, body
+
+
 async def test_a_try_looks_but_records_nothing(
     settings: Settings,
     sessions: async_sessionmaker[AsyncSession],

@@ -170,6 +170,36 @@ async def test_prices_fire_only_on_moves_of_at_least_the_threshold(
         await runtime.close()
 
 
+async def test_a_watch_of_price_drops_stays_quiet_on_rises_and_measures_from_the_last_told(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace, site: Site
+) -> None:
+    site.pages = {"/pricing": pricing("$100.00")}
+    url = f"{site.url}/pricing"
+    spec = watch_spec([url], watch="prices", price_moves="down")
+    runtime = Runtime(settings)
+    try:
+        workflow = await activate(sessions, workspace, spec, runtime.registry)
+        await runtime.fire(workflow.id)  # the baseline
+        site.pages["/pricing"] = pricing("$120.00")  # a rise: no news for a drop watch
+        await runtime.fire(workflow.id)
+        assert await runs_of(sessions, workflow.id) == []
+        site.pages["/pricing"] = pricing("$110.00", team="£12")  # still above $100; £9 → £12 up
+        await runtime.fire(workflow.id)
+        assert await runs_of(sessions, workflow.id) == []
+        site.pages["/pricing"] = pricing("$95.00", team="£12")  # below the $100 last told of
+        await runtime.fire(workflow.id)
+        runs = await runs_of(sessions, workflow.id)
+        assert len(runs) == 1
+        data = runs[0].trigger_payload
+        assert data["changes"] == [
+            {"before": "$100.00", "after": "$95.00", "currency": "USD", "percent": -5.0}
+        ]  # the £9 → £12 rise is not in it
+        assert "$100.00 is now $95.00 (down 5%)" in data["summary"]
+    finally:
+        await runtime.close()
+    assert len(await messages(sessions)) == 1
+
+
 async def test_a_page_that_cannot_be_read_keeps_its_snapshot(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], workspace: Workspace, site: Site
 ) -> None:

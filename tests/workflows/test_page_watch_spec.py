@@ -69,6 +69,14 @@ def test_feed_sheet_and_mentions_polls_serialize_as_before() -> None:
             {"pages": ["https://a.example/p"], "watch": "prices", "min_change_percent": -1},
             "a percentage between 0 and 1000",
         ),
+        (
+            {"pages": ["https://a.example/p"], "price_moves": "down"},
+            "price_moves (only drops, or only rises) is for watching prices",
+        ),
+        (
+            {"pages": ["https://a.example/p"], "watch": "prices", "price_moves": "sideways"},
+            "price_moves",
+        ),
     ],
 )
 def test_page_poll_mistakes_are_said_in_words(trigger: dict[str, Any], words: str) -> None:

@@ -44,6 +44,16 @@ def test_prices_on_many_pages_say_the_threshold() -> None:
     assert unbounded.trigger.startswith("when a price on the page at competitor.com/products/0 ")
 
 
+def test_a_watch_of_drops_or_rises_says_which() -> None:
+    page = ["https://competitor.com/pricing"]
+    drops = describe(spec(pages=page, watch="prices", price_moves="down", min_change_percent=10))
+    assert drops.trigger.startswith(
+        "when a price on the page at competitor.com/pricing drops by 10% or more"
+    )
+    rises = describe(spec(pages=page, watch="prices", price_moves="up"))
+    assert rises.trigger.startswith("when a price on the page at competitor.com/pricing rises ")
+
+
 def test_the_sample_message_shows_a_realistic_before_and_after() -> None:
     messages = preview(spec(pages=["https://competitor.com/pricing"], watch="prices"))
     body = messages["tell_pricing"].body

@@ -46,7 +46,9 @@ async def poll_pages(
     that cannot be read); then record what was seen."""
     assert trigger.pages is not None
     ctx = poll_context(runtime, workflow, remember=True)
-    found = await compare_pages(ctx, trigger.pages, trigger.watch, trigger.min_change_percent)
+    found = await compare_pages(
+        ctx, trigger.pages, trigger.watch, trigger.min_change_percent, trigger.price_moves
+    )
     for url, reason in found.waiting:
         log.warning("page %s of workflow %s: next poll tries again: %s", url, workflow.id, reason)
     for url, reason in found.unreadable:

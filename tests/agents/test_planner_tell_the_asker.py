@@ -1,0 +1,68 @@
+""" "Tell me when …", "let me know if …" with no channel named: the person asking is emailed
+(the card says so), never a draft that tells nobody; a vague event is still asked about."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.planner import draft
+
+
+@pytest.mark.parametrize(
+    ("request_text", "source", "name"),
+    [
+        ("tell me when a new order comes in from shopify", "Shopify", "Order alerts"),
+        ("let me know when someone books a call on calendly", "Calendly", "Booking alerts"),
+        ("ping me when a new issue is opened on github", "GitHub", "Issue alerts"),
+        ("alert us whenever a PR gets merged", "GitHub", "Pull request alerts"),
+    ],
+)
+def test_an_app_event_told_to_the_asker_is_an_email_to_them(
+    request_text: str, source: str, name: str
+) -> None:
+    result = draft(request_text)
+    assert result.status == "draft", result.question
+    workflow = result.workflow or {}
+    assert workflow["trigger"]["type"] == "webhook"
+    assert workflow["trigger"]["source"] == source
+    [tell] = workflow["steps"]  # no lookup of what the event already carries
+    assert tell["action"] == "email.send" and tell["inputs"]["to"] == ["member:me"]
+    assert workflow["name"] == name
+    assert "send you an email" in (result.summary or "")
+
+
+def test_a_stripe_event_told_to_the_asker() -> None:
+    result = draft("let me know when somebody pays an invoice in stripe")
+    workflow = result.workflow or {}
+    assert workflow["trigger"] == {"type": "stripe", "events": ["invoice.paid"]}
+    assert [s["action"] for s in workflow["steps"]] == ["email.send"]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "notify me when something important happens in stripe",
+        "let me know when anything relevant shows up",
+    ],
+)
+def test_a_vague_event_is_still_asked_about(request_text: str) -> None:
+    assert draft(request_text).status == "clarify"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "action"),
+    [
+        ("tell me in #orders when a new order comes in from shopify", "slack.post_message"),
+        ("let me know by email when someone books a call on calendly", "email.send"),
+    ],
+)
+def test_a_channel_named_is_the_one_used_once(request_text: str, action: str) -> None:
+    steps = (draft(request_text).workflow or {})["steps"]
+    assert [s["action"] for s in steps] == [action]
+
+
+def test_a_run_started_by_hand_shows_its_result_and_is_not_emailed() -> None:
+    result = draft(
+        "one time job: import the contacts from this csv into our crm and tell me how many went in"
+    )
+    assert "email.send" not in [s["action"] for s in (result.workflow or {})["steps"]]
