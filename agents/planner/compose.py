@@ -42,6 +42,7 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
     name = str(raw.get("name") or "")
     asked = _in_their_case(asked_for(text), request)
     named = _named_subject(request)
+    said = quoted_message(request)
     for index, step in enumerate(steps):
         inputs = step.get("inputs")
         if not isinstance(inputs, dict) or not _is_message(step):
@@ -55,7 +56,9 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
         )
         read = None if personal else _last_read(steps[:index])
         body = _body_of(inputs)
-        if body == GENERIC_BODY:
+        if body == GENERIC_BODY and said is not None:
+            _set_body(inputs, said)  # the message the request wrote out, in its words
+        elif body == GENERIC_BODY:
             personal = personal or step.get("action") == "email.send_bulk"
             meant = purpose if personal else _for_the_team(purpose)
             _set_body(inputs, _written(read, meant, trigger, text, name, asked, personal))
@@ -87,6 +90,24 @@ _NAMED_SUBJECTS = (
         re.IGNORECASE,
     ),
 )
+
+
+# A message the request writes out: "an email like 'your ticket #XXXX is in'", "saying "we got
+# it, thanks"", "with the message 'Back at 9'".
+_QUOTED_MESSAGE = re.compile(
+    r"\b(?:like|saying|says|reading|along\s+the\s+lines\s+of|with\s+(?:the\s+)?(?:message|"
+    r"text|words?))\s*:?\s*"
+    rf"(?P<q>[{_QUOTES}])(?P<message>[^{_QUOTES}]{{8,500}})[{_QUOTES}]",
+    re.IGNORECASE,
+)
+
+
+def quoted_message(request: str) -> str | None:
+    """The message a request writes out for its email or post, as written, or None."""
+    found = _QUOTED_MESSAGE.search(request)
+    if not found or len(found.group("message").split()) < 3:
+        return None  # "like 'urgent'" names a label, not a message
+    return found.group("message").strip()
 
 
 def _named_subject(request: str) -> re.Match[str] | None:
@@ -197,6 +218,12 @@ def _written(
             + ("order" if "order" in text else "request")
             + ". We'll be in touch if we need anything else.\n\nBest regards,\n{{ workspace.name }}"
         )
+    if purpose.kind == "review":
+        return (
+            hello + "thank you for choosing {{ workspace.name }}. If you were happy with us, would "
+            "you leave us a review? It takes a minute, and it helps other people find us."
+            "\n\nBest regards,\n{{ workspace.name }}"
+        )
     if purpose.kind == "feedback":
         return (
             hello + "thank you for choosing {{ workspace.name }}. Could you spare a minute to "
@@ -263,6 +290,8 @@ def _subject(purpose: Purpose, trigger: dict[str, Any], name: str, text: str) ->
         return "Welcome to {{ workspace.name }}"
     if purpose.kind == "feedback":
         return "How did we do?"
+    if purpose.kind == "review":
+        return "Would you leave us a review?"
     if purpose.kind == "follow_up":
         return "Following up"
     if purpose.kind == "confirmation":

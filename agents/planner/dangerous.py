@@ -208,6 +208,11 @@ _GATHERED = (
     r"[^.]{0,40}\b(?:web|websites?|sites?|pages?|subreddits?|reddit|r/\w+|linkedin|twitter|"
     r"forums?|google|posts?|instagram|facebook|directory|directories|comments?|groups?)\b"
 )
+# People who never signed up for mail: "my linkedin connections (i exported them)".
+_COLD_LIST = (
+    r"\b(?:linkedin|facebook|twitter|instagram|x)\s+(?:connections?|contacts|followers|friends|"
+    r"network)\b|\bexported\s+(?:from\s+)?(?:linkedin|facebook|twitter|instagram)\b"
+)
 _PUBLIC = (
     r"\bpublic(?:ly)?\b|\banyone\s+(?:can|with\s+the\s+link)|\beveryone\s+can\s+(?:see|view)|"
     r"\bshared\s+with\s+(?:everyone|anyone|the\s+world)"
@@ -234,7 +239,7 @@ _WHOLE_LIST = (
     r"subscriber|e-?mail|mailing)s?\s+(?:list|database|db|base|export)\b|"
     r"\b(?:customer|client|contact|user|member)s?\s+(?:list|database)\s*,?\s+(?:everyone|everybody|"
     r"all\s+of\s+(?:them|it))\b|\ball\s+(?:of\s+)?our\s+(?:customers|clients|contacts|users)(?:'|'s)?\s+"
-    r"(?:e-?mails?|details|data|info|phone\s+numbers|addresses)\b"
+    r"(?:e-?mails?|details|data|info|phone\s+numbers|addresses|names)\b"
 )
 # Taking away someone's access or changing what they pay: "suspend their account",
 # "revoke his access", "cancel their subscription", "downgrade them to the free plan".
@@ -246,6 +251,9 @@ _ACCESS = (
     r"(?<!\bwho\s)(?<!\bthat\s)(?<!\bmember\s)(?<!\bsubscriber\s)"
     r"\bcancel(?:s|ed|led)?\s+(?:(?:their|his|her|the|all|every|each|any|our|its)\s+)?(?:[\w-]+\s+){0,2}?"
     r"(?:subscriptions?|memberships?|plans?|accounts?|contracts?|trials?)\b|"
+    # "subs that have been failing for 30 days - cancel them in stripe"
+    r"\b(?:subs|subscriptions|memberships|plans|accounts)\b[^.]{0,80}?\bcancel\s+(?:them|those|"
+    r"these)\b|"
     r"\b(?:give|gives|offer|offers)\s+(?:them|him|her|(?:the|each|every|all)(?:\s+\w+){1,2}|\w+)\s+"
     r"(?:an?\s+)?\d+\s?%\s+"
     r"(?:off|discount)\b|\bapply\s+(?:an?\s+)?(?:\d+\s?%\s+)?(?:discount|coupon)\b|"
@@ -397,7 +405,19 @@ _CONCEAL = (
     r"it\s+team)|hr|security)\s+(?:seeing|knowing|noticing|finding\s+out|being\s+told)\b|"
     r"\b(?:secretly|covertly|on\s+the\s+(?:quiet|sly)|behind\s+(?:my\s+|our\s+|the\s+)?[\w']+\s+back)\b|"
     r"\bhid(?:e|ing|den)\s+(?:it\s+|them\s+|this\s+)?from\s+(?:it|the\s+it\s+team|my\s+(?:boss|"
-    r"manager)|management|hr|security|the\s+(?:boss|owner|company))\b"
+    r"manager)|management|hr|security|the\s+(?:boss|owner|company))\b|"
+    # "they dont need to know about it", "don't tell anyone", "without them knowing"
+    r"\b(?:they|he|she|staff|employees|the\s+\w+)\s+(?:don'?t|dont|do\s+not|doesn'?t|doesnt|"
+    r"does\s+not)\s+(?:need|have)\s+to\s+know\b|"
+    r"\b(?:don'?t|dont|do\s+not|never)\s+tell\s+(?:anyone|anybody|them|him|her|my\s+(?:boss|"
+    r"manager|team)|the\s+(?:boss|owner|team|company|staff))\b|"
+    r"\bwithout\s+(?:them|him|her|their|his|staff|employees|anyone)\s+know(?:ing)?\b"
+)
+# Watching people: where they are, what they type or browse.
+_WATCH_PEOPLE = (
+    r"\b(?:gps|locations?|where\s+(?:they|he|she)\s+(?:are|is)|keystrokes?|screenshots?|"
+    r"webcams?|browsing|screen\s+time|private\s+messages|dms)\b|"
+    r"\bwhere\s+(?:[\w']+\s+){0,4}?(?:phones?|devices?|cars?|vans?|trucks?|laptops?)\s+(?:are|is)\b"
 )
 _COPY_OUT = (
     r"\b(?:cop(?:y|ies|ying)|forward\w*|send\w*|export\w*|download\w*|sync\w*|mirror\w*|"
@@ -413,6 +433,12 @@ def refusal(text: str) -> str | None:
             "responsible for it cannot see: every workflow is visible to your workspace's "
             "owners. I can draft it openly, for an owner to approve."
         )
+    if has(text, _CONCEAL) and has(text, _WATCH_PEOPLE):
+        return (
+            "I can't track people without them knowing: watching staff in secret breaks privacy "
+            "and employment law. I can draft it openly (the people tracked are told, and only "
+            "during working hours), for an owner to approve."
+        )
     if has(text, _DECEIVE):
         return (
             "I can't write fake reviews or post as people you are not, such as customers or "
@@ -425,7 +451,7 @@ def refusal(text: str) -> str | None:
             "their own account: the people reading it would be misled about who wrote it. I can "
             "send it from your own address, or ask them to share it themselves."
         )
-    bulk = has(text, _BOUGHT) or has(text, _GATHERED)
+    bulk = has(text, _BOUGHT) or has(text, _GATHERED) or has(text, _COLD_LIST)
     if (
         (has(text, _SCRAPE) or bulk)
         and has(text, _MAILING)

@@ -42,7 +42,10 @@ _SKIP_APPROVAL = (
     # "i don't want to approve anything, ever", "without me having to confirm"
     r"\b(?:don'?t|do\s+not|never)\s+(?:want|need|have)\s+to\s+(?:approve|confirm|sign\s+off)\b|"
     r"\bwithout\s+(?:me|us|anyone|anybody|a\s+human|a\s+person)\s+(?:having\s+to\s+)?"
-    r"(?:approv|confirm|sign)\w*|\bno\s+(?:human|person|one)\s+in\s+the\s+loop\b|"
+    r"(?:approv|confirm|sign)\w*|"
+    # "just turn on whatever automations you build without asking me to approve them"
+    r"\bwithout\s+asking\s+(?:me|us|anyone|anybody)\s+(?:to\s+(?:approve|confirm|sign\s+off)|first|"
+    r"for\s+(?:approval|permission|a\s+yes))\b|\bno\s+(?:human|person|one)\s+in\s+the\s+loop\b|"
     # "remove the manual approval step from our deploys", "nobody should have to click approve"
     r"\b(?:remove|removes|removing|drop|get\s+rid\s+of|take\s+out|switch\s+off)\s+(?:the\s+|our\s+|"
     r"all\s+|any\s+)?(?:\w+\s+){0,2}?(?:approvals?|approval\s+(?:steps?|gates?|checks?)|sign-?offs?|"
@@ -70,9 +73,11 @@ _SECRET_USE = (
 )
 # A reminder that a secret is about to expire, or to change it, handles no secret.
 _EXPIRY_REMINDER = (
-    r"\b(?:passwords?|keys?|tokens?|credentials?)\s+(?:expir\w*|will\s+expire|(?:is|are)\s+"
-    r"(?:about\s+to\s+|going\s+to\s+)?expir\w*)|\b(?:change|update|renew|reset)\s+(?:their|your|"
-    r"his|her)\s+(?:own\s+)?passwords?\b"
+    r"\b(?:passwords?|keys?|tokens?|credentials?|log-?ins?)\s+(?:expir\w*|will\s+expire|(?:is|are|"
+    r"has|have)\s+(?:about\s+to\s+|going\s+to\s+)?(?:expir\w*|run\s+out))|\b(?:change|update|"
+    r"renew|reset)\s+(?:their|your|his|her)\s+(?:own\s+)?passwords?\b|"
+    # "the date each was last rotated … 2 days before any of them hits 90 days": a due date
+    r"\blast\s+rotated\b|\b(?:due|overdue)\s+(?:for\s+)?(?:a\s+)?rotation\b"
 )
 # "our stripe, hubspot and sendgrid api keys": the owners listed before the secret noun.
 _NAMED_SECRET = re.compile(
@@ -408,6 +413,12 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
         )
     if _unknown_recipient(text, trigger):
         return _WHO
+    if (
+        trigger == "manual"
+        and _to_a_person_nobody_brings(steps)
+        and not has(text, r"\b(?:all|every|each|everyone|existing|repl\w*|respond\w*|answer\w*)\b")
+    ):
+        return _WHO_AND_WHEN
     delivers = any(str(a).startswith(_DESTINATIONS) for a in actions)
     delivers = delivers or any(writes_over_http(s) for s in steps)
     vague_people = has(text, r"\b(?:the|my|our)\s+(?:team|people|folks|staff)\b")
@@ -447,6 +458,30 @@ _EACH_RECORD = (
     r"\b(?:each|every|any|all)\s+(?:of\s+)?(?:our\s+|the\s+|my\s+)?(?:[\w-]+\s+)?(?:clients?|"
     r"customers?|invoices?|orders?|projects?|accounts?|sites?|jobs?|bookings?|quotes?)\b"
 )
+
+
+_WHO_AND_WHEN = (
+    "Who should get it, and when: each customer after an order or a finished job (your shop or "
+    "booking tool tells Levqor), or the customers in your CRM, once?"
+)
+_CHOICES[_WHO_AND_WHEN] = [
+    "Each customer after their order",
+    "Every customer in the CRM, once",
+]
+_READS_PEOPLE = ("crm.find_contacts", "hubspot.list_contacts", "sheets.read_rows",
+                 "stripe.list_invoices")  # fmt: skip
+
+
+def _to_a_person_nobody_brings(steps: list[dict[str, Any]]) -> bool:
+    """An email to "the person" ({{ trigger.email }}) in a workflow started by hand, with no
+    step that reads the people first: nobody would get it ("ask happy customers to leave a
+    review")."""
+    if len(steps) != 1 or any(s.get("action") in _READS_PEOPLE for s in steps):
+        return False
+    return any(
+        s.get("action") == "email.send" and "trigger." in str((s.get("inputs") or {}).get("to"))
+        for s in steps
+    )
 
 
 def _unknown_recipient(text: str, trigger: str | None) -> bool:

@@ -41,9 +41,27 @@ _SOCIAL_TARGET = re.compile(
 )
 
 
+# Reviews written, not read: "asking them to leave us a google review", "put up 10 five star
+# reviews"; review as a verb: "a draft reply we can review before sending", "the required review".
+_REVIEWS_NOT_READ = re.compile(
+    r"\b(?:leave|leaving|write|writing|post|posting|put\s+up|submit|give|drop)\s+(?:us\s+|me\s+)?"
+    r"(?:a\s+|an\s+|some\s+|\d+\s+|[a-z]+\s+)?(?:[\w-]+\s+){0,3}?reviews?\b|"
+    r"\b(?:can|to|will|we|i|you|please|must|should|could)\s+review\b|"
+    r"\breview\s+(?:it|them|this|that|before|first|each|every)\b|\brequired\s+reviews?\b|"
+    # "my linkedin connections (i exported them)": a list of people, not posts to read
+    r"\blinkedin\s+(?:connections?|contacts?|network)\b"
+)
+
+
+def reviews_not_read_masked(text: str) -> str:
+    """`text` without reviews people are asked to write ("leave us a review") and review as a
+    verb ("a reply we can review"): no reviews are read there."""
+    return _REVIEWS_NOT_READ.sub(" ", text)
+
+
 def reads_social(text: str) -> bool:
     """Whether the request reads feeds, blogs, news or social sites (not only posts to them)."""
-    return has(_SOCIAL_TARGET.sub(" ", text), SOCIAL)
+    return has(_REVIEWS_NOT_READ.sub(" ", _SOCIAL_TARGET.sub(" ", text)), SOCIAL)
 
 
 _SLASH = re.compile(r"(?:^|\s)/([a-z][a-z0-9_-]{1,30})\b(?!\s*(?:endpoint|api|route|page|url))")
@@ -421,7 +439,7 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
     if has(sync_meetings_masked(text), _SYNC) and tools & {"crm", "sheets", "stripe", "http"}:
         # "keep our contacts in sync with the crm": no time and no event, so looked at often
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "sync")
-    if has(text, _POLL):
+    if has(_REVIEWS_NOT_READ.sub(" ", text), _POLL):  # "leave us a review" reads no reviews
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "poll")
     if has(text, _GENERIC_EVENT):
         return TriggerReading("webhook", {"type": "webhook"}, "event")

@@ -19,6 +19,7 @@ from agents.planner.intents import (
     inbound_mailbox,
     other_payment_provider,
     poll_url,
+    reviews_not_read_masked,
     slack_reading,
     stripe_reading,
 )
@@ -156,7 +157,7 @@ def choose_trigger(
 def _evident(kind: str, start: str) -> bool:
     """Whether the words saying what starts the workflow mention this trigger's subject."""
     if kind == "poll":
-        start = re.sub(_TO_SHEET, " ", start)
+        start = reviews_not_read_masked(re.sub(_TO_SHEET, " ", start))  # "leave us a review"
     if kind == "stripe":
         if other_payment_provider(start):
             return False  # "new paypal payment": PayPal's event

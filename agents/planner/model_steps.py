@@ -89,6 +89,16 @@ _TEXTING = (
 )
 
 
+# "the #alerts discord channel", "the discord #newsstand channel", "#releases channel on our
+# discord": the channel named is that app's, not Slack's.
+_CHANNEL_ELSEWHERE = (
+    r"#[\w-]+\s+(?:discord|telegram|teams)\s+(?:channel|group|chat)\b|"
+    r"\b(?:discord|telegram|teams)\s+#[\w-]+|"
+    r"#[\w-]+(?:\s+(?:channel|group|chat))?\s+(?:on|in)\s+(?:our\s+|the\s+|my\s+)?"
+    r"(?:discord|telegram|teams)\b"
+)
+
+
 def route_messages(steps: StepList, t: str, trigger: TriggerReading) -> None:
     """ "Send it on WhatsApp", "text me via Twilio": through that tool, not by email.
 
@@ -113,7 +123,7 @@ def route_messages(steps: StepList, t: str, trigger: TriggerReading) -> None:
     for send in [] if also_email else sends:
         steps.items.remove(send)
     # "the #alerts discord channel": the one channel named is Discord's, not Slack's
-    place = re.search(r"#[\w-]+\s+(?:discord|telegram|teams)\s+(?:channel|group|chat)\b", t)
+    place = re.search(_CHANNEL_ELSEWHERE, t)
     if place and not has(t, r"\bslack\b") and len(set(re.findall(r"#[\w-]+", t))) == 1:
         for post in [s for s in steps.items if s.get("action") == "slack.post_message"]:
             steps.items.remove(post)

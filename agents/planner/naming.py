@@ -11,6 +11,7 @@ import re
 
 from agents.planner.purpose import purpose_of
 from agents.planner.risk_cues import sends_in_bulk
+from agents.planner.slots import CHANNEL, numbers_a_record
 
 __all__ = ["short_name"]
 
@@ -38,6 +39,8 @@ _TOPICS: tuple[tuple[str, str], ...] = (
     (r"\bappointments?\b|\bbookings?\b|\bmeetings?\b|\bbook(?:s|ed)?\s+(?:a\s+|an\s+)?"
      r"(?:call|demo|slot|session|appointment|consultation)", "booking"),
     (r"\bpull\s+requests?\b|\bprs?\b", "pull request"),
+    (r"\breleases?\b(?!\s+notes?\b)", "release"),
+    (r"\barticles?\b|\bblog\s+posts?\b", "article"),
     (r"\bissues?\b(?=[^.]{0,30}\b(?:opened|created|filed|github|gitlab|jira|closed|labell?ed))",
      "issue"),
     (r"\bdeploy(?:s|ments?)?\b|\bbuilds?\s+(?:fail|break|pass)", "deploy"),
@@ -122,9 +125,12 @@ def short_name(request: str, trigger_kind: str) -> str:
     deleting = _deleting(lowered)
     if deleting:
         return deleting
+    purpose = purpose_of(lowered)
+    if purpose.kind == "review":  # "ask the customer to leave us a google review"
+        return "Review request"
     topic = _earliest(_TOPICS, lowered) or _earliest(_GENERIC, lowered)
     kind = _first(_KINDS, lowered)
-    point = purpose_of(lowered).point
+    point = purpose.point
     if kind == "reminders" and point:
         cadence = _first(_CADENCE, lowered) if trigger_kind == "schedule" else None
         named = point.removesuffix(" reminder") if point.endswith(" reminder") else None
@@ -234,6 +240,10 @@ def _first(table: tuple[tuple[str, str], ...], text: str) -> str | None:
 
 
 def _destination(text: str) -> str | None:
+    lowered = text.lower()
+    for number in reversed(list(CHANNEL.finditer(lowered))):
+        if numbers_a_record(lowered, number):  # "ticket #XXXX": a number, not a channel
+            text = text[: number.start()] + text[number.end() :]
     for pattern, words in _DESTINATIONS:
         found = re.search(pattern, text, re.IGNORECASE)
         if found:

@@ -45,7 +45,10 @@ _EMAIL_WORDS = (
     # "re-send any overdue invoice to the client": each record sent to the person it is for
     r"\b(?:re-?)?send\w*\s+(?:any|each|every)\b[^.#]{0,40}?\bto\s+(?:the|each|every)\s+"
     + PEOPLE
-    + r"\b"
+    + r"\b|"
+    # "ask happy customers to leave a review": a message to them, by email unless said otherwise
+    r"\bask\s+(?:our\s+|the\s+|each\s+|every\s+|all\s+)?(?:happy\s+|new\s+|recent\s+|past\s+)?"
+    r"(?:customers?|clients?|guests?|buyers?|patients?|attendees?)\s+(?:to|for|if|whether)\b"
 )
 _OWNERS = r"co-?founder|partner|owners?|boss|my\s+(?:line\s+)?manager|board"
 # Who is above the person asking: "email my boss", "send it to my manager".

@@ -14,7 +14,15 @@ from typing import Literal
 __all__ = ["Purpose", "asked_for", "purpose_of"]
 
 Kind = Literal[
-    "reminder", "thanks", "welcome", "confirmation", "feedback", "follow_up", "summary", "alert"
+    "reminder",
+    "thanks",
+    "welcome",
+    "confirmation",
+    "review",
+    "feedback",
+    "follow_up",
+    "summary",
+    "alert",
 ]
 
 _CUT = (
@@ -42,6 +50,12 @@ _KINDS: tuple[tuple[Kind, str], ...] = (
     ("thanks", r"\bthank(?:s|\s+(?:them|him|her|you|the\s+\w+|each|every))?\b|\bgratitude\b"),
     ("welcome", r"\bwelcom\w*\b|\bonboard\w*\b"),
     ("confirmation", r"\bconfirm\w*\b"),
+    # asking for a public review: "ask them to leave us a google review", "a review link"
+    (
+        "review",
+        r"\b(?:leave|write|post|give)\s+(?:us\s+)?(?:a\s+|an\s+)?(?:[\w-]+\s+){0,3}?reviews?\b|"
+        r"\breview\s+(?:requests?|links?)\b|\bask\w*\s+(?:\w+\s+){0,3}?for\s+(?:a\s+)?reviews?\b",
+    ),
     # asking how it went: "a quick survey about the repair", "ask for their feedback"
     (
         "feedback",

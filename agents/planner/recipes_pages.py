@@ -274,7 +274,7 @@ def shape_page_watch(raw: dict[str, Any]) -> None:
 # address is given (`workflows.stand_ins`); "the page" or "the price" alone is asked about.
 _DESCRIBED = (
     r"\b(?:competitors?'?s?|rivals?'?s?|suppliers?'?s?|vendors?'?s?|products?|search|pricing|"
-    r"[a-z]+'s)\s+(?:[\w-]+\s+){0,2}(?:pages?|pricing|prices?|site|website)\b|"
+    r"[a-z]+'s)\s+(?:[\w-]+\s+){0,2}(?:pages?|pricing|prices?|sites?|websites?)\b|"
     r"\b\d+\s+(?:[\w-]+\s+){0,3}pages\b|\bthis\s+(?:one\s+)?(?:web\s*)?page\b"
 )
 

@@ -28,7 +28,7 @@ NO_SEND = (
 )
 _EXTERNAL = (
     r"(?<!\bno\s)(?<!\bwithout\s)(?<!\bwithout\sa\s)"
-    r"\b(?:email|e-mail|mail|send|remind|reply|replies|answer|chase|thank|welcome|respond)\w*\b"
+    r"\b(?:email|e-mail|mail|send|remind|reply|replies|answer|chase|thank|welcome|respond|ask)\w*\b"
     r"(?!\s+(?:me|us|myself|it\s+to\s+me|from)\b)[^.]{0,50}?\b(?:them(?!\s+(?:to|over\s+to)\s+"
     r"(?:me|us|myself|#|the\s+team))|the\s+" + PEOPLE + r"|"
     r"each\s+(?:one|" + PEOPLE + r")|" + PEOPLE + r"|anyone|people|him|her)\b|"

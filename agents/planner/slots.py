@@ -18,7 +18,7 @@ from agents.planner.tools import EXTERNAL_TOOLS
 from agents.planner.when.lexicon import NUMBER_WORDS
 
 # A channel name has a letter in it: "email #1 … email #2" numbers the emails.
-_CHANNEL = re.compile(r"(?<![\w&])#(?=[a-z0-9_-]*[a-z])([a-z0-9][a-z0-9_-]{0,79})")
+CHANNEL = re.compile(r"(?<![\w&])#(?=[a-z0-9_-]*[a-z])([a-z0-9][a-z0-9_-]{0,79})")
 _ADDRESS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _QUOTED = re.compile(r"(?:^|[\s(:])['\"]([^'\"]{2,60}?)['\"](?=[\s,.;:!?)]|$)")
 _DAY_LIST = re.compile(r"\bdays?\s+(\d{1,3}(?:\s*(?:,|/|and|&)\s*(?:day\s+)?\d{1,3})*)")
@@ -91,12 +91,30 @@ class Slots:
         return placeholder
 
 
+# "your ticket #XXXX is in", "order #A123": a record's number, not a channel.
+_NUMBERED = re.compile(
+    r"\b(?:tickets?|orders?|invoices?|issues?|cases?|prs?|pull\s+requests?|jobs?|refs?|"
+    r"reference|numbers?|no\.?|bookings?|quotes?|items?)\s*$"
+)
+
+
+def numbers_a_record(text: str, match: re.Match[str]) -> bool:
+    """Whether a `#name` found numbers a record ("ticket #XXXX", "order #a12"), not a channel."""
+    name = match.group(1)
+    return bool(re.fullmatch(r"x{2,}|n{3,}|[x0-9-]+", name)) or bool(
+        _NUMBERED.search(text[max(0, match.start() - 30) : match.start()])
+    )
+
+
 def read_slots(text: str) -> Slots:
     """Extract the slots the builder needs from a normalised request."""
     slots = Slots(text=text)
-    slots.channels = list(dict.fromkeys(_CHANNEL.findall(text)))
+    found = [m for m in CHANNEL.finditer(text) if not numbers_a_record(text, m)]
+    slots.channels = list(dict.fromkeys(m.group(1) for m in found))
     # Channel names stay out of word matching ("#inbox-review" is not a review feed).
-    text = _CHANNEL.sub(lambda m: "#ch" + str(slots.channels.index(m.group(1))), text)
+    for match in reversed(found):
+        placeholder = "#ch" + str(slots.channels.index(match.group(1)))
+        text = text[: match.start()] + placeholder + text[match.end() :]
     slots.text = text
     slots.addresses = list(dict.fromkeys(_ADDRESS.findall(text)))
     slots.quoted = [q.strip() for q in _QUOTED.findall(text)]

@@ -88,6 +88,15 @@ _SYNC_MEETING = re.compile(
 )
 
 
+# A sync that fails is an event to hear about, not a sync to build: "whenever a shared source
+# sync fails", "if the nightly sync errors out".
+_SYNC_FAILING = re.compile(
+    r"\bsync(?:s|ing)?(?:\s+(?:job|run|task))?\s+(?:fails?|failed|failing|breaks?|broke|errors?|"
+    r"errored|stops?|stopped|stalls?|stalled|is\s+(?:failing|stuck))\b"
+)
+
+
 def sync_meetings_masked(text: str) -> str:
-    """`text` with a sync meeting ("the weekly sync") said as "meeting"."""
-    return _SYNC_MEETING.sub(" meeting", text)
+    """`text` with a sync meeting ("the weekly sync") said as "meeting", and a sync that fails
+    as "run" (an event, not a sync asked for)."""
+    return _SYNC_FAILING.sub(" run fails", _SYNC_MEETING.sub(" meeting", text))

@@ -66,3 +66,58 @@ def test_a_run_started_by_hand_shows_its_result_and_is_not_emailed() -> None:
         "one time job: import the contacts from this csv into our crm and tell me how many went in"
     )
     assert "email.send" not in [s["action"] for s in (result.workflow or {})["steps"]]
+
+
+def test_a_review_asked_of_customers_after_an_event_is_a_review_request_to_them() -> None:
+    result = draft(
+        "when a job is marked done, ask the customer to leave a 5 star review for us on google"
+    )
+    assert result.status == "draft", result.question
+    workflow = result.workflow or {}
+    assert workflow["trigger"]["type"] == "webhook"  # not a feed of reviews to read
+    [ask] = workflow["steps"]
+    assert ask["action"] == "email.send" and ask["inputs"]["to"] == "{{ trigger.email }}"
+    assert ask["inputs"]["subject"] == "Would you leave us a review?"
+    assert "would you leave us a review?" in ask["inputs"]["text"]
+    assert workflow["name"] == "Review request"
+
+
+def test_a_review_asked_of_nobody_the_run_brings_is_asked_about() -> None:
+    result = draft("ask happy customers to leave a 5 star review for us on google")
+    assert result.status == "clarify"
+    assert (result.question or "").startswith("Who should get it, and when:")
+    assert result.suggestions == [
+        "Each customer after their order",
+        "Every customer in the CRM, once",
+    ]
+    assert (result.workflow or {})["trigger"]["type"] == "manual"  # no feed of example.com
+
+
+def test_a_message_written_out_is_sent_as_written_and_a_ticket_number_is_no_channel() -> None:
+    result = draft(
+        "when a new ticket gets created send the customer an email like 'your ticket #XXXX is "
+        "in, an agent will get to it asap'"
+    )
+    workflow = result.workflow or {}
+    [email] = workflow["steps"]  # no Slack post to a channel called #xxxx
+    assert email["action"] == "email.send"
+    assert email["inputs"]["text"] == "your ticket #XXXX is in, an agent will get to it asap"
+    assert "#" not in workflow["name"]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "cross post each new article from our blog rss to the discord #newsstand channel",
+        "every time we publish a github release, post it in the #releases channel on our discord",
+    ],
+)
+def test_a_channel_on_discord_is_not_a_slack_channel(request_text: str) -> None:
+    steps = (draft(request_text).workflow or {})["steps"]
+    assert "slack.post_message" not in [s["action"] for s in steps]
+    assert any(
+        s["action"] == "http.request"
+        and s["inputs"]["method"] == "POST"
+        and "discord" in s["inputs"]["url"]
+        for s in steps
+    )

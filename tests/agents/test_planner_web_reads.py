@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agents.planner import draft
+from agents.planner.recipes_pages import STAND_IN_PAGE, WHICH_PAGE
 
 
 def _gets(request: str) -> list[str]:
@@ -32,17 +33,16 @@ def test_reading_pages_prices_or_listings_is_a_get(request_text: str) -> None:
     assert len(_gets(request_text)) == 1
 
 
-def test_what_changed_on_websites_at_clock_times_is_a_page_check_that_asks_which_pages() -> None:
-    result = draft(
+def test_what_changed_on_websites_at_clock_times_is_a_page_check() -> None:
+    described = draft(
         "every other thursday at 10 look at our competitors' websites and email me what changed"
     )
-    assert (
-        result.status == "clarify"
-        and result.question == "Which page should I watch? Paste its address."
-    )
-    assert result.workflow is not None
-    actions = [s["action"] for s in result.workflow["steps"]]
-    assert actions == ["http.check_pages", "email.send"]  # compared with the last look, not a GET
+    assert described.status == "draft" and described.workflow is not None
+    check, email = described.workflow["steps"]  # compared with the last look, not a GET
+    assert check["action"] == "http.check_pages" and email["action"] == "email.send"
+    assert check["inputs"]["pages"] == [STAND_IN_PAGE]  # said on the card; approval waits
+    unnamed = draft("every other thursday at 10 look at the page and email me what changed")
+    assert unnamed.status == "clarify" and unnamed.question == WHICH_PAGE
 
 
 def test_the_weather_is_read_from_a_public_forecast() -> None:
