@@ -70,6 +70,8 @@ def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
         return end  # "friday's numbers" names a day's data, not when to run
     if plural and not every and _counted(tokens, i):
         return end  # "for the next two sundays": days counted, not when it runs
+    if _in_addition(tokens, i, end):
+        return end  # "every 30 min, evenings and weekends too": those days as well, not only
     if (text(tokens, end) == "only" or before == "only") and not _excepted(tokens, i):
         r.only_days.update(days)  # "monday thru thursday only": no other day named runs
     if _excepted(tokens, i):
@@ -88,6 +90,17 @@ def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
     if r.days_strong:
         r.anchors.append(i)
     return end
+
+
+def _in_addition(tokens: list[Token], i: int, end: int) -> bool:
+    """Whether days are named as well as the rest ("weekends too", "including weekends",
+    "and on weekends as well"), not as the only days."""
+    after = text(tokens, end)
+    if after in ("too", "also") or (after == "as" and text(tokens, end + 1) == "well"):
+        return True
+    return text(tokens, i - 1) in ("including", "incl", "plus", "even") or (
+        text(tokens, i - 1) in ("on", "at") and text(tokens, i - 2) in ("including", "even")
+    )
 
 
 # Words before a count of days that make them a number of days, not a weekly day:
@@ -126,6 +139,8 @@ def read_weekday_word(tokens: list[Token], i: int, r: Reading, every: bool = Fal
         return end  # a duration ("within 2 business days") or one day ("this weekend")
     if _excepted(tokens, i):
         r.excluded.update(WEEKDAY_WORDS[word])
+    elif _in_addition(tokens, i, end):
+        return end  # "evenings and weekends too": as well as the other days
     elif word.endswith("s") or every or before in ("on", "every", "each"):
         r.days.update(WEEKDAY_WORDS[word])
         r.days_strong = True

@@ -108,7 +108,12 @@ def _point_times(r: Reading) -> list[tuple[int, int]]:
     phrases = [nearest]
     if r.per_day and len(nearest) < r.per_day:
         phrases += [p for p in r.phrases if p is not nearest][: r.per_day - 1]
-    return [(hour24(c, r), c.minute) for p in phrases for c in p]
+    times = [(hour24(c, r), c.minute) for p in phrases for c in p]
+    if r.minutes_before:  # "the standup is at 10 … 30 min before": 09:30
+        shifted = [divmod(h * 60 + m - r.minutes_before, 60) for h, m in times]
+        if all(h >= 0 for h, _ in shifted):  # a lead into the day before is left as said
+            return [(h, m) for h, m in shifted]
+    return times
 
 
 def _default_times(

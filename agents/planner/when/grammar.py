@@ -399,6 +399,32 @@ def _days_before(tokens: list[Token], i: int, r: Reading) -> int | None:
     return after
 
 
+_MINUTE_UNITS = {"min": 1, "mins": 1, "minute": 1, "minutes": 1, "hour": 60, "hours": 60,
+                 "hr": 60, "hrs": 60}  # fmt: skip
+
+
+def _minutes_before(tokens: list[Token], i: int, r: Reading) -> int | None:
+    """ "30 min before", "an hour before", "half an hour earlier": a lead on the clock time
+    said ("our standup is at 10 … 30 min before" runs at 09:30), unless what it is before is
+    each record's own time ("an hour before their appointment")."""
+    if text(tokens, i) not in ("before", "earlier", "prior", "ahead", "beforehand"):
+        return None
+    unit = _MINUTE_UNITS.get(text(tokens, i - 1))
+    if unit is None or r.minutes_before is not None:
+        return None
+    count = number(tokens, i - 2)
+    if count is None and text(tokens, i - 2) in ("a", "an", "one"):
+        count = 30 if text(tokens, i - 3) == "half" and unit == 60 else 1
+        unit = 1 if count == 30 else unit
+    if count is None or not 1 <= count * unit <= 12 * 60:
+        return None
+    after = i + 1 + (text(tokens, i) in ("prior", "ahead") and text(tokens, i + 1) in ("to", "of"))
+    if text(tokens, after) in _OWN_DATE:
+        return None
+    r.minutes_before = count * unit
+    return after
+
+
 def _daypart(tokens: list[Token], i: int, r: Reading) -> int | None:
     """ "morning", "evenings", "tonight", "at night", "first thing": context for a bare hour."""
     word = text(tokens, i)
@@ -433,6 +459,7 @@ _RULES: tuple[Rule, ...] = (
     read_month_days,
     read_date,
     _days_before,
+    _minutes_before,
     _times,
     _daypart,
 )

@@ -34,6 +34,7 @@ class Reading:
     excluded: set[int] = field(default_factory=set)  # "except weekends"
     only_days: set[int] = field(default_factory=set)  # "mon-thu only": no other day runs
     days_before: int | None = None  # "due on the 5th …, remind everyone 3 days before"
+    minutes_before: int | None = None  # "the standup is at 10 … 30 min before": 09:30
     lone_days: list[tuple[int, bool]] = field(default_factory=list)  # (weekday, after "on")
     dom: set[int] = field(default_factory=set)
     months: set[int] = field(default_factory=set)
