@@ -98,7 +98,11 @@ _PAY = (
     r"straight\s+away|right\s+away|immediately|instantly|the\s+moment|as\s+soon\s+as|in\s+full|"
     r"out|off)\b|"
     r"\b(?:transfer|transfers|send|move|moves)\s+(?:\w+\s+){0,5}(?:money|funds|cash|payments?|"
-    r"payouts?|balance|budgets?|to\s+savings)\b|"
+    r"payouts?|balance|budgets?|to\s+savings)\b"
+    # "send a polite payment reminder", "send the payment link": a message about paying
+    r"(?!\s+(?:reminders?|requests?|links?|notices?|confirmations?|receipts?|e-?mails?|"
+    r"notifications?|details|status|summar\w*|reports?|alerts?|instructions|plans?|terms|"
+    r"updates?|messages?))|"
     # "move whatever is in the viva wallet over to our bank account"
     r"\b(?:move|moves|transfer|transfers|sweep|sweeps|send|sends)\s+[^.]{0,40}?\b(?:over\s+)?(?:to|into)\s+"
     r"(?:our|the|my)\s+(?:[\w-]+\s+)?(?:bank(?:\s+account)?|savings(?:\s+account)?|current\s+account|"

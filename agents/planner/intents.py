@@ -134,7 +134,8 @@ _INBOUND_GENERIC = (
 _OUTBOUND_BEFORE = r"\b(?:gets?|receives?|sends?|send)\s+(?:\w+\s+)?an?\s*$"
 _WE_RECEIVE_BEFORE = r"\b(?:we|i)\s+(?:\w+\s+)?(?:gets?|receives?)\s+(?:\w+\s+)?an?\s*$"
 _STRIPE_EVENTS = (
-    (r"\b(?:payments?|charges?|cards?)\s+(?:keeps?\s+|keep\s+on\s+)?(?:fails?|failed|failing|is\s+declined|"
+    (r"\b(?:payments?|charges?|cards?)\s+(?:keeps?\s+|keep\s+on\s+)?(?:fails?|failed|failing|"
+     r"(?:is|gets|got|was)\s+(?:hard[\s-]|soft[\s-])?declined|"
      r"declines?|declining|bounces?|bouncing)|"
      r"\bfailed\s+(?:payment|charge)", "invoice.payment_failed"),
     (r"\binvoices?\s+(?:goes|go|is|becomes|gets)\s+overdue|\bwhen\b[^.]{0,30}\boverdue\b",
@@ -424,7 +425,11 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
         return TriggerReading("interval", {"type": "interval", "seconds": 300}, "uptime")
     if has(start, _SHEET_CHANGE):
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "sheet")
-    if has(text, _FORM_EVENT) and not has(text, r"\bstripe\b"):
+    clause = event_clause(text)
+    if has(text, _FORM_EVENT) and not has(
+        clause if has(clause, _FORM_EVENT) else text, r"\bstripe\b"
+    ):
+        # "when a customer submits the upgrade form, switch their stripe plan": the form starts it
         return TriggerReading("webhook", {"type": "webhook"}, "form_event")
     stripe = stripe_reading(text)
     if stripe is not None:
@@ -587,7 +592,8 @@ _FORM_EVENT = (
 _ON_DEMAND = (
     r"\bwhen(?:ever)?\s+i\s+(?:say\s+so|ask\s+(?:for\s+it|you)|tell\s+you|click|press|hit\s+a)\b|"
     r"\bwhen(?:ever)?\s+(?:i|we)\s+(?:run|start|kick\s+off|trigger|launch)\s+(?:it|this|the\s+workflow)\b|"
-    r"\bon\s+demand\b|\bgive\s+me\s+a\s+(?:way|button)\b|\bi\s+(?:don'?t|do\s+not)\s+want\s+"
+    r"\bon\s+demand\b|\bgive\s+me\s+a\s+(?:way|button)\b|\ba\s+button\s+(?:i|we)\s+can\b|"
+    r"\bi\s+(?:don'?t|do\s+not)\s+want\s+"
     r"(?:it\s+|them\s+|this\s+)?(?:to\s+be\s+)?automatic"
 )
 # A job done once, on records that already exist: "cancel all open orders in shopify", "refund

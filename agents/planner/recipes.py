@@ -127,7 +127,7 @@ def _invoice_reminders(raw: dict[str, Any], trigger: TriggerReading, slots: Slot
     if not (has(t, _CHASE) and has(t, _UNPAID)):
         return
     stages = [d for d in slots.drip_days if d <= 90] or [3, 7, 14]
-    if trigger.kind != "schedule":
+    if trigger.kind != "schedule" and trigger.rule != "on_demand":  # "a button i can hit": by hand
         raw["trigger"] = {"type": "schedule", "cron": "0 9 * * *", "timezone": "UTC"}
     inputs = {"stages": stages, "escalate_after_days": max(stages)}
     steps: list[dict[str, Any]] = [_step("remind", "stripe.invoice_reminders", inputs)]

@@ -17,10 +17,12 @@ PEOPLE = (
 STAFF = (
     r"(?:all\s+(?:of\s+)?(?:the\s+|our\s+)?|the\s+|our\s+|each\s+of\s+(?:our|the)\s+|every\s+|each\s+)?"
     r"(?:\d+\s+)?(?:right\s+|relevant\s+|other\s+|sales\s+|shift\s+|store\s+|account\s+|"
-    r"project\s+|line\s+|area\s+|regional\s+|department\s+)?"
+    r"project\s+|line\s+|area\s+|regional\s+|department\s+|ops\s+|operations\s+|office\s+|"
+    r"hr\s+|it\s+|finance\s+|marketing\s+|product\s+|engineering\s+|general\s+|duty\s+|"
+    r"warehouse\s+|site\s+|floor\s+)?"
     r"(?:managers?|directors|reps|staff|employees|colleagues|co-?workers|supervisors|team\s+leads?|"
-    r"engineers|developers|devs|counsell?ors?|teachers|nurses|technicians|department\s+heads?|"
-    r"heads\s+of\s+\w+)\b"
+    r"engineers?|developers?|devs|counsell?ors?|teachers|nurses|technicians|department\s+heads?|"
+    r"heads\s+of\s+\w+|execs?|executives|leadership\s+team|admins)\b"
 )
 NO_SEND = (
     r"\b(?:don't|do\s+not|never|not)\s+(?:auto-?)?send\b|\bwithout\s+sending\b|"

@@ -17,6 +17,8 @@ _GENERAL_ASK = (
     r"\b|\bsomething\s+(?:smart|useful|clever|cool|helpful)\b|\b(?:is|are)\s+a\s+mess\b|"
     r"^\s*(?:please\s+|can\s+you\s+|could\s+you\s+)?automate\s+(?:my|our|the)\s+[\w\s]{1,25}[?.!]*\s*$|"
     r"\bwhat\s+can\s+you\s+do\b|\bany\s+ideas\b|\bsomething\s+important\b|\banything\s+important\b|"
+    # "keep hubspot synced with the other thing we use": which other tool is not said
+    r"\bthe\s+other\s+(?:thing|tool|app|system|one)s?\b|\bto\s+everything\s+else\b|"
     r"\b(?:need|want|would\s+like|looking\s+for)\s+(?:a|an|some)\s+(?:workflow|automation|zap|flow)s?"
     r"\s+(?:for|to\s+(?:help|handle|do))\b|"
     # "set something up for my leads", "build me an AI agent for the business"
@@ -173,9 +175,19 @@ def undecided(text: str) -> bool:
     )
 
 
+# What starts it is not said, only that something does: "whenever something happens with a
+# customer", "ping me if the numbers look weird".
+_NO_EVENT_SAID = (
+    r"\b(?:when|whenever|if|once|every\s+time|any\s*time)\s+(?:something|anything|stuff)\s+"
+    r"happens\b|"
+    r"\b(?:numbers|figures|data|metrics|stats|things)\s+(?:look|looks|seem|seems)\s+(?:weird|off|"
+    r"strange|odd|wrong|funny|fishy)\b"
+)
+
+
 def is_vague(text: str) -> bool:
     """Whether a normalised request asks for help in general words, with nothing to build on."""
-    if undecided(text):
+    if undecided(text) or has(text, _NO_EVENT_SAID):
         return True
     if not has(text, _GENERAL_ASK):
         return False

@@ -1,0 +1,71 @@
+"""What starts a workflow and who reads it, said in new words: a declined card is Stripe's
+failed payment; "a button I can hit" is started by hand; a payment reminder moves no money;
+our own managers, engineers and execs are our team (class A); an event nobody names is asked
+about."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.planner import draft
+
+
+def test_a_hard_declined_card_is_stripes_failed_payment() -> None:
+    result = draft(
+        "if a card gets hard-declined dont let stripe kill the account, move their "
+        "subscription down to the Starter price instead"
+    )
+    workflow = result.workflow or {}
+    assert workflow["trigger"] == {"type": "stripe", "events": ["invoice.payment_failed"]}
+    assert result.approval_class == "C"  # a plan changed
+
+
+def test_a_button_to_press_sends_payment_reminders_and_moves_no_money() -> None:
+    result = draft(
+        "I want a button I can hit whenever to send a polite payment reminder to each client "
+        "that has an overdue invoice in stripe"
+    )
+    workflow = result.workflow or {}
+    assert workflow["trigger"] == {"type": "manual"}
+    actions = [s["action"] for s in workflow["steps"]]
+    assert actions == ["stripe.invoice_reminders"]  # no transfer to anyone
+    assert result.approval_class == "B"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "monday 8am email every engineer a list of their stale tickets from github",
+        "on the 10th of each month email every exec the key metrics from the finance sheet",
+        "when a project gets marked won in our crm email our ops manager and post it in #wins",
+    ],
+)
+def test_our_own_people_are_our_team(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "draft", result.question
+    assert result.approval_class == "A"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "whenever something happens with a customer, update the crm",
+        "ping me if the numbers look weird",
+        "keep hubspot synced with the other thing we use",
+    ],
+)
+def test_an_event_or_a_tool_nobody_names_is_asked_about(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "clarify"
+    assert result.suggestions  # concrete choices to pick from
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "whenever something changes in our github repos let the #dev slack channel know",
+        "email me when something changes on https://acme.com/pricing",
+    ],
+)
+def test_a_change_in_a_named_place_is_drafted(request_text: str) -> None:
+    assert draft(request_text).status == "draft"
