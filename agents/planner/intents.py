@@ -586,7 +586,11 @@ _FORM_EVENT = (
     r"[^.]{0,40}(?:->|→|:|>)|"
     r"^\W*(?:our\s+|a\s+|the\s+)?(?:[\w-]+\s+){0,3}forms?\s*(?::|->|→)|"  # "refund request form: …"
     r"\b(?:when|whenever|if|once)\b[^.,;]{0,60}\b(?:through|via|on|in|from|using)\s+(?:our\s+|the\s+|my\s+)?"
-    r"(?:typeform|jotform|tally|google\s+forms?|webflow|wpforms|shopify|woocommerce|squarespace|wix)\b"
+    r"(?:typeform|jotform|tally|google\s+forms?|webflow|wpforms|shopify|woocommerce|squarespace|wix)\b|"
+    # "when a customer submits the upgrade form, switch their stripe plan": the form starts it
+    r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:submits?|fills?\s+(?:in|out)|completes?|sends?\s+in)\s+(?:the\s+|our\s+|a\s+|an\s+|their\s+|"
+    r"your\s+)?(?:[\w-]+\s+){0,2}?forms?\b"
 )
 # Started by a person whenever they choose: "when i say so", "give me a way to …", "on demand".
 _ON_DEMAND = (

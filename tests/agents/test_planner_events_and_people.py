@@ -69,3 +69,17 @@ def test_an_event_or_a_tool_nobody_names_is_asked_about(request_text: str) -> No
 )
 def test_a_change_in_a_named_place_is_drafted(request_text: str) -> None:
     assert draft(request_text).status == "draft"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when a customer submits the upgrade form, switch their stripe subscription over to the "
+        "Pro price",
+        "when someone fills in the cancellation form, cancel their subscription in stripe",
+    ],
+)
+def test_a_form_that_starts_a_stripe_change_is_the_forms_event(request_text: str) -> None:
+    result = draft(request_text)
+    assert (result.workflow or {})["trigger"]["type"] == "webhook"
+    assert result.approval_class == "C"  # the plan changed in Stripe
