@@ -162,7 +162,8 @@ def _page_change(trigger: Mapping[str, Any], now: datetime) -> tuple[dict[str, A
     pages = trigger.get("pages")
     url = str(pages[0]) if isinstance(pages, list) and pages else str(sample["page"])
     watch = "prices" if trigger.get("watch") == "prices" else "text"
-    changes = [dict(c) for c in sample[watch]]
+    moves_down = watch == "prices" and trigger.get("price_moves") == "down"
+    changes = [dict(c) for c in sample["price_drops" if moves_down else watch]]  # a drop, if asked
     return {"fired_at": now.isoformat(), **trigger_data(url, watch, changes)}, str(sample["about"])
 
 

@@ -66,6 +66,8 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
             inputs.get("subject") in GENERIC_SUBJECTS or not inputs.get("subject")
         ):
             inputs["subject"] = _subject(purpose, trigger, name, text)
+            if said is not None and purpose.kind == "alert":  # the message's own first words
+                inputs["subject"] = _first_clause(said)
         if step.get("action") in ("email.send", "email.send_bulk") and named is not None:
             inputs["subject"] = named.group("subject").strip()
             if isinstance(inputs.get("text"), str):  # the subject asked for is not the message
@@ -108,6 +110,14 @@ def quoted_message(request: str) -> str | None:
     if not found or len(found.group("message").split()) < 3:
         return None  # "like 'urgent'" names a label, not a message
     return found.group("message").strip()
+
+
+def _first_clause(message: str) -> str:
+    """ "Your ticket #XXXX is in" from "your ticket #XXXX is in, an agent will get to it"."""
+    clause = re.split(r"[,;:!?]|\.(?:\s|$)", message, maxsplit=1)[0].strip()
+    words = clause.split()
+    clause = " ".join(words[:10]) + ("…" if len(words) > 10 else "")
+    return clause[:1].upper() + clause[1:]
 
 
 def _named_subject(request: str) -> re.Match[str] | None:

@@ -153,6 +153,10 @@ def short_name(request: str, trigger_kind: str) -> str:
         return _capital(f"{cadence} {topic} update")
     if topic == "feedback" and not kind:  # "email them a quick survey about the repair"
         return "Feedback request"
+    if topic == "support" and not kind and re.search(r"\btickets?\b", lowered):
+        # "when a new ticket gets created send the customer an email": about each ticket
+        to_them = re.search(r"\b(?:customer|client|them|requester|sender|person)\b", lowered)
+        return "Ticket confirmation" if to_them else "Ticket alerts"
     about = re.search(  # "email all our users about the planned downtime and the new features"
         r"\b(?:e-?mail|send|tell|notify|message|text|announce)\w*\b[^.]{0,60}?\babout\s+"
         r"(?:the\s+|our\s+|a\s+|an\s+)?([a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3}?)(?=\s+and\b|[.,;!?]|$)",

@@ -102,7 +102,8 @@ def test_a_message_written_out_is_sent_as_written_and_a_ticket_number_is_no_chan
     [email] = workflow["steps"]  # no Slack post to a channel called #xxxx
     assert email["action"] == "email.send"
     assert email["inputs"]["text"] == "your ticket #XXXX is in, an agent will get to it asap"
-    assert "#" not in workflow["name"]
+    assert email["inputs"]["subject"] == "Your ticket #XXXX is in"  # its own first words
+    assert workflow["name"] == "Ticket confirmation"
 
 
 @pytest.mark.parametrize(

@@ -76,3 +76,9 @@ def test_a_stand_in_page_is_said_and_blocks_approval_until_it_is_given() -> None
     )
     assert stand_in_steps(drafted) == [("the watched page", stand_in)]
     assert stand_in_steps(spec(pages=["https://competitor.com/pricing"])) == []
+
+
+def test_the_sample_of_a_watch_of_drops_shows_a_drop() -> None:
+    page = ["https://competitor.com/pricing"]
+    body = preview(spec(pages=page, watch="prices", price_moves="down"))["tell_pricing"].body
+    assert body.startswith("Prices changed on competitor.com/pricing: $59.00 is now $49.00 (down")
