@@ -236,6 +236,7 @@ def shape_page_watch(raw: dict[str, Any]) -> None:
     gone = _other_page_reads(steps)
     kept = [s for s in steps if str(s.get("id")) not in gone]
     about = "Price change" if trigger.get("watch") == "prices" else "Change"
+    about = {"down": "Price drop", "up": "Price rise"}.get(str(trigger.get("price_moves")), about)
     raw["name"] = _watch_name(trigger, "watch")
     appends = any(s.get("action") == "sheets.append_row" for s in kept)
     for step in kept:
