@@ -92,7 +92,10 @@ _REFUND_EVENT = (
 )
 _PAY = (
     r"(?<!\bto\s)\b(?:pay|paying|pay\s+out|wire|reimburse)\s+(?:our|the|all|each|every|them|"
-    r"him|her|their|outstanding|due|approved|\w+'s)\b|"
+    r"him|her|their|outstanding|due|approved|\w+'s)\b"
+    # "we pay every other friday": when payday is, not a payment to make
+    r"(?!\s+(?:other\s+)?(?:week|fortnight|month|mon|tue|wed|thu|fri|sat|sun|"
+    r"day|\d+(?:st|nd|rd|th))\w*)|"
     # "any contractor invoice under $1000 just pay it automatically"
     r"(?<!\bto\s)\b(?:pay|paying|wire|reimburse)\s+(?:it|those|these|that)\s+(?:automatically|auto\w*|"
     r"straight\s+away|right\s+away|immediately|instantly|the\s+moment|as\s+soon\s+as|in\s+full|"

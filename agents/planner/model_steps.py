@@ -249,10 +249,13 @@ _FIGURES = (
 
 
 def _add_report(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
-    from agents.planner.rules import period
+    from agents.planner.rules import HANDED_IN_REPORTS, period
 
     if not has(t, _FIGURES) or steps.first("alert.crossed"):
         return  # a digest of posts lists them, and a metric check alerts: neither counts runs
+    handed_in = has(t, HANDED_IN_REPORTS)
+    if handed_in and not has(re.sub(HANDED_IN_REPORTS, " ", t), r"\breports?\b"):
+        return  # "remind the team to get their weekly reports in": nothing to build
 
     step = {"id": "build_report", "action": "report.build",
             "inputs": {"period": period(t), "title": "Report"}}  # fmt: skip

@@ -46,6 +46,8 @@ _EMAIL_WORDS = (
     r"\b(?:re-?)?send\w*\s+(?:any|each|every)\b[^.#]{0,40}?\bto\s+(?:the|each|every)\s+"
     + PEOPLE
     + r"\b|"
+    # "send an overdue notice to any client whose invoice just went past due"
+    r"\bsend\w*\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+)?notices?\b(?!\s+(?:in|on|to)\s+#)|"
     # "ask happy customers to leave a review": a message to them, by email unless said otherwise
     r"\bask\s+(?:our\s+|the\s+|each\s+|every\s+|all\s+)?(?:happy\s+|new\s+|recent\s+|past\s+)?"
     r"(?:customers?|clients?|guests?|buyers?|patients?|attendees?)\s+(?:to|for|if|whether)\b"
@@ -66,7 +68,8 @@ _HANDED_TO = re.compile(
 _EMAIL_IN_CONDITION = (
     r"\b(?:opened|opens?|opening|clicked|clicks?|read|reads|received|receives?|got|gets|answered|"
     r"replied\s+to|unsubscribed\s+from|bounced|engaged\s+with|ignored)\s+"
-    r"(?:an?|the|our|any|my|their|your|one|some|each|every|this|that)?\s*(?:of\s+our\s+)?"
+    r"(?:an?|the|our|any|my|their|your|one|some|each|every|this|that|a\s+single|one\s+single)?\s*"
+    r"(?:of\s+our\s+)?"
     r"(?:marketing\s+|newsletter\s+|campaign\s+)?(e-?mails?|newsletters?)\b|"
     r"\b(?:the|their|an?|our|that|this|whose|his|her)\s+(e-?mails?)\s+(?:bounced|bounces|was\s+opened|"
     r"is\s+opened|was\s+read|failed|went\s+unopened)\b|"

@@ -34,7 +34,10 @@ MONEY_VERB = (
     r"periods?|dates?|rises?|raises?|grades?|rates?|scales?|walls?|links?|pages?|buttons?|"
     r"portals?|schedules?|cycles?)\b)"
     r"(?!\s+transfers?\s+(?:reminders?|details|info|instructions|confirmations?|receipts?|notices?|"
-    r"references?)\b)|"
+    r"references?)\b)"
+    # "we pay every other friday", "staff get paid each month": when payday is, no payment
+    r"(?!\s+(?:every|each|on)\s+(?:other\s+|second\s+)?(?:week|fortnight|month|mon|tue|wed|thu|fri|"
+    r"sat|sun|day|\d+(?:st|nd|rd|th)\b)\w*)|"
     r"\b(?:start|stop|keep|begin|continue|by|for|from|before)\s+(?:charging|billing|debiting|"
     r"refunding|paying|wiring|reimbursing|crediting|transferring)\b"
 )

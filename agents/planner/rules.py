@@ -36,8 +36,14 @@ _REPORT = (
     r"\bstripe\s+(?:orders|refunds|failed\s+payments|payouts|charges|sales)\b"
 )
 # "the API reports errors" uses the verb; a report is asked for with the noun.
+# "remind the team to get their weekly reports in": people hand in reports, none is built
+HANDED_IN_REPORTS = (
+    r"\b(?:get|send|hand|turn|submit|file|fill\s+(?:in|out)|finish|write|complete|do|upload)\w*\s+"
+    r"(?:in\s+)?(?:their|your|his|her)\s+(?:\w+\s+)?reports?\b(?:\s+in\b)?"
+)
 _REPORTS_VERB = (
-    r"\b(?:api|page|endpoint|site|it|that|which|system|tool|monitor|server|app)\s+reports\b"
+    r"\b(?:api|page|endpoint|site|it|that|which|system|tool|monitor|server|app)\s+reports\b|"
+    + HANDED_IN_REPORTS
 )
 _LOOKUP = (
     r"\b(?:look(?:s|ing)?\s*up|fetch\w*|pull(?:s|ing)?|get|check(?:s|ing)?|grab\w*|"

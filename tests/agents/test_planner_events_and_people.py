@@ -83,3 +83,33 @@ def test_a_form_that_starts_a_stripe_change_is_the_forms_event(request_text: str
     result = draft(request_text)
     assert (result.workflow or {})["trigger"]["type"] == "webhook"
     assert result.approval_class == "C"  # the plan changed in Stripe
+
+
+def test_payday_named_in_passing_moves_no_money() -> None:
+    result = draft(
+        "we pay every other friday. can you email the admins every other tuesday at 9 "
+        "reminding them to approve clock-ins before payday"
+    )
+    assert result.approval_class == "A"
+    assert [s["action"] for s in (result.workflow or {})["steps"]] == ["email.send"]
+    assert draft("pay every contractor their approved invoice on friday").approval_class == "C"
+
+
+def test_reports_people_hand_in_are_reminded_of_not_built() -> None:
+    result = draft("every friday 5pm remind the team in #general to get their weekly reports in")
+    [post] = (result.workflow or {})["steps"]
+    assert post["action"] == "slack.post_message"
+    assert post["inputs"]["text"] == "Reminder: please get your weekly reports in."
+
+
+def test_an_email_never_opened_is_a_condition_and_a_notice_is_an_email() -> None:
+    deleting = draft(
+        "once a month delete everyone from our contacts who hasn't opened a single email in "
+        "6 months"
+    )
+    assert [s["action"] for s in (deleting.workflow or {})["steps"]] == ["crm.delete_contacts"]
+    notice = draft(
+        "every day at 8am go thru the invoices in our crm and send an overdue notice to any "
+        "client whose invoice just went past due"
+    )
+    assert "email.send" in [s["action"] for s in (notice.workflow or {})["steps"]]
