@@ -21,6 +21,7 @@ from agents.planner.guard import (
     handles_secrets,
     mentions_secrets,
     placeholder_steps,
+    reader_without_address,
     refusal,
 )
 from agents.planner.intents import (
@@ -129,6 +130,9 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
                 "What should it do? Tell me in a sentence what starts it and what should "
                 "happen, or pick one of these."
             )
+    if not question and not unclear:
+        question = reader_without_address(request, raw)  # "email me and Dana": Dana's address
+        suggestions = ["Just email me"] if question else suggestions
     if unclear or (short and not question):
         question, suggestions = vague.question(text), _template_suggestions(text)
         unclear = True

@@ -71,8 +71,9 @@ def _threshold_conditions(steps: StepList, t: str, trigger: TriggerReading, slot
     )
     condition = f"(trigger.{field} | default(0) | float) > {slots.threshold:g}"
     for step in steps.items:
-        if step.get("action") in _NOTIFY and "when" not in step:
-            step["when"] = condition
+        sends = step.get("action") == "http.request" and step["inputs"].get("method") == "POST"
+        if (step.get("action") in _NOTIFY or sends) and "when" not in step:
+            step["when"] = condition  # a text or a chat message too: only above the amount
 
 
 def _category(t: str, trigger: str, steps: StepList) -> str:

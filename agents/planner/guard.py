@@ -518,3 +518,29 @@ def placeholder_steps(spec: dict[str, Any], text: str) -> list[dict[str, Any]]:
         inputs = {"method": "GET", "url": "https://api.example.com/status"}
         return [{"id": LOOK_ONLY, "action": "http.request", "inputs": inputs}]
     return []
+
+
+# A person named to get a message with no address and no channel: "email me and Dana".
+_NAMED_READER = re.compile(
+    r"\b(?:me|us)\s*(?:and|&|\+|,)\s*([A-Z][a-z]{2,})\b(?!\s*(?:@|\(|'s\b))|"
+    r"\b(?:e-?mail|text|tell|ping|notify|cc|message)\s+([A-Z][a-z]{2,})\b(?!\s*(?:@|\(|'s\b))"
+)
+_NOT_A_PERSON = frozenset(
+    ["Slack", "Stripe", "Shopify", "Gmail", "Outlook", "Hubspot", "HubSpot", "Notion", "Airtable", "Google", "Sheets", "Teams", "Discord", "Telegram", "Twilio", "Zendesk", "Jira", "Github", "GitHub", "Trello", "Asana", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Sales", "Support", "Finance", "Marketing", "Ops", "Everyone", "Admin", "Admins", "The", "Our", "All", "Each", "Every", "Them", "Him", "Her", "Levqor", "Calendly", "Typeform", "Mailchimp", "Xero", "Quickbooks", "QuickBooks", "Pipedrive", "Salesforce", "Intercom", "Whatsapp", "WhatsApp", "Zoom"]
+)
+
+
+def reader_without_address(request: str, spec: dict[str, Any]) -> str | None:
+    """The question for a person named as a reader with no address ("text + email me and
+    Dana"), or None: a message to them would otherwise be dropped without a word."""
+    for match in _NAMED_READER.finditer(request):
+        name = match.group(1) or match.group(2)
+        if name in _NOT_A_PERSON:
+            continue
+        to = " ".join(str((s.get("inputs") or {}).get("to", "")) for s in spec.get("steps", []))
+        if name.lower() in to.lower() or re.search(
+            rf"(?i)\b{name}\s*(?:<|\(|at\s+)?[\w.+-]+@", request
+        ):
+            continue  # sent to their address already
+        return f"What is {name}'s email address? I'll send it to {name} as well."
+    return None

@@ -85,7 +85,9 @@ _TEXTING = (
     r"\btext\s+(?:me|us|them|him|her|my\s+\w+|the\s+(?:customer|client|buyer|guest|patient|"
     r"driver|tenant|owner|lead|parent|student|member|caller|team|tech|technician|courier)s?|"
     r"(?:each|every|all|our|their)\s+\w+|customers?|clients?|buyers?|guests?|patients?)\b|"
-    r"\bsms\b|\btext\s+messages?\b|\(\s*twilio\s*\)"
+    r"\bsms\b|\btext\s+messages?\b|\(\s*twilio\s*\)|"
+    # "text + email me", "text and email us": a text as well as the email
+    r"\btext\s*(?:\+|&|/|and|or)\s*e-?mail\s+(?:me|us)\b"
 )
 
 

@@ -74,7 +74,8 @@ _KINDS: tuple[tuple[str, str], ...] = (
     (r"\bbackups?\b|\bback\s+up\b", "backup"),
     (r"\bmonitor\w*\b|\bwatch\b|\bkeep\s+an\s+eye\b|\bgoes\s+down\b|\b(?:is|it'?s)\s+down\b",
      "monitor"),
-    (r"\balerts?\b|\bnotify\b|\bping\b|\btell\b|\blet\s+\w+\s+know\b|->|→|\bpost\b", "alerts"),
+    (r"\balerts?\b|\bnotify\b|\bping\b|\btell\b|\blet\s+\w+\s+know\b|->|→|\bpost\b|"
+     r"\b(?:text|e-?mail|sms|message)\s+(?:me|us)\b|\btext\s*[+&/]", "alerts"),
 )  # fmt: skip
 
 _CADENCE: tuple[tuple[str, str], ...] = (

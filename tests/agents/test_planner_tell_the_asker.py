@@ -122,3 +122,18 @@ def test_a_channel_on_discord_is_not_a_slack_channel(request_text: str) -> None:
         and "discord" in s["inputs"]["url"]
         for s in steps
     )
+
+
+def test_a_text_as_well_as_an_email_and_a_person_named_without_address_are_kept() -> None:
+    result = draft("text + email me and Dana when a new order over 500 comes in from shopify")
+    assert result.status == "clarify"
+    assert result.question == "What is Dana's email address? I'll send it to Dana as well."
+    assert result.suggestions == ["Just email me"]
+    workflow = result.workflow or {}
+    steps = {s["action"]: s for s in workflow["steps"]}
+    assert set(steps) == {"email.send", "http.request"}  # the text is not dropped
+    over = "(trigger.total | default(0) | float) > 500"
+    assert steps["email.send"].get("when") == over and steps["http.request"].get("when") == over
+    assert workflow["name"] == "Order alerts"
+    addressed = draft("email me and dana@cornerbakery.example when a new order comes in")
+    assert addressed.status == "draft"  # her address is said: nothing to ask
