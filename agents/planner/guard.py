@@ -520,13 +520,84 @@ def placeholder_steps(spec: dict[str, Any], text: str) -> list[dict[str, Any]]:
     return []
 
 
-# A person named to get a message with no address and no channel: "email me and Dana".
+# A second reader named beside the asker with no address: "text + email me and Dana" (a Slack
+# mention, "ping Maria on Slack", is no email).
 _NAMED_READER = re.compile(
-    r"\b(?:me|us)\s*(?:and|&|\+|,)\s*([A-Z][a-z]{2,})\b(?!\s*(?:@|\(|'s\b))|"
-    r"\b(?:e-?mail|text|tell|ping|notify|cc|message)\s+([A-Z][a-z]{2,})\b(?!\s*(?:@|\(|'s\b))"
+    r"\b(?:me|us)\s*(?:and|&|\+|,)\s*([A-Z][a-z]{2,})\b"
+    r"(?!\s*(?:@|\(|'s\b)|\s+(?:on|in|via|over)\s+(?:slack|teams|discord|telegram)\b)"
 )
 _NOT_A_PERSON = frozenset(
-    ["Slack", "Stripe", "Shopify", "Gmail", "Outlook", "Hubspot", "HubSpot", "Notion", "Airtable", "Google", "Sheets", "Teams", "Discord", "Telegram", "Twilio", "Zendesk", "Jira", "Github", "GitHub", "Trello", "Asana", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Sales", "Support", "Finance", "Marketing", "Ops", "Everyone", "Admin", "Admins", "The", "Our", "All", "Each", "Every", "Them", "Him", "Her", "Levqor", "Calendly", "Typeform", "Mailchimp", "Xero", "Quickbooks", "QuickBooks", "Pipedrive", "Salesforce", "Intercom", "Whatsapp", "WhatsApp", "Zoom"]
+    [
+        "Slack",
+        "Stripe",
+        "Shopify",
+        "Gmail",
+        "Outlook",
+        "Hubspot",
+        "HubSpot",
+        "Notion",
+        "Airtable",
+        "Google",
+        "Sheets",
+        "Teams",
+        "Discord",
+        "Telegram",
+        "Twilio",
+        "Zendesk",
+        "Jira",
+        "Github",
+        "GitHub",
+        "Trello",
+        "Asana",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Sales",
+        "Support",
+        "Finance",
+        "Marketing",
+        "Ops",
+        "Everyone",
+        "Admin",
+        "Admins",
+        "The",
+        "Our",
+        "All",
+        "Each",
+        "Every",
+        "Them",
+        "Him",
+        "Her",
+        "Levqor",
+        "Calendly",
+        "Typeform",
+        "Mailchimp",
+        "Xero",
+        "Quickbooks",
+        "QuickBooks",
+        "Pipedrive",
+        "Salesforce",
+        "Intercom",
+        "Whatsapp",
+        "WhatsApp",
+        "Zoom",
+    ]
 )
 
 
@@ -534,7 +605,7 @@ def reader_without_address(request: str, spec: dict[str, Any]) -> str | None:
     """The question for a person named as a reader with no address ("text + email me and
     Dana"), or None: a message to them would otherwise be dropped without a word."""
     for match in _NAMED_READER.finditer(request):
-        name = match.group(1) or match.group(2)
+        name = match.group(1)
         if name in _NOT_A_PERSON:
             continue
         to = " ".join(str((s.get("inputs") or {}).get("to", "")) for s in spec.get("steps", []))
