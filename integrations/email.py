@@ -239,7 +239,7 @@ async def unsubscribe(
 
 async def unsubscribed(ctx: ActionContext, addresses: list[str]) -> list[str]:
     """Which of `addresses` have unsubscribed from drip mail."""
-    async with ctx.sessions() as session:
+    async with ctx.reader()() as session:
         tenant = Tenant(session, ctx.workspace_id)
         query = tenant.select(CrmContact).where(col(CrmContact.email).in_(addresses))
         contacts = await tenant.all(query)
@@ -258,7 +258,7 @@ def known_sender(ctx: ActionContext) -> Sender | None:
 
 async def _own_mail(ctx: ActionContext, sender: Sender) -> tuple[Sender, str | None]:
     """The workspace's verified own server and sender (Connections), else the instance's."""
-    async with ctx.sessions() as session:
+    async with ctx.reader()() as session:
         own = await configured_mail(session, ctx.workspace_id, ctx.settings)
     if own is None:
         return sender, None

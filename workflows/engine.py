@@ -21,6 +21,7 @@ from integrations.base import ActionContext
 from integrations.outbox import DeliveryUnknown
 from integrations.registry import ActionRegistry, UnknownActionError
 from storage.config import Settings
+from storage.db import read_sessions
 from storage.group_commit import GroupWriter
 from storage.models import (
     ENDED_RUN_STATUSES,
@@ -129,6 +130,8 @@ class Engine:
         bind = sessions.kw.get("bind")
         assert isinstance(bind, AsyncEngine), "the engine's sessions must be bound to an engine"
         self.db: AsyncEngine = bind
+        # The load of a run, and actions' reads: outside any transaction on PostgreSQL.
+        self.reads = read_sessions(sessions)
         self.leases = leases.LeaseKeeper(sessions, leases.new_owner(), settings.lease_seconds)
 
     async def execute(self, run_id: str, handed: Handed | None = None) -> Run:
@@ -163,7 +166,7 @@ class Engine:
     async def _execute_once(self, run_id: str, handed: Handed | None) -> Run:
         if handed is not None and not handed.workspace_deleted:
             return await self._execute_handed(handed)
-        async with self.sessions() as session:
+        async with self.reads() as session:  # one statement: no transaction around it
             state = await self._load(session, run_id)
             run = state.run
             if run.status in ENDED_RUN_STATUSES:
@@ -171,9 +174,10 @@ class Engine:
             if run.status == RunStatus.waiting and run.resume_at and run.resume_at > utcnow():
                 return run
             reason = await cancellation.why_cancel(session, run, state.workspace_deleted)
-            if reason is not None:  # deleted workspace, unlinked agency: a second check at claim
+        if reason is not None:  # deleted workspace, unlinked agency: a second check at claim
+            async with self.sessions() as session:  # the cancel is written in a transaction
                 outcome(await cancellation.cancel(session, run, reason))
-                return run
+            return run
         # From here on the rows are detached: the engine writes them with Core statements only.
         # The claim (which also marks the run running) is worked out from the loaded run and
         # written with the first commit (a wait ending, a skip, or just before the first action).
@@ -420,6 +424,7 @@ class Engine:
             },
             writer=self.writer,
             ride_along=ride_along,
+            reads=self.reads,
         )
 
         async def attempt(number: int) -> Any:

@@ -48,13 +48,18 @@ from workflows.waits import WaitClock
 
 log = logging.getLogger(__name__)
 TIME_TRIGGERS = ("schedule", "interval", "poll")
+WAIT_GATHER_SECONDS = 0.2  # with a run queue: the least time between two fires of due waits
 STALLED_WORKER_SECONDS = 60.0  # procrastinate workers beat every 10 s: silent for 60 s is dead
 
 
 class Runtime:
     """One process's Levqor: call `start()`, then use `submit`, `fire`, `sync_workflow`."""
 
-    def __init__(self, settings: Settings, registry: ActionRegistry | None = None) -> None:
+    def __init__(
+        self, settings: Settings, registry: ActionRegistry | None = None, *, pages: bool = True
+    ) -> None:
+        """`pages=False`: this process serves no live pages (`levqor worker`, `levqor
+        scheduler`): its live events go to the other nodes, theirs are not listened to."""
         self.settings = settings
         self.registry = registry or default_registry()
         self.db: AsyncEngine = create_engine(settings)
@@ -70,7 +75,8 @@ class Runtime:
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.db, info)
         self.live = LiveEvents()
         # On PostgreSQL, live events cross nodes (a browser on one sees runs executed on another).
-        self.bus = None if settings.is_sqlite else LiveBus(settings.libpq_url, self.live)
+        url = settings.libpq_url
+        self.bus = None if settings.is_sqlite else LiveBus(url, self.live, listen=pages)
         if self.bus is not None:
             self.live.forward = self.bus.send
         self.metrics = Metrics()
@@ -153,8 +159,14 @@ class Runtime:
         """Become the active scheduler: fire time-triggered workflows and end due waits."""
         self.scheduler = create_scheduler(self.settings, self)
         await self.scheduler.start(active=await self._time_triggered())
+        # With a run queue the waits' runs go to the workers: ending those falling due within
+        # a fifth of a second together costs the scheduler one transaction instead of dozens.
+        gather = WAIT_GATHER_SECONDS if self.queue is not None else 0.0
         self.waits = WaitClock(
-            self.sessions, self._continue_waited, poll_seconds=self.settings.wait_poll_seconds
+            self.sessions,
+            self._continue_waited,
+            poll_seconds=self.settings.wait_poll_seconds,
+            gather_seconds=gather,
         )
         self.waits.start()
         self._chasing = asyncio.create_task(self._chase(), name="levqor-approval-chaser")
