@@ -31,7 +31,7 @@ from storage.models import (
 from storage.scope import Tenant
 from storage.types import utcnow
 from workflows import leases
-from workflows.engine import Engine
+from workflows.engine import Engine, Loaded
 from workflows.failure_notices import FailureNotices
 from workflows.handover import Handed, Lease
 from workflows.leader import SchedulerLeader
@@ -211,7 +211,7 @@ class Runtime:
         """Execute runs from the queue until stopped (`levqor worker`)."""
         if self.queue is None:
             raise RuntimeError("workers need the run queue (PostgreSQL and LEVQOR_RUN_QUEUE)")
-        await self.queue.work(self._execute, concurrency)
+        await self.queue.work(self._execute, concurrency, self._execute_many)
 
     def _on_event(self, event: LiveEvent) -> None:
         self.metrics.observe(event)
@@ -279,12 +279,22 @@ class Runtime:
                 return False
             await asyncio.sleep(0.2)
 
-    async def _execute(self, run_id: str, handed: Handed | None = None) -> Run:
+    async def _execute(
+        self, run_id: str, handed: Handed | None = None, *, loaded: Loaded | None = None
+    ) -> Run:
         self._executing.add(run_id)
         try:
-            return await self.engine.execute(run_id, handed)
+            return await self.engine.execute(run_id, handed, loaded)
         finally:
             self._executing.discard(run_id)
+
+    async def _execute_many(self, run_ids: list[str]) -> None:
+        """The runs of one queue job of several (ended together by the wait clock): loaded with
+        one statement, then executed side by side, each under its own lease as usual."""
+        loaded = await self.engine.load_many(run_ids)
+        await asyncio.gather(
+            *(self._execute(run_id, loaded=loaded.get(run_id)) for run_id in run_ids)
+        )
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro)
