@@ -290,8 +290,15 @@ class Runtime:
 
     async def _execute_many(self, run_ids: list[str]) -> None:
         """The runs of one queue job of several (ended together by the wait clock): loaded with
-        one statement, then executed side by side, each under its own lease as usual."""
-        loaded = await self.engine.load_many(run_ids)
+        one statement, then executed side by side, each under its own lease as usual (if that
+        statement fails, each run loads itself, as a job of its own would)."""
+        try:
+            loaded = await self.engine.load_many(run_ids)
+        except Exception:
+            log.exception(
+                "could not load a job's %d runs together; each loads itself", len(run_ids)
+            )
+            loaded = {}
         await asyncio.gather(
             *(self._execute(run_id, loaded=loaded.get(run_id)) for run_id in run_ids)
         )

@@ -182,3 +182,30 @@ async def test_a_job_of_several_loads_its_runs_once_and_executes_each_once(
         f"{r.id}:nudge:{r.trigger_payload['email']}" for r in runs
     )
     assert [s.attempts for s in steps] == [1] * RUNS_PER_JOB
+
+
+async def test_a_job_whose_runs_cannot_be_loaded_together_executes_each_alone(
+    settings: Settings,
+    queued: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run_ids = await due_drips(settings, sessions, workspace)
+    runtime = Runtime(queued)
+
+    async def broken(_run_ids: list[str]) -> dict[str, Any]:
+        raise RuntimeError("the statement failed")
+
+    try:
+        await WaitClock(runtime.sessions, lambda _run_id: None).fire_due()
+        monkeypatch.setattr(runtime.engine, "load_many", broken)
+        chunk = run_ids[:RUNS_PER_JOB]
+        with loads(runtime) as each:
+            await runtime._execute_many(chunk)
+    finally:
+        await runtime.close()
+    assert len(each) == RUNS_PER_JOB  # each run loaded itself
+    async with sessions() as session:
+        runs = (await session.exec(select(Run).where(col(Run.id).in_(chunk)))).all()
+    assert [r.status for r in runs] == [RunStatus.succeeded] * RUNS_PER_JOB
