@@ -100,6 +100,12 @@ class ActionContext:
     writer: GroupWriter | None = None
     # The engine's pending writes, for the first `write` of an action that `writes_first`.
     ride_along: RideAlong | None = None
+    # Sessions for reading only (`storage.db.read_sessions`); `reader` falls back to `sessions`.
+    reads: async_sessionmaker[AsyncSession] | None = None
+
+    def reader(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions for an action's reads: no transaction around them on PostgreSQL."""
+        return self.reads if self.reads is not None else self.sessions
 
     async def write(self, work: Work[T]) -> T:
         """Run `work` (statements on a connection) in a transaction and return its result once

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
+import weakref
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -23,7 +25,7 @@ from integrations.base import (
     RetryableError,
     Risk,
 )
-from integrations.email_connection import configured_mail
+from integrations.email_connection import OwnMail, configured_mail
 from integrations.email_templates import render, template_named, unsubscribe_url
 from integrations.smtp import (
     Mail,
@@ -33,7 +35,9 @@ from integrations.smtp import (
     sender_address,
     sender_for,
 )
+from storage.config import Settings
 from storage.models import CrmContact, Member, Role
+from storage.read_together import ReadTogether
 from storage.scope import Tenant
 from storage.types import utcnow
 
@@ -238,13 +242,13 @@ async def unsubscribe(
 
 
 async def unsubscribed(ctx: ActionContext, addresses: list[str]) -> list[str]:
-    """Which of `addresses` have unsubscribed from drip mail."""
-    async with ctx.sessions() as session:
-        tenant = Tenant(session, ctx.workspace_id)
-        query = tenant.select(CrmContact).where(col(CrmContact.email).in_(addresses))
-        contacts = await tenant.all(query)
-    gone = {c.email for c in contacts if c.fields.get("unsubscribed") is True}
-    return [a for a in addresses if a in gone]
+    """Which of `addresses` have unsubscribed from drip mail (read with the other sends of
+    the same moment: `_Reads`)."""
+    reads = _reads_of(ctx)
+    found = await asyncio.gather(
+        *(reads.unsubscribed.get((ctx.workspace_id, a)) for a in addresses)
+    )
+    return [a for a, gone in zip(addresses, found, strict=True) if gone]
 
 
 def known_sender(ctx: ActionContext) -> Sender | None:
@@ -256,10 +260,57 @@ def known_sender(ctx: ActionContext) -> Sender | None:
     return Sender(ctx.workspace_id, name or str(workspace["name"]), address)
 
 
+class _Reads:
+    """The reads of email.send that runs executing side by side share (`ReadTogether`): the
+    workspace's mail server, and whether a recipient unsubscribed. One per session factory."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        # Weakly: the factory is this object's key in `_reads`, which must not keep it alive.
+        self._sessions, self.settings = weakref.ref(sessions), settings
+        self.mail = ReadTogether(self._mail, None)
+        self.unsubscribed = ReadTogether(self._unsubscribed, False)
+
+    def sessions(self) -> AsyncSession:
+        factory = self._sessions()
+        if factory is None:
+            raise RuntimeError("the engine these reads belong to is gone")
+        return factory()
+
+    async def _mail(self, workspace_ids: list[str]) -> dict[str, OwnMail | None]:
+        async with self.sessions() as session:
+            return {ws: await configured_mail(session, ws, self.settings) for ws in workspace_ids}
+
+    async def _unsubscribed(self, asked: list[tuple[str, str]]) -> dict[tuple[str, str], bool]:
+        by_workspace: dict[str, list[str]] = {}
+        for workspace_id, address in asked:
+            by_workspace.setdefault(workspace_id, []).append(address)
+        gone: dict[tuple[str, str], bool] = {}
+        async with self.sessions() as session:
+            for workspace_id, addresses in by_workspace.items():
+                tenant = Tenant(session, workspace_id)
+                query = tenant.select(CrmContact).where(col(CrmContact.email).in_(addresses))
+                for contact in await tenant.all(query):
+                    if contact.fields.get("unsubscribed") is True:
+                        gone[(workspace_id, contact.email)] = True
+        return gone
+
+
+_reads: weakref.WeakKeyDictionary[async_sessionmaker[AsyncSession], _Reads] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _reads_of(ctx: ActionContext) -> _Reads:
+    sessions = ctx.reader()
+    reads = _reads.get(sessions)
+    if reads is None:
+        reads = _reads[sessions] = _Reads(sessions, ctx.settings)
+    return reads
+
+
 async def _own_mail(ctx: ActionContext, sender: Sender) -> tuple[Sender, str | None]:
     """The workspace's verified own server and sender (Connections), else the instance's."""
-    async with ctx.sessions() as session:
-        own = await configured_mail(session, ctx.workspace_id, ctx.settings)
+    own = await _reads_of(ctx).mail.get(ctx.workspace_id)
     if own is None:
         return sender, None
     return Sender(sender.workspace_id, sender.name, own.sender), own.url

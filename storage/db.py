@@ -80,3 +80,18 @@ def session_factory(
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit (`info`: given to each session)."""
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False, info=info)
+
+
+def read_sessions(sessions: async_sessionmaker[AsyncSession]) -> async_sessionmaker[AsyncSession]:
+    """Sessions like `sessions`, for reading only: on PostgreSQL in autocommit.
+
+    A session that only reads still opens a transaction on PostgreSQL: psycopg sends BEGIN
+    before its first statement and the pool a ROLLBACK when the session gives its connection
+    back, two round trips around each read. In autocommit each statement is its own snapshot
+    and neither is sent. Never write through these (each statement would commit on its own).
+    SQLite (no round trips, one writer) gets `sessions` itself."""
+    bind = sessions.kw.get("bind")
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "postgresql":
+        return sessions
+    reading = bind.execution_options(isolation_level="AUTOCOMMIT")
+    return session_factory(reading, sessions.kw.get("info"))

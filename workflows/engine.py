@@ -21,6 +21,7 @@ from integrations.base import ActionContext
 from integrations.outbox import DeliveryUnknown
 from integrations.registry import ActionRegistry, UnknownActionError
 from storage.config import Settings
+from storage.db import read_sessions
 from storage.group_commit import GroupWriter
 from storage.models import (
     ENDED_RUN_STATUSES,
@@ -64,6 +65,26 @@ _LOAD = (
     .outerjoin(StepRun, col(StepRun.run_id) == Run.id)
     .where(col(Run.id) == bindparam("run_id"))
 )
+# The same for several runs (a queue job of several: `workflows.queue.MANY_TASK_NAME`).
+_LOAD_MANY = (
+    select(Run, Workflow, Workspace, StepRun)
+    .join(Workflow, col(Workflow.id) == Run.workflow_id)
+    .join(Workspace, col(Workspace.id) == Run.workspace_id)
+    .outerjoin(StepRun, col(StepRun.run_id) == Run.id)
+    .where(col(Run.id).in_(bindparam("run_ids", expanding=True)))
+)
+
+
+class Loaded:
+    """A run's state read ahead by `Engine.load_many`, for one execution (then it is gone: an
+    execution that must read the run again, after a changed claim, loads it)."""
+
+    def __init__(self, state: _RunState) -> None:
+        self._state: _RunState | None = state
+
+    def take(self) -> _RunState | None:
+        state, self._state = self._state, None
+        return state
 
 
 class StepFailed(Exception):
@@ -129,9 +150,13 @@ class Engine:
         bind = sessions.kw.get("bind")
         assert isinstance(bind, AsyncEngine), "the engine's sessions must be bound to an engine"
         self.db: AsyncEngine = bind
+        # The load of a run, and actions' reads: outside any transaction on PostgreSQL.
+        self.reads = read_sessions(sessions)
         self.leases = leases.LeaseKeeper(sessions, leases.new_owner(), settings.lease_seconds)
 
-    async def execute(self, run_id: str, handed: Handed | None = None) -> Run:
+    async def execute(
+        self, run_id: str, handed: Handed | None = None, loaded: Loaded | None = None
+    ) -> Run:
         """Run (or continue) a run from its first unfinished step; returns the stored run.
 
         `handed`: the run was just created in this process, which read what its execution needs
@@ -143,7 +168,7 @@ class Engine:
         that happened `LEVQOR_RUN_MAX_RECOVERIES` times.
         """
         try:
-            return await self._execute(run_id, handed)
+            return await self._execute(run_id, handed, loaded)
         except asyncio.CancelledError:  # shutting down: leave the run for the next process
             await asyncio.shield(breakdowns.let_go(self, run_id))
             raise
@@ -151,29 +176,42 @@ class Engine:
             log.exception("run %s: the execution broke down", run_id)
             return await breakdowns.crashed(self, run_id, exc)
 
-    async def _execute(self, run_id: str, handed: Handed | None) -> Run:
+    async def _execute(self, run_id: str, handed: Handed | None, loaded: Loaded | None) -> Run:
         for _ in range(3):  # again only if the run changed between its load and its claim
             try:
-                return await self._execute_once(run_id, handed)
+                return await self._execute_once(run_id, handed, loaded)
             except leases.ClaimChanged:
                 log.info("run %s changed while being claimed; reading it again", run_id)
-                handed = None
-        return await self._execute_once(run_id, None)
+                handed, loaded = None, None
+        return await self._execute_once(run_id, None, None)
 
-    async def _execute_once(self, run_id: str, handed: Handed | None) -> Run:
+    async def load_many(self, run_ids: list[str]) -> dict[str, Loaded]:
+        """What `execute` loads of each run, for several runs in one statement (a queue job of
+        several runs): hand each to `execute` as `loaded`. Runs not found are left out."""
+        async with self.reads() as session:
+            found = (await session.exec(_LOAD_MANY, params={"run_ids": run_ids})).all()
+            by_run: dict[str, list[Any]] = {}
+            for row in found:
+                by_run.setdefault(row[0].id, []).append(row)
+            return {run_id: Loaded(await self._state(session, rows))
+                    for run_id, rows in by_run.items()}  # fmt: skip
+
+    async def _execute_once(self, run_id: str, handed: Handed | None, loaded: Loaded | None) -> Run:
         if handed is not None and not handed.workspace_deleted:
             return await self._execute_handed(handed)
-        async with self.sessions() as session:
-            state = await self._load(session, run_id)
+        async with self.reads() as session:  # one statement: no transaction around it
+            state = loaded.take() if loaded is not None else None
+            state = state or await self._load(session, run_id)
             run = state.run
             if run.status in ENDED_RUN_STATUSES:
                 return run
             if run.status == RunStatus.waiting and run.resume_at and run.resume_at > utcnow():
                 return run
             reason = await cancellation.why_cancel(session, run, state.workspace_deleted)
-            if reason is not None:  # deleted workspace, unlinked agency: a second check at claim
+        if reason is not None:  # deleted workspace, unlinked agency: a second check at claim
+            async with self.sessions() as session:  # the cancel is written in a transaction
                 outcome(await cancellation.cancel(session, run, reason))
-                return run
+            return run
         # From here on the rows are detached: the engine writes them with Core statements only.
         # The claim (which also marks the run running) is worked out from the loaded run and
         # written with the first commit (a wait ending, a skip, or just before the first action).
@@ -318,6 +356,10 @@ class Engine:
         found = (await session.exec(_LOAD, params={"run_id": run_id})).all()
         if not found:
             raise LookupError(f"run {run_id} not found")
+        return await self._state(session, list(found))
+
+    async def _state(self, session: AsyncSession, found: list[Any]) -> _RunState:
+        """A run's state from its rows of `_LOAD` (one per step row, or one without)."""
         run, workflow, workspace, _ = found[0]
         rows = [step_row for *_, step_row in found if step_row is not None]
         spec = cached(run.version_id)
@@ -420,6 +462,7 @@ class Engine:
             },
             writer=self.writer,
             ride_along=ride_along,
+            reads=self.reads,
         )
 
         async def attempt(number: int) -> Any:

@@ -28,7 +28,9 @@ import psycopg
 import psycopg_pool
 from procrastinate import exceptions
 from procrastinate.jobs import Job
-from sqlalchemy import ColumnElement, column, exists, literal_column, or_, table
+from procrastinate.types import JSONValue
+from sqlalchemy import ColumnElement, Select, column, exists, func, literal_column, or_, table
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,11 +42,27 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAME = "levqor_runs"
 TASK_NAME = "levqor.execute_run"
+# One job for several runs (`RUNS_PER_JOB`), all ended by the same fire of the wait clock: the
+# worker fetches and finishes one job for them and loads them with one statement.
+MANY_TASK_NAME = "levqor.execute_runs"
+RUNS_PER_JOB = 8
 SESSION_KEY = "levqor_run_queue"
 SCHEMA_LOCK = 0x1E7C0051  # advisory lock held while the queue's tables are created
 ExecuteRun = Callable[[str], Awaitable[object]]
+ExecuteRuns = Callable[[list[str]], Awaitable[object]]
 
-_jobs = table("procrastinate_jobs", column("queueing_lock"), column("status"))
+_jobs = table(
+    "procrastinate_jobs",
+    column("queueing_lock"),
+    column("status"),
+    column("task_name"),
+    column("args", JSONB),
+)
+# The runs named by jobs of several runs that wait for a worker.
+_IN_MANY_WAITING: Select[tuple[str]] = select(
+    func.jsonb_array_elements_text(_jobs.c.args["run_ids"]).label("run_id")
+).where(_jobs.c.status == literal_column("'todo'"), _jobs.c.task_name == MANY_TASK_NAME)
+_named = _IN_MANY_WAITING.subquery("named")
 _TODO: ColumnElement[str] = literal_column(
     "'todo'"
 )  # an enum of procrastinate's: compared as a literal
@@ -72,9 +90,20 @@ async def _check_when_idle(conn: psycopg.AsyncConnection[Any]) -> None:
 
 
 def checked_when_idle_pool(**kwargs: Any) -> psycopg_pool.AsyncConnectionPool:
-    """The queue's connection pool: procrastinate's, checking only connections left idle."""
-    kwargs.update(check=_check_when_idle, reset=_note_return)
+    """The queue's connection pool: procrastinate's, checking only connections left idle.
+
+    Its connections are in autocommit: everything procrastinate runs on the pool is one
+    statement (a job's fetch and its finish are each one call of a function of its own), so a
+    transaction around it only added a BEGIN and a COMMIT, two round trips, to each: four per
+    run. Enqueueing inside a session's transaction uses that session's connection, not these."""
+    kwargs.update(check=_check_when_idle, reset=_note_return, configure=_autocommit)
     return psycopg_pool.AsyncConnectionPool(**kwargs)
+
+
+async def _autocommit(conn: psycopg.AsyncConnection[Any]) -> None:
+    """A new pool connection in autocommit (not through the pool's `kwargs`: procrastinate
+    opens its LISTEN connection with those and `autocommit=True` of its own)."""
+    await conn.set_autocommit(True)
 
 
 class RunQueue:
@@ -87,13 +116,22 @@ class RunQueue:
         )
         self.app = procrastinate.App(connector=connector)
         self._execute: ExecuteRun | None = None
+        self._execute_many: ExecuteRuns | None = None
 
         async def execute_run(run_id: str) -> None:
             if self._execute is None:
                 raise RuntimeError("this process does not execute runs (it is not a worker)")
             await self._execute(run_id)
 
+        async def execute_runs(run_ids: list[str]) -> None:
+            if self._execute_many is None:
+                raise RuntimeError("this process does not execute runs (it is not a worker)")
+            await self._execute_many(run_ids)
+
         self.task = self.app.task(name=TASK_NAME, queue=QUEUE_NAME, pass_context=False)(execute_run)
+        self.many_task = self.app.task(name=MANY_TASK_NAME, queue=QUEUE_NAME, pass_context=False)(
+            execute_runs
+        )
 
     async def enqueue(self, session: AsyncSession, run_ids: list[str], *, new: bool) -> None:
         """Add the runs' jobs in the session's open transaction (committed with it).
@@ -101,7 +139,9 @@ class RunQueue:
         `new` runs (just recorded in this transaction) cannot have a job yet: their jobs are
         inserted directly. Otherwise runs with a job already waiting are skipped and the insert
         runs in a savepoint, so a concurrent enqueue of the same run (refused by its queueing
-        lock) loses nothing else.
+        lock) loses nothing else. Several runs enqueued together (a fire of the wait clock) go
+        `RUNS_PER_JOB` to a job (`MANY_TASK_NAME`, no queueing lock): a run named by such a job
+        that waits counts as having a job waiting, here and in `orphans`.
         """
         if not run_ids:
             return
@@ -120,7 +160,17 @@ class RunQueue:
                 )
             )
             present = set(waiting.all())
+            named = await session.exec(select(_named.c.run_id).where(_named.c.run_id.in_(run_ids)))
+            present.update(named.all())
             run_ids = [run_id for run_id in run_ids if run_id not in present]
+            if len(run_ids) > 1:  # no queueing lock: nothing to refuse them
+                chunks: list[list[JSONValue]] = [
+                    list(run_ids[i : i + RUNS_PER_JOB])
+                    for i in range(0, len(run_ids), RUNS_PER_JOB)
+                ]
+                many = [self.many_task.configure().make_new_job(run_ids=c) for c in chunks]
+                await self.app.job_manager.batch_defer_jobs_async(many, connection=driver)
+                return
         jobs = [self._job(run_id) for run_id in run_ids]
         try:
             async with driver.transaction():  # a savepoint inside the session's transaction
@@ -148,10 +198,11 @@ class RunQueue:
                     pass
         return added
 
-    async def work(self, execute: ExecuteRun, concurrency: int) -> None:
+    async def work(self, execute: ExecuteRun, concurrency: int, many: ExecuteRuns) -> None:
         """Execute runs from the queue until cancelled (runs in progress get 5 s to finish;
-        then they are cancelled and hand their leases back)."""
-        self._execute = execute
+        then they are cancelled and hand their leases back). `many` executes the runs of a job
+        of several, side by side."""
+        self._execute, self._execute_many = execute, many
         async with self.app.open_async():
             await self.app.run_worker_async(
                 queues=[QUEUE_NAME],
@@ -184,10 +235,12 @@ class RunQueue:
             await psycopg.AsyncConnection.connect(self.settings.libpq_url, autocommit=True) as conn,
             conn.cursor() as cursor,
         ):
-            await cursor.execute(
-                "SELECT count(*), coalesce(extract(epoch FROM now() - min(scheduled_at)), 0)"
+            await cursor.execute(  # runs, not jobs: a job of several counts each of its runs
+                "SELECT coalesce(sum(CASE WHEN task_name = %s"
+                " THEN jsonb_array_length(args->'run_ids') ELSE 1 END), 0),"
+                " coalesce(extract(epoch FROM now() - min(scheduled_at)), 0)"
                 " FROM procrastinate_jobs WHERE status = 'todo' AND queue_name = %s",
-                (QUEUE_NAME,),
+                (MANY_TASK_NAME, QUEUE_NAME),
             )
             row = await cursor.fetchone()
         assert row is not None
@@ -223,6 +276,7 @@ async def orphans(session: AsyncSession, settled: float, limit: int = 1000) -> l
             or_(col(Run.lease_owner).is_(None), col(Run.lease_expires_at) < now),
             col(Run.created_at) < now - timedelta(seconds=settled),
             ~waiting_job,
+            col(Run.id).not_in(_IN_MANY_WAITING),
         )
         .order_by(col(Run.created_at))
         .limit(limit)

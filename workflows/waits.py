@@ -56,11 +56,16 @@ class WaitClock:
         *,
         poll_seconds: float = 1.0,
         batch: int = 1000,
+        gather_seconds: float = 0.0,
     ) -> None:
+        """`gather_seconds`: at least this long between two fires (unless a full batch was due),
+        so that waits falling due one after another are ended together, in one transaction."""
         self._sessions = sessions
         self._continue = continue_run
         self._poll = poll_seconds
         self._batch = batch
+        self._gather = gather_seconds
+        self._fired_at = 0.0  # the event loop's time of the last fire
         self._wake = asyncio.Event()
         self._planned: datetime | None = None  # while sleeping: when the loop will wake
         self._noted: datetime | None = None  # while working: the soonest wait notified since
@@ -106,15 +111,22 @@ class WaitClock:
         return [due.run_id for due in claimed]
 
     async def _loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        full = False  # the last fire took a full batch: more are due at once
         while True:
+            gap = self._fired_at + self._gather - loop.time()
+            if gap > 0 and not full:
+                await asyncio.sleep(gap)
             self._wake.clear()
             self._planned, self._noted = None, None
+            self._fired_at = loop.time()
             try:
                 fired = await self.fire_due()
             except Exception:
                 log.exception("could not fire due waits; trying again in %.1f s", self._poll)
                 fired = []
-            if len(fired) >= self._batch:
+            full = len(fired) >= self._batch
+            if full:
                 continue  # more are due: no sleep between batches
             soonest = await self._next_due()
             if self._noted is not None and (soonest is None or self._noted < soonest):

@@ -52,7 +52,7 @@ async def _until_stopped(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    runtime = await Runtime(settings).start_role()
+    runtime = await Runtime(settings, pages=False).start_role()  # no web pages here
     try:
         await stop.wait()
     finally:
