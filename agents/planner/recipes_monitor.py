@@ -45,6 +45,13 @@ VALUE_DOWN = (
     r"stock|balance|temperature|traffic|sales|revenue|rank|ranking)\b(?:[^.]|\.(?=\w)){0,50}?"
     r"\b(?:goes|go|went|gets?|is|are)\s+down\b"
 )
+# Words about uptime that ask for no check: a report of figures ("their network uptime report
+# for the month"), or a ticket's priority named by an outage ("if its a P1 (service down)").
+NOT_A_CHECK = (
+    r"\buptime\s+(?:reports?|stats|statistics|numbers|figures|summar(?:y|ies)|percentages?|"
+    r"sla\s+reports?|dashboards?)\b|"
+    r"\b(?:p[0-4]|sev(?:erity)?\s?[0-4]|priority\s+[0-4]|urgent|critical)\s*\([^)]{0,40}\)"
+)
 _TOLD_OUTAGE = (
     r"\bwebhook|\bforms?\b|\border|\bsubmi|\b(?:i|we|someone|they)\s+(?:log|logs|post|declare|open|"
     r"report|raise)\b|\b(?:is|gets?|was)\s+(?:logged|declared|opened|reported|raised)\b|\bincidents?\b"
@@ -56,6 +63,7 @@ def uptime_monitor(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -
     """Reshape an uptime request into check → state → alert (once) → recovery notice."""
     t = re.sub(_PHRASAL_DOWN, " ", slots.text)  # "closing the shop down" is no outage
     t = re.sub(VALUE_DOWN, " ", t)  # "if the price on rival.io goes down": a price, no outage
+    t = re.sub(NOT_A_CHECK, " ", t)  # "their uptime report", "a P1 (service down)": no check
     kinds = ("interval", "manual", "poll", "schedule", "webhook")
     address = site_address(t)
     down = has(t, _DOWN) or (address is not None and has(t, _FAILS))

@@ -18,7 +18,7 @@ from agents.planner.intents import (
     without_start,
 )
 from agents.planner.notify import add_emails, add_slack
-from agents.planner.recipes_monitor import site_address
+from agents.planner.recipes_monitor import NOT_A_CHECK, site_address
 from agents.planner.records import crm_writes, sheet_name, sheet_writes, tab_of
 from agents.planner.schedule import find_schedule
 from agents.planner.slots import Slots
@@ -148,7 +148,18 @@ def add_reads(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
     if inhouse and has(t, r"\bsync|\bboth|\btwo[- ]way") and trigger.kind != "webhook":
         read = {"method": "GET", "url": _API_HOST + "/contacts"}
         steps.add("read_inhouse", "http.request", read)
-    if trigger.kind == "interval" or has(t, r"\buptime\b|\b(?:site|website)\s+(?:goes|is)\s+down"):
+    checks = re.sub(NOT_A_CHECK, " ", t)  # "their uptime report": figures, not a check
+    if has(
+        t,
+        r"\buptime\s+(?:reports?|stats|statistics|numbers|figures|summar(?:y|ies)|"
+        r"percentages?|dashboards?)\b",
+    ) and not steps.first("http.request"):
+        # the figures come from the monitoring tool, whose address the person fills in
+        monitor = {"method": "GET", "url": tools.stand_in_api("monitoring", "/uptime")}
+        steps.add("read_uptime", "http.request", monitor)
+    if trigger.kind == "interval" or has(
+        checks, r"\buptime\b|\b(?:site|website)\s+(?:goes|is)\s+down"
+    ):
         url = site_address(t) or "https://www.example.com"
         steps.add("check_site", "http.request", {"method": "GET", "url": url})
     if "stripe" in slots.tools:

@@ -113,3 +113,18 @@ def test_an_email_never_opened_is_a_condition_and_a_notice_is_an_email() -> None
         "client whose invoice just went past due"
     )
     assert "email.send" in [s["action"] for s in (notice.workflow or {})["steps"]]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "every day at 0800 CET email me the uptime summary for all our monitors",
+        "every 30 mins check the support inbox and if its a P1 (service down) alert #oncall",
+    ],
+)
+def test_an_uptime_report_or_an_outage_priority_is_no_site_check(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.status == "draft", result.question  # not "Which address should I check?"
+    actions = [s["action"] for s in (result.workflow or {})["steps"]]
+    assert "alert.crossed" not in actions
+    assert (result.workflow or {})["trigger"]["type"] == "schedule"
