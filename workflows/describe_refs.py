@@ -29,6 +29,7 @@ class Scene:
     trigger: Mapping[str, Any]
     steps: Sequence[Mapping[str, Any]]
     subject: str
+    event: str = ""  # what happens, in the trigger's words ("a new ticket gets created")
 
     @classmethod
     def of(cls, spec: Mapping[str, Any]) -> Scene:
@@ -36,7 +37,8 @@ class Scene:
         trigger = spec.get("trigger")
         trigger = trigger if isinstance(trigger, Mapping) else {}
         steps = [s for s in _list(spec.get("steps")) if isinstance(s, Mapping)]
-        return cls(trigger, steps, _subject(spec, trigger))
+        event = f"{trigger.get('event') or ''} {spec.get('name') or ''}".lower()
+        return cls(trigger, steps, _subject(spec, trigger), event)
 
     @property
     def kind(self) -> str:
@@ -54,6 +56,10 @@ class Scene:
         """Who a trigger's email address belongs to ("the sender", "the customer")."""
         if self.kind == "webhook" and self.subject == "the booking":
             return "the person who booked"
+        if self.kind == "webhook" and not self.trigger.get("form"):
+            for pattern, who in _EVENT_PEOPLE:  # an app's event: who it is about, no form
+                if re.search(pattern, self.event):
+                    return who
         return {
             "webhook": "the person who filled in the form",
             "email": "the sender",
@@ -84,6 +90,14 @@ class Scene:
             "sheet": "the new row",
             "page": "what changed on the page",
         }.get(self._kind(), "the run's details")
+
+
+# The person an app's event is about, by what happened ("a new ticket gets created").
+_EVENT_PEOPLE = (
+    (r"\btickets?\b", "the person who opened the ticket"),
+    (r"\border(?:s|ed)?\b|\bcheck(?:s|ed)?\s*out\b|\bpurchase", "the customer who ordered"),
+    (r"\bsign(?:s|ed)?[\s-]?ups?\b|\bregist(?:ers|ered|ration)", "the person who signed up"),
+)
 
 
 def _list(value: Any) -> list[Any]:

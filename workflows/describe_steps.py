@@ -49,6 +49,9 @@ class StepView:
         return {
             "the person who filled in the form": "the person",
             "the person who wrote in Slack": "the person",
+            "the person who opened the ticket": "the person",
+            "the customer who ordered": "the customer",
+            "the person who signed up": "the person",
         }.get(who, who)
 
     def text(self, key: str) -> str | None:

@@ -167,6 +167,23 @@ def _page_change(trigger: Mapping[str, Any], now: datetime) -> tuple[dict[str, A
     return {"fired_at": now.isoformat(), **trigger_data(url, watch, changes)}, str(sample["about"])
 
 
+def page_check_sample(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """What `http.check_pages` would return on a sample change of its first page (a drop for a
+    check of drops, as the watch's own sample)."""
+    change, _ = _page_change(inputs, datetime.now(UTC))
+    change.pop("fired_at", None)
+    page = str(change["page"])
+    return {
+        "changed": True,
+        "count": 1,
+        "pages": [change],
+        "summary": change["summary"],
+        "before": f"{page}: {change['before']}",
+        "after": f"{page}: {change['after']}",
+        "failed_pages": [],
+    }
+
+
 def sample_trigger(trigger: Any, now: datetime | None = None) -> tuple[SampleData, str]:
     """A realistic payload for this trigger, and what it is in words ("a sample email …")."""
     now = now or datetime.now(UTC)

@@ -22,7 +22,7 @@ from integrations.stripe_reminders import fill_placeholders
 from workflows.describe_people import channel_words, host_words, recipient_words
 from workflows.describe_refs import Scene
 from workflows.expressions import ExpressionError, evaluate, render_value, summary, value_of
-from workflows.sample_triggers import load, sample_trigger, wrap
+from workflows.sample_triggers import load, page_check_sample, sample_trigger, wrap
 
 BODY_LIMIT = 1500
 SKIPPED = "With this sample its condition is not met, so this step would be skipped."
@@ -148,6 +148,8 @@ def sample_output(action: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
             return {"reply": reply, "source": "offline"}
     except (KeyError, TypeError, ValueError, IndexError):
         pass
+    if action == "http.check_pages" and isinstance(inputs.get("pages"), list):
+        return page_check_sample(inputs)  # the page asked about, a drop when drops are watched
     base = dict(load("step_outputs").get(action, {}))
     if action == "slack.post_message":
         base.update(channel=str(inputs.get("channel") or ""), text=inputs.get("text"))

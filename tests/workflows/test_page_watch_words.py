@@ -82,3 +82,19 @@ def test_the_sample_of_a_watch_of_drops_shows_a_drop() -> None:
     page = ["https://competitor.com/pricing"]
     body = preview(spec(pages=page, watch="prices", price_moves="down"))["tell_pricing"].body
     assert body.startswith("Prices changed on competitor.com/pricing: $59.00 is now $49.00 (down")
+
+
+def test_a_scheduled_check_shows_its_own_page_and_a_drop_when_drops_are_checked() -> None:
+    spec_ = {
+        "name": "Price check",
+        "trigger": {"type": "schedule", "cron": "0 8 * * *", "timezone": "UTC"},
+        "steps": [
+            {"id": "check_pages", "action": "http.check_pages",
+             "inputs": {"pages": ["https://rival.io/plans"], "watch": "prices",
+                        "price_moves": "down"}},
+            {"id": "tell", "action": "slack.post_message", "when": "steps.check_pages.changed",
+             "inputs": {"channel": "#pricing", "text": "{{ steps.check_pages.summary }}"}},
+        ],
+    }  # fmt: skip
+    body = preview(spec_)["tell"].body
+    assert body.startswith("Prices changed on rival.io/plans: $59.00 is now $49.00 (down"), body
