@@ -50,6 +50,24 @@ def make_settings(data_dir: Path, database_url: str | None = None, **extra: obje
     return Settings.model_validate(values)
 
 
+def empty_run_queue(settings: Settings) -> Settings:
+    """`settings` with the PostgreSQL run queue's tables made and emptied of earlier tests' jobs
+    and workers (the queue is shared by every test on the database)."""
+    from workflows.queue import ensure_schema
+
+    ensure_schema(settings)
+    with psycopg.connect(settings.libpq_url, autocommit=True) as conn:
+        conn.execute("TRUNCATE procrastinate_jobs, procrastinate_workers CASCADE")
+    return settings
+
+
+def queue_jobs(settings: Settings) -> list[tuple[str, Any]]:
+    """(task name, arguments) of every job in the run queue, oldest first."""
+    with psycopg.connect(settings.libpq_url) as conn:
+        rows = conn.execute("SELECT task_name, args FROM procrastinate_jobs ORDER BY id").fetchall()
+    return [(str(name), args) for name, args in rows]
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for each test (migrating once keeps the suite fast)."""

@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
@@ -23,13 +22,12 @@ from integrations.catalog import default_registry
 from storage.config import Settings
 from storage.models import Run, RunEvent, RunStatus, StepRun, Workflow, Workspace
 from storage.scope import Tenant
-from tests.conftest import make_settings
+from tests.conftest import empty_run_queue, make_settings
 from tests.fakes.gate import Gate
 from tests.fakes.http_server import LoopbackServer
 from tests.fakes.slack_api import TOKEN, FakeSlack
 from tests.reliability.harness import Headless, Served, headless, held_lookup, serve, until
 from tests.workflows.helpers import activate
-from workflows.queue import ensure_schema
 from workflows.runs import start_run
 from workflows.runtime import Runtime
 
@@ -57,13 +55,9 @@ def backend() -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> Settings:
-    settings = make_settings(
-        tmp_path, database_url, SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=fake_slack.url
+    return empty_run_queue(
+        make_settings(tmp_path, database_url, SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=fake_slack.url)
     )
-    ensure_schema(settings)
-    with psycopg.connect(settings.libpq_url, autocommit=True) as conn:  # jobs of earlier tests
-        conn.execute("TRUNCATE procrastinate_jobs, procrastinate_workers CASCADE")
-    return settings
 
 
 async def runs_of(sessions: async_sessionmaker[AsyncSession], workflow_id: str) -> list[Run]:

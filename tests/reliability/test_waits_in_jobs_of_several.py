@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select, update
@@ -17,13 +15,13 @@ from integrations.catalog import default_registry
 from storage.config import Settings
 from storage.models import Run, RunEvent, RunStatus, StepRun, Workspace
 from storage.types import utcnow
-from tests.conftest import make_settings
+from tests.conftest import empty_run_queue, make_settings, queue_jobs
 from tests.fakes.gate import Gate
 from tests.fakes.http_server import LoopbackServer
 from tests.fakes.slack_api import TOKEN, FakeSlack
 from tests.reliability.harness import Headless, headless, held_lookup, until
 from tests.workflows.helpers import activate, new_run
-from workflows.queue import MANY_TASK_NAME, RUNS_PER_JOB, ensure_schema
+from workflows.queue import MANY_TASK_NAME, RUNS_PER_JOB
 from workflows.runtime import Runtime
 from workflows.waits import WaitClock
 
@@ -43,19 +41,9 @@ def backend() -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str, fake_slack: FakeSlack) -> Settings:
-    settings = make_settings(
-        tmp_path, database_url, SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=fake_slack.url
+    return empty_run_queue(
+        make_settings(tmp_path, database_url, SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=fake_slack.url)
     )
-    ensure_schema(settings)
-    with psycopg.connect(settings.libpq_url, autocommit=True) as conn:  # jobs of earlier tests
-        conn.execute("TRUNCATE procrastinate_jobs, procrastinate_workers CASCADE")
-    return settings
-
-
-def jobs(settings: Settings) -> list[tuple[str, Any]]:
-    with psycopg.connect(settings.libpq_url) as conn:
-        rows = conn.execute("SELECT task_name, args FROM procrastinate_jobs").fetchall()
-    return [(str(name), args) for name, args in rows]
 
 
 async def test_a_worker_killed_mid_job_of_several_loses_and_doubles_nothing(
@@ -92,7 +80,7 @@ async def test_a_worker_killed_mid_job_of_several_loses_and_doubles_nothing(
     finally:
         await queueing.close()
     assert sorted(fired) == sorted(run_ids)
-    assert [(name, sorted(args["run_ids"])) for name, args in jobs(settings)] == [
+    assert [(name, sorted(args["run_ids"])) for name, args in queue_jobs(settings)] == [
         (MANY_TASK_NAME, sorted(run_ids))
     ]
 

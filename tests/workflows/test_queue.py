@@ -15,9 +15,9 @@ from integrations.catalog import default_registry
 from storage.config import Settings
 from storage.models import Run, RunStatus, Workspace
 from storage.types import utcnow
-from tests.conftest import make_settings
+from tests.conftest import empty_run_queue, make_settings
 from tests.workflows.helpers import activate, new_run
-from workflows.queue import RunQueue, ensure_schema, orphans
+from workflows.queue import RunQueue, orphans
 from workflows.runtime import Runtime
 from workflows.waits import WaitClock
 
@@ -32,11 +32,7 @@ def backend() -> str:
 
 @pytest.fixture
 def queued(tmp_path: Path, database_url: str) -> Settings:
-    settings = make_settings(tmp_path, database_url, LEVQOR_RUN_QUEUE=True)
-    ensure_schema(settings)
-    with psycopg.connect(settings.libpq_url, autocommit=True) as conn:
-        conn.execute("TRUNCATE procrastinate_jobs, procrastinate_workers CASCADE")
-    return settings
+    return empty_run_queue(make_settings(tmp_path, database_url, LEVQOR_RUN_QUEUE=True))
 
 
 async def test_orphans_are_runs_with_no_live_lease_and_no_waiting_job(

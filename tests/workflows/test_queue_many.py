@@ -20,9 +20,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.config import Settings
 from storage.models import OutboxMessage, Run, RunStatus, StepRun, Workspace
 from storage.types import utcnow
-from tests.conftest import make_settings
+from tests.conftest import empty_run_queue, make_settings, queue_jobs
 from tests.workflows.helpers import activate, new_run
-from workflows.queue import MANY_TASK_NAME, RUNS_PER_JOB, TASK_NAME, ensure_schema, orphans
+from workflows.queue import MANY_TASK_NAME, RUNS_PER_JOB, TASK_NAME, orphans
 from workflows.runtime import Runtime
 from workflows.waits import WaitClock
 
@@ -50,17 +50,7 @@ def backend() -> str:
 
 @pytest.fixture
 def queued(tmp_path: Path, database_url: str) -> Settings:
-    settings = make_settings(tmp_path, database_url, LEVQOR_RUN_QUEUE=True)
-    ensure_schema(settings)
-    with psycopg.connect(settings.libpq_url, autocommit=True) as conn:
-        conn.execute("TRUNCATE procrastinate_jobs, procrastinate_workers CASCADE")
-    return settings
-
-
-def jobs(settings: Settings) -> list[tuple[str, Any]]:
-    with psycopg.connect(settings.libpq_url) as conn:
-        rows = conn.execute("SELECT task_name, args FROM procrastinate_jobs ORDER BY id").fetchall()
-    return [(str(name), args) for name, args in rows]
+    return empty_run_queue(make_settings(tmp_path, database_url, LEVQOR_RUN_QUEUE=True))
 
 
 async def due_drips(
@@ -96,7 +86,7 @@ async def test_waits_ended_together_are_enqueued_as_jobs_of_several_runs(
     try:
         fired = await WaitClock(runtime.sessions, lambda _run_id: None).fire_due()
         assert sorted(fired) == sorted(run_ids)
-        found = jobs(queued)
+        found = queue_jobs(queued)
         assert [name for name, _ in found] == [MANY_TASK_NAME] * 3
         assert [len(args["run_ids"]) for _, args in found] == [RUNS_PER_JOB, RUNS_PER_JOB, 3]
         assert sorted(r for _, args in found for r in args["run_ids"]) == sorted(run_ids)
@@ -107,7 +97,7 @@ async def test_waits_ended_together_are_enqueued_as_jobs_of_several_runs(
             assert await orphans(session, settled=0) == []
             await runtime.queue.enqueue(session, run_ids, new=False)
             await session.commit()
-        assert len(jobs(queued)) == 3
+        assert len(queue_jobs(queued)) == 3
         with psycopg.connect(queued.libpq_url, autocommit=True) as conn:
             conn.execute("DELETE FROM procrastinate_jobs")
         async with runtime.sessions() as session:  # their jobs gone: the sweep finds them
@@ -131,7 +121,7 @@ async def test_one_run_alone_still_gets_a_job_of_its_own(
             await session.commit()
     finally:
         await runtime.close()
-    assert jobs(queued) == [(TASK_NAME, {"run_id": run_ids[0]})]
+    assert queue_jobs(queued) == [(TASK_NAME, {"run_id": run_ids[0]})]
 
 
 @contextmanager

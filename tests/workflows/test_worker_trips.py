@@ -28,12 +28,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from integrations.catalog import default_registry
 from storage.config import Settings
 from storage.models import Run, RunStatus, StepRun, Workspace
-from tests.conftest import make_settings
+from tests.conftest import empty_run_queue, make_settings
 from tests.workflows.helpers import activate, new_run
 from tests.workflows.test_engine_statements import COMMITS, counting, waiting_drip
 from workflows.engine import Engine
 from workflows.live_bus import CHANNEL
-from workflows.queue import RunQueue, ensure_schema
+from workflows.queue import RunQueue
 from workflows.runtime import Runtime
 from workflows.waits import WaitClock
 
@@ -109,10 +109,7 @@ async def test_the_read_sessions_do_not_write(
 async def test_the_queue_fetches_and_finishes_a_job_without_a_transaction(
     tmp_path: Any, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = make_settings(tmp_path, database_url, LEVQOR_RUN_QUEUE=True)
-    ensure_schema(settings)
-    with psycopg.connect(settings.libpq_url, autocommit=True) as conn:
-        conn.execute("TRUNCATE procrastinate_jobs, procrastinate_workers CASCADE")
+    settings = empty_run_queue(make_settings(tmp_path, database_url, LEVQOR_RUN_QUEUE=True))
     queue = RunQueue(settings)
     async with queue.app.open_async():
         assert await queue.enqueue_now(["run-1"]) == 1
