@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -36,6 +37,19 @@ def temp_settings(database_url: str | None = None, **extra: Any) -> Settings:
     settings = Settings.model_validate(values)
     migrate.upgrade(settings)
     return settings
+
+
+def levqor_processes(settings: Settings, concurrency: int) -> tuple[str, dict[str, str]]:
+    """The `levqor` command of this environment and the environment its `worker` and
+    `scheduler` processes run with on the benchmark's database."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.libpq_url,
+        "LEVQOR_DATA_DIR": str(settings.data_dir),
+        "LEVQOR_SECRET_KEY": "bench-secret",
+        "LEVQOR_WORKER_CONCURRENCY": str(concurrency),
+    }
+    return str(Path(sys.executable).parent / "levqor"), env
 
 
 def percentile(values: list[float], pct: float) -> float:

@@ -51,7 +51,7 @@ from sqlalchemy import func, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from bench.common import ROOT, percentile, temp_settings
+from bench.common import ROOT, levqor_processes, percentile, temp_settings
 from storage.config import Settings
 from storage.db import create_engine
 from storage.models import (
@@ -302,14 +302,7 @@ async def measure_scale_out(
     first_due = datetime.now(UTC) + timedelta(seconds=lead)
     await seed(settings, runs, first_due, window)
     print(f"seeded {runs} waiting runs in {time.perf_counter() - began:.1f} s")
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.libpq_url,
-        "LEVQOR_DATA_DIR": str(settings.data_dir),
-        "LEVQOR_SECRET_KEY": "bench-secret",
-        "LEVQOR_WORKER_CONCURRENCY": str(concurrency),
-    }
-    levqor = str(Path(sys.executable).parent / "levqor")
+    levqor, env = levqor_processes(settings, concurrency)
     quiet = asyncio.subprocess.DEVNULL
     spawn = [[levqor, "scheduler"]] + [[levqor, "worker"] for _ in range(workers)]
     processes = [

@@ -20,14 +20,12 @@ import argparse
 import asyncio
 import os
 import resource
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import psycopg
 
-from bench.common import ROOT, temp_settings
+from bench.common import ROOT, levqor_processes, temp_settings
 from storage.config import Settings
 from storage.models import Member, Role, Workflow
 from storage.scope import Tenant
@@ -92,14 +90,7 @@ def counts(url: str) -> tuple[int, int, int, int]:
 
 async def drain(settings: Settings, runs: int, workers: int, concurrency: int) -> None:
     """Start the workers, wait until every run ended, print the figures."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.libpq_url,
-        "LEVQOR_DATA_DIR": str(settings.data_dir),
-        "LEVQOR_SECRET_KEY": "bench-secret",
-        "LEVQOR_WORKER_CONCURRENCY": str(concurrency),
-    }
-    levqor = str(Path(sys.executable).parent / "levqor")
+    levqor, env = levqor_processes(settings, concurrency)
     began = time.perf_counter()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     processes = [
