@@ -8,11 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from agents.planner import draft
 from integrations.base import ActionContext, ActionError
+from integrations.page_checks import CheckPagesInput
 from storage.config import Settings
 from storage.models import RunStatus, Workspace
 from tests.workflows.helpers import activate
@@ -180,3 +182,10 @@ def test_a_request_naming_a_clock_is_drafted_as_a_scheduled_check_of_the_pages()
     }
     assert [s["when"] for s in rest] == ["steps.check_pages.changed"]
     assert "only if a page changed" in (result.summary or ""), result.summary
+
+
+def test_a_check_of_drops_or_rises_is_only_for_prices() -> None:
+    with pytest.raises(ValidationError, match="price_moves is for watching prices"):
+        CheckPagesInput(pages=["https://rival.io/plans"], watch="text", price_moves="down")
+    checked = CheckPagesInput(pages=["https://rival.io/plans"], watch="prices", price_moves="up")
+    assert checked.price_moves == "up"

@@ -29,6 +29,9 @@ def test_a_page_poll_keeps_only_its_own_fields() -> None:
     }
     text = PollTrigger(pages=pages).model_dump()
     assert text == {"type": "poll", "pages": pages, "watch": "text", "interval_seconds": 900}
+    drops = PollTrigger(pages=pages, watch="prices", price_moves="down").model_dump()
+    assert drops["price_moves"] == "down"  # kept when said; "any" (the default) is left out
+    assert "price_moves" not in PollTrigger(pages=pages, watch="prices").model_dump()
 
 
 def test_feed_sheet_and_mentions_polls_serialize_as_before() -> None:
