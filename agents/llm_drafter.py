@@ -48,6 +48,7 @@ from agents.llm_catalogue import (
 from agents.planner import draft as offline_draft
 from agents.planner.guard import refusal
 from agents.planner.text import normalise
+from agents.risk_check import with_owner_check
 from integrations.registry import ActionRegistry
 from prompts import load_prompt
 from storage.config import Settings
@@ -178,9 +179,10 @@ class LLMDrafter:
             {"role": "system", "content": self.system_prompt},
             {"role": "user", "content": user},
         ]
+        asked = request if current is None else None  # a change to a draft is read as a whole
         reply = await self._call(messages, trace)
         try:
-            return self._accept(reply)
+            return self._accept(reply, asked)
         except DraftInvalid as first:
             trace.errors.append(str(first))
             messages += [
@@ -189,7 +191,7 @@ class LLMDrafter:
             ]
         reply = await self._call(messages, trace)
         try:
-            return self._accept(reply)
+            return self._accept(reply, asked)
         except DraftInvalid as second:
             trace.errors.append(str(second))
             if not second.unknown_actions:
@@ -215,8 +217,9 @@ class LLMDrafter:
         trace.usage.add(reply.usage)
         return reply
 
-    def _accept(self, reply: Reply) -> DraftResult:
-        """Validate one reply into a DraftResult whose class comes from the policy, or raise."""
+    def _accept(self, reply: Reply, asked: str | None) -> DraftResult:
+        """Validate one reply into a DraftResult whose class comes from the policy, or raise.
+        `asked` is a new request, read by the risk check (`agents.risk_check`)."""
         try:
             payload = reply.payload()
         except ReplyFormatError as exc:
@@ -237,6 +240,8 @@ class LLMDrafter:
             raise DraftInvalid("status is 'clarify' but there is no question")
         if answer.status == "refuse" and not answer.reason:
             raise DraftInvalid("status is 'refuse' but there is no reason")
+        if spec is not None and asked and answer.status != "refuse":
+            spec = with_owner_check(asked, spec, assess(spec, self.registry).approval_class)
         return DraftResult(
             status=answer.status,
             question=answer.question if answer.status == "clarify" else None,

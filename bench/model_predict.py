@@ -1,4 +1,5 @@
-"""Drafting-model speed: load time of the shipped model, then predict p50/p95 over the dev set."""
+"""Drafting-model speed: load time of the shipped models (drafting and risk), then predict
+p50/p95 over the dev set."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from agents.evaluation import load_cases
 from agents.learned.model import MODEL_PATH, load_model
+from agents.learned.risk import RISK_PATH, load_risk
 
 DEV = Path(__file__).resolve().parents[1] / "tests" / "agents" / "dev_cases.jsonl"
 
@@ -33,6 +35,19 @@ def main(path: Path = DEV, repeats: int = 20) -> None:
     for name, timings in (("wall", wall), ("cpu", cpu)):
         cuts = statistics.quantiles(timings, n=100, method="inclusive")
         print(f"predicts: {len(timings)}  {name} p50: {cuts[49]:.3f} ms  p95: {cuts[94]:.3f} ms")
+    start = time.perf_counter()
+    risk = load_risk(RISK_PATH)
+    load_ms = (time.perf_counter() - start) * 1000
+    risk_cpu: list[float] = []
+    for _ in range(repeats):
+        for request in requests:
+            start_cpu = time.thread_time()
+            risk.probability(request)
+            risk_cpu.append((time.thread_time() - start_cpu) * 1000)
+    size_kb = RISK_PATH.stat().st_size / 1e3
+    cuts = statistics.quantiles(risk_cpu, n=100, method="inclusive")
+    print(f"risk model: {size_kb:.0f} KB  load: {load_ms:.1f} ms  ({risk.version})")
+    print(f"risk reads: {len(risk_cpu)}  cpu p50: {cuts[49]:.3f} ms  p95: {cuts[94]:.3f} ms")
 
 
 if __name__ == "__main__":

@@ -65,6 +65,9 @@ def assess(spec: WorkflowSpec, registry: ActionRegistry) -> Assessment:
     for leak in leaks(spec, registry):
         reasons.append(leak.reason)
         worst = max(worst, Risk.critical if leak.amount >= CustomerData.many else Risk.external)
+    if spec.owner_check:
+        reasons.append(spec.owner_check)
+        worst = Risk.critical
     approval_class = _CLASS_OF_RISK[worst]
     if not reasons:
         reasons.append(_WHY[approval_class])

@@ -439,6 +439,9 @@ class WorkflowSpec(_Strict):
     category: Category | None = None
     trigger: Trigger
     steps: list[Step] = Field(min_length=1, max_length=50)
+    # Why an owner must approve it though no step is critical (the drafter's risk check,
+    # agents/risk_check.py): set, the workflow is class C and the card shows the sentence.
+    owner_check: str | None = Field(default=None, max_length=400)
 
     @model_validator(mode="after")
     def _steps_consistent(self) -> WorkflowSpec:

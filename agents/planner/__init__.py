@@ -47,6 +47,7 @@ from agents.planner.text import normalise
 from agents.planner.tools import event_source
 from agents.planner.when.foreign import looks_foreign
 from agents.planner.zones import find_timezone
+from agents.risk_check import with_owner_check
 from workflows.errors import plain_message
 from workflows.policy import assess
 from workflows.schedule_words import describe_schedule, zone_words
@@ -148,6 +149,10 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         )
     approval = assess(spec, registry or _registry()).approval_class
     drafted = approval  # the class of the steps drafted, before what was asked is reported
+    if not reason and not (question and unclear):
+        # worded as risky in a way no rule recognised: an owner checks it (agents/risk_check.py)
+        spec = with_owner_check(request, spec, approval)
+        approval = assess(spec, registry or _registry()).approval_class
     if dangerous.refusal(text) or (reason and dangerous.risky_act(text)):
         approval = "C"  # what was asked (scraped lists, data sent out, money moved) is class C
     elif question and (dangerous.risky_act(text) or mentions_secrets(text)):

@@ -1,4 +1,5 @@
-"""`levqor corpus build` and `levqor train-drafter`: rebuild the drafting model from data."""
+"""`levqor corpus build`, `levqor train-drafter` and `levqor train-risk`: rebuild the drafting
+models from data."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from agents.learned.corpus import CorpusError, build, excluded_ids, write_jsonl
 from agents.learned.dataset import DatasetError
 from agents.learned.model import MODEL_PATH
 from agents.learned.recipe import DEFAULT_CORPUS, Recipe, train_shipped
+from agents.learned.risk import RISK_PATH, RISK_SETS, RiskTrain, fit_risk, read_risk_examples
+
+REQUEST_SETS = Path("tests/agents")
 
 
 def register(app: typer.Typer) -> None:
@@ -30,6 +34,7 @@ def register(app: typer.Typer) -> None:
     corpus.command("apps")(apps_command)
     app.add_typer(corpus, name="corpus")
     app.command("train-drafter")(train_command)
+    app.command("train-risk")(train_risk_command)
 
 
 def build_command(
@@ -140,6 +145,35 @@ def train_command(
         raise typer.Exit(1) from error
     model.save(out)
     typer.echo(f"saved {model.version} ({model.meta['examples']} examples) to {out}")
+
+
+def train_risk_command(
+    labelled: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--labelled",
+            help="A labelled request set (repeatable; default: the sets in "
+            "agents.learned.risk.RISK_SETS under tests/agents/).",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the order of examples.")] = 7,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the model.")] = RISK_PATH,
+) -> None:
+    """Train the risk model (is a request risky?) on labelled request sets and save it."""
+    paths = labelled or [REQUEST_SETS / f"{name}.jsonl" for name in RISK_SETS]
+    try:
+        examples = read_risk_examples(paths)
+        model = fit_risk(examples, train=RiskTrain(seed=seed))
+    except DatasetError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from error
+    model.save(out)
+    meta = model.meta
+    typer.echo(
+        f"saved {model.version} ({meta['examples']} requests, {meta['risky']} risky) to {out}; "
+        f"threshold {meta['threshold']}: with each set left out, {meta['held_out_recall']:.0%} "
+        f"of risky requests caught, {meta['held_out_false_alarms']:.1%} of others flagged"
+    )
 
 
 def _lines(path: Path) -> list[str]:

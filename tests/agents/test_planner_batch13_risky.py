@@ -13,6 +13,7 @@ import pytest
 from agents.planner import draft
 from integrations.base import Risk
 from integrations.catalog import default_registry
+from tests.agents.drafting import steps_class
 
 
 def _critical_steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
@@ -91,7 +92,7 @@ def test_refunds_fees_bulk_crm_edits_and_access_removal_are_class_c_drafts(
     ],
 )
 def test_one_record_or_a_reminder_is_not_a_bulk_overwrite(request_text: str) -> None:
-    assert draft(request_text).approval_class != "C"
+    assert steps_class(draft(request_text)) != "C"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agents.planner import draft
+from tests.agents.drafting import steps_class
 
 
 def _actions(request: str) -> list[tuple[str, str | None]]:
@@ -340,13 +341,15 @@ def test_removing_a_tag_changes_the_contact_and_deletes_nothing() -> None:
 )
 def test_password_reminders_and_reset_links_are_not_credential_handling(request_text: str) -> None:
     result = draft(request_text)
-    assert result.status == "draft" and result.approval_class != "C"
+    assert result.status == "draft" and steps_class(result) != "C"
+    assert result.workflow is not None
+    assert not any(s["action"].startswith("credentials.") for s in result.workflow["steps"])
 
 
 def test_taking_someone_out_of_a_channel_deletes_no_contact_and_posts_nothing() -> None:
     request = "when a subscription is cancelled in stripe, remove them from the #vip channel"
     result = draft(request)
-    assert result.workflow is not None and result.approval_class != "C"
+    assert result.workflow is not None and steps_class(result) != "C"
     steps = result.workflow["steps"]
     [kick] = [s for s in steps if s["action"] == "http.request"]
     assert kick["inputs"]["url"] == "https://slack.com/api/conversations.kick"

@@ -17,6 +17,7 @@ from agents.planner import draft
 from integrations.base import Risk
 from integrations.catalog import default_registry
 from integrations.http import HttpRequestInput
+from tests.agents.drafting import steps_class
 
 
 def _impact_steps(result: object) -> list[dict[str, Any]]:
@@ -78,7 +79,7 @@ def test_a_price_change_with_no_tool_named_is_drafted_for_the_owner_to_complete(
 )
 def test_reading_or_noting_prices_changes_nothing_anyone_pays(request_text: str) -> None:
     result = draft(request_text)
-    assert result.approval_class != "C"
+    assert steps_class(result) != "C"
     assert not _impact_steps(result)
 
 
