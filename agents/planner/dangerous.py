@@ -205,7 +205,8 @@ _PERSONAL_BOX = (
 # "bought a list of 5000 dentist emails", "buy leads from": the list is what was bought
 # ("check they still haven't bought, then email them" is not).
 _BOUGHT = (
-    r"\b(?:buy|buys|bought|purchas\w*|rent|rented|renting)\s+(?:a\s+|an\s+|the\s+|some\s+|our\s+)?"
+    r"(?:\b(?:buy|buys|bought|purchas\w*|rented|renting)\s+(?:a\s+|an\s+|the\s+|some\s+|our\s+)?|"
+    r"\brent\s+(?:a|an|some)\s+)"
     r"(?:[\w-]+\s+){0,3}?(?:lists?|e-?mails|e-?mail\s+(?:lists?|addresses)|addresses|leads|"
     r"contacts|data\s*base)\b"
 )
@@ -251,6 +252,13 @@ _WHOLE_LIST = (
 # Taking away someone's access or changing what they pay: "suspend their account",
 # "revoke his access", "cancel their subscription", "downgrade them to the free plan".
 _ACCESS = (
+    # "pull them out of google workspace, slack and 1password": someone's accounts in our tools
+    r"\b(?:pull|take|kick|boot|remov\w*|strip)\w*\s+(?:them|him|her|the\s+person|that\s+person|"
+    r"everyone|everybody)\s+(?:out\s+of|off(?:\s+of)?|from)\s+(?:all\s+(?:of\s+)?|every\s+|each\s+|"
+    r"our\s+)?(?:(?:the\s+)?(?:google\s+workspace|g\s*suite|workspace|slack|github|gitlab|bitbucket|"
+    r"1password|lastpass|bitwarden|okta|m365|microsoft\s+365|office\s+365|azure\s+ad|entra|jira|"
+    r"confluence|aws|gcp|notion|figma|zoom|dropbox|(?:internal\s+)?(?:systems|tools|apps|accounts))"
+    r"(?:\s*,\s*|\s+and\s+|\s+|$)){1,}|"
     r"\b(?:deactivat\w*|suspend\w*|disabl\w*|revok\w*|lock\w*|block\w*|remov\w*)\s+"
     r"(?:(?:their|his|her|the|all|every|each|any|our|its)\s+)?(?:[\w-]+\s+){0,2}?(?:accounts?|access|"
     r"logins?|licen[cs]es?|seats?|users?|memberships?|permissions?)\b|"
@@ -344,6 +352,45 @@ _MOVE_EVERYONE_TO_PRICE = (
     r"(?:[\w-]+\s+){0,4}?from\s+(?:the\s+|their\s+)?[\w-]+\s+(?:plan|tier|package)\s+(?:to|onto)\b"
 )
 # Deceiving people about who speaks: fake reviews, posing as customers, astroturfing.
+# Sending so that filters or carriers do not notice: rotating senders, slipping past spam checks.
+_EVADE_FILTERS = (
+    r"\b(?:so|to|and)\s+(?:that\s+)?(?:the\s+)?(?:carriers?|spam\s+filters?|filters?|gmail|outlook|"
+    r"providers?|isps?|networks?)\s+(?:do\s*n'?t|don'?t|do\s+not|won'?t|can'?t|cannot|never|wont|dont)\s+"
+    r"(?:catch|flag|block|notice|detect|mark|spot|filter)\w*|"
+    r"\b(?:get|gets|getting|slip|sneak|dodge|evade|bypass|avoid)\w*\s+(?:past|around|through|by)?\s*"
+    r"(?:the\s+)?(?:spam\s+(?:filters?|checks?|folders?|detection)|carriers?'?\s+(?:filters?|checks?)|"
+    r"carrier\s+filtering)\b|"
+    r"\b(?:rotat\w*|switch\w*|cycl\w*|alternat\w*)\s+(?:between\s+|through\s+)?(?:a\s+bunch\s+of\s+|"
+    r"lots\s+of\s+|many\s+|several\s+|different\s+|multiple\s+){0,2}(?:different\s+)?(?:sender|sending|"
+    r"from)\s+(?:numbers|addresses|domains|ips|accounts|names)\b"
+)
+# Contact details gathered from pages we do not own: "grab whatever email addresses are on them",
+# "pull the recruiter emails out of every indeed posting", "everyone listed on a competitor's page"
+_HARVEST_CONTACTS = (
+    r"\b(?:grab|pull|scrap|extract|collect|harvest|gather|lift|copy|get|find)\w*\s+(?:[\w'-]+\s+){0,4}?"
+    r"(?:e-?mails?|e-?mail\s+addresses|addresses|phone\s+numbers|numbers|contact\s+(?:info|details|"
+    r"data)|names)\b[^.;]{0,70}?(?:\b(?:out\s+of|off|from|on|of|in|under|listed)\s+(?:[\w'/-]+\s+){0,5}?"
+    r"(?:postings?|listings?|profiles?|websites?|web\s*sites?|sites|pages?|directory|directories|"
+    r"search(?:es)?(?:\s+results)?|linkedin|indeed|yelp|glassdoor|crunchbase|google\s+maps|"
+    r"competitors?'?s?|rivals?'?s?)\b|\b(?:are|is|listed)\s+(?:on|in)\s+them\b)"
+)
+
+
+def _harvests_contacts(text: str) -> bool:
+    """Whether contact details are gathered from pages that are not ours ("on them", "every
+    indeed posting", "our competitor's page"), not from "our website form" or "my own page"."""
+    for found in re.finditer(_HARVEST_CONTACTS, text):
+        source = found.group(0)[-60:]
+        ours = has(source, r"\b(?:our|my|own)\b") and not has(source, r"\b(?:competitor|rival)")
+        if not ours:
+            return True
+    return False
+
+
+_OUTREACH = (
+    r"\bcold\b|\bpitch\w*|\bsequence\b|\bcampaign\b|\boutreach\b|\bcall\s+them\b|"
+    r"\b(?:e-?mail|send|text|message|dm)\s+(?:each|them|every|all)\b|\badd\s+(?:them|each)\b"
+)
 _DECEIVE = (
     r"\b(?:fake|made[- ]up|fabricated|invented)\s+(?:\w+\s+)?(?:reviews?|testimonials?|accounts?|"
     r"profiles?|comments?|ratings?|personas?)\b|\bastroturf\w*|\bsock\s*puppets?\b|"
@@ -362,8 +409,9 @@ _DECEIVE = (
     r"fictitious)\s+){1,3}(?:names|people|accounts|customers|identities)\b|"
     # "write 10 reviews each, 5 stars, random customer names": reviews nobody wrote
     r"\b(?:write|writes|generate|create|make)\s+(?:like\s+|about\s+|some\s+|a\s+few\s+)?(?:\d+\s+)?"
-    r"(?:[\w-]+\s+)?reviews?\b[^.]{0,80}\b(?:random|fake|made[- ]up|invented|different)\s+"
-    r"(?:customer\s+|user\s+|buyer\s+)?names\b"
+    r"(?:[\w-]+\s+)?(?:reviews?|testimonials?|endorsements?|ratings?)\b[^.]{0,80}\b(?:random|fake|"
+    r"made[- ]up|invented|different|fictional|fictitious)\s+(?:customer\s+|user\s+|buyer\s+)?"
+    r"names\b"
 )
 # Sending or posting as someone who did not agree to it: a colleague's address put in the From,
 # a member's own social account posted from.
@@ -445,6 +493,20 @@ def refusal(text: str) -> str | None:
             "I can't track people without them knowing: watching staff in secret breaks privacy "
             "and employment law. I can draft it openly (the people tracked are told, and only "
             "during working hours), for an owner to approve."
+        )
+    if has(text, _EVADE_FILTERS):
+        return (
+            "I can't send in a way meant to get past spam filters or carriers' checks (rotating "
+            "sender numbers, addresses or domains): that is how spam is sent, and it gets your "
+            "numbers and domain blocked. I can send to people who opted in, from your own "
+            "number or address, with an owner's approval."
+        )
+    if _harvests_contacts(text) and has(text, _OUTREACH):
+        return (
+            "I can't gather people's contact details from websites, listings or profiles to "
+            "contact them cold: they never gave them to you, which data-protection and anti-spam "
+            "law forbid. I can reach people who came to you, such as your form sign-ups or CRM "
+            "contacts, with an owner's approval."
         )
     if has(text, _DECEIVE):
         return (

@@ -50,6 +50,10 @@ _SKIP_APPROVAL = (
     r"\b(?:remove|removes|removing|drop|get\s+rid\s+of|take\s+out|switch\s+off)\s+(?:the\s+|our\s+|"
     r"all\s+|any\s+)?(?:\w+\s+){0,2}?(?:approvals?|approval\s+(?:steps?|gates?|checks?)|sign-?offs?|"
     r"review\s+steps?)\b|"
+    # "dont put this automation through approval, just turn it on"
+    r"\b(?:don'?t|do\s+not|never|no\s+need\s+to)\s+(?:put|run|pass|send|take|push)\s+(?:it|this|that|"
+    r"them|these|those|the|any)\s*(?:[\w-]+\s+){0,2}?through\s+(?:the\s+|an?\s+|any\s+)?(?:approv\w*|"
+    r"sign-?off|review)|"
     r"\b(?:nobody|no\s+one|no-one)\s+(?:should|has\s+to|needs\s+to|must)\s+(?:have\s+to\s+)?"
     r"(?:click\s+)?(?:approve|confirm|sign\s+off)\b"
 )

@@ -18,7 +18,11 @@ STRIPE_NAMES = (
 )
 SOCIAL = (
     r"\b(?:rss|feeds?|reddit|twitter|tweets?|x\.com|mastodon|bluesky|linkedin|hacker\s*news|"
-    r"google\s+news|news|blogs?|g2|capterra|trustpilot|app\s+store|mentions?|podcasts?)\b|"
+    r"google\s+news|news|blogs?|g2|capterra|trustpilot|app\s+store|podcasts?)\b|"
+    # mentions online, not what a ticket or an email mentions ("a ticket that mentions an outage")
+    r"(?<!\bticket\s)(?<!\btickets\s)(?<!\bemail\s)(?<!\be-mail\s)(?<!\bemails\s)(?<!\bmessage\s)"
+    r"(?<!\bmessages\s)(?<!\bthat\s)(?<!\bwhich\s)(?<!\bit\s)(?<!\brequest\s)(?<!\bnote\s)"
+    r"(?<!\bchat\s)(?<!\bcall\s)\bmentions?\b|"
     # reviews people leave on a site, not "a review request" or "ask them for a review"
     # nor code review: "PRs needing review", "requests my review", "awaiting review"
     r"(?<!\bleave\sa\s)(?<!\bfor\sa\s)(?<!\bwrite\sa\s)(?<!\bneed\s)(?<!\bneeds\s)"

@@ -96,7 +96,9 @@ _BOUGHT_LIST = (
     r"\b(?:got|obtained|acquired|downloaded|was\s+given|were\s+given)\s+(?:a|an|some|this|these)\s+"
     r"(?:[\w-]+\s+){0,3}?(?:e-?mail|contact|lead|leads|business|prospect)\s+(?:lists?|database|"
     r"spreadsheet|csv)\b|"
-    r"\b(?:buy|bought|purchas\w*|rent|rented|renting|scrap\w*|harvest\w*|crawl\w*)\s+"
+    # "rent" the verb takes an article ("rent a list"); "our rent app" is the noun
+    r"(?:\b(?:buy|bought|purchas\w*|rented|renting|scrap\w*|harvest\w*|crawl\w*)|\brent(?=\s+(?:a|an|"
+    r"some)\s))\s+"
     r"(?:[\w,.-]+\s+){0,4}?(?:e-?mails?|e-?mail\s+addresses|addresses|contacts|leads|lists?|data\s*base)\b|"
     r"\blist\s+of\s+\d[\d,.k]*\s+(?:[\w-]+\s+){0,2}?(?:e-?mails|addresses|contacts|leads|people)\b|"
     # people who never asked to hear from us: "blast our whole cold email list"

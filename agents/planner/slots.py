@@ -106,8 +106,59 @@ def numbers_a_record(text: str, match: re.Match[str]) -> bool:
     )
 
 
+# A channel named in words: "drop it in the nursing managers channel" is #nursing-managers.
+_CHANNEL_IN_WORDS = re.compile(
+    r"\b(in|into|to|on)\s+(?:the|our)\s+((?:[a-z][a-z0-9-]*\s+){0,2}[a-z][a-z0-9-]*)\s+"
+    r"(?:slack\s+)?channel\b"
+)
+_NOT_A_NAME = frozenset(
+    [
+        "right",
+        "correct",
+        "appropriate",
+        "relevant",
+        "same",
+        "other",
+        "proper",
+        "slack",
+        "a",
+        "any",
+        "each",
+        "every",
+        "one",
+        "that",
+        "this",
+        "their",
+        "his",
+        "her",
+        "my",
+        "your",
+        "private",
+        "public",
+        "shared",
+        "usual",
+        "main",
+        "new",
+        "old",
+    ]
+)
+
+
+def channel_in_words(text: str) -> str:
+    """`text` with a channel named in words written as a `#channel`."""
+
+    def named(found: re.Match[str]) -> str:
+        words = found.group(2).split()
+        if words[0] in _NOT_A_NAME or any(w in ("slack", "teams", "discord") for w in words):
+            return found.group(0)
+        return f"{found.group(1)} #{'-'.join(words)}"
+
+    return _CHANNEL_IN_WORDS.sub(named, text)
+
+
 def read_slots(text: str) -> Slots:
     """Extract the slots the builder needs from a normalised request."""
+    text = channel_in_words(text)
     slots = Slots(text=text)
     found = [m for m in CHANNEL.finditer(text) if not numbers_a_record(text, m)]
     slots.channels = list(dict.fromkeys(m.group(1) for m in found))
