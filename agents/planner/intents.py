@@ -21,8 +21,9 @@ SOCIAL = (
     r"google\s+news|news|blogs?|g2|capterra|trustpilot|app\s+store|podcasts?)\b|"
     # mentions online, not what a ticket or an email mentions ("a ticket that mentions an outage")
     r"(?<!\bticket\s)(?<!\btickets\s)(?<!\bemail\s)(?<!\be-mail\s)(?<!\bemails\s)(?<!\bmessage\s)"
-    r"(?<!\bmessages\s)(?<!\bthat\s)(?<!\bwhich\s)(?<!\bit\s)(?<!\brequest\s)(?<!\bnote\s)"
-    r"(?<!\bchat\s)(?<!\bcall\s)\bmentions?\b|"
+    r"(?<!\bmessages\s)(?<!\bticket\sthat\s)(?<!\btickets\sthat\s)(?<!\bemail\sthat\s)"
+    r"(?<!\bemails\sthat\s)(?<!\bmessage\sthat\s)(?<!\bmessages\sthat\s)(?<!\bit\s)"
+    r"(?<!\brequest\s)(?<!\bnote\s)(?<!\bchat\s)(?<!\bcall\s)\bmentions?\b|"
     # reviews people leave on a site, not "a review request" or "ask them for a review"
     # nor code review: "PRs needing review", "requests my review", "awaiting review"
     r"(?<!\bleave\sa\s)(?<!\bfor\sa\s)(?<!\bwrite\sa\s)(?<!\bneed\s)(?<!\bneeds\s)"
@@ -501,6 +502,8 @@ _RELATIVE_DAYS = (
     r"(?:(?:business|working)\s+)?(?:days?|weeks?)\s+(?:before|ahead\s+of|prior\s+to)\b|"
     r"\b(?:the\s+)?(?:day|evening|night|morning|afternoon)\s+before\s+(?:their|the|each|its|his|"
     r"her|a|an|every|it'?s|they)\b|"
+    # "at 1, 7 and 14 days late", "10 days overdue": each invoice's own due date, looked at daily
+    r"\b\d{1,3}\s+(?:(?:business|working)\s+)?days?\s+(?:late|overdue|past\s+due)\b|"
     r"\b\d{1,3}\s+(?:(?:business|working)\s+)?days?\s+(?:after|past)\s+(?:the\s+)?(?:due|"
     r"deadline|it'?s\s+due|its\s+due|their\s+due|expiry|the\s+due\s+date)\b|"
     # "21 days from expiring", "30 days until it expires", "based on the install date"

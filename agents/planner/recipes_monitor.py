@@ -52,8 +52,10 @@ NOT_A_CHECK = (
     r"sla\s+reports?|dashboards?)\b|"
     r"\b(?:p[0-4]|sev(?:erity)?\s?[0-4]|priority\s+[0-4]|urgent|critical)\s*\([^)]{0,40}\)|"
     # words a ticket or message says: "any new ticket that mentions outage, lawsuit or breach"
-    r"\b(?:mentions?|mentioning|contains?|containing|says|saying|with\s+the\s+words?)\s+"
-    r"(?:[\w'\"]+,?\s+){0,6}?(?:outages?|downtime|down|offline)\b"
+    r"\b(?:tickets?|e-?mails?|messages?|requests?|notes?|chats?|calls?|texts?|submissions?|"
+    r"comments?|posts?|reviews?)\s+(?:that\s+|which\s+)?(?:mentions?|mentioning|contains?|"
+    r"containing|says|saying|with\s+the\s+words?)\s+(?:[\w'\"]+,?\s+){0,6}?"
+    r"(?:outages?|downtime|down|offline)\b"
 )
 _TOLD_OUTAGE = (
     r"\bwebhook|\bforms?\b|\border|\bsubmi|\b(?:i|we|someone|they)\s+(?:log|logs|post|declare|open|"

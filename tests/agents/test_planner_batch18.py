@@ -92,3 +92,28 @@ def test_rent_the_noun_is_no_rented_mailing_list() -> None:
     assert kept.status == "draft", kept
     refused = draft("rent an email list of local cafes and send each one our promo")
     assert refused.status == "refuse" and "bought" in (refused.reason or "")
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "nudge tenants by email at 2, 5 and 9 days late on rent",
+        "text clients at 3 and 10 days overdue",
+    ],
+)
+def test_days_late_are_counted_not_read_as_clock_times(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.workflow is not None
+    trigger = result.workflow["trigger"]
+    assert trigger["type"] == "schedule" and trigger["cron"] == "0 9 * * *", trigger
+
+
+def test_an_nth_weekday_keeps_its_week_when_months_are_skipped() -> None:
+    result = draft(
+        "every 3 months on the first wednesday at 10 email finance@acme.com the audit log"
+    )
+    assert result.workflow is not None
+    trigger = result.workflow["trigger"]
+    assert trigger["cron"] == "0 10 * */3 3" and trigger["only_on"] == "first_week", trigger
+    weekly = draft("every week on the first monday email me the sales numbers")
+    assert weekly.workflow is not None and "only_on" not in weekly.workflow["trigger"]

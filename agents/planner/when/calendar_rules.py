@@ -197,6 +197,16 @@ def read_month_rule(tokens: list[Token], i: int, r: Reading) -> int | None:
         r.days.add(tokens[j].value)
         r.days_strong = r.days_strong or strong or scope == "month"
         return _rule(r, i, "last_week" if nth == -1 else _NTH_WEEK[nth], scope, True, end)
+    if (
+        kind(tokens, j) == "day"
+        and not business
+        and _on_the(tokens, i)
+        and (nth == -1 or 1 <= nth <= 4)
+    ):
+        # "every 2 months on the second tuesday": the month is said elsewhere; the rule holds
+        # only where a month, quarter or year is the period (compose keeps it then)
+        r.days.add(tokens[j].value)
+        return _rule(r, i, "last_week" if nth == -1 else _NTH_WEEK[nth], "month", False, j + 1)
     day_word = text(tokens, j)
     if day_word == "day" and nth == -1 and text(tokens, j + 1) != "of" and _on_the(tokens, i):
         return _rule(r, i, "last_day", "month", False, j + 1)  # "every month on the last day"

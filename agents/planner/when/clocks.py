@@ -161,7 +161,42 @@ def read_point_times(tokens: list[Token], i: int) -> tuple[list[Clock], int] | N
             break
         clocks.append(more[0])
         end = _past_daypart(tokens, more[1])
+    if _list_of_quantities(tokens, end):
+        return None  # "at 1, 7 and 14 days late": how late, not when
     return clocks, end
+
+
+_DURATIONS = frozenset(
+    [
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "years",
+        "hour",
+        "hours",
+        "hr",
+        "hrs",
+        "min",
+        "mins",
+        "minute",
+        "minutes",
+    ]
+)
+
+
+def _list_of_quantities(tokens: list[Token], end: int) -> bool:
+    """Whether bare numbers read as times go on into a length of time ("1, 7 and 14 days", "3
+    and 10 days overdue"): then every number in the list counts days, none is a clock time."""
+    if kind(tokens, end - 1) != "num":
+        return False  # "5am of the team's calendars", "10am weekdays": a time said as one
+    if text(tokens, end) in _DURATIONS:
+        return True
+    step = end + 1 if text(tokens, end) in (",", "and", "&", "+", "or") else end
+    return step != end and number(tokens, step) is not None and text(tokens, step + 1) in _DURATIONS
 
 
 def _past_daypart(tokens: list[Token], i: int) -> int:

@@ -21,7 +21,8 @@ def compose(r: Reading) -> Schedule | None:
         return None
     days = _weekdays(r)
     dom, months = _month_fields(r, bool(days))
-    only_on = r.only_on if (r.rule_strong or r.periods & {"month", "quarter", "year"}) else None
+    monthly = r.periods & {"month", "quarter", "year"} or r.every_n.get("month", 1) > 1
+    only_on = r.only_on if (r.rule_strong or monthly) else None
     if only_on in _CANDIDATES:  # days named beside the rule run too: "the 15th and the last day"
         low, high = map(int, _CANDIDATES[only_on].split("-"))
         parts = [(d, str(d)) for d in r.dom if not low <= d <= high] + [(low, _CANDIDATES[only_on])]
