@@ -53,6 +53,7 @@ RISK_SETS = (
     "batch14",
     "batch16",
     "batch17",
+    "batch18",
 )
 
 
