@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 from agents.learned.model import ModelFileError
-from agents.learned.risk import shipped_risk
+from agents.learned.risk import RiskModel, shipped_risk, shipped_vague
 from workflows.spec import WorkflowSpec
 
 log = logging.getLogger(__name__)
@@ -69,10 +70,20 @@ def owner_check_reason(request: str) -> str:
 
 def reads_as_risky(request: str) -> bool:
     """Whether the risk model reads the request as risky (False when it cannot be loaded)."""
+    return _reads(shipped_risk, request, "risk model unavailable, drafts keep their rules' class")
+
+
+def reads_as_vague(request: str) -> bool:
+    """Whether the vagueness model reads the request as too vague to draft (same form of model,
+    trained on which requests were asked about); False when it cannot be loaded."""
+    return _reads(shipped_vague, request, "vagueness model unavailable, the rules decide")
+
+
+def _reads(load: Callable[[], RiskModel], request: str, unavailable: str) -> bool:
     try:
-        model = shipped_risk()
+        model = load()
     except ModelFileError as error:
-        log.warning("risk model unavailable, drafts keep their rules' class: %s", error)
+        log.warning("%s: %s", unavailable, error)
         return False
     return model.probability(request) >= model.threshold
 

@@ -121,7 +121,7 @@ def load_model(path: Path = MODEL_PATH) -> DrafterModel:
             scale = data["scale"].astype(np.float32)
             bias = data["bias"].astype(np.float32)
             meta: dict[str, Any] = json.loads(str(data["meta"]))
-    except (OSError, KeyError, ValueError) as error:
+    except (OSError, EOFError, KeyError, ValueError) as error:
         raise ModelFileError(f"cannot read the drafting model at {path}: {error}") from error
     width = len(TRIGGERS) + len(INTEGRATIONS)
     config = FeatureConfig(**meta.get("features", {}))

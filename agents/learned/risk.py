@@ -31,6 +31,8 @@ from agents.learned.features import FeatureConfig, SparseRow, featurize
 from agents.learned.model import ModelFileError
 
 RISK_PATH = Path(__file__).with_name("risk_model.npz")
+# The same kind of model, reading whether a request is too vague to draft (labelled `clarify`).
+VAGUE_PATH = Path(__file__).with_name("vague_model.npz")
 VERSION_PREFIX = "risk-1"
 
 # Our request sets the shipped risk model is trained on (tests/agents/). Scoring-only sets are
@@ -78,8 +80,11 @@ class RiskTrain:
     seed: int = 7
 
 
-def read_risk_examples(paths: Iterable[Path]) -> list[RiskExample]:
-    """Requests of our labelled sets with their risk label; scoring-only sets are refused."""
+def read_risk_examples(paths: Iterable[Path], reading: str = "risky") -> list[RiskExample]:
+    """Requests of our labelled sets with their label: `risky` (class C or refused) or, for
+    `reading="vague"`, asked about (`clarify`). Scoring-only sets are refused."""
+    if reading not in ("risky", "vague"):
+        raise DatasetError(f"no such reading: {reading!r} (risky or vague)")
     examples: list[RiskExample] = []
     for path in paths:
         refuse_unseen(path)
@@ -91,7 +96,10 @@ def read_risk_examples(paths: Iterable[Path]) -> list[RiskExample]:
             try:
                 item = json.loads(line)
                 text = str(item.get("request") or "")
-                risky = item.get("approval_class") == "C" or item.get("expect") == "refuse"
+                if reading == "vague":
+                    risky = item.get("expect") == "clarify"
+                else:
+                    risky = item.get("approval_class") == "C" or item.get("expect") == "refuse"
             except (ValueError, AttributeError) as error:
                 raise DatasetError(f"{path}:{number} is not a JSON object") from error
             if text:
@@ -149,8 +157,8 @@ def load_risk(path: Path = RISK_PATH) -> RiskModel:
             scale = float(data["scale"][0])
             bias = float(data["bias"][0])
             meta: dict[str, Any] = json.loads(str(data["meta"]))
-    except (OSError, KeyError, ValueError, IndexError) as error:
-        raise ModelFileError(f"cannot read the risk model at {path}: {error}") from error
+    except (OSError, EOFError, KeyError, ValueError, IndexError) as error:
+        raise ModelFileError(f"cannot read the model at {path}: {error}") from error
     config = FeatureConfig(**meta.get("features", {}))
     if codes.shape != (config.dim,) or codes.dtype != np.int8:
         raise ModelFileError(f"{path} does not hold a risk model of the expected shape")
@@ -231,6 +239,7 @@ def fit_risk(
     train: RiskTrain | None = None,
     *,
     calibrated: bool = True,
+    reading: str = "risky",
 ) -> RiskModel:
     """Train on every example; with `calibrated`, choose the threshold by leaving sets out."""
     config = config or FeatureConfig()
@@ -239,7 +248,8 @@ def fit_risk(
     labels = np.array([e.risky for e in examples], dtype=np.bool_)
     weights, bias = _sgd(rows, labels, config.dim, train)
     meta: dict[str, Any] = {
-        "version": _version(examples, config, train),
+        "version": _version(examples, config, train, reading),
+        "reading": reading,
         "examples": len(examples),
         "risky": int(labels.sum()),
         "sets": sorted({e.group for e in examples}),
@@ -251,16 +261,20 @@ def fit_risk(
     return RiskModel(weights=weights, bias=bias, config=config, meta=meta)
 
 
-def _version(examples: Sequence[RiskExample], config: FeatureConfig, train: RiskTrain) -> str:
+def _version(
+    examples: Sequence[RiskExample], config: FeatureConfig, train: RiskTrain, reading: str
+) -> str:
     digest = hashlib.sha256()
     for e in examples:
         digest.update(f"{e.text}\t{e.risky}\t{e.group}\n".encode())
     digest.update(repr((config, train)).encode())
-    return f"{VERSION_PREFIX}-{digest.hexdigest()[:12]}"
+    prefix = VERSION_PREFIX if reading == "risky" else f"{reading}-1"
+    return f"{prefix}-{digest.hexdigest()[:12]}"
 
 
 _lock = threading.Lock()
 _shipped: RiskModel | None = None
+_shipped_vague: RiskModel | None = None
 
 
 def shipped_risk() -> RiskModel:
@@ -271,3 +285,13 @@ def shipped_risk() -> RiskModel:
             if _shipped is None:
                 _shipped = load_risk(RISK_PATH)
     return _shipped
+
+
+def shipped_vague() -> RiskModel:
+    """The vagueness model shipped in the package (same form), loaded on first use."""
+    global _shipped_vague
+    if _shipped_vague is None:
+        with _lock:
+            if _shipped_vague is None:
+                _shipped_vague = load_risk(VAGUE_PATH)
+    return _shipped_vague

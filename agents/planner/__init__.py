@@ -31,7 +31,7 @@ from agents.planner.intents import (
     event_words,
     mask_inbound,
 )
-from agents.planner.learned import choose_trigger, prediction_for
+from agents.planner.learned import RULE_WEIGHT, choose_trigger, prediction_for
 from agents.planner.notify import tell_the_asker, without_conditions
 from agents.planner.recipes import apply_recipes
 from agents.planner.recipes_pages import page_reading, shape_page_check, shape_page_watch
@@ -47,7 +47,7 @@ from agents.planner.text import normalise
 from agents.planner.tools import event_source
 from agents.planner.when.foreign import looks_foreign
 from agents.planner.zones import find_timezone
-from agents.risk_check import with_owner_check
+from agents.risk_check import reads_as_risky, reads_as_vague, with_owner_check
 from workflows.errors import plain_message
 from workflows.policy import assess
 from workflows.schedule_words import describe_schedule, zone_words
@@ -134,6 +134,16 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if not question and not unclear:
         question = reader_without_address(request, raw)  # "email me and Dana": Dana's address
         suggestions = ["Just email me"] if question else suggestions
+    # The vagueness model decides only where the words name nothing to build on: no start the
+    # rules read (a clock, a mailbox, an event), no channel, address, web address or tool, no
+    # risky act ("remove old contacts from the crm" is clear).
+    loose = RULE_WEIGHT.get(trigger.rule, 0.0) < 0.5 and trigger.rule not in ("event", "webhook")
+    loose = loose and trigger.kind != "poll"
+    loose = loose and not (slots.channels or slots.addresses or slots.tools)
+    loose = loose and not re.search(r"https?://|\b[\w-]+\.(?:com|co|io|org|net|uk|dev)\b", text)
+    loose = loose and dangerous.risky_act(text) is None
+    if not question and not unclear and not refused and loose and reads_as_vague(request):
+        unclear = True  # worded too loosely to draft, as the vagueness model reads it
     if unclear or (short and not question):
         question, suggestions = vague.question(text), _template_suggestions(text)
         unclear = True
@@ -155,7 +165,11 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         approval = assess(spec, registry or _registry()).approval_class
     if dangerous.refusal(text) or (reason and dangerous.risky_act(text)):
         approval = "C"  # what was asked (scraped lists, data sent out, money moved) is class C
-    elif question and (dangerous.risky_act(text) or mentions_secrets(text)):
+    elif question and (
+        dangerous.risky_act(text)
+        or mentions_secrets(text)
+        or (not unclear and reads_as_risky(request))  # a draft short of one detail
+    ):
         approval = "C"  # asked about, but what it would do (delete, move money…) is class C
     reason = reason or (None if question and unclear else dangerous.unchecked(text, drafted))
     workflow = spec.model_dump(mode="json", exclude_none=True)

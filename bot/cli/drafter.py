@@ -22,7 +22,14 @@ from agents.learned.corpus import CorpusError, build, excluded_ids, write_jsonl
 from agents.learned.dataset import DatasetError
 from agents.learned.model import MODEL_PATH
 from agents.learned.recipe import DEFAULT_CORPUS, Recipe, train_shipped
-from agents.learned.risk import RISK_PATH, RISK_SETS, RiskTrain, fit_risk, read_risk_examples
+from agents.learned.risk import (
+    RISK_PATH,
+    RISK_SETS,
+    VAGUE_PATH,
+    RiskTrain,
+    fit_risk,
+    read_risk_examples,
+)
 
 REQUEST_SETS = Path("tests/agents")
 
@@ -157,22 +164,33 @@ def train_risk_command(
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for the order of examples.")] = 7,
-    out: Annotated[Path, typer.Option("--out", help="Where to write the model.")] = RISK_PATH,
+    vague: Annotated[
+        bool,
+        typer.Option("--vague", help="Train the vagueness model (is it too vague to draft?)."),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Where to write the model (default: the shipped file)."),
+    ] = None,
 ) -> None:
-    """Train the risk model (is a request risky?) on labelled request sets and save it."""
+    """Train the risk model (is a request risky?), or with --vague the vagueness model, on
+    labelled request sets and save it."""
     paths = labelled or [REQUEST_SETS / f"{name}.jsonl" for name in RISK_SETS]
+    reading = "vague" if vague else "risky"
+    out = out or (VAGUE_PATH if vague else RISK_PATH)
     try:
-        examples = read_risk_examples(paths)
-        model = fit_risk(examples, train=RiskTrain(seed=seed))
+        examples = read_risk_examples(paths, reading)
+        model = fit_risk(examples, train=RiskTrain(seed=seed), reading=reading)
     except DatasetError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(1) from error
     model.save(out)
     meta = model.meta
     typer.echo(
-        f"saved {model.version} ({meta['examples']} requests, {meta['risky']} risky) to {out}; "
+        f"saved {model.version} ({meta['examples']} requests, {meta['risky']} {reading}) to "
+        f"{out}; "
         f"threshold {meta['threshold']}: with each set left out, {meta['held_out_recall']:.0%} "
-        f"of risky requests caught, {meta['held_out_false_alarms']:.1%} of others flagged"
+        f"of {reading} requests caught, {meta['held_out_false_alarms']:.1%} of others flagged"
     )
 
 

@@ -214,3 +214,51 @@ async def test_the_llm_path_gets_the_same_owner_check(
         assert plain.approval_class == "B" and "owner_check" not in (plain.workflow or {})
     finally:
         await llm.aclose()
+
+
+def test_the_vagueness_model_is_shipped_and_calibrated_the_same_way() -> None:
+    model = risk.load_risk(risk.VAGUE_PATH)
+    assert model.version.startswith("vague-1-") and model.meta["reading"] == "vague"
+    assert set(model.meta["sets"]) == set(RISK_SETS)
+    assert model.meta["held_out_false_alarms"] <= 0.011 and model.meta["held_out_recall"] > 0.6
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["make our onboarding smoother somehow", "automate the boring parts of sales for me"],
+)
+def test_a_request_worded_too_loosely_gets_one_question_with_choices(request_text: str) -> None:
+    result = draft(request_text, REGISTRY)
+    assert result.status == "clarify" and result.suggestions, result
+    assert risk_check.reads_as_vague(request_text)
+
+
+def test_a_request_with_a_start_read_from_its_words_is_drafted_whatever_the_model_says() -> None:
+    # the vagueness model scores this one above its threshold; "every monday" is a start the
+    # rules read, so it is drafted
+    request = "every monday email me the weekly leads report"
+    assert risk_check.reads_as_vague(request)
+    assert draft(request, REGISTRY).status == "draft"
+
+
+def test_without_a_readable_vagueness_model_the_rules_decide(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    broken = tmp_path / "vague_model.npz"
+    broken.write_bytes(b"")
+    monkeypatch.setattr(risk, "VAGUE_PATH", broken)
+    monkeypatch.setattr(risk, "_shipped_vague", None)
+    assert not risk_check.reads_as_vague("make our onboarding smoother somehow")
+
+
+def test_vague_labels_are_read_from_clarify(tmp_path: Path) -> None:
+    path = tmp_path / "set.jsonl"
+    rows = [
+        {"request": "help with leads", "expect": "clarify", "approval_class": "A"},
+        {"request": "delete all contacts", "expect": "draft", "approval_class": "C"},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert [e.risky for e in read_risk_examples([path], "vague")] == [True, False]
+    assert [e.risky for e in read_risk_examples([path])] == [False, True]
+    with pytest.raises(DatasetError, match="no such reading"):
+        read_risk_examples([path], "odd")
