@@ -30,6 +30,7 @@ if __package__ in (None, ""):  # `python bench/<name>.py`, as documented: find t
 import argparse
 import asyncio
 import json
+import os
 import signal
 import statistics
 import tempfile
@@ -111,6 +112,7 @@ async def measure(topology: Topology, hook: str, fake: str, requests: int) -> di
     assert started is not None, "the warm-up never recorded its runs"
     row = {
         "setup": topology.setup.label,
+        "loadavg": round(os.getloadavg()[0], 1),
         "completed_rps": round((ended - ended_at_start) / (finished - started), 1),
         "accept_rps": accepted["rps"],
         "p50_ms": accepted["p50_ms"],
