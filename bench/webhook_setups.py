@@ -60,11 +60,12 @@ class Topology:
         return out.decode().strip()
 
     async def start(self, name: str, *args: str) -> None:
-        """Start a long-lived `levqor` process (output discarded)."""
-        quiet = asyncio.subprocess.DEVNULL
-        self.processes[name] = await asyncio.create_subprocess_exec(
-            *_argv(args), env=self.env, cwd=self.setup.code, stdout=quiet, stderr=quiet
-        )
+        """Start a long-lived `levqor` process (its output to `<name>.log` in the data dir)."""
+        path = Path(self.env["LEVQOR_DATA_DIR"]) / f"{name}.log"
+        with path.open("wb") as log:
+            self.processes[name] = await asyncio.create_subprocess_exec(
+                *_argv(args), env=self.env, cwd=self.setup.code, stdout=log, stderr=log
+            )
 
     async def approve(self, spec: dict[str, Any]) -> str:
         """Create the workflow as an operator, approve it as the owner; its hook URL."""

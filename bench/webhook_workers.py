@@ -105,7 +105,8 @@ async def measure(topology: Topology, hook: str, fake: str, requests: int) -> di
             for path, count in (await client.get(f"{fake}/stats")).json().items()
         }
     if load.returncode:
-        raise RuntimeError(f"the load failed: {err.decode()[-1500:]}")
+        raise RuntimeError(f"the load failed ({topology.env['LEVQOR_DATA_DIR']}): "
+                           f"{err.decode()[-300:]}")  # fmt: skip
     accepted = json.loads(out.decode().strip().splitlines()[-1])
     runs = requests + WARM
     cpu = {name: 1000 * (cpu_after[name] - cpu_before[name]) / runs for name in cpu_after}
@@ -161,7 +162,11 @@ async def main(args: argparse.Namespace) -> None:
             rows: dict[str, list[dict[str, Any]]] = {s.label: [] for s in setups}
             for number in range(1, args.rounds + 1):
                 for setup in setups:
-                    row = await one_round(setup, spec, fake, args.requests, args.profile)
+                    try:
+                        row = await one_round(setup, spec, fake, args.requests, args.profile)
+                    except RuntimeError as failed:  # reported, and the round left out
+                        print(f"{setup.label} round {number}: {failed}", flush=True)
+                        continue
                     row.update(workload=workload, round=number, id=uuid.uuid4().hex[:6])
                     rows[setup.label].append(row)
                     print(json.dumps(row), flush=True)
