@@ -174,7 +174,7 @@ async def main(args: argparse.Namespace) -> None:
                         await asyncio.to_thread(_append, args.out, row)
             print(f"\n{workload}: medians of {args.rounds} rounds ({args.requests} requests, c=32)")
             for label, done in rows.items():
-                print(f"  {label:24} {_median_row(done)}")
+                print(f"  {label:24} {_median_row(done) if done else 'no round completed'}")
     finally:
         fake_server.terminate()
         await fake_server.wait()
