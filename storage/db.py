@@ -32,10 +32,15 @@ def create_engine(settings: Settings) -> AsyncEngine:
         if settings.sqlite_write_gate:
             WriteGate().install(engine)
         return engine
-    engine = create_async_engine(url, pool_size=10, max_overflow=20)
+    engine = create_async_engine(url, pool_size=PG_POOL_SIZE, max_overflow=0)
     _ping_when_idle(engine)
     return engine
 
+
+# PostgreSQL connections a process keeps (at most as many as before: 10 kept + 20 overflow). With
+# 10 kept, a web node answering 32 webhook senders at once opened and closed a connection for
+# most deliveries (each a new PostgreSQL backend); every one opened is now kept for the next.
+PG_POOL_SIZE = 30
 
 # A pooled PostgreSQL connection handed back this recently has just worked: pinging every one
 # before it is lent (`pool_pre_ping`) was a round trip per transaction. One left idle longer is

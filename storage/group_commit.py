@@ -22,6 +22,9 @@ transaction's rows for the same statement go in one `executemany` at its end, be
 (parent tables first), so a transaction of 70 writes costs a few statements instead of 70 trips
 to the database connection's thread.
 
+Work that several writes of a transaction share (jobs of the run queue naming several new runs)
+is kept with `at_end` and done once at its end, after the rows, before the commit.
+
 On SQLite the writer's connection makes no trips at all while it writes (`run_inline`): its
 statements and commit run on the event loop's thread, which under load costs a third of what the
 hand-over to the connection's thread and back does. It waits for no lock there: if another
@@ -50,6 +53,8 @@ from storage.sqlite_driver import checkpoint, is_locked, run_inline
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Work = Callable[[AsyncConnection], Awaitable[T]]
+# Done once at the end of a transaction for the items its writes kept (`at_end`).
+AtEnd = Callable[[AsyncConnection, list[Any]], Awaitable[None]]
 WRITER_KEY = "levqor_group_writer"  # a session's `info` key: the runtime's writer
 _LATER_KEY = "levqor_rows_later"  # a connection's `info` key: rows inserted at the commit
 
@@ -73,21 +78,39 @@ async def insert_rows(
         later.add(statement, rows)
 
 
+async def at_end(connection: AsyncConnection, finish: AtEnd, item: Any) -> None:
+    """`finish(connection, items)` for `item`: in a group writer's transaction once at its end
+    (after the rows of `insert_rows`, before the commit) with every item other writes of the
+    transaction kept for the same `finish`; elsewhere at once, for this item alone. A failure
+    there fails the transaction like any statement."""
+    later: _Later | None = connection.info.get(_LATER_KEY)
+    if later is None:
+        await finish(connection, [item])
+    else:
+        later.ends.setdefault(finish, []).append(item)
+
+
 class _Later:
-    """The rows `insert_rows` kept in one transaction, by statement (and column names)."""
+    """What one transaction's writes left for its end: the rows `insert_rows` kept, by
+    statement (and column names), and the items kept for each `at_end` function."""
 
     def __init__(self) -> None:
         self.rows: dict[tuple[Insert, tuple[str, ...]], list[Mapping[str, Any]]] = {}
+        self.ends: dict[AtEnd, list[Any]] = {}
 
     def add(self, statement: Insert, rows: Sequence[Mapping[str, Any]]) -> None:
         for row in rows:  # rows of one executemany must name the same columns
             self.rows.setdefault((statement, tuple(row)), []).append(row)
 
     async def insert(self, connection: AsyncConnection) -> None:
-        """One statement per table (and column set), parent tables before their children."""
+        """One statement per table (and column set), parent tables before their children; then
+        each `at_end` function once with its items."""
         batches, self.rows = self.rows, {}
         for (statement, _), rows in sorted(batches.items(), key=lambda kv: _rank(kv[0][0])):
             await connection.execute(statement, rows)
+        ends, self.ends = self.ends, {}
+        for finish, items in ends.items():
+            await finish(connection, items)
 
 
 def _rank(statement: Insert) -> int:

@@ -1,11 +1,13 @@
 """The run queue on PostgreSQL (procrastinate): web nodes enqueue, `levqor worker` executes.
 
-A run and its job are written in one transaction: `start_run` calls `enqueue_run` on the same
-session before it commits, and procrastinate inserts the job on that session's own connection.
-Either both are committed or neither is. Each job names one run (`run_id`); its queueing lock is
-the run id, so a run has at most one job waiting. Executing a job is `Engine.execute`, which takes
-the run's lease (`workflows.leases`): a second job for a run, or a job for a run some process
-already finished, does nothing.
+A run and its job are written in one transaction: `start_run` inserts the run and its job
+(`RunQueue.defer_new`) on the same connection before it commits, and procrastinate inserts the
+job on that connection. Either both are committed or neither is. New runs recorded in one shared
+transaction of the group writer (webhook deliveries of the same few milliseconds) get jobs of
+up to `RUNS_PER_JOB` runs, inserted once at its end; a run recorded alone gets a job of its own,
+whose queueing lock is the run id, so a run has at most one job waiting. Executing a job is
+`Engine.execute`, which takes the run's lease (`workflows.leases`): a second job for a run, or a
+job for a run some process already finished, does nothing.
 
 What a dead worker leaves behind is found by the run table, not by the queue: a worker's sweep
 (`orphans`) enqueues again every run that is queued or running with no live lease and no job
@@ -31,10 +33,12 @@ from procrastinate.jobs import Job
 from procrastinate.types import JSONValue
 from sqlalchemy import ColumnElement, Select, column, exists, func, literal_column, or_, table
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.config import Settings
+from storage.group_commit import at_end
 from storage.models import Run, RunStatus
 from storage.types import utcnow
 
@@ -146,13 +150,10 @@ class RunQueue:
         if not run_ids:
             return
         connection = await session.connection()
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        assert isinstance(driver, psycopg.AsyncConnection)
         if new:
-            jobs = [self._job(run_id) for run_id in run_ids]
-            await self.app.job_manager.batch_defer_jobs_async(jobs, connection=driver)
+            await self.defer_new(connection, run_ids)
             return
+        driver = await _driver(connection)
         if len(run_ids) > 1:
             waiting = await session.exec(
                 select(_jobs.c.queueing_lock).where(
@@ -164,11 +165,7 @@ class RunQueue:
             present.update(named.all())
             run_ids = [run_id for run_id in run_ids if run_id not in present]
             if len(run_ids) > 1:  # no queueing lock: nothing to refuse them
-                chunks: list[list[JSONValue]] = [
-                    list(run_ids[i : i + RUNS_PER_JOB])
-                    for i in range(0, len(run_ids), RUNS_PER_JOB)
-                ]
-                many = [self.many_task.configure().make_new_job(run_ids=c) for c in chunks]
+                many = self._many_jobs(run_ids)
                 await self.app.job_manager.batch_defer_jobs_async(many, connection=driver)
                 return
         jobs = [self._job(run_id) for run_id in run_ids]
@@ -178,8 +175,23 @@ class RunQueue:
         except exceptions.AlreadyEnqueued:
             log.info("a run's job was already waiting; not enqueued again")
 
+    async def defer_new(self, connection: AsyncConnection, run_ids: list[str]) -> None:
+        """Jobs for runs inserted in the connection's open transaction, committed with them (a
+        run just recorded cannot have a job yet): one statement. A run alone gets a job of its
+        own; several go `RUNS_PER_JOB` to a job (`MANY_TASK_NAME`), executed side by side by
+        the worker that fetches it, each under its own lease."""
+        jobs = [self._job(run_ids[0])] if len(run_ids) == 1 else self._many_jobs(run_ids)
+        driver = await _driver(connection)
+        await self.app.job_manager.batch_defer_jobs_async(jobs, connection=driver)
+
     def _job(self, run_id: str) -> Job:
         return self.task.configure(queueing_lock=run_id).make_new_job(run_id=run_id)
+
+    def _many_jobs(self, run_ids: list[str]) -> list[Job]:
+        chunks: list[list[JSONValue]] = [
+            list(run_ids[i : i + RUNS_PER_JOB]) for i in range(0, len(run_ids), RUNS_PER_JOB)
+        ]
+        return [self.many_task.configure().make_new_job(run_ids=chunk) for chunk in chunks]
 
     async def enqueue_now(self, run_ids: Iterable[str]) -> int:
         """Enqueue runs, each in a transaction of its own on a connection of its own (a run
@@ -245,6 +257,21 @@ class RunQueue:
             row = await cursor.fetchone()
         assert row is not None
         return int(row[0]), float(row[1])
+
+
+async def _driver(connection: AsyncConnection) -> psycopg.AsyncConnection[Any]:
+    """psycopg's connection under a SQLAlchemy one (procrastinate writes on it)."""
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert isinstance(driver, psycopg.AsyncConnection)
+    return driver
+
+
+async def enqueue_new(connection: AsyncConnection, queue: RunQueue, run_id: str) -> None:
+    """The job of a run inserted in the connection's open transaction: in a group writer's
+    transaction, with the other new runs of that transaction at its end (`at_end`: jobs of
+    several runs); elsewhere at once."""
+    await at_end(connection, queue.defer_new, run_id)
 
 
 async def enqueue_run(session: AsyncSession, run_id: str) -> None:

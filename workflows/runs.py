@@ -33,7 +33,7 @@ from storage.scope import Tenant
 from workflows import service
 from workflows.errors import Conflict, NotFound
 from workflows.handover import Lease
-from workflows.queue import SESSION_KEY, enqueue_run
+from workflows.queue import SESSION_KEY, RunQueue, enqueue_new
 from workflows.service import active_version
 
 RunGate = Callable[[Tenant], Awaitable[str | None]]
@@ -119,25 +119,31 @@ async def start_run(
 async def _insert(session: AsyncSession, run_id: str, values: dict[str, Any]) -> None:
     """INSERT the run (one cached Core statement, no unit of work) and commit.
 
-    With a run queue its job is written in the same transaction. Otherwise, when the session has
-    nothing else to commit and the runtime has a group writer, the run shares a transaction with
-    other writes of the same moment (`storage.group_commit`); the call returns after its commit.
+    With a run queue its job is written in the same transaction. When the session has nothing
+    else to commit and the runtime has a group writer, the run (and its job) shares a
+    transaction with other writes of the same moment (`storage.group_commit`): the new runs of
+    that transaction go to the queue as jobs of several runs. The call returns after its commit.
     """
     writer = session.info.get(WRITER_KEY)
-    queued = session.info.get(SESSION_KEY) is not None
+    queue = session.info.get(SESSION_KEY)
+    queue = queue if isinstance(queue, RunQueue) else None
     pending = bool(session.new or session.dirty or session.deleted)
-    if isinstance(writer, GroupWriter) and not queued and not pending:
+    if isinstance(writer, GroupWriter) and not pending:
         await session.commit()  # ends the session's read snapshot; nothing of its own to write
-        await writer.write(partial(_insert_on, values=values))
+        await writer.write(partial(_insert_on, values=values, queue=queue))
         return
-    await _insert_on(await session.connection(), values)
-    await enqueue_run(session, run_id)
+    await _insert_on(await session.connection(), values, queue)
     await session.commit()
 
 
-async def _insert_on(connection: AsyncConnection, values: dict[str, Any]) -> None:
-    # On the group writer: with the other runs of its transaction, in one statement at its end.
+async def _insert_on(
+    connection: AsyncConnection, values: dict[str, Any], queue: RunQueue | None = None
+) -> None:
+    # On the group writer: with the other runs of its transaction, in one statement at its end,
+    # and their jobs after them.
     await insert_rows(connection, _INSERT_RUN, [values])
+    if queue is not None:
+        await enqueue_new(connection, queue, values["id"])
 
 
 _INSERT_RUN = insert(Run)

@@ -11,7 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("script", ["webhook_throughput.py", "engine_overhead.py"])
+@pytest.mark.parametrize(
+    "script", ["webhook_throughput.py", "engine_overhead.py", "webhook_workers.py"]
+)
 def test_a_benchmark_runs_as_a_file_path(script: str, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), "--help"],
