@@ -68,6 +68,12 @@ def queue_jobs(settings: Settings) -> list[tuple[str, Any]]:
     return [(str(name), args) for name, args in rows]
 
 
+@pytest.fixture
+def queued(tmp_path: Path, database_url: str) -> Settings:
+    """A web node's settings on the test's database: runs go to the (emptied) run queue."""
+    return empty_run_queue(make_settings(tmp_path, database_url, LEVQOR_RUN_QUEUE=True))
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for each test (migrating once keeps the suite fast)."""

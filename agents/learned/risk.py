@@ -15,9 +15,9 @@ would be flagged, so the threshold is set on requests the model had not read.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -272,26 +272,17 @@ def _version(
     return f"{prefix}-{digest.hexdigest()[:12]}"
 
 
-_lock = threading.Lock()
-_shipped: RiskModel | None = None
-_shipped_vague: RiskModel | None = None
+@functools.cache
+def _loaded(path: Path) -> RiskModel:
+    """A model file read once per path, then kept (a failed read is not kept: it raises)."""
+    return load_risk(path)
 
 
 def shipped_risk() -> RiskModel:
     """The risk model shipped in the package, loaded on first use and then kept."""
-    global _shipped
-    if _shipped is None:
-        with _lock:
-            if _shipped is None:
-                _shipped = load_risk(RISK_PATH)
-    return _shipped
+    return _loaded(RISK_PATH)
 
 
 def shipped_vague() -> RiskModel:
     """The vagueness model shipped in the package (same form), loaded on first use."""
-    global _shipped_vague
-    if _shipped_vague is None:
-        with _lock:
-            if _shipped_vague is None:
-                _shipped_vague = load_risk(VAGUE_PATH)
-    return _shipped_vague
+    return _loaded(VAGUE_PATH)

@@ -80,13 +80,6 @@ def llm_settings(tmp_path: Path, base_url: str, **extra: object) -> Settings:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[ScriptedOpenAI]:
-    """The scripted OpenAI-compatible server."""
-    async with ScriptedOpenAI.running() as scripted:
-        yield scripted
-
-
-@pytest.fixture
 async def drafter(tmp_path: Path, server: ScriptedOpenAI) -> AsyncIterator[LLMDrafter]:
     """An LLMDrafter talking to the scripted server."""
     llm = LLMDrafter(llm_settings(tmp_path, server.base_url), REGISTRY)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +99,6 @@ def test_without_a_readable_model_the_rules_class_stands(
     broken = tmp_path / "risk_model.npz"
     broken.write_bytes(b"not a model")
     monkeypatch.setattr(risk, "RISK_PATH", broken)
-    monkeypatch.setattr(risk, "_shipped", None)
     with pytest.raises(ModelFileError):
         shipped_risk()
     result = draft(CHURN, REGISTRY)
@@ -178,13 +176,6 @@ def test_train_risk_command_writes_a_model_and_refuses_scoring_sets(tmp_path: Pa
     assert refused.exit_code == 1 and "scoring-only" in refused.output
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[ScriptedOpenAI]:
-    """The scripted OpenAI-compatible server."""
-    async with ScriptedOpenAI.running() as scripted:
-        yield scripted
-
-
 async def test_the_llm_path_gets_the_same_owner_check(
     tmp_path: Path, server: ScriptedOpenAI
 ) -> None:
@@ -247,7 +238,6 @@ def test_without_a_readable_vagueness_model_the_rules_decide(
     broken = tmp_path / "vague_model.npz"
     broken.write_bytes(b"")
     monkeypatch.setattr(risk, "VAGUE_PATH", broken)
-    monkeypatch.setattr(risk, "_shipped_vague", None)
     assert not risk_check.reads_as_vague("make our onboarding smoother somehow")
 
 

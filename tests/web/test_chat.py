@@ -374,3 +374,19 @@ async def test_in_the_browser_a_chip_or_an_ask_link_sends_the_request_and_errors
     await box.press("Enter")
     await expect(page.get_by_role("alert")).to_contain_text("could not be reached")
     await expect(box).to_have_value("every Friday at 5pm post the weekly summary to #team")
+
+
+async def test_a_draft_the_risk_model_flags_shows_the_owners_check_on_its_card(web: Web) -> None:
+    chat = await open_chat(web)
+    flagged = card_of(
+        await chat.say(
+            "when a customer churns in chargebee, zero out their account credit in chargebee "
+            "and email them"
+        )
+    )
+    assert flagged["approval_class"] == "C"
+    html = flagged["html"]
+    assert "An owner checks this one before it runs" in html and "could move money" in html
+    assert "needs an owner&#39;s explicit yes" in html or "needs an owner's explicit yes" in html
+    assert "deletes data, bills" not in html  # the steps do neither: the card does not say so
+    await chat.client.aclose()

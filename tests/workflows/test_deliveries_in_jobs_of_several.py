@@ -16,7 +16,7 @@ from integrations.catalog import default_registry
 from storage.config import Settings
 from storage.models import OutboxMessage, Run, RunStatus, Workflow, Workspace
 from storage.scope import Tenant
-from tests.conftest import empty_run_queue, make_settings, queue_jobs
+from tests.conftest import make_settings, queue_jobs
 from tests.workflows.helpers import activate
 from workflows.queue import MANY_TASK_NAME, RUNS_PER_JOB, TASK_NAME
 from workflows.runs import StartedRun, start_run
@@ -36,12 +36,6 @@ SAY = {
 def backend() -> str:
     """The run queue is PostgreSQL's."""
     return "postgres"
-
-
-@pytest.fixture
-def queued(tmp_path: Path, database_url: str) -> Settings:
-    """A web node's settings: runs go to the queue."""
-    return empty_run_queue(make_settings(tmp_path, database_url, LEVQOR_RUN_QUEUE=True))
 
 
 async def deliver(web: Runtime, workflow: Workflow, n: int, key: str | None = None) -> StartedRun:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -15,7 +14,6 @@ from integrations.catalog import default_registry
 from storage.config import Settings
 from storage.models import Run, RunStatus, Workspace
 from storage.types import utcnow
-from tests.conftest import empty_run_queue, make_settings
 from tests.workflows.helpers import activate, new_run
 from workflows.queue import RunQueue, orphans
 from workflows.runtime import Runtime
@@ -28,11 +26,6 @@ pytestmark = pytest.mark.postgres
 def backend() -> str:
     """The queue is PostgreSQL's."""
     return "postgres"
-
-
-@pytest.fixture
-def queued(tmp_path: Path, database_url: str) -> Settings:
-    return empty_run_queue(make_settings(tmp_path, database_url, LEVQOR_RUN_QUEUE=True))
 
 
 async def test_orphans_are_runs_with_no_live_lease_and_no_waiting_job(

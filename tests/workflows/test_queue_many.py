@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -20,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.config import Settings
 from storage.models import OutboxMessage, Run, RunStatus, StepRun, Workspace
 from storage.types import utcnow
-from tests.conftest import empty_run_queue, make_settings, queue_jobs
+from tests.conftest import queue_jobs
 from tests.workflows.helpers import activate, new_run
 from workflows.queue import MANY_TASK_NAME, RUNS_PER_JOB, TASK_NAME, orphans
 from workflows.runtime import Runtime
@@ -46,11 +45,6 @@ DRIP = {
 def backend() -> str:
     """The queue is PostgreSQL's."""
     return "postgres"
-
-
-@pytest.fixture
-def queued(tmp_path: Path, database_url: str) -> Settings:
-    return empty_run_queue(make_settings(tmp_path, database_url, LEVQOR_RUN_QUEUE=True))
 
 
 async def due_drips(
