@@ -14,6 +14,7 @@ from workflows.expressions import (
     evaluate,
     render_value,
 )
+from workflows.sandbox import LimitExceeded, budget
 from workflows.spec import WorkflowSpec
 
 
@@ -119,3 +120,18 @@ def test_ordinary_templates_still_work() -> None:
         "typed": ["a", "b", "c"],
     }
     assert evaluate("trigger.amount > 1000 and 'b' in trigger.tags", context) is True
+
+
+def test_time_spent_waiting_for_the_cores_is_not_charged_to_a_render() -> None:
+    """On a busy machine a render waits for a core; only the time it computes counts."""
+    with budget(0.2) as spent:
+        time.sleep(0.3)  # waiting, as a thread does while others hold the cores
+        spent.tick()
+        assert render_value("{{ a + b }}", {"a": 1, "b": 2}) == 3
+
+
+def test_a_render_that_computes_past_its_time_is_stopped() -> None:
+    with budget(0.05) as spent, pytest.raises(LimitExceeded, match="longer than"):
+        while True:
+            sum(range(10_000))
+            spent.tick()
