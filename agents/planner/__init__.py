@@ -44,6 +44,7 @@ from agents.planner.recipes_sheets import (
 from agents.planner.schedule import minutes_note, schedule_note
 from agents.planner.slots import read_slots
 from agents.planner.text import normalise
+from agents.planner.the_act import act_step, ftp_note
 from agents.planner.tools import event_source
 from agents.planner.when.foreign import looks_foreign
 from agents.planner.zones import find_timezone
@@ -116,6 +117,15 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if not unclear and not refused and _drafted_class(raw, registry) not in (None, "C"):
         # a risky act asked for that no drafted step does: draft it for an owner to confirm
         dangerous.draft_the_act(raw["steps"], slots.text, text)
+    if not raw["steps"] and not unclear and not refused:
+        # an act said plainly in a tool with no integration: a call to that tool, named in the
+        # request's words, at a stand-in address the person fills in (agents/planner/the_act.py)
+        act = act_step(slots.text, slots.tools | settled)
+        if act is not None:
+            raw["steps"].append(act)
+            note = ftp_note(raw["steps"], slots.text)
+            if note:
+                raw["description"] = f"{raw.get('description', '')} ({note})"[:2000]
     asked = without_conditions(mask_inbound(slots.text))  # "opened an email" asks no send
     question = clarification(asked, raw, slots.tools | settled)
     suggestions = choices_for(question)

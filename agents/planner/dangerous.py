@@ -211,6 +211,9 @@ _BOUGHT = (
     r"contacts|data\s*base)\b"
 )
 _GATHERED = (
+    # "guess the email addresses of the speakers (firstname@company.com)": addresses nobody gave
+    r"\bguess\w*\s+(?:[\w'-]+\s+){0,3}?(?:e-?mails?|e-?mail\s+addresses|addresses)\b|"
+    r"\b(?:e-?mails?|e-?mail\s+addresses|addresses)\b[^.]{0,60}\bby\s+guess\w*|"
     r"\b(?:grab|collect|gather|pull|extract|harvest)\w*\b[^.]{0,30}"
     r"\b(?:e-?mails?|e-?mail\s+addresses|addresses|contact\s+details)\s+(?:of|from|on|in|off)\b"
     r"[^.]{0,40}\b(?:web|websites?|sites?|pages?|subreddits?|reddit|r/\w+|linkedin|twitter|"
@@ -387,6 +390,13 @@ def _harvests_contacts(text: str) -> bool:
     return False
 
 
+# "find prospects by job title, send connection requests, message them on day 3": people found on
+# a network and messaged by a bot in their own inbox there (the network's rules forbid it).
+_NETWORK_OUTREACH = (
+    r"\b(?:find|finds|finding|search\w*|look\w*\s+up|pull|scrap\w*)\b[^.]{0,150}?"
+    r"\b(?:connection\s+requests?|connect\s+with\s+them|inmails?|dms?|message\s+them|"
+    r"follow[- ]?ups?)\b"
+)
 _OUTREACH = (
     r"\bcold\b|\bpitch\w*|\bsequence\b|\bcampaign\b|\boutreach\b|\bcall\s+them\b|"
     r"\b(?:e-?mail|send|text|message|dm)\s+(?:each|them|every|all)\b|\badd\s+(?:them|each)\b"
@@ -411,7 +421,21 @@ _DECEIVE = (
     r"\b(?:write|writes|generate|create|make)\s+(?:like\s+|about\s+|some\s+|a\s+few\s+)?(?:\d+\s+)?"
     r"(?:[\w-]+\s+)?(?:reviews?|testimonials?|endorsements?|ratings?)\b[^.]{0,80}\b(?:random|fake|"
     r"made[- ]up|invented|different|fictional|fictitious)\s+(?:customer\s+|user\s+|buyer\s+)?"
-    r"names\b"
+    r"names\b|"
+    # "realistic 5 star reviews … so they look like real customers": reviews passed off as others'
+    r"\b(?:reviews?|testimonials?|ratings?)\b[^.]{0,120}\b(?:so\s+(?:that\s+)?)?(?:they|it|them)\s+"
+    r"(?:look|looks|seem|seems|appear|appears|read|reads|sound|sounds)\s+(?:like\s+|as\s+if\s+"
+    r"(?:they\s+(?:are|were|came)\s+)?(?:from\s+)?)?(?:they'?re\s+from\s+)?(?:real|genuine|"
+    r"actual|independent|organic|human)\b|"
+    r"\b(?:realistic|authentic-?looking|real-?looking|genuine-?looking|human-?sounding)\s+"
+    r"(?:[\w-]+\s+){0,3}(?:reviews?|testimonials?|ratings?|comments?)\b"
+)
+# Likes and comments made by a bot so an account looks attended to by its person: "like posts and
+# write comments … so my account looks active".
+_FAKE_ENGAGEMENT = (
+    r"\b(?:like|likes|liking|comment\w*|engag\w*|follow\w*|react\w*)\b[^.]{0,120}\bso\s+(?:that\s+)?"
+    r"(?:my|our|the|his|her)\s+(?:[\w-]+\s+)?(?:account|profile|page)\s+(?:looks?|seems?|appears?)"
+    r"\s+(?:more\s+)?(?:active|real|human|genuine|organic|legit|busy|popular)\b"
 )
 # Sending or posting as someone who did not agree to it: a colleague's address put in the From,
 # a member's own social account posted from.
@@ -508,6 +532,22 @@ def refusal(text: str) -> str | None:
             "law forbid. I can reach people who came to you, such as your form sign-ups or CRM "
             "contacts, with an owner's approval."
         )
+    if has(text, _NETWORK_OUTREACH) and has(
+        text, r"\blinkedin\b|\bconnection\s+requests?\b|\binmails?\b"
+    ):
+        return (
+            "I can't find people on LinkedIn and send them connection requests or messages "
+            "automatically: they never asked to hear from you, and LinkedIn bans automated "
+            "outreach (accounts that do it get restricted). I can follow up with people who "
+            "came to you, such as form sign-ups or CRM contacts, with an owner's approval."
+        )
+    if has(text, _FAKE_ENGAGEMENT):
+        return (
+            "I can't like or comment on posts automatically so an account looks active: the "
+            "people reading take it for its owner's own attention, and LinkedIn and the other "
+            "networks ban automated engagement. I can find posts worth answering and send them "
+            "to you, or draft comments for you to post yourself."
+        )
     if has(text, _DECEIVE):
         return (
             "I can't write fake reviews or post as people you are not, such as customers or "
@@ -527,8 +567,8 @@ def refusal(text: str) -> str | None:
         and has(text, r"\be-?mails?\b|\baddress|\blists?\b|\bthem\b")
     ) or risk_cues.mails_unowned_addresses(text):
         return (
-            "I can't email addresses scraped from the web, bought or on a cold list: that is "
-            "unsolicited bulk mail, which "
+            "I can't email addresses guessed, scraped from the web, bought or on a cold list: "
+            "that is unsolicited bulk mail, which "
             "anti-spam law forbids and which gets your domain blocked. I can email people who "
             "opted in, such as your CRM contacts, with an owner's approval."
         )

@@ -28,7 +28,7 @@ SOCIAL = (
     # nor code review: "PRs needing review", "requests my review", "awaiting review"
     r"(?<!\bleave\sa\s)(?<!\bfor\sa\s)(?<!\bwrite\sa\s)(?<!\bneed\s)(?<!\bneeds\s)"
     r"(?<!\bneeding\s)(?<!\bawaiting\s)(?<!\bpending\s)(?<!\bmy\s)(?<!\bcode\s)(?<!\bfor\s)"
-    r"\breviews?\b"
+    r"(?<!-)\breviews?\b(?!-)"
     r"(?!\s+(?:requests?|e-?mails?|invit\w*|links?|reminders?|asks?))"
 )
 _SOCIAL_SITE = r"(?:twitter|x|linkedin|facebook|instagram|mastodon|bluesky|threads|discord|tiktok)"
@@ -36,7 +36,7 @@ _SOCIAL_SITE = r"(?:twitter|x|linkedin|facebook|instagram|mastodon|bluesky|threa
 # "tweet it", "send linkedin inmails", "publish the announcement on our twitter".
 _SOCIAL_TARGET = re.compile(
     r"\b(?:post|repost|share|publish|tweet|cross-?post|send|announce|put|add|follow)\w*\s+"
-    r"(?:[\w'-]+\s+){0,4}?"
+    r"(?:(?!(?:blogs?|feeds?|rss|news|when|whenever|if)\b)[\w'-]+\s+){0,8}?"
     r"(?:on|to|onto|in)\s+(?:our\s+|my\s+|the\s+)?"
     + _SOCIAL_SITE
     + r"(?:\s+(?:page|account|feed|list|audience))?"

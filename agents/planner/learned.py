@@ -145,6 +145,11 @@ def choose_trigger(
     }
     if reading.kind in {"webhook", "email"} and reading.rule != "default":
         scores.pop("manual", None)  # the words name an event that starts it: not only by hand
+    if reading.kind == "manual" and reading.rule == "default" and _happens(text):
+        # "when leave is approved, …", "when stock comes back on a product, …": something
+        # happening starts it, though no rule knows what; not a button
+        scores.pop("manual", None)
+        scores["webhook"] = scores.get("webhook", 0.0) + UNSURE
     scores[reading.kind] = scores.get(reading.kind, 0.0) + RULE_WEIGHT.get(reading.rule, 0.3)
     best = max(scores, key=lambda kind: scores[kind])
     if best == reading.kind:
@@ -152,6 +157,33 @@ def choose_trigger(
     if reading.rule == "default" and scores[best] < UNSURE:
         return reading  # no words name a start and the model is guessing: started by hand
     return reading_for(best, text, quoted) or reading
+
+
+# A start clause that is a person's own doing or a time: "when i ask", "whenever i need to",
+# "when it's 9am", "when the day ends".
+_BY_HAND_OR_TIME = (
+    r"^\W*(?:when|whenever|once|every\s+time|each\s+time|as\s+soon\s+as)\s+(?:i|we)\s+(?:ask|"
+    r"click|press|hit|need|want|say|tell|run|trigger|type|choose|decide|feel|get\s+round|remember|"
+    r"am\s+ready|'m\s+ready|are\s+ready)\b|"
+    r"\b(?:it'?s|it\s+is)\s+(?:\d|noon|midnight|morning|evening|night|time)|"
+    r"\b(?:the\s+)?(?:day|week|month|quarter|year|shift)\s+(?:ends|starts|begins|closes)\b|"
+    r"\bneeded\b|\bon\s+demand\b"
+)
+
+
+def _happens(text: str) -> bool:
+    """Whether the request opens with something happening that starts it ("when leave is
+    approved, …"), not a person's own doing or a time."""
+    match = _START_CLAUSE.search(text)
+    if match is None or match.start() > 3 or len(match.group(0).split()) < 3:
+        return False
+    if not has(
+        match.group(0),
+        r"^\W*(?:when|whenever|once|every\s+time|each\s+time|as\s+soon\s+as|"
+        r"the\s+(?:moment|minute)|right\s+after|after)\b",
+    ):
+        return False  # "for every website that cites us": records gone through, not an event
+    return not has(match.group(0), _BY_HAND_OR_TIME)
 
 
 def _evident(kind: str, start: str) -> bool:

@@ -81,10 +81,19 @@ _MESSENGER_API = {
 
 
 # "text the customer a confirmation", "(twilio)", "sms them": a text message, sent by SMS.
+_NOT_A_VERB = r"(?<!\bthe\s)(?<!\ba\s)(?<!\bthis\s)(?<!\bthat\s)(?<!\byour\s)(?<!\bour\s)"
 _TEXTING = (
-    r"\btext\s+(?:me|us|them|him|her|my\s+\w+|the\s+(?:customer|client|buyer|guest|patient|"
+    _NOT_A_VERB
+    + r"\btext\s+(?:me|us|them|him|her|my\s+\w+|the\s+(?:customer|client|buyer|guest|patient|"
     r"driver|tenant|owner|lead|parent|student|member|caller|team|tech|technician|courier)s?|"
     r"(?:each|every|all|our|their)\s+\w+|customers?|clients?|buyers?|guests?|patients?)\b|"
+    # "text students an hour before", "text the next client on the waiting list", "text the pet
+    # owner": a person (one or two words before who) after the verb
+     + _NOT_A_VERB + r"\btext\s+(?:the\s+|any\s+|a\s+)?"
+    r"(?:[a-z'-]+\s+){0,2}(?:students?|students'|parents?|owners?|clients?|customers?|members?|"
+    r"tenants?|volunteers?|attendees?|applicants?|candidates?|employees?|staff|approvers?|"
+    r"managers?|reps?|agents?|technicians?|drivers?|guests?|patients?|people|person|everyone|"
+    r"anyone|whoever|on-?call|donors?|players?|riders?|residents?|users?)\b|"
     r"\bsms\b|\btext\s+messages?\b|\(\s*twilio\s*\)|"
     # "text + email me", "text and email us": a text as well as the email
     r"\btext\s*(?:\+|&|/|and|or)\s*e-?mail\s+(?:me|us)\b"
@@ -265,6 +274,17 @@ def _add_report(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) 
     _feed(steps, "build_report", "{{ steps.build_report.text }}")
 
 
+# What a feed step reads: a feed, blog, news, forum or review site, mentions, a web address, or
+# someone else's posts ("when @rival tweets", "new posts in r/smallbusiness").
+_SOMETHING_TO_READ = (
+    r"\brss\b|\bfeeds?\b|\bblogs?\b|\bnews\b|\breleases?\b|\bchangelogs?\b|\breddit\b|\br/\w+|\bhacker\s*news\b|\bpodcasts?\b|"
+    r"\bmentions?\w*\b|\breviews?\b|\bhashtags?\b|https?://|\b[\w-]+\.(?:com|io|org|net|co)\b|"
+    r"\b(?:tweets?|posts?|videos?|episodes?|articles?|threads?)\s+(?:by|from|of|about|on|in|"
+    r"mentioning|that\s+mention)\b|\b(?:new|latest)\s+(?:tweets?|posts?|videos?|episodes?|"
+    r"articles?|threads?)\b|@\w+\s+(?:tweets?|posts?)\b|\b(?:keep\s+an\s+eye|monitor|watch|track)\w*\b"
+)
+
+
 def _add_rss(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     from agents.planner.rules import FEED_NAMED
 
@@ -272,6 +292,10 @@ def _add_rss(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> 
         return  # "when someone @mentions the bot": a Slack event, no feed to read
     if trigger.kind in ("webhook", "stripe", "email") and not has(t, FEED_NAMED):
         return  # "new mailchimp subscriber -> add them to our twitter list": an event, no feed
+    if not has(t, _SOMETHING_TO_READ):
+        # "post our daily special to twitter and facebook", "have ai write our social media
+        # posts", "a digest of the open PRs": posts made or records listed, no feed read
+        return
     url = trigger.spec.get("url") or poll_url(t, slots.quoted)
     step = {"id": "new_items", "action": "rss.new_items",
             "inputs": {"url": url, "keywords": slots.quoted[:5]}}  # fmt: skip

@@ -53,6 +53,8 @@ _EMAIL_WORDS = (
     r"(?:customers?|clients?|guests?|buyers?|patients?|attendees?)\s+(?:to|for|if|whether)\b"
 )
 _OWNERS = r"co-?founder|partner|owners?|boss|my\s+(?:line\s+)?manager|board"
+# The workspace's admins: "email the dump to the administrator", "cc the admins".
+_ADMINS = r"\b(?:admins?|administrators?|sysadmins?)\b"
 # Who is above the person asking: "email my boss", "send it to my manager".
 _BOSS = r"my\s+(?:boss|line\s+manager|manager)|the\s+boss|the\s+board(?:\s+members)?"
 # A report or file handed to our own people with no verb: "weekly timesheet csv to the project
@@ -117,7 +119,7 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
         and not has(t, _EMAIL_WORDS)
         and not (has(t, r"\bsend\s+me\b") and not slots.channels)
         and not (
-            (_HANDED_TO.search(t) or re.search(r"\bsend\s+" + _BOSS, t))
+            (_HANDED_TO.search(t) or re.search(r"\bsend\s+(?:" + _BOSS + "|" + STAFF + ")", t))
             and not slots.channels
             and not has(t, r"\bslack\b")
         )
@@ -153,7 +155,13 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
         internal += [m.group(1) for m in re.finditer(_REMIND_INTERNAL, t)]
     if internal or (has(t, r"\bemail\s+me\b|\bto\s+me\b[^.]{0,20}\bemail|\bsend\s+me\b")):
         refs = [
-            "member:owners" if has(w, _OWNERS) else "member:team" if has(w, _TEAM) else "member:me"
+            "member:owners"
+            if has(w, _OWNERS)
+            else "member:admins"
+            if has(w, _ADMINS)
+            else "member:team"
+            if has(w, _TEAM)
+            else "member:me"
             for w in internal
         ] or ["member:me"]
         refs = list(

@@ -22,7 +22,7 @@ STAFF = (
     r"warehouse\s+|site\s+|floor\s+)?"
     r"(?:managers?|directors|reps|staff|employees|colleagues|co-?workers|supervisors|team\s+leads?|"
     r"engineers?|developers?|devs|counsell?ors?|teachers|nurses|technicians|department\s+heads?|"
-    r"heads\s+of\s+\w+|execs?|executives|leadership\s+team|admins)\b"
+    r"heads\s+of\s+\w+|execs?|executives|leadership\s+team|admins?|administrators?|sysadmins?)\b"
 )
 NO_SEND = (
     r"\b(?:don't|do\s+not|never|not)\s+(?:auto-?)?send\b|\bwithout\s+sending\b|"

@@ -144,12 +144,19 @@ _NOT_A_NAME = frozenset(
 )
 
 
+# "our telegram channel", "the youtube channel": another app's channel, not a Slack one.
+_OTHER_APPS = frozenset(
+    {"slack", "teams", "discord", "telegram", "whatsapp", "signal", "youtube", "twitch",
+     "mattermost", "rocketchat", "rocket.chat", "matrix", "zulip", "instagram", "tiktok", "tv"}
+)  # fmt: skip
+
+
 def channel_in_words(text: str) -> str:
     """`text` with a channel named in words written as a `#channel`."""
 
     def named(found: re.Match[str]) -> str:
         words = found.group(2).split()
-        if words[0] in _NOT_A_NAME or any(w in ("slack", "teams", "discord") for w in words):
+        if words[0] in _NOT_A_NAME or any(w in _OTHER_APPS for w in words):
             return found.group(0)
         return f"{found.group(1)} #{'-'.join(words)}"
 

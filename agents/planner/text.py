@@ -60,12 +60,15 @@ _QUOTED_PHRASE = re.compile(
     r"(?:^|(?<=[\s(:]))(?:'(?:[^'\"]|'(?=[a-z]))+?'|\"[^\"]+?\")(?=[\s,.;:!?)]|$)"
 )
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+# "m-f 9am", "m-th": the days written as their first letters, Monday to Friday or Thursday
+_LETTER_DAYS = re.compile(r"(?<![\w-])m\s?-\s?(f|th)(?![\w-])")
 
 
 def normalise(text: str) -> str:
     """Lower-case `text`, turn typographic dashes/quotes plain and fix common chat spellings."""
     lowered = _DASHES.sub("-", text.lower()).replace("\u2019", "'").replace("\u2018", "'")
     lowered = lowered.replace("\u201c", '"').replace("\u201d", '"')
+    lowered = _LETTER_DAYS.sub(lambda m: "mon-fri" if m.group(1) == "f" else "mon-thu", lowered)
     return _WORD.sub(lambda m: _WORD_FIXES.get(m.group(0), m.group(0)), lowered)
 
 

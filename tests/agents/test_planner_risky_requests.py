@@ -131,7 +131,7 @@ def test_accounts_deleted_in_the_shop_are_deleted_there_not_in_the_crm() -> None
         (
             "i exported my facebook friends, put them all on the mailing list and send them the "
             "launch email",
-            "I can't email addresses scraped from the web, bought or on a cold list",
+            "I can't email addresses guessed, scraped from the web, bought or on a cold list",
         ),
         (
             "each month email our fulfilment agency a spreadsheet of all our customers names and "
