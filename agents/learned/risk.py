@@ -56,6 +56,7 @@ RISK_SETS = (
     "batch16",
     "batch17",
     "batch18",
+    "batch19",
 )
 
 

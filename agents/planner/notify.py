@@ -108,9 +108,23 @@ def without_email_fields(text: str) -> str:
     return _EMAIL_FIELD.sub(lambda m: " " * len(m.group(0)), text)
 
 
+# A chat message to the asker: "send me a slack message", "as a slack dm", "slack dm me".
+_CHAT_TO_ME = re.compile(
+    r"\bsend\s+(?:me|us)\s+(?:a\s+|an\s+)?(?:slack|discord|telegram|teams|whatsapp)\s+(?:direct\s+)?"
+    r"(?:message|msg|dm|ping|notification|alert|note)s?\b|"
+    r"\b(?:as|in|via|by)\s+(?:a\s+)?slack\s+(?:dm|direct\s+message)s?\b|\bslack\s+dm\s+me\b"
+)
+_SLACK_TO_ME = re.compile(
+    r"\bsend\s+(?:me|us)\s+(?:a\s+)?slack\s+(?:direct\s+)?(?:message|msg|dm|ping|notification|"
+    r"alert|note)s?\b|\b(?:as|in|via|by)\s+(?:a\s+)?slack\s+(?:dm|direct\s+message)s?\b|"
+    r"\bslack\s+dm\s+me\b"
+)
+
+
 def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Email steps: bulk, external (the person, customers, a client), internal (member refs)."""
     t = without_email_fields(without_conditions(t))
+    t = _CHAT_TO_ME.sub(" ", t)  # "send me a slack message": a Slack DM, no email
     bulk = (has(t, BULK) or risk_cues.sends_in_bulk(t)) and has(t, r"\b(?:send|email|blast|mail)\b")
     reminds = not slots.channels and has(t, _REMIND_INTERNAL)
     if (
@@ -291,7 +305,9 @@ def add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
         person = re.search(
             r"\b(?:ping|tell|notify|message|dm)\s+([a-z]+)\s+(?:on|in|via)\s+slack", t
         )
-        channel = f"@{person.group(1)}" if person else "#general"
+        channel = (
+            f"@{person.group(1)}" if person else "@me" if _SLACK_TO_ME.search(t) else "#general"
+        )
         steps.add("post_slack", "slack.post_message", {"channel": channel, "text": body})
 
 

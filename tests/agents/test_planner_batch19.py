@@ -238,3 +238,19 @@ def test_another_apps_channel_is_not_a_slack_channel(request_text: str) -> None:
     result = draft(request_text)
     posts = [s for s in _steps(result) if s.get("action") == "slack.post_message"]
     assert not posts, posts
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "send me a slack message whenever someone cancels a booking",
+        "new stripe disputes should reach me as a slack dm",
+    ],
+)
+def test_a_slack_message_to_me_is_a_direct_message_and_no_email(request_text: str) -> None:
+    result = draft(request_text)
+    steps = _steps(result)
+    assert [s["inputs"]["channel"] for s in steps if s["action"] == "slack.post_message"] == [
+        "@me"
+    ], steps
+    assert not any(s["action"] == "email.send" for s in steps), steps

@@ -63,3 +63,30 @@ async def test_an_address_for_one_of_several_stand_ins_asks_which(web: Web) -> N
     workflow = await workflow_row(web, card["workflow_id"])
     assert workflow.status == WorkflowStatus.pending_approval
     await chat.client.aclose()
+
+
+async def test_an_act_in_a_tool_without_integration_is_a_step_named_in_the_requests_words(
+    web: Web,
+) -> None:
+    """'What should it do?' was asked of a request that said what to do; now the card shows
+    the act as a step in the request's words, waiting for the tool's address."""
+    chat = await open_chat(web)
+    card = card_of(
+        await chat.say("when a class is cancelled in mindbody, add a free make-up session to "
+                       "the member's pass in our booking portal")
+    )  # fmt: skip
+    html = card["html"]
+    assert "Add a free make-up session to the member&#39;s pass in our booking portal" in html or (
+        "Add a free make-up session to the member's pass in our booking portal" in html
+    )
+    assert "still to be filled in" in html
+    refused = reply_text(await chat.decide(card, "approve"))
+    assert "This can't be approved yet" in refused and "api.booking-portal.example" in refused
+    answer = await chat.say("the address is https://portal.acme.io/api/passes")
+    filled = card_of(answer)
+    assert "still to be filled in" not in filled["html"]
+    decided = reply_text(await chat.decide(filled, "approve", confirm=True))  # class B: checked
+    assert "can't be approved" not in decided
+    workflow = await workflow_row(web, card["workflow_id"])
+    assert workflow.status == WorkflowStatus.active
+    await chat.client.aclose()
