@@ -7,7 +7,8 @@ from functools import partial
 from typing import Any
 
 from pydantic import Field, field_validator
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import ColumnClause, insert, literal_column, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -165,20 +166,53 @@ async def _contact_on(
 async def _upsert_on(
     connection: AsyncConnection, workspace_id: str, inp: UpsertInput
 ) -> tuple[str, bool]:
-    """The upsert's statements (a read, then an INSERT or an UPDATE): the contact id, created."""
-    found = await _contact_on(connection, workspace_id, inp.email)
+    """The upsert's statements (a read, then an INSERT or an UPDATE): the contact id, created.
+
+    On PostgreSQL one statement (`INSERT … ON CONFLICT DO UPDATE`), one round trip instead of
+    two: the given columns replace the stored ones and the given fields are merged into the
+    stored fields, as below."""
     given = inp.model_dump(include={"name", "company", "phone", "stage", "source"})
     values = {name: value for name, value in given.items() if value is not None}
+    if connection.dialect.name == "postgresql":
+        return await _upsert_in_one(connection, workspace_id, inp, values)
+    found = await _contact_on(connection, workspace_id, inp.email)
     if found is None:
-        new = CrmContact(workspace_id=workspace_id, email=inp.email, **values)
-        new.fields = dict(inp.fields)
-        row = {name: getattr(new, name) for name in _CONTACT_COLUMNS}
-        await connection.execute(insert(_CONTACT), row)
-        return new.id, True
+        new = _new_contact(workspace_id, inp, values)
+        await connection.execute(insert(_CONTACT), new)
+        return str(new["id"]), True
     values["fields"] = {**(found["fields"] or {}), **inp.fields}
     values["updated_at"] = utcnow()
     await connection.execute(update(_CONTACT).where(_CONTACT.c.id == found["id"]).values(values))
     return str(found["id"]), False
+
+
+def _new_contact(workspace_id: str, inp: UpsertInput, values: dict[str, Any]) -> dict[str, Any]:
+    new = CrmContact(workspace_id=workspace_id, email=inp.email, **values)
+    new.fields = dict(inp.fields)
+    return {name: getattr(new, name) for name in _CONTACT_COLUMNS}
+
+
+# The stored fields (an object; anything else counts as none) with the given ones merged in.
+_MERGED_FIELDS: ColumnClause[Any] = literal_column(
+    "((CASE WHEN jsonb_typeof(crm_contact.fields::jsonb) = 'object'"
+    " THEN crm_contact.fields::jsonb ELSE '{}'::jsonb END) || excluded.fields::jsonb)::json"
+)
+_CREATED: ColumnClause[bool] = literal_column(
+    "crm_contact.xmax = 0"
+)  # no row was there: this INSERT made it
+
+
+async def _upsert_in_one(
+    connection: AsyncConnection, workspace_id: str, inp: UpsertInput, values: dict[str, Any]
+) -> tuple[str, bool]:
+    statement = pg_insert(_CONTACT).values(_new_contact(workspace_id, inp, values))
+    merged: dict[str, Any] = {name: statement.excluded[name] for name in values}
+    merged.update(fields=_MERGED_FIELDS, updated_at=statement.excluded.updated_at)
+    upsert = statement.on_conflict_do_update(
+        index_elements=[_CONTACT.c.workspace_id, _CONTACT.c.email], set_=merged
+    ).returning(_CONTACT.c.id, _CREATED)
+    contact_id, created = (await connection.execute(upsert)).one()
+    return str(contact_id), bool(created)
 
 
 async def find_contacts(ctx: ActionContext, inp: FindInput) -> FindOutput:
