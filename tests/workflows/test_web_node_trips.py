@@ -9,6 +9,7 @@ Live events travel packed, several to a notification.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import fields
 
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -82,3 +83,9 @@ async def test_live_events_travel_packed_in_order_and_a_node_skips_its_own() -> 
         # A node from before packs sends one event per notification: still heard.
         receiver._receive(sender._event(event(99)).replace("{", '{"origin":"old",', 1))
         assert (await asyncio.wait_for(seen.get(), 1)).run_id == "run-99"
+
+
+def test_an_event_as_json_has_every_field_but_the_workspace() -> None:
+    one = event(1, detail="done")
+    every = {f.name: getattr(one, f.name) for f in fields(LiveEvent) if f.name != "workspace_id"}
+    assert one.to_json() == every
