@@ -117,8 +117,11 @@ class LiveBus:
                 if conn is None or conn.closed:
                     conn = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
                 payloads = self._packs(batch)
+                # The packs as one JSON array (escaped by `json.dumps` in C): as a text[] array
+                # psycopg escaped every double quote of every payload with `re.sub`.
                 await conn.execute(
-                    "SELECT pg_notify(%s, p) FROM unnest(%s::text[]) AS p", (CHANNEL, payloads)
+                    "SELECT pg_notify(%s, p) FROM json_array_elements_text(%s::json) AS p",
+                    (CHANNEL, json.dumps(payloads)),
                 )
             except asyncio.CancelledError:
                 if conn is not None:
