@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from pydantic import Field, field_validator
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import ColumnClause, Insert, bindparam, insert, literal_column, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -149,36 +150,88 @@ async def upsert_contact(ctx: ActionContext, inp: UpsertInput) -> UpsertOutput:
 
 _CONTACT = CrmContact.__table__  # type: ignore[attr-defined]
 _CONTACT_COLUMNS = tuple(c.name for c in _CONTACT.columns)
+# Built once (per call only the parameters change).
+_BY_EMAIL = select(_CONTACT).where(
+    _CONTACT.c.workspace_id == bindparam("c_ws"), _CONTACT.c.email == bindparam("c_email")
+)
+_UPDATE = (
+    update(_CONTACT)
+    .where(_CONTACT.c.id == bindparam("c_id"))
+    .values(
+        fields=bindparam("c_fields", type_=_CONTACT.c.fields.type),
+        stage=bindparam("c_stage", type_=_CONTACT.c.stage.type),
+        updated_at=bindparam("c_at", type_=_CONTACT.c.updated_at.type),
+    )
+)
 
 
 async def _contact_on(
     connection: AsyncConnection, workspace_id: str, email: str
 ) -> dict[str, Any] | None:
     """The workspace's contact with this email, as its columns (or None)."""
-    query = select(_CONTACT).where(
-        _CONTACT.c.workspace_id == workspace_id, _CONTACT.c.email == email
-    )
-    row = (await connection.execute(query)).first()
+    row = (await connection.execute(_BY_EMAIL, {"c_ws": workspace_id, "c_email": email})).first()
     return None if row is None else dict(row._mapping)
 
 
 async def _upsert_on(
     connection: AsyncConnection, workspace_id: str, inp: UpsertInput
 ) -> tuple[str, bool]:
-    """The upsert's statements (a read, then an INSERT or an UPDATE): the contact id, created."""
-    found = await _contact_on(connection, workspace_id, inp.email)
+    """The upsert's statements (a read, then an INSERT or an UPDATE): the contact id, created.
+
+    On PostgreSQL one statement (`INSERT … ON CONFLICT DO UPDATE`), one round trip instead of
+    two: the given columns replace the stored ones and the given fields are merged into the
+    stored fields, as below."""
     given = inp.model_dump(include={"name", "company", "phone", "stage", "source"})
     values = {name: value for name, value in given.items() if value is not None}
+    if connection.dialect.name == "postgresql":
+        return await _upsert_in_one(connection, workspace_id, inp, values)
+    found = await _contact_on(connection, workspace_id, inp.email)
     if found is None:
-        new = CrmContact(workspace_id=workspace_id, email=inp.email, **values)
-        new.fields = dict(inp.fields)
-        row = {name: getattr(new, name) for name in _CONTACT_COLUMNS}
-        await connection.execute(insert(_CONTACT), row)
-        return new.id, True
+        new = _new_contact(workspace_id, inp, values)
+        await connection.execute(insert(_CONTACT), new)
+        return str(new["id"]), True
     values["fields"] = {**(found["fields"] or {}), **inp.fields}
     values["updated_at"] = utcnow()
     await connection.execute(update(_CONTACT).where(_CONTACT.c.id == found["id"]).values(values))
     return str(found["id"]), False
+
+
+def _new_contact(workspace_id: str, inp: UpsertInput, values: dict[str, Any]) -> dict[str, Any]:
+    new = CrmContact(workspace_id=workspace_id, email=inp.email, **values)
+    new.fields = dict(inp.fields)
+    return {name: getattr(new, name) for name in _CONTACT_COLUMNS}
+
+
+# The stored fields (an object; anything else counts as none) with the given ones merged in.
+_MERGED_FIELDS: ColumnClause[Any] = literal_column(
+    "((CASE WHEN jsonb_typeof(crm_contact.fields::jsonb) = 'object'"
+    " THEN crm_contact.fields::jsonb ELSE '{}'::jsonb END) || excluded.fields::jsonb)::json"
+)
+_CREATED: ColumnClause[bool] = literal_column(
+    "crm_contact.xmax = 0"
+)  # no row was there: this INSERT made it
+
+
+async def _upsert_in_one(
+    connection: AsyncConnection, workspace_id: str, inp: UpsertInput, values: dict[str, Any]
+) -> tuple[str, bool]:
+    upsert = _upsert_statement(tuple(values))
+    contact_id, created = (
+        await connection.execute(upsert, _new_contact(workspace_id, inp, values))
+    ).one()
+    return str(contact_id), bool(created)
+
+
+@lru_cache(maxsize=64)
+def _upsert_statement(given: tuple[str, ...]) -> Insert:
+    """The upsert for these given columns, built once: per call only its parameters (the new
+    row's columns) change."""
+    statement = pg_insert(_CONTACT)
+    merged: dict[str, Any] = {name: statement.excluded[name] for name in given}
+    merged.update(fields=_MERGED_FIELDS, updated_at=statement.excluded.updated_at)
+    return statement.on_conflict_do_update(
+        index_elements=[_CONTACT.c.workspace_id, _CONTACT.c.email], set_=merged
+    ).returning(_CONTACT.c.id, _CREATED)
 
 
 async def find_contacts(ctx: ActionContext, inp: FindInput) -> FindOutput:
@@ -238,10 +291,8 @@ async def _update_on(
         fields["notes"] = notes
     changed = fields != before or (inp.stage is not None and inp.stage != found["stage"])
     if changed:
-        values = {"fields": fields, "stage": inp.stage or found["stage"], "updated_at": utcnow()}
-        await connection.execute(
-            update(_CONTACT).where(_CONTACT.c.id == found["id"]).values(values)
-        )
+        values = {"c_fields": fields, "c_stage": inp.stage or found["stage"], "c_at": utcnow()}
+        await connection.execute(_UPDATE, {**values, "c_id": found["id"]})
     return str(found["id"]), changed
 
 

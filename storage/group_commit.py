@@ -25,6 +25,12 @@ to the database connection's thread.
 Work that several writes of a transaction share (jobs of the run queue naming several new runs)
 is kept with `at_end` and done once at its end, after the rows, before the commit.
 
+With `gather_seconds` (a web node on the run queue) transactions begin at least that far apart
+while writes keep coming: the deliveries of those moments share one transaction, so their runs
+go to the workers in fewer jobs of several runs (each job costs a fetch, a finish and a load
+on a worker, and its own rows and triggers in PostgreSQL). A write after a quiet spell longer
+than that is not held.
+
 On SQLite the writer's connection makes no trips at all while it writes (`run_inline`): its
 statements and commit run on the event loop's thread, which under load costs a third of what the
 hand-over to the connection's thread and back does. It waits for no lock there: if another
@@ -134,8 +140,11 @@ class GroupWriter:
         max_batch: int = 256,
         keep_seconds: float = 1.0,
         checkpoint_every: int = 64,
+        gather_seconds: float = 0.0,
     ) -> None:
         self._engine = engine
+        self.gather_seconds = gather_seconds
+        self._began = -1e9  # the event loop's time the last transaction began
         self.max_batch = max_batch
         self.keep_seconds = keep_seconds
         self.checkpoint_every = checkpoint_every
@@ -179,6 +188,7 @@ class GroupWriter:
                 await self._idle()
                 self._wake.clear()
                 await asyncio.sleep(0)  # writers of this same turn of the loop join the batch
+                await self._gather()
                 while self._queue:
                     batch = self._queue[: self.max_batch]
                     self._queue = self._queue[self.max_batch :]
@@ -196,6 +206,17 @@ class GroupWriter:
             raise
         finally:
             await self._let_go()
+
+    async def _gather(self) -> None:
+        """With `gather_seconds`: wait until that long after the last transaction began (busy:
+        more writes join this one), or not at all after a quiet spell."""
+        if not self.gather_seconds:
+            return
+        loop = asyncio.get_running_loop()
+        wait = self._began + self.gather_seconds - loop.time()
+        if wait > 0 and len(self._queue) < self.max_batch:
+            await asyncio.sleep(wait)
+        self._began = loop.time()
 
     async def _idle(self) -> None:
         """Wait for writes; give the connection back if none come for `keep_seconds`."""

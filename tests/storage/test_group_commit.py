@@ -329,3 +329,33 @@ async def test_callers_hear_when_the_writer_is_stopped_mid_transaction(
     assert done == {first, second}  # answered, not left waiting forever
     assert first.cancelled() and second.cancelled()
     assert await count_keys(engine, ["stuck", "queued"]) == 0
+
+
+async def test_with_gather_seconds_writes_of_a_busy_moment_wait_for_one_transaction(
+    engine: AsyncEngine,
+) -> None:
+    await seed(engine)
+    writer = GroupWriter(engine, gather_seconds=0.3)
+
+    def work(key: str) -> Work[str]:
+        async def write(connection: AsyncConnection) -> str:
+            await connection.execute(insert(OutboxMessage), [outbox_row(key)])
+            return key
+
+        return write
+
+    try:
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        assert await writer.write(work("quiet")) == "quiet"  # after a quiet spell: at once
+        assert loop.time() - began < 0.25 and writer.transactions == 1
+        # Busy now: writes handed in one after another within the gather share one transaction.
+        later = [asyncio.create_task(writer.write(work(f"busy-{n}"))) for n in range(1)]
+        for n in range(1, 4):
+            await asyncio.sleep(0.02)
+            later.append(asyncio.create_task(writer.write(work(f"busy-{n}"))))
+        assert sorted(await asyncio.gather(*later)) == [f"busy-{n}" for n in range(4)]
+        assert writer.transactions == 2 and writer.writes == 5
+    finally:
+        await writer.close()
+    assert await count_keys(engine, ["quiet", *(f"busy-{n}" for n in range(4))]) == 5

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from sqlalchemy import bindparam
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -91,14 +92,31 @@ _HUB = (
 )
 
 
-async def hub_rows(session: AsyncSession, workflow_id: str) -> tuple[Workflow, Workspace] | None:
+async def hub_rows(
+    session: AsyncSession,
+    workflow_id: str,
+    reads: async_sessionmaker[AsyncSession] | None = None,
+) -> tuple[Workflow, Workspace] | None:
     """The workflow a delivery is addressed to and its workspace, read in one statement.
 
     The session's identity map holds its rows weakly: while the caller keeps both, the front
     door's checks, the plan's admission and `receive` find them there without a query. The
     workspace's own subscription (or its absence) is read with them and noted for the plan's
-    admission that follows (`accounts.subscriptions.subscription_of`, once)."""
-    found = (await session.exec(_HUB, params={"workflow_id": workflow_id})).first()
+    admission that follows (`accounts.subscriptions.subscription_of`, once).
+
+    `reads` (`storage.db.read_sessions`, on PostgreSQL in autocommit): the statement is read
+    there, outside any transaction, and its rows are put in `session` as loaded. A delivery that
+    reads nothing else then opens no transaction of its own before its run's insert: no BEGIN
+    and COMMIT around the read, two round trips of the three it cost."""
+    if reads is None:
+        found = (await session.exec(_HUB, params={"workflow_id": workflow_id})).first()
+    else:
+        async with reads() as reading:
+            found = (await reading.exec(_HUB, params={"workflow_id": workflow_id})).first()
+        if found is not None:  # detached with every column loaded: now `session`'s rows
+            for row in found:
+                if row is not None:
+                    session.add(row)
     if found is None:
         return None
     workflow, workspace, subscription = found
