@@ -114,4 +114,3 @@ async def _try(
     ends = loop.time() + attempt_timeout
     async with asyncio.timeout_at(ends if deadline is None else min(ends, deadline)):
         return await attempt(number)
-    raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
