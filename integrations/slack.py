@@ -23,7 +23,7 @@ from integrations.base import (
 )
 from integrations.credential_cache import cached_credentials
 from integrations.credentials import load_credential
-from storage.models import OutboxMessage
+from storage.models import Member, OutboxMessage
 from storage.scope import Tenant
 
 MAX_BLOCKS = 50
@@ -100,11 +100,39 @@ async def bot_token(ctx: ActionContext) -> str | None:
     return stored or ctx.settings.slack_bot_token
 
 
+_TO_ME = frozenset({"@me", "@myself"})
+
+
+async def to_whom(ctx: ActionContext, channel: str, sending: bool) -> str:
+    """The channel to post to: `@me` (a direct message to the person who asked for the workflow)
+    is their linked Slack user; as given otherwise. With nothing linked, a live send fails with
+    what to do; the outbox keeps `@me` as written."""
+    if channel.strip().lower() not in _TO_ME:
+        return channel
+    member_id = ctx.extras.get("requested_by")
+    member = None
+    if isinstance(member_id, str) and member_id:
+        async with ctx.sessions() as session:
+            member = await Tenant(session, ctx.workspace_id).get(Member, member_id)
+    if member is not None and member.slack_user_id:
+        return member.slack_user_id
+    if not sending:
+        return channel
+    who = member.name if member is not None else "the person who asked for this workflow"
+    raise ActionError(
+        f"“@me” is a direct message to {who}, whose Slack account is not linked to Levqor: "
+        "they are linked when they connect Slack on the Connections page, or change the step to "
+        "a channel"
+    )
+
+
 async def post_message(ctx: ActionContext, inp: PostMessageInput) -> PostMessageOutput:
     """Post a message (text plus optional blocks) to a channel, exactly once per step."""
     text = truncate(inp.text, MAX_MESSAGE_TEXT)
     blocks = fit_blocks(inp.blocks) if inp.blocks else None
     token = await bot_token(ctx)
+    if inp.channel.strip().lower() in _TO_ME:
+        inp = inp.model_copy(update={"channel": await to_whom(ctx, inp.channel, bool(token))})
     message = outbox.Message(
         channel="slack",
         key=ctx.idempotency_key,

@@ -101,6 +101,8 @@ def channel_words(channel: Any, scene: Scene) -> str:
         if shape.lone and shape.lone[-1] == "channel" and shape.lone[0] == "trigger":
             return "the same Slack channel"
         return "the channel filled in when it runs"
+    if text.lower() in ("@me", "@myself"):
+        return "you (direct message)"  # the person who asked for the workflow
     if text.startswith("@"):
         return f"{text[1:].replace('.', ' ').title()} (direct message)"
     if text.startswith("#"):

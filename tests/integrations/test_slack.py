@@ -14,7 +14,7 @@ from integrations import slack_http
 from integrations.base import ActionContext, ActionError, RetryableError, Risk
 from integrations.slack import ACTIONS, fit_blocks
 from storage.config import Settings
-from storage.models import OutboxMessage, Workspace
+from storage.models import Member, OutboxMessage, Workspace
 from tests.fakes.slack_api import TOKEN, FakeSlack, fake_slack  # noqa: F401
 
 ACTION = ACTIONS[0]
@@ -256,3 +256,43 @@ async def test_a_workspace_installed_by_oauth_posts_with_its_own_token(
     )
     assert out.delivered == "slack"
     assert [c.token for c in fake_slack.calls("chat.postMessage")] == [TOKEN]
+
+
+async def _member(
+    sessions: async_sessionmaker[AsyncSession], ws: Workspace, slack_user_id: str | None
+) -> Member:
+    async with sessions() as session:
+        member = Member(workspace_id=ws.id, name="Dana Diaz", email="dana@acme.example")
+        member.slack_user_id = slack_user_id
+        session.add(member)
+        await session.commit()
+        await session.refresh(member)
+        return member
+
+
+async def test_at_me_is_a_direct_message_to_the_linked_slack_user_of_who_asked(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    dana = await _member(sessions, workspace, "U0DANA")
+    ctx = _ctx(_live(settings, fake_slack), sessions, workspace)
+    ctx.extras["requested_by"] = dana.id
+    await ACTION.run(ctx, {"channel": "@me", "text": "a booking was cancelled"})
+    calls = fake_slack.calls("chat.postMessage")
+    assert [c.args["channel"] for c in calls] == ["U0DANA"]
+
+
+async def test_at_me_without_a_linked_slack_user_fails_saying_what_to_do(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    dana = await _member(sessions, workspace, None)
+    ctx = _ctx(_live(settings, fake_slack), sessions, workspace)
+    ctx.extras["requested_by"] = dana.id
+    with pytest.raises(ActionError, match=r"direct message to Dana Diaz.*not linked"):
+        await ACTION.run(ctx, {"channel": "@me", "text": "hi"})
+    assert fake_slack.calls("chat.postMessage") == []
