@@ -132,7 +132,8 @@ async def post_message(ctx: ActionContext, inp: PostMessageInput) -> PostMessage
     blocks = fit_blocks(inp.blocks) if inp.blocks else None
     token = await bot_token(ctx)
     if inp.channel.strip().lower() in _TO_ME:
-        inp = inp.model_copy(update={"channel": await to_whom(ctx, inp.channel, bool(token))})
+        sending = bool(token) and not ctx.dry_run  # "Try it" sends nothing: no link needed
+        inp = inp.model_copy(update={"channel": await to_whom(ctx, inp.channel, sending)})
     message = outbox.Message(
         channel="slack",
         key=ctx.idempotency_key,

@@ -110,6 +110,10 @@ def channel_words(channel: Any, scene: Scene) -> str:
     return "a Slack channel" if text[:1] in ("C", "G", "U", "D") and text.isupper() else f"#{text}"
 
 
+# Tool names said in capitals on a card: "FTP", not "Ftp".
+_ACRONYMS = frozenset({"ftp", "sftp", "crm", "erp", "api", "sms", "hr", "it", "pos", "aws", "ga4"})
+
+
 def host_words(url: Any) -> str:
     """A URL as the site it points at ("api.example.com")."""
     if not isinstance(url, str) or not url.strip():
@@ -122,5 +126,6 @@ def host_words(url: Any) -> str:
     host = urlsplit(url.strip()).hostname or "a web address"
     if host.endswith(".example"):  # a drafted stand-in named after its tool: "Google Drive"
         label = host.removesuffix(".example").removeprefix("api.")
-        return " ".join(word.capitalize() for word in re.split(r"[-.]", label) if word)
+        words = (w for w in re.split(r"[-.]", label) if w)
+        return " ".join(w.upper() if w in _ACRONYMS else w.capitalize() for w in words)
     return host

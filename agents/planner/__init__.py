@@ -120,7 +120,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if not raw["steps"] and not unclear and not refused:
         # an act said plainly in a tool with no integration: a call to that tool, named in the
         # request's words, at a stand-in address the person fills in (agents/planner/the_act.py)
-        act = act_step(slots.text, slots.tools | settled)
+        act = act_step(slots.text)
         if act is not None:
             raw["steps"].append(act)
             note = ftp_note(raw["steps"], slots.text)

@@ -69,7 +69,7 @@ _ASKED_OF_OTHERS = re.compile(
 )
 
 
-def act_step(text: str, named_tools: set[str]) -> dict[str, Any] | None:
+def act_step(text: str) -> dict[str, Any] | None:
     """One step that does the act the request names in a tool, or None when it names none."""
     acts = without_start(text)
     found = next(
@@ -88,33 +88,29 @@ def act_step(text: str, named_tools: set[str]) -> dict[str, Any] | None:
     words = clause.split()
     if len(words) < 3:
         return None
-    tool = _tool_of(clause, named_tools)
-    if tool == "your-app" and len(text.split()) < 6:
+    tool = _tool_of(clause)
+    if tool is None and len(text.split()) < 6:
         return None  # "turn emails into tickets": no tool or place, too few words to build on
     name = " ".join(words[:16]) + ("…" if len(words) > 16 else "")
     return {
         "id": "do_in_tool",
         "name": (name[:1].upper() + name[1:])[:120],
         "action": "http.request",
-        "inputs": {
-            "method": "POST",
-            "url": tools.stand_in_api(tool, "/v1/actions"),
-            "json": {"record": "{{ trigger }}"},
-        },
+        # an address the request writes is kept; else the tool's stand-in, filled in later
+        "inputs": tools.post_inputs(text, tool or "your-app"),
     }
 
 
-def _tool_of(clause: str, named_tools: set[str]) -> str:
-    """The tool a clause acts in: one the request names, else the place it names, else a
-    neutral "your-app"."""
-    lowered = clause.lower()
-    for tool in sorted(named_tools, key=len, reverse=True):
-        if tool and tool.lower() in lowered and tool.lower() not in ("rss", "email", "slack"):
-            return tool
+def _tool_of(clause: str) -> str | None:
+    """The tool a clause acts in: a tool it names, else the place it names ("the lab's sftp
+    server" → FTP, "our booking portal"), else None."""
+    named = tools.first_named_tool(clause)
+    if named is not None:
+        return named
     place = _PLACE.search(clause)
-    if place:
-        return "ftp" if _FTP.search(place.group("place")) else place.group("place")
-    return "your-app"
+    if place is None:
+        return None
+    return "ftp" if _FTP.search(place.group("place")) else place.group("place")
 
 
 def ftp_note(steps: list[dict[str, Any]], text: str) -> str | None:

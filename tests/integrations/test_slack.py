@@ -296,3 +296,17 @@ async def test_at_me_without_a_linked_slack_user_fails_saying_what_to_do(
     with pytest.raises(ActionError, match=r"direct message to Dana Diaz.*not linked"):
         await ACTION.run(ctx, {"channel": "@me", "text": "hi"})
     assert fake_slack.calls("chat.postMessage") == []
+
+
+async def test_trying_a_draft_with_at_me_needs_no_linked_slack_user(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    fake_slack: FakeSlack,  # noqa: F811
+) -> None:
+    dana = await _member(sessions, workspace, None)
+    ctx = _ctx(_live(settings, fake_slack), sessions, workspace, dry_run=True)
+    ctx.extras["requested_by"] = dana.id
+    shown = await ACTION.run(ctx, {"channel": "@me", "text": "hi"})
+    assert shown.delivered == "dry_run" and shown.text == "hi"
+    assert fake_slack.calls("chat.postMessage") == []

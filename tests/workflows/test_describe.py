@@ -14,6 +14,7 @@ from agents.planner import draft
 from integrations.catalog import default_registry
 from workflows.catalog import Template, TemplateCatalog
 from workflows.describe import describe, reasons_in_words, step_sentences, summary, trigger_words
+from workflows.describe_people import host_words
 from workflows.describe_steps import ACTION_WORDS
 from workflows.spec import TRIGGER_TYPES
 
@@ -390,3 +391,9 @@ def test_no_template_or_drafted_workflow_shows_technical_text() -> None:
     for spec in specs:
         for text in customer_text(spec):
             assert technical_bits(text, spec) == [], (spec.get("name"), text)
+
+
+def test_a_stand_in_tool_named_by_letters_is_said_in_capitals() -> None:
+    assert host_words("https://api.ftp.example/v1/actions") == "FTP"
+    assert host_words("https://api.booking-portal.example/v1/actions") == "Booking Portal"
+    assert host_words("https://api.hr-system.example/v1") == "HR System"
