@@ -24,6 +24,7 @@ from tests.fakes.http_server import LoopbackServer, serve_app
 from tests.fakes.slack_api import TOKEN, FakeSlack, fake_slack  # noqa: F401
 from tests.fakes.smtp_inbox import Inbox, smtp_inbox
 from tests.workflows.helpers import Recorder, activate, new_run
+from workflows.handover import Lease
 from workflows.leases import LeaseKeeper
 from workflows.runtime import Runtime
 
@@ -130,12 +131,16 @@ async def orphan(
 ) -> None:
     """Make the run look like another process was executing it (lease expired or not)."""
     async with sessions() as session:
-        run = await session.get(Run, run_id)
-        assert run is not None
-        run.status, run.started_at = RunStatus.running, utcnow() - timedelta(seconds=5)
-        run.lease_owner = owner
-        run.lease_expires_at = utcnow() + timedelta(seconds=-3 if expired else 60)
+        await _orphan_in(session, run_id, owner=owner, expired=expired)
         await session.commit()
+
+
+async def _orphan_in(session: AsyncSession, run_id: str, *, owner: str, expired: bool) -> None:
+    run = await session.get(Run, run_id)
+    assert run is not None
+    run.status, run.started_at = RunStatus.running, utcnow() - timedelta(seconds=5)
+    run.lease_owner = owner
+    run.lease_expires_at = utcnow() + timedelta(seconds=-3 if expired else 60)
 
 
 async def test_only_an_expired_lease_is_taken_over_and_it_counts(
@@ -172,10 +177,14 @@ async def half_sent(
 ) -> tuple[str, str]:  # fmt: skip
     """A run whose process died after writing "sending" for its step and before "sent"."""
     workflow = await activate(sessions, workspace, spec, default_registry())
-    run_id = (await new_run(sessions, workflow)).run.id
-    await orphan(sessions, run_id, owner="elsewhere:1:1:c3", expired=True)
+    # Inserted leased to another process, then its lease expired in the same transaction as the
+    # step row and the "sending" entry it left: a live runtime's recovery sweep never finds the
+    # run claimable without them (it took a queued run, or an expired one with no step row).
+    elsewhere = Lease("elsewhere:1:1:c3", 3600)
+    run_id = (await new_run(sessions, workflow, lease=elsewhere)).run.id
     key = f"{run_id}:{step_id}{key_suffix}"
     async with sessions() as session:
+        await _orphan_in(session, run_id, owner="elsewhere:1:1:c3", expired=True)
         session.add(StepRun(workspace_id=workspace.id, run_id=run_id, step_id=step_id,
                             position=0, action=spec["steps"][0]["action"], attempts=1,
                             idempotency_key=f"{run_id}:{step_id}"))  # fmt: skip
