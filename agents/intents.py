@@ -117,6 +117,10 @@ _CHANGE = r"\b(?:it|instead|also|too|rather|as\s+well|change|only|make|but|not)\
 _ADDRESS_GIVEN = (
     r"\b(?:address|url|endpoint|api|webhook|lives\s+at|is\s+at|it'?s\s+at|use|call|post\s+to)\b"
     r"[^.]{0,60}?https?://\S+|^\W*https?://\S+\W*$"
+    # "the url is git.acme.io/api", "the address is not-a-url": said last, with a dot, dash,
+    # slash, colon or digit in it (not "… when the address is updated")
+    r"|\b(?:address|url|endpoint)\s+(?:is|=|:|should\s+be|will\s+be)\s+[\"'“\u2018]?"
+    r"[^\s\"'”\u2019]*[./:\d_-][^\s\"'”\u2019]*[\"'”\u2019]?\W*$"
 )
 _REVISION_CUES = (
     r"^(?:make\s+it|also|only|change|instead|but|actually|move\s+it|switch|set\s+it|use\s+#|"

@@ -36,6 +36,14 @@ _DROP = r"\b(?:drop|remove|no|without|stop)\s+(?:the\s+)?(e-?mail|slack)"
 _DELIVERY = ("slack.post_message", "email.send")
 _SYMBOL = re.compile(r"([$£€])\s*\d")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+# What a message says an address is ("the url is git.acme.io/api", "the address is not-a-url"):
+# the word after "address/url/endpoint is", when no https:// address is written.
+_SAID_ADDRESS = re.compile(
+    r"\b(?:address|url|endpoint)\s+(?:is|=|:|should\s+be|will\s+be)\s+[\"'“\u2018]?([^\s\"'”\u2019]+)",
+    re.IGNORECASE,
+)
+# A web address written without its scheme: a host with a dot and a top-level name, then a path.
+_BARE_HOST = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:/\S*)?", re.IGNORECASE)
 
 
 @dataclass
@@ -73,6 +81,8 @@ def _fill_in(spec: dict[str, Any], text: str) -> list[str]:
     https://helpdesk.acme.io/api/tickets"): the one stand-in, or the one whose tool the message
     names; with several and none named, nothing changes (the card still says which to fill)."""
     given = [u.rstrip(".,;:!?)'\"") for u in _URL.findall(text)]
+    if not given and (bare := bare_address(text)):
+        given = [f"https://{bare}"]
     if len(given) != 1:
         return []
     stand_ins = _stand_ins_by_host(spec)
@@ -93,9 +103,31 @@ def _fill_in(spec: dict[str, Any], text: str) -> list[str]:
     return [f"the {tool} step{'s' if plural else ''} now call{'' if plural else 's'} {address}"]
 
 
+def said_address(text: str) -> str | None:
+    """The word a message gives as an address when it writes no https:// one ("the address is
+    not-a-url" → "not-a-url"); None when it gives none."""
+    if _URL.search(text):
+        return None
+    found = _SAID_ADDRESS.search(text)
+    return found.group(1).rstrip(".,;:!?)") if found else None
+
+
+def bare_address(text: str) -> str | None:
+    """A web address given without https:// ("the url is git.acme.io/api/v4"), else None."""
+    said = said_address(text)
+    return said if said and _BARE_HOST.fullmatch(said) else None
+
+
 def address_question(current: dict[str, Any], text: str) -> str | None:
-    """Which step a given address is for, when several still call stand-ins and the message
-    names none of their tools; None otherwise."""
+    """What to say back about an address given for the stand-ins: that a word given as one is
+    no web address; or which step it is for, when several still call stand-ins and the message
+    names none of their tools. None otherwise."""
+    said = said_address(text)
+    if said is not None and bare_address(text) is None and _stand_ins_by_host(current):
+        return (
+            f"“{said}” isn't a web address. Say the whole address, starting with https://, "
+            "for example “the address is https://tools.yourcompany.com/api”. Nothing changed."
+        )
     if len(_URL.findall(text)) != 1:
         return None
     hosts = list(_stand_ins_by_host(current))

@@ -90,3 +90,30 @@ async def test_an_act_in_a_tool_without_integration_is_a_step_named_in_the_reque
     workflow = await workflow_row(web, card["workflow_id"])
     assert workflow.status == WorkflowStatus.active
     await chat.client.aclose()
+
+
+async def test_an_address_that_is_not_one_is_said_so_and_nothing_changes(web: Web) -> None:
+    """'the address is not-a-url' was read as a new, vague request (a question with template
+    choices); now the reply says it is no web address and how to say one, and the card waits."""
+    chat = await open_chat(web)
+    card = card_of(await chat.say(REQUEST))
+    answer = await chat.say("the address is not-a-url")
+    text = reply_text(answer)
+    assert text.startswith("“not-a-url” isn't a web address.")
+    assert "https://" in text and "still to be filled in" not in text
+    assert not [data for name, data in answer if name == "card"]  # nothing changed
+    workflow = await workflow_row(web, card["workflow_id"])
+    assert workflow.status == WorkflowStatus.pending_approval
+    await chat.client.aclose()
+
+
+async def test_an_address_without_https_is_taken_as_one(web: Web) -> None:
+    chat = await open_chat(web)
+    card = card_of(await chat.say(REQUEST))
+    answer = await chat.say("the url is git.acme.io/api/v4/merge_requests")
+    text = reply_text(answer)
+    assert "now calls https://git.acme.io/api/v4/merge_requests" in text
+    filled = card_of(answer)
+    assert filled["workflow_id"] == card["workflow_id"]
+    assert "still to be filled in" not in filled["html"]
+    await chat.client.aclose()
