@@ -7,11 +7,10 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.drafting import build_drafter
 from bot.slack import listeners
+from bot.slack.client import web_client
 from bot.slack.connect import ConnectingOAuthFlow, callback_options
 from bot.slack.conversation import AssistantConversation
 from bot.slack.dedupe import dedupe_events
@@ -34,16 +33,11 @@ BOT_SCOPES = [
     "im:read",
     "im:write",
     "users:read",
+    # A Slack user's address: someone who signed up on the web is the same member in Slack.
+    "users:read.email",
 ]
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
-
-
-def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
-    """A Web API client at `SLACK_API_URL` that waits out 429s (honouring Retry-After)."""
-    client = AsyncWebClient(token=token, base_url=settings.slack_api_url, timeout=15)
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
-    return client
 
 
 def slack_configured(settings: Settings) -> bool:

@@ -7,6 +7,7 @@ import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -18,6 +19,7 @@ from accounts.slack import member_for_slack_user
 from accounts.workspaces import ensure_default
 from agents.drafting import Drafter
 from bot.slack.installations import installation_for_team
+from bot.slack.people import slack_email
 from storage.config import Settings
 from storage.models import Member, Workspace
 from storage.scope import Tenant
@@ -110,8 +112,9 @@ class SlackDeps:
                 raise Gone(closed.CLOSED)
             owners = () if multi_workspace(self.settings) else self.settings.slack_owner_ids
             member = await member_for_slack_user(
-                session, workspace, user_id, name=name, owner_ids=owners
-            )
+                session, workspace, user_id, name=name, owner_ids=owners,
+                email_of=partial(slack_email, self.settings, session, workspace, user_id),
+            )  # fmt: skip
             acting, notice = await acting_in(session, workspace, member)
             yield Actor(session, acting, member, user_id, home=workspace, notice=notice)
             await session.commit()

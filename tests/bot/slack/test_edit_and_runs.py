@@ -67,7 +67,9 @@ async def test_failed_run_alert_has_a_retry_button(live_slack: SlackLive) -> Non
     }
     await live.slack.warm()  # UOWNER (an owner) exists from here on
     workflow = await activate(live.runtime.sessions, live.workspace, spec, default_registry())
-    live.slack.fake.fail_next(1, "channel_not_found")
+    _, key = await live.slack.command("list", user="UOPER")  # first contact asks Slack who it is
+    await live.slack.wait_response(key)
+    live.slack.fake.fail_next(1, "channel_not_found")  # the post, the next call to Slack
     _, key = await live.slack.command(f"run {workflow.id}", user="UOPER")
     await live.slack.wait_response(key)
     [alert] = await live.slack.wait_for(
