@@ -114,6 +114,20 @@ class UpdateSubscriptionOutput(ActionOutput):
     dry_run: bool = False
 
 
+class CancelSubscriptionInput(ActionInput):
+    subscription_id: str = Field(min_length=1)
+    # False: ends now (Stripe's DELETE); True: runs to the end of the period already paid for.
+    at_period_end: bool = False
+
+
+class CancelSubscriptionOutput(ActionOutput):
+    subscription_id: str
+    status: str
+    cancel_at_period_end: bool = False
+    already_canceled: bool = False
+    dry_run: bool = False
+
+
 def amount(minor: int, currency: str) -> float:
     """Stripe's integer minor units as a decimal amount (zero-decimal currencies kept whole)."""
     return float(minor) if currency.lower() in _ZERO_DECIMAL else minor / 100
@@ -367,6 +381,40 @@ async def update_subscription(
     return out
 
 
+async def cancel_subscription(
+    ctx: ActionContext, inputs: CancelSubscriptionInput
+) -> CancelSubscriptionOutput:
+    """Cancel one subscription, now or at the end of its paid period. One already cancelled is
+    left as it is (a retried or repeated run cancels nothing twice)."""
+    sid = inputs.subscription_id.strip()
+    if sid.lower() in ("all", "*") or "{{" in sid:
+        raise ActionError(f"“{sid}” is not one subscription: cancel one subscription per run")
+    async with stripe_client(ctx) as client:
+        sub = await client.v1.subscriptions.retrieve_async(sid)
+        status = str(sub["status"])
+        if status in ("canceled", "incomplete_expired"):
+            return CancelSubscriptionOutput(
+                subscription_id=sid, status=status, already_canceled=True, dry_run=ctx.dry_run
+            )
+        if ctx.dry_run:
+            return CancelSubscriptionOutput(
+                subscription_id=sid, status=status, cancel_at_period_end=inputs.at_period_end,
+                dry_run=True,
+            )  # fmt: skip
+        key = ctx.idempotency_key
+        if inputs.at_period_end:
+            done = await client.v1.subscriptions.update_async(
+                sid, params={"cancel_at_period_end": True}, options={"idempotency_key": key}
+            )
+        else:
+            done = await client.v1.subscriptions.cancel_async(sid, options={"idempotency_key": key})
+    return CancelSubscriptionOutput(
+        subscription_id=sid,
+        status=str(done["status"]),
+        cancel_at_period_end=bool(done.to_dict().get("cancel_at_period_end")),
+    )
+
+
 ACTIONS: list[Action[Any, Any]] = [
     Action("stripe.list_invoices", "List invoices by status, e.g. open ones overdue by N days.",
            Risk.read, ListInvoicesInput, ListInvoicesOutput, list_invoices,
@@ -382,4 +430,7 @@ ACTIONS: list[Action[Any, Any]] = [
            Risk.critical, RefundInput, RefundOutput, refund),
     Action("stripe.update_subscription", "Move a subscription (or all active ones) to a price.",
            Risk.critical, UpdateSubscriptionInput, UpdateSubscriptionOutput, update_subscription),
+    Action("stripe.cancel_subscription",
+           "Cancel one subscription, now or at the end of its paid period (billing stops).",
+           Risk.critical, CancelSubscriptionInput, CancelSubscriptionOutput, cancel_subscription),
 ]  # fmt: skip

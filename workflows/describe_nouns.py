@@ -50,6 +50,7 @@ OUTPUT_NOUNS: dict[str, tuple[str, dict[str, str]]] = {
     "stripe.summarize_payments": ("the payments summary", {"text": "the payments summary"}),
     "stripe.update_customer": ("the Stripe update", {}),
     "stripe.update_subscription": ("the subscription change", {}),
+    "stripe.cancel_subscription": ("the cancellation", {}),
 }
 FIELD_WORDS = {
     "from": "sender",

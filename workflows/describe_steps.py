@@ -344,6 +344,13 @@ def _subscription(v: StepView) -> str:
     return f"Move {which} in Stripe to another price"
 
 
+def _cancel_subscription(v: StepView) -> str:
+    later = v.inputs.get("at_period_end") is True
+    return "Cancel the subscription in Stripe" + (
+        " at the end of the period already paid for" if later else ""
+    )
+
+
 ActionWords = Callable[[StepView], str]
 ACTION_WORDS: dict[str, ActionWords] = {
     "ai.categorize": _categorize,
@@ -398,6 +405,7 @@ ACTION_WORDS: dict[str, ActionWords] = {
     "stripe.update_customer": lambda v: "Update the customer's details in Stripe",
     "stripe.refund": _refund,
     "stripe.update_subscription": _subscription,
+    "stripe.cancel_subscription": _cancel_subscription,
 }
 
 

@@ -16,6 +16,8 @@ NTH = {
 }  # fmt: skip
 RULE_DAYS = {
     "first_business_day": "the first business day",
+    "second_business_day": "the second business day",
+    "third_business_day": "the third business day",
     "last_business_day": "the last business day",
     "last_day": "the last day",
 }

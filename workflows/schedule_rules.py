@@ -22,6 +22,8 @@ from workflows.cron import cron_trigger, field_values
 # Days of the month a rule can fall on: the cron must fire on all of them.
 CANDIDATE_DAYS = {
     "first_business_day": range(1, 4),
+    "second_business_day": range(2, 5),
+    "third_business_day": range(3, 6),
     "last_business_day": range(26, 32),
     "last_day": range(28, 32),
 }
@@ -69,9 +71,8 @@ def allowed_on(day: date, only_on: str | None, also_on: frozenset[int] = frozens
     last = calendar.monthrange(day.year, day.month)[1]
     if only_on is None or day.day in also_on:
         return True
-    if only_on == "first_business_day":
-        first = date(day.year, day.month, 1)
-        return day == first + timedelta(days=7 - first.weekday() if first.weekday() >= 5 else 0)
+    if only_on in _NTH_BUSINESS_DAY:
+        return day.weekday() < 5 and _business_days_to(day) == _NTH_BUSINESS_DAY[only_on]
     if only_on == "last_business_day":
         end = date(day.year, day.month, last)
         return day == end - timedelta(days=max(0, end.weekday() - 4))
@@ -81,6 +82,14 @@ def allowed_on(day: date, only_on: str | None, also_on: frozenset[int] = frozens
         return day.day > last - 7
     start = _WEEK_OF_MONTH[only_on]
     return start <= day.day < start + 7
+
+
+_NTH_BUSINESS_DAY = {"first_business_day": 1, "second_business_day": 2, "third_business_day": 3}
+
+
+def _business_days_to(day: date) -> int:
+    """How many Mondays to Fridays the month has from its 1st up to `day`, both counted."""
+    return sum(date(day.year, day.month, d).weekday() < 5 for d in range(1, day.day + 1))
 
 
 class RuleTrigger(BaseTrigger):  # type: ignore[misc]

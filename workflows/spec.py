@@ -61,6 +61,8 @@ class ManualTrigger(_Strict):
 
 OnlyOn = Literal[
     "first_business_day",
+    "second_business_day",
+    "third_business_day",
     "last_business_day",
     "last_day",
     "first_week",
@@ -99,8 +101,8 @@ class ScheduleTrigger(_Strict):
         default=None,
         title="Only on",
         description="Run only on these days of the month: first_business_day (first Monday to "
-        "Friday), last_business_day, last_day, or the first/second/third/fourth/last week "
-        "(days 1-7, 8-14, 15-21, 22-28, the last 7).",
+        "Friday), second_business_day, third_business_day, last_business_day, last_day, or the "
+        "first/second/third/fourth/last week (days 1-7, 8-14, 15-21, 22-28, the last 7).",
     )
 
     @field_validator("cron")

@@ -240,7 +240,7 @@ _OUTSIDE = (
 _THEIR_USE = (
     r"\b(?:retarget\w*|re-?market\w*|resell\w*|sell\s+(?:it|them|the\s+(?:list|data))|"
     r"so\s+(?:that\s+)?they\s+can\s+(?:email|contact|market|sell|call|target|advertise|spam|use|"
-    r"run\s+(?:ads|campaigns|promotions|promos))|"
+    r"run\s+(?:their\s+own\s+)?(?:ads|campaigns|promotions|promos))|"
     r"(?:my\s+)?(?:buddy|friend|mate|cousin|brother|sister)'?s?)\b"
 )
 # Everyone on the list, not the ones who agreed: "our whole contact list, everyone", "the entire
@@ -279,6 +279,11 @@ _ACCESS = (
     # security and access: "grant admin access to new hires", "turn off two-factor for the team"
     r"\b(?:grant|give|gives|add)\s+(?:\w+\s+){0,3}?(?:admin|administrator|owner|root|superuser|"
     r"full)\s+(?:access|rights|permissions?|roles?)\b|"
+    # "whoever requests repo access … just grant it": access to our systems handed out
+    r"\b(?:requests?|requesting|asks?\s+for|asking\s+for)\s+(?:\w+\s+){0,2}?access\b[^.]{0,80}?"
+    r"\b(?:grant|give|approve)\s+(?:it|them|that|access)\b|"
+    r"\bgrant\s+(?:it|them|him|her|that)\s+(?:straight\s+away|right\s+away|immediately|"
+    r"automatically|at\s+once)\b|"
     r"\b(?:turn\s+off|disable|disables|switch\s+off|remove)\s+(?:the\s+)?(?:two[- ]factor|2fa|mfa|"
     r"multi[- ]factor|sso|single\s+sign[- ]on|password\s+policy)\b|"
     r"\bunsubscribe\s+(?:everyone|everybody|all|every)\b|"
@@ -317,7 +322,7 @@ _ACCESS = (
 _PRICE_CHANGE = (
     r"\b(?:raise|increase|lower|cut|reduce|decrease|drop|change|update|adjust|bump|hike|slash|"
     r"mark\s+down|discount|switch|move)\s+(?:all\s+|every\s+)?(?:of\s+)?"
-    r"(?:our\s+|the\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:prices?|pricing|fees?|rates?|plans|billing)\b|"
+    r"(?:our\s+|the\s+|their\s+)?(?:[\w-]+(?:'s)?\s+){0,2}?(?:prices?|pricing|fees?|rates?|plans|billing)\b|"
     # "bulk price update: increase all variants by 8%"
     r"\b(?:bulk\s+)?price\s+(?:updates?|changes?|increases?|rises?|hikes?|cuts?)\b[^.]{0,40}?"
     r"\b(?:all|every|each|bulk)\b[^.]{0,30}?\d+(?:\.\d+)?\s?%|"
@@ -379,9 +384,21 @@ _HARVEST_CONTACTS = (
 )
 
 
+# "paste a linkedin profile url …, find their work email with leadmagic": an address looked up
+# for someone who only has a public profile (they never gave it)
+_FOUND_FROM_PROFILES = (
+    r"\b(?:linkedin|twitter|x|instagram|facebook|github)\s+(?:profile\s+)?(?:urls?|links?|profiles?|"
+    r"handles?)\b[^.]{0,100}?\b(?:find|finds|look\s+up|looks\s+up|get|gets|enrich\w*|guess\w*)\s+"
+    r"(?:their|the|his|her|each\s+one'?s)\s+(?:work\s+|business\s+|personal\s+|direct\s+)?"
+    r"(?:e-?mails?|e-?mail\s+addresses|addresses|phone\s+numbers|numbers|contact\s+details)\b"
+)
+
+
 def _harvests_contacts(text: str) -> bool:
     """Whether contact details are gathered from pages that are not ours ("on them", "every
     indeed posting", "our competitor's page"), not from "our website form" or "my own page"."""
+    if has(text, _FOUND_FROM_PROFILES):
+        return True
     for found in re.finditer(_HARVEST_CONTACTS, text):
         source = found.group(0)[-60:]
         ours = has(source, r"\b(?:our|my|own)\b") and not has(source, r"\b(?:competitor|rival)")
@@ -427,6 +444,10 @@ _DECEIVE = (
     r"(?:look|looks|seem|seems|appear|appears|read|reads|sound|sounds)\s+(?:like\s+|as\s+if\s+"
     r"(?:they\s+(?:are|were|came)\s+)?(?:from\s+)?)?(?:they'?re\s+from\s+)?(?:real|genuine|"
     r"actual|independent|organic|human)\b|"
+    # "write booking.com reviews … in the names of guests who stayed": reviews signed by others
+    r"\b(?:reviews?|testimonials?|ratings?)\b[^.]{0,80}\b(?:in|under)\s+(?:the\s+)?names?\s+of\s+"
+    r"(?:(?:our|the|real|actual|past|recent)\s+)?(?:guests?|customers?|clients?|patients?|buyers?|"
+    r"users?|people|diners?|visitors?)\b|"
     r"\b(?:realistic|authentic-?looking|real-?looking|genuine-?looking|human-?sounding)\s+"
     r"(?:[\w-]+\s+){0,3}(?:reviews?|testimonials?|ratings?|comments?)\b"
 )
@@ -449,6 +470,12 @@ _IMPERSONATE = (
     r"\b(?:pretend\w*|pos(?:e|es|ing))\s+(?:to\s+be\s+|as\s+)(?:their|the|a|an)\s+(?:[\w-]+\s+)?"
     r"(?:bank|police|court|lawyers?|attorneys?|bailiffs?|government|tax\s+office|debt\s+collectors?|"
     r"collections?\s+agenc(?:y|ies))\b|"
+    # "a payment reminder made to look like it comes from paypal", "a paypal-ish from address",
+    # spoofed senders: mail passed off as another company's
+    r"\b(?:made|make|designed|dressed\s+up|styled)\s+(?:\w+\s+)?to\s+(?:look|seem|appear)\s+"
+    r"(?:like|as\s+if|as\s+though)\s+(?:it|they)\s+(?:comes?|came|is|are|was|were)\s+(?:sent\s+)?from\b|"
+    r"\b[a-z]+-?ish\s+(?:from\s+|sender\s+)?(?:address|sender|e-?mail\s+address|domain|from)\b|"
+    r"\bspoof\w*|"
     # mail made to look as if someone else sent it: "make it look like it came from our CEO"
     r"\bmake\s+(?:it|them|this|these)\s+(?:look|seem|appear)\s+(?:like|as\s+if|as\s+though)\s+"
     r"(?:it|they)\s+(?:came|come|was\s+sent|were\s+sent|is\s+from|are\s+from)\b|"
@@ -464,7 +491,7 @@ _APPROVE_ALL = (
     r"\bautomatically\s+approv\w*"
 )
 _UNCHECKED = {
-    "access": "take away someone's access or change what they pay",
+    "access": "change who has access to what, or what someone pays,",
     "prices": "change what your customers pay",
     "bulk": "message everyone on a list at once",
     "delete": "delete data",
@@ -939,7 +966,7 @@ def changes_prices(t: str) -> bool:
 def changes_subscription_prices(t: str) -> bool:
     """Whether the request changes what subscribers pay ("raise our subscription prices by 5%
     in stripe"): a billing change, class C."""
-    return (has(t, _PRICE_CHANGE) and has(t, r"\bstripe\b|\bsubscri\w*")) or (
+    return (has(t, _PRICE_CHANGE) and has(t, r"\bstripe\b|\bsubscri\w*|\bmember(?:s|'s|ship)")) or (
         has(t, _MOVE_EVERYONE_TO_PRICE)
         and has(t, r"\bplans?\b|\bprices?\b|/\s?mo\b|\bmonthly\b|\bsubscri\w*|\bsubs\b|[$£€]\s?\d")
     )
@@ -1029,7 +1056,8 @@ _DO_THE_REFUND = (
 # Value handed out whoever gets it: "issue store credit automatically when a return is approved".
 _GIVES_VALUE = (
     r"\b(?:issue|give|gives|add|apply|grant|hand\s+out|hands\s+out|send)\w*\s+(?:\w+\s+){0,3}?"
-    r"(?:store\s+credit|account\s+credit|gift\s+cards?|vouchers?\s+worth|free\s+(?:months?|years?))\b"
+    r"(?:store\s+credit|account\s+credit|gift\s+cards?|vouchers?\s+worth|free\s+(?:months?|years?)|"
+    r"(?:one[- ]time|one[- ]off|goodwill)\s+credit|credit\s+(?:worth|of\s+[$£€\d]))\b"
 )
 
 
@@ -1070,7 +1098,8 @@ def _pays(t: str) -> bool:
 def _has_money_step(steps: StepList) -> bool:
     http = default_registry().get("http.request")
     return any(
-        s.get("action") in ("stripe.refund", "stripe.update_subscription")
+        s.get("action")
+        in ("stripe.refund", "stripe.update_subscription", "stripe.cancel_subscription")
         or (s.get("action") == "http.request" and http.risk_of(s["inputs"]) == Risk.critical)
         for s in steps.items
     )

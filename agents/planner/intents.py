@@ -372,6 +372,8 @@ _EVENT_CLAUSE = re.compile(
     + r"|make\s+sure|ensure)\b|"
     # "when a new order comes in text the customer": a text, a WhatsApp to someone is the act
     r"\s(?:text|sms|whatsapp|telegram|message)\s+(?:me|us|them|him|her|the|each|every|our|my)\b|"
+    # "when a ticket gets tagged 'bad experience' give that customer a credit": handing out
+    r"\s(?:give|issue|grant)\s+(?:that|the|this|each|every|them|him|her|it)\b|"
     # "when a subscription is cancelled the user's files should be deleted": what must happen
     r"\s(?:the|their|its|his|her|our|all)\s+(?:[\w'-]+\s+){0,2}?(?:should|must|need\s+to|needs\s+to)\s+be\b|$)|"
     r"^\s*(?:new|any|each|every)\b[^,.;!?>→:]*(?=\s*(?:->|→|:|>))"
@@ -498,7 +500,8 @@ _PERIOD_COUNT = (
 # "3 days before their invoice is due", "the evening before their shift", "7 days after due":
 # each record has its own date, so the workflow looks every day for the ones that are that close.
 _RELATIVE_DAYS = (
-    r"\b(?:\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|a|a\s+couple\s+of)\s+"
+    # ("a task due 2 days before the deadline": the due date it gets, not when it runs)
+    r"(?<!\bdue\s)\b(?:\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|a|a\s+couple\s+of)\s+"
     r"(?:(?:business|working)\s+)?(?:days?|weeks?)\s+(?:before|ahead\s+of|prior\s+to)\b|"
     r"\b(?:the\s+)?(?:day|evening|night|morning|afternoon)\s+before\s+(?:their|the|each|its|his|"
     r"her|a|an|every|it'?s|they)\b|"

@@ -121,11 +121,24 @@ _SLACK_TO_ME = re.compile(
 )
 
 
+# A mailing list or newsletter read, not mailed: "summarise the new threads on the bitcoin-dev
+# mailing list archive", "the replies from the python mailing list", "newsletters in my inbox".
+_READ_LISTS = re.compile(
+    r"\b(?:threads?|posts?|replies|messages|issues|digests?|archives?)\s+(?:on|from|in|of)\s+"
+    r"(?:the\s+|our\s+|their\s+|a\s+)?(?:[\w.-]+\s+){0,2}?(?:mailing\s+lists?|newsletters?)\b|"
+    r"\b(?:mailing\s+lists?|newsletters?)\s+(?:archives?|threads?|feeds?|rss)\b|"
+    r"\bnewsletters?\s+(?:in|that\s+(?:land|arrive|come)\s+in(?:to)?)\s+(?:my|our|the)\s+inbox\b"
+)
+
+
 def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Email steps: bulk, external (the person, customers, a client), internal (member refs)."""
     t = without_email_fields(without_conditions(t))
     t = _CHAT_TO_ME.sub(" ", t)  # "send me a slack message": a Slack DM, no email
-    bulk = (has(t, BULK) or risk_cues.sends_in_bulk(t)) and has(t, r"\b(?:send|email|blast|mail)\b")
+    listed = _READ_LISTS.sub(" ", t)  # "the threads on the bitcoin-dev mailing list": read
+    bulk = (has(listed, BULK) or risk_cues.sends_in_bulk(t)) and has(
+        t, r"\b(?:send|email|blast|mail)\b"
+    )
     reminds = not slots.channels and has(t, _REMIND_INTERNAL)
     if (
         not bulk

@@ -40,7 +40,7 @@ _EXTERNAL = (
     r"\bstandard\s+info\b|\bescalated\b|\bget\s+an?\s+['\"]"
 )
 # "a reminder" alone is for someone outside, unless it goes to a channel or to Slack.
-_REMINDER = r"\breminders?\b(?![^.]{0,15}#ch\d)"
+_REMINDER = r"\breminders?\b(?![^.]{0,30}#ch\d)"
 _IN_SLACK = r"\bslack\b"
 _EMAIL_WORD = r"\be-?mail\w*|\bmail\b|\binbox\b"
 # An emailed mailbox replying to the sender: "replies with the right instructions".

@@ -26,8 +26,9 @@ _CLAUSE = re.compile(r"[.;!?\n]|\bthen\b|\balso\b|,\s*and\b")
 
 # Imperative forms only: "refunds", "charges", "billing" are nouns far more often than acts.
 MONEY_VERB = (
+    # (never a mailbox: "billing@", "refunds@")
     r"(?<![#\w-])(?:auto-?)?(?:charge|bill|debit|refund|pay|pay\s+out|wire|reimburse|credit|"
-    r"top\s+up|transfer|withdraw|deduct)\b(?!\s+(?:close\s+|more\s+|special\s+)?(?:attention|heed|"
+    r"top\s+up|transfer|withdraw|deduct)\b(?!@)(?!\s+(?:close\s+|more\s+|special\s+)?(?:attention|heed|"
     r"tribute|respects?|a\s+visit|off\b))"
     # a noun's first word: "credit card payments", "a wire transfer reminder", "debit card"
     r"(?!\s+(?:cards?|notes?|scores?|limits?|checks?|reports?|runs?|slips?|stubs?|days?|"
@@ -39,7 +40,7 @@ MONEY_VERB = (
     r"(?!\s+(?:every|each|on)\s+(?:other\s+|second\s+)?(?:week|fortnight|month|mon|tue|wed|thu|fri|"
     r"sat|sun|day|\d+(?:st|nd|rd|th)\b)\w*)|"
     r"\b(?:start|stop|keep|begin|continue|by|for|from|before)\s+(?:charging|billing|debiting|"
-    r"refunding|paying|wiring|reimbursing|crediting|transferring)\b"
+    r"refunding|paying|wiring|reimbursing|crediting|transferring)\b(?!@)"
 )
 # The word before a verb that makes it a noun ("a charge", "failed charge", "stripe charge").
 _NOUN_BEFORE = frozenset(

@@ -348,6 +348,17 @@ def _stripe_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:
         steps.add("customer", "stripe.get_customer", {"customer_id": customer})
 
 
+def _subscription_of(trigger: TriggerReading) -> str:
+    """The subscription a run is about: a Stripe subscription event's object, an invoice's
+    subscription, or the one the starting app sends."""
+    if trigger.kind != "stripe":
+        return "{{ trigger.subscription_id }}"
+    events = trigger.spec.get("events") or []
+    if any(str(e).startswith("customer.subscription.") for e in events):
+        return "{{ trigger.data.object.id }}"
+    return "{{ trigger.data.object.subscription }}"
+
+
 def add_writes(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Writes to systems of record: CRM, sheets, Stripe, outbound HTTP."""
     w = t if trigger.kind in ("schedule", "manual") else without_start(t)
@@ -359,7 +370,28 @@ def add_writes(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
         r"\b(?:move|switch|change|upgrade|downgrade|migrate|put|cancel)\b[^.]{0,60}\b(?:subscriptions?|plans?)\b",
         w,
     )
-    if plan and has(w, r"\bsubscriptions?\b|\bplan\b"):
+    # "after the 3rd failed payment on a membership cancel it in stripe": a membership (or "it")
+    # cancelled in Stripe is its subscription cancelled
+    cancel = re.search(
+        r"\bcancel\w*\s+(?:it|them|(?:the|their|his|her|that)\s+(?:\w+\s+)?memberships?|"
+        r"memberships?)\s+(?:in|on|through|via)\s+stripe\b",
+        w,
+    )
+    if cancel and not plan:
+        plan = cancel
+    elif plan and not has(w, r"\bsubscriptions?\b|\bplan\b"):
+        plan = None
+    if plan and plan.group(0).startswith("cancel"):
+        later = has(
+            w,
+            r"\b(?:at|by)\s+(?:the\s+)?(?:end\s+of\s+(?:the\s+|their\s+|its\s+)?"
+            r"(?:billing\s+|paid\s+)?(?:period|cycle|month|term)|period\s+end)\b",
+        )
+        inputs: dict[str, object] = {"subscription_id": _subscription_of(trigger)}
+        if later:
+            inputs["at_period_end"] = True
+        steps.add("cancel_subscription", "stripe.cancel_subscription", inputs)
+    elif plan:
         plan_name = re.search(r"\bto\s+(?:the\s+)?([a-z0-9-]+)\s+plan\b|\b(cancel)", w)
         target = "all" if has(w, r"\b(?:every|all|everyone)\b") else "{{ trigger.subscription_id }}"
         steps.add(

@@ -137,6 +137,7 @@ class FakeStripe:
                 Route("/v1/refunds", self._create_refund, methods=["POST"]),
                 Route("/v1/{kind}/{oid}", self._retrieve, methods=["GET"]),
                 Route("/v1/{kind}/{oid}", self._update, methods=["POST"]),
+                Route("/v1/subscriptions/{oid}", self._cancel, methods=["DELETE"]),
             ]
         )
 
@@ -224,6 +225,21 @@ class FakeStripe:
             for item in row["items"]["data"]:
                 if item["id"] == change.get("id"):
                     item["price"] = {"id": change["price"]}
+        if "cancel_at_period_end" in params:
+            row["cancel_at_period_end"] = str(params["cancel_at_period_end"]).lower() == "true"
+        return JSONResponse(row)
+
+    async def _cancel(self, request: Request) -> JSONResponse:
+        """DELETE /v1/subscriptions/{id}: cancelled at once (Stripe refuses a second time)."""
+        _, refused = await self._guard(request)
+        if refused:
+            return refused
+        row = self.objects["subscriptions"].get(request.path_params["oid"])
+        if row is None:
+            return _missing(request)
+        if row["status"] == "canceled":
+            return _error(400, "invalid_request_error", "This subscription is already canceled")
+        row["status"] = "canceled"
         return JSONResponse(row)
 
 

@@ -75,6 +75,7 @@ def test_declared_risks() -> None:
         "stripe.update_customer": Risk.external,
         "stripe.refund": Risk.critical,
         "stripe.update_subscription": Risk.critical,
+        "stripe.cancel_subscription": Risk.critical,
     }
 
 
@@ -190,6 +191,38 @@ async def test_update_one_and_all_subscriptions(ctx: ActionContext, api: FakeStr
                       "sub_gone": "price_old"}  # fmt: skip
     writes = [c.idempotency_key for c in api.calls if c.method == "POST"]
     assert writes == ["run1:step1:sub_a", "run1:step1:sub_b"]
+
+
+async def test_cancel_a_subscription_now_or_at_period_end_once(
+    tmp_path: Path, ctx: ActionContext, api: FakeStripe
+) -> None:
+    api.add_subscription("sub_a", "price_pro")
+    api.add_subscription("sub_b", "price_pro")
+    now = await run(ctx, "stripe.cancel_subscription", subscription_id="sub_a")
+    assert (now["status"], now["already_canceled"]) == ("canceled", False)
+    assert api.objects["subscriptions"]["sub_a"]["status"] == "canceled"
+    [cancel] = [c for c in api.calls if c.method == "DELETE"]
+    assert (cancel.path, cancel.idempotency_key) == ("/v1/subscriptions/sub_a", "run1:step1")
+
+    again = await run(ctx, "stripe.cancel_subscription", subscription_id="sub_a")  # a re-run
+    assert again["already_canceled"] is True
+    assert len([c for c in api.calls if c.method == "DELETE"]) == 1
+
+    later = await run(ctx, "stripe.cancel_subscription", subscription_id="sub_b",
+                      at_period_end=True)  # fmt: skip
+    assert later["cancel_at_period_end"] is True
+    assert api.objects["subscriptions"]["sub_b"]["status"] == "active"
+
+    for bad in ("all", "{{ trigger.subscription_id }}"):
+        with pytest.raises(ActionError, match="not one subscription"):
+            await run(ctx, "stripe.cancel_subscription", subscription_id=bad)
+
+    api.add_subscription("sub_c", "price_pro")
+    dry = context(tmp_path, dry_run=True, STRIPE_SECRET_KEY=KEY, STRIPE_API_BASE=api.url)
+    seen = len(api.calls)
+    out = await run(dry, "stripe.cancel_subscription", subscription_id="sub_c")
+    assert (out["dry_run"], out["status"]) == (True, "active")
+    assert [c.method for c in api.calls[seen:]] == ["GET"]
 
 
 async def test_dry_run_writes_nothing(tmp_path: Path, api: FakeStripe) -> None:

@@ -118,6 +118,40 @@ async def test_first_business_day_skips_weekend_starts(
     assert all((h, m) == (8, 0) for _, h, m in local(times))
 
 
+async def test_the_second_and_third_business_days_skip_weekends(
+    settings: Settings, scheduler: WorkflowScheduler
+) -> None:
+    """ "the 2nd business day of each month" (books closed, then the P&L): Monday to Friday
+    counted from the 1st; cron alone ran on the 2nd whatever the weekday."""
+    second = ScheduleTrigger(
+        cron="0 9 2-4 * *", timezone="Europe/London", only_on="second_business_day"
+    )
+    third = ScheduleTrigger(
+        cron="0 10 3-5 * *", timezone="Europe/London", only_on="third_business_day"
+    )
+    scheduler.sync_workflow("pnl", second)
+    scheduler.sync_workflow("close", third)
+    span = datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 7, 1, tzinfo=UTC)
+    seconds = [d for d, _, _ in local(fires_between(stored_trigger(settings, "wf:pnl"), *span))]
+    thirds = [d for d, _, _ in local(fires_between(stored_trigger(settings, "wf:close"), *span))]
+    assert seconds == [
+        date(2025, 1, 2),  # Wednesday 1st, Thursday 2nd
+        date(2025, 2, 4),  # 1 February is a Saturday: Monday 3rd, Tuesday 4th
+        date(2025, 3, 4),  # so is 1 March
+        date(2025, 4, 2),
+        date(2025, 5, 2),  # Thursday 1st, Friday 2nd
+        date(2025, 6, 3),  # 1 June is a Sunday: Monday 2nd, Tuesday 3rd
+    ]
+    assert thirds == [
+        date(2025, 1, 3),
+        date(2025, 2, 5),
+        date(2025, 3, 5),
+        date(2025, 4, 3),
+        date(2025, 5, 5),  # Thursday 1st, Friday 2nd, Monday 5th
+        date(2025, 6, 4),
+    ]
+
+
 async def test_last_day_of_the_month_knows_february_and_leap_years(
     settings: Settings, scheduler: WorkflowScheduler
 ) -> None:

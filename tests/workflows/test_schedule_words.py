@@ -15,6 +15,8 @@ WORDS = [
      "every 3 weeks on Tuesday at 14:00 (Europe/London)"),
     ({"cron": "0 8 1-3 * *", "only_on": "first_business_day"},
      "on the first business day of each month at 08:00 (Europe/London)"),
+    ({"cron": "0 9 2-4 * *", "only_on": "second_business_day"},
+     "on the second business day of each month at 09:00 (Europe/London)"),
     ({"cron": "*/15 9-17 * * 1-5"},
      "every 15 minutes from 09:00 to 17:45, Monday to Friday (Europe/London)"),
     ({"cron": "0 8,17 * * *"}, "twice a day at 08:00 and 17:00 (Europe/London)"),

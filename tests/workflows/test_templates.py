@@ -54,6 +54,7 @@ _DOCUMENTED_INPUTS = {
     "stripe.summarize_payments": "period",
     "stripe.update_customer": "customer_id metadata",
     "stripe.update_subscription": "subscription_id price",
+    "stripe.cancel_subscription": "subscription_id at_period_end",
     "sheets.append_row": "spreadsheet sheet values",
     "sheets.read_rows": "spreadsheet sheet limit",
     "sheets.update_row": "spreadsheet sheet match values",

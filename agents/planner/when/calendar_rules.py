@@ -220,6 +220,8 @@ def read_month_rule(tokens: list[Token], i: int, r: Reading) -> int | None:
         if working:
             return _rule(r, i, "first_business_day", scope, True, end)
         return _first_day(r, i, scope, True, end)
+    if working and nth in (2, 3) and scope == "month":  # "the 2nd business day of each month"
+        return _rule(r, i, ("second_business_day", "third_business_day")[nth - 2], scope, True, end)
     if nth == -1:
         return _rule(r, i, "last_business_day" if working else "last_day", scope, True, end)
     return None

@@ -8,7 +8,13 @@ from agents.planner.when.schedule import Schedule
 
 _QUARTER_STARTS = {1, 4, 7, 10}
 _QUARTER_ENDS = {3, 6, 9, 12}
-_CANDIDATES = {"first_business_day": "1-3", "last_business_day": "26-31", "last_day": "28-31"}
+_CANDIDATES = {
+    "first_business_day": "1-3",
+    "second_business_day": "2-4",
+    "third_business_day": "3-5",
+    "last_business_day": "26-31",
+    "last_day": "28-31",
+}
 _PERIOD_ORDER = ("day", "week", "month", "quarter", "year")
 
 
