@@ -57,6 +57,7 @@ RISK_SETS = (
     "batch17",
     "batch18",
     "batch19",
+    "batch20",
 )
 
 

@@ -365,7 +365,8 @@ _EVENT_CLAUSE = re.compile(
     r"\b(?:when|whenever|once|each\s+time|every\s+time|as\s+soon\s+as|any\s*time|"
     + _AFTER_EVENT
     + r")\b[^,.;!?>→:]*?"
-    r"(?=[,.;!?>→:]|\s(?:then\s+)?(?:"
+    # (not after "to": "asks to cancel, …" is what they ask, not the act)
+    r"(?=[,.;!?>→:]|(?<!\bto)\s(?:then\s+)?(?:"
     + ACTION_VERBS
     + r"|"
     + _RISKY_VERBS
@@ -738,9 +739,17 @@ def other_payment_provider(text: str) -> bool:
     ) and not has(text, r"\bstripe\b")
 
 
+# Events whose words also say an act a workflow does ("cancel their subscription"): with a
+# "when …" clause, the event only when that clause says it.
+_ALSO_AN_ACT = frozenset({"customer.subscription.deleted"})
+
+
 def stripe_reading(text: str, *, loose: bool = False) -> TriggerReading | None:
     """The Stripe event a request names; `loose` takes the likeliest one for Stripe words."""
+    clause = event_clause(text)
     for pattern, event in _STRIPE_EVENTS:
+        if event in _ALSO_AN_ACT and clause and not has(clause, pattern):
+            continue  # "when a customer asks to, cancel their subscription": the act, not the event
         if (
             has(text, pattern)
             and (

@@ -116,3 +116,17 @@ def test_a_task_due_days_before_a_deadline_is_not_when_it_runs() -> None:
     )
     trigger = (result.workflow or {})["trigger"]
     assert trigger == {"type": "stripe", "events": ["charge.dispute.created"]}, trigger
+
+
+def test_cancelling_a_subscription_as_the_act_is_not_the_stripe_event() -> None:
+    """ "when a customer asks to, cancel their subscription in stripe" was started by Stripe's
+    "subscription cancelled" event: a workflow cancelling what was already cancelled."""
+    result = draft("when a customer asks to cancel, cancel their subscription in stripe")
+    trigger = (result.workflow or {})["trigger"]
+    assert trigger["type"] == "webhook" and trigger["event"] == "a customer asks to cancel"
+    assert _actions(result) == ["stripe.cancel_subscription"]
+    event = draft("when a customer cancels their subscription in stripe email them a short survey")
+    assert (event.workflow or {})["trigger"] == {
+        "type": "stripe",
+        "events": ["customer.subscription.deleted"],
+    }
