@@ -98,6 +98,9 @@ def _fill_in(spec: dict[str, Any], text: str) -> list[str]:
     address = given[0]
     for step in steps:
         step["inputs"]["url"] = _with_template(address, str(step["inputs"]["url"]))
+    named = urlsplit(address).hostname or address
+    for step in spec.get("steps") or []:  # "(from api.example.com)" in a message: the real host
+        step["inputs"] = _renamed(step.get("inputs") or {}, host, named)
     tool = host_words(f"https://{host}")  # "Helpdesk", or "api.example.com" when none was named
     plural = len(steps) > 1
     return [f"the {tool} step{'s' if plural else ''} now call{'' if plural else 's'} {address}"]
@@ -116,6 +119,17 @@ def bare_address(text: str) -> str | None:
     """A web address given without https:// ("the url is git.acme.io/api/v4"), else None."""
     said = said_address(text)
     return said if said and _BARE_HOST.fullmatch(said) else None
+
+
+def _renamed(value: Any, host: str, named: str) -> Any:
+    """`value` with the stand-in host written in its words replaced by the real one."""
+    if isinstance(value, str):
+        return re.sub(rf"(?<![\w.-]){re.escape(host)}(?![\w-])", named, value)
+    if isinstance(value, dict):
+        return {k: _renamed(v, host, named) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, host, named) for v in value]
+    return value
 
 
 def address_question(current: dict[str, Any], text: str) -> str | None:

@@ -45,6 +45,7 @@ def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str,
     acknowledge_replies(steps, trigger.kind)  # a reply acknowledges; it never echoes the mail
     add_crossing_check(steps, t, trigger)  # metrics: alert on the crossing only
     _threshold_conditions(steps, t, trigger, slots)  # events: alert on each one over
+    _attempt_condition(steps, t, trigger)  # "after the 3rd failed payment": not on the first
     mark_impact(steps, t)  # a risky act done through a plain write: an owner confirms it
     return {
         "name": name,
@@ -74,6 +75,37 @@ def _threshold_conditions(steps: StepList, t: str, trigger: TriggerReading, slot
         sends = step.get("action") == "http.request" and step["inputs"].get("method") == "POST"
         if (step.get("action") in _NOTIFY or sends) and "when" not in step:
             step["when"] = condition  # a text or a chat message too: only above the amount
+
+
+_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5}
+# "after the 3rd failed payment", "when a payment fails for the third time", "3 failed payments
+# in a row", "on the second failed attempt": Stripe counts an invoice's attempts for us.
+_ATTEMPTS = re.compile(
+    r"\b(?:after|on|at)\s+(?:the\s+)?(?P<a>\d)(?:st|nd|rd|th)?\s+(?:failed|unsuccessful|declined)\s+"
+    r"(?:payments?|charges?|attempts?|retr(?:y|ies))\b|"
+    r"\b(?:after|on|at)\s+(?:the\s+)?(?P<b>second|third|fourth|fifth)\s+(?:failed|unsuccessful|"
+    r"declined)\s+(?:payments?|charges?|attempts?|retr(?:y|ies))\b|"
+    r"\bfails?\s+(?:for\s+)?the\s+(?:(?P<c>\d)(?:st|nd|rd|th)|(?P<d>second|third|fourth|fifth))\s+"
+    r"time\b|"
+    r"\b(?P<e>\d)\s+failed\s+(?:payments?|charges?|attempts?)\s+in\s+a\s+row\b"
+)
+
+
+def _attempt_condition(steps: StepList, t: str, trigger: TriggerReading) -> None:
+    """A failed Stripe payment on its Nth try: every step runs only from that attempt on (the
+    invoice's `attempt_count`); the first failures pass by."""
+    if trigger.kind != "stripe" or "invoice.payment_failed" not in trigger.spec.get("events", []):
+        return
+    found = _ATTEMPTS.search(t)
+    if found is None:
+        return
+    word = next(g for g in found.groups() if g)
+    n = int(word) if word.isdigit() else _ORDINALS[word]
+    if n < 2:
+        return
+    for step in steps.items:
+        if "when" not in step and "wait" not in step:
+            step["when"] = f"(trigger.data.object.attempt_count | default(0) | int) >= {n}"
 
 
 def _category(t: str, trigger: str, steps: StepList) -> str:

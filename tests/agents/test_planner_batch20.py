@@ -130,3 +130,24 @@ def test_cancelling_a_subscription_as_the_act_is_not_the_stripe_event() -> None:
         "type": "stripe",
         "events": ["customer.subscription.deleted"],
     }
+
+
+@pytest.mark.parametrize(
+    ("request_text", "n"),
+    [
+        ("after the 3rd failed payment on a membership cancel it in stripe", 3),
+        ("when a payment fails for the second time email the customer a card update link", 2),
+        ("4 failed payments in a row on a stripe invoice -> cancel their subscription", 4),
+    ],
+)
+def test_the_nth_failed_payment_is_when_it_acts_not_the_first(request_text: str, n: int) -> None:
+    """The first failure cancelled the membership: the attempt the request names was lost."""
+    result = draft(request_text)
+    trigger = (result.workflow or {})["trigger"]
+    assert trigger == {"type": "stripe", "events": ["invoice.payment_failed"]}, trigger
+    steps = _steps(result)
+    assert steps and all(
+        s["when"] == f"(trigger.data.object.attempt_count | default(0) | int) >= {n}" for s in steps
+    ), steps
+    plain = draft("when a payment fails email the customer a card update link")
+    assert all("when" not in s for s in _steps(plain))

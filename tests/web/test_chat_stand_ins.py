@@ -110,10 +110,12 @@ async def test_an_address_that_is_not_one_is_said_so_and_nothing_changes(web: We
 async def test_an_address_without_https_is_taken_as_one(web: Web) -> None:
     chat = await open_chat(web)
     card = card_of(await chat.say(REQUEST))
+    assert "(from api.example.com)" in card["html"]  # the post says where it reads from
     answer = await chat.say("the url is git.acme.io/api/v4/merge_requests")
     text = reply_text(answer)
     assert "now calls https://git.acme.io/api/v4/merge_requests" in text
     filled = card_of(answer)
     assert filled["workflow_id"] == card["workflow_id"]
     assert "still to be filled in" not in filled["html"]
+    assert "(from git.acme.io)" in filled["html"] and "api.example.com" not in filled["html"]
     await chat.client.aclose()
