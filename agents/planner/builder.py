@@ -13,6 +13,7 @@ from agents.planner.dangerous import add_dangerous_steps, mark_impact
 from agents.planner.intents import TriggerReading
 from agents.planner.model_steps import add_model_steps, route_messages
 from agents.planner.naming import short_name
+from agents.planner.notify import answer_in_slack
 from agents.planner.records import add_removal
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
@@ -128,3 +129,4 @@ def complete_spec(
     steps = StepList()
     steps.items = raw["steps"]
     add_model_steps(steps, slots.text, trigger, slots, prediction)
+    answer_in_slack(steps, slots.text, trigger, slots)  # "/leads … reply with …": said back

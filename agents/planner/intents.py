@@ -337,7 +337,8 @@ _GENERIC_EVENT = (
     r"refund|update|delete|publish|post|launch|release|book|confirm|accept|reject|fulfil+)\s+"
     r"(?:a|an|the|new|our|someone|somebody|anyone)\b|"
     # "when my rallly poll is finalized", "once the contract is signed": a thing's state changes
-    r"\b(?:when|whenever|once|as\s+soon\s+as|after)\s+(?:my|our|the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:is|are|gets?|"
+    r"\b(?:when|whenever|once|as\s+soon\s+as|after)\s+(?:my|our|the|a|an|their|his|her|its|your|any|"
+    r"each)\s+(?:[\w-]+\s+){0,3}?(?:is|are|gets?|"
     r"has\s+been|was)\s+(?:finali[sz]ed|closed|published|approved|submitted|completed|signed|confirmed|"
     r"resolved|merged|deployed|released|shipped|delivered|accepted|rejected|scheduled)\b|"
     # "when the last person has voted", "once everyone has signed"
@@ -375,6 +376,8 @@ _EVENT_CLAUSE = re.compile(
     r"\s(?:text|sms|whatsapp|telegram|message)\s+(?:me|us|them|him|her|the|each|every|our|my)\b|"
     # "when a ticket gets tagged 'bad experience' give that customer a credit": handing out
     r"\s(?:give|issue|grant)\s+(?:that|the|this|each|every|them|him|her|it)\b|"
+    # "when an issue gets the 'bug' label push it into jira": the act
+    r"\s(?:push|copy|sync)\s+(?:it|them|that|this|the\s+\w+)\s+(?:to|into|onto|over|across)\b|"
     # "when a subscription is cancelled the user's files should be deleted": what must happen
     r"\s(?:the|their|its|his|her|our|all)\s+(?:[\w'-]+\s+){0,2}?(?:should|must|need\s+to|needs\s+to)\s+be\b|$)|"
     r"^\s*(?:new|any|each|every)\b[^,.;!?>→:]*(?=\s*(?:->|→|:|>))"

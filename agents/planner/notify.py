@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from agents.planner import risk_cues
-from agents.planner.intents import TriggerReading, mask_inbound
+from agents.planner.intents import TriggerReading, mask_inbound, without_start
 from agents.planner.recipients import (
     BULK,
     NO_SEND,
@@ -108,6 +108,7 @@ def without_email_fields(text: str) -> str:
     return _EMAIL_FIELD.sub(lambda m: " " * len(m.group(0)), text)
 
 
+_SLACK_ANSWERS = r"\b(?:reply|replies|respond|responds|answer|answers)\b"
 # A chat message to the asker: "send me a slack message", "as a slack dm", "slack dm me".
 _CHAT_TO_ME = re.compile(
     r"\bsend\s+(?:me|us)\s+(?:a\s+|an\s+)?(?:slack|discord|telegram|teams|whatsapp)\s+(?:direct\s+)?"
@@ -140,10 +141,13 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
         t, r"\b(?:send|email|blast|mail)\b"
     )
     reminds = not slots.channels and has(t, _REMIND_INTERNAL)
+    # In Slack, "reply with …" and "answer it" are said back in Slack (`add_slack`): no email
+    # unless one is named
+    words = t if trigger.kind != "slack" else re.sub(_SLACK_ANSWERS, " ", t)
     if (
         not bulk
         and not reminds
-        and not has(t, _EMAIL_WORDS)
+        and not has(words, _EMAIL_WORDS)
         and not (has(t, r"\bsend\s+me\b") and not slots.channels)
         and not (
             (_HANDED_TO.search(t) or re.search(r"\bsend\s+(?:" + _BOSS + "|" + STAFF + ")", t))
@@ -324,6 +328,28 @@ def add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
         steps.add("post_slack", "slack.post_message", {"channel": channel, "text": body})
 
 
+# What a Slack command or mention asks back: "reply with today's forecast", "post a summary of
+# yesterday's PRs", "answer in the thread", "show me the open tickets".
+_ANSWER_BACK = (
+    r"\b(?:reply|replies|respond|responds|answer|answers|post|posts|show|shows|list|lists|give|"
+    r"gives|return|returns|send\s+back|tell\s+(?:them|me|us|the\s+person))\b"
+)
+
+
+def answer_in_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
+    """A slash command or @mention that asks for something back: the answer goes where it was
+    asked (the channel it came from; for a mention, its thread), not to a channel nobody named.
+    Called once every other step is drafted (the answer is the last one's output)."""
+    if trigger.kind != "slack" or slots.channels or steps.first("slack.post_message"):
+        return
+    if not steps.items or not has(without_start(t), _ANSWER_BACK):
+        return  # nothing read or written to answer with: the request is asked about instead
+    inputs: dict[str, Any] = {"channel": "{{ trigger.channel }}", "text": _body(steps)}
+    if not trigger.spec.get("command"):  # a message has a thread; a slash command has none
+        inputs["thread_ts"] = "{{ trigger.thread_ts or trigger.ts }}"
+    steps.add("reply", "slack.post_message", inputs)
+
+
 def _channel_condition(t: str, channel: str, steps: StepList) -> str | None:
     at = t.find(channel)
     clause = re.split(r"[.;!?,]|\bthen\b|->", t[:at])[-1]
@@ -379,10 +405,19 @@ _TELL_THE_ASKER = (
     r"\b(?:tell|notify|alert|ping|warn|inform|update)\s+(?:me|us)\b|"
     r"\blet\s+(?:me|us)\s+know\b|\bgive\s+(?:me|us)\s+a\s+(?:heads[\s-]?up|shout|nudge)\b"
 )
+# "let the sales team know when …", "tell the team when …": the workspace's members are told
+_TELL_THE_TEAM = (
+    r"\b(?:tell|notify|alert|ping|warn|inform|update)\s+(?:the|our|my)\s+(?:[\w-]+\s+)?"
+    r"(?:team|staff|crew)\b|\blet\s+(?:the|our|my)\s+(?:[\w-]+\s+)?(?:team|staff|crew)\s+know\b"
+)
 # "when something important happens in stripe": what to tell is still to be asked about
 _UNSAID_EVENT = (
     r"\b(?:something|anything|stuff|wherever|whatever|important|relevant|interesting|"
     r"notable|significant)\b"
+)
+_UNSAID_MESSAGE = (
+    r"\bwhat\s+(?:they|we|he|she|you)\s+(?:need\s+to|have\s+to|should|must|ought\s+to)\s+do\b|"
+    r"\bwhat\s+to\s+do\b|\b(?:the\s+)?next\s+steps\b"
 )
 _TELLING = ("slack.post_message", "email.send", "email.send_bulk")
 _MEDIUM = (
@@ -395,12 +430,15 @@ def tell_the_asker(raw: dict[str, Any], text: str) -> None:
     """A request that asks to be told ("tell me when a new order comes in from shopify") with no
     drafted step that tells anyone: an email to the person asking (the card says so, and the
     channel is theirs to change). Runs started by hand show their result and are left alone."""
-    if raw["trigger"].get("type") == "manual" or not has(text, _TELL_THE_ASKER):
+    team = has(text, _TELL_THE_TEAM) and not has(text, _TELL_THE_ASKER)
+    if raw["trigger"].get("type") == "manual" or not (team or has(text, _TELL_THE_ASKER)):
         return
     if has(text, _MEDIUM) or has(text, NO_SEND):
         return  # a medium the steps route, or nothing to send
     if has(text, _UNSAID_EVENT) and not raw["trigger"].get("pages"):
         return  # no event said ("when something important happens"): it is asked about
+    if has(text, _UNSAID_MESSAGE):
+        return  # "let the team know what they need to do": what to say is asked about
     steps: list[dict[str, Any]] = raw["steps"]
     if any(
         s.get("action") in _TELLING
@@ -412,7 +450,9 @@ def tell_the_asker(raw: dict[str, Any], text: str) -> None:
     ):
         return
     taken = {str(s.get("id")) for s in steps}
-    step_id = "tell_me" if "tell_me" not in taken else "tell_me_2"
+    name = "tell_team" if team else "tell_me"
+    step_id = name if name not in taken else f"{name}_2"
     body = "{{ trigger | summary }}"
-    inputs = {"to": ["member:me"], "subject": "Update from Levqor", "text": body}
+    to = ["member:team"] if team else ["member:me"]
+    inputs = {"to": to, "subject": "Update from Levqor", "text": body}
     steps.append({"id": step_id, "action": "email.send", "inputs": inputs})

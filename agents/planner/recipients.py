@@ -37,7 +37,10 @@ _EXTERNAL = (
     r"\b(?:welcome|thank-?you|tips|check-?in|reminder|follow-?up|intake|onboarding|drip|confirmation|"
     r"polite|friendly|gentle|firm\w*|final)\s+e?mails?\b|\bdrip\b|"
     r"\b(?:send|email)\w*\b[^.]{0,40}\bsurvey\b|\bsurvey\s+e?mails?\b|\bcanned\b|\bauto(?:matic)?[\s-]?repl|\bauto-?respon|\breply\s+saying|"
-    r"\bstandard\s+info\b|\bescalated\b|\bget\s+an?\s+['\"]"
+    r"\bstandard\s+info\b|\bescalated\b|\bget\s+an?\s+['\"]|"
+    # "let the customer know by email when …", "tell the client when their order ships"
+    r"\b(?:let|tell|update|notify|inform)\s+(?:the\s+|each\s+|our\s+)?" + PEOPLE + r"\b"
+    r"(?=[^.]{0,30}\b(?:know|by\s+e-?mail|e-?mail|when|once|that|about)\b)"
 )
 # "a reminder" alone is for someone outside, unless it goes to a channel or to Slack.
 _REMINDER = r"\breminders?\b(?![^.]{0,30}#ch\d)"

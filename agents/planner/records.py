@@ -47,7 +47,11 @@ _CRM_UPSERT = (
     r"(?:->|→|\binto)\s+(?:our\s+|the\s+)?" + CRM_NAMES + r"|"
     r"\b(?:put|save|store|log|record|go|goes|land|enter|capture|become|becomes)\b[^.]{0,40}"
     r"\bin\s+(?:our\s+|the\s+)?" + CRM_NAMES + r"|\bnew\s+contact\b|"
-    r"\bpull\b[^.]{0,60}\binto\b[^.]{0,20}" + CRM_NAMES + r"|\bsync\w*|\btwo[- ]way|\bboth\s+ways"
+    r"\bpull\b[^.]{0,60}\binto\b[^.]{0,20}" + CRM_NAMES + r"|\bsync\w*|\btwo[- ]way|\bboth\s+ways|"
+    # "push it to hubspot right away", "send the lead over to salesforce"
+    r"\b(?:push|pushes|send|sends|pass|passes|hand|hands|forward|forwards|copy|copies)\s+"
+    r"(?:it|them|the\s+(?:lead|contact|person|deal|record)s?|each\s+one)\s+(?:over\s+|along\s+|on\s+)?"
+    r"(?:to|into)\s+(?:our\s+|the\s+)?" + CRM_NAMES + r"\b"
 )
 _SHEET_APPEND = (
     r"(?:\b(?:add|append|log|put|insert|record|save)\w*|\bgo(?:es)?)\b[^.]{0,40}"

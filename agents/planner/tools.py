@@ -67,6 +67,9 @@ _READ_API = (
 )
 _POST_TO = (
     r"\b(?:send|make|fire)\s+(?:a\s+)?(?:post|put|request|webhook)\s+(?:request\s+)?to\b|"
+    # "send it on to our enrichment api (https://…)", "push them to the endpoint"
+    r"\b(?:send|push|forward|pass|hand)\s+(?:it|them|the\s+\w+|each\s+one)\s+(?:on\s+|over\s+|along\s+)?"
+    r"(?:to|into)\s+" + _OWNER + r"(?:[\w'.-]+\s+){0,3}(?:api|endpoint|webhook|url|service)\b|"
     r"\bpost\s+(?:it\s+|them\s+|the\s+\w+\s+)?to\s+" + _OWNER + r"(?:[\w'.-]+\s+){0,3}"
     r"(?:api|endpoint|webhook|url)\b|\b(?:call|hit|notify|ping)\s+"
     + _OWNER

@@ -151,3 +151,53 @@ def test_the_nth_failed_payment_is_when_it_acts_not_the_first(request_text: str,
     ), steps
     plain = draft("when a payment fails email the customer a card update link")
     assert all("when" not in s for s in _steps(plain))
+
+
+def test_pushed_or_sent_on_to_a_tool_is_a_write_there() -> None:
+    """ "push it into jira" read GitHub (a GET: the whole request was taken as the 'when'
+    clause); "send it on to our enrichment api" was a GET; "push it to hubspot" only looked
+    contacts up."""
+    jira = draft("when a trello card gets the 'urgent' label push it into jira as a ticket")
+    [write] = [s for s in _steps(jira) if s["action"] == "http.request"]
+    assert write["inputs"]["method"] == "POST" and "jira" in write["inputs"]["url"]
+    assert jira.approval_class == "B"
+    api = draft(
+        "when a quote request comes in from the website send it on to our pricing api "
+        "(https://pricing.acme.io/quotes) and ping #sales"
+    )
+    [call] = [s for s in _steps(api) if s["action"] == "http.request"]
+    assert call["inputs"]["method"] == "POST"
+    assert call["inputs"]["url"] == "https://pricing.acme.io/quotes"
+    crm = draft("when a webinar signup comes in push it to pipedrive and tell #marketing")
+    assert "crm.upsert_contact" in _actions(crm) and "crm.find_contacts" not in _actions(crm)
+
+
+def test_a_slack_command_or_mention_is_answered_where_it_was_asked() -> None:
+    """ "/leads … reply with this week's new leads" emailed `{{ trigger.text }}` (the words
+    typed after the command) and posted nothing back."""
+    leads = draft("when someone types /leads in slack reply with this week's new leads from crm")
+    assert _actions(leads) == ["crm.find_contacts", "slack.post_message"], leads
+    [reply] = [s for s in _steps(leads) if s["action"] == "slack.post_message"]
+    assert reply["inputs"]["channel"] == "{{ trigger.channel }}"
+    assert "thread_ts" not in reply["inputs"]  # a slash command has no thread
+    mention = draft("when someone @mentions the bot with a question, answer it in the thread")
+    [answer] = [s for s in _steps(mention) if s["action"] == "slack.post_message"]
+    assert answer["inputs"]["thread_ts"] == "{{ trigger.thread_ts or trigger.ts }}"
+    [drafted] = [s["id"] for s in _steps(mention) if s["action"] == "ai.draft_reply"]
+    assert answer["inputs"]["text"] == "{{ steps." + drafted + ".reply }}"
+    nothing = draft("when someone types /digest in slack post a digest of our standups")
+    assert nothing.status == "clarify"  # nothing to answer with: asked, not a hollow post
+
+
+def test_the_customer_or_the_team_let_know_is_who_gets_it() -> None:
+    """ "let the customer know by email when their quote gets approved" emailed the asker and
+    was started by hand; "let the sales team know when …" drafted only a contact look-up."""
+    customer = draft("let the client know by email when their refund request gets approved")
+    assert (customer.workflow or {})["trigger"]["type"] == "webhook"
+    [mail] = [s for s in _steps(customer) if s["action"] == "email.send"]
+    assert mail["inputs"]["to"] == "{{ trigger.email }}" and customer.approval_class == "B"
+    team = draft("let the support team know when a customer books a callback")
+    [told] = [s for s in _steps(team) if s["action"] == "email.send"]
+    assert told["inputs"]["to"] == ["member:team"] and team.approval_class == "A"
+    unsaid = draft("when a client signs let the team know what they need to do")
+    assert unsaid.status == "clarify"  # what to tell them is not said
