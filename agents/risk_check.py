@@ -69,8 +69,13 @@ def owner_check_reason(request: str) -> str:
 
 
 def reads_as_risky(request: str) -> bool:
-    """Whether the risk model reads the request as risky (False when it cannot be loaded)."""
-    return _reads(shipped_risk, request, "risk model unavailable, drafts keep their rules' class")
+    """Whether the risk model reads the request as risky (False when it cannot be loaded).
+    Labels to sort by are not read ("sort each email (refund, password, other)": kinds of mail,
+    not a refund or a password handled)."""
+    from agents.planner.text import labels_masked  # the planner package imports this module
+
+    masked = labels_masked(request.lower())
+    return _reads(shipped_risk, masked, "risk model unavailable, drafts keep their rules' class")
 
 
 def reads_as_vague(request: str) -> bool:

@@ -7,6 +7,7 @@ the email's category, with the sender's name and the subject filled in.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agents.planner.steps import StepList
@@ -57,9 +58,23 @@ def _letter(body: str) -> str:
     return "Hi {first_name},\n\nThank you for your email about “{subject}”. " + body + _SIGN_OFF
 
 
-def acknowledge_replies(steps: StepList, trigger_kind: str) -> None:
-    """Make every reply to the email's sender an acknowledgement drafted per category."""
+# Replies drafted for a person to send: "have a draft reply ready for us to approve", "write a
+# draft reply … i'll send them myself", "don't send it".
+_DRAFT_ONLY = re.compile(
+    r"\bdrafts?\s+(?:a\s+)?(?:repl(?:y|ies)|responses?|answers?)\b[^.]{0,80}?\b(?:ready\s+for\s+"
+    r"(?:us|me)|for\s+(?:us|me)\s+to\s+(?:approve|review|check|send|look\s+at))|"
+    r"\b(?:i|we)(?:'ll|\s+will|'d|\s+would)?\s+send\s+(?:them|it|those|the\s+repl(?:y|ies))\s+"
+    r"(?:myself|ourselves)\b|\b(?:don'?t|do\s+not|never)\s+send\s+(?:it|them|the\s+repl(?:y|ies))\b"
+)
+
+
+def acknowledge_replies(steps: StepList, trigger_kind: str, text: str = "") -> None:
+    """Make every reply to the email's sender an acknowledgement drafted per category; a reply
+    the request keeps for a person to send goes to them as a draft instead."""
     if trigger_kind != "email":
+        return
+    if _DRAFT_ONLY.search(text):
+        _drafts_for_us(steps, text)
         return
     replies = [s for s in steps.items if _replies_to_sender(s)]
     if not replies:
@@ -113,3 +128,27 @@ def _echoes(text: Any) -> bool:
         "{{ trigger.text }}",
         "",
     )
+
+
+def _drafts_for_us(steps: StepList, text: str) -> None:
+    """The replies drafted, sent to the person (or team) who sends them: nothing reaches the
+    sender of the mail."""
+    replies = [s for s in steps.items if _replies_to_sender(s)]
+    if not replies:
+        return
+    ours = [
+        s
+        for s in steps.items
+        if s.get("action") == "email.send" and "member:" in str(s["inputs"].get("to", ""))
+    ]
+    if ours:  # the draft already goes to them: the replies to the sender are dropped
+        steps.items[:] = [s for s in steps.items if s not in replies]
+        return
+    draft_id = steps.first("ai.draft_reply") or _insert_draft(steps, replies[0], None)
+    us = re.search(r"\b(?:us|we|our\s+team)\b", text) is not None
+    for reply in replies:
+        reply["inputs"] = {
+            "to": ["member:team"] if us else ["member:me"],
+            "subject": "Draft reply: {{ trigger.subject }}",
+            "text": "To {{ trigger.from }}:\n\n{{ steps." + draft_id + ".reply }}",
+        }

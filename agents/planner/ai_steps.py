@@ -165,6 +165,14 @@ def labels_of(t: str) -> list[str]:
     match = re.search(r"\(([a-z -]+(?:\s*/\s*[a-z -]+)+)\)", t)
     if match and not has(match.group(1), r"^\s*" + _DAY_WORD + r"\s*/"):
         return [p.strip() for p in match.group(1).split("/") if p.strip()]
+    # "sort each email (refund, product question, password, vendor invoice)"
+    match = re.search(
+        r"\b(?:sort|categori[sz]e|classify|label|tag|bucket|triage)\w*\b[^.()]{0,40}"
+        r"\(([a-z][a-z' -]{1,25}(?:\s*,\s*[a-z][a-z' -]{1,25}){2,7})\)",
+        t,
+    )
+    if match:
+        return [re.sub(r"^(?:or|and)\s+", "", p.strip()) for p in match.group(1).split(",")]
     if has(t, r"\bsentiment\b"):
         return ["negative", "neutral", "positive"]
     return []

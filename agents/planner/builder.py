@@ -43,7 +43,7 @@ def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str,
     rules.add_slack(steps, t, trigger, slots)
     rules.cover_named_tools(steps, t, trigger, slots)
     route_messages(steps, t, trigger)  # "on WhatsApp": through that tool, not by email
-    acknowledge_replies(steps, trigger.kind)  # a reply acknowledges; it never echoes the mail
+    acknowledge_replies(steps, trigger.kind, t)  # a reply acknowledges; it never echoes the mail
     add_crossing_check(steps, t, trigger)  # metrics: alert on the crossing only
     _threshold_conditions(steps, t, trigger, slots)  # events: alert on each one over
     _attempt_condition(steps, t, trigger)  # "after the 3rd failed payment": not on the first

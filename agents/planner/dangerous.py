@@ -16,7 +16,7 @@ from agents.planner.intents import TriggerReading, without_event_clause
 from agents.planner.naming import ending_on_a_whole_word
 from agents.planner.records import attributes_masked, contacts_to_delete, sheet_name, tab_of
 from agents.planner.steps import StepList
-from agents.planner.text import has
+from agents.planner.text import has, labels_masked
 from agents.planner.tools import first_named_tool, records_place, stand_in_api
 from integrations.base import Risk
 from integrations.catalog import default_registry
@@ -657,6 +657,7 @@ def refusal(text: str) -> str | None:
 
 def risky_act(text: str) -> str | None:
     """Which risky act the request asks for (delete, money, data, access), or None."""
+    text = labels_masked(text)  # "sort each email (refund, password, …)": kinds of mail
     if has(without_event_clause(attributes_masked(text)), _DELETE):
         return "delete"
     if _moves_money(text):
@@ -1070,9 +1071,17 @@ _PAYOUTS = (
 )
 
 
+# A declined charge tried again: "retry charging it 3 days later", "re-try the payment".
+_RETRY_CHARGE = (
+    r"\bre-?try\w*\s+(?:charging|billing|the\s+(?:charge|payment|card)|(?:the\s+)?card)\b"
+)
+
+
 def _moves_money(t: str) -> bool:
     acts = without_event_clause(re.sub(_REFUND_EVENT, " ", t))
     if has(t, _DO_THE_REFUND) or has(acts, _GIVES_VALUE) or has(acts, _PAYOUTS):
+        return True
+    if has(acts, _RETRY_CHARGE):
         return True
     return (
         has(re.sub(_REFUND_EVENT, " ", t), _REFUND)

@@ -10,7 +10,7 @@ from agents.planner.recipes_pages import which_page
 from agents.planner.records import picks_unsaid_contacts
 from agents.planner.risk_cues import skips_checks
 from agents.planner.steps import writes_over_http
-from agents.planner.text import has, sync_meetings_masked
+from agents.planner.text import has, labels_masked, sync_meetings_masked
 from agents.planner.when.foreign import looks_foreign
 
 _SKIP_APPROVAL = (
@@ -181,7 +181,11 @@ _SIGN_IN_METHOD = re.compile(
 
 
 def _without_sign_in_methods(text: str) -> str:
-    return _SIGN_IN_METHOD.sub(lambda m: " " * len(m.group(0)), text)
+    return labels_masked(_SIGN_IN_METHOD.sub(_blank, text))
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
 
 
 def handles_secrets(text: str) -> bool:

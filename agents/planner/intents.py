@@ -378,6 +378,8 @@ _EVENT_CLAUSE = re.compile(
     r"\s(?:give|issue|grant)\s+(?:that|the|this|each|every|them|him|her|it)\b|"
     # "when an issue gets the 'bug' label push it into jira": the act
     r"\s(?:push|copy|sync)\s+(?:it|them|that|this|the\s+\w+)\s+(?:to|into|onto|over|across)\b|"
+    # "when a card payment fails retry charging it": the charge tried again is the act
+    r"\s(?:retry|re-?try)\s+(?:charging|billing|the\s+(?:charge|payment|card))\b|"
     # "when a subscription is cancelled the user's files should be deleted": what must happen
     r"\s(?:the|their|its|his|her|our|all)\s+(?:[\w'-]+\s+){0,2}?(?:should|must|need\s+to|needs\s+to)\s+be\b|$)|"
     r"^\s*(?:new|any|each|every)\b[^,.;!?>→:]*(?=\s*(?:->|→|:|>))"

@@ -113,11 +113,15 @@ _SLACK_ANSWERS = r"\b(?:reply|replies|respond|responds|answer|answers)\b"
 _CHAT_TO_ME = re.compile(
     r"\bsend\s+(?:me|us)\s+(?:a\s+|an\s+)?(?:slack|discord|telegram|teams|whatsapp)\s+(?:direct\s+)?"
     r"(?:message|msg|dm|ping|notification|alert|note)s?\b|"
+    # "remind me in slack", "ping me on telegram"
+    r"\b(?:remind|ping|tell|notify|message|alert|nudge)\s+me\s+(?:in|on|via|through|over)\s+"
+    r"(?:slack|discord|telegram|teams|whatsapp)\b|"
     r"\b(?:as|in|via|by)\s+(?:a\s+)?slack\s+(?:dm|direct\s+message)s?\b|\bslack\s+dm\s+me\b"
 )
 _SLACK_TO_ME = re.compile(
     r"\bsend\s+(?:me|us)\s+(?:a\s+)?slack\s+(?:direct\s+)?(?:message|msg|dm|ping|notification|"
     r"alert|note)s?\b|\b(?:as|in|via|by)\s+(?:a\s+)?slack\s+(?:dm|direct\s+message)s?\b|"
+    r"\b(?:remind|ping|tell|notify|message|alert|nudge)\s+me\s+(?:in|on|via|through|over)\s+slack\b|"
     r"\bslack\s+dm\s+me\b"
 )
 

@@ -32,7 +32,9 @@ _CUT = (
 _REMIND = (
     r"\bremind(?:er)?s?\s+(?:(?:me|us|them|everyone|(?:all\s+)?(?:the\s+|our\s+|my\s+)?(?:employees|"
     r"staff|colleagues|co-?workers|team\s+members)|(?:the|our|my)\s+\w+|#[\w-]+|@[\w.-]+|"
-    r"[\w.+-]+@[\w.-]+)\s+(?:(?:in|on|via|by)\s+(?:#[\w-]+|slack|e-?mail)\s+)?)?(?:to|that|about|of)\s+(?![#@])(?P<what>.{3,80}?)"
+    r"[\w.+-]+@[\w.-]+)\s+(?:(?:in|on|via|by)\s+(?:#[\w-]+|slack|e-?mail)\s+)?"
+    # "remind me in slack every day at 22:00 to log my hours": the time between
+    r"(?:(?:every|each|daily|at|on)\b[^,.;]{0,30}?\s)?)?(?:to|that|about|of)\s+(?![#@])(?P<what>.{3,80}?)"
     + _CUT
 )
 _REMINDER_TO = (

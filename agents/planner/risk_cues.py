@@ -39,7 +39,7 @@ MONEY_VERB = (
     # "we pay every other friday", "staff get paid each month": when payday is, no payment
     r"(?!\s+(?:every|each|on)\s+(?:other\s+|second\s+)?(?:week|fortnight|month|mon|tue|wed|thu|fri|"
     r"sat|sun|day|\d+(?:st|nd|rd|th)\b)\w*)|"
-    r"\b(?:start|stop|keep|begin|continue|by|for|from|before)\s+(?:charging|billing|debiting|"
+    r"\b(?:start|stop|keep|begin|continue|by|for|from|before|retry|re-?try|try)\s+(?:charging|billing|debiting|"
     r"refunding|paying|wiring|reimbursing|crediting|transferring)\b(?!@)"
 )
 # The word before a verb that makes it a noun ("a charge", "failed charge", "stripe charge").

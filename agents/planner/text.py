@@ -103,3 +103,21 @@ def sync_meetings_masked(text: str) -> str:
     """`text` with a sync meeting ("the weekly sync") said as "meeting", and a sync that fails
     as "run" (an event, not a sync asked for)."""
     return _SYNC_FAILING.sub(" run fails", _SYNC_MEETING.sub(" meeting", text))
+
+
+# Kinds of mail or tickets to sort by, not secrets: "sort each email (refund, product question,
+# password, vendor invoice)", "tag them as billing, password reset, other": a list of labels.
+_SORT_VERB = r"\b(?:sort|sorts|categori[sz]e\w*|classif\w+|label\w*|tag\w*|bucket\w*|triage\w*)\b"
+_LABEL_LIST = re.compile(
+    _SORT_VERB
+    + r"[^.()]{0,40}\((?:[^(),]{1,30},\s*){2,}[^(),]{1,30}\)|"
+    + _SORT_VERB
+    + r"[^.]{0,40}?\b(?:into|as|by|under)\s+(?:[\w' -]{1,30},\s*){2,}(?:(?:and|or)\s+)?"
+    r"[\w' -]{1,30}"
+)
+
+
+def labels_masked(text: str) -> str:
+    """The request with lists of labels to sort by blanked ("(refund, password, other)"): they
+    name kinds of mail, not a refund to make or a password to send."""
+    return _LABEL_LIST.sub(lambda m: " " * len(m.group(0)), text)

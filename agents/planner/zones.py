@@ -151,7 +151,11 @@ _PLACE_TIME = re.compile(
 )
 _REGION_TIME = re.compile(r"\b(" + "|".join(map(re.escape, _REGIONS)) + r")\b")
 _TIME_BEFORE = re.compile(
-    r"(?:\d|\bnoon|\bmidnight|\bmorning|\bevening|\bnight)\s*(?:am|pm|h)?,?\s*(?:in\s+|-\s*)?$|\b(?:time|timezone|tz)\s*(?:in|:|=)?\s*$"
+    r"(?:\d|\bnoon|\bmidnight|\bmorning|\bevening|\bnight|"
+    # "quarter to ten eastern", "half past six pacific": an hour in words
+    r"\b(?:at|to|past|till|until)\s+(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve)(?:\s+o'?clock)?)"
+    r"\s*(?:am|pm|h)?,?\s*(?:in\s+|-\s*)?$|\b(?:time|timezone|tz)\s*(?:in|:|=)?\s*$"
 )
 
 
