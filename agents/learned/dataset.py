@@ -11,7 +11,14 @@ from agents.learned.labels import INTEGRATIONS, TRIGGERS
 
 # Sets that are only ever scored: training on them would make their score say nothing.
 FORBIDDEN = frozenset(
-    {"unseen.jsonl", "batch_templates2.jsonl", "batch9.jsonl", "batch11.jsonl", "batch15.jsonl"}
+    {
+        "unseen.jsonl",
+        "batch_templates2.jsonl",
+        "batch9.jsonl",
+        "batch11.jsonl",
+        "batch15.jsonl",
+        "batch22.jsonl",
+    }
 )
 
 
