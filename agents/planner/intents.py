@@ -186,6 +186,9 @@ _WEBHOOK = (
     # "every time someone stars our repo", "people who dm our instagram"
     r"\b(?:stars?|forks?|watches)\s+(?:our|the|a|my)\s+(?:[\w-]+\s+)?(?:repo|repository|project)\b|"
     r"\bwho\s+(?:dm|dms|messages?|texts?|writes?\s+to|comments?\s+on)\s+(?:us|our|me|my)\b|"
+    # "a whatsapp bot that replies to customer questions": each message to the bot starts it
+    r"\b(?:whatsapp|telegram|messenger|instagram|discord|sms|text|chat|support)\s+bot\s+(?:that|which|to)\s+"
+    r"(?:replies|answers|responds|reply|answer|respond|handles|talks)\b|"
     # "incoming telegram messages", "new whatsapp messages": a message arriving in an app
     r"\b(?:incoming|new|any|each|every)\s+(?:[\w.']+\s+){0,2}(?:messages?|texts?|dms?|voice\s+notes?)"
     r"\b(?![^.]{0,15}#)|"

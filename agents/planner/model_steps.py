@@ -215,6 +215,9 @@ def _add_http(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
         t, r"https?://|\bapi\b|\bendpoint|\bwebhook|\bwebsite|\bsite\b|\burl\b"
     ):
         return  # nothing named to reach: no made-up address
+    source = str(trigger.spec.get("source") or "").lower()
+    if tool is not None and _tool(rest) is None and source and tool.lower() in source:
+        return  # "a new order comes in from shopify": the event carries it, nothing to fetch
     writes = tool is not None and has(
         rest, _WRITE_NEAR + r"[^.]{0,50}\b" + re.escape(tool).replace(r"\ ", r"\s+") + r"\b"
     )
@@ -239,6 +242,12 @@ def _add_email(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
     asked = without_email_fields(without_conditions(t))
     if not has(asked, r"\be-?mail\w*|\binbox\b|\bmail\b|@[\w-]+\.\w+|\bnewsletter"):
         return  # the medium is not named: the model's hunch alone is no recipient
+    if (
+        trigger.kind not in ("schedule", "manual", "interval")
+        and not slots.addresses
+        and not has(asked, r"\b(?:me|us|myself|ourselves|my|our)\b")
+    ):
+        return  # "send a mail whenever a deploy finishes": who reads it is asked, not guessed
     to: Any = slots.addresses[0] if slots.addresses else "member:me"
     steps.add("email_update", "email.send", {"to": to, "subject": "Update", "text": _body(steps)})
 
