@@ -149,6 +149,6 @@ def _drafts_for_us(steps: StepList, text: str) -> None:
     for reply in replies:
         reply["inputs"] = {
             "to": ["member:team"] if us else ["member:me"],
-            "subject": "Draft reply: {{ trigger.subject }}",
-            "text": "To {{ trigger.from }}:\n\n{{ steps." + draft_id + ".reply }}",
+            "subject": "Draft reply to {{ trigger.from }}: {{ trigger.subject }}",
+            "text": "{{ steps." + draft_id + ".reply }}\n\n(A draft: nothing was sent.)",
         }
