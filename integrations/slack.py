@@ -9,6 +9,7 @@ import aiohttp
 from pydantic import Field
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from integrations import outbox, slack_http
 from integrations.base import (
@@ -23,6 +24,7 @@ from integrations.base import (
 )
 from integrations.credential_cache import cached_credentials
 from integrations.credentials import load_credential
+from storage.config import Settings
 from storage.models import Member, OutboxMessage
 from storage.scope import Tenant
 
@@ -91,13 +93,19 @@ async def bot_token(ctx: ActionContext) -> str | None:
 
     async def load() -> str | None:
         async with ctx.sessions() as session:
-            return await load_credential(
-                session, ctx.workspace_id, "slack", "bot_token", settings=ctx.settings
-            )
+            return await stored_bot_token(session, ctx.workspace_id, ctx.settings)
 
     key = (ctx.settings.resolved_database_url, ctx.workspace_id, "slack", "bot_token")
     stored = await cached_credentials().get(key, load)
     return stored or ctx.settings.slack_bot_token
+
+
+async def stored_bot_token(
+    session: AsyncSession, workspace_id: str, settings: Settings
+) -> str | None:
+    """The bot token the workspace's own Slack install stored (None with one instance token:
+    the caller falls back to `SLACK_BOT_TOKEN`, as `bot_token` does)."""
+    return await load_credential(session, workspace_id, "slack", "bot_token", settings=settings)
 
 
 _TO_ME = frozenset({"@me", "@myself"})

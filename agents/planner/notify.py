@@ -109,21 +109,22 @@ def without_email_fields(text: str) -> str:
 
 
 _SLACK_ANSWERS = r"\b(?:reply|replies|respond|responds|answer|answers)\b"
-# A chat message to the asker: "send me a slack message", "as a slack dm", "slack dm me".
-_CHAT_TO_ME = re.compile(
-    r"\bsend\s+(?:me|us)\s+(?:a\s+|an\s+)?(?:slack|discord|telegram|teams|whatsapp)\s+(?:direct\s+)?"
-    r"(?:message|msg|dm|ping|notification|alert|note)s?\b|"
-    # "remind me in slack", "ping me on telegram"
-    r"\b(?:remind|ping|tell|notify|message|alert|nudge)\s+me\s+(?:in|on|via|through|over)\s+"
-    r"(?:slack|discord|telegram|teams|whatsapp)\b|"
-    r"\b(?:as|in|via|by)\s+(?:a\s+)?slack\s+(?:dm|direct\s+message)s?\b|\bslack\s+dm\s+me\b"
-)
-_SLACK_TO_ME = re.compile(
-    r"\bsend\s+(?:me|us)\s+(?:a\s+)?slack\s+(?:direct\s+)?(?:message|msg|dm|ping|notification|"
-    r"alert|note)s?\b|\b(?:as|in|via|by)\s+(?:a\s+)?slack\s+(?:dm|direct\s+message)s?\b|"
-    r"\b(?:remind|ping|tell|notify|message|alert|nudge)\s+me\s+(?:in|on|via|through|over)\s+slack\b|"
-    r"\bslack\s+dm\s+me\b"
-)
+
+
+def _to_me_in(apps: str) -> re.Pattern[str]:
+    """A chat message to the asker in one of `apps`: "send me a slack message", "remind me in
+    slack", "as a slack dm", "slack dm me"."""
+    return re.compile(
+        r"\bsend\s+(?:me|us)\s+(?:a\s+|an\s+)?(?:" + apps + r")\s+(?:direct\s+)?"
+        r"(?:message|msg|dm|ping|notification|alert|note)s?\b|"
+        r"\b(?:remind|ping|tell|notify|message|alert|nudge)\s+me\s+(?:in|on|via|through|over)\s+"
+        r"(?:" + apps + r")\b|"
+        r"\b(?:as|in|via|by)\s+(?:a\s+)?slack\s+(?:dm|direct\s+message)s?\b|\bslack\s+dm\s+me\b"
+    )
+
+
+_CHAT_TO_ME = _to_me_in("slack|discord|telegram|teams|whatsapp")  # no email for it
+_SLACK_TO_ME = _to_me_in("slack")  # a Slack DM to `@me`
 
 
 # A mailing list or newsletter read, not mailed: "summarise the new threads on the bitcoin-dev

@@ -9,8 +9,7 @@ import logging
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.slack.client import web_client
-from bot.slack.installations import TOKEN_NAME
-from integrations.credentials import load_credential
+from integrations.slack import stored_bot_token
 from storage.config import Settings
 from storage.models import Workspace
 
@@ -25,9 +24,8 @@ async def slack_email(
 ) -> str | None:
     """The Slack user's email address (`users.info`, scope `users:read.email`), lower-cased;
     None when Slack does not say (no scope, a bot, Slack unreachable)."""
-    token = settings.slack_bot_token
-    if settings.slack_client_id and settings.slack_client_secret:  # OAuth: this team's own bot
-        token = await load_credential(session, workspace.id, "slack", TOKEN_NAME, settings=settings)
+    # the same token a run's Slack steps use: the team's own install, else SLACK_BOT_TOKEN
+    token = await stored_bot_token(session, workspace.id, settings) or settings.slack_bot_token
     if not token:
         return None
     client = web_client(settings, token, timeout=LOOKUP_SECONDS)

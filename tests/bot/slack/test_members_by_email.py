@@ -4,12 +4,25 @@ became a second member, an operator, with no link to their web account."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from accounts.workspaces import add_member
-from storage.models import Member, Role
+from bot.slack import people
+from storage.models import Member, Role, Workspace
 from tests.bot.slack.conftest import SlackLive
-from tests.fakes.slack_api import FakeSlack
+from tests.conftest import make_settings
+from tests.fakes.openai_server import serve_loopback
+from tests.fakes.slack_api import TOKEN, FakeSlack
 
 
 def profile(user: str, email: str) -> dict[str, object]:
@@ -65,3 +78,32 @@ async def test_without_an_address_or_a_match_the_user_joins_as_an_operator(
     assert found["UOTHER"].email == "dana@acme.io"  # an account linked elsewhere is not taken
     assert found["UDANA"].role == Role.operator and found["UDANA"].email is None
     assert found["UNEW"].role == Role.operator
+
+
+async def test_a_slack_that_does_not_answer_in_time_gives_no_address(
+    tmp_path: Path,
+    database_url: str,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """First contact waits at most `LOOKUP_SECONDS` for `users.info` (the docs promise 3 s), then
+    the user joins as new: a slow Slack never holds a command's reply."""
+    asked, answered = asyncio.Event(), asyncio.Event()
+
+    async def users_info(request: Request) -> JSONResponse:
+        asked.set()
+        await asyncio.sleep(5)
+        answered.set()
+        return JSONResponse(profile("USLOW", "dana@acme.io"))
+
+    app = Starlette(routes=[Route("/users.info", users_info, methods=["GET", "POST"])])
+    monkeypatch.setattr(people, "LOOKUP_SECONDS", 0.3)
+    async with serve_loopback(app) as url:
+        settings = make_settings(
+            tmp_path, database_url, SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=url + "/"
+        )
+        async with sessions() as session:
+            found = await people.slack_email(settings, session, workspace, "USLOW")
+    assert asked.is_set()  # Slack was asked, and did not answer in time
+    assert found is None and not answered.is_set()
