@@ -41,6 +41,13 @@ _DELETE += (
     # "should just get deleted automatically", "everything they posted gets deleted"
     r"\b(?:should|must|will|to|then)\s+(?:just\s+|also\s+)?get\s+(?:deleted|removed|purged|erased|wiped|"
     r"trashed)\b|\bthen\b[^.;]{0,60}?\b(?:gets|get)\s+(?:deleted|purged|erased|wiped|trashed)\b|"
+    # "anyone who hasnt been active for 90 days gets removed": people removed, not an event
+    r"\b(?:anyone|everyone|anybody|everybody|those|people|customers|contacts|users|members|"
+    r"accounts|leads)\b[^.;]{0,60}?\b(?:gets|get)\s+(?:removed|deleted|purged|erased|wiped)\b|"
+    # "clean up inactive customers": the inactive ones go
+    r"\bclean(?:s|ing)?\s+up\s+(?:(?:all|the|our|any|every)\s+)?(?:inactive|old|stale|dead|"
+    r"dormant|unused|expired|lapsed)\s+(?:customers|contacts|users|leads|members|accounts|records|"
+    r"subscribers|clients)\b|"
     # "anyone still inactive after the notice gets erased": erasing is never an event's word
     r"\b(?:gets|get)\s+(?:erased|purged|wiped|anonymi[sz]ed)\b"
 )
@@ -57,7 +64,7 @@ _SHEET_ROWS = (
 )
 # People named without a CRM word ("remove them from hubspot", "delete everyone who …").
 _PEOPLE = (
-    r"\b(?:them|everyone|everybody|people|users?|sign-?ups?|subscribers?)\b[^.]{0,40}"
+    r"\b(?:them|everyone|everybody|anyone|people|users?|sign-?ups?|subscribers?|customers?|clients?)\b[^.]{0,40}"
     r"\b(?:crm|hubspot|pipedrive|salesforce|zoho|contacts|list|who|that|whose)\b|"
     r"\b(?:delete|remove|erase)\w*\s+(?:everyone|everybody|anyone|them)\b"
 )
@@ -121,7 +128,7 @@ _PAY = (
     r"account\s+credit|(?:a\s+)?free\s+(?:month|months|year|years|upgrades?)|gift\s+cards?)\b|"
     r"\bwrit(?:e|es|ing)\s+off\b|\bautomatic(?:ally)?\s+(?:payouts?|payments?|transfers?)\s+to\b|"
     # "refunds to go through on their own", "a late fee of 5% added to the invoice"
-    r"\brefunds?\s+(?:to\s+)?(?:go|goes|going)\s+through\b|\brefunds?\s+(?:should|to|would|will|can)\s+"
+    r"(?<!\ba\s)(?<!\bthe\s)(?<!\bany\s)\brefunds?\s+(?:to\s+)?(?:go|goes|going)\s+through\b|\brefunds?\s+(?:should|to|would|will|can)\s+"
     r"(?:be\s+)?(?:issued|processed|approved|sent|paid|made)\b|\b(?:issue|process)\s+refunds?\b|"
     r"\b(?:fee|fine|penalty|surcharge)\b[^.]{0,20}\b(?:added|charged|applied)\b|"
     r"\bmark\s+(?:all\s+|every\s+|the\s+|any\s+|open\s+|unpaid\s+)*(?:[\w-]+\s+)?invoices?\s+as\s+"

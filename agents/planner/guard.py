@@ -97,7 +97,8 @@ _NOT_AN_OWNER = frozenset(
         r"\w+",
         "our the my your their all of new a an any api secret access private ssh live test "
         "production prod me us give send email post share show print paste dump export list tell "
-        "reveal rotate regenerate roll can could you please pls what is are here",
+        "reveal rotate regenerate roll can could you please pls what is are here each every "
+        "that this these those its",
     )
 )
 _DESTINATION = (
@@ -203,9 +204,24 @@ def mentions_secrets(text: str) -> bool:
     ) and not has(text, r"\bpassword\s+reset|\breset\s+\w+\s+password|forgot\w*\s+password")
 
 
+# "that it's been rotated", "that their password was reset": news of a change, not the secret.
+_CHANGED_NOTICE = (
+    r"\bthat\s+(?:it|they|the\s+\w+|their\s+\w+(?:\s+\w+)?)(?:'s|'ve|\s+has|\s+have|\s+was|"
+    r"\s+were|\s+is|\s+are|\s+got)\s+(?:been\s+|just\s+)?(?:rotated|changed|reset|renewed|"
+    r"replaced|regenerated|revoked)\b"
+)
+
+_TOLD_OF_CHANGE = (
+    r"\b(?:e-?mail|tell|notify|message|let|inform|ping|text|slack)\w*\s+(?:[\w'-]+\s+){0,4}?"
+    + _CHANGED_NOTICE
+    + r"[^.;]*"
+)
+
+
 def reveals_secrets(text: str) -> bool:
     """Whether the request shows or sends a secret to someone (rotating one reveals nothing)."""
-    return _secret_acts(text, _EXFIL)
+    # "email each key owner that it's been rotated": the news of it is sent, not the key
+    return _secret_acts(re.sub(_TOLD_OF_CHANGE, " ", text), _EXFIL)
 
 
 def _secret_acts(text: str, verbs: str) -> bool:

@@ -616,6 +616,8 @@ _ON_DEMAND = (
     r"\bwhen(?:ever)?\s+i\s+(?:say\s+so|ask\s+(?:for\s+it|you)|tell\s+you|click|press|hit\s+a)\b|"
     r"\bwhen(?:ever)?\s+(?:i|we)\s+(?:run|start|kick\s+off|trigger|launch)\s+(?:it|this|the\s+workflow)\b|"
     r"\bon\s+demand\b|\bgive\s+me\s+a\s+(?:way|button)\b|\ba\s+button\s+(?:i|we)\s+can\b|"
+    r"\b(?:add|make|create|build|give\s+(?:me|us))\s+a\s+(?:button|one[\s-]click)\s+(?:job|task|"
+    r"action|workflow|thing)\b|"
     r"\bi\s+(?:don'?t|do\s+not)\s+want\s+"
     r"(?:it\s+|them\s+|this\s+)?(?:to\s+be\s+)?automatic"
 )

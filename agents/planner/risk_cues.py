@@ -100,7 +100,8 @@ _BOUGHT_LIST = (
     # "rent" the verb takes an article ("rent a list"); "our rent app" is the noun
     r"(?:\b(?:buy|bought|purchas\w*|rented|renting|scrap\w*|harvest\w*|crawl\w*)|\brent(?=\s+(?:a|an|"
     r"some)\s))\s+"
-    r"(?:[\w,.-]+\s+){0,4}?(?:e-?mails?|e-?mail\s+addresses|addresses|contacts|leads|lists?|data\s*base)\b|"
+    # "customers who bought nothing last month and email …": what they bought, then a new clause
+    r"(?:(?!(?:and|then|nothing|anything)\b)[\w,.-]+\s+){0,4}?(?:e-?mails?|e-?mail\s+addresses|addresses|contacts|leads|lists?|data\s*base)\b|"
     r"\blist\s+of\s+\d[\d,.k]*\s+(?:[\w-]+\s+){0,2}?(?:e-?mails|addresses|contacts|leads|people)\b|"
     # people who never asked to hear from us: "blast our whole cold email list"
     r"\bcold\s+(?:e-?mail\s+)?(?:lists?|leads|prospects|contacts|audiences?|data\s*bases?)\b"

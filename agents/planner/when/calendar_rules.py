@@ -117,8 +117,11 @@ def _counted(tokens: list[Token], i: int) -> bool:
 
 
 def _excepted(tokens: list[Token], i: int) -> bool:
-    """ "except mondays", "not on weekends", "but never at weekends": the day is left out."""
+    """ "except mondays", "not on weekends", "but never at weekends", "instead of friday": the
+    day is left out."""
     before = text(tokens, i - 1)
+    if (before, text(tokens, i - 2)) in (("of", "instead"), ("than", "rather")):
+        return True  # "on thursday instead of friday": the day it no longer runs
     if before in ("on", "at", "during", "over", "the") and text(tokens, i - 2) in _EXCEPT:
         return True
     return before in _EXCEPT
