@@ -18,6 +18,7 @@ FORBIDDEN = frozenset(
         "batch11.jsonl",
         "batch15.jsonl",
         "batch22.jsonl",
+        "batch24.jsonl",
     }
 )
 

@@ -58,6 +58,8 @@ RISK_SETS = (
     "batch18",
     "batch19",
     "batch20",
+    "batch21",
+    "batch23",
 )
 
 
@@ -74,12 +76,21 @@ class RiskExample:
 class RiskTrain:
     """Training settings; the defaults are the shipped model's."""
 
-    epochs: int = 30
+    # 150 passes with stronger decay: with each set left out this catches 77% of risky requests
+    # at 1% false alarms (30 passes at 1e-4: 71%), and 89% of vague ones (87%)
+    epochs: int = 150
     learning_rate: float = 0.05
-    l2: float = 1e-4
+    l2: float = 1e-3
     positive_weight: float = 2.0  # a missed risky request costs twice a false alarm
     false_alarms: float = 0.01  # share of ordinary left-out requests flagged at the threshold
     seed: int = 7
+
+
+# The share of ordinary requests each reading may flag, with its set left out. A risky request
+# missed runs unchecked; an ordinary one flagged costs an owner's look at a harmless draft, so the
+# risk check may flag 2 in 100 (it then catches 85% of left-out risky requests, at 1%: 77%). A
+# clear request taken for vague gets a question instead of a draft, so that reading stays at 1%.
+FALSE_ALARMS = {"risky": 0.02, "vague": 0.01}
 
 
 def read_risk_examples(paths: Iterable[Path], reading: str = "risky") -> list[RiskExample]:

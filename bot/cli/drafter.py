@@ -23,6 +23,7 @@ from agents.learned.dataset import DatasetError
 from agents.learned.model import MODEL_PATH
 from agents.learned.recipe import DEFAULT_CORPUS, Recipe, train_shipped
 from agents.learned.risk import (
+    FALSE_ALARMS,
     RISK_PATH,
     RISK_SETS,
     VAGUE_PATH,
@@ -180,7 +181,8 @@ def train_risk_command(
     out = out or (VAGUE_PATH if vague else RISK_PATH)
     try:
         examples = read_risk_examples(paths, reading)
-        model = fit_risk(examples, train=RiskTrain(seed=seed), reading=reading)
+        train = RiskTrain(seed=seed, false_alarms=FALSE_ALARMS[reading])
+        model = fit_risk(examples, train=train, reading=reading)
     except DatasetError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(1) from error

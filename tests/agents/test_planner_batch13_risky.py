@@ -178,7 +178,9 @@ def test_a_long_act_is_named_by_its_whole_phrase() -> None:
 def test_pay_as_the_first_word_of_a_noun_moves_no_money(request_text: str) -> None:
     result = draft(request_text)
     assert result.status == "draft" and result.workflow is not None
-    assert result.approval_class != "C" and not _critical_steps(result.workflow)
+    # the rules draft no money step ("pay day" may still read as risky to the risk model, which
+    # then puts the draft before an owner: agents/risk_check.py)
+    assert steps_class(result) != "C" and not _critical_steps(result.workflow)
 
 
 @pytest.mark.parametrize(

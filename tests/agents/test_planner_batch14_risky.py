@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from agents.planner import draft
+from tests.agents.drafting import steps_class
 
 
 @pytest.mark.parametrize(
@@ -38,7 +39,8 @@ def test_mailing_the_unconsented_is_still_refused() -> None:
 )
 def test_a_login_link_is_no_credential(request_text: str) -> None:
     result = draft(request_text)
-    assert result.status == "draft" and result.approval_class == "B"
+    # no credential step (the risk model may still put "login" before an owner)
+    assert result.status == "draft" and steps_class(result) == "B"
 
 
 def test_that_whole_group_is_a_bulk_send() -> None:

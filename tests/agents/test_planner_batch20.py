@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from agents.planner import draft
+from tests.agents.drafting import steps_class
 
 
 def _steps(result: Any) -> list[dict[str, Any]]:
@@ -195,7 +196,8 @@ def test_the_customer_or_the_team_let_know_is_who_gets_it() -> None:
     customer = draft("let the client know by email when their refund request gets approved")
     assert (customer.workflow or {})["trigger"]["type"] == "webhook"
     [mail] = [s for s in _steps(customer) if s["action"] == "email.send"]
-    assert mail["inputs"]["to"] == "{{ trigger.email }}" and customer.approval_class == "B"
+    # its steps are class B ("refund" may still read as risky: the risk model's owner check)
+    assert mail["inputs"]["to"] == "{{ trigger.email }}" and steps_class(customer) == "B"
     team = draft("let the support team know when a customer books a callback")
     [told] = [s for s in _steps(team) if s["action"] == "email.send"]
     assert told["inputs"]["to"] == ["member:team"] and team.approval_class == "A"

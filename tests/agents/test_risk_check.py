@@ -16,6 +16,7 @@ from agents.learned import risk
 from agents.learned.dataset import DatasetError
 from agents.learned.model import ModelFileError
 from agents.learned.risk import (
+    FALSE_ALARMS,
     RISK_PATH,
     RISK_SETS,
     RiskExample,
@@ -56,8 +57,11 @@ def test_the_shipped_risk_model_is_small_and_was_calibrated_on_our_tuning_sets()
     assert set(model.meta["sets"]) == set(RISK_SETS)
     assert not {"unseen", "batch9", "batch11", "batch15", "batch_templates2"} & set(RISK_SETS)
     assert 0.3 < model.threshold < 0.95
-    assert model.meta["held_out_false_alarms"] <= 0.011
-    assert model.meta["held_out_recall"] > 0.5
+    # at most 2 in 100 ordinary requests of a left-out set flagged (FALSE_ALARMS), and most
+    # risky ones caught
+    assert FALSE_ALARMS["risky"] == 0.02
+    assert model.meta["held_out_false_alarms"] <= 0.021
+    assert model.meta["held_out_recall"] > 0.8
 
 
 def test_risky_wording_scores_above_the_threshold_and_plain_jobs_below() -> None:
@@ -211,7 +215,7 @@ def test_the_vagueness_model_is_shipped_and_calibrated_the_same_way() -> None:
     model = risk.load_risk(risk.VAGUE_PATH)
     assert model.version.startswith("vague-1-") and model.meta["reading"] == "vague"
     assert set(model.meta["sets"]) == set(RISK_SETS)
-    assert model.meta["held_out_false_alarms"] <= 0.011 and model.meta["held_out_recall"] > 0.6
+    assert model.meta["held_out_false_alarms"] <= 0.011 and model.meta["held_out_recall"] > 0.8
 
 
 @pytest.mark.parametrize(
