@@ -2,7 +2,10 @@
 
 A name is built from what the request is about (a topic such as leads, invoices or reviews), what
 it makes (a report, a reminder, an alert, a sync) and, for clock triggers, how often. When nothing
-is recognised, the first clause of the request is used, trimmed at a word that can end a name.
+is recognised, the name is the act the request asks for, in its words, without when it runs or
+what starts it ("whenever a refund goes through in stripe, email the customer the amount" →
+"Email the customer the amount"); failing that, the request's first clause, trimmed at a word that
+can end a name.
 """
 
 from __future__ import annotations
@@ -136,6 +139,8 @@ def short_name(request: str, trigger_kind: str) -> str:
         cadence = _first(_CADENCE, lowered) if trigger_kind == "schedule" else None
         named = point.removesuffix(" reminder") if point.endswith(" reminder") else None
         thing = _earliest(_TOPICS, lowered) or named or _singular_word(point.split()[-1])
+        if thing in _NO_CONTENT:  # "remind them to update it": say the act, not "It reminder"
+            return _act_phrase(text) or _capital(" ".join(w for w in (cadence, "reminder") if w))
         return _capital(" ".join(w for w in (cadence, thing, "reminder") if w))
     if topic and kind:
         cadence = _first(_CADENCE, lowered) if trigger_kind == "schedule" else None
@@ -154,7 +159,12 @@ def short_name(request: str, trigger_kind: str) -> str:
         return _capital(f"{cadence} {topic} update")
     if topic == "feedback" and not kind:  # "email them a quick survey about the repair"
         return "Feedback request"
-    if topic == "support" and not kind and re.search(r"\btickets?\b", lowered):
+    if (
+        topic == "support"
+        and not kind
+        and re.search(r"\btickets?\b", lowered)
+        and re.search(r"\b(?:e-?mail|send|notify|post|tell|message|text|ping|alert)\w*\b", lowered)
+    ):
         # "when a new ticket gets created send the customer an email": about each ticket
         to_them = re.search(r"\b(?:customer|client|them|requester|sender|person)\b", lowered)
         return "Ticket confirmation" if to_them else "Ticket alerts"
@@ -270,8 +280,172 @@ def _capital(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+# Times and days say when, not what: they are left out of a name built from the request's words
+# ("every 2 weeks pull fresh records …" → "Pull fresh records").
+_DAYNAME = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday)?s?"
+_TIME_WORDS = re.compile(
+    r"\b(?:every|each|once\s+(?:a|an|every|each|per)|twice\s+(?:a|an|every|each|per)|per)\s+"
+    r"(?:other\s+|second\s+|single\s+)?(?:\d+\s+)?(?:business\s+|working\s+|week\s*)?"
+    r"(?:minutes?|mins?|hours?|days?|weeks?|months?|years?|quarters?|mornings?|evenings?|nights?|"
+    rf"afternoons?|weekdays?|weekends?|workdays?|{_DAYNAME})\b|"
+    r"\b(?:once|twice)\s+(?:a|an|per)\s+(?:day|week|month|year|quarter)\b|"
+    rf"\b{_DAYNAME}(?:\s*[-\u2013/]\s*{_DAYNAME})?(?:\s+(?:mornings?|evenings?|nights?|"
+    r"afternoons?))?\b|"
+    r"\b(?:daily|weekly|monthly|nightly|hourly|yearly|annually|fortnightly|weekdays|workdays)\b|"
+    r"\b(?:and\s+)?(?:again\s+)?(?:at|by|around)\s+\d{1,2}(?:[:.]\d{2})?"
+    r"\s*(?:am|pm|a\.m\.|p\.m\.)?(?:\s+and\s+\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?)?\b|"
+    r"\b(?:before|after|from|until|till)\s+\d{1,2}(?::\d{2}\s*(?:am|pm)?|\s*(?:am|pm))\b|"
+    r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)\b|"
+    r"\b(?:on\s+)?(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|last|second|third|final)\s+"
+    r"(?:(?:business|working|week)\s+)?(?:day\s+)?(?:of\s+(?:the|each|every)\s+"
+    r"(?:month|quarter|year))?|"
+    r"\b(?:this|next|tomorrow|tonight|today)\b(?:\s+(?:morning|evening|night|afternoon|week|month|"
+    rf"{_DAYNAME}))?|"
+    r"\b(?:in\s+the\s+)?(?:morning|evening|afternoon)s?\b|"
+    r"\b[a-z]+\s+time\b(?=\s*(?:,|$|\b(?:post|send|email|remind|check|run)))"
+)
+# Where what happens begins after the event that starts it: "when a refund goes through, email …".
+_EVENT_START = re.compile(
+    r"^(?:when(?:ever)?|if|once|as\s+soon\s+as|every\s+time|each\s+time|any\s*time|after|"
+    r"for)\b"
+)
+# Verbs a workflow's act begins with.
+_ACT_VERBS = (
+    "email|e-mail|send|post|text|sms|notify|ping|tell|alert|message|dm|add|create|update|cancel|"
+    "refund|delete|remove|move|mark|save|log|put|push|pull|sync|copy|forward|reply|respond|answer|"
+    "assign|invite|set|charge|generate|make|share|drop|publish|archive|tag|label|book|open|close|"
+    "pay|issue|invoice|deactivate|upload|export|import|write|draft|summari[sz]e|translate|check|"
+    "remind|wipe|purge|erase|clear|clean|rotate|reset|backup|back|welcome|thank|ask|request|"
+    "collect|gather|fetch|get|grab|watch|monitor|track|scan|score|classify|categori[sz]e|sort|"
+    "route|escalate|convert|attach|store|record|enrich|tweet|announce|schedule|approve|reject|"
+    "transfer|refresh|rebuild|merge|deploy|restart|run|start|stop|pause|resume|switch|change|"
+    "apply|give|grant|revoke|block|ban|kick|subscribe|unsubscribe|enroll|enrol|register|build|"
+    "compile|prepare|produce|list|count|total|compare|review|flag|file|keep|chase|follow|"
+    "anonymi[sz]e|retry|hide|disable|enable|suspend|broadcast|blast|onboard|offboard|provision|"
+    "print|call|whatsapp|slack|approve|decline|calculate|reconcile|transcribe|extract|read|"
+    "process|handle|take|work|place|fill|submit|complete|link|connect|mirror|duplicate|rename|"
+    "download|nudge|warn|greet|congratulate|celebrate|digest|queue|show|display|highlight"
+)
+_ACT_VERB = re.compile(rf"\b(?:{_ACT_VERBS})(?:s|es)?\b")
+_ACT_LEAD = re.compile(
+    r"^(?:(?:hey|hi|ok|okay|so|please|pls|just|also|then|and)[,!]?\s+)*"
+    r"(?:(?:can|could|would|will)\s+(?:you|it|we|levqor)\s+(?:please\s+)?(?:just\s+)?|"
+    r"(?:i|we)\s+(?:want|need|would\s+like|'d\s+like|wanna)\s+(?:you\s+|it\s+|levqor\s+)?"
+    r"(?:to\s+)?|(?:i|we)\s+(?:want|need)\s+(?:a|an)\s+|"
+    r"let\s+(?:me|us|people|them|the\s+team)\s+|make\s+sure\s+(?:to\s+|we\s+|it\s+)?|"
+    r"(?:add|make|create|build|give\s+(?:me|us))\s+(?:a|an)\s+(?:button|one[\s-]click)\s+"
+    r"(?:job|task|action|workflow|thing)?\s*(?:that|to|which)?\s*|"
+    r"(?:please\s+)?(?:set\s+up|create|make|build)\s+(?:a|an|me\s+a)?\s*"
+    r"(?:workflow|automation)\s*(?:that|to|which)?\s*|automatically\s+|auto\s+|"
+    # "wait 2 hours and email …", "have AI draft a reply": the act is the verb after
+    r"wait\s+(?:[\w-]+\s+){0,3}?(?:and|then)\s+|"
+    r"(?:have|get|let)\s+(?:ai|it|the\s+bot|the\s+ai|chatgpt|gpt|claude|an?\s+ai)\s+)*"
+)
+# Words after which the rest of the act narrows or places it: a name stops before them.
+_NARROWS = frozenset(
+    re.findall(
+        r"\S+",
+        "to into in on at from for with via through by that who which whose where when whenever if "
+        "once after before until unless so because but then as about than using every each "
+        "automatically straight right immediately asap too also older newer over under more less "
+        "fewer whether plus",
+    )
+)
+# Words an act's object begins with ("email the customer", "send them", "cancel every …").
+_OBJECT_START = (
+    r"the|a|an|them|him|her|it|their|our|us|me|my|his|its|that|this|those|these|every|each|all|"
+    r"any|some|everyone|everybody|anyone|out|up|back|[\d$#@][\w.,$#@-]*"
+)
+# Words that do not yet say what an act is done to ("email it", "text everyone").
+_NO_CONTENT = frozenset(
+    re.findall(
+        r"\S+",
+        "it them him her me us you the a an our their my his its this that these those every "
+        "each all any some everyone anyone everybody anybody",
+    )
+)
+# Third-person verbs said back as a command ("deletes every entry" → "Delete every entry").
+_THIRD_PERSON = re.compile(r"^([a-z]+?)(?:es|s)$")
+
+
+def _act_phrase(text: str) -> str | None:
+    """The act the request asks for, in its words, without when it runs or what starts it
+    ("whenever a refund goes through in stripe, email the customer the amount" → "Email the
+    customer the amount"); None when no act can be told apart."""
+    lowered = re.sub(r"https?://(?:www\.)?([^/\s]+)\S*", r"\1", text.lower())
+    lowered = re.sub(r"\s+", " ", _TIME_WORDS.sub(" ", lowered)).strip(" ,.-:")
+    lowered = re.sub(r"^(?:(?:on|at|in|and|,)\s+)+", "", lowered)
+    lead = _EVENT_START.match(lowered)
+    if lead:
+        parts = re.split(r",|;|\s[-\u2013]\s|->|\u2192|\bthen\b", lowered, maxsplit=1)
+        after = parts[1].strip() if len(parts) == 2 else ""
+        if after and _ACT_VERB.match(_ACT_LEAD.sub("", after, count=1)):
+            lowered = after  # "when a refund goes through, email the customer …"
+        else:
+            # no comma: the act is the first act verb said as a command ("email the customer"),
+            # after the event's own subject and verb
+            words = (parts[0] if after else lowered).split(" ")
+            first = len(lead.group(0).split()) + 2
+            start = next(
+                (
+                    i
+                    for i in range(first, len(words) - 1)
+                    if _ACT_VERB.fullmatch(words[i])
+                    and not words[i].endswith("s")
+                    and re.fullmatch(_OBJECT_START, words[i + 1])
+                ),
+                None,
+            )
+            if start is None:
+                return None
+            lowered = " ".join(words[start:])
+    lowered = _ACT_LEAD.sub("", lowered.strip(" ,.-:"), count=1)
+    clause = re.split(
+        r"[,;:!?()\u2014\u2013\u2192\"]|\.(?=\s|$)|\s[->]+\s|\s->|\bthen\b", lowered, maxsplit=1
+    )[0].strip()
+    words = [w for w in clause.split(" ") if w]
+    if len(words) < 2 or not _ACT_VERB.fullmatch(words[0]):
+        return None
+    verb = _THIRD_PERSON.match(words[0])
+    if verb and words[0] not in ("pass", "process", "address", "access", "sms", "dms", "news"):
+        base = (
+            words[0][:-2] if words[0].endswith(("shes", "ches", "sses", "xes")) else words[0][:-1]
+        )
+        words[0] = base
+    kept = words[:1]
+    for index, word in enumerate(words[1:], 1):
+        said = any(w not in _NO_CONTENT for w in kept[1:])  # "email it": not yet what is sent
+        if word in ("and", "or", "&"):
+            following = words[index + 1] if index + 1 < len(words) else ""
+            if said and _ACT_VERB.fullmatch(following):
+                break  # "… and email the team": a second act
+        elif said and word in _NARROWS:
+            following = words[index + 1] if index + 1 < len(words) else ""
+            if not (word == "from" and "." in following.strip(".")):
+                break  # "… from news.example.org": where it comes from names it
+        kept.append(word)
+        if len(kept) >= MAX_WORDS:
+            break
+    while len(kept) > 2 and len(" ".join(kept)) > 45:
+        kept.pop()
+    name = ending_on_a_whole_word(" ".join(kept)).strip(" '\"-")
+    if len(kept) > 2 and kept[-1] in ("it", "them") and _ACT_VERB.fullmatch(kept[-2]):
+        name = " ".join(kept)  # "remind them to update it": the act ends on what it is done to
+    name = re.sub(r"\b(?:their|his|her)\b", "the", name) if len(kept) > 2 else name
+    return _capital(_cased_as_written(name, text))[:60] if len(name.split()) >= 2 else None
+
+
+def _cased_as_written(name: str, text: str) -> str:
+    """Each word as the request wrote it ("Stripe", "HubSpot", "#sales")."""
+    written = {w.lower(): w for w in re.findall(r"[\w#@'.-]+", text) if not w.islower()}
+    return " ".join(written.get(w, w) for w in name.split(" "))
+
+
 def _clause(text: str) -> str:
     """The request's first clause without its lead-in, cut at a word that can end a name."""
+    act = _act_phrase(text)
+    if act is not None:
+        return act
     text = re.sub(r"https?://(?:www\.)?([^/\s]+)\S*", r"\1", text)  # a web address by its site
     lowered = _WHEN_LEAD.sub("", _LEAD_IN.sub("", text.lower(), count=1), count=1)
     body = text[len(text) - len(lowered) :] if lowered else text

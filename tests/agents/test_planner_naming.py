@@ -67,3 +67,30 @@ def test_a_name_keeps_a_web_address_whole_as_its_site() -> None:
     assert result.workflow is not None
     assert "news.example.org" in result.workflow["name"]
     assert "https" not in result.workflow["name"]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "name"),
+    [
+        # what starts it is not the name: the act after it is
+        ("whenever a contract gets signed in docusign, email the account manager a copy",
+         "Email the account manager a copy"),
+        ("when a trial user upgrades message our success channel on discord with their plan",
+         "Message our success channel"),
+        ("if a subscriber's card expires remind them to update it", "Remind them to update it"),
+        # when it runs is not the name either
+        ("every 3 days archive the finished projects in basecamp", "Archive the finished projects"),
+        ("saturday mornings at 8 back up the orders table to s3", "Order backup"),
+        ("once a quarter anonymise every lead older than two years", "Anonymise every lead"),
+        # an act on "it" keeps what it is done with
+        ("each time a quote is accepted in pandadoc forward it to accounts@acme.io",
+         "Forward it to accounts@acme.io"),
+        # a verb said in the third person is said as the act
+        ("add a button job that exports the open tickets to a csv", "Export the open tickets"),
+    ],
+)  # fmt: skip
+def test_a_name_is_the_act_asked_for_without_its_start_or_its_time(
+    request_text: str, name: str
+) -> None:
+    result = draft(request_text)
+    assert result.workflow is not None and result.workflow["name"] == name, result.workflow
