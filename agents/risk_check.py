@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 _AT_STAKE = (
     (
         r"\b(?:delet|remov|wip|purg|eras|trash|clean\w*\s+up|clear|deactivat|cancel|revok|"
-        r"disabl|strip|unsubscrib|overwrit|archiv|shut|terminat|kill)\w*",
+        r"disabl|strip(?!e)|unsubscrib|overwrit|archiv|shut|terminat|kill)\w*",
         "delete, cancel or overwrite things",
     ),
     (

@@ -43,6 +43,7 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
     asked = _in_their_case(asked_for(text), request)
     named = _named_subject(request)
     said = quoted_message(request)
+    told = None if said is not None else told_message(request)
     for index, step in enumerate(steps):
         inputs = step.get("inputs")
         if not isinstance(inputs, dict) or not _is_message(step):
@@ -58,6 +59,16 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
         body = _body_of(inputs)
         if body == GENERIC_BODY and said is not None:
             _set_body(inputs, said)  # the message the request wrote out, in its words
+        elif body == GENERIC_BODY and told is not None:
+            # "email the customer that the money is on its way": that, said to them
+            letter = step.get("action") in ("email.send", "email.send_bulk") and personal
+            _set_body(
+                inputs,
+                f"{greeting(trigger)}{told[:1].lower()}{told[1:]}."
+                "\n\nBest regards,\n{{ workspace.name }}"
+                if letter
+                else f"{told}.",
+            )
         elif body == GENERIC_BODY:
             personal = personal or step.get("action") == "email.send_bulk"
             meant = purpose if personal else _for_the_team(purpose)
@@ -68,6 +79,8 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
             inputs["subject"] = _subject(purpose, trigger, name, text)
             if said is not None and purpose.kind == "alert":  # the message's own first words
                 inputs["subject"] = _first_clause(said)
+            elif told is not None and inputs["subject"] in (name, "Your update"):
+                inputs["subject"] = _first_clause(told)  # not the workflow's name
         if step.get("action") in ("email.send", "email.send_bulk") and named is not None:
             inputs["subject"] = named.group("subject").strip()
             if isinstance(inputs.get("text"), str):  # the subject asked for is not the message
@@ -110,6 +123,52 @@ def quoted_message(request: str) -> str | None:
     if not found or len(found.group("message").split()) < 3:
         return None  # "like 'urgent'" names a label, not a message
     return found.group("message").strip()
+
+
+# What a message is to say, told in the request: "email the customer that the money is on its
+# way", "let them know their order shipped", "text me saying the backup failed". What follows
+# "that" opens like a sentence ("the money is …", "it's …"), not a verb ("… that signed up").
+_TOLD = re.compile(
+    r"\b(?:e-?mail|text|sms|message|tell|notify|inform|let|dm|ping|whatsapp)\s+"
+    r"(?:(?:the|each|every|all|our|my|a)\s+)?(?:[\w@.#'-]+\s+){0,4}?(?:know\s+)?"
+    r"(?:that|saying|to\s+say)\s+"
+    r"(?P<message>(?:the|their|your|our|it|it's|its|they|they're|we|we're|there|there's|this|"
+    r"his|her|a|an|he|she|you|you're)\b[^.;!?()]{6,200})",
+    re.IGNORECASE,
+)
+# The person told is spoken to: "their order" → "your order".
+_SECOND_PERSON = (
+    (r"\bthey're\b", "you're"),
+    (r"\bthey've\b", "you've"),
+    (r"\bthey'll\b", "you'll"),
+    (r"\bthey\s+are\b", "you are"),
+    (r"\bthey\s+have\b", "you have"),
+    (r"\bthey\s+were\b", "you were"),
+    (r"\bthey\b", "you"),
+    (r"\btheir\b", "your"),
+    (r"\bthemselves\b", "yourself"),
+    (r"\bthem\b", "you"),
+)
+
+
+def told_message(request: str) -> str | None:
+    """What the request says a message should tell its reader, as a sentence to them (the
+    person told is "you"), or None."""
+    found = _TOLD.search(request)
+    if not found:
+        return None
+    message = re.split(
+        r"\s+(?:and|then)\s+(?:e-?mail|text|post|send|notify|add|create|update|"
+        r"mark|log|move|tag|ping|slack)\b",
+        found.group("message"),
+        maxsplit=1,
+    )[0]
+    message = message.strip(" ,")
+    for pattern, words in _SECOND_PERSON:
+        message = re.sub(pattern, words, message, flags=re.IGNORECASE)
+    if len(message.split()) < 3:
+        return None
+    return message[:1].upper() + message[1:]
 
 
 def _first_clause(message: str) -> str:

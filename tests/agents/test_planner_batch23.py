@@ -82,3 +82,37 @@ def test_inactive_people_who_get_removed_are_deleted_from_the_crm() -> None:
     assert _trigger(result)["type"] == "schedule"
     told = draft("when someone gets removed from the team channel, post it in #ops")
     assert not any(s["action"] == "crm.delete_contacts" for s in _steps(told))
+
+
+def _mail(result: Any) -> dict[str, Any]:
+    [mail] = [s for s in _steps(result) if s["action"] == "email.send"]
+    return dict(mail["inputs"])
+
+
+def test_a_message_told_in_the_request_is_what_is_sent() -> None:
+    """ "email the customer that the money is on its way" sent "just following up to see
+    whether there is anything we can help with", titled with the workflow's name."""
+    result = draft(
+        "when a payout lands in stripe email the customer that their reward is ready to spend"
+    )
+    mail = _mail(result)
+    assert mail["subject"] == "Your reward is ready to spend"
+    assert mail["text"].startswith("Hi {{")
+    assert "your reward is ready to spend." in mail["text"]
+    assert "following up" not in mail["text"]
+    posted = draft("when a deploy fails tell #eng that the release is rolled back")
+    [post] = [s for s in _steps(posted) if s["action"] == "slack.post_message"]
+    assert post["inputs"]["text"] == "The release is rolled back."
+    # "the customers that signed up today": who they are, not what they are told
+    welcome = _mail(draft("email the customers that signed up today a welcome note"))
+    assert "signed up today" not in welcome["text"]
+
+
+def test_stripe_is_not_read_as_stripping_something() -> None:
+    """The owner's check said a Stripe refund notice "could delete, cancel or overwrite
+    things": "stripe" was read as "strip"."""
+    from agents.risk_check import owner_check_reason
+
+    reason = owner_check_reason("when a refund goes through in stripe, email the customer")
+    assert "delete" not in reason and "move money" in reason
+    assert "delete" in owner_check_reason("strip the old tags off every contact")
