@@ -46,8 +46,7 @@ _DELETE += (
     r"accounts|leads)\b[^.;]{0,60}?\b(?:gets|get)\s+(?:removed|deleted|purged|erased|wiped)\b|"
     # "clean up inactive customers": the inactive ones go
     r"\bclean(?:s|ing)?\s+up\s+(?:(?:all|the|our|any|every)\s+)?(?:inactive|old|stale|dead|"
-    r"dormant|unused|expired|lapsed)\s+(?:customers|contacts|users|leads|members|accounts|records|"
-    r"subscribers|clients)\b|"
+    r"dormant|unused|expired|lapsed)\s+(?:customers|contacts|leads|subscribers|clients)\b|"
     # "anyone still inactive after the notice gets erased": erasing is never an event's word
     r"\b(?:gets|get)\s+(?:erased|purged|wiped|anonymi[sz]ed)\b"
 )
