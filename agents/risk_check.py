@@ -78,19 +78,24 @@ def reads_as_risky(request: str) -> bool:
     return _reads(shipped_risk, masked, "risk model unavailable, drafts keep their rules' class")
 
 
-def reads_as_vague(request: str) -> bool:
+def reads_as_vague(request: str, *, strict: bool = False) -> bool:
     """Whether the vagueness model reads the request as too vague to draft (same form of model,
-    trained on which requests were asked about); False when it cannot be loaded."""
-    return _reads(shipped_vague, request, "vagueness model unavailable, the rules decide")
+    trained on which requests were asked about); with `strict`, at its stricter line (a quarter
+    of the false alarms). False when it cannot be loaded."""
+    unavailable = "vagueness model unavailable, the rules decide"
+    return _reads(shipped_vague, request, unavailable, strict=strict)
 
 
-def _reads(load: Callable[[], RiskModel], request: str, unavailable: str) -> bool:
+def _reads(
+    load: Callable[[], RiskModel], request: str, unavailable: str, *, strict: bool = False
+) -> bool:
     try:
         model = load()
     except ModelFileError as error:
         log.warning("%s: %s", unavailable, error)
         return False
-    return model.probability(request) >= model.threshold
+    line = model.strict_threshold if strict else model.threshold
+    return model.probability(request) >= line
 
 
 def with_owner_check(request: str, spec: WorkflowSpec, approval_class: str | None) -> WorkflowSpec:

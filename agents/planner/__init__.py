@@ -144,16 +144,23 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     if not question and not unclear:
         question = reader_without_address(request, raw)  # "email me and Dana": Dana's address
         suggestions = ["Just email me"] if question else suggestions
-    # The vagueness model decides only where the words name nothing to build on: no start the
-    # rules read (a clock, a mailbox, an event), no channel, address, web address or tool, no
-    # risky act ("remove old contacts from the crm" is clear).
+    # The vagueness model never decides where the words name a channel, an address, a web
+    # address, two tools or a risky act ("remove old contacts from the crm" is clear). Where they
+    # name nothing to build on (no start the rules read: a clock, a mailbox, an event; no tool)
+    # it decides at its usual line; where they name a start or one tool ("connect fareharbor to
+    # our stuff"), only at its stricter line, where a quarter as many clear requests are taken
+    # for vague.
+    placed = bool(slots.channels or slots.addresses) or len(slots.tools) > 1  # "typeform to slack"
+    placed = placed or bool(re.search(r"https?://|\b[\w-]+\.(?:com|co|io|org|net|uk|dev)\b", text))
+    placed = placed or dangerous.risky_act(text) is not None
     loose = RULE_WEIGHT.get(trigger.rule, 0.0) < 0.5 and trigger.rule not in ("event", "webhook")
-    loose = loose and trigger.kind != "poll"
-    loose = loose and not (slots.channels or slots.addresses or slots.tools)
-    loose = loose and not re.search(r"https?://|\b[\w-]+\.(?:com|co|io|org|net|uk|dev)\b", text)
-    loose = loose and dangerous.risky_act(text) is None
-    if not question and not unclear and not refused and loose and reads_as_vague(request):
-        unclear = True  # worded too loosely to draft, as the vagueness model reads it
+    loose = loose and trigger.kind != "poll" and not slots.tools and not placed
+    named = False  # asked about although the words name a start or a tool
+    vague_words = not question and not unclear and not refused and not placed
+    if vague_words and reads_as_vague(request, strict=not loose):
+        # worded too loosely to draft, as the vagueness model reads it; where the words name a
+        # start, a place or a tool, only at its stricter line ("connect fareharbor to our stuff")
+        unclear, named = True, not loose
     if unclear or (short and not question):
         question, suggestions = vague.question(text), _template_suggestions(text)
         unclear = True
@@ -178,7 +185,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     elif question and (
         dangerous.risky_act(text)
         or mentions_secrets(text)
-        or (not unclear and reads_as_risky(request))  # a draft short of one detail
+        or ((named or not unclear) and reads_as_risky(request))  # a draft short of details
     ):
         approval = "C"  # asked about, but what it would do (delete, move money…) is class C
     reason = reason or (None if question and unclear else dangerous.unchecked(text, drafted))

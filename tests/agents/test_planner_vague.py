@@ -165,3 +165,48 @@ def test_a_scheduled_report_sent_nowhere_asks_where_it_should_go() -> None:
     assert result.status == "clarify"
     assert result.question is not None and "Where should I send it" in result.question
     assert draft("every monday email me a report of last week's website visits").status == "draft"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        # a tool or a start is named, and still nothing says what to do with it
+        "back up my contacts regularly",
+        "i want to schedule sales reports and get them by email",
+    ],
+)
+def test_a_request_naming_a_start_or_one_tool_can_still_be_too_vague(request_text: str) -> None:
+    """The vagueness model was asked only where the words named nothing at all; where they name a
+    start or one tool it now decides at its stricter line (agents/planner/__init__.py)."""
+    result = draft(request_text)
+    assert result.status == "clarify", result
+    assert result.question and result.suggestions
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "every monday post the new leads from hubspot in #sales",
+        "whenever a contract gets signed in docusign email the account manager a copy",
+        "typeform to slack",
+        "remove old contacts from the crm",
+    ],
+)
+def test_the_stricter_line_leaves_clear_requests_drafted(request_text: str) -> None:
+    assert draft(request_text).status == "draft"
+
+
+def test_the_vagueness_models_stricter_line_was_calibrated_on_left_out_sets() -> None:
+    from agents.learned.risk import shipped_vague
+
+    model = shipped_vague()
+    assert model.strict_threshold > model.threshold
+    assert model.meta["strict_false_alarms"] <= 0.0026  # a quarter of the usual line's 1%
+    assert model.meta["strict_recall"] > 0.7
+
+
+def test_a_risky_request_asked_about_on_the_stricter_line_stays_class_c() -> None:
+    """Asked about where its words name a start or a tool, a request the risk model reads as
+    risky keeps class C (drafted before, it was class B: customer data sent out unchecked)."""
+    result = draft("export every customer record regularly")
+    assert result.status == "clarify" and result.approval_class == "C"
