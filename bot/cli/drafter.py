@@ -194,6 +194,12 @@ def train_risk_command(
         f"threshold {meta['threshold']}: with each set left out, {meta['held_out_recall']:.0%} "
         f"of {reading} requests caught, {meta['held_out_false_alarms']:.1%} of others flagged"
     )
+    if vague:
+        typer.echo(
+            f"stricter line {meta['strict_threshold']} (where a request names a start or one "
+            f"tool): {meta['strict_recall']:.0%} caught, {meta['strict_false_alarms']:.2%} of "
+            "others flagged"
+        )
 
 
 def _lines(path: Path) -> list[str]:

@@ -180,6 +180,40 @@ def test_train_risk_command_writes_a_model_and_refuses_scoring_sets(tmp_path: Pa
     assert refused.exit_code == 1 and "scoring-only" in refused.output
 
 
+def test_train_risk_vague_reports_its_stricter_line(tmp_path: Path) -> None:
+    runner = CliRunner()
+    app = typer.Typer()
+    register(app)
+    rows = [
+        {"request": f"{ask} {thing}", "expect": expect}
+        for ask, expect in (("help me with", "clarify"), ("sort out", "clarify"),
+                            ("email me", "draft"), ("post in #ops", "draft"))
+        for thing in ("the leads", "our invoices", "the new signups")
+    ]  # fmt: skip
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    one.write_text("\n".join(json.dumps(r) for r in rows[::2]) + "\n")
+    two.write_text("\n".join(json.dumps(r) for r in rows[1::2]) + "\n")
+    out = tmp_path / "vague.npz"
+    done = runner.invoke(
+        app,
+        [
+            "train-risk",
+            "--vague",
+            "--labelled",
+            str(one),
+            "--labelled",
+            str(two),
+            "--out",
+            str(out),
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    model = load_risk(out)
+    assert model.meta["reading"] == "vague" and "6 vague" in done.output
+    assert f"stricter line {model.meta['strict_threshold']}" in done.output
+    assert model.strict_threshold >= model.threshold
+
+
 async def test_the_llm_path_gets_the_same_owner_check(
     tmp_path: Path, server: ScriptedOpenAI
 ) -> None:
