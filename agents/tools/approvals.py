@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from agents.approval import ApprovalRequest, ApprovalResponse, SampleCard, StepCard
-from agents.tools.members import approvers, load_member
+from agents.tools.members import load_member, who_may_approve
 from agents.unsupported import spec_text, translation_note
-from agents.views import who_approves
 from storage.models import Approval, AuditLog, Workflow, WorkflowStatus, WorkflowVersion
 from storage.scope import Tenant
 from workflows import service
@@ -75,8 +74,6 @@ async def approval_request(tenant: Tenant, approval: Approval) -> ApprovalReques
     version = await tenant.get(WorkflowVersion, approval.version_id)
     assert version is not None
     spec = version.spec
-    names = await approvers(tenant.session, tenant.workspace_id, approval.approval_class)
-    who = who_approves(approval.approval_class)
     words = describe(spec)
     return ApprovalRequest(
         approval_id=approval.id,
@@ -86,7 +83,7 @@ async def approval_request(tenant: Tenant, approval: Approval) -> ApprovalReques
         steps=[step.text for step in words.steps],
         approval_class=approval.approval_class,
         reasons=reasons_in_words(spec, list(approval.reasons)),
-        who_can_approve=f"{who}: {', '.join(names) or 'nobody yet'}",
+        who_can_approve=await who_may_approve(tenant, approval),
         # Class C always asks for a confirmation; class B when its requester approves it (the
         # card is shown to them). The policy still decides: `service.decide` checks either way.
         needs_confirmation=approval.approval_class in ("B", "C"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Member, Role
+from storage.models import Approval, Member, Role, Workspace
+from storage.scope import Tenant
 from workflows import policy
 from workflows.errors import Forbidden
 
@@ -26,3 +27,47 @@ async def approvers(session: AsyncSession, workspace_id: str, approval_class: st
     return [
         f"{m.name} ({m.role.value})" for m in members if policy.may_approve(approval_class, m.role)
     ]
+
+
+# What each approver does, in the order a card lists them.
+_HOW = (
+    (policy.Need.nothing, "approves with one click", "approve with one click"),
+    (policy.Need.confirm, "ticks that they checked what it sends", "tick that they checked it"),
+    (policy.Need.name, "types its name", "type its name"),
+    (
+        policy.Need.name_and_email,
+        "types its name, then confirms from an email we send",
+        "type its name, then confirm from an email we send",
+    ),
+)
+
+
+async def who_may_approve(tenant: Tenant, approval: Approval) -> str:
+    """Who in this workspace may approve this request now, and what each must do, as the
+    policy decides it for each member ("Dana Owner (owner) types its name, then confirms from an
+    email we send")."""
+    workspace = await tenant.session.get(Workspace, tenant.workspace_id)
+    members = list(await tenant.all(tenant.select(Member)))
+    deciders = [m for m in members if m.role in (Role.owner, Role.admin)]
+    requester = next((m for m in members if m.id == approval.requested_by), None)
+    order = list(Role)
+    needs: dict[policy.Need, list[str]] = {}
+    for member in sorted(members, key=lambda m: (order.index(m.role), m.name)):
+        who = policy.Approver(
+            role=member.role,
+            is_requester=approval.requested_by == member.id,
+            requester_role=requester.role if requester else None,
+            others=sum(1 for m in deciders if m.id != member.id),
+            self_approval=bool(workspace and workspace.allow_self_approval),
+        )
+        try:
+            need = policy.requirement(approval.approval_class, who)
+        except policy.ApprovalDenied:
+            continue
+        needs.setdefault(need, []).append(f"{member.name} ({member.role.value})")
+    parts = [
+        f"{', '.join(names)} {one if len(names) == 1 else many}"
+        for need, one, many in _HOW
+        if (names := needs.get(need))
+    ]
+    return "; ".join(parts) or "nobody yet: invite an owner or admin on the Team page"
