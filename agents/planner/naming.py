@@ -324,7 +324,8 @@ _ACT_VERBS = (
     "anonymi[sz]e|retry|hide|disable|enable|suspend|broadcast|blast|onboard|offboard|provision|"
     "print|call|whatsapp|slack|approve|decline|calculate|reconcile|transcribe|extract|read|"
     "process|handle|take|work|place|fill|submit|complete|link|connect|mirror|duplicate|rename|"
-    "download|nudge|warn|greet|congratulate|celebrate|digest|queue|show|display|highlight"
+    "download|nudge|warn|greet|congratulate|celebrate|digest|queue|show|display|highlight|zero|"
+    "credit|debit|top|bump|raise|lower|discount|extend|renew|upgrade|downgrade"
 )
 _ACT_VERB = re.compile(rf"\b(?:{_ACT_VERBS})(?:s|es)?\b")
 _ACT_LEAD = re.compile(
