@@ -33,13 +33,30 @@ class WriteGate:
         self._lock: asyncio.Lock | None = None
 
     def install(self, engine: AsyncEngine) -> None:
-        """Hook the engine's statement, commit and rollback events (and pool returns)."""
+        """Hook the engine's statements, its dialect's commit and rollback (the turn ends once
+        SQLite has committed: the engine's own commit event comes before that, and the next
+        writer woken then could find the lock still held), and pool returns."""
         sync = engine.sync_engine
         event.listen(sync, "before_cursor_execute", self._before_execute)
-        event.listen(sync, "commit", self._end)
-        event.listen(sync, "rollback", self._end)
         event.listen(sync.pool, "reset", self._reset)
         event.listen(sync.pool, "close", self._closed)
+        dialect = sync.dialect
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_connection: Any) -> None:
+            try:
+                commit(dbapi_connection)
+            finally:
+                self._end(dbapi_connection)
+
+        def do_rollback(dbapi_connection: Any) -> None:
+            try:
+                rollback(dbapi_connection)
+            finally:
+                self._end(dbapi_connection)
+
+        dialect.do_commit = do_commit  # type: ignore[method-assign]
+        dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
     def _before_execute(self, conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
         if conn.info.get(_HELD) or not statement.lstrip()[:7].lower().startswith(_WRITES):
@@ -56,9 +73,9 @@ class WriteGate:
             self.waiting -= 1
         conn.info[_HELD] = True
 
-    def _end(self, conn: Connection) -> None:
+    def _end(self, dbapi_connection: Any) -> None:
         try:
-            info = conn.info
+            info = dbapi_connection.info  # the pool's record of the connection
         except Exception:  # an invalidated connection: the pool's reset or close lets go
             return
         self._let_go(info)
