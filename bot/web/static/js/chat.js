@@ -140,8 +140,14 @@ function showError(message) {
   errorBox.textContent = message;
 }
 
+// Settles when the reply being streamed has ended (a card's button pressed meanwhile waits for it).
+let idle = Promise.resolve();
+let markIdle = () => {};
+
 function setBusy(on) {
   busy = on;
+  if (on) idle = new Promise((resolve) => { markIdle = resolve; });
+  else markIdle();
   sendButton.disabled = on;
   sendButton.textContent = on ? "Sending…" : "Send";
 }
@@ -199,7 +205,10 @@ async function decide(card, decision) {
     nameBox.focus();
     return;
   }
-  if (busy) return;
+  // Pressed while the reply that brought the card is still streaming: decide once it has ended
+  // (the press was silently dropped before).
+  if (busy) status.textContent = "Waiting for the reply to finish…";
+  while (busy) await idle;
   const buttons = card.querySelectorAll("button");
   buttons.forEach((button) => { button.disabled = true; });
   status.textContent = decision === "approve" ? "Approving…" : "Rejecting…";
