@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Approval, Member, Role, Workspace
+from storage.models import Approval, Member, Role
 from storage.scope import Tenant
-from workflows import policy
+from workflows import policy, service
 from workflows.errors import Forbidden
 
 
@@ -46,20 +46,11 @@ async def who_may_approve(tenant: Tenant, approval: Approval) -> str:
     """Who in this workspace may approve this request now, and what each must do, as the
     policy decides it for each member ("Dana Owner (owner) types its name, then confirms from an
     email we send")."""
-    workspace = await tenant.session.get(Workspace, tenant.workspace_id)
     members = list(await tenant.all(tenant.select(Member)))
-    deciders = [m for m in members if m.role in (Role.owner, Role.admin)]
-    requester = next((m for m in members if m.id == approval.requested_by), None)
     order = list(Role)
     needs: dict[policy.Need, list[str]] = {}
     for member in sorted(members, key=lambda m: (order.index(m.role), m.name)):
-        who = policy.Approver(
-            role=member.role,
-            is_requester=approval.requested_by == member.id,
-            requester_role=requester.role if requester else None,
-            others=sum(1 for m in deciders if m.id != member.id),
-            self_approval=bool(workspace and workspace.allow_self_approval),
-        )
+        who = await service.approver_for(tenant, approval, member)  # as a decision would see them
         try:
             need = policy.requirement(approval.approval_class, who)
         except policy.ApprovalDenied:
