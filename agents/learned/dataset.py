@@ -19,6 +19,7 @@ FORBIDDEN = frozenset(
         "batch15.jsonl",
         "batch22.jsonl",
         "batch24.jsonl",
+        "batch25.jsonl",
     }
 )
 
