@@ -106,6 +106,9 @@ _PAY = (
     r"(?<!\bto\s)\b(?:pay|paying|wire|reimburse)\s+(?:it|those|these|that)\s+(?:automatically|auto\w*|"
     r"straight\s+away|right\s+away|immediately|instantly|the\s+moment|as\s+soon\s+as|in\s+full|"
     r"out|off)\b|"
+    # "pay it from the business account", "pay them out of our company card"
+    r"(?<!\bto\s)\b(?:pay|paying|wire|reimburse)\s+(?:it|those|these|that|them)\s+(?:from|out\s+of|"
+    r"with|using)\s+(?:the|our|my)\s+(?:[\w-]+\s+){0,2}?(?:account|card|bank|balance|funds)\b|"
     r"\b(?:transfer|transfers|send|move|moves)\s+(?:\w+\s+){0,5}(?:money|funds|cash|payments?|"
     r"payouts?|balance|budgets?|to\s+savings)\b"
     # "send a polite payment reminder", "send the payment link": a message about paying
@@ -536,6 +539,41 @@ _COPY_OUT = (
     r"back(?:s|ing)?\s+up|upload\w*|move\w*|transfer\w*|share\w*|delet\w*|remov\w*|wip\w*)\b"
 )
 
+# Phone numbers the business never collected: scraped off a directory or groups, or bought.
+_NUMBERS = r"(?:(?:phone|mobile|cell|whatsapp|sms)\s+)?numbers\b"
+_UNOWNED_NUMBERS = (
+    r"\b(?:scrap\w*|harvest\w*|crawl\w*|grab\w*|pull\w*|collect\w*|extract\w*|gather\w*|"
+    r"copy\w*|get)\s+(?:[\w'-]+\s+){0,5}?" + _NUMBERS + r"[^.]{0,60}?\b(?:from|off|of|in|on)\s+"
+    r"(?:[\w'-]+\s+){0,6}?(?:director(?:y|ies)|groups?|google|maps|yelp|yellow\s*pages|web|"
+    r"websites?|sites?|listings?|facebook|instagram|linkedin|forums?|chats?)\b|"
+    r"\b(?:scrap\w*|harvest\w*|bought|buy|purchas\w*|rented)\s+(?:[\w'-]+\s+){0,3}?"
+    + _NUMBERS
+    + "|"
+    r"\bnumbers\s+(?:that\s+)?(?:i|we|you)\s+(?:just\s+)?(?:bought|purchased|scraped|rented|"
+    r"harvested|got\s+from\s+(?:a|an|the)\s+(?:[\w-]+\s+)?(?:seller|broker|vendor|list))\b"
+)
+_TEXTING = (
+    r"\b(?:text\w*|sms|whats\s*app\w*|message\w*|blast\w*|send\w*|promo\w*|offer|dm\w*|"
+    r"call\w*|outreach)\b"
+)
+# Sending paced, rotated or dressed up so a platform's spam checks do not see it.
+_EVADES_FILTERS = (
+    r"\bso\s+(?:that\s+)?(?:it|they|we|the\s+\w+)\s+(?:looks?|seems?|appears?|reads?)\s+"
+    r"(?:like\s+)?(?:a\s+|more\s+)?(?:human|real\s+person|natural|organic|manual)\b|"
+    r"\b(?:so|so\s+that|to\s+make\s+sure|making\s+sure)\s+(?:(?:whats\s*app|gmail|google|outlook|"
+    r"the\s+carriers?|carriers?|twilio|linkedin|facebook|instagram|meta|spam\s+filters?|they|it|"
+    r"nobody|no\s+one|our\s+(?:number|domain|account|ip))\s+)(?:doesn'?t|doesnt|does\s+not|don'?t|"
+    r"dont|do\s+not|won'?t|wont|can'?t|cant|never)\s+(?:ban|block|flag|detect|notice|catch|"
+    r"filter|limit|spot|suspend)\w*|"
+    r"\brotat\w*\s+(?:between\s+)?(?:our\s+|the\s+|my\s+|several\s+|\d+\s+|a\s+few\s+)?"
+    r"(?:[\w-]+\s+){0,2}?(?:sender\s+)?(?:numbers|mailboxes|inboxes|domains|sender\s+addresses|"
+    r"sending\s+accounts|ips?|ip\s+addresses)\b|"
+    r"\bfrom\s+\d+\s+(?:rotating|different)\s+(?:mailboxes|inboxes|numbers|domains|accounts)\b|"
+    r"\b(?:avoid|dodge|evade|evading|get\s+(?:past|around)|slip\s+past|bypass\w*|trick\w*)\s+"
+    r"(?:the\s+|their\s+|any\s+)?(?:[\w-]+\s+){0,2}?(?:spam\s+(?:filters?|checks?|detection)|"
+    r"bans?|blocks?|spam\s+folder)\b"
+)
+
 
 def refusal(text: str) -> str | None:
     """Why a dangerous request is not drafted at all, or None."""
@@ -592,6 +630,20 @@ def refusal(text: str) -> str | None:
             "I can't send or post as someone who has not agreed to it, from their address or "
             "their own account: the people reading it would be misled about who wrote it. I can "
             "send it from your own address, or ask them to share it themselves."
+        )
+    if has(text, _UNOWNED_NUMBERS) and has(text, _TEXTING):
+        return (
+            "I can't text, call or message phone numbers scraped from directories or groups, "
+            "or bought: those people never gave you their number, which anti-spam and "
+            "data-protection law forbid, and the messaging apps ban the sender. I can message "
+            "people who came to you and agreed to it, with an owner's approval."
+        )
+    if has(text, _EVADES_FILTERS) and has(text, _TEXTING + r"|\be-?mail\w*|\bcampaign\b"):
+        return (
+            "I can't pace, rotate or disguise messages so spam filters or a platform's limits "
+            "miss them: that hides bulk sending from the people and services that protect "
+            "recipients, and gets your number or domain banned. I can send to people who "
+            "opted in at a normal pace, with an owner's approval."
         )
     bulk = has(text, _BOUGHT) or has(text, _GATHERED) or has(text, _COLD_LIST)
     if (

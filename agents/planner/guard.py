@@ -181,8 +181,21 @@ _SIGN_IN_METHOD = re.compile(
 )
 
 
+# Words watched for in messages, not a secret handled: "if someone posts 'password' or 'api key'",
+# "a message that mentions a token", "anything that looks like an api key".
+_QUOTED = "['\"\u2018\u201c][^'\"\u2018\u2019\u201c\u201d]{1,30}['\"\u2019\u201d]"
+_WATCHED_WORDS = re.compile(
+    r"\b(?:contain\w*|mention\w*|say\w*|words?|keywords?|phrases?|terms?|like|with)\s+"
+    r"(?:[\w'-]+\s+){0,2}?" + _QUOTED + r"(?:\s*(?:,|or|and|/)\s*" + _QUOTED + r")*|"
+    r"\b(?:contain\w*|mention\w*|look\w*\s+like|with\s+the\s+words?|keywords?|the\s+words?)\s+"
+    r"(?:[\w'-]+\s+){0,2}?(?:api[\s_-]*keys?|passwords?|tokens?|secrets?|credentials?|keys?)"
+    r"(?:\s*(?:,|or|and|/)\s*(?:an?\s+)?(?:api[\s_-]*keys?|passwords?|tokens?|secrets?|"
+    r"credentials?|keys?))*\b"
+)
+
+
 def _without_sign_in_methods(text: str) -> str:
-    return labels_masked(_SIGN_IN_METHOD.sub(_blank, text))
+    return labels_masked(_WATCHED_WORDS.sub(_blank, _SIGN_IN_METHOD.sub(_blank, text)))
 
 
 def _blank(match: re.Match[str]) -> str:

@@ -83,7 +83,11 @@ _CHANNEL_MESSAGE = (
     r"(?<!\band\s)(?<!\bthen\s)(?<!\bto\s)(?<!\bplease\s)(?<!\bpls\s)"
     r"\b(?:messages?|posts?)\s+(?:in|on)\s+(?P<channel3>#[\w-]+)\s+(?=containing|that\s+contain|"
     r"with|mentioning|saying|about)|"
-    r"^\W*(?:slack\s+)?(?:messages?|posts?)\s+(?:in|on)\s+(?P<channel4>#[\w-]+)"
+    r"^\W*(?:slack\s+)?(?:messages?|posts?)\s+(?:in|on)\s+(?P<channel4>#[\w-]+)|"
+    # "watch #dev and #random and if someone posts 'token' …": the channel read for messages
+    r"\b(?:watch|monitor|keep\s+an\s+eye\s+on|keep\s+watch\s+(?:on|over)|listen\s+(?:to|in)|scan)\s+"
+    r"(?:slack\s+)?(?P<channel5>#[\w-]+)(?=[^.]{0,80}\b(?:posts?|messages?|says|writes|types|"
+    r"mentions?|contain\w*)\b)"
 )
 _STRIPE_LOOSE = (
     (r"\bfail\w*|\bdeclin\w*|\bbounce", "invoice.payment_failed"),
@@ -691,7 +695,14 @@ def slack_reading(text: str, *, loose: bool = False) -> TriggerReading | None:
         keyword = _keyword(text[message.end() - 1 :])
         if keyword:
             spec["keyword"] = keyword
-        if message.group("channel2"):  # "when someone posts … in #expenses"
+        if message.group("channel5") and not keyword:  # "watch #dev … if someone posts 'x'"
+            said = re.search(
+                r"\b(?:posts?|messages?|says|writes|types|mentions?)\b", text[message.end() :]
+            )
+            keyword = _keyword(text[message.end() + said.start() :]) if said else None
+            if keyword:
+                spec["keyword"] = keyword
+        if message.group("channel2") or message.group("channel5"):  # "when someone posts … in #x"
             return TriggerReading("slack", spec, "slack_post")
         if keyword or loose or has(text, r"\bslack\b"):
             return TriggerReading("slack", spec, "slack_message")

@@ -299,7 +299,12 @@ _TIME_WORDS = re.compile(
     r"\b(?:on\s+)?(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|last|second|third|final)\s+"
     r"(?:(?:business|working|week)\s+)?(?:day\s+)?(?:of\s+(?:the|each|every)\s+"
     r"(?:month|quarter|year))?|"
-    r"\b(?:this|next|tomorrow|tonight|today)\b(?:\s+(?:morning|evening|night|afternoon|week|month|"
+    # "from 9 to 5", "8am-6pm", "PST", "UTC+2": a time of day or its zone
+    r"\b(?:from\s+|between\s+)?\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?\s*(?:to|-|\u2013|until|till|and)\s*"
+    r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?(?!\s*(?:%|days?|weeks?|months?|hours?|minutes?|items?|\w+s)\b)\b|"
+    r"\b(?:utc|gmt|pst|pdt|est|edt|cst|cdt|mst|mdt|bst|cet|cest|ist|aest|aedt)(?:\s*[+-]\s*\d{1,2})?\b|"
+    # "tomorrow's meetings", "today's orders": the day names what is sent, kept
+    r"\b(?:this|next|tomorrow|tonight|today)\b(?!['\u2019]s\b)(?:\s+(?:morning|evening|night|afternoon|week|month|"
     rf"{_DAYNAME}))?|"
     r"\b(?:in\s+the\s+)?(?:morning|evening|afternoon)s?\b|"
     r"\b[a-z]+\s+time\b(?=\s*(?:,|$|\b(?:post|send|email|remind|check|run)))"

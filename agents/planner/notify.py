@@ -296,13 +296,35 @@ def cleans_slack(t: str) -> bool:
     )
 
 
+def _watched_channels(t: str, trigger: TriggerReading, slots: Slots) -> set[str]:
+    """The channels a Slack trigger reads ("#ch0", with those listed beside it: "watch #dev and
+    #random"), when the request posts somewhere else and names each of them only once."""
+    if trigger.kind != "slack" or not trigger.spec.get("channel"):
+        return set()
+    first = next(
+        (f"#ch{i}" for i, c in enumerate(slots.channels) if f"#{c}" == trigger.spec["channel"]),
+        None,
+    )
+    if first is None or t.count(first) != 1:
+        return set()
+    listed = re.search(re.escape(first) + r"(?:\s*(?:,|and|or|&|/)\s*#ch\d+)*", t)
+    watched = set(re.findall(r"#ch\d+", listed.group(0) if listed else first))
+    watched = {c for c in watched if t.count(c) == 1}
+    others = [f"#ch{i}" for i in range(len(slots.channels)) if f"#ch{i}" not in watched]
+    tells_elsewhere = others or has(t, r"\b(?:dm|message|ping|tell|notify)\s+(?:@|me\b)|\be-?mail")
+    return watched if tells_elsewhere else set()
+
+
 def add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """One Slack post per channel named (conditional when its clause names a label or tier)."""
     body = _body(steps)
     removed_from = " ".join(m.group(0) for m in re.finditer(REMOVES_MEMBERSHIP, t))
+    watched = _watched_channels(t, trigger, slots)
     for index, channel in enumerate(slots.channels):
         if f"#ch{index}" in removed_from and t.count(f"#ch{index}") == 1:
             continue  # "remove them from the #vip channel": no post there
+        if f"#ch{index}" in watched:
+            continue  # "watch #dev and #random … ping #security": #dev is read, not posted to
         when = _channel_condition(t, f"#ch{index}", steps)
         steps.add(
             f"post_{_slug(channel)}",

@@ -152,7 +152,13 @@ _NO_CHECK = (
     r"this\s+|any\s+|all\s+)?(?:confirm\w*|approv\w*|review|sign-?off)(?:\s+(?:step|stage|screen|"
     r"popups?|pop-ups?|dialog|prompt|button|part|bit|queue))?s?\b|"
     r"\b(?:don'?t|do\s+not|dont)\s+want\s+(?:any\s+|those\s+|the\s+)?(?:popups?|pop-ups?|"
-    r"confirmations?|prompts?|approvals?)\b"
+    r"confirmations?|prompts?|approvals?)\b|"
+    # "no need for a manager to approve anything", "no need for anyone to sign off"
+    r"\bno\s+need\s+for\s+(?:anyone|anybody|someone|me|us|(?:a|an|the|my|our)\s+[\w-]+)\s+to\s+"
+    r"(?:approve|check|confirm|review|sign\s+off|ok|okay|look\s+at)\b|"
+    # "dont bother warning them or checking with me", "don't bother asking anyone first"
+    r"\b(?:don'?t|dont|do\s+not|never)\s+bother\s+(?:[\w']+\s+){0,4}?(?:checking|asking|confirming|"
+    r"clearing\s+it)\s+(?:with\s+)?(?:me|us|anyone|anybody|(?:a|an|the|my|our)\s+[\w-]+)\b"
 )
 # Moving money whatever follows: paying out, placing purchase orders.
 _SPEND = (
