@@ -27,6 +27,7 @@ from agents.learned.risk import (
     RISK_PATH,
     RISK_SETS,
     VAGUE_PATH,
+    VAGUE_SETS,
     RiskTrain,
     fit_risk,
     read_risk_examples,
@@ -161,7 +162,7 @@ def train_risk_command(
         typer.Option(
             "--labelled",
             help="A labelled request set (repeatable; default: the sets in "
-            "agents.learned.risk.RISK_SETS under tests/agents/).",
+            "agents.learned.risk.RISK_SETS, or VAGUE_SETS with --vague, under tests/agents/).",
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for the order of examples.")] = 7,
@@ -176,7 +177,8 @@ def train_risk_command(
 ) -> None:
     """Train the risk model (is a request risky?), or with --vague the vagueness model, on
     labelled request sets and save it."""
-    paths = labelled or [REQUEST_SETS / f"{name}.jsonl" for name in RISK_SETS]
+    default_sets = VAGUE_SETS if vague else RISK_SETS
+    paths = labelled or [REQUEST_SETS / f"{name}.jsonl" for name in default_sets]
     reading = "vague" if vague else "risky"
     out = out or (VAGUE_PATH if vague else RISK_PATH)
     try:

@@ -55,13 +55,14 @@ def test_the_shipped_risk_model_is_small_and_was_calibrated_on_our_tuning_sets()
     model = load_risk()
     assert model.version.startswith("risk-1-")
     assert set(model.meta["sets"]) == set(RISK_SETS)
-    assert not {"unseen", "batch9", "batch11", "batch15", "batch_templates2"} & set(RISK_SETS)
+    scoring_only = {"unseen", "batch_templates2", "batch9", "batch11", "batch15", "batch22"}
+    assert not (scoring_only | {"batch24", "batch25"}) & set(RISK_SETS)
     assert 0.3 < model.threshold < 0.95
-    # at most 2 in 100 ordinary requests of a left-out set flagged (FALSE_ALARMS), and most
+    # at most 3 in 100 ordinary requests of a left-out set flagged (FALSE_ALARMS), and most
     # risky ones caught
-    assert FALSE_ALARMS["risky"] == 0.02
-    assert model.meta["held_out_false_alarms"] <= 0.021
-    assert model.meta["held_out_recall"] > 0.8
+    assert FALSE_ALARMS["risky"] == 0.03
+    assert model.meta["held_out_false_alarms"] <= 0.031
+    assert model.meta["held_out_recall"] > 0.85
 
 
 def test_risky_wording_scores_above_the_threshold_and_plain_jobs_below() -> None:
@@ -248,7 +249,7 @@ async def test_the_llm_path_gets_the_same_owner_check(
 def test_the_vagueness_model_is_shipped_and_calibrated_the_same_way() -> None:
     model = risk.load_risk(risk.VAGUE_PATH)
     assert model.version.startswith("vague-1-") and model.meta["reading"] == "vague"
-    assert set(model.meta["sets"]) == set(RISK_SETS)
+    assert set(model.meta["sets"]) == set(risk.VAGUE_SETS)
     assert model.meta["held_out_false_alarms"] <= 0.011 and model.meta["held_out_recall"] > 0.8
 
 
