@@ -324,6 +324,9 @@ _GENERIC_EVENT = (
     r"^\W*(?![^>→]*\b(?:every|each|daily|weekly|monthly|nightly)\b)(?:[\w'@.-]+\s+){1,5}?"
     r"(?!(?:need|want)ed\b)[a-z]{3,}ed\b[^.>→;]{0,40}(?:->|→)|"
     r"\bnew\s+\w+\s*->|\bif\s+" + _PERSON + r"\s+\w+|"
+    # "when one of our vans leaves the depot", "if one of the printers runs low"
+    r"\b(?:when(?:ever)?|if|once|as\s+soon\s+as)\s+one\s+of\s+(?:our|the|my|your|their)\s+"
+    r"(?:[\w-]+\s+){0,2}?[\w-]+s\s+(?!(?:is|was|has|does|needs)\b)[a-z]{3,}s\b|"
     # "anyone who buys a class pass should …": each person doing it is the event
     r"\b(?:anyone|everyone|someone|somebody|people|customers?|users?|visitors?|members?)\s+who\s+"
     r"(?:buys?|purchases?|orders?|books?|signs?\s+up|registers?|subscribes?|joins?|donates?|"

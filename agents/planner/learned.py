@@ -98,7 +98,7 @@ _START_CLAUSE = re.compile(
     r"\b(?:when|whenever|if(?=\s+(?:a|an|someone|somebody|anyone|any|new|our|one\s+of)\b)|once|"
     r"each\s+time|every\s+time|any\s*time|as\s+soon\s+as|"
     r"the\s+(?:moment|minute|second)|right\s+(?:after|when)|(?:for|on|with|after)\s+(?:each|every)|"
-    r"at\s+the\s+end\s+of\s+(?:each|every))\s+(?!(?:it|one|they|these|those|this|that)\b)"
+    r"at\s+the\s+end\s+of\s+(?:each|every))\s+(?!(?:it|one(?!\s+of\b)|they|these|those|this|that)\b)"
     r"(?:[^.;!?>→:,\s]|\s+(?!" + _THEN + r"(?:" + _START_ENDS + r")\b)|"
     r",(?!\s*" + _THEN + r"(?:" + _START_ENDS + r"|" + _AFTER_COMMA + r")\b)\s*)*"
 )

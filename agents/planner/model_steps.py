@@ -47,6 +47,12 @@ _WRITE_NEAR = (
 )
 
 
+_MAKES_RECORD = (
+    r"\b(?:open|opens|create|creates|raise|raises|file|files|add|adds|log|logs)\s+(?:an?\s+|the\s+)?"
+    r"(?:new\s+)?(?:ticket|task|card|issue|case|record|entry|item|job|request)s?\b"
+)
+
+
 _MESSENGER = (
     r"\b(?:on|via|through|thru|using|by|in|to|over|with)\s+(?:our\s+|my\s+|the\s+|a\s+)?"
     r"(whatsapp|telegram|sms|text(?:\s+message)?|twilio|discord|microsoft\s+teams|teams|signal|"
@@ -218,8 +224,10 @@ def _add_http(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
     source = str(trigger.spec.get("source") or "").lower()
     if tool is not None and _tool(rest) is None and source and tool.lower() in source:
         return  # "a new order comes in from shopify": the event carries it, nothing to fetch
-    writes = tool is not None and has(
-        rest, _WRITE_NEAR + r"[^.]{0,50}\b" + re.escape(tool).replace(r"\ ", r"\s+") + r"\b"
+    writes = tool is not None and (
+        has(rest, _WRITE_NEAR + r"[^.]{0,50}\b" + re.escape(tool).replace(r"\ ", r"\s+") + r"\b")
+        # "/ticket in slack should open a new ticket from the message": a record made there
+        or (len(tools.named_external_tools(rest, loose=True)) == 1 and has(rest, _MAKES_RECORD))
     )
     slug = re.sub(r"\W+", "_", tool or "api").strip("_")
     if writes or (tool is None and tools.api_post(rest)):

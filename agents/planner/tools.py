@@ -11,6 +11,7 @@ from typing import Any
 
 from agents.learned.app_names import apps_pattern, shipped_app_names
 from agents.planner.text import has, strip_quoted
+from agents.planner.unknown_apps import unknown_apps
 
 _NAMED_BY_HAND = (
     r"\b(?:shopify|woocommerce|squarespace|wix|bigcommerce|etsy|ebay|gumroad|paypal|"
@@ -47,13 +48,18 @@ _API = r"(?:api|endpoint)s?\b"
 _OWNER = r"(?:our\s+|the\s+|their\s+|my\s+|an?\s+)?"
 _WRITE_VERB = (
     r"\b(?:add|adds|added|adding|push|pushes|create|creates|save|saves|copy|copies|log|logs|put|"
-    r"puts|upload|register|subscribe|enrol|enroll|open|opens|file|files|send|sends|post|posts|"
+    # "open a ticket" makes one; "the open tickets" are read
+    r"puts|upload|register|subscribe|enrol|enroll|open(?=\s+(?:a|an|the|new|one|them|it)\b)|opens|"
+    r"file|files|send|sends|post|posts|"
     r"back\s+up|backs\s+up|backups?|archive|archives|export\w*|mirror\w*|dump\w*|move|moves|"
     r"transfer\w*|"
     r"update(?=\s+(?:them|it|him|her|the|their|our|this|that|each|every|all|contacts?|records?)\b))\b"
 )
 _SYNC = r"\b(?:sync\w*|two[- ]way|both\s+ways|mirror\w*|in\s+sync|matched\s+up)\b"
-_CREATE = r"\b(?:create|creates|add|adds|make|makes|log|logs|file|files|raise|raises|save|saves)\b"
+_CREATE = (
+    r"\b(?:create|creates|add|adds|make|makes|log|logs|file|files|raise|raises|save|saves|opens|"
+    r"open(?=\s+(?:a|an|new)\b))\b"
+)
 # What a tool keeps, written there: "create Asana tasks", "a Trello card", "a Notion page".
 _RECORD = (
     r"(?:tasks?|cards?|pages?|records?|rows?|issues?|tickets?|contacts?|deals?|events?|invoices?|"
@@ -94,6 +100,7 @@ def named_external_tools(text: str, *, loose: bool = False) -> list[str]:
     found = [_name(m.group(0)) for m in re.finditer(EXTERNAL_TOOLS, text)]
     if loose:
         found += [_name(m.group(0)) for m in re.finditer(_EVERYDAY_NAMES, text)]
+    found += unknown_apps(text, found + list(CRM_SOURCES))  # "in traccar": a tool nobody listed
     return list(dict.fromkeys(found))
 
 

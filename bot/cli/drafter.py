@@ -32,6 +32,7 @@ from agents.learned.risk import (
     fit_risk,
     read_risk_examples,
 )
+from agents.learned.vocabulary import WORDS_PATH, build_words, write_words
 
 REQUEST_SETS = Path("tests/agents")
 
@@ -41,6 +42,7 @@ def register(app: typer.Typer) -> None:
     corpus = typer.Typer(help="The labelled drafting corpus.", no_args_is_help=True)
     corpus.command("build")(build_command)
     corpus.command("apps")(apps_command)
+    corpus.command("words")(words_command)
     app.add_typer(corpus, name="corpus")
     app.command("train-drafter")(train_command)
     app.command("train-risk")(train_risk_command)
@@ -123,6 +125,32 @@ def apps_command(
         raise typer.Exit(1) from error
     written = write_table(counts, out, catalogue=catalogue)
     typer.echo(f"wrote {written} app names to {out}")
+
+
+def words_command(
+    ranked: Annotated[
+        Path,
+        typer.Option(
+            "--ranked",
+            help="English words, one per line, most common first (wordfreq's large list).",
+        ),
+    ],
+    corpus: Annotated[
+        Path, typer.Option("--corpus", help="The corpus JSONL: words it writes in lower case.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to write the gzipped word list.")
+    ] = WORDS_PATH,
+) -> None:
+    """Write the everyday words that tell a tool nobody listed from a word."""
+    try:
+        ranked_words = _lines(ranked)
+        texts = (json.loads(line).get("text", "") for line in _lines(corpus))
+        written = write_words(build_words(ranked_words, texts), out)
+    except (OSError, ValueError, CorpusError) as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"wrote {written} everyday words to {out}")
 
 
 def train_command(
