@@ -252,6 +252,25 @@ _TABLE_EDIT = (
     r"\b[^.,;]{0,40}\b(?:(?:in|into|on|to)\s+(?:the\s+|a\s+|our\s+|my\s+)?(?:column|cell|row|tab|"
     r"sheet|spreadsheet|notion|airtable|database|table)|(?:column|cell|row)s?\b)"
 )
+# A place that keeps records and pushes nothing: what appears or changes there is looked for
+# (docs/eval-labels.md: rows of a sheet, Notion or Airtable, files in a Drive folder, rows of our
+# own database). Said in the "when …" clause: "when a new page gets added to our notion content
+# calendar", "whenever a new record gets saved in our postgres".
+_STORE = (
+    r"(?:google\s+)?(?:sheets?|spreadsheets?|notion|airtable|baserow|nocodb|seatable|coda|grist|"
+    r"smartsheet|postgres(?:ql)?|mysql|mariadb|mongo(?:db)?|supabase|firebase|database|db|"
+    r"(?:drive|dropbox|onedrive|sharepoint|box|s3|sftp|ftp)(?:\s+(?:folder|list|bucket))?|"
+    r"sharepoint\s+list|folder\s+on\s+(?:google\s+)?drive)"
+)
+_IN_A_STORE = (
+    r"\b(?:added|created|saved|stored|updated|edited|changed?|changes|marked|moved|archived|"
+    r"deleted|removed|lands?|shows?\s+up|appears?|gets?\s+\w+ed|is\s+\w+ed|drop|drops|put|puts|"
+    r"upload\w*)\b[^.]{0,40}?\b(?:in|to|into|on|inside)\s+(?:our|the|my|a|their)\s+"
+    r"(?:[\w'-]+\s+){0,3}?" + _STORE + r"\b"
+    # "when a task in our notion tasks db changes to …", "new row in our coda table"
+    r"|\b(?:in|on)\s+(?:our|the|my)\s+(?:[\w'-]+\s+){0,2}?" + _STORE + r"(?:\s+[\w'-]+){0,2}?\s+"
+    r"(?:changes?|gets?|is|are)\b"
+)
 _UPTIME = (
     r"\b(?:site|website|server|api|app|endpoint|service)\s+(?:goes|is|went)\s+down\b|\buptime\b|"
     r"\bhealth\s*-?checks?\s+(?:fails?|failed|failing|goes\s+red|is\s+red|breaks?)\b|"
@@ -446,7 +465,7 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "table_edit")
     if has(text, _UPTIME) and not announces_outage(text):
         return TriggerReading("interval", {"type": "interval", "seconds": 300}, "uptime")
-    if has(start, _SHEET_CHANGE):
+    if has(start, _SHEET_CHANGE) or has(event_clause(text), _IN_A_STORE):
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "sheet")
     clause = event_clause(text)
     if has(text, _FORM_EVENT) and not has(
@@ -653,8 +672,21 @@ _ONE_OFF_NOT = (
 )
 
 
+# Said to be done once: "one-off job: create a xero contact for each …", "run it just once".
+_SAID_ONCE = (
+    r"\b(?:one[- ]?off|one[- ]time|single)\s+(?:job|task|run|thing|import|migration|clean[- ]?up|"
+    r"export|sync|backfill|update|fix)\b|"
+    # "just once" ends the request or its clause; "only once per cart", "only once, not on
+    # renewals" say how often each one is sent
+    r"\b(?:just\s+(?:this\s+)?|(?:do|run)\s+(?:this|it)\s+(?:just\s+|only\s+)?)once\b"
+    r"(?=\s*(?:$|[.!;,)]))"
+)
+
+
 def one_off(text: str) -> bool:
     """Whether the request is a job done once by hand on records that exist already."""
+    if has(text, _SAID_ONCE):
+        return True
     return has(text, _ONE_OFF_ACT) and has(text, _ONE_OFF_SET) and not has(text, _ONE_OFF_NOT)
 
 

@@ -335,6 +335,8 @@ _ACT_VERBS = (
 _ACT_VERB = re.compile(rf"\b(?:{_ACT_VERBS})(?:s|es)?\b")
 _ACT_LEAD = re.compile(
     r"^(?:(?:hey|hi|ok|okay|so|please|pls|just|also|then|and)[,!]?\s+)*"
+    # "one-off job: create …", "one time task - import …"
+    r"(?:(?:one[- ]?off|one[- ]time|single)\s+(?:job|task|run|thing)\s*[:,-]\s*)?"
     r"(?:(?:can|could|would|will)\s+(?:you|it|we|levqor)\s+(?:please\s+)?(?:just\s+)?|"
     r"(?:i|we)\s+(?:want|need|would\s+like|'d\s+like|wanna)\s+(?:you\s+|it\s+|levqor\s+)?"
     r"(?:to\s+)?|(?:i|we)\s+(?:want|need)\s+(?:a|an)\s+|"

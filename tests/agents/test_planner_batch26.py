@@ -118,3 +118,40 @@ def test_a_channel_a_slack_trigger_reads_is_posted_to_only_when_asked() -> None:
     )
     posts = [s["inputs"]["channel"] for s in _steps(back) if s["action"] == "slack.post_message"]
     assert posts == ["#help"]  # named twice: an answer there was asked for
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when a new article gets added to our notion editorial board, email the copy editor",
+        "whenever a new signup gets saved in our mysql, post their name in #growth",
+        "when a row in our coda tracker changes to Done, tell #ops",
+        "when i upload a contract to the Signed folder on dropbox, email it to legal@acme.com",
+    ],
+)
+def test_what_appears_in_a_place_that_pushes_nothing_is_looked_for(request_text: str) -> None:
+    """A new page in a Notion database, a record in our own database, a file in a folder: the
+    guide's `poll` (they were read as webhooks no one sends)."""
+    assert _trigger(draft(request_text))["type"] == "poll"
+
+
+def test_a_store_the_workflow_writes_to_is_no_start() -> None:
+    result = draft("when someone fills in the contact form, add them to our leads sheet")
+    assert _trigger(result)["type"] == "webhook"
+    saved = draft("when a new order comes in on shopify, save it to our database")
+    assert _trigger(saved)["type"] == "webhook"
+
+
+def test_a_job_said_to_be_done_once_is_started_by_hand() -> None:
+    """ "one-off job: create a xero contact for each person who registered through our form last
+    month" was read as the form's event."""
+    result = draft(
+        "one-off job: create a freeagent contact for everyone who signed up through our "
+        "membership form last month"
+    )
+    assert _trigger(result)["type"] == "manual"
+    assert (result.workflow or {})["name"] == "Create a freeagent contact"
+    once = draft("import my old contacts from the csv into the crm, just once")
+    assert _trigger(once)["type"] == "manual"
+    welcome = draft("send a one-time welcome email when someone signs up")
+    assert _trigger(welcome)["type"] == "webhook"  # a message sent once per person, on an event
