@@ -206,7 +206,9 @@ def asks_unconsented(text: str) -> bool:
 
 
 _PERSONAL_BOX = (
-    r"\b(?:personal|private|home)\s+(?:e-?mail|gmail|inbox|address|account|dropbox|drive)\b|"
+    # "a personal email to every contact" is a message written to each, not a mailbox
+    r"(?<!\ba\s)(?<!\ban\s)\b(?:personal|private|home)\s+(?:e-?mail(?!s)|gmail|inbox|address|account|"
+    r"dropbox|drive)\b(?!\s+(?:to|for)\s+(?:each|every|all|the|our|my|them)\b)|"
     r"@(?:gmail|googlemail|yahoo|hotmail|outlook|live|icloud|me|aol|proton|protonmail|gmx)\.\w+"
 )
 

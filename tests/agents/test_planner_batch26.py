@@ -155,3 +155,16 @@ def test_a_job_said_to_be_done_once_is_started_by_hand() -> None:
     assert _trigger(once)["type"] == "manual"
     welcome = draft("send a one-time welcome email when someone signs up")
     assert _trigger(welcome)["type"] == "webhook"  # a message sent once per person, on an event
+
+
+def test_a_personal_email_to_each_contact_is_no_personal_mailbox() -> None:
+    """ "send a personal email … to every contact in my list" was refused as customer data sent
+    to a personal mailbox; it is a bulk send, for an owner to approve."""
+    result = draft(
+        "send a personal email with their first name to every contact in our 'Members 2025' "
+        "list about the new opening hours"
+    )
+    assert result.status == "draft", result.reason
+    assert result.approval_class == "C"
+    mailbox = draft("export our customer list to my personal email")
+    assert mailbox.status == "refuse"
