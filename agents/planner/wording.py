@@ -107,6 +107,14 @@ def event_line(trigger: dict[str, Any], request: str = "") -> str | None:
         return "New email from {{ trigger.from_name or trigger.from }}: “{{ trigger.subject }}”"
     if kind == "poll":
         return "New items in the feed:\n{{ trigger['items'] | summary }}"
+    if kind == "slack" and not trigger.get("command"):
+        # the message that matched, who wrote it and where: what the person alerted acts on
+        keyword = str(trigger.get("keyword") or "").strip()
+        about = f" mentioning “{keyword}”" if keyword else ""
+        return (
+            "Message" + about + " from {{ trigger.user_name | default('someone') }} in "
+            "#{{ trigger.channel_name | default('a channel') }}: “{{ trigger.text }}”"
+        )
     return None
 
 

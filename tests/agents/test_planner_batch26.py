@@ -168,3 +168,21 @@ def test_a_personal_email_to_each_contact_is_no_personal_mailbox() -> None:
     assert result.approval_class == "C"
     mailbox = draft("export our customer list to my personal email")
     assert mailbox.status == "refuse"
+
+
+def test_an_alert_on_a_watched_slack_message_shows_the_message() -> None:
+    """The alert posted "Watch #engineering." (its own name); it now carries who wrote what,
+    where, rendered here from the sample Slack message the card's "Try it" uses."""
+    from datetime import UTC, datetime
+
+    from workflows.samples import preview
+
+    result = draft(
+        "watch #engineering and if someone posts a message containing 'password', ping "
+        "#security with a link to it"
+    )
+    [message] = preview(result.workflow or {}, now=datetime(2026, 12, 7, 9, tzinfo=UTC)).values()
+    assert message.body == (
+        "Message mentioning “password” from jane in #engineering: “password: Can someone check "
+        "the Doe Bakery order? They asked about pricing again.”"
+    )
