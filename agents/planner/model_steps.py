@@ -26,7 +26,7 @@ from agents.planner.intents import (
 from agents.planner.records import sheet_name, tab_of
 from agents.planner.slots import Slots
 from agents.planner.steps import KEPT_BY, StepList
-from agents.planner.text import has
+from agents.planner.text import has, posted_to_masked
 
 # A step is added for an integration the model gives at least this probability.
 SURE = 0.6
@@ -305,6 +305,7 @@ _SOMETHING_TO_READ = (
 def _add_rss(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     from agents.planner.rules import FEED_NAMED
 
+    t = posted_to_masked(t)  # a network posted to is no feed to read
     if trigger.kind == "slack" and not has(t, FEED_NAMED):
         return  # "when someone @mentions the bot": a Slack event, no feed to read
     if trigger.kind in ("webhook", "stripe", "email") and not has(t, FEED_NAMED):

@@ -23,7 +23,7 @@ from agents.planner.records import crm_writes, sheet_name, sheet_writes, tab_of
 from agents.planner.schedule import find_schedule
 from agents.planner.slots import Slots
 from agents.planner.steps import KEPT_BY, StepList, writes_over_http
-from agents.planner.text import has, strip_quoted
+from agents.planner.text import has, posted_to_masked, strip_quoted
 
 __all__ = ["add_ai", "add_emails", "add_reads", "add_slack", "add_writes", "cover_named_tools"]
 
@@ -131,7 +131,7 @@ def add_reads(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
     """Steps that fetch data: feeds, APIs (GET), Stripe, CRM and sheet reads."""
     slack_mention = trigger.kind == "slack" and not has(t, FEED_NAMED)  # "@mentions the bot"
     acts = t if trigger.kind in ("schedule", "manual", "poll", "interval") else without_start(t)
-    if reads_social(acts) and "rss" in slots.tools and not slack_mention:
+    if reads_social(posted_to_masked(acts)) and "rss" in slots.tools and not slack_mention:
         url = trigger.spec.get("url") or poll_url(t, slots.quoted)
         steps.add("new_items", "rss.new_items", {"url": url, "keywords": slots.quoted[:5]})
     _tool_reads(steps, t, trigger)

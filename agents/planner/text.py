@@ -121,3 +121,20 @@ def labels_masked(text: str) -> str:
     """The request with lists of labels to sort by blanked ("(refund, password, other)"): they
     name kinds of mail, not a refund to make or a password to send."""
     return _LABEL_LIST.sub(lambda m: " " * len(m.group(0)), text)
+
+
+# Where a post goes is not a feed read: "post it on the company linkedin page", "repost it to
+# facebook, twitter and linkedin", "share each one to our mastodon".
+_POSTED_TO = re.compile(
+    r"\b(?:post|posts|posting|share|shares|sharing|repost\w*|cross-?post\w*|publish\w*|tweet\w*|"
+    r"put|puts)\b[^.;]{0,40}?\b(?:on|to|onto|in|from)\s+(?:our\s+|the\s+|my\s+|their\s+)?"
+    r"(?:company\s+|business\s+|brand\s+|lab's\s+|own\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:linkedin|facebook|twitter|x|instagram|mastodon|bluesky|threads|tiktok|discord|telegram)"
+    r"(?:\s*(?:,|and|&)\s*(?:linkedin|facebook|twitter|x|instagram|mastodon|bluesky|threads))*"
+    r"(?:\s+(?:page|account|profile|channel|group|handle))?\b"
+)
+
+
+def posted_to_masked(text: str) -> str:
+    """The request with the networks it posts to blanked: where a post goes is no feed to read."""
+    return _POSTED_TO.sub(" ", text)

@@ -186,3 +186,19 @@ def test_an_alert_on_a_watched_slack_message_shows_the_message() -> None:
         "Message mentioning “password” from jane in #engineering: “password: Can someone check "
         "the Doe Bakery order? They asked about pricing again.”"
     )
+
+
+def test_a_network_posted_to_is_no_feed_read() -> None:
+    """ "post it on the company linkedin page" read LinkedIn as a feed (an rss step) besides
+    posting there."""
+    result = draft(
+        "when a candidate accepts an offer in our ats, post a welcome on the company linkedin page"
+    )
+    actions = [s["action"] for s in _steps(result)]
+    assert "rss.new_items" not in actions and "http.request" in actions
+    shared = draft(
+        "when a customer leaves a 5 star rating in our app, share it to facebook and mastodon"
+    )
+    assert "rss.new_items" not in [s["action"] for s in _steps(shared)]
+    read = draft("every morning post the latest reddit posts mentioning acme to #brand")
+    assert "rss.new_items" in [s["action"] for s in _steps(read)]  # a feed read is still read
