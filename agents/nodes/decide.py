@@ -11,7 +11,9 @@ from agents.context import Context
 from agents.mentions import mention
 from agents.state import State
 from agents.tools.approvals import decide as record_decision
-from agents.tools.members import approvers
+from agents.tools.members import who_may_approve
+from storage.models import Approval
+from storage.scope import Tenant
 from workflows.errors import Conflict, Forbidden, NameNeeded, NotFound, NotReady
 
 
@@ -31,13 +33,16 @@ async def decide(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         )
     except NameNeeded as exc:  # the conversation has no name field and cannot email a link
         page = f"{ctx.runtime.settings.public_url.rstrip('/')}/approvals"
-        reply = f"{exc}. Do that on the Approvals page: {page}. It is still pending."
+        reply = (
+            f"{str(exc).rstrip('.')}. Do that on the Approvals page: {page}. It is still pending."
+        )
         return {**done, "reply": reply, "denied": ours}
     except Forbidden as exc:
-        card_class = pending["card"]["approval_class"] if pending and ours else "B"
-        async with ctx.runtime.sessions() as session:
-            names = await approvers(session, ctx.workspace_id, card_class)
-        reply = f"{exc}. Who can approve: {', '.join(names) or 'nobody yet'}. It is still pending."
+        async with ctx.runtime.sessions() as session:  # as the card says it, for this request
+            tenant = Tenant(session, ctx.workspace_id)
+            approval = await tenant.get(Approval, approval_id)
+            who = await who_may_approve(tenant, approval) if approval else "nobody yet"
+        reply = f"{str(exc).rstrip('.')}. Who can approve: {who}. It is still pending."
         return {**done, "reply": reply, "denied": ours, "shown": approval_id}
     except NotReady as exc:  # a stand-in address: the card keeps waiting, as it was
         return {
