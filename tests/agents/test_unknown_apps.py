@@ -103,5 +103,10 @@ def test_corpus_words_builds_the_list_from_a_ranked_list_and_the_corpus(tmp_path
     assert missing.exit_code == 1 and "cannot be read" in missing.output
 
 
-def test_build_words_keeps_only_the_ranked_limit() -> None:
-    assert build_words(["alpha", "beta"], []) == ["alpha", "beta"]
+def test_build_words_keeps_only_the_ranked_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agents.learned import vocabulary
+
+    monkeypatch.setattr(vocabulary, "RANKED_LIMIT", 2)
+    # the third-ranked word is past the limit; the corpus still adds words it writes twice
+    assert build_words(["gamma", "alpha", "beta"], ["beta beta"]) == ["alpha", "beta", "gamma"]
+    assert build_words(["gamma", "alpha", "beta"], ["beta"]) == ["alpha", "gamma"]

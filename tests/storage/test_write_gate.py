@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -77,5 +78,34 @@ async def test_past_its_patience_a_writer_goes_on_without_the_gate(tmp_path: Pat
             await first.commit()
         async with engine.begin() as conn:
             await conn.execute(text("INSERT INTO note VALUES (3)"))
+    finally:
+        await engine.dispose()
+
+
+async def test_a_writers_turn_lasts_until_sqlite_has_committed(tmp_path: Path) -> None:
+    """The turn used to end at the engine's commit event, which comes before SQLite commits: the
+    next writer, woken then, could find SQLite's lock still held and fail under load with
+    'database is locked'. It ends once the dialect's commit has returned."""
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'gate.db'}")
+    dialect = engine.sync_engine.dialect
+    commit = dialect.do_commit
+    held_while_committing: list[bool] = []
+    gate = WriteGate(patience=10)
+
+    def spying_commit(dbapi_connection: Any) -> None:  # SQLite's own commit, observed
+        lock = gate._lock  # the turn is the gate's lock
+        held_while_committing.append(lock is not None and lock.locked())
+        commit(dbapi_connection)
+
+    dialect.do_commit = spying_commit  # type: ignore[method-assign]
+    gate.install(engine)  # the gate wraps the commit being spied on
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE note (n INTEGER)"))
+        held_while_committing.clear()
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO note VALUES (1)"))
+        assert held_while_committing == [True]
+        assert gate._lock is not None and not gate._lock.locked()  # and then it ended
     finally:
         await engine.dispose()
