@@ -343,6 +343,58 @@ async def test_in_the_browser_a_request_becomes_an_active_workflow(
     await expect(last).to_contain_text("Do that on the Approvals page")
 
 
+# Holds the end of each /chat/messages reply stream until the test calls window.releaseReply():
+# every event still arrives as the server sends it, only the stream's close waits.
+HOLD_REPLY_END = """
+() => {
+  const real = window.fetch.bind(window);
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  window.releaseReply = release;
+  window.fetch = async (url, options) => {
+    const response = await real(url, options);
+    if (!String(url).endsWith("/chat/messages")) return response;
+    const reader = response.body.getReader();
+    const body = new ReadableStream({
+      async pull(controller) {
+        const { done, value } = await reader.read();
+        if (!done) { controller.enqueue(value); return; }
+        await released;
+        controller.close();
+      },
+    });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+}
+"""
+
+
+async def test_in_the_browser_approve_pressed_while_the_reply_streams_waits_then_decides(
+    web: Web, page: Page
+) -> None:
+    """Approve pressed while the reply that brought the card was still streaming used to be
+    dropped: no message, nothing decided. It now waits for the reply's end, then decides."""
+    await sign_up_in_browser(page, web)
+    await page.evaluate(HOLD_REPLY_END)
+    box = page.get_by_label("Message to Levqor")
+    await box.fill(REQUEST)
+    await box.press("Enter")
+    log = page.get_by_role("log", name="Conversation")
+    card = log.locator(".draft-card")
+    await expect(card).to_be_visible()
+    await expect(page.get_by_role("button", name="Send")).to_have_text("Sending…")  # still busy
+    await card.get_by_role("button", name="Approve").click()
+    await expect(card.get_by_role("status")).to_have_text("Waiting for the reply to finish…")
+    workflow_id = await card.get_attribute("data-workflow-id")
+    assert workflow_id
+    assert (await workflow_row(web, workflow_id)).status == WorkflowStatus.pending_approval
+    await page.evaluate("window.releaseReply()")
+    await expect(log.locator(".msg.assistant .bubble").last).to_contain_text(
+        re.compile(r"Approved: .+ is active")
+    )
+    assert (await workflow_row(web, workflow_id)).status == WorkflowStatus.active
+
+
 async def test_in_the_browser_a_chip_or_an_ask_link_sends_the_request_and_errors_keep_the_text(
     web: Web, page: Page, tmp_path: Path
 ) -> None:
