@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from agents.learned.app_names import everyday_words
+
 WORDS_PATH = Path(__file__).with_name("common_words.txt.gz")
 
 # How many of the ranked list's words are everyday words, and how often the template corpus
@@ -38,10 +40,12 @@ def build_words(ranked: Iterable[str], corpus_texts: Iterable[str]) -> list[str]
         word = word.strip().lower()
         if len(word) >= 3 and _WORD.fullmatch(word):
             words.add(word)
-    counts: Counter[str] = Counter()
-    for text in corpus_texts:
-        counts.update(w for w in re.findall(r"[A-Za-z][a-z'-]+", text) if w.islower())
-    words.update(w for w, n in counts.items() if n >= CORPUS_MIN and len(w) >= 3)
+    counts: Counter[str] = Counter()  # the app-name table's count, end punctuation let go
+    for word, n in everyday_words(corpus_texts).items():
+        counts[word.rstrip(".!*-")] += n
+    words.update(
+        w for w, n in counts.items() if n >= CORPUS_MIN and len(w) >= 3 and _WORD.fullmatch(w)
+    )
     return sorted(words)
 
 
