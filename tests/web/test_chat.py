@@ -393,6 +393,10 @@ async def test_in_the_browser_approve_pressed_while_the_reply_streams_waits_then
         re.compile(r"Approved: .+ is active")
     )
     assert (await workflow_row(web, workflow_id)).status == WorkflowStatus.active
+    # decided, the card says who approved it, and keeps no "who can approve" or Try it caption
+    await expect(card).to_contain_text("Approved by")
+    await expect(card.get_by_text("Who can approve")).to_have_count(0)
+    await expect(card.get_by_text("Runs it once on sample data")).to_be_hidden()
 
 
 async def test_in_the_browser_a_chip_or_an_ask_link_sends_the_request_and_errors_keep_the_text(
