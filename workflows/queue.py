@@ -110,6 +110,22 @@ async def _autocommit(conn: psycopg.AsyncConnection[Any]) -> None:
     await conn.set_autocommit(True)
 
 
+def shares(run_ids: list[str]) -> list[list[str]]:
+    """The runs split into as few jobs as `RUNS_PER_JOB` allows, of sizes that differ by at most
+    one: 9 runs go 5 + 4, not 8 + 1, so no job of several is left holding a single run."""
+    if not run_ids:
+        return []
+    count = -(-len(run_ids) // RUNS_PER_JOB)
+    size, extra = divmod(len(run_ids), count)
+    chunks: list[list[str]] = []
+    start = 0
+    for i in range(count):
+        end = start + size + (1 if i < extra else 0)
+        chunks.append(run_ids[start:end])
+        start = end
+    return chunks
+
+
 class RunQueue:
     """The procrastinate app of one process: enqueue runs; as a worker, execute them."""
 
@@ -188,9 +204,7 @@ class RunQueue:
         return self.task.configure(queueing_lock=run_id).make_new_job(run_id=run_id)
 
     def _many_jobs(self, run_ids: list[str]) -> list[Job]:
-        chunks: list[list[JSONValue]] = [
-            list(run_ids[i : i + RUNS_PER_JOB]) for i in range(0, len(run_ids), RUNS_PER_JOB)
-        ]
+        chunks: list[list[JSONValue]] = [list(chunk) for chunk in shares(run_ids)]
         return [self.many_task.configure().make_new_job(run_ids=chunk) for chunk in chunks]
 
     async def enqueue_now(self, run_ids: Iterable[str]) -> int:

@@ -82,7 +82,8 @@ async def test_waits_ended_together_are_enqueued_as_jobs_of_several_runs(
         assert sorted(fired) == sorted(run_ids)
         found = queue_jobs(queued)
         assert [name for name, _ in found] == [MANY_TASK_NAME] * 3
-        assert [len(args["run_ids"]) for _, args in found] == [RUNS_PER_JOB, RUNS_PER_JOB, 3]
+        # 19 runs in three jobs as even as they go (not 8 + 8 + 3).
+        assert [len(args["run_ids"]) for _, args in found] == [7, 6, 6]
         assert sorted(r for _, args in found for r in args["run_ids"]) == sorted(run_ids)
         assert runtime.queue is not None
         assert (await runtime.queue.depth())[0] == RUNS  # runs waiting, not jobs
