@@ -20,6 +20,7 @@ FORBIDDEN = frozenset(
         "batch22.jsonl",
         "batch24.jsonl",
         "batch25.jsonl",
+        "batch27.jsonl",
     }
 )
 
