@@ -266,13 +266,26 @@ def thing_words(path: Path, scene: Scene) -> str:
     }.get(root, "a value filled in when it runs")
 
 
+def _read_noun(step: Mapping[str, Any]) -> str | None:
+    """What a web read its name says it reads ("Read the tickets from …" → "the tickets")."""
+    if step.get("action") != "http.request":
+        return None
+    found = re.match(r"Read (the [\w' -]+?) (?:from|kept|in)\b", str(step.get("name") or ""))
+    return found.group(1) if found else None
+
+
+def _output_nouns(step: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+    whole, named = OUTPUT_NOUNS.get(str(step.get("action")), ("", {}))
+    return _read_noun(step) or whole, named
+
+
 def step_output_words(step_id: str, fields: list[str], scene: Scene) -> str:
     """What an earlier step's output (or one of its fields) is called."""
     found = scene.step(step_id)
     if found is None:
         return "a value from an earlier step"
     number, step = found
-    whole, named = OUTPUT_NOUNS.get(str(step.get("action")), ("", {}))
+    whole, named = _output_nouns(step)
     if fields and fields[0] in named:
         noun = named[fields[0]]
         return noun if noun.startswith("the ") else f"the {noun}"
@@ -353,7 +366,7 @@ def _step_content(step_id: str, fields: list[str], scene: Scene) -> str:
     found = scene.step(step_id)
     if found and fields[:1] == ["error"] and found[1].get("continue_on_error"):
         return "why the check failed"  # a step that may fail: its reason, in the message
-    whole, named = OUTPUT_NOUNS.get(str(found[1].get("action")) if found else "", ("", {}))
+    whole, named = _output_nouns(found[1]) if found else ("", {})
     if not found or not whole:
         return step_output_words(step_id, fields, scene)
     noun = named.get(fields[0], whole) if fields else whole

@@ -296,6 +296,11 @@ _TIME_WORDS = re.compile(
     r"\s*(?:am|pm|a\.m\.|p\.m\.)?(?:\s+and\s+\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?)?\b|"
     r"\b(?:before|after|from|until|till)\s+\d{1,2}(?::\d{2}\s*(?:am|pm)?|\s*(?:am|pm))\b|"
     r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)\b|"
+    # "at half past eight", "a quarter to nine", "at noon", "at seven o'clock": spoken times
+    r"\b(?:at\s+)?(?:half\s+past|(?:a\s+)?quarter\s+(?:past|to|after))\s+(?:\d{1,2}|one|two|three|"
+    r"four|five|six|seven|eight|nine|ten|eleven|twelve)\b|\b(?:at\s+)?(?:noon|midnight|midday)\b|"
+    r"\bat\s+(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?:\s+o'?clock)?\b|"
+    r"\b\d{1,2}\s+o'?clock\b|"
     r"\b(?:on\s+)?(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|last|second|third|final)\s+"
     r"(?:(?:business|working|week)\s+)?(?:day\s+)?(?:of\s+(?:the|each|every)\s+"
     r"(?:month|quarter|year))?|"
@@ -309,6 +314,7 @@ _TIME_WORDS = re.compile(
     r"\b(?:in\s+the\s+)?(?:morning|evening|afternoon)s?\b|"
     r"\b[a-z]+\s+time\b(?=\s*(?:,|$|\b(?:post|send|email|remind|check|run)))"
 )
+_TIME_WORDS_ANY_CASE = re.compile(_TIME_WORDS.pattern, re.IGNORECASE)
 # Where what happens begins after the event that starts it: "when a refund goes through, email …".
 _EVENT_START = re.compile(
     r"^(?:when(?:ever)?|if|once|as\s+soon\s+as|every\s+time|each\s+time|any\s*time|after|"
@@ -457,6 +463,10 @@ def _clause(text: str) -> str:
     text = re.sub(r"https?://(?:www\.)?([^/\s]+)\S*", r"\1", text)  # a web address by its site
     lowered = _WHEN_LEAD.sub("", _LEAD_IN.sub("", text.lower(), count=1), count=1)
     body = text[len(text) - len(lowered) :] if lowered else text
+    # a time said in words is not a name ("every weekday at half past eight: one email …")
+    untimed = re.sub(r"\s+", " ", _TIME_WORDS_ANY_CASE.sub(" ", body)).strip(" ,.-:")
+    if re.search(r"[a-z]", untimed):
+        body = untimed
     clause = re.split(
         r"[,;:!?()\u2014\u2013→]|\.(?=\s|$)|\s[->]+\s|\s->|\bthen\b", body, maxsplit=1
     )[0]

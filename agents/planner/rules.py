@@ -21,6 +21,7 @@ from agents.planner.notify import add_emails, add_slack
 from agents.planner.recipes_monitor import NOT_A_CHECK, site_address
 from agents.planner.records import crm_writes, sheet_name, sheet_writes, tab_of
 from agents.planner.schedule import find_schedule
+from agents.planner.selected_records import selected_records
 from agents.planner.slots import Slots
 from agents.planner.steps import KEPT_BY, StepList, writes_over_http
 from agents.planner.text import has, posted_to_masked, strip_quoted
@@ -273,9 +274,10 @@ def _kept_elsewhere_reads(steps: StepList, t: str, trigger: TriggerReading) -> N
     if has(t, r"\bsheet|\bspreadsheet|\bcrm\b|\bstripe\b|\bairtable|\bnotion"):
         return  # they live somewhere the other reads know
     dated = has(t, r"\bbirthdays?\b|\banniversar(?:y|ies)\b")  # whose day it is: looked up
-    if not has(t, _SELECTS) and not dated:
+    picked = selected_records(t)  # "tasks due today", "orders that haven't shipped"
+    if not has(t, _SELECTS) and not dated and picked is None:
         return  # "remind #team to submit their timesheets" reads nothing
-    path = next((p for pattern, p in _KEPT_ELSEWHERE if has(t, pattern)), None)
+    path = next((p for pattern, p in _KEPT_ELSEWHERE if has(t, pattern)), picked)
     if path is not None:
         words = _KEPT_WORDS.get(path, path.replace("-", " "))
         steps.add(
