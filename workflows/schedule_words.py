@@ -134,6 +134,9 @@ def _within_day(minute: str, hour: str) -> tuple[str, str] | None:
             return "every", f"{COUNTS.get(len(hours), f'{len(hours)} times')} a day at {times}"
         step = int(hour.split("/")[1]) if "/" in hour else 1
         every = "every hour" if step == 1 else f"every {step} hours"
+        if step == 1 and len(stretches := _stretches(hours)) > 1:  # "0-8,17-23"
+            spans = " and ".join(f"from {clock(a, m)} to {clock(b, m)}" for a, b in stretches)
+            return "every", f"{every} {spans}"
         if hour.startswith("*"):
             return "every", f"{every} ({clock(hours[0], m)}, {clock(hours[1], m)}, …)"
         return "every", f"{every} from {clock(hours[0], m)} to {clock(hours[-1], m)}"
@@ -147,9 +150,23 @@ def _within_day(minute: str, hour: str) -> tuple[str, str] | None:
         return None
     if hour == "*":
         return "every", every
+    if "/" not in hour and len(stretches := _stretches(hours)) > 1:  # "*/15 0-7,18-23"
+        spans = " and ".join(f"from {clock(a, 0)} to {clock(b, 60 - step)}" for a, b in stretches)
+        return "every", f"{every} {spans}"
     if "/" in hour or len(hours) != hours[-1] - hours[0] + 1:
         return None
     return "every", f"{every} from {clock(hours[0], 0)} to {clock(hours[-1], 60 - step)}"
+
+
+def _stretches(hours: list[int]) -> list[tuple[int, int]]:
+    """Sorted hours as runs of consecutive ones: [0..8, 17..23] → [(0, 8), (17, 23)]."""
+    runs: list[tuple[int, int]] = []
+    for h in hours:
+        if runs and h == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], h)
+        else:
+            runs.append((h, h))
+    return runs
 
 
 def _days(

@@ -536,24 +536,36 @@ _PERIOD_COUNT = (
 # each record has its own date, so the workflow looks every day for the ones that are that close.
 _RELATIVE_DAYS = (
     # ("a task due 2 days before the deadline": the due date it gets, not when it runs)
-    r"(?<!\bdue\s)\b(?:\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|a|a\s+couple\s+of)\s+"
-    r"(?:(?:business|working)\s+)?(?:days?|weeks?)\s+(?:before|ahead\s+of|prior\s+to)\b|"
+    r"(?<!\bdue\s)\b(?:\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|a|a\s+couple\s+of|"
+    r"a\s+few|a\s+(?:set|fixed|given)\s+number\s+of|some|several)\s+"
+    r"(?:(?:business|working)\s+)?(?:days?|weeks?|months?)\s+(?:before|ahead\s+of|prior\s+to|"
+    r"in\s+advance\b[^.;]{0,20}?\b(?:before|of)\s+(?:their|the|each|its|his|her|a|an|every)\b)\b|"
     r"\b(?:the\s+)?(?:day|evening|night|morning|afternoon)\s+before\s+(?:their|the|each|its|his|"
     r"her|a|an|every|it'?s|they)\b|"
     # "at 1, 7 and 14 days late", "10 days overdue": each invoice's own due date, looked at daily
     r"\b\d{1,3}\s+(?:(?:business|working)\s+)?days?\s+(?:late|overdue|past\s+due)\b|"
     r"\b\d{1,3}\s+(?:(?:business|working)\s+)?days?\s+(?:after|past)\s+(?:the\s+)?(?:due|"
     r"deadline|it'?s\s+due|its\s+due|their\s+due|expiry|the\s+due\s+date)\b|"
+    # "when they have 7 days left", "halfway through their trial": each one's own end date
+    r"\b(?:have|has|with)\s+(?:only\s+|just\s+)?(?:\d{1,3}|one|two|three|four|five|six|seven|ten|"
+    r"fourteen|a)\s+(?:days?|weeks?)\s+(?:left|remaining)\b|"
+    r"\bhalfway\s+(?:through|into)\s+(?:their|the|each|its|his|her)\s+(?:[\w-]+\s+)?"
+    r"(?:trial|subscription|term|contract|membership|plan)\b|"
     # "21 days from expiring", "30 days until it expires", "based on the install date"
-    r"\b\d{1,3}\s+(?:days?|weeks?)\s+(?:from|until|till|to)\s+(?:it\s+|they\s+)?expir\w*|"
+    r"\b\d{1,3}\s+(?:days?|weeks?)\s+(?:or\s+(?:less|fewer|under)\s+)?(?:from|until|till|to)\s+"
+    r"(?:it\s+|they\s+)?expir\w*|"
     r"\bbased\s+on\s+(?:the|their|its|each)\s+[\w-]+\s+dates?\b|"
     # "when the forecast says rain tomorrow": the forecast is looked at every day
     r"\b(?:when|if|whenever)\s+(?:the\s+)?(?:weather\s+)?(?:forecast|weather)\b|"
     # Inactivity and age: "who haven't logged in for 5 months", "after a year of inactivity",
     # "older than 3 years": each record's own last date, looked at every day.
-    r"\b(?:haven'?t|hasn'?t|have\s+not|has\s+not|didn'?t|not)\s+(?:logged|signed|been|ordered|"
-    r"bought|purchased|replied|opened|visited|used|booked|responded)\b[^.;]{0,30}?\b(?:for|in|"
-    r"since|within)\s+(?:over\s+|more\s+than\s+)?" + _PERIOD_COUNT + r"|"
+    # ("hasn't worked on it for 30 days straight", "haven't paid in 2 months": any act not done)
+    r"\b(?:haven'?t|hasn'?t|have\s+not|has\s+not|didn'?t|not)\s+(?:been\s+)?[a-z]+\b[^.;]{0,30}?"
+    r"\b(?:for|in|since|within)\s+(?:over\s+|more\s+than\s+)?" + _PERIOD_COUNT + r"|"
+    # "been sitting in Under Negotiation for 45 days", "stuck in review for 2 weeks": how long a
+    # record has stayed where it is
+    r"\b(?:sitting|sat|sits|stuck|idle|idling|parked|lingering|languishing|stayed|staying)\s+"
+    r"(?:in|at|on|under)\b[^.;]{0,40}?\bfor\s+(?:over\s+|more\s+than\s+)?" + _PERIOD_COUNT + r"|"
     r"\b" + _PERIOD_COUNT + r"\s+of\s+inactivity\b|\binactive\s+(?:for|over|more\s+than)\s+|"
     # "still hasn't sent the form a day later", "not paid 3 days later": a day count since
     # something, with nothing that happens to start it
@@ -619,9 +631,33 @@ _STALE_HOURS = (
 # An event that starts the count ("5 days after an invoice becomes overdue") or one Stripe
 # times itself (trial_will_end fires before a trial ends): not a daily check.
 _RELATIVE_EVENT = (
-    r"\b(?:becomes?|became|turns?|goes|went|gets?|is\s+marked)\s+(?:overdue|past\s+due|late)\b|"
-    r"\btrials?\b"
+    r"\b(?:becomes?|became|turns?|goes|went|gets?|is\s+marked)\s+(?:overdue|past\s+due|late)\b"
 )
+# Stripe's own notice comes 3 days before a trial ends; any other lead is counted daily ("a week
+# before each trial ends", "when they have 7 days left of the trial": docs/eval-labels.md).
+_TRIAL_LEAD = (
+    # ("a few days before": about Stripe's three, its notice is used)
+    r"\b(?!3\b|three\b)(?:\d{1,3}|one|two|four|five|six|seven|ten|fourteen|a|"
+    r"a\s+couple\s+of)\s+(?:days?|weeks?|hours?|hrs?)\s+(?:before|ahead\s+of|prior\s+to|left|"
+    r"remaining)\b|"
+    r"\bhalfway\s+(?:through|into)\b"
+)
+
+
+# "24 hours before their trial ends": each one's own time, looked at every hour (a booked time
+# is the booking's event, read before this).
+_HOURS_BEFORE = (
+    r"\b(?:\d{1,3}|twelve|twenty[- ]four|forty[- ]eight)\s+(?:hours?|hrs?|h)\s+"
+    r"(?:before|ahead\s+of|prior\s+to)\s+(?:their|the|each|its|his|her|a|an|every)\b"
+)
+
+
+def _timed_by_an_event(text: str) -> bool:
+    """Whether an event starts the count (an invoice "becomes overdue") or times itself (Stripe's
+    notice of a trial ending), so no daily check is needed."""
+    if has(text, _RELATIVE_EVENT):
+        return True
+    return has(text, r"\btrials?\b") and not has(text, _TRIAL_LEAD)
 
 
 # The event comes from a form or a shop that is not Stripe ("pays the deposit through our
@@ -693,11 +729,13 @@ def one_off(text: str) -> bool:
 def relative_days_schedule(text: str) -> TriggerReading | None:
     """A daily check for records N days before or after their own date, at the asked time."""
     lasted = has(text, _LASTED_HOURS)
-    if (lasted or has(text, _STALE_HOURS)) and not has(text, _RELATIVE_EVENT):
+    if (lasted or has(text, _STALE_HOURS) or has(text, _HOURS_BEFORE)) and not _timed_by_an_event(
+        text
+    ):
         schedule = find_schedule(text + " . every hour")
         rule = "schedule_hours" if lasted else "schedule_relative"
         return TriggerReading("schedule", schedule.trigger_fields(), rule) if schedule else None
-    if not has(text, _RELATIVE_DAYS) or has(text, _RELATIVE_EVENT):
+    if not has(text, _RELATIVE_DAYS) or _timed_by_an_event(text):
         return None
     schedule = find_schedule(text + " . every day")
     if schedule is None:

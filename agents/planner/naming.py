@@ -296,6 +296,10 @@ _TIME_WORDS = re.compile(
     r"\s*(?:am|pm|a\.m\.|p\.m\.)?(?:\s+and\s+\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?)?\b|"
     r"\b(?:before|after|from|until|till)\s+\d{1,2}(?::\d{2}\s*(?:am|pm)?|\s*(?:am|pm))\b|"
     r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)\b|"
+    # "24 hours before their trial ends", "2 months in advance": a lead, said by "before"
+    r"\b(?:\d{1,3}|an?|one|two|three|four|five|six|seven|ten|fourteen|thirty|a\s+few|"
+    r"a\s+couple\s+of|a\s+(?:set|fixed|given)\s+number\s+of)\s+(?:hours?|days?|weeks?|months?)"
+    r"(?=\s+(?:before|after|ahead|prior|in\s+advance|early|earlier|later)\b)|"
     # "at half past eight", "a quarter to nine", "at noon", "at seven o'clock": spoken times
     r"\b(?:at\s+)?(?:half\s+past|(?:a\s+)?quarter\s+(?:past|to|after))\s+(?:\d{1,2}|one|two|three|"
     r"four|five|six|seven|eight|nine|ten|eleven|twelve)\b|\b(?:at\s+)?(?:noon|midnight|midday)\b|"

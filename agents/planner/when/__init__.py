@@ -20,7 +20,7 @@ def read_schedule(text: str, *, loose: bool = False) -> Schedule | None:
     an automation is asked for, not a one-off. `loose` (the model is sure it is a schedule)
     reads a day and a time anywhere that way.
     """
-    tokens = tokenize(strip_quoted(in_english(text)))
+    tokens = _without_replaced(tokenize(strip_quoted(in_english(text))))
     reading = read(tokens)
     one_day_and_time = reading.lone_days and reading.phrases and not reading.recurs()
     if one_day_and_time and (loose or _opens_with_a_day(tokens)):
@@ -48,6 +48,30 @@ def read_schedule(text: str, *, loose: bool = False) -> Schedule | None:
     except ValueError:
         return None
     return schedule
+
+
+# What ends the times a request replaces ("once a week instead of every day, and …").
+_REPLACED_END = frozenset({",", ";", ".", "!", "?", "(", ")", "and", "but", "so", "then"})
+
+
+def _without_replaced(tokens: list[Token]) -> list[Token]:
+    """The tokens without the times a request says it no longer wants ("post it once a week
+    instead of every day", "at 2pm rather than 11"): the old time is not when it runs. A day
+    replaced is kept, read as left out ("on thursday instead of friday")."""
+    kept: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        pair = (tokens[i].text, tokens[i + 1].text if i + 1 < len(tokens) else "")
+        if pair in (("instead", "of"), ("rather", "than")) and not (
+            i + 2 < len(tokens) and tokens[i + 2].kind == "day"
+        ):
+            i += 2
+            while i < len(tokens) and tokens[i].text not in _REPLACED_END:
+                i += 1
+            continue
+        kept.append(tokens[i])
+        i += 1
+    return kept
 
 
 _PARTS_OF_DAY = frozenset({"morning", "afternoon", "evening", "night"})

@@ -42,10 +42,12 @@ def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
         return None
     days: list[int] = [tokens[i].value]
     plural, abbreviated = tokens[i].plural, tokens[i].text not in lx.FULL_DAYS
+    spelled_range = False  # "monday to friday", "monday through friday": a routine's days
     end = i + 1
     while True:
         join = text(tokens, end)
         if join in _RANGE_JOIN and kind(tokens, end + 1) == "day":
+            spelled_range = spelled_range or (join != "-" and not abbreviated)
             last = tokens[end + 1].value
             first = days[-1]
             days.extend((first + k) % 7 for k in range(1, (last - first) % 7 + 1))
@@ -79,7 +81,9 @@ def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
     elif len(days) > 1:
         r.days.update(days)
         r.days_listed = True
-        r.days_strong = r.days_strong or plural or every or before in ("every", "each")
+        r.days_strong = (
+            r.days_strong or plural or every or spelled_range or before in ("every", "each")
+        )
     elif plural or every:
         r.days.update(days)
         r.days_strong = True

@@ -63,9 +63,31 @@ def _lead(dom: str, r: Reading) -> str:
     return ",".join(str(d - r.days_before) for d in days)
 
 
+def _outside_hours(r: Reading) -> str | None:
+    """The hours left when a repeating time skips a window ("every hour except between 9am and
+    5pm" runs 0-8 and 17-23; "except between 10pm and 6am" runs 6-21), or None."""
+    if not r.outside or r.windows or r.office_hours:
+        return None
+    low, high = r.outside[0]
+    start = hour24(low, r, pm_hint=False)
+    end = hour24(high, r, pm_hint=True)
+    if start == end:
+        return None
+    if start > end:  # the window wraps past midnight: what is left is one stretch
+        return f"{end}-{start - 1}" if start - 1 > end else str(end)
+    parts = ([f"0-{start - 1}"] if start > 1 else ["0"]) if start > 0 else []
+    parts += ([f"{end}-23"] if end < 23 else ["23"]) if end <= 23 else []
+    return ",".join(parts) or None
+
+
 def _clock_fields(r: Reading) -> tuple[str | None, str | None]:
     window = _window(r)
     point = _point_times(r)
+    skipped = _outside_hours(r) if r.minute_step or r.hour_step == 1 else None
+    if skipped is not None:
+        return ("*" if r.minute_step == 1 else f"*/{r.minute_step}") if r.minute_step else (
+            "0"
+        ), skipped
     if r.minute_step:
         step = "*" if r.minute_step == 1 else f"*/{r.minute_step}"
         if window is None and point:

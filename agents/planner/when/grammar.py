@@ -321,7 +321,11 @@ def _window(tokens: list[Token], i: int, r: Reading) -> int | None:
     found = read_window(tokens, i)
     if found is None:
         return None
-    if text(tokens, i - 1) not in ("outside", "out", "unless"):
+    if text(tokens, i - 1) in ("except", "excluding", "outside", "not") or (
+        text(tokens, i - 1) == "of" and text(tokens, i - 2) == "outside"
+    ):
+        r.outside.append(found[0])  # "every hour except between 9am and 5pm"
+    elif text(tokens, i - 1) not in ("out", "unless"):
         r.windows.append(found[0])
     return found[1]
 

@@ -22,6 +22,7 @@ class Reading:
 
     phrases: list[list[Clock]] = field(default_factory=list)  # point times, one list per phrase
     windows: list[tuple[Clock, Clock]] = field(default_factory=list)
+    outside: list[tuple[Clock, Clock]] = field(default_factory=list)  # "except 9am-5pm"
     office_hours: bool = False
     minute_step: int | None = None
     hour_step: int | None = None
