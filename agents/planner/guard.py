@@ -7,6 +7,7 @@ from typing import Any
 
 from agents.planner import risk_cues
 from agents.planner.recipes_pages import which_page
+from agents.planner.recipients import PEOPLE, STAFF
 from agents.planner.records import picks_unsaid_contacts
 from agents.planner.risk_cues import skips_checks
 from agents.planner.steps import writes_over_http
@@ -344,7 +345,9 @@ _PEOPLE_WORDS = (
     r"\b(?:customers?|clients?|parents?|directors?|accountants?|people|person|members?|staff|"
     r"team|salespe\w+|users?|leads?|contacts?|subscribers?|students?|guests?|patients?|owners?|"
     r"managers?|suppliers?|vendors?|partners?|employees?|candidates?|applicants?|them|their|"
-    r"everyone|anyone|whoever|buyers?|donors?|attendees?|tenants?|drivers?|reps?|agents?)\b"
+    r"everyone|anyone|whoever|buyers?|donors?|attendees?|tenants?|drivers?|reps?|agents?)\b|"
+    # the people the rest of the planner knows by role ("the borrower", "the HR officer")
+    r"\b" + PEOPLE + r"\b|" + STAFF
 )
 # "email our investors the numbers" (a person before the thing sent), "send it to the board".
 _ADDRESSED = (
@@ -403,21 +406,12 @@ def choices_for(question: str | None) -> list[str]:
     return list(_CHOICES.get(question or "", []))
 
 
-_WHICH_SITE = "Which address should I check, for example https://www.yoursite.com?"
-
-
 NO_ACTIONS = "What should this do: which tool should it read from, and where should results go?"
 
 
 def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str | None:
     """One short question when something essential is missing from the request, or None."""
     steps = spec.get("steps", [])
-    if any(
-        str(s.get("id", "")).startswith("check")
-        and s.get("inputs", {}).get("url") == "https://www.example.com"
-        for s in steps
-    ):
-        return _WHICH_SITE
     if which_page(text, spec):
         return which_page(text, spec)  # a page watch naming no page: which one
     if any(

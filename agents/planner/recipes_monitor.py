@@ -20,7 +20,8 @@ _DOWN = (
 )
 _SITE = (
     r"\b(?:site|website|web\s*site|page|api|server|endpoint|app|service|shop|store|url|domain|"
-    r"portal|dashboard|status)s?\b|https?://"
+    r"portal|dashboard|status|backend|back-end|frontend|front-end|platform|host|instance|"
+    r"cluster|database|db)s?\b|https?://"
 )
 _URL = re.compile(
     r"\b(?:https?://)?((?:(?:[a-z0-9-]+\.)+[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})(?::\d{2,5})?"

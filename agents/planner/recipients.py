@@ -11,7 +11,12 @@ from agents.planner.text import has
 PEOPLE = (
     r"(?:person|customer|client|lead|sender|member|user|reviewer|patient|guest|buyer|invitee|"
     r"student|applicant|candidate|attendee|subscriber|shopper|tenant|visitor|caller|parent|"
-    r"donor|prospect|vendor|supplier|contact|signup|purchaser|participant|registrant|booker)s?"
+    r"donor|prospect|vendor|supplier|contact|signup|purchaser|participant|registrant|booker|"
+    # the people a business serves or deals with, by role ("the borrower", "each organiser")
+    r"borrower|organi[sz]er|renter|resident|homeowner|landlord|player|learner|athlete|contractor|"
+    r"freelancer|affiliate|seller|merchant|travell?er|passenger|speaker|recipient|winner|"
+    r"requester|requestor|patron|diner|camper|rider|guardian|volunteer|policyholder|"
+    r"cardholder|account\s+holder|famil(?:y|ie))s?"
 )
 # Our own people by role: "the directors", "all managers", "each of our 6 sales reps".
 STAFF = (
@@ -20,7 +25,9 @@ STAFF = (
     r"project\s+|line\s+|area\s+|regional\s+|department\s+|ops\s+|operations\s+|office\s+|"
     r"hr\s+|it\s+|finance\s+|marketing\s+|product\s+|engineering\s+|general\s+|duty\s+|"
     r"warehouse\s+|site\s+|floor\s+)?"
-    r"(?:managers?|directors|reps|staff|employees|colleagues|co-?workers|supervisors|team\s+leads?|"
+    r"(?:managers?|directors|reps|staff|employees?|colleagues|co-?workers|supervisors?|team\s+leads?|"
+    r"officers?|interns?|trainees?|new\s+(?:hires?|starters?|joiners?)|assignees?|approvers?|"
+    r"on-?call\s+(?:person|engineer)|"
     r"engineers?|developers?|devs|counsell?ors?|teachers|nurses|technicians|department\s+heads?|"
     r"heads\s+of\s+\w+|execs?|executives|leadership\s+team|admins?|administrators?|sysadmins?)\b"
 )

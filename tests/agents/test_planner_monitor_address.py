@@ -1,12 +1,15 @@
-"""A website check uses the address the person named (never a placeholder), recognises failure
-words next to an address, alerts once per outage and says when it is back."""
+"""A website check uses the address the person named (with none named, a stand-in the person
+fills in before it can be approved), recognises failure words next to an address, alerts once per
+outage and says when it is back."""
 
 from __future__ import annotations
 
 import pytest
 
 from agents.planner import draft
+from agents.revise import revise
 from workflows.samples import preview
+from workflows.stand_ins import is_stand_in, stand_in_steps
 
 
 @pytest.mark.parametrize(
@@ -38,10 +41,36 @@ def test_the_named_address_is_checked_and_an_outage_alerts_once(
     assert "example.com" not in str(workflow)
 
 
-def test_without_an_address_it_asks_which_one() -> None:
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "alert #ops when our website goes down",
+        "post in slack if our backend goes down",
+        "send an alert to #status if the web app or the api goes offline",
+    ],
+)
+def test_without_an_address_the_check_is_drafted_with_one_to_fill_in(request_text: str) -> None:
+    """The whole monitor is drafted (check, alert once, back-up notice); the card says the
+    address is still to be filled in, and no version holding the stand-in can be approved."""
+    result = draft(request_text)
+    assert result.status == "draft", result.question
+    assert result.workflow is not None and result.summary is not None
+    steps = {s["id"]: s for s in result.workflow["steps"]}
+    assert is_stand_in(steps["check"]["inputs"]["url"])
+    assert steps["alert"]["when"] == "steps.state.crossed"
+    assert "still to be filled in" in result.summary
+    assert stand_in_steps(result.workflow)
+
+
+def test_the_address_given_in_reply_is_the_one_checked_and_named_in_the_alerts() -> None:
     result = draft("alert #ops when our website goes down")
-    assert result.status == "clarify"
-    assert result.question is not None and "Which address" in result.question
+    assert result.workflow is not None
+    revised = revise(result.workflow, "the address is https://tidyhome.io")
+    assert revised is not None
+    steps = {s["id"]: s for s in revised.spec["steps"]}
+    assert steps["check"]["inputs"]["url"] == "https://tidyhome.io"
+    assert "tidyhome.io is down" in steps["alert"]["inputs"]["text"]
+    assert "example.com" not in str(revised.spec) and not stand_in_steps(revised.spec)
 
 
 def test_a_failing_job_without_an_address_is_not_a_website_check() -> None:
