@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from typing import Any
+
 # What a step's output is called, by action: (the whole output, {field: noun}).
 # A field noun without an article ("matching contacts") is a collection: conditions say
 # "there are matching contacts" when it is not empty.
@@ -76,3 +80,11 @@ STRIPE_SUBJECTS = (
     ("customer.subscription.", "the subscription"),
     ("customer.", "the customer"),
 )
+
+
+def read_noun(step: Mapping[str, Any]) -> str | None:
+    """What a web read its name says it reads ("Read the tickets from …" → "the tickets")."""
+    if step.get("action") != "http.request":
+        return None
+    found = re.match(r"Read (the [\w' -]+?) (?:from|kept|in)\b", str(step.get("name") or ""))
+    return found.group(1) if found else None

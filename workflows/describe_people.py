@@ -6,6 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from workflows.describe_nouns import read_noun
 from workflows.describe_refs import Path, Scene, Shape, join_words, shape_of, thing_words
 
 _PERSON_FIELDS = ("email", "from", "customer_email", "reply_to", "sender")
@@ -83,6 +84,9 @@ def each_words(source: Any, scene: Scene) -> str:
     path = shape_of("{{ " + source + " }}").lone if isinstance(source, str) else None
     if path and path[0] == "steps" and len(path) > 2 and (found := scene.step(path[1])):
         noun = _EACH_NOUNS.get((str(found[1].get("action")), path[2]))
+        read = read_noun(found[1])
+        if read and path[2] == "json":
+            return f"one of {read}"  # "for each one of the volunteers"
         if noun:
             return noun
         return f"item from step {found[0]}"

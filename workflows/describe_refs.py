@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import nodes
 
-from workflows.describe_nouns import FIELD_WORDS, OUTPUT_NOUNS, STRIPE_SUBJECTS
+from workflows.describe_nouns import FIELD_WORDS, OUTPUT_NOUNS, STRIPE_SUBJECTS, read_noun
 from workflows.expressions import ExpressionError, parse_template
 
 Path = tuple[str, ...]
@@ -266,17 +266,9 @@ def thing_words(path: Path, scene: Scene) -> str:
     }.get(root, "a value filled in when it runs")
 
 
-def _read_noun(step: Mapping[str, Any]) -> str | None:
-    """What a web read its name says it reads ("Read the tickets from …" → "the tickets")."""
-    if step.get("action") != "http.request":
-        return None
-    found = re.match(r"Read (the [\w' -]+?) (?:from|kept|in)\b", str(step.get("name") or ""))
-    return found.group(1) if found else None
-
-
 def _output_nouns(step: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
     whole, named = OUTPUT_NOUNS.get(str(step.get("action")), ("", {}))
-    return _read_noun(step) or whole, named
+    return read_noun(step) or whole, named
 
 
 def step_output_words(step_id: str, fields: list[str], scene: Scene) -> str:

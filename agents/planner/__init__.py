@@ -11,7 +11,7 @@ from agents.drafts import DraftResult
 from agents.planner import dangerous, vague
 from agents.planner.builder import build_spec, complete_spec
 from agents.planner.compose import compose_messages, note_unsupported
-from agents.planner.each import each_item, each_record
+from agents.planner.each import each_item, each_record, read_the_people
 from agents.planner.guard import (
     LOOK_ONLY,
     NO_ACTIONS,
@@ -167,6 +167,8 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     reason = refused
     if question:
         raw["steps"].extend(placeholder_steps(raw, without_conditions(slots.text)))
+    elif not refused:
+        read_the_people(raw, slots.text)  # a clock starts it: the people emailed are read first
     try:
         spec = WorkflowSpec.model_validate(raw)
     except ValidationError as exc:

@@ -12,11 +12,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agents.planner.recipients import PEOPLE
+from agents.planner.selected_records import selected_records
+from agents.planner.steps import KEPT_BY
 from workflows.spec import strings_in
 
-__all__ = ["each_item", "each_record"]
+__all__ = ["each_item", "each_record", "read_the_people"]
 
 _NO_PERSON = ("schedule", "interval", "manual")
+_STAFF_NOUNS = (
+    r"(?:volunteers?|employees?|staff|members?|moderators?|mentors?|drivers?|agents?|devs?|"
+    r"developers?|engineers?|managers?|owners?|teachers?|tutors?|coaches?|players?)"
+)
 # The list each reading step returns, and the record fields that name its person.
 _LISTS: dict[str, tuple[str, dict[str, str]]] = {
     "sheets.read_rows": ("rows", {}),
@@ -43,6 +50,12 @@ _SOME_OF_THEM = re.compile(
     r"pending|stuck|missing)\b"
 )
 _UNFILTERED = ("sheets.read_rows", "http.request")
+# Where the records are read by another step the rules draft (Stripe's invoices, a sheet's rows,
+# the CRM's contacts), or a mailbox's mail: not read here.
+_READ_ELSEWHERE = re.compile(
+    r"\bstripe\b|\bsheets?\b|\bspreadsheet\b|\bcrm\b|\bhubspot\b|\bpipedrive\b|\bsalesforce\b|"
+    r"\binbox\b|\bgmail\b"
+)
 
 
 def each_record(raw: dict[str, Any], request: str = "") -> None:
@@ -138,3 +151,86 @@ def _item(match: re.Match[str], names: dict[str, str]) -> str:
     if field is None:
         return "item"
     return f"item.{names.get(field, field)}"
+
+
+def read_the_people(raw: dict[str, Any], text: str) -> None:
+    """On a workflow a clock or a button starts, an email addressed to the record's person
+    ("email the volunteers whose shift is tomorrow", "email them a warning" of accounts nobody
+    has logged into for a year) reads those records first and is sent for each one.
+
+    The start carries no person, so without a read such a message would go to nobody. The read
+    is a call to the system that keeps them, at a stand-in address the person fills in (the card
+    says so; no version holding it is approved); its name says which records, in the request's
+    words, so the address given is the one that returns just those.
+    """
+    trigger = raw.get("trigger")
+    steps = raw.get("steps")
+    if not isinstance(trigger, dict) or trigger.get("type") not in _NO_PERSON:
+        return
+    if not isinstance(steps, list) or _READ_ELSEWHERE.search(text.lower()):
+        return
+    if not _PER_RECORD.search(text.lower()):
+        return  # "email our investors the revenue numbers": a group, not records read
+    for index, step in enumerate(steps):
+        if not isinstance(step, dict) or step.get("action") != "email.send" or step.get("wait"):
+            continue
+        inputs = step.get("inputs")
+        if step.get("for_each") or not isinstance(inputs, dict):
+            continue
+        if not _TRIGGER.search(" ".join(_TAG.findall(str(inputs.get("to") or "")))):
+            continue  # addressed to us, a channel or a named address
+        if _list_before(steps[:index]) is not None:
+            return  # each_record sends it for each record read
+        records = _records_of(text.lower())
+        read_id = "fetch_" + re.sub(r"\W+", "_", records)
+        steps.insert(
+            0,
+            {
+                "id": read_id,
+                "name": f"Read the {records} {KEPT_BY}",
+                "action": "http.request",
+                "inputs": {"method": "GET", "url": f"https://api.example.com/{records}"},
+            },
+        )
+        for later in steps[index + 1 :]:
+            later_inputs = later.get("inputs") if isinstance(later, dict) else None
+            if (
+                isinstance(later_inputs, dict)
+                and later.get("action") == "email.send"
+                and not later.get("for_each")
+                and _TRIGGER.search(" ".join(_TAG.findall(str(later_inputs.get("to") or ""))))
+            ):
+                later["for_each"] = f"steps.{read_id}.json"
+                later["inputs"] = _to_item(later_inputs, {})
+        return
+
+
+# Words that make the people emailed records, each with their own date or state: "each tenant
+# whose rent is due", "anyone who hasn't booked", "3 days before their due date".
+_PER_RECORD = re.compile(
+    r"\b(?:each|every)\s+(?!(?:other\s+|second\s+|\d+\s+)?(?:day|week|month|quarter|year|morning|"
+    r"evening|night|hour|minute|weekday|weekend|time|mon|tue|wed|thu|fri|sat|sun)\w*\b)|"
+    r"\b(?:whose|who|whom|anyone|anybody|whoever)\b|"
+    r"\b(?:before|after|on|by)\s+(?:their|his|her|its|the)\s+(?:[\w-]+\s+)?(?:date|day|deadline|"
+    r"birthday|anniversary|appointment|renewal|expiry|trial|shift|booking|due)\b|"
+    r"\b(?:days?|weeks?|months?|hours?)\s+(?:before|after|ahead|prior)\b|"
+    r"\b(?:is|are)\s+(?:due|about\s+to|expiring)|\bexpir(?:e|es|ing)\s+in\b"
+)
+_PERSON_NOUN = re.compile(
+    r"\b(?:e-?mail|remind|warn|notify|message|tell|thank|invite|chase)\s+(?:all\s+|each\s+|every\s+|"
+    r"any\s+|the\s+|our\s+)*(?:of\s+)?(?:our\s+|the\s+)?(?:[a-z-]+\s+)?"
+    r"(" + PEOPLE + r"|" + _STAFF_NOUNS + r")\b"
+)
+
+
+def _records_of(text: str) -> str:
+    """What the records are called: what the message picks out ("accounts", "tickets"), else
+    the people it is addressed to ("volunteers", "customers"), else "records"."""
+    picked = selected_records(text)
+    if picked:
+        return picked
+    found = _PERSON_NOUN.search(text)
+    if found:
+        noun = found.group(1)
+        return noun if noun.endswith("s") else noun + ("es" if noun.endswith(("sh", "ch")) else "s")
+    return "records"

@@ -1,0 +1,58 @@
+"""A workflow started by a clock emails people who are records (each with their own date or
+state) by reading them first and sending once per record: the start carries no person, so an
+email "to the person in the incoming data" would go to nobody."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agents.planner import draft
+from workflows.stand_ins import is_stand_in
+
+
+def _draft(request: str) -> tuple[list[dict[str, Any]], str]:
+    result = draft(request)
+    assert result.status == "draft", result.model_dump()
+    assert result.workflow is not None and result.summary is not None
+    return list(result.workflow["steps"]), result.summary
+
+
+@pytest.mark.parametrize(
+    ("request_text", "records"),
+    [
+        ("email each tenant 5 days before their lease ends", "tenants"),
+        ("every evening email the drivers whose route starts before 6am tomorrow", "drivers"),
+        (
+            "every friday send a reminder email to anyone who hasn't finished their safety "
+            "training",
+            "records",
+        ),
+    ],
+)
+def test_the_people_are_read_and_each_one_is_emailed(request_text: str, records: str) -> None:
+    steps, summary = _draft(request_text)
+    read = steps[0]
+    assert read["action"] == "http.request" and read["inputs"]["method"] == "GET"
+    assert is_stand_in(read["inputs"]["url"])  # filled in before it can be approved
+    if records != "records":
+        assert read["inputs"]["url"].endswith("/" + records)
+    emails = [s for s in steps if s["action"] == "email.send"]
+    assert emails and all(s["for_each"] == f"steps.{read['id']}.json" for s in emails)
+    assert all("item" in str(s["inputs"]["to"]) and "trigger" not in str(s) for s in emails)
+    assert "to the person in the incoming data" not in summary
+    assert "for each one of the" in summary
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "every quarter email our investors the revenue numbers",  # a group, not records
+        "every monday email me the open support tickets",  # addressed to the asker
+    ],
+)
+def test_a_group_or_the_asker_is_not_read_as_records(request_text: str) -> None:
+    steps, _ = _draft(request_text)
+    assert not any(s.get("for_each") for s in steps if s["action"] == "email.send")
+    assert not any(str(s["id"]).startswith("fetch_investors") for s in steps)
