@@ -162,7 +162,12 @@ _STRIPE_EVENTS = (
      r"\bnew\s+(?:stripe\s+)?customers?\s+(?:in|on|from)\s+stripe|\bnew\s+stripe\s+customers?\b",
      "customer.created"),
     (r"\b(?:payments?|charges?)\s+(?:succeeds?|succeeded|is\s+received|comes\s+in|goes\s+through)|"
-     r"\b(?:new|successful)\s+(?:stripe\s+)?payments?\b", "payment_intent.succeeded"),
+     r"\b(?:new|successful)\s+(?:stripe\s+)?payments?\b|"
+     # "when stripe confirms a payment", "a charge is captured": said by what Stripe does
+     r"\bstripe\s+(?:confirms?|reports?|records?|registers?|processes?|captures?)\s+(?:a|an|the|each|"
+     r"every|any|their)\s+(?:new\s+)?(?:payments?|charges?)\b|"
+     r"\b(?:payments?|charges?)\s+(?:is\s+|gets?\s+|are\s+|was\s+)?(?:confirmed|captured)\b",
+     "payment_intent.succeeded"),
     (r"\binvoices?\s+(?:is\s+)?paid\b|\bpays?\s+(?:an?\s+|their\s+)?invoice", "invoice.paid"),
     (r"\bpayouts?\b[^.]{0,20}\b(?:lands?|landed|arrives?|arrived|paid|comes?\s+in|hits?|is\s+sent)\b|"
      r"\bnew\s+(?:stripe\s+)?payouts?\b", "payout.paid"),

@@ -81,3 +81,15 @@ def test_hours_before_a_trial_end_are_looked_at_hourly_and_three_days_is_stripes
         "0 * * * *"
     )
     assert _trigger("3 days before a trial ends email them how to upgrade")["type"] == "stripe"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when stripe confirms a payment, email the buyer their receipt and log it in airtable",
+        "every time stripe records a new payment post the amount in #sales",
+    ],
+)
+def test_a_payment_said_by_what_stripe_does_is_stripes_event(request_text: str) -> None:
+    trigger = _trigger(request_text)
+    assert trigger["type"] == "stripe" and trigger["events"] == ["payment_intent.succeeded"]
