@@ -101,9 +101,15 @@ def _fill_in(spec: dict[str, Any], text: str) -> list[str]:
     named = urlsplit(address).hostname or address
     for step in spec.get("steps") or []:  # "(from api.example.com)" in a message: the real host
         step["inputs"] = _renamed(step.get("inputs") or {}, host, named)
+    if len(steps) == 1 and steps[0].get("name") and host.endswith(_SITE_STAND_INS):
+        return [f"“{steps[0]['name']}” now uses {address}"]  # a site to check: its step's name
     tool = host_words(f"https://{host}")  # "Helpdesk", or "api.example.com" when none was named
     plural = len(steps) > 1
     return [f"the {tool} step{'s' if plural else ''} now call{'' if plural else 's'} {address}"]
+
+
+# Stand-ins for a page or site the person names later ("www.example.com"), not for a tool's API.
+_SITE_STAND_INS = ("www.example.com", "www.example.org", "www.example.net")
 
 
 def said_address(text: str) -> str | None:

@@ -67,6 +67,7 @@ def test_the_address_given_in_reply_is_the_one_checked_and_named_in_the_alerts()
     assert result.workflow is not None
     revised = revise(result.workflow, "the address is https://tidyhome.io")
     assert revised is not None
+    assert revised.changes == ["“Load the page” now uses https://tidyhome.io"]
     steps = {s["id"]: s for s in revised.spec["steps"]}
     assert steps["check"]["inputs"]["url"] == "https://tidyhome.io"
     assert "tidyhome.io is down" in steps["alert"]["inputs"]["text"]
