@@ -151,12 +151,54 @@ _SECOND_PERSON = (
 )
 
 
+# Why each reader is written to, said to them: "email the volunteers whose shift is tomorrow"
+# → "Your shift is tomorrow"; "3 days before their lease ends" → "Your lease ends in 3 days".
+_WHOSE = re.compile(
+    r"\b(?:e-?mail|text|sms|remind|message|notify|tell|ping|warn|whatsapp)\s+(?:the\s+|each\s+|"
+    r"every\s+|all\s+|any\s+|our\s+)?(?:[\w'-]+\s+){0,3}?whose\s+(?P<what>[a-z][\w' -]{3,80}?)"
+    r"(?=\s+(?:a|an)\s+(?:[\w-]+\s+)?(?:reminder|heads[- ]up|note|e-?mail|message|warning)\b|"
+    r"\s*[,.;!?]|\s*$|\s+(?:and|then|to|with|about|that|so|saying)\b)",
+    re.IGNORECASE,
+)
+_LEAD_BEFORE = re.compile(
+    r"\b(?P<n>\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|thirty|a)\s+"
+    r"(?P<unit>days?|weeks?|months?)\s+before\s+(?:their|his|her|each|the)\s+"
+    r"(?P<thing>[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?)\s+(?P<verb>ends|expires|renews|starts|begins|"
+    r"runs\s+out|is\s+due|comes\s+up\s+for\s+renewal)\b",
+    re.IGNORECASE,
+)
+
+
+def _why_them(request: str) -> str | None:
+    """The reason each reader is written to, as a sentence to them, or None."""
+    whose = _WHOSE.search(request)
+    if whose and len(whose.group("what").split()) >= 2:
+        what = whose.group("what").strip()
+        for pattern, words in _SECOND_PERSON:
+            what = re.sub(pattern, words, what, flags=re.IGNORECASE)
+        return f"Your {what}"
+    lead = _LEAD_BEFORE.search(request)
+    if lead:
+        count, unit = lead.group("n").lower(), lead.group("unit").lower()
+        when = (
+            "tomorrow"
+            if (count in ("1", "one", "a") and unit.startswith("day"))
+            else (
+                f"in {count} {unit}"
+                if count not in ("1", "one", "a")
+                else f"in a {unit.rstrip('s')}"
+            )
+        )
+        return f"Your {lead.group('thing').lower()} {lead.group('verb').lower()} {when}"
+    return None
+
+
 def told_message(request: str) -> str | None:
     """What the request says a message should tell its reader, as a sentence to them (the
     person told is "you"), or None."""
     found = _TOLD.search(request)
     if not found:
-        return None
+        return _why_them(request)
     message = re.split(
         r"\s+(?:and|then)\s+(?:e-?mail|text|post|send|notify|add|create|update|"
         r"mark|log|move|tag|ping|slack)\b",

@@ -56,3 +56,21 @@ def test_a_group_or_the_asker_is_not_read_as_records(request_text: str) -> None:
     steps, _ = _draft(request_text)
     assert not any(s.get("for_each") for s in steps if s["action"] == "email.send")
     assert not any(str(s["id"]).startswith("fetch_investors") for s in steps)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "said"),
+    [
+        ("every day at 7pm email the volunteers whose shift is tomorrow a reminder",
+         "your shift is tomorrow."),
+        ("email each tenant 5 days before their lease ends", "your lease ends in 5 days."),
+        ("every morning email the members whose card expires this month",
+         "your card expires this month."),
+    ],
+)  # fmt: skip
+def test_each_reader_is_told_why_they_are_written_to(request_text: str, said: str) -> None:
+    """The message said "Reminder." (or the workflow's name): now it tells each one what the
+    request picked them for, in the second person."""
+    steps, _ = _draft(request_text)
+    email = next(s for s in steps if s["action"] == "email.send")
+    assert said in email["inputs"]["text"]
