@@ -423,12 +423,14 @@ _TICKETS = r"\b(?:tickets?|cases?|help\s*desk|support\s+(?:queue|inbox|tool|syst
 _TICKET_MADE = (
     r"\b(?:turn|turns|convert|converts|make|makes)\b[^.;]{0,50}?\binto\s+(?:a\s+|an\s+|new\s+)?"
     r"(?:support\s+|helpdesk\s+)?(?:tickets?|cases?)\b|"
-    r"\b(?:become|becomes)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:support\s+|helpdesk\s+)?(?:tickets?|cases?)\b|"
+    r"\b(?:become|becomes)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:support\s+|helpdesk\s+)?(?:tickets?|cases?)\b"
+)
+# "raise a support ticket from that message": one ticket made, in the helpdesk whether or not
+# it is named. "turn emails into tickets" alone leaves the ticket system open: it must be said.
+_TICKET_RAISED = (
     r"\b(?:create|creates|raise|raises|log|logs|file|files|open|opens)\s+(?:a|an|new)\s+"
     r"(?:support\s+|helpdesk\s+)?(?:tickets?|cases?)\b"
 )
-# Where tickets are made must be said ("in trudesk", "in our helpdesk"): "turn emails into
-# tickets" alone leaves the ticket system open.
 _TICKET_PLACE = (
     r"\b(?:in|into|on|to)\s+(?:our\s+|the\s+|my\s+)?(?:help\s*desk|ticket(?:ing)?\s+(?:system|tool)|"
     r"support\s+(?:system|tool|desk))\b|"
@@ -452,7 +454,9 @@ def _ticket_writes(steps: StepList, t: str, w: str) -> None:
     if not has(t, _TICKETS):
         return
     named = tools.named_external_tools(t)
-    made = has(w, _TICKET_MADE) and (bool(named) or has(t, _TICKET_PLACE))
+    made = has(w, _TICKET_RAISED) or (
+        has(w, _TICKET_MADE) and (bool(named) or has(t, _TICKET_PLACE))
+    )
     if not made and not has(w, _TICKET_WRITE):
         return
     if any(writes_over_http(s) for s in steps.items):

@@ -93,3 +93,15 @@ def test_hours_before_a_trial_end_are_looked_at_hourly_and_three_days_is_stripes
 def test_a_payment_said_by_what_stripe_does_is_stripes_event(request_text: str) -> None:
     trigger = _trigger(request_text)
     assert trigger["type"] == "stripe" and trigger["events"] == ["payment_intent.succeeded"]
+
+
+def test_a_ticket_raised_with_no_helpdesk_named_is_made_in_the_helpdesk() -> None:
+    """ "raise a support ticket from that message" drafted only a Slack post: the ticket was
+    never made. It is now a write to the helpdesk, at an address to fill in."""
+    result = draft(
+        "when someone reacts with the :ticket: emoji in #help, raise a support ticket from it"
+    )
+    assert result.workflow is not None
+    made = [s for s in result.workflow["steps"] if s["action"] == "http.request"]
+    assert made and made[0]["inputs"]["method"] == "POST"
+    assert "helpdesk" in made[0]["inputs"]["url"]
