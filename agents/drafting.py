@@ -6,12 +6,15 @@ the model is down) and the LLM drafter (when `OPENAI_API_KEY` or `OPENAI_BASE_UR
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Protocol
 
 from agents.drafts import DraftResult
 from agents.planner import draft as offline_draft
 from integrations.registry import ActionRegistry
 from storage.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Drafter(Protocol):
@@ -43,3 +46,16 @@ def build_drafter(settings: Settings, registry: ActionRegistry | None = None) ->
 
         return LLMDrafter(settings, registry)
     return OfflineDrafter(registry)
+
+
+_WARM_REQUEST = "every monday at 9am email me the weekly leads report"
+
+
+def warm_up() -> None:
+    """Draft one request offline, loading what drafting reads (models, word lists, catalogue),
+    so the first person to ask does not wait for it. A warm-up that fails is logged: the first
+    draft then loads them."""
+    try:
+        offline_draft(_WARM_REQUEST)
+    except Exception:
+        log.warning("drafting warm-up failed; the first draft loads the models", exc_info=True)

@@ -14,6 +14,7 @@ from accounts import export_recovery
 from accounts.purge_clock import PurgeClock
 from accounts.stripe_billing import check_configured as check_billing_configured
 from accounts.support_alerts import SupportAlarm
+from agents.drafting import warm_up
 from bot import web
 from bot.accept_timing import AcceptTimingMiddleware
 from bot.access_log import AccessLogMiddleware
@@ -81,19 +82,6 @@ async def _settle_exports(settings: Settings, rt: Runtime) -> None:
         log.warning("exports left running were not checked at start: %s", exc.__class__.__name__)
 
 
-_WARM_REQUEST = "every monday at 9am email me the weekly leads report"
-
-
-def warm_drafting() -> None:
-    """Draft one request offline, loading what drafting reads (models, word lists, catalogue)."""
-    from agents.planner import draft  # imported here: a worker-only process never drafts
-
-    try:
-        draft(_WARM_REQUEST)
-    except Exception:  # a warm-up that fails leaves the first draft to load them
-        log.warning("drafting warm-up failed; the first draft loads the models", exc_info=True)
-
-
 def create_app(
     settings: Settings,
     runtime: Runtime | None = None,
@@ -133,7 +121,7 @@ def create_app(
             alarm.start()
         # The drafting models and word lists load once per process (~0.15 s): loaded now, in a
         # thread, so the first person to ask for a workflow does not wait for them.
-        warming = asyncio.create_task(asyncio.to_thread(warm_drafting))
+        warming = asyncio.create_task(asyncio.to_thread(warm_up))
         if on_ready is not None:
             on_ready()
         try:

@@ -173,24 +173,23 @@ def _why_them(request: str) -> str | None:
     """The reason each reader is written to, as a sentence to them, or None."""
     whose = _WHOSE.search(request)
     if whose and len(whose.group("what").split()) >= 2:
-        what = whose.group("what").strip()
-        for pattern, words in _SECOND_PERSON:
-            what = re.sub(pattern, words, what, flags=re.IGNORECASE)
-        return f"Your {what}"
+        return f"Your {_to_the_reader(whose.group('what').strip())}"
     lead = _LEAD_BEFORE.search(request)
-    if lead:
-        count, unit = lead.group("n").lower(), lead.group("unit").lower()
-        when = (
-            "tomorrow"
-            if (count in ("1", "one", "a") and unit.startswith("day"))
-            else (
-                f"in {count} {unit}"
-                if count not in ("1", "one", "a")
-                else f"in a {unit.rstrip('s')}"
-            )
-        )
-        return f"Your {lead.group('thing').lower()} {lead.group('verb').lower()} {when}"
-    return None
+    if lead is None:
+        return None
+    count, unit = lead.group("n").lower(), lead.group("unit").lower()
+    if count in ("1", "one", "a"):
+        when = "tomorrow" if unit.startswith("day") else f"in a {unit.rstrip('s')}"
+    else:
+        when = f"in {count} {unit}"
+    return f"Your {lead.group('thing').lower()} {lead.group('verb').lower()} {when}"
+
+
+def _to_the_reader(text: str) -> str:
+    """The words said to the person told ("their order" → "your order")."""
+    for pattern, words in _SECOND_PERSON:
+        text = re.sub(pattern, words, text, flags=re.IGNORECASE)
+    return text
 
 
 def told_message(request: str) -> str | None:
@@ -205,9 +204,7 @@ def told_message(request: str) -> str | None:
         found.group("message"),
         maxsplit=1,
     )[0]
-    message = message.strip(" ,")
-    for pattern, words in _SECOND_PERSON:
-        message = re.sub(pattern, words, message, flags=re.IGNORECASE)
+    message = _to_the_reader(message.strip(" ,"))
     if len(message.split()) < 3:
         return None
     return message[:1].upper() + message[1:]

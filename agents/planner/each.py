@@ -171,38 +171,30 @@ def read_the_people(raw: dict[str, Any], text: str) -> None:
         return
     if not _PER_RECORD.search(text.lower()):
         return  # "email our investors the revenue numbers": a group, not records read
-    for index, step in enumerate(steps):
-        if not isinstance(step, dict) or step.get("action") != "email.send" or step.get("wait"):
-            continue
-        inputs = step.get("inputs")
-        if step.get("for_each") or not isinstance(inputs, dict):
-            continue
-        if not _TRIGGER.search(" ".join(_TAG.findall(str(inputs.get("to") or "")))):
-            continue  # addressed to us, a channel or a named address
-        if _list_before(steps[:index]) is not None:
-            return  # each_record sends it for each record read
-        records = _records_of(text.lower())
-        read_id = "fetch_" + re.sub(r"\W+", "_", records)
-        steps.insert(
-            0,
-            {
-                "id": read_id,
-                "name": f"Read the {records} {KEPT_BY}",
-                "action": "http.request",
-                "inputs": {"method": "GET", "url": f"https://api.example.com/{records}"},
-            },
-        )
-        for later in steps[index + 1 :]:
-            later_inputs = later.get("inputs") if isinstance(later, dict) else None
-            if (
-                isinstance(later_inputs, dict)
-                and later.get("action") == "email.send"
-                and not later.get("for_each")
-                and _TRIGGER.search(" ".join(_TAG.findall(str(later_inputs.get("to") or ""))))
-            ):
-                later["for_each"] = f"steps.{read_id}.json"
-                later["inputs"] = _to_item(later_inputs, {})
-        return
+    addressed = [i for i, step in enumerate(steps) if _to_the_start_person(step)]
+    if not addressed or _list_before(steps[: addressed[0]]) is not None:
+        return  # addressed to us, a channel or an address; or each_record loops it already
+    records = _records_of(text.lower())
+    read_id = "fetch_" + re.sub(r"\W+", "_", records)
+    for index in addressed:
+        steps[index]["for_each"] = f"steps.{read_id}.json"
+        steps[index]["inputs"] = _to_item(steps[index]["inputs"], {})
+    read = {"method": "GET", "url": f"https://api.example.com/{records}"}
+    steps.insert(
+        0,
+        {"id": read_id, "name": f"Read the {records} {KEPT_BY}", "action": "http.request",
+         "inputs": read},
+    )  # fmt: skip
+
+
+def _to_the_start_person(step: Any) -> bool:
+    """Whether a step is an email, sent once, addressed to the person the start brings."""
+    if not isinstance(step, dict) or step.get("action") != "email.send" or step.get("wait"):
+        return False
+    inputs = step.get("inputs")
+    if step.get("for_each") or not isinstance(inputs, dict):
+        return False
+    return bool(_TRIGGER.search(" ".join(_TAG.findall(str(inputs.get("to") or "")))))
 
 
 # Words that make the people emailed records, each with their own date or state: "each tenant

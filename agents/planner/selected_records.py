@@ -23,7 +23,7 @@ _STATE = (
     r"unconfirmed|unfilled|unclaimed|unread|unshipped|unfulfilled|late|upcoming|expiring|"
     r"outstanding|stuck|stale|failed|failing|missed|abandoned|cancell?ed|delayed|blocked|urgent|"
     r"high[- ]priority|flagged|incomplete|unfinished|today'?s|tomorrow'?s|yesterday'?s|"
-    r"this\s+week'?s|last\s+week'?s|new|recent|upcoming"
+    r"this\s+week'?s|last\s+week'?s|new|recent"
 )
 # Words after it: "tasks due today", "orders that haven't shipped", "shifts nobody has taken".
 _AFTER = (

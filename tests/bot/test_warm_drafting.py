@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from agents import drafting
 from agents.learned import model
-from bot import app as app_module
 from bot.app import create_app
 from storage.config import Settings
 from workflows.runtime import Runtime
@@ -40,6 +40,6 @@ async def test_a_failed_warm_up_is_logged_not_raised(
     def broken(_request: str) -> Any:
         raise RuntimeError("model file unreadable")
 
-    monkeypatch.setattr("agents.planner.draft", broken)
-    app_module.warm_drafting()
+    monkeypatch.setattr(drafting, "offline_draft", broken)
+    drafting.warm_up()
     assert "drafting warm-up failed" in caplog.text
