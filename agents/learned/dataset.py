@@ -21,6 +21,7 @@ FORBIDDEN = frozenset(
         "batch24.jsonl",
         "batch25.jsonl",
         "batch27.jsonl",
+        "batch29.jsonl",
     }
 )
 
