@@ -68,9 +68,11 @@ class FindInput(ActionInput):
     stage: str | None = None
     source: str | None = None
     created_within: str | None = None
+    # Only contacts nobody has changed for this long ("30 days"): the ones gone quiet.
+    inactive_for: str | None = None
     limit: int = Field(default=100, ge=1, le=1000)
 
-    _check_duration = field_validator("created_within")(_duration)
+    _check_duration = field_validator("created_within", "inactive_for")(_duration)
 
 
 class FindOutput(ActionOutput):
@@ -235,7 +237,7 @@ def _upsert_statement(given: tuple[str, ...]) -> Insert:
 
 
 async def find_contacts(ctx: ActionContext, inp: FindInput) -> FindOutput:
-    """Contacts matching a text query, stage, source and creation window."""
+    """Contacts matching a text query, stage, source, creation window and time untouched."""
     async with ctx.sessions() as session:
         tenant = Tenant(session, ctx.workspace_id)
         query = tenant.select(CrmContact)
@@ -255,6 +257,9 @@ async def find_contacts(ctx: ActionContext, inp: FindInput) -> FindOutput:
         if inp.created_within:
             since = utcnow() - timedelta(seconds=parse_duration(inp.created_within))
             query = query.where(CrmContact.created_at >= since)
+        if inp.inactive_for:
+            quiet = utcnow() - timedelta(seconds=parse_duration(inp.inactive_for))
+            query = query.where(CrmContact.updated_at <= quiet)
         order = CrmContact.created_at.desc()  # type: ignore[attr-defined]
         contacts = await tenant.all(query.order_by(order).limit(inp.limit))
     found = [contact_dict(c) for c in contacts]

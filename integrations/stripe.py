@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import stripe
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from integrations.base import (
     Action,
@@ -53,7 +53,17 @@ _UNITS = {"m": 60, "h": 3600, "d": _DAY, "w": 7 * _DAY}
 class ListInvoicesInput(ActionInput):
     status: str | None = "open"
     overdue_days: int | None = Field(default=None, ge=0)
+    # Only invoices falling due this many days from today (UTC dates): [10, 3] lists those due
+    # in ten days and those due in three, for reminders sent ahead of the due date.
+    due_in_days: list[int] | None = Field(default=None, min_length=1, max_length=10)
     limit: int = Field(default=100, ge=1, le=1000)
+
+    @field_validator("due_in_days")
+    @classmethod
+    def _days_ahead(cls, days: list[int] | None) -> list[int] | None:
+        if days is not None and any(d < 0 or d > 366 for d in days):
+            raise ValueError("due_in_days counts days ahead: each between 0 and 366")
+        return days
 
 
 class ListInvoicesOutput(ActionOutput):
@@ -196,6 +206,8 @@ def _invoice_row(invoice: dict[str, Any], now: float) -> dict[str, Any]:
     currency = str(invoice.get("currency") or "usd")
     due = invoice.get("due_date")
     overdue = max(0, int((now - due) // _DAY)) if due else 0
+    today = datetime.fromtimestamp(now, UTC).date()
+    due_in = (datetime.fromtimestamp(due, UTC).date() - today).days if due else None
     return {
         "id": invoice["id"],
         "number": invoice.get("number"),
@@ -208,25 +220,39 @@ def _invoice_row(invoice: dict[str, Any], now: float) -> dict[str, Any]:
         "amount_remaining": amount(int(invoice.get("amount_remaining") or 0), currency),
         "due_date": datetime.fromtimestamp(due, UTC).isoformat() if due else None,
         "overdue_days": overdue,
+        "due_in_days": due_in,
         "hosted_invoice_url": invoice.get("hosted_invoice_url"),
     }
 
 
 async def list_invoices(ctx: ActionContext, inputs: ListInvoicesInput) -> ListInvoicesOutput:
-    """Invoices by status, optionally only those at least `overdue_days` past their due date."""
+    """Invoices by status, optionally only those at least `overdue_days` past their due date or
+    falling due in one of `due_in_days` days."""
     now = time.time()
     params: dict[str, Any] = {"limit": min(inputs.limit, 100)}
     if inputs.status:
         params["status"] = inputs.status
     if inputs.overdue_days is not None:
         params["due_date"] = {"lte": int(now - max(inputs.overdue_days, 1) * _DAY)}
+    if inputs.due_in_days:
+        today = datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        first, last = min(inputs.due_in_days), max(inputs.due_in_days)
+        params["due_date"] = {
+            "gte": int(today.timestamp()) + first * _DAY,
+            "lt": int(today.timestamp()) + (last + 1) * _DAY,
+        }
     rows: list[dict[str, Any]] = []
     async with stripe_client(ctx) as client:
         page = await client.v1.invoices.list_async(params=params)  # type: ignore[arg-type]
         async for invoice in page.auto_paging_iter():
             row = _invoice_row(invoice.to_dict(), now)
-            if inputs.overdue_days is None or row["overdue_days"] >= max(inputs.overdue_days, 1):
-                rows.append(row)
+            if inputs.overdue_days is not None and row["overdue_days"] < max(
+                inputs.overdue_days, 1
+            ):
+                continue
+            if inputs.due_in_days and row["due_in_days"] not in inputs.due_in_days:
+                continue
+            rows.append(row)
             if len(rows) >= inputs.limit:
                 break
     return ListInvoicesOutput(invoices=rows, count=len(rows))

@@ -48,6 +48,8 @@ def person_words(path: Path, scene: Scene) -> str:
     """Who an address path names: the trigger's person, a contact an earlier step found, …."""
     if path[0] == "item":  # the element a `for_each` step is on
         last = path[-1] if len(path) > 1 else ""
+        if last == "customer_email":  # a listed invoice's (or order's) customer
+            return "its customer"
         if any(last == f or last.endswith("_email") for f in _PERSON_FIELDS):
             return "each one's email address"
         return thing_words(path, scene)

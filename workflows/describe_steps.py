@@ -156,7 +156,12 @@ def _update_contact(v: StepView) -> str:
         changes.append("update details")
     if v.inputs.get("note"):
         changes.append("add a note")
-    return f"Update {v.about()} in your CRM" + (f" ({join_words(changes)})" if changes else "")
+    about = (
+        "it"
+        if v.step.get("for_each") and "{{ item.email }}" in str(v.inputs.get("email"))
+        else v.about()
+    )
+    return f"Update {about} in your CRM" + (f" ({join_words(changes)})" if changes else "")
 
 
 def _find_contacts(v: StepView) -> str:
@@ -169,6 +174,8 @@ def _find_contacts(v: StepView) -> str:
         bits.append(f"from {source}")
     if within := v.inputs.get("created_within"):
         bits.append(f"added in {period_words(within)}")
+    if quiet := v.inputs.get("inactive_for"):
+        bits.append(f"untouched for {quiet}")
     return "Look up contacts in your CRM" + (" " + ", ".join(bits) if bits else "")
 
 
@@ -324,6 +331,10 @@ def _refund(v: StepView) -> str:
 def _invoice_reminders(v: StepView) -> str:
     stages = v.inputs.get("stages")
     days = [str(s) for s in stages] if isinstance(stages, list) and stages else ["3", "7", "14"]
+    if len(days) == 1:
+        return (
+            f"Email customers with unpaid Stripe invoices a reminder {days[0]} days overdue (once)"
+        )
     return (
         f"Email customers with unpaid Stripe invoices a reminder on days {join_words(days)} "
         "overdue (once each)"
@@ -334,6 +345,10 @@ def _list_invoices(v: StepView) -> str:
     status = v.text("status")
     overdue = v.inputs.get("overdue_days")
     late = f" at least {overdue} day{'' if overdue == 1 else 's'} overdue" if overdue else ""
+    ahead = v.inputs.get("due_in_days")
+    if isinstance(ahead, list) and ahead:
+        days = [("today" if d == 0 else "tomorrow" if d == 1 else f"in {d} days") for d in ahead]
+        late = f" due {join_words(days)}"
     return f"List {status.strip('“”') + ' ' if status else ''}Stripe invoices{late}"
 
 

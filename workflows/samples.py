@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from integrations import ai_offline
@@ -126,6 +126,11 @@ def message_of(
     return None
 
 
+# The day the sample invoices are listed on (the sample overdue invoice, due 29 November, is 8
+# days overdue on it).
+_SAMPLE_DAY = date(2026, 12, 7)
+
+
 def sample_output(action: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     """What a step gives later steps on sample data (offline AI skills, else the data file)."""
     try:
@@ -155,6 +160,15 @@ def sample_output(action: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
         base.update(channel=str(inputs.get("channel") or ""), text=inputs.get("text"))
     if action == "email.send":
         base["recipients"] = _addresses(inputs.get("to")) or base.get("recipients", [])
+    ahead = inputs.get("due_in_days")
+    if action == "stripe.list_invoices" and isinstance(ahead, list) and ahead:
+        # invoices falling due soon, as the step asks for: due in its first lead, not overdue
+        days = int(ahead[-1])
+        due = (_SAMPLE_DAY + timedelta(days=days)).isoformat() + "T00:00:00+00:00"
+        base["invoices"] = [
+            row | {"due_in_days": days, "overdue_days": 0, "due_date": due}
+            for row in base.get("invoices", [])
+        ]
     include = inputs.get("include")
     if action == "report.build" and isinstance(include, list) and include:
         # A report of chosen sections ("deals closed") says those, as the real report would.

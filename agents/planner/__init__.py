@@ -11,7 +11,7 @@ from agents.drafts import DraftResult
 from agents.planner import dangerous, vague
 from agents.planner.builder import build_spec, complete_spec
 from agents.planner.compose import compose_messages, note_unsupported
-from agents.planner.each import each_item, each_record, read_the_people
+from agents.planner.each import each_item, each_record, read_quiet_contacts, read_the_people
 from agents.planner.guard import (
     LOOK_ONLY,
     NO_ACTIONS,
@@ -41,9 +41,10 @@ from agents.planner.recipes_sheets import (
     drive_folder_question,
     keep_sheet_poll,
 )
+from agents.planner.recipients import reminder_points_masked
 from agents.planner.schedule import minutes_note, schedule_note
 from agents.planner.slots import read_slots
-from agents.planner.text import normalise
+from agents.planner.text import active_voice, normalise
 from agents.planner.the_act import act_step, ftp_note
 from agents.planner.tools import event_source
 from agents.planner.when.foreign import looks_foreign
@@ -62,9 +63,12 @@ __all__ = ["draft"]
 
 def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     """Draft, clarify or refuse one plain-language request (no network, no model)."""
-    text = normalise(request)
+    text = active_voice(normalise(request))  # "deals … should be moved to lost": move them
     slots = read_slots(text)
-    prediction = prediction_for(request)
+    masked = reminder_points_masked(text)  # what a reminder asks of us is not what it does
+    prediction = prediction_for(request if masked == text else masked)
+    if masked != text:  # "remind #ops to export the figures to the sheet": no sheet is used
+        slots.tools = read_slots(masked).tools
     reading = detect_trigger(slots.text, slots.quoted, slots.tools)
     trigger = choose_trigger(reading, prediction, slots.text, slots.quoted)
     trigger = page_reading(slots.text, request, trigger) or trigger  # a web page's changes
@@ -169,6 +173,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
         raw["steps"].extend(placeholder_steps(raw, without_conditions(slots.text)))
     elif not refused:
         read_the_people(raw, slots.text)  # a clock starts it: the people emailed are read first
+        read_quiet_contacts(raw, slots.text)  # "leads that haven't replied in 2 weeks": found
     try:
         spec = WorkflowSpec.model_validate(raw)
     except ValidationError as exc:

@@ -14,6 +14,7 @@ from agents.planner.intents import TriggerReading
 from agents.planner.model_steps import add_model_steps, route_messages
 from agents.planner.naming import short_name
 from agents.planner.notify import answer_in_slack
+from agents.planner.recipients import reminder_points_masked
 from agents.planner.records import add_removal
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
@@ -24,7 +25,7 @@ _CATEGORY_OF_TRIGGER = {"email": "customer_support", "poll": "notifications"}
 
 def build_spec(request: str, trigger: TriggerReading, slots: Slots) -> dict[str, Any]:
     """A best-effort WorkflowSpec dict for the request: read, AI, write, then notify steps."""
-    t = slots.text
+    t = reminder_points_masked(slots.text)  # "remind me to send the numbers": only the reminder
     name = short_name(request, trigger.kind)
     steps = StepList()
     rules.add_reads(steps, t, trigger, slots)

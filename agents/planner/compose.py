@@ -79,7 +79,7 @@ def compose_messages(raw: dict[str, Any], request: str) -> None:
             inputs["subject"] = _subject(purpose, trigger, name, text)
             if said is not None and purpose.kind == "alert":  # the message's own first words
                 inputs["subject"] = _first_clause(said)
-            elif told is not None and inputs["subject"] in (name, "Your update"):
+            elif told is not None and inputs["subject"] in (name, "Your update", "Reminder"):
                 inputs["subject"] = _first_clause(told)  # not the workflow's name
         if step.get("action") in ("email.send", "email.send_bulk") and named is not None:
             inputs["subject"] = named.group("subject").strip()
@@ -161,10 +161,13 @@ _WHOSE = re.compile(
     re.IGNORECASE,
 )
 _LEAD_BEFORE = re.compile(
-    r"\b(?P<n>\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|thirty|a)\s+"
+    r"\b(?P<n>\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|thirty|a|the)\s+"
     r"(?P<unit>days?|weeks?|months?)\s+before\s+(?:their|his|her|each|the)\s+"
-    r"(?P<thing>[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?)\s+(?P<verb>ends|expires|renews|starts|begins|"
-    r"runs\s+out|is\s+due|comes\s+up\s+for\s+renewal)\b",
+    r"(?P<thing>[a-z][\w'-]*(?:\s+(?!(?:is|ends|expires|renews|starts|begins|runs|comes)\b)"
+    r"[a-z][\w'-]*)?)(?:\s+(?P<verb>ends|expires|renews|starts|begins|runs\s+out|is\s+due|"
+    r"comes\s+up\s+for\s+renewal)\b|"
+    # "2 days before their appointment": the day of a thing they have, said with no verb
+    r"(?=\s*(?:[,.;!?]|$|\b(?:and|then|with|by|via|at|so|to)\b)))",
     re.IGNORECASE,
 )
 
@@ -178,11 +181,12 @@ def _why_them(request: str) -> str | None:
     if lead is None:
         return None
     count, unit = lead.group("n").lower(), lead.group("unit").lower()
-    if count in ("1", "one", "a"):
+    if count in ("1", "one", "a", "the"):
         when = "tomorrow" if unit.startswith("day") else f"in a {unit.rstrip('s')}"
     else:
         when = f"in {count} {unit}"
-    return f"Your {lead.group('thing').lower()} {lead.group('verb').lower()} {when}"
+    verb = (lead.group("verb") or "is").lower()
+    return f"Your {lead.group('thing').lower()} {verb} {when}"
 
 
 def _to_the_reader(text: str) -> str:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agents.planner.compose import quoted_message
 from agents.planner.recipients import PEOPLE
 from agents.planner.selected_records import selected_records
 from agents.planner.steps import KEPT_BY
 from workflows.spec import strings_in
 
-__all__ = ["each_item", "each_record", "read_the_people"]
+__all__ = ["each_item", "each_record", "read_quiet_contacts", "read_the_people"]
 
 _NO_PERSON = ("schedule", "interval", "manual")
 _STAFF_NOUNS = (
@@ -34,6 +35,22 @@ _LISTS: dict[str, tuple[str, dict[str, str]]] = {
         {"email": "customer_email", "name": "customer_name", "customer_email": "customer_email"},
     ),
     "http.request": ("json", {}),
+}
+# The email to each customer whose Stripe invoice falls due soon: which invoice, how much, when,
+# and the link to pay it.
+_DUE_WHEN = (
+    "{{ 'today' if item.due_in_days == 0 else 'tomorrow' if item.due_in_days == 1 "
+    "else 'in ' ~ item.due_in_days ~ ' days' }}"
+)
+_INVOICE_DUE = {
+    "subject": "Invoice {{ item.number or item.id }} is due " + _DUE_WHEN,
+    "text": (
+        "Hi {{ item.customer_name or 'there' }},\n\nThis is a friendly reminder that invoice "
+        "{{ item.number or item.id }} for {{ item.amount_remaining | money }} "
+        "{{ item.currency | upper }} is due " + _DUE_WHEN + " ({{ (item.due_date or '')[:10] }}). "
+        "You can pay it here: {{ item.hosted_invoice_url }}\n\nIf you have already paid, please "
+        "ignore this email.\n\nBest regards,\n{{ workspace.name }}"
+    ),
 }
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _TRIGGER = re.compile(r"\btrigger\b(\.(?:data\.object\.)?([A-Za-z_]\w*))?")
@@ -83,6 +100,8 @@ def each_record(raw: dict[str, Any], request: str = "") -> None:
             continue
         step["for_each"] = f"steps.{step_id}.{field}"
         step["inputs"] = _to_item(inputs, names)
+        if reader.get("inputs", {}).get("due_in_days") and quoted_message(request) is None:
+            step["inputs"].update(_INVOICE_DUE)  # each customer told which invoice, when, how much
 
 
 def _list_before(steps: list[Any]) -> tuple[str, str, dict[str, str]] | None:
@@ -209,7 +228,8 @@ _PER_RECORD = re.compile(
     r"\b(?:is|are)\s+(?:due|about\s+to|expiring)|\bexpir(?:e|es|ing)\s+in\b"
 )
 _PERSON_NOUN = re.compile(
-    r"\b(?:e-?mail|remind|warn|notify|message|tell|thank|invite|chase)\s+(?:all\s+|each\s+|every\s+|"
+    r"\b(?:e-?mail|remind|warn|notify|message|tell|thank|invite|chase|(?:reminders?|e-?mails?|"
+    r"messages?|notes?)\s+to)\s+(?:all\s+|each\s+|every\s+|"
     r"any\s+|the\s+|our\s+)*(?:of\s+)?(?:our\s+|the\s+)?(?:[a-z-]+\s+)?"
     r"(" + PEOPLE + r"|" + _STAFF_NOUNS + r")\b"
 )
@@ -226,3 +246,48 @@ def _records_of(text: str) -> str:
         noun = found.group(1)
         return noun if noun.endswith("s") else noun + ("es" if noun.endswith(("sh", "ch")) else "s")
     return "records"
+
+
+# "leads that haven't replied in 2 weeks", "contacts with no activity for 30 days", "inactive
+# for 3 months": the contacts meant are the ones nobody has touched for that long.
+_QUIET_FOR = re.compile(
+    r"\b(?:haven'?t|hasn'?t|have\s+not|has\s+not|no|not|never|inactive|idle|quiet|untouched|"
+    r"stale|silent|dormant)\b[^.;]{0,40}?\b(?:in|for|over|after|within)\s+"
+    r"(?:the\s+(?:last|past)\s+|over\s+)?(?P<n>\d{1,3}|a|an|one|two|three|four|six)\s+"
+    r"(?P<unit>day|week|month|year)s?\b"
+)
+_COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "six": 6}
+
+
+def read_quiet_contacts(raw: dict[str, Any], text: str) -> None:
+    """On a workflow a clock or a button starts, a CRM update of "the leads that haven't replied
+    in 2 weeks" finds those contacts first (untouched for that long) and updates each one;
+    drafted alone it would update the person the start brings, who is nobody."""
+    trigger = raw.get("trigger")
+    steps = raw.get("steps")
+    if not isinstance(trigger, dict) or trigger.get("type") not in _NO_PERSON:
+        return
+    quiet = _QUIET_FOR.search(text.lower())
+    if quiet is None or not isinstance(steps, list):
+        return
+    updates = [
+        i
+        for i, step in enumerate(steps)
+        if isinstance(step, dict)
+        and step.get("action") == "crm.update_contact"
+        and not step.get("for_each")
+        and isinstance(step.get("inputs"), dict)
+        and _uses_trigger(step["inputs"])
+        and _list_before(steps[:i]) is None
+    ]
+    if not updates:
+        return
+    word = quiet.group("n")
+    count = int(word) if word.isdigit() else _COUNT[word]
+    span = f"{count} {quiet.group('unit')}{'' if count == 1 else 's'}"
+    find = {"id": "quiet_contacts", "name": f"Find the contacts untouched for {span}",
+            "action": "crm.find_contacts", "inputs": {"inactive_for": span}}  # fmt: skip
+    for index in updates:
+        steps[index]["for_each"] = "steps.quiet_contacts.contacts"
+        steps[index]["inputs"] = _to_item(steps[index]["inputs"], {})
+    steps.insert(updates[0], find)

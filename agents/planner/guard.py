@@ -55,6 +55,10 @@ _SKIP_APPROVAL = (
     r"\b(?:don'?t|do\s+not|never|no\s+need\s+to)\s+(?:put|run|pass|send|take|push)\s+(?:it|this|that|"
     r"them|these|those|the|any)\s*(?:[\w-]+\s+){0,2}?through\s+(?:the\s+|an?\s+|any\s+)?(?:approv\w*|"
     r"sign-?off|review)|"
+    # "no need to wait for me or anyone to approve it"
+    r"\b(?:no\s+need\s+to|don'?t|do\s+not|never)\s+wait\s+for\s+(?:me|us|anyone|anybody|someone|"
+    r"a\s+human|a\s+person)(?:\s+or\s+(?:anyone|anybody|someone)(?:\s+else)?)?\s+to\s+(?:approve|"
+    r"confirm|sign\s+off|review)\b|"
     r"\b(?:nobody|no\s+one|no-one)\s+(?:should|has\s+to|needs\s+to|must)\s+(?:have\s+to\s+)?"
     r"(?:click\s+)?(?:approve|confirm|sign\s+off)\b"
 )
@@ -232,8 +236,20 @@ _TOLD_OF_CHANGE = (
 )
 
 
+# "never put the key itself in the email", "don't include the password": the request keeps the
+# secret out of what it sends (a link to where it is shown is sent instead).
+_KEPT_OUT = (
+    r"\b(?:never|don'?t|do\s+not|must\s+not|shouldn'?t|without)\s+(?:ever\s+)?(?:put|putting|"
+    r"include|including|send|sending|show|showing|paste|pasting|share|sharing|write|writing)\s+"
+    r"(?:the\s+|their\s+|its\s+|any\s+|a\s+)?(?:api\s+)?(?:keys?|passwords?|tokens?|secrets?|"
+    r"credentials?)\b(?:\s+itself|\s+themselves)?(?![^.]{0,40}\b(?:instead|but|except)\b)"
+)
+
+
 def reveals_secrets(text: str) -> bool:
     """Whether the request shows or sends a secret to someone (rotating one reveals nothing)."""
+    if has(text, _KEPT_OUT):
+        return False  # the secret is kept out of every message, in so many words
     # "email each key owner that it's been rotated": the news of it is sent, not the key
     return _secret_acts(re.sub(_TOLD_OF_CHANGE, " ", text), _EXFIL)
 
@@ -425,7 +441,9 @@ def clarification(text: str, spec: dict[str, Any], named_tools: set[str]) -> str
     if has(
         sync_meetings_masked(text),
         r"\b(?:sync|syncs|syncing|integrate)\b|"
-        r"\b(?:connect|link)\s+(?:up\s+)?(?:our|my|the|all|\w+\s+(?:and|with|to))\b",
+        # ("with a link back to their cart" is a link sent, not tools joined)
+        r"(?<!\ba\s)(?<!\bthe\s)\b(?:connect|link)\s+(?!back\b)(?:up\s+)?"
+        r"(?:our|my|the|all|\w+\s+(?:and|with|to))\b",
     ) and (len(named_tools) < 2 or has(text, _VAGUE_TOOLS)):
         return _SYNC_WHAT
     if has(text, _VAGUE_SELECTION) and not has(

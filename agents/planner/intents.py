@@ -70,6 +70,10 @@ def reads_social(text: str) -> bool:
 
 
 _SLASH = re.compile(r"(?:^|\s)/([a-z][a-z0-9_-]{1,30})\b(?!\s*(?:endpoint|api|route|page|url))")
+# "our dashboard's /healthcheck", "keep pinging /status": a path on a site, not a Slack command
+_PATH_BEFORE = re.compile(
+    r"(?:'s|\b(?:ping\w*|hit\w*|call\w*|poll\w*|check\w*|fetch\w*|load\w*))\s*$"
+)
 _MENTION = (
     r"(?:@?mentions?|tags?|pings?)\s+(?:the\s+|our\s+)?(?:bot|levqor|app|assistant)\b|"
     r"\b(?:the\s+|our\s+)?(?:bot|levqor)\s+(?:is|gets|get)\s+(?:@?mentioned|tagged|pinged)\b|"
@@ -279,6 +283,9 @@ _IN_A_STORE = (
 _UPTIME = (
     r"\b(?:site|website|server|api|app|endpoint|service)\s+(?:goes|is|went)\s+down\b|\buptime\b|"
     r"\bhealth\s*-?checks?\s+(?:fails?|failed|failing|goes\s+red|is\s+red|breaks?)\b|"
+    # "keep pinging our dashboard's /healthcheck … if it starts failing"
+    r"\b(?:keep\s+)?(?:ping|pinging|poll|polling|hit|hitting|check|checking)\s+(?:our\s+|the\s+|my\s+)?"
+    r"(?:[\w'.-]+\s+){0,3}?(?:/[\w/-]*health\w*|health\s*-?checks?)\b|"
     r"\b(?:site|website|page|server|api|app|endpoint|service|store|shop|portal)\b(?:[^.]|\.(?=\w)){0,60}"
     r"\b(?:stops?\s+(?:loading|responding|working)|goes\s+offline|is\s+offline|unreachable|"
     r"(?:is\s+|goes\s+)?unavailable|times?\s+out)\b|"
@@ -365,6 +372,11 @@ _GENERIC_EVENT = (
     # "when scout generates a patient report", "when IT creates the google account"
     r"\bwhen(?:ever)?\s+(?!it\b|this\b|that\b|there\b|i\b|we\b|you\b)[a-z][\w.-]*\s+"
     r"(?!is\b|was\b|has\b|does\b|needs\b)[a-z]+(?<!s)s\s+(?:a|an|the|new|their|its|our|my)\b|"
+    # "when the api throws 500 errors", "whenever our app logs an unhandled exception": the app
+    # reports its own errors as they happen
+    r"\b(?:when(?:ever)?|if|every\s+time|each\s+time|any\s*time|as\s+soon\s+as)\s+(?:[\w.-]+\s+){1,3}?"
+    r"(?:throws?|raises?|logs?|emits?|hits?|reports?)\s+(?:an?\s+|any\s+|new\s+)?"
+    r"(?:\d{3}\s+|unhandled\s+|uncaught\s+|fatal\s+|critical\s+|server\s+)?(?:errors?|exceptions?)\b|"
     # "when we add a new dev in the hr tool", "whenever i close a deal": something the team does
     r"\bwhen(?:ever)?\s+(?:we|i)\s+(?:add|create|hire|onboard|close|receive|get|sign|win|lose|log|"
     r"upload|finish|complete|approve|ship|move|mark|tag|assign|issue|register|invoice|cancel|"
@@ -626,6 +638,9 @@ _STALE_HOURS = (
     r"activity|update)\b|"
     r"\b(?:no|without\s+an?)\s+(?:[\w-]+\s+)?(?:reply|replies|response|answer|activity|update)s?\s+"
     r"(?:for|in|after|within)\s+(?:over\s+|more\s+than\s+)?\d{1,3}\s*(?:hours?|hrs?|h)\b|"
+    # "shoppers who left stuff in their cart for more than 4 hours": how long it has sat there
+    r"\b(?:carts?|baskets?|checkouts?)\b[^.;]{0,30}?\bfor\s+(?:over\s+|more\s+than\s+|at\s+least\s+)?"
+    r"\d{1,3}\s*(?:hours?|hrs?|h)\b|"
     # "a ticket breaches its first response SLA": nothing pushes the breach; the age is looked at
     r"\b(?:breach\w*|miss\w*|violat\w*|exceed\w*|blows?\s+through)\s+(?:its|the|their|our|an?)\s+"
     r"(?:[\w-]+\s+){0,3}?slas?\b|\bslas?\s+(?:breach\w*|violations?)\b|"
@@ -754,7 +769,9 @@ def slack_reading(text: str, *, loose: bool = False) -> TriggerReading | None:
     `loose` (when the model is sure the trigger is Slack) also takes a channel message with
     no keyword ("any message in #sales-wins").
     """
-    slash = _SLASH.search(text)
+    slash = next(
+        (m for m in _SLASH.finditer(text) if not _PATH_BEFORE.search(text[: m.start()])), None
+    )
     if slash and (
         has(text, r"\bslack\b|\bslash\b|\btype\b|\bcommand\b")
         or has(text[: slash.start() + 1], r"^\s*$")
@@ -935,7 +952,7 @@ _EVENT_LEAD = re.compile(
 def event_words(text: str, request: str) -> str | None:
     """What happens, from the normalised request's "when …" clause, as the person wrote it in
     `request` ("a deal is won in Pipedrive"); None when the clause is not plain words."""
-    clause = event_clause(text).strip()
+    clause = event_clause(text).strip(" -")  # "when the api throws errors - post them"
     words = _EVENT_LEAD.sub("", clause)
     if words == clause or not re.fullmatch(r"[a-z][a-z0-9' -]*[a-z0-9]", words):
         return None

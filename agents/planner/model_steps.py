@@ -217,8 +217,10 @@ def _add_http(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
     if tools.url_of(t) in feeds:
         return  # the address named is the feed being watched
     tool = _tool(rest) or _tool(t)
-    if tool is None and not has(
-        t, r"https?://|\bapi\b|\bendpoint|\bwebhook|\bwebsite|\bsite\b|\burl\b"
+    if (
+        tool is None
+        and not has(t, r"https?://|\bapi\s+keys?\b|\bendpoint|\bwebhook|\bwebsite|\bsite\b|\burl\b")
+        and not has(rest, r"\bapi\b")  # "when the api throws errors": the event's sender
     ):
         return  # nothing named to reach: no made-up address
     source = str(trigger.spec.get("source") or "").lower()

@@ -47,10 +47,13 @@ _TOPICS: tuple[tuple[str, str], ...] = (
     (r"\bissues?\b(?=[^.]{0,30}\b(?:opened|created|filed|github|gitlab|jira|closed|labell?ed))",
      "issue"),
     (r"\bdeploy(?:s|ments?)?\b|\bbuilds?\s+(?:fail|break|pass)", "deploy"),
+    (r"\b(?:throws?|raises?|logs?|\d{3})\s+(?:an?\s+|any\s+)?(?:\w+\s+)?(?:errors?|exceptions?)\b",
+     "error"),
     (r"\bsupport\b|\btickets?\b", "support"),
     (r"\bshipments?\b|\btracking\b", "shipment"),
     (r"\bonboarding\b|\bnew\s+customers?\b|\bwelcome\b", "onboarding"),
-    (r"\bwebsite\b|\bsite\b|\buptime\b|\bgoes\s+down\b|\b(?:is|it'?s|are)\s+down\b", "website"),
+    (r"\bwebsite\b|\bsite\b|\buptime\b|\bgoes\s+down\b|\b(?:is|it'?s|are)\s+down\b|"
+     r"/[\w/-]*health\w*|\bhealth\s*-?checks?\b", "website"),
     (r"\bcompetitors?\b", "competitor"),
     (r"\bsales\b|\brevenue\b", "sales"),
 )  # fmt: skip
@@ -135,7 +138,7 @@ def short_name(request: str, trigger_kind: str) -> str:
     topic = _earliest(_TOPICS, lowered) or _earliest(_GENERIC, lowered)
     kind = _first(_KINDS, lowered)
     point = purpose.point
-    if kind == "reminders" and point:
+    if (kind == "reminders" or purpose.kind == "reminder") and point:
         cadence = _first(_CADENCE, lowered) if trigger_kind == "schedule" else None
         named = point.removesuffix(" reminder") if point.endswith(" reminder") else None
         thing = _earliest(_TOPICS, lowered) or named or _singular_word(point.split()[-1])

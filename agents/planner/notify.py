@@ -29,11 +29,12 @@ _INTERNAL = (
     r"my\s+(?:boss|line\s+manager|manager)|the\s+boss|the\s+board(?:\s+members)?|" + STAFF + r")\b"
 )
 _REMIND_INTERNAL = (
-    r"\bremind\s+(me|us|myself|(?:the|our|my)\s+(?:[a-z]+\s+)?team|everyone|"
+    r"\bremind\s+(me|us|myself|(?:the|our|my)\s+(?:[a-z]+\s+)?team|everyone|people|"
     r"(?:the|our|all)\s+staff|(?:all\s+(?:of\s+)?)?(?:the\s+|our\s+|my\s+)?(?:employees|staff|"
-    r"colleagues|co-?workers|team\s+members|engineers|managers))\b"
+    r"colleagues|co-?workers|team\s+members|engineers|managers)|" + STAFF + r")\b"
+    # "remind the department heads to approve overtime": our own people by role
 )
-_TEAM = r"\bteam\b|\beveryone\b|\bstaff\b|\bsales\s*(?:person|people|reps?)\b|" + STAFF
+_TEAM = r"\bteam\b|\beveryone\b|\bpeople\b|\bstaff\b|\bsales\s*(?:person|people|reps?)\b|" + STAFF
 _NOTIFY_ME_BY_EMAIL = (
     r"\b(?:alert|notify|tell|ping|warn|let)\s+(me|us)\b[^.]{0,20}"
     r"\b(?:by|via|over|with\s+an?)\s+e-?mail"
@@ -42,6 +43,11 @@ _EMAIL_WORDS = (
     r"\b(?:e-?mails?|mail|reply|replies|respond|answer|reminders?|survey|newsletter|promo|"
     r"forward\w*|drip|blast|mailing\s+list|auto-?respon\w*)\b|@[\w-]+\.|"
     r"\bsend\w*\s+(?:them|him|her|(?:the|each)\s+" + PEOPLE + r")\b(?!\s+(?:to|in|on)\s+#)|"
+    # "remind clients 2 days before their appointment": a reminder to them, by email unless a
+    # channel is named
+    r"\bremind\s+(?:(?:the\s+|each\s+|every\s+|all\s+|our\s+|my\s+)?(?:[\w-]+\s+)?"
+    + PEOPLE
+    + r")\b(?![^.]{0,40}\b(?:by|via|over|on|in)\s+(?:sms|text|whatsapp|slack|telegram|discord))|"
     # "re-send any overdue invoice to the client": each record sent to the person it is for
     r"\b(?:re-?)?send\w*\s+(?:any|each|every)\b[^.#]{0,40}?\bto\s+(?:the|each|every)\s+"
     + PEOPLE
@@ -145,7 +151,8 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
     bulk = (has(listed, BULK) or risk_cues.sends_in_bulk(t)) and has(
         t, r"\b(?:send|email|blast|mail)\b"
     )
-    reminds = not slots.channels and has(t, _REMIND_INTERNAL)
+    in_slack = has(t, r"\b(?:on|in|via|through|over)\s+slack\b")  # "remind people on slack"
+    reminds = not slots.channels and not in_slack and has(t, _REMIND_INTERNAL)
     # In Slack, "reply with …" and "answer it" are said back in Slack (`add_slack`): no email
     # unless one is named
     words = t if trigger.kind != "slack" else re.sub(_SLACK_ANSWERS, " ", t)
@@ -187,7 +194,8 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
         if any(s.get("inputs", {}).get("to") == address for s in steps.items):
             continue
         steps.add("email_address", "email.send", {"to": address, "subject": "Update", "text": body})
-    if not slots.channels and not steps.first("email.send"):  # "remind me/the team": by email
+    if not slots.channels and not in_slack and not steps.first("email.send"):
+        # "remind me/the team": by email
         internal += [m.group(1) for m in re.finditer(_REMIND_INTERNAL, t)]
     if internal or (has(t, r"\bemail\s+me\b|\bto\s+me\b[^.]{0,20}\bemail|\bsend\s+me\b")):
         refs = [
@@ -225,6 +233,8 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
             for s in steps.items
             if s.get("action") == "email.send" and s["inputs"].get("to") == "{{ trigger.email }}"
         ]
+        if steps.first("stripe.list_invoices"):
+            nobody = []  # each invoice's customer: `each.each_record` sends one email per invoice
         if nobody and len(nobody) < sum(s.get("action") == "email.send" for s in steps.items):
             steps.items[:] = [s for s in steps.items if s not in nobody]
 
@@ -270,6 +280,9 @@ def _recipients(
         if named and has(t, r"\bforward"):
             return (named[0] if len(named) == 1 else named), {}
         return "{{ trigger.from }}", {"in_reply_to": "{{ trigger.message_id }}"}
+    if steps.first("stripe.list_invoices") and trigger.kind in ("schedule", "manual", "interval"):
+        # each invoice's customer, one email each (`each.each_record` loops it over the list)
+        return "{{ trigger.email }}", {}
     if steps.first("stripe.list_invoices") and trigger.kind != "stripe":
         return "{{ steps.open_invoices.invoices | map(attribute='customer_email') | list }}", {}
     client = re.search(

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from agents.planner.recipients import PEOPLE
+
 __all__ = ["Purpose", "asked_for", "purpose_of"]
 
 Kind = Literal[
@@ -26,20 +28,21 @@ Kind = Literal[
 ]
 
 _CUT = (
-    r"(?=\s*(?:[,.;!?]|$|\s(?:every|each|on|at|by|before|after|when|whenever|if|unless|via|"
+    r"(?=\s*(?:[,.;!?\u2013\u2014(]|-\s|$|\s(?:every|each|on|at|by|before|after|when|whenever|if|unless|via|"
     r"through|in\s+#|on\s+slack|by\s+email|and\s+(?:post|send|email|tell|notify|also)|then)\b))"
 )
 _REMIND = (
-    r"\bremind(?:er)?s?\s+(?:(?:me|us|them|everyone|(?:all\s+)?(?:the\s+|our\s+|my\s+)?(?:employees|"
-    r"staff|colleagues|co-?workers|team\s+members)|(?:the|our|my)\s+\w+|#[\w-]+|@[\w.-]+|"
+    r"\bremind(?:er)?s?\s+(?:(?:me|us|them|everyone|people|(?:all\s+)?(?:the\s+|our\s+|my\s+)?(?:employees|"
+    r"staff|colleagues|co-?workers|team\s+members)|(?:the|our|my)\s+(?:\w+\s+)?\w+|#[\w-]+|@[\w.-]+|"
     r"[\w.+-]+@[\w.-]+)\s+(?:(?:in|on|via|by)\s+(?:#[\w-]+|slack|e-?mail)\s+)?"
     # "remind me in slack every day at 22:00 to log my hours": the time between
-    r"(?:(?:every|each|daily|at|on)\b[^,.;]{0,30}?\s)?)?(?:to|that|about|of)\s+(?![#@])(?P<what>.{3,80}?)"
-    + _CUT
+    r"(?:(?:every|each|daily|at|on)\b[^,.;]{0,30}?\s)?)?(?:to|that|about|of)\s+(?![#@])"
+    r"(?!(?:the|our|my|each|every|all|any)\s+(?:\w+\s+)?" + PEOPLE + r"\b)(?P<what>.{3,80}?)" + _CUT
 )
 _REMINDER_TO = (
-    r"\breminders?\s+(?:(?:to|for)\s+(?:#[\w-]+|@[\w.-]+|me|us|everyone|(?:the|our)\s+\w+)\s+)?"
-    r"(?:to|that|about|of|for)\s+(?![#@])(?P<what>.{3,80}?)" + _CUT
+    r"\breminders?\s+(?:(?:to|for|in|on)\s+(?:#[\w-]+|@[\w.-]+|me|us|everyone|(?:the|our)\s+\w+)\s+)?"
+    r"(?:to|that|about|of|for)\s+(?![#@])(?!(?:the|our|my|each|every|all|any)\s)(?P<what>.{3,80}?)"
+    + _CUT
 )
 # "payday reminder to #staff", "timesheet reminder email": the reminder named by what it is for
 _NAMED_REMINDER = (
@@ -115,7 +118,12 @@ def purpose_of(text: str) -> Purpose:
 def _point(what: str) -> str:
     words = what.strip(" '\"").split()
     words = [_OWNERS.get(w, w) for w in words]
-    if len(words) >= 2 and not re.fullmatch(_DETERMINERS, words[1]) and _is_verb_first(words):
+    if (
+        len(words) >= 2
+        and not re.fullmatch(_DETERMINERS, words[0])  # "the prs" is no verb and its object
+        and not re.fullmatch(_DETERMINERS, words[1])
+        and _is_verb_first(words)
+    ):
         words.insert(1, "your")  # "submit timesheets" -> "submit your timesheets"
     return " ".join(words)
 

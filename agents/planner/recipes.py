@@ -17,12 +17,17 @@ from agents.planner.recipes_monitor import uptime_monitor
 from agents.planner.recipes_onboarding import onboarding_drip
 from agents.planner.recipes_sequences import follow_up_sequence
 from agents.planner.recipes_sheets import sheet_rows_added
+from agents.planner.recipients import reminder_points_masked
 from agents.planner.slots import Slots
 from agents.planner.text import has
 
 _SYNC = r"\b(?:in\s+sync|syncs?|syncing|two[- ]way|both\s+ways|mirror)\b"
 _CHASE = r"\b(?:chase|remind\w*|reminders?|nudge|follow[- ]?up|dunning)\b"
-_UNPAID = r"\b(?:unpaid|overdue|past\s+due|late|outstanding|open)\s+(?:stripe\s+)?invoices?\b"
+_UNPAID = (
+    r"\b(?:unpaid|overdue|past\s+due|late|outstanding|open)\s+(?:stripe\s+)?invoices?\b|"
+    # "if a stripe invoice is still unpaid 14 days after …"
+    r"\binvoices?\s+(?:is|are)\s+(?:still\s+)?(?:unpaid|overdue|outstanding|past\s+due|not\s+paid)\b"
+)
 _HUMAN = (
     r"((?:[a-z_]+\s+){0,2}[a-z_]+(?:\s*(?:,|and|or|&)\s*(?:[a-z_]+\s+){0,2}[a-z_]+)*)\s+"
     r"(?:should\s+)?(?:go|goes|get\s+sent|are\s+sent|are\s+handed|get\s+handed)\s+to\s+"
@@ -124,8 +129,8 @@ def _invoice_reminders(raw: dict[str, Any], trigger: TriggerReading, slots: Slot
     kinds = ("manual", "schedule", "poll")
     if (trigger.kind not in kinds and not guessed_event) or "stripe" not in slots.tools:
         return
-    if not (has(t, _CHASE) and has(t, _UNPAID)):
-        return
+    if not (has(t, _CHASE) and has(reminder_points_masked(t), _UNPAID)):
+        return  # "remind me to chase the unpaid invoices": a reminder to me, not the chasing
     stages = [d for d in slots.drip_days if d <= 90] or [3, 7, 14]
     if trigger.kind != "schedule" and trigger.rule != "on_demand":  # "a button i can hit": by hand
         raw["trigger"] = {"type": "schedule", "cron": "0 9 * * *", "timezone": "UTC"}

@@ -32,6 +32,8 @@ _FAILS = (
     r"returns?\s+(?:an?\s+)?(?:error|5\d\d))\b"
 )
 _NOTIFY = ("slack.post_message", "email.send", "http.request")
+# A health or status path, checked until it fails: "keep pinging our dashboard's /healthcheck".
+_HEALTH_PATH = r"/[\w/-]*health\w*|/status\b|/ping\b|\bhealth\s*-?checks?\b"
 # "closing the shop down", "wind the old plan down", "write it down": a verb's "down", no outage
 _PHRASAL_DOWN = (
     r"\b(?:clos|shut|wind|scal|turn|writ|wrote|mark|narrow|cut|step|pull|tak|took|tear|put|knock|"
@@ -72,7 +74,9 @@ def uptime_monitor(raw: dict[str, Any], trigger: TriggerReading, slots: Slots) -
     t = re.sub(NOT_A_CHECK, " ", t)  # "their uptime report", "a P1 (service down)": no check
     kinds = ("interval", "manual", "poll", "schedule", "webhook")
     address = site_address(t)
-    down = has(t, _DOWN) or (address is not None and has(t, _FAILS))
+    down = has(t, _DOWN) or (
+        (address is not None or has(t, _HEALTH_PATH)) and has(t, _FAILS)  # "/healthcheck fails"
+    )
     if not (down and (has(t, _SITE) or address)) or trigger.kind not in kinds:
         return False
     if announces_outage(t) and trigger.kind != "interval":

@@ -16,7 +16,7 @@ PEOPLE = (
     r"borrower|organi[sz]er|renter|resident|homeowner|landlord|player|learner|athlete|contractor|"
     r"freelancer|affiliate|seller|merchant|travell?er|passenger|speaker|recipient|winner|"
     r"requester|requestor|patron|diner|camper|rider|guardian|volunteer|policyholder|"
-    r"cardholder|account\s+holder|famil(?:y|ie))s?"
+    r"cardholder|account\s+holder|sponsor|famil(?:y|ie))s?"
 )
 # Our own people by role: "the directors", "all managers", "each of our 6 sales reps".
 STAFF = (
@@ -40,7 +40,8 @@ _EXTERNAL = (
     r"\b(?:email|e-mail|mail|send|remind|reply|replies|answer|chase|thank|welcome|respond|ask)\w*\b"
     r"(?!\s+(?:me|us|myself|it\s+to\s+me|from)\b)[^.]{0,50}?\b(?:them(?!\s+(?:to|over\s+to)\s+"
     r"(?:me|us|myself|#|the\s+team))|the\s+" + PEOPLE + r"|"
-    r"each\s+(?:one|" + PEOPLE + r")|" + PEOPLE + r"|anyone|people|him|her)\b|"
+    # ("remind people to …" is our own people: the team)
+    r"each\s+(?:one|" + PEOPLE + r")|" + PEOPLE + r"|anyone|(?<!\bremind\s)people|him|her)\b|"
     r"\b(?:welcome|thank-?you|tips|check-?in|reminder|follow-?up|intake|onboarding|drip|confirmation|"
     r"polite|friendly|gentle|firm\w*|final)\s+e?mails?\b|\bdrip\b|"
     r"\b(?:send|email)\w*\b[^.]{0,40}\bsurvey\b|\bsurvey\s+e?mails?\b|\bcanned\b|\bauto(?:matic)?[\s-]?repl|\bauto-?respon|\breply\s+saying|"
@@ -124,3 +125,36 @@ def named_destinations(t: str, trigger: TriggerReading) -> list[str]:
             continue
         found.append(address)
     return list(dict.fromkeys(found))
+
+
+# What a reminder to us asks us to do ("remind me in slack to send the board the monthly
+# numbers", "post a reminder in #ops to restock"): said in the message, not done by the workflow.
+# A reminder to people outside ("remind customers to pay their overdue invoices") keeps its point:
+# the workflow reads what it is about.
+_POINT = (
+    r"(?P<point>[a-z][^.;!?]*?)(?=\s*(?:[.;!?]|,?\s+and\s+then\b|,\s+then\b|\s+then\s+|,\s+and\s+"
+    r"(?:post|email|send|tell|ping|notify|add|create|log)\b|$))"
+)
+_NOT_A_POINT = (
+    r"(?!(?:the|a|an|our|my|your|their|each|every|all|any|me|us|them|him|her|everyone|everybody|"
+    r"anyone|people)\b|" + PEOPLE + r"\b|[#@]|\S+@)"
+)
+_REMIND_US = re.compile(
+    r"\b(?:remind|nudge|prompt)(?:s|ing)?\s+(?:me|us|myself|everyone|everybody|(?:the|our|my)\s+"
+    r"(?:[a-z]+\s+)?team|#[\w-]+|" + STAFF + r")\b[^.;!?]{0,60}?\bto\s+" + _NOT_A_POINT + _POINT
+)
+_A_REMINDER = re.compile(r"\breminders?\b[^.;!?]{0,40}?\bto\s+" + _NOT_A_POINT + _POINT)
+
+
+def reminder_points_masked(text: str) -> str:
+    """`text` with what its reminders to us ask us to do blanked (the steps are the reminder)."""
+
+    def masked(found: re.Match[str]) -> str:
+        before = text[max(0, found.start() - 40) : found.start()]
+        if found.re is _A_REMINDER and re.search(rf"\b{PEOPLE}\b", before):
+            return found.group(0)  # "email our sponsors a reminder to …": theirs to do
+        cut = found.start("point") - found.start()
+        return found.group(0)[:cut] + " " * len(found.group("point"))
+
+    text = _REMIND_US.sub(masked, text)
+    return _A_REMINDER.sub(masked, text)

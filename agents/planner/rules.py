@@ -316,6 +316,38 @@ def _tool_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:
         steps.add("read_page", "http.request", tools.web_read_inputs(t, site_address(t)))
 
 
+# "3 days before the invoice is due", "a week before their due date", "due in 5 days", "and
+# again on the due date": how many days ahead of the due date a reminder goes.
+_AHEAD = re.compile(
+    r"\b(?P<n>\d{1,3}|a|an|one|two|three|four|five|six|seven|ten|fourteen|the)\s+"
+    r"(?P<unit>days?|weeks?)\s+(?:before|ahead\s+of|prior\s+to)\b(?P<due>(?=[^.;]{0,60}\bdue\b))?|"
+    r"\bdue\s+in\s+(?P<n2>\d{1,3}|one|two|three|five|seven|ten)\s+(?P<unit2>days?|weeks?)\b|"
+    r"\b(?P<day>on)\s+(?:the|their|its)\s+due\s+date\b"
+)
+
+
+def _days_before_due(t: str) -> list[int]:
+    """The days ahead of an invoice's due date a request sends its reminders (none when it
+    names no lead: "remind customers of overdue invoices")."""
+    days: list[int] = []
+    found_all = list(_AHEAD.finditer(t))
+    if not any(f.group("due") is not None or f.group("n2") or f.group("day") for f in found_all):
+        return []  # "2 days before their appointment": not a due date
+    for found in found_all:
+        if found.group("day"):
+            days.append(0)
+            continue
+        word = found.group("n") or found.group("n2")
+        unit = found.group("unit") or found.group("unit2")
+        count = 1 if word in ("a", "an", "the") else _COUNTS.get(word) or int(word)
+        days.append(count * (7 if unit.startswith("week") else 1))
+    return sorted(set(days), reverse=True) if any(days) else []
+
+
+_COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_COUNTS |= {"ten": 10, "fourteen": 14}
+
+
 def _stripe_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:
     if (
         trigger.kind != "stripe"
@@ -332,8 +364,11 @@ def _stripe_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:
         ]
         overdue += [int(n) for n in re.findall(r"older\s+than\s+(\d{1,3})\s+days", t)]
         inputs: dict[str, object] = {"status": "open"}
+        ahead = _days_before_due(t)
         if overdue:
             inputs["overdue_days"] = min(overdue)
+        elif ahead:
+            inputs["due_in_days"] = ahead  # "3 days before the invoice is due": those only
         elif has(t, r"\boverdue|\bpast\s+due|\bunpaid|\blate\b"):
             inputs["overdue_days"] = 1
         steps.add("open_invoices", "stripe.list_invoices", inputs)

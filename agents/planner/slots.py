@@ -34,6 +34,9 @@ _AFTER = re.compile(
 _AMOUNT = re.compile(
     r"\b(?:over|above|more\s+than|greater\s+than|bigger\s+than|exceeds?|at\s+least|>)\s*"
     r"([$£€]?)\s*(\d[\d,]*(?:\.\d+)?)\s*(k|%)?"
+    # "more than 4 hours", "over 30 days": a time, not an amount
+    r"(?!\s*(?:\+\s*)?(?:k\b|%)?\s*(?:minutes?|mins?|hours?|hrs?|h\b|days?|weeks?|months?|years?|"
+    r"seconds?|secs?|business\s+days|working\s+days)\b)(?![\d,.])"
 )
 _BELOW = re.compile(
     r"\b(?:below|under|less\s+than|drops?\s+below|falls?\s+below|<)\s*([$£€]?)\s*(\d[\d,]*)"
@@ -156,6 +159,8 @@ def channel_in_words(text: str) -> str:
 
     def named(found: re.Match[str]) -> str:
         words = found.group(2).split()
+        if len(words) > 1 and words[-1] == "slack":  # "our ops slack channel": #ops, in Slack
+            words = words[:-1]
         if words[0] in _NOT_A_NAME or any(w in _OTHER_APPS for w in words):
             return found.group(0)
         return f"{found.group(1)} #{'-'.join(words)}"

@@ -72,6 +72,34 @@ def normalise(text: str) -> str:
     return _WORD.sub(lambda m: _WORD_FIXES.get(m.group(0), m.group(0)), lowered)
 
 
+# "deals with no activity for 30 days should be moved to closed lost": an act said in the
+# passive, about records that are not an event ("when …" clauses are left alone).
+_PASSIVE = re.compile(
+    r"(?:^|(?<=[.;!?]\s)|(?<=\s-\s))(?P<subject>(?!(?:[^.;!?]*?\b(?:when|whenever|if|once|after|"
+    r"as\s+soon\s+as|each\s+time|every\s+time|i|we|you|it|they)\b))[a-z][^.;!?,]{2,80}?)\s+"
+    r"(?:should|must|needs?\s+to|have\s+to|has\s+to|are\s+to|is\s+to)\s+(?:automatically\s+)?"
+    r"(?:be|get)\s+(?:automatically\s+)?(?P<verb>moved|tagged|marked|deleted|removed|archived|"
+    r"closed|assigned|added|updated|flagged|emailed|reminded|copied|synced|posted|labell?ed|"
+    r"sent|notified|cancel+ed|disabled|deactivated|suspended)\b"
+)
+_ACTIVE = {
+    "moved": "move", "tagged": "tag", "marked": "mark", "deleted": "delete",
+    "removed": "remove", "archived": "archive", "closed": "close", "assigned": "assign",
+    "added": "add", "updated": "update", "flagged": "flag", "emailed": "email",
+    "reminded": "remind", "copied": "copy", "synced": "sync", "posted": "post",
+    "labelled": "label", "labeled": "label", "sent": "send", "notified": "notify",
+    "cancelled": "cancel", "canceled": "cancel", "disabled": "disable",
+    "deactivated": "deactivate", "suspended": "suspend",
+}  # fmt: skip
+
+
+def active_voice(text: str) -> str:
+    """A lower-cased request with an act said in the passive said as an instruction: "deals
+    idle for 30 days should be moved to closed lost" → "move deals idle for 30 days to closed
+    lost". Events ("when a deal is moved …") and people's own acts are left as they are."""
+    return _PASSIVE.sub(lambda m: f"{_ACTIVE[m.group('verb')]} {m.group('subject')}", text)
+
+
 def strip_quoted(text: str) -> str:
     """`text` with quoted phrases blanked ("'are you open on sundays'" names no schedule)."""
     return _QUOTED_PHRASE.sub(" ", text)

@@ -68,6 +68,11 @@ async def test_find_filters(
     assert (await FIND.run(ctx, {"stage": "customer"})).contacts[0]["email"] == "old@x.org"
     assert (await FIND.run(ctx, {"source": "ads"})).count == 1  # not the other workspace's
     assert (await FIND.run(ctx, {"limit": 1})).count == 1
+    quiet = await FIND.run(ctx, {"inactive_for": "2 weeks"})  # "leads idle for 2 weeks"
+    assert [c["email"] for c in quiet.contacts] == ["old@x.org"]
+    assert (await FIND.run(ctx, {"inactive_for": "45 days"})).count == 0
+    with pytest.raises(ValidationError):
+        await FIND.run(ctx, {"inactive_for": "a while"})
 
 
 async def test_update_adds_a_note_once_under_retry(

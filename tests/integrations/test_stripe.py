@@ -121,6 +121,31 @@ async def test_list_overdue_invoices(ctx: ActionContext, api: FakeStripe) -> Non
     assert {r["id"]: r["overdue_days"] for r in every_open["invoices"]}["in_future"] == 0
 
 
+async def test_invoices_falling_due_in_so_many_days(ctx: ActionContext, api: FakeStripe) -> None:
+    """ "remind clients 10 days and 3 days before an invoice is due": only the invoices whose due
+    date (a UTC calendar day) is that many days ahead, each saying how far off it is."""
+    midnight = int(time.time()) // DAY * DAY
+    api.add_invoice("in_3", customer_email="a@x.co", due_date=midnight + 3 * DAY + 3600)
+    api.add_invoice("in_3_late", customer_email="b@x.co", due_date=midnight + 4 * DAY - 1)
+    api.add_invoice("in_4", customer_email="c@x.co", due_date=midnight + 4 * DAY)
+    api.add_invoice("in_10", customer_email="d@x.co", due_date=midnight + 10 * DAY + 60)
+    api.add_invoice("in_past", customer_email="e@x.co", due_date=midnight - 2 * DAY)
+    api.add_invoice("in_none", customer_email="f@x.co")
+
+    out = await run(ctx, "stripe.list_invoices", due_in_days=[10, 3])
+    assert {r["id"]: r["due_in_days"] for r in out["invoices"]} == {
+        "in_3": 3,
+        "in_3_late": 3,
+        "in_10": 10,
+    }
+    assert api.calls[-1].params["due_date"] == {
+        "gte": str(midnight + 3 * DAY),
+        "lt": str(midnight + 11 * DAY),
+    }
+    with pytest.raises(ValueError, match="between 0 and 366"):
+        await run(ctx, "stripe.list_invoices", due_in_days=[-1])
+
+
 async def test_list_invoices_pages_through_has_more(ctx: ActionContext, api: FakeStripe) -> None:
     for i in range(130):
         api.add_invoice(f"in_{i:03}", amount_due=100)

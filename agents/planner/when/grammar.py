@@ -106,6 +106,9 @@ def _every(tokens: list[Token], i: int, r: Reading) -> int | None:
     if text(tokens, j) == "single":
         j += 1
     n = 1
+    nth = text(tokens, j) in lx.ORDINAL_WORDS or kind(tokens, j) == "ord"
+    if nth and kind(tokens, j + 1) == "day" and text(tokens, j + 2) == "of":
+        return None  # "every third friday of the month": that friday (read_calendar_rule)
     if text(tokens, i) == "alternate":
         n, j = 2, i
     elif text(tokens, j) in _OTHER:

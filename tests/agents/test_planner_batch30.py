@@ -1,0 +1,213 @@
+"""What batch30's requests and a new user's first tries showed the drafter missed, each checked
+in other words than the labelled case."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from agents.planner import draft
+from workflows.describe import summary
+from workflows.samples import preview
+
+NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+
+
+def _drafted(request: str) -> dict[str, Any]:
+    result = draft(request)
+    assert result.status == "draft", result.question or result.reason
+    assert result.workflow is not None
+    return result.workflow
+
+
+def _step(workflow: dict[str, Any], action: str) -> dict[str, Any]:
+    return next(s for s in workflow["steps"] if s.get("action") == action)
+
+
+def test_a_reminder_to_people_with_no_channel_is_an_email_to_each_of_them() -> None:
+    """ "remind clients 2 days before their appointment" asked "What should it do?"."""
+    workflow = _drafted("remind our patients 2 days before their appointment")
+    email = _step(workflow, "email.send")
+    assert email["for_each"] and email["inputs"]["to"].startswith("{{ item.")
+    assert email["inputs"]["subject"] == "Your appointment is in 2 days"
+    assert "your appointment is in 2 days" in email["inputs"]["text"]
+
+
+def test_a_reminder_by_text_is_not_also_an_email() -> None:
+    workflow = _drafted("remind tenants by sms 3 days before rent is due")
+    assert not [s for s in workflow["steps"] if s.get("action") == "email.send"]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "days"),
+    [
+        ("remind customers 3 days before their invoice is due", [3]),
+        (
+            "email clients a reminder a week before the invoice due date and again 2 days before",
+            [7, 2],
+        ),
+        (
+            "email customers about their stripe invoices 5 days before they are due, and on the "
+            "due date",
+            [5, 0],
+        ),
+    ],
+)  # fmt: skip
+def test_reminders_before_an_invoice_falls_due_list_only_those_invoices(
+    request_text: str, days: list[int]
+) -> None:
+    """They listed every open invoice and sent one email to all their customers at once."""
+    workflow = _drafted(request_text)
+    assert workflow["trigger"]["cron"] == "0 9 * * *"
+    listed = _step(workflow, "stripe.list_invoices")
+    assert listed["inputs"]["due_in_days"] == days
+    email = _step(workflow, "email.send")
+    assert email["for_each"] == f"steps.{listed['id']}.invoices"
+    assert email["inputs"]["to"] == "{{ item.customer_email }}"
+    message = preview(workflow, now=NOW)[email["id"]]
+    assert message.subject == f"Invoice ACME-0042 is due in {days[-1]} days" or days[-1] < 2
+    assert "49.00 USD" in message.body and "https://invoice.stripe.com/i/sample" in message.body
+    words = summary(workflow)
+    assert "Stripe invoices due in" in words and "to its customer" in words
+
+
+@pytest.mark.parametrize(
+    ("request_text", "verb"),
+    [
+        ("deals with no activity for 30 days should be moved to closed lost", "move"),
+        ("support tickets older than 90 days need to be archived every sunday", "archive"),
+    ],
+)
+def test_an_act_said_in_the_passive_is_drafted(request_text: str, verb: str) -> None:
+    """ "… should be moved to Closed Lost" asked "What should it do?"."""
+    workflow = _drafted(request_text)
+    assert workflow["trigger"]["type"] == "schedule"
+    assert workflow["steps"]
+    assert verb in summary(workflow).lower()
+
+
+def test_an_event_said_in_the_passive_stays_the_event() -> None:
+    workflow = _drafted("when a subscription is cancelled the user's files should be deleted")
+    assert workflow["trigger"]["type"] == "webhook"
+    assert workflow["trigger"]["event"] == "a subscription is cancelled"
+
+
+def test_a_slack_channel_named_in_words_is_that_channel() -> None:
+    """ "our ops slack channel" posted in #general."""
+    workflow = _drafted("post to our ops slack channel when a new order comes in")
+    assert _step(workflow, "slack.post_message")["inputs"]["channel"] == "#ops"
+
+
+def test_errors_an_app_reports_are_its_event_and_nothing_is_fetched() -> None:
+    """ "when the api throws 500 errors" was a manual workflow fetching api.example.com."""
+    workflow = _drafted(
+        "we want live alerts when the api throws 500 errors - post them in our backend slack "
+        "channel"
+    )
+    assert workflow["trigger"] == {"type": "webhook", "event": "the api throws 500 errors"}
+    assert [s["action"] for s in workflow["steps"]] == ["slack.post_message"]
+    assert workflow["name"] == "Error alerts to Slack"
+
+
+def test_contacts_gone_quiet_are_found_before_each_is_updated() -> None:
+    """A scheduled update of "leads that haven't replied in 2 weeks" updated nobody."""
+    workflow = _drafted(
+        "every morning tag leads that haven't replied in 2 weeks as cold in the crm"
+    )
+    find = _step(workflow, "crm.find_contacts")
+    assert find["inputs"] == {"inactive_for": "2 weeks"}
+    update = _step(workflow, "crm.update_contact")
+    assert update["for_each"] == f"steps.{find['id']}.contacts"
+    assert update["inputs"]["email"] == "{{ item.email }}"
+    assert "untouched for 2 weeks" in summary(workflow)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "every 3rd thursday of the month at 4pm email me the board pack checklist",
+        "every third thursday of each month at 4pm email me the board pack checklist",
+    ],
+)
+def test_the_nth_weekday_of_the_month_is_not_every_nth_week(request_text: str) -> None:
+    trigger = _drafted(request_text)["trigger"]
+    assert trigger["cron"] == "0 16 * * 4" and trigger["only_on"] == "third_week"
+    assert "week_interval" not in trigger
+
+
+def test_a_health_path_kept_checked_is_an_uptime_check_not_a_slash_command() -> None:
+    workflow = _drafted("keep pinging our api's /health and post in #oncall if it starts failing")
+    assert workflow["trigger"]["type"] == "interval"
+    assert workflow["steps"][0]["id"] == "check"
+    command = draft("a /newtask command that adds a task to asana").workflow
+    assert command is not None and command["trigger"]["command"] == "/newtask"
+
+
+def test_waiting_for_no_one_to_approve_is_refused() -> None:
+    result = draft(
+        "when the linter passes a pull request merge it straight into main, no need to wait "
+        "for anyone to approve it"
+    )
+    assert result.status == "refuse"
+
+
+def test_a_key_kept_out_of_the_email_is_not_a_key_sent() -> None:
+    """ "never put the key itself in the email" was refused as sending a key."""
+    result = draft(
+        "when a reseller signs up email them a link to the page where they can see their api "
+        "key. never put the key itself in the email"
+    )
+    assert result.status != "refuse"
+    assert draft("email each new reseller their api key").status == "refuse"
+
+
+def test_hours_in_a_cart_are_a_time_not_an_amount() -> None:
+    """ "for more than 4 hours" was "only if the submission's amount is over 4"."""
+    workflow = _drafted(
+        "email customers who left items in their basket for more than 6 hours without buying"
+    )
+    assert workflow["trigger"]["cron"] == "0 * * * *"
+    assert not [s for s in workflow["steps"] if s.get("when")]
+    amount = _drafted("post orders over $500 in #sales")
+    assert "500" in str(_step(amount, "slack.post_message").get("when"))
+
+
+@pytest.mark.parametrize(
+    ("request_text", "actions"),
+    [
+        # "send the board the monthly numbers" is what the reminder says, not a report to build
+        (
+            "on the last friday of each month remind me in slack to send the board the monthly "
+            "numbers",
+            ["slack.post_message"],
+        ),
+        ("remind me every friday to chase the unpaid invoices", ["email.send"]),
+        (
+            "every monday post a reminder in #ops to export the weekly sales figures to the sheet",
+            ["slack.post_message"],
+        ),
+    ],
+)
+def test_what_a_reminder_asks_people_to_do_is_not_a_step(
+    request_text: str, actions: list[str]
+) -> None:
+    workflow = _drafted(request_text)
+    assert [s["action"] for s in workflow["steps"]] == actions
+
+
+def test_a_reminder_to_staff_by_role_is_an_email_to_the_team() -> None:
+    workflow = _drafted("every friday at 3 remind the department heads to approve overtime")
+    email = _step(workflow, "email.send")
+    assert email["inputs"]["to"] == ["member:team"]
+    assert email["inputs"]["subject"] == "Reminder: approve overtime"
+
+
+def test_a_reminder_sent_to_people_is_about_their_date_not_them() -> None:
+    """ "send a reminder to the clients 2 days before …" was titled "Reminder: the clients 2
+    days"."""
+    workflow = _drafted("send a reminder to the clients 2 days before their booking")
+    email = _step(workflow, "email.send")
+    assert email["inputs"]["subject"] == "Your booking is in 2 days"
+    assert workflow["steps"][0]["name"].startswith("Read the clients")
