@@ -172,11 +172,23 @@ _LEAD_BEFORE = re.compile(
 )
 
 
+# "on the morning of their pickup day", "on the day of each booking": their day is today.
+_ON_THE_DAY = re.compile(
+    r"\bon\s+the\s+(?:morning|day|evening|afternoon)\s+of\s+(?:their|each|his|her|its)\s+"
+    r"(?P<thing>[a-z][\w'-]*(?:\s+(?!at\b|and\b|with\b)[a-z][\w'-]*)?)"
+    r"(?=\s*(?:[,.;!?]|$|\b(?:at|and|then|with|by|via|to|e-?mail|send|text|remind)\b))",
+    re.IGNORECASE,
+)
+
+
 def _why_them(request: str) -> str | None:
     """The reason each reader is written to, as a sentence to them, or None."""
     whose = _WHOSE.search(request)
     if whose and len(whose.group("what").split()) >= 2:
         return f"Your {_to_the_reader(whose.group('what').strip())}"
+    today = _ON_THE_DAY.search(request)
+    if today:
+        return f"Your {today.group('thing').lower()} is today"
     lead = _LEAD_BEFORE.search(request)
     if lead is None:
         return None

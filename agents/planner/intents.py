@@ -18,7 +18,7 @@ STRIPE_NAMES = (
 )
 SOCIAL = (
     r"\b(?:rss|feeds?|reddit|twitter|tweets?|x\.com|mastodon|bluesky|linkedin|hacker\s*news|"
-    r"google\s+news|news|blogs?|g2|capterra|trustpilot|app\s+store|podcasts?)\b|"
+    r"google\s+news|news|blogs?|g2|capterra|trustpilot|app\s+store|play\s+store|podcasts?)\b|"
     # mentions online, not what a ticket or an email mentions ("a ticket that mentions an outage")
     r"(?<!\bticket\s)(?<!\btickets\s)(?<!\bemail\s)(?<!\be-mail\s)(?<!\bemails\s)(?<!\bmessage\s)"
     r"(?<!\bmessages\s)(?<!\bticket\sthat\s)(?<!\btickets\sthat\s)(?<!\bemail\sthat\s)"
@@ -129,7 +129,7 @@ _INBOUND_GENERIC = (
     r"(?:get|receive)\s+an?\s+e?mail|\be?mails?\s+(?:that\s+)?(?:comes?|arrives?|lands?)\b|"
     r"\b(?:our|the|my)\s+(?:[\w-]+\s+)?(?:inbox|mailbox)\b|"
     r"(?:^|[.!?]\s*|\b(?:any|all|every|each|new)\s+)e?-?mails?\s+from\b|\b(?:someone|anyone|a\s+\w+|they|people|customers?|"
-    r"leads?|prospects?)\s+repl(?:y|ies)\s+(?:['\"“][^'\"”]{1,30}['\"”]\s+)?to\s+(?:our|an?|the|my)\b|\b(?:in|into|to)\s+(?:our\s+|my\s+)?(?:gmail|outlook)\b|"
+    r"leads?|prospects?)\s+repl(?:y|ies)\s+(?:['\"“][^'\"”]{1,30}['\"”]\s+)?to\s+(?:one\s+of\s+|any\s+of\s+)?(?:our|an?|the|my)\b|\b(?:in|into|to)\s+(?:our\s+|my\s+)?(?:gmail|outlook)\b|"
     # "when a customer emails us", "when F5Bot emails me a Reddit alert", "supplier emails the list"
     r"\b(?:when|whenever|if|once)\s+(?:a\s+|an\s+|the\s+|any\s+|our\s+)?(?:[\w.-]+\s+){0,2}?"
     r"e-?mails\s+(?:us|me|in|asking|about|with|to\s+(?:us|me)|the|a|an|their|our)\b|"
@@ -456,6 +456,14 @@ class TriggerReading:
     rule: str = "default"  # which rule of `detect_trigger` matched (how sure the words are)
 
 
+# Reviews, mentions or listings someone asks to have watched: nothing pushes them, so they are
+# looked at, even when the request goes on "when a new one comes in".
+_WATCHED_FEED = (
+    r"\b(?:watch|monitor|keep\s+an\s+eye\s+on|keep\s+tabs\s+on|track)\s+(?:our\s+|the\s+|my\s+)?"
+    r"(?:[\w+&-]+\s+){0,3}?(?:reviews|mentions|feeds?|rss|listings|tenders)\b"
+)
+
+
 def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerReading:
     """Pick the trigger for a normalised request (first matching rule wins, most specific first)."""
     slack = slack_reading(text)
@@ -498,6 +506,8 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
         return email_reading(text, mailbox)
     if has(text, _WATCH_PAGE):
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "watch")
+    if has(text, _WATCHED_FEED):  # "watch our google + yelp reviews. when a new one comes in"
+        return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "poll")
     if has(text, _WEBHOOK):
         return TriggerReading("webhook", {"type": "webhook"}, "webhook")
     if has(sync_meetings_masked(text), _SYNC) and tools & {"crm", "sheets", "stripe", "http"}:
@@ -559,6 +569,8 @@ _RELATIVE_DAYS = (
     r"in\s+advance\b[^.;]{0,20}?\b(?:before|of)\s+(?:their|the|each|its|his|her|a|an|every)\b)\b|"
     r"\b(?:the\s+)?(?:day|evening|night|morning|afternoon)\s+before\s+(?:their|the|each|its|his|"
     r"her|a|an|every|it'?s|they)\b|"
+    # "on the morning of their pickup day", "on the day of each booking": each one's own day
+    r"\bon\s+the\s+(?:morning|day|evening|afternoon)\s+of\s+(?:their|each|his|her|its)\s+|"
     # "at 1, 7 and 14 days late", "10 days overdue": each invoice's own due date, looked at daily
     r"\b\d{1,3}\s+(?:(?:business|working)\s+)?days?\s+(?:late|overdue|past\s+due)\b|"
     r"\b\d{1,3}\s+(?:(?:business|working)\s+)?days?\s+(?:after|past)\s+(?:the\s+)?(?:due|"

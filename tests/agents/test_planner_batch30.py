@@ -211,3 +211,32 @@ def test_a_reminder_sent_to_people_is_about_their_date_not_them() -> None:
     email = _step(workflow, "email.send")
     assert email["inputs"]["subject"] == "Your booking is in 2 days"
     assert workflow["steps"][0]["name"].startswith("Read the clients")
+
+
+def test_a_day_named_as_a_deadline_is_not_a_day_it_runs() -> None:
+    trigger = _drafted(
+        "email each volunteer their rota sunday morning at 7, the badges come by end of tuesday"
+    )["trigger"]
+    assert trigger["cron"] == "0 7 * * 0"
+
+
+def test_on_the_day_of_each_record_is_a_daily_look_at_that_time() -> None:
+    """ "on the morning of their pickup day at 8" was each order's event, with no time."""
+    workflow = _drafted("on the morning of their delivery day at 7 email each customer a heads up")
+    assert workflow["trigger"]["cron"] == "0 7 * * *"
+    email = _step(workflow, "email.send")
+    assert email["inputs"]["subject"] == "Your delivery day is today"
+
+
+def test_replies_to_one_of_our_emails_are_mail_arriving() -> None:
+    workflow = _drafted(
+        "when a customer replies to one of our order update emails forward it to support@acme.io"
+    )
+    assert workflow["trigger"]["type"] == "email"
+
+
+def test_reviews_asked_to_be_watched_are_looked_at_even_when_a_new_one_comes_in() -> None:
+    workflow = _drafted(
+        "monitor our trustpilot and g2 reviews, when a new one comes in post it in #cx"
+    )
+    assert workflow["trigger"]["type"] == "poll"

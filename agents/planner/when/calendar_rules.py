@@ -87,13 +87,23 @@ def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
     elif plural or every:
         r.days.update(days)
         r.days_strong = True
-    elif before not in _ONE_OFF_BEFORE and (
-        not abbreviated or before == "on" or kind(tokens, end) in ("num", "clock", "decimal")
+    elif (
+        before not in _ONE_OFF_BEFORE
+        and not _by_the_end_of(tokens, i)
+        and (not abbreviated or before == "on" or kind(tokens, end) in ("num", "clock", "decimal"))
     ):
         r.lone_days.append((days[0], before == "on"))
     if r.days_strong:
         r.anchors.append(i)
     return end
+
+
+def _by_the_end_of(tokens: list[Token], i: int) -> bool:
+    """Whether the day at `i` is a deadline: "the ticket comes by end of monday"."""
+    if text(tokens, i - 1) != "of" or text(tokens, i - 2) not in ("end", "close", "eod", "cob"):
+        return False
+    lead = text(tokens, i - 3) if text(tokens, i - 3) != "the" else text(tokens, i - 4)
+    return lead in ("by", "until", "till", "before")
 
 
 def _in_addition(tokens: list[Token], i: int, end: int) -> bool:
