@@ -81,6 +81,8 @@ _PASSIVE = re.compile(
     r"(?:be|get)\s+(?:automatically\s+)?(?P<verb>moved|tagged|marked|deleted|removed|archived|"
     r"closed|assigned|added|updated|flagged|emailed|reminded|copied|synced|posted|labell?ed|"
     r"sent|notified|cancel+ed|disabled|deactivated|suspended)\b"
+    # "should get tagged cold": tagged as cold
+    r"(?P<bare>(?<=tagged|marked)(?=\s+(?!as\b|to\b|with\b|in\b|on\b|by\b)[a-z]))?"
 )
 _ACTIVE = {
     "moved": "move", "tagged": "tag", "marked": "mark", "deleted": "delete",
@@ -97,7 +99,12 @@ def active_voice(text: str) -> str:
     """A lower-cased request with an act said in the passive said as an instruction: "deals
     idle for 30 days should be moved to closed lost" → "move deals idle for 30 days to closed
     lost". Events ("when a deal is moved …") and people's own acts are left as they are."""
-    return _PASSIVE.sub(lambda m: f"{_ACTIVE[m.group('verb')]} {m.group('subject')}", text)
+
+    def said(found: re.Match[str]) -> str:
+        bare = " as" if found.group("bare") is not None else ""
+        return f"{_ACTIVE[found.group('verb')]} {found.group('subject')}{bare}"
+
+    return _PASSIVE.sub(said, text)
 
 
 def strip_quoted(text: str) -> str:

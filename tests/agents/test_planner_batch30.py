@@ -240,3 +240,8 @@ def test_reviews_asked_to_be_watched_are_looked_at_even_when_a_new_one_comes_in(
         "monitor our trustpilot and g2 reviews, when a new one comes in post it in #cx"
     )
     assert workflow["trigger"]["type"] == "poll"
+
+
+def test_a_passive_tag_keeps_the_tag() -> None:
+    workflow = _drafted("contacts idle for 3 weeks should get tagged stale in our crm")
+    assert _step(workflow, "crm.update_contact")["inputs"]["stage"] == "stale"
