@@ -103,6 +103,10 @@ _BOUGHT_LIST = (
     # "customers who bought nothing last month and email …": what they bought, then a new clause
     r"(?:(?!(?:and|then|nothing|anything)\b)[\w,.-]+\s+){0,4}?(?:e-?mails?|e-?mail\s+addresses|addresses|contacts|leads|lists?|data\s*base)\b|"
     r"\blist\s+of\s+\d[\d,.k]*\s+(?:[\w-]+\s+){0,2}?(?:e-?mails|addresses|contacts|leads|people)\b|"
+    # "get us 2000 decision makers from one of those b2b lead databases": bought, by another name
+    r"\b(?:from|off|out\s+of|via|using)\s+(?:one\s+of\s+(?:those|the)\s+|an?\s+|some\s+|a\s+paid\s+)?"
+    r"(?:b2b\s+)?(?:lead|leads|contact|contacts|prospect|prospecting|data)\s+(?:databases?|providers?|"
+    r"vendors?|brokers?)\b|"
     # people who never asked to hear from us: "blast our whole cold email list"
     r"\bcold\s+(?:e-?mail\s+)?(?:lists?|leads|prospects|contacts|audiences?|data\s*bases?)\b"
 )
@@ -170,7 +174,8 @@ _SPEND = (
 )
 # Messages to everyone in a list, not to the ones a condition picks out.
 _BULK_AUDIENCE = (
-    r"\b(?:all|every)\s+(?:single\s+)?(?:of\s+)?(?:our\s+|the\s+|my\s+|their\s+)?(?:\d[\d,.]*k?\s+)?"
+    r"\b(?:all|every)\s+(?:single\s+)?(?:of\s+)?(?:our\s+|the\s+|my\s+|their\s+)?"
+    r"(?:(?:~\s*|about\s+|around\s+|approx\w*\s+|over\s+|nearly\s+|almost\s+)?\d[\d,.]*k?\s+)?"
     r"(?:(?!new\b|recent\w*\b|incoming\b|upcoming\b|future\b|first\b|other\b)[a-z][\w-]*\s+)?"
     r"(?:(?:registered|active|paying|existing|current|past|former|free|trial|newsletter)\s+)?(?:users?|"
     r"customers?|contacts?|subscribers?|members?|clients?|leads?|buyers?|patients?|students?|"

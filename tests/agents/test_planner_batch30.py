@@ -245,3 +245,26 @@ def test_reviews_asked_to_be_watched_are_looked_at_even_when_a_new_one_comes_in(
 def test_a_passive_tag_keeps_the_tag() -> None:
     workflow = _drafted("contacts idle for 3 weeks should get tagged stale in our crm")
     assert _step(workflow, "crm.update_contact")["inputs"]["stage"] == "stale"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        # money taken: "charge it" was dropped, leaving a harmless class A read
+        "every morning look for invoices due today in xero and if the client has a card on file "
+        "in stripe charge it",
+        # a send to every member, counted
+        "when we post an announcement email it to all ~250 members of the club",
+    ],
+)
+def test_money_taken_and_sends_to_everyone_are_class_c(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.approval_class == "C" and result.status in ("draft", "refuse")
+
+
+def test_leads_from_a_lead_database_are_bought_addresses() -> None:
+    result = draft(
+        "pull 500 marketing managers from a b2b contact database and send them our cold "
+        "email sequence"
+    )
+    assert result.status == "refuse"
