@@ -64,7 +64,7 @@ _GENERIC: tuple[tuple[str, str], ...] = (
 )
 
 _KINDS: tuple[tuple[str, str], ...] = (
-    (r"\breports?\b|\bstats\b|\bkpis?\b|\bnumbers\b|\bfigures\b", "report"),
+    (r"\breports?\b(?!\s+(?:to|for|back)\b)|\bstats\b|\bkpis?\b|\bnumbers\b|\bfigures\b", "report"),
     (r"\bdigest\b", "digest"),
     (r"\bbriefing\b", "briefing"),
     (r"\bsummar(?:y|ies|ise|ize)\b|\brecap\b", "summary"),

@@ -44,6 +44,8 @@ HANDED_IN_REPORTS = (
 )
 _REPORTS_VERB = (
     r"\b(?:api|page|endpoint|site|it|that|which|system|tool|monitor|server|app)\s+reports\b|"
+    # "the address to report to", "who they report to", "report for duty": the verb
+    r"\b(?:to|they|you|we|i|should|must|will|where\s+to)\s+report\s+(?:to|for|at|in|back)\b|"
     + HANDED_IN_REPORTS
 )
 _LOOKUP = (

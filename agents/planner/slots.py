@@ -101,11 +101,23 @@ _NUMBERED = re.compile(
 )
 
 
+# "with #todo in the subject": a tag in a message; "the #news channel on our discord": another
+# app's channel. Neither is a Slack channel.
+_NOT_SLACK_AFTER = re.compile(
+    r"^\s+(?:(?:in|on)\s+(?:the|its|their)\s+(?:subject|title|name|body|text|message|caption|"
+    r"description)|(?:[\w-]+\s+){0,2}?(?:channel\s+|forum\s+|thread\s+)?(?:on|in)\s+(?:our\s+|the\s+|my\s+)?"
+    r"(?:discord|teams|mattermost|telegram|rocket\.?chat|zulip|matrix|twitter|instagram|linkedin))\b"
+)
+
+
 def numbers_a_record(text: str, match: re.Match[str]) -> bool:
-    """Whether a `#name` found numbers a record ("ticket #XXXX", "order #a12"), not a channel."""
+    """Whether a `#name` found numbers a record ("ticket #XXXX", "order #a12") or is no Slack
+    channel ("#todo in the subject", "#news on our discord")."""
     name = match.group(1)
-    return bool(re.fullmatch(r"x{2,}|n{3,}|[x0-9-]+", name)) or bool(
-        _NUMBERED.search(text[max(0, match.start() - 30) : match.start()])
+    return (
+        bool(re.fullmatch(r"x{2,}|n{3,}|[x0-9-]+", name))
+        or bool(_NUMBERED.search(text[max(0, match.start() - 30) : match.start()]))
+        or bool(_NOT_SLACK_AFTER.search(text[match.end() : match.end() + 60]))
     )
 
 

@@ -268,3 +268,22 @@ def test_leads_from_a_lead_database_are_bought_addresses() -> None:
         "email sequence"
     )
     assert result.status == "refuse"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "emails in our support inbox with #urgent in the subject -> create a trello card",
+        "new posts on our blog's feed go into the #announcements channel on our discord",
+    ],
+)
+def test_a_hashtag_that_is_no_slack_channel_posts_nothing_in_slack(request_text: str) -> None:
+    workflow = _drafted(request_text)
+    assert not [s for s in workflow["steps"] if s["action"] == "slack.post_message"]
+
+
+def test_the_address_to_report_to_is_no_report() -> None:
+    workflow = _drafted(
+        "when a volunteer signs up for a shift email them the time and where to report to"
+    )
+    assert [s["action"] for s in workflow["steps"]] == ["email.send"]
