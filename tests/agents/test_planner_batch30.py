@@ -287,3 +287,16 @@ def test_the_address_to_report_to_is_no_report() -> None:
         "when a volunteer signs up for a shift email them the time and where to report to"
     )
     assert [s["action"] for s in workflow["steps"]] == ["email.send"]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "cron"),
+    [
+        ("weekday mornings at 7:45 email me the stock counts", "45 7 * * 1-5"),
+        ("weekday evenings at 6 post the day's orders in #ops", "0 18 * * 1-5"),
+        ("every weekday morning at 8 post the standup prompt in #team", "0 8 * * 1-5"),
+    ],
+)
+def test_weekday_mornings_are_weekdays(request_text: str, cron: str) -> None:
+    """ "weekday mornings at 8:30" ran every day."""
+    assert _drafted(request_text)["trigger"]["cron"] == cron

@@ -158,7 +158,13 @@ def read_weekday_word(tokens: list[Token], i: int, r: Reading, every: bool = Fal
         r.excluded.update(WEEKDAY_WORDS[word])
     elif _in_addition(tokens, i, end):
         return end  # "evenings and weekends too": as well as the other days
-    elif word.endswith("s") or every or before in ("on", "every", "each"):
+    elif (
+        word.endswith("s")
+        or every
+        or before in ("on", "every", "each")
+        # "weekday mornings at 8:30": every one of them
+        or text(tokens, end) in ("mornings", "afternoons", "evenings", "nights")
+    ):
         r.days.update(WEEKDAY_WORDS[word])
         r.days_strong = True
         r.anchors.append(i)
