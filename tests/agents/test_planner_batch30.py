@@ -300,3 +300,18 @@ def test_the_address_to_report_to_is_no_report() -> None:
 def test_weekday_mornings_are_weekdays(request_text: str, cron: str) -> None:
     """ "weekday mornings at 8:30" ran every day."""
     assert _drafted(request_text)["trigger"]["cron"] == cron
+
+
+@pytest.mark.parametrize(
+    ("request_text", "cron"),
+    [
+        ("our board meets every tuesday at 10, remind me the day before at 4pm", "0 16 * * 1"),
+        ("bins go out every monday - email the caretaker the evening before at 7pm", "0 19 * * 0"),
+        # before each record's own date: a daily look, not the day before a weekday
+        ("email patients the day before their appointment", "0 9 * * *"),
+    ],
+)
+def test_the_day_before_a_weekday_runs_that_day_at_its_own_time(
+    request_text: str, cron: str
+) -> None:
+    assert _drafted(request_text)["trigger"]["cron"] == cron

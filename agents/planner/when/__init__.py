@@ -40,6 +40,13 @@ def read_schedule(text: str, *, loose: bool = False) -> Schedule | None:
         # "on jan 1, apr 1, jul 1 and oct 1 at 9": a list of dates in different months recurs
         reading.months_strong = True
         reading.periods.add("year")
+    before = _the_day_before(tokens)
+    if (reading.days or reading.lone_days) and before is not None:
+        # "payday is every 4 weeks on thursday, ping #finance the day before at 10": wednesday,
+        # at the time said with "the day before" (not the event's own time)
+        reading.days = {(day - 1) % 7 for day in reading.days}
+        reading.lone_days = [((day - 1) % 7, on) for day, on in reading.lone_days]
+        reading.anchors = [before]
     schedule = compose(reading)
     if schedule is None:
         return None
@@ -75,6 +82,24 @@ def _without_replaced(tokens: list[Token]) -> list[Token]:
 
 
 _PARTS_OF_DAY = frozenset({"morning", "afternoon", "evening", "night"})
+# Whose day it is before ("the day before their appointment"): each record's own date instead.
+_WHOSE_DAY = frozenset({"their", "the", "each", "its", "his", "her", "a", "an", "every", "it's"})
+
+
+def _the_day_before(tokens: list[Token]) -> int | None:
+    """Where the request says it runs "the day before" the weekdays it names (not before each
+    record's own date), or None."""
+    for i in range(len(tokens) - 2):
+        if (tokens[i].text, tokens[i + 2].text) == ("the", "before") and tokens[i + 1].text in (
+            "day",
+            "evening",
+            "night",
+        ):
+            after = tokens[i + 3].text if i + 3 < len(tokens) else ""
+            if after in _WHOSE_DAY or after in ("it", "they", "that", "this"):
+                return None
+            return i + 2
+    return None
 
 
 def _opens_with_a_day(tokens: list[Token]) -> bool:
