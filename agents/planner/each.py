@@ -257,6 +257,10 @@ _QUIET_FOR = re.compile(
     r"(?P<unit>day|week|month|year)s?\b"
 )
 _COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "six": 6}
+_MARKED_AS = re.compile(
+    r"\b(?:mark|tag|flag|set|move|label)\w*\b[^.;]{0,80}?\b(?:as|to)\s+['\"]?([a-z][a-z-]{1,30})['\"]?"
+    r"(?=\s*(?:[,.;!?]|$|\b(?:in|on|and|then|every|each|stage)\b))"
+)
 
 
 def read_quiet_contacts(raw: dict[str, Any], text: str) -> None:
@@ -274,7 +278,7 @@ def read_quiet_contacts(raw: dict[str, Any], text: str) -> None:
         i
         for i, step in enumerate(steps)
         if isinstance(step, dict)
-        and step.get("action") == "crm.update_contact"
+        and step.get("action") in ("crm.update_contact", "crm.upsert_contact")
         and not step.get("for_each")
         and isinstance(step.get("inputs"), dict)
         and _uses_trigger(step["inputs"])
@@ -282,6 +286,19 @@ def read_quiet_contacts(raw: dict[str, Any], text: str) -> None:
     ]
     if not updates:
         return
+    for index in updates:
+        if steps[index]["action"] == "crm.upsert_contact":
+            # "mark contacts with no activity for 3 months as dormant": the contacts found are
+            # changed, nobody is added
+            stage = _MARKED_AS.search(text.lower())
+            inputs = {"email": "{{ trigger.email }}"}
+            if stage:
+                inputs["stage"] = stage.group(1)
+            steps[index] = {
+                "id": "update_contact",
+                "action": "crm.update_contact",
+                "inputs": inputs,
+            }
     word = quiet.group("n")
     count = int(word) if word.isdigit() else _COUNT[word]
     span = f"{count} {quiet.group('unit')}{'' if count == 1 else 's'}"

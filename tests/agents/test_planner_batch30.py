@@ -315,3 +315,12 @@ def test_the_day_before_a_weekday_runs_that_day_at_its_own_time(
     request_text: str, cron: str
 ) -> None:
     assert _drafted(request_text)["trigger"]["cron"] == cron
+
+
+def test_contacts_gone_quiet_marked_are_updated_not_added() -> None:
+    """ "mark contacts with no activity for 3 months as dormant" added the person in the
+    incoming data (nobody, on a clock) as a contact."""
+    workflow = draft("every monday mark contacts with no activity for 3 months as dormant").workflow
+    assert workflow is not None
+    assert [s["action"] for s in workflow["steps"]] == ["crm.find_contacts", "crm.update_contact"]
+    assert workflow["steps"][1]["inputs"] == {"email": "{{ item.email }}", "stage": "dormant"}
