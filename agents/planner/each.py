@@ -16,6 +16,7 @@ from agents.planner.compose import quoted_message
 from agents.planner.recipients import PEOPLE
 from agents.planner.selected_records import selected_records
 from agents.planner.steps import KEPT_BY
+from agents.planner.when.lexicon import COUNT_WORDS
 from workflows.spec import strings_in
 
 __all__ = ["each_item", "each_record", "read_quiet_contacts", "read_the_people"]
@@ -256,7 +257,6 @@ _QUIET_FOR = re.compile(
     r"(?:the\s+(?:last|past)\s+|over\s+)?(?P<n>\d{1,3}|a|an|one|two|three|four|six)\s+"
     r"(?P<unit>day|week|month|year)s?\b"
 )
-_COUNT = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "six": 6}
 _MARKED_AS = re.compile(
     r"\b(?:mark|tag|flag|set|move|label)\w*\b[^.;]{0,80}?\b(?:as|to)\s+['\"]?([a-z][a-z-]{1,30})['\"]?"
     r"(?=\s*(?:[,.;!?]|$|\b(?:in|on|and|then|every|each|stage)\b))"
@@ -300,7 +300,7 @@ def read_quiet_contacts(raw: dict[str, Any], text: str) -> None:
                 "inputs": inputs,
             }
     word = quiet.group("n")
-    count = int(word) if word.isdigit() else _COUNT[word]
+    count = int(word) if word.isdigit() else COUNT_WORDS[word]
     span = f"{count} {quiet.group('unit')}{'' if count == 1 else 's'}"
     find = {"id": "quiet_contacts", "name": f"Find the contacts untouched for {span}",
             "action": "crm.find_contacts", "inputs": {"inactive_for": span}}  # fmt: skip

@@ -25,6 +25,7 @@ from agents.planner.selected_records import selected_records
 from agents.planner.slots import Slots
 from agents.planner.steps import KEPT_BY, StepList, writes_over_http
 from agents.planner.text import has, posted_to_masked, strip_quoted
+from agents.planner.when.lexicon import COUNT_WORDS
 
 __all__ = ["add_ai", "add_emails", "add_reads", "add_slack", "add_writes", "cover_named_tools"]
 
@@ -341,13 +342,9 @@ def _days_before_due(t: str) -> list[int]:
             continue
         word = found.group("n") or found.group("n2")
         unit = found.group("unit") or found.group("unit2")
-        count = 1 if word in ("a", "an", "the") else _COUNTS.get(word) or int(word)
+        count = 1 if word == "the" else COUNT_WORDS.get(word) or int(word)
         days.append(count * (7 if unit.startswith("week") else 1))
     return sorted(set(days), reverse=True) if any(days) else []
-
-
-_COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-_COUNTS |= {"ten": 10, "fourteen": 14}
 
 
 def _stripe_reads(steps: StepList, t: str, trigger: TriggerReading) -> None:

@@ -15,15 +15,14 @@ from agents.planner.intents import (
 )
 from agents.planner.text import has, strip_quoted
 from agents.planner.tools import EXTERNAL_TOOLS
-from agents.planner.when.lexicon import NUMBER_WORDS
+from agents.planner.when.lexicon import COUNT_WORDS
 
 # A channel name has a letter in it: "email #1 … email #2" numbers the emails.
 CHANNEL = re.compile(r"(?<![\w&])#(?=[a-z0-9_-]*[a-z])([a-z0-9][a-z0-9_-]{0,79})")
 _ADDRESS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _QUOTED = re.compile(r"(?:^|[\s(:])['\"]([^'\"]{2,60}?)['\"](?=[\s,.;:!?)]|$)")
 _DAY_LIST = re.compile(r"\bdays?\s+(\d{1,3}(?:\s*(?:,|/|and|&)\s*(?:day\s+)?\d{1,3})*)")
-_COUNT_WORDS = {"a": 1, "an": 1, "fourteen": 14} | NUMBER_WORDS
-_COUNT = r"\d{1,3}|" + "|".join(sorted(_COUNT_WORDS, key=len, reverse=True))
+_COUNT = r"\d{1,3}|" + "|".join(sorted(COUNT_WORDS, key=len, reverse=True))
 # "wait 3 days", "a week after signup", "two days later", "5 days after that"
 _AFTER = re.compile(
     r"\b(?:wait|after)\s+(?P<wait>" + _COUNT + r")\s+(?P<wait_unit>days?|weeks?)\b|"
@@ -200,7 +199,7 @@ def read_slots(text: str) -> Slots:
     for match in _AFTER.finditer(text):
         count = match.group("wait") or match.group("count") or match.group("from")
         unit = match.group("wait_unit") or match.group("unit") or match.group("from_unit")
-        day = (int(count) if count.isdigit() else _COUNT_WORDS[count]) * (
+        day = (int(count) if count.isdigit() else COUNT_WORDS[count]) * (
             7 if unit.startswith("week") else 1
         )
         # "after that" counts from the one before; "N days later" too, unless N is past it

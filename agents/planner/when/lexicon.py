@@ -28,6 +28,8 @@ NUMBER_WORDS = {
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "couple": 2,
 }  # fmt: skip
+# Counts said in words, articles included ("a week before", "fourteen days").
+COUNT_WORDS = {"a": 1, "an": 1, "fourteen": 14} | NUMBER_WORDS
 MINUTE_UNITS = frozenset({"minute", "minutes", "min", "mins", "m"})
 HOUR_UNITS = frozenset({"hour", "hours", "hr", "hrs", "h"})
 # Words after a number that make it a quantity, not a clock time ("at 14 days", "3 people").
