@@ -22,6 +22,7 @@ FORBIDDEN = frozenset(
         "batch25.jsonl",
         "batch27.jsonl",
         "batch29.jsonl",
+        "batch31.jsonl",
     }
 )
 
