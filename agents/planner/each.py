@@ -189,12 +189,28 @@ def read_the_people(raw: dict[str, Any], text: str) -> None:
         return
     if not isinstance(steps, list) or _READ_ELSEWHERE.search(text.lower()):
         return
-    if not _PER_RECORD.search(text.lower()):
-        return  # "email our investors the revenue numbers": a group, not records read
     addressed = [i for i, step in enumerate(steps) if _to_the_start_person(step)]
-    if not addressed or _list_before(steps[: addressed[0]]) is not None:
+    if not addressed:
         return  # addressed to us, a channel or an address; or each_record loops it already
     records = _records_of(text.lower())
+    earlier = _list_before(steps[: addressed[0]])
+    if earlier is not None:
+        # a fetched list each_record left alone because only some of its records are meant
+        # ("anyone who has tasks past their due date"): sent for each record it returns, and the
+        # read says which records, so the address given is the one that returns just those
+        read_id, field, names = earlier
+        for index in addressed:
+            steps[index]["for_each"] = f"steps.{read_id}.{field}"
+            steps[index]["inputs"] = _to_item(steps[index]["inputs"], names)
+        reader = next(s for s in steps if isinstance(s, dict) and s.get("id") == read_id)
+        generic = not reader.get("name") and records != "records"
+        if reader.get("action") == "http.request" and generic:
+            tool = read_id.removeprefix("fetch_").replace("_", " ").strip()
+            where = f"from {tool.title()}" if tool and tool not in records else KEPT_BY
+            reader["name"] = f"Read the {records} {where}"
+        return
+    if records == "records" and not _PER_RECORD.search(text.lower()):
+        return  # "email our investors the revenue numbers": a group whose addresses are known
     read_id = "fetch_" + re.sub(r"\W+", "_", records)
     for index in addressed:
         steps[index]["for_each"] = f"steps.{read_id}.json"
@@ -242,11 +258,24 @@ def _records_of(text: str) -> str:
     picked = selected_records(text)
     if picked:
         return picked
-    found = _PERSON_NOUN.search(text)
+    found = _PERSON_NOUN.search(text) or _PEOPLE_AFTER.search(text)
     if found:
         noun = found.group(1)
         return noun if noun.endswith("s") else noun + ("es" if noun.endswith(("sh", "ch")) else "s")
+    if _ANYONE_WHO.search(text):
+        return "people"  # "email anyone who has tasks past their due date"
     return "records"
+
+
+# The people a message goes to, a few words after its verb ("email all our meals on wheels
+# volunteers"), and people picked out by what they did or have ("anyone who …").
+_PEOPLE_AFTER = re.compile(
+    r"\b(?:e-?mail|remind|warn|notify|message|tell|thank|invite|chase|send)\w*\s+"
+    r"(?:[a-z'-]+\s+){0,5}?(" + PEOPLE + r")\b"
+)
+_ANYONE_WHO = re.compile(
+    r"\b(?:anyone|anybody|everyone|everybody|whoever|people|those)\s+(?:who|whose|with)\b"
+)
 
 
 # "leads that haven't replied in 2 weeks", "contacts with no activity for 30 days", "inactive

@@ -25,7 +25,7 @@ STAFF = (
     r"project\s+|line\s+|area\s+|regional\s+|department\s+|ops\s+|operations\s+|office\s+|"
     r"hr\s+|it\s+|finance\s+|marketing\s+|product\s+|engineering\s+|general\s+|duty\s+|"
     r"warehouse\s+|site\s+|floor\s+)?"
-    r"(?:managers?|directors|reps|staff|employees?|colleagues|co-?workers|supervisors?|team\s+leads?|"
+    r"(?:managers?|directors|reps|staff|employees?|colleagues|co-?workers|supervisors?|team\s+leads?|crew|"
     r"officers?|interns?|trainees?|new\s+(?:hires?|starters?|joiners?)|assignees?|approvers?|"
     r"on-?call\s+(?:person|engineer)|"
     r"engineers?|developers?|devs|counsell?ors?|teachers|nurses|technicians|department\s+heads?|"

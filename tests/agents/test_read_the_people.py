@@ -74,3 +74,50 @@ def test_each_reader_is_told_why_they_are_written_to(request_text: str, said: st
     steps, _ = _draft(request_text)
     email = next(s for s in steps if s["action"] == "email.send")
     assert said in email["inputs"]["text"]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "records"),
+    [
+        (
+            "on the 28th of every month email all our meals on wheels volunteers their job "
+            "assignments for next month",
+            "volunteers",
+        ),
+        ("every monday at 9 email our clients reminding them to send their timesheets", "clients"),
+        ("every sunday at 6pm email our tenants a reminder to put the bins out", "tenants"),
+    ],
+)
+def test_people_the_business_serves_are_read_when_a_clock_starts_it(
+    request_text: str, records: str
+) -> None:
+    """A group of the people a business serves, emailed on a schedule: before, the email went
+    "to the person in the incoming data", which on a schedule is nobody."""
+    steps, summary = _draft(request_text)
+    read = steps[0]
+    assert read["action"] == "http.request" and read["inputs"]["url"].endswith("/" + records)
+    emails = [s for s in steps if s["action"] == "email.send"]
+    assert emails and all(s["for_each"] == f"steps.{read['id']}.json" for s in emails)
+    assert "to the person in the incoming data" not in summary
+    assert f"read the {records} from the system that keeps them" in summary
+
+
+def test_a_fetched_list_is_emailed_record_by_record_and_the_read_says_which() -> None:
+    """ "email anyone who has tasks past their due date" after reading Notion: each person the
+    read returns gets one, and the read is named for the people meant, so the address given
+    is the one that returns just those (before: one email to nobody)."""
+    steps, summary = _draft(
+        "weekdays at 4:30 check the notion task board and email anyone who has tasks past their "
+        "due date"
+    )
+    read, email = steps[0], steps[-1]
+    assert read["action"] == "http.request" and read["name"] == "Read the people from Notion"
+    assert email["action"] == "email.send" and email["for_each"] == f"steps.{read['id']}.json"
+    assert "trigger" not in str(email["inputs"])
+    assert "to the person in the incoming data" not in summary
+
+
+def test_the_crew_is_our_own_team() -> None:
+    steps, summary = _draft("every thursday send the crew a reminder email about friday's meeting")
+    assert [s["inputs"]["to"] for s in steps if s["action"] == "email.send"] == [["member:team"]]
+    assert "everyone in your workspace" in summary
