@@ -11,7 +11,7 @@ from agents.planner.acknowledgements import acknowledge_replies
 from agents.planner.crossings import add_crossing_check
 from agents.planner.dangerous import add_dangerous_steps, mark_impact
 from agents.planner.intents import TriggerReading
-from agents.planner.model_steps import add_model_steps, route_messages
+from agents.planner.model_steps import add_model_steps, route_messages, write_back
 from agents.planner.naming import short_name
 from agents.planner.notify import answer_in_slack
 from agents.planner.recipients import reminder_points_masked
@@ -130,4 +130,5 @@ def complete_spec(
     steps = StepList()
     steps.items = raw["steps"]
     add_model_steps(steps, slots.text, trigger, slots, prediction)
+    write_back(steps, slots.text, trigger)  # "… in trello -> assign it": written back there
     answer_in_slack(steps, slots.text, trigger, slots)  # "/leads … reply with …": said back

@@ -885,7 +885,7 @@ def _act_words(t: str, act: str) -> str:
         "delete": _DELETE,
         "records": _OVERWRITE_VERB,
     }.get(act)
-    money_verb = _PAY + "|" + _REFUND + "|" + _GIVES_VALUE + "|" + risk_cues.MONEY_VERB
+    money_verb = "|".join((_PAY, _REFUND, _GIVES_VALUE, _PAYOUTS, risk_cues.MONEY_VERB))
     found = next(
         (
             c
@@ -1130,7 +1130,11 @@ _GIVES_VALUE = (
 _PAYOUTS = (
     r"\b(?:sort\s+out|handle|do|manage|automate|run|process)\s+(?:the\s+|our\s+|all\s+)?(?:[\w-]+\s+)?"
     r"payouts?\b|\bbulk\s+payouts?\b|\bsend\w*\s+(?:\w+\s+){0,4}?their\s+(?:earnings|commissions?|"
-    r"payouts?|share)\b|\bvoid\w*\s+(?:\w+\s+){0,4}?invoices?\b"
+    r"payouts?|share)\b|\bvoid\w*\s+(?:\w+\s+){0,4}?invoices?\b|"
+    # "create the payment order in our bank", "schedule the bank transfer to the vendor"
+    r"\b(?:create|make|raise|set\s+up|schedule|initiate|submit|queue|release)\s+(?:the\s+|a\s+|an\s+)?"
+    r"(?:payment\s+orders?|(?:bank|wire|sepa|ach)\s+(?:transfers?|payments?)|payment\s+runs?|"
+    r"batch\s+payments?)\b"
 )
 
 

@@ -132,7 +132,8 @@ _VAGUE_PEOPLE = (
     r"\b(?:the\s+new\s+(?:people|folks|ones|guys|hires|users|customers|members)|new\s+people)\b"
 )
 _VAGUE_RECIPIENT = (
-    r"\b(?:whoever|whomever|(?:any|every)one\s+who\s+needs|the\s+(?:relevant|right|usual)\s+"
+    # ("whoever's on QA this week": a rota, named)
+    r"\b(?:whoever(?!(?:'s|\s+is)\s+on\b)|whomever|(?:any|every)one\s+who\s+needs|the\s+(?:relevant|right|usual)\s+"
     r"(?:people|person|folks))\b"
 )
 # "the client" with no name, when no event brings a person: which client?

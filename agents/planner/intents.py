@@ -123,6 +123,11 @@ _INBOUND = (
     r"\b(?:when|whenever|if|once)\s+(?:a\s+|an\s+|the\s+|any\s+|our\s+)?(?:[\w.-]+\s+){0,2}?"
     r"e-?mails\s+([\w.+-]+@[\w.-]*)",
     r"\b(?:hits?|reaches)\s+(?:the\s+|our\s+)?([\w.+-]+@[\w.-]*)",
+    # "support@ gets french, german…", "support@ inbox: …": the request opens on the mailbox
+    r"^\W*([\w.+-]+@[\w.-]*)\s*(?:gets|receives|inbox\b|mailbox\b|:|->|→)",
+    # "supplier invoices to invoices@ → …": what is sent to a mailbox, left of an arrow
+    r"^(?!\W*(?:send|e-?mail|mail|forward|reply|write|post)\b)[^.>→]{0,60}?\bto\s+(?:our\s+|the\s+)?"
+    r"([\w.+-]+@[\w.-]*)\s*(?:->|→|=>)",
 )
 _INBOUND_GENERIC = (
     r"\b(?:incoming|inbound)\s+e?mails?\b|\b(?:when|whenever|each time|every time)\s+(?:we|i)\s+"
@@ -517,7 +522,17 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "poll")
     if has(text, _GENERIC_EVENT):
         return TriggerReading("webhook", {"type": "webhook"}, "event")
+    if has(text, _LEADING_ARROW):  # "card moves to 'ready for qa' in trello -> …": what happened
+        return TriggerReading("webhook", {"type": "webhook"}, "event")
     return TriggerReading("manual", {"type": "manual"})
+
+
+# What starts it, written as the left side of an arrow that opens the request ("purchase request
+# under $2k comes in -> …", "anyone who types their email into our chat -> …"), with no clock.
+_LEADING_ARROW = (
+    r"^\W*(?![^>→]*\b(?:every|daily|weekly|monthly|nightly|hourly|tonight|tomorrow|"
+    r"at\s+\d)\b)[^.>→;!?]{3,100}?(?:->|→|=>)"
+)
 
 
 # Reminders before a booked time ("24 hours before the appointment"): the booking is the event.

@@ -18,6 +18,7 @@ from agents.planner.ai_steps import labels_of, source_text
 from agents.planner.intents import (
     CRM_NAMES,
     TriggerReading,
+    event_clause,
     other_payment_provider,
     poll_url,
     without_event_clause,
@@ -238,6 +239,34 @@ def _add_http(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
         return
     step = {"id": f"fetch_{slug}", "action": "http.request", "inputs": tools.get_inputs(t, tool)}
     _insert_first(steps, step)
+
+
+# Acts on the record the event brings, done in the tool it came from: "assign it to …", "set the
+# due date", "add our testing checklist", "label it urgent".
+_ON_THE_RECORD = (
+    r"\b(?:assign|label|tag|move|close|reopen|archive|update|comment\s+on)\s+(?:it|them|the\s+"
+    r"(?:card|ticket|issue|task|deal|item|story|bug))\b|"
+    r"\bset\s+(?:the|its|their)\s+(?:due\s+date|status|priority|owner|assignee|label)\b|"
+    r"\badd\s+(?:our|the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:checklist|label|tag|comment)\b"
+)
+
+
+def write_back(steps: StepList, t: str, trigger: TriggerReading) -> None:
+    """Acts on the record an event brings ("card moves to QA in trello -> assign it, set the due
+    date") are a call to the tool it came from, whatever the model thought."""
+    if trigger.kind not in ("webhook", "poll"):
+        return
+    source = str(trigger.spec.get("source") or "").lower()
+    start = event_clause(t) or re.split(r"[,.;:>→]", t)[0]
+    tool = _tool(start)
+    acts = t.replace(start, " ", 1)
+    if tool is None or tool.lower() not in source or not has(acts, _ON_THE_RECORD):
+        return
+    if has(acts, CRM_NAMES) or tools.named_external_tools(acts, loose=True):
+        return  # "add the lead to pipedrive and assign it to tom": done where it was added
+    slug = re.sub(r"\W+", "_", tool).strip("_")
+    if not any(s.get("id") == f"send_to_{slug}" for s in steps.items):
+        steps.add(f"send_to_{slug}", "http.request", tools.post_inputs(t, tool))
 
 
 def _tool(text: str) -> str | None:

@@ -35,6 +35,12 @@ _REMIND_INTERNAL = (
     # "remind the department heads to approve overtime": our own people by role
 )
 _TEAM = r"\bteam\b|\beveryone\b|\bpeople\b|\bstaff\b|\bsales\s*(?:person|people|reps?)\b|" + STAFF
+# A list of our own people that starts with the asker: "email the chart to me, our CFO and the
+# ops lead" (however long what is emailed is).
+_TO_ME_AND = re.compile(
+    r"\b(?:e-?mail|mail|send)\w*\b[^.;]{0,120}?\bto\s+(me)\s*(?:,|and\b)"
+    r"(?![^.;]*\b(?:the|each|every|all|our|their)\s+" + PEOPLE + r"\b)"
+)
 _NOTIFY_ME_BY_EMAIL = (
     r"\b(?:alert|notify|tell|ping|warn|let)\s+(me|us)\b[^.]{0,20}"
     r"\b(?:by|via|over|with\s+an?)\s+e-?mail"
@@ -188,6 +194,7 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
         for m in re.finditer(_INTERNAL, t)
         if not m.group(0).startswith("cc") and not has(t[m.end() : m.end() + 4], r"^\s+at\b")
     ]
+    internal += [m.group(1) for m in _TO_ME_AND.finditer(t)]  # "… chart to me, our cfo and …"
     if not slots.channels and not has(t, r"\bslack\b"):
         internal += [m.group(1) for m in _HANDED_TO.finditer(t)]
     for address in re.findall(r"\bme\s+at\s+([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", t):

@@ -37,11 +37,13 @@ _REMIND = (
     r"[\w.+-]+@[\w.-]+)\s+(?:(?:in|on|via|by)\s+(?:#[\w-]+|slack|e-?mail)\s+)?"
     # "remind me in slack every day at 22:00 to log my hours": the time between
     r"(?:(?:every|each|daily|at|on)\b[^,.;]{0,30}?\s)?)?(?:to|that|about|of)\s+(?![#@])"
+    r"(?!(?:whoever|whomever|anyone|everyone|everybody|someone|somebody)\b)"
     r"(?!(?:the|our|my|each|every|all|any)\s+(?:\w+\s+)?" + PEOPLE + r"\b)(?P<what>.{3,80}?)" + _CUT
 )
 _REMINDER_TO = (
     r"\breminders?\s+(?:(?:to|for|in|on)\s+(?:#[\w-]+|@[\w.-]+|me|us|everyone|(?:the|our)\s+\w+)\s+)?"
-    r"(?:to|that|about|of|for)\s+(?![#@])(?!(?:the|our|my|each|every|all|any)\s)(?P<what>.{3,80}?)"
+    r"(?:to|that|about|of|for)\s+(?![#@])(?!(?:the|our|my|each|every|all|any)\s)"
+    r"(?!(?:whoever|whomever|anyone|everyone|everybody|someone|somebody)\b)(?P<what>.{3,80}?)"
     + _CUT
 )
 # "payday reminder to #staff", "timesheet reminder email": the reminder named by what it is for

@@ -1,0 +1,119 @@
+"""What batch32's requests (workflows of several steps, often written with arrows) showed the
+drafter missed, each checked in other words than the labelled case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agents.planner import draft
+
+
+def _drafted(request: str) -> dict[str, Any]:
+    result = draft(request)
+    assert result.status == "draft", result.question or result.reason
+    assert result.workflow is not None
+    return result.workflow
+
+
+def _actions(workflow: dict[str, Any]) -> list[str]:
+    return [str(s.get("action")) for s in workflow["steps"]]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "ticket escalates to tier 2 in zendesk -> page the on-call in #support",
+        "refund request lands in our helpdesk → post it in #billing",
+        "someone books a table on our site -> post the booking in #front-of-house",
+    ],
+)
+def test_the_left_side_of_an_opening_arrow_is_the_event(request_text: str) -> None:
+    """ "card moves to 'Ready for QA' in trello -> …" was a workflow run by hand."""
+    assert _drafted(request_text)["trigger"]["type"] == "webhook"
+
+
+def test_an_arrow_after_a_clock_is_still_the_clock() -> None:
+    assert _drafted("every monday at 9 -> post the open tickets in #support")["trigger"][
+        "type"
+    ] == ("schedule")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "mailbox"),
+    [
+        ("billing@ gets invoices in three languages. have ai sort them and post them in #finance",
+         "billing@"),
+        ("receipts forwarded to expenses@ → have AI pull the amount and post it in #finance",
+         "expenses@"),
+    ],
+)  # fmt: skip
+def test_a_request_that_opens_on_a_mailbox_starts_on_its_mail(
+    request_text: str, mailbox: str
+) -> None:
+    trigger = _drafted(request_text)["trigger"]
+    assert trigger["type"] == "email" and trigger.get("address") == mailbox
+
+
+def test_sending_to_an_address_before_an_arrow_is_no_mailbox() -> None:
+    """ "send a thank-you to hello@acme.com -> …" sends to it; nothing arrives there."""
+    workflow = _drafted("send a thank-you to hello@acme.com -> then log it")
+    assert workflow["trigger"]["type"] == "manual"
+    assert "email.send" in _actions(workflow)
+
+
+def test_acts_on_the_record_an_event_brings_are_written_back_to_its_tool() -> None:
+    """ "card moves to QA in trello -> assign it, set the due date" drafted no call to Trello."""
+    workflow = _drafted("when a new issue is opened in github, label it bug and post it in #dev")
+    write = next(s for s in workflow["steps"] if s["action"] == "http.request")
+    assert write["inputs"]["method"] in ("POST", "PATCH", "PUT")
+    assert "slack.post_message" in _actions(workflow)
+
+
+def test_an_act_on_a_record_made_in_another_tool_is_done_there() -> None:
+    """ "add the lead to Pipedrive and assign it to Tom": the lead is assigned in the CRM, not
+    written back to the form that sent it."""
+    workflow = _drafted("when a form on our webflow site is submitted add the lead to pipedrive "
+                        "and assign it to tom")  # fmt: skip
+    assert "http.request" not in _actions(workflow)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when an invoice email arrives, check it against the po and create the payment order in "
+        "our bank",
+        "every friday schedule the bank transfer to each supplier we owe",
+    ],
+)
+def test_a_payment_order_or_bank_transfer_moves_money(request_text: str) -> None:
+    """ "… and once approved create the payment order in our bank" was dropped (class A)."""
+    result = draft(request_text)
+    assert result.approval_class == "C"
+    assert result.summary is not None
+    assert "payment order" in result.summary or "bank transfer" in result.summary
+
+
+def test_a_rota_is_a_named_recipient() -> None:
+    """ "assign it to whoever's on QA this week (tab in our sheet)" asked who should get it."""
+    workflow = _drafted("new bug in linear -> post it in #qa and tag whoever's on QA this week")
+    assert "slack.post_message" in _actions(workflow)
+
+
+def test_a_reminder_to_whoever_is_on_a_roster_is_named_by_what_it_is() -> None:
+    """The subject read "Reminder: whoever your is"."""
+    workflow = _drafted("every thursday send the cleaning reminder to whoever is on the rota")
+    email = next(s for s in workflow["steps"] if s["action"] == "email.send")
+    assert email["inputs"]["subject"] == "Cleaning reminder"
+
+
+def test_a_list_of_our_own_people_starting_with_me_is_internal() -> None:
+    """ "email the … chart to me, our CFO and the ops lead" went to "the person in the incoming
+    data" (nobody, on a schedule)."""
+    result = draft("every monday at 7 email the weekly margin report and the stock chart to me, "
+                   "our CFO and the warehouse lead")  # fmt: skip
+    assert result.workflow is not None and result.summary is not None
+    email = next(s for s in result.workflow["steps"] if s["action"] == "email.send")
+    assert "member:me" in email["inputs"]["to"]
+    assert "incoming data" not in result.summary
