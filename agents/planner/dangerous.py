@@ -180,8 +180,8 @@ _PERSONAL_DATA = (
 _NO_CONSENT = (
     r"\b(?:did\s*n'?t|did\s+not|never|have\s*n'?t|have\s+not|has\s*n'?t|has\s+not|do\s*n'?t|"
     r"do\s+not|does\s*n'?t)\s+(?:give|gave|given|opt\w*|consent\w*|agree\w*|tick\w*|sign\w*\s+up|"
-    r"subscrib\w*)\b|\b(?:without|no|regardless\s+of|ignor\w*)\s+(?:their\s+|any\s+|the\s+)?"
-    r"(?:marketing\s+)?(?:consent|permission|opt-?ins?)\b|"
+    r"subscrib\w*)\b|\b(?:without|no|regardless\s+of|ignor\w*|skip\w*)\s+(?:their\s+|any\s+|the\s+)?"
+    r"(?:marketing\s+|double\s+|confirmed\s+)?(?:consent|permission|opt-?ins?)\b|"
     r"\b(?:unsubscribed|opted[- ]out)\s+(?:ones|people|users|contacts|customers|too|as\s+well)\b|"
     # "ignore the ok-to-email flag", "ignore their unsubscribe status"
     r"\b(?:ignor\w*|disregard\w*|bypass\w*|skip\w*\s+(?:the\s+)?check\w*\s+(?:of|on)|override\w*)\s+"
@@ -204,8 +204,16 @@ def asks_unconsented(text: str) -> bool:
     """Whether the request reaches people who did not agree to it (not merely leaves them out)."""
     return any(
         not has(text[max(0, m.start() - 60) : m.start()], _LEFT_OUT)
+        and not has(text[m.end() : m.end() + 40], _LEFT_OUT_AFTER)
         for m in re.finditer(_NO_CONSENT, text)
     )
+
+
+# "anyone who didn't tick it gets skipped": the consent kept, said after the people
+_LEFT_OUT_AFTER = (
+    r"^[^.;]{0,25}?\b(?:gets?|are|is|will\s+be|should\s+be|get)\s+(?:skipped|left\s+out|excluded|"
+    r"ignored|dropped|removed|filtered\s+out)\b"
+)
 
 
 _PERSONAL_BOX = (
@@ -490,6 +498,11 @@ _IMPERSONATE = (
     r"(?:like|as\s+if|as\s+though)\s+(?:it|they)\s+(?:comes?|came|is|are|was|were)\s+(?:sent\s+)?from\b|"
     r"\b[a-z]+-?ish\s+(?:from\s+|sender\s+)?(?:address|sender|e-?mail\s+address|domain|from)\b|"
     r"\bspoof\w*|"
+    # "make the sender show up as their bank", "so the text shows as coming from the bank"
+    r"\b(?:sender|from(?:\s+(?:name|address|line|field))?|caller\s+id|number|it|they)\s+"
+    r"(?:shows?|show\s+up|appears?|displays?|comes?\s+up|reads?)\s+(?:up\s+)?(?:as|like)\s+"
+    r"(?:coming\s+from\s+)?(?:their|the|a|an|his|her)\s+(?:own\s+)?(?:[\w-]+\s+)?(?:bank|police|"
+    r"court|lawyers?|government|tax\s+office|irs|hmrc|paypal|amazon|apple|microsoft|google)\b|"
     # mail made to look as if someone else sent it: "make it look like it came from our CEO"
     r"\bmake\s+(?:it|them|this|these)\s+(?:look|seem|appear)\s+(?:like|as\s+if|as\s+though)\s+"
     r"(?:it|they)\s+(?:came|come|was\s+sent|were\s+sent|is\s+from|are\s+from)\b|"

@@ -187,13 +187,21 @@ def read_the_people(raw: dict[str, Any], text: str) -> None:
     steps = raw.get("steps")
     if not isinstance(trigger, dict) or trigger.get("type") not in _NO_PERSON:
         return
-    if not isinstance(steps, list) or _READ_ELSEWHERE.search(text.lower()):
+    if not isinstance(steps, list):
         return
     addressed = [i for i, step in enumerate(steps) if _to_the_start_person(step)]
     if not addressed:
         return  # addressed to us, a channel or an address; or each_record loops it already
     records = _records_of(text.lower())
     earlier = _list_before(steps[: addressed[0]])
+    fetched = earlier is not None and any(
+        isinstance(s, dict) and s.get("id") == earlier[0] and s.get("action") == "http.request"
+        for s in steps
+    )
+    if earlier is None and _READ_ELSEWHERE.search(text.lower()):
+        return  # read by another step the rules draft (Stripe's invoices, a sheet's rows)
+    if earlier is not None and not fetched:
+        return  # sheet rows or contacts, unfiltered: each_record decides
     if earlier is not None:
         # a fetched list each_record left alone because only some of its records are meant
         # ("anyone who has tasks past their due date"): sent for each record it returns, and the

@@ -64,10 +64,12 @@ _SKIP_APPROVAL = (
 )
 _SECRET = (
     r"\b(?:api[\s_-]*keys?|secret\s+keys?|secrets?|credentials?|passwords?|access\s+tokens?|"
-    r"tokens?|private\s+keys?|ssh\s+keys?|keys|key(?=\s+rotation)|log-?in\s+details|"
+    r"tokens?|private\s+keys?|ssh\s+keys?|(?<!\d\s)(?<!reorder\s)keys|key(?=\s+rotation)|log-?in\s+details|"
+    r"restricted\s+keys?|(?:secret\s+)?access\s+keys?|"
     r"logins?(?!\s+(?:links?|pages?|urls?|buttons?|screens?|forms?|e-?mails?|instructions))|"
-    r"env\s+files?|environment\s+variables|(?:master|admin|root|signing|encryption|license|licence|"
-    r"the\s+new|rotated)\s+keys?)\b|(?<![\w.])\.env\b|\bkeys?\b(?=[^.]{0,40}\brotat)|"
+    r"env\s+files?|environment\s+variables|(?:master|admin|root|signing|encryption|"
+    r"the\s+new|rotated)\s+keys?|(?:license|licence)\s+keys?(?!\s+(?:stock|inventory|supply|pool|"
+    r"counts?|levels?)))\b|(?<![\w.])\.env\b|\bkeys?\b(?=[^.]{0,40}\brotat)|"
     r"(?<=\brotate\s)(?:[\w-]+\s+){0,3}?keys?\b|"
     r"\b(?:openai|stripe|aws|github|twilio|sendgrid|mailgun|shopify|google|slack|hubspot|backup|"
     r"prod|production|live|test)\s+keys?\b"
@@ -240,8 +242,9 @@ _TOLD_OF_CHANGE = (
 # "never put the key itself in the email", "don't include the password": the request keeps the
 # secret out of what it sends (a link to where it is shown is sent instead).
 _KEPT_OUT = (
-    r"\b(?:never|don'?t|do\s+not|must\s+not|shouldn'?t|without)\s+(?:ever\s+)?(?:put|putting|"
-    r"include|including|send|sending|show|showing|paste|pasting|share|sharing|write|writing)\s+"
+    r"\b(?:never|don'?t|do\s+not|must\s+not|shouldn'?t|without)\s+(?:ever\s+)?(?:(?:put|putting|"
+    r"include|including|send|sending|show|showing|paste|pasting|share|sharing|write|writing|e-?mail|"
+    r"e-?mailing|post|posting|text|texting)(?:\s+(?:or|and|nor)\s+|\s*/\s*)?)+\s+"
     r"(?:the\s+|their\s+|its\s+|any\s+|a\s+)?(?:api\s+)?(?:keys?|passwords?|tokens?|secrets?|"
     r"credentials?)\b(?:\s+itself|\s+themselves)?(?![^.]{0,40}\b(?:instead|but|except)\b)"
 )

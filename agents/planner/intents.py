@@ -622,6 +622,8 @@ _RELATIVE_DAYS = (
     r"bought|booked|edited|committed)\b[^.;]{0,30}?\b(?:for|in|since|within)\s+(?:over\s+|"
     r"more\s+than\s+)?" + _PERIOD_COUNT + r"|"
     r"\b(?:more\s+than|over|at\s+least)\s+" + _PERIOD_COUNT + r"\s+ago\b|"
+    # "on the due date and again 5 days after": each invoice's own date
+    r"\bon\s+(?:the|their|its|each)\s+(?:due|expiry|expiration|renewal|end|deadline)\s+dates?\b|"
     # "on the day each one is due": each record's own day
     r"\bon\s+the\s+(?:day|date)\s+(?:each|every)\s+(?:one|[\w-]+(?:\s+[\w-]+)?)\s+(?:is|falls|comes)\s+due\b|"
     r"\bolder\s+than\s+" + _PERIOD_COUNT + r"|"
@@ -773,8 +775,36 @@ def one_off(text: str) -> bool:
     return has(text, _ONE_OFF_ACT) and has(text, _ONE_OFF_SET) and not has(text, _ONE_OFF_NOT)
 
 
+# Each record's own day, said of what happened to it: "the day after a support case gets
+# closed" (like "the day before"), and hours since something not done: "their payment fails and
+# they still haven't paid 24h later". No event carries either, however sure the words are.
+_DAY_AFTER = (
+    r"\bthe\s+(?:day|morning|evening|afternoon)\s+after\s+(?:a|an|each|every|the|their|its|his|"
+    r"her)\s+(?:[\w-]+\s+){0,3}?(?:gets?|is|are|was|were|has\s+been)\s+[a-z]+ed\b"
+)
+_HOURS_LATER = (
+    r"\b(?:hasn'?t|hasnt|haven'?t|havent|has\s+not|have\s+not|didn'?t|didnt|not|never)\s+(?:yet\s+)?"
+    r"[a-z]+\b[^.;]{0,50}?\b\d{1,3}\s*(?:hours?|hrs?|h)\s+(?:later|after(?:wards?)?\b(?!\s+(?:the|"
+    r"their|a|an|it|they|each)))"
+)
+
+
 def relative_days_schedule(text: str) -> TriggerReading | None:
     """A daily check for records N days before or after their own date, at the asked time."""
+    if has(text, _HOURS_LATER):
+        schedule = find_schedule(text + " . every hour")
+        return (
+            TriggerReading("schedule", schedule.trigger_fields(), "schedule_hours")
+            if schedule
+            else None
+        )
+    if has(text, _DAY_AFTER):
+        schedule = find_schedule(text + " . every day")
+        return (
+            TriggerReading("schedule", schedule.trigger_fields(), "schedule_own_day")
+            if schedule
+            else None
+        )
     lasted = has(text, _LASTED_HOURS)
     if (lasted or has(text, _STALE_HOURS) or has(text, _HOURS_BEFORE)) and not _timed_by_an_event(
         text
@@ -865,7 +895,8 @@ _OTHER_PROVIDER = (
 INVOICING_TOOLS = (
     r"\b(?:quickbooks|xero|freshbooks|sage|zoho(?:\s+(?:books|invoice))?|wave|invoice\s*ninja|"
     r"invoiceplane|bill\.com|harvest|bexio|lexoffice|sevdesk|myob|holded|odoo|erpnext|netsuite|"
-    r"dolibarr|kashoo|invoicely|our\s+books|accounting\s+(?:software|system|tool|app)|"
+    r"dolibarr|kashoo|invoicely|jobber|housecall\s*pro|servicetitan|simpro|tradify|fergus|"
+    r"our\s+books|accounting\s+(?:software|system|tool|app)|"
     r"(?:our|the|my)\s+(?:billing|invoicing)\s+(?:app|system|software|tool|platform))\b"
 )
 _SHOPS = (

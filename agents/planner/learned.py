@@ -40,6 +40,7 @@ RULE_WEIGHT = {
     "schedule_relative": 0.8,  # "3 days before their invoice is due": a daily look
     # "has been failing for 24 hours": how long a state lasted, which no event carries
     "schedule_hours": 1.0,
+    "schedule_own_day": 1.0,  # "the day after a support case gets closed": no event carries it
     "table_edit": 0.8,  # "when I type REFUND in column H"
     "schedule": 0.6,
     "stripe": 0.6,

@@ -294,7 +294,8 @@ def _recipients(
         return "{{ steps.open_invoices.invoices | map(attribute='customer_email') | list }}", {}
     client = re.search(
         r"\bclient\s*\(([^)]{2,40})\)|"
-        r"\bclient\s+([a-z][\w&' ]{1,30}?)(?=\s+(?:a|the|with|about|every)\b)",
+        r"\bclient\s+(?!(?:a|an|the|their|his|her|our|my|your|about|with|every|each|to|and|or|"
+        r"that|who|whose|if|when|on|in)\b)([a-z][\w&' ]{1,30}?)(?=\s+(?:a|the|with|about|every)\b)",
         t,
     )
     if client and trigger.kind in ("schedule", "manual"):

@@ -48,7 +48,8 @@ _REMINDER_TO = (
 )
 # "payday reminder to #staff", "timesheet reminder email": the reminder named by what it is for
 _NAMED_REMINDER = (
-    r"\b(?!(?:a|an|the|daily|weekly|monthly|yearly|friendly|quick|short|gentle|automatic|auto|"
+    r"\b(?!(?:a|an|the|each|every|any|daily|weekly|monthly|yearly|friendly|quick|short|gentle|"
+    r"automatic|auto|"
     r"this|that|our|my|your|email|slack|sms|text|polite|kind|nice|brief|courteous|soft|firm|"
     r"urgent|final|last|first|second|third|next|another|one|same|new|regular|simple|little|"
     r"personal|custom|standard)\b)(?P<what>[a-z]{3,20})\s+reminders?\b"

@@ -542,6 +542,15 @@ def report_reads_crm(steps: StepList) -> bool:
     )
 
 
+# What is done is written down in a sheet: "log each reminder in our 'collections' google sheet",
+# "record the date we sent it in the reminders sheet".
+_LOGGED_IN_SHEET = (
+    r"\b(?:log|logs|logging|record|records|recording|write|append|track|note)\b[^.;]{0,50}?\b"
+    r"(?:in|to|into|on)\s+(?:our|the|a|my|its)\s+(?:['\"\u2018\u201c][^'\"\u2019\u201d]{1,30}['\"\u2019\u201d]\s+|[\w-]+\s+){0,3}?"
+    r"(?:google\s+)?(?:sheet|spreadsheet)s?\b"
+)
+
+
 def cover_named_tools(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:
     """Give a named tool that no step uses yet a read step, so the draft reflects the request."""
     started = trigger.kind in ("webhook", "poll") and not has(without_start(t), CRM_NAMES)
@@ -555,10 +564,12 @@ def cover_named_tools(steps: StepList, t: str, trigger: TriggerReading, slots: S
         steps.items.insert(0, steps.items.pop())  # a read goes before what it feeds
         assert steps.items[0]["id"] == step_id
     if "sheets" in slots.tools and not steps.has_integration("sheets"):
-        steps.add(
-            "read_rows", "sheets.read_rows", {"spreadsheet": sheet_name(t), "sheet": tab_of(t)}
-        )
-        steps.items.insert(0, steps.items.pop())  # a read goes before what it feeds
+        where = {"spreadsheet": sheet_name(t), "sheet": tab_of(t)}
+        if has(t, _LOGGED_IN_SHEET):  # "log each reminder in our collections sheet": a new row
+            steps.add("append_row", "sheets.append_row", where | {"values": "{{ trigger }}"})
+        else:
+            steps.add("read_rows", "sheets.read_rows", where)
+            steps.items.insert(0, steps.items.pop())  # a read goes before what it feeds
     stripe_missing = "stripe" in slots.tools and not steps.has_integration("stripe")
     invoices = has(t, r"\binvoice") and trigger.kind != "email"  # an emailed invoice is mail
     if stripe_missing and trigger.kind != "stripe" and (has(t, r"\bstripe\b") or invoices):
