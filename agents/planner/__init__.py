@@ -42,7 +42,7 @@ from agents.planner.recipes_sheets import (
     keep_sheet_poll,
 )
 from agents.planner.recipients import reminder_points_masked
-from agents.planner.schedule import minutes_note, schedule_note
+from agents.planner.schedule import minutes_note, once_note, schedule_note
 from agents.planner.slots import read_slots
 from agents.planner.text import active_voice, normalise
 from agents.planner.the_act import act_step, ftp_note
@@ -106,7 +106,7 @@ def draft(request: str, registry: ActionRegistry | None = None) -> DraftResult:
     note_unsupported(raw, request)  # no SMS of its own, no translation: the description says so
     note = None
     if raw["trigger"]["type"] == "schedule":
-        note = minutes_note(slots.text) or schedule_note(raw["trigger"])
+        note = minutes_note(slots.text) or schedule_note(raw["trigger"]) or once_note(slots.text)
     if note:
         raw["description"] = f"{raw['description']} ({note})"[:2000]
     if timezone and raw["trigger"]["type"] != "schedule":

@@ -235,7 +235,13 @@ _POLL = (
 _TABLE = r"(?:rows?|sheet|spreadsheet|cells?|columns?|tab)"
 _EVENT_WORD = r"\b(?:when\w*|any\s*time|each\s+time|every\s+time|as\s+soon\s+as|once)\b"
 _SHEET_CHANGE = (
-    _EVENT_WORD + r"[^.]{0,40}\b" + _TABLE + r"\b[^.]{0,30}"
+    # "new hire row in the onboarding sheet -> …": a row appearing, the request's start
+    r"^\W*(?:(?:a|each|every|any)\s+)?new\s+(?:[\w-]+\s+){0,2}?rows?\s+(?:in|on|added\s+to)\s+"
+    r"(?:the|our|my)\s+(?:['\w-]+\s+){0,3}?(?:google\s+)?(?:sheet|spreadsheet|tracker)\b|"
+    + _EVENT_WORD
+    + r"[^.]{0,40}\b"
+    + _TABLE
+    + r"\b[^.]{0,30}"
     r"\b(?:added|changes?|changed|updated|edited|drops?|falls?|below|above|hits?|reach\w*|"
     r"runs?\s+out|appears?|is\s+empty|becomes?|(?:is|are|gets?)\s+(?:marked|set|ticked|checked|"
     r"flagged|moved|approved))\b|"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agents.planner.when import Schedule, read_schedule
 from workflows.schedule_words import describe_schedule
 
-__all__ = ["Schedule", "find_cron", "find_schedule", "minutes_note", "schedule_note"]
+__all__ = ["Schedule", "find_cron", "find_schedule", "minutes_note", "once_note", "schedule_note"]
 
 
 def find_schedule(text: str, *, loose: bool = False) -> Schedule | None:
@@ -29,6 +30,21 @@ def schedule_note(trigger: dict[str, Any]) -> str | None:
     if not (tricky or int(trigger.get("week_interval") or 1) > 1 or trigger.get("only_on")):
         return None
     return "runs " + describe_schedule(trigger)
+
+
+_COMING_DAY = re.compile(
+    r"\b(?:this|next|coming)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+)
+
+
+def once_note(text: str) -> str | None:
+    """What a one-off on a coming day ("next tuesday 9am") runs as: every such day until it is
+    paused, said so the owner pauses it after the first run."""
+    found = _COMING_DAY.search(text)
+    if found is None:
+        return None
+    day = found.group(1).capitalize()
+    return f"it runs every {day}: pause it after the first run if it is needed only once"
 
 
 def minutes_note(text: str) -> str | None:

@@ -190,3 +190,39 @@ def test_another_invoicing_tool_is_not_stripe_and_what_is_logged_is_a_new_row() 
     assert "sheets.append_row" in actions and "sheets.read_rows" not in actions
     email = next(s for s in workflow["steps"] if s["action"] == "email.send")
     assert email.get("for_each")
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "every evening at 6 capture the authorised card payments for the orders that shipped today",
+        "members inactive for 2 months get removed from the community server",
+    ],
+)
+def test_capturing_payments_and_removing_members_are_class_c(request_text: str) -> None:
+    result = draft(request_text)
+    assert result.approval_class == "C", result.model_dump()
+
+
+@pytest.mark.parametrize(
+    ("request_text", "cron"),
+    [
+        ("email the whole team the new rota this tuesday 9am", "0 9 * * 2"),
+        ("post the launch video in #marketing next saturday at 10am", "0 10 * * 6"),
+    ],
+)
+def test_a_coming_day_at_a_time_runs_on_that_day_and_says_so(request_text: str, cron: str) -> None:
+    """ "next tuesday 9am" was a workflow run by hand; it runs on that weekday, and the card says
+    to pause it after the first run when it is needed once."""
+    workflow = _drafted(request_text)
+    assert workflow["trigger"]["type"] == "schedule" and workflow["trigger"]["cron"] == cron
+    assert "pause it after the first run" in workflow["description"]
+
+
+def test_a_coming_day_with_no_time_is_still_a_one_off() -> None:
+    assert _drafted("next monday remind me to call the bank")["trigger"]["type"] == "manual"
+
+
+def test_a_new_row_in_a_sheet_opening_the_request_is_watched() -> None:
+    workflow = _drafted("new supplier row in the vendors sheet -> email me and post it in #ops")
+    assert workflow["trigger"]["type"] == "poll"

@@ -23,7 +23,7 @@ def read_schedule(text: str, *, loose: bool = False) -> Schedule | None:
     tokens = _without_replaced(tokenize(strip_quoted(in_english(text))))
     reading = read(tokens)
     one_day_and_time = reading.lone_days and reading.phrases and not reading.recurs()
-    if one_day_and_time and (loose or _opens_with_a_day(tokens)):
+    if one_day_and_time and (loose or _opens_with_a_day(tokens) or _this_or_next_day(tokens)):
         reading.days.update(day for day, _ in reading.lone_days)
         reading.days_strong = True
     lone_clock = reading.phrases and not (reading.recurs() or reading.lone_days or reading.dates)
@@ -107,6 +107,15 @@ def _opens_with_a_day(tokens: list[Token]) -> bool:
     words = [t for t in tokens if t.kind != "punct" and t.text not in _PARTS_OF_DAY][:3]
     return any(t.kind == "day" for t in words[:2]) and any(
         t.kind in ("clock", "num", "ampm") for t in words
+    )
+
+
+def _this_or_next_day(tokens: list[Token]) -> bool:
+    """Whether a day is named as the coming one ("next tuesday 9am", "this saturday at 10"): a
+    one-off on a set day, which runs on the days it may fire on (docs/eval-labels.md)."""
+    return any(
+        token.kind == "day" and i > 0 and tokens[i - 1].text in ("this", "next", "coming")
+        for i, token in enumerate(tokens)
     )
 
 

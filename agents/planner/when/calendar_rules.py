@@ -88,7 +88,7 @@ def read_days(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
         r.days.update(days)
         r.days_strong = True
     elif (
-        before not in _ONE_OFF_BEFORE
+        (before not in _ONE_OFF_BEFORE or (_timed(tokens, end) and before in ("this", "next")))
         and not _by_the_end_of(tokens, i)
         and (not abbreviated or before == "on" or kind(tokens, end) in ("num", "clock", "decimal"))
     ):
@@ -398,3 +398,10 @@ def read_date(tokens: list[Token], i: int, r: Reading, every: bool = False) -> i
         r.periods.add("year")
         r.anchors.append(i)
     return end
+
+
+def _timed(tokens: list[Token], end: int) -> bool:
+    """Whether a time of day follows the day ("this saturday 10am", "next tuesday at 9"): a
+    one-off at a stated time, labelled with the days it may fire on."""
+    at = end + 1 if text(tokens, end) == "at" else end
+    return kind(tokens, at) in ("num", "clock")
