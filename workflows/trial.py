@@ -32,11 +32,13 @@ from workflows.samples import (
     SKIPPED,
     SampleMessage,
     condition_note,
+    each_sample,
     message_of,
     render_inputs,
     sample_context,
     sample_output,
 )
+from workflows.stand_ins import is_stand_in
 
 if TYPE_CHECKING:
     from workflows.runtime import Runtime
@@ -86,6 +88,13 @@ class Trial:
     def messages(self) -> list[SampleMessage]:
         """The messages it would send."""
         return [s.message for s in self.steps if s.message is not None and s.outcome == "ok"]
+
+
+# A call whose web address is still the draft's stand-in: it cannot run until one is given.
+STAND_IN_WORDS = (
+    "Would fail: its web address is still to be filled in. Give the real one with Edit before "
+    "approving; the try went on with sample data."
+)
 
 
 def failure_words(error: BaseException) -> str:
@@ -169,8 +178,20 @@ class _Try:
         if condition_note(step.get("when"), self.context) == SKIPPED:
             detail = "Skipped: with this sample its condition is not met."
             return TrialStep(number, text, "skipped", detail)
-        inputs, unfilled = render_inputs(step, self.context)
+        context = self.context
+        if step.get("for_each"):
+            # repeated for each record of a list: tried on the first, as the card shows it
+            items, _ = each_sample(step.get("for_each"), self.context)
+            if not items:
+                detail = "Skipped: with this sample there is nothing in the list it goes through."
+                return TrialStep(number, text, "skipped", detail)
+            context = {**self.context, "item": items[0], "item_index": 0}
+        inputs, unfilled = render_inputs(step, context)
         message = message_of(step, inputs, self.scene)
+        if action == "http.request" and is_stand_in(str(inputs.get("url") or "")):
+            # nothing to call yet: said so, and later steps go on with sample records
+            self.context["steps"][step_id] = wrap(sample_output(action, inputs))
+            return TrialStep(number, text, "failed", STAND_IN_WORDS, message)
         try:
             if unfilled:
                 raise ExpressionError("an input could not be rendered on the sample")

@@ -32,7 +32,7 @@ _CUT = (
     r"through|in\s+#|on\s+slack|by\s+email|and\s+(?:post|send|email|tell|notify|also)|then)\b))"
 )
 _REMIND = (
-    r"\bremind(?:er)?s?\s+(?:(?:me|us|them|everyone|people|(?:all\s+)?(?:the\s+|our\s+|my\s+)?(?:employees|"
+    r"\bremind(?:er|ing)?s?\s+(?:(?:me|us|them|everyone|people|(?:all\s+)?(?:the\s+|our\s+|my\s+)?(?:employees|"
     r"staff|colleagues|co-?workers|team\s+members)|(?:the|our|my)\s+(?:\w+\s+)?\w+|#[\w-]+|@[\w.-]+|"
     r"[\w.+-]+@[\w.-]+)\s+(?:(?:in|on|via|by)\s+(?:#[\w-]+|slack|e-?mail)\s+)?"
     # "remind me in slack every day at 22:00 to log my hours": the time between

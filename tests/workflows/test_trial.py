@@ -186,6 +186,52 @@ async def test_a_try_shows_every_message_and_sends_nothing(
             assert (await session.exec(select(table))).all() == [], table.__name__
 
 
+READ_THEN_EMAIL: dict[str, Any] = {
+    "name": "Weekly timesheet reminder",
+    "category": "notifications",
+    "trigger": {"type": "schedule", "cron": "0 9 * * 1", "timezone": "UTC"},
+    "steps": [
+        {
+            "id": "fetch_clients",
+            "name": "Read the clients from the system that keeps them",
+            "action": "http.request",
+            "inputs": {"method": "GET", "url": "https://api.example.com/clients"},
+        },
+        {
+            "id": "remind",
+            "action": "email.send",
+            "for_each": "steps.fetch_clients.json",
+            "inputs": {
+                "to": "{{ item.email }}",
+                "subject": "Reminder: send your timesheets",
+                "text": "Hi {{ item.name or 'there' }}, please send your timesheets.",
+            },
+        },
+    ],
+}
+
+
+async def test_a_stand_in_address_is_said_to_be_filled_in_and_the_try_goes_on(
+    runtime: Runtime,
+    sessions: async_sessionmaker[AsyncSession],
+    workspace: Workspace,
+    inbox: tuple[Inbox, int],
+) -> None:
+    """A read at the draft's stand-in address said "could not find api.example.com" (a DNS
+    failure, which a real run would retry) and the email after it could not be shown."""
+    approval_id = await pending_approval(sessions, workspace, READ_THEN_EMAIL)
+    trial = await tried(runtime, workspace, approval_id)
+    read, remind = trial.steps
+    assert read.outcome == "failed"
+    assert read.detail.startswith("Would fail: its web address is still to be filled in.")
+    assert "api.example.com" not in read.detail
+    assert remind.outcome == "ok", (remind.detail, remind.problem)
+    assert remind.message is not None
+    assert remind.message.subject == "Reminder: send your timesheets"
+    assert trial.verdict.startswith("1 step would fail; a real run would stop at step 1.")
+    assert inbox[0].envelopes == []
+
+
 async def test_another_workspace_cannot_try_the_draft(
     runtime: Runtime, sessions: async_sessionmaker[AsyncSession], workspace: Workspace
 ) -> None:
