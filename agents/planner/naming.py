@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from agents.planner.purpose import purpose_of
+from agents.planner.purpose import asked_for, purpose_of
 from agents.planner.risk_cues import sends_in_bulk
 from agents.planner.slots import CHANNEL, numbers_a_record
 
@@ -178,7 +178,13 @@ def short_name(request: str, trigger_kind: str) -> str:
     )
     if about and sends_in_bulk(lowered):
         return _capital(f"{about.group(1)} announcement")
-    return _clause(text)
+    clause = _clause(text)
+    sent = asked_for(lowered)
+    if sent and 1 < len(sent.split()) <= 4 and len(clause.split()) >= MAX_WORDS - 1:
+        # "email the whole team the new rota next tuesday 9am": named by what it sends, not
+        # the request cut after six words ("Email the whole team the new")
+        return _capital(_cased_as_written(sent, text))
+    return clause
 
 
 def _deleting(text: str) -> str | None:

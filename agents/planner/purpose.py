@@ -29,6 +29,7 @@ Kind = Literal[
 
 _CUT = (
     r"(?=\s*(?:[,.;!?\u2013\u2014(]|-\s|$|\s(?:every|each|on|at|by|before|after|when|whenever|if|unless|via|"
+    r"next|this|tomorrow|tonight|today|"
     r"through|in\s+#|on\s+slack|by\s+email|and\s+(?:post|send|email|tell|notify|also)|then)\b))"
 )
 _REMIND = (
@@ -139,13 +140,14 @@ def _is_verb_first(words: list[str]) -> bool:
 def asked_for(text: str) -> str | None:
     """What a request asks to be sent, in its words ("open zendesk tickets count")."""
     found = re.search(
-        r"\b(?:post|send|email|e-mail|share|give|message|slack)\s+(?:me\s+|us\s+|them\s+|"
-        r"the\s+team\s+|[\w.+-]+@[\w.-]+\s+|#[\w-]+\s+)?(?P<what>(?:the\s+|a\s+|our\s+)?"
+        r"\b(?:post|send|email|e-mail|share|give|message|slack)\s+(?:me\s+|us\s+|them\s+|everyone\s+|"
+        r"(?:the|our)\s+(?:whole\s+|entire\s+)?(?:team|crew|staff)\s+|[\w.+-]+@[\w.-]+\s+|#[\w-]+\s+)?(?P<what>(?:the\s+|a\s+|our\s+)?"
         r"[a-z][\w' -]{2,60}?)\s+(?:to|in|into|on|with|via)\s+(?:#|me\b|us\b|the\b|slack\b|"
         r"[\w.+-]+@)",
         text,
     ) or re.search(
-        r"\b(?:post|send|email|e-mail|share)\s+(?:me\s+|us\s+|the\s+team\s+|[\w.+-]+@[\w.-]+\s+)"
+        r"\b(?:post|send|email|e-mail|share)\s+(?:me\s+|us\s+|everyone\s+|"
+        r"(?:the|our)\s+(?:whole\s+|entire\s+)?(?:team|crew|staff)\s+|[\w.+-]+@[\w.-]+\s+)"
         r"(?P<what>(?:the\s+|a\s+)?[a-z][\w' -]{2,60}?)" + _CUT,
         text,
     )

@@ -226,3 +226,12 @@ def test_a_coming_day_with_no_time_is_still_a_one_off() -> None:
 def test_a_new_row_in_a_sheet_opening_the_request_is_watched() -> None:
     workflow = _drafted("new supplier row in the vendors sheet -> email me and post it in #ops")
     assert workflow["trigger"]["type"] == "poll"
+
+
+def test_a_long_send_is_named_by_what_it_sends() -> None:
+    """"email the whole team the new rota next tuesday 9am" was named, and its email titled,
+    "Email the whole team the new"."""
+    result = draft("email the whole team the new rota next tuesday 9am")
+    assert result.workflow is not None and result.summary is not None
+    assert result.workflow["name"] == "New rota"
+    assert "Email the whole team the new" not in result.summary
