@@ -229,7 +229,7 @@ def test_a_new_row_in_a_sheet_opening_the_request_is_watched() -> None:
 
 
 def test_a_long_send_is_named_by_what_it_sends() -> None:
-    """"email the whole team the new rota next tuesday 9am" was named, and its email titled,
+    """ "email the whole team the new rota next tuesday 9am" was named, and its email titled,
     "Email the whole team the new"."""
     result = draft("email the whole team the new rota next tuesday 9am")
     assert result.workflow is not None and result.summary is not None
