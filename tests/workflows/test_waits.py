@@ -189,7 +189,10 @@ async def test_a_new_wait_wakes_the_clock_and_other_nodes_waits_are_polled(
         at = time.time() + 0.4
         clock.notify(datetime.fromtimestamp(at, UTC))
         fired_at = await fired.wait_for(soon)
-        assert earliest - 0.01 <= fired_at and fired_at - at < 0.5
+        # Not early, and woken by the notice rather than by the 60-s poll. How late a wait fires
+        # under load is a speed figure (bench/), not asserted here: a CI run with the browser
+        # tests beside it once fired this 2.1 s after it was due.
+        assert earliest - 0.01 <= fired_at and fired_at - at < 10
         await clock.stop()
 
         # Another node's wait (no notify): found by the poll.
