@@ -795,22 +795,18 @@ _HOURS_LATER = (
 )
 
 
+def _looked_at(text: str, every: str, rule: str) -> TriggerReading | None:
+    """A look every hour or day, at the time the request asks for."""
+    schedule = find_schedule(f"{text} . every {every}")
+    return TriggerReading("schedule", schedule.trigger_fields(), rule) if schedule else None
+
+
 def relative_days_schedule(text: str) -> TriggerReading | None:
     """A daily check for records N days before or after their own date, at the asked time."""
     if has(text, _HOURS_LATER):
-        schedule = find_schedule(text + " . every hour")
-        return (
-            TriggerReading("schedule", schedule.trigger_fields(), "schedule_hours")
-            if schedule
-            else None
-        )
+        return _looked_at(text, "hour", "schedule_hours")
     if has(text, _DAY_AFTER):
-        schedule = find_schedule(text + " . every day")
-        return (
-            TriggerReading("schedule", schedule.trigger_fields(), "schedule_own_day")
-            if schedule
-            else None
-        )
+        return _looked_at(text, "day", "schedule_own_day")
     lasted = has(text, _LASTED_HOURS)
     if (lasted or has(text, _STALE_HOURS) or has(text, _HOURS_BEFORE)) and not _timed_by_an_event(
         text
