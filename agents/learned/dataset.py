@@ -23,6 +23,7 @@ FORBIDDEN = frozenset(
         "batch27.jsonl",
         "batch29.jsonl",
         "batch31.jsonl",
+        "batch33.jsonl",
     }
 )
 
