@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from integrations.page_changes import page_words
 from workflows.describe_people import host_words
 from workflows.describe_steps import duration_words
+from workflows.emoji import EMOJI, emoji_name
 from workflows.schedule_words import describe_schedule, next_runs
 from workflows.stand_ins import is_stand_in
 
@@ -140,6 +141,10 @@ def _schedule(trigger: Mapping[str, Any]) -> str:
 
 def _slack(trigger: Mapping[str, Any]) -> str:
     where = f" in {trigger['channel']}" if trigger.get("channel") else ""
+    if trigger.get("reaction"):
+        name = emoji_name(str(trigger["reaction"]))
+        emoji = EMOJI.get(name, f"the :{name}: emoji")
+        return f"when someone reacts with {emoji} to a message{where or ' in Slack'}"
     if trigger.get("command"):
         return f"when someone types {trigger['command']} in Slack{where}"
     if trigger.get("mention"):

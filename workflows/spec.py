@@ -220,13 +220,15 @@ class EmailTrigger(_Strict):
 
 
 class SlackTrigger(_Strict):
-    """A Slack message, mention or slash command."""
+    """A Slack message, mention, slash command, or an emoji reaction put on a message."""
 
     type: Literal["slack"] = "slack"
     channel: str | None = None
     command: str | None = None
     keyword: str | None = None
     mention: bool | None = None  # true: when someone @mentions Levqor
+    # "fire" (Slack's name for 🔥, without colons): when someone reacts with it
+    reaction: str | None = Field(default=None, pattern=r"^:?[a-z0-9_+'-]{1,64}:?$")
 
 
 class StripeTrigger(_Strict):

@@ -32,6 +32,8 @@ BOT_SCOPES = [
     "im:history",
     "im:read",
     "im:write",
+    # An emoji put on a message starts workflows listening for it (`reaction_added`).
+    "reactions:read",
     "users:read",
     # A Slack user's address: someone who signed up on the web is the same member in Slack.
     "users:read.email",

@@ -1,4 +1,5 @@
-"""Slack triggers: a slash command, an @mention or a channel message with a keyword starts runs."""
+"""Slack triggers: a slash command, an @mention, a channel message with a keyword or an emoji
+reaction put on a message starts runs."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from storage.scope import Tenant
+from workflows.emoji import emoji_name
 from workflows.spec import SlackTrigger
 from workflows.triggers.dispatch import Candidate, Dispatched, active_candidates, dispatch
 
-Kind = Literal["command", "mention", "message"]
+Kind = Literal["command", "mention", "message", "reaction"]
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 
 
@@ -29,6 +31,8 @@ class SlackMessage:
     ts: str | None = None
     thread_ts: str | None = None
     team: str | None = None
+    reaction: str | None = None  # a reaction: the emoji's name; `ts` is the message reacted to
+    item_user: str | None = None  # a reaction: who wrote the message reacted to
 
     def payload(self) -> dict[str, Any]:
         """The run's trigger payload (`trigger.text`, `trigger.channel`, `trigger.user` …)."""
@@ -43,6 +47,8 @@ class SlackMessage:
             "ts": self.ts,
             "thread_ts": self.thread_ts,
             "team": self.team,
+            "reaction": self.reaction,
+            "item_user": self.item_user,
         }
         return {k: v for k, v in found.items() if v is not None}
 
@@ -77,8 +83,16 @@ def listens_for(trigger: SlackTrigger, message: SlackMessage) -> bool:
     """Whether this trigger starts on this message.
 
     A trigger with `command` listens to that slash command only; one with `mention` to
-    @mentions of Levqor; any other (a channel and/or a keyword) to plain channel messages.
+    @mentions of Levqor; one with `reaction` to that emoji put on a message (in its channel,
+    if it names one); any other (a channel and/or a keyword) to plain channel messages.
     """
+    if trigger.reaction:
+        return (
+            message.kind == "reaction"
+            and emoji_name(trigger.reaction) == emoji_name(message.reaction or "")
+            and in_channel(trigger, message)
+            and has_keyword(trigger, message.text)
+        )
     if trigger.command:
         return (
             message.kind == "command"

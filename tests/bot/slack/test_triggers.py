@@ -163,3 +163,71 @@ async def test_a_keyword_message_in_another_channel_starts_nothing(live_slack: S
     await live.slack.settle(0.3)
     assert live.slack.fake.calls("chat.postMessage") == []
     assert await slack_runs(live) == []
+
+
+async def test_a_reaction_on_a_message_starts_its_workflow_once(live_slack: SlackLive) -> None:
+    """🔥 put on a message in #leads starts the workflow listening for it, with the message's
+    text read back from the channel; another emoji, another channel, a reaction on a file and
+    Slack's retry of the same event start nothing more."""
+    live = live_slack
+    await live.slack.warm()
+    live.slack.fake.set_response(
+        "conversations.info", {"ok": True, "channel": {"id": "C0LEADS", "name": "leads"}}
+    )
+    live.slack.fake.set_response(
+        "conversations.history",
+        {
+            "ok": True,
+            "messages": [
+                {"ts": "1700000400.000500", "user": "UJANE", "text": "Acme wants 40 seats"}
+            ],
+        },
+    )
+    spec = posting(
+        "Hot leads",
+        {"type": "slack", "reaction": "fire", "channel": "#leads"},
+        "#sales",
+        "<@{{ trigger.user }}> flagged <@{{ trigger.item_user }}>'s lead: {{ trigger.text }}",
+    )
+    await activate(live.runtime.sessions, live.workspace, spec, default_registry())
+
+    assert (await live.slack.event("event_reaction_added")).status_code == 200
+    [post] = await live.slack.wait_for("chat.postMessage")
+    assert post.args["channel"] == "#sales"
+    assert post.args["text"] == "<@UOPER> flagged <@UJANE>'s lead: Acme wants 40 seats"
+    [read] = live.slack.fake.calls("conversations.history")
+    assert read.args["channel"] == "C0LEADS" and read.args["latest"] == "1700000400.000500"
+
+    await live.slack.event("event_reaction_added", retry=1)  # Slack retries the delivery
+    others: list[tuple[str, dict[str, Any]]] = [
+        ("Ev0REACT2", {"reaction": "eyes"}),  # another emoji
+        ("Ev0REACT3", {"item": {"type": "file", "file": "F0X"}}),  # not on a message
+        ("Ev0REACT4", {"user": "UBOT"}),  # Levqor's own reaction (Bolt drops it)
+    ]
+    for event_id, inner in others:
+        assert await live.slack.event("event_reaction_added", event_id=event_id, inner=inner)
+    live.slack.fake.set_response(
+        "conversations.info", {"ok": True, "channel": {"id": "C0RANDOM", "name": "random"}}
+    )
+    await live.slack.event(
+        "event_reaction_added",
+        event_id="Ev0REACT5",
+        inner={"item": {"type": "message", "channel": "C0RANDOM", "ts": "1700000500.000100"}},
+    )
+    await live.slack.settle(0.3)
+    assert len(live.slack.fake.calls("chat.postMessage")) == 1
+    [run] = await slack_runs(live)
+    assert run.status == RunStatus.succeeded
+    assert run.trigger_payload["kind"] == "reaction" and run.trigger_payload["reaction"] == "fire"
+    assert run.trigger_payload["ts"] == "1700000400.000500"
+
+    # The same emoji under another of Slack's names, with a skin tone, is the same reaction.
+    thumbs = posting(
+        "Approved", {"type": "slack", "reaction": "thumbsup"}, "#ops", "ok: {{ trigger.text }}"
+    )
+    await activate(live.runtime.sessions, live.workspace, thumbs, default_registry())
+    await live.slack.event(
+        "event_reaction_added", event_id="Ev0REACT6", inner={"reaction": "+1::skin-tone-3"}
+    )
+    [_, second] = await live.slack.wait_for("chat.postMessage", count=2)
+    assert second.args["channel"] == "#ops"

@@ -1,4 +1,4 @@
-"""Events API listeners: App Home, mentions, direct messages and channel messages."""
+"""Events API listeners: App Home, mentions, direct messages, channel messages and reactions."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from slack_bolt.async_app import AsyncApp
 from bot.slack.listeners.events.conversation import on_mention
 from bot.slack.listeners.events.home import on_home_opened
 from bot.slack.listeners.events.messages import on_message
+from bot.slack.listeners.events.reactions import on_reaction_added
 
-EVENTS = ("app_home_opened", "app_mention", "message")
+EVENTS = ("app_home_opened", "app_mention", "message", "reaction_added")
 
 
 def register(app: AsyncApp) -> None:
@@ -17,3 +18,4 @@ def register(app: AsyncApp) -> None:
     app.event("app_mention")(on_mention)
     # Bolt matches `message` on type and subtype only, so one listener routes DMs and channels.
     app.event("message")(on_message)
+    app.event("reaction_added")(on_reaction_added)
