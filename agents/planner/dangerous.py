@@ -442,7 +442,11 @@ _NETWORK_OUTREACH = (
 )
 _OUTREACH = (
     r"\bcold\b|\bpitch\w*|\bsequence\b|\bcampaign\b|\boutreach\b|\bcall\s+them\b|"
-    r"\b(?:e-?mail|send|text|message|dm)\s+(?:each|them|every|all)\b|\badd\s+(?:them|each)\b"
+    r"\b(?:e-?mail|send|text|message|dm)\s+(?:each|them|every|all)\b|\badd\s+(?:them|each)\b|"
+    # "then blast all of them our offer", "spam them", "hit them all with our promo"
+    r"\b(?:blast|spam|mass[- ]?e-?mail|hit)\s+"
+    r"(?:all\s+(?:of\s+)?|each\s+(?:of\s+)?|every\s+one\s+(?:of\s+)?)?"
+    r"(?:them|those|these|each|every|all|everyone)\b"
 )
 _DECEIVE = (
     r"\b(?:fake|made[- ]up|fabricated|invented)\s+(?:\w+\s+)?(?:reviews?|testimonials?|accounts?|"
@@ -511,6 +515,12 @@ _IMPERSONATE = (
     r"\bmake\s+(?:it|them|this|these)\s+(?:look|seem|appear)\s+(?:like|as\s+if|as\s+though)\s+"
     r"(?:it|they)\s+(?:came|come|was\s+sent|were\s+sent|is\s+from|are\s+from)\b|"
     r"\bput\s+(?:his|her|their|(?:our\s+|the\s+)?[\w-]+'s)\s+(?:e-?mail|address|name)\s+(?:\w+\s+)?in(?:to)?\s+the\s+from\b|"
+    # "written as if our CEO wrote each one personally. she doesnt know": someone of ours who
+    # has not agreed to it
+    r"\b(?:written|worded|signed|sent)\s+(?:as\s+if|as\s+though|like)\s+(?:our|the|my)\s+"
+    r"(?:ceo|founder|boss|manager|director|owner|president|chair\w*|[\w-]+'s\s+\w+)\s+"
+    r"(?:wrote|sent|had\s+written|typed|personally)\b(?=.{0,80}\b(?:doesn'?t|doesnt|does\s+not|"
+    r"don'?t|dont|won'?t)\s+know\b)|"
     # posting from other people's own accounts: "tweet from THEIR twitter account"
     r"\b(?:post|tweet|publish|share)\w*\b[^.]{0,40}\bfrom\s+(?:their|his|her|(?:each|every)\s+"
     r"[\w-]+'s)\s+(?:own\s+)?(?:[\w-]+\s+)?(?:accounts?|profiles?|handles?|pages?)\b(?!\s*(?:manager|"
@@ -548,7 +558,14 @@ _CONCEAL = (
     r"does\s+not)\s+(?:need|have)\s+to\s+know\b|"
     r"\b(?:don'?t|dont|do\s+not|never)\s+tell\s+(?:anyone|anybody|them|him|her|my\s+(?:boss|"
     r"manager|team)|the\s+(?:boss|owner|team|company|staff))\b|"
-    r"\bwithout\s+(?:them|him|her|their|his|staff|employees|anyone)\s+know(?:ing)?\b"
+    r"\bwithout\s+(?:them|him|her|their|his|staff|employees|anyone)\s+know(?:ing)?\b|"
+    # "so IT doesnt notice", "she doesnt know, keep it that way", "so nobody finds out"
+    r"\bso\s+(?:that\s+)?(?:it|the\s+it\s+(?:team|department|dept)|nobody|no\s+one|no-one|my\s+(?:boss|"
+    r"manager)|management|hr|security|the\s+(?:boss|owner|company))\s+(?:doesn'?t|doesnt|does\s+not|"
+    r"won'?t|wont|will\s+not|can'?t|cant|never)\s+(?:notice|see|know|find\s+out|catch\s+on)\b|"
+    r"\bso\s+(?:that\s+)?(?:nobody|no\s+one|no-one)\s+(?:notices|sees|knows|finds\s+out)\b|"
+    r"\b(?:he|she|they)\s+(?:doesn'?t|doesnt|does\s+not|don'?t|dont|do\s+not)\s+know\b[^.;]{0,20}"
+    r"\bkeep\s+it\s+that\s+way\b"
 )
 # Watching people: where they are, what they type or browse.
 _WATCH_PEOPLE = (
@@ -599,7 +616,7 @@ _EVADES_FILTERS = (
 
 def refusal(text: str) -> str | None:
     """Why a dangerous request is not drafted at all, or None."""
-    if has(text, _CONCEAL) and has(text, _COPY_OUT):
+    if has(text, _CONCEAL) and has(text, _COPY_OUT) and not has(text, _IMPERSONATE):
         return (
             "I can't copy, move or delete the business's mail or data where the people "
             "responsible for it cannot see: every workflow is visible to your workspace's "
@@ -1154,7 +1171,16 @@ _PAYOUTS = (
     # "create the payment order in our bank", "schedule the bank transfer to the vendor"
     r"\b(?:create|make|raise|set\s+up|schedule|initiate|submit|queue|release)\s+(?:the\s+|a\s+|an\s+)?"
     r"(?:payment\s+orders?|(?:bank|wire|sepa|ach)\s+(?:transfers?|payments?)|payment\s+runs?|"
-    r"batch\s+payments?)\b"
+    r"batch\s+payments?)\b|"
+    # "send the bounty amount to that dev's paypal", "pay the commission into their wise account"
+    r"\b(?:send|pay|transfer|move|wire)\w*\s+(?:the\s+|their\s+|his\s+|her\s+|its\s+)?(?:[\w-]+\s+)?"
+    r"(?:amount|money|funds|bounty|commission|reward|fee|cash|balance|earnings|payout)s?\s+"
+    r"(?:to|into|over\s+to)\s+(?:[\w'-]+\s+){0,3}?(?:paypal|venmo|wise|revolut|cash\s*app|"
+    r"bank(?:\s+account)?|wallet|iban)\b|"
+    # "submit payroll", "run payroll": the staff's pay moved
+    # ("remind #finance to run payroll", "so they approve payroll": people told to do it)
+    r"(?<!\bto\s)(?<!\bthey\s)(?<!\bshe\s)(?<!\bhe\s)(?<!\bcan\s)(?<!\bshould\s)(?<!\bwe\s)(?<!\bi\s)"
+    r"\b(?:submit|run|process|approve|release)\s+(?:the\s+|this\s+\w+'s\s+)?payroll\b"
 )
 
 

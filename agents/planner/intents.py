@@ -10,6 +10,7 @@ from typing import Any
 from agents.planner.schedule import find_schedule
 from agents.planner.text import has, sync_meetings_masked
 from agents.planner.tools import CRM_SOURCES, EXTERNAL_TOOLS
+from workflows.emoji import EMOJI
 
 CRM_NAMES = r"\b(?:" + "|".join(map(re.escape, CRM_SOURCES)) + r")\b"
 SHEET_NAMES = r"\b(?:google\s+sheets?|spreadsheets?|sheets?|excel|\w+\s+tab)\b"
@@ -28,8 +29,12 @@ SOCIAL = (
     # nor code review: "PRs needing review", "requests my review", "awaiting review"
     r"(?<!\bleave\sa\s)(?<!\bfor\sa\s)(?<!\bwrite\sa\s)(?<!\bneed\s)(?<!\bneeds\s)"
     r"(?<!\bneeding\s)(?<!\bawaiting\s)(?<!\bpending\s)(?<!\bmy\s)(?<!\bcode\s)(?<!\bfor\s)"
+    # nor a person's or a contract's review: "probation review date", "annual performance review"
+    r"(?<!\bprobation\s)(?<!\bperformance\s)(?<!\bannual\s)(?<!\bsalary\s)(?<!\bcontract\s)"
+    r"(?<!\baccess\s)(?<!\bsecurity\s)(?<!\bcompliance\s)(?<!\bpolicy\s)(?<!\bpay\s)"
     r"(?<!-)\breviews?\b(?!-)"
-    r"(?!\s+(?:requests?|e-?mails?|invit\w*|links?|reminders?|asks?))"
+    r"(?!\s+(?:requests?|e-?mails?|invit\w*|links?|reminders?|asks?|dates?|meetings?|forms?|"
+    r"cycles?|periods?))"
 )
 _SOCIAL_SITE = r"(?:twitter|x|linkedin|facebook|instagram|mastodon|bluesky|threads|discord|tiktok)"
 # Where the workflow posts, not what it reads: "repost it to facebook, twitter and linkedin",
@@ -54,7 +59,8 @@ _REVIEWS_NOT_READ = re.compile(
     r"\b(?:can|to|will|we|i|you|please|must|should|could)\s+review\b|"
     r"\breview\s+(?:it|them|this|that|before|first|each|every)\b|\brequired\s+reviews?\b|"
     # "my linkedin connections (i exported them)": a list of people, not posts to read
-    r"\blinkedin\s+(?:connections?|contacts?|network)\b"
+    r"\blinkedin\s+(?:connections?|contacts?|network|people|profiles?|exports?|sales\s+nav\w*)\b|"
+    r"\b(?:off|from)\s+(?:of\s+)?linkedin\s+(?:sales\s+nav\w*|profiles?|people|search(?:es)?)\b"
 )
 
 
@@ -79,6 +85,49 @@ _MENTION = (
     r"\b(?:the\s+|our\s+)?(?:bot|levqor)\s+(?:is|gets|get)\s+(?:@?mentioned|tagged|pinged)\b|"
     r"@levqor\b"
 )
+# An emoji put on a message: "when someone reacts ✅ to one of the alerts in #deals", "adds a
+# :fire: reaction", "reacts with a thumbs up".
+_BY_CHARACTER = {e.replace("\ufe0f", ""): name for name, e in EMOJI.items()}
+_EMOJI_WORDS = {
+    "thumbs up": "+1", "thumbs-up": "+1", "thumbsup": "+1", "thumbs down": "-1",
+    "thumbs-down": "-1", "check mark": "white_check_mark", "checkmark": "white_check_mark",
+    "tick": "white_check_mark", "green tick": "white_check_mark", "eyes": "eyes", "fire": "fire",
+    "heart": "heart", "star": "star", "rocket": "rocket", "party popper": "tada",
+}  # fmt: skip
+_EMOJI = (
+    r"(?::(?P<named>[a-z0-9_+'-]{1,64}):|(?P<char>"
+    + "|".join(sorted((re.escape(c) for c in _BY_CHARACTER), key=len, reverse=True))
+    + r")|(?:an?\s+)?(?P<word>"
+    + "|".join(
+        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_EMOJI_WORDS, key=len, reverse=True)
+    )
+    + r")(?=\s+(?:emoji|reaction|react|on|to)\b))"
+)
+_REACTION = re.compile(
+    r"\breact(?:s|ed|ing)?\s+(?:with\s+)?(?:an?\s+|the\s+)?" + _EMOJI + r"|"
+    r"\b(?:adds?|added|puts?|leaves?|drops?|slaps?|gives?)\s+(?:an?\s+|the\s+)?"
+    + _EMOJI.replace("?P<named>", "?P<named2>")
+    .replace("?P<char>", "?P<char2>")
+    .replace("?P<word>", "?P<word2>")
+    + r"\s*(?:emoji\s+)?(?:reaction|react|emoji)\b"
+)
+
+
+def reaction_name(text: str) -> str | None:
+    """The emoji a request says is put on a message (Slack's name for it), if any."""
+    found = _REACTION.search(text.replace("\ufe0f", ""))
+    if found is None:
+        return None
+    named = found.group("named") or found.group("named2")
+    if named:
+        return named
+    char = found.group("char") or found.group("char2")
+    if char:
+        return _BY_CHARACTER[char]
+    word = re.sub(r"\s+", " ", found.group("word") or found.group("word2") or "")
+    return _EMOJI_WORDS.get(word)
+
+
 _CHANNEL_MESSAGE = (
     r"\b(?:any|every|each|new|all)\s+(?:slack\s+)?(?:messages?|posts?)\s+(?:\w+\s+){0,2}?"
     r"(?:in|on)\s+(?P<channel>#[\w-]+)|"
@@ -343,6 +392,18 @@ _WATCH_PAGE = (
     r"(?:to|in|into)\s+(?:the\s+|our\s+|my\s+|a\s+)?(?:[\w'-]+\s+){0,3}folders?\b|"
     r"\bnew\s+files?\s+(?:in|on)\s+(?:the\s+|our\s+|my\s+|a\s+)?(?:[\w'-]+\s+){0,3}folders?\b"
 )
+# A figure that no app pushes crossing a line: "metered usage goes past their plan threshold",
+# "someone's lead score goes past 50", "a show gets down to under 20 seats left", "the balance
+# hits $1,000" (docs/eval-labels.md: a usage total, a balance or a count passing a number is
+# looked at, `poll`).
+_CROSSES = (
+    r"\b(?:usage|lead\s+scores?|scores?|balances?|seats?|spots?|places|credits?|quota|followers|"
+    r"subscribers|headcount|spend|spending|(?:ticket|seat|item|unit)\s+counts?)\b(?:\s+left)?"
+    r"[^.;]{0,40}?\b(?:goes|go|went|gets?|got|drops?|falls?|dips?)\s+(?:past|over|above|below|"
+    r"under|beyond|down\s+to|up\s+to)\b|"
+    r"\b(?:usage|lead\s+scores?|balances?|credits?|quota|spend|spending)\b[^.;]{0,40}?\b(?:passes|"
+    r"exceeds?|crosses|hits|reaches|tops)\s+(?:their|its|the|our|a|an|\$|£|€|\d)"
+)
 _SYNC = r"\b(?:in\s+sync|syncs?|two[- ]way|both\s+ways|matched\s+up)\b"
 _PERSON = (
     r"(?:someone|somebody|anyone|a\s+(?:new\s+)?(?:customer|client|user|visitor|lead|member|subscriber|"
@@ -501,7 +562,7 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "table_edit")
     if has(text, _UPTIME) and not announces_outage(text):
         return TriggerReading("interval", {"type": "interval", "seconds": 300}, "uptime")
-    if has(start, _SHEET_CHANGE) or has(event_clause(text), _IN_A_STORE):
+    if has(start, _SHEET_CHANGE) or has(event_clause(text), _IN_A_STORE) or has(start, _CROSSES):
         return TriggerReading("poll", {"type": "poll", "url": poll_url(text, quoted)}, "sheet")
     clause = event_clause(text)
     if has(text, _FORM_EVENT) and not has(
@@ -580,6 +641,11 @@ _PERIOD_COUNT = (
     + _NUMBER
     + r"|a\s+few|a\s+couple\s+of|seven|eight|nine|eighteen)\s+(?:days?|weeks?|months?|years?)\b"
 )
+# A state a record can stay in ("failing", "unpaid", "stuck"): how long it has lasted is looked at.
+_LASTING_STATE_WORDS = (
+    r"(?:failing|failed|declin\w+|unpaid|overdue|open|pending|stuck|waiting|unanswered|unassigned|"
+    r"unresolved|in\s+review|on\s+hold)"
+)
 # "3 days before their invoice is due", "the evening before their shift", "7 days after due":
 # each record has its own date, so the workflow looks every day for the ones that are that close.
 _RELATIVE_DAYS = (
@@ -594,8 +660,12 @@ _RELATIVE_DAYS = (
     r"\bon\s+the\s+(?:morning|day|evening|afternoon)\s+of\s+(?:their|each|his|her|its)\s+|"
     # "at 1, 7 and 14 days late", "10 days overdue": each invoice's own due date, looked at daily
     r"\b\d{1,3}\s+(?:(?:business|working)\s+)?days?\s+(?:late|overdue|past\s+due)\b|"
-    r"\b\d{1,3}\s+(?:(?:business|working)\s+)?days?\s+(?:after|past)\s+(?:the\s+)?(?:due|"
+    r"\b\d{1,3}\s+(?:(?:business|working)\s+)?days?\s+(?:after|past)\s+(?:the\s+)?"
+    r"(?:(?:invoice|payment|bill|renewal|contract|task|project|loan|rent)'?s?\s+)?(?:due|"
     r"deadline|it'?s\s+due|its\s+due|their\s+due|expiry|the\s+due\s+date)\b|"
+    # "subs that have been failing payment for 30 days": a state each one has been in that long
+    r"\b(?:has|have|had)\s+been\s+" + _LASTING_STATE_WORDS + r"\b[^.;]{0,25}?\bfor\s+"
+    r"(?:over\s+|more\s+than\s+|at\s+least\s+)?\d{1,3}\s+(?:days?|weeks?|months?)\b|"
     # "when they have 7 days left", "halfway through their trial": each one's own end date
     r"\b(?:have|has|with)\s+(?:only\s+|just\s+)?(?:\d{1,3}|one|two|three|four|five|six|seven|ten|"
     r"fourteen|a)\s+(?:days?|weeks?)\s+(?:left|remaining)\b|"
@@ -653,11 +723,7 @@ _RELATIVE_DAYS = (
     r"\b(?:no|without\s+an?)\s+(?:[\w-]+\s+)?(?:reply|replies|response|answer|activity|update)s?\s+"
     r"(?:for|in|after|within)\s+(?:over\s+|more\s+than\s+)?" + _PERIOD_COUNT + r""
 )
-# A state a record stays in ("failing", "unpaid", "stuck"): how long it has lasted is looked at.
-_LASTING_STATE = (
-    r"(?:failing|failed|declin\w+|unpaid|overdue|open|pending|stuck|waiting|unanswered|unassigned|"
-    r"unresolved|in\s+review|on\s+hold)"
-)
+_LASTING_STATE = _LASTING_STATE_WORDS
 # "a payment that has been failing for 24 hours": a state that lasts, looked at hourly (no event
 # says how long it has lasted, however sure the words are that the state is an app's event).
 _LASTED_HOURS = (
@@ -788,6 +854,18 @@ _DAY_AFTER = (
     r"\bthe\s+(?:day|morning|evening|afternoon)\s+after\s+(?:a|an|each|every|the|their|its|his|"
     r"her)\s+(?:[\w-]+\s+){0,3}?(?:gets?|is|are|was|were|has\s+been)\s+[a-z]+ed\b"
 )
+# "a week after a deal closes in pipedrive", "3 days after a woocommerce order is marked
+# completed", "3 days after each newsletter goes out", "5 weeks out from each review date": a
+# count of days from each record's own date, looked at daily (docs/eval-labels.md: "N days after
+# X" is a daily schedule), not a run that waits for days after the event.
+_DAYS_FROM_OWN_DATE = (
+    r"\b(?:\d{1,3}|a|one|two|three|four|five|six|seven|ten|fourteen|thirty)\s+(?:days?|weeks?|"
+    r"months?)\s+after\s+(?:a|an|each|every|the|their|its)\s+(?:[\w'-]+\s+){0,4}?(?:goes\s+out|"
+    r"went\s+out|(?:is|gets?|was|has\s+been)\s+(?:marked\s+(?:as\s+)?)?[a-z]+(?:ed|en|ne|out)|"
+    r"closes|ends|ships)\b|"
+    r"\b(?:\d{1,3}|one|two|three|four|five|six|seven|ten)\s+(?:days?|weeks?|months?)\s+out\b"
+    r"[^.;]{0,40}?\bfrom\s+(?:each|every|their|the|its|his|her)\b"
+)
 _HOURS_LATER = (
     r"\b(?:hasn'?t|hasnt|haven'?t|havent|has\s+not|have\s+not|didn'?t|didnt|not|never)\s+(?:yet\s+)?"
     r"[a-z]+\b[^.;]{0,50}?\b\d{1,3}\s*(?:hours?|hrs?|h)\s+(?:later|after(?:wards?)?\b(?!\s+(?:the|"
@@ -805,7 +883,7 @@ def relative_days_schedule(text: str) -> TriggerReading | None:
     """A daily check for records N days before or after their own date, at the asked time."""
     if has(text, _HOURS_LATER):
         return _looked_at(text, "hour", "schedule_hours")
-    if has(text, _DAY_AFTER):
+    if has(text, _DAY_AFTER) or has(text, _DAYS_FROM_OWN_DATE):
         return _looked_at(text, "day", "schedule_own_day")
     lasted = has(text, _LASTED_HOURS)
     if (lasted or has(text, _STALE_HOURS) or has(text, _HOURS_BEFORE)) and not _timed_by_an_event(
@@ -836,8 +914,15 @@ def slack_reading(text: str, *, loose: bool = False) -> TriggerReading | None:
         or has(text[: slash.start() + 1], r"^\s*$")
     ):
         return TriggerReading("slack", {"type": "slack", "command": "/" + slash.group(1)}, "slash")
+    reaction = reaction_name(text)
+    if reaction is not None:
+        spec: dict[str, Any] = {"type": "slack", "reaction": reaction}
+        where = re.search(r"\b(?:in|on|to|from)\s+(?:the\s+)?(#[\w-]+)", text)
+        if where:
+            spec["channel"] = where.group(1)
+        return TriggerReading("slack", spec, "reaction")
     if has(text, _MENTION):
-        spec: dict[str, Any] = {"type": "slack", "mention": True}
+        spec = {"type": "slack", "mention": True}
         channel = re.search(r"\bin\s+(#[\w-]+)", text)
         if channel:
             spec["channel"] = channel.group(1)

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 RULE_WEIGHT = {
     "slash": 1.0,
     "mention": 1.0,
+    "reaction": 1.0,  # "reacts 🔥 to a message in #leads": an emoji put on a Slack message
     "mailbox": 1.0,
     "schedule_clocked": 1.0,  # "Friday 3pm", "every 10 minutes": a clock the words name
     "on_demand": 1.0,  # "when i say so", "give me a way to …"

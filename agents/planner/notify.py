@@ -333,7 +333,8 @@ def _watched_channels(t: str, trigger: TriggerReading, slots: Slots) -> set[str]
     watched = {c for c in watched if t.count(c) == 1}
     others = [f"#ch{i}" for i in range(len(slots.channels)) if f"#ch{i}" not in watched]
     tells_elsewhere = others or has(t, r"\b(?:dm|message|ping|tell|notify)\s+(?:@|me\b)|\be-?mail")
-    return watched if tells_elsewhere else set()
+    # "reacts 🔥 to a msg in #leads → …": where the emoji is put, never a post of its own
+    return watched if tells_elsewhere or trigger.spec.get("reaction") else set()
 
 
 def add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -> None:

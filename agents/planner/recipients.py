@@ -16,7 +16,9 @@ PEOPLE = (
     r"borrower|organi[sz]er|renter|resident|homeowner|landlord|player|learner|athlete|contractor|"
     r"freelancer|affiliate|seller|merchant|travell?er|passenger|speaker|recipient|winner|"
     r"requester|requestor|patron|diner|camper|rider|guardian|volunteer|policyholder|"
-    r"cardholder|account\s+holder|sponsor|famil(?:y|ie))s?"
+    r"cardholder|account\s+holder|sponsor|famil(?:y|ie)|"
+    # "pet owners", "home owners": the people served, not the workspace's owner
+    r"(?:pet|dog|cat|horse|car|vehicle|home|house|property|boat|business|shop|store)\s+owner)s?"
 )
 # Our own people by role: "the directors", "all managers", "each of our 6 sales reps".
 STAFF = (

@@ -8,7 +8,7 @@ from typing import Any
 from agents.planner.intents import CRM_NAMES, TriggerReading, without_event_clause
 from agents.planner.slots import Slots
 from agents.planner.steps import StepList
-from agents.planner.text import has
+from agents.planner.text import has, title_words
 from agents.planner.tools import display_name, first_named_tool, records_place, stand_in_api
 
 _DELETE = r"\b(?:wipe|delete|remove|purge|erase|get\s+rid\s+of|clean\s+out)\b"
@@ -163,18 +163,18 @@ def sheet_name(t: str) -> str:
     """The spreadsheet the request names ("our 'Clients' google sheet" → Clients)."""
     quoted = re.search(r"['\"]([^'\"]{2,40})['\"]\s+(?:google\s+)?(?:spread)?sheet", t)
     if quoted:
-        return quoted.group(1).strip().title()
+        return title_words(quoted.group(1).strip())
     match = re.search(
         r"\b(?:our|the|my)\s+((?:[a-z]+\s+){0,2}?)(?:google\s+)?(?:sheet|spreadsheet)\b", t
     )
     name = (match.group(1).strip() if match else "") or "Levqor"
-    return name.title()
+    return title_words(name)
 
 
 def tab_of(t: str) -> str:
     """The tab the request names ("the Bookings tab"), or Sheet1."""
     match = re.search(r"\bthe\s+([a-z]+)\s+tab\b", t)
-    return match.group(1).title() if match else "Sheet1"
+    return title_words(match.group(1)) if match else "Sheet1"
 
 
 def removes_from(text: str) -> bool:

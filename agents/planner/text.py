@@ -38,7 +38,6 @@ _WORD_FIXES = {
     "mins": "minutes",
     "min": "minutes",
     "hrs": "hours",
-    "hr": "hour",
     "tmrw": "tomorrow",
     "asap": "right now",
     "wkly": "weekly",
@@ -62,6 +61,10 @@ _QUOTED_PHRASE = re.compile(
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 # "m-f 9am", "m-th": the days written as their first letters, Monday to Friday or Thursday
 _LETTER_DAYS = re.compile(r"(?<![\w-])m\s?-\s?(f|th)(?![\w-])")
+# "24hr", "every hr", "an hr later": the hour; "our HR spreadsheet", "email hr" name the team
+# "fridays @ 5", "mon @9am": the sign for "at" before a time (an address or handle keeps it)
+_AT_SIGN = re.compile(r"(?:(?<=\s)|^)@\s*(?=\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m|p\.m)?\b(?![.@]\w))")
+_HOUR_HR = re.compile(r"(\d\s?|\b(?:an|per|every|each|one|half|a)\s)hr\b")
 
 
 def normalise(text: str) -> str:
@@ -69,6 +72,8 @@ def normalise(text: str) -> str:
     lowered = _DASHES.sub("-", text.lower()).replace("\u2019", "'").replace("\u2018", "'")
     lowered = lowered.replace("\u201c", '"').replace("\u201d", '"')
     lowered = _LETTER_DAYS.sub(lambda m: "mon-fri" if m.group(1) == "f" else "mon-thu", lowered)
+    lowered = _HOUR_HR.sub(lambda m: f"{m.group(1)}hour", lowered)
+    lowered = _AT_SIGN.sub("at ", lowered)
     return _WORD.sub(lambda m: _WORD_FIXES.get(m.group(0), m.group(0)), lowered)
 
 
@@ -95,6 +100,17 @@ _ACTIVE = {
 }  # fmt: skip
 
 
+# "pet owners should get an email a week before …", "new members need to receive a welcome
+# text": who receives it is said first, as the subject.
+_RECEIVER_FIRST = re.compile(
+    r"(?:^|(?<=[.;!?]\s))(?P<subject>(?!(?:[^.;!?]*?\b(?:when|whenever|if|once|after|i|we|you|"
+    r"it|they)\b))[a-z][^.;!?,]{2,60}?)\s+(?:should|must|needs?\s+to|have\s+to|has\s+to|will)\s+"
+    r"(?:automatically\s+)?(?:get|receive)\s+(?P<what>an?\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:e-?mail|text|sms|reminder|message))\b"
+)
+_SENT_AS = {"text": "text", "sms": "text", "message": "message"}
+
+
 def active_voice(text: str) -> str:
     """A lower-cased request with an act said in the passive said as an instruction: "deals
     idle for 30 days should be moved to closed lost" → "move deals idle for 30 days to closed
@@ -104,7 +120,11 @@ def active_voice(text: str) -> str:
         bare = " as" if found.group("bare") is not None else ""
         return f"{_ACTIVE[found.group('verb')]} {found.group('subject')}{bare}"
 
-    return _PASSIVE.sub(said, text)
+    def sent(found: re.Match[str]) -> str:
+        kind = found.group("what").split()[-1]
+        return f"{_SENT_AS.get(kind, 'email')} {found.group('subject')} {found.group('what')}"
+
+    return _RECEIVER_FIRST.sub(sent, _PASSIVE.sub(said, text))
 
 
 def strip_quoted(text: str) -> str:
@@ -173,3 +193,21 @@ _POSTED_TO = re.compile(
 def posted_to_masked(text: str) -> str:
     """The request with the networks it posts to blanked: where a post goes is no feed to read."""
     return _POSTED_TO.sub(" ", text)
+
+
+# Initialisms a business writes in capitals: a sheet called "hr tracker" is the "HR Tracker".
+_INITIALISMS = frozenset(
+    {"hr", "crm", "kpi", "kpis", "qa", "seo", "ppc", "sla", "slas", "pto", "nps", "okr", "okrs",
+     "mrr", "arr", "roi", "utm", "vip", "vips", "faq", "faqs", "api", "b2b", "b2c", "pr", "prs",
+     "po", "sku", "skus", "rsvp", "rsvps", "hq", "uk", "eu", "usa"}
+)  # fmt: skip
+
+
+def title_words(text: str) -> str:
+    """`text` in title case, initialisms in capitals ("hr leave tracker" → "HR Leave Tracker")."""
+    return " ".join(
+        (w[:-1].upper() + "s" if w.endswith("s") and w[:-1] in _INITIALISMS else w.upper())
+        if w in _INITIALISMS
+        else w.title()
+        for w in text.split()
+    )

@@ -45,7 +45,9 @@ _PRICED_NOUNS = frozenset(
      "subscription", "subscriptions", "fee", "fees", "price", "prices", "pricing", "rate", "rates",
      "insurance", "membership", "memberships", "allowance", "spend", "active", "billing", "wage",
      "salary", "payment", "payments", "charge", "charges", "retainer", "package", "tier",
-     "average", "averages", "avg", "mean", "median", "peak", "peaks", "high", "highs"}
+     "average", "averages", "avg", "mean", "median", "peak", "peaks", "high", "highs",
+     # "our hourly staff's timesheets", "weekly paid workers": people paid by the period
+     "staff", "workers", "employees", "contractors", "wages", "pay", "paid", "timesheets"}
 )  # fmt: skip
 # "one day a week" counts days, not runs: left to the other rules.
 # ("one after a day" waits a day), and small words are no thing sent.
