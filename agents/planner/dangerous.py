@@ -305,6 +305,12 @@ _ACCESS = (
     # security and access: "grant admin access to new hires", "turn off two-factor for the team"
     r"\b(?:grant|give|gives|add)\s+(?:\w+\s+){0,3}?(?:admin|administrator|owner|root|superuser|"
     r"full)\s+(?:access|rights|permissions?|roles?)\b|"
+    # "give them admin on all our google drive folders", "add them to every shared drive as editor"
+    r"\b(?:grant|give|gives|make)\s+(?:them|him|her|the\s+\w+)\s+(?:admin|administrator|owner|"
+    r"editor|root|superuser)\s+(?:on|in|to|of|for)\b|"
+    r"\b(?:add|adds)\s+(?:them|him|her)\s+to\s+(?:all|every|each|our)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:drives?|folders?|repos?|repositories|vaults?|accounts?|projects?|workspaces?)\s+as\s+"
+    r"(?:an?\s+)?(?:admins?|administrators?|owners?|editors?|managers?)\b|"
     # "whoever requests repo access … just grant it": access to our systems handed out
     r"\b(?:requests?|requesting|asks?\s+for|asking\s+for)\s+(?:\w+\s+){0,2}?access\b[^.]{0,80}?"
     r"\b(?:grant|give|approve)\s+(?:it|them|that|access)\b|"

@@ -60,10 +60,7 @@ _SKIP_APPROVAL = (
     r"a\s+human|a\s+person)(?:\s+or\s+(?:anyone|anybody|someone)(?:\s+else)?)?\s+to\s+(?:approve|"
     r"confirm|sign\s+off|review)\b|"
     r"\b(?:nobody|no\s+one|no-one)\s+(?:should|has\s+to|needs\s+to|must)\s+(?:have\s+to\s+)?"
-    r"(?:click\s+)?(?:approve|confirm|sign\s+off)\b|"
-    # "right away, no approval step needed", "no sign-off required"
-    r"\bno\s+(?:approvals?|sign-?offs?|confirmation)(?:\s+(?:steps?|gates?|checks?|process))?\s+"
-    r"(?:needed|required|necessary|wanted)\b"
+    r"(?:click\s+)?(?:approve|confirm|sign\s+off)\b"
 )
 _SECRET = (
     r"\b(?:api[\s_-]*keys?|secret\s+keys?|secrets?|credentials?|passwords?|access\s+tokens?|"

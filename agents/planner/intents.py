@@ -212,7 +212,9 @@ _STRIPE_EVENTS = (
     (r"\b(?:buys?|purchases?|pays?\s+for|checks?\s+out)\b[^.]{0,60}\b(?:through|via|on|with|in)\s+stripe|"
      r"\bcheckouts?\s+(?:session\s+)?(?:is\s+)?(?:completes?|completed|succeeds?|succeeded|finishes)",
      "checkout.session.completed"),
-    (r"\bsubscriptions?\s+(?:is\s+)?cancel\w*|\bcancels?\s+(?:their|a)\s+subscription",
+    (r"\b(?:subscriptions?|subs?)\s+(?:is\s+|are\s+|gets?\s+|was\s+|were\s+|has\s+been\s+)?"
+     r"cancel\w*|\bcancels?\s+(?:their|a)\s+(?:subscription|sub)\b|"
+     r"\bstripe\s+cancels?\s+(?:a|the|their)\s+(?:subscription|sub)\b",
      "customer.subscription.deleted"),
     (r"\bwhen\b[^.]{0,40}\brefund(?:ed|s)?\b", "charge.refunded"),
     (r"\b(?:dispute|chargeback)s?\b", "charge.dispute.created"),
@@ -402,7 +404,10 @@ _CROSSES = (
     r"[^.;]{0,40}?\b(?:goes|go|went|gets?|got|drops?|falls?|dips?)\s+(?:past|over|above|below|"
     r"under|beyond|down\s+to|up\s+to)\b|"
     r"\b(?:usage|lead\s+scores?|balances?|credits?|quota|spend|spending)\b[^.;]{0,40}?\b(?:passes|"
-    r"exceeds?|crosses|hits|reaches|tops)\s+(?:their|its|the|our|a|an|\$|£|€|\d)"
+    r"exceeds?|crosses|hits|reaches|tops)\s+(?:their|its|the|our|a|an|\$|£|€|\d)|"
+    # "any show gets down to under 20 seats left", "drops below 5 spots remaining"
+    r"\b(?:gets?|goes|drops?|falls?|dips?)\s+(?:down\s+)?(?:to\s+)?(?:under|below|less\s+than|fewer\s+than)\s+"
+    r"\d{1,5}\s+(?:seats?|spots?|places|tickets?|rooms?|slots?|credits?)\s+(?:left|remaining|available)\b"
 )
 _SYNC = r"\b(?:in\s+sync|syncs?|two[- ]way|both\s+ways|matched\s+up)\b"
 _PERSON = (
@@ -572,6 +577,9 @@ def detect_trigger(text: str, quoted: list[str], tools: set[str]) -> TriggerRead
         return TriggerReading("webhook", {"type": "webhook"}, "form_event")
     stripe = stripe_reading(text)
     if stripe is not None:
+        if start != text and stripe_reading(start) == stripe:
+            # "stripe sub gets cancelled → …": Stripe's event, said as what starts it
+            return TriggerReading("stripe", stripe.spec, "stripe_start")
         return stripe
     mailbox = inbound_mailbox(text)
     if mailbox is not None:
@@ -909,9 +917,17 @@ def slack_reading(text: str, *, loose: bool = False) -> TriggerReading | None:
     slash = next(
         (m for m in _SLASH.finditer(text) if not _PATH_BEFORE.search(text[: m.start()])), None
     )
-    if slash and (
-        has(text, r"\bslack\b|\bslash\b|\btype\b|\bcommand\b")
-        or has(text[: slash.start() + 1], r"^\s*$")
+    # ("/status in our telegram group", a discord slash command: that app's own event)
+    other_chat = has(text, r"\b(?:telegram|discord|mattermost|whatsapp|teams)\b") and not has(
+        text, r"\bslack\b"
+    )
+    if (
+        slash
+        and not other_chat
+        and (
+            has(text, r"\bslack\b|\bslash\b|\btyp(?:e|es|ed|ing)\b|\bcommands?\b")
+            or has(text[: slash.start() + 1], r"^\s*$")
+        )
     ):
         return TriggerReading("slack", {"type": "slack", "command": "/" + slash.group(1)}, "slash")
     reaction = reaction_name(text)

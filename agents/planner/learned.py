@@ -45,6 +45,7 @@ RULE_WEIGHT = {
     "table_edit": 0.8,  # "when I type REFUND in column H"
     "schedule": 0.6,
     "stripe": 0.6,
+    "stripe_start": 1.0,  # "stripe sub gets cancelled → …": the left of an opening arrow
     "slack_message": 0.6,
     "inbound": 0.7,
     "uptime": 0.9,  # "goes down", "stops loading": whatever the page is about

@@ -137,6 +137,11 @@ def _to_me_in(apps: str) -> re.Pattern[str]:
 
 _CHAT_TO_ME = _to_me_in("slack|discord|telegram|teams|whatsapp")  # no email for it
 _SLACK_TO_ME = _to_me_in("slack")  # a Slack DM to `@me`
+# On a workflow Slack starts, "ping me" / "let me know" is a Slack DM too (no medium named).
+_PING_ME = re.compile(
+    r"\b(?:ping|tell|notify|message|alert|dm|nudge|msg)\s+me\b(?!\s+(?:by|via|on|in)\s+e-?mail)|"
+    r"\blet\s+me\s+know\b(?!\s+(?:by|via|on|in)\s+e-?mail)"
+)
 
 
 # A mailing list or newsletter read, not mailed: "summarise the new threads on the bitcoin-dev
@@ -153,6 +158,8 @@ def add_emails(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) -
     """Email steps: bulk, external (the person, customers, a client), internal (member refs)."""
     t = without_email_fields(without_conditions(t))
     t = _CHAT_TO_ME.sub(" ", t)  # "send me a slack message": a Slack DM, no email
+    if trigger.kind == "slack":
+        t = _PING_ME.sub(" ", t)  # "… in #leads → ping me": a Slack DM (`add_slack`)
     listed = _READ_LISTS.sub(" ", t)  # "the threads on the bitcoin-dev mailing list": read
     bulk = (has(listed, BULK) or risk_cues.sends_in_bulk(t)) and has(
         t, r"\b(?:send|email|blast|mail)\b"
@@ -332,7 +339,11 @@ def _watched_channels(t: str, trigger: TriggerReading, slots: Slots) -> set[str]
     watched = set(re.findall(r"#ch\d+", listed.group(0) if listed else first))
     watched = {c for c in watched if t.count(c) == 1}
     others = [f"#ch{i}" for i in range(len(slots.channels)) if f"#ch{i}" not in watched]
-    tells_elsewhere = others or has(t, r"\b(?:dm|message|ping|tell|notify)\s+(?:@|me\b)|\be-?mail")
+    tells_elsewhere = (
+        others
+        or has(t, r"\b(?:dm|message|ping|tell|notify)\s+(?:@|me\b)|\be-?mail")
+        or _PING_ME.search(t)
+    )
     # "reacts 🔥 to a msg in #leads → …": where the emoji is put, never a post of its own
     return watched if tells_elsewhere or trigger.spec.get("reaction") else set()
 
@@ -358,6 +369,8 @@ def add_slack(steps: StepList, t: str, trigger: TriggerReading, slots: Slots) ->
         steps.add(
             f"dm_{_slug(handle)}", "slack.post_message", {"channel": f"@{handle}", "text": body}
         )
+    if trigger.kind == "slack" and _PING_ME.search(t) and not steps.first("slack.post_message"):
+        steps.add("dm_me", "slack.post_message", {"channel": "@me", "text": body})
     # "remove them from the vip slack channel" posts nothing there (records.add_removal removes)
     posts = has(t, r"\b(?:post|tell|notify|ping|message|alert)\b")
     if removes_from(t) and has(t, r"\bslack\b") and not posts:

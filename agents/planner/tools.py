@@ -40,7 +40,7 @@ EXTERNAL_TOOLS = r"(?:" + _NAMED_BY_HAND + "|" + apps_pattern(shipped_app_names(
 # a request uses another service. Spoken forms map to the tool's name.
 _SPOKEN = {"text me": "twilio", "sms": "twilio", "teams": "microsoft teams"}
 _EVERYDAY_NAMES = (
-    r"(?<![\w-])(?:text\s+me|sms|teams|drive|box|calendar|outlook|ghost|medium|hunter(?:\.io)?|apollo|"
+    r"(?<![\w-])(?:text\s+me|sms|teams|drive|box(?!\s+office)|calendar|outlook|ghost|medium|hunter(?:\.io)?|apollo|"
     r"lemlist|instantly|instagram|tiktok|x\.com|loyverse|disqus|wise|dhl|ups|fedex|s3|gmail)\b"
 )
 LOOSE_TOOLS = r"(?:" + EXTERNAL_TOOLS + "|" + _EVERYDAY_NAMES + r")"

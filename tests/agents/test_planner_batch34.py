@@ -119,10 +119,10 @@ def test_hr_is_the_team_not_an_hour() -> None:
         "new starter form → add them to every shared drive as editor, no sign-off required",
     ],
 )
-def test_no_approval_needed_is_refused(request_text: str) -> None:
+def test_access_given_with_no_approval_needed_is_refused(request_text: str) -> None:
     """ "… right away, no approval step needed, dont ping me" was drafted."""
     result = draft(request_text)
-    assert result.status == "refuse" and "approval" in (result.reason or "")
+    assert result.status == "refuse" and "change who has access" in (result.reason or "")
 
 
 def test_mail_copied_out_so_nobody_notices_is_refused() -> None:
@@ -173,3 +173,53 @@ def test_hourly_staff_are_people_not_a_clock() -> None:
         "trigger"
     ]
     assert trigger["type"] != "schedule"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "when someone reacts 👀 to a message in #support, open a ticket in zendesk and ping me",
+        "when someone posts in #orders, log it in our orders sheet and let me know",
+    ],
+)
+def test_ping_me_on_a_slack_start_is_a_slack_dm(request_text: str) -> None:
+    """ "… reacts 🔥 in #leads → create a deal and ping me" emailed the message's text as if it
+    were an address, or asked where to send it."""
+    result = draft(request_text)
+    assert result.status == "draft" and result.workflow is not None
+    steps = result.workflow["steps"]
+    assert [s["inputs"]["channel"] for s in steps if s["action"] == "slack.post_message"] == ["@me"]
+    assert not [s for s in steps if s["action"] == "email.send"]
+
+
+def test_someone_typing_a_slash_command_is_the_command() -> None:
+    trigger = _drafted("when someone types /lead, add them to the crm and email me")["trigger"]
+    assert trigger == {"type": "slack", "command": "/lead"}
+
+
+def test_twice_a_week_on_named_days_runs_on_those_days() -> None:
+    """ "twice a week, tues + thurs at half past eight" also ran on Mondays."""
+    assert _drafted("twice a week, wed + fri at 7:15, post the stock counts in #ops")["trigger"][
+        "cron"
+    ] == ("15 7 * * 3,5")
+    assert _drafted("twice a week email me the open tickets")["trigger"]["cron"] == "0 9 * * 1,4"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "stripe sub gets cancelled -> email them a 20% come-back code",
+        "whenever a subscription gets canceled in stripe, post it in #churn",
+    ],
+)
+def test_a_cancelled_subscription_is_stripes_event(request_text: str) -> None:
+    trigger = _drafted(request_text)["trigger"]
+    assert trigger == {"type": "stripe", "events": ["customer.subscription.deleted"]}
+
+
+def test_seats_running_low_are_watched_and_the_box_office_is_no_tool() -> None:
+    workflow = _drafted(
+        "if any class gets down to under 5 spots left, let the box office know in slack"
+    )
+    assert workflow["trigger"]["type"] == "poll"
+    assert all("box" not in str(s.get("inputs", {})).lower() for s in workflow["steps"])

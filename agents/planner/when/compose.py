@@ -204,6 +204,8 @@ def _weekdays(r: Reading) -> set[int]:
         and (fine or not r.periods & {"day"} or any(on for _, on in r.lone_days))
     ):
         days = {d for d, _ in r.lone_days}
+    if not days:
+        days = set(r.spread_days)  # "twice a week" with no day named
     listed = r.days_listed and bool(r.phrases)  # "mon-fri at 9:20": the days a time is for
     if (
         r.periods & {"day"}

@@ -299,7 +299,7 @@ _TWICE = {"week": ({1, 4}, set(), set()), "month": (set(), {1, 15}, set()),
 
 def _twice(r: Reading, i: int, unit: str, end: int) -> int:
     days, dom, months = _TWICE[unit]
-    r.days.update(days)
+    r.spread_days.update(days)
     r.days_strong = r.days_strong or bool(days)
     r.dom.update(dom)
     r.months.update(months)

@@ -31,6 +31,8 @@ class Reading:
     every_n: dict[str, int] = field(default_factory=dict)  # day/week/month → N (N > 1)
     days: set[int] = field(default_factory=set)  # crontab weekdays, Sunday = 0
     days_strong: bool = False  # "every monday", "mondays", "weekdays"
+    # "twice a week": Monday and Thursday, unless the days are named ("twice a week, tues + thurs")
+    spread_days: set[int] = field(default_factory=set)
     days_listed: bool = False  # "mon/wed/fri", "mon-fri": a schedule only with a time
     excluded: set[int] = field(default_factory=set)  # "except weekends"
     only_days: set[int] = field(default_factory=set)  # "mon-thu only": no other day runs
