@@ -58,6 +58,8 @@ OUTPUT_NOUNS: dict[str, tuple[str, dict[str, str]]] = {
 }
 FIELD_WORDS = {
     "from": "sender",
+    # a Slack reaction: who reacted (user_name) and who wrote the message reacted to
+    "item_user_name": "author's name",
     "from_name": "sender's name",
     "email": "email address",
     "customer_email": "email address",

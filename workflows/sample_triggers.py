@@ -151,8 +151,14 @@ def _slack(trigger: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     if trigger.get("command"):
         payload["command"] = str(trigger["command"])
     if trigger.get("reaction"):  # Jane's message, reacted to by a teammate
-        payload |= {"reaction": str(trigger["reaction"]).strip(":"), "item_user": payload["user"]}
-        payload |= {"user": "U0SAM", "user_name": "sam"}
+        payload |= {
+            "kind": "reaction",
+            "reaction": str(trigger["reaction"]).strip(":"),
+            "item_user": payload["user"],
+            "item_user_name": payload["user_name"],
+            "user": "U0SAM",
+            "user_name": "sam",
+        }
     keyword = str(trigger.get("keyword") or "")
     if keyword and keyword.lower() not in str(payload["text"]).lower():
         payload["text"] = f"{keyword}: {payload['text']}"

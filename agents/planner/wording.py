@@ -13,6 +13,7 @@ from typing import Any
 
 from workflows.describe_people import host_words
 from workflows.describe_triggers import stripe_event_words
+from workflows.emoji import EMOJI, emoji_name
 
 __all__ = ["event_line", "greeting", "read_heading", "read_lines", "stripe_fields"]
 
@@ -107,6 +108,15 @@ def event_line(trigger: dict[str, Any], request: str = "") -> str | None:
         return "New email from {{ trigger.from_name or trigger.from }}: “{{ trigger.subject }}”"
     if kind == "poll":
         return "New items in the feed:\n{{ trigger['items'] | summary }}"
+    if kind == "slack" and trigger.get("reaction"):
+        # who flagged which message, with what: "Sam reacted with 🔥 to Jane's message in #leads"
+        name = emoji_name(str(trigger["reaction"]))
+        emoji = EMOJI.get(name, f":{name}:")
+        return (
+            "{{ trigger.user_name | default('Someone') }} reacted with " + emoji + " to "
+            "{{ trigger.item_user_name | default('someone') }}'s message in "
+            "#{{ trigger.channel_name | default('a channel') }}: “{{ trigger.text }}”"
+        )
     if kind == "slack" and not trigger.get("command"):
         # the message that matched, who wrote it and where: what the person alerted acts on
         keyword = str(trigger.get("keyword") or "").strip()

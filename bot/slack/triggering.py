@@ -53,6 +53,48 @@ async def channel_name(client: AsyncWebClient, channel: str) -> str | None:
     return name
 
 
+_people: dict[str, tuple[float, str | None]] = {}
+
+
+async def person_name(client: AsyncWebClient, user: str) -> str | None:
+    """The Slack user's display name (`users.info`, remembered a while), or None if Slack
+    won't say: a message's body names who wrote it, not their id."""
+    known = _people.get(user)
+    if known and known[0] > time.monotonic():
+        return known[1]
+    try:
+        answer = await client.users_info(user=user)
+    except SlackApiError as exc:
+        log.warning("could not read the name of user %s: %s", user, exc.response.get("error"))
+        return None
+    found = answer.get("user") or {}
+    profile = found.get("profile") or {}
+    name = next(
+        (
+            str(n)
+            for n in (profile.get("display_name"), profile.get("real_name"), found.get("name"))
+            if isinstance(n, str) and n.strip()
+        ),
+        None,
+    )
+    if len(_people) > 10_000:
+        _people.clear()
+    _people[user] = (time.monotonic() + NAME_SECONDS, name)
+    return name
+
+
+async def _named(client: AsyncWebClient, message: slack.SlackMessage) -> slack.SlackMessage:
+    """The message with the names a run's messages show: its channel, who said (or reacted),
+    and for a reaction who wrote the message."""
+    if message.channel_name is None and message.channel:
+        message = replace(message, channel_name=await channel_name(client, message.channel))
+    if message.user_name is None and message.user:
+        message = replace(message, user_name=await person_name(client, message.user))
+    if message.kind == "reaction" and message.item_user and message.item_user_name is None:
+        message = replace(message, item_user_name=await person_name(client, message.item_user))
+    return message
+
+
 async def start_listeners(
     deps: SlackDeps, client: AsyncWebClient, message: slack.SlackMessage
 ) -> Started:
@@ -68,6 +110,8 @@ async def start_listeners(
             slack.names_a_channel_by_name(trigger) for _, trigger in listening
         ):
             message = replace(message, channel_name=await channel_name(client, message.channel))
+        if any(slack.listens_for(trigger, message) for _, trigger in listening):
+            message = await _named(client, message)  # only for a message that starts a run
         dispatched = await slack.receive(tenant, message)
         names: list[str] = []
         for outcome in dispatched.outcomes:

@@ -223,3 +223,12 @@ def test_seats_running_low_are_watched_and_the_box_office_is_no_tool() -> None:
     )
     assert workflow["trigger"]["type"] == "poll"
     assert all("box" not in str(s.get("inputs", {})).lower() for s in workflow["steps"])
+
+
+def test_a_reaction_alert_says_who_flagged_whose_message() -> None:
+    workflow = _drafted("when anyone reacts 🚨 to a message in #support, ping me")
+    [dm] = [s for s in workflow["steps"] if s["action"] == "slack.post_message"]
+    text = dm["inputs"]["text"]
+    assert "reacted with 🚨 to" in text and "trigger.item_user_name" in text
+    summary = draft("when anyone reacts 🚨 to a message in #support, ping me").summary or ""
+    assert "author's name" in summary and "item user" not in summary

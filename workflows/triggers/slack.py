@@ -33,6 +33,7 @@ class SlackMessage:
     team: str | None = None
     reaction: str | None = None  # a reaction: the emoji's name; `ts` is the message reacted to
     item_user: str | None = None  # a reaction: who wrote the message reacted to
+    item_user_name: str | None = None
 
     def payload(self) -> dict[str, Any]:
         """The run's trigger payload (`trigger.text`, `trigger.channel`, `trigger.user` …)."""
@@ -49,6 +50,7 @@ class SlackMessage:
             "team": self.team,
             "reaction": self.reaction,
             "item_user": self.item_user,
+            "item_user_name": self.item_user_name,
         }
         return {k: v for k, v in found.items() if v is not None}
 

@@ -183,22 +183,33 @@ async def test_a_reaction_on_a_message_starts_its_workflow_once(live_slack: Slac
             ],
         },
     )
+    live.slack.fake.set_response(
+        "users.info", {"ok": True, "user": {"name": "olivia", "profile": {"display_name": "Liv"}}}
+    )
     spec = posting(
         "Hot leads",
         {"type": "slack", "reaction": "fire", "channel": "#leads"},
         "#sales",
-        "<@{{ trigger.user }}> flagged <@{{ trigger.item_user }}>'s lead: {{ trigger.text }}",
+        "{{ trigger.user_name }} (<@{{ trigger.user }}>) flagged <@{{ trigger.item_user }}>'s "
+        "lead in #{{ trigger.channel_name }}: {{ trigger.text }}",
     )
     await activate(live.runtime.sessions, live.workspace, spec, default_registry())
 
-    assert (await live.slack.event("event_reaction_added")).status_code == 200
+    # (people of their own: names are remembered per user id, across tests in one process)
+    liv, author = (f"U{uuid.uuid4().hex[:8].upper()}" for _ in range(2))
+    who = {"user": liv, "item_user": author}
+    assert (await live.slack.event("event_reaction_added", inner=who)).status_code == 200
     [post] = await live.slack.wait_for("chat.postMessage")
     assert post.args["channel"] == "#sales"
-    assert post.args["text"] == "<@UOPER> flagged <@UJANE>'s lead: Acme wants 40 seats"
+    assert post.args["text"] == (
+        f"Liv (<@{liv}>) flagged <@{author}>'s lead in #leads: Acme wants 40 seats"
+    )
+    # who reacted and who wrote it are looked up by id, so a run's message can name them
+    assert {liv, author} <= {c.args["user"] for c in live.slack.fake.calls("users.info")}
     [read] = live.slack.fake.calls("conversations.history")
     assert read.args["channel"] == "C0LEADS" and read.args["latest"] == "1700000400.000500"
 
-    await live.slack.event("event_reaction_added", retry=1)  # Slack retries the delivery
+    await live.slack.event("event_reaction_added", retry=1, inner=who)  # Slack retries it
     others: list[tuple[str, dict[str, Any]]] = [
         ("Ev0REACT2", {"reaction": "eyes"}),  # another emoji
         ("Ev0REACT3", {"item": {"type": "file", "file": "F0X"}}),  # not on a message
