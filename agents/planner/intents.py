@@ -731,12 +731,11 @@ _RELATIVE_DAYS = (
     r"\b(?:no|without\s+an?)\s+(?:[\w-]+\s+)?(?:reply|replies|response|answer|activity|update)s?\s+"
     r"(?:for|in|after|within)\s+(?:over\s+|more\s+than\s+)?" + _PERIOD_COUNT + r""
 )
-_LASTING_STATE = _LASTING_STATE_WORDS
 # "a payment that has been failing for 24 hours": a state that lasts, looked at hourly (no event
 # says how long it has lasted, however sure the words are that the state is an app's event).
 _LASTED_HOURS = (
     r"\b(?:has|have|had)\s+been\s+"
-    + _LASTING_STATE
+    + _LASTING_STATE_WORDS
     + r"(?:\s+(?:in|at|on)\s+[\w-]+)?\s+(?:for\s+)?(?:over\s+|more\s+than\s+)?"
     r"\d{1,3}\s*(?:hours?|hrs?|h)\b"
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from slack_sdk.errors import SlackApiError
@@ -33,54 +34,53 @@ class Started:
 
 NAME_SECONDS = 600  # a renamed channel is matched by its new name within ten minutes
 _names: dict[str, tuple[float, str | None]] = {}
+_people: dict[str, tuple[float, str | None]] = {}
+
+
+async def _remembered(
+    cache: dict[str, tuple[float, str | None]],
+    key: str,
+    what: str,
+    look_up: Callable[[], Awaitable[str | None]],
+) -> str | None:
+    """`look_up()`'s answer for `key`, remembered `NAME_SECONDS`; None if Slack won't say."""
+    known = cache.get(key)
+    if known and known[0] > time.monotonic():
+        return known[1]
+    try:
+        name = await look_up()
+    except SlackApiError as exc:
+        log.warning("could not read the name of %s %s: %s", what, key, exc.response.get("error"))
+        return None
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[key] = (time.monotonic() + NAME_SECONDS, name)
+    return name
 
 
 async def channel_name(client: AsyncWebClient, channel: str) -> str | None:
     """The channel's name (`conversations.info`, remembered a while), or None if Slack won't say."""
-    known = _names.get(channel)
-    if known and known[0] > time.monotonic():
-        return known[1]
-    try:
-        answer = await client.conversations_info(channel=channel)
-    except SlackApiError as exc:
-        log.warning("could not read the name of channel %s: %s", channel, exc.response.get("error"))
-        return None
-    found = (answer.get("channel") or {}).get("name")
-    name = str(found) if found else None
-    if len(_names) > 10_000:
-        _names.clear()
-    _names[channel] = (time.monotonic() + NAME_SECONDS, name)
-    return name
 
+    async def look_up() -> str | None:
+        found = ((await client.conversations_info(channel=channel)).get("channel") or {}).get(
+            "name"
+        )
+        return str(found) if found else None
 
-_people: dict[str, tuple[float, str | None]] = {}
+    return await _remembered(_names, channel, "channel", look_up)
 
 
 async def person_name(client: AsyncWebClient, user: str) -> str | None:
     """The Slack user's display name (`users.info`, remembered a while), or None if Slack
     won't say: a message's body names who wrote it, not their id."""
-    known = _people.get(user)
-    if known and known[0] > time.monotonic():
-        return known[1]
-    try:
-        answer = await client.users_info(user=user)
-    except SlackApiError as exc:
-        log.warning("could not read the name of user %s: %s", user, exc.response.get("error"))
-        return None
-    found = answer.get("user") or {}
-    profile = found.get("profile") or {}
-    name = next(
-        (
-            str(n)
-            for n in (profile.get("display_name"), profile.get("real_name"), found.get("name"))
-            if isinstance(n, str) and n.strip()
-        ),
-        None,
-    )
-    if len(_people) > 10_000:
-        _people.clear()
-    _people[user] = (time.monotonic() + NAME_SECONDS, name)
-    return name
+
+    async def look_up() -> str | None:
+        found = (await client.users_info(user=user)).get("user") or {}
+        profile = found.get("profile") or {}
+        said = (profile.get("display_name"), profile.get("real_name"), found.get("name"))
+        return next((n for n in said if isinstance(n, str) and n.strip()), None)
+
+    return await _remembered(_people, user, "user", look_up)
 
 
 async def _named(client: AsyncWebClient, message: slack.SlackMessage) -> slack.SlackMessage:
